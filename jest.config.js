@@ -1,0 +1,11 @@
+// Unit tests live beside the code they prove (`*.test.ts`); tests that cross a process,
+// the Kubernetes API or S3 live under test/. `npm test` runs both.
+export default {
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  transform: { '^.+\\.ts$': '<rootDir>/test/support/strip-types-transform.cjs' },
+  testMatch: ['<rootDir>/**/*.test.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '/bench/flink/'],
+  modulePathIgnorePatterns: ['<rootDir>/bench/flink/'],
+  watchman: false,
+};
