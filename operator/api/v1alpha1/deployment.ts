@@ -1,0 +1,123 @@
+// Deployment: the runnable unit (artifact, YAML pipeline or SQL) with its resources and strategies.
+import { z } from 'zod';
+import { ageColumn, computeUnits, conditionsList, dnsLabel, objectSchema, observedGeneration, readyColumn, withRules } from './meta.ts';
+import type { KindDefinition } from './meta.ts';
+import { DEFAULT_QUEUE } from './queue.ts';
+
+/** The lifecycle of a Deployment, each phase with what it means and whether it is terminal. */
+export const DEPLOYMENT_LIFECYCLE = {
+  Queued: { terminal: false, description: 'Waiting for its queue to have room for the whole deployment.' },
+  Starting: { terminal: false, description: 'Pods created; waiting for the JobManager to report the job running.' },
+  Running: { terminal: false, description: 'The job is running.' },
+  Upgrading: { terminal: false, description: 'A spec change is being rolled out by the upgrade strategy.' },
+  Suspended: { terminal: false, description: 'Stopped on request (state running -> suspended); pods removed, CU freed.' },
+  Cancelled: { terminal: true, description: 'Cancelled on request; pods removed, CU freed.' },
+  Failed: { terminal: true, description: 'The job or its pods failed and the restart strategy gave up.' },
+  Finished: { terminal: true, description: 'A bounded (batch) job completed.' },
+} as const;
+export type DeploymentPhase = keyof typeof DEPLOYMENT_LIFECYCLE;
+export const DEPLOYMENT_PHASES = Object.keys(DEPLOYMENT_LIFECYCLE) as [DeploymentPhase, ...DeploymentPhase[]];
+
+export const sourceSchema = withRules(z.object({
+  artifact: z.object({
+    uri: z.string().min(1).describe('Location of the job module, for example s3://bucket/artifacts/namespaces/<namespace>/job.js.'),
+    entry: z.string().optional().describe('Exported function of the module that builds the job; defaults to the default export.'),
+    args: z.array(z.string()).default([]).describe('Arguments passed to the job.'),
+  }).optional().describe('A code artifact (ES module) in the workspace bucket.'),
+  pipeline: z.string().max(262144).optional().describe('An inline YAML pipeline definition.'),
+  sql: z.string().max(262144).optional().describe('An SQL script (statements separated by semicolons).'),
+}), 'What the job runs: exactly one of artifact, pipeline or sql.', [
+  { rule: '(has(self.artifact) ? 1 : 0) + (has(self.pipeline) ? 1 : 0) + (has(self.sql) ? 1 : 0) == 1', message: 'set exactly one of source.artifact, source.pipeline or source.sql' },
+]);
+
+export const restoreSchema = withRules(z.object({
+  strategy: z.enum(['latestState', 'latestSavepoint', 'savepoint', 'none']).default('latestState').describe('latestState: newest checkpoint or savepoint; latestSavepoint: newest savepoint; savepoint: the Savepoint named in savepointName; none: start empty.'),
+  savepointName: dnsLabel('Name of the Savepoint to restore from; only with strategy savepoint.').optional(),
+  allowNonRestoredState: z.boolean().default(false).describe('Start even if some state in the snapshot belongs to no operator of the new job.'),
+}), 'Where a (re)started job takes its state from.', [
+  { rule: "(self.strategy == 'savepoint') == has(self.savepointName)", message: 'savepointName is required with strategy savepoint and allowed only then', fieldPath: '.savepointName' },
+]);
+
+export const deploymentSpecSchema = z.object({
+  source: sourceSchema,
+  state: z.enum(['running', 'suspended', 'cancelled']).default('running').describe('Desired state of the job: running, suspended (stop, keep state, free CU) or cancelled (stop for good).'),
+  queue: dnsLabel('Queue whose CU the deployment uses.').default(DEFAULT_QUEUE),
+  parallelism: z.number().int().min(1).max(4096).default(1).describe('Parallelism of the job; TaskManagers = ceil(parallelism / taskManager.slots).'),
+  jobManager: z.object({
+    cu: computeUnits('Size of the JobManager pod.').default(1),
+  }).default({ cu: 1 }).describe('JobManager resources.'),
+  taskManager: z.object({
+    cu: computeUnits('Size of each TaskManager pod.').default(1),
+    slots: z.number().int().min(1).max(64).default(1).describe('Task slots per TaskManager.'),
+  }).default({ cu: 1, slots: 1 }).describe('TaskManager resources.'),
+  upgradeStrategy: z.enum(['stateful', 'stateless', 'none']).default('stateless').describe('How a spec change reaches a running job: stateful (savepoint, then restart from it), stateless (restart from scratch or the restore strategy), none (only on the next start).'),
+  restore: restoreSchema.default({ strategy: 'latestState', allowNonRestoredState: false }),
+  checkpoints: z.object({
+    intervalSeconds: z.number().int().min(1).max(86400).default(60).describe('Time between checkpoints.'),
+    retained: z.number().int().min(1).max(100).default(1).describe('Completed checkpoints kept.'),
+  }).default({ intervalSeconds: 60, retained: 1 }).describe('Periodic checkpoints for failure recovery.'),
+  restartStrategy: z.object({
+    type: z.enum(['fixedDelay', 'exponentialDelay', 'none']).default('fixedDelay').describe('fixedDelay, exponentialDelay or none.'),
+    attempts: z.number().int().min(0).max(1000000).default(3).describe('Restarts before the job fails (fixedDelay).'),
+    delaySeconds: z.number().int().min(0).max(3600).default(10).describe('Delay between restarts (initial delay for exponentialDelay).'),
+  }).default({ type: 'fixedDelay', attempts: 3, delaySeconds: 10 }).describe('How the runtime restarts failed tasks.'),
+  configuration: z.record(z.string(), z.string()).default({}).describe('Runtime configuration key/values, passed to JobManager and TaskManagers.'),
+  image: z.string().min(1).optional().describe('Container image of the runtime; defaults to the operator setting.'),
+  podTemplate: z.object({
+    labels: z.record(z.string(), z.string()).optional().describe('Extra pod labels.'),
+    annotations: z.record(z.string(), z.string()).optional().describe('Extra pod annotations.'),
+    nodeSelector: z.record(z.string(), z.string()).optional().describe('Node selector of the pods.'),
+    serviceAccountName: z.string().optional().describe('Service account of the pods.'),
+    env: z.array(z.object({
+      name: z.string().min(1).describe('Variable name.'),
+      value: z.string().describe('Variable value.'),
+    }).describe('An environment variable.')).optional().describe('Extra environment variables.'),
+  }).optional().describe('Overrides applied to JobManager and TaskManager pods.'),
+}).describe('Desired state of the Deployment.');
+export type DeploymentSpec = z.infer<typeof deploymentSpecSchema>;
+
+export const jobStatusSchema = z.object({
+  id: z.string().describe('Job id; new on every (re)start.'),
+  state: z.string().describe('Job state as the JobManager reports it (CREATED, RUNNING, FAILING, FAILED, CANCELED, FINISHED, ...).'),
+  startTime: z.string().optional().describe('When the job started (RFC 3339).'),
+  restarts: z.number().int().optional().describe('Task restarts of this job.'),
+  lastCheckpoint: z.object({
+    id: z.number().int().describe('Checkpoint id.'),
+    path: z.string().optional().describe('Storage path.'),
+    completedAt: z.string().optional().describe('Completion time (RFC 3339).'),
+  }).optional().describe('Latest completed checkpoint.'),
+}).describe('The current job of the deployment.');
+
+export const deploymentStatusSchema = z.object({
+  observedGeneration: observedGeneration().optional(),
+  conditions: conditionsList().optional(),
+  phase: z.enum(DEPLOYMENT_PHASES).optional().describe(Object.entries(DEPLOYMENT_LIFECYCLE).map(([p, d]) => `${p}: ${d.description}`).join(' ')),
+  reason: z.string().optional().describe('Why the deployment is not running, when it is not.'),
+  job: jobStatusSchema.optional(),
+  cuInUse: z.number().optional().describe('CU held by the pods of this deployment.'),
+  requiredCU: z.number().optional().describe('CU the whole deployment needs (JobManager + TaskManagers).'),
+  taskManagers: z.number().int().optional().describe('Number of TaskManager pods.'),
+  queuedSince: z.string().optional().describe('When the deployment started waiting in its queue (RFC 3339).'),
+  lastReconciledSpec: z.string().optional().describe('The spec (JSON) the running pods were created from; spec changes are classified against it.'),
+  specHash: z.string().optional().describe('Hash of lastReconciledSpec, also a label of the pods.'),
+}).describe('Observed state of the Deployment.');
+export type DeploymentStatus = z.infer<typeof deploymentStatusSchema>;
+
+export const deploymentSchema = objectSchema('Deployment', 'A Millrace deployment: a stream job with its resources, queue and strategies.', deploymentSpecSchema, deploymentStatusSchema);
+export type Deployment = z.infer<typeof deploymentSchema>;
+
+export const deploymentKind: KindDefinition = {
+  kind: 'Deployment', plural: 'deployments', singular: 'deployment', shortNames: ['mdep'], scope: 'Namespaced',
+  description: deploymentSchema.description ?? '',
+  spec: deploymentSpecSchema, status: deploymentStatusSchema,
+  printerColumns: [
+    { name: 'State', type: 'string', jsonPath: '.spec.state', description: 'Desired state.' },
+    { name: 'Phase', type: 'string', jsonPath: '.status.phase', description: 'Lifecycle phase.' },
+    { name: 'Queue', type: 'string', jsonPath: '.spec.queue', description: 'Queue.' },
+    { name: 'CU', type: 'number', jsonPath: '.status.cuInUse', description: 'CU in use.' },
+    { name: 'Parallelism', type: 'integer', jsonPath: '.spec.parallelism', description: 'Parallelism.', priority: 1 },
+    { name: 'Job', type: 'string', jsonPath: '.status.job.id', description: 'Current job id.', priority: 1 },
+    { name: 'Reason', type: 'string', jsonPath: '.status.reason', description: 'Why it is not running.', priority: 1 },
+    readyColumn, ageColumn,
+  ],
+};

@@ -1,0 +1,53 @@
+// Namespace: the unit of isolation inside a workspace, backed by a Kubernetes namespace of the same name.
+import { z } from 'zod';
+import { ageColumn, computeUnits, conditionsList, dnsLabel, objectSchema, observedGeneration, readyColumn, withRules } from './meta.ts';
+import type { KindDefinition } from './meta.ts';
+
+export const NAMESPACE_PHASES = ['Pending', 'Active', 'QuotaRejected', 'Terminating'] as const;
+export const MEMBER_ROLES = ['viewer', 'editor', 'owner'] as const;
+export type MemberRole = (typeof MEMBER_ROLES)[number];
+
+export const memberSchema = withRules(z.object({
+  kind: z.enum(['User', 'Group', 'ServiceAccount']).describe('Kind of subject: User, Group or ServiceAccount.'),
+  name: z.string().min(1).max(253).describe('Name of the user, group or service account.'),
+  namespace: z.string().max(63).optional().describe('Namespace of the service account; only for kind ServiceAccount (defaults to this namespace).'),
+  role: z.enum(MEMBER_ROLES).describe('Granted role: viewer (read), editor (read and write deployments), owner (editor plus members and queues).'),
+}), 'A member of the namespace and the role granted to it.', [
+  { rule: "!has(self.__namespace__) || self.kind == 'ServiceAccount'", message: 'namespace may be set only for members of kind ServiceAccount', fieldPath: '.namespace' },
+]);
+export type Member = z.infer<typeof memberSchema>;
+
+export const namespaceSpecSchema = withRules(z.object({
+  workspace: dnsLabel('Name of the Workspace this namespace belongs to; immutable.'),
+  quotaCU: computeUnits('Compute quota of the namespace; the sum over namespaces may not exceed the workspace capacity.'),
+  members: z.array(memberSchema).max(256).default([]).describe('Users, groups and service accounts granted a role in this namespace.'),
+}), 'Desired state of the Namespace.', [
+  { rule: 'self.workspace == oldSelf.workspace', message: 'workspace is immutable: create a new Namespace in the other workspace', fieldPath: '.workspace' },
+]);
+
+export const namespaceStatusSchema = z.object({
+  observedGeneration: observedGeneration().optional(),
+  conditions: conditionsList().optional(),
+  phase: z.enum(NAMESPACE_PHASES).optional().describe('Pending, Active, QuotaRejected (quota above the free capacity of the workspace) or Terminating.'),
+  kubernetesNamespace: z.string().optional().describe('The Kubernetes namespace that backs this Namespace.'),
+  allocatedCU: z.number().optional().describe('Sum of the CU of the queues of this namespace.'),
+  usedCU: z.number().optional().describe('CU held by running pods in this namespace.'),
+}).describe('Observed state of the Namespace.');
+
+export const namespaceSchema = objectSchema('Namespace', 'A Millrace namespace: deployments, queues and members inside a workspace, backed by a Kubernetes namespace of the same name.', namespaceSpecSchema, namespaceStatusSchema);
+export type Namespace = z.infer<typeof namespaceSchema>;
+export type NamespaceSpec = z.infer<typeof namespaceSpecSchema>;
+export type NamespaceStatus = z.infer<typeof namespaceStatusSchema>;
+
+export const namespaceKind: KindDefinition = {
+  kind: 'Namespace', plural: 'namespaces', singular: 'namespace', shortNames: ['mns'], scope: 'Cluster',
+  description: namespaceSchema.description ?? '',
+  spec: namespaceSpecSchema, status: namespaceStatusSchema,
+  printerColumns: [
+    { name: 'Workspace', type: 'string', jsonPath: '.spec.workspace', description: 'Owning workspace.' },
+    { name: 'Phase', type: 'string', jsonPath: '.status.phase', description: 'Lifecycle phase.' },
+    { name: 'Quota', type: 'number', jsonPath: '.spec.quotaCU', description: 'Quota in CU.' },
+    { name: 'Used', type: 'number', jsonPath: '.status.usedCU', description: 'CU held by running pods.' },
+    readyColumn, ageColumn,
+  ],
+};

@@ -1,0 +1,46 @@
+// Savepoint: a portable, user-triggered snapshot of a job's state.
+import { z } from 'zod';
+import { ageColumn, conditionsList, dnsLabel, objectSchema, observedGeneration, readyColumn, withRules } from './meta.ts';
+import type { KindDefinition } from './meta.ts';
+
+export const SAVEPOINT_PHASES = ['Pending', 'InProgress', 'Completed', 'Failed'] as const;
+export type SavepointPhase = (typeof SAVEPOINT_PHASES)[number];
+export const SAVEPOINT_ORIGINS = ['userRequest', 'suspend', 'upgrade', 'periodic'] as const;
+
+export const savepointSpecSchema = withRules(z.object({
+  deployment: dnsLabel('Name of the Deployment (same namespace) whose running job is snapshotted.'),
+  origin: z.enum(SAVEPOINT_ORIGINS).default('userRequest').describe('Why the savepoint exists: userRequest, suspend, upgrade or periodic.'),
+  disposeOnDelete: z.boolean().default(false).describe('Delete the savepoint files from storage when this object is deleted.'),
+  formatType: z.enum(['canonical', 'native']).default('canonical').describe('canonical: relocatable and portable across versions; native: faster, tied to the state backend.'),
+}), 'Desired state of the Savepoint.', [
+  { rule: 'self.deployment == oldSelf.deployment', message: 'deployment is immutable: create a new Savepoint', fieldPath: '.deployment' },
+]);
+
+export const savepointStatusSchema = z.object({
+  observedGeneration: observedGeneration().optional(),
+  conditions: conditionsList().optional(),
+  phase: z.enum(SAVEPOINT_PHASES).optional().describe('Pending, InProgress, Completed or Failed.'),
+  jobId: z.string().optional().describe('Job the savepoint was taken of.'),
+  triggerId: z.string().optional().describe('Trigger id returned by the JobManager REST API.'),
+  path: z.string().optional().describe('Storage path of the completed savepoint.'),
+  triggeredAt: z.string().optional().describe('When the savepoint was triggered (RFC 3339).'),
+  completedAt: z.string().optional().describe('When the savepoint completed or failed (RFC 3339).'),
+  failureReason: z.string().optional().describe('Why the savepoint failed.'),
+}).describe('Observed state of the Savepoint.');
+
+export const savepointSchema = objectSchema('Savepoint', 'A Millrace savepoint: a portable snapshot of the state of a running deployment.', savepointSpecSchema, savepointStatusSchema);
+export type Savepoint = z.infer<typeof savepointSchema>;
+export type SavepointStatus = z.infer<typeof savepointStatusSchema>;
+
+export const savepointKind: KindDefinition = {
+  kind: 'Savepoint', plural: 'savepoints', singular: 'savepoint', shortNames: ['msp'], scope: 'Namespaced',
+  description: savepointSchema.description ?? '',
+  spec: savepointSpecSchema, status: savepointStatusSchema,
+  printerColumns: [
+    { name: 'Deployment', type: 'string', jsonPath: '.spec.deployment', description: 'Snapshotted deployment.' },
+    { name: 'Origin', type: 'string', jsonPath: '.spec.origin', description: 'Why it was taken.' },
+    { name: 'Phase', type: 'string', jsonPath: '.status.phase', description: 'Lifecycle phase.' },
+    { name: 'Path', type: 'string', jsonPath: '.status.path', description: 'Storage path.', priority: 1 },
+    readyColumn, ageColumn,
+  ],
+};
