@@ -28,8 +28,8 @@ export const dnsLabel = (description: string) =>
  * Compute units: 1 CU = 1 CPU core + 4 GiB memory + 20 GB ephemeral storage.
  * Fractions are allowed in steps of 0.25 so sizes map to whole millicores and MiB.
  */
-export const computeUnits = (description: string) =>
-  z.number().multipleOf(0.25).min(0.25).max(10000).describe(`${description} In compute units (1 CU = 1 CPU core, 4 GiB memory, 20 GB local storage); steps of 0.25.`);
+export const computeUnits = (description: string, min = 0.25) =>
+  z.number().multipleOf(0.25).min(min).max(10000).describe(`${description} In compute units (1 CU = 1 CPU core, 4 GiB memory, 20 GB local storage); steps of 0.25.`);
 
 /** metav1.Condition, as the API conventions define it. */
 export const conditionSchema = z.object({

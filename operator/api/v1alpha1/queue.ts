@@ -7,7 +7,7 @@ export const QUEUE_PHASES = ['Pending', 'Active', 'QuotaRejected'] as const;
 export const DEFAULT_QUEUE = 'default-queue';
 
 export const queueSpecSchema = z.object({
-  cu: computeUnits('Compute units reserved for this queue; the sum over the queues of a namespace may not exceed its quota. The default-queue is sized by the operator to what the other queues leave.'),
+  cu: computeUnits('Compute units reserved for this queue; the sum over the queues of a namespace may not exceed its quota. The default-queue is sized by the operator to what the other queues leave; 0 admits nothing.', 0),
 }).describe('Desired state of the Queue.');
 
 export const queueStatusSchema = z.object({

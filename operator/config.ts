@@ -1,0 +1,24 @@
+// Operator settings from the environment, validated with zod like everything else.
+import { z } from 'zod';
+import { formatIssues } from './api/v1alpha1/parse.ts';
+import { MillraceError } from './errors.ts';
+
+const envSchema = z.object({
+  MILLRACE_OPERATOR_PORT: z.coerce.number().int().min(0).max(65535).default(8080).describe('Port of /healthz, /readyz and /metrics.'),
+  MILLRACE_OPERATOR_HOST: z.string().default('0.0.0.0'),
+  MILLRACE_OPERATOR_NAMESPACE: z.string().default('millrace-system').describe('Namespace of the leader Lease and of Events about cluster-scoped objects.'),
+  MILLRACE_LEADER_ELECTION: z.enum(['true', 'false']).default('true'),
+  MILLRACE_LEASE_NAME: z.string().default('millrace-operator'),
+  MILLRACE_RUNTIME_IMAGE: z.string().default('millrace:dev').describe('Runtime image when a Deployment sets none.'),
+  MILLRACE_WORKERS: z.coerce.number().int().min(1).max(64).default(4),
+  MILLRACE_JOBMANAGER_URL_TEMPLATE: z.string().optional().describe('JobManager REST URL per deployment, e.g. http://127.0.0.1:8081 or http://{name}-jobmanager.{namespace}.svc:8081 (default).'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+  POD_NAME: z.string().optional(),
+});
+export type OperatorConfig = z.infer<typeof envSchema>;
+
+export function loadConfig(env: NodeJS.ProcessEnv): OperatorConfig {
+  const r = envSchema.safeParse(env);
+  if (!r.success) throw new MillraceError('MR_ERR_CONFIG', `operator environment is invalid: ${formatIssues(r.error)}`);
+  return r.data;
+}

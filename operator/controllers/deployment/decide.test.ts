@@ -1,0 +1,72 @@
+import { deploymentSpecSchema } from '../../api/v1alpha1/deployment.ts';
+import type { DeploymentStatus } from '../../api/v1alpha1/deployment.ts';
+import { decideDeployment } from './decide.ts';
+import type { DecisionInput, ObservedPod } from './decide.ts';
+import { specHash } from './desired.ts';
+
+const spec = (over: Record<string, unknown> = {}) => deploymentSpecSchema.parse({ source: { sql: 'SELECT 1' }, ...over });
+const pod = (name: string, hash: string, phase = 'Running'): ObservedPod => ({ name, hash, phase, cu: 1, terminating: false });
+const base = (over: Partial<DecisionInput> = {}): DecisionInput => {
+  const s = over.spec ?? spec();
+  return { spec: s, generation: 1, previous: undefined, desiredHash: specHash(s), admission: { admitted: true }, observed: { pods: [] }, ...over };
+};
+
+describe('deployment state machine', () => {
+  test('not admitted: Queued with the reason, no pods, an Event once', () => {
+    const d = decideDeployment(base({ admission: { admitted: false, reason: 'needs 2 CU, queue q has 1 of 4 CU free', position: 1 } }));
+    expect(d).toMatchObject({ phase: 'Queued', reason: 'needs 2 CU, queue q has 1 of 4 CU free', createPods: false });
+    expect(d.events.map((e) => e.reason)).toEqual(['Queued']);
+    const again = decideDeployment(base({ previous: { phase: 'Queued' }, admission: { admitted: false, reason: 'r', position: 1 } }));
+    expect(again.events).toEqual([]);
+  });
+
+  test('admitted: creates pods and is Starting until the JobManager reports RUNNING', () => {
+    const d = decideDeployment(base());
+    expect(d).toMatchObject({ phase: 'Starting', createPods: true, deletePods: [] });
+    const h = specHash(spec());
+    const running = decideDeployment(base({ observed: { pods: [pod('jm', h), pod('tm', h)], job: { id: 'j1', state: 'RUNNING' } } }));
+    expect(running.phase).toBe('Running');
+    expect(running.conditions.find((c) => c.type === 'Ready')).toMatchObject({ status: 'True' });
+  });
+
+  test('suspended: pods removed and the job cancelled; a stateful deployment warns that no savepoint was taken', () => {
+    const s = spec({ state: 'suspended', upgradeStrategy: 'stateful' });
+    const h = specHash(s);
+    const d = decideDeployment(base({ spec: s, previous: { phase: 'Running' }, observed: { pods: [pod('jm', h)], job: { id: 'j1', state: 'RUNNING' } } }));
+    expect(d).toMatchObject({ phase: 'Suspended', deletePods: ['jm'], cancelJob: 'j1', createPods: false });
+    expect(d.events.map((e) => e.reason)).toEqual(['SavepointsUnavailable', 'Suspended']);
+  });
+
+  test('a spec change with upgradeStrategy stateless replaces the pods: old ones go first', () => {
+    const old = spec({ parallelism: 1 });
+    const next = spec({ parallelism: 2 });
+    const previous: DeploymentStatus = { phase: 'Running', lastReconciledSpec: JSON.stringify(old), specHash: specHash(old) };
+    const d = decideDeployment(base({ spec: next, previous, observed: { pods: [pod('jm-old', specHash(old))], job: { id: 'j1', state: 'RUNNING' } } }));
+    expect(d).toMatchObject({ phase: 'Upgrading', deletePods: ['jm-old'], createPods: false, cancelJob: 'j1' });
+    expect(d.events[0]?.note).toMatch(/parallelism changed/);
+  });
+
+  test('a spec change with upgradeStrategy stateful keeps the job and says savepoints are not available yet', () => {
+    const old = spec({ upgradeStrategy: 'stateful' });
+    const next = spec({ upgradeStrategy: 'stateful', configuration: { a: 'b' } });
+    const previous: DeploymentStatus = { phase: 'Running', lastReconciledSpec: JSON.stringify(old), specHash: specHash(old) };
+    const d = decideDeployment(base({ spec: next, previous, observed: { pods: [pod('jm', specHash(old))], job: { id: 'j1', state: 'RUNNING' } } }));
+    expect(d).toMatchObject({ phase: 'Running', deletePods: [], createPods: false });
+    expect(d.conditions.find((c) => c.type === 'UpgradeBlocked')).toMatchObject({ status: 'True', reason: 'SavepointsUnavailable' });
+  });
+
+  test('changing only spec.state does not count as an upgrade (same pod hash)', () => {
+    expect(specHash(spec({ state: 'running' }))).toBe(specHash(spec({ state: 'suspended' })));
+    expect(specHash(spec({ parallelism: 2 }))).not.toBe(specHash(spec({ parallelism: 3 })));
+  });
+
+  test('a failed job removes its pods and stays Failed until the spec changes', () => {
+    const h = specHash(spec());
+    const failed = decideDeployment(base({ previous: { phase: 'Running' }, observed: { pods: [pod('jm', h)], job: { id: 'j1', state: 'FAILED' } } }));
+    expect(failed).toMatchObject({ phase: 'Failed', deletePods: ['jm'], createPods: false });
+    const stays = decideDeployment(base({ previous: { phase: 'Failed', observedGeneration: 1 } }));
+    expect(stays).toMatchObject({ phase: 'Failed', createPods: false });
+    const restarted = decideDeployment(base({ generation: 2, previous: { phase: 'Failed', observedGeneration: 1 } }));
+    expect(restarted).toMatchObject({ phase: 'Starting', createPods: true });
+  });
+});

@@ -1,0 +1,126 @@
+// Desired objects of a running Deployment (pure): a ConfigMap with the runtime configuration,
+// a Service in front of the JobManager, one JobManager pod and N TaskManager pods sized from
+// CU (requests = limits), marked with the queue's PriorityClass, locked down (non-root, no
+// privilege escalation, read-only root, no service account token).
+import { createHash } from 'node:crypto';
+import type { Deployment, DeploymentSpec } from '../../api/v1alpha1/deployment.ts';
+import { cuToResources } from '../../capacity/compute-units.ts';
+import { deploymentSize } from '../../capacity/deployment-size.ts';
+import type { KubeObject, OwnerReference } from '../../kube/rest-client.ts';
+import { LABELS, MANAGED_BY } from '../shared/context.ts';
+import { priorityClassName } from '../queue/desired.ts';
+
+export const JOBMANAGER_REST_PORT = 8081;
+export const JOBMANAGER_RPC_PORT = 6123;
+export const CONFIG_PATH = '/etc/millrace/millrace.json';
+
+export interface DesiredOptions {
+  defaultImage: string;
+  owner: OwnerReference;
+}
+
+/** Stable hash of what the pods are built from; a change means new pods. */
+export function specHash(spec: DeploymentSpec): string {
+  const { state: _state, ...podRelevant } = spec;
+  return createHash('sha256').update(canonicalJson(podRelevant)).digest('hex').slice(0, 10);
+}
+
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export const serviceName = (name: string) => `${name}-jobmanager`;
+export const configMapName = (name: string) => `${name}-config`;
+export const jobManagerPodName = (name: string, hash: string) => `${name}-jm-${hash}`;
+export const taskManagerPodName = (name: string, hash: string, i: number) => `${name}-tm-${hash}-${i}`;
+
+export function runtimeConfig(d: Deployment): Record<string, unknown> {
+  const s = d.spec;
+  return {
+    deployment: { namespace: d.metadata.namespace, name: d.metadata.name },
+    source: s.source,
+    parallelism: s.parallelism,
+    taskManager: { slots: s.taskManager.slots },
+    restore: s.restore,
+    checkpoints: s.checkpoints,
+    restartStrategy: s.restartStrategy,
+    configuration: s.configuration,
+    jobManager: { address: `${serviceName(d.metadata.name)}.${d.metadata.namespace}.svc`, restPort: JOBMANAGER_REST_PORT, rpcPort: JOBMANAGER_RPC_PORT },
+  };
+}
+
+function pod(d: Deployment, opts: DesiredOptions, hash: string, role: 'jobmanager' | 'taskmanager', name: string, cu: number): KubeObject {
+  const s = d.spec;
+  const ns = d.metadata.namespace ?? '';
+  const resources = cuToResources(cu);
+  const labels = {
+    ...(s.podTemplate?.labels ?? {}),
+    [LABELS.managedBy]: MANAGED_BY, [LABELS.partOf]: 'millrace', [LABELS.component]: role,
+    [LABELS.deployment]: d.metadata.name, [LABELS.queue]: s.queue, [LABELS.specHash]: hash,
+  };
+  return {
+    apiVersion: 'v1', kind: 'Pod',
+    metadata: { name, namespace: ns, labels, annotations: s.podTemplate?.annotations, ownerReferences: [opts.owner] },
+    spec: {
+      priorityClassName: priorityClassName(ns, s.queue),
+      restartPolicy: 'Always',
+      automountServiceAccountToken: false,
+      serviceAccountName: s.podTemplate?.serviceAccountName,
+      nodeSelector: s.podTemplate?.nodeSelector,
+      enableServiceLinks: false,
+      securityContext: { runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001, seccompProfile: { type: 'RuntimeDefault' } },
+      containers: [{
+        name: role,
+        image: s.image ?? opts.defaultImage,
+        args: [role, '--config', CONFIG_PATH],
+        env: [
+          { name: 'MILLRACE_ROLE', value: role },
+          { name: 'MILLRACE_CONFIG', value: CONFIG_PATH },
+          { name: 'MILLRACE_JOBMANAGER_ADDRESS', value: `${serviceName(d.metadata.name)}.${ns}.svc:${JOBMANAGER_RPC_PORT}` },
+          { name: 'MILLRACE_TASK_SLOTS', value: String(s.taskManager.slots) },
+          { name: 'MILLRACE_CPU_CORES', value: String(cu) },
+          ...(s.podTemplate?.env ?? []),
+        ],
+        ports: role === 'jobmanager' ? [{ name: 'rest', containerPort: JOBMANAGER_REST_PORT }, { name: 'rpc', containerPort: JOBMANAGER_RPC_PORT }] : undefined,
+        resources: { requests: resources, limits: resources },
+        securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+        volumeMounts: [{ name: 'config', mountPath: '/etc/millrace', readOnly: true }, { name: 'scratch', mountPath: '/tmp' }],
+      }],
+      volumes: [
+        { name: 'config', configMap: { name: configMapName(d.metadata.name) } },
+        { name: 'scratch', emptyDir: { sizeLimit: resources['ephemeral-storage'] } },
+      ],
+    },
+  };
+}
+
+export function desiredDeploymentObjects(d: Deployment, opts: DesiredOptions): { config: KubeObject; service: KubeObject; pods: KubeObject[]; hash: string } {
+  const name = d.metadata.name;
+  const ns = d.metadata.namespace ?? '';
+  const hash = specHash(d.spec);
+  const { taskManagers } = deploymentSize(d.spec);
+  const labels = { [LABELS.managedBy]: MANAGED_BY, [LABELS.deployment]: name };
+  const config: KubeObject = {
+    apiVersion: 'v1', kind: 'ConfigMap',
+    metadata: { name: configMapName(name), namespace: ns, labels, ownerReferences: [opts.owner] },
+    data: { 'millrace.json': JSON.stringify(runtimeConfig(d), null, 2) },
+  };
+  const service: KubeObject = {
+    apiVersion: 'v1', kind: 'Service',
+    metadata: { name: serviceName(name), namespace: ns, labels, ownerReferences: [opts.owner] },
+    spec: {
+      selector: { [LABELS.deployment]: name, [LABELS.component]: 'jobmanager' },
+      ports: [
+        { name: 'rest', port: JOBMANAGER_REST_PORT, targetPort: JOBMANAGER_REST_PORT },
+        { name: 'rpc', port: JOBMANAGER_RPC_PORT, targetPort: JOBMANAGER_RPC_PORT },
+      ],
+    },
+  };
+  const pods = [pod(d, opts, hash, 'jobmanager', jobManagerPodName(name, hash), d.spec.jobManager.cu)];
+  for (let i = 0; i < taskManagers; i++) pods.push(pod(d, opts, hash, 'taskmanager', taskManagerPodName(name, hash, i), d.spec.taskManager.cu));
+  return { config, service, pods, hash };
+}

@@ -1,0 +1,40 @@
+// Reflects the outside world of one Deployment: its pods (from the pod cache) and its job
+// (from the JobManager REST API, only when a JobManager pod runs).
+import type { JobManagerClientFactory } from '../../jobmanager/client.ts';
+import type { KubeObject } from '../../kube/rest-client.ts';
+import { LABELS } from '../shared/context.ts';
+import type { ReconcileContext } from '../shared/context.ts';
+import type { Observation, ObservedPod } from './decide.ts';
+
+function podCU(pod: KubeObject): number {
+  const spec = pod.spec as { containers?: Array<{ resources?: { limits?: { cpu?: string } } }> } | undefined;
+  const cpu = spec?.containers?.[0]?.resources?.limits?.cpu ?? '0';
+  return cpu.endsWith('m') ? Number(cpu.slice(0, -1)) / 1000 : Number(cpu);
+}
+
+export function observePods(ctx: ReconcileContext, namespace: string, name: string): ObservedPod[] {
+  return ctx.caches.pods.list(namespace)
+    .filter((p) => p.metadata.labels?.[LABELS.deployment] === name)
+    .map((p) => ({
+      name: p.metadata.name,
+      hash: p.metadata.labels?.[LABELS.specHash],
+      phase: (p.status as { phase?: string } | undefined)?.phase,
+      cu: podCU(p),
+      terminating: Boolean(p.metadata.deletionTimestamp),
+    }));
+}
+
+export async function observeDeployment(ctx: ReconcileContext, jobManagers: JobManagerClientFactory, namespace: string, name: string, knownJobId: string | undefined): Promise<Observation> {
+  const pods = observePods(ctx, namespace, name);
+  const jm = pods.find((p) => p.name.startsWith(`${name}-jm-`) && !p.terminating);
+  if (!jm) return { pods };
+  try {
+    const client = jobManagers({ namespace, name });
+    const jobs = await client.listJobs();
+    const current = jobs.find((j) => j.id === knownJobId) ?? jobs[jobs.length - 1];
+    if (!current) return { pods, jobManagerError: 'JobManager reports no job yet' };
+    return { pods, job: await client.job(current.id) };
+  } catch (err) {
+    return { pods, jobManagerError: (err as Error).message };
+  }
+}

@@ -1,0 +1,106 @@
+// Deployment reconciler: observe → validate → admit → decide → act → write status once.
+import { deploymentSchema } from '../../api/v1alpha1/deployment.ts';
+import type { Deployment, DeploymentStatus } from '../../api/v1alpha1/deployment.ts';
+import { parseResource } from '../../api/v1alpha1/parse.ts';
+import { sumCU } from '../../capacity/compute-units.ts';
+import { deploymentSize } from '../../capacity/deployment-size.ts';
+import { MillraceError } from '../../errors.ts';
+import type { JobManagerClientFactory } from '../../jobmanager/client.ts';
+import { setConditions } from '../../kube/conditions.ts';
+import type { ReconcileResult } from '../../kube/controller-runner.ts';
+import { isNotFound } from '../../kube/rest-client.ts';
+import { ownerReference } from '../shared/context.ts';
+import type { ReconcileContext } from '../shared/context.ts';
+import { writeStatus } from '../shared/lifecycle.ts';
+import { decideDeployment, holdsCapacity } from './decide.ts';
+import { desiredDeploymentObjects } from './desired.ts';
+import { observeDeployment } from './observer.ts';
+import { ledgerOf, queueAdmission } from './queue-view.ts';
+
+export interface DeploymentReconcilerOptions {
+  jobManagers: JobManagerClientFactory;
+  defaultImage: string;
+}
+
+export async function reconcileDeployment(ctx: ReconcileContext, opts: DeploymentReconcilerOptions, namespace: string, name: string): Promise<ReconcileResult> {
+  const key = `${namespace}/${name}`;
+  const raw = ctx.caches.deployments.get(name, namespace);
+  const ledger = ledgerOf(ctx);
+  // Owned pods, Service and ConfigMap go with the owner (garbage collector); nothing else to undo.
+  if (!raw || raw.metadata.deletionTimestamp) { ledger.release(key); return {}; }
+  const now = new Date(ctx.clock.now());
+  const generation = raw.metadata.generation;
+  const previous = raw.status;
+
+  let d: Deployment;
+  try {
+    d = parseResource(deploymentSchema, raw, `Deployment ${key}`);
+  } catch (err) {
+    if (!(err instanceof MillraceError)) throw err;
+    await writeStatus(ctx, raw, { ...previous, observedGeneration: generation, conditions: setConditions(previous?.conditions, [{ type: 'Ready', status: 'False', reason: 'InvalidSpec', message: err.message }], generation, now) });
+    return {};
+  }
+
+  const queue = ctx.caches.queues.get(d.spec.queue, namespace);
+  const queueActive = queue?.status?.phase === 'Active';
+  const admission = queueActive ? queueAdmission(ctx, namespace, d.spec.queue, queue.spec.cu).decisions.get(name) : {
+    admitted: false as const, position: 0,
+    reason: queue ? `queue ${d.spec.queue} is not active (${queue.status?.phase ?? 'Pending'})` : `queue ${d.spec.queue} does not exist in namespace ${namespace}; create it or change spec.queue`,
+  };
+  const observed = await observeDeployment(ctx, opts.jobManagers, namespace, name, previous?.job?.id);
+  const desired = desiredDeploymentObjects(d, { defaultImage: opts.defaultImage, owner: ownerReference(raw) });
+  const decision = decideDeployment({ spec: d.spec, generation, previous, desiredHash: desired.hash, admission, observed });
+
+  // Act.
+  if (decision.cancelJob) {
+    await opts.jobManagers({ namespace, name }).cancel(decision.cancelJob).catch(() => undefined);
+  }
+  for (const pod of decision.deletePods) await ctx.rest.delete({ apiVersion: 'v1', kind: 'Pod', namespace, name: pod });
+  if (decision.createPods) {
+    ledger.admit(key, deploymentSize(d.spec).requiredCU);
+    await ctx.rest.apply(desired.config, ctx.fieldManager);
+    await ctx.rest.apply(desired.service, ctx.fieldManager);
+    const existing = new Set(observed.pods.map((p) => p.name));
+    for (const pod of desired.pods) {
+      if (existing.has(pod.metadata.name)) continue;
+      try {
+        await ctx.rest.create(pod);
+      } catch (err) {
+        if ((err as { status?: number }).status === 409) continue; // created by an earlier pass
+        if ((err as { status?: number }).status === 403) {
+          // The queue quota refused it: do not leave a half-started deployment behind.
+          for (const p of desired.pods) await ctx.rest.delete({ apiVersion: 'v1', kind: 'Pod', namespace, name: p.metadata.name });
+          ledger.release(key);
+        }
+        throw err;
+      }
+    }
+  } else if (!holdsCapacity(decision.phase)) {
+    ledger.release(key);
+  }
+
+  const size = deploymentSize(d.spec);
+  const livePods = observed.pods.filter((p) => !p.terminating && !decision.deletePods.includes(p.name));
+  const status: DeploymentStatus = {
+    observedGeneration: generation,
+    phase: decision.phase,
+    reason: decision.reason,
+    job: observed.job ? { id: observed.job.id, state: observed.job.state, startTime: observed.job.startTime, restarts: observed.job.restarts, lastCheckpoint: observed.job.lastCheckpoint } : (holdsCapacity(decision.phase) ? previous?.job : undefined),
+    cuInUse: decision.createPods ? size.requiredCU : sumCU(livePods.map((p) => p.cu)),
+    requiredCU: size.requiredCU,
+    taskManagers: size.taskManagers,
+    queuedSince: decision.phase === 'Queued' ? (previous?.queuedSince ?? now.toISOString()) : undefined,
+    lastReconciledSpec: decision.reconciledHash ? JSON.stringify(d.spec) : previous?.lastReconciledSpec,
+    specHash: decision.reconciledHash ?? previous?.specHash,
+    conditions: setConditions(previous?.conditions, decision.conditions, generation, now),
+  };
+  try {
+    await writeStatus(ctx, raw, status);
+  } catch (err) {
+    if (isNotFound(err)) return {};
+    throw err;
+  }
+  for (const e of decision.events) await ctx.events.record(raw, e.type, e.reason, 'Reconcile', e.note);
+  return decision.requeueAfterMs !== undefined ? { requeueAfterMs: decision.requeueAfterMs } : {};
+}
+

@@ -1,0 +1,16 @@
+import { nextSavepointStep, phaseAfterPoll } from './decide.ts';
+
+describe('savepoint state machine', () => {
+  test('waits for a running job, then triggers, then polls', () => {
+    expect(nextSavepointStep({ status: undefined, deployment: { exists: false } })).toMatchObject({ action: 'wait' });
+    expect(nextSavepointStep({ status: undefined, deployment: { exists: true, phase: 'Queued' } })).toMatchObject({ action: 'wait', reason: expect.stringMatching(/Queued/) });
+    expect(nextSavepointStep({ status: undefined, deployment: { exists: true, phase: 'Running', jobId: 'j', jobState: 'RUNNING' } })).toEqual({ action: 'trigger', jobId: 'j' });
+    expect(nextSavepointStep({ status: { phase: 'InProgress', jobId: 'j', triggerId: 't' }, deployment: { exists: true } })).toEqual({ action: 'poll', jobId: 'j', triggerId: 't' });
+    expect(nextSavepointStep({ status: { phase: 'Completed' }, deployment: { exists: true } })).toEqual({ action: 'done' });
+  });
+  test('poll results map to phases', () => {
+    expect(phaseAfterPoll({ state: 'IN_PROGRESS' })).toBe('InProgress');
+    expect(phaseAfterPoll({ state: 'COMPLETED', location: 's3://b/flink-savepoints/x' })).toBe('Completed');
+    expect(phaseAfterPoll({ state: 'FAILED', reason: 'x' })).toBe('Failed');
+  });
+});

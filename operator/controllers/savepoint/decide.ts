@@ -1,0 +1,28 @@
+// The Savepoint state machine (pure): Pending → InProgress → Completed | Failed.
+import type { SavepointPhase, SavepointStatus } from '../../api/v1alpha1/savepoint.ts';
+import type { SavepointTriggerStatus } from '../../jobmanager/client.ts';
+
+export type SavepointStep =
+  | { action: 'wait'; phase: 'Pending'; reason: string; retryMs: number }
+  | { action: 'trigger'; jobId: string }
+  | { action: 'poll'; jobId: string; triggerId: string }
+  | { action: 'done' };
+
+export interface SavepointInput {
+  status: SavepointStatus | undefined;
+  deployment: { exists: boolean; phase?: string; jobId?: string; jobState?: string };
+}
+
+export function nextSavepointStep(input: SavepointInput): SavepointStep {
+  const phase: SavepointPhase = input.status?.phase ?? 'Pending';
+  if (phase === 'Completed' || phase === 'Failed') return { action: 'done' };
+  if (phase === 'InProgress' && input.status?.jobId && input.status.triggerId) return { action: 'poll', jobId: input.status.jobId, triggerId: input.status.triggerId };
+  const d = input.deployment;
+  if (!d.exists) return { action: 'wait', phase: 'Pending', reason: 'the Deployment does not exist', retryMs: 10_000 };
+  if (d.phase !== 'Running' || !d.jobId || d.jobState !== 'RUNNING') return { action: 'wait', phase: 'Pending', reason: `the Deployment is ${d.phase ?? 'not reconciled yet'}; a savepoint needs a running job`, retryMs: 5_000 };
+  return { action: 'trigger', jobId: d.jobId };
+}
+
+export function phaseAfterPoll(result: SavepointTriggerStatus): SavepointPhase {
+  return result.state === 'COMPLETED' ? 'Completed' : result.state === 'FAILED' ? 'Failed' : 'InProgress';
+}

@@ -1,0 +1,80 @@
+// Savepoint reconciler: triggers a savepoint of the referenced running deployment through
+// the JobManager REST API, follows it to Completed or Failed, records the path, and on
+// delete disposes the files when spec.disposeOnDelete asks for it (finalizer).
+import { savepointSchema } from '../../api/v1alpha1/savepoint.ts';
+import type { Savepoint, SavepointStatus } from '../../api/v1alpha1/savepoint.ts';
+import { parseResource } from '../../api/v1alpha1/parse.ts';
+import { MillraceError } from '../../errors.ts';
+import type { JobManagerClientFactory } from '../../jobmanager/client.ts';
+import { setConditions } from '../../kube/conditions.ts';
+import type { ReconcileResult } from '../../kube/controller-runner.ts';
+import type { ReconcileContext } from '../shared/context.ts';
+import { ensureFinalizer, removeFinalizer, writeStatus } from '../shared/lifecycle.ts';
+import { nextSavepointStep, phaseAfterPoll } from './decide.ts';
+
+export async function reconcileSavepoint(ctx: ReconcileContext, jobManagers: JobManagerClientFactory, namespace: string, name: string): Promise<ReconcileResult> {
+  const raw = ctx.caches.savepoints.get(name, namespace);
+  if (!raw) return {};
+  const now = new Date(ctx.clock.now());
+  const generation = raw.metadata.generation;
+  const previous = raw.status;
+  let sp: Savepoint;
+  try {
+    sp = parseResource(savepointSchema, raw, `Savepoint ${namespace}/${name}`);
+  } catch (err) {
+    if (!(err instanceof MillraceError)) throw err;
+    await writeStatus(ctx, raw, { ...previous, observedGeneration: generation, phase: 'Failed', failureReason: err.message, conditions: setConditions(previous?.conditions, [{ type: 'Ready', status: 'False', reason: 'InvalidSpec', message: err.message }], generation, now) });
+    return {};
+  }
+  const client = jobManagers({ namespace, name: sp.spec.deployment });
+
+  if (raw.metadata.deletionTimestamp) {
+    if (sp.spec.disposeOnDelete && previous?.path) {
+      await client.disposeSavepoint(previous.path); // transient failure: retried with backoff, finalizer kept
+      await ctx.events.record(raw, 'Normal', 'Disposed', 'Delete', `savepoint files at ${previous.path} disposed`);
+    }
+    await removeFinalizer(ctx, raw);
+    return {};
+  }
+  if (sp.spec.disposeOnDelete) await ensureFinalizer(ctx, raw);
+
+  const dep = ctx.caches.deployments.get(sp.spec.deployment, namespace);
+  const step = nextSavepointStep({ status: previous, deployment: { exists: Boolean(dep), phase: dep?.status?.phase, jobId: dep?.status?.job?.id, jobState: dep?.status?.job?.state } });
+  let status: SavepointStatus = { ...previous, observedGeneration: generation };
+  let requeueAfterMs: number | undefined;
+  switch (step.action) {
+    case 'done':
+      return {};
+    case 'wait':
+      status = { ...status, phase: 'Pending', conditions: setConditions(previous?.conditions, [{ type: 'Ready', status: 'False', reason: 'WaitingForRunningJob', message: step.reason }], generation, now) };
+      requeueAfterMs = step.retryMs;
+      break;
+    case 'trigger': {
+      const triggerId = await client.triggerSavepoint(step.jobId, { formatType: sp.spec.formatType, cancelJob: false });
+      status = { ...status, phase: 'InProgress', jobId: step.jobId, triggerId, triggeredAt: now.toISOString(), conditions: setConditions(previous?.conditions, [{ type: 'Ready', status: 'False', reason: 'InProgress', message: `savepoint of job ${step.jobId} triggered (${triggerId})` }], generation, now) };
+      await ctx.events.record(raw, 'Normal', 'Triggered', 'Savepoint', `savepoint of job ${step.jobId} triggered`);
+      requeueAfterMs = 1000;
+      break;
+    }
+    case 'poll': {
+      const result = await client.savepointStatus(step.jobId, step.triggerId);
+      const phase = phaseAfterPoll(result);
+      status = {
+        ...status, phase,
+        path: result.state === 'COMPLETED' ? result.location : undefined,
+        failureReason: result.state === 'FAILED' ? result.reason : undefined,
+        completedAt: phase === 'InProgress' ? undefined : now.toISOString(),
+        conditions: setConditions(previous?.conditions, [
+          phase === 'Completed' ? { type: 'Ready', status: 'True', reason: 'Completed', message: `savepoint stored at ${result.state === 'COMPLETED' ? result.location : ''}` }
+            : phase === 'Failed' ? { type: 'Ready', status: 'False', reason: 'Failed', message: result.state === 'FAILED' ? result.reason : '' }
+              : { type: 'Ready', status: 'False', reason: 'InProgress', message: `waiting for trigger ${step.triggerId}` },
+        ], generation, now),
+      };
+      if (phase !== 'InProgress') await ctx.events.record(raw, phase === 'Completed' ? 'Normal' : 'Warning', phase, 'Savepoint', phase === 'Completed' ? `savepoint stored at ${status.path}` : `savepoint failed: ${status.failureReason}`);
+      else requeueAfterMs = 1000;
+      break;
+    }
+  }
+  await writeStatus(ctx, raw, status);
+  return requeueAfterMs !== undefined ? { requeueAfterMs } : {};
+}

@@ -1,0 +1,74 @@
+// Workspace reconciler: reads the S3 Secret, checks the bucket and creates the layout
+// prefixes, and reports capacity, allocated (namespace quotas) and used CU. The storage check
+// is repeated every few minutes, so a fixed bucket turns Ready without an edit.
+import { workspaceSchema } from '../../api/v1alpha1/workspace.ts';
+import type { Workspace, WorkspaceStatus } from '../../api/v1alpha1/workspace.ts';
+import { parseResource } from '../../api/v1alpha1/parse.ts';
+import { sumCU } from '../../capacity/compute-units.ts';
+import { MillraceError } from '../../errors.ts';
+import { setConditions } from '../../kube/conditions.ts';
+import type { ConditionInput } from '../../kube/conditions.ts';
+import type { ReconcileResult } from '../../kube/controller-runner.ts';
+import type { KubeObject } from '../../kube/rest-client.ts';
+import type { WorkspaceStorage } from '../../storage/workspace-storage.ts';
+import type { ReconcileContext } from '../shared/context.ts';
+import { writeStatus } from '../shared/lifecycle.ts';
+import { decideNamespaceQuotas } from '../namespace/quota.ts';
+
+export const STORAGE_RECHECK_MS = 5 * 60_000;
+const ts = (v: unknown) => (v instanceof Date ? v.toISOString() : String(v ?? ''));
+
+async function checkStorage(ctx: ReconcileContext, storage: WorkspaceStorage, ws: Workspace): Promise<ConditionInput> {
+  const s = ws.spec.storage;
+  let secret: KubeObject | undefined;
+  try {
+    secret = await ctx.rest.getOrUndefined<KubeObject>({ apiVersion: 'v1', kind: 'Secret', namespace: s.secretRef.namespace, name: s.secretRef.name });
+  } catch (err) {
+    return { type: 'StorageReady', status: 'False', reason: 'SecretUnreadable', message: `cannot read Secret ${s.secretRef.namespace}/${s.secretRef.name}: ${(err as Error).message}` };
+  }
+  const data = (secret?.data ?? {}) as Record<string, string>;
+  const get = (k: string) => (data[k] ? Buffer.from(data[k], 'base64').toString('utf8') : undefined);
+  const accessKeyId = get('AWS_ACCESS_KEY_ID');
+  const secretAccessKey = get('AWS_SECRET_ACCESS_KEY');
+  if (!secret || !accessKeyId || !secretAccessKey) {
+    return { type: 'StorageReady', status: 'False', reason: 'SecretInvalid', message: `Secret ${s.secretRef.namespace}/${s.secretRef.name} is missing or lacks AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY` };
+  }
+  try {
+    const keys = await storage.prepare({ bucket: s.bucket, endpoint: s.endpoint, region: s.region, forcePathStyle: s.forcePathStyle, prefix: s.prefix, credentials: { accessKeyId, secretAccessKey } });
+    return { type: 'StorageReady', status: 'True', reason: 'BucketReady', message: `bucket ${s.bucket} reachable; prefixes ${keys.join(', ')} present` };
+  } catch (err) {
+    return { type: 'StorageReady', status: 'False', reason: 'BucketUnavailable', message: err instanceof MillraceError ? err.message : String(err) };
+  }
+}
+
+export async function reconcileWorkspace(ctx: ReconcileContext, storage: WorkspaceStorage, name: string): Promise<ReconcileResult> {
+  const raw = ctx.caches.workspaces.get(name);
+  if (!raw || raw.metadata.deletionTimestamp) return {};
+  const now = new Date(ctx.clock.now());
+  const generation = raw.metadata.generation;
+  const previous = raw.status;
+  let ws: Workspace;
+  try {
+    ws = parseResource(workspaceSchema, raw, `Workspace ${name}`);
+  } catch (err) {
+    if (!(err instanceof MillraceError)) throw err;
+    await writeStatus(ctx, raw, { ...previous, observedGeneration: generation, conditions: setConditions(previous?.conditions, [{ type: 'Ready', status: 'False', reason: 'InvalidSpec', message: err.message }], generation, now) });
+    return {};
+  }
+  const storageCondition = await checkStorage(ctx, storage, ws);
+  const namespaces = ctx.caches.namespaces.list().filter((n) => n.spec?.workspace === name);
+  const { allocatedCU } = decideNamespaceQuotas(ws.spec.capacityCU, namespaces.map((n) => ({ name: n.metadata.name, creationTimestamp: ts(n.metadata.creationTimestamp), quotaCU: n.spec.quotaCU, deleting: Boolean(n.metadata.deletionTimestamp) })));
+  const usedCU = sumCU(namespaces.flatMap((n) => ctx.caches.deployments.list(n.metadata.name).map((d) => d.status?.cuInUse ?? 0)));
+  const ready = storageCondition.status === 'True';
+  const phase: WorkspaceStatus['phase'] = ready ? 'Ready' : 'StorageUnavailable';
+  const status: WorkspaceStatus = {
+    observedGeneration: generation, phase, capacityCU: ws.spec.capacityCU, allocatedCU, usedCU,
+    conditions: setConditions(previous?.conditions, [
+      storageCondition,
+      ready ? { type: 'Ready', status: 'True', reason: 'Ready', message: `${allocatedCU} of ${ws.spec.capacityCU} CU allocated to namespaces` } : { type: 'Ready', status: 'False', reason: storageCondition.reason, message: storageCondition.message },
+    ], generation, now),
+  };
+  await writeStatus(ctx, raw, status);
+  if (previous?.phase !== phase) await ctx.events.record(raw, ready ? 'Normal' : 'Warning', storageCondition.reason, 'CheckStorage', storageCondition.message);
+  return { requeueAfterMs: ready ? STORAGE_RECHECK_MS : 30_000 };
+}

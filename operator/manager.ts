@@ -1,0 +1,165 @@
+// Wires informers, work queues and reconcilers into one operator. main.ts builds it with real
+// clients; integration tests build it in-process against a real API server.
+import type { Logger } from 'pino';
+import { API_VERSION } from './api/v1alpha1/meta.ts';
+import type { JobManagerClientFactory } from './jobmanager/client.ts';
+import type { Clock, Random } from './kube/clock.ts';
+import { ControllerRunner } from './kube/controller-runner.ts';
+import type { Reconcile } from './kube/controller-runner.ts';
+import { createEventRecorder } from './kube/events.ts';
+import { SupervisedInformer } from './kube/informer.ts';
+import type { KubeObject, KubeRest } from './kube/rest-client.ts';
+import { WorkQueue } from './kube/work-queue.ts';
+import type { OperatorMetrics } from './server/metrics.ts';
+import type { WorkspaceStorage } from './storage/workspace-storage.ts';
+import { FIELD_MANAGER, keyOf, LABELS, MANAGED_BY, splitKey } from './controllers/shared/context.ts';
+import type { Caches, ReconcileContext } from './controllers/shared/context.ts';
+import { reconcileWorkspace } from './controllers/workspace/reconciler.ts';
+import { reconcileNamespace } from './controllers/namespace/reconciler.ts';
+import { reconcileQueue } from './controllers/queue/reconciler.ts';
+import { reconcileDeployment } from './controllers/deployment/reconciler.ts';
+import { reconcileSavepoint } from './controllers/savepoint/reconciler.ts';
+
+export interface OperatorDeps {
+  rest: KubeRest;
+  clock: Clock;
+  random: Random;
+  logger: Logger;
+  metrics: OperatorMetrics;
+  jobManagers: JobManagerClientFactory;
+  storage: WorkspaceStorage;
+  defaultImage: string;
+  /** Reconciles running at once per controller (keys are always exclusive). */
+  workers: number;
+  /** Identity reported in Events. */
+  instance: string;
+  /** Namespace for Events about cluster-scoped objects. */
+  eventNamespace: string;
+}
+
+type ControllerName = 'workspace' | 'namespace' | 'queue' | 'deployment' | 'savepoint';
+type Obj = KubeObject & { spec?: Record<string, unknown> };
+
+export class Operator {
+  readonly ctx: ReconcileContext;
+  private readonly deps: OperatorDeps;
+  private readonly informers: SupervisedInformer<KubeObject>[] = [];
+  private readonly queues = new Map<ControllerName, WorkQueue>();
+  private runners: ControllerRunner[] = [];
+  private readonly reconcilers: Record<ControllerName, Reconcile>;
+  private synced = false;
+  private phaseTimer: unknown;
+
+  constructor(deps: OperatorDeps) {
+    this.deps = deps;
+    const informer = (kind: string, apiVersion = API_VERSION, labelSelector?: string) => {
+      const i = new SupervisedInformer<KubeObject>({ rest: deps.rest, apiVersion, kind, labelSelector, clock: deps.clock, random: deps.random, logger: deps.logger, onRestart: (k) => deps.metrics.informerRestarts.inc({ kind: k }) });
+      this.informers.push(i);
+      return i;
+    };
+    const workspaces = informer('Workspace');
+    const namespaces = informer('Namespace');
+    const queues = informer('Queue');
+    const deployments = informer('Deployment');
+    const savepoints = informer('Savepoint');
+    const pods = informer('Pod', 'v1', `${LABELS.managedBy}=${MANAGED_BY}`);
+    const caches = { workspaces, namespaces, queues, deployments, savepoints, pods } as unknown as Caches;
+    this.ctx = {
+      rest: deps.rest, caches, clock: deps.clock, fieldManager: FIELD_MANAGER,
+      events: createEventRecorder(deps.rest, { controller: 'millrace.dev/operator', instance: deps.instance, eventNamespace: deps.eventNamespace, clock: deps.clock, logger: deps.logger }),
+    };
+    const ctx = this.ctx;
+    this.reconcilers = {
+      workspace: (key) => reconcileWorkspace(ctx, deps.storage, key),
+      namespace: (key) => reconcileNamespace(ctx, key),
+      queue: (key) => { const k = splitKey(key); return reconcileQueue(ctx, k.namespace ?? '', k.name); },
+      deployment: (key) => { const k = splitKey(key); return reconcileDeployment(ctx, { jobManagers: deps.jobManagers, defaultImage: deps.defaultImage }, k.namespace ?? '', k.name); },
+      savepoint: (key) => { const k = splitKey(key); return reconcileSavepoint(ctx, deps.jobManagers, k.namespace ?? '', k.name); },
+    };
+    for (const name of Object.keys(this.reconcilers) as ControllerName[]) this.queues.set(name, new WorkQueue({ clock: deps.clock, random: deps.random }));
+
+    const c = caches;
+    const add = (controller: ControllerName, key: string) => this.queues.get(controller)?.add(key);
+    const list = (cache: { list(ns?: string): ReadonlyArray<Obj> }, ns?: string) => cache.list(ns) as ReadonlyArray<Obj>;
+    // Level-based: every event only names keys to look at again; the reconcile re-reads the cache.
+    workspaces.on((_e, o) => {
+      add('workspace', keyOf(o));
+      for (const n of list(c.namespaces)) if (n.spec?.workspace === o.metadata.name) add('namespace', keyOf(n));
+    });
+    namespaces.on((_e, o) => {
+      const ws = (o as Obj).spec?.workspace as string | undefined;
+      add('namespace', keyOf(o));
+      if (ws) { add('workspace', ws); for (const n of list(c.namespaces)) if (n.spec?.workspace === ws) add('namespace', keyOf(n)); }
+      for (const q of list(c.queues, o.metadata.name)) add('queue', keyOf(q));
+    });
+    queues.on((_e, o) => {
+      const ns = o.metadata.namespace ?? '';
+      add('namespace', ns);
+      for (const q of list(c.queues, ns)) add('queue', keyOf(q));
+      for (const d of list(c.deployments, ns)) if ((d.spec?.queue ?? 'default-queue') === o.metadata.name) add('deployment', keyOf(d));
+    });
+    deployments.on((_e, o) => {
+      const ns = o.metadata.namespace ?? '';
+      const queue = ((o as Obj).spec?.queue as string | undefined) ?? 'default-queue';
+      add('deployment', keyOf(o));
+      add('queue', `${ns}/${queue}`);
+      // Capacity may have freed or been taken: the others in the queue decide again.
+      for (const d of list(c.deployments, ns)) if ((d.spec?.queue ?? 'default-queue') === queue) add('deployment', keyOf(d));
+      for (const s of list(c.savepoints, ns)) if (s.spec?.deployment === o.metadata.name) add('savepoint', keyOf(s));
+    });
+    savepoints.on((_e, o) => add('savepoint', keyOf(o)));
+    pods.on((_e, o) => {
+      const d = o.metadata.labels?.[LABELS.deployment];
+      if (d) add('deployment', `${o.metadata.namespace}/${d}`);
+    });
+  }
+
+  /** Starts the informers and waits for their caches; reconciling starts with startControllers(). */
+  async startInformers(): Promise<void> {
+    await Promise.all(this.informers.map((i) => i.start()));
+    this.synced = true;
+    this.refreshPhaseGauge();
+  }
+
+  startControllers(): void {
+    if (this.runners.length) return;
+    for (const [name, reconcile] of Object.entries(this.reconcilers) as [ControllerName, Reconcile][]) {
+      const queue = this.queues.get(name);
+      if (!queue) continue;
+      const runner = new ControllerRunner({ name, queue, reconcile, workers: this.deps.workers, logger: this.deps.logger, metrics: this.deps.metrics });
+      runner.start();
+      this.runners.push(runner);
+    }
+    this.deps.logger.info('controllers started');
+  }
+
+  private refreshPhaseGauge(): void {
+    const g = this.deps.metrics.objectsByPhase;
+    g.reset();
+    const kinds: Array<[string, { list(): ReadonlyArray<KubeObject> }]> = [
+      ['Workspace', this.ctx.caches.workspaces], ['Namespace', this.ctx.caches.namespaces], ['Queue', this.ctx.caches.queues],
+      ['Deployment', this.ctx.caches.deployments], ['Savepoint', this.ctx.caches.savepoints],
+    ];
+    for (const [kind, cache] of kinds) {
+      for (const o of cache.list()) g.inc({ kind, phase: String((o.status as { phase?: string } | undefined)?.phase ?? 'Unknown') });
+    }
+    for (const [name, q] of this.queues) this.deps.metrics.queueDepth.set({ controller: name }, q.depth);
+    this.phaseTimer = this.deps.clock.setTimeout(() => this.refreshPhaseGauge(), 5_000);
+  }
+
+  /** Why the operator is not ready, or undefined. */
+  notReadyReason(): string | undefined {
+    if (!this.synced) return 'informer caches not synced';
+    const lagging = this.informers.filter((i) => !i.synced).map((i) => i.name);
+    return lagging.length ? `informers not synced: ${lagging.join(', ')}` : undefined;
+  }
+
+  /** Graceful: stop taking keys, let reconciles in flight finish, then stop watching. */
+  async stop(): Promise<void> {
+    this.deps.clock.clearTimeout(this.phaseTimer);
+    await Promise.all(this.runners.map((r) => r.stop()));
+    for (const q of this.queues.values()) q.shutDown();
+    await Promise.all(this.informers.map((i) => i.stop()));
+    this.runners = [];
+  }
+}
