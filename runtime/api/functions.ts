@@ -1,0 +1,145 @@
+// User-function contracts of the job API (in the spirit of Flink's DataStream functions).
+// Contexts handed to user code are reused between calls: read them during the call only.
+
+import type { Key } from '../graph/key-groups.ts';
+import type { OutputTag } from './output-tag.ts';
+import type {
+  AggregatingState, AggregatingStateDescriptor, ListState, ListStateDescriptor, MapState, MapStateDescriptor,
+  ReducingState, ReducingStateDescriptor, ValueState, ValueStateDescriptor,
+} from './state.ts';
+import type { TimeWindow } from './windows.ts';
+
+export interface Collector<T> {
+  collect(value: T): void;
+}
+
+export type MapFunction<T, R> = (value: T) => R;
+export type FilterFunction<T> = (value: T) => boolean;
+export type FlatMapFunction<T, R> = (value: T, out: Collector<R>) => void;
+export type ReduceFunction<T> = (a: T, b: T) => T;
+export type KeySelector<T> = (value: T) => Key;
+
+export interface AggregateFunction<IN, ACC, OUT> {
+  createAccumulator(): ACC;
+  add(value: IN, acc: ACC): ACC;
+  getResult(acc: ACC): OUT;
+  merge(a: ACC, b: ACC): ACC;
+}
+
+/** What a function sees of the task it runs in; keyed state is available on keyed streams only. */
+export interface RuntimeContext {
+  readonly taskName: string;
+  readonly subtaskIndex: number;
+  readonly parallelism: number;
+  readonly maxParallelism: number;
+  getState<T>(d: ValueStateDescriptor<T>): ValueState<T>;
+  getListState<T>(d: ListStateDescriptor<T>): ListState<T>;
+  getMapState<K extends Key, V>(d: MapStateDescriptor<K, V>): MapState<K, V>;
+  getReducingState<T>(d: ReducingStateDescriptor<T>): ReducingState<T>;
+  getAggregatingState<IN, ACC, OUT>(d: AggregatingStateDescriptor<IN, ACC, OUT>): AggregatingState<IN, OUT>;
+}
+
+export interface TimerService {
+  currentProcessingTime(): number;
+  currentWatermark(): number;
+  registerEventTimeTimer(time: number): void;
+  registerProcessingTimeTimer(time: number): void;
+  deleteEventTimeTimer(time: number): void;
+  deleteProcessingTimeTimer(time: number): void;
+}
+
+export interface RichFunction {
+  open?(ctx: RuntimeContext): void;
+  close?(): void;
+}
+
+export interface ProcessContext {
+  /** Event timestamp of the current element, or undefined when it has none. */
+  timestamp(): number | undefined;
+  timerService(): TimerService;
+  output<X>(tag: OutputTag<X>, value: X): void;
+}
+
+export interface KeyedProcessContext<K> extends ProcessContext {
+  getCurrentKey(): K;
+}
+
+export interface OnTimerContext<K> extends KeyedProcessContext<K> {
+  timeDomain(): 'event-time' | 'processing-time';
+}
+
+export abstract class ProcessFunction<IN, OUT> implements RichFunction {
+  open?(ctx: RuntimeContext): void;
+  close?(): void;
+  abstract processElement(value: IN, ctx: ProcessContext, out: Collector<OUT>): void;
+}
+
+export abstract class KeyedProcessFunction<K extends Key, IN, OUT> implements RichFunction {
+  open?(ctx: RuntimeContext): void;
+  close?(): void;
+  abstract processElement(value: IN, ctx: KeyedProcessContext<K>, out: Collector<OUT>): void;
+  onTimer?(timestamp: number, ctx: OnTimerContext<K>, out: Collector<OUT>): void;
+}
+
+export abstract class CoProcessFunction<IN1, IN2, OUT> implements RichFunction {
+  open?(ctx: RuntimeContext): void;
+  close?(): void;
+  abstract processElement1(value: IN1, ctx: ProcessContext, out: Collector<OUT>): void;
+  abstract processElement2(value: IN2, ctx: ProcessContext, out: Collector<OUT>): void;
+}
+
+export abstract class KeyedCoProcessFunction<K extends Key, IN1, IN2, OUT> implements RichFunction {
+  open?(ctx: RuntimeContext): void;
+  close?(): void;
+  abstract processElement1(value: IN1, ctx: KeyedProcessContext<K>, out: Collector<OUT>): void;
+  abstract processElement2(value: IN2, ctx: KeyedProcessContext<K>, out: Collector<OUT>): void;
+  onTimer?(timestamp: number, ctx: OnTimerContext<K>, out: Collector<OUT>): void;
+}
+
+export interface ProcessJoinContext {
+  leftTimestamp(): number;
+  rightTimestamp(): number;
+  /** max of both timestamps: the timestamp of the joined record */
+  timestamp(): number;
+  output<X>(tag: OutputTag<X>, value: X): void;
+}
+
+export abstract class ProcessJoinFunction<L, R, OUT> implements RichFunction {
+  open?(ctx: RuntimeContext): void;
+  close?(): void;
+  abstract processElement(left: L, right: R, ctx: ProcessJoinContext, out: Collector<OUT>): void;
+}
+
+export interface WindowContext<W> {
+  window(): W;
+  currentWatermark(): number;
+  currentProcessingTime(): number;
+  output<X>(tag: OutputTag<X>, value: X): void;
+}
+
+export abstract class ProcessWindowFunction<IN, OUT, K extends Key, W = TimeWindow> implements RichFunction {
+  open?(ctx: RuntimeContext): void;
+  close?(): void;
+  abstract process(key: K, ctx: WindowContext<W>, elements: Iterable<IN>, out: Collector<OUT>): void;
+}
+
+/** Sinks run at the end of a pipeline; one instance per subtask. */
+export interface SinkWriter<T> {
+  open?(ctx: SinkContext): void | Promise<void>;
+  write(value: T, timestamp: number | undefined): void;
+  /** End of bounded input: flush everything and make the output visible. */
+  finish?(): void | Promise<void>;
+  close?(): void | Promise<void>;
+}
+
+export interface SinkContext {
+  readonly subtaskIndex: number;
+  readonly parallelism: number;
+  readonly attempt: number;
+  readonly jobId: string;
+}
+
+export interface Sink<T> {
+  readonly name: string;
+  createWriter(): SinkWriter<T>;
+}

@@ -1,0 +1,64 @@
+// Sources: one reader per subtask. A reader emits a bounded batch per poll (never blocks) and
+// exposes its position so the checkpointing work can replay from it.
+
+export interface SourceReaderContext {
+  readonly subtaskIndex: number;
+  readonly parallelism: number;
+  readonly attempt: number;
+  /** processing-time clock of the task (injected, so tests control it) */
+  now(): number;
+}
+
+export interface SourceOutput<T> {
+  /** `timestamp` is the record's own event time, if the reader knows it. */
+  collect(value: T, timestamp?: number): void;
+}
+
+/** 'more': call again; 'wait': nothing now, await available(); 'end': bounded input exhausted. */
+export type PollStatus = 'more' | 'wait' | 'end';
+
+export interface SourceReader<T> {
+  open?(ctx: SourceReaderContext): void | Promise<void>;
+  pollNext(out: SourceOutput<T>, maxRecords: number): PollStatus;
+  /** After 'wait': resolves when polling may yield records again. */
+  available?(): Promise<void>;
+  /** Replayable position (JSON-able). */
+  snapshotState?(): unknown;
+  restoreState?(state: unknown): void;
+  close?(): void | Promise<void>;
+}
+
+export interface Source<T> {
+  readonly name: string;
+  readonly bounded: boolean;
+  createReader(): SourceReader<T>;
+}
+
+/** A bounded source of fixed values, split round-robin over subtasks (tests and examples). */
+export function fromElements<T>(values: readonly T[], timestampOf?: (v: T) => number): Source<T> {
+  return {
+    name: 'elements',
+    bounded: true,
+    createReader(): SourceReader<T> {
+      let i = 0;
+      let step = 1;
+      return {
+        open(ctx) {
+          i = ctx.subtaskIndex;
+          step = ctx.parallelism;
+        },
+        pollNext(out, max) {
+          for (let n = 0; n < max && i < values.length; n++, i += step) {
+            const v = values[i]!;
+            out.collect(v, timestampOf ? timestampOf(v) : undefined);
+          }
+          return i < values.length ? 'more' : 'end';
+        },
+        snapshotState: () => i,
+        restoreState(s) {
+          i = s as number;
+        },
+      };
+    },
+  };
+}

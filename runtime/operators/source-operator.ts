@@ -1,0 +1,98 @@
+// Head of a source task: wraps the reader, assigns timestamps, generates watermarks per polled
+// batch and marks the subtask idle when it has produced nothing for the idle timeout.
+
+import type { SourceOutput, SourceReader } from '../api/source.ts';
+import { MAX_WATERMARK, MIN_WATERMARK, type WatermarkGenerator, type WatermarkStrategy } from '../api/watermarks.ts';
+import { NO_TIMESTAMP } from './output.ts';
+import { StreamOperator } from './stream-operator.ts';
+
+export class SourceOperator extends StreamOperator implements SourceOutput<unknown> {
+  readonly reader: SourceReader<unknown>;
+  private readonly strategy: WatermarkStrategy<unknown> | undefined;
+  private gen: WatermarkGenerator | undefined;
+  private lastWatermark = MIN_WATERMARK;
+  private restored: unknown = undefined;
+  recordsEmitted = 0;
+  private lastRecordAt = 0;
+  idle = false;
+
+  constructor(reader: SourceReader<unknown>, strategy: WatermarkStrategy<unknown> | undefined) {
+    super(false);
+    this.reader = reader;
+    this.strategy = strategy;
+  }
+
+  protected override restoreOperatorState(states: unknown[]): void {
+    this.restored = states[0];
+  }
+
+  override async open(): Promise<void> {
+    this.gen = this.strategy?.createGenerator();
+    await this.reader.open?.({
+      subtaskIndex: this.ctx.subtaskIndex,
+      parallelism: this.ctx.parallelism,
+      attempt: this.ctx.attempt,
+      now: () => this.ctx.processingTimeService.now(),
+    });
+    if (this.restored !== undefined) this.reader.restoreState?.(this.restored);
+    this.lastRecordAt = this.ctx.processingTimeService.now();
+  }
+
+  collect(value: unknown, timestamp?: number): void {
+    this.recordsEmitted++;
+    let ts = timestamp === undefined ? NO_TIMESTAMP : timestamp;
+    const assigner = this.strategy?.timestampAssigner;
+    if (assigner) ts = assigner(value, timestamp);
+    if (this.gen && !Number.isNaN(ts)) this.gen.onEvent(ts);
+    this.output.collect(value, ts);
+  }
+
+  processElement(): void {
+    throw new Error('MR_ERR_SOURCE_INPUT: a source has no input');
+  }
+
+  /** After each poll: emits an advanced watermark; returns 'idle' / 'active' transitions. */
+  afterPoll(emitted: number): 'idle' | 'active' | undefined {
+    const now = this.ctx.processingTimeService.now();
+    let transition: 'idle' | 'active' | undefined;
+    if (emitted > 0) {
+      this.lastRecordAt = now;
+      if (this.idle) {
+        this.idle = false;
+        transition = 'active';
+      }
+    } else if (!this.idle && this.strategy?.idleTimeoutMs !== undefined && now - this.lastRecordAt >= this.strategy.idleTimeoutMs) {
+      this.idle = true;
+      transition = 'idle';
+    }
+    if (this.gen) {
+      const wm = this.gen.currentWatermark();
+      if (wm > this.lastWatermark) {
+        this.lastWatermark = wm;
+        this.output.emitWatermark(wm);
+      }
+    }
+    return transition;
+  }
+
+  /** End of a bounded input: every event-time timer downstream must fire. */
+  emitFinalWatermark(): void {
+    if (this.lastWatermark < MAX_WATERMARK) {
+      this.lastWatermark = MAX_WATERMARK;
+      this.output.emitWatermark(MAX_WATERMARK);
+    }
+  }
+
+  currentSourceWatermark(): number {
+    return this.lastWatermark;
+  }
+
+  protected override snapshotOperatorState(): unknown {
+    return this.reader.snapshotState?.();
+  }
+
+  override async close(): Promise<void> {
+    await this.reader.close?.();
+    super.close();
+  }
+}

@@ -1,0 +1,143 @@
+// Operator lifecycle (as in Flink): setup → initializeState → open → process* → finish → close,
+// plus snapshotState and notifyCheckpointComplete. A task calls these from its single loop, so
+// none of them ever run concurrently for one operator.
+
+import type { KeyGroupRange } from '../graph/key-groups.ts';
+import type { RuntimeContext } from '../api/functions.ts';
+import { MIN_WATERMARK } from '../api/watermarks.ts';
+import { KeyedStateBackend, type KeyedStateSnapshot } from '../state/keyed-state-backend.ts';
+import { InternalTimerService, type ProcessingTimeService, type TimersSnapshot } from '../state/timer-service.ts';
+import type { Timer } from '../state/timer-heap.ts';
+import type { Output } from './output.ts';
+
+export interface OperatorContext {
+  readonly jobId: string;
+  readonly attempt: number;
+  readonly taskName: string;
+  readonly operatorName: string;
+  readonly uid: string;
+  readonly subtaskIndex: number;
+  readonly parallelism: number;
+  readonly maxParallelism: number;
+  readonly keyGroupRange: KeyGroupRange;
+  readonly processingTimeService: ProcessingTimeService;
+}
+
+/** What one operator contributes to a checkpoint; JSON-able. */
+export interface OperatorSnapshot {
+  keyed?: KeyedStateSnapshot;
+  timers?: TimersSnapshot[];
+  operator?: unknown;
+}
+
+export abstract class StreamOperator {
+  output!: Output;
+  ctx!: OperatorContext;
+  /** Keyed operators get a state backend and timers over their key-group range. */
+  protected readonly keyed: boolean;
+  backend: KeyedStateBackend | undefined;
+  timers: InternalTimerService | undefined;
+  protected watermark = MIN_WATERMARK;
+  private readonly inputWatermarks = [MIN_WATERMARK, MIN_WATERMARK];
+  numInputs = 1;
+
+  constructor(keyed: boolean) {
+    this.keyed = keyed;
+  }
+
+  setup(ctx: OperatorContext, output: Output): void {
+    this.ctx = ctx;
+    this.output = output;
+  }
+
+  initializeState(restored: readonly OperatorSnapshot[]): void {
+    if (this.keyed) {
+      this.backend = new KeyedStateBackend(this.ctx.keyGroupRange, this.ctx.maxParallelism, this.ctx.processingTimeService);
+      this.timers = new InternalTimerService(this.backend, this.ctx.processingTimeService, {
+        onEventTime: (t) => this.onEventTime(t),
+        onProcessingTime: (t) => this.onProcessingTime(t),
+      });
+      this.backend.restore(restored.flatMap((s) => (s.keyed ? [s.keyed] : [])), this.namespacedStates());
+      for (const s of restored) for (const t of s.timers ?? []) this.timers.restore(t);
+    }
+    this.restoreOperatorState(restored.map((s) => s.operator).filter((x) => x !== undefined));
+  }
+
+  /** Names of namespaced internal state tables (restored as nested maps). */
+  protected namespacedStates(): ReadonlySet<string> {
+    return new Set();
+  }
+
+  protected restoreOperatorState(_states: unknown[]): void {}
+
+  open(): void | Promise<void> {}
+
+  abstract processElement(value: unknown, timestamp: number): void;
+
+  processElement2(_value: unknown, _timestamp: number): void {
+    throw new Error(`MR_ERR_NOT_TWO_INPUT: operator '${this.ctx.operatorName}' has one input`);
+  }
+
+  /** Combines per-input watermarks (two-input operators take the minimum) and advances timers. */
+  processWatermark(wm: number, inputIndex = 0): void {
+    let combined = wm;
+    if (this.numInputs === 2) {
+      this.inputWatermarks[inputIndex] = wm;
+      combined = Math.min(this.inputWatermarks[0]!, this.inputWatermarks[1]!);
+    }
+    if (combined <= this.watermark) return;
+    this.watermark = combined;
+    this.timers?.advanceWatermark(combined);
+    this.onWatermark(combined);
+    this.output.emitWatermark(combined);
+  }
+
+  protected onWatermark(_wm: number): void {}
+  protected onEventTime(_timer: Timer): void {}
+  protected onProcessingTime(_timer: Timer): void {}
+
+  /** End of input: emit what is buffered. Event-time timers have fired by the final watermark. */
+  finish(): void | Promise<void> {}
+
+  close(): void | Promise<void> {
+    this.timers?.dispose();
+  }
+
+  snapshotState(_checkpointId: number): OperatorSnapshot {
+    const s: OperatorSnapshot = {};
+    if (this.backend) s.keyed = this.backend.snapshot();
+    if (this.timers) s.timers = [this.timers.snapshot()];
+    const op = this.snapshotOperatorState();
+    if (op !== undefined) s.operator = op;
+    return s;
+  }
+
+  protected snapshotOperatorState(): unknown {
+    return undefined;
+  }
+
+  notifyCheckpointComplete(_checkpointId: number): void {}
+
+  currentWatermark(): number {
+    return this.watermark;
+  }
+
+  /** RuntimeContext for user functions: keyed state resolves against the current key. */
+  runtimeContext(): RuntimeContext {
+    const backend = (): KeyedStateBackend => {
+      if (!this.backend) throw new Error(`MR_ERR_STATE_NOT_KEYED: keyed state is only available on a keyed stream (use keyBy before '${this.ctx.operatorName}')`);
+      return this.backend;
+    };
+    return {
+      taskName: this.ctx.taskName,
+      subtaskIndex: this.ctx.subtaskIndex,
+      parallelism: this.ctx.parallelism,
+      maxParallelism: this.ctx.maxParallelism,
+      getState: (d) => backend().getValueState(d),
+      getListState: (d) => backend().getListState(d),
+      getMapState: (d) => backend().getMapState(d),
+      getReducingState: (d) => backend().getReducingState(d),
+      getAggregatingState: (d) => backend().getAggregatingState(d),
+    };
+  }
+}

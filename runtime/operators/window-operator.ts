@@ -1,0 +1,310 @@
+// Keyed windows: tumbling, sliding and session assigners; reduce / aggregate (incremental) or
+// process (all elements) functions; triggers; allowed lateness with late firings; late data to a
+// side output. Window contents live in a namespaced keyed state table; fixed-size windows use the
+// window start as namespace (a number, no allocation), session windows "start:end".
+
+import type { AggregateFunction, Collector, KeySelector, ProcessWindowFunction, ReduceFunction, WindowContext } from '../api/functions.ts';
+import type { OutputTag } from '../api/output-tag.ts';
+import {
+  EventTimeTrigger, ProcessingTimeTrigger, assignWindowStarts, maxTimestamp,
+  type TimeWindow, type Trigger, type TriggerContext, type WindowAssigner,
+} from '../api/windows.ts';
+import type { Key } from '../graph/key-groups.ts';
+import type { Namespace, StateTable } from '../state/state-table.ts';
+import type { Timer } from '../state/timer-heap.ts';
+import { StreamOperator } from './stream-operator.ts';
+
+export interface WindowFunctionSpec {
+  readonly reduce?: ReduceFunction<unknown>;
+  readonly aggregate?: AggregateFunction<unknown, unknown, unknown>;
+  readonly process?: ProcessWindowFunction<unknown, unknown, Key, TimeWindow>;
+}
+
+export interface WindowOperatorConfig {
+  readonly assigner: WindowAssigner;
+  readonly trigger?: Trigger;
+  readonly keySelector: KeySelector<unknown>;
+  readonly fn: WindowFunctionSpec;
+  readonly allowedLatenessMs?: number;
+  readonly lateDataTag?: OutputTag<unknown>;
+}
+
+const CONTENTS = '_window_contents';
+const COUNTS = '_window_counts';
+const SESSIONS = '_window_sessions';
+
+export class WindowOperator extends StreamOperator implements Collector<unknown> {
+  private readonly assigner: WindowAssigner;
+  private readonly trigger: Trigger;
+  private readonly defaultEventTrigger: boolean;
+  private readonly keySelector: KeySelector<unknown>;
+  private readonly fn: WindowFunctionSpec;
+  private readonly lateness: number;
+  private readonly lateTag: OutputTag<unknown> | undefined;
+  private contents!: StateTable;
+  private counts!: StateTable;
+  private sessions!: StateTable;
+  private readonly starts: number[] = [];
+  private currentNs: Namespace = 0;
+  private readonly cw = { start: 0, end: 0 };
+  private readonly triggerCtx: TriggerContext;
+  private readonly windowCtx: WindowContext<TimeWindow>;
+  private emitTs = 0;
+  private firedWindow: TimeWindow = { start: 0, end: 0 };
+  lateRecordsDropped = 0;
+
+  constructor(cfg: WindowOperatorConfig) {
+    super(true);
+    this.assigner = cfg.assigner;
+    this.trigger = cfg.trigger ?? (cfg.assigner.eventTime ? EventTimeTrigger : ProcessingTimeTrigger);
+    this.defaultEventTrigger = this.trigger === EventTimeTrigger;
+    this.keySelector = cfg.keySelector;
+    this.fn = cfg.fn;
+    this.lateness = cfg.allowedLatenessMs ?? 0;
+    this.lateTag = cfg.lateDataTag;
+    if (!cfg.fn.reduce && !cfg.fn.aggregate && !cfg.fn.process) {
+      throw new Error('MR_ERR_WINDOW_FUNCTION: a window needs reduce, aggregate or process');
+    }
+    this.triggerCtx = {
+      currentWatermark: () => this.watermark,
+      registerEventTimeTimer: (t) => this.timers!.registerEventTimeTimer(this.currentNs, t),
+      registerProcessingTimeTimer: (t) => this.timers!.registerProcessingTimeTimer(this.currentNs, t),
+      deleteEventTimeTimer: (t) => this.timers!.deleteEventTimeTimer(this.currentNs, t),
+      deleteProcessingTimeTimer: (t) => this.timers!.deleteProcessingTimeTimer(this.currentNs, t),
+      incrementCount: () => {
+        const n = ((this.backend!.getNs(this.counts, this.currentNs) as number | undefined) ?? 0) + 1;
+        this.backend!.putNs(this.counts, this.currentNs, n);
+        return n;
+      },
+      resetCount: () => this.backend!.removeNs(this.counts, this.currentNs),
+    };
+    this.windowCtx = {
+      window: () => this.firedWindow,
+      currentWatermark: () => this.watermark,
+      currentProcessingTime: () => this.ctx.processingTimeService.now(),
+      output: <X>(tag: OutputTag<X>, value: X) => this.output.collectSide(tag.id, value, this.emitTs),
+    };
+  }
+
+  protected override namespacedStates(): ReadonlySet<string> {
+    return new Set([CONTENTS, COUNTS]);
+  }
+
+  override open(): void {
+    this.contents = this.backend!.table(CONTENTS, true);
+    this.counts = this.backend!.table(COUNTS, true);
+    this.sessions = this.backend!.table(SESSIONS, false);
+    this.fn.process?.open?.(this.runtimeContext());
+  }
+
+  override close(): void {
+    this.fn.process?.close?.();
+    super.close();
+  }
+
+  collect(value: unknown): void {
+    this.output.collect(value, this.emitTs);
+  }
+
+  private windowOf(ns: Namespace): TimeWindow {
+    if (typeof ns === 'number') return { start: ns, end: ns + this.assigner.sizeMs };
+    const i = ns.indexOf(':');
+    return { start: Number(ns.slice(0, i)), end: Number(ns.slice(i + 1)) };
+  }
+
+  private cleanupTime(w: TimeWindow): number {
+    return this.assigner.eventTime ? maxTimestamp(w) + this.lateness : maxTimestamp(w);
+  }
+
+  private isLate(w: TimeWindow): boolean {
+    return this.assigner.eventTime && this.cleanupTime(w) <= this.watermark;
+  }
+
+  private addTo(acc: unknown, value: unknown): unknown {
+    const f = this.fn;
+    if (f.reduce) return acc === undefined ? value : f.reduce(acc, value);
+    if (f.aggregate) return f.aggregate.add(value, acc === undefined ? f.aggregate.createAccumulator() : acc);
+    if (acc === undefined) return [value];
+    (acc as unknown[]).push(value);
+    return acc;
+  }
+
+  private mergeAcc(a: unknown, b: unknown): unknown {
+    if (a === undefined) return b;
+    if (b === undefined) return a;
+    const f = this.fn;
+    if (f.reduce) return f.reduce(a, b);
+    if (f.aggregate) return f.aggregate.merge(a, b);
+    return (a as unknown[]).concat(b as unknown[]);
+  }
+
+  processElement(value: unknown, ts: number): void {
+    const b = this.backend!;
+    b.setCurrentKey(this.keySelector(value));
+    let time = ts;
+    if (this.assigner.eventTime) {
+      if (Number.isNaN(ts)) {
+        throw new Error(`MR_ERR_NO_TIMESTAMP: event-time window '${this.ctx.operatorName}' got a record without timestamp; assign timestamps with a WatermarkStrategy on the source`);
+      }
+    } else {
+      time = this.ctx.processingTimeService.now();
+    }
+    if (this.assigner.kind === 'session') {
+      this.processSession(value, time, ts);
+      return;
+    }
+    assignWindowStarts(this.assigner, time, this.starts);
+    let accepted = false;
+    const size = this.assigner.sizeMs;
+    for (let i = 0; i < this.starts.length; i++) {
+      const start = this.starts[i]!;
+      this.cw.start = start;
+      this.cw.end = start + size;
+      if (this.isLate(this.cw)) continue;
+      accepted = true;
+      this.currentNs = start;
+      const prev = b.getNs(this.contents, start);
+      const next = this.addTo(prev, value);
+      if (next !== prev) b.putNs(this.contents, start, next);
+      this.afterAdd(prev === undefined, next);
+    }
+    if (!accepted) this.late(value, ts);
+  }
+
+  private afterAdd(isNew: boolean, acc: unknown): void {
+    const w = this.cw;
+    let result: string;
+    if (this.defaultEventTrigger) {
+      if (maxTimestamp(w) <= this.watermark) result = 'fire';
+      else {
+        if (isNew) this.timers!.registerEventTimeTimer(this.currentNs, maxTimestamp(w));
+        result = 'continue';
+      }
+    } else {
+      result = this.trigger.onElement(0, w, this.triggerCtx);
+    }
+    if (isNew && this.assigner.eventTime && this.lateness > 0) this.timers!.registerEventTimeTimer(this.currentNs, this.cleanupTime(w));
+    if (result !== 'continue') this.applyResult(result, acc);
+  }
+
+  private applyResult(result: string, acc: unknown): void {
+    if (result === 'fire' || result === 'fire_and_purge') this.emit(acc);
+    if (result === 'purge' || result === 'fire_and_purge') this.backend!.removeNs(this.contents, this.currentNs);
+  }
+
+  private late(value: unknown, ts: number): void {
+    if (this.lateTag) this.output.collectSide(this.lateTag.id, value, ts);
+    else this.lateRecordsDropped++;
+  }
+
+  private emit(acc: unknown): void {
+    const w = { start: this.cw.start, end: this.cw.end };
+    this.emitTs = maxTimestamp(w);
+    const f = this.fn;
+    if (f.process) {
+      this.firedWindow = w;
+      const elements = f.reduce ? [acc] : f.aggregate ? [f.aggregate.getResult(acc)] : (acc as unknown[]);
+      f.process.process(this.backend!.currentKey, this.windowCtx, elements, this);
+    } else if (f.reduce) {
+      this.output.collect(acc, this.emitTs);
+    } else {
+      this.output.collect(f.aggregate!.getResult(acc), this.emitTs);
+    }
+  }
+
+  private processSession(value: unknown, time: number, ts: number): void {
+    const b = this.backend!;
+    const gap = this.assigner.gapMs;
+    const group = b.currentGroup(this.sessions);
+    const list = (group.get(b.currentKey) as Array<[number, number]> | undefined) ?? [];
+    let start = time;
+    let end = time + gap;
+    const merged: Array<[number, number]> = [];
+    let remaining = list;
+    for (let changed = true; changed; ) {
+      changed = false;
+      const keep: Array<[number, number]> = [];
+      for (const w of remaining) {
+        if (w[0] <= end && start <= w[1]) {
+          merged.push(w);
+          start = Math.min(start, w[0]);
+          end = Math.max(end, w[1]);
+          changed = true;
+        } else keep.push(w);
+      }
+      remaining = keep;
+    }
+    this.cw.start = start;
+    this.cw.end = end;
+    if (this.isLate(this.cw)) {
+      this.late(value, ts);
+      return;
+    }
+    const ns = `${start}:${end}`;
+    let acc: unknown = undefined;
+    let sameWindow = false;
+    for (const w of merged) {
+      const oldNs = `${w[0]}:${w[1]}`;
+      if (oldNs === ns) {
+        sameWindow = true;
+        acc = this.mergeAcc(acc, b.getNs(this.contents, oldNs));
+        continue;
+      }
+      acc = this.mergeAcc(acc, b.getNs(this.contents, oldNs));
+      b.removeNs(this.contents, oldNs);
+      this.currentNs = oldNs;
+      this.cw.start = w[0];
+      this.cw.end = w[1];
+      this.trigger.clear(this.cw, this.triggerCtx);
+      if (this.lateness > 0 && this.assigner.eventTime) this.timers!.deleteEventTimeTimer(oldNs, this.cleanupTime(this.cw));
+    }
+    this.cw.start = start;
+    this.cw.end = end;
+    this.currentNs = ns;
+    const next = this.addTo(acc, value);
+    b.putNs(this.contents, ns, next);
+    remaining.push([start, end]);
+    group.set(b.currentKey, remaining);
+    if (!sameWindow) this.trigger.onMerge?.(this.cw, this.triggerCtx);
+    this.afterAdd(!sameWindow, next);
+  }
+
+  protected override onEventTime(t: Timer): void {
+    this.onTimer(t, true);
+  }
+  protected override onProcessingTime(t: Timer): void {
+    this.onTimer(t, false);
+  }
+
+  private onTimer(t: Timer, eventTime: boolean): void {
+    const b = this.backend!;
+    const w = this.windowOf(t.namespace);
+    this.currentNs = t.namespace;
+    this.cw.start = w.start;
+    this.cw.end = w.end;
+    const acc = b.getNs(this.contents, t.namespace);
+    if (acc !== undefined) {
+      const result = eventTime ? this.trigger.onEventTime(t.timestamp, w, this.triggerCtx) : this.trigger.onProcessingTime(t.timestamp, w, this.triggerCtx);
+      if (result !== 'continue') this.applyResult(result, acc);
+    }
+    if (eventTime === this.assigner.eventTime && t.timestamp === this.cleanupTime(w)) this.clearWindow(w, t.namespace);
+  }
+
+  private clearWindow(w: TimeWindow, ns: Namespace): void {
+    const b = this.backend!;
+    b.removeNs(this.contents, ns);
+    this.currentNs = ns;
+    this.cw.start = w.start;
+    this.cw.end = w.end;
+    this.trigger.clear(this.cw, this.triggerCtx);
+    if (this.assigner.kind === 'session') {
+      const group = b.currentGroup(this.sessions);
+      const list = group.get(b.currentKey) as Array<[number, number]> | undefined;
+      if (list) {
+        const rest = list.filter((x) => x[0] !== w.start || x[1] !== w.end);
+        if (rest.length === 0) group.delete(b.currentKey);
+        else group.set(b.currentKey, rest);
+      }
+    }
+  }
+}

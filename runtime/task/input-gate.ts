@@ -1,0 +1,79 @@
+// All input channels of a task. Channels with data queue themselves (round-robin), so polling is
+// O(1) and a waiting task wakes on the first arriving buffer instead of polling.
+
+import { END_OF_PARTITION, type ChannelReader, type StreamBuffer } from '../network/buffers.ts';
+
+export interface InputChannelInfo {
+  readonly reader: ChannelReader;
+  /** 0 or 1 (two-input operators) */
+  readonly inputIndex: number;
+}
+
+export class InputGate {
+  readonly channels: InputChannelInfo[];
+  private readonly ready: number[] = [];
+  private readonly enqueued: boolean[];
+  private ended = 0;
+  private wake: (() => void) | undefined;
+  lastChannel = -1;
+
+  constructor(channels: InputChannelInfo[]) {
+    this.channels = channels;
+    this.enqueued = channels.map(() => false);
+    channels.forEach((c, i) => c.reader.setListener(() => this.notify(i)));
+  }
+
+  private notify(i: number): void {
+    if (!this.enqueued[i]) {
+      this.enqueued[i] = true;
+      this.ready.push(i);
+    }
+    const w = this.wake;
+    if (w) {
+      this.wake = undefined;
+      w();
+    }
+  }
+
+  get allEnded(): boolean {
+    return this.ended === this.channels.length;
+  }
+
+  /** Next buffer from any channel; `lastChannel` tells which. */
+  poll(): StreamBuffer | undefined {
+    while (this.ready.length > 0) {
+      const i = this.ready.shift()!;
+      const b = this.channels[i]!.reader.poll();
+      if (b === undefined) {
+        this.enqueued[i] = false;
+        continue;
+      }
+      if (b.kind === END_OF_PARTITION) {
+        this.ended++;
+        this.enqueued[i] = false;
+      } else {
+        this.ready.push(i); // still may have more; round-robin
+      }
+      this.lastChannel = i;
+      return b;
+    }
+    return undefined;
+  }
+
+  /** Resolves when some channel has data. */
+  available(): Promise<void> {
+    if (this.ready.length > 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.wake = resolve;
+    });
+  }
+
+  /** Wakes a pending available() (used by the mailbox). */
+  interrupt(): void {
+    const w = this.wake;
+    if (w) {
+      this.wake = undefined;
+      w();
+    }
+  }
+}

@@ -1,0 +1,351 @@
+// One subtask of a job vertex: its operator chain, input gate and record writers, driven by a
+// mailbox loop. The loop processes one buffer (or one source poll) at a time, drains the mailbox
+// between buffers, yields to the event loop so other tasks of the slot and the network progress,
+// waits on writer availability when backpressured and on input/mail when idle.
+
+import { MAX_WATERMARK } from '../api/watermarks.ts';
+import type { JobEdge, JobVertex } from '../graph/job-graph.ts';
+import { keyGroupRangeFor } from '../graph/key-groups.ts';
+import type { StreamGraph } from '../graph/stream-graph.ts';
+import { ACTIVE, DATA, END_OF_PARTITION, IDLE, LATENCY_MARKER, WATERMARK, type ChannelWriter, type StreamBuffer } from '../network/buffers.ts';
+import { SourceOperator } from '../operators/source-operator.ts';
+import { TimestampsAndWatermarksOperator } from '../operators/timestamps-operator.ts';
+import type { OperatorSnapshot, StreamOperator } from '../operators/stream-operator.ts';
+import type { ProcessingTimeService } from '../state/timer-service.ts';
+import { InputGate, type InputChannelInfo } from './input-gate.ts';
+import { Mailbox } from './mailbox.ts';
+import { ChainingOutput, NetworkOutput } from './network-output.ts';
+import { SystemProcessingTimeService } from './processing-time.ts';
+import { RecordWriter } from './record-writer.ts';
+import { WatermarkValve } from './watermark-valve.ts';
+import { LatencyHistogram } from './latency-histogram.ts';
+
+export interface TaskOutputSpec {
+  readonly edge: JobEdge;
+  readonly targetParallelism: number;
+  readonly channels: ChannelWriter[];
+}
+
+export interface TaskSpec {
+  readonly jobId: string;
+  readonly attempt: number;
+  readonly graph: StreamGraph;
+  readonly vertex: JobVertex;
+  readonly subtaskIndex: number;
+  readonly inputs: InputChannelInfo[];
+  readonly outputs: TaskOutputSpec[];
+  /** operator uid → snapshots to restore (one per previous subtask whose key groups overlap) */
+  readonly restored?: Readonly<Record<string, OperatorSnapshot[]>>;
+  readonly processingTimeService?: ProcessingTimeService;
+  readonly batchMode?: boolean;
+  /** Source tasks emit a latency marker this often (0 = off). */
+  readonly latencyTrackingIntervalMs?: number;
+}
+
+export interface TaskMetrics {
+  readonly vertexId: string;
+  readonly subtaskIndex: number;
+  readonly recordsIn: number;
+  readonly recordsOut: number;
+  readonly inputWatermark: number;
+  readonly outputWatermark: number;
+  /** share of wall time spent waiting for output capacity, 0..1 */
+  readonly backpressureRatio: number;
+  readonly busyRatio: number;
+  readonly backpressuredMs: number;
+  readonly outputBacklog: number;
+  readonly latencyP99Ms: number | undefined;
+  readonly latencySamples: number;
+}
+
+export class TaskCancelledError extends Error {
+  readonly code = 'MR_ERR_TASK_CANCELLED';
+}
+
+const FLUSH_INTERVAL_MS = 5;
+const SOURCE_BATCH = 1000;
+const yieldNow = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+export class StreamTask {
+  readonly spec: TaskSpec;
+  readonly name: string;
+  readonly mailbox = new Mailbox();
+  private readonly pts: ProcessingTimeService;
+  private readonly ownPts: SystemProcessingTimeService | undefined;
+  readonly operators: StreamOperator[];
+  private readonly head: StreamOperator;
+  private readonly writers: RecordWriter[];
+  private readonly output: NetworkOutput;
+  private readonly gate: InputGate;
+  private readonly valve: WatermarkValve;
+  private cancelled = false;
+  private cancelWake: (() => void) | undefined;
+  private readonly cancelPromise: Promise<void>;
+  private recordsIn = 0;
+  private backpressuredMs = 0;
+  private busyMs = 0;
+  private readonly startedAt = performance.now();
+  private lastFlush = 0;
+  private idleEmitted = false;
+  readonly latency = new LatencyHistogram();
+  private markerTarget = 0;
+
+  constructor(spec: TaskSpec) {
+    this.spec = spec;
+    this.name = `${spec.vertex.name} (${spec.subtaskIndex + 1}/${spec.vertex.parallelism})`;
+    if (spec.processingTimeService) this.pts = spec.processingTimeService;
+    else {
+      this.ownPts = new SystemProcessingTimeService(this.mailbox);
+      this.pts = this.ownPts;
+    }
+    this.cancelPromise = new Promise((resolve) => {
+      this.cancelWake = resolve;
+    });
+    const v = spec.vertex;
+    const writerFor = (o: TaskOutputSpec): RecordWriter => {
+      const se = spec.graph.edges[o.edge.id]!;
+      const targetNode = spec.graph.node(se.targetId);
+      const mp = targetNode.maxParallelism ?? spec.graph.maxParallelism;
+      return new RecordWriter(o.channels, o.edge.partitioner, se.partitioner.key, mp, spec.subtaskIndex);
+    };
+    const main: RecordWriter[] = [];
+    const sides = new Map<string, RecordWriter[]>();
+    for (const o of spec.outputs) {
+      const w = writerFor(o);
+      if (o.edge.sideOutputTag === undefined) main.push(w);
+      else sides.set(o.edge.sideOutputTag, [...(sides.get(o.edge.sideOutputTag) ?? []), w]);
+    }
+    this.output = new NetworkOutput(main, sides);
+    this.writers = this.output.all;
+    this.operators = v.chain.map((id) => spec.graph.node(id).createOperator());
+    this.head = this.operators[0]!;
+    for (let i = this.operators.length - 1; i >= 0; i--) {
+      const node = spec.graph.node(v.chain[i]!);
+      const out = i === this.operators.length - 1 ? this.output : new ChainingOutput(this.operators[i + 1]!);
+      const mp = node.maxParallelism ?? spec.graph.maxParallelism;
+      this.operators[i]!.setup({
+        jobId: spec.jobId, attempt: spec.attempt, taskName: this.name, operatorName: node.name, uid: node.uid,
+        subtaskIndex: spec.subtaskIndex, parallelism: v.parallelism, maxParallelism: mp,
+        keyGroupRange: keyGroupRangeFor(mp, v.parallelism, spec.subtaskIndex), processingTimeService: this.pts,
+      }, out);
+    }
+    this.gate = new InputGate(spec.inputs);
+    this.valve = new WatermarkValve(spec.inputs.map((c) => c.inputIndex));
+  }
+
+  /** Runs the task to the end of its input; rejects on failure or cancellation. */
+  async run(): Promise<void> {
+    try {
+      for (let i = 0; i < this.operators.length; i++) {
+        const uid = this.spec.graph.node(this.spec.vertex.chain[i]!).uid;
+        this.operators[i]!.initializeState(this.spec.restored?.[uid] ?? []);
+      }
+      for (const op of this.operators) await op.open();
+      if (this.head instanceof SourceOperator) await this.runSource(this.head);
+      else await this.runInputs();
+      this.checkCancelled();
+      for (const op of this.operators) await op.finish();
+      for (const w of this.writers) w.broadcastEvent(END_OF_PARTITION);
+      // all our buffers must leave before we report FINISHED
+      for (const w of this.writers) await Promise.race([w.waitAvailable(), this.cancelPromise]);
+    } finally {
+      for (const op of this.operators) {
+        try {
+          await op.close();
+        } catch {
+          // close errors must not hide the original failure
+        }
+      }
+      this.ownPts?.shutdown();
+    }
+  }
+
+  cancel(): void {
+    this.cancelled = true;
+    this.cancelWake?.();
+    this.mailbox.interrupt();
+    this.gate.interrupt();
+  }
+
+  private checkCancelled(): void {
+    if (this.cancelled) throw new TaskCancelledError(`task ${this.name} was cancelled`);
+  }
+
+  private async waitWriters(): Promise<void> {
+    const t0 = performance.now();
+    for (const w of this.writers) {
+      if (!w.isAvailable()) await Promise.race([w.waitAvailable(), this.cancelPromise]);
+    }
+    this.backpressuredMs += performance.now() - t0;
+  }
+
+  private writersAvailable(): boolean {
+    for (const w of this.writers) if (!w.isAvailable()) return false;
+    return true;
+  }
+
+  private flushAll(now: number): void {
+    this.lastFlush = now;
+    for (const w of this.writers) w.flush();
+  }
+
+  private async runSource(src: SourceOperator): Promise<void> {
+    const latencyEvery = this.spec.latencyTrackingIntervalMs ?? 0;
+    let nextMarker = latencyEvery > 0 ? Date.now() + latencyEvery : Number.POSITIVE_INFINITY;
+    const batchMode = this.spec.batchMode === true;
+    for (;;) {
+      this.checkCancelled();
+      this.mailbox.drain();
+      if (!this.writersAvailable()) {
+        this.flushAll(performance.now());
+        await this.waitWriters();
+        continue;
+      }
+      const t0 = performance.now();
+      const before = src.recordsEmitted;
+      const status = src.reader.pollNext(src, SOURCE_BATCH);
+      const emitted = src.recordsEmitted - before;
+      this.recordsIn += emitted;
+      if (!batchMode) {
+        const transition = src.afterPoll(emitted);
+        if (transition) for (const w of this.writers) w.broadcastEvent(transition === 'idle' ? IDLE : ACTIVE);
+      }
+      this.runPeriodicWatermarks();
+      const t1 = performance.now();
+      this.busyMs += t1 - t0;
+      this.flushAll(t1);
+      if (latencyEvery > 0 && Date.now() >= nextMarker) {
+        nextMarker = Date.now() + latencyEvery;
+        this.forwardLatencyMarker(Date.now());
+      }
+      if (status === 'end') {
+        src.emitFinalWatermark();
+        return;
+      }
+      if (status === 'wait') {
+        const wait = src.reader.available?.() ?? yieldNow();
+        await Promise.race([wait, this.mailbox.available(), this.cancelPromise]);
+      } else {
+        await yieldNow();
+      }
+    }
+  }
+
+  private runPeriodicWatermarks(): void {
+    for (const op of this.operators) if (op instanceof TimestampsAndWatermarksOperator) op.emitPeriodicWatermark();
+  }
+
+  private async runInputs(): Promise<void> {
+    const head = this.head;
+    const hasAssigner = this.operators.some((o) => o instanceof TimestampsAndWatermarksOperator);
+    for (;;) {
+      this.checkCancelled();
+      this.mailbox.drain();
+      if (!this.writersAvailable()) {
+        this.flushAll(performance.now());
+        await this.waitWriters();
+        continue;
+      }
+      const buf = this.gate.poll();
+      if (buf === undefined) {
+        if (this.gate.allEnded) return;
+        this.flushAll(performance.now());
+        await Promise.race([this.gate.available(), this.mailbox.available(), this.cancelPromise]);
+        continue;
+      }
+      const t0 = performance.now();
+      this.process(buf, this.gate.lastChannel, head);
+      if (hasAssigner) this.runPeriodicWatermarks();
+      const t1 = performance.now();
+      this.busyMs += t1 - t0;
+      if (t1 - this.lastFlush >= FLUSH_INTERVAL_MS) this.flushAll(t1);
+      if (this.gate.allEnded) return;
+      await yieldNow();
+    }
+  }
+
+  private process(buf: StreamBuffer, channel: number, head: StreamOperator): void {
+    switch (buf.kind) {
+      case DATA: {
+        const vs = buf.values;
+        const ts = buf.timestamps;
+        const n = vs.length;
+        this.recordsIn += n;
+        if (this.spec.inputs[channel]!.inputIndex === 0) for (let i = 0; i < n; i++) head.processElement(vs[i], ts[i]!);
+        else for (let i = 0; i < n; i++) head.processElement2(vs[i], ts[i]!);
+        return;
+      }
+      case WATERMARK: {
+        const wm = this.valve.onWatermark(channel, buf.value);
+        if (wm !== undefined) head.processWatermark(wm, this.spec.inputs[channel]!.inputIndex);
+        this.maybeActive();
+        return;
+      }
+      case IDLE:
+      case ACTIVE: {
+        const wm = this.valve.onIdle(channel, buf.kind === IDLE);
+        if (wm !== undefined) head.processWatermark(wm, this.spec.inputs[channel]!.inputIndex);
+        if (this.valve.allIdle() && !this.idleEmitted) {
+          this.idleEmitted = true;
+          for (const w of this.writers) w.broadcastEvent(IDLE);
+        } else this.maybeActive();
+        return;
+      }
+      case LATENCY_MARKER:
+        if (this.writers.length === 0) this.latency.record(Date.now() - buf.value);
+        else this.forwardLatencyMarker(buf.value);
+        return;
+      case END_OF_PARTITION:
+        return;
+      default:
+        throw new Error(`MR_ERR_UNKNOWN_EVENT: buffer kind ${buf.kind}`);
+    }
+  }
+
+  private maybeActive(): void {
+    if (this.idleEmitted && !this.valve.allIdle()) {
+      this.idleEmitted = false;
+      for (const w of this.writers) w.broadcastEvent(ACTIVE);
+    }
+  }
+
+  /** Markers go to one channel per writer (rotating), like Flink, so they sample every path. */
+  private forwardLatencyMarker(created: number): void {
+    if (this.writers.length === 0) {
+      this.latency.record(Date.now() - created);
+      return;
+    }
+    this.markerTarget++;
+    for (const w of this.writers) w.sendEventTo(this.markerTarget % w.channels.length, LATENCY_MARKER, created);
+  }
+
+  inputWatermark(): number {
+    if (this.head instanceof SourceOperator) return this.head.currentSourceWatermark();
+    return this.spec.inputs.length === 0 ? MAX_WATERMARK : Math.min(this.valve.inputWatermark(0), this.spec.vertex.inputs.some((e) => e.inputIndex === 1) ? this.valve.inputWatermark(1) : MAX_WATERMARK);
+  }
+
+  metrics(): TaskMetrics {
+    const wall = Math.max(1, performance.now() - this.startedAt);
+    let out = 0;
+    let backlog = 0;
+    for (const w of this.writers) {
+      out += w.recordsOut;
+      backlog += w.backlog();
+    }
+    return {
+      vertexId: this.spec.vertex.id, subtaskIndex: this.spec.subtaskIndex, recordsIn: this.recordsIn, recordsOut: out,
+      inputWatermark: this.inputWatermark(), outputWatermark: this.output.outputWatermark,
+      backpressureRatio: this.backpressuredMs / wall, busyRatio: this.busyMs / wall, backpressuredMs: this.backpressuredMs,
+      outputBacklog: backlog, latencyP99Ms: this.latency.p99(), latencySamples: this.latency.count,
+    };
+  }
+
+  /** Snapshot of every operator of the chain, by uid (used by checkpoints and harness tests). */
+  snapshotState(checkpointId: number): Record<string, OperatorSnapshot> {
+    const out: Record<string, OperatorSnapshot> = {};
+    this.operators.forEach((op, i) => {
+      out[this.spec.graph.node(this.spec.vertex.chain[i]!).uid] = op.snapshotState(checkpointId);
+    });
+    return out;
+  }
+}
