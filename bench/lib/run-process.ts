@@ -1,0 +1,64 @@
+// Runs one benchmark command under /usr/bin/time, which reports the CPU time of the whole
+// process tree it waited for (a JobManager and its TaskManagers, or the JVM), and keeps the
+// tail of the output for error messages.
+
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface ProcessRun {
+  readonly exitCode: number | null;
+  readonly signal: string | null;
+  readonly timedOut: boolean;
+  readonly wallMs: number;
+  readonly cpuMs: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+const KEEP_CHARS = 64 * 1024;
+
+export async function runMeasured(command: string, args: readonly string[], options: { cwd: string; timeoutMs: number; env?: NodeJS.ProcessEnv }): Promise<ProcessRun> {
+  const dir = mkdtempSync(join(tmpdir(), 'millrace-bench-'));
+  const timeFile = join(dir, 'time');
+  const started = performance.now();
+  try {
+    const child = spawn('/usr/bin/time', ['-f', '%e %U %S', '-o', timeFile, command, ...args], {
+      cwd: options.cwd,
+      env: options.env ?? process.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true, // own process group, so a timeout stops the whole tree
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => { stdout = (stdout + chunk.toString()).slice(-KEEP_CHARS); });
+    child.stderr.on('data', (chunk: Buffer) => { stderr = (stderr + chunk.toString()).slice(-KEEP_CHARS); });
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      if (child.pid !== undefined) {
+        try { process.kill(-child.pid, 'SIGKILL'); } catch { /* already gone */ }
+      }
+    }, options.timeoutMs);
+    const [exitCode, signal] = await new Promise<[number | null, string | null]>((resolve, reject) => {
+      child.on('error', reject);
+      child.on('close', (code, sig) => resolve([code, sig]));
+    });
+    clearTimeout(timer);
+    const wallMs = performance.now() - started;
+    let cpuMs = 0;
+    try {
+      const [, user, system] = readFileSync(timeFile, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
+      cpuMs = ((user ?? 0) + (system ?? 0)) * 1000;
+    } catch { /* killed before time wrote its line */ }
+    return { exitCode, signal, timedOut, wallMs, cpuMs, stdout, stderr };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The last lines of a process's output, for a one-line reason in the results. */
+export function tail(text: string, lines = 5): string {
+  return text.trim().split('\n').slice(-lines).join(' | ').slice(0, 800);
+}

@@ -1,0 +1,74 @@
+// Proves the Flink peer computes what the Millrace examples compute before its speed is
+// compared: the Java generator must reproduce the TypeScript events (checksum of the first
+// events), and every Flink query's output on a small run must equal the reference result.
+
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { checksumOfFirst, createNexmarkGenerator } from '../../runtime/connectors/nexmark/index.ts';
+import type { NexmarkEvent } from '../../runtime/connectors/nexmark/index.ts';
+import { diffRows, q0, q1, q2, q3, q5, q7, q8 } from '../../examples/nexmark/reference/index.ts';
+import { javaArgs } from './flink.ts';
+
+export const VERIFY_EVENTS = 20_000;
+export const VERIFY_EVENTS_PER_SECOND = 1000;
+/** Window sizes of the verification run (20 s of event time): several windows, non-empty q8. */
+export const VERIFY_WINDOWS = { q5WindowMs: 2000, q5SlideMs: 500, q7WindowMs: 1000, q8WindowMs: 10_000 };
+
+export function generatorChecksumMatches(jar: string, seed: number, count: number): { ts: string; java: string } {
+  const ts = checksumOfFirst(createNexmarkGenerator({ seed }).eventAt, count);
+  const out = execFileSync('java', [...javaArgs(jar, 1), '--checksum', String(count), '--seed', String(seed)], { encoding: 'utf8' });
+  const java = (JSON.parse(out.trim().split('\n').pop() as string) as { checksum: string }).checksum;
+  return { ts, java };
+}
+
+export function referenceRows(query: string, events: readonly NexmarkEvent[]): object[] {
+  switch (query) {
+    case 'q0': return q0(events);
+    case 'q1': return q1(events);
+    case 'q2': return q2(events);
+    case 'q3': return q3(events);
+    case 'q5': return q5(events, { windowSizeMs: VERIFY_WINDOWS.q5WindowMs, slideMs: VERIFY_WINDOWS.q5SlideMs });
+    case 'q7': return q7(events, { windowSizeMs: VERIFY_WINDOWS.q7WindowMs });
+    case 'q8': return q8(events, { windowSizeMs: VERIFY_WINDOWS.q8WindowMs });
+    default: throw new Error(`MR_ERR_BENCH_QUERY: unknown query ${query}; use one of q0, q1, q2, q3, q5, q7, q8`);
+  }
+}
+
+export interface QueryVerification {
+  readonly query: string;
+  readonly expectedRows: number;
+  readonly flinkRows: number;
+  readonly missing: number;
+  readonly unexpected: number;
+  readonly example: string | null;
+}
+
+export function verifyFlinkQuery(jar: string, query: string, seed: number, parallelism: number): QueryVerification {
+  const generator = createNexmarkGenerator({ seed, events: VERIFY_EVENTS, eventsPerSecond: VERIFY_EVENTS_PER_SECOND });
+  const events = Array.from({ length: VERIFY_EVENTS }, (_, i) => generator.eventAt(i));
+  const expected = referenceRows(query, events);
+  const dir = mkdtempSync(join(tmpdir(), 'millrace-verify-'));
+  try {
+    const collect = join(dir, 'rows.jsonl');
+    execFileSync('java', [
+      ...javaArgs(jar, 1), '--query', query, '--events', String(VERIFY_EVENTS), '--seed', String(seed),
+      '--events-per-second', String(VERIFY_EVENTS_PER_SECOND), '--parallelism', String(parallelism), '--collect', collect,
+      '--q5-window-ms', String(VERIFY_WINDOWS.q5WindowMs), '--q5-slide-ms', String(VERIFY_WINDOWS.q5SlideMs),
+      '--q7-window-ms', String(VERIFY_WINDOWS.q7WindowMs), '--q8-window-ms', String(VERIFY_WINDOWS.q8WindowMs),
+    ], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const actual = readFileSync(collect, 'utf8').split('\n').filter((line) => line.length > 0).map((line) => JSON.parse(line) as object);
+    const diff = diffRows(expected, actual);
+    return {
+      query,
+      expectedRows: expected.length,
+      flinkRows: actual.length,
+      missing: diff.missing.length,
+      unexpected: diff.unexpected.length,
+      example: diff.missing[0] ?? diff.unexpected[0] ?? null,
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
