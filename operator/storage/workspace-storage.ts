@@ -26,7 +26,7 @@ export function s3WorkspaceStorage(timeoutMs = 10_000): WorkspaceStorage {
       try {
         await client.send(new HeadBucketCommand({ Bucket: t.bucket }), { abortSignal: AbortSignal.timeout(timeoutMs) });
         const keys = BUCKET_PREFIXES.map((p) => `${t.prefix}${p}`);
-        for (const Key of keys) await client.send(new PutObjectCommand({ Bucket: t.bucket, Key, Body: '' }), { abortSignal: AbortSignal.timeout(timeoutMs) });
+        for (const Key of keys) await client.send(new PutObjectCommand({ Bucket: t.bucket, Key, Body: new Uint8Array(0), ContentLength: 0 }), { abortSignal: AbortSignal.timeout(timeoutMs) });
         return keys;
       } catch (err) {
         const e = err as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };

@@ -1,0 +1,269 @@
+// The reconcilers against a real API server (etcd + kube-apiserver + controller-manager +
+// scheduler from test/cluster): what each creates, what the API server enforces, status,
+// conditions and Events. Pods are created but not run (the control-plane tier has no node).
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { KubeRest, KubeApiError } from '../../operator/kube/rest-client.ts';
+import type { KubeObject } from '../../operator/kube/rest-client.ts';
+import type { Operator } from '../../operator/manager.ts';
+import { API, applyAs, createWorkspaceAndNamespace, eventsFor, getWithStatus, OPERATOR_NAMESPACE, startInProcessOperator, unique, useOperatorCluster, waitFor, waitForPhase } from './support/harness.ts';
+import type { Cluster } from './support/harness.ts';
+
+// One file, so only one operator at a time acts on the shared control plane.
+let cluster: Cluster;
+let operator: Operator | undefined;
+beforeAll(async () => {
+  cluster = await useOperatorCluster();
+  operator = await startInProcessOperator(cluster);
+}, 1_800_000);
+afterAll(async () => { await operator?.stop(); });
+
+type Pod = KubeObject & { spec: { priorityClassName: string; containers: Array<{ resources: { requests: Record<string, string>; limits: Record<string, string> } }> } };
+const deployment = (namespace: string, name: string, spec: Record<string, unknown>): KubeObject =>
+  ({ apiVersion: API, kind: 'Deployment', metadata: { name, namespace }, spec: { source: { sql: 'SELECT 1' }, jobManager: { cu: 0.5 }, taskManager: { cu: 1, slots: 2 }, ...spec } });
+const podsOf = async (rest: KubeRest, namespace: string, name: string) =>
+  (await rest.list<Pod>({ apiVersion: 'v1', kind: 'Pod', namespace }, { labelSelector: `millrace.dev/deployment=${name}` })).items;
+
+describe('Namespace reconciler', () => {
+  test('creates the Kubernetes namespace, its quota, member RoleBindings and default-queue, all owned and labelled', async () => {
+    const { rest } = cluster;
+    const { workspace, namespace } = await createWorkspaceAndNamespace(rest, { capacityCU: 20, quotaCU: 6, members: [{ kind: 'User', name: 'alice', role: 'viewer' }, { kind: 'Group', name: 'team', role: 'editor' }] });
+    const mns = await waitForPhase(rest, 'Namespace', namespace, undefined, 'Active');
+    expect(mns.status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'True' });
+    expect(mns.status?.observedGeneration).toBe(mns.metadata.generation);
+    expect(mns.metadata.finalizers).toContain('millrace.dev/cleanup');
+
+    const kns = await rest.get({ apiVersion: 'v1', kind: 'Namespace', name: namespace });
+    expect(kns.metadata.labels).toMatchObject({ 'millrace.dev/workspace': workspace, 'millrace.dev/namespace': namespace });
+    expect(kns.metadata.ownerReferences).toEqual([expect.objectContaining({ kind: 'Namespace', apiVersion: API, name: namespace, uid: mns.metadata.uid, controller: true })]);
+
+    const quota = await rest.get<KubeObject & { spec: { hard: Record<string, string> } }>({ apiVersion: 'v1', kind: 'ResourceQuota', namespace, name: 'millrace-namespace-quota' });
+    expect(quota.spec.hard).toEqual({ 'requests.cpu': '6', 'limits.cpu': '6', 'requests.memory': '24Gi', 'limits.memory': '24Gi', 'requests.ephemeral-storage': '120G', 'limits.ephemeral-storage': '120G' });
+
+    const viewers = await rest.get<KubeObject & { roleRef: { name: string }; subjects: unknown[] }>({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', namespace, name: 'millrace-viewers' });
+    expect(viewers.roleRef.name).toBe('millrace-viewer');
+    expect(viewers.subjects).toEqual([{ kind: 'User', name: 'alice', apiGroup: 'rbac.authorization.k8s.io' }]);
+
+    const dq = await waitForPhase(rest, 'Queue', 'default-queue', namespace, 'Active');
+    expect((dq.spec as { cu: number }).cu).toBe(6);
+    expect(await eventsFor(rest, OPERATOR_NAMESPACE, namespace)).toEqual(expect.arrayContaining([expect.objectContaining({ reason: 'Provisioned', type: 'Normal' })]));
+  }, 120_000);
+
+  test('refuses a quota above the free capacity of the workspace, with a condition and an Event', async () => {
+    const { rest } = cluster;
+    const { workspace, namespace } = await createWorkspaceAndNamespace(rest, { capacityCU: 8, quotaCU: 6 });
+    await waitForPhase(rest, 'Namespace', namespace, undefined, 'Active');
+    const second = unique('ns');
+    await applyAs(rest, { apiVersion: API, kind: 'Namespace', metadata: { name: second }, spec: { workspace, quotaCU: 4 } });
+    const refused = await waitForPhase(rest, 'Namespace', second, undefined, 'QuotaRejected');
+    expect(refused.status?.conditions?.find((c) => c.type === 'QuotaAccepted')).toMatchObject({ status: 'False', reason: 'ExceedsWorkspaceCapacity', message: expect.stringMatching(/spec\.quotaCU 4 exceeds .*\(2 of 8 CU free\)/) });
+    expect(await rest.getOrUndefined({ apiVersion: 'v1', kind: 'Namespace', name: second })).toBeUndefined();
+    await waitFor('QuotaRejected event', async () => (await eventsFor(rest, OPERATOR_NAMESPACE, second)).find((e) => e.reason === 'ExceedsWorkspaceCapacity' && e.type === 'Warning'));
+    const ws = await waitFor('workspace allocation reported', async () => { const w = await getWithStatus(rest, 'Workspace', workspace); return w?.status?.allocatedCU === 6 ? w : undefined; });
+    expect(ws.status?.capacityCU).toBe(8);
+  }, 120_000);
+
+  test('a namespace viewer cannot create a Deployment, an editor can (impersonation)', async () => {
+    const { rest, kc } = cluster;
+    const { namespace } = await createWorkspaceAndNamespace(rest, { capacityCU: 4, quotaCU: 2, members: [{ kind: 'User', name: 'vera', role: 'viewer' }, { kind: 'User', name: 'ed', role: 'editor' }] });
+    await waitForPhase(rest, 'Namespace', namespace, undefined, 'Active');
+    const asViewer = new KubeRest(kc, { impersonate: { user: 'vera' } });
+    const asEditor = new KubeRest(kc, { impersonate: { user: 'ed' } });
+    await waitFor('viewer can list deployments', async () => (await asViewer.list({ apiVersion: API, kind: 'Deployment', namespace })).items);
+    const denied = await asViewer.create(deployment(namespace, 'by-viewer', {})).catch((e: unknown) => e);
+    expect(denied).toBeInstanceOf(KubeApiError);
+    expect((denied as KubeApiError).status).toBe(403);
+    expect((denied as KubeApiError).message).toMatch(/"vera" cannot create resource "deployments" in API group "millrace.dev"/);
+    await expect(asEditor.create(deployment(namespace, 'by-editor', { state: 'suspended' }))).resolves.toMatchObject({ metadata: { name: 'by-editor' } });
+  }, 120_000);
+});
+
+describe('Queue reconciler', () => {
+  test('creates a PriorityClass and a ResourceQuota scoped to it; the API server rejects a pod over the queue quota', async () => {
+    const { rest } = cluster;
+    const { namespace } = await createWorkspaceAndNamespace(rest, { capacityCU: 10, quotaCU: 4 });
+    await waitForPhase(rest, 'Namespace', namespace, undefined, 'Active');
+    await applyAs(rest, { apiVersion: API, kind: 'Queue', metadata: { name: 'etl', namespace }, spec: { cu: 1 } });
+    const q = await waitForPhase(rest, 'Queue', 'etl', namespace, 'Active');
+    const pcName = `millrace-${namespace}-etl`;
+    expect(q.status?.priorityClassName).toBe(pcName);
+    const pc = await rest.get<KubeObject & { preemptionPolicy: string; value: number }>({ apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', name: pcName });
+    expect(pc.preemptionPolicy).toBe('Never');
+    const quota = await rest.get<KubeObject & { spec: { hard: Record<string, string>; scopeSelector: unknown } }>({ apiVersion: 'v1', kind: 'ResourceQuota', namespace, name: 'millrace-queue-etl' });
+    expect(quota.spec.hard['limits.cpu']).toBe('1');
+    expect(quota.spec.scopeSelector).toEqual({ matchExpressions: [{ scopeName: 'PriorityClass', operator: 'In', values: [pcName] }] });
+    // The default-queue shrinks to what is left.
+    await waitFor('default-queue resized to 3 CU', async () => ((await getWithStatus(rest, 'Queue', 'default-queue', namespace))?.spec as { cu: number } | undefined)?.cu === 3);
+
+    const pod = (name: string, cpu: string) => ({
+      apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace },
+      spec: { priorityClassName: pcName, containers: [{ name: 'c', image: 'x', resources: { requests: { cpu, memory: '1Gi', 'ephemeral-storage': '1G' }, limits: { cpu, memory: '1Gi', 'ephemeral-storage': '1G' } } }] },
+    });
+    await waitFor('quota status computed', async () => ((await rest.get<KubeObject & { status?: { hard?: unknown } }>({ apiVersion: 'v1', kind: 'ResourceQuota', namespace, name: 'millrace-queue-etl' })).status?.hard));
+    await expect(rest.create(pod('fits', '750m'))).resolves.toBeDefined();
+    const refused = await rest.create(pod('too-much', '500m')).catch((e: unknown) => e);
+    expect((refused as KubeApiError).status).toBe(403);
+    expect((refused as KubeApiError).message).toMatch(/exceeded quota: millrace-queue-etl/);
+  }, 120_000);
+
+  test('refuses a queue larger than what the namespace quota leaves', async () => {
+    const { rest } = cluster;
+    const { namespace } = await createWorkspaceAndNamespace(rest, { capacityCU: 10, quotaCU: 2 });
+    await waitForPhase(rest, 'Namespace', namespace, undefined, 'Active');
+    await applyAs(rest, { apiVersion: API, kind: 'Queue', metadata: { name: 'big', namespace }, spec: { cu: 3 } });
+    const q = await waitForPhase(rest, 'Queue', 'big', namespace, 'QuotaRejected');
+    expect(q.status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'ExceedsNamespaceQuota', message: expect.stringMatching(/spec\.cu 3 exceeds .*2 of 2 CU/) });
+  }, 120_000);
+});
+
+describe('Deployment reconciler', () => {
+  test('creates JobManager and TaskManager pods sized from CU, a Service and a ConfigMap, all owned', async () => {
+    const { rest } = cluster;
+    const { namespace } = await createWorkspaceAndNamespace(rest, { capacityCU: 10, quotaCU: 8 });
+    await waitForPhase(rest, 'Queue', 'default-queue', namespace, 'Active');
+    await applyAs(rest, deployment(namespace, 'orders', { parallelism: 3 }));
+    const dep = await waitForPhase(rest, 'Deployment', 'orders', namespace, 'Starting');
+    expect(dep.status).toMatchObject({ requiredCU: 2.5, taskManagers: 2, cuInUse: 2.5 });
+    const pods = await waitFor('3 pods', async () => { const p = await podsOf(rest, namespace, 'orders'); return p.length === 3 ? p : undefined; });
+    const owner = expect.objectContaining({ kind: 'Deployment', name: 'orders', uid: dep.metadata.uid, controller: true });
+    const jm = pods.find((p) => p.metadata.labels?.['app.kubernetes.io/component'] === 'jobmanager');
+    expect(jm?.spec.containers[0]?.resources.limits).toEqual({ cpu: '500m', memory: '2Gi', 'ephemeral-storage': '10G' });
+    for (const p of pods) {
+      expect(p.metadata.ownerReferences).toEqual([owner]);
+      expect(p.spec.priorityClassName).toBe(`millrace-${namespace}-default-queue`);
+      expect(p.spec.containers[0]?.resources.requests).toEqual(p.spec.containers[0]?.resources.limits);
+    }
+    expect(pods.filter((p) => p.metadata.labels?.['app.kubernetes.io/component'] === 'taskmanager').map((p) => p.spec.containers[0]?.resources.limits.cpu)).toEqual(['1', '1']);
+    const svc = await rest.get({ apiVersion: 'v1', kind: 'Service', namespace, name: 'orders-jobmanager' });
+    expect(svc.metadata.ownerReferences).toEqual([owner]);
+    const cm = await rest.get<KubeObject & { data: Record<string, string> }>({ apiVersion: 'v1', kind: 'ConfigMap', namespace, name: 'orders-config' });
+    expect(JSON.parse(cm.data['millrace.json'] ?? '{}')).toMatchObject({ parallelism: 3 });
+    expect(dep.status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'Starting' });
+  }, 120_000);
+
+  test('a deployment that does not fit waits in phase Queued, first come first served, and starts when capacity frees', async () => {
+    const { rest } = cluster;
+    const { namespace } = await createWorkspaceAndNamespace(rest, { capacityCU: 10, quotaCU: 3 });
+    await waitForPhase(rest, 'Queue', 'default-queue', namespace, 'Active');
+    // Each needs 0.5 + 1 = 1.5 CU; the queue has 3.
+    for (const name of ['first', 'second', 'third']) {
+      await applyAs(rest, deployment(namespace, name, { parallelism: 1 }));
+      await new Promise((r) => setTimeout(r, 1100)); // distinct creationTimestamps (second resolution)
+    }
+    await waitForPhase(rest, 'Deployment', 'first', namespace, 'Starting');
+    await waitForPhase(rest, 'Deployment', 'second', namespace, 'Starting');
+    const third = await waitForPhase(rest, 'Deployment', 'third', namespace, 'Queued');
+    expect(third.status?.reason).toBe('needs 1.5 CU, queue default-queue has 0 of 3 CU free');
+    expect(await podsOf(rest, namespace, 'third')).toEqual([]);
+    expect(await waitFor('Queued event', async () => (await eventsFor(rest, namespace, 'third')).find((e) => e.reason === 'Queued'))).toBeDefined();
+    const queue = await waitFor('queue reports one waiting', async () => { const q = await getWithStatus(rest, 'Queue', 'default-queue', namespace); return q?.status?.queuedDeployments === 1 ? q : undefined; });
+    expect(queue.status?.usedCU).toBe(3);
+
+    await rest.mergePatch({ apiVersion: API, kind: 'Deployment', namespace, name: 'first' }, { spec: { state: 'suspended' } });
+    await waitForPhase(rest, 'Deployment', 'first', namespace, 'Suspended');
+    await waitForPhase(rest, 'Deployment', 'third', namespace, 'Starting');
+    await waitFor('third has its pods', async () => (await podsOf(rest, namespace, 'third')).length === 2);
+  }, 120_000);
+
+  test('stateful upgrade reports that savepoints are not available; stateless upgrade replaces the pods', async () => {
+    const { rest } = cluster;
+    const { namespace } = await createWorkspaceAndNamespace(rest, { capacityCU: 10, quotaCU: 6 });
+    await waitForPhase(rest, 'Queue', 'default-queue', namespace, 'Active');
+    await applyAs(rest, deployment(namespace, 'sf', { upgradeStrategy: 'stateful' }));
+    await waitForPhase(rest, 'Deployment', 'sf', namespace, 'Starting');
+    const before = await waitFor('pods', async () => { const p = await podsOf(rest, namespace, 'sf'); return p.length === 2 ? p : undefined; });
+    await rest.mergePatch({ apiVersion: API, kind: 'Deployment', namespace, name: 'sf' }, { spec: { configuration: { 'pipeline.name': 'v2' } } });
+    const blocked = await waitFor('UpgradeBlocked', async () => {
+      const d = await getWithStatus(rest, 'Deployment', 'sf', namespace);
+      return d?.status?.conditions?.find((c) => c.type === 'UpgradeBlocked' && c.status === 'True');
+    });
+    expect(blocked).toMatchObject({ reason: 'SavepointsUnavailable', message: expect.stringMatching(/configuration changed/) });
+    expect((await podsOf(rest, namespace, 'sf')).map((p) => p.metadata.name).sort()).toEqual(before.map((p) => p.metadata.name).sort());
+
+    await rest.mergePatch({ apiVersion: API, kind: 'Deployment', namespace, name: 'sf' }, { spec: { upgradeStrategy: 'stateless' } });
+    const after = await waitFor('new pods', async () => {
+      const p = await podsOf(rest, namespace, 'sf');
+      const live = p.filter((x) => !x.metadata.deletionTimestamp);
+      return live.length === 2 && live.every((x) => !before.some((b) => b.metadata.name === x.metadata.name)) ? live : undefined;
+    });
+    expect(after).toHaveLength(2);
+  }, 120_000);
+});
+
+describe('schema validation by the API server', () => {
+  test('bad resources are rejected with a message that names the field', async () => {
+    const { rest } = cluster;
+    const bad = await rest.create(deployment('default', unique('bad'), { parallelism: 0, taskManager: { cu: 0.3, slots: 1 } })).catch((e: unknown) => e);
+    expect((bad as KubeApiError).status).toBe(422);
+    expect((bad as KubeApiError).message).toMatch(/spec\.parallelism/);
+    expect((bad as KubeApiError).message).toMatch(/spec\.taskManager\.cu/);
+    const twoSources = await rest.create(deployment('default', unique('bad'), { source: { sql: 'x', pipeline: 'y' } })).catch((e: unknown) => e);
+    expect((twoSources as KubeApiError).message).toMatch(/spec\.source: Invalid value.*set exactly one of source\.artifact, source\.pipeline or source\.sql/);
+    const badMember = await rest.create({ apiVersion: API, kind: 'Namespace', metadata: { name: unique('bad') }, spec: { workspace: 'w', quotaCU: 1, members: [{ kind: 'User', name: 'u', role: 'admin' }] } }).catch((e: unknown) => e);
+    expect((badMember as KubeApiError).message).toMatch(/spec\.members\[0\]\.role: Unsupported value: "admin"/);
+  }, 60_000);
+});
+
+describe('operator process', () => {
+  const children: ChildProcess[] = [];
+  const lease = unique('lease');
+  function startOperatorProcess(identity: string): ChildProcess {
+    const child = spawn(process.execPath, ['operator/main.ts'], {
+      cwd: new URL('../../', import.meta.url).pathname,
+      env: {
+        ...process.env, KUBECONFIG: cluster.kubeconfigPath, MILLRACE_OPERATOR_PORT: '0', MILLRACE_OPERATOR_HOST: '127.0.0.1',
+        MILLRACE_OPERATOR_NAMESPACE: OPERATOR_NAMESPACE, MILLRACE_LEASE_NAME: lease, POD_NAME: identity,
+        MILLRACE_JOBMANAGER_URL_TEMPLATE: 'http://127.0.0.1:9', MILLRACE_WORKERS: '4', LOG_LEVEL: process.env.MILLRACE_TEST_LOG_LEVEL ?? 'warn',
+      },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    children.push(child);
+    return child;
+  }
+  beforeAll(async () => { await operator?.stop(); operator = undefined; });
+  afterAll(() => { for (const c of children) if (c.exitCode === null) c.kill('SIGKILL'); });
+
+  const allStarted = async (rest: KubeRest, namespace: string, count: number) => {
+    const deps = (await rest.list<KubeObject & { status?: { phase?: string } }>({ apiVersion: API, kind: 'Deployment', namespace })).items;
+    const pods = (await rest.list<KubeObject>({ apiVersion: 'v1', kind: 'Pod', namespace })).items;
+    return deps.length === count && deps.every((d) => d.status?.phase === 'Starting') && pods.length === count * 2 ? { deps, pods } : undefined;
+  };
+
+  test('an operator killed mid-work converges after restart, without duplicates, behind the leader Lease', async () => {
+    const { rest } = cluster;
+    const { namespace } = await createWorkspaceAndNamespace(rest, { capacityCU: 40, quotaCU: 30 });
+    const first = startOperatorProcess('op-a');
+    await waitForPhase(rest, 'Queue', 'default-queue', namespace, 'Active', 90_000);
+    const count = 40;
+    for (let i = 0; i < count; i++) await applyAs(rest, deployment(namespace, `d${i}`, { jobManager: { cu: 0.25 }, taskManager: { cu: 0.25, slots: 1 } }));
+    await waitFor('some pods created', async () => (await rest.list({ apiVersion: 'v1', kind: 'Pod', namespace })).items.length >= 10, 90_000, 20);
+    first.kill('SIGKILL');
+    await new Promise((r) => first.once('exit', r));
+    const midway = (await rest.list({ apiVersion: 'v1', kind: 'Pod', namespace })).items.length;
+    expect(midway).toBeLessThan(count * 2);
+
+    startOperatorProcess('op-b');
+    const leaseHolder = await waitFor('op-b holds the lease', async () => {
+      const l = await rest.get<KubeObject & { spec?: { holderIdentity?: string } }>({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', namespace: OPERATOR_NAMESPACE, name: lease });
+      return l.spec?.holderIdentity === 'op-b' ? l : undefined;
+    }, 60_000);
+    expect(leaseHolder.spec?.holderIdentity).toBe('op-b');
+    const done = await waitFor('all deployments converged', () => allStarted(rest, namespace, count), 180_000, 500);
+    const names = done.pods.map((p) => p.metadata.name);
+    expect(new Set(names).size).toBe(names.length);
+    for (const d of done.deps) expect(done.pods.filter((p) => p.metadata.labels?.['millrace.dev/deployment'] === d.metadata.name)).toHaveLength(2);
+  }, 400_000);
+
+  test('200 Deployments are reconciled', async () => {
+    const { rest } = cluster;
+    const { namespace } = await createWorkspaceAndNamespace(rest, { capacityCU: 200, quotaCU: 120 });
+    await waitForPhase(rest, 'Queue', 'default-queue', namespace, 'Active', 60_000);
+    const count = 200;
+    const t0 = Date.now();
+    for (let i = 0; i < count; i++) await applyAs(rest, deployment(namespace, `s${i}`, { jobManager: { cu: 0.25 }, taskManager: { cu: 0.25, slots: 1 } }));
+    const applied = Date.now();
+    const done = await waitFor('200 deployments converged', () => allStarted(rest, namespace, count), 400_000, 1000);
+    process.stderr.write(`[operator] 200 Deployments: applied in ${applied - t0} ms, all pods created ${Date.now() - t0} ms after the first apply\n`);
+    expect(done.pods).toHaveLength(400);
+  }, 600_000);
+});

@@ -1,0 +1,114 @@
+// Shared set-up of the operator integration tests: a real control plane (test/cluster),
+// the generated CRDs and member ClusterRoles installed, and helpers to run the operator
+// in-process or as a child process and to wait for the world to converge.
+import { readFile, readdir } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { KubeConfig } from '@kubernetes/client-node';
+import { pino } from 'pino';
+import { parse } from 'yaml';
+import { useControlPlane } from '../../cluster/environment.ts';
+import { httpJobManagerClient } from '../../../operator/jobmanager/client.ts';
+import { systemClock } from '../../../operator/kube/clock.ts';
+import { KubeRest } from '../../../operator/kube/rest-client.ts';
+import type { KubeObject } from '../../../operator/kube/rest-client.ts';
+import { Operator } from '../../../operator/manager.ts';
+import { memberClusterRoles } from '../../../operator/rbac/member-roles.ts';
+import { createOperatorMetrics } from '../../../operator/server/metrics.ts';
+import type { WorkspaceStorage } from '../../../operator/storage/workspace-storage.ts';
+import { s3WorkspaceStorage } from '../../../operator/storage/workspace-storage.ts';
+
+export const TEST_MANAGER = 'millrace-tests';
+export const OPERATOR_NAMESPACE = 'millrace-system';
+const CRD_DIR = new URL('../../../crds/', import.meta.url);
+
+export interface Cluster { kubeconfigPath: string; kc: KubeConfig; rest: KubeRest }
+
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 60_000, everyMs = 200): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v !== undefined && v !== false) return v;
+    } catch (err) { last = err; }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/** Unique DNS-label names, so reruns against a reused control plane never collide. */
+export const unique = (prefix: string) => `${prefix}-${randomBytes(3).toString('hex')}`;
+
+let clusterPromise: Promise<Cluster> | undefined;
+export function useOperatorCluster(): Promise<Cluster> {
+  clusterPromise ??= (async () => {
+    const { kubeconfigPath } = await useControlPlane();
+    const kc = new KubeConfig();
+    kc.loadFromFile(kubeconfigPath);
+    const rest = new KubeRest(kc);
+    for (const file of (await readdir(CRD_DIR)).filter((f) => f.endsWith('.yaml'))) {
+      const crd = parse(await readFile(new URL(file, CRD_DIR), 'utf8')) as KubeObject;
+      await rest.apply(crd, TEST_MANAGER);
+      await waitFor(`CRD ${crd.metadata.name} established`, async () => {
+        const c = await rest.get<KubeObject & { status?: { conditions?: Array<{ type: string; status: string }> } }>({ apiVersion: crd.apiVersion, kind: crd.kind, name: crd.metadata.name });
+        return c.status?.conditions?.some((x) => x.type === 'Established' && x.status === 'True');
+      });
+    }
+    for (const role of memberClusterRoles()) await rest.apply(role, TEST_MANAGER);
+    await rest.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: OPERATOR_NAMESPACE } }, TEST_MANAGER);
+    return { kubeconfigPath, kc, rest };
+  })();
+  return clusterPromise;
+}
+
+/** A JobManager address where nothing listens: the control-plane tier runs no pods. */
+export const UNREACHABLE_JOBMANAGER = 'http://127.0.0.1:9';
+
+export async function startInProcessOperator(cluster: Cluster, opts: { storage?: WorkspaceStorage; workers?: number } = {}): Promise<Operator> {
+  const op = new Operator({
+    rest: cluster.rest, clock: systemClock, random: Math.random,
+    logger: pino({ level: process.env.MILLRACE_TEST_LOG_LEVEL ?? 'silent' }),
+    metrics: createOperatorMetrics({ defaultMetrics: false }),
+    jobManagers: () => httpJobManagerClient(UNREACHABLE_JOBMANAGER, 500),
+    storage: opts.storage ?? s3WorkspaceStorage(), defaultImage: 'millrace:test', workers: opts.workers ?? 4,
+    instance: 'jest', eventNamespace: OPERATOR_NAMESPACE,
+  });
+  await op.startInformers();
+  op.startControllers();
+  return op;
+}
+
+export const API = 'millrace.dev/v1alpha1';
+
+export async function applyAs(rest: KubeRest, obj: KubeObject): Promise<KubeObject> {
+  return rest.apply(obj, TEST_MANAGER);
+}
+
+type WithStatus = KubeObject & { status?: { phase?: string; conditions?: Array<{ type: string; status: string; reason: string; message: string }> } & Record<string, unknown> };
+export async function getWithStatus(rest: KubeRest, kind: string, name: string, namespace?: string): Promise<WithStatus | undefined> {
+  return rest.getOrUndefined<WithStatus>({ apiVersion: API, kind, name, namespace });
+}
+
+export async function waitForPhase(rest: KubeRest, kind: string, name: string, namespace: string | undefined, phase: string, timeoutMs = 60_000): Promise<WithStatus> {
+  return waitFor(`${kind} ${namespace ? `${namespace}/` : ''}${name} in phase ${phase}`, async () => {
+    const o = await getWithStatus(rest, kind, name, namespace);
+    return o?.status?.phase === phase ? o : undefined;
+  }, timeoutMs);
+}
+
+export async function eventsFor(rest: KubeRest, namespace: string, name: string): Promise<Array<{ reason: string; note?: string; type: string }>> {
+  const list = await rest.list<KubeObject & { reason: string; note?: string; type: string; regarding?: { name?: string } }>({ apiVersion: 'events.k8s.io/v1', kind: 'Event', namespace });
+  return list.items.filter((e) => e.regarding?.name === name).map((e) => ({ reason: e.reason, note: e.note, type: e.type }));
+}
+
+/** A Workspace, a Namespace of it and its Kubernetes namespace, ready for queues and deployments. */
+export async function createWorkspaceAndNamespace(rest: KubeRest, opts: { capacityCU: number; quotaCU: number; members?: unknown[] }): Promise<{ workspace: string; namespace: string }> {
+  const workspace = unique('ws');
+  const namespace = unique('ns');
+  await applyAs(rest, {
+    apiVersion: API, kind: 'Workspace', metadata: { name: workspace },
+    spec: { capacityCU: opts.capacityCU, storage: { bucket: 'millrace-tests', endpoint: 'http://127.0.0.1:9', secretRef: { name: 's3', namespace: OPERATOR_NAMESPACE } } },
+  });
+  await applyAs(rest, { apiVersion: API, kind: 'Namespace', metadata: { name: namespace }, spec: { workspace, quotaCU: opts.quotaCU, members: opts.members ?? [] } });
+  return { workspace, namespace };
+}
