@@ -8,4 +8,7 @@ export default {
   testPathIgnorePatterns: ['/node_modules/', '/bench/flink/'],
   modulePathIgnorePatterns: ['<rootDir>/bench/flink/'],
   watchman: false,
+  // Stops the local cluster tiers a run started (test/cluster/environment.ts), nothing else.
+  globalSetup: '<rootDir>/test/cluster/jest-global-setup.ts',
+  globalTeardown: '<rootDir>/test/cluster/jest-global-teardown.ts',
 };

@@ -1,0 +1,14 @@
+// Stops the tiers this jest run started, and nothing that was running before it.
+import { readFile, rm } from 'node:fs/promises';
+import { down, downNodeTier } from './kube/cluster.ts';
+import { startedByRunFile } from './environment.ts';
+
+export default async function globalTeardown(): Promise<void> {
+  const runId = process.env.MILLRACE_TEST_RUN;
+  if (!runId) return;
+  const file = startedByRunFile(runId);
+  const started = new Set((await readFile(file, 'utf8').catch(() => '')).split('\n').filter(Boolean));
+  if (started.has('control-plane')) await down();
+  else if (started.has('node')) await downNodeTier();
+  await rm(file, { force: true });
+}
