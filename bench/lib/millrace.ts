@@ -1,0 +1,43 @@
+// The Millrace side of the benchmark: `millrace run examples/nexmark/<query>.ts` in local mode
+// with the CLI contract of the runtime (`--set key=value` job parameters, `--summary-json`).
+
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface MillraceCommand {
+  readonly command: string;
+  readonly args: string[];
+}
+
+/** Why the Millrace side cannot run `query` in this checkout, or null when it can. */
+export function millraceUnavailable(root: string, query: string): string | null {
+  if (!existsSync(join(root, 'runtime', 'bin', 'millrace.ts'))) return 'runtime/bin/millrace.ts does not exist yet';
+  if (!existsSync(join(root, 'examples', 'nexmark', `${query}.ts`))) return `examples/nexmark/${query}.ts does not exist yet`;
+  return null;
+}
+
+export interface MillraceRunOptions {
+  readonly query: string;
+  readonly parallelism: number;
+  readonly taskmanagers: number;
+  readonly parameters: Readonly<Record<string, string | number | boolean>>;
+  readonly summaryFile: string;
+}
+
+/**
+ * `npx millrace run …` when the bin is linked, otherwise the same entry point through the
+ * project's Node 24 (npx does not link the bin of the project it runs in).
+ */
+export function millraceCommand(root: string, options: MillraceRunOptions): MillraceCommand {
+  const sets = Object.entries(options.parameters).flatMap(([key, value]) => ['--set', `${key}=${String(value)}`]);
+  const runArgs = [
+    'run', `examples/nexmark/${options.query}.ts`,
+    '--parallelism', String(options.parallelism),
+    '--taskmanagers', String(options.taskmanagers),
+    ...sets,
+    '--summary-json', options.summaryFile,
+  ];
+  const linked = join(root, 'node_modules', '.bin', 'millrace');
+  if (existsSync(linked)) return { command: linked, args: runArgs };
+  return { command: join(root, 'node_modules', '.bin', 'node'), args: [join(root, 'runtime', 'bin', 'millrace.ts'), ...runArgs] };
+}
