@@ -16,6 +16,10 @@ import {
   nextCreditCard, nextExtra, nextString,
 } from './strings.ts';
 
+// Math functions bound once: module constants are cheaper than global lookups in sandboxed contexts (jest's vm).
+const { floor, max } = Math;
+const { isSafeInteger } = Number;
+
 export interface NexmarkGenerator {
   readonly config: NexmarkConfig;
   /** The event at `index` (0-based); throws MR_ERR_NEXMARK_INDEX past the end of a bounded run. */
@@ -40,7 +44,7 @@ const POWERS_OF_TEN = [1, 10, 100, 1000, 10_000, 100_000];
 function nextPrice(random: Prng): number {
   const decade = POWERS_OF_TEN[random.nextInt(6)] as number;
   const mantissa = 1000 + random.nextInt(9000);
-  return Math.floor((mantissa * decade) / 10);
+  return floor((mantissa * decade) / 10);
 }
 
 export function createNexmarkGenerator(overrides: Partial<NexmarkConfig> = {}): NexmarkGenerator {
@@ -49,10 +53,10 @@ export function createNexmarkGenerator(overrides: Partial<NexmarkConfig> = {}): 
   const limit = config.events ?? Number.POSITIVE_INFINITY;
   const { seed, baseTimeMs, eventsPerSecond } = config;
   // Auctions last up to twice the event-time span in which numInFlightAuctions auctions start.
-  const eventsForAuctions = Math.floor((config.numInFlightAuctions * TOTAL_PROPORTION) / AUCTION_PROPORTION);
+  const eventsForAuctions = floor((config.numInFlightAuctions * TOTAL_PROPORTION) / AUCTION_PROPORTION);
 
   function timestampAt(index: number): number {
-    return baseTimeMs + Math.floor((index * 1000) / eventsPerSecond);
+    return baseTimeMs + floor((index * 1000) / eventsPerSecond);
   }
 
   function person(index: number, dateTime: number): Person {
@@ -70,12 +74,12 @@ export function createNexmarkGenerator(overrides: Partial<NexmarkConfig> = {}): 
   function auction(index: number, dateTime: number): Auction {
     const id = lastBase0AuctionId(index) + FIRST_AUCTION_ID;
     const seller = FIRST_PERSON_ID + (random.nextInt(config.hotSellersRatio) > 0
-      ? Math.floor(lastBase0PersonId(index) / HOT_ID_GRANULARITY) * HOT_ID_GRANULARITY
+      ? floor(lastBase0PersonId(index) / HOT_ID_GRANULARITY) * HOT_ID_GRANULARITY
       : nextBase0PersonId(index, random, config.numActivePeople));
     const category = FIRST_CATEGORY_ID + random.nextInt(NUM_CATEGORIES);
     const initialBid = nextPrice(random);
     const horizonMs = timestampAt(index + eventsForAuctions) - dateTime;
-    const expires = dateTime + 1 + random.nextInt(Math.max(horizonMs * 2, 1));
+    const expires = dateTime + 1 + random.nextInt(max(horizonMs * 2, 1));
     const itemName = nextString(random, 20);
     const description = nextString(random, 100);
     const reserve = initialBid + nextPrice(random);
@@ -86,10 +90,10 @@ export function createNexmarkGenerator(overrides: Partial<NexmarkConfig> = {}): 
 
   function bid(index: number, dateTime: number): Bid {
     const auctionId = FIRST_AUCTION_ID + (random.nextInt(config.hotAuctionRatio) > 0
-      ? Math.floor(lastBase0AuctionId(index) / HOT_ID_GRANULARITY) * HOT_ID_GRANULARITY
+      ? floor(lastBase0AuctionId(index) / HOT_ID_GRANULARITY) * HOT_ID_GRANULARITY
       : nextBase0AuctionId(index, random, config.numInFlightAuctions));
     const bidder = FIRST_PERSON_ID + (random.nextInt(config.hotBiddersRatio) > 0
-      ? Math.floor(lastBase0PersonId(index) / HOT_ID_GRANULARITY) * HOT_ID_GRANULARITY + 1
+      ? floor(lastBase0PersonId(index) / HOT_ID_GRANULARITY) * HOT_ID_GRANULARITY + 1
       : nextBase0PersonId(index, random, config.numActivePeople));
     const price = nextPrice(random);
     let channel: string;
@@ -108,7 +112,7 @@ export function createNexmarkGenerator(overrides: Partial<NexmarkConfig> = {}): 
   }
 
   function eventAt(index: number): NexmarkEvent {
-    if (!(index >= 0 && index < limit && Number.isSafeInteger(index))) {
+    if (!(index >= 0 && index < limit && isSafeInteger(index))) {
       throw new NexmarkIndexError(`event index ${index} is outside the run (nexmark.events = ${String(config.events)}); check hasEvent(index) first`);
     }
     random.reseed(eventSeed(seed, index));
@@ -134,7 +138,7 @@ export function subtaskEventIndex(subtask: number, parallelism: number, k: numbe
 
 /** How many events `subtask` out of `parallelism` generates in a bounded run of `events`. */
 export function subtaskEventCount(subtask: number, parallelism: number, events: number): number {
-  return subtask >= events ? 0 : Math.floor((events - subtask - 1) / parallelism) + 1;
+  return subtask >= events ? 0 : floor((events - subtask - 1) / parallelism) + 1;
 }
 
 /**

@@ -4,6 +4,9 @@
 
 import type { Prng } from './prng.ts';
 
+// Math functions bound once: module constants are cheaper than global lookups in sandboxed contexts (jest's vm).
+const { floor, min, max } = Math;
+
 export const PERSON_PROPORTION = 1;
 export const AUCTION_PROPORTION = 3;
 export const BID_PROPORTION = 46;
@@ -32,7 +35,7 @@ export function kindAt(index: number): number {
 
 /** 0-based id of the newest person created at or before event `index`. */
 export function lastBase0PersonId(index: number): number {
-  const epoch = Math.floor(index / TOTAL_PROPORTION);
+  const epoch = floor(index / TOTAL_PROPORTION);
   let offset = index % TOTAL_PROPORTION;
   if (offset >= PERSON_PROPORTION) offset = PERSON_PROPORTION - 1;
   return epoch * PERSON_PROPORTION + offset;
@@ -40,7 +43,7 @@ export function lastBase0PersonId(index: number): number {
 
 /** 0-based id of the newest auction created at or before event `index` (-1 before the first). */
 export function lastBase0AuctionId(index: number): number {
-  let epoch = Math.floor(index / TOTAL_PROPORTION);
+  let epoch = floor(index / TOTAL_PROPORTION);
   let offset = index % TOTAL_PROPORTION;
   if (offset < PERSON_PROPORTION) {
     epoch -= 1;
@@ -56,13 +59,13 @@ export function lastBase0AuctionId(index: number): number {
 /** A random recently active person (0-based), possibly slightly in the future. */
 export function nextBase0PersonId(index: number, random: Prng, numActivePeople: number): number {
   const numPeople = lastBase0PersonId(index) + 1;
-  const activePeople = Math.min(numPeople, numActivePeople);
+  const activePeople = min(numPeople, numActivePeople);
   return numPeople - activePeople + random.nextInt(activePeople + PERSON_ID_LEAD);
 }
 
 /** A random in-flight auction (0-based), possibly slightly in the future. */
 export function nextBase0AuctionId(index: number, random: Prng, numInFlightAuctions: number): number {
-  const maxAuction = Math.max(lastBase0AuctionId(index), 0);
-  const minAuction = Math.max(maxAuction - numInFlightAuctions, 0);
+  const maxAuction = max(lastBase0AuctionId(index), 0);
+  const minAuction = max(maxAuction - numInFlightAuctions, 0);
   return minAuction + random.nextInt(maxAuction - minAuction + 1 + AUCTION_ID_LEAD);
 }
