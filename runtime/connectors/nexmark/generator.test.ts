@@ -149,9 +149,11 @@ describe('Nexmark generator', () => {
     expect(() => createNexmarkGenerator({ rateLimit: 0 })).toThrow(/nexmark\.rateLimit/);
   });
 
-  test('the rate-limit schedule spaces emissions evenly and is free when unlimited', () => {
+  test('the rate-limit schedule is global by index, matching event time when eventsPerSecond equals the rate', () => {
     expect(rateLimitDueMs(0, 1000)).toBe(0);
     expect(rateLimitDueMs(500, 1000)).toBe(500);
     expect(rateLimitDueMs(1_000_000, null)).toBe(0);
+    const generator = createNexmarkGenerator({ eventsPerSecond: 2000, rateLimit: 2000, baseTimeMs: 0 });
+    for (const index of [1, 2001, 123_457]) expect(rateLimitDueMs(index, 2000)).toBeCloseTo(generator.timestampAt(index), -1);
   });
 });

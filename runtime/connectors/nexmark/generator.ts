@@ -142,10 +142,12 @@ export function subtaskEventCount(subtask: number, parallelism: number, events: 
 }
 
 /**
- * Wall-clock offset (ms since the source started) before which the `emitted`-th event of a
- * source must not be emitted under `rateLimit` events/s. The generator never sleeps; the
- * source that wraps it compares this with its clock.
+ * Wall-clock offset (ms since the sources started) before which event `index` must not be
+ * emitted when all subtasks together are limited to `rateLimit` events/s: the schedule is global
+ * (index-based), so interleaved subtasks stay in step and, with eventsPerSecond equal to the
+ * rate, event time follows wall-clock time. The generator never sleeps; the source compares
+ * this with its clock.
  */
-export function rateLimitDueMs(emitted: number, rateLimit: number | null): number {
-  return rateLimit === null ? 0 : (emitted * 1000) / rateLimit;
+export function rateLimitDueMs(index: number, rateLimit: number | null): number {
+  return rateLimit === null ? 0 : (index * 1000) / rateLimit;
 }
