@@ -1,0 +1,128 @@
+#!/usr/bin/env node
+// One entry point, three roles: `millrace jobmanager`, `millrace taskmanager`, `millrace run`.
+
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import { pino } from 'pino';
+import { resolveJobUrl } from '../api/job-loader.ts';
+import { createJobManager } from '../jobmanager/jobmanager.ts';
+import { runLocal } from '../local/run-command.ts';
+import { startTaskManager } from '../taskmanager/taskmanager.ts';
+
+const USAGE = `usage:
+  millrace run <job-module> [--parallelism N] [--taskmanagers M] [--slots S] [--set key=value ...]
+               [--summary-json FILE] [--restart-strategy SPEC] [--batch] [--latency-interval-ms MS] [--no-progress]
+  millrace jobmanager [--host H] [--port 8081] [--heartbeat-timeout-ms 5000] [--restart-strategy SPEC]
+               [--job <job-module> --parallelism N --set key=value ...]   (application mode: run this job at start)
+  millrace taskmanager --jobmanager URL [--slots N] [--host DATA_HOST] [--port 6122] [--id ID]
+
+restart strategies: none | fixed-delay:attempts=3,delayMs=1000 | exponential-delay:initialMs=1000,maxMs=60000
+                    | failure-rate:maxFailures=3,intervalMs=60000,delayMs=1000`;
+
+function fail(msg: string): never {
+  process.stderr.write(`${msg}\n\n${USAGE}\n`);
+  process.exit(2);
+}
+
+function keyValues(list: string[] | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const kv of list ?? []) {
+    const i = kv.indexOf('=');
+    if (i <= 0) fail(`MR_ERR_CLI: --set expects key=value, got '${kv}'`);
+    out[kv.slice(0, i)] = kv.slice(i + 1);
+  }
+  return out;
+}
+
+function int(v: string | undefined, name: string, fallback: number): number {
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) fail(`MR_ERR_CLI: --${name} must be a non-negative integer, got '${v}'`);
+  return n;
+}
+
+const logger = () => pino({ level: process.env.MILLRACE_LOG_LEVEL ?? 'info' }, pino.destination(2));
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: {
+      parallelism: { type: 'string', short: 'p' },
+      taskmanagers: { type: 'string' },
+      slots: { type: 'string' },
+      set: { type: 'string', multiple: true },
+      'summary-json': { type: 'string' },
+      'restart-strategy': { type: 'string' },
+      batch: { type: 'boolean' },
+      'latency-interval-ms': { type: 'string' },
+      'no-progress': { type: 'boolean' },
+      'log-dir': { type: 'string' },
+      host: { type: 'string' },
+      port: { type: 'string' },
+      'heartbeat-timeout-ms': { type: 'string' },
+      job: { type: 'string' },
+      jobmanager: { type: 'string' },
+      id: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help || !command) {
+    process.stdout.write(USAGE + '\n');
+    return;
+  }
+  if (command === 'run') {
+    const job = positionals[0] ?? fail('MR_ERR_CLI: run needs the path or URL of a job module');
+    const code = await runLocal({
+      job,
+      parallelism: int(values.parallelism, 'parallelism', 1) || 1,
+      taskManagers: int(values.taskmanagers, 'taskmanagers', 1) || 1,
+      slots: values.slots === undefined ? undefined : int(values.slots, 'slots', 1),
+      params: keyValues(values.set),
+      summaryJson: values['summary-json'],
+      restartStrategy: values['restart-strategy'],
+      batchMode: values.batch === true,
+      latencyTrackingIntervalMs: int(values['latency-interval-ms'], 'latency-interval-ms', 0),
+      progress: values['no-progress'] !== true,
+      logDir: values['log-dir'],
+    });
+    process.exit(code);
+  }
+  if (command === 'jobmanager') {
+    const log = logger();
+    const jm = await createJobManager({
+      host: values.host ?? '0.0.0.0', port: int(values.port, 'port', 8081), log,
+      heartbeatTimeoutMs: values['heartbeat-timeout-ms'] ? int(values['heartbeat-timeout-ms'], 'heartbeat-timeout-ms', 5000) : undefined,
+      defaultRestartStrategy: values['restart-strategy'],
+    });
+    process.send?.({ type: 'listening', url: jm.url });
+    if (values.job) {
+      // application mode: wait for TaskManagers (the job master waits for slots), then run the job
+      await jm.submit({ jobUrl: resolveJobUrl(values.job), parallelism: int(values.parallelism, 'parallelism', 1) || 1, params: keyValues(values.set), batchMode: values.batch === true });
+    }
+    const stop = () => void jm.close().then(() => process.exit(0));
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+    return;
+  }
+  if (command === 'taskmanager') {
+    const log = logger();
+    const host = values.host ?? process.env.MILLRACE_TASKMANAGER_HOST ?? '127.0.0.1';
+    const tm = await startTaskManager({
+      jobManagerUrl: values.jobmanager ?? process.env.MILLRACE_JOBMANAGER_URL ?? fail('MR_ERR_CLI: taskmanager needs --jobmanager URL'),
+      slots: int(values.slots, 'slots', os.availableParallelism()) || 1,
+      dataHost: host, restHost: host === '127.0.0.1' ? '127.0.0.1' : '0.0.0.0', restPort: int(values.port, 'port', 6122), log, id: values.id,
+    });
+    const stop = () => void tm.close().then(() => process.exit(0));
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+    return;
+  }
+  fail(`MR_ERR_CLI: unknown command '${command}'`);
+}
+
+main(process.argv.slice(2)).catch((err: Error) => {
+  process.stderr.write(`millrace: ${err.message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,212 @@
+// The JobManager process: REST API (fastify), TaskManager registry with heartbeat monitoring,
+// one JobMaster per job, Prometheus metrics. `createJobManager` only assembles the parts.
+
+import { randomUUID } from 'node:crypto';
+import os from 'node:os';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { buildStreamGraph } from '../api/environment.ts';
+import { loadJob } from '../api/job-loader.ts';
+import { buildJobGraph } from '../graph/job-graph.ts';
+import type { TaskDeploymentDescriptor } from '../taskmanager/deployment.ts';
+import type { TaskMetrics } from '../task/stream-task.ts';
+import { JobMaster, TERMINAL_STATES, type TaskStateReport } from './job-master.ts';
+import { jobManagerMetrics } from './metrics.ts';
+import { ResourceManager, type TaskManagerInfo } from './resource-manager.ts';
+import { parseRestartStrategy } from './restart-strategy.ts';
+
+export interface JobManagerOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly log: Logger;
+  readonly heartbeatTimeoutMs?: number;
+  readonly slotTimeoutMs?: number;
+  readonly defaultRestartStrategy?: string;
+}
+
+export interface SubmitRequest {
+  readonly jobUrl: string;
+  readonly params?: Record<string, string>;
+  readonly parallelism?: number;
+  readonly restartStrategy?: string;
+  readonly batchMode?: boolean;
+  readonly latencyTrackingIntervalMs?: number;
+}
+
+export class ApiError extends Error {
+  readonly code: string;
+  readonly status: number;
+  constructor(status: number, code: string, message: string) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+async function post(url: string, body: unknown, timeoutMs = 5000): Promise<void> {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(timeoutMs) });
+  if (!res.ok) throw new Error(`HTTP ${res.status} from ${url}: ${(await res.text()).slice(0, 300)}`);
+}
+
+const wm = (w: number | null) => w;
+
+export interface JobManager {
+  readonly app: FastifyInstance;
+  readonly url: string;
+  close(): Promise<void>;
+  submit(req: SubmitRequest): Promise<JobMaster>;
+}
+
+export async function createJobManager(o: JobManagerOptions): Promise<JobManager> {
+  const log = o.log;
+  const jobs = new Map<string, JobMaster>();
+  const clock = { now: () => Date.now() };
+  const timers = new Set<ReturnType<typeof setTimeout>>();
+  const schedule = (fn: () => void, ms: number) => {
+    const t = setTimeout(() => {
+      timers.delete(t);
+      fn();
+    }, ms);
+    timers.add(t);
+  };
+  const rm = new ResourceManager(clock, o.heartbeatTimeoutMs ?? 5000, (tm) => {
+    log.warn({ taskManagerId: tm.id }, 'TaskManager lost');
+    for (const j of jobs.values()) j.onTaskManagerLost(tm);
+  });
+  const gateway = {
+    deploy: (tm: TaskManagerInfo, tdd: TaskDeploymentDescriptor) => post(`${tm.restUrl}/internal/deploy`, tdd),
+    cancel: (tm: TaskManagerInfo, jobId: string, attempt: number) => post(`${tm.restUrl}/internal/cancel`, { jobId, attempt }),
+  };
+  const monitor = setInterval(() => rm.checkHeartbeats(), 500);
+
+  async function submit(req: SubmitRequest): Promise<JobMaster> {
+    if (!req || typeof req.jobUrl !== 'string') throw new ApiError(400, 'MR_ERR_SUBMIT', 'body.jobUrl (file path, file: or http(s): URL of the job module) is required');
+    const parallelism = req.parallelism ?? 1;
+    if (!Number.isInteger(parallelism) || parallelism < 1) throw new ApiError(400, 'MR_ERR_SUBMIT', `body.parallelism must be an integer >= 1, got ${parallelism}`);
+    let restart;
+    try {
+      restart = parseRestartStrategy(req.restartStrategy ?? o.defaultRestartStrategy ?? 'fixed-delay:attempts=3,delayMs=1000');
+    } catch (err) {
+      throw new ApiError(400, 'MR_ERR_RESTART_STRATEGY', (err as Error).message);
+    }
+    let jobGraph;
+    try {
+      const job = await loadJob(req.jobUrl);
+      jobGraph = buildJobGraph(buildStreamGraph(job, parallelism, req.params ?? {}));
+    } catch (err) {
+      throw new ApiError(400, 'MR_ERR_JOB_INVALID', (err as Error).message);
+    }
+    const id = randomUUID().replaceAll('-', '');
+    const jm = new JobMaster(id, {
+      jobUrl: req.jobUrl, params: req.params ?? {}, parallelism, batchMode: req.batchMode ?? false,
+      latencyTrackingIntervalMs: req.latencyTrackingIntervalMs ?? 0,
+    }, jobGraph, restart, { rm, gateway, clock, schedule, log, slotTimeoutMs: o.slotTimeoutMs ?? 60_000 });
+    jobs.set(id, jm);
+    log.info({ jobId: id, name: jm.name, parallelism, restart: restart.description }, 'job submitted');
+    jm.start();
+    return jm;
+  }
+
+  const app = Fastify({ logger: false, bodyLimit: 64 * 1024 * 1024 });
+  app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, _req, reply) => {
+    const status = err instanceof ApiError ? err.status : err.statusCode ?? 500;
+    void reply.status(status).send({ error: { code: err instanceof ApiError ? err.code : err.code ?? 'MR_ERR_INTERNAL', message: err.message } });
+  });
+  const job = (id: string): JobMaster => {
+    const j = jobs.get(id);
+    if (!j) throw new ApiError(404, 'MR_ERR_JOB_NOT_FOUND', `no job with id ${id}; list jobs with GET /jobs`);
+    return j;
+  };
+  const count = (s: string) => [...jobs.values()].filter((j) => j.state === s).length;
+
+  app.get('/overview', async () => ({
+    taskmanagers: rm.taskManagers.size,
+    'slots-total': rm.allSlots().length,
+    'slots-available': rm.freeSlots().length,
+    'jobs-running': [...jobs.values()].filter((j) => !TERMINAL_STATES.has(j.state)).length,
+    'jobs-finished': count('FINISHED'),
+    'jobs-cancelled': count('CANCELED'),
+    'jobs-failed': count('FAILED'),
+  }));
+  app.get('/jobs', async () => ({ jobs: [...jobs.values()].map((j) => ({ id: j.id, status: j.state, name: j.name })) }));
+  app.post('/jobs', async (req, reply) => {
+    const j = await submit(req.body as SubmitRequest);
+    return reply.status(202).send({ jobid: j.id, id: j.id });
+  });
+  app.get('/jobs/:id', async (req) => {
+    const j = job((req.params as { id: string }).id);
+    const now = Date.now();
+    return {
+      jid: j.id, id: j.id, name: j.name, state: j.state, attempt: j.graph.attempt, restarts: j.restarts,
+      'start-time': j.startTime, 'end-time': j.endTime || -1, duration: (j.endTime || now) - j.startTime,
+      parallelism: j.spec.parallelism, maxParallelism: j.graph.jobGraph.maxParallelism, bounded: j.graph.jobGraph.bounded,
+      vertices: j.graph.jobGraph.vertices.map((v) => {
+        const s = j.graph.summarize(v);
+        return { ...s, isSource: v.isSource, inputWatermark: wm(s.inputWatermark), watermarkLagMs: s.inputWatermark === null ? null : now - s.inputWatermark };
+      }),
+      exceptions: j.exceptions,
+      'failure-cause': j.failureCause ?? null,
+    };
+  });
+  const cancel = async (req: { params: unknown }, reply: { status(n: number): { send(b: unknown): unknown } }) => {
+    const j = job((req.params as { id: string }).id);
+    j.cancel();
+    return reply.status(202).send({ id: j.id, state: j.state });
+  };
+  app.post('/jobs/:id/cancel', cancel);
+  app.patch('/jobs/:id', cancel);
+  app.get('/taskmanagers', async () => ({
+    taskmanagers: [...rm.taskManagers.values()].map((tm) => ({
+      id: tm.id, restUrl: tm.restUrl, slotsNumber: tm.slots.length, freeSlots: tm.slots.filter((s) => !s.allocatedTo).length,
+      timeSinceLastHeartbeat: Date.now() - tm.lastHeartbeat, cpuCount: tm.cpuCount,
+    })),
+  }));
+  const registry = jobManagerMetrics(rm, () => jobs.values());
+  app.get('/metrics', async (_req, reply) => reply.header('content-type', registry.contentType).send(await registry.metrics()));
+  /** CPU time of the JobManager and (asked now) of every TaskManager process, for benchmarks. */
+  app.get('/cluster/cpu', async () => {
+    const own = process.cpuUsage();
+    const tms = await Promise.all([...rm.taskManagers.values()].map(async (tm) => {
+      try {
+        const r = await fetch(`${tm.restUrl}/status`, { signal: AbortSignal.timeout(2000) });
+        const s = (await r.json()) as { cpu: { user: number; system: number } };
+        return { id: tm.id, userMs: s.cpu.user / 1000, systemMs: s.cpu.system / 1000 };
+      } catch {
+        return { id: tm.id, userMs: tm.cpu.user / 1000, systemMs: tm.cpu.system / 1000 };
+      }
+    }));
+    return { jobmanager: { userMs: own.user / 1000, systemMs: own.system / 1000 }, taskmanagers: tms, cores: os.availableParallelism() };
+  });
+
+  // --- TaskManager protocol ---
+  app.post('/internal/taskmanagers', async (req) => {
+    const b = req.body as { id: string; restUrl: string; slots: Array<{ index: number; address: string }>; cpuCount: number };
+    rm.register(b.id, b.restUrl, b.slots, b.cpuCount);
+    log.info({ taskManagerId: b.id, slots: b.slots.length, restUrl: b.restUrl }, 'TaskManager registered');
+    return { heartbeatIntervalMs: 1000 };
+  });
+  app.post('/internal/taskmanagers/:id/heartbeat', async (req, reply) => {
+    const id = (req.params as { id: string }).id;
+    const b = req.body as { cpu: { user: number; system: number }; jobs: Array<{ jobId: string; attempt: number; tasks: TaskMetrics[] }> };
+    if (!rm.heartbeat(id, b.cpu)) return reply.status(404).send({ error: { code: 'MR_ERR_UNKNOWN_TASKMANAGER', message: `TaskManager ${id} is not registered; register again` } });
+    for (const m of b.jobs) jobs.get(m.jobId)?.onMetrics(m.attempt, m.tasks);
+    return { ok: true };
+  });
+  app.post('/internal/taskmanagers/:id/task-state', async (req) => {
+    const b = req.body as TaskStateReport & { jobId: string };
+    jobs.get(b.jobId)?.onTaskState(b);
+    return { ok: true };
+  });
+
+  const address = await app.listen({ host: o.host, port: o.port });
+  const url = address.replace('0.0.0.0', '127.0.0.1');
+  log.info({ url }, 'JobManager listening');
+  return {
+    app, url, submit,
+    async close() {
+      clearInterval(monitor);
+      for (const t of timers) clearTimeout(t);
+      await app.close();
+    },
+  };
+}

@@ -1,0 +1,46 @@
+// Prometheus metrics of the JobManager, computed from its state at scrape time.
+
+import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { TERMINAL_STATES, type JobMaster } from './job-master.ts';
+import type { ResourceManager } from './resource-manager.ts';
+
+export function jobManagerMetrics(rm: ResourceManager, jobs: () => Iterable<JobMaster>): Registry {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'millrace_jobmanager_' });
+  new Gauge({ name: 'millrace_taskmanagers', help: 'Registered TaskManagers', registers: [registry], collect() { this.set(rm.taskManagers.size); } });
+  new Gauge({ name: 'millrace_slots_total', help: 'Task slots offered by all TaskManagers', registers: [registry], collect() { this.set(rm.allSlots().length); } });
+  new Gauge({ name: 'millrace_slots_available', help: 'Free task slots', registers: [registry], collect() { this.set(rm.freeSlots().length); } });
+  new Gauge({
+    name: 'millrace_jobs', help: 'Jobs by state', labelNames: ['state'], registers: [registry],
+    collect() {
+      this.reset();
+      for (const j of jobs()) this.inc({ state: j.state });
+    },
+  });
+  new Gauge({
+    name: 'millrace_job_restarts', help: 'Restarts of a job', labelNames: ['job_id', 'job_name'], registers: [registry],
+    collect() {
+      this.reset();
+      for (const j of jobs()) this.set({ job_id: j.id, job_name: j.name }, j.restarts);
+    },
+  });
+  const perVertex = (name: string, help: string, pick: (v: ReturnType<JobMaster['graph']['summarize']>) => number | null) =>
+    new Gauge({
+      name, help, labelNames: ['job_id', 'vertex_id', 'vertex_name'], registers: [registry],
+      collect() {
+        this.reset();
+        for (const j of jobs()) {
+          if (TERMINAL_STATES.has(j.state) && j.state !== 'FINISHED') continue;
+          for (const v of j.graph.jobGraph.vertices) {
+            const val = pick(j.graph.summarize(v));
+            if (val !== null) this.set({ job_id: j.id, vertex_id: v.id, vertex_name: v.name }, val);
+          }
+        }
+      },
+    });
+  perVertex('millrace_vertex_records_in', 'Records received by a vertex (all subtasks)', (v) => v.recordsIn);
+  perVertex('millrace_vertex_records_out', 'Records emitted by a vertex (all subtasks)', (v) => v.recordsOut);
+  perVertex('millrace_vertex_backpressure_ratio', 'Highest share of time a subtask waited for output credit', (v) => v.backpressureRatio);
+  perVertex('millrace_vertex_input_watermark_ms', 'Lowest input watermark over subtasks (epoch ms)', (v) => v.inputWatermark);
+  return registry;
+}

@@ -1,0 +1,96 @@
+// TaskManagers known to the JobManager: registration, heartbeats, loss detection, and slots.
+// A TaskManager whose heartbeat is older than the timeout is declared lost (a SIGKILLed process
+// stops heartbeating; with 1 s heartbeats and a 5 s timeout it is noticed within ~6 s).
+
+export interface SlotInfo {
+  readonly taskManagerId: string;
+  readonly index: number;
+  readonly address: string;
+  allocatedTo?: string;
+}
+
+export interface TaskManagerInfo {
+  readonly id: string;
+  readonly restUrl: string;
+  readonly slots: SlotInfo[];
+  readonly registeredAt: number;
+  lastHeartbeat: number;
+  cpu: { user: number; system: number };
+  cpuCount: number;
+}
+
+export interface Clock {
+  now(): number;
+}
+
+export class ResourceManager {
+  readonly taskManagers = new Map<string, TaskManagerInfo>();
+  private readonly clock: Clock;
+  readonly heartbeatTimeoutMs: number;
+  private readonly onLost: (tm: TaskManagerInfo) => void;
+  private order = 0;
+  private readonly orderOf = new Map<string, number>();
+
+  constructor(clock: Clock, heartbeatTimeoutMs: number, onLost: (tm: TaskManagerInfo) => void) {
+    this.clock = clock;
+    this.heartbeatTimeoutMs = heartbeatTimeoutMs;
+    this.onLost = onLost;
+  }
+
+  register(id: string, restUrl: string, slots: Array<{ index: number; address: string }>, cpuCount: number): TaskManagerInfo {
+    const old = this.taskManagers.get(id);
+    if (old) this.remove(old); // re-registration after a restart: its old tasks are gone
+    const now = this.clock.now();
+    const tm: TaskManagerInfo = {
+      id, restUrl, registeredAt: now, lastHeartbeat: now, cpu: { user: 0, system: 0 }, cpuCount,
+      slots: slots.map((s) => ({ taskManagerId: id, index: s.index, address: s.address })),
+    };
+    this.taskManagers.set(id, tm);
+    this.orderOf.set(id, this.order++);
+    return tm;
+  }
+
+  heartbeat(id: string, cpu: { user: number; system: number }): boolean {
+    const tm = this.taskManagers.get(id);
+    if (!tm) return false;
+    tm.lastHeartbeat = this.clock.now();
+    tm.cpu = cpu;
+    return true;
+  }
+
+  /** Declares TaskManagers with stale heartbeats lost; returns them. */
+  checkHeartbeats(): TaskManagerInfo[] {
+    const now = this.clock.now();
+    const lost = [...this.taskManagers.values()].filter((tm) => now - tm.lastHeartbeat > this.heartbeatTimeoutMs);
+    for (const tm of lost) this.remove(tm);
+    return lost;
+  }
+
+  private remove(tm: TaskManagerInfo): void {
+    this.taskManagers.delete(tm.id);
+    this.onLost(tm);
+  }
+
+  freeSlots(): SlotInfo[] {
+    return this.allSlots().filter((s) => s.allocatedTo === undefined);
+  }
+
+  allSlots(): SlotInfo[] {
+    // interleave TaskManagers (tm0/slot0, tm1/slot0, tm0/slot1, ...) so subtasks spread over processes
+    return [...this.taskManagers.values()].flatMap((tm) => tm.slots)
+      .sort((a, b) => a.index - b.index || this.orderOf.get(a.taskManagerId)! - this.orderOf.get(b.taskManagerId)!);
+  }
+
+  /** All-or-nothing: a job never half-starts. */
+  allocate(jobId: string, n: number): SlotInfo[] | undefined {
+    const free = this.freeSlots();
+    if (free.length < n) return undefined;
+    const chosen = free.slice(0, n);
+    for (const s of chosen) s.allocatedTo = jobId;
+    return chosen;
+  }
+
+  release(jobId: string): void {
+    for (const s of this.allSlots()) if (s.allocatedTo === jobId) s.allocatedTo = undefined;
+  }
+}

@@ -1,0 +1,119 @@
+// A local cluster of real processes: one JobManager and N TaskManagers started from the same
+// entry point (`millrace jobmanager|taskmanager`). Used by `millrace run` and by tests (the
+// mini-cluster). A TaskManager that dies is started again, as Kubernetes would restart its pod.
+
+import { fork, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const MILLRACE_BIN = fileURLToPath(new URL('../bin/millrace.ts', import.meta.url));
+
+export interface ProcessClusterOptions {
+  readonly taskManagers: number;
+  readonly slotsPerTaskManager: number;
+  /** JobManager and TaskManager logs (JSON lines) go here */
+  readonly logDir: string;
+  readonly heartbeatTimeoutMs?: number;
+  readonly respawnTaskManagers?: boolean;
+  /** where TaskManager stdout (print sinks) goes; default: this process's stdout */
+  readonly taskManagerStdout?: 'inherit' | 'ignore';
+}
+
+export interface TaskManagerProcess {
+  readonly index: number;
+  child: ChildProcess;
+}
+
+export class ProcessCluster {
+  readonly options: ProcessClusterOptions;
+  restUrl = '';
+  private jm: ChildProcess | undefined;
+  readonly taskManagers: TaskManagerProcess[] = [];
+  private stopping = false;
+  private readonly logs: WriteStream[] = [];
+  respawns = 0;
+
+  constructor(options: ProcessClusterOptions) {
+    this.options = options;
+  }
+
+  private log(name: string): WriteStream {
+    mkdirSync(this.options.logDir, { recursive: true });
+    const s = createWriteStream(path.join(this.options.logDir, `${name}.log`), { flags: 'a' });
+    this.logs.push(s);
+    return s;
+  }
+
+  async start(): Promise<this> {
+    const args = ['jobmanager', '--host', '127.0.0.1', '--port', '0'];
+    if (this.options.heartbeatTimeoutMs) args.push('--heartbeat-timeout-ms', String(this.options.heartbeatTimeoutMs));
+    this.jm = fork(MILLRACE_BIN, args, { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], execPath: process.execPath });
+    this.jm.stdout!.pipe(this.log('jobmanager'));
+    this.jm.stderr!.pipe(this.log('jobmanager'));
+    this.restUrl = await new Promise<string>((resolve, reject) => {
+      this.jm!.once('exit', (code) => reject(new Error(`MR_ERR_JOBMANAGER_START: JobManager exited with code ${code}; see ${this.options.logDir}/jobmanager.log`)));
+      this.jm!.on('message', (m: { type: string; url: string }) => {
+        if (m.type === 'listening') resolve(m.url);
+      });
+    });
+    for (let i = 0; i < this.options.taskManagers; i++) this.taskManagers.push({ index: i, child: this.spawnTaskManager(i) });
+    await this.waitForTaskManagers(this.options.taskManagers);
+    return this;
+  }
+
+  private spawnTaskManager(index: number): ChildProcess {
+    const child = fork(MILLRACE_BIN, ['taskmanager', '--jobmanager', this.restUrl, '--slots', String(this.options.slotsPerTaskManager), '--host', '127.0.0.1', '--port', '0', '--id', `tm-${index}-${Date.now().toString(36)}`], {
+      stdio: ['ignore', this.options.taskManagerStdout ?? 'inherit', 'pipe', 'ipc'], execPath: process.execPath,
+    });
+    child.stderr!.pipe(this.log(`taskmanager-${index}`), { end: false });
+    child.once('exit', () => {
+      if (this.stopping || this.options.respawnTaskManagers === false) return;
+      const tm = this.taskManagers[index];
+      if (tm && tm.child === child) {
+        this.respawns++;
+        setTimeout(() => {
+          if (!this.stopping) tm.child = this.spawnTaskManager(index);
+        }, 500);
+      }
+    });
+    return child;
+  }
+
+  async waitForTaskManagers(n: number, timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        const o = (await (await fetch(`${this.restUrl}/overview`)).json()) as { taskmanagers: number };
+        if (o.taskmanagers >= n) return;
+      } catch {
+        // not up yet
+      }
+      if (Date.now() > deadline) throw new Error(`MR_ERR_TASKMANAGERS_START: fewer than ${n} TaskManagers registered within ${timeoutMs} ms; see logs in ${this.options.logDir}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  /** Kills one TaskManager process (tests of failure detection use SIGKILL). */
+  kill(index: number, signal: NodeJS.Signals = 'SIGKILL'): number | undefined {
+    const tm = this.taskManagers[index];
+    const pid = tm?.child.pid;
+    tm?.child.kill(signal);
+    return pid;
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    const all = [...this.taskManagers.map((t) => t.child), ...(this.jm ? [this.jm] : [])];
+    await Promise.all(all.map((c) => new Promise<void>((resolve) => {
+      if (c.exitCode !== null || c.signalCode !== null) return resolve();
+      const t = setTimeout(() => c.kill('SIGKILL'), 5000);
+      c.once('exit', () => {
+        clearTimeout(t);
+        resolve();
+      });
+      c.kill('SIGTERM');
+    })));
+    for (const l of this.logs) l.end();
+  }
+}

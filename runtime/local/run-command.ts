@@ -1,0 +1,121 @@
+// `millrace run <job>`: local mode. Starts a JobManager and TaskManagers as local processes,
+// submits the job, shows live progress, and ends with the job: exit 0 when FINISHED, 1 when it
+// failed (with the error), 130 after Ctrl-C (the job is cancelled and the processes stopped).
+
+import { writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { resolveJobUrl } from '../api/job-loader.ts';
+import { JobClient, TERMINAL, type JobStatus } from './job-client.ts';
+import { ProcessCluster } from './process-cluster.ts';
+import { progressLine, sourceEvents, type ProgressSample } from './progress.ts';
+
+export interface RunOptions {
+  readonly job: string;
+  readonly parallelism: number;
+  readonly taskManagers: number;
+  readonly slots?: number;
+  readonly params: Record<string, string>;
+  readonly summaryJson?: string;
+  readonly restartStrategy?: string;
+  readonly batchMode: boolean;
+  readonly latencyTrackingIntervalMs: number;
+  readonly progress: boolean;
+  readonly logDir?: string;
+}
+
+export interface RunSummary {
+  state: string;
+  durationMs: number;
+  recordsIn: number;
+  recordsOut: number;
+  events: number;
+  cpuUserMs: number;
+  cpuSystemMs: number;
+  latencyP99Ms?: number;
+  restarts: number;
+  failureCause?: string;
+}
+
+export async function runLocal(o: RunOptions, err: NodeJS.WritableStream = process.stderr): Promise<number> {
+  const slots = o.slots ?? Math.ceil(o.parallelism / o.taskManagers);
+  const logDir = o.logDir ?? path.join(os.tmpdir(), `millrace-run-${process.pid}`);
+  const cluster = new ProcessCluster({ taskManagers: o.taskManagers, slotsPerTaskManager: slots, logDir });
+  let interrupted = false;
+  let jobId: string | undefined;
+  let client: JobClient | undefined;
+  const onSigint = () => {
+    if (interrupted) return;
+    interrupted = true;
+    err.write('\ninterrupted: cancelling the job\n');
+    if (client && jobId) client.cancel(jobId).catch(() => undefined);
+  };
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
+  const runnerCpu0 = process.cpuUsage();
+  try {
+    await cluster.start();
+    client = new JobClient(cluster.restUrl);
+    err.write(`millrace: JobManager ${cluster.restUrl}, ${o.taskManagers} TaskManager(s) x ${slots} slot(s), logs in ${logDir}\n`);
+    jobId = await client.submit({
+      jobUrl: resolveJobUrl(o.job), params: o.params, parallelism: o.parallelism, restartStrategy: o.restartStrategy,
+      batchMode: o.batchMode, latencyTrackingIntervalMs: o.latencyTrackingIntervalMs,
+    });
+    if (interrupted) await client.cancel(jobId);
+    const first = await client.job(jobId);
+    const sourceIds = new Set(first.vertices.filter((v) => v.isSource).map((v) => v.id));
+    let prev: ProgressSample | undefined;
+    let status: JobStatus = first;
+    const tty = (err as NodeJS.WriteStream).isTTY === true;
+    let lastPrinted = 0;
+    for (;;) {
+      status = await client.job(jobId);
+      const sample = { at: Date.now(), events: sourceEvents(status, sourceIds) };
+      if (o.progress) {
+        const line = progressLine(status, prev, sample);
+        if (tty) err.write(`\r\x1b[2K${line}`);
+        else if (sample.at - lastPrinted >= 5000 || TERMINAL.has(status.state)) {
+          err.write(line + '\n');
+          lastPrinted = sample.at;
+        }
+      }
+      prev = sample;
+      if (TERMINAL.has(status.state)) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    if (o.progress && tty) err.write('\n');
+    const cpu = await client.cpu();
+    const own = process.cpuUsage(runnerCpu0);
+    const lat = status.vertices.map((v) => v.latencyP99Ms).filter((x): x is number => x !== null);
+    const summary: RunSummary = {
+      state: status.state,
+      durationMs: status.duration,
+      recordsIn: status.vertices.reduce((a, v) => a + v.recordsIn, 0),
+      recordsOut: status.vertices.reduce((a, v) => a + v.recordsOut, 0),
+      events: sourceEvents(status, sourceIds),
+      cpuUserMs: Math.round(cpu.jobmanager.userMs + cpu.taskmanagers.reduce((a, t) => a + t.userMs, 0) + own.user / 1000),
+      cpuSystemMs: Math.round(cpu.jobmanager.systemMs + cpu.taskmanagers.reduce((a, t) => a + t.systemMs, 0) + own.system / 1000),
+      restarts: status.restarts,
+      ...(lat.length ? { latencyP99Ms: Math.max(...lat) } : {}),
+      ...(status['failure-cause'] ? { failureCause: status['failure-cause'] } : {}),
+    };
+    if (o.summaryJson) await writeFile(o.summaryJson, JSON.stringify(summary, null, 2) + '\n');
+    if (status.state === 'FINISHED') {
+      err.write(`job ${status.name} FINISHED in ${(status.duration / 1000).toFixed(2)}s: ${summary.events} events, ${summary.recordsOut} records out\n`);
+      return 0;
+    }
+    if (status.state === 'CANCELED') {
+      err.write(`job ${status.name} CANCELED\n`);
+      return interrupted ? 130 : 1;
+    }
+    err.write(`job ${status.name} FAILED: ${status['failure-cause'] ?? 'unknown error'}\n`);
+    return 1;
+  } catch (e) {
+    err.write(`millrace run failed: ${(e as Error).message}\n`);
+    return interrupted ? 130 : 1;
+  } finally {
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
+    await cluster.stop();
+  }
+}

@@ -1,0 +1,245 @@
+// The data plane of one slot (worker thread): a TCP server for incoming channels, one outgoing
+// connection per remote slot, and a registry of same-slot LocalChannels. Channels are matched by
+// key (job/attempt/edge/from/to); whichever side arrives first waits for the other.
+
+import net from 'node:net';
+import { BACKLOG_LIMIT, DATA, END_OF_PARTITION, INITIAL_CREDIT, type ChannelReader, type ChannelWriter, type StreamBuffer } from './buffers.ts';
+import { FRAME_CREDIT, FRAME_DATA, FRAME_EVENT, FRAME_OPEN, FrameReader, decodeData, decodeEvent, encodeBuffer, encodeCredit, encodeOpen, type Frame } from './frame-codec.ts';
+import { LocalChannel } from './local-channel.ts';
+
+export class ChannelFailedError extends Error {
+  readonly code = 'MR_ERR_CHANNEL_FAILED';
+}
+
+/** Receiver end of a remote channel. */
+class RemoteInputChannel implements ChannelReader {
+  readonly key: string;
+  private readonly queue: StreamBuffer[] = [];
+  private listener: (() => void) | undefined;
+  private socket: net.Socket | undefined;
+  private channelNo = 0;
+  private failure: Error | undefined;
+  private closed = false;
+  ended = false;
+
+  constructor(key: string) {
+    this.key = key;
+  }
+  bind(socket: net.Socket, channelNo: number): void {
+    this.socket = socket;
+    this.channelNo = channelNo;
+    socket.write(encodeCredit(channelNo, INITIAL_CREDIT));
+  }
+  deliver(b: StreamBuffer): void {
+    if (this.closed) return;
+    if (b.kind === END_OF_PARTITION) this.ended = true;
+    this.queue.push(b);
+    if (this.queue.length === 1) this.listener?.();
+  }
+  fail(err: Error): void {
+    if (this.ended || this.closed) return;
+    this.failure = err;
+    this.listener?.();
+  }
+  poll(): StreamBuffer | undefined {
+    const b = this.queue.shift();
+    if (b === undefined) {
+      if (this.failure) throw this.failure;
+      return undefined;
+    }
+    if (b.kind === DATA && this.socket && !this.socket.destroyed) this.socket.write(encodeCredit(this.channelNo, 1));
+    return b;
+  }
+  setListener(l: () => void): void {
+    this.listener = l;
+    if (this.queue.length > 0 || this.failure) l();
+  }
+  close(): void {
+    this.closed = true;
+  }
+}
+
+/** Sender end of a remote channel. */
+class RemoteOutputChannel implements ChannelWriter {
+  private readonly conn: OutgoingConnection;
+  private readonly channelNo: number;
+  private credits = 0;
+  private readonly pending: StreamBuffer[] = [];
+  private waiters: Array<() => void> = [];
+  constructor(conn: OutgoingConnection, channelNo: number) {
+    this.conn = conn;
+    this.channelNo = channelNo;
+  }
+  write(b: StreamBuffer): void {
+    if (this.conn.failure) throw this.conn.failure;
+    if (this.pending.length === 0 && (b.kind !== DATA || this.credits > 0)) this.send(b);
+    else this.pending.push(b);
+  }
+  private send(b: StreamBuffer): void {
+    if (b.kind === DATA) this.credits--;
+    this.conn.socket.write(encodeBuffer(this.channelNo, b));
+  }
+  addCredit(n: number): void {
+    this.credits += n;
+    while (this.pending.length > 0 && (this.pending[0]!.kind !== DATA || this.credits > 0)) this.send(this.pending.shift()!);
+    if (this.pending.length < BACKLOG_LIMIT) this.wakeAll();
+  }
+  wakeAll(): void {
+    const ws = this.waiters;
+    this.waiters = [];
+    for (const w of ws) w();
+  }
+  isAvailable(): boolean {
+    return this.pending.length < BACKLOG_LIMIT || this.conn.failure !== undefined;
+  }
+  waitAvailable(): Promise<void> {
+    if (this.isAvailable()) return Promise.resolve();
+    return new Promise((r) => this.waiters.push(r));
+  }
+  backlog(): number {
+    return this.pending.length;
+  }
+  close(): void {
+    this.wakeAll();
+  }
+}
+
+class OutgoingConnection {
+  readonly socket: net.Socket;
+  private readonly channels: RemoteOutputChannel[] = [];
+  failure: Error | undefined;
+  constructor(address: string, onClosed: () => void) {
+    const [host, port] = splitAddress(address);
+    this.socket = net.connect({ host, port, noDelay: true });
+    const reader = new FrameReader((f) => {
+      if (f.type === FRAME_CREDIT) this.channels[f.channel]?.addCredit(f.body.readUInt32LE(0));
+    });
+    this.socket.on('data', (c: Buffer) => reader.push(c));
+    const fail = (err?: Error) => {
+      if (this.failure) return;
+      this.failure = new ChannelFailedError(`MR_ERR_CHANNEL_FAILED: connection to ${address} lost${err ? `: ${err.message}` : ''}`);
+      for (const ch of this.channels) ch.wakeAll();
+      onClosed();
+    };
+    this.socket.on('error', fail);
+    this.socket.on('close', () => fail());
+  }
+  open(key: string): RemoteOutputChannel {
+    const no = this.channels.length;
+    const ch = new RemoteOutputChannel(this, no);
+    this.channels.push(ch);
+    this.socket.write(encodeOpen(no, key));
+    return ch;
+  }
+}
+
+function splitAddress(address: string): [string, number] {
+  const i = address.lastIndexOf(':');
+  return [address.slice(0, i), Number(address.slice(i + 1))];
+}
+
+export class NetworkEnvironment {
+  private server: net.Server | undefined;
+  address = '';
+  private readonly outgoing = new Map<string, OutgoingConnection>();
+  private readonly inputs = new Map<string, RemoteInputChannel>();
+  private readonly unmatchedOpens = new Map<string, { socket: net.Socket; channel: number; table: Array<RemoteInputChannel | undefined> }>();
+  private readonly locals = new Map<string, LocalChannel>();
+  private readonly incoming = new Set<net.Socket>();
+
+  async start(host: string, port = 0): Promise<string> {
+    this.server = net.createServer((socket) => this.accept(socket));
+    await new Promise<void>((resolve, reject) => {
+      this.server!.once('error', reject);
+      this.server!.listen(port, host, () => resolve());
+    });
+    const a = this.server.address() as net.AddressInfo;
+    this.address = `${host}:${a.port}`;
+    return this.address;
+  }
+
+  private accept(socket: net.Socket): void {
+    socket.setNoDelay(true);
+    this.incoming.add(socket);
+    const byChannel: Array<RemoteInputChannel | undefined> = [];
+    const reader = new FrameReader((f: Frame) => {
+      if (f.type === FRAME_OPEN) {
+        const key = f.body.toString('utf8');
+        const ch = this.inputs.get(key);
+        if (ch) {
+          byChannel[f.channel] = ch;
+          ch.bind(socket, f.channel);
+        } else {
+          // bound in inputChannel() when the task deploys; no data arrives before it grants credit
+          this.unmatchedOpens.set(key, { socket, channel: f.channel, table: byChannel });
+        }
+        return;
+      }
+      const ch = byChannel[f.channel];
+      if (!ch) return;
+      if (f.type === FRAME_DATA) ch.deliver(decodeData(f.body));
+      else if (f.type === FRAME_EVENT) ch.deliver(decodeEvent(f.body));
+    });
+    socket.on('data', (c: Buffer) => reader.push(c));
+    const fail = () => {
+      this.incoming.delete(socket);
+      for (const ch of byChannel) ch?.fail(new ChannelFailedError(`MR_ERR_CHANNEL_FAILED: upstream connection closed before end of partition (${ch.key})`));
+    };
+    socket.on('error', fail);
+    socket.on('close', fail);
+  }
+
+  /** Receiver side: a channel from a task in another slot. */
+  inputChannel(key: string): ChannelReader {
+    const ch = new RemoteInputChannel(key);
+    this.inputs.set(key, ch);
+    const open = this.unmatchedOpens.get(key);
+    if (open) {
+      this.unmatchedOpens.delete(key);
+      open.table[open.channel] = ch;
+      ch.bind(open.socket, open.channel);
+    }
+    return ch;
+  }
+
+  /** Sender side: a channel to a task in the slot at `address`. */
+  outputChannel(address: string, key: string): ChannelWriter {
+    let c = this.outgoing.get(address);
+    if (!c || c.failure) {
+      c = new OutgoingConnection(address, () => {
+        if (this.outgoing.get(address) === c) this.outgoing.delete(address);
+      });
+      this.outgoing.set(address, c);
+    }
+    return c.open(key);
+  }
+
+  /** Same-slot channel: both ends get the same LocalChannel. */
+  localChannel(key: string): LocalChannel {
+    let c = this.locals.get(key);
+    if (!c) {
+      c = new LocalChannel();
+      this.locals.set(key, c);
+    }
+    return c;
+  }
+
+  /** Forgets the channels of a job attempt (after its tasks ended). */
+  release(prefix: string): void {
+    for (const k of [...this.inputs.keys()]) if (k.startsWith(prefix)) {
+      this.inputs.get(k)!.close();
+      this.inputs.delete(k);
+    }
+    for (const k of [...this.locals.keys()]) if (k.startsWith(prefix)) {
+      this.locals.get(k)!.close();
+      this.locals.delete(k);
+    }
+    for (const k of [...this.unmatchedOpens.keys()]) if (k.startsWith(prefix)) this.unmatchedOpens.delete(k);
+  }
+
+  async close(): Promise<void> {
+    for (const c of this.outgoing.values()) c.socket.destroy();
+    for (const s of this.incoming) s.destroy();
+    await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
+  }
+}

@@ -1,0 +1,82 @@
+// What the JobManager sends to deploy one subtask, and how a slot turns it into a StreamTask
+// with local channels (same slot) and network channels (other slots).
+
+import { buildStreamGraph } from '../api/environment.ts';
+import { loadJob } from '../api/job-loader.ts';
+import { buildJobGraph, type JobGraph } from '../graph/job-graph.ts';
+import { channelKey, sourceSubtasks, targetSubtasks } from '../graph/channel-plan.ts';
+import type { StreamGraph } from '../graph/stream-graph.ts';
+import type { NetworkEnvironment } from '../network/network-environment.ts';
+import type { OperatorSnapshot } from '../operators/stream-operator.ts';
+import type { InputChannelInfo } from '../task/input-gate.ts';
+import { StreamTask, type TaskOutputSpec } from '../task/stream-task.ts';
+
+export interface TaskDeploymentDescriptor {
+  readonly jobId: string;
+  readonly attempt: number;
+  readonly jobUrl: string;
+  readonly params: Record<string, string>;
+  readonly parallelism: number;
+  readonly vertexId: string;
+  readonly subtaskIndex: number;
+  /** data address of the slot running each subtask, per vertex */
+  readonly locations: Record<string, string[]>;
+  readonly batchMode: boolean;
+  readonly latencyTrackingIntervalMs: number;
+  readonly restored?: Record<string, OperatorSnapshot[]>;
+}
+
+export const executionId = (d: { jobId: string; attempt: number; vertexId: string; subtaskIndex: number }): string =>
+  `${d.jobId}/${d.attempt}/${d.vertexId}/${d.subtaskIndex}`;
+
+const graphs = new Map<string, Promise<{ graph: StreamGraph; jobGraph: JobGraph }>>();
+
+async function graphsFor(d: TaskDeploymentDescriptor): Promise<{ graph: StreamGraph; jobGraph: JobGraph }> {
+  const k = `${d.jobId}/${d.attempt}`;
+  let g = graphs.get(k);
+  if (!g) {
+    g = loadJob(d.jobUrl).then((job) => {
+      const graph = buildStreamGraph(job, d.parallelism, d.params);
+      return { graph, jobGraph: buildJobGraph(graph) };
+    });
+    graphs.set(k, g);
+  }
+  return g;
+}
+
+export function forgetGraphs(jobId: string, attempt: number): void {
+  graphs.delete(`${jobId}/${attempt}`);
+}
+
+export async function createTask(d: TaskDeploymentDescriptor, net: NetworkEnvironment): Promise<StreamTask> {
+  const { graph, jobGraph } = await graphsFor(d);
+  // every process rebuilds the graph (operator code can't be shipped); a single StreamGraph per
+  // slot would be shared by its tasks, but operator instances are created per task anyway.
+  const vertex = jobGraph.vertices.find((v) => v.id === d.vertexId);
+  if (!vertex) throw new Error(`MR_ERR_UNKNOWN_VERTEX: vertex ${d.vertexId} not in job graph; the job module must build the same graph everywhere (no randomness or environment-dependent branches)`);
+  const byId = new Map(jobGraph.vertices.map((v) => [v.id, v]));
+  const self = d.locations[vertex.id]![d.subtaskIndex]!;
+  const s = d.subtaskIndex;
+  const inputs: InputChannelInfo[] = [];
+  for (const e of vertex.inputs) {
+    const src = byId.get(e.source)!;
+    for (const u of sourceSubtasks(e, src.parallelism, s)) {
+      const key = channelKey(d.jobId, d.attempt, e.id, u, s);
+      const reader = d.locations[src.id]![u] === self ? net.localChannel(key) : net.inputChannel(key);
+      inputs.push({ reader, inputIndex: e.inputIndex });
+    }
+  }
+  const outputs: TaskOutputSpec[] = vertex.outputs.map((e) => {
+    const dst = byId.get(e.target)!;
+    const channels = targetSubtasks(e, dst.parallelism, s).map((t) => {
+      const key = channelKey(d.jobId, d.attempt, e.id, s, t);
+      const at = d.locations[dst.id]![t]!;
+      return at === self ? net.localChannel(key) : net.outputChannel(at, key);
+    });
+    return { edge: e, targetParallelism: dst.parallelism, channels };
+  });
+  return new StreamTask({
+    jobId: d.jobId, attempt: d.attempt, graph, vertex, subtaskIndex: s, inputs, outputs, restored: d.restored,
+    batchMode: d.batchMode, latencyTrackingIntervalMs: d.latencyTrackingIntervalMs,
+  });
+}
