@@ -127,6 +127,8 @@ export class JobMaster {
           vertexId: v.id, subtaskIndex: i, locations, batchMode: this.spec.batchMode, latencyTrackingIntervalMs: this.spec.latencyTrackingIntervalMs,
         };
         this.deps.gateway.deploy(tm, tdd).catch((err: Error) => {
+          // unreachable TaskManager: declare it lost now rather than redeploying to it again
+          if (/fetch failed|ECONNREFUSED|ECONNRESET/.test(`${err.message} ${String((err as { cause?: unknown }).cause ?? '')}`)) this.deps.rm.declareLost(tm.id);
           if (this.graph.attempt === attempt) this.failover(`MR_ERR_DEPLOY_FAILED: deploying ${v.name} (${i + 1}/${v.parallelism}) to ${tm.id} failed: ${err.message}`);
         });
       }
@@ -166,7 +168,7 @@ export class JobMaster {
       if (this.graph.all().every((e) => e.state !== 'RUNNING' && e.state !== 'DEPLOYING')) this.finishCancel();
       return;
     }
-    if (hosted && this.state === 'RUNNING') this.failover(`MR_ERR_TASKMANAGER_LOST: TaskManager ${tm.id} stopped heartbeating (timeout ${this.deps.rm.heartbeatTimeoutMs} ms)`);
+    if (hosted && this.state === 'RUNNING') this.failover(`MR_ERR_TASKMANAGER_LOST: TaskManager ${tm.id} is lost (no heartbeat for ${this.deps.rm.heartbeatTimeoutMs} ms, or unreachable)`);
   }
 
   private cancelTasks(attempt: number): void {

@@ -66,6 +66,12 @@ export class ResourceManager {
     return lost;
   }
 
+  /** A TaskManager that refuses connections is gone, whatever its last heartbeat said. */
+  declareLost(id: string): void {
+    const tm = this.taskManagers.get(id);
+    if (tm) this.remove(tm);
+  }
+
   private remove(tm: TaskManagerInfo): void {
     this.taskManagers.delete(tm.id);
     this.onLost(tm);
