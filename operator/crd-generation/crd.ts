@@ -27,6 +27,7 @@ export function buildCrd(def: KindDefinition): Record<string, unknown> {
             type: 'object',
             description: def.description,
             required: ['spec'],
+            ...(def.rootRules?.length ? { 'x-kubernetes-validations': def.rootRules } : {}),
             properties: {
               apiVersion: { type: 'string', description: 'APIVersion defines the versioned schema of this representation of an object.' },
               kind: { type: 'string', description: `Kind is the REST resource this object represents; always ${def.kind}.` },

@@ -266,4 +266,16 @@ describe('operator process', () => {
     process.stderr.write(`[operator] 200 Deployments: applied in ${applied - t0} ms, all pods created ${Date.now() - t0} ms after the first apply\n`);
     expect(done.pods).toHaveLength(400);
   }, 600_000);
+
+  test('SIGTERM stops the operator gracefully and releases the leader Lease', async () => {
+    const { rest } = cluster;
+    const running = children.filter((c) => c.exitCode === null && c.signalCode === null);
+    expect(running).toHaveLength(1);
+    const child = running[0]!;
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    const l = await rest.get<KubeObject & { spec?: { holderIdentity?: string } }>({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', namespace: OPERATOR_NAMESPACE, name: lease });
+    expect(l.spec?.holderIdentity).toBeUndefined();
+  }, 60_000);
 });

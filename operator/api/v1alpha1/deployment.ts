@@ -110,6 +110,7 @@ export const deploymentKind: KindDefinition = {
   kind: 'Deployment', plural: 'deployments', singular: 'deployment', shortNames: ['mdep'], scope: 'Namespaced',
   description: deploymentSchema.description ?? '',
   spec: deploymentSpecSchema, status: deploymentStatusSchema,
+  rootRules: [{ rule: 'self.metadata.name.size() <= 40', message: 'metadata.name may have at most 40 characters (the JobManager Service name adds a suffix and must stay a 63-character DNS label)' }],
   printerColumns: [
     { name: 'State', type: 'string', jsonPath: '.spec.state', description: 'Desired state.' },
     { name: 'Phase', type: 'string', jsonPath: '.status.phase', description: 'Lifecycle phase.' },

@@ -95,6 +95,8 @@ export interface KindDefinition {
   spec: z.ZodType;
   status: z.ZodType;
   printerColumns: PrinterColumn[];
+  /** CEL rules on the whole object (they may read metadata.name). */
+  rootRules?: CelRule[];
 }
 
 export const readyColumn: PrinterColumn = {

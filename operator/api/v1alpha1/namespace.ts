@@ -43,6 +43,7 @@ export const namespaceKind: KindDefinition = {
   kind: 'Namespace', plural: 'namespaces', singular: 'namespace', shortNames: ['mns'], scope: 'Cluster',
   description: namespaceSchema.description ?? '',
   spec: namespaceSpecSchema, status: namespaceStatusSchema,
+  rootRules: [{ rule: "self.metadata.name.size() <= 40 && self.metadata.name.matches('^[a-z0-9]([-a-z0-9]*[a-z0-9])?$')", message: 'metadata.name must be a DNS label of at most 40 characters: it names the Kubernetes namespace and the queue PriorityClasses' }],
   printerColumns: [
     { name: 'Workspace', type: 'string', jsonPath: '.spec.workspace', description: 'Owning workspace.' },
     { name: 'Phase', type: 'string', jsonPath: '.status.phase', description: 'Lifecycle phase.' },

@@ -27,6 +27,7 @@ export const queueKind: KindDefinition = {
   kind: 'Queue', plural: 'queues', singular: 'queue', shortNames: ['mq'], scope: 'Namespaced',
   description: queueSchema.description ?? '',
   spec: queueSpecSchema, status: queueStatusSchema,
+  rootRules: [{ rule: 'self.metadata.name.size() <= 40', message: 'metadata.name may have at most 40 characters (it names the queue PriorityClass and ResourceQuota)' }],
   printerColumns: [
     { name: 'CU', type: 'number', jsonPath: '.spec.cu', description: 'CU of the queue.' },
     { name: 'Used', type: 'number', jsonPath: '.status.usedCU', description: 'CU held by admitted deployments.' },
