@@ -82,32 +82,53 @@ export class Operator {
     const add = (controller: ControllerName, key: string) => this.queues.get(controller)?.add(key);
     const list = (cache: { list(ns?: string): ReadonlyArray<Obj> }, ns?: string) => cache.list(ns) as ReadonlyArray<Obj>;
     // Level-based: every event only names keys to look at again; the reconcile re-reads the cache.
-    workspaces.on((_e, o) => {
-      add('workspace', keyOf(o));
+    // Our own status writes come back as events too; they matter only where they change what
+    // others decide (a phase), so the signatures below keep O(n^2) fan-out away.
+    const seen = new Map<string, string>();
+    const changed = (kind: string, o: KubeObject, signature: string) => {
+      const k = `${kind}:${keyOf(o)}`;
+      if (seen.get(k) === signature) return false;
+      seen.set(k, signature);
+      return true;
+    };
+    const specSignature = (o: KubeObject) => `${o.metadata.generation}|${o.metadata.deletionTimestamp ?? ''}|${(o.metadata.finalizers ?? []).join(',')}`;
+    const phaseOf = (o: KubeObject) => String((o.status as { phase?: string } | undefined)?.phase ?? '');
+    workspaces.on((e, o) => {
+      if (e === 'delete' || changed('Workspace', o, specSignature(o))) add('workspace', keyOf(o));
       for (const n of list(c.namespaces)) if (n.spec?.workspace === o.metadata.name) add('namespace', keyOf(n));
     });
-    namespaces.on((_e, o) => {
+    namespaces.on((e, o) => {
       const ws = (o as Obj).spec?.workspace as string | undefined;
-      add('namespace', keyOf(o));
-      if (ws) { add('workspace', ws); for (const n of list(c.namespaces)) if (n.spec?.workspace === ws) add('namespace', keyOf(n)); }
-      for (const q of list(c.queues, o.metadata.name)) add('queue', keyOf(q));
+      if (e === 'delete' || changed('Namespace', o, specSignature(o))) {
+        add('namespace', keyOf(o));
+        if (ws) { add('workspace', ws); for (const n of list(c.namespaces)) if (n.spec?.workspace === ws) add('namespace', keyOf(n)); }
+      }
+      if (e === 'delete' || changed('Namespace.phase', o, phaseOf(o))) for (const q of list(c.queues, o.metadata.name)) add('queue', keyOf(q));
     });
-    queues.on((_e, o) => {
+    queues.on((e, o) => {
       const ns = o.metadata.namespace ?? '';
-      add('namespace', ns);
-      for (const q of list(c.queues, ns)) add('queue', keyOf(q));
-      for (const d of list(c.deployments, ns)) if ((d.spec?.queue ?? 'default-queue') === o.metadata.name) add('deployment', keyOf(d));
+      if (e === 'delete' || changed('Queue', o, specSignature(o))) {
+        add('namespace', ns);
+        for (const q of list(c.queues, ns)) add('queue', keyOf(q));
+      }
+      // Deployments care about the queue's size and phase, not about its usage counters.
+      if (e === 'delete' || changed('Queue.capacity', o, `${phaseOf(o)}|${String((o as Obj).spec?.cu)}`)) {
+        for (const d of list(c.deployments, ns)) if ((d.spec?.queue ?? 'default-queue') === o.metadata.name) add('deployment', keyOf(d));
+      }
     });
-    deployments.on((_e, o) => {
+    deployments.on((e, o) => {
       const ns = o.metadata.namespace ?? '';
       const queue = ((o as Obj).spec?.queue as string | undefined) ?? 'default-queue';
-      add('deployment', keyOf(o));
-      add('queue', `${ns}/${queue}`);
-      // Capacity may have freed or been taken: the others in the queue decide again.
-      for (const d of list(c.deployments, ns)) if ((d.spec?.queue ?? 'default-queue') === queue) add('deployment', keyOf(d));
-      for (const s of list(c.savepoints, ns)) if (s.spec?.deployment === o.metadata.name) add('savepoint', keyOf(s));
+      if (e === 'delete' || changed('Deployment', o, specSignature(o))) add('deployment', keyOf(o));
+      if (e === 'delete' || changed('Deployment.phase', o, `${phaseOf(o)}|${(o.status as { cuInUse?: number } | undefined)?.cuInUse ?? ''}`)) {
+        add('queue', `${ns}/${queue}`);
+        // Capacity may have freed: the deployments waiting in this queue decide again.
+        for (const d of list(c.deployments, ns)) if ((d.spec?.queue ?? 'default-queue') === queue && phaseOf(d) === 'Queued') add('deployment', keyOf(d));
+        for (const s of list(c.savepoints, ns)) if (s.spec?.deployment === o.metadata.name) add('savepoint', keyOf(s));
+      }
+      if (e === 'delete') { seen.delete(`Deployment:${keyOf(o)}`); seen.delete(`Deployment.phase:${keyOf(o)}`); }
     });
-    savepoints.on((_e, o) => add('savepoint', keyOf(o)));
+    savepoints.on((e, o) => { if (e === 'delete' || changed('Savepoint', o, specSignature(o))) add('savepoint', keyOf(o)); });
     pods.on((_e, o) => {
       const d = o.metadata.labels?.[LABELS.deployment];
       if (d) add('deployment', `${o.metadata.namespace}/${d}`);

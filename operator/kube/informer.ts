@@ -41,6 +41,8 @@ export class SupervisedInformer<T extends KubeObject> {
       const list = await opts.rest.list<T>({ apiVersion: opts.apiVersion, kind: opts.kind }, { labelSelector: opts.labelSelector });
       // The API server omits apiVersion/kind on list items; the reconcilers rely on them.
       for (const item of list.items) { item.apiVersion ??= opts.apiVersion; item.kind ??= opts.kind; }
+      // The cache is filled from this list right after it returns.
+      queueMicrotask(() => { this.syncedOnce = true; });
       return list as never;
     };
     this.informer = makeInformer<KubernetesObject>(opts.rest.kubeConfig, path, listFn, opts.labelSelector);
@@ -72,7 +74,6 @@ export class SupervisedInformer<T extends KubeObject> {
     if (this.stopped) return;
     try {
       await this.informer.start();
-      this.syncedOnce = true;
     } catch (err) {
       this.restartLater(err);
     }

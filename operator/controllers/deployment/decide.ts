@@ -142,6 +142,6 @@ export function decideDeployment(input: DecisionInput): Decision {
     deletePods: terminal ? live.map((p) => p.name) : failedPods.map((p) => p.name),
     reconciledHash: desiredHash,
     events,
-    requeueAfterMs: terminal ? undefined : phase === 'Running' ? 15_000 : 2_000,
+    requeueAfterMs: terminal ? undefined : phase === 'Running' ? 15_000 : 5_000,
   };
 }

@@ -58,11 +58,14 @@ export async function reconcileDeployment(ctx: ReconcileContext, opts: Deploymen
   for (const pod of decision.deletePods) await ctx.rest.delete({ apiVersion: 'v1', kind: 'Pod', namespace, name: pod });
   if (decision.createPods) {
     ledger.admit(key, deploymentSize(d.spec).requiredCU);
-    await ctx.rest.apply(desired.config, ctx.fieldManager);
-    await ctx.rest.apply(desired.service, ctx.fieldManager);
     const existing = new Set(observed.pods.map((p) => p.name));
-    for (const pod of desired.pods) {
-      if (existing.has(pod.metadata.name)) continue;
+    const missing = desired.pods.filter((p) => !existing.has(p.metadata.name));
+    // Configuration and Service go first, whenever pods are to be created (so also after a restart mid-way).
+    if (missing.length > 0) {
+      await ctx.rest.apply(desired.config, ctx.fieldManager);
+      await ctx.rest.apply(desired.service, ctx.fieldManager);
+    }
+    for (const pod of missing) {
       try {
         await ctx.rest.create(pod);
       } catch (err) {
