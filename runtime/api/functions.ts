@@ -137,6 +137,10 @@ export interface SinkContext {
   readonly parallelism: number;
   readonly attempt: number;
   readonly jobId: string;
+  /** wall-clock start of the job attempt (epoch ms) */
+  readonly startTime: number;
+  /** Adds one end-to-end latency sample (ms) to the task's latency histogram (p99 in metrics). */
+  recordLatency(ms: number): void;
 }
 
 export interface Sink<T> {

@@ -5,6 +5,8 @@ export interface SourceReaderContext {
   readonly subtaskIndex: number;
   readonly parallelism: number;
   readonly attempt: number;
+  /** wall-clock start of the job attempt (epoch ms); rate-limited sources pace from it */
+  readonly startTime: number;
   /** processing-time clock of the task (injected, so tests control it) */
   now(): number;
 }

@@ -26,7 +26,7 @@ export function nexmarkSource(options: NexmarkSourceOptions = {}): Source<Nexmar
           s = ctx.subtaskIndex;
           p = ctx.parallelism;
           now = ctx.now;
-          startedAt = now();
+          startedAt = Math.min(ctx.startTime, now());
         },
         pollNext(out, max) {
           const elapsed = rate === null ? 0 : now() - startedAt;

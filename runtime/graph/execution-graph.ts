@@ -2,6 +2,7 @@
 // where each runs, its state and its latest metrics. Aggregates per vertex for the REST API.
 
 import type { TaskMetrics } from '../task/stream-task.ts';
+import { mergedP99 } from '../task/latency-histogram.ts';
 import type { JobGraph, JobVertex } from './job-graph.ts';
 
 export type TaskState = 'SCHEDULED' | 'DEPLOYING' | 'RUNNING' | 'FINISHED' | 'FAILED' | 'CANCELED';
@@ -79,14 +80,13 @@ export class ExecutionGraph {
     const sum = (f: (x: TaskMetrics) => number) => m.reduce((a, x) => a + (x ? f(x) : 0), 0);
     const bp = Math.max(0, ...m.map((x) => x?.backpressureRatio ?? 0));
     const wms = m.filter((x): x is TaskMetrics => x !== undefined).map((x) => x.inputWatermark);
-    const lat = m.map((x) => x?.latencyP99Ms).filter((x): x is number => typeof x === 'number');
     return {
       id: v.id, name: v.name, parallelism: v.parallelism, status: this.vertexStatus(es),
       recordsIn: sum((x) => x.recordsIn), recordsOut: sum((x) => x.recordsOut),
       backpressureRatio: bp, backpressureLevel: bp > 0.5 ? 'high' : bp > 0.1 ? 'low' : 'ok',
       busyRatio: m.length ? sum((x) => x.busyRatio) / m.length : 0,
       inputWatermark: wms.length === v.parallelism ? wmOut(Math.min(...wms)) : null,
-      latencyP99Ms: lat.length ? Math.max(...lat) : null,
+      latencyP99Ms: mergedP99(m.map((x) => x?.latencyHistogram)) ?? null,
       subtasks: es.map((e) => ({
         index: e.subtaskIndex, state: e.state, taskManagerId: e.taskManagerId, recordsIn: e.metrics?.recordsIn ?? 0,
         recordsOut: e.metrics?.recordsOut ?? 0, backpressureRatio: e.metrics?.backpressureRatio ?? 0, inputWatermark: wmOut(e.metrics?.inputWatermark),

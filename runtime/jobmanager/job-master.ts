@@ -107,6 +107,7 @@ export class JobMaster {
 
   private deployAttempt(): void {
     const attempt = this.graph.attempt;
+    const startTime = this.deps.clock.now();
     const locations: Record<string, string[]> = {};
     for (const v of this.graph.jobGraph.vertices) locations[v.id] = Array.from({ length: v.parallelism }, (_, i) => this.slots[i]!.address);
     this.transition('RUNNING');
@@ -124,7 +125,7 @@ export class JobMaster {
         }
         const tdd: TaskDeploymentDescriptor = {
           jobId: this.id, attempt, jobUrl: this.spec.jobUrl, params: this.spec.params, parallelism: this.spec.parallelism,
-          vertexId: v.id, subtaskIndex: i, locations, batchMode: this.spec.batchMode, latencyTrackingIntervalMs: this.spec.latencyTrackingIntervalMs,
+          vertexId: v.id, subtaskIndex: i, locations, batchMode: this.spec.batchMode, latencyTrackingIntervalMs: this.spec.latencyTrackingIntervalMs, startTime,
         };
         this.deps.gateway.deploy(tm, tdd).catch((err: Error) => {
           // unreachable TaskManager: declare it lost now rather than redeploying to it again

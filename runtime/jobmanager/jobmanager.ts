@@ -14,6 +14,7 @@ import { JobMaster, TERMINAL_STATES, type TaskStateReport } from './job-master.t
 import { jobManagerMetrics } from './metrics.ts';
 import { ResourceManager, type TaskManagerInfo } from './resource-manager.ts';
 import { parseRestartStrategy } from './restart-strategy.ts';
+import { mergedP99 } from '../task/latency-histogram.ts';
 
 export interface JobManagerOptions {
   readonly host: string;
@@ -144,6 +145,7 @@ export async function createJobManager(o: JobManagerOptions): Promise<JobManager
         const s = j.graph.summarize(v);
         return { ...s, isSource: v.isSource, inputWatermark: wm(s.inputWatermark), watermarkLagMs: s.inputWatermark === null ? null : now - s.inputWatermark };
       }),
+      latencyP99Ms: mergedP99(j.graph.all().map((e) => e.metrics?.latencyHistogram)) ?? null,
       exceptions: j.exceptions,
       'failure-cause': j.failureCause ?? null,
     };

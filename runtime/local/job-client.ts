@@ -22,6 +22,7 @@ export interface JobStatus {
   restarts: number;
   attempt: number;
   duration: number;
+  latencyP99Ms: number | null;
   vertices: VertexStatus[];
   exceptions: Array<{ timestamp: number; message: string }>;
   'failure-cause': string | null;

@@ -86,7 +86,6 @@ export async function runLocal(o: RunOptions, err: NodeJS.WritableStream = proce
     if (o.progress && tty) err.write('\n');
     const cpu = await client.cpu();
     const own = process.cpuUsage(runnerCpu0);
-    const lat = status.vertices.map((v) => v.latencyP99Ms).filter((x): x is number => x !== null);
     const summary: RunSummary = {
       state: status.state,
       durationMs: status.duration,
@@ -96,7 +95,7 @@ export async function runLocal(o: RunOptions, err: NodeJS.WritableStream = proce
       cpuUserMs: Math.round(cpu.jobmanager.userMs + cpu.taskmanagers.reduce((a, t) => a + t.userMs, 0) + own.user / 1000),
       cpuSystemMs: Math.round(cpu.jobmanager.systemMs + cpu.taskmanagers.reduce((a, t) => a + t.systemMs, 0) + own.system / 1000),
       restarts: status.restarts,
-      ...(lat.length ? { latencyP99Ms: Math.max(...lat) } : {}),
+      ...(status.latencyP99Ms !== null ? { latencyP99Ms: status.latencyP99Ms } : {}),
       ...(status['failure-cause'] ? { failureCause: status['failure-cause'] } : {}),
     };
     if (o.summaryJson) await writeFile(o.summaryJson, JSON.stringify(summary, null, 2) + '\n');

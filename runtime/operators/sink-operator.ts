@@ -10,7 +10,11 @@ export class SinkOperator extends StreamOperator {
     this.writer = writer;
   }
   override async open(): Promise<void> {
-    await this.writer.open?.({ subtaskIndex: this.ctx.subtaskIndex, parallelism: this.ctx.parallelism, attempt: this.ctx.attempt, jobId: this.ctx.jobId });
+    const latency = this.ctx.latency;
+    await this.writer.open?.({
+      subtaskIndex: this.ctx.subtaskIndex, parallelism: this.ctx.parallelism, attempt: this.ctx.attempt, jobId: this.ctx.jobId,
+      startTime: this.ctx.startTime, recordLatency: (ms) => latency?.record(ms),
+    });
   }
   processElement(value: unknown, ts: number): void {
     this.writer.write(value, Number.isNaN(ts) ? undefined : ts);

@@ -32,6 +32,7 @@ export class SourceOperator extends StreamOperator implements SourceOutput<unkno
       subtaskIndex: this.ctx.subtaskIndex,
       parallelism: this.ctx.parallelism,
       attempt: this.ctx.attempt,
+      startTime: this.ctx.startTime,
       now: () => this.ctx.processingTimeService.now(),
     });
     if (this.restored !== undefined) this.reader.restoreState?.(this.restored);

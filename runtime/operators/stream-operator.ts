@@ -9,6 +9,7 @@ import { KeyedStateBackend, type KeyedStateSnapshot } from '../state/keyed-state
 import { InternalTimerService, type ProcessingTimeService, type TimersSnapshot } from '../state/timer-service.ts';
 import type { Timer } from '../state/timer-heap.ts';
 import type { Output } from './output.ts';
+import type { LatencyHistogram } from '../task/latency-histogram.ts';
 
 export interface OperatorContext {
   readonly jobId: string;
@@ -21,6 +22,10 @@ export interface OperatorContext {
   readonly maxParallelism: number;
   readonly keyGroupRange: KeyGroupRange;
   readonly processingTimeService: ProcessingTimeService;
+  /** wall-clock start of the job attempt (epoch ms) */
+  readonly startTime: number;
+  /** end-to-end latency samples of this task (recorded by sinks) */
+  readonly latency?: LatencyHistogram;
 }
 
 /** What one operator contributes to a checkpoint; JSON-able. */

@@ -18,7 +18,7 @@ import { ChainingOutput, NetworkOutput } from './network-output.ts';
 import { SystemProcessingTimeService } from './processing-time.ts';
 import { RecordWriter } from './record-writer.ts';
 import { WatermarkValve } from './watermark-valve.ts';
-import { LatencyHistogram } from './latency-histogram.ts';
+import { LatencyHistogram, type SparseHistogram } from './latency-histogram.ts';
 
 export interface TaskOutputSpec {
   readonly edge: JobEdge;
@@ -40,6 +40,8 @@ export interface TaskSpec {
   readonly batchMode?: boolean;
   /** Source tasks emit a latency marker this often (0 = off). */
   readonly latencyTrackingIntervalMs?: number;
+  /** wall-clock start of this attempt (epoch ms): sources pace from it, sinks measure latency to it */
+  readonly startTime?: number;
 }
 
 export interface TaskMetrics {
@@ -56,6 +58,7 @@ export interface TaskMetrics {
   readonly outputBacklog: number;
   readonly latencyP99Ms: number | undefined;
   readonly latencySamples: number;
+  readonly latencyHistogram?: SparseHistogram;
 }
 
 export class TaskCancelledError extends Error {
@@ -127,6 +130,7 @@ export class StreamTask {
         jobId: spec.jobId, attempt: spec.attempt, taskName: this.name, operatorName: node.name, uid: node.uid,
         subtaskIndex: spec.subtaskIndex, parallelism: v.parallelism, maxParallelism: mp,
         keyGroupRange: keyGroupRangeFor(mp, v.parallelism, spec.subtaskIndex), processingTimeService: this.pts,
+        startTime: spec.startTime ?? Date.now(), latency: this.latency,
       }, out);
     }
     this.gate = new InputGate(spec.inputs);
@@ -337,6 +341,7 @@ export class StreamTask {
       inputWatermark: this.inputWatermark(), outputWatermark: this.output.outputWatermark,
       backpressureRatio: this.backpressuredMs / wall, busyRatio: this.busyMs / wall, backpressuredMs: this.backpressuredMs,
       outputBacklog: backlog, latencyP99Ms: this.latency.p99(), latencySamples: this.latency.count,
+      ...(this.latency.count > 0 ? { latencyHistogram: this.latency.sparse() } : {}),
     };
   }
 

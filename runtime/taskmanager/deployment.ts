@@ -24,6 +24,8 @@ export interface TaskDeploymentDescriptor {
   readonly batchMode: boolean;
   readonly latencyTrackingIntervalMs: number;
   readonly restored?: Record<string, OperatorSnapshot[]>;
+  /** wall-clock start of the attempt (epoch ms), the same for all its tasks */
+  readonly startTime: number;
 }
 
 export const executionId = (d: { jobId: string; attempt: number; vertexId: string; subtaskIndex: number }): string =>
@@ -77,6 +79,6 @@ export async function createTask(d: TaskDeploymentDescriptor, net: NetworkEnviro
   });
   return new StreamTask({
     jobId: d.jobId, attempt: d.attempt, graph, vertex, subtaskIndex: s, inputs, outputs, restored: d.restored,
-    batchMode: d.batchMode, latencyTrackingIntervalMs: d.latencyTrackingIntervalMs,
+    batchMode: d.batchMode, latencyTrackingIntervalMs: d.latencyTrackingIntervalMs, startTime: d.startTime,
   });
 }

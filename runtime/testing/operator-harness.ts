@@ -36,7 +36,7 @@ export class OperatorHarness {
     };
     operator.setup({
       jobId: 'harness', attempt: 0, taskName: 'harness', operatorName: operator.constructor.name, uid: 'op',
-      subtaskIndex: idx, parallelism: p, maxParallelism: mp, keyGroupRange: keyGroupRangeFor(mp, p, idx), processingTimeService: this.clock,
+      subtaskIndex: idx, parallelism: p, maxParallelism: mp, keyGroupRange: keyGroupRangeFor(mp, p, idx), processingTimeService: this.clock, startTime: 0,
     }, out);
   }
 

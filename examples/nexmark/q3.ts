@@ -1,0 +1,49 @@
+// Nexmark q3, local item suggestion: people in OR, ID or CA selling in category 10. An unbounded
+// incremental join keyed by person id: each side waits in keyed state for the other.
+
+import { defineJob } from '../../runtime/api/environment.ts';
+import { KeyedCoProcessFunction, type Collector, type KeyedProcessContext, type RuntimeContext } from '../../runtime/api/functions.ts';
+import { listState, valueState, type ListState, type ValueState } from '../../runtime/api/state.ts';
+import type { Auction, Person } from '../../runtime/connectors/nexmark/index.ts';
+import { nexmarkEvents, querySink } from './common.ts';
+
+export interface Q3Row {
+  name: string;
+  city: string;
+  state: string;
+  id: number;
+}
+
+class JoinSellers extends KeyedCoProcessFunction<number, Auction, Person, Q3Row> {
+  private seller!: ValueState<Person>;
+  private waiting!: ListState<Auction>;
+  override open(ctx: RuntimeContext): void {
+    this.seller = ctx.getState(valueState<Person>('seller'));
+    this.waiting = ctx.getListState(listState<Auction>('auctions-waiting-for-seller'));
+  }
+  processElement1(a: Auction, _ctx: KeyedProcessContext<number>, out: Collector<Q3Row>): void {
+    const p = this.seller.value();
+    if (p) out.collect({ name: p.name, city: p.city, state: p.state, id: a.id });
+    else this.waiting.add(a);
+  }
+  processElement2(p: Person, _ctx: KeyedProcessContext<number>, out: Collector<Q3Row>): void {
+    this.seller.update(p);
+    for (const a of this.waiting.get()) out.collect({ name: p.name, city: p.city, state: p.state, id: a.id });
+    this.waiting.clear();
+  }
+}
+
+export default defineJob({
+  name: 'nexmark-q3',
+  build(env, params) {
+    const category = params.getNumber('category', 10);
+    const states = new Set(params.get('states', 'OR,ID,CA').split(','));
+    const events = nexmarkEvents(env, params);
+    const auctions = events.filter((e) => e.kind === 'auction' && e.category === category).uid('q3-auctions').map((e) => e as Auction).uid('q3-as-auction');
+    const persons = events.filter((e) => e.kind === 'person' && states.has(e.state)).uid('q3-persons').map((e) => e as Person).uid('q3-as-person');
+    auctions.connect(persons)
+      .keyBy<number>((a) => a.seller, (p) => p.id)
+      .processKeyed(() => new JoinSellers(), { uid: 'q3-join' })
+      .sinkTo(querySink<Q3Row>(params), { uid: 'q3-sink' });
+  },
+});
