@@ -44,6 +44,10 @@ export function httpJobManagerClient(baseUrl: string, timeoutMs = 5_000): JobMan
       throw new MillraceError('MR_ERR_JOBMANAGER_API', `${method} ${baseUrl}${path} failed: ${(err as Error).message}`, { transient: true, cause: err });
     }
     const text = await res.text();
+    if (res.status === 404 && text.includes('Route ')) {
+      // The JobManager runs but has no such endpoint: retrying will not help.
+      throw new MillraceError('MR_ERR_JOBMANAGER_API', `${method} ${path}: this JobManager has no such endpoint (HTTP 404); the runtime version does not support it yet`);
+    }
     if (!res.ok) throw new MillraceError('MR_ERR_JOBMANAGER_API', `${method} ${baseUrl}${path}: HTTP ${res.status} ${text.slice(0, 300)}`, { transient: res.status >= 500 || res.status === 404 });
     return (text ? JSON.parse(text) : {}) as T;
   }

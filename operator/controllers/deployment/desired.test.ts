@@ -28,6 +28,9 @@ describe('desired Deployment objects', () => {
       expect(p.metadata.labels).toMatchObject({ 'millrace.dev/deployment': 'orders', 'millrace.dev/queue': 'etl', 'millrace.dev/spec-hash': out.hash });
     }
     expect(out.service.metadata.ownerReferences).toEqual([owner]);
+    const args = (p: number) => (out.pods[p]?.spec as { containers: Array<{ args: string[] }> }).containers[0]?.args;
+    expect(args(0)).toEqual(['jobmanager', '--host', '0.0.0.0', '--port', '8081', '--restart-strategy', 'fixed-delay:attempts=3,delayMs=10000']);
+    expect(args(1)).toEqual(['taskmanager', '--jobmanager', 'http://orders-jobmanager.team-a.svc:8081', '--slots', '2', '--host', '$(POD_IP)', '--port', '6122']);
     expect(JSON.parse((out.config.data as Record<string, string>)['millrace.json'] ?? '{}')).toMatchObject({ parallelism: 5, source: { sql: 'SELECT 1' } });
   });
 });

@@ -12,6 +12,7 @@ import { priorityClassName } from '../queue/desired.ts';
 
 export const JOBMANAGER_REST_PORT = 8081;
 export const JOBMANAGER_RPC_PORT = 6123;
+export const TASKMANAGER_PORT = 6122;
 export const CONFIG_PATH = '/etc/millrace/millrace.json';
 
 export interface DesiredOptions {
@@ -53,6 +54,31 @@ export function runtimeConfig(d: Deployment): Record<string, unknown> {
   };
 }
 
+/** The runtime's restart strategy flag for the spec's restartStrategy. */
+export function restartStrategyFlag(r: DeploymentSpec['restartStrategy']): string {
+  if (r.type === 'none') return 'none';
+  if (r.type === 'exponentialDelay') return `exponential-delay:initialMs=${r.delaySeconds * 1000},maxMs=${Math.max(r.delaySeconds * 1000, 300_000)}`;
+  return `fixed-delay:attempts=${r.attempts},delayMs=${r.delaySeconds * 1000}`;
+}
+
+/**
+ * Command lines of the runtime (`millrace jobmanager|taskmanager`, runtime/bin/millrace.ts).
+ * The JobManager runs the job in application mode; the artifact is the job module. Inline
+ * pipelines and SQL need runtime support that does not exist yet (see the ConfigMap).
+ */
+export function runtimeArgs(d: Deployment, role: 'jobmanager' | 'taskmanager'): string[] {
+  const s = d.spec;
+  if (role === 'taskmanager') {
+    return ['taskmanager', '--jobmanager', `http://${serviceName(d.metadata.name)}.${d.metadata.namespace}.svc:${JOBMANAGER_REST_PORT}`, '--slots', String(s.taskManager.slots), '--host', '$(POD_IP)', '--port', String(TASKMANAGER_PORT)];
+  }
+  const args = ['jobmanager', '--host', '0.0.0.0', '--port', String(JOBMANAGER_REST_PORT), '--restart-strategy', restartStrategyFlag(s.restartStrategy)];
+  if (s.source.artifact) {
+    args.push('--job', s.source.artifact.uri, '--parallelism', String(s.parallelism));
+    for (const [k, v] of Object.entries(s.configuration)) args.push('--set', `${k}=${v}`);
+  }
+  return args;
+}
+
 function pod(d: Deployment, opts: DesiredOptions, hash: string, role: 'jobmanager' | 'taskmanager', name: string, cu: number): KubeObject {
   const s = d.spec;
   const ns = d.metadata.namespace ?? '';
@@ -76,8 +102,9 @@ function pod(d: Deployment, opts: DesiredOptions, hash: string, role: 'jobmanage
       containers: [{
         name: role,
         image: s.image ?? opts.defaultImage,
-        args: [role, '--config', CONFIG_PATH],
+        args: runtimeArgs(d, role),
         env: [
+          { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
           { name: 'MILLRACE_ROLE', value: role },
           { name: 'MILLRACE_CONFIG', value: CONFIG_PATH },
           { name: 'MILLRACE_JOBMANAGER_ADDRESS', value: `${serviceName(d.metadata.name)}.${ns}.svc:${JOBMANAGER_RPC_PORT}` },
@@ -85,7 +112,7 @@ function pod(d: Deployment, opts: DesiredOptions, hash: string, role: 'jobmanage
           { name: 'MILLRACE_CPU_CORES', value: String(cu) },
           ...(s.podTemplate?.env ?? []),
         ],
-        ports: role === 'jobmanager' ? [{ name: 'rest', containerPort: JOBMANAGER_REST_PORT }, { name: 'rpc', containerPort: JOBMANAGER_RPC_PORT }] : undefined,
+        ports: role === 'jobmanager' ? [{ name: 'rest', containerPort: JOBMANAGER_REST_PORT }, { name: 'rpc', containerPort: JOBMANAGER_RPC_PORT }] : [{ name: 'data', containerPort: TASKMANAGER_PORT }],
         resources: { requests: resources, limits: resources },
         securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
         volumeMounts: [{ name: 'config', mountPath: '/etc/millrace', readOnly: true }, { name: 'scratch', mountPath: '/tmp' }],

@@ -50,7 +50,16 @@ export async function reconcileSavepoint(ctx: ReconcileContext, jobManagers: Job
       requeueAfterMs = step.retryMs;
       break;
     case 'trigger': {
-      const triggerId = await client.triggerSavepoint(step.jobId, { formatType: sp.spec.formatType, cancelJob: false });
+      let triggerId: string;
+      try {
+        triggerId = await client.triggerSavepoint(step.jobId, { formatType: sp.spec.formatType, cancelJob: false });
+      } catch (err) {
+        if (!(err instanceof MillraceError) || err.transient) throw err;
+        const reason = `savepoint of job ${step.jobId} could not be triggered: ${err.message}`;
+        await writeStatus(ctx, raw, { ...status, phase: 'Failed', jobId: step.jobId, failureReason: reason, completedAt: now.toISOString(), conditions: setConditions(previous?.conditions, [{ type: 'Ready', status: 'False', reason: 'TriggerFailed', message: reason }], generation, now) });
+        await ctx.events.record(raw, 'Warning', 'TriggerFailed', 'Savepoint', reason);
+        return {};
+      }
       status = { ...status, phase: 'InProgress', jobId: step.jobId, triggerId, triggeredAt: now.toISOString(), conditions: setConditions(previous?.conditions, [{ type: 'Ready', status: 'False', reason: 'InProgress', message: `savepoint of job ${step.jobId} triggered (${triggerId})` }], generation, now) };
       await ctx.events.record(raw, 'Normal', 'Triggered', 'Savepoint', `savepoint of job ${step.jobId} triggered`);
       requeueAfterMs = 1000;

@@ -17,24 +17,14 @@ import { createOperatorMetrics } from '../../../operator/server/metrics.ts';
 import type { WorkspaceStorage } from '../../../operator/storage/workspace-storage.ts';
 import { s3WorkspaceStorage } from '../../../operator/storage/workspace-storage.ts';
 
+export { waitFor } from './wait.ts';
+import { waitFor } from './wait.ts';
+
 export const TEST_MANAGER = 'millrace-tests';
 export const OPERATOR_NAMESPACE = 'millrace-system';
 const CRD_DIR = new URL('../../../crds/', import.meta.url);
 
 export interface Cluster { kubeconfigPath: string; kc: KubeConfig; rest: KubeRest }
-
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 60_000, everyMs = 200): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) { last = err; }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
 
 /** Unique DNS-label names, so reruns against a reused control plane never collide. */
 export const unique = (prefix: string) => `${prefix}-${randomBytes(3).toString('hex')}`;
