@@ -1,0 +1,64 @@
+// `millrace run` in local mode, as a user runs it: exit codes, the summary file, Ctrl-C.
+
+import { jest } from '@jest/globals';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { MILLRACE_BIN } from '../../runtime/local/process-cluster.ts';
+
+jest.setTimeout(120_000);
+const Q2 = fileURLToPath(new URL('../../examples/nexmark/q2.ts', import.meta.url));
+const BID_COUNTS = fileURLToPath(new URL('./fixtures/bid-counts.job.ts', import.meta.url));
+
+function run(args: string[], onStderr?: (text: string, child: ReturnType<typeof spawn>) => void): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [MILLRACE_BIN, 'run', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr!.on('data', (c: Buffer) => {
+      stderr += c.toString();
+      onStderr?.(stderr, child);
+    });
+    child.on('exit', (code) => resolve({ code, stderr }));
+  });
+}
+
+describe('millrace run (local mode)', () => {
+  test('a bounded job finishes with exit code 0 and writes the summary', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'cli-'));
+    const summaryFile = path.join(dir, 'summary.json');
+    const r = await run([Q2, '--parallelism', '2', '--taskmanagers', '2', '--set', 'events=20000', '--summary-json', summaryFile, '--no-progress']);
+    expect(r.stderr).toMatch(/FINISHED/);
+    expect(r.code).toBe(0);
+    const s = JSON.parse(readFileSync(summaryFile, 'utf8')) as Record<string, number | string>;
+    expect(s).toMatchObject({ state: 'FINISHED', events: 20000 });
+    expect(s.durationMs).toBeGreaterThan(0);
+    expect(s.recordsIn).toBeGreaterThanOrEqual(20000);
+    expect((s.cpuUserMs as number) + (s.cpuSystemMs as number)).toBeGreaterThan(0);
+  });
+
+  test('a failing job exits non-zero and prints the error', async () => {
+    const out = mkdtempSync(path.join(os.tmpdir(), 'cli-'));
+    const r = await run([BID_COUNTS, '--parallelism', '2', '--taskmanagers', '2', '--set', 'events=20000', '--set', `out=${out}`, '--set', 'failAt=7', '--restart-strategy', 'none', '--no-progress']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/FAILED: .*MR_TEST_FAILURE: injected failure/);
+  });
+
+  test('Ctrl-C cancels an unbounded job, stops the processes and exits 130', async () => {
+    let url = '';
+    let sent = false;
+    const r = await run([Q2, '--parallelism', '2', '--taskmanagers', '2', '--set', 'rate=2000'], (text, child) => {
+      const m = /JobManager (http:\/\/[^,]+),/.exec(text);
+      if (m && !sent) {
+        url = m[1]!;
+        sent = true;
+        setTimeout(() => child.kill('SIGINT'), 3000);
+      }
+    });
+    expect(r.code).toBe(130);
+    expect(r.stderr).toMatch(/CANCELED/);
+    expect(r.stderr).toMatch(/events [\d.]+k? \| [\d.]+k?\/s \| wm lag [^|]+ \| backpressure \d+%/);
+    await expect(fetch(`${url}/overview`)).rejects.toThrow();
+  });
+});
