@@ -6,7 +6,12 @@ import type { ChildProcess } from 'node:child_process';
 import { KubeRest, KubeApiError } from '../../operator/kube/rest-client.ts';
 import type { KubeObject } from '../../operator/kube/rest-client.ts';
 import type { Operator } from '../../operator/manager.ts';
-import { API, applyAs, createWorkspaceAndNamespace, eventsFor, getWithStatus, OPERATOR_NAMESPACE, startInProcessOperator, unique, useOperatorCluster, waitFor, waitForPhase } from './support/harness.ts';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ProcessCluster } from '../../runtime/local/process-cluster.ts';
+import { API, applyAs, createWorkspaceAndNamespace, eventsFor, getWithStatus, localJobManagers, OPERATOR_NAMESPACE, startInProcessOperator, unique, useOperatorCluster, waitFor, waitForPhase } from './support/harness.ts';
 import type { Cluster } from './support/harness.ts';
 
 // One file, so only one operator at a time acts on the shared control plane.
@@ -188,6 +193,40 @@ describe('Deployment reconciler', () => {
     });
     expect(after).toHaveLength(2);
   }, 120_000);
+});
+
+describe('Deployment and Savepoint with a local runtime JobManager', () => {
+  // The control-plane tier runs no pods, so the job runs in local runtime processes and the
+  // operator follows it through their JobManager REST API.
+  let runtime: ProcessCluster | undefined;
+  afterAll(async () => { await runtime?.stop(); });
+
+  test('job state is followed through the REST API: Running, then a savepoint the runtime cannot take, then cancelled', async () => {
+    const { rest } = cluster;
+    runtime = await new ProcessCluster({ taskManagers: 1, slotsPerTaskManager: 1, logDir: await mkdtemp(join(tmpdir(), 'millrace-op-')), taskManagerStdout: 'ignore' }).start();
+    const jobUrl = pathToFileURL(join(import.meta.dirname, 'fixtures', 'endless.job.ts')).href;
+    const submitted = await fetch(`${runtime.restUrl}/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jobUrl, parallelism: 1 }) });
+    const { id } = (await submitted.json()) as { id: string };
+    const { namespace } = await createWorkspaceAndNamespace(rest, { capacityCU: 10, quotaCU: 4 });
+    localJobManagers.set(`${namespace}/live`, runtime.restUrl);
+    await waitForPhase(rest, 'Queue', 'default-queue', namespace, 'Active');
+    await applyAs(rest, deployment(namespace, 'live', { source: { artifact: { uri: jobUrl } } }));
+    const running = await waitForPhase(rest, 'Deployment', 'live', namespace, 'Running', 60_000);
+    expect(running.status?.job).toMatchObject({ id, state: 'RUNNING', restarts: 0 });
+    expect(running.status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'True', reason: 'Running' });
+    await waitFor('Running event', async () => (await eventsFor(rest, namespace, 'live')).find((e) => e.reason === 'Running'));
+
+    await applyAs(rest, { apiVersion: API, kind: 'Savepoint', metadata: { name: 'sp1', namespace }, spec: { deployment: 'live' } });
+    const sp = await waitForPhase(rest, 'Savepoint', 'sp1', namespace, 'Failed', 30_000);
+    expect(sp.status?.failureReason).toMatch(/does not support it yet/);
+    expect(sp.status?.jobId).toBe(id);
+
+    await rest.mergePatch({ apiVersion: API, kind: 'Deployment', namespace, name: 'live' }, { spec: { state: 'cancelled' } });
+    await waitForPhase(rest, 'Deployment', 'live', namespace, 'Cancelled', 30_000);
+    const job = await (await fetch(`${runtime.restUrl}/jobs/${id}`)).json() as { state: string };
+    expect(job.state).toBe('CANCELED');
+    await waitFor('pods removed', async () => (await podsOf(rest, namespace, 'live')).filter((p) => !p.metadata.deletionTimestamp).length === 0);
+  }, 180_000);
 });
 
 describe('schema validation by the API server', () => {

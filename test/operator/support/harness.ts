@@ -53,13 +53,15 @@ export function useOperatorCluster(): Promise<Cluster> {
 
 /** A JobManager address where nothing listens: the control-plane tier runs no pods. */
 export const UNREACHABLE_JOBMANAGER = 'http://127.0.0.1:9';
+/** Deployments (namespace/name) whose JobManager is a local runtime process, by URL. */
+export const localJobManagers = new Map<string, string>();
 
 export async function startInProcessOperator(cluster: Cluster, opts: { storage?: WorkspaceStorage; workers?: number } = {}): Promise<Operator> {
   const op = new Operator({
     rest: cluster.rest, clock: systemClock, random: Math.random,
     logger: pino({ level: process.env.MILLRACE_TEST_LOG_LEVEL ?? 'silent' }),
     metrics: createOperatorMetrics({ defaultMetrics: false }),
-    jobManagers: () => httpJobManagerClient(UNREACHABLE_JOBMANAGER, 500),
+    jobManagers: ({ namespace, name }) => httpJobManagerClient(localJobManagers.get(`${namespace}/${name}`) ?? UNREACHABLE_JOBMANAGER, 1000),
     storage: opts.storage ?? s3WorkspaceStorage(), defaultImage: 'millrace:test', workers: opts.workers ?? 4,
     instance: 'jest', eventNamespace: OPERATOR_NAMESPACE,
   });
