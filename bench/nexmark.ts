@@ -3,7 +3,8 @@
 // and parallelism; prints a table, writes bench/results/nexmark.json and bench/RESULTS.md.
 //
 //   npm run bench:nexmark -- [--queries q0,q1,q2,q3,q5,q7,q8] [--events 5000000] [--parallelism 2]
-//     [--taskmanagers 2] [--seed 42] [--latency-seconds 20] [--no-latency] [--no-verify]
+//     [--taskmanagers 2] [--seed 42] [--latency-seconds 20] [--latency-warmup-seconds 5]
+//     [--no-latency] [--no-verify]
 //     [--systems flink,millrace] [--timeout-seconds 900]
 
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -37,6 +38,7 @@ const { values: options } = parseArgs({
     seed: { type: 'string', default: '42' },
     'events-per-second': { type: 'string', default: '10000' },
     'latency-seconds': { type: 'string', default: '20' },
+    'latency-warmup-seconds': { type: 'string', default: '5' },
     'no-latency': { type: 'boolean', default: false },
     'no-verify': { type: 'boolean', default: false },
     systems: { type: 'string', default: 'flink,millrace' },
@@ -60,6 +62,10 @@ const taskmanagers = positiveInteger('taskmanagers', options.taskmanagers);
 const seed = Number(options.seed);
 const eventsPerSecond = positiveInteger('events-per-second', options['events-per-second']);
 const latencySeconds = positiveInteger('latency-seconds', options['latency-seconds']);
+const warmupSeconds = Number(options['latency-warmup-seconds']);
+if (!Number.isSafeInteger(warmupSeconds) || warmupSeconds < 0) {
+  throw new Error(`MR_ERR_BENCH_OPTION: --latency-warmup-seconds must be a non-negative integer, got "${options['latency-warmup-seconds']}"`);
+}
 const timeoutMs = positiveInteger('timeout-seconds', options['timeout-seconds']) * 1000;
 const systems = new Set(options.systems.split(','));
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
@@ -98,7 +104,7 @@ async function runFlink(jar: string, request: RunRequest): Promise<RunResult> {
   const summaryFile = join(workDir, `flink-${request.query}-${Date.now()}.json`);
   const windows = ['--q5-window-ms', WINDOWS.q5WindowMs, '--q5-slide-ms', WINDOWS.q5SlideMs, '--q7-window-ms', WINDOWS.q7WindowMs, '--q8-window-ms', WINDOWS.q8WindowMs];
   const latency = request.rate === null ? [] : [
-    '--latency', '--rate', request.rate,
+    '--latency', '--rate', request.rate, '--latency-warmup-ms', warmupSeconds * 1000,
     '--watermark-interval-ms', FLINK_LATENCY_TUNING.watermarkIntervalMs, '--buffer-timeout-ms', FLINK_LATENCY_TUNING.bufferTimeoutMs,
   ];
   const args = [
@@ -115,7 +121,7 @@ async function runMillrace(request: RunRequest): Promise<RunResult> {
   const parameters: Record<string, string | number | boolean> = {
     events: request.events, seed, eventsPerSecond: request.eventsPerSecond, ...windowParameters(request.query),
   };
-  if (request.rate !== null) Object.assign(parameters, { rate: request.rate, latency: true });
+  if (request.rate !== null) Object.assign(parameters, { rate: request.rate, latency: true, latencyWarmupMs: warmupSeconds * 1000 });
   const { command, args } = millraceCommand(ROOT, {
     query: request.query, parallelism: request.parallelism, taskmanagers, parameters, summaryFile,
   });
@@ -146,8 +152,8 @@ async function measure(query: string, runner: (request: RunRequest) => Promise<R
     maximum = atTwo.summary;
   }
   const rate = latencyRate((maximum.events * 1000) / maximum.durationMs, LOAD_FRACTION);
-  const latencyEvents = rate * latencySeconds;
-  log(`${query}: latency run at ${rate} events/s for ${latencySeconds} s`);
+  const latencyEvents = rate * (warmupSeconds + latencySeconds);
+  log(`${query}: latency run at ${rate} events/s for ${warmupSeconds} s warm-up + ${latencySeconds} s measured`);
   const run = await runner({ query, parallelism: LATENCY_PARALLELISM, events: latencyEvents, eventsPerSecond: rate, rate });
   const latency: LatencyOutcome = run.ok ? { status: 'ok', rate, summary: run.summary } : { status: 'failed', reason: run.reason, rate };
   return { status: 'ok', throughput: throughput.summary, usage, latency };
@@ -201,7 +207,7 @@ async function main(): Promise<void> {
 
   const settings: BenchSettings = {
     parallelism, taskmanagers, events, seed, eventsPerSecond, windows: WINDOWS,
-    latency: { parallelism: LATENCY_PARALLELISM, loadFraction: LOAD_FRACTION, seconds: latencySeconds },
+    latency: { parallelism: LATENCY_PARALLELISM, loadFraction: LOAD_FRACTION, seconds: latencySeconds, warmupSeconds },
     flink: { version: flinkVersion, objectReuse: true, latencyWatermarkIntervalMs: FLINK_LATENCY_TUNING.watermarkIntervalMs, latencyBufferTimeoutMs: FLINK_LATENCY_TUNING.bufferTimeoutMs },
   };
   const report: BenchReport = { generatedAt: new Date().toISOString(), machine, settings, verification, queries: results };

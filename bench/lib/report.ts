@@ -11,7 +11,7 @@ export interface BenchSettings {
   readonly seed: number;
   readonly eventsPerSecond: number;
   readonly windows: { readonly q5WindowMs: number; readonly q5SlideMs: number; readonly q7WindowMs: number; readonly q8WindowMs: number };
-  readonly latency: { readonly parallelism: number; readonly loadFraction: number; readonly seconds: number };
+  readonly latency: { readonly parallelism: number; readonly loadFraction: number; readonly seconds: number; readonly warmupSeconds: number };
   readonly flink: { readonly version: string | null; readonly objectReuse: true; readonly latencyWatermarkIntervalMs: number; readonly latencyBufferTimeoutMs: number };
 }
 
@@ -56,8 +56,8 @@ Raw figures: \`bench/results/nexmark.json\`.
 - events/s = events / processing time reported by the system; cores = CPU time (user + system, all
   processes of the system) / the same processing time; events/s per core = the two divided.
 - p99 latency: a second run at parallelism ${settings.latency.parallelism}, rate-limited to ${settings.latency.loadFraction * 100}% of the
-  system's own measured maximum, ${settings.latency.seconds} s long, with event time running at wall-clock speed
-  (events/s of event time = rate). A result's latency = arrival at the sink − the wall time at which
+  system's own measured maximum, ${settings.latency.warmupSeconds} s of warm-up (not measured) and then ${settings.latency.seconds} s measured,
+  with event time running at wall-clock speed (events/s of event time = rate). A result's latency = arrival at the sink − the wall time at which
   the source emitted the event that made it final (its own event for q0–q3; the first event at or
   after the window end for windowed queries, since that is what advances the watermark).
   Flink's latency runs use a 20 ms watermark interval and 10 ms buffer timeout

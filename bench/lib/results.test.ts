@@ -77,7 +77,7 @@ describe('Nexmark benchmark figures', () => {
       settings: {
         parallelism: 2, taskmanagers: 2, events: 10_000_000, seed: 42, eventsPerSecond: 10_000,
         windows: { q5WindowMs: 10_000, q5SlideMs: 2000, q7WindowMs: 10_000, q8WindowMs: 10_000 },
-        latency: { parallelism: 2, loadFraction: 0.5, seconds: 20 },
+        latency: { parallelism: 2, loadFraction: 0.5, seconds: 20, warmupSeconds: 5 },
         flink: { version: '1.20.3', objectReuse: true, latencyWatermarkIntervalMs: 20, latencyBufferTimeoutMs: 10 },
       },
       verification: { generatorChecksum: { events: 100_000, typescript: 'abc', java: 'abc', equal: true }, flinkQueries: [{ query: 'q0', expectedRows: 5, flinkRows: 5, equal: true }] },

@@ -14,13 +14,16 @@ public class MeasuringSink<T> extends RichSinkFunction<T> {
   private final boolean measureLatency;
   private final boolean collect;
   private final long baseTimeMs;
+  private final long warmupMs;
   private transient long count;
   private transient long[] histogram;
 
-  public MeasuringSink(boolean measureLatency, boolean collect, long baseTimeMs) {
+  /** Records whose due time falls in the first {@code warmupMs} of the run are not measured (JIT warm-up). */
+  public MeasuringSink(boolean measureLatency, boolean collect, long baseTimeMs, long warmupMs) {
     this.measureLatency = measureLatency;
     this.collect = collect;
     this.baseTimeMs = baseTimeMs;
+    this.warmupMs = warmupMs;
   }
 
   @Override
@@ -34,7 +37,7 @@ public class MeasuringSink<T> extends RichSinkFunction<T> {
     count++;
     if (histogram != null) {
       Long timestamp = context.timestamp();
-      if (timestamp != null) {
+      if (timestamp != null && timestamp - baseTimeMs >= warmupMs) {
         long due = Measurements.startWallMs.get() + (timestamp - baseTimeMs);
         long latencyMs = Math.max(0, System.currentTimeMillis() - due);
         histogram[(int) Math.min(latencyMs, Measurements.LATENCY_BUCKETS - 1)]++;

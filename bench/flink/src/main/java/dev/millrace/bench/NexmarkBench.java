@@ -21,7 +21,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  *
  * <pre>
  * java -jar millrace-nexmark-flink.jar --query q5 --events 10000000 --parallelism 2
- *      [--rate EVENTS_PER_S --events-per-second N --latency] [--seed 42]
+ *      [--rate EVENTS_PER_S --events-per-second N --latency --latency-warmup-ms MS] [--seed 42]
  *      [--summary-json FILE] [--collect FILE] [--checksum N]
  * </pre>
  */
@@ -65,7 +65,8 @@ public final class NexmarkBench {
             .withTimestampAssigner((event, previous) -> event.dateTime()));
     @SuppressWarnings("unchecked")
     DataStream<Object> result = (DataStream<Object>) Queries.build(query, events, options);
-    result.addSink(new MeasuringSink<>(latency, collectFile != null, config.baseTimeMs)).name("blackhole");
+    long warmupMs = Long.parseLong(args.getOrDefault("latency-warmup-ms", "0"));
+    result.addSink(new MeasuringSink<>(latency, collectFile != null, config.baseTimeMs, warmupMs)).name("blackhole");
 
     env.execute("nexmark-" + query);
 
