@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ProcessCluster } from '../../runtime/local/process-cluster.ts';
-import { API, applyAs, createWorkspaceAndNamespace, eventsFor, getWithStatus, localJobManagers, OPERATOR_NAMESPACE, startInProcessOperator, unique, useOperatorCluster, waitFor, waitForPhase } from './support/harness.ts';
+import { API, applyAs, createWorkspaceAndNamespace, eventsFor, getWithStatus, localJobManagers, OPERATOR_NAMESPACE, operatorKubeconfig, startInProcessOperator, unique, useOperatorCluster, waitFor, waitForPhase } from './support/harness.ts';
 import type { Cluster } from './support/harness.ts';
 
 // One file, so only one operator at a time acts on the shared control plane.
@@ -246,11 +246,12 @@ describe('schema validation by the API server', () => {
 describe('operator process', () => {
   const children: ChildProcess[] = [];
   const lease = unique('lease');
+  let kubeconfig = '';
   function startOperatorProcess(identity: string): ChildProcess {
     const child = spawn(process.execPath, ['operator/main.ts'], {
       cwd: new URL('../../', import.meta.url).pathname,
       env: {
-        ...process.env, KUBECONFIG: cluster.kubeconfigPath, MILLRACE_OPERATOR_PORT: '0', MILLRACE_OPERATOR_HOST: '127.0.0.1',
+        ...process.env, KUBECONFIG: kubeconfig, MILLRACE_OPERATOR_PORT: '0', MILLRACE_OPERATOR_HOST: '127.0.0.1',
         MILLRACE_OPERATOR_NAMESPACE: OPERATOR_NAMESPACE, MILLRACE_LEASE_NAME: lease, POD_NAME: identity,
         MILLRACE_JOBMANAGER_URL_TEMPLATE: 'http://127.0.0.1:9', MILLRACE_WORKERS: '4', LOG_LEVEL: process.env.MILLRACE_TEST_LOG_LEVEL ?? 'warn',
       },
@@ -259,7 +260,12 @@ describe('operator process', () => {
     children.push(child);
     return child;
   }
-  beforeAll(async () => { await operator?.stop(); operator = undefined; });
+  beforeAll(async () => {
+    await operator?.stop();
+    operator = undefined;
+    // From here on the operator runs as its own ServiceAccount with the chart's ClusterRole.
+    kubeconfig = await operatorKubeconfig(cluster);
+  });
   afterAll(() => { for (const c of children) if (c.exitCode === null) c.kill('SIGKILL'); });
 
   const allStarted = async (rest: KubeRest, namespace: string, count: number) => {

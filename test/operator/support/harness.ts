@@ -1,7 +1,9 @@
 // Shared set-up of the operator integration tests: a real control plane (test/cluster),
 // the generated CRDs and member ClusterRoles installed, and helpers to run the operator
 // in-process or as a child process and to wait for the world to converge.
-import { readFile, readdir } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { KubeConfig } from '@kubernetes/client-node';
 import { pino } from 'pino';
@@ -13,6 +15,7 @@ import { KubeRest } from '../../../operator/kube/rest-client.ts';
 import type { KubeObject } from '../../../operator/kube/rest-client.ts';
 import { Operator } from '../../../operator/manager.ts';
 import { memberClusterRoles } from '../../../operator/rbac/member-roles.ts';
+import { operatorClusterRole } from '../../../operator/rbac/operator-role.ts';
 import { createOperatorMetrics } from '../../../operator/server/metrics.ts';
 import type { WorkspaceStorage } from '../../../operator/storage/workspace-storage.ts';
 import { s3WorkspaceStorage } from '../../../operator/storage/workspace-storage.ts';
@@ -103,4 +106,34 @@ export async function createWorkspaceAndNamespace(rest: KubeRest, opts: { capaci
   });
   await applyAs(rest, { apiVersion: API, kind: 'Namespace', metadata: { name: namespace }, spec: { workspace, quotaCU: opts.quotaCU, members: opts.members ?? [] } });
   return { workspace, namespace };
+}
+
+/**
+ * A kubeconfig for the operator's own ServiceAccount, bound only to operatorClusterRole():
+ * operator processes in tests run with the least privilege the chart gives them.
+ */
+export async function operatorKubeconfig(cluster: Cluster): Promise<string> {
+  const { rest, kc } = cluster;
+  const sa = 'millrace-operator';
+  await rest.apply({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: sa, namespace: OPERATOR_NAMESPACE } }, TEST_MANAGER);
+  await rest.apply(operatorClusterRole(sa), TEST_MANAGER);
+  await rest.apply({
+    apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: sa },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: sa }, subjects: [{ kind: 'ServiceAccount', name: sa, namespace: OPERATOR_NAMESPACE }],
+  }, TEST_MANAGER);
+  const token = await rest.request<{ status: { token: string } }>('POST', `/api/v1/namespaces/${OPERATOR_NAMESPACE}/serviceaccounts/${sa}/token`, {
+    body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 3600 } },
+  });
+  const current = kc.getCurrentCluster();
+  if (!current) throw new Error('admin kubeconfig has no cluster');
+  const caData = current.caData ?? (current.caFile ? (await readFile(current.caFile)).toString('base64') : undefined);
+  const config = {
+    apiVersion: 'v1', kind: 'Config', 'current-context': 'operator',
+    clusters: [{ name: 'local', cluster: { server: current.server, ...(caData ? { 'certificate-authority-data': caData } : { 'insecure-skip-tls-verify': true }) } }],
+    users: [{ name: sa, user: { token: token.status.token } }],
+    contexts: [{ name: 'operator', context: { cluster: 'local', user: sa } }],
+  };
+  const path = join(await mkdtemp(join(tmpdir(), 'millrace-operator-')), 'kubeconfig');
+  await writeFile(path, JSON.stringify(config), { mode: 0o600 });
+  return path;
 }

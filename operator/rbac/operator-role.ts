@@ -1,0 +1,26 @@
+// Least-privilege ClusterRole of the operator itself (the Helm chart renders the same rules):
+// exactly the verbs its reconcilers, informers, events and leader election use.
+import { GROUP } from '../api/v1alpha1/meta.ts';
+import type { KubeObject } from '../kube/rest-client.ts';
+
+export function operatorClusterRole(name = 'millrace-operator'): KubeObject {
+  return {
+    apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole',
+    metadata: { name, labels: { 'app.kubernetes.io/part-of': 'millrace' } },
+    rules: [
+      { apiGroups: [GROUP], resources: ['workspaces', 'namespaces', 'queues', 'deployments', 'savepoints'], verbs: ['get', 'list', 'watch', 'patch', 'update', 'delete'] },
+      { apiGroups: [GROUP], resources: ['workspaces/status', 'namespaces/status', 'queues/status', 'deployments/status', 'savepoints/status'], verbs: ['get', 'patch', 'update'] },
+      { apiGroups: [GROUP], resources: ['queues'], verbs: ['create'] },
+      { apiGroups: [''], resources: ['namespaces', 'resourcequotas', 'services', 'configmaps'], verbs: ['get', 'list', 'watch', 'create', 'patch', 'update', 'delete'] },
+      { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch', 'create', 'delete'] },
+      // Only the S3 credentials a Workspace names; a chart may narrow this with resourceNames.
+      { apiGroups: [''], resources: ['secrets'], verbs: ['get'] },
+      { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },
+      { apiGroups: ['rbac.authorization.k8s.io'], resources: ['rolebindings'], verbs: ['get', 'list', 'watch', 'create', 'patch', 'update', 'delete'] },
+      // Binding the member roles requires holding them or the bind verb on them.
+      { apiGroups: ['rbac.authorization.k8s.io'], resources: ['clusterroles'], verbs: ['bind'], resourceNames: ['millrace-viewer', 'millrace-editor', 'millrace-owner'] },
+      { apiGroups: ['scheduling.k8s.io'], resources: ['priorityclasses'], verbs: ['get', 'list', 'create', 'patch', 'update', 'delete'] },
+      { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] },
+    ],
+  };
+}
