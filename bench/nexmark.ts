@@ -78,9 +78,14 @@ function windowParameters(query: string): Record<string, number> {
   return {};
 }
 
+/** One JSON object, pretty-printed or on one line (the last line wins if several were written). */
 function readSummary(file: string): RunSummary {
   const text = readFileSync(file, 'utf8').trim();
-  return JSON.parse(text.split('\n').pop() as string) as RunSummary;
+  try {
+    return JSON.parse(text) as RunSummary;
+  } catch {
+    return JSON.parse(text.split('\n').pop() as string) as RunSummary;
+  }
 }
 
 function failure(run: ProcessRun): string {
