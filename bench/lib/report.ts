@@ -60,6 +60,8 @@ Raw figures: \`bench/results/nexmark.json\`.
   with event time running at wall-clock speed (events/s of event time = rate). A result's latency = arrival at the sink − the wall time at which
   the source emitted the event that made it final (its own event for q0–q3; the first event at or
   after the window end for windowed queries, since that is what advances the watermark).
+  Millrace gets the warm-up as job parameter \`latencyWarmupMs\`; leaving those records out is up to
+  its latency sink (\`examples/nexmark/common.ts\`), the Flink peer does.
   Flink's latency runs use a 20 ms watermark interval and 10 ms buffer timeout
   (defaults 200 ms / 100 ms would add up to 300 ms by configuration alone).
 
