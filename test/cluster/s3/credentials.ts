@@ -27,7 +27,8 @@ export async function loadOrCreateCredentials(
   const existing = await readCredentials(file);
   if (existing) return existing;
   const created = generateCredentials(random);
-  await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+  await mkdir(dirname(dirname(file)), { recursive: true });
+  await mkdir(dirname(file), { recursive: true, mode: 0o700 }); // the mode applies to this directory only
   try {
     await writeFile(file, JSON.stringify(created, null, 2) + '\n', { mode: 0o600, flag: 'wx' });
   } catch (error) {

@@ -1,4 +1,5 @@
 import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import lockfile from 'proper-lockfile';
 import { ensureBucket } from './bucket.ts';
 import { ensureMinioBinary } from './build.ts';
@@ -50,6 +51,7 @@ function settings(options: UpOptions) {
 // One process at a time decides whether to start, reuse or restart the server (jest runs test
 // files in parallel workers that may all ask for S3 at once).
 async function withStateLock<T>(paths: S3Paths, action: () => Promise<T>): Promise<T> {
+  await mkdir(dirname(paths.stateDir), { recursive: true }); // run/ is shared with the cluster tiers
   await mkdir(paths.stateDir, { recursive: true, mode: 0o700 });
   const release = await lockfile.lock(paths.stateDir, {
     lockfilePath: `${paths.stateDir}/.lock`,
