@@ -1,6 +1,7 @@
 // The local S3 server speaks S3: objects written, read, listed and deleted through the AWS SDK
 // v3 (SigV4, path-style), and requests signed with a wrong secret are refused.
-import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { randomUUID } from 'node:crypto';
 import { s3Client } from './bucket.ts';
 import { useS3 } from './environment.ts';
