@@ -144,6 +144,28 @@ describe('Deployment reconciler', () => {
     const cm = await rest.get<KubeObject & { data: Record<string, string> }>({ apiVersion: 'v1', kind: 'ConfigMap', namespace, name: 'orders-config' });
     expect(JSON.parse(cm.data['millrace.json'] ?? '{}')).toMatchObject({ parallelism: 3 });
     expect(dep.status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'Starting' });
+
+    // Owned objects go with the Deployment (garbage collector of the controller-manager).
+    await rest.delete({ apiVersion: API, kind: 'Deployment', namespace, name: 'orders' });
+    await waitFor('owned objects removed', async () =>
+      (await podsOf(rest, namespace, 'orders')).length === 0
+      && !(await rest.getOrUndefined({ apiVersion: 'v1', kind: 'Service', namespace, name: 'orders-jobmanager' }))
+      && !(await rest.getOrUndefined({ apiVersion: 'v1', kind: 'ConfigMap', namespace, name: 'orders-config' })), 60_000);
+  }, 120_000);
+
+  test('deleting a Namespace stops its deployments first, then removes the Kubernetes namespace', async () => {
+    const { rest } = cluster;
+    const { namespace } = await createWorkspaceAndNamespace(rest, { capacityCU: 10, quotaCU: 4 });
+    await waitForPhase(rest, 'Queue', 'default-queue', namespace, 'Active');
+    await applyAs(rest, deployment(namespace, 'doomed', {}));
+    await waitFor('pods', async () => (await podsOf(rest, namespace, 'doomed')).length === 2);
+    await rest.delete({ apiVersion: API, kind: 'Namespace', name: namespace });
+    await waitFor('Deployment deleted', async () => !(await getWithStatus(rest, 'Deployment', 'doomed', namespace)), 60_000);
+    await waitFor('Millrace Namespace gone', async () => !(await getWithStatus(rest, 'Namespace', namespace)), 60_000);
+    const kns = await rest.getOrUndefined({ apiVersion: 'v1', kind: 'Namespace', name: namespace });
+    expect(kns === undefined || Boolean(kns.metadata.deletionTimestamp)).toBe(true);
+    expect(await rest.getOrUndefined({ apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', name: `millrace-${namespace}-default-queue` })).toBeUndefined();
+    expect((await eventsFor(rest, OPERATOR_NAMESPACE, namespace)).map((e) => e.reason)).toContain('Terminating');
   }, 120_000);
 
   test('a deployment that does not fit waits in phase Queued, first come first served, and starts when capacity frees', async () => {
