@@ -13,7 +13,11 @@ import { capture, stream } from './exec.ts';
 // Bump when the way the root file system is made changes, so caches of the old recipe are not reused.
 const recipeVersion = 1;
 
-export type BaseImageSpec = Pick<typeof baseImage, 'release' | 'variant' | 'packages'>;
+export interface BaseImageSpec {
+  release: string;
+  variant: string;
+  packages: readonly string[];
+}
 
 export function baseImageTag(spec: BaseImageSpec = baseImage): string {
   const recipe = JSON.stringify({ recipeVersion, release: spec.release, variant: spec.variant, packages: [...spec.packages].sort() });
