@@ -2,15 +2,17 @@
 // Progress goes to stderr; `up` prints only export lines on stdout: eval "$(npm run -s s3:up)".
 import { parseArgs } from 'node:util';
 import { ensureMinioBinary } from './build.ts';
+import { localClusterHostAddress } from './host-address.ts';
 import { downS3, statusS3, upS3 } from './lifecycle.ts';
 import { s3Paths } from './paths.ts';
 import { renderExports } from './plan.ts';
 
 const usage = `usage: cli.ts up [--host-address <ip>] [--port <port>] [--bucket <name>]
        cli.ts down | status | build
-  --host-address  also listen on this address of the machine (the node tier's host address), so pods reach it
+  --host-address  also listen on this address of the machine so pods reach it; by default the local
+                  cluster's host address (10.245.0.1) while it runs, loopback only otherwise
   environment: MILLRACE_S3_PORT (default 39000), MILLRACE_S3_BUCKET (default millrace-test),
-               MILLRACE_S3_HOST_ADDRESS, MILLRACE_CACHE_DIR (default ~/.cache/millrace)`;
+               MILLRACE_S3_HOST_ADDRESS (empty: loopback only), MILLRACE_CACHE_DIR (default ~/.cache/millrace)`;
 
 const log = (line: string) => process.stderr.write(`[s3] ${line}\n`);
 
@@ -32,8 +34,10 @@ async function main(argv: string[]): Promise<number> {
   }
   switch (command) {
     case 'up': {
+      // Pods reach the server on the cluster's host address whenever the local cluster runs.
+      const hostAddress = values['host-address'] ?? process.env.MILLRACE_S3_HOST_ADDRESS ?? localClusterHostAddress();
       const { connection } = await upS3({
-        ...(values['host-address'] ? { hostAddress: values['host-address'] } : {}),
+        ...(hostAddress ? { hostAddress } : {}),
         ...(values.port ? { port: Number(values.port) } : {}),
         ...(values.bucket ? { bucket: values.bucket } : {}),
         log,

@@ -77,7 +77,7 @@ describe('npm run s3:up, s3:status and s3:down', () => {
     await mkdir(dirname(isolated.binary), { recursive: true });
     await symlink(binary, isolated.binary);
     const { AWS_ENDPOINT_URL: _e, AWS_ACCESS_KEY_ID: _a, AWS_SECRET_ACCESS_KEY: _s, ...rest } = process.env;
-    env = { ...rest, MILLRACE_CACHE_DIR: cacheDir, MILLRACE_S3_PORT: String(await freePort()), MILLRACE_S3_BUCKET: 'lifecycle' };
+    env = { ...rest, MILLRACE_CACHE_DIR: cacheDir, MILLRACE_S3_PORT: String(await freePort()), MILLRACE_S3_BUCKET: 'lifecycle', MILLRACE_S3_HOST_ADDRESS: '' }; // '' = loopback only, even while the cluster runs
   }, 600_000); // builds MinIO first if the cache lacks it (CI runs npm run s3:build before)
 
   afterAll(async () => {
