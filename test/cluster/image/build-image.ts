@@ -1,9 +1,11 @@
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import lockfile from 'proper-lockfile';
 import { ensureBaseImage, ensureBaseRootfs } from './base-image.ts';
 import { buildah } from './buildah.ts';
 import { imagePaths, npmVersion, projectImage } from './config.ts';
+import type { ImagePaths } from './config.ts';
 import { containerdAddress, containerdAnswers, importIntoContainerd } from './containerd.ts';
 import { ensureNpmCache, ensurePackageTarball, nodeVersionFromLockfile, packageTarballName } from './packages.ts';
 
@@ -34,11 +36,22 @@ const here = dirname(fileURLToPath(import.meta.url));
  * docker archive and imported into containerd's k8s.io namespace when the node tier runs.
  */
 export async function buildImage(options: BuildImageOptions = {}): Promise<BuildImageResult> {
+  const paths = imagePaths(options.env ?? process.env);
+  // One build at a time per cache (parallel test files, a second terminal): they share the archive.
+  await mkdir(paths.root, { recursive: true });
+  const release = await lockfile.lock(paths.root, { lockfilePath: join(paths.root, '.build.lock'), stale: 60_000, retries: { retries: 1200, minTimeout: 500, maxTimeout: 2000 } });
+  try {
+    return await buildImageLocked(paths, options);
+  } finally {
+    await release();
+  }
+}
+
+async function buildImageLocked(paths: ImagePaths, options: BuildImageOptions): Promise<BuildImageResult> {
   const env = options.env ?? process.env;
   const log = options.log ?? (() => {});
   const projectDir = options.projectDir ?? resolve(here, '..', '..', '..');
   const ref = options.ref ?? projectImage.ref;
-  const paths = imagePaths(env);
   const tool = buildah(paths, env);
   const started = Date.now();
 
