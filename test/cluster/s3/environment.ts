@@ -2,7 +2,8 @@ import { ensureBucket } from './bucket.ts';
 import { S3EnvironmentError } from './errors.ts';
 import { defaults, downS3, upS3 } from './lifecycle.ts';
 import type { S3Connection } from './plan.ts';
-import { connectionFromEnv } from './plan.ts';
+import { connectionFromEnv, endpointFor } from './plan.ts';
+import { localClusterHostAddress } from './host-address.ts';
 
 export type { S3Connection } from './plan.ts';
 
@@ -42,12 +43,15 @@ async function resolveS3(options: UseS3Options): Promise<S3Connection> {
     await ensureBucket(fromEnv.connection);
     return fromEnv.connection;
   }
-  const { connection } = await upS3({
-    ...(options.hostAddress ? { hostAddress: options.hostAddress } : {}),
+  // While the local cluster runs, listen on its host address from the start even for callers
+  // that only need loopback, so a later caller that needs pods to reach S3 causes no restart.
+  const listenOn = options.hostAddress ?? (process.env.MILLRACE_S3_HOST_ADDRESS === undefined ? localClusterHostAddress() : undefined);
+  const { connection, record } = await upS3({
+    ...(listenOn ? { hostAddress: listenOn } : {}),
     owner: process.env.MILLRACE_TEST_RUN_ID ?? 'test',
     log: (line) => process.stderr.write(`[s3] ${line}\n`),
   });
-  return connection;
+  return { ...connection, endpoint: endpointFor(record, options.hostAddress !== undefined) };
 }
 
 /** For a test run's global teardown: stops the server only if this run started it. */
