@@ -104,6 +104,7 @@ async function main(argv: string[]): Promise<void> {
     const stop = () => void jm.close().then(() => process.exit(0));
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
+    process.once('disconnect', stop); // started by `millrace run`, which is gone
     return;
   }
   if (command === 'taskmanager') {
@@ -117,6 +118,7 @@ async function main(argv: string[]): Promise<void> {
     const stop = () => void tm.close().then(() => process.exit(0));
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
+    process.once('disconnect', stop); // started by `millrace run`, which is gone
     return;
   }
   fail(`MR_ERR_CLI: unknown command '${command}'`);

@@ -31,7 +31,8 @@ export interface VertexSummary {
   readonly subtasks: Array<{ index: number; state: TaskState; taskManagerId?: string; recordsIn: number; recordsOut: number; backpressureRatio: number; inputWatermark: number | null }>;
 }
 
-const wmOut = (w: number | undefined): number | null => (w === undefined || !Number.isFinite(w) ? null : w);
+// watermarks cross JSON, where ±Infinity becomes null: null means none yet (−∞)
+const wmOut = (w: number | null | undefined): number | null => (w === undefined || w === null || !Number.isFinite(w) ? null : w);
 
 export class ExecutionGraph {
   readonly jobGraph: JobGraph;
@@ -79,7 +80,7 @@ export class ExecutionGraph {
     const m = es.map((e) => e.metrics);
     const sum = (f: (x: TaskMetrics) => number) => m.reduce((a, x) => a + (x ? f(x) : 0), 0);
     const bp = Math.max(0, ...m.map((x) => x?.backpressureRatio ?? 0));
-    const wms = m.filter((x): x is TaskMetrics => x !== undefined).map((x) => x.inputWatermark);
+    const wms = m.filter((x): x is TaskMetrics => x !== undefined).map((x) => (x.inputWatermark as number | null) ?? Number.NEGATIVE_INFINITY);
     return {
       id: v.id, name: v.name, parallelism: v.parallelism, status: this.vertexStatus(es),
       recordsIn: sum((x) => x.recordsIn), recordsOut: sum((x) => x.recordsOut),

@@ -48,7 +48,9 @@ export class ProcessCluster {
   async start(): Promise<this> {
     const args = ['jobmanager', '--host', '127.0.0.1', '--port', '0'];
     if (this.options.heartbeatTimeoutMs) args.push('--heartbeat-timeout-ms', String(this.options.heartbeatTimeoutMs));
-    this.jm = fork(MILLRACE_BIN, args, { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], execPath: process.execPath });
+    // own process group (detached): a terminal Ctrl-C reaches only the runner, which cancels the job
+    // and then stops the processes; they exit by themselves if the runner dies (IPC disconnect)
+    this.jm = fork(MILLRACE_BIN, args, { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], execPath: process.execPath, detached: true });
     this.jm.stdout!.pipe(this.log('jobmanager'));
     this.jm.stderr!.pipe(this.log('jobmanager'));
     this.restUrl = await new Promise<string>((resolve, reject) => {
@@ -64,7 +66,7 @@ export class ProcessCluster {
 
   private spawnTaskManager(index: number): ChildProcess {
     const child = fork(MILLRACE_BIN, ['taskmanager', '--jobmanager', this.restUrl, '--slots', String(this.options.slotsPerTaskManager), '--host', '127.0.0.1', '--port', '0', '--id', `tm-${index}-${Date.now().toString(36)}`], {
-      stdio: ['ignore', this.options.taskManagerStdout ?? 'inherit', 'pipe', 'ipc'], execPath: process.execPath,
+      stdio: ['ignore', this.options.taskManagerStdout ?? 'inherit', 'pipe', 'ipc'], execPath: process.execPath, detached: true,
     });
     child.stderr!.pipe(this.log(`taskmanager-${index}`), { end: false });
     child.once('exit', () => {

@@ -52,10 +52,12 @@ export async function runLocal(o: RunOptions, err: NodeJS.WritableStream = proce
   };
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigint);
-  const runnerCpu0 = process.cpuUsage();
   try {
     await cluster.start();
     client = new JobClient(cluster.restUrl);
+    // CPU over the job's span only (not process start-up): all processes, before and after
+    const cpu0 = await client.cpu();
+    const runnerCpu0 = process.cpuUsage();
     err.write(`millrace: JobManager ${cluster.restUrl}, ${o.taskManagers} TaskManager(s) x ${slots} slot(s), logs in ${logDir}\n`);
     jobId = await client.submit({
       jobUrl: resolveJobUrl(o.job), params: o.params, parallelism: o.parallelism, restartStrategy: o.restartStrategy,
@@ -84,16 +86,17 @@ export async function runLocal(o: RunOptions, err: NodeJS.WritableStream = proce
       await new Promise((r) => setTimeout(r, 500));
     }
     if (o.progress && tty) err.write('\n');
-    const cpu = await client.cpu();
+    const cpu1 = await client.cpu();
     const own = process.cpuUsage(runnerCpu0);
+    const total = (c: typeof cpu1, f: 'userMs' | 'systemMs') => c.jobmanager[f] + c.taskmanagers.reduce((a, t) => a + t[f], 0);
     const summary: RunSummary = {
       state: status.state,
       durationMs: status.duration,
       recordsIn: status.vertices.reduce((a, v) => a + v.recordsIn, 0),
       recordsOut: status.vertices.reduce((a, v) => a + v.recordsOut, 0),
       events: sourceEvents(status, sourceIds),
-      cpuUserMs: Math.round(cpu.jobmanager.userMs + cpu.taskmanagers.reduce((a, t) => a + t.userMs, 0) + own.user / 1000),
-      cpuSystemMs: Math.round(cpu.jobmanager.systemMs + cpu.taskmanagers.reduce((a, t) => a + t.systemMs, 0) + own.system / 1000),
+      cpuUserMs: Math.round(total(cpu1, 'userMs') - total(cpu0, 'userMs') + own.user / 1000),
+      cpuSystemMs: Math.round(total(cpu1, 'systemMs') - total(cpu0, 'systemMs') + own.system / 1000),
       restarts: status.restarts,
       ...(status.latencyP99Ms !== null ? { latencyP99Ms: status.latencyP99Ms } : {}),
       ...(status['failure-cause'] ? { failureCause: status['failure-cause'] } : {}),

@@ -1,4 +1,7 @@
-// Binary min-heap of timers ordered by timestamp, with de-duplication and lazy deletion.
+// Timers of one operator: a min-heap of distinct timestamps, and per timestamp a map from key to
+// namespace(s). Registering the same (timestamp, key, namespace) again is a no-op; all timers of a
+// timestamp fire together; nothing is allocated per timer beyond its map entry (windows of all
+// keys share their end timestamp, so this is much cheaper than one heap node per timer).
 
 import type { Key } from '../graph/key-groups.ts';
 import type { Namespace } from './state-table.ts';
@@ -7,65 +10,112 @@ export interface Timer {
   readonly timestamp: number;
   readonly key: Key;
   readonly namespace: Namespace;
-  readonly keyGroup: number;
 }
 
-const idOf = (ts: number, key: Key, ns: Namespace): string => `${ts}\u0000${typeof key}${key}\u0000${typeof ns}${ns}`;
+type Slot = Namespace | Namespace[];
 
 export class TimerHeap {
-  private readonly heap: Timer[] = [];
-  private readonly live = new Set<string>();
+  private readonly times: number[] = [];
+  private readonly buckets = new Map<number, Map<Key, Slot>>();
+  size = 0;
 
-  get size(): number {
-    return this.live.size;
-  }
-
-  add(t: Timer): boolean {
-    const id = idOf(t.timestamp, t.key, t.namespace);
-    if (this.live.has(id)) return false;
-    this.live.add(id);
-    const h = this.heap;
-    h.push(t);
-    let i = h.length - 1;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (h[p]!.timestamp <= t.timestamp) break;
-      h[i] = h[p]!;
-      i = p;
+  add(ts: number, key: Key, ns: Namespace): boolean {
+    let bucket = this.buckets.get(ts);
+    if (bucket === undefined) {
+      bucket = new Map();
+      this.buckets.set(ts, bucket);
+      this.push(ts);
     }
-    h[i] = t;
+    const slot = bucket.get(key);
+    if (slot === undefined) bucket.set(key, ns);
+    else if (Array.isArray(slot)) {
+      if (slot.includes(ns)) return false;
+      slot.push(ns);
+    } else {
+      if (slot === ns) return false;
+      bucket.set(key, [slot, ns]);
+    }
+    this.size++;
     return true;
   }
 
   delete(ts: number, key: Key, ns: Namespace): void {
-    this.live.delete(idOf(ts, key, ns));
+    const bucket = this.buckets.get(ts);
+    const slot = bucket?.get(key);
+    if (slot === undefined) return;
+    if (Array.isArray(slot)) {
+      const i = slot.indexOf(ns);
+      if (i < 0) return;
+      slot.splice(i, 1);
+      if (slot.length === 0) bucket!.delete(key);
+    } else {
+      if (slot !== ns) return;
+      bucket!.delete(key);
+    }
+    this.size--;
+    // an empty bucket stays in the heap and is skipped when it comes up
   }
 
-  /** Earliest live timer, dropping deleted ones on the way. */
-  peek(): Timer | undefined {
+  /** Earliest timestamp with a live timer. */
+  peekTimestamp(): number | undefined {
     for (;;) {
-      const top = this.heap[0];
-      if (!top) return undefined;
-      if (this.live.has(idOf(top.timestamp, top.key, top.namespace))) return top;
-      this.popRaw();
+      const ts = this.times[0];
+      if (ts === undefined) return undefined;
+      const b = this.buckets.get(ts);
+      if (b && b.size > 0) return ts;
+      this.buckets.delete(ts);
+      this.pop();
     }
   }
 
-  poll(): Timer | undefined {
-    const t = this.peek();
-    if (!t) return undefined;
-    this.popRaw();
-    this.live.delete(idOf(t.timestamp, t.key, t.namespace));
-    return t;
+  /** Fires (removes, then calls fn) every timer with timestamp <= upTo, in timestamp order. */
+  drainUntil(upTo: number, fn: (ts: number, key: Key, ns: Namespace) => void): void {
+    for (;;) {
+      const ts = this.peekTimestamp();
+      if (ts === undefined || ts > upTo) return;
+      // the bucket stays registered while it fires: timers deleted meanwhile are skipped, timers
+      // added for the same timestamp join it and fire in this loop
+      const bucket = this.buckets.get(ts)!;
+      this.pop();
+      for (const [key, slot] of bucket) {
+        bucket.delete(key);
+        if (Array.isArray(slot)) {
+          this.size -= slot.length;
+          for (const ns of slot) fn(ts, key, ns);
+        } else {
+          this.size--;
+          fn(ts, key, slot);
+        }
+      }
+      this.buckets.delete(ts);
+    }
   }
 
-  /** Live timers (for snapshots). */
   all(): Timer[] {
-    return this.heap.filter((t) => this.live.has(idOf(t.timestamp, t.key, t.namespace)));
+    const out: Timer[] = [];
+    for (const [timestamp, bucket] of this.buckets) {
+      for (const [key, slot] of bucket) {
+        for (const namespace of Array.isArray(slot) ? slot : [slot]) out.push({ timestamp, key, namespace });
+      }
+    }
+    return out;
   }
 
-  private popRaw(): void {
-    const h = this.heap;
+  private push(ts: number): void {
+    const h = this.times;
+    h.push(ts);
+    let i = h.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (h[p]! <= ts) break;
+      h[i] = h[p]!;
+      i = p;
+    }
+    h[i] = ts;
+  }
+
+  private pop(): void {
+    const h = this.times;
     const last = h.pop()!;
     if (h.length === 0) return;
     let i = 0;
@@ -74,8 +124,8 @@ export class TimerHeap {
       const l = 2 * i + 1;
       if (l >= n) break;
       const r = l + 1;
-      const c = r < n && h[r]!.timestamp < h[l]!.timestamp ? r : l;
-      if (h[c]!.timestamp >= last.timestamp) break;
+      const c = r < n && h[r]! < h[l]! ? r : l;
+      if (h[c]! >= last) break;
       h[i] = h[c]!;
       i = c;
     }

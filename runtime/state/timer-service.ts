@@ -49,15 +49,13 @@ export class InternalTimerService {
   }
 
   registerEventTimeTimer(ns: Namespace, time: number): void {
-    this.eventTimers.add({ timestamp: time, key: this.backend.currentKey, namespace: ns, keyGroup: this.backend.currentKeyGroup });
+    this.eventTimers.add(time, this.backend.currentKey, ns);
   }
   deleteEventTimeTimer(ns: Namespace, time: number): void {
     this.eventTimers.delete(time, this.backend.currentKey, ns);
   }
   registerProcessingTimeTimer(ns: Namespace, time: number): void {
-    if (this.procTimers.add({ timestamp: time, key: this.backend.currentKey, namespace: ns, keyGroup: this.backend.currentKeyGroup })) {
-      this.reschedule();
-    }
+    if (this.procTimers.add(time, this.backend.currentKey, ns)) this.reschedule();
   }
   deleteProcessingTimeTimer(ns: Namespace, time: number): void {
     this.procTimers.delete(time, this.backend.currentKey, ns);
@@ -66,33 +64,31 @@ export class InternalTimerService {
   /** Fires every event-time timer at or below the watermark, in timestamp order. */
   advanceWatermark(wm: number): void {
     this.watermark = wm;
-    for (;;) {
-      const t = this.eventTimers.peek();
-      if (!t || t.timestamp > wm) break;
-      this.eventTimers.poll();
-      this.backend.setCurrentKey(t.key);
-      this.target.onEventTime(t);
-    }
+    this.eventTimers.drainUntil(wm, this.fireEvent);
   }
 
+  private readonly fireEvent = (timestamp: number, key: Key, namespace: Namespace): void => {
+    this.backend.setCurrentKey(key);
+    this.target.onEventTime({ timestamp, key, namespace });
+  };
+
+  private readonly fireProcessing = (timestamp: number, key: Key, namespace: Namespace): void => {
+    this.backend.setCurrentKey(key);
+    this.target.onProcessingTime({ timestamp, key, namespace });
+  };
+
   private reschedule(): void {
-    const next = this.procTimers.peek();
-    if (!next || next.timestamp >= this.scheduledFor) return;
+    const next = this.procTimers.peekTimestamp();
+    if (next === undefined || next >= this.scheduledFor) return;
     this.cancelScheduled?.();
-    this.scheduledFor = next.timestamp;
-    this.cancelScheduled = this.pts.schedule(next.timestamp, (now) => this.fireProcessingTimers(now));
+    this.scheduledFor = next;
+    this.cancelScheduled = this.pts.schedule(next, (now) => this.fireProcessingTimers(now));
   }
 
   private fireProcessingTimers(now: number): void {
     this.scheduledFor = Number.POSITIVE_INFINITY;
     this.cancelScheduled = undefined;
-    for (;;) {
-      const t = this.procTimers.peek();
-      if (!t || t.timestamp > now) break;
-      this.procTimers.poll();
-      this.backend.setCurrentKey(t.key);
-      this.target.onProcessingTime(t);
-    }
+    this.procTimers.drainUntil(now, this.fireProcessing);
     this.reschedule();
   }
 

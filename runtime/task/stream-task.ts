@@ -87,11 +87,11 @@ export class StreamTask {
   private recordsIn = 0;
   private backpressuredMs = 0;
   private busyMs = 0;
-  private readonly startedAt = performance.now();
   private lastFlush = 0;
   private idleEmitted = false;
   readonly latency = new LatencyHistogram();
   private markerTarget = 0;
+  private window = { at: performance.now(), bp: 0, busy: 0, bpRatio: 0, busyRatio: 0 };
 
   constructor(spec: TaskSpec) {
     this.spec = spec;
@@ -328,8 +328,19 @@ export class StreamTask {
     return this.spec.inputs.length === 0 ? MAX_WATERMARK : Math.min(this.valve.inputWatermark(0), this.spec.vertex.inputs.some((e) => e.inputIndex === 1) ? this.valve.inputWatermark(1) : MAX_WATERMARK);
   }
 
+  /** Backpressure and busy shares over the last interval (≥ 250 ms), like Flink's per-second gauges. */
+  private recentRatios(): { bp: number; busy: number } {
+    const now = performance.now();
+    const w = this.window;
+    if (now - w.at >= 250) {
+      const dt = now - w.at;
+      this.window = { at: now, bp: this.backpressuredMs, busy: this.busyMs, bpRatio: Math.min(1, (this.backpressuredMs - w.bp) / dt), busyRatio: Math.min(1, (this.busyMs - w.busy) / dt) };
+    }
+    return { bp: this.window.bpRatio, busy: this.window.busyRatio };
+  }
+
   metrics(): TaskMetrics {
-    const wall = Math.max(1, performance.now() - this.startedAt);
+    const recent = this.recentRatios();
     let out = 0;
     let backlog = 0;
     for (const w of this.writers) {
@@ -339,7 +350,7 @@ export class StreamTask {
     return {
       vertexId: this.spec.vertex.id, subtaskIndex: this.spec.subtaskIndex, recordsIn: this.recordsIn, recordsOut: out,
       inputWatermark: this.inputWatermark(), outputWatermark: this.output.outputWatermark,
-      backpressureRatio: this.backpressuredMs / wall, busyRatio: this.busyMs / wall, backpressuredMs: this.backpressuredMs,
+      backpressureRatio: recent.bp, busyRatio: recent.busy, backpressuredMs: this.backpressuredMs,
       outputBacklog: backlog, latencyP99Ms: this.latency.p99(), latencySamples: this.latency.count,
       ...(this.latency.count > 0 ? { latencyHistogram: this.latency.sparse() } : {}),
     };
