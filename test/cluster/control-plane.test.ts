@@ -17,6 +17,8 @@ beforeAll(async () => {
   admin = loadKubeconfig(kubeconfigPath);
   core = admin.makeApiClient(CoreV1Api);
   await core.createNamespace({ body: { metadata: { name: namespace } } });
+  // Pods need the namespace's `default` ServiceAccount, made by the ServiceAccount controller.
+  await eventually('the default ServiceAccount', () => core.readNamespacedServiceAccount({ namespace, name: 'default' }));
 }, 15 * 60_000);
 
 afterAll(async () => {

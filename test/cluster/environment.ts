@@ -29,7 +29,7 @@ export function startedByRunFile(runId: string): string {
 
 async function useTier(tier: Tier): Promise<string> {
   const { kubeconfigPath, started } = await up(tier);
-  const runId = process.env.MILLRACE_TEST_RUN;
+  const runId = process.env.MILLRACE_TEST_RUN_ID;
   if (started.length > 0 && runId) {
     await mkdir(join(cacheRoot(), 'test-runs'), { recursive: true });
     await appendFile(startedByRunFile(runId), started.map((t) => `${t}\n`).join(''));

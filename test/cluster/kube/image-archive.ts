@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { copyFile, mkdir, mkdtemp, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, mkdtemp, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { run } from './commands.ts';
@@ -37,7 +37,11 @@ export async function buildImageArchive(output: string, spec: ImageSpec): Promis
     for (const [path, source] of Object.entries(spec.files)) await copyFile(source, await place(path));
     for (const [path, text] of Object.entries(spec.texts ?? {})) await writeFile(await place(path), text);
     for (const [path, target] of Object.entries(spec.links ?? {})) await symlink(target, await place(path));
-    for (const dir of spec.dirs ?? []) await mkdir(join(rootfs, dir), { recursive: true, mode: 0o1777 });
+    for (const dir of spec.dirs ?? []) {
+      // World-writable with the sticky bit, like /tmp (chmod: mkdir's mode is cut by the umask).
+      await mkdir(join(rootfs, dir), { recursive: true });
+      await chmod(join(rootfs, dir), 0o1777);
+    }
     // Reproducible layer: sorted, owned by root, fixed times.
     await run('tar', ['--sort=name', '--numeric-owner', '--owner=0', '--group=0', '--mtime=@0', '-C', rootfs, '-cf', join(work, 'layer.tar'), '.']);
     const diffId = `sha256:${sha256(await readFile(join(work, 'layer.tar')))}`;

@@ -19,6 +19,7 @@ import (
 	_ "k8s.io/component-base/metrics/prometheus/clientgo" // client-go metrics, as upstream
 	_ "k8s.io/component-base/metrics/prometheus/version"  // version metric, as upstream
 	kubectl "k8s.io/kubectl/pkg/cmd"
+	kubectlutil "k8s.io/kubectl/pkg/cmd/util"
 	apiserver "k8s.io/kubernetes/cmd/kube-apiserver/app"
 	controllermanager "k8s.io/kubernetes/cmd/kube-controller-manager/app"
 	proxy "k8s.io/kubernetes/cmd/kube-proxy/app"
@@ -59,7 +60,11 @@ func main() {
 	command := newCommand()
 	command.SetArgs(args[1:])
 	if name == "kubectl" {
-		os.Exit(cli.RunNoErrOutput(command))
+		// As upstream kubectl: it prints its own errors in its own format.
+		if err := cli.RunNoErrOutput(command); err != nil {
+			kubectlutil.CheckErr(err)
+		}
+		os.Exit(0)
 	}
 	os.Exit(cli.Run(command))
 }

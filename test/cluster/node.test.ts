@@ -1,0 +1,96 @@
+// Proves the node tier: pods from a locally built image run on a real node, their logs are
+// readable, `kubectl exec` works, a Service resolves by its DNS name and carries traffic to
+// another pod, and pods reach test servers on this machine's host address.
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { stringify } from 'yaml';
+import { useNode } from './environment.ts';
+import { run, tryRun } from './kube/commands.ts';
+import { kubeBinary } from './kube/layout.ts';
+import { images } from './kube/versions.ts';
+import { eventually } from './support/kube-clients.ts';
+
+const namespace = `node-test-${randomBytes(3).toString('hex')}`;
+let kubeconfigPath = '';
+let hostAddress = '';
+
+// Our own kubectl matches the server's version; with an existing cluster, the one on PATH.
+const kubectlBinary = () => (process.env.KUBECONFIG ? 'kubectl' : kubeBinary('kubectl'));
+const kubectl = (args: string[], input?: string) => run(kubectlBinary(), ['--kubeconfig', kubeconfigPath, '-n', namespace, ...args], { input });
+
+function pod(name: string, command: string, labels: Record<string, string> = {}) {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, labels },
+    spec: {
+      terminationGracePeriodSeconds: 1,
+      securityContext: { runAsNonRoot: true, runAsUser: 65534 },
+      containers: [{
+        name: 'main', image: images.busybox, imagePullPolicy: 'IfNotPresent', command: ['sh', '-c', command],
+        securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+      }],
+    },
+  };
+}
+
+async function waitRunning(name: string): Promise<void> {
+  await kubectl(['wait', '--for=condition=Ready', `pod/${name}`, '--timeout=120s']);
+}
+
+beforeAll(async () => {
+  ({ kubeconfigPath, hostAddress } = await useNode());
+  await run(kubectlBinary(), ['--kubeconfig', kubeconfigPath, 'create', 'namespace', namespace]);
+  const web = pod('web', 'mkdir -p /tmp/www && echo served-by-web > /tmp/www/index.html && exec httpd -f -v -p 8080 -h /tmp/www', { app: 'web' });
+  const service = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' }, spec: { selector: { app: 'web' }, ports: [{ port: 80, targetPort: 8080 }] } };
+  const client = pod('client', 'echo client-started; exec sleep 3600');
+  await kubectl(['apply', '-f', '-'], [web, service, client].map((d) => stringify(d)).join('---\n'));
+  await waitRunning('web');
+  await waitRunning('client');
+}, 15 * 60_000);
+
+afterAll(async () => {
+  if (kubeconfigPath) await tryRun(kubectlBinary(), ['--kubeconfig', kubeconfigPath, 'delete', 'namespace', namespace, '--wait=false']);
+});
+
+test('a pod from a locally built image runs and its logs are readable', async () => {
+  const phase = await kubectl(['get', 'pod', 'client', '-o', 'jsonpath={.status.phase}']);
+  expect(phase).toBe('Running');
+  const image = await kubectl(['get', 'pod', 'client', '-o', 'jsonpath={.status.containerStatuses[0].image}']);
+  expect(image).toContain('millrace.local/busybox');
+  expect(await kubectl(['logs', 'client'])).toContain('client-started');
+});
+
+test('kubectl exec runs a command inside the pod, as the non-root user', async () => {
+  expect((await kubectl(['exec', 'client', '--', 'id', '-u'])).trim()).toBe('65534');
+});
+
+test('a Service resolves by its DNS name and carries traffic to another pod', async () => {
+  const clusterIp = (await kubectl(['get', 'service', 'web', '-o', 'jsonpath={.spec.clusterIP}'])).trim();
+  const lookup = await eventually('DNS to answer for the Service', async () => {
+    const answer = await kubectl(['exec', 'client', '--', 'nslookup', `web.${namespace}.svc.cluster.local`]);
+    return answer.includes(clusterIp) ? answer : undefined;
+  });
+  expect(lookup).toContain(clusterIp);
+  // The short name goes through the pod's search path.
+  const body = await eventually('the Service to carry traffic', async () => kubectl(['exec', 'client', '--', 'wget', '-q', '-T', '5', '-O', '-', 'http://web/']));
+  expect(body.trim()).toBe('served-by-web');
+  expect(await kubectl(['logs', 'web'])).toContain('GET /');
+});
+
+describe('with a test server on the host address', () => {
+  let server: Server;
+  beforeAll(async () => {
+    server = createServer((_req, res) => res.end('hello-from-the-host'));
+    await new Promise<void>((resolve) => server.listen(0, hostAddress, resolve));
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  test('a pod reaches it', async () => {
+    const { port } = server.address() as AddressInfo;
+    const body = await kubectl(['exec', 'client', '--', 'wget', '-q', '-T', '5', '-O', '-', `http://${hostAddress}:${port}/`]);
+    expect(body).toBe('hello-from-the-host');
+  });
+});
