@@ -31,7 +31,7 @@ export function nexmarkEvents(env: StreamExecutionEnvironment, params: JobParams
  * Latency as the benchmark defines it: now − (start + (timestamp − baseTimeMs)), i.e. the time
  * since the (rate-limited) source was due to emit the event that made this record final.
  */
-export function latencySink<T>(baseTimeMs: number): Sink<T> {
+export function latencySink<T>(baseTimeMs: number, warmupMs = 0): Sink<T> {
   return {
     name: 'blackhole+latency',
     createWriter() {
@@ -41,7 +41,8 @@ export function latencySink<T>(baseTimeMs: number): Sink<T> {
           ctx = c;
         },
         write(_v: T, ts: number | undefined) {
-          if (ts !== undefined) ctx.recordLatency(Date.now() - (ctx.startTime + (ts - baseTimeMs)));
+          // records made final during the warm-up (event time < base + warm-up) are not measured
+          if (ts !== undefined && ts - baseTimeMs >= warmupMs) ctx.recordLatency(Date.now() - (ctx.startTime + (ts - baseTimeMs)));
         },
       };
     },
@@ -52,6 +53,6 @@ export function querySink<T>(params: JobParams): Sink<T> {
   const out = params.get('out', '');
   if (out) return fileSink<T>({ path: out, format: 'jsonl' });
   const base = params.getNumber('baseTimeMs', DEFAULT_NEXMARK_CONFIG.baseTimeMs);
-  if (params.getBoolean('latency', false)) return latencySink<T>(base);
+  if (params.getBoolean('latency', false)) return latencySink<T>(base, params.getNumber('latencyWarmupMs', 0));
   return { name: 'blackhole', createWriter: () => ({ write() {} }) };
 }

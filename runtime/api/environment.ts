@@ -33,6 +33,11 @@ export class StreamExecutionEnvironment {
     this.graph.maxParallelism = p;
     return this;
   }
+  /** How often sources emit watermarks (ms, default 20; 0 = after every polled batch). */
+  setAutoWatermarkInterval(ms: number): this {
+    this.graph.autoWatermarkIntervalMs = ms;
+    return this;
+  }
   setRuntimeMode(mode: RuntimeMode): this {
     this.runtimeMode = mode;
     return this;

@@ -45,6 +45,8 @@ export class StreamGraph {
   jobName = 'job';
   defaultParallelism = 1;
   maxParallelism = 128;
+  /** Sources emit an advanced watermark at most this often (Flink's auto-watermark interval). */
+  autoWatermarkIntervalMs = 20;
 
   addNode(n: Omit<StreamNode, 'id' | 'inputs' | 'outputs'>): StreamNode {
     const node: StreamNode = { ...n, id: this.nodes.length, inputs: [], outputs: [] };

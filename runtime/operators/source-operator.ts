@@ -15,6 +15,9 @@ export class SourceOperator extends StreamOperator implements SourceOutput<unkno
   recordsEmitted = 0;
   private lastRecordAt = 0;
   idle = false;
+  /** set by the task from the job's auto-watermark interval */
+  watermarkIntervalMs = 0;
+  private lastWatermarkAt = Number.NEGATIVE_INFINITY;
 
   constructor(reader: SourceReader<unknown>, strategy: WatermarkStrategy<unknown> | undefined) {
     super(false);
@@ -66,9 +69,10 @@ export class SourceOperator extends StreamOperator implements SourceOutput<unkno
       this.idle = true;
       transition = 'idle';
     }
-    if (this.gen) {
+    if (this.gen && now - this.lastWatermarkAt >= this.watermarkIntervalMs) {
       const wm = this.gen.currentWatermark();
       if (wm > this.lastWatermark) {
+        this.lastWatermarkAt = now;
         this.lastWatermark = wm;
         this.output.emitWatermark(wm);
       }

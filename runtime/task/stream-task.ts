@@ -145,7 +145,10 @@ export class StreamTask {
         this.operators[i]!.initializeState(this.spec.restored?.[uid] ?? []);
       }
       for (const op of this.operators) await op.open();
-      if (this.head instanceof SourceOperator) await this.runSource(this.head);
+      if (this.head instanceof SourceOperator) {
+        this.head.watermarkIntervalMs = this.spec.graph.autoWatermarkIntervalMs;
+        await this.runSource(this.head);
+      }
       else await this.runInputs();
       this.checkCancelled();
       for (const op of this.operators) await op.finish();
