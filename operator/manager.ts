@@ -33,8 +33,6 @@ export interface OperatorDeps {
   workers: number;
   /** Identity reported in Events. */
   instance: string;
-  /** Namespace for Events about cluster-scoped objects. */
-  eventNamespace: string;
 }
 
 type ControllerName = 'workspace' | 'namespace' | 'queue' | 'deployment' | 'savepoint';
@@ -66,7 +64,7 @@ export class Operator {
     const caches = { workspaces, namespaces, queues, deployments, savepoints, pods } as unknown as Caches;
     this.ctx = {
       rest: deps.rest, caches, clock: deps.clock, fieldManager: FIELD_MANAGER,
-      events: createEventRecorder(deps.rest, { controller: 'millrace.dev/operator', instance: deps.instance, eventNamespace: deps.eventNamespace, clock: deps.clock, logger: deps.logger }),
+      events: createEventRecorder(deps.rest, { controller: 'millrace.dev/operator', instance: deps.instance, clock: deps.clock, logger: deps.logger }),
     };
     const ctx = this.ctx;
     this.reconcilers = {

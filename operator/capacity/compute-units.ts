@@ -36,12 +36,21 @@ export function sumCU(values: Iterable<number>): number {
   return total * CU_STEP;
 }
 
-/** ResourceQuota `hard` for a CU amount: requests and limits of all three resources. */
-export function cuToQuotaHard(cu: number): Record<string, string> {
+/**
+ * ResourceQuota `hard` for a CU amount: requests and limits of CPU, memory and (unless the
+ * quota is scoped by PriorityClass, where the API server supports only CPU, memory and pods)
+ * ephemeral storage. Pods are sized with requests = limits in fixed ratios, so CPU and memory
+ * alone already bound a queue to its CU.
+ */
+export function cuToQuotaHard(cu: number, opts: { ephemeralStorage?: boolean } = {}): Record<string, string> {
   const r = cuToResources(cu);
-  return {
+  const hard: Record<string, string> = {
     'requests.cpu': r.cpu, 'limits.cpu': r.cpu,
     'requests.memory': r.memory, 'limits.memory': r.memory,
-    'requests.ephemeral-storage': r['ephemeral-storage'], 'limits.ephemeral-storage': r['ephemeral-storage'],
   };
+  if (opts.ephemeralStorage ?? true) {
+    hard['requests.ephemeral-storage'] = r['ephemeral-storage'];
+    hard['limits.ephemeral-storage'] = r['ephemeral-storage'];
+  }
+  return hard;
 }

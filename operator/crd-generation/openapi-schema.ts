@@ -5,7 +5,8 @@ import { z } from 'zod';
 
 type Json = Record<string, unknown>;
 
-const UNSUPPORTED_KEYS = new Set(['$schema', 'id', '$id', 'const']);
+// multipleOf: see computeUnits in api/v1alpha1/meta.ts, which carries an equivalent CEL rule.
+const UNSUPPORTED_KEYS = new Set(['$schema', 'id', '$id', 'const', 'multipleOf']);
 
 function clean(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(clean);

@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { isTransient, MillraceError } from '../errors.ts';
+import { isNotFound } from './rest-client.ts';
 import type { OperatorMetrics } from '../server/metrics.ts';
 import type { WorkQueue } from './work-queue.ts';
 
@@ -65,6 +66,13 @@ export class ControllerRunner {
         metrics.reconciles.inc({ controller: name, result: 'success' });
       }
     } catch (err) {
+      if (isNotFound(err)) {
+        // The object went away while we worked on it: nothing is left to reconcile.
+        queue.forget(key);
+        metrics.reconciles.inc({ controller: name, result: 'success' });
+        log.debug({ err: String(err) }, 'object gone during reconcile');
+        return;
+      }
       const code = err instanceof MillraceError ? err.code : 'UNEXPECTED';
       metrics.reconciles.inc({ controller: name, result: 'error' });
       metrics.reconcileErrors.inc({ controller: name, code });

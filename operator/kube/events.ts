@@ -9,10 +9,13 @@ export interface EventRecorder {
   record(regarding: KubeObject, type: 'Normal' | 'Warning', reason: string, action: string, note: string): Promise<void>;
 }
 
-export function createEventRecorder(rest: KubeRest, opts: { controller: string; instance: string; eventNamespace: string; clock: Clock; logger: Logger }): EventRecorder {
+/** Events about cluster-scoped objects must live in the default namespace (API server rule). */
+export const CLUSTER_EVENTS_NAMESPACE = 'default';
+
+export function createEventRecorder(rest: KubeRest, opts: { controller: string; instance: string; clock: Clock; logger: Logger }): EventRecorder {
   return {
     async record(regarding, type, reason, action, note) {
-      const namespace = regarding.metadata.namespace ?? opts.eventNamespace;
+      const namespace = regarding.metadata.namespace ?? CLUSTER_EVENTS_NAMESPACE;
       const now = new Date(opts.clock.now());
       try {
         await rest.create({

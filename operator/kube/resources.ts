@@ -26,7 +26,7 @@ const TYPES: ResourceType[] = [
   { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', plural: 'leases', namespaced: true },
   { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', plural: 'customresourcedefinitions', namespaced: false },
   { apiVersion: API_VERSION, kind: 'Workspace', plural: 'workspaces', namespaced: false },
-  { apiVersion: API_VERSION, kind: 'Namespace', plural: 'namespaces', namespaced: false },
+  { apiVersion: API_VERSION, kind: 'Namespace', plural: 'millracenamespaces', namespaced: false },
   { apiVersion: API_VERSION, kind: 'Queue', plural: 'queues', namespaced: true },
   { apiVersion: API_VERSION, kind: 'Deployment', plural: 'deployments', namespaced: true },
   { apiVersion: API_VERSION, kind: 'Savepoint', plural: 'savepoints', namespaced: true },

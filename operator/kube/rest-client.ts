@@ -72,7 +72,11 @@ export class KubeRest {
       if (this.options.impersonate.groups) headers['Impersonate-Group'] = this.options.impersonate.groups;
     }
     const payload = opts.body === undefined ? undefined : JSON.stringify(opts.body);
-    if (payload !== undefined) headers['content-type'] = opts.contentType ?? 'application/json';
+    if (payload !== undefined) {
+      headers['content-type'] = opts.contentType ?? 'application/json';
+      // An explicit length: a chunked body on DELETE is refused by the API server (HTTP 400).
+      headers['content-length'] = String(Buffer.byteLength(payload));
+    }
     const lib = url.protocol === 'https:' ? https : http;
     return new Promise<T>((resolve, reject) => {
       const req = lib.request(url, { ...base, method, headers, agent: this.agent, timeout: this.options.timeoutMs ?? 30_000 }, (res) => {

@@ -8,11 +8,11 @@ export function operatorClusterRole(name = 'millrace-operator'): KubeObject {
     apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole',
     metadata: { name, labels: { 'app.kubernetes.io/part-of': 'millrace' } },
     rules: [
-      { apiGroups: [GROUP], resources: ['workspaces', 'namespaces', 'queues', 'deployments', 'savepoints'], verbs: ['get', 'list', 'watch', 'patch', 'update', 'delete'] },
-      { apiGroups: [GROUP], resources: ['workspaces/status', 'namespaces/status', 'queues/status', 'deployments/status', 'savepoints/status'], verbs: ['get', 'patch', 'update'] },
+      { apiGroups: [GROUP], resources: ['workspaces', 'millracenamespaces', 'queues', 'deployments', 'savepoints'], verbs: ['get', 'list', 'watch', 'patch', 'update', 'delete'] },
+      { apiGroups: [GROUP], resources: ['workspaces/status', 'millracenamespaces/status', 'queues/status', 'deployments/status', 'savepoints/status'], verbs: ['get', 'patch', 'update'] },
       { apiGroups: [GROUP], resources: ['queues'], verbs: ['create'] },
       // Owner references with blockOwnerDeletion need update on the owner's finalizers.
-      { apiGroups: [GROUP], resources: ['namespaces/finalizers', 'deployments/finalizers'], verbs: ['update'] },
+      { apiGroups: [GROUP], resources: ['millracenamespaces/finalizers', 'deployments/finalizers'], verbs: ['update'] },
       { apiGroups: [''], resources: ['namespaces', 'resourcequotas', 'services', 'configmaps'], verbs: ['get', 'list', 'watch', 'create', 'patch', 'update', 'delete'] },
       { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch', 'create', 'delete'] },
       // Only the S3 credentials a Workspace names; a chart may narrow this with resourceNames.

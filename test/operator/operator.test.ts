@@ -51,7 +51,7 @@ describe('Namespace reconciler', () => {
 
     const dq = await waitForPhase(rest, 'Queue', 'default-queue', namespace, 'Active');
     expect((dq.spec as { cu: number }).cu).toBe(6);
-    expect(await eventsFor(rest, OPERATOR_NAMESPACE, namespace)).toEqual(expect.arrayContaining([expect.objectContaining({ reason: 'Provisioned', type: 'Normal' })]));
+    expect(await eventsFor(rest, 'default', namespace)).toEqual(expect.arrayContaining([expect.objectContaining({ reason: 'Provisioned', type: 'Normal' })]));
   }, 120_000);
 
   test('refuses a quota above the free capacity of the workspace, with a condition and an Event', async () => {
@@ -63,7 +63,7 @@ describe('Namespace reconciler', () => {
     const refused = await waitForPhase(rest, 'Namespace', second, undefined, 'QuotaRejected');
     expect(refused.status?.conditions?.find((c) => c.type === 'QuotaAccepted')).toMatchObject({ status: 'False', reason: 'ExceedsWorkspaceCapacity', message: expect.stringMatching(/spec\.quotaCU 4 exceeds .*\(2 of 8 CU free\)/) });
     expect(await rest.getOrUndefined({ apiVersion: 'v1', kind: 'Namespace', name: second })).toBeUndefined();
-    await waitFor('QuotaRejected event', async () => (await eventsFor(rest, OPERATOR_NAMESPACE, second)).find((e) => e.reason === 'ExceedsWorkspaceCapacity' && e.type === 'Warning'));
+    await waitFor('QuotaRejected event', async () => (await eventsFor(rest, 'default', second)).find((e) => e.reason === 'ExceedsWorkspaceCapacity' && e.type === 'Warning'));
     const ws = await waitFor('workspace allocation reported', async () => { const w = await getWithStatus(rest, 'Workspace', workspace); return w?.status?.allocatedCU === 6 ? w : undefined; });
     expect(ws.status?.capacityCU).toBe(8);
   }, 120_000);
@@ -165,7 +165,7 @@ describe('Deployment reconciler', () => {
     const kns = await rest.getOrUndefined({ apiVersion: 'v1', kind: 'Namespace', name: namespace });
     expect(kns === undefined || Boolean(kns.metadata.deletionTimestamp)).toBe(true);
     expect(await rest.getOrUndefined({ apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', name: `millrace-${namespace}-default-queue` })).toBeUndefined();
-    expect((await eventsFor(rest, OPERATOR_NAMESPACE, namespace)).map((e) => e.reason)).toContain('Terminating');
+    expect((await eventsFor(rest, 'default', namespace)).map((e) => e.reason)).toContain('Terminating');
   }, 120_000);
 
   test('a deployment that does not fit waits in phase Queued, first come first served, and starts when capacity frees', async () => {

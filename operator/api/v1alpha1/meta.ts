@@ -29,7 +29,12 @@ export const dnsLabel = (description: string) =>
  * Fractions are allowed in steps of 0.25 so sizes map to whole millicores and MiB.
  */
 export const computeUnits = (description: string, min = 0.25) =>
-  z.number().multipleOf(0.25).min(min).max(10000).describe(`${description} In compute units (1 CU = 1 CPU core, 4 GiB memory, 20 GB local storage); steps of 0.25.`);
+  z.number().multipleOf(0.25).min(min).max(10000).meta({
+    description: `${description} In compute units (1 CU = 1 CPU core, 4 GiB memory, 20 GB local storage); steps of 0.25.`,
+    // The API server's multipleOf check truncates fractional factors when the value is a whole
+    // number, so the CRD checks the 0.25 grid with CEL instead (see crd-generation/openapi-schema.ts).
+    'x-kubernetes-validations': [{ rule: 'double(int(self * 4.0)) == self * 4.0', message: 'compute units come in steps of 0.25 (for example 0.25, 0.5, 1, 1.75)' }],
+  });
 
 /** metav1.Condition, as the API conventions define it. */
 export const conditionSchema = z.object({

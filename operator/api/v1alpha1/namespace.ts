@@ -40,7 +40,9 @@ export type NamespaceSpec = z.infer<typeof namespaceSpecSchema>;
 export type NamespaceStatus = z.infer<typeof namespaceStatusSchema>;
 
 export const namespaceKind: KindDefinition = {
-  kind: 'Namespace', plural: 'namespaces', singular: 'namespace', shortNames: ['mns'], scope: 'Cluster',
+  // Plural is not "namespaces": the API server reads /apis/<group>/<version>/namespaces/<name> as a
+  // namespace path for every group, so a custom resource with that plural cannot be addressed.
+  kind: 'Namespace', plural: 'millracenamespaces', singular: 'millracenamespace', shortNames: ['mns'], scope: 'Cluster',
   description: namespaceSchema.description ?? '',
   spec: namespaceSpecSchema, status: namespaceStatusSchema,
   rootRules: [{ rule: "self.metadata.name.size() <= 40 && self.metadata.name.matches('^[a-z0-9]([-a-z0-9]*[a-z0-9])?$')", message: 'metadata.name must be a DNS label of at most 40 characters: it names the Kubernetes namespace and the queue PriorityClasses' }],

@@ -11,6 +11,11 @@ describe('namespace quota against workspace capacity', () => {
     expect(r.decisions.get('c')).toEqual({ accepted: false, freeCU: 0 });
     expect(r.allocatedCU).toBe(10);
   });
+  test('an accepted namespace keeps its quota against an older-looking newcomer (same-second timestamps)', () => {
+    const r = decideNamespaceQuotas(8, [{ ...ns('b', 1, 6), accepted: true }, ns('a', 1, 4)]);
+    expect(r.decisions.get('b')).toEqual({ accepted: true });
+    expect(r.decisions.get('a')).toEqual({ accepted: false, freeCU: 2 });
+  });
   test('a refused large namespace does not block a smaller younger one; deleting namespaces free their quota', () => {
     const r = decideNamespaceQuotas(10, [ns('gone', 0, 8, true), ns('a', 1, 6), ns('big', 2, 5), ns('small', 3, 4)]);
     expect(r.decisions.get('big')).toEqual({ accepted: false, freeCU: 4 });

@@ -50,7 +50,7 @@ export async function reconcileNamespace(ctx: ReconcileContext, name: string): P
   } else {
     const views = ctx.caches.namespaces.list()
       .filter((n) => n.spec?.workspace === ns.spec.workspace)
-      .map((n) => ({ name: n.metadata.name, creationTimestamp: ts(n.metadata.creationTimestamp), quotaCU: n.spec.quotaCU, deleting: Boolean(n.metadata.deletionTimestamp) }));
+      .map((n) => ({ name: n.metadata.name, creationTimestamp: ts(n.metadata.creationTimestamp), quotaCU: n.spec.quotaCU, deleting: Boolean(n.metadata.deletionTimestamp), accepted: n.status?.phase === 'Active' }));
     const decision = decideNamespaceQuotas(workspace.spec.capacityCU, views).decisions.get(name);
     if (decision?.accepted) {
       accepted = true;

@@ -11,7 +11,7 @@ describe('queue objects', () => {
     expect(pc).toMatchObject({ kind: 'PriorityClass', metadata: { name: 'millrace-team-a-etl' }, preemptionPolicy: 'Never', globalDefault: false });
     expect(pc?.metadata.ownerReferences).toEqual([{ ...owner, controller: false }]);
     expect(quota?.spec).toEqual({
-      hard: { 'requests.cpu': '2500m', 'limits.cpu': '2500m', 'requests.memory': '10240Mi', 'limits.memory': '10240Mi', 'requests.ephemeral-storage': '50G', 'limits.ephemeral-storage': '50G' },
+      hard: { 'requests.cpu': '2500m', 'limits.cpu': '2500m', 'requests.memory': '10240Mi', 'limits.memory': '10240Mi' },
       scopeSelector: { matchExpressions: [{ scopeName: 'PriorityClass', operator: 'In', values: ['millrace-team-a-etl'] }] },
     });
   });

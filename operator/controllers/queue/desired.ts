@@ -26,7 +26,7 @@ export function desiredQueueObjects(queue: Queue, namespaceOwner: OwnerReference
       apiVersion: 'v1', kind: 'ResourceQuota',
       metadata: { name: queueQuotaName(name), namespace: ns, labels },
       spec: {
-        hard: cuToQuotaHard(queue.spec.cu),
+        hard: cuToQuotaHard(queue.spec.cu, { ephemeralStorage: false }),
         scopeSelector: { matchExpressions: [{ scopeName: 'PriorityClass', operator: 'In', values: [pc] }] },
       },
     },

@@ -57,7 +57,7 @@ export async function reconcileWorkspace(ctx: ReconcileContext, storage: Workspa
   }
   const storageCondition = await checkStorage(ctx, storage, ws);
   const namespaces = ctx.caches.namespaces.list().filter((n) => n.spec?.workspace === name);
-  const { allocatedCU } = decideNamespaceQuotas(ws.spec.capacityCU, namespaces.map((n) => ({ name: n.metadata.name, creationTimestamp: ts(n.metadata.creationTimestamp), quotaCU: n.spec.quotaCU, deleting: Boolean(n.metadata.deletionTimestamp) })));
+  const { allocatedCU } = decideNamespaceQuotas(ws.spec.capacityCU, namespaces.map((n) => ({ name: n.metadata.name, creationTimestamp: ts(n.metadata.creationTimestamp), quotaCU: n.spec.quotaCU, deleting: Boolean(n.metadata.deletionTimestamp), accepted: n.status?.phase === 'Active' })));
   const usedCU = sumCU(namespaces.flatMap((n) => ctx.caches.deployments.list(n.metadata.name).map((d) => d.status?.cuInUse ?? 0)));
   const ready = storageCondition.status === 'True';
   const phase: WorkspaceStatus['phase'] = ready ? 'Ready' : 'StorageUnavailable';

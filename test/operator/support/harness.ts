@@ -66,7 +66,7 @@ export async function startInProcessOperator(cluster: Cluster, opts: { storage?:
     metrics: createOperatorMetrics({ defaultMetrics: false }),
     jobManagers: ({ namespace, name }) => httpJobManagerClient(localJobManagers.get(`${namespace}/${name}`) ?? UNREACHABLE_JOBMANAGER, 1000),
     storage: opts.storage ?? s3WorkspaceStorage(), defaultImage: 'millrace:test', workers: opts.workers ?? 4,
-    instance: 'jest', eventNamespace: OPERATOR_NAMESPACE,
+    instance: 'jest',
   });
   await op.startInformers();
   op.startControllers();
