@@ -40,8 +40,9 @@ export function loadJob(url: string): Promise<JobDefinition> {
   if (!p) {
     p = (async () => {
       let mod: Record<string, unknown>;
+      const local = await localCopy(url);
       try {
-        mod = (await import(await localCopy(url))) as Record<string, unknown>;
+        mod = (await import(local)) as Record<string, unknown>;
       } catch (err) {
         throw new JobLoadError(`MR_ERR_JOB_LOAD: cannot import job module ${url}: ${(err as Error).message}`);
       }
