@@ -36,6 +36,13 @@ function pod(name: string, command: string, labels: Record<string, string> = {})
   };
 }
 
+// An HTTP GET from inside pod `from`, with busybox nc (Debian's static busybox wget crashes).
+async function httpGetFromPod(from: string, host: string, port: number): Promise<string> {
+  const request = `printf 'GET / HTTP/1.0\\r\\nHost: ${host}\\r\\n\\r\\n' | nc -w 5 ${host} ${port}`;
+  const response = await kubectl(['exec', from, '--', 'sh', '-c', request]);
+  return response.slice(response.indexOf('\r\n\r\n') + 4);
+}
+
 async function waitRunning(name: string): Promise<void> {
   await kubectl(['wait', '--for=condition=Ready', `pod/${name}`, '--timeout=120s']);
 }
@@ -75,9 +82,10 @@ test('a Service resolves by its DNS name and carries traffic to another pod', as
   });
   expect(lookup).toContain(clusterIp);
   // The short name goes through the pod's search path.
-  const body = await eventually('the Service to carry traffic', async () => kubectl(['exec', 'client', '--', 'wget', '-q', '-T', '5', '-O', '-', 'http://web/']));
+  const body = await eventually('the Service to carry traffic', async () => httpGetFromPod('client', 'web', 80));
   expect(body.trim()).toBe('served-by-web');
-  expect(await kubectl(['logs', 'web'])).toContain('GET /');
+  // busybox httpd -v logs each request it answered.
+  expect(await kubectl(['logs', 'web'])).toContain('response:200');
 });
 
 describe('with a test server on the host address', () => {
@@ -90,7 +98,7 @@ describe('with a test server on the host address', () => {
 
   test('a pod reaches it', async () => {
     const { port } = server.address() as AddressInfo;
-    const body = await kubectl(['exec', 'client', '--', 'wget', '-q', '-T', '5', '-O', '-', `http://${hostAddress}:${port}/`]);
+    const body = await httpGetFromPod('client', hostAddress, port);
     expect(body).toBe('hello-from-the-host');
   });
 });

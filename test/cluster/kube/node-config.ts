@@ -19,6 +19,9 @@ state = "/run/containerd"
 [plugins."io.containerd.grpc.v1.cri"]
   sandbox_image = "${images.pause}"
   disable_apparmor = true
+  # Inside our container even root may not lower oom_score_adj (the kubelet asks -998 for
+  # sandboxes): clamp to containerd's own value instead of failing every pod.
+  restrict_oom_score_adj = true
   [plugins."io.containerd.grpc.v1.cri".containerd]
     snapshotter = "overlayfs"
     default_runtime_name = "runc"

@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { run, tryRun } from './commands.ts';
 import { pkiDir, upControlPlane } from './control-plane.ts';
 import { corednsManifests } from './coredns-manifests.ts';
@@ -114,19 +113,15 @@ async function mountsUnder(prefixes: readonly string[]): Promise<string[]> {
 // Only the CRI's own network namespaces (cni-…): other namespaces under /run/netns are not ours.
 const nodeMountPrefixes = () => [kubeletRoot(), '/run/containerd', '/var/lib/containerd', '/run/netns/cni-'];
 
-/** Kills every container of the k8s.io namespace (the kubelet is already stopped). */
+/** Kills and deletes every container of the k8s.io namespace (the kubelet is already stopped). */
 async function removeContainers(): Promise<void> {
   if ((await runningPid('containerd')) === undefined) return;
-  const tasks = (await tryRun('ctr', ['--address', containerdSocket, '-n', 'k8s.io', 'tasks', 'ls', '-q'])).stdout.split('\n').filter(Boolean);
-  for (const task of tasks) await tryRun('ctr', ['--address', containerdSocket, '-n', 'k8s.io', 'tasks', 'kill', '-a', '-s', 'SIGKILL', task]);
-  for (const task of tasks) {
-    for (let attempt = 0; attempt < 50; attempt++) {
-      if ((await tryRun('ctr', ['--address', containerdSocket, '-n', 'k8s.io', 'tasks', 'delete', task])).code === 0) break;
-      await sleep(100);
-    }
-  }
-  const containers = (await tryRun('ctr', ['--address', containerdSocket, '-n', 'k8s.io', 'containers', 'ls', '-q'])).stdout.split('\n').filter(Boolean);
-  for (const container of containers) await tryRun('ctr', ['--address', containerdSocket, '-n', 'k8s.io', 'containers', 'delete', container]);
+  const ctrArgs = ['--address', containerdSocket, '-n', 'k8s.io'];
+  const tasks = (await tryRun('ctr', [...ctrArgs, 'tasks', 'ls', '-q'])).stdout.split('\n').filter(Boolean);
+  // One call each: `delete --force` kills a task that still runs, then deletes it.
+  if (tasks.length > 0) await tryRun('ctr', [...ctrArgs, 'tasks', 'delete', '--force', ...tasks]);
+  const containers = (await tryRun('ctr', [...ctrArgs, 'containers', 'ls', '-q'])).stdout.split('\n').filter(Boolean);
+  if (containers.length > 0) await tryRun('ctr', [...ctrArgs, 'containers', 'delete', ...containers]);
 }
 
 /** Shim processes of our containerd that outlived it (they are its children by design). */
@@ -142,8 +137,12 @@ async function leftoverShims(): Promise<number[]> {
 
 export async function downNode(): Promise<void> {
   for (const name of ['kubelet', 'kube-proxy']) if (await stopDaemon(name)) progress(`stopped ${name}`);
+  let step = Date.now();
   if (existsSync(kubeBinary('kube-proxy'))) await tryRun(kubeBinary('kube-proxy'), ['--cleanup']);
+  progress(`kube-proxy --cleanup: ${Date.now() - step} ms`);
+  step = Date.now();
   await removeContainers();
+  progress(`containers removed: ${Date.now() - step} ms`);
   if (await stopDaemon('containerd')) progress('stopped containerd');
   for (const pid of await leftoverShims()) {
     try {
