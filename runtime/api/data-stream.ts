@@ -74,6 +74,9 @@ export class DataStream<T> {
   map<R>(fn: MapFunction<T, R>, opts?: OperatorOptions): DataStream<R> {
     return this.one('Map', () => new MapOperator(fn as MapFunction<unknown, unknown>), opts);
   }
+  /** With a type guard, the result is narrowed: `filter((e): e is Bid => e.kind === 'bid')`. */
+  filter<S extends T>(fn: (value: T) => value is S, opts?: OperatorOptions): DataStream<S>;
+  filter(fn: FilterFunction<T>, opts?: OperatorOptions): DataStream<T>;
   filter(fn: FilterFunction<T>, opts?: OperatorOptions): DataStream<T> {
     return this.one('Filter', () => new FilterOperator(fn as FilterFunction<unknown>), opts);
   }
