@@ -88,6 +88,17 @@ test('a Service resolves by its DNS name and carries traffic to another pod', as
   expect(await kubectl(['logs', 'web'])).toContain('response:200');
 });
 
+test('pod traffic is kept on this machine: the FORWARD guard is in place', async () => {
+  if (process.env.KUBECONFIG) return; // an existing cluster has its own network policy
+  const rule = await tryRun('iptables', ['-w', '-C', 'FORWARD', '-j', 'MILLRACE-FORWARD']);
+  expect(rule.code).toBe(0);
+  const chain = await run('iptables', ['-w', '-S', 'MILLRACE-FORWARD']);
+  expect(chain).toContain('-s 10.244.0.0/16 ! -o cni0');
+  expect(chain).toContain('-j DROP');
+  // And the pod network has no masquerade rule of ours or of the CNI bridge.
+  expect(await run('iptables-save', ['-t', 'nat'])).not.toMatch(/CNI-[0-9a-f]+.*MASQUERADE/);
+});
+
 describe('with a test server on the host address', () => {
   let server: Server;
   beforeAll(async () => {

@@ -18,6 +18,7 @@ import { progress } from './progress.ts';
 export const nodeDaemons = ['containerd', 'kubelet', 'kube-proxy'] as const;
 
 const kubeletRoot = () => runPath('kubelet');
+const legacyKubeletDir = '/var/lib/kubelet';
 
 export async function kubectl(args: readonly string[], input?: string): Promise<string> {
   return run(kubeBinary('kubectl'), ['--kubeconfig', adminKubeconfigPath(), ...args], { input });
@@ -86,6 +87,9 @@ export async function upNode(): Promise<string> {
   const started = Date.now();
   await enableNodeSysctls();
   await ensureForwardGuard();
+  // The kubelet always makes /var/lib/kubelet/device-plugins, whatever its root directory:
+  // note whether we are the ones creating it, so `down` removes it only then.
+  if (!existsSync(legacyKubeletDir) && !existsSync(runPath('created-var-lib-kubelet'))) await writeFile(runPath('created-var-lib-kubelet'), '');
   await writeConfigs();
   await startContainerd();
   await importImages();
@@ -158,7 +162,8 @@ export async function downNode(): Promise<void> {
   await removeDevicesOfNode();
   await removeOwnedIptables();
   await restoreSysctls();
-  for (const path of ['kubelet', 'cni', 'node-config', 'sysctl-saved.json', 'kubelet.kubeconfig', 'kube-proxy.kubeconfig']) {
+  if (existsSync(runPath('created-var-lib-kubelet'))) await rm(legacyKubeletDir, { recursive: true, force: true });
+  for (const path of ['created-var-lib-kubelet', 'kubelet', 'cni', 'node-config', 'sysctl-saved.json', 'kubelet.kubeconfig', 'kube-proxy.kubeconfig']) {
     if (existsSync(runPath(path))) await rm(runPath(path), { recursive: true, force: true });
   }
 }
