@@ -3,6 +3,7 @@
 
 import { defineJob } from '../../runtime/api/environment.ts';
 import { KeyedCoProcessFunction, type Collector, type KeyedProcessContext, type RuntimeContext } from '../../runtime/api/functions.ts';
+import { OutputTag } from '../../runtime/api/output-tag.ts';
 import { listState, valueState, type ListState, type ValueState } from '../../runtime/api/state.ts';
 import type { Auction, Person } from '../../runtime/connectors/nexmark/index.ts';
 import { nexmarkEvents, querySink } from './common.ts';
@@ -13,6 +14,8 @@ export interface Q3Row {
   state: string;
   id: number;
 }
+
+const PERSONS = new OutputTag<Person>('sellers');
 
 class JoinSellers extends KeyedCoProcessFunction<number, Auction, Person, Q3Row> {
   private seller!: ValueState<Person>;
@@ -38,9 +41,15 @@ export default defineJob({
   build(env, params) {
     const category = params.getNumber('category', 10);
     const states = new Set(params.get('states', 'OR,ID,CA').split(','));
-    const events = nexmarkEvents(env, params);
-    const auctions = events.filter((e) => e.kind === 'auction' && e.category === category).uid('q3-auctions').map((e) => e as Auction).uid('q3-as-auction');
-    const persons = events.filter((e) => e.kind === 'person' && states.has(e.state)).uid('q3-persons').map((e) => e as Person).uid('q3-as-person');
+    // one routing step chained to the source: auctions on the main output, sellers on a side output
+    const auctions = nexmarkEvents(env, params).process<Auction>(() => ({
+      processElement(e, ctx, out) {
+        if (e.kind === 'auction') {
+          if (e.category === category) out.collect(e);
+        } else if (e.kind === 'person' && states.has(e.state)) ctx.output(PERSONS, e);
+      },
+    }), { uid: 'q3-route' });
+    const persons = auctions.getSideOutput(PERSONS);
     auctions.connect(persons)
       .keyBy<number>((a) => a.seller, (p) => p.id)
       .processKeyed(() => new JoinSellers(), { uid: 'q3-join' })

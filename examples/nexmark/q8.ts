@@ -4,6 +4,7 @@
 
 import { defineJob } from '../../runtime/api/environment.ts';
 import { KeyedCoProcessFunction, type Collector, type KeyedProcessContext, type OnTimerContext, type RuntimeContext } from '../../runtime/api/functions.ts';
+import { OutputTag } from '../../runtime/api/output-tag.ts';
 import { mapState, type MapState } from '../../runtime/api/state.ts';
 import { windowStartFor } from '../../runtime/api/windows.ts';
 import type { Auction, Person } from '../../runtime/connectors/nexmark/index.ts';
@@ -15,6 +16,8 @@ export interface Q8Row {
   windowStart: number;
   windowEnd: number;
 }
+
+const AUCTIONS = new OutputTag<Auction>('auctions');
 
 interface Slot {
   person?: Person;
@@ -68,9 +71,14 @@ export default defineJob({
   name: 'nexmark-q8',
   build(env, params) {
     const size = params.getNumber('windowSizeMs', 1000);
-    const events = nexmarkEvents(env, params);
-    const persons = events.filter((e) => e.kind === 'person').uid('q8-persons').map((e) => e as Person).uid('q8-as-person');
-    const auctions = events.filter((e) => e.kind === 'auction').uid('q8-auctions').map((e) => e as Auction).uid('q8-as-auction');
+    // one routing step chained to the source: persons on the main output, auctions on a side output
+    const persons = nexmarkEvents(env, params).process<Person>(() => ({
+      processElement(e, ctx, out) {
+        if (e.kind === 'person') out.collect(e);
+        else if (e.kind === 'auction') ctx.output(AUCTIONS, e);
+      },
+    }), { uid: 'q8-route' });
+    const auctions = persons.getSideOutput(AUCTIONS);
     persons.connect(auctions)
       .keyBy<number>((p) => p.id, (a) => a.seller)
       .processKeyed(() => new NewSellers(size), { uid: 'q8-join' })
