@@ -57,7 +57,7 @@ export async function ensureForwardGuard(): Promise<void> {
   if ((await tryRun('iptables', ['-w', '-C', 'FORWARD', '-j', guardChain])).code !== 0) await run('iptables', ['-w', '-I', 'FORWARD', '1', '-j', guardChain]);
 }
 
-interface RuleRemoval {
+export interface RuleRemoval {
   table: string;
   rule: string[];
 }
@@ -67,29 +67,35 @@ function splitRule(line: string): string[] {
   return (line.match(/"[^"]*"|\S+/g) ?? []).map((part) => part.replace(/^"(.*)"$/, '$1'));
 }
 
+/** From `iptables-save` output: the rules to delete (jumps into owned chains) and the owned chains. */
+export function planIptablesRemoval(save: string): { removals: RuleRemoval[]; chains: { table: string; chain: string }[] } {
+  const removals: RuleRemoval[] = [];
+  const chains: { table: string; chain: string }[] = [];
+  let table = '';
+  for (const line of save.split('\n')) {
+    if (line.startsWith('*')) table = line.slice(1);
+    else if (line.startsWith(':')) {
+      const chain = line.slice(1).split(' ')[0] ?? '';
+      if (ownedChain.test(chain)) chains.push({ table, chain });
+    } else if (line.startsWith('-A ')) {
+      const args = splitRule(line);
+      const chain = args[1] ?? '';
+      const jump = args.includes('-j') ? (args[args.indexOf('-j') + 1] ?? '') : '';
+      if (!ownedChain.test(chain) && ownedChain.test(jump)) removals.push({ table, rule: ['-D', ...args.slice(1)] });
+    }
+  }
+  return { removals, chains };
+}
+
 /** Removes every owned chain and every rule that jumps to one, in IPv4 and IPv6 tables. */
 export async function removeOwnedIptables(): Promise<void> {
   for (const tool of ['iptables', 'ip6tables']) {
     const save = await tryRun(`${tool}-save`, []);
     if (save.code !== 0) continue;
-    const removals: RuleRemoval[] = [];
-    const chains: { table: string; chain: string }[] = [];
-    let table = '';
-    for (const line of save.stdout.split('\n')) {
-      if (line.startsWith('*')) table = line.slice(1);
-      else if (line.startsWith(':')) {
-        const chain = line.slice(1).split(' ')[0] ?? '';
-        if (ownedChain.test(chain)) chains.push({ table, chain });
-      } else if (line.startsWith('-A ')) {
-        const args = splitRule(line);
-        const chain = args[1] ?? '';
-        const jump = args[args.indexOf('-j') + 1] ?? '';
-        if (!ownedChain.test(chain) && ownedChain.test(jump)) removals.push({ table, rule: ['-D', ...args.slice(1)] });
-      }
-    }
+    const { removals, chains } = planIptablesRemoval(save.stdout);
     for (const removal of removals) await tryRun(tool, ['-w', '-t', removal.table, ...removal.rule]);
-    for (const { table: t, chain } of chains) await tryRun(tool, ['-w', '-t', t, '-F', chain]);
-    for (const { table: t, chain } of chains) await tryRun(tool, ['-w', '-t', t, '-X', chain]);
+    for (const { table, chain } of chains) await tryRun(tool, ['-w', '-t', table, '-F', chain]);
+    for (const { table, chain } of chains) await tryRun(tool, ['-w', '-t', table, '-X', chain]);
   }
 }
 
