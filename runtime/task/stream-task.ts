@@ -86,6 +86,8 @@ export class StreamTask {
   private readonly cancelPromise: Promise<void>;
   private recordsIn = 0;
   private backpressuredMs = 0;
+  /** start of the wait in progress: a long wait counts in every metrics window it spans */
+  private backpressuredSince: number | undefined;
   private busyMs = 0;
   private lastFlush = 0;
   private idleEmitted = false;
@@ -180,9 +182,11 @@ export class StreamTask {
 
   private async waitWriters(): Promise<void> {
     const t0 = performance.now();
+    this.backpressuredSince = t0;
     for (const w of this.writers) {
       if (!w.isAvailable()) await Promise.race([w.waitAvailable(), this.cancelPromise]);
     }
+    this.backpressuredSince = undefined;
     this.backpressuredMs += performance.now() - t0;
   }
 
@@ -337,7 +341,8 @@ export class StreamTask {
     const w = this.window;
     if (now - w.at >= 250) {
       const dt = now - w.at;
-      this.window = { at: now, bp: this.backpressuredMs, busy: this.busyMs, bpRatio: Math.min(1, (this.backpressuredMs - w.bp) / dt), busyRatio: Math.min(1, (this.busyMs - w.busy) / dt) };
+      const bp = this.backpressuredMs + (this.backpressuredSince === undefined ? 0 : now - this.backpressuredSince);
+      this.window = { at: now, bp, busy: this.busyMs, bpRatio: Math.min(1, Math.max(0, (bp - w.bp) / dt)), busyRatio: Math.min(1, (this.busyMs - w.busy) / dt) };
     }
     return { bp: this.window.bpRatio, busy: this.window.busyRatio };
   }
