@@ -55,6 +55,8 @@ export class JobMaster {
   startTime = 0;
   endTime = 0;
   restarts = 0;
+  /** when every subtask of the current attempt was running (sources start emitting): 0 = not yet */
+  runningSince = 0;
   failureCause: string | undefined;
   readonly exceptions: Array<{ timestamp: number; message: string }> = [];
   private readonly deps: JobMasterDeps;
@@ -143,6 +145,9 @@ export class JobMaster {
     if (r.metrics) ev.metrics = r.metrics;
     if (this.state === 'RESTARTING') return;
     ev.state = r.state;
+    if (r.state === 'RUNNING' && this.runningSince === 0 && this.graph.all().every((e) => e.state === 'RUNNING' || e.state === 'FINISHED')) {
+      this.runningSince = this.deps.clock.now();
+    }
     if (r.state === 'FAILED') {
       this.failover(r.error ?? 'task failed');
     } else if (r.state === 'CANCELED' && this.state === 'CANCELLING') {
@@ -199,6 +204,7 @@ export class JobMaster {
     this.deps.schedule(() => {
       if (this.state !== 'RESTARTING') return;
       this.graph.reset(attempt + 1);
+      this.runningSince = 0;
       this.waitingSince = this.deps.clock.now();
       this.state = 'CREATED';
       this.tryDeploy();

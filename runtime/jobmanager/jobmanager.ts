@@ -140,6 +140,8 @@ export async function createJobManager(o: JobManagerOptions): Promise<JobManager
     return {
       jid: j.id, id: j.id, name: j.name, state: j.state, attempt: j.graph.attempt, restarts: j.restarts,
       'start-time': j.startTime, 'end-time': j.endTime || -1, duration: (j.endTime || now) - j.startTime,
+      // from the moment all subtasks of the current attempt ran (processing, without deployment)
+      runningSince: j.runningSince || null, processingDurationMs: j.runningSince ? (j.endTime || now) - j.runningSince : null,
       parallelism: j.spec.parallelism, maxParallelism: j.graph.jobGraph.maxParallelism, bounded: j.graph.jobGraph.bounded,
       vertices: j.graph.jobGraph.vertices.map((v) => {
         const s = j.graph.summarize(v);

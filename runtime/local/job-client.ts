@@ -22,6 +22,8 @@ export interface JobStatus {
   restarts: number;
   attempt: number;
   duration: number;
+  runningSince: number | null;
+  processingDurationMs: number | null;
   latencyP99Ms: number | null;
   vertices: VertexStatus[];
   exceptions: Array<{ timestamp: number; message: string }>;

@@ -55,16 +55,21 @@ export async function runLocal(o: RunOptions, err: NodeJS.WritableStream = proce
   try {
     await cluster.start();
     client = new JobClient(cluster.restUrl);
-    // CPU over the job's span only (not process start-up): all processes, before and after
-    const cpu0 = await client.cpu();
-    const runnerCpu0 = process.cpuUsage();
     err.write(`millrace: JobManager ${cluster.restUrl}, ${o.taskManagers} TaskManager(s) x ${slots} slot(s), logs in ${logDir}\n`);
     jobId = await client.submit({
       jobUrl: resolveJobUrl(o.job), params: o.params, parallelism: o.parallelism, restartStrategy: o.restartStrategy,
       batchMode: o.batchMode, latencyTrackingIntervalMs: o.latencyTrackingIntervalMs,
     });
     if (interrupted) await client.cancel(jobId);
-    const first = await client.job(jobId);
+    // CPU over the processing span only (not start-up and deployment): all processes, from the
+    // moment every subtask runs to the end
+    let first = await client.job(jobId);
+    while (first.runningSince === null && !TERMINAL.has(first.state)) {
+      await new Promise((r) => setTimeout(r, 20));
+      first = await client.job(jobId);
+    }
+    const cpu0 = await client.cpu();
+    const runnerCpu0 = process.cpuUsage();
     const sourceIds = new Set(first.vertices.filter((v) => v.isSource).map((v) => v.id));
     let prev: ProgressSample | undefined;
     let status: JobStatus = first;
@@ -91,7 +96,7 @@ export async function runLocal(o: RunOptions, err: NodeJS.WritableStream = proce
     const total = (c: typeof cpu1, f: 'userMs' | 'systemMs') => c.jobmanager[f] + c.taskmanagers.reduce((a, t) => a + t[f], 0);
     const summary: RunSummary = {
       state: status.state,
-      durationMs: status.duration,
+      durationMs: status.processingDurationMs ?? status.duration,
       recordsIn: status.vertices.reduce((a, v) => a + v.recordsIn, 0),
       recordsOut: status.vertices.reduce((a, v) => a + v.recordsOut, 0),
       events: sourceEvents(status, sourceIds),
