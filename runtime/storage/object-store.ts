@@ -1,0 +1,36 @@
+// The one interface both backends implement: a flat namespace of objects under a root (a bucket
+// prefix or a local directory), keys separated by '/'. Everything above it (checkpoints,
+// savepoints, metadata) is written once against this interface.
+import type { Readable } from 'node:stream';
+
+export interface ObjectInfo {
+  /** relative to the store's root */
+  readonly key: string;
+  readonly size: number;
+}
+
+/** What can be stored: bytes in memory, or a stream (uploaded in parts when large). */
+export type ObjectBody = Uint8Array | Readable | AsyncIterable<Uint8Array>;
+
+export interface ObjectStore {
+  /** e.g. `s3://bucket/prefix/` or `/var/lib/millrace/checkpoints`, for messages */
+  readonly description: string;
+  /** Writes an object whole: readers see the old object or the complete new one, never a part. */
+  put(key: string, body: ObjectBody): Promise<void>;
+  /** The object's bytes; StorageError MR_ERR_STORAGE_NOT_FOUND when it does not exist. */
+  get(key: string): Promise<Buffer>;
+  /** The object as a stream; StorageError MR_ERR_STORAGE_NOT_FOUND when it does not exist. */
+  open(key: string): Promise<Readable>;
+  /** All objects whose key starts with `prefix` (a '' or '/'-terminated directory), sorted by key. */
+  list(prefix: string): Promise<ObjectInfo[]>;
+  /** Names (without '/') of the immediate sub-directories of `prefix`, sorted. */
+  listDirs(prefix: string): Promise<string[]>;
+  /** Deletes every object under `prefix` ('/'-terminated); returns how many were deleted. */
+  deletePrefix(prefix: string): Promise<number>;
+  /** Releases clients and sockets. */
+  close(): void;
+}
+
+export function requireDirPrefix(prefix: string): void {
+  if (prefix !== '' && !prefix.endsWith('/')) throw new Error(`MR_ERR_STORAGE_LAYOUT: prefix '${prefix}' must be '' or end with '/'`);
+}
