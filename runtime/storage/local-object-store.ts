@@ -26,7 +26,7 @@ export class LocalObjectStore implements ObjectStore {
 
   constructor(options: LocalObjectStoreOptions) {
     this.root = path.resolve(options.directory);
-    this.description = this.root;
+    this.description = this.root.endsWith(path.sep) ? this.root : `${this.root}/`;
     this.fileMode = options.fileMode ?? 0o600;
   }
 
@@ -109,6 +109,16 @@ export class LocalObjectStore implements ObjectStore {
     } catch (cause) {
       if ((cause as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw new StorageError('MR_ERR_STORAGE_IO', `cannot list ${this.pathOf(prefix)}: ${(cause as Error).message}`, { cause });
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    const file = this.pathOf(key);
+    try {
+      await rm(file, { force: true });
+      await syncDirectory(path.dirname(file)).catch(() => undefined);
+    } catch (cause) {
+      throw new StorageError('MR_ERR_STORAGE_IO', `cannot delete ${file}: ${(cause as Error).message}`, { file: key, cause });
     }
   }
 

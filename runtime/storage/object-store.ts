@@ -25,6 +25,8 @@ export interface ObjectStore {
   list(prefix: string): Promise<ObjectInfo[]>;
   /** Names (without '/') of the immediate sub-directories of `prefix`, sorted. */
   listDirs(prefix: string): Promise<string[]>;
+  /** Deletes one object; absent is fine. */
+  delete(key: string): Promise<void>;
   /** Deletes every object under `prefix` ('/'-terminated); returns how many were deleted. */
   deletePrefix(prefix: string): Promise<number>;
   /** Releases clients and sockets. */

@@ -2,7 +2,7 @@
 // Upload (one PutObject below the part size, a multipart upload above it, aborted on failure so
 // no orphan parts stay billed); failed requests are retried by the client's retry strategy.
 import type { S3Client } from '@aws-sdk/client-s3';
-import { DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, paginateListObjectsV2 } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, paginateListObjectsV2 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { Readable } from 'node:stream';
 import { StorageError } from './errors.ts';
@@ -108,6 +108,14 @@ export class S3ObjectStore implements ObjectStore {
       throw this.ioError('list', prefix, cause);
     }
     return names.sort();
+  }
+
+  async delete(key: string): Promise<void> {
+    try {
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.prefix + key }));
+    } catch (cause) {
+      throw this.ioError('delete', key, cause);
+    }
   }
 
   async deletePrefix(prefix: string): Promise<number> {
