@@ -14,7 +14,7 @@ export type StorageErrorCode =
 
 export class StorageError extends Error {
   readonly code: StorageErrorCode;
-  /** The object (file) concerned, relative to the store root, when there is one. */
+  /** The object (file) concerned, as a full location (`s3://bucket/key` or a path), when there is one. */
   readonly file: string | undefined;
 
   constructor(code: StorageErrorCode, message: string, options: { file?: string; cause?: unknown } = {}) {

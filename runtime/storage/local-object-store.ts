@@ -57,7 +57,7 @@ export class LocalObjectStore implements ObjectStore {
     } catch (cause) {
       await rm(temp, { force: true }).catch(() => undefined);
       if (cause instanceof StorageError) throw cause;
-      throw new StorageError('MR_ERR_STORAGE_IO', `cannot write ${target}: ${(cause as Error).message}; check that the directory is writable and has space`, { file: key, cause });
+      throw new StorageError('MR_ERR_STORAGE_IO', `cannot write ${target}: ${(cause as Error).message}; check that the directory is writable and has space`, { file: this.pathOf(key), cause });
     }
   }
 
@@ -118,7 +118,7 @@ export class LocalObjectStore implements ObjectStore {
       await rm(file, { force: true });
       await syncDirectory(path.dirname(file)).catch(() => undefined);
     } catch (cause) {
-      throw new StorageError('MR_ERR_STORAGE_IO', `cannot delete ${file}: ${(cause as Error).message}`, { file: key, cause });
+      throw new StorageError('MR_ERR_STORAGE_IO', `cannot delete ${file}: ${(cause as Error).message}`, { file: this.pathOf(key), cause });
     }
   }
 
@@ -134,9 +134,9 @@ export class LocalObjectStore implements ObjectStore {
 
   private readError(key: string, cause: unknown): StorageError {
     if ((cause as NodeJS.ErrnoException).code === 'ENOENT') {
-      return new StorageError('MR_ERR_STORAGE_NOT_FOUND', `${this.pathOf(key)} does not exist`, { file: key, cause });
+      return new StorageError('MR_ERR_STORAGE_NOT_FOUND', `${this.pathOf(key)} does not exist`, { file: this.pathOf(key), cause });
     }
-    return new StorageError('MR_ERR_STORAGE_IO', `cannot read ${this.pathOf(key)}: ${(cause as Error).message}`, { file: key, cause });
+    return new StorageError('MR_ERR_STORAGE_IO', `cannot read ${this.pathOf(key)}: ${(cause as Error).message}`, { file: this.pathOf(key), cause });
   }
 }
 

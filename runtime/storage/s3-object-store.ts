@@ -70,7 +70,7 @@ export class S3ObjectStore implements ObjectStore {
     } catch (cause) {
       const e = cause as { name?: string; $metadata?: { httpStatusCode?: number } };
       if (e.name === 'NoSuchKey' || e.$metadata?.httpStatusCode === 404) {
-        throw new StorageError('MR_ERR_STORAGE_NOT_FOUND', `${this.description}${key} does not exist`, { file: key, cause });
+        throw new StorageError('MR_ERR_STORAGE_NOT_FOUND', `${this.description}${key} does not exist`, { file: `${this.description}${key}`, cause });
       }
       throw this.ioError('read', key, cause);
     }
@@ -150,6 +150,6 @@ export class S3ObjectStore implements ObjectStore {
     const hint = status === 403 ? 'access denied: check the S3 credentials and the bucket policy'
       : status === 404 || e.name === 'NoSuchBucket' ? `bucket ${this.bucket} does not exist: create it or fix the storage URI`
         : 'check the S3 endpoint and that the server is reachable';
-    return new StorageError('MR_ERR_STORAGE_IO', `cannot ${action} ${this.description}${key}: ${e.name ?? 'Error'}: ${e.message ?? String(cause)}; ${hint}`, { file: key, cause });
+    return new StorageError('MR_ERR_STORAGE_IO', `cannot ${action} ${this.description}${key}: ${e.name ?? 'Error'}: ${e.message ?? String(cause)}; ${hint}`, { file: `${this.description}${key}`, cause });
   }
 }

@@ -19,7 +19,7 @@ export interface Snapshot {
 }
 
 function missing(store: ObjectStore, key: string, what: string, cause: unknown): StorageError {
-  return new StorageError('MR_ERR_CHECKPOINT_MISSING', `${what} ${store.description}${key} is missing; the snapshot cannot be used, fall back to an older one`, { file: key, cause });
+  return new StorageError('MR_ERR_CHECKPOINT_MISSING', `${what} ${store.description}${key} is missing; the snapshot cannot be used, fall back to an older one`, { file: `${store.description}${key}`, cause });
 }
 
 export async function readSnapshot(store: ObjectStore, dir: string): Promise<Snapshot> {
@@ -64,13 +64,13 @@ async function checkStateFile(snapshot: Snapshot, entry: StateFileEntry, onChunk
     if (error instanceof StorageError && error.code === 'MR_ERR_STORAGE_NOT_FOUND') throw missing(store, key, 'state file', error);
     if (error instanceof StorageError) throw error;
     // an interrupted read says nothing about the file: report it as I/O, not as corruption
-    throw new StorageError('MR_ERR_STORAGE_IO', `state file ${store.description}${key} could not be read to the end (${(error as Error).message}); retry`, { file: key, cause: error });
+    throw new StorageError('MR_ERR_STORAGE_IO', `state file ${store.description}${key} could not be read to the end (${(error as Error).message}); retry`, { file: `${store.description}${key}`, cause: error });
   }
   if (hashing.size !== entry.size) {
-    throw new StorageError('MR_ERR_CHECKPOINT_CORRUPT', `state file ${store.description}${key} has ${hashing.size} bytes, _metadata records ${entry.size}; fall back to an older snapshot`, { file: key });
+    throw new StorageError('MR_ERR_CHECKPOINT_CORRUPT', `state file ${store.description}${key} has ${hashing.size} bytes, _metadata records ${entry.size}; fall back to an older snapshot`, { file: `${store.description}${key}` });
   }
   const digest = hashing.digest();
   if (digest !== entry.sha256) {
-    throw new StorageError('MR_ERR_CHECKPOINT_CORRUPT', `state file ${store.description}${key} has sha256 ${digest}, _metadata records ${entry.sha256}; fall back to an older snapshot`, { file: key });
+    throw new StorageError('MR_ERR_CHECKPOINT_CORRUPT', `state file ${store.description}${key} has sha256 ${digest}, _metadata records ${entry.sha256}; fall back to an older snapshot`, { file: `${store.description}${key}` });
   }
 }

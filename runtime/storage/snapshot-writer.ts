@@ -75,10 +75,10 @@ export class SnapshotWriter {
     for (const f of files) {
       const size = present.get(f.file);
       if (size === undefined) {
-        throw new StorageError('MR_ERR_CHECKPOINT_INCOMPLETE', `state file ${this.store.description}${this.dir}${f.file} of operator '${f.operatorUid}' subtask ${f.subtaskIndex} is not stored; the snapshot is not completed`, { file: this.dir + f.file });
+        throw new StorageError('MR_ERR_CHECKPOINT_INCOMPLETE', `state file ${this.store.description}${this.dir}${f.file} of operator '${f.operatorUid}' subtask ${f.subtaskIndex} is not stored; the snapshot is not completed`, { file: `${this.store.description}${this.dir}${f.file}` });
       }
       if (size !== f.size) {
-        throw new StorageError('MR_ERR_CHECKPOINT_INCOMPLETE', `state file ${this.store.description}${this.dir}${f.file} has ${size} bytes, ${f.size} were written; the snapshot is not completed`, { file: this.dir + f.file });
+        throw new StorageError('MR_ERR_CHECKPOINT_INCOMPLETE', `state file ${this.store.description}${this.dir}${f.file} has ${size} bytes, ${f.size} were written; the snapshot is not completed`, { file: `${this.store.description}${this.dir}${f.file}` });
       }
     }
     await this.store.put(fileInDir(this.dir, METADATA_FILE), encodeMetadata(metadata));
