@@ -44,6 +44,7 @@ export abstract class StreamOperator {
   timers: InternalTimerService | undefined;
   protected watermark = MIN_WATERMARK;
   private readonly inputWatermarks = [MIN_WATERMARK, MIN_WATERMARK];
+  private watermarkPending = false;
   numInputs = 1;
 
   constructor(keyed: boolean) {
@@ -83,18 +84,47 @@ export abstract class StreamOperator {
     throw new Error(`MR_ERR_NOT_TWO_INPUT: operator '${this.ctx.operatorName}' has one input`);
   }
 
-  /** Combines per-input watermarks (two-input operators take the minimum) and advances timers. */
-  processWatermark(wm: number, inputIndex = 0): void {
+  /**
+   * Combines per-input watermarks (two-input operators take the minimum), fires the event-time
+   * timers it passes and then forwards it. With a `timerLimit`, at most about that many timers
+   * fire now and it returns false when more are due: the task then calls `continueWatermark`
+   * between turns of its loop (so a large window firing does not stall the thread) and forwards
+   * no input to this operator until it returns true. The watermark goes downstream only after
+   * the last of its timers has fired, as in Flink.
+   */
+  processWatermark(wm: number, inputIndex = 0, timerLimit = Number.POSITIVE_INFINITY): boolean {
     let combined = wm;
     if (this.numInputs === 2) {
       this.inputWatermarks[inputIndex] = wm;
       combined = Math.min(this.inputWatermarks[0]!, this.inputWatermarks[1]!);
     }
-    if (combined <= this.watermark) return;
+    if (combined <= this.watermark) return true;
     this.watermark = combined;
-    this.timers?.advanceWatermark(combined);
-    this.onWatermark(combined);
-    this.output.emitWatermark(combined);
+    if (this.timers && !this.timers.advanceWatermark(combined, timerLimit)) {
+      this.watermarkPending = true;
+      return false;
+    }
+    this.completeWatermark();
+    return true;
+  }
+
+  /** Fires up to about `timerLimit` more timers of a pending watermark; true once it is forwarded. */
+  continueWatermark(timerLimit = Number.POSITIVE_INFINITY): boolean {
+    if (!this.watermarkPending) return true;
+    if (!this.timers!.continueFiring(timerLimit)) return false;
+    this.watermarkPending = false;
+    this.completeWatermark();
+    return true;
+  }
+
+  /** True while a watermark's timers are firing in batches (see processWatermark). */
+  hasPendingWatermark(): boolean {
+    return this.watermarkPending;
+  }
+
+  private completeWatermark(): void {
+    this.onWatermark(this.watermark);
+    this.output.emitWatermark(this.watermark);
   }
 
   protected onWatermark(_wm: number): void {}

@@ -29,11 +29,12 @@ export class TimestampsAndWatermarksOperator extends StreamOperator {
       this.output.emitWatermark(wm);
     }
   }
-  override processWatermark(wm: number): void {
+  override processWatermark(wm: number): boolean {
     // only the end-of-input watermark passes through; others are replaced by ours
     if (wm === MAX_WATERMARK && this.lastEmitted < MAX_WATERMARK) {
       this.lastEmitted = MAX_WATERMARK;
       this.output.emitWatermark(MAX_WATERMARK);
     }
+    return true;
   }
 }

@@ -107,4 +107,38 @@ describe('window operator', () => {
     const h = await new OperatorHarness(new WindowOperator({ assigner: TumblingEventTimeWindows.of(10), keySelector: key, fn: { reduce: sum } })).open();
     expect(() => h.processElement({ k: 'a', n: 1 })).toThrow(/MR_ERR_NO_TIMESTAMP/);
   });
+
+  test('a large timer burst fired in batches emits exactly the output of one firing, in order, and then the watermark', async () => {
+    const make = () => new WindowOperator({ assigner: SlidingEventTimeWindows.of(40, 10), keySelector: key, fn: { process: new Describe() as never } });
+    const feed = (h: OperatorHarness) => {
+      for (let i = 0; i < 6000; i++) h.processElement({ k: `k${i % 3000}`, n: i }, i % 37);
+    };
+    const once = await new OperatorHarness(make()).open();
+    feed(once);
+    once.processWatermark(39); // windows ending at 10, 20, 30 and 40 of 3000 keys: thousands of timers
+    const due = once.output.length;
+    expect(due).toBeGreaterThan(8000);
+
+    const batched = await new OperatorHarness(make()).open();
+    feed(batched);
+    expect(batched.operator.processWatermark(39, 0, 500)).toBe(false);
+    expect(batched.output.length).toBeGreaterThanOrEqual(500);
+    expect(batched.output.length).toBeLessThan(due);
+    expect(batched.watermarks).toEqual([]); // not forwarded while timers are left
+    let batches = 1;
+    while (!batched.operator.continueWatermark(500)) {
+      batches++;
+      expect(batched.watermarks).toEqual([]);
+    }
+    expect(batches + 1).toBe(Math.ceil(due / 500)); // one window per (key, timestamp): 500 results a batch
+    expect(batched.output).toEqual(once.output);
+    expect(batched.watermarks).toEqual([39]);
+    expect(batched.operator.hasPendingWatermark()).toBe(false);
+
+    // windows not yet due keep their contents and fire with a later watermark, also in batches
+    expect(batched.processWatermarkInBatches(100, 700)).toBeGreaterThan(1);
+    once.processWatermark(100);
+    expect(batched.output).toEqual(once.output);
+    expect(batched.watermarks).toEqual([39, 100]);
+  });
 });

@@ -68,26 +68,34 @@ export class TimerHeap {
     }
   }
 
-  /** Fires (removes, then calls fn) every timer with timestamp <= upTo, in timestamp order. */
-  drainUntil(upTo: number, fn: (ts: number, key: Key, ns: Namespace) => void): void {
+  /**
+   * Fires (removes, then calls fn) timers with timestamp <= upTo, in timestamp order, at most
+   * about `limit` of them (a key's timers of one timestamp fire together); returns true when none
+   * is left to fire, false when it stopped at the limit (call again to go on).
+   */
+  drainUntil(upTo: number, fn: (ts: number, key: Key, ns: Namespace) => void, limit = Number.POSITIVE_INFINITY): boolean {
+    let fired = 0;
     for (;;) {
       const ts = this.peekTimestamp();
-      if (ts === undefined || ts > upTo) return;
-      // the bucket stays registered while it fires: timers deleted meanwhile are skipped, timers
-      // added for the same timestamp join it and fire in this loop
+      if (ts === undefined || ts > upTo) return true;
+      // the bucket stays in the heap while it fires (and between partial drains): timers deleted
+      // meanwhile are skipped, timers added for the same timestamp join it and fire in this loop;
+      // once empty it is dropped by peekTimestamp (which also copes with an earlier timestamp
+      // added while firing, that then comes first)
       const bucket = this.buckets.get(ts)!;
-      this.pop();
       for (const [key, slot] of bucket) {
+        if (fired >= limit) return false;
         bucket.delete(key);
         if (Array.isArray(slot)) {
           this.size -= slot.length;
+          fired += slot.length;
           for (const ns of slot) fn(ts, key, ns);
         } else {
           this.size--;
+          fired++;
           fn(ts, key, slot);
         }
       }
-      this.buckets.delete(ts);
     }
   }
 

@@ -61,10 +61,18 @@ export class InternalTimerService {
     this.procTimers.delete(time, this.backend.currentKey, ns);
   }
 
-  /** Fires every event-time timer at or below the watermark, in timestamp order. */
-  advanceWatermark(wm: number): void {
+  /**
+   * Fires the event-time timers at or below the watermark, in timestamp order: all of them, or
+   * at most about `limit` (then false: call `continueFiring` until it returns true).
+   */
+  advanceWatermark(wm: number, limit = Number.POSITIVE_INFINITY): boolean {
     this.watermark = wm;
-    this.eventTimers.drainUntil(wm, this.fireEvent);
+    return this.eventTimers.drainUntil(wm, this.fireEvent, limit);
+  }
+
+  /** Goes on firing the timers an `advanceWatermark` with a limit left; true when all have fired. */
+  continueFiring(limit = Number.POSITIVE_INFINITY): boolean {
+    return this.eventTimers.drainUntil(this.watermark, this.fireEvent, limit);
   }
 
   private readonly fireEvent = (timestamp: number, key: Key, namespace: Namespace): void => {

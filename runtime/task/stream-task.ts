@@ -66,6 +66,13 @@ export class TaskCancelledError extends Error {
 }
 
 const FLUSH_INTERVAL_MS = 5;
+/**
+ * Event-time timers fired per turn of the loop: a watermark that makes many windows due (e.g.
+ * 50k (key, window) timers) fires them over several turns, flushing the results of each turn and
+ * letting the slot's other tasks, the mailbox and the network progress in between (Flink's
+ * interruptible timers). The task takes no input until all have fired; then the watermark moves on.
+ */
+export const TIMER_FIRING_BATCH = 1000;
 const SOURCE_BATCH = 1000;
 const yieldNow = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -91,6 +98,8 @@ export class StreamTask {
   private busyMs = 0;
   private lastFlush = 0;
   private idleEmitted = false;
+  /** the head operator has due event-time timers left to fire (see TIMER_FIRING_BATCH) */
+  private firingTimers = false;
   readonly latency = new LatencyHistogram();
   private markerTarget = 0;
   private window = { at: performance.now(), bp: 0, busy: 0, bpRatio: 0, busyRatio: 0 };
@@ -257,6 +266,15 @@ export class StreamTask {
         await this.waitWriters();
         continue;
       }
+      if (this.firingTimers) {
+        const t0 = performance.now();
+        this.firingTimers = !head.continueWatermark(TIMER_FIRING_BATCH);
+        const t1 = performance.now();
+        this.busyMs += t1 - t0;
+        this.flushAll(t1);
+        await yieldNow();
+        continue;
+      }
       const buf = this.gate.poll();
       if (buf === undefined) {
         if (this.gate.allEnded) return;
@@ -269,8 +287,9 @@ export class StreamTask {
       if (hasAssigner) this.runPeriodicWatermarks();
       const t1 = performance.now();
       this.busyMs += t1 - t0;
-      if (t1 - this.lastFlush >= FLUSH_INTERVAL_MS) this.flushAll(t1);
-      if (this.gate.allEnded) return;
+      // a timer burst's first results leave at once rather than up to FLUSH_INTERVAL_MS later
+      if (this.firingTimers || t1 - this.lastFlush >= FLUSH_INTERVAL_MS) this.flushAll(t1);
+      if (this.gate.allEnded && !this.firingTimers) return;
       await yieldNow();
     }
   }
@@ -288,14 +307,14 @@ export class StreamTask {
       }
       case WATERMARK: {
         const wm = this.valve.onWatermark(channel, buf.value);
-        if (wm !== undefined) head.processWatermark(wm, this.spec.inputs[channel]!.inputIndex);
+        if (wm !== undefined) this.advanceHeadWatermark(head, wm, this.spec.inputs[channel]!.inputIndex);
         this.maybeActive();
         return;
       }
       case IDLE:
       case ACTIVE: {
         const wm = this.valve.onIdle(channel, buf.kind === IDLE);
-        if (wm !== undefined) head.processWatermark(wm, this.spec.inputs[channel]!.inputIndex);
+        if (wm !== undefined) this.advanceHeadWatermark(head, wm, this.spec.inputs[channel]!.inputIndex);
         if (this.valve.allIdle() && !this.idleEmitted) {
           this.idleEmitted = true;
           for (const w of this.writers) w.broadcastEvent(IDLE);
@@ -311,6 +330,10 @@ export class StreamTask {
       default:
         throw new Error(`MR_ERR_UNKNOWN_EVENT: buffer kind ${buf.kind}`);
     }
+  }
+
+  private advanceHeadWatermark(head: StreamOperator, wm: number, inputIndex: number): void {
+    if (!head.processWatermark(wm, inputIndex, TIMER_FIRING_BATCH)) this.firingTimers = true;
   }
 
   private maybeActive(): void {

@@ -58,6 +58,16 @@ export class OperatorHarness {
     this.operator.processWatermark(wm, input);
     return this;
   }
+  /**
+   * A watermark as a task delivers it: due timers fire `batch` at a time, one batch per call as
+   * the task loop does between its turns; returns the number of batches it took.
+   */
+  processWatermarkInBatches(wm: number, batch: number, input = 0): number {
+    if (this.operator.processWatermark(wm, input, batch)) return 1;
+    let batches = 2;
+    while (!this.operator.continueWatermark(batch)) batches++;
+    return batches;
+  }
   setProcessingTime(t: number): this {
     this.clock.advanceTo(t);
     return this;
