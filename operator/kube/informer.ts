@@ -42,14 +42,14 @@ export class SupervisedInformer<T extends KubeObject> {
       // The API server omits apiVersion/kind on list items; the reconcilers rely on them.
       for (const item of list.items) { item.apiVersion ??= opts.apiVersion; item.kind ??= opts.kind; }
       // The cache is filled from this list right after it returns.
-      queueMicrotask(() => { this.syncedOnce = true; });
+      queueMicrotask(() => { this.syncedOnce = true; this.failures = 0; });
       return list as never;
     };
     this.informer = makeInformer<KubernetesObject>(opts.rest.kubeConfig, path, listFn, opts.labelSelector);
     this.informer.on('add', (o) => this.emit('add', o as unknown as T));
     this.informer.on('update', (o) => this.emit('update', o as unknown as T));
     this.informer.on('delete', (o) => this.emit('delete', o as unknown as T));
-    this.informer.on('connect', () => { this.failures = 0; });
+    // Backoff resets only after a successful list: 'connect' fires before the list is tried.
     this.informer.on('error', (err) => this.restartLater(err));
   }
 
