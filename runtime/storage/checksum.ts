@@ -7,11 +7,12 @@ import type { TransformCallback } from 'node:stream';
 
 export class ChecksumStream extends Transform {
   private readonly hash: Hash = createHash('sha256');
-  size = 0;
+  // not `size`: lib-storage takes a Body.size property for the object's length
+  byteCount = 0;
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     this.hash.update(chunk);
-    this.size += chunk.length;
+    this.byteCount += chunk.length;
     callback(null, chunk);
   }
 

@@ -66,8 +66,8 @@ async function checkStateFile(snapshot: Snapshot, entry: StateFileEntry, onChunk
     // an interrupted read says nothing about the file: report it as I/O, not as corruption
     throw new StorageError('MR_ERR_STORAGE_IO', `state file ${store.description}${key} could not be read to the end (${(error as Error).message}); retry`, { file: `${store.description}${key}`, cause: error });
   }
-  if (hashing.size !== entry.size) {
-    throw new StorageError('MR_ERR_CHECKPOINT_CORRUPT', `state file ${store.description}${key} has ${hashing.size} bytes, _metadata records ${entry.size}; fall back to an older snapshot`, { file: `${store.description}${key}` });
+  if (hashing.byteCount !== entry.size) {
+    throw new StorageError('MR_ERR_CHECKPOINT_CORRUPT', `state file ${store.description}${key} has ${hashing.byteCount} bytes, _metadata records ${entry.size}; fall back to an older snapshot`, { file: `${store.description}${key}` });
   }
   const digest = hashing.digest();
   if (digest !== entry.sha256) {

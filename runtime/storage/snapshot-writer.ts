@@ -49,7 +49,7 @@ export class SnapshotWriter {
         source.destroy();
         throw error;
       }
-      size = hashing.size;
+      size = hashing.byteCount;
       digest = hashing.digest();
     }
     return {
