@@ -1,7 +1,7 @@
 // The checkpoint storage contract against the real S3 server (MinIO, test/cluster/s3), plus what
 // only S3 shows: multipart uploads of large state, credentials from mounted Secret files, refused
 // credentials, and the SDK's retries of a failing request.
-import { HeadObjectCommand } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -70,6 +70,20 @@ describe('S3 specifics', () => {
     expect(head.ETag).toMatch(/-3"$/); // an S3 multipart ETag ends in -<parts>: 5 + 5 + 2 MiB
     const read = await checkpoints.read(1);
     expect((await readStateFile(read, read.metadata.operators.agg!.files[0]!)).equals(Buffer.concat(chunks))).toBe(true);
+  }, 120_000);
+
+  test('a large upload that fails half-way is aborted: no object, no multipart upload left behind', async () => {
+    const prefix = `${runPrefix}multipart-abort/`;
+    store = openObjectStore(`s3://${s3.bucket}/${prefix}`, optionsFor(s3, { partSizeBytes: 5 * 1024 * 1024 }));
+    async function* failsAfter11MiB(): AsyncGenerator<Uint8Array> {
+      for (let i = 0; i < 11; i++) yield randomBytes(1024 * 1024);
+      throw new Error('the TaskManager was killed');
+    }
+    await expect(store.put('chk-1/big.state', failsAfter11MiB())).rejects.toMatchObject({ code: 'MR_ERR_STORAGE_IO', message: expect.stringContaining('the TaskManager was killed') });
+    expect(await store.list('')).toEqual([]);
+    // MinIO lists the multipart uploads of one exact key only
+    const uploads = await raw.send(new ListMultipartUploadsCommand({ Bucket: s3.bucket, Prefix: `${prefix}chk-1/big.state` }));
+    expect(uploads.Uploads ?? []).toEqual([]);
   }, 120_000);
 
   test('credentials come from a mounted Secret directory (MILLRACE_S3_CREDENTIALS_DIR)', async () => {
