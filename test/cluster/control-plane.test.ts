@@ -29,7 +29,7 @@ test('the API server answers with the Kubernetes version that was built', async 
   const version = await admin.makeApiClient(VersionApi).getCode();
   expect(version.major).toBe('1');
   if (!process.env.KUBECONFIG) expect(version.gitVersion).toBe(versions.kubernetes);
-});
+}, 90_000);
 
 test('a CRD is served, a custom resource is stored and an invalid one is rejected by its schema', async () => {
   const group = `test${suffix}.millrace.dev`;
@@ -67,7 +67,7 @@ test('a CRD is served, a custom resource is stored and an invalid one is rejecte
   } finally {
     await extensions.deleteCustomResourceDefinition({ name: crdName });
   }
-});
+}, 90_000);
 
 test('a ResourceQuota makes the API server reject a pod over quota', async () => {
   await core.createNamespacedResourceQuota({ namespace, body: { metadata: { name: 'cpu' }, spec: { hard: { 'requests.cpu': '500m', 'limits.cpu': '500m' } } } });
@@ -84,7 +84,7 @@ test('a ResourceQuota makes the API server reject a pod over quota', async () =>
   const rejected = await rejectionOf(core.createNamespacedPod({ namespace, body: pod('too-big', '300m') }));
   expect(rejected.code).toBe(403);
   expect(rejected.message).toContain('exceeded quota');
-});
+}, 90_000);
 
 test('RBAC: a ServiceAccount token may do what a RoleBinding grants and nothing else', async () => {
   await core.createNamespacedServiceAccount({ namespace, body: { metadata: { name: 'reader' } } });
@@ -108,4 +108,4 @@ test('RBAC: a ServiceAccount token may do what a RoleBinding grants and nothing 
   });
   await eventually('the RoleBinding to take effect', async () => ((await statusOf(asReader.listNamespacedConfigMap({ namespace }))) === 0 ? true : undefined));
   expect(await statusOf(asReader.listNamespacedSecret({ namespace }))).toBe(403);
-});
+}, 90_000);

@@ -68,11 +68,11 @@ test('a pod from a locally built image runs and its logs are readable', async ()
   const image = await kubectl(['get', 'pod', 'client', '-o', 'jsonpath={.status.containerStatuses[0].image}']);
   expect(image).toContain('millrace.local/busybox');
   expect(await kubectl(['logs', 'client'])).toContain('client-started');
-});
+}, 120_000);
 
 test('kubectl exec runs a command inside the pod, as the non-root user', async () => {
   expect((await kubectl(['exec', 'client', '--', 'id', '-u'])).trim()).toBe('65534');
-});
+}, 120_000);
 
 test('a Service resolves by its DNS name and carries traffic to another pod', async () => {
   const clusterIp = (await kubectl(['get', 'service', 'web', '-o', 'jsonpath={.spec.clusterIP}'])).trim();
@@ -86,7 +86,7 @@ test('a Service resolves by its DNS name and carries traffic to another pod', as
   expect(body.trim()).toBe('served-by-web');
   // busybox httpd -v logs each request it answered.
   expect(await kubectl(['logs', 'web'])).toContain('response:200');
-});
+}, 120_000);
 
 test('pod traffic is kept on this machine: the FORWARD guard is in place', async () => {
   if (process.env.KUBECONFIG) return; // an existing cluster has its own network policy
@@ -97,7 +97,7 @@ test('pod traffic is kept on this machine: the FORWARD guard is in place', async
   expect(chain).toContain('-j DROP');
   // And the pod network has no masquerade rule of ours or of the CNI bridge.
   expect(await run('iptables-save', ['-t', 'nat'])).not.toMatch(/CNI-[0-9a-f]+.*MASQUERADE/);
-});
+}, 120_000);
 
 describe('with a test server on the host address', () => {
   let server: Server;
@@ -111,5 +111,5 @@ describe('with a test server on the host address', () => {
     const { port } = server.address() as AddressInfo;
     const body = await httpGetFromPod('client', hostAddress, port);
     expect(body).toBe('hello-from-the-host');
-  });
+  }, 120_000);
 });
