@@ -2,6 +2,7 @@
 // prefix or a local directory), keys separated by '/'. Everything above it (checkpoints,
 // savepoints, metadata) is written once against this interface.
 import type { Readable } from 'node:stream';
+import { StorageError } from './errors.ts';
 
 export interface ObjectInfo {
   /** relative to the store's root */
@@ -34,5 +35,5 @@ export interface ObjectStore {
 }
 
 export function requireDirPrefix(prefix: string): void {
-  if (prefix !== '' && !prefix.endsWith('/')) throw new Error(`MR_ERR_STORAGE_LAYOUT: prefix '${prefix}' must be '' or end with '/'`);
+  if (prefix !== '' && !prefix.endsWith('/')) throw new StorageError('MR_ERR_STORAGE_LAYOUT', `prefix '${prefix}' must be '' or end with '/'`);
 }

@@ -9,6 +9,11 @@ import { StorageError } from './errors.ts';
 import type { ObjectBody, ObjectInfo, ObjectStore } from './object-store.ts';
 import { requireDirPrefix } from './object-store.ts';
 
+// errors without an HTTP response that mean the server was not reached in time
+const NETWORK_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'TimeoutError', 'RequestTimeout']);
+// the SDK may wrap a socket error into a plain Error that keeps only its message
+const NETWORK_MESSAGE = /\b(ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH)\b/;
+
 export const MIN_PART_SIZE_BYTES = 5 * 1024 * 1024; // S3's minimum for all parts but the last
 
 export interface S3ObjectStoreOptions {
@@ -145,11 +150,13 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   private ioError(action: string, key: string, cause: unknown): StorageError {
-    const e = cause as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+    const e = cause as { name?: string; code?: string; message?: string; $metadata?: { httpStatusCode?: number } };
     const status = e.$metadata?.httpStatusCode;
-    const hint = status === 403 ? 'access denied: check the S3 credentials and the bucket policy'
-      : status === 404 || e.name === 'NoSuchBucket' ? `bucket ${this.bucket} does not exist: create it or fix the storage URI`
-        : 'check the S3 endpoint and that the server is reachable';
-    return new StorageError('MR_ERR_STORAGE_IO', `cannot ${action} ${this.description}${key}: ${e.name ?? 'Error'}: ${e.message ?? String(cause)}; ${hint}`, { file: `${this.description}${key}`, cause });
+    const network = status === undefined && (NETWORK_ERRORS.has(e.code ?? '') || NETWORK_ERRORS.has(e.name ?? '') || NETWORK_MESSAGE.test(e.message ?? ''));
+    const hint = status === 403 ? '; access denied: check the S3 credentials and the bucket policy'
+      : status === 404 || e.name === 'NoSuchBucket' ? `; bucket ${this.bucket} does not exist: create it or fix the storage URI`
+        : status !== undefined || network ? '; check the S3 endpoint and that the server is reachable'
+          : '';
+    return new StorageError('MR_ERR_STORAGE_IO', `cannot ${action} ${this.description}${key}: ${e.name ?? 'Error'}: ${e.message ?? String(cause)}${hint}`, { file: `${this.description}${key}`, cause });
   }
 }

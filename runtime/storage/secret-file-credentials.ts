@@ -5,6 +5,7 @@
 // picked up without a restart.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { Clock } from './clock.ts';
 import { StorageError } from './errors.ts';
 
 export const CREDENTIAL_FILES = {
@@ -19,10 +20,6 @@ export interface FileCredentials {
   sessionToken?: string;
   /** when the SDK should ask again (it refreshes 5 min before this) */
   expiration: Date;
-}
-
-export interface Clock {
-  now(): number;
 }
 
 const REREAD_AFTER_MS = 5 * 60_000;

@@ -31,8 +31,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (!raw) return;
-  const cleanup = openObjectStore(`s3://${s3.bucket}/${runPrefix}`, optionsFor(s3));
-  await cleanup.deletePrefix('').catch(() => undefined);
+  const cleanup = openObjectStore(`s3://${s3.bucket}/`, optionsFor(s3));
+  await cleanup.deletePrefix(runPrefix);
   cleanup.close();
   raw.destroy();
 });
@@ -107,6 +107,15 @@ describe('S3 specifics', () => {
     const error = await store.put('x', Buffer.from('no')).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'MR_ERR_STORAGE_IO', message: expect.stringContaining('access denied') });
     expect((error as Error).message).not.toContain(wrong);
+  });
+
+  test('an unreachable S3 endpoint is MR_ERR_STORAGE_IO pointing at the endpoint', async () => {
+    const closed = http.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    store = openObjectStore(`s3://${s3.bucket}/${runPrefix}unreachable/`, optionsFor({ ...s3, endpoint: `http://127.0.0.1:${port}` }, { maxAttempts: 1 }));
+    await expect(store.list('')).rejects.toMatchObject({ code: 'MR_ERR_STORAGE_IO', message: expect.stringContaining('check the S3 endpoint and that the server is reachable') });
   });
 
   test('a request the server fails with 503 is retried by the SDK up to maxAttempts', async () => {
