@@ -18,17 +18,11 @@ if ((${#missing[@]})); then
   done
 fi
 
-# Kubernetes 1.34 needs Go >= 1.24. Debian's golang is older: without /usr/local/go, fetch the
-# toolchain as the Go module it is published as (golang.org/toolchain), as `go` itself does.
-GO_TOOLCHAIN=go1.24.6
-if ! /usr/local/go/bin/go version >/dev/null 2>&1; then
-  echo "== Go toolchain ${GO_TOOLCHAIN} from the Go module proxy"
-  tmp=$(mktemp -d)
-  curl -fsSL -o "$tmp/go.zip" "https://proxy.golang.org/golang.org/toolchain/@v/v0.0.1-${GO_TOOLCHAIN}.linux-amd64.zip"
-  (cd "$tmp" && python3 -m zipfile -e go.zip .)
-  mv "$tmp/golang.org/toolchain@v0.0.1-${GO_TOOLCHAIN}.linux-amd64" /usr/local/go
-  chmod +x /usr/local/go/bin/* /usr/local/go/pkg/tool/*/*
-  rm -rf "$tmp"
+# Kubernetes 1.34 needs Go >= 1.24 (machines of this kind have it in /usr/local/go). An older
+# go.mod `toolchain` line is handled by Go itself (GOTOOLCHAIN=auto fetches it as a module).
+if ! PATH=/usr/local/go/bin:$PATH command -v go >/dev/null; then
+  echo "MR_ERR_NO_GO: Go >= 1.24 is needed to build Kubernetes; install it (https://go.dev/doc/install) and re-run" >&2
+  exit 1
 fi
 export PATH=/usr/local/go/bin:$PATH
 go version

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Buildah } from './buildah.ts';
-import { baseImage } from './config.ts';
+import { baseImage, debianMirror } from './config.ts';
 import { capture, stream } from './exec.ts';
 
 // The base image, made from Debian packages: debootstrap --variant=minbase plus a few packages,
@@ -50,7 +50,7 @@ export async function ensureBaseRootfs(baseDir: string, log: (line: string) => v
   const started = Date.now();
   log(`making the ${baseImage.release} base root file system with debootstrap (first time only)`);
   try {
-    await stream('debootstrap', [`--variant=${baseImage.variant}`, `--include=${baseImage.packages.join(',')}`, baseImage.release, rootfs, baseImage.mirror]);
+    await stream('debootstrap', [`--variant=${baseImage.variant}`, `--include=${baseImage.packages.join(',')}`, baseImage.release, rootfs, debianMirror()]);
     await capture('sh', ['-c', `cd "$1" && rm -rf ${trimmedPaths.join(' ')}`, 'trim', rootfs]);
     await capture('tar', ['--numeric-owner', '--xattrs', '-C', rootfs, '--exclude=./dev/*', '--exclude=./proc/*', '--exclude=./sys/*', '-cf', join(work, 'rootfs.tar'), '.']);
     await rename(join(work, 'rootfs.tar'), tarball);

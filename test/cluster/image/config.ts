@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
@@ -9,7 +10,6 @@ export const baseImage = {
   variant: 'minbase',
   /** Beyond minbase: CA certificates for TLS to S3 and the API server, tini as PID 1. */
   packages: ['ca-certificates', 'tini'],
-  mirror: 'http://deb.debian.org/debian',
   repository: 'localhost/millrace/base',
 } as const;
 
@@ -48,4 +48,19 @@ export function imagePaths(env: NodeJS.ProcessEnv = process.env): ImagePaths {
     storageRunRoot: '/run/millrace/buildah',
     archive: join(cacheRoot(env), 'images', 'millrace-dev.tar'),
   };
+}
+
+/**
+ * The Debian mirror debootstrap fetches from: MILLRACE_DEBIAN_MIRROR, else the first one this
+ * machine's apt uses (so the image comes from the same place as the machine's own packages).
+ */
+export function debianMirror(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.MILLRACE_DEBIAN_MIRROR) return env.MILLRACE_DEBIAN_MIRROR;
+  for (const file of ['/etc/apt/sources.list.d/debian.sources', '/etc/apt/sources.list']) {
+    let text: string;
+    try { text = readFileSync(file, 'utf8'); } catch { continue; }
+    const uri = /^URIs:\s*(\S+)/m.exec(text)?.[1] ?? /^deb\s+(?:\[[^\]]*\]\s+)?(\S+)/m.exec(text)?.[1];
+    if (uri && !uri.includes('security')) return uri;
+  }
+  throw new Error('MR_ERR_IMAGE_NO_MIRROR: no Debian mirror found in /etc/apt sources; set MILLRACE_DEBIAN_MIRROR');
 }
