@@ -62,8 +62,13 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async get(key: string): Promise<Buffer> {
+    const body = await this.open(key);
     const chunks: Buffer[] = [];
-    for await (const chunk of await this.open(key)) chunks.push(chunk as Buffer);
+    try {
+      for await (const chunk of body) chunks.push(chunk as Buffer);
+    } catch (cause) {
+      throw this.ioError('read', key, cause);
+    }
     return Buffer.concat(chunks);
   }
 

@@ -10,7 +10,7 @@ import type { OpenObjectStoreOptions } from '../../../runtime/storage/open-objec
 import { openSnapshot } from '../../../runtime/storage/open-snapshot.ts';
 import { SavepointStore } from '../../../runtime/storage/savepoint-store.ts';
 import type { StateFileHandle } from '../../../runtime/storage/snapshot-metadata.ts';
-import { readStateFile } from '../../../runtime/storage/snapshot-reader.ts';
+import { openStateFile, readStateFile } from '../../../runtime/storage/snapshot-reader.ts';
 import type { StorageError } from '../../../runtime/storage/errors.ts';
 
 export interface BackendUnderTest {
@@ -99,6 +99,13 @@ export function describeCheckpointStorage(name: string, setup: () => Promise<Bac
       const { checkpoint, skipped } = await checkpoints.latestUsable();
       expect(checkpoint?.checkpointId).toBe(1);
       expect(skipped.map((s) => [s.checkpointId, s.error.code, s.error.file])).toEqual([[2, 'MR_ERR_CHECKPOINT_CORRUPT', `${backend.store.description}${victim}`]]);
+
+      // restoring by stream: the bytes flow, and the stream fails at its end instead of ending cleanly
+      const unverified = await checkpoints.read(2, { verify: false });
+      const received: Buffer[] = [];
+      const streamed = await openStateFile(unverified, unverified.metadata.operators['count-per-key']!.files[0]!);
+      await expect((async () => { for await (const chunk of streamed) received.push(chunk as Buffer); })()).rejects.toMatchObject({ code: 'MR_ERR_CHECKPOINT_CORRUPT' });
+      expect(Buffer.concat(received).length).toBe(bytes.length);
 
       // truncated: the size check catches it first
       await backend.store.put(victim, bytes.subarray(0, 5));
