@@ -39,6 +39,10 @@ describe('queue admission', () => {
     expect(r.decisions.has('s')).toBe(false);
     expect(r.decisions.get('n')).toEqual({ admitted: true });
   });
+  test('a stopping deployment holds its CU until its pods are gone', () => {
+    const r = decideAdmission(2, 'q', [dep('stopping', 0, 2, { admitted: true, wantsToRun: false, holdsPods: true }), dep('n', 1, 2)]);
+    expect(r.decisions.get('n')).toMatchObject({ admitted: false });
+  });
   test('ties on creation time are broken by name', () => {
     const r = decideAdmission(1, 'q', [dep('b', 0, 1), dep('a', 0, 1)]);
     expect(r.decisions.get('a')).toEqual({ admitted: true });

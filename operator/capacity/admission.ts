@@ -12,6 +12,8 @@ export interface AdmissionCandidate {
   admitted: boolean;
   /** Wants to run (spec.state running and not terminal). */
   wantsToRun: boolean;
+  /** Still has pods (for example while stopping): their CU are not free yet. */
+  holdsPods?: boolean;
 }
 
 export type AdmissionDecision =
@@ -39,6 +41,8 @@ export function decideAdmission(queueCU: number, queueName: string, candidates: 
     if (c.admitted && c.wantsToRun) {
       used += quarters(c.requiredCU);
       decisions.set(c.name, { admitted: true });
+    } else if (c.holdsPods) {
+      used += quarters(c.requiredCU);
     }
   }
   const waiting = candidates.filter((c) => c.wantsToRun && !c.admitted).sort(compareArrival);

@@ -150,8 +150,8 @@ describe('Deployment reconciler', () => {
     await waitFor('owned objects removed', async () =>
       (await podsOf(rest, namespace, 'orders')).length === 0
       && !(await rest.getOrUndefined({ apiVersion: 'v1', kind: 'Service', namespace, name: 'orders-jobmanager' }))
-      && !(await rest.getOrUndefined({ apiVersion: 'v1', kind: 'ConfigMap', namespace, name: 'orders-config' })), 60_000);
-  }, 120_000);
+      && !(await rest.getOrUndefined({ apiVersion: 'v1', kind: 'ConfigMap', namespace, name: 'orders-config' })), 150_000);
+  }, 240_000);
 
   test('deleting a Namespace stops its deployments first, then removes the Kubernetes namespace', async () => {
     const { rest } = cluster;

@@ -7,6 +7,7 @@ import type { AdmissionCandidate, AdmissionResult } from '../../capacity/admissi
 import { deploymentSize } from '../../capacity/deployment-size.ts';
 import type { ReconcileContext } from '../shared/context.ts';
 import { holdsCapacity } from './decide.ts';
+import { observePods } from './observer.ts';
 
 /** Deployments this process admitted whose status may not be in the cache yet: key → CU. */
 export class AdmissionLedger {
@@ -41,6 +42,7 @@ export function admissionCandidate(ctx: ReconcileContext, d: Deployment): Admiss
     // A Failed or Finished job stays so until its spec changes (a new generation).
     wantsToRun: (spec.state ?? 'running') === 'running' && !d.metadata.deletionTimestamp
       && !(['Failed', 'Finished'].includes(d.status?.phase ?? '') && d.status?.observedGeneration === d.metadata.generation),
+    holdsPods: observePods(ctx, d.metadata.namespace ?? '', d.metadata.name).length > 0,
   };
 }
 

@@ -74,6 +74,8 @@ export async function reconcileDeployment(ctx: ReconcileContext, opts: Deploymen
           // The queue quota refused it: do not leave a half-started deployment behind.
           for (const p of desired.pods) await ctx.rest.delete({ apiVersion: 'v1', kind: 'Pod', namespace, name: p.metadata.name });
           ledger.release(key);
+          // Capacity is about to free (pods of a stopped deployment still terminating): try again.
+          throw new MillraceError('MR_ERR_KUBE_API', `queue ${d.spec.queue} quota refused a pod of ${key}; retrying: ${(err as Error).message}`, { transient: true, cause: err });
         }
         throw err;
       }
