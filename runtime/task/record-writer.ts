@@ -67,6 +67,12 @@ export class RecordWriter {
     for (let c = 0; c < this.channels.length; c++) this.flushChannel(c);
   }
 
+  /** True when records wait in a batch that has not been handed to its channel yet. */
+  hasBufferedRecords(): boolean {
+    for (const vs of this.values) if (vs.length > 0) return true;
+    return false;
+  }
+
   /** Events go after all records emitted before them, on every channel. */
   broadcastEvent(kind: number, value = 0): void {
     this.flush();

@@ -75,6 +75,7 @@ const FLUSH_INTERVAL_MS = 5;
 export const TIMER_FIRING_BATCH = 1000;
 const SOURCE_BATCH = 1000;
 const yieldNow = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class StreamTask {
   readonly spec: TaskSpec;
@@ -204,6 +205,11 @@ export class StreamTask {
     return true;
   }
 
+  private writersHoldRecords(): boolean {
+    for (const w of this.writers) if (w.hasBufferedRecords()) return true;
+    return false;
+  }
+
   private flushAll(now: number): void {
     this.lastFlush = now;
     for (const w of this.writers) w.flush();
@@ -233,7 +239,9 @@ export class StreamTask {
       this.runPeriodicWatermarks();
       const t1 = performance.now();
       this.busyMs += t1 - t0;
-      this.flushAll(t1);
+      // like Flink's buffer timeout: a rate-limited source emits a few records per poll, and a
+      // frame (plus a credit frame back) per poll and channel cost more CPU than the records
+      if (t1 - this.lastFlush >= FLUSH_INTERVAL_MS) this.flushAll(t1);
       if (latencyEvery > 0 && Date.now() >= nextMarker) {
         nextMarker = Date.now() + latencyEvery;
         this.forwardLatencyMarker(Date.now());
@@ -244,7 +252,10 @@ export class StreamTask {
       }
       if (status === 'wait') {
         const wait = src.reader.available?.() ?? yieldNow();
-        await Promise.race([wait, this.mailbox.available(), this.cancelPromise]);
+        // records polled since the last flush leave by the flush deadline, however long the wait
+        const flushIn = FLUSH_INTERVAL_MS - (performance.now() - this.lastFlush);
+        const flushDeadline = this.writersHoldRecords() ? sleep(Math.max(0, flushIn)) : undefined;
+        await Promise.race(flushDeadline ? [wait, flushDeadline, this.mailbox.available(), this.cancelPromise] : [wait, this.mailbox.available(), this.cancelPromise]);
       } else {
         await yieldNow();
       }
