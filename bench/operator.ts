@@ -25,10 +25,13 @@ const operator = spawn(process.execPath, ['operator/main.ts'], {
   stdio: ['ignore', 'inherit', 'inherit'],
 });
 const pid = operator.pid ?? 0;
+// Never leave the operator process behind, even when the benchmark is interrupted.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => { operator.kill('SIGKILL'); process.exit(130); });
 const metrics = async () => (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
 try {
   await waitFor('operator ready', async () => (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.ok, 60_000);
-  const { namespace } = await createWorkspaceAndNamespace(rest, { capacityCU: count, quotaCU: count / 2 + 1 });
+  // Room for every deployment (0.5 CU each) with a margin.
+  const { namespace } = await createWorkspaceAndNamespace(rest, { capacityCU: count, quotaCU: Math.ceil(count * 0.55) });
   await waitFor('default-queue active', async () => ((await rest.get<KubeObject & { status?: { phase?: string } }>({ apiVersion: API, kind: 'Queue', namespace, name: 'default-queue' })).status?.phase === 'Active'), 60_000);
   await new Promise((r) => setTimeout(r, 3000));
   const rssIdle = await rssMiB(pid);
