@@ -140,5 +140,8 @@ describe('window operator', () => {
     once.processWatermark(100);
     expect(batched.output).toEqual(once.output);
     expect(batched.watermarks).toEqual([39, 100]);
+    // fired windows leave no contents and no timers behind
+    expect(batched.operator.backend!.table('_window_contents', true).size()).toBe(0);
+    expect(batched.operator.timers!.eventTimerCount()).toBe(0);
   });
 });

@@ -37,6 +37,8 @@ export class WindowOperator extends StreamOperator implements Collector<unknown>
   private readonly assigner: WindowAssigner;
   private readonly trigger: Trigger;
   private readonly defaultEventTrigger: boolean;
+  /** default event-time trigger, fixed-size windows, no allowed lateness: a window's end fires and purges it */
+  private readonly firesAndPurgesAtEnd: boolean;
   private readonly keySelector: KeySelector<unknown>;
   private readonly fn: WindowFunctionSpec;
   private readonly lateness: number;
@@ -58,6 +60,7 @@ export class WindowOperator extends StreamOperator implements Collector<unknown>
     this.assigner = cfg.assigner;
     this.trigger = cfg.trigger ?? (cfg.assigner.eventTime ? EventTimeTrigger : ProcessingTimeTrigger);
     this.defaultEventTrigger = this.trigger === EventTimeTrigger;
+    this.firesAndPurgesAtEnd = this.defaultEventTrigger && cfg.assigner.eventTime && cfg.assigner.kind !== 'session' && (cfg.allowedLatenessMs ?? 0) === 0;
     this.keySelector = cfg.keySelector;
     this.fn = cfg.fn;
     this.lateness = cfg.allowedLatenessMs ?? 0;
@@ -278,6 +281,17 @@ export class WindowOperator extends StreamOperator implements Collector<unknown>
 
   private onTimer(t: Timer, eventTime: boolean): void {
     const b = this.backend!;
+    if (eventTime && this.firesAndPurgesAtEnd && typeof t.namespace === 'number' && t.timestamp === t.namespace + this.assigner.sizeMs - 1) {
+      // the common case on the hot path of a window firing: the default event-time trigger,
+      // no lateness, a fixed-size window whose only timer is its end — fire it and drop its
+      // contents in one lookup (the trigger's clear would only delete this timer, already gone)
+      const acc = b.takeNs(this.contents, t.namespace);
+      this.currentNs = t.namespace;
+      this.cw.start = t.namespace;
+      this.cw.end = t.namespace + this.assigner.sizeMs;
+      if (acc !== undefined) this.emit(acc);
+      return;
+    }
     const w = this.windowOf(t.namespace);
     this.currentNs = t.namespace;
     this.cw.start = w.start;

@@ -117,6 +117,15 @@ export class KeyedStateBackend {
     }
     m.set(ns, value);
   }
+  /** Removes a namespace of the current key and returns what it held (one lookup for both). */
+  takeNs(t: StateTable, ns: Namespace): unknown {
+    const g = this.currentGroup(t);
+    const m = g.get(this.currentKey) as Map<Namespace, unknown> | undefined;
+    if (m === undefined) return undefined;
+    const v = m.get(ns);
+    if (m.delete(ns) && m.size === 0) g.delete(this.currentKey);
+    return v;
+  }
   removeNs(t: StateTable, ns: Namespace): void {
     const g = this.currentGroup(t);
     const m = g.get(this.currentKey) as Map<Namespace, unknown> | undefined;
