@@ -5,23 +5,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(containerd runc containernetworking-plugins busybox-static iptables conntrack ethtool socat iproute2 kmod openssl tar)
-missing=()
-for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
-if ((${#missing[@]})); then
-  echo "== apt-get install ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  for attempt in 1 2 3 4 5; do
-    if apt-get update -q && apt-get install -y -q --no-install-recommends "${missing[@]}"; then break; fi
-    [[ $attempt == 5 ]] && exit 1
-    sleep 10 # another apt may hold the lock
-  done
-fi
+source .ci/apt-install.sh
+apt_install containerd runc containernetworking-plugins busybox-static iptables conntrack ethtool socat iproute2 kmod openssl tar
 
 # Kubernetes 1.34 needs Go >= 1.24 (machines of this kind have it in /usr/local/go). An older
 # go.mod `toolchain` line is handled by Go itself (GOTOOLCHAIN=auto fetches it as a module).
 if ! PATH=/usr/local/go/bin:$PATH command -v go >/dev/null; then
-  echo "MR_ERR_NO_GO: Go >= 1.24 is needed to build Kubernetes; install it (https://go.dev/doc/install) and re-run" >&2
+  echo "MR_ERR_NO_GO: Go >= 1.24 is needed to build Kubernetes; install it and re-run" >&2
   exit 1
 fi
 export PATH=/usr/local/go/bin:$PATH

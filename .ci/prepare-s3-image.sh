@@ -7,18 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(buildah debootstrap runc tar ca-certificates)
-missing=()
-for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
-if ((${#missing[@]})); then
-  echo "== apt-get install ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  for attempt in 1 2 3 4 5; do
-    if apt-get update -q && apt-get install -y -q --no-install-recommends "${missing[@]}"; then break; fi
-    [[ $attempt == 5 ]] && exit 1
-    sleep 10 # another apt may hold the lock
-  done
-fi
+source .ci/apt-install.sh
+apt_install buildah debootstrap runc tar ca-certificates
 
 export PATH=/usr/local/go/bin:$PATH
 go version
