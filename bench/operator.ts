@@ -62,7 +62,9 @@ try {
     }
   }));
   const appliedMs = performance.now() - t0;
-  await waitFor('every deployment has its pods', () => allPodsAt.size === count, 600_000, 100);
+  // Completion is read from the API server; the watch only times each deployment's pods.
+  await waitFor('every deployment has its pods', async () => allPodsAt.size === count
+    || (await rest.list<KubeObject>({ apiVersion: 'v1', kind: 'Pod', namespace })).items.length === count * 2, 600_000, 250);
   const podsMs = performance.now() - t0;
   await waitFor('every deployment settled in phase Starting', async () => {
     const list = await rest.list<KubeObject & { status?: { phase?: string } }>({ apiVersion: API, kind: 'Deployment', namespace });
@@ -74,13 +76,14 @@ try {
   watch.abort();
 
   const latencies = [...allPodsAt].map(([d, at]) => at - (applyAt.get(d) ?? at));
+  process.stderr.write(`pods of ${allPodsAt.size} of ${count} deployments timed by the watch\n`);
   const result = {
     generatedAt: new Date().toISOString(),
     deployments: count,
     podsPerDeployment: 2,
     applyConcurrency: concurrency,
     appliedSeconds: +(appliedMs / 1000).toFixed(2),
-    applyToAllPodsCreatedMs: { p50: Math.round(percentile(latencies, 50)), p99: Math.round(percentile(latencies, 99)) },
+    applyToAllPodsCreatedMs: { p50: Math.round(percentile(latencies, 50)), p99: Math.round(percentile(latencies, 99)), deploymentsTimed: latencies.length },
     allPodsCreatedSeconds: +(podsMs / 1000).toFixed(2),
     settledSeconds: +(settledMs / 1000).toFixed(2),
     reconcilesPerSecond: +(reconciles / (settledMs / 1000)).toFixed(1),

@@ -106,6 +106,9 @@ export async function reconcileDeployment(ctx: ReconcileContext, opts: Deploymen
     throw err;
   }
   for (const e of decision.events) await ctx.events.record(raw, e.type, e.reason, 'Reconcile', e.note);
-  return decision.requeueAfterMs !== undefined ? { requeueAfterMs: decision.requeueAfterMs } : {};
+  // Until the JobManager pod runs there is nothing to poll: pod changes wake this key anyway.
+  const jobManagerRunning = observed.pods.some((p) => p.name.startsWith(`${name}-jm-`) && p.phase === 'Running');
+  const requeueAfterMs = decision.phase === 'Starting' && !jobManagerRunning ? 60_000 : decision.requeueAfterMs;
+  return requeueAfterMs !== undefined ? { requeueAfterMs } : {};
 }
 
