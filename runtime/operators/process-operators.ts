@@ -70,11 +70,30 @@ export class ProcessOperator extends ProcessingOperator {
   }
 }
 
-export class KeyedProcessOperator extends ProcessingOperator {
+/** Keyed process functions: timers call back `onTimer` with the key of the timer set. */
+abstract class KeyedProcessingOperator extends ProcessingOperator {
+  private readonly timerFn: { onTimer?(timestamp: number, ctx: OnTimerContext<Key>, out: Collector<unknown>): void };
+  constructor(fn: KeyedProcessFunction<Key, unknown, unknown> | KeyedCoProcessFunction<Key, unknown, unknown, unknown>) {
+    super(true, fn);
+    this.timerFn = fn;
+  }
+  protected override onEventTime(t: Timer): void {
+    this.ts = t.timestamp;
+    this.timeDomain = 'event-time';
+    this.timerFn.onTimer?.(t.timestamp, this.ctxObj, this);
+  }
+  protected override onProcessingTime(t: Timer): void {
+    this.ts = NO_TIMESTAMP;
+    this.timeDomain = 'processing-time';
+    this.timerFn.onTimer?.(t.timestamp, this.ctxObj, this);
+  }
+}
+
+export class KeyedProcessOperator extends KeyedProcessingOperator {
   private readonly pf: KeyedProcessFunction<Key, unknown, unknown>;
   private readonly keySelector: KeySelector<unknown>;
   constructor(fn: KeyedProcessFunction<Key, unknown, unknown>, keySelector: KeySelector<unknown>) {
-    super(true, fn);
+    super(fn);
     this.pf = fn;
     this.keySelector = keySelector;
   }
@@ -82,16 +101,6 @@ export class KeyedProcessOperator extends ProcessingOperator {
     this.ts = ts;
     this.backend!.setCurrentKey(this.keySelector(value));
     this.pf.processElement(value, this.ctxObj, this);
-  }
-  protected override onEventTime(t: Timer): void {
-    this.ts = t.timestamp;
-    this.timeDomain = 'event-time';
-    this.pf.onTimer?.(t.timestamp, this.ctxObj, this);
-  }
-  protected override onProcessingTime(t: Timer): void {
-    this.ts = NO_TIMESTAMP;
-    this.timeDomain = 'processing-time';
-    this.pf.onTimer?.(t.timestamp, this.ctxObj, this);
   }
 }
 
@@ -112,12 +121,12 @@ export class CoProcessOperator extends ProcessingOperator {
   }
 }
 
-export class KeyedCoProcessOperator extends ProcessingOperator {
+export class KeyedCoProcessOperator extends KeyedProcessingOperator {
   private readonly pf: KeyedCoProcessFunction<Key, unknown, unknown, unknown>;
   private readonly key1: KeySelector<unknown>;
   private readonly key2: KeySelector<unknown>;
   constructor(fn: KeyedCoProcessFunction<Key, unknown, unknown, unknown>, key1: KeySelector<unknown>, key2: KeySelector<unknown>) {
-    super(true, fn);
+    super(fn);
     this.pf = fn;
     this.key1 = key1;
     this.key2 = key2;
@@ -132,16 +141,6 @@ export class KeyedCoProcessOperator extends ProcessingOperator {
     this.ts = ts;
     this.backend!.setCurrentKey(this.key2(value));
     this.pf.processElement2(value, this.ctxObj, this);
-  }
-  protected override onEventTime(t: Timer): void {
-    this.ts = t.timestamp;
-    this.timeDomain = 'event-time';
-    this.pf.onTimer?.(t.timestamp, this.ctxObj, this);
-  }
-  protected override onProcessingTime(t: Timer): void {
-    this.ts = NO_TIMESTAMP;
-    this.timeDomain = 'processing-time';
-    this.pf.onTimer?.(t.timestamp, this.ctxObj, this);
   }
 }
 

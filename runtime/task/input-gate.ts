@@ -2,6 +2,7 @@
 // O(1) and a waiting task wakes on the first arriving buffer instead of polling.
 
 import { END_OF_PARTITION, type ChannelReader, type StreamBuffer } from '../network/buffers.ts';
+import { AvailabilitySignal } from './availability.ts';
 
 export interface InputChannelInfo {
   readonly reader: ChannelReader;
@@ -14,7 +15,7 @@ export class InputGate {
   private readonly ready: number[] = [];
   private readonly enqueued: boolean[];
   private ended = 0;
-  private wake: (() => void) | undefined;
+  private readonly signal = new AvailabilitySignal();
   lastChannel = -1;
 
   constructor(channels: InputChannelInfo[]) {
@@ -28,11 +29,7 @@ export class InputGate {
       this.enqueued[i] = true;
       this.ready.push(i);
     }
-    const w = this.wake;
-    if (w) {
-      this.wake = undefined;
-      w();
-    }
+    this.signal.notify();
   }
 
   get allEnded(): boolean {
@@ -62,18 +59,11 @@ export class InputGate {
 
   /** Resolves when some channel has data. */
   available(): Promise<void> {
-    if (this.ready.length > 0) return Promise.resolve();
-    return new Promise((resolve) => {
-      this.wake = resolve;
-    });
+    return this.signal.next(this.ready.length > 0);
   }
 
   /** Wakes a pending available() (used by the mailbox). */
   interrupt(): void {
-    const w = this.wake;
-    if (w) {
-      this.wake = undefined;
-      w();
-    }
+    this.signal.notify();
   }
 }

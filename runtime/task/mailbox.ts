@@ -1,17 +1,15 @@
 // The task's mailbox: control actions (processing-time timers, cancellation, later checkpoint
 // triggers) queued from outside and run by the task loop between batches, never mid-batch.
 
+import { AvailabilitySignal } from './availability.ts';
+
 export class Mailbox {
   private readonly mails: Array<() => void> = [];
-  private wake: (() => void) | undefined;
+  private readonly signal = new AvailabilitySignal();
 
   put(mail: () => void): void {
     this.mails.push(mail);
-    const w = this.wake;
-    if (w) {
-      this.wake = undefined;
-      w();
-    }
+    this.signal.notify();
   }
 
   hasMail(): boolean {
@@ -25,18 +23,11 @@ export class Mailbox {
 
   /** Resolves when mail arrives. */
   available(): Promise<void> {
-    if (this.mails.length > 0) return Promise.resolve();
-    return new Promise((resolve) => {
-      this.wake = resolve;
-    });
+    return this.signal.next(this.mails.length > 0);
   }
 
   /** Wakes a pending available() without mail (used when input arrives). */
   interrupt(): void {
-    const w = this.wake;
-    if (w) {
-      this.wake = undefined;
-      w();
-    }
+    this.signal.notify();
   }
 }
