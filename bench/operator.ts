@@ -8,7 +8,7 @@ import { createServer } from 'node:net';
 import { parseArgs } from 'node:util';
 import { Watch } from '@kubernetes/client-node';
 import type { KubeObject } from '../operator/kube/rest-client.ts';
-import { API, applyAs, createWorkspaceAndNamespace, OPERATOR_NAMESPACE, unique, useOperatorCluster, waitFor } from '../test/operator/support/harness.ts';
+import { API, applyAs, createWorkspaceAndNamespace, OPERATOR_NAMESPACE, TEST_WATCH_SELECTOR, unique, useOperatorCluster, waitFor } from '../test/operator/support/harness.ts';
 import { counterTotal, percentile, rssMiB } from './operator-stats.ts';
 
 const { values } = parseArgs({ options: { deployments: { type: 'string', default: '1000' }, concurrency: { type: 'string', default: '16' } } });
@@ -21,7 +21,7 @@ const cluster = await useOperatorCluster();
 const { rest, kc } = cluster;
 const port = await freePort();
 const operator = spawn(process.execPath, ['operator/main.ts'], {
-  env: { ...process.env, KUBECONFIG: cluster.kubeconfigPath, MILLRACE_OPERATOR_PORT: String(port), MILLRACE_OPERATOR_HOST: '127.0.0.1', MILLRACE_OPERATOR_NAMESPACE: OPERATOR_NAMESPACE, MILLRACE_LEASE_NAME: unique('bench'), MILLRACE_JOBMANAGER_URL_TEMPLATE: 'http://127.0.0.1:9', LOG_LEVEL: 'warn' },
+  env: { ...process.env, KUBECONFIG: cluster.kubeconfigPath, MILLRACE_OPERATOR_PORT: String(port), MILLRACE_OPERATOR_HOST: '127.0.0.1', MILLRACE_OPERATOR_NAMESPACE: OPERATOR_NAMESPACE, MILLRACE_LEASE_NAME: unique('bench'), MILLRACE_JOBMANAGER_URL_TEMPLATE: 'http://127.0.0.1:9', MILLRACE_WATCH_SELECTOR: TEST_WATCH_SELECTOR, LOG_LEVEL: 'warn' },
   stdio: ['ignore', 'inherit', 'inherit'],
 });
 const pid = operator.pid ?? 0;

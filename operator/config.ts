@@ -11,6 +11,7 @@ const envSchema = z.object({
   MILLRACE_LEASE_NAME: z.string().default('millrace-operator'),
   MILLRACE_RUNTIME_IMAGE: z.string().default('millrace:dev').describe('Runtime image when a Deployment sets none.'),
   MILLRACE_WORKERS: z.coerce.number().int().min(1).max(64).default(4),
+  MILLRACE_WATCH_SELECTOR: z.string().optional().describe('Only reconcile Millrace objects with these labels (key=value,...); lets several operator instances share a cluster.'),
   MILLRACE_JOBMANAGER_URL_TEMPLATE: z.string().optional().describe('JobManager REST URL per deployment, e.g. http://127.0.0.1:8081 or http://{name}-jobmanager.{namespace}.svc:8081 (default).'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
   POD_NAME: z.string().optional(),

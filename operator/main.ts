@@ -28,7 +28,7 @@ const jobManagers: JobManagerClientFactory = ({ namespace, name }) => httpJobMan
 const operator = new Operator({
   rest, clock: systemClock, random: Math.random, logger, metrics, jobManagers,
   storage: s3WorkspaceStorage(), defaultImage: config.MILLRACE_RUNTIME_IMAGE, workers: config.MILLRACE_WORKERS,
-  instance: identity,
+  instance: identity, watchSelector: config.MILLRACE_WATCH_SELECTOR,
 });
 
 let shuttingDown = false;

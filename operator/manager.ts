@@ -9,6 +9,7 @@ import type { Reconcile } from './kube/controller-runner.ts';
 import { createEventRecorder } from './kube/events.ts';
 import { SupervisedInformer } from './kube/informer.ts';
 import type { KubeObject, KubeRest } from './kube/rest-client.ts';
+import { formatSelector, parseWatchSelector } from './kube/watch-selector.ts';
 import { WorkQueue } from './kube/work-queue.ts';
 import type { OperatorMetrics } from './server/metrics.ts';
 import type { WorkspaceStorage } from './storage/workspace-storage.ts';
@@ -33,6 +34,8 @@ export interface OperatorDeps {
   workers: number;
   /** Identity reported in Events. */
   instance: string;
+  /** Equality label selector (`k=v,...`) limiting the Millrace objects this instance reconciles. */
+  watchSelector?: string;
 }
 
 type ControllerName = 'workspace' | 'namespace' | 'queue' | 'deployment' | 'savepoint';
@@ -55,15 +58,17 @@ export class Operator {
       this.informers.push(i);
       return i;
     };
-    const workspaces = informer('Workspace');
-    const namespaces = informer('Namespace');
-    const queues = informer('Queue');
-    const deployments = informer('Deployment');
-    const savepoints = informer('Savepoint');
+    const instanceLabels = parseWatchSelector(deps.watchSelector);
+    const selector = formatSelector(instanceLabels);
+    const workspaces = informer('Workspace', API_VERSION, selector);
+    const namespaces = informer('Namespace', API_VERSION, selector);
+    const queues = informer('Queue', API_VERSION, selector);
+    const deployments = informer('Deployment', API_VERSION, selector);
+    const savepoints = informer('Savepoint', API_VERSION, selector);
     const pods = informer('Pod', 'v1', `${LABELS.managedBy}=${MANAGED_BY}`);
     const caches = { workspaces, namespaces, queues, deployments, savepoints, pods } as unknown as Caches;
     this.ctx = {
-      rest: deps.rest, caches, clock: deps.clock, fieldManager: FIELD_MANAGER,
+      rest: deps.rest, caches, clock: deps.clock, fieldManager: FIELD_MANAGER, instanceLabels,
       events: createEventRecorder(deps.rest, { controller: 'millrace.dev/operator', instance: deps.instance, clock: deps.clock, logger: deps.logger }),
     };
     const ctx = this.ctx;

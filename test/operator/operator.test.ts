@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ProcessCluster } from '../../runtime/local/process-cluster.ts';
-import { API, applyAs, createWorkspaceAndNamespace, eventsFor, getWithStatus, localJobManagers, OPERATOR_NAMESPACE, operatorKubeconfig, startInProcessOperator, unique, useOperatorCluster, waitFor, waitForPhase } from './support/harness.ts';
+import { API, applyAs, createWorkspaceAndNamespace, eventsFor, getWithStatus, localJobManagers, OPERATOR_NAMESPACE, operatorKubeconfig, startInProcessOperator, TEST_WATCH_SELECTOR, unique, useOperatorCluster, waitFor, waitForPhase } from './support/harness.ts';
 import type { Cluster } from './support/harness.ts';
 
 // One file, so only one operator at a time acts on the shared control plane.
@@ -275,7 +275,7 @@ describe('operator process', () => {
       env: {
         ...process.env, KUBECONFIG: kubeconfig, MILLRACE_OPERATOR_PORT: '0', MILLRACE_OPERATOR_HOST: '127.0.0.1',
         MILLRACE_OPERATOR_NAMESPACE: OPERATOR_NAMESPACE, MILLRACE_LEASE_NAME: lease, POD_NAME: identity,
-        MILLRACE_JOBMANAGER_URL_TEMPLATE: 'http://127.0.0.1:9', MILLRACE_WORKERS: '4', LOG_LEVEL: process.env.MILLRACE_TEST_LOG_LEVEL ?? 'warn',
+        MILLRACE_JOBMANAGER_URL_TEMPLATE: 'http://127.0.0.1:9', MILLRACE_WORKERS: '4', MILLRACE_WATCH_SELECTOR: TEST_WATCH_SELECTOR, LOG_LEVEL: process.env.MILLRACE_TEST_LOG_LEVEL ?? 'warn',
       },
       stdio: ['ignore', 'inherit', 'inherit'],
     });

@@ -39,10 +39,10 @@ export function desiredNamespaceObjects(ns: Namespace, owner: OwnerReference): K
 }
 
 /** The default-queue gets whatever CU the namespace's other queues leave. */
-export function desiredDefaultQueue(namespace: string, cu: number): KubeObject {
+export function desiredDefaultQueue(namespace: string, cu: number, instanceLabels: Record<string, string> = {}): KubeObject {
   return {
     apiVersion: API_VERSION, kind: 'Queue',
-    metadata: { name: DEFAULT_QUEUE, namespace, labels: { [LABELS.managedBy]: MANAGED_BY } },
+    metadata: { name: DEFAULT_QUEUE, namespace, labels: { ...instanceLabels, [LABELS.managedBy]: MANAGED_BY } },
     spec: { cu },
   };
 }

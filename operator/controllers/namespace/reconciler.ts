@@ -67,7 +67,7 @@ export async function reconcileNamespace(ctx: ReconcileContext, name: string): P
     for (const obj of desiredNamespaceObjects(ns, ownerReference(raw))) await ctx.rest.apply(obj, ctx.fieldManager);
     const otherQueues = ctx.caches.queues.list(name).filter((q) => q.metadata.name !== DEFAULT_QUEUE && !q.metadata.deletionTimestamp);
     const left = Math.max(0, quarters(ns.spec.quotaCU) - quarters(sumCU(otherQueues.map((q) => q.spec.cu)))) * CU_STEP;
-    await ctx.rest.apply(desiredDefaultQueue(name, left), ctx.fieldManager);
+    await ctx.rest.apply(desiredDefaultQueue(name, left, ctx.instanceLabels), ctx.fieldManager);
   }
 
   const queues = ctx.caches.queues.list(name);

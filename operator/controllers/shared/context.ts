@@ -32,6 +32,8 @@ export interface ReconcileContext {
   clock: Clock;
   /** Server-side apply field manager of the operator. */
   fieldManager: string;
+  /** Labels of this instance's watch selector, stamped on Millrace objects it creates itself. */
+  instanceLabels: Record<string, string>;
 }
 
 export const FIELD_MANAGER = 'millrace-operator';

@@ -59,6 +59,13 @@ export const UNREACHABLE_JOBMANAGER = 'http://127.0.0.1:9';
 /** Deployments (namespace/name) whose JobManager is a local runtime process, by URL. */
 export const localJobManagers = new Map<string, string>();
 
+/**
+ * Operators started by this test process reconcile only objects labelled with this process's
+ * instance label (applyAs stamps it), so test runs and benchmarks sharing a cluster stay apart.
+ */
+export const TEST_INSTANCE_LABEL = 'millrace.dev/test-instance';
+export const TEST_WATCH_SELECTOR = `${TEST_INSTANCE_LABEL}=${unique('run')}`;
+
 export async function startInProcessOperator(cluster: Cluster, opts: { storage?: WorkspaceStorage; workers?: number } = {}): Promise<Operator> {
   const op = new Operator({
     rest: cluster.rest, clock: systemClock, random: Math.random,
@@ -66,7 +73,7 @@ export async function startInProcessOperator(cluster: Cluster, opts: { storage?:
     metrics: createOperatorMetrics({ defaultMetrics: false }),
     jobManagers: ({ namespace, name }) => httpJobManagerClient(localJobManagers.get(`${namespace}/${name}`) ?? UNREACHABLE_JOBMANAGER, 1000),
     storage: opts.storage ?? s3WorkspaceStorage(), defaultImage: 'millrace:test', workers: opts.workers ?? 4,
-    instance: 'jest',
+    instance: 'jest', watchSelector: TEST_WATCH_SELECTOR,
   });
   await op.startInformers();
   op.startControllers();
@@ -75,8 +82,11 @@ export async function startInProcessOperator(cluster: Cluster, opts: { storage?:
 
 export const API = 'millrace.dev/v1alpha1';
 
+/** Server-side apply as the test user; Millrace objects get this process's instance label. */
 export async function applyAs(rest: KubeRest, obj: KubeObject): Promise<KubeObject> {
-  return rest.apply(obj, TEST_MANAGER);
+  if (obj.apiVersion !== API) return rest.apply(obj, TEST_MANAGER);
+  const [key, value] = TEST_WATCH_SELECTOR.split('=') as [string, string];
+  return rest.apply({ ...obj, metadata: { ...obj.metadata, labels: { ...obj.metadata.labels, [key]: value } } }, TEST_MANAGER);
 }
 
 type WithStatus = KubeObject & { status?: { phase?: string; conditions?: Array<{ type: string; status: string; reason: string; message: string }> } & Record<string, unknown> };
