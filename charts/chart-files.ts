@@ -1,0 +1,55 @@
+// The files of charts/millrace that are derived from elsewhere in the repository, so the chart
+// can never drift from what the operator is: the CRDs (copies of crds/), the operator's RBAC
+// rules and the member ClusterRoles (from operator/rbac/*.ts), values.schema.json (from
+// charts/values-schema.ts) and the argocd-cm patch (from the Lua health checks).
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { memberClusterRoles } from '../operator/rbac/member-roles.ts';
+import { operatorClusterRole } from '../operator/rbac/operator-role.ts';
+import { valuesJsonSchema } from './values-schema.ts';
+
+export const CHART_DIR = new URL('./millrace/', import.meta.url).pathname;
+const REPO_CRDS = new URL('../crds/', import.meta.url).pathname;
+export const HEALTH_DIR = join(CHART_DIR, 'argocd', 'health');
+
+interface Rule { apiGroups?: string[]; resources?: string[]; verbs: string[]; resourceNames?: string[] }
+
+/** Rules the operator needs only in its own namespace: its leader-election Lease. */
+export const isLeaderElectionRule = (r: Rule) => (r.apiGroups ?? []).includes('coordination.k8s.io');
+
+// Plain YAML: no anchors and aliases for the rules that several roles share.
+const plain = { aliasDuplicateObjects: false } as const;
+const header = (source: string) => `# Generated from ${source} by \`npm run chart:sync\`. Do not edit.\n`;
+
+/** The Argo CD resource-customization key of one kind (Argo CD reads <group>_<Kind>). */
+export const argoHealthKey = (kind: string) => `resource.customizations.health.millrace.dev_${kind}`;
+
+/** Every derived file, path relative to charts/millrace → content. */
+export async function renderChartFiles(): Promise<Map<string, string>> {
+  const files = new Map<string, string>();
+  for (const file of (await readdir(REPO_CRDS)).filter((f) => f.endsWith('.yaml')).sort()) {
+    files.set(`crds/${file}`, await readFile(join(REPO_CRDS, file), 'utf8'));
+  }
+
+  const rules = operatorClusterRole().rules as Rule[];
+  files.set('files/rbac/operator-cluster-rules.yaml', header('operator/rbac/operator-role.ts (all rules but the Lease)') + stringify(rules.filter((r) => !isLeaderElectionRule(r)), plain));
+  files.set('files/rbac/leader-election-rules.yaml', header('operator/rbac/operator-role.ts (the Lease rules, granted in the release namespace only)') + stringify(rules.filter(isLeaderElectionRule), plain));
+  files.set('files/rbac/member-cluster-roles.yaml', header('operator/rbac/member-roles.ts') + stringify(memberClusterRoles().map((r) => ({
+    name: r.metadata.name, description: r.metadata.annotations?.['millrace.dev/description'] ?? '', rules: r.rules,
+  })), plain));
+
+  files.set('values.schema.json', `${JSON.stringify(valuesJsonSchema(), null, 2)}\n`);
+
+  const scripts = (await readdir(HEALTH_DIR)).filter((f) => f.endsWith('.lua')).sort();
+  const data: Record<string, string> = {};
+  for (const file of scripts) data[argoHealthKey(file.replace(/\.lua$/, ''))] = await readFile(join(HEALTH_DIR, file), 'utf8');
+  files.set('argocd/argocd-cm-patch.yaml', [
+    header('charts/millrace/argocd/health/*.lua'),
+    '# Health checks of the Millrace kinds for Argo CD. Merge into Argo CD\'s argocd-cm:\n',
+    '#   kubectl -n argocd patch configmap argocd-cm --type merge --patch-file charts/millrace/argocd/argocd-cm-patch.yaml\n',
+    '# or put the keys under configs.cm of the argo-cd Helm chart.\n',
+    stringify({ data }, { lineWidth: 0, blockQuote: 'literal' }),
+  ].join(''));
+  return files;
+}

@@ -1,0 +1,90 @@
+// The values of the millrace Helm chart, as a zod schema: the one source of
+// charts/millrace/values.schema.json (written by `npm run chart:sync`), which Helm checks on
+// every install, upgrade, lint and template. Objects are strict, so a misspelt key is an error
+// that names it instead of a setting silently ignored.
+import { z } from 'zod';
+
+const quantity = (description: string) => z.union([z.string().regex(/^[0-9.]+[a-zA-Z]*$/), z.number().nonnegative()]).describe(description);
+const resourceList = z.strictObject({
+  cpu: quantity('CPU, for example 100m or 1.').optional(),
+  memory: quantity('Memory, for example 256Mi.').optional(),
+  'ephemeral-storage': quantity('Local storage, for example 1Gi.').optional(),
+});
+const stringMap = (description: string) => z.record(z.string(), z.string()).describe(description);
+/** Kubernetes objects passed through as they are (tolerations, affinity, env entries). */
+const passThrough = (description: string) => z.record(z.string(), z.unknown()).describe(description);
+const labelSelector = /^$|^[A-Za-z0-9./_-]+==?[A-Za-z0-9._-]*(,[A-Za-z0-9./_-]+==?[A-Za-z0-9._-]*)*$/;
+
+export const valuesSchema = z.strictObject({
+  nameOverride: z.string().max(40).describe('Replaces the chart name in object names.').optional(),
+  fullnameOverride: z.string().max(52).describe('Replaces <release>-<chart> in object names.').optional(),
+  image: z.strictObject({
+    repository: z.string().min(1).describe('Image of the operator (and, by default, of the runtime pods): the project Dockerfile built as one image.'),
+    tag: z.string().min(1).describe('Image tag.'),
+    pullPolicy: z.enum(['Always', 'IfNotPresent', 'Never']).describe('When the kubelet pulls the image.'),
+  }).describe('Operator image.'),
+  imagePullSecrets: z.array(z.strictObject({ name: z.string().min(1) })).describe('Secrets for pulling the image from a private registry.'),
+  replicas: z.number().int().min(1).max(5).describe('Operator replicas; more than 1 needs leaderElection.enabled (one leads, the others stand by).'),
+  leaderElection: z.strictObject({
+    enabled: z.boolean().describe('Elect one active replica with a Lease in the release namespace.'),
+    leaseName: z.string().max(63).regex(/^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/).describe('Name of the Lease; empty means the release full name.'),
+  }).describe('Leader election (MILLRACE_LEADER_ELECTION, MILLRACE_LEASE_NAME).'),
+  runtimeImage: z.string().describe('Image of JobManager and TaskManager pods of Deployments that set none (MILLRACE_RUNTIME_IMAGE); empty means the operator image.'),
+  workers: z.number().int().min(1).max(64).describe('Reconciles in parallel, never two for one object (MILLRACE_WORKERS).'),
+  watchSelector: z.string().regex(labelSelector).describe('Reconcile only Millrace objects with these labels, key=value[,key=value] (MILLRACE_WATCH_SELECTOR); empty means all. Lets several operators share a cluster.'),
+  jobManagerUrlTemplate: z.string().describe('How the operator reaches a JobManager, with {name} and {namespace} (MILLRACE_JOBMANAGER_URL_TEMPLATE); empty means http://{name}-jobmanager.{namespace}.svc:8081.'),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).describe('Operator log level (LOG_LEVEL); logs are JSON lines.'),
+  extraEnv: z.array(passThrough('A container env entry.')).describe('More environment variables of the operator container.'),
+  resources: z.strictObject({
+    requests: resourceList.optional(),
+    limits: resourceList.optional(),
+  }).describe('Operator container resources.'),
+  metrics: z.strictObject({
+    port: z.number().int().min(1024).max(65535).describe('Port of /metrics, /healthz and /readyz (MILLRACE_OPERATOR_PORT); 1024 or above, the operator is not root.'),
+    service: z.strictObject({
+      enabled: z.boolean().describe('Create a Service in front of the metrics port.'),
+      type: z.enum(['ClusterIP', 'NodePort', 'LoadBalancer']).describe('Service type.'),
+      annotations: stringMap('Service annotations.'),
+    }).describe('Metrics Service.'),
+    serviceMonitor: z.strictObject({
+      enabled: z.boolean().describe('Create a Prometheus Operator ServiceMonitor (needs its CRD and metrics.service.enabled).'),
+      interval: z.string().regex(/^[0-9]+(ms|s|m|h)$/).describe('Scrape interval, for example 30s.'),
+      labels: stringMap('Extra labels, for example the release label your Prometheus selects.'),
+    }).describe('ServiceMonitor.'),
+  }).describe('Metrics and health endpoints.'),
+  serviceAccount: z.strictObject({
+    create: z.boolean().describe('Create the operator ServiceAccount.'),
+    name: z.string().describe('Name of the ServiceAccount; empty means the release full name.'),
+    annotations: stringMap('ServiceAccount annotations.'),
+  }).describe('Operator ServiceAccount.'),
+  rbac: z.strictObject({
+    create: z.boolean().describe('Create the operator ClusterRole and Role (leases) with their bindings.'),
+  }).describe('Operator RBAC.'),
+  memberRoles: z.strictObject({
+    create: z.boolean().describe('Create the ClusterRoles millrace-viewer, millrace-editor and millrace-owner that Namespace members are bound to. Cluster-wide names: only one release per cluster may create them.'),
+  }).describe('Member ClusterRoles.'),
+  podAnnotations: stringMap('Operator pod annotations.'),
+  podLabels: stringMap('Extra operator pod labels.'),
+  nodeSelector: stringMap('Operator pod node selector.'),
+  tolerations: z.array(passThrough('A toleration.')).describe('Operator pod tolerations.'),
+  affinity: passThrough('Operator pod affinity.'),
+  priorityClassName: z.string().describe('PriorityClass of the operator pod.'),
+}).superRefine((v, ctx) => {
+  if (v.replicas > 1 && !v.leaderElection.enabled) {
+    ctx.addIssue({ code: 'custom', path: ['replicas'], message: 'replicas above 1 need leaderElection.enabled: true' });
+  }
+}).describe('Values of the millrace chart.');
+
+export type ChartValues = z.infer<typeof valuesSchema>;
+
+/**
+ * The JSON schema Helm checks values against. Draft 7, which Helm 3 and Helm 4 both read;
+ * the one cross-field rule (replicas > 1 needs leader election) becomes if/then.
+ */
+export function valuesJsonSchema(): Record<string, unknown> {
+  const schema = z.toJSONSchema(valuesSchema, { target: 'draft-7', io: 'input' }) as Record<string, unknown>;
+  schema.title = 'millrace chart values';
+  schema.if = { properties: { replicas: { minimum: 2 } }, required: ['replicas'] };
+  schema.then = { properties: { leaderElection: { properties: { enabled: { const: true, description: 'replicas above 1 need leaderElection.enabled: true' } } } } };
+  return schema;
+}
