@@ -55,6 +55,11 @@ export async function evaluateHealth(objects: ReadonlyArray<{ kind: string }>): 
     if (!script) throw new Error(`no Argo CD health check for kind ${object.kind} in ${HEALTH_DIR}`);
     return { script, object };
   });
+  return evaluateScripts(cases);
+}
+
+/** Evaluates each script on its object, in one run of the evaluator. */
+export async function evaluateScripts(cases: ReadonlyArray<{ script: string; object: unknown }>): Promise<HealthStatus[]> {
   const out = await run(await ensureHealthEvaluator(), [], { input: JSON.stringify({ cases }) });
   return JSON.parse(out) as HealthStatus[];
 }
