@@ -133,4 +133,10 @@ export class RecoveryCluster {
     await Promise.all(this.taskManagers.map((tm) => tm.stop()));
     await this.jobManager?.stop();
   }
+
+  /** Every process SIGKILLed at once and none restarted: the whole cluster lost, only S3 is left. */
+  async crash(): Promise<void> {
+    this.stopping = true;
+    await Promise.all([...this.taskManagers, ...(this.jobManager ? [this.jobManager] : [])].map((p) => p.stop(0, 'SIGKILL')));
+  }
 }

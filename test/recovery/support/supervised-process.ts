@@ -93,14 +93,14 @@ export class SupervisedProcess {
     return new Promise((resolve) => child.once('exit', () => resolve()));
   }
 
-  /** Stops for good: SIGTERM, SIGKILL after `graceMs`; no restart. */
-  async stop(graceMs = 5000): Promise<void> {
+  /** Stops for good, no restart: `signal` (SIGTERM), then SIGKILL after `graceMs`. */
+  async stop(graceMs = 5000, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
     this.stopping = true;
     if (this.restartTimer) clearTimeout(this.restartTimer);
     const child = this.child;
     if (child && this.running) {
       const gone = this.exited();
-      child.kill('SIGTERM');
+      child.kill(signal);
       const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
       await gone;
       clearTimeout(timer);
