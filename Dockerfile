@@ -58,6 +58,8 @@ COPY package.json ./
 COPY operator ./operator
 COPY runtime ./runtime
 COPY crds ./crds
+# Example jobs, so a Deployment can name one with file:///opt/millrace/examples/... (examples/kubernetes).
+COPY examples ./examples
 # The dispatcher: one entry point, the first argument is the role. Files it names that are not
 # written yet fail with a clear message instead of a Node.js stack trace.
 RUN printf '%s\n' \
