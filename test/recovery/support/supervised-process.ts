@@ -105,6 +105,6 @@ export class SupervisedProcess {
       await gone;
       clearTimeout(timer);
     }
-    await new Promise<void>((resolve) => this.log.end(resolve));
+    if (!this.log.writableEnded) await new Promise<void>((resolve) => this.log.end(resolve));
   }
 }
