@@ -53,4 +53,16 @@ describe('the recovery harness', () => {
     expect(expected.length).toBeGreaterThan(100);
     expect(describeDifference(diffMultisets(expected, actual))).toBe('equal');
   });
+
+  test('brings a killed JobManager back on the same port, where the TaskManagers register again', async () => {
+    const restUrl = cluster!.restUrl;
+    const pid = cluster!.killJobManager();
+    expect(pid).toBeGreaterThan(0);
+    await cluster!.waitForTaskManagers(2, 30_000);
+    expect(cluster!.restUrl).toBe(restUrl);
+    expect(cluster!.count('jobmanager', 'kill')).toBe(1);
+    expect(cluster!.count('jobmanager', 'start')).toBe(2);
+    const overview = (await (await fetch(`${restUrl}/overview`)).json()) as { taskmanagers: number; 'slots-total': number };
+    expect(overview).toMatchObject({ taskmanagers: 2, 'slots-total': 2 });
+  });
 });
