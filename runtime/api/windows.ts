@@ -128,3 +128,30 @@ export const CountTrigger = {
     };
   },
 };
+
+/**
+ * Pre-combines the results of one window inside a subtask before they leave it: the local half
+ * of a local-global aggregation (Flink SQL's two-phase window aggregation). A window's results
+ * are folded into one partial while its firing runs and the partial's rows are emitted before
+ * the watermark that fired the window moves on; a downstream stage keyed by window combines
+ * the subtasks' rows. Partials must be JSON-able.
+ */
+export interface WindowResultCombiner<R, P> {
+  /** Folds one result of a window into that window's partial (undefined for the first result). */
+  add(partial: P | undefined, result: R): P;
+  /** The rows a finished partial sends downstream. */
+  results(partial: P): Iterable<R>;
+}
+
+/** Keeps, per window, the results with the highest `score` (all of them on a tie). */
+export function keepMaxPerWindow<R>(score: (result: R) => number): WindowResultCombiner<R, { max: number; rows: R[] }> {
+  return {
+    add(partial, result) {
+      const s = score(result);
+      if (partial === undefined || s > partial.max) return { max: s, rows: [result] };
+      if (s === partial.max) partial.rows.push(result);
+      return partial;
+    },
+    results: (partial) => partial.rows,
+  };
+}

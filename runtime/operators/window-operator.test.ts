@@ -1,9 +1,10 @@
 import { OutputTag } from '../api/output-tag.ts';
-import { CountTrigger, EventTimeSessionWindows, SlidingEventTimeWindows, TumblingEventTimeWindows, TumblingProcessingTimeWindows } from '../api/windows.ts';
+import { CountTrigger, EventTimeSessionWindows, SlidingEventTimeWindows, TumblingEventTimeWindows, TumblingProcessingTimeWindows, keepMaxPerWindow, type WindowAssigner } from '../api/windows.ts';
 import { ProcessWindowFunction, type Collector, type WindowContext } from '../api/functions.ts';
 import type { TimeWindow } from '../api/windows.ts';
 import { OperatorHarness } from '../testing/operator-harness.ts';
 import { WindowOperator } from './window-operator.ts';
+import { LocalWindowCombine } from './windowing/local-combine.ts';
 
 type Ev = { k: string; n: number };
 const key = (v: unknown) => (v as Ev).k;
@@ -143,5 +144,156 @@ describe('window operator', () => {
     // fired windows leave no contents and no timers behind
     expect(batched.operator.backend!.table('_window_contents', true).size()).toBe(0);
     expect(batched.operator.timers!.eventTimerCount()).toBe(0);
+  });
+});
+
+describe('sliding aggregate windows in panes', () => {
+  const count = {
+    createAccumulator: () => 0,
+    add: (_v: unknown, acc: number) => acc + 1,
+    getResult: (acc: number) => acc,
+    merge: (a: number, b: number) => a + b,
+  };
+  class Row extends ProcessWindowFunction<number, string, string, TimeWindow> {
+    process(k: string, ctx: WindowContext<TimeWindow>, counts: Iterable<number>, out: Collector<string>): void {
+      const w = ctx.window();
+      for (const n of counts) out.collect(`${k}[${w.start},${w.end})=${n}`);
+    }
+  }
+  /** the same windows through the timer-based path: all elements, counted by the window function */
+  class CountAll extends ProcessWindowFunction<Ev, string, string, TimeWindow> {
+    process(k: string, ctx: WindowContext<TimeWindow>, elements: Iterable<Ev>, out: Collector<string>): void {
+      const w = ctx.window();
+      out.collect(`${k}[${w.start},${w.end})=${[...elements].length}`);
+    }
+  }
+  const late = new OutputTag<Ev>('late');
+  const paned = () => new WindowOperator({ assigner: SlidingEventTimeWindows.of(40, 10), keySelector: key, fn: { aggregate: count as never, process: new Row() as never }, lateDataTag: late as OutputTag<unknown> });
+  const timers = () => new WindowOperator({ assigner: SlidingEventTimeWindows.of(40, 10), keySelector: key, fn: { process: new CountAll() as never }, lateDataTag: late as OutputTag<unknown> });
+  /** out-of-order records, watermarks in between, some records late for some or all of their windows */
+  const lateness = (i: number) => (i * 13) % 97;
+  const drive = (h: OperatorHarness, from = 0, to = 4000, behind = lateness) => {
+    for (let i = from; i < to; i++) {
+      h.processElement({ k: `k${(i * 7) % 53}`, n: i }, Math.floor(i / 20) + 30 - behind(i));
+      if (i % 250 === 249) h.processWatermark(Math.floor(i / 20));
+    }
+  };
+  const sorted = (xs: unknown[]) => [...xs].map(String).sort();
+
+  test('give the results of the timer-based windows, with the same late records, and keep no state after the last window', async () => {
+    const p = await new OperatorHarness(paned()).open();
+    const t = await new OperatorHarness(timers()).open();
+    drive(p);
+    drive(t);
+    expect(sorted(p.values())).toEqual(sorted(t.values()));
+    expect(p.side('late').length).toBeGreaterThan(0);
+    expect(p.side('late')).toEqual(t.side('late'));
+    p.processWatermark(Number.POSITIVE_INFINITY);
+    t.processWatermark(Number.POSITIVE_INFINITY);
+    expect(sorted(p.values())).toEqual(sorted(t.values()));
+    expect(p.values().length).toBeGreaterThan(1000);
+    expect(p.output.every((e) => /\[(-?\d+),(-?\d+)\)/.exec(e.value as string)![2] === String(e.timestamp! + 1))).toBe(true);
+    expect(p.operator.backend!.stateSize('_window_panes')).toBe(0);
+    expect(p.operator.timers!.eventTimerCount()).toBe(0);
+  });
+
+  test('fire in bounded steps: the watermark leaves after the last window, the output equals one firing', async () => {
+    const once = await new OperatorHarness(paned()).open();
+    const stepped = await new OperatorHarness(paned()).open();
+    for (const h of [once, stepped]) for (let i = 0; i < 3000; i++) h.processElement({ k: `k${i}`, n: i }, i % 37);
+    once.processWatermark(39);
+    expect(stepped.operator.processWatermark(39, 0, 100)).toBe(false);
+    expect(stepped.watermarks).toEqual([]);
+    expect(stepped.operator.hasPendingWatermark()).toBe(true);
+    let steps = 1;
+    while (!stepped.operator.continueWatermark(100)) steps++;
+    expect(steps).toBeGreaterThanOrEqual(29); // 3000 keys, 100 a step
+    expect(sorted(stepped.values())).toEqual(sorted(once.values()));
+    expect(stepped.watermarks).toEqual([39]);
+    expect(stepped.operator.hasPendingWatermark()).toBe(false);
+  });
+
+  test('a snapshot restored at another parallelism fires every window exactly once', async () => {
+    // records at most 30 ms behind the watermark: none is late (a restored operator starts without a watermark)
+    const inTime = (i: number) => (i * 13) % 31;
+    const whole = await new OperatorHarness(paned()).open();
+    drive(whole, 0, 4000, inTime);
+    whole.processWatermark(Number.POSITIVE_INFINITY);
+    expect(whole.side('late')).toEqual([]);
+
+    const first = await new OperatorHarness(paned()).open();
+    drive(first, 0, 2000, inTime);
+    const before = first.values();
+    const snap = first.snapshot();
+    const parts = await Promise.all([0, 1].map((i) => new OperatorHarness(paned(), { parallelism: 2, subtaskIndex: i }).open([snap])));
+    for (const part of parts) {
+      for (let i = 2000; i < 4000; i++) {
+        const k = `k${(i * 7) % 53}`;
+        const owned = part.operator.backend!.setCurrentKeyIfOwned(k);
+        // what a keyBy would route to this subtask; watermarks reach both
+        if (owned) part.processElement({ k, n: i }, Math.floor(i / 20) + 30 - inTime(i));
+        if (i % 250 === 249) part.processWatermark(Math.floor(i / 20));
+      }
+      part.processWatermark(Number.POSITIVE_INFINITY);
+    }
+    expect(sorted([...before, ...parts[0]!.values(), ...parts[1]!.values()])).toEqual(sorted(whole.values()));
+  });
+});
+
+describe('local combine of window results', () => {
+  type Row = { w: number; k: string; n: number };
+  const count = {
+    createAccumulator: () => 0,
+    add: (_v: unknown, acc: number) => acc + 1,
+    getResult: (acc: number) => acc,
+    merge: (a: number, b: number) => a + b,
+  };
+  class ToRow extends ProcessWindowFunction<number, Row, string, TimeWindow> {
+    process(k: string, ctx: WindowContext<TimeWindow>, counts: Iterable<number>, out: Collector<Row>): void {
+      for (const n of counts) out.collect({ w: ctx.window().start, k, n });
+    }
+  }
+  const input: Array<[string, number]> = [['a', 1], ['a', 2], ['b', 3], ['b', 4], ['c', 5], ['a', 12], ['c', 13], ['c', 14], ['b', 15]];
+  const withCombiner = (assigner: WindowAssigner) => new WindowOperator({
+    assigner, keySelector: key, fn: { aggregate: count as never, process: new ToRow() as never }, combiner: keepMaxPerWindow((r: Row) => r.n) as never,
+  });
+
+  test.each([
+    ['sliding (panes)', SlidingEventTimeWindows.of(20, 10)],
+    ['tumbling (timers)', TumblingEventTimeWindows.of(10)],
+  ])('%s: only each window\'s rows with the highest count leave, ties included, before the watermark', async (_name, assigner) => {
+    const h = await new OperatorHarness(withCombiner(assigner)).open();
+    for (const [k, t] of input) h.processElement({ k, n: 1 }, t);
+    h.processWatermark(Number.POSITIVE_INFINITY);
+    const plain = await new OperatorHarness(new WindowOperator({ assigner, keySelector: key, fn: { aggregate: count as never, process: new ToRow() as never } })).open();
+    for (const [k, t] of input) plain.processElement({ k, n: 1 }, t);
+    plain.processWatermark(Number.POSITIVE_INFINITY);
+    // expected: per window, the rows of the plain run whose count is that window's maximum
+    const rows = plain.values() as Row[];
+    const max = new Map<number, number>();
+    for (const r of rows) max.set(r.w, Math.max(max.get(r.w) ?? 0, r.n));
+    const best = rows.filter((r) => r.n === max.get(r.w));
+    expect(best.length).toBeLessThan(rows.length);
+    const order = (xs: Row[]) => xs.map((r) => `${r.w}:${r.k}:${r.n}`).sort();
+    expect(order(h.values() as Row[])).toEqual(order(best));
+    expect(new Set(best.map((r) => r.w)).size).toBeLessThan(best.length); // some window has a tie
+    expect(h.output.every((e) => e.timestamp !== undefined && e.timestamp === plain.output.find((p) => (p.value as Row).w === (e.value as Row).w)!.timestamp)).toBe(true);
+    expect(h.watermarks).toEqual([Number.POSITIVE_INFINITY]);
+  });
+
+  test('partials caught by a snapshot are restored by exactly one subtask', () => {
+    const combiner = keepMaxPerWindow((r: Row) => r.n) as never;
+    const c = new LocalWindowCombine(combiner);
+    c.add(9, { w: 0, k: 'a', n: 2 });
+    c.add(9, { w: 0, k: 'b', n: 2 });
+    const snap = JSON.parse(JSON.stringify(c.snapshot({ start: 0, end: 127 }))) as unknown;
+    const rows: unknown[] = [];
+    for (const range of [{ start: 0, end: 63 }, { start: 64, end: 127 }]) {
+      const r = new LocalWindowCombine(combiner);
+      r.restore([snap], range);
+      r.flush((v, ts) => rows.push([v, ts]));
+    }
+    expect(rows).toEqual([[{ w: 0, k: 'a', n: 2 }, 9], [{ w: 0, k: 'b', n: 2 }, 9]]);
+    expect(new LocalWindowCombine(combiner).snapshot({ start: 0, end: 127 })).toBeUndefined();
   });
 });

@@ -2,17 +2,23 @@
 // process (all elements) functions; triggers; allowed lateness with late firings; late data to a
 // side output. Window contents live in a namespaced keyed state table; fixed-size windows use the
 // window start as namespace (a number, no allocation), session windows "start:end".
+// Sliding event-time windows with an aggregate function (default trigger, no lateness) are kept
+// in panes instead (windowing/sliding-panes.ts): one state entry per key, no timers. An optional
+// combiner folds each window's results inside the subtask before they leave it
+// (windowing/local-combine.ts).
 
-import type { AggregateFunction, Collector, KeySelector, ProcessWindowFunction, ReduceFunction, WindowContext } from '../api/functions.ts';
+import type { AggregateFunction, Collector, KeySelector, ProcessWindowFunction, ReduceFunction, RuntimeContext, WindowContext } from '../api/functions.ts';
 import type { OutputTag } from '../api/output-tag.ts';
 import {
   EventTimeTrigger, ProcessingTimeTrigger, assignWindowStarts, maxTimestamp,
-  type TimeWindow, type Trigger, type TriggerContext, type WindowAssigner,
+  type TimeWindow, type Trigger, type TriggerContext, type WindowAssigner, type WindowResultCombiner,
 } from '../api/windows.ts';
 import type { Key } from '../graph/key-groups.ts';
 import type { Namespace, StateTable } from '../state/state-table.ts';
 import type { Timer } from '../state/timer-heap.ts';
 import { StreamOperator } from './stream-operator.ts';
+import { LocalWindowCombine } from './windowing/local-combine.ts';
+import { SlidingPanes, panesFit } from './windowing/sliding-panes.ts';
 
 export interface WindowFunctionSpec {
   readonly reduce?: ReduceFunction<unknown>;
@@ -27,6 +33,8 @@ export interface WindowOperatorConfig {
   readonly fn: WindowFunctionSpec;
   readonly allowedLatenessMs?: number;
   readonly lateDataTag?: OutputTag<unknown>;
+  /** Folds each window's results per subtask before they are emitted (local-global aggregation). */
+  readonly combiner?: WindowResultCombiner<unknown, unknown>;
 }
 
 const CONTENTS = '_window_contents';
@@ -53,6 +61,13 @@ export class WindowOperator extends StreamOperator implements Collector<unknown>
   private readonly windowCtx: WindowContext<TimeWindow>;
   private emitTs = 0;
   private firedWindow: TimeWindow = { start: 0, end: 0 };
+  /** sliding event-time aggregate windows: kept in panes, fired by walking the keys (no timers) */
+  private readonly usesPanes: boolean;
+  private panes: SlidingPanes | undefined;
+  private panesFiring = false;
+  private windowFunctionUsesState = false;
+  private firingKey: Key | undefined;
+  private readonly combine: LocalWindowCombine | undefined;
   lateRecordsDropped = 0;
 
   constructor(cfg: WindowOperatorConfig) {
@@ -68,6 +83,13 @@ export class WindowOperator extends StreamOperator implements Collector<unknown>
     if (!cfg.fn.reduce && !cfg.fn.aggregate && !cfg.fn.process) {
       throw new Error('MR_ERR_WINDOW_FUNCTION: a window needs reduce, aggregate or process');
     }
+    const a = cfg.assigner;
+    this.usesPanes = a.kind === 'sliding' && a.eventTime && this.defaultEventTrigger && this.lateness === 0
+      && cfg.fn.aggregate !== undefined && panesFit(a.sizeMs, a.slideMs);
+    if (cfg.combiner && !a.eventTime) {
+      throw new Error('MR_ERR_WINDOW_COMBINER: a window result combiner needs event-time windows (its rows leave when the watermark moves on)');
+    }
+    this.combine = cfg.combiner ? new LocalWindowCombine(cfg.combiner) : undefined;
     this.triggerCtx = {
       currentWatermark: () => this.watermark,
       registerEventTimeTimer: (t) => this.timers!.registerEventTimeTimer(this.currentNs, t),
@@ -97,7 +119,33 @@ export class WindowOperator extends StreamOperator implements Collector<unknown>
     this.contents = this.backend!.table(CONTENTS, true);
     this.counts = this.backend!.table(COUNTS, true);
     this.sessions = this.backend!.table(SESSIONS, false);
-    this.fn.process?.open?.(this.runtimeContext());
+    if (this.usesPanes) {
+      const a = this.assigner;
+      this.panes = new SlidingPanes({ sizeMs: a.sizeMs, slideMs: a.slideMs, offsetMs: a.offsetMs, aggregate: this.fn.aggregate! }, this.backend!, this.emitPaneWindow);
+    }
+    this.fn.process?.open?.(this.panes ? this.keyTrackingContext() : this.runtimeContext());
+  }
+
+  /**
+   * Pane-based firing walks keys without setting the backend's current key (hashing every key
+   * costs a quarter of a firing); a window function that asks for keyed state turns that on, and
+   * the key it fires for becomes current at once.
+   */
+  private keyTrackingContext(): RuntimeContext {
+    const ctx = this.runtimeContext();
+    const using = <D, S>(get: (d: D) => S) => (d: D): S => {
+      this.windowFunctionUsesState = true;
+      if (this.firingKey !== undefined) this.backend!.setCurrentKey(this.firingKey);
+      return get(d);
+    };
+    return {
+      ...ctx,
+      getState: using(ctx.getState),
+      getListState: using(ctx.getListState),
+      getMapState: using(ctx.getMapState) as RuntimeContext['getMapState'],
+      getReducingState: using(ctx.getReducingState),
+      getAggregatingState: using(ctx.getAggregatingState) as RuntimeContext['getAggregatingState'],
+    };
   }
 
   override close(): void {
@@ -106,8 +154,16 @@ export class WindowOperator extends StreamOperator implements Collector<unknown>
   }
 
   collect(value: unknown): void {
-    this.output.collect(value, this.emitTs);
+    this.deliver(value);
   }
+
+  /** A fired window's result: to the combiner when there is one, else downstream. */
+  private deliver(value: unknown): void {
+    if (this.combine) this.combine.add(this.emitTs, value);
+    else this.output.collect(value, this.emitTs);
+  }
+
+  private readonly collectDownstream = (value: unknown, ts: number): void => this.output.collect(value, ts);
 
   private windowOf(ns: Namespace): TimeWindow {
     if (typeof ns === 'number') return { start: ns, end: ns + this.assigner.sizeMs };
@@ -151,6 +207,10 @@ export class WindowOperator extends StreamOperator implements Collector<unknown>
       }
     } else {
       time = this.ctx.processingTimeService.now();
+    }
+    if (this.panes) {
+      if (!this.panes.add(value, time, this.watermark)) this.late(value, ts);
+      return;
     }
     if (this.assigner.kind === 'session') {
       this.processSession(value, time, ts);
@@ -209,10 +269,62 @@ export class WindowOperator extends StreamOperator implements Collector<unknown>
       const elements = f.reduce ? [acc] : f.aggregate ? [f.aggregate.getResult(acc)] : (acc as unknown[]);
       f.process.process(this.backend!.currentKey, this.windowCtx, elements, this);
     } else if (f.reduce) {
-      this.output.collect(acc, this.emitTs);
+      this.deliver(acc);
     } else {
-      this.output.collect(f.aggregate!.getResult(acc), this.emitTs);
+      this.deliver(f.aggregate!.getResult(acc));
     }
+  }
+
+  /** A pane-based window fired with its aggregate result. */
+  private readonly emitPaneWindow = (key: Key, start: number, end: number, result: unknown): void => {
+    this.emitTs = end - 1;
+    const process = this.fn.process;
+    if (process) {
+      if (this.windowFunctionUsesState) this.backend!.setCurrentKey(key);
+      this.firingKey = key;
+      // all keys of one window share its (immutable) window object
+      if (this.firedWindow.start !== start || this.firedWindow.end !== end) this.firedWindow = { start, end };
+      process.process(key, this.windowCtx, [result], this);
+      this.firingKey = undefined;
+    } else this.deliver(result);
+  };
+
+  // --- watermarks: pane-based windows fire by walking their keys, in bounded steps like timers
+
+  override processWatermark(wm: number, inputIndex = 0, timerLimit = Number.POSITIVE_INFINITY): boolean {
+    if (!this.panes) return super.processWatermark(wm, inputIndex, timerLimit);
+    if (wm <= this.watermark) return true;
+    this.watermark = wm;
+    this.panes.startFiring(wm);
+    this.panesFiring = true;
+    return this.continueWatermark(timerLimit);
+  }
+
+  override continueWatermark(timerLimit = Number.POSITIVE_INFINITY): boolean {
+    if (!this.panes) return super.continueWatermark(timerLimit);
+    if (!this.panesFiring) return true;
+    if (!this.panes.fire(timerLimit)) return false;
+    this.panesFiring = false;
+    this.combine?.flush(this.collectDownstream);
+    this.output.emitWatermark(this.watermark);
+    return true;
+  }
+
+  override hasPendingWatermark(): boolean {
+    return this.panesFiring || super.hasPendingWatermark();
+  }
+
+  /** Timer-based windows: all windows this watermark fired are done; their combined rows leave first. */
+  protected override onWatermark(_wm: number): void {
+    this.combine?.flush(this.collectDownstream);
+  }
+
+  protected override snapshotOperatorState(): unknown {
+    return this.combine?.snapshot(this.ctx.keyGroupRange);
+  }
+
+  protected override restoreOperatorState(states: unknown[]): void {
+    this.combine?.restore(states, this.ctx.keyGroupRange);
   }
 
   private processSession(value: unknown, time: number, ts: number): void {
