@@ -22,7 +22,7 @@ const throughput: ThroughputResult = {
 function report(state: StateSizeResult[], t: ThroughputResult = throughput): RecoveryBenchReport {
   return {
     generatedAt: '2026-11-22T00:00:00.000Z', machine,
-    settings: { quick: false, s3: 'MinIO', parallelism: 2, taskManagers: 2, stateCheckpointIntervalMs: 10_000, payloadBytes: 1000, steadyRecordsPerSecond: 2000, killsPerSize: 3, seed: 1, q5: { events: 20_000_000, checkpointIntervalMs: 10_000, rounds: 2 } },
+    settings: { quick: false, s3: 'MinIO', taskManagers: 2, stateParallelism: 4, stateCheckpointIntervalMs: 10_000, payloadBytes: 1000, steadyRecordsPerSecond: 2000, killsPerSize: 3, seed: 1, q5: { events: 20_000_000, parallelism: 2, checkpointIntervalMs: 10_000, rounds: 2 } },
     state, throughput: t, targets: evaluateTargets(state, t),
   };
 }

@@ -31,14 +31,15 @@ export interface ThroughputResult {
 export interface RecoveryBenchSettings {
   readonly quick: boolean;
   readonly s3: string;
-  readonly parallelism: number;
   readonly taskManagers: number;
+  /** keyed-state runs: parallelism over taskManagers × slots (each subtask's state is one file per operator) */
+  readonly stateParallelism: number;
   readonly stateCheckpointIntervalMs: number;
   readonly payloadBytes: number;
   readonly steadyRecordsPerSecond: number;
   readonly killsPerSize: number;
   readonly seed: number;
-  readonly q5: { readonly events: number; readonly checkpointIntervalMs: number; readonly rounds: number };
+  readonly q5: { readonly events: number; readonly parallelism: number; readonly checkpointIntervalMs: number; readonly rounds: number };
 }
 
 export interface RecoveryBenchReport {
@@ -106,14 +107,14 @@ Raw figures: \`bench/results/recovery.json\`.
 
 - Machine: ${machine.cpuModel}, ${machine.logicalCpus} logical CPUs, ${machine.memoryGiB} GiB; Node.js ${machine.node};
   load average at start ${machine.loadAverageAtStart.join(' / ')} (the machine may be shared).
-- Checkpoints to ${settings.s3}. JobManager and ${settings.taskManagers} TaskManagers as processes (parallelism ${settings.parallelism}),
-  each restarted when killed, as Kubernetes restarts a pod.
-- Keyed state: job \`examples/recovery/keyed-state-load.ts\`, one value of ${settings.payloadBytes} characters per key, then
+- Checkpoints to ${settings.s3}. JobManager and ${settings.taskManagers} TaskManagers as processes, each restarted when
+  killed, as Kubernetes restarts a pod.
+- Keyed state: job \`examples/recovery/keyed-state-load.ts\` at parallelism ${settings.stateParallelism}, one value of ${settings.payloadBytes} characters per key, then
   ${int(settings.steadyRecordsPerSecond)} updates/s; checkpoint every ${settings.stateCheckpointIntervalMs / 1000} s. After the state is built and
   checkpointed, a TaskManager is SIGKILLed ${settings.killsPerSize} time(s) (seed ${settings.seed}); recovery = from the kill to the first
   output of the restarted attempt (progress markers written by the sink). Checkpoint duration = end-to-end (trigger
   to last acknowledgement), size = total of the checkpoint's files, as the JobManager's REST API reports them.
-- Checkpoint cost: Nexmark q5 (\`millrace run examples/nexmark/q5.ts\`, ${int(settings.q5.events)} events, parallelism ${settings.parallelism}),
+- Checkpoint cost: Nexmark q5 (\`millrace run examples/nexmark/q5.ts\`, ${int(settings.q5.events)} events, parallelism ${settings.q5.parallelism}),
   ${settings.q5.rounds} round(s) alternating without checkpoints and with a checkpoint every ${settings.q5.checkpointIntervalMs / 1000} s to the same S3; medians compared.
 
 ${renderRecoveryTables(report)}

@@ -1,0 +1,239 @@
+// `npm run bench:recovery`: checkpoint duration and size, and recovery time (from a TaskManager
+// SIGKILL to output flowing again) for about 100 MB and 1 GB of keyed state checkpointed to the
+// S3 server (MinIO, test/cluster/s3); and the throughput cost of a 10 s checkpoint interval on
+// Nexmark q5 against none, in the same run on the same machine. Prints a table, writes
+// bench/results/recovery.json and the Recovery section of bench/RESULTS.md.
+//
+//   npm run bench:recovery -- [--quick] [--state-mb 100,1000] [--state-parallelism 4] [--payload-bytes 1000] [--kills 3]
+//     [--checkpoint-interval-ms 10000] [--steady-rate 2000] [--q5-events 20000000]
+//     [--q5-interval-ms 10000] [--rounds 2] [--parts state,throughput] [--seed N]
+//
+// --quick: a smoke run in about two minutes (10 MB of state, one kill, 2 s checkpoints,
+// q5 over 1,000,000 events with a 2 s interval); its figures say nothing about the targets.
+
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { useS3, type S3Connection } from '../test/cluster/s3/environment.ts';
+import { isRunning, JobApi, waitFor, type CompletedCheckpoint } from '../test/recovery/support/job-api.ts';
+import { RecoveryCluster } from '../test/recovery/support/recovery-cluster.ts';
+import { deletePrefix, listKeys, s3ProcessEnv, storageUri, uniqueName } from '../test/recovery/support/s3-storage.ts';
+import { faultSeed, seededRandom, type SeededRandom } from '../test/recovery/support/seeded-random.ts';
+import { describeMachine } from './lib/machine.ts';
+import { millraceCommand } from './lib/millrace.ts';
+import { evaluateTargets, renderRecoverySection, renderRecoveryTables, replaceRecoverySection, type RecoveryBenchReport, type StateSizeResult, type ThroughputResult } from './lib/recovery-report.ts';
+import { parseProgressMarkers, recoveryTimeMs, summarize, throughputCost, type ThroughputRun } from './lib/recovery-stats.ts';
+import { runMeasured, tail } from './lib/run-process.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const KEYED_STATE_LOAD = fileURLToPath(new URL('../examples/recovery/keyed-state-load.ts', import.meta.url));
+const Q5_PARALLELISM = 2;
+const TASK_MANAGERS = 2;
+
+const { values: options } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    'state-mb': { type: 'string' },
+    'state-parallelism': { type: 'string', default: '4' },
+    'payload-bytes': { type: 'string', default: '1000' },
+    kills: { type: 'string' },
+    'checkpoint-interval-ms': { type: 'string' },
+    'steady-rate': { type: 'string', default: '2000' },
+    'q5-events': { type: 'string' },
+    'q5-interval-ms': { type: 'string' },
+    rounds: { type: 'string' },
+    parts: { type: 'string', default: 'state,throughput' },
+    seed: { type: 'string' },
+    'timeout-seconds': { type: 'string', default: '1800' },
+  },
+});
+
+function positiveInteger(name: string, text: string): number {
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value < 1) throw new Error(`MR_ERR_BENCH_OPTION: --${name} must be a positive integer, got "${text}"`);
+  return value;
+}
+
+const quick = options.quick;
+const stateSizesMB = (options['state-mb'] ?? (quick ? '10' : '100,1000')).split(',').map((s) => positiveInteger('state-mb', s.trim()));
+// A subtask's state is one file per operator, parsed as one string on restore (V8 strings end
+// near 512 MB), so 1 GB of state is spread over 4 subtasks (2 TaskManagers × 2 slots).
+const stateParallelism = positiveInteger('state-parallelism', options['state-parallelism']);
+const payloadBytes = positiveInteger('payload-bytes', options['payload-bytes']);
+const kills = positiveInteger('kills', options.kills ?? (quick ? '1' : '3'));
+const stateIntervalMs = positiveInteger('checkpoint-interval-ms', options['checkpoint-interval-ms'] ?? (quick ? '2000' : '10000'));
+const steadyRate = positiveInteger('steady-rate', options['steady-rate']);
+const q5Events = positiveInteger('q5-events', options['q5-events'] ?? (quick ? '1000000' : '20000000'));
+const q5IntervalMs = positiveInteger('q5-interval-ms', options['q5-interval-ms'] ?? (quick ? '2000' : '10000'));
+const rounds = positiveInteger('rounds', options.rounds ?? (quick ? '1' : '2'));
+const parts = new Set(options.parts.split(',').map((p) => p.trim()));
+const seed = options.seed === undefined ? faultSeed() : positiveInteger('seed', options.seed);
+const timeoutMs = positiveInteger('timeout-seconds', options['timeout-seconds']) * 1000;
+const log = (line: string) => process.stderr.write(`[bench:recovery] ${line}\n`);
+const workDir = mkdtempSync(join(tmpdir(), 'millrace-bench-recovery-'));
+const clusters = new Set<RecoveryCluster>();
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+// Never leave processes behind when interrupted.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    void Promise.all([...clusters].map((c) => c.stop())).finally(() => process.exit(130));
+  });
+}
+
+function readMarkers(dir: string) {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).filter((f) => f.endsWith('.jsonl')).flatMap((f) => parseProgressMarkers(readFileSync(join(dir, f), 'utf8')));
+}
+
+// ---- keyed state: checkpoint duration/size and recovery time
+
+async function measureState(s3: S3Connection, targetMB: number, random: SeededRandom): Promise<StateSizeResult> {
+  const keys = Math.round((targetMB * 1e6) / payloadBytes);
+  const prefix = uniqueName(`bench-recovery-${targetMB}mb`);
+  const dir = mkdtempSync(join(workDir, `state-${targetMB}mb-`));
+  const progressDir = join(dir, 'progress');
+  const cluster = new RecoveryCluster({
+    taskManagers: TASK_MANAGERS, slotsPerTaskManager: Math.ceil(stateParallelism / TASK_MANAGERS), logDir: join(dir, 'logs'), env: s3ProcessEnv(s3), restartDelayMs: 500, log,
+    jobManagerArgs: ['--checkpoint-storage', storageUri(s3, prefix), '--namespace', 'bench', '--deployment', `state-${targetMB}mb`,
+      '--checkpoint-interval-ms', String(stateIntervalMs), '--checkpoints-retained', '2', '--tolerable-failed-checkpoints', '100'],
+  });
+  clusters.add(cluster);
+  const completed = new Map<number, CompletedCheckpoint>();
+  let poller: ReturnType<typeof setInterval> | undefined;
+  try {
+    await cluster.start();
+    const api = new JobApi(cluster.restUrl);
+    const id = await api.submit({
+      jobUrl: KEYED_STATE_LOAD, parallelism: stateParallelism, restartStrategy: 'fixed-delay:attempts=1000,delayMs=0',
+      params: { keys: String(keys), payloadBytes: String(payloadBytes), rate: String(steadyRate), progressDir },
+    });
+    poller = setInterval(() => {
+      api.checkpoints(id).then((c) => {
+        const latest = c.latest.completed;
+        if (latest && !completed.has(latest.id)) completed.set(latest.id, latest);
+      }, () => undefined);
+    }, 250);
+    log(`${targetMB} MB: building ${keys.toLocaleString('en-US')} keys × ${payloadBytes} characters`);
+    await api.waitForJob(id, 'all keys in state', (s) => isRunning(s) && (s.vertices.at(-1)?.recordsIn ?? 0) >= keys, timeoutMs);
+    const filledAt = Date.now();
+    const afterFill = () => [...completed.values()].filter((c) => c.latest_ack_timestamp > filledAt);
+    await waitFor(`${targetMB} MB: a checkpoint of the full state`, async () => (afterFill().length > 0 ? true : undefined), timeoutMs, 250);
+    log(`${targetMB} MB: first full checkpoint ${JSON.stringify(afterFill()[0])}`);
+
+    const recoveries: number[] = [];
+    for (let k = 0; k < kills; k++) {
+      await sleep(random.int(500, stateIntervalMs));
+      const { attempt } = await api.job(id);
+      const index = random.int(0, TASK_MANAGERS - 1);
+      const killedAt = Date.now();
+      cluster.killTaskManager(index);
+      const ms = await waitFor(`${targetMB} MB: output after kill ${k + 1}`, async () => recoveryTimeMs(killedAt, attempt, readMarkers(progressDir)) ?? undefined, timeoutMs, 100);
+      recoveries.push(ms);
+      log(`${targetMB} MB: kill ${k + 1}/${kills} of TaskManager ${index}: output again after ${ms} ms`);
+      // the next kill restores from a checkpoint taken after this recovery
+      const seen = completed.size;
+      await waitFor(`${targetMB} MB: a checkpoint after recovery ${k + 1}`, async () => (completed.size > seen ? true : undefined), timeoutMs, 250);
+    }
+    const full = afterFill();
+    await api.cancel(id).catch(() => undefined);
+    return {
+      targetMB, keys, status: 'ok',
+      checkpoints: {
+        count: full.length,
+        durationMs: summarize(full.map((c) => c.end_to_end_duration)),
+        sizeBytes: summarize(full.map((c) => c.state_size)),
+        alignmentMs: summarize(full.map((c) => c.alignment_duration)),
+      },
+      recoveriesMs: recoveries, recoveryMs: summarize(recoveries),
+    };
+  } catch (error) {
+    log(`${targetMB} MB failed: ${(error as Error).message}\nJobManager log tail:\n${cluster.logTail('jobmanager', 15)}`);
+    return { targetMB, keys, status: 'failed', reason: (error as Error).message.slice(0, 300), checkpoints: { count: 0, durationMs: null, sizeBytes: null, alignmentMs: null }, recoveriesMs: [], recoveryMs: null };
+  } finally {
+    if (poller) clearInterval(poller);
+    await cluster.stop();
+    clusters.delete(cluster);
+    await deletePrefix(s3, prefix).catch((e: unknown) => log(`could not delete s3 prefix ${prefix}: ${String(e)}`));
+  }
+}
+
+// ---- checkpoint cost on Nexmark q5
+
+async function runQ5(s3: S3Connection, intervalMs: number, prefix: string): Promise<ThroughputRun & { checkpointsRetained: number }> {
+  const summaryFile = join(workDir, `q5-${intervalMs}-${Date.now()}.json`);
+  const { command, args } = millraceCommand(ROOT, {
+    query: 'q5', parallelism: Q5_PARALLELISM, taskmanagers: TASK_MANAGERS, summaryFile,
+    parameters: { events: q5Events, seed: 42, eventsPerSecond: 10_000, windowSizeMs: 10_000, slideMs: 2_000 },
+  });
+  const checkpointArgs = ['--checkpoint-interval-ms', String(intervalMs), ...(intervalMs > 0 ? ['--checkpoint-dir', storageUri(s3, prefix)] : []), '--no-progress'];
+  const run = await runMeasured(command, [...args, ...checkpointArgs], { cwd: ROOT, timeoutMs, env: { ...process.env, ...s3ProcessEnv(s3) } });
+  if (run.exitCode !== 0) throw new Error(`q5 with checkpoint interval ${intervalMs} ms: ${run.timedOut ? 'timed out' : `exit ${run.exitCode ?? run.signal}`}: ${tail(run.stderr || run.stdout)}`);
+  const summary = JSON.parse(readFileSync(summaryFile, 'utf8')) as { state?: string; events: number; durationMs: number };
+  if (summary.state !== undefined && summary.state !== 'FINISHED') throw new Error(`q5 ended ${summary.state}`);
+  const checkpointsRetained = intervalMs > 0 ? (await listKeys(s3, `${prefix}/`)).filter((k) => k.endsWith('/_metadata')).length : 0;
+  return { events: summary.events, durationMs: summary.durationMs, checkpointsRetained };
+}
+
+async function measureThroughput(s3: S3Connection): Promise<ThroughputResult> {
+  const without: ThroughputRun[] = [];
+  const withCheckpoints: Array<ThroughputRun & { checkpointsRetained: number }> = [];
+  const prefix = uniqueName('bench-recovery-q5');
+  try {
+    for (let round = 0; round < rounds; round++) {
+      // alternate the order, so a drift of the machine's load does not favour one side
+      const order = round % 2 === 0 ? [0, q5IntervalMs] : [q5IntervalMs, 0];
+      for (const intervalMs of order) {
+        const run = await runQ5(s3, intervalMs, prefix);
+        (intervalMs === 0 ? without : withCheckpoints).push(run);
+        log(`q5 round ${round + 1}/${rounds}, checkpoint interval ${intervalMs} ms: ${Math.round((run.events * 1000) / run.durationMs).toLocaleString('en-US')} events/s`
+          + (intervalMs > 0 ? `, ${run.checkpointsRetained} completed checkpoint(s) retained in S3` : ''));
+      }
+    }
+    if (withCheckpoints.every((r) => r.checkpointsRetained === 0)) {
+      return { status: 'failed', reason: `no checkpoint completed during the q5 runs; use more --q5-events or a shorter --q5-interval-ms`, without, with: withCheckpoints, cost: null };
+    }
+    return { status: 'ok', without, with: withCheckpoints, cost: throughputCost(without, withCheckpoints) };
+  } catch (error) {
+    return { status: 'failed', reason: (error as Error).message.slice(0, 400), without, with: withCheckpoints, cost: throughputCost(without, withCheckpoints) };
+  } finally {
+    await deletePrefix(s3, prefix).catch((e: unknown) => log(`could not delete s3 prefix ${prefix}: ${String(e)}`));
+  }
+}
+
+async function main(): Promise<void> {
+  log(`seed ${seed} (replay with --seed ${seed})${quick ? '; --quick smoke run' : ''}`);
+  const machine = describeMachine(join(ROOT, 'node_modules', '.bin', 'node'));
+  const s3 = await useS3();
+  const random = seededRandom(seed);
+  const state: StateSizeResult[] = [];
+  if (parts.has('state')) for (const mb of stateSizesMB) state.push(await measureState(s3, mb, random));
+  const throughput: ThroughputResult = parts.has('throughput')
+    ? await measureThroughput(s3)
+    : { status: 'failed', reason: 'not selected (--parts)', without: [], with: [], cost: null };
+  const report: RecoveryBenchReport = {
+    generatedAt: new Date().toISOString(), machine,
+    settings: {
+      quick, s3: `MinIO (test/cluster/s3) at ${s3.endpoint}`, taskManagers: TASK_MANAGERS, stateParallelism,
+      stateCheckpointIntervalMs: stateIntervalMs, payloadBytes, steadyRecordsPerSecond: steadyRate, killsPerSize: kills, seed,
+      q5: { events: q5Events, parallelism: Q5_PARALLELISM, checkpointIntervalMs: q5IntervalMs, rounds },
+    },
+    state, throughput, targets: evaluateTargets(state, throughput),
+  };
+  mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
+  writeFileSync(join(ROOT, 'bench', 'results', 'recovery.json'), `${JSON.stringify(report, null, 2)}\n`);
+  const resultsFile = join(ROOT, 'bench', 'RESULTS.md');
+  const existing = existsSync(resultsFile) ? readFileSync(resultsFile, 'utf8') : '';
+  writeFileSync(resultsFile, replaceRecoverySection(existing, renderRecoverySection(report)));
+  process.stdout.write(`${renderRecoveryTables(report)}\n`);
+  if (throughput.cost) process.stdout.write(`\nq5 throughput with checkpoints / without: ${throughput.cost.ratio.toFixed(3)} (cost ${throughput.cost.costPercent.toFixed(1)}%)\n`);
+  log('wrote bench/results/recovery.json and the Recovery section of bench/RESULTS.md');
+}
+
+try {
+  await main();
+} finally {
+  rmSync(workDir, { recursive: true, force: true });
+}
