@@ -15,8 +15,10 @@ export function operatorClusterRole(name = 'millrace-operator'): KubeObject {
       { apiGroups: [GROUP], resources: ['millracenamespaces/finalizers', 'deployments/finalizers'], verbs: ['update'] },
       { apiGroups: [''], resources: ['namespaces', 'resourcequotas', 'services', 'configmaps'], verbs: ['get', 'list', 'watch', 'create', 'patch', 'update', 'delete'] },
       { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch', 'create', 'delete'] },
-      // Only the S3 credentials a Workspace names; a chart may narrow this with resourceNames.
-      { apiGroups: [''], resources: ['secrets'], verbs: ['get'] },
+      // Read the S3 credentials a Workspace names and write their copy (millrace-s3-credentials) into
+      // each Namespace's Kubernetes namespace; no list/watch, so no Secret is ever cached.
+      // (Removal comes with the namespace; a chart may narrow get with resourceNames.)
+      { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'create', 'patch'] },
       { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },
       { apiGroups: ['rbac.authorization.k8s.io'], resources: ['rolebindings'], verbs: ['get', 'list', 'watch', 'create', 'patch', 'update', 'delete'] },
       // Binding the member roles requires holding them or the bind verb on them.

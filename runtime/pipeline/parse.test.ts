@@ -68,6 +68,6 @@ describe('pipeline language', () => {
   });
 
   test('YAML syntax errors say where', () => {
-    expect(() => parsePipeline('source: { type: nexmark\nsink: [')).toThrow(/MR_ERR_PIPELINE_YAML: pipeline is not valid YAML at line \d+, column \d+/);
+    expect(() => parsePipeline('source: { type: nexmark\nsink: [')).toThrow(/MR_ERR_PIPELINE_YAML: pipeline is not valid YAML: .* at line \d+, column \d+/);
   });
 });

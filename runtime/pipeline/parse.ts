@@ -47,9 +47,9 @@ export function parsePipeline(text: string): Pipeline {
   const doc = parseDocument(text, { prettyErrors: true });
   const first = doc.errors[0];
   if (first) {
-    const line = first.linePos?.[0];
-    const where = line ? ` at line ${line.line}, column ${line.col}` : '';
-    throw new PipelineError('MR_ERR_PIPELINE_YAML', `pipeline is not valid YAML${where}: ${first.message.split('\n')[0]}`, [{ path: '(root)', message: first.message.split('\n')[0] ?? '' }]);
+    // yaml's first line already says where: "... at line 3, column 7:".
+    const detail = (first.message.split('\n')[0] ?? first.message).replace(/:$/, '');
+    throw new PipelineError('MR_ERR_PIPELINE_YAML', `pipeline is not valid YAML: ${detail}`, [{ path: '(root)', message: `not valid YAML: ${detail}` }]);
   }
   return validatePipeline(doc.toJS());
 }

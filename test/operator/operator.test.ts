@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ProcessCluster } from '../../runtime/local/process-cluster.ts';
-import { API, applyAs, createWorkspaceAndNamespace, eventsFor, getWithStatus, localJobManagers, OPERATOR_NAMESPACE, operatorKubeconfig, startInProcessOperator, TEST_WATCH_SELECTOR, unique, useOperatorCluster, waitFor, waitForPhase } from './support/harness.ts';
+import { API, applyAs, createWorkspaceAndNamespace, TEST_PIPELINE, eventsFor, getWithStatus, localJobManagers, OPERATOR_NAMESPACE, operatorKubeconfig, startInProcessOperator, TEST_WATCH_SELECTOR, unique, useOperatorCluster, waitFor, waitForPhase } from './support/harness.ts';
 import type { Cluster } from './support/harness.ts';
 
 // One file, so only one operator at a time acts on the shared control plane.
@@ -25,7 +25,7 @@ afterAll(async () => { await operator?.stop(); });
 
 type Pod = KubeObject & { spec: { priorityClassName: string; containers: Array<{ resources: { requests: Record<string, string>; limits: Record<string, string> } }> } };
 const deployment = (namespace: string, name: string, spec: Record<string, unknown>): KubeObject =>
-  ({ apiVersion: API, kind: 'Deployment', metadata: { name, namespace }, spec: { source: { sql: 'SELECT 1' }, jobManager: { cu: 0.5 }, taskManager: { cu: 1, slots: 2 }, ...spec } });
+  ({ apiVersion: API, kind: 'Deployment', metadata: { name, namespace }, spec: { source: { pipeline: TEST_PIPELINE }, jobManager: { cu: 0.5 }, taskManager: { cu: 1, slots: 2 }, ...spec } });
 const podsOf = async (rest: KubeRest, namespace: string, name: string) =>
   (await rest.list<Pod>({ apiVersion: 'v1', kind: 'Pod', namespace }, { labelSelector: `millrace.dev/deployment=${name}` })).items;
 
@@ -81,6 +81,69 @@ describe('Namespace reconciler', () => {
     expect((denied as KubeApiError).message).toMatch(/"vera" cannot create resource "deployments" in API group "millrace.dev"/);
     await expect(asEditor.create(deployment(namespace, 'by-editor', { state: 'suspended' }))).resolves.toMatchObject({ metadata: { name: 'by-editor' } });
   }, 120_000);
+});
+
+describe('Workspace storage in namespaces, and Workspace deletion', () => {
+  test('the workspace S3 Secret is copied into each namespace (owned, credential keys only) and pods mount it with the storage settings; no value in status or Events', async () => {
+    const { rest } = cluster;
+    const secretName = unique('s3');
+    const accessKey = `AK${unique('id')}`;
+    const secretKey = `SK${unique('secret')}${unique('x')}`;
+    await rest.apply({ apiVersion: 'v1', kind: 'Secret', metadata: { name: secretName, namespace: OPERATOR_NAMESPACE }, stringData: { AWS_ACCESS_KEY_ID: accessKey, AWS_SECRET_ACCESS_KEY: secretKey, other: 'not copied' } }, 'millrace-tests');
+    try {
+      const { namespace, workspace } = await createWorkspaceAndNamespace(rest, {
+        capacityCU: 10, quotaCU: 4,
+        storage: { bucket: 'team-bucket', endpoint: 'http://10.245.0.1:39000', region: 'eu-west-1', prefix: 'tenant/', secretRef: { name: secretName, namespace: OPERATOR_NAMESPACE } },
+      });
+      const mns = await waitFor('StorageCredentials condition', async () => {
+        const n = await getWithStatus(rest, 'Namespace', namespace);
+        return n?.status?.conditions?.find((c) => c.type === 'StorageCredentials' && c.status === 'True') ? n : undefined;
+      });
+      const copy = await rest.get<KubeObject & { data: Record<string, string> }>({ apiVersion: 'v1', kind: 'Secret', namespace, name: 'millrace-s3-credentials' });
+      expect(Object.keys(copy.data).sort()).toEqual(['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']);
+      expect(Buffer.from(copy.data.AWS_SECRET_ACCESS_KEY ?? '', 'base64').toString()).toBe(secretKey);
+      expect(copy.metadata.ownerReferences).toEqual([expect.objectContaining({ kind: 'Namespace', name: namespace, uid: mns.metadata.uid })]);
+
+      await waitForPhase(rest, 'Queue', 'default-queue', namespace, 'Active');
+      await applyAs(rest, deployment(namespace, 'stored', {}));
+      const pods = await waitFor('pods', async () => { const p = await podsOf(rest, namespace, 'stored'); return p.length === 2 ? p : undefined; });
+      for (const p of pods) {
+        const c = (p.spec as unknown as { containers: Array<{ env: Array<{ name: string; value?: string }>; volumeMounts: Array<{ name: string; mountPath: string; readOnly?: boolean }> }>; volumes: Array<{ name: string; secret?: { secretName: string } }> });
+        expect(c.containers[0]?.env).toEqual(expect.arrayContaining([
+          { name: 'MILLRACE_S3_BUCKET', value: 'team-bucket' }, { name: 'MILLRACE_S3_PREFIX', value: 'tenant/' }, { name: 'MILLRACE_S3_ENDPOINT', value: 'http://10.245.0.1:39000' },
+          { name: 'MILLRACE_S3_REGION', value: 'eu-west-1' }, { name: 'MILLRACE_S3_PATH_STYLE', value: 'true' }, { name: 'MILLRACE_S3_CREDENTIALS_DIR', value: '/var/run/secrets/millrace/s3' },
+        ]));
+        expect(c.containers[0]?.volumeMounts).toContainEqual({ name: 's3-credentials', mountPath: '/var/run/secrets/millrace/s3', readOnly: true });
+        expect(c.volumes).toContainEqual(expect.objectContaining({ name: 's3-credentials', secret: expect.objectContaining({ secretName: 'millrace-s3-credentials' }) }));
+        expect(JSON.stringify(p)).not.toContain(secretKey);
+      }
+      const visible = JSON.stringify([
+        await getWithStatus(rest, 'Namespace', namespace), await getWithStatus(rest, 'Workspace', workspace), await getWithStatus(rest, 'Deployment', 'stored', namespace),
+        await eventsFor(rest, 'default', namespace), await eventsFor(rest, 'default', workspace), await eventsFor(rest, namespace, 'stored'),
+      ]);
+      expect(visible).not.toContain(secretKey);
+      expect(visible).not.toContain(Buffer.from(secretKey).toString('base64'));
+    } finally {
+      await rest.delete({ apiVersion: 'v1', kind: 'Secret', namespace: OPERATOR_NAMESPACE, name: secretName });
+    }
+  }, 120_000);
+
+  test('deleting a Workspace deletes its Namespaces first (status and Events say what it waits for), then goes', async () => {
+    const { rest } = cluster;
+    const { workspace, namespace } = await createWorkspaceAndNamespace(rest, { capacityCU: 10, quotaCU: 4 });
+    await waitForPhase(rest, 'Queue', 'default-queue', namespace, 'Active');
+    const ws = await waitFor('finalizer on the Workspace', async () => { const w = await getWithStatus(rest, 'Workspace', workspace); return w?.metadata.finalizers?.includes('millrace.dev/cleanup') ? w : undefined; });
+    expect(ws.metadata.finalizers).toContain('millrace.dev/cleanup');
+    await applyAs(rest, deployment(namespace, 'inside', {}));
+    await waitFor('pods', async () => (await podsOf(rest, namespace, 'inside')).length === 2);
+    await rest.delete({ apiVersion: API, kind: 'Workspace', name: workspace });
+    const terminating = await waitForPhase(rest, 'Workspace', workspace, undefined, 'Terminating', 30_000).catch(() => undefined);
+    // It may already be gone on a fast machine; when seen, it names what it waits for.
+    if (terminating) expect(terminating.status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'Terminating', message: expect.stringContaining(namespace) });
+    await waitFor('Namespace gone', async () => !(await getWithStatus(rest, 'Namespace', namespace)), 90_000);
+    await waitFor('Workspace gone', async () => !(await getWithStatus(rest, 'Workspace', workspace)), 30_000);
+    expect((await eventsFor(rest, 'default', workspace)).map((e) => e.reason)).toEqual(expect.arrayContaining(['Terminating', 'Deleted']));
+  }, 180_000);
 });
 
 describe('Queue reconciler', () => {
@@ -152,6 +215,32 @@ describe('Deployment reconciler', () => {
       && !(await rest.getOrUndefined({ apiVersion: 'v1', kind: 'Service', namespace, name: 'orders-jobmanager' }))
       && !(await rest.getOrUndefined({ apiVersion: 'v1', kind: 'ConfigMap', namespace, name: 'orders-config' })), 150_000);
   }, 240_000);
+
+  test('an inline pipeline goes into the ConfigMap and the JobManager runs the pipeline job on it; SQL and an invalid pipeline end Failed without pods, naming why', async () => {
+    const { rest } = cluster;
+    const { namespace } = await createWorkspaceAndNamespace(rest, { capacityCU: 10, quotaCU: 4 });
+    await waitForPhase(rest, 'Queue', 'default-queue', namespace, 'Active');
+    await applyAs(rest, deployment(namespace, 'yaml', {}));
+    const jm = await waitFor('JobManager pod', async () => (await podsOf(rest, namespace, 'yaml')).find((p) => p.metadata.labels?.['app.kubernetes.io/component'] === 'jobmanager'));
+    expect((jm.spec as unknown as { containers: Array<{ args: string[] }> }).containers[0]?.args).toEqual(expect.arrayContaining(['--job', '/opt/millrace/runtime/pipeline/pipeline-job.ts', '--set', 'pipeline=/etc/millrace/pipeline.yaml']));
+    const cm = await rest.get<KubeObject & { data: Record<string, string> }>({ apiVersion: 'v1', kind: 'ConfigMap', namespace, name: 'yaml-config' });
+    expect(cm.data['pipeline.yaml']).toBe(TEST_PIPELINE);
+
+    await applyAs(rest, deployment(namespace, 'sql', { source: { sql: 'SELECT * FROM bids' } }));
+    const sql = await waitForPhase(rest, 'Deployment', 'sql', namespace, 'Failed');
+    expect(sql.status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'SqlNotSupported', message: expect.stringMatching(/^spec\.source\.sql: .*no SQL engine/) });
+    await waitFor('SqlNotSupported event', async () => (await eventsFor(rest, namespace, 'sql')).find((e) => e.reason === 'SqlNotSupported' && e.type === 'Warning'));
+
+    await applyAs(rest, deployment(namespace, 'bad-yaml', { source: { pipeline: 'source: { type: nexmark }\nsteps: [{ type: window, size: 10 seconds, aggregates: [{ fn: count, as: n }] }]\nsink: { type: print }' } }));
+    const bad = await waitForPhase(rest, 'Deployment', 'bad-yaml', namespace, 'Failed');
+    expect(bad.status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ reason: 'InvalidPipeline', message: expect.stringMatching(/^spec\.source\.pipeline: steps\[0\]\.size: expected a duration/) });
+    await waitFor('InvalidPipeline event', async () => (await eventsFor(rest, namespace, 'bad-yaml')).find((e) => e.reason === 'InvalidPipeline'));
+    expect(await podsOf(rest, namespace, 'sql')).toEqual([]);
+    expect(await podsOf(rest, namespace, 'bad-yaml')).toEqual([]);
+    // Fixing the pipeline (a new generation) starts it.
+    await rest.mergePatch({ apiVersion: API, kind: 'Deployment', namespace, name: 'bad-yaml' }, { spec: { source: { pipeline: TEST_PIPELINE } } });
+    await waitForPhase(rest, 'Deployment', 'bad-yaml', namespace, 'Starting');
+  }, 120_000);
 
   test('deleting a Namespace stops its deployments first, then removes the Kubernetes namespace', async () => {
     const { rest } = cluster;

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ageColumn, computeUnits, conditionsList, dnsLabel, objectSchema, observedGeneration, readyColumn, withRules } from './meta.ts';
 import type { KindDefinition } from './meta.ts';
 
-export const WORKSPACE_PHASES = ['Pending', 'Ready', 'StorageUnavailable'] as const;
+export const WORKSPACE_PHASES = ['Pending', 'Ready', 'StorageUnavailable', 'Terminating'] as const;
 
 export const workspaceStorageSchema = z.object({
   bucket: z.string().min(3).max(63).regex(/^[a-z0-9][a-z0-9.-]*[a-z0-9]$/).describe('S3 bucket that holds artifacts, checkpoints, savepoints and logs of this workspace.'),
@@ -25,7 +25,7 @@ export const workspaceSpecSchema = z.object({
 export const workspaceStatusSchema = z.object({
   observedGeneration: observedGeneration().optional(),
   conditions: conditionsList().optional(),
-  phase: z.enum(WORKSPACE_PHASES).optional().describe('Pending: not yet checked; Ready: storage reachable and prefixes created; StorageUnavailable: the S3 check failed (see the StorageReady condition).'),
+  phase: z.enum(WORKSPACE_PHASES).optional().describe('Pending: not yet checked; Ready: storage reachable and prefixes created; StorageUnavailable: the S3 check failed (see the StorageReady condition); Terminating: deleted, waiting for its namespaces to be deleted first.'),
   capacityCU: z.number().optional().describe('Capacity in CU, copied from spec for kubectl get.'),
   allocatedCU: z.number().optional().describe('Sum of the CU quotas of the namespaces in this workspace.'),
   usedCU: z.number().optional().describe('CU held by running JobManager and TaskManager pods in this workspace.'),

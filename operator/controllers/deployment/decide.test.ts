@@ -69,4 +69,17 @@ describe('deployment state machine', () => {
     const restarted = decideDeployment(base({ generation: 2, previous: { phase: 'Failed', observedGeneration: 1 } }));
     expect(restarted).toMatchObject({ phase: 'Starting', createPods: true });
   });
+
+  test('a source that cannot run (SQL, an invalid pipeline) is Failed without pods, with the reason as condition and one Event', () => {
+    const invalidSource = { reason: 'SqlNotSupported' as const, message: 'spec.source.sql: no SQL engine' };
+    const d = decideDeployment(base({ invalidSource }));
+    expect(d).toMatchObject({ phase: 'Failed', createPods: false, deletePods: [], reason: 'spec.source.sql: no SQL engine' });
+    expect(d.conditions).toEqual([{ type: 'Ready', status: 'False', reason: 'SqlNotSupported', message: 'spec.source.sql: no SQL engine' }]);
+    expect(d.events).toEqual([{ type: 'Warning', reason: 'SqlNotSupported', note: 'spec.source.sql: no SQL engine' }]);
+    const again = decideDeployment(base({ invalidSource, previous: { phase: 'Failed', conditions: [{ type: 'Ready', status: 'False', reason: 'SqlNotSupported', message: 'spec.source.sql: no SQL engine', lastTransitionTime: 't' }] } }));
+    expect(again.events).toEqual([]);
+    const h = specHash(spec());
+    const edited = decideDeployment(base({ invalidSource: { reason: 'InvalidPipeline', message: 'spec.source.pipeline: steps[0].size: bad' }, previous: { phase: 'Running' }, observed: { pods: [pod('jm', h)], job: { id: 'j1', state: 'RUNNING' } } }));
+    expect(edited).toMatchObject({ phase: 'Failed', deletePods: ['jm'], cancelJob: 'j1' });
+  });
 });

@@ -7,6 +7,7 @@ import type { AdmissionDecision } from '../../capacity/admission.ts';
 import type { ConditionInput } from '../../kube/conditions.ts';
 import type { JobDetails } from '../../jobmanager/client.ts';
 import { classifySpecChange } from './diff.ts';
+import type { SourceProblem } from './validate.ts';
 
 export interface ObservedPod {
   name: string;
@@ -31,6 +32,8 @@ export interface DecisionInput {
   desiredHash: string;
   admission: AdmissionDecision | undefined;
   observed: Observation;
+  /** The job source cannot run (SQL, an invalid pipeline): Failed without pods. */
+  invalidSource?: SourceProblem;
 }
 
 export interface DeploymentEvent { type: 'Normal' | 'Warning'; reason: string; note: string }
@@ -49,6 +52,8 @@ export interface Decision {
   /** Poll again after this delay (job state lives outside Kubernetes). */
   requeueAfterMs?: number;
 }
+
+export const QUEUED_RECHECK_MS = 30_000;
 
 const HOLDS_CU: ReadonlySet<DeploymentPhase> = new Set(['Starting', 'Running', 'Upgrading']);
 
@@ -88,6 +93,18 @@ export function decideDeployment(input: DecisionInput): Decision {
     };
   }
 
+  if (input.invalidSource) {
+    const { reason, message } = input.invalidSource;
+    const prevReady = previous?.conditions?.find((c) => c.type === 'Ready');
+    if (prevPhase !== 'Failed' || prevReady?.reason !== reason || prevReady.message !== message) events.push({ type: 'Warning', reason, note: message });
+    conditions.push({ type: 'Ready', status: 'False', reason, message });
+    return {
+      phase: 'Failed', reason: message, conditions, createPods: false,
+      deletePods: live.map((p) => p.name), cancelJob: jobActive ? observed.job?.id : undefined, events,
+      requeueAfterMs: live.length > 0 ? 1000 : undefined,
+    };
+  }
+
   // Terminal phases stay until the spec changes (a new generation).
   if (prevPhase && DEPLOYMENT_LIFECYCLE[prevPhase].terminal && prevPhase !== 'Cancelled' && previous?.observedGeneration === input.generation) {
     return { phase: prevPhase, reason: previous?.reason, conditions: [{ type: 'Ready', status: 'False', reason: prevPhase, message: previous?.reason ?? prevPhase }], createPods: false, deletePods: [], events };
@@ -97,7 +114,9 @@ export function decideDeployment(input: DecisionInput): Decision {
     const reason = input.admission && !input.admission.admitted ? input.admission.reason : 'waiting for its queue to be reconciled';
     conditions.push({ type: 'Ready', status: 'False', reason: 'Queued', message: reason });
     if (prevPhase !== 'Queued') events.push({ type: 'Normal', reason: 'Queued', note: reason });
-    return { phase: 'Queued', reason, conditions, createPods: false, deletePods: live.map((p) => p.name), events };
+    // Capacity freeing wakes queued deployments (a sibling's phase or cuInUse changes); the
+    // periodic look is only a safety net against a missed wake-up.
+    return { phase: 'Queued', reason, conditions, createPods: false, deletePods: live.map((p) => p.name), events, requeueAfterMs: QUEUED_RECHECK_MS };
   }
 
   const stale = live.filter((p) => p.hash !== desiredHash);

@@ -34,3 +34,44 @@ describe('desired Deployment objects', () => {
     expect(JSON.parse((out.config.data as Record<string, string>)['millrace.json'] ?? '{}')).toMatchObject({ parallelism: 5, source: { sql: 'SELECT 1' } });
   });
 });
+
+describe('job source and storage in the desired objects', () => {
+  const pipeline = 'source: { type: nexmark }\nsink: { type: blackhole }\n';
+  const withPipeline = deploymentSchema.parse({
+    apiVersion: 'millrace.dev/v1alpha1', kind: 'Deployment', metadata: { name: 'rates', namespace: 'team-a' },
+    spec: { source: { pipeline }, parallelism: 2, configuration: { 'k': 'v' } },
+  });
+  const storage = { bucket: 'ws-bucket', prefix: 'tenant/', region: 'eu-west-1', forcePathStyle: true, endpoint: 'http://10.245.0.1:39000', secretName: 'millrace-s3-credentials' };
+  const out = desiredDeploymentObjects(withPipeline, { defaultImage: 'millrace:dev', owner, storage, restoreSavepointPath: 's3://ws-bucket/tenant/flink-savepoints/team-a/rates/savepoint-1/' });
+  type Container = { args: string[]; env: Array<{ name: string; value?: string }>; volumeMounts: Array<{ name: string; mountPath: string; readOnly?: boolean }> };
+  const container = (i: number) => (out.pods[i]?.spec as { containers: Container[] }).containers[0]!;
+  const volumes = (i: number) => (out.pods[i]?.spec as { volumes: Array<{ name: string; secret?: { secretName: string; defaultMode: number } }> }).volumes;
+
+  test('an inline pipeline goes into the ConfigMap and the JobManager runs the pipeline job module on it', () => {
+    const data = out.config.data as Record<string, string>;
+    expect(data['pipeline.yaml']).toBe(pipeline);
+    expect(container(0).args).toEqual(['jobmanager', '--host', '0.0.0.0', '--port', '8081', '--restart-strategy', 'fixed-delay:attempts=3,delayMs=10000',
+      '--job', '/opt/millrace/runtime/pipeline/pipeline-job.ts', '--parallelism', '2', '--set', 'pipeline=/etc/millrace/pipeline.yaml', '--set', 'k=v']);
+    expect(JSON.parse(data['millrace.json'] ?? '{}').restore).toEqual({ strategy: 'latestState', allowNonRestoredState: false, savepointPath: 's3://ws-bucket/tenant/flink-savepoints/team-a/rates/savepoint-1/' });
+  });
+
+  test('both roles get the workspace storage settings as env and its Secret copy mounted read-only, never a value', () => {
+    for (const i of [0, 1]) {
+      expect(container(i).env).toEqual(expect.arrayContaining([
+        { name: 'MILLRACE_S3_BUCKET', value: 'ws-bucket' }, { name: 'MILLRACE_S3_PREFIX', value: 'tenant/' },
+        { name: 'MILLRACE_S3_REGION', value: 'eu-west-1' }, { name: 'MILLRACE_S3_PATH_STYLE', value: 'true' },
+        { name: 'MILLRACE_S3_ENDPOINT', value: 'http://10.245.0.1:39000' }, { name: 'MILLRACE_S3_CREDENTIALS_DIR', value: '/var/run/secrets/millrace/s3' },
+      ]));
+      expect(container(i).env.map((e) => e.name)).not.toContain('AWS_SECRET_ACCESS_KEY');
+      expect(container(i).volumeMounts).toContainEqual({ name: 's3-credentials', mountPath: '/var/run/secrets/millrace/s3', readOnly: true });
+      expect(volumes(i)).toContainEqual({ name: 's3-credentials', secret: { secretName: 'millrace-s3-credentials', defaultMode: 0o440 } });
+    }
+  });
+
+  test('without a known workspace there is no storage env and no Secret volume', () => {
+    const bare = desiredDeploymentObjects(withPipeline, { defaultImage: 'millrace:dev', owner });
+    const c = (bare.pods[0]?.spec as { containers: Container[] }).containers[0]!;
+    expect(c.env.map((e) => e.name).filter((n) => n.startsWith('MILLRACE_S3'))).toEqual([]);
+    expect(c.volumeMounts.map((m) => m.name)).toEqual(['config', 'scratch']);
+  });
+});

@@ -13,11 +13,34 @@ import { priorityClassName } from '../queue/desired.ts';
 export const JOBMANAGER_REST_PORT = 8081;
 export const JOBMANAGER_RPC_PORT = 6123;
 export const TASKMANAGER_PORT = 6122;
-export const CONFIG_PATH = '/etc/millrace/millrace.json';
+export const CONFIG_DIR = '/etc/millrace';
+export const CONFIG_PATH = `${CONFIG_DIR}/millrace.json`;
+/** Inline pipelines are mounted from the ConfigMap here and read by the pipeline job module. */
+export const PIPELINE_FILE = 'pipeline.yaml';
+export const PIPELINE_PATH = `${CONFIG_DIR}/${PIPELINE_FILE}`;
+/** The runtime's job module that runs a YAML pipeline (runtime/pipeline/pipeline-job.ts in the image). */
+export const PIPELINE_JOB_MODULE = '/opt/millrace/runtime/pipeline/pipeline-job.ts';
+/** Where the workspace's S3 credentials (the namespace's copy of its Secret) are mounted. */
+export const S3_CREDENTIALS_DIR = '/var/run/secrets/millrace/s3';
+
+/** The workspace's checkpoint storage as pods see it (runtime/storage/README.md, settings). */
+export interface PodStorage {
+  bucket: string;
+  prefix: string;
+  region: string;
+  forcePathStyle: boolean;
+  endpoint?: string;
+  /** Secret in the deployment's namespace with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY. */
+  secretName: string;
+}
 
 export interface DesiredOptions {
   defaultImage: string;
   owner: OwnerReference;
+  /** Absent when the namespace's workspace is unknown: the runtime then uses its local default. */
+  storage?: PodStorage;
+  /** Storage path of the savepoint a (re)started job restores from (restore.savepointPath). */
+  restoreSavepointPath?: string;
 }
 
 /** Stable hash of what the pods are built from; a change means new pods. */
@@ -39,14 +62,14 @@ export const configMapName = (name: string) => `${name}-config`;
 export const jobManagerPodName = (name: string, hash: string) => `${name}-jm-${hash}`;
 export const taskManagerPodName = (name: string, hash: string, i: number) => `${name}-tm-${hash}-${i}`;
 
-export function runtimeConfig(d: Deployment): Record<string, unknown> {
+export function runtimeConfig(d: Deployment, restoreSavepointPath?: string): Record<string, unknown> {
   const s = d.spec;
   return {
     deployment: { namespace: d.metadata.namespace, name: d.metadata.name },
     source: s.source,
     parallelism: s.parallelism,
     taskManager: { slots: s.taskManager.slots },
-    restore: s.restore,
+    restore: { ...s.restore, ...(restoreSavepointPath ? { savepointPath: restoreSavepointPath } : {}) },
     checkpoints: s.checkpoints,
     restartStrategy: s.restartStrategy,
     configuration: s.configuration,
@@ -63,8 +86,9 @@ export function restartStrategyFlag(r: DeploymentSpec['restartStrategy']): strin
 
 /**
  * Command lines of the runtime (`millrace jobmanager|taskmanager`, runtime/bin/millrace.ts).
- * The JobManager runs the job in application mode; the artifact is the job module. Inline
- * pipelines and SQL need runtime support that does not exist yet (see the ConfigMap).
+ * The JobManager runs the job in application mode: the artifact is the job module; an inline
+ * pipeline runs through the runtime's pipeline job module reading the mounted pipeline file.
+ * SQL never gets here (validation refuses it: there is no SQL engine).
  */
 export function runtimeArgs(d: Deployment, role: 'jobmanager' | 'taskmanager'): string[] {
   const s = d.spec;
@@ -72,11 +96,26 @@ export function runtimeArgs(d: Deployment, role: 'jobmanager' | 'taskmanager'): 
     return ['taskmanager', '--jobmanager', `http://${serviceName(d.metadata.name)}.${d.metadata.namespace}.svc:${JOBMANAGER_REST_PORT}`, '--slots', String(s.taskManager.slots), '--host', '$(POD_IP)', '--port', String(TASKMANAGER_PORT)];
   }
   const args = ['jobmanager', '--host', '0.0.0.0', '--port', String(JOBMANAGER_REST_PORT), '--restart-strategy', restartStrategyFlag(s.restartStrategy)];
-  if (s.source.artifact) {
-    args.push('--job', s.source.artifact.uri, '--parallelism', String(s.parallelism));
+  const job = s.source.artifact?.uri ?? (s.source.pipeline !== undefined ? PIPELINE_JOB_MODULE : undefined);
+  if (job) {
+    args.push('--job', job, '--parallelism', String(s.parallelism));
+    if (s.source.pipeline !== undefined) args.push('--set', `pipeline=${PIPELINE_PATH}`);
     for (const [k, v] of Object.entries(s.configuration)) args.push('--set', `${k}=${v}`);
   }
   return args;
+}
+
+/** The runtime's S3 settings (runtime/storage/s3-settings.ts, default-location.ts): names only, no secrets. */
+export function storageEnv(storage: PodStorage | undefined): Array<{ name: string; value: string }> {
+  if (!storage) return [];
+  return [
+    { name: 'MILLRACE_S3_BUCKET', value: storage.bucket },
+    { name: 'MILLRACE_S3_PREFIX', value: storage.prefix },
+    { name: 'MILLRACE_S3_REGION', value: storage.region },
+    { name: 'MILLRACE_S3_PATH_STYLE', value: String(storage.forcePathStyle) },
+    ...(storage.endpoint ? [{ name: 'MILLRACE_S3_ENDPOINT', value: storage.endpoint }] : []),
+    { name: 'MILLRACE_S3_CREDENTIALS_DIR', value: S3_CREDENTIALS_DIR },
+  ];
 }
 
 function pod(d: Deployment, opts: DesiredOptions, hash: string, role: 'jobmanager' | 'taskmanager', name: string, cu: number): KubeObject {
@@ -110,16 +149,23 @@ function pod(d: Deployment, opts: DesiredOptions, hash: string, role: 'jobmanage
           { name: 'MILLRACE_JOBMANAGER_ADDRESS', value: `${serviceName(d.metadata.name)}.${ns}.svc:${JOBMANAGER_RPC_PORT}` },
           { name: 'MILLRACE_TASK_SLOTS', value: String(s.taskManager.slots) },
           { name: 'MILLRACE_CPU_CORES', value: String(cu) },
+          ...storageEnv(opts.storage),
           ...(s.podTemplate?.env ?? []),
         ],
         ports: role === 'jobmanager' ? [{ name: 'rest', containerPort: JOBMANAGER_REST_PORT }, { name: 'rpc', containerPort: JOBMANAGER_RPC_PORT }] : [{ name: 'data', containerPort: TASKMANAGER_PORT }],
         resources: { requests: resources, limits: resources },
         securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
-        volumeMounts: [{ name: 'config', mountPath: '/etc/millrace', readOnly: true }, { name: 'scratch', mountPath: '/tmp' }],
+        volumeMounts: [
+          { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
+          { name: 'scratch', mountPath: '/tmp' },
+          ...(opts.storage ? [{ name: 's3-credentials', mountPath: S3_CREDENTIALS_DIR, readOnly: true }] : []),
+        ],
       }],
       volumes: [
         { name: 'config', configMap: { name: configMapName(d.metadata.name) } },
         { name: 'scratch', emptyDir: { sizeLimit: resources['ephemeral-storage'] } },
+        // Readable by the runtime's group only (fsGroup); the values never enter env or args.
+        ...(opts.storage ? [{ name: 's3-credentials', secret: { secretName: opts.storage.secretName, defaultMode: 0o440 } }] : []),
       ],
     },
   };
@@ -134,7 +180,10 @@ export function desiredDeploymentObjects(d: Deployment, opts: DesiredOptions): {
   const config: KubeObject = {
     apiVersion: 'v1', kind: 'ConfigMap',
     metadata: { name: configMapName(name), namespace: ns, labels, ownerReferences: [opts.owner] },
-    data: { 'millrace.json': JSON.stringify(runtimeConfig(d), null, 2) },
+    data: {
+      'millrace.json': JSON.stringify(runtimeConfig(d, opts.restoreSavepointPath), null, 2),
+      ...(d.spec.source.pipeline !== undefined ? { [PIPELINE_FILE]: d.spec.source.pipeline } : {}),
+    },
   };
   const service: KubeObject = {
     apiVersion: 'v1', kind: 'Service',

@@ -2,7 +2,7 @@
 // (from the JobManager REST API, only when a JobManager pod runs).
 import type { JobManagerClientFactory } from '../../jobmanager/client.ts';
 import type { KubeObject } from '../../kube/rest-client.ts';
-import { LABELS } from '../shared/context.ts';
+import { LABELS, podsOfDeployment } from '../shared/context.ts';
 import type { ReconcileContext } from '../shared/context.ts';
 import type { Observation, ObservedPod } from './decide.ts';
 
@@ -13,8 +13,7 @@ function podCU(pod: KubeObject): number {
 }
 
 export function observePods(ctx: ReconcileContext, namespace: string, name: string): ObservedPod[] {
-  return ctx.caches.pods.list(namespace)
-    .filter((p) => p.metadata.labels?.[LABELS.deployment] === name)
+  return podsOfDeployment(ctx, namespace, name)
     .map((p) => ({
       name: p.metadata.name,
       hash: p.metadata.labels?.[LABELS.specHash],

@@ -10,16 +10,27 @@ import { setConditions } from '../../kube/conditions.ts';
 import type { ReconcileResult } from '../../kube/controller-runner.ts';
 import { isNotFound } from '../../kube/rest-client.ts';
 import { ownerReference } from '../shared/context.ts';
-import type { ReconcileContext } from '../shared/context.ts';
+import type { ReconcileContext, Raw } from '../shared/context.ts';
 import { writeStatus } from '../shared/lifecycle.ts';
 import { decideDeployment, holdsCapacity } from './decide.ts';
 import { desiredDeploymentObjects } from './desired.ts';
+import type { PodStorage } from './desired.ts';
+import { validateSource } from './validate.ts';
+import { S3_SECRET_NAME } from '../namespace/desired.ts';
 import { observeDeployment } from './observer.ts';
 import { ledgerOf, queueAdmission } from './queue-view.ts';
 
 export interface DeploymentReconcilerOptions {
   jobManagers: JobManagerClientFactory;
   defaultImage: string;
+}
+
+/** The workspace storage of the deployment's namespace, as its pods reach it. */
+export function podStorage(ctx: ReconcileContext, namespace: string): PodStorage | undefined {
+  const workspace = ctx.caches.namespaces.get(namespace)?.spec?.workspace;
+  const st = workspace ? ctx.caches.workspaces.get(workspace)?.spec?.storage : undefined;
+  if (!st) return undefined;
+  return { bucket: st.bucket, prefix: st.prefix ?? '', region: st.region ?? 'us-east-1', forcePathStyle: st.forcePathStyle ?? true, endpoint: st.endpoint, secretName: S3_SECRET_NAME };
 }
 
 export async function reconcileDeployment(ctx: ReconcileContext, opts: DeploymentReconcilerOptions, namespace: string, name: string): Promise<ReconcileResult> {
@@ -48,14 +59,16 @@ export async function reconcileDeployment(ctx: ReconcileContext, opts: Deploymen
     reason: queue ? `queue ${d.spec.queue} is not active (${queue.status?.phase ?? 'Pending'})` : `queue ${d.spec.queue} does not exist in namespace ${namespace}; create it or change spec.queue`,
   };
   const observed = await observeDeployment(ctx, opts.jobManagers, namespace, name, previous?.job?.id);
-  const desired = desiredDeploymentObjects(d, { defaultImage: opts.defaultImage, owner: ownerReference(raw) });
-  const decision = decideDeployment({ spec: d.spec, generation, previous, desiredHash: desired.hash, admission, observed });
+  const desired = desiredDeploymentObjects(d, { defaultImage: opts.defaultImage, owner: ownerReference(raw), storage: podStorage(ctx, namespace) });
+  const invalidSource = validateSource(d.spec.source);
+  const decision = decideDeployment({ spec: d.spec, generation, previous, desiredHash: desired.hash, admission, observed, invalidSource });
 
   // Act.
   if (decision.cancelJob) {
     await opts.jobManagers({ namespace, name }).cancel(decision.cancelJob).catch(() => undefined);
   }
   for (const pod of decision.deletePods) await ctx.rest.delete({ apiVersion: 'v1', kind: 'Pod', namespace, name: pod });
+  let quotaRefusal: string | undefined;
   if (decision.createPods) {
     ledger.admit(key, deploymentSize(d.spec).requiredCU);
     const existing = new Set(observed.pods.map((p) => p.name));
@@ -70,28 +83,31 @@ export async function reconcileDeployment(ctx: ReconcileContext, opts: Deploymen
         await ctx.rest.create(pod);
       } catch (err) {
         if ((err as { status?: number }).status === 409) continue; // created by an earlier pass
-        if ((err as { status?: number }).status === 403) {
-          // The queue quota refused it: do not leave a half-started deployment behind.
-          for (const p of desired.pods) await ctx.rest.delete({ apiVersion: 'v1', kind: 'Pod', namespace, name: p.metadata.name });
-          ledger.release(key);
-          // Capacity is about to free (pods of a stopped deployment still terminating): try again.
-          throw new MillraceError('MR_ERR_KUBE_API', `queue ${d.spec.queue} quota refused a pod of ${key}; retrying: ${(err as Error).message}`, { transient: true, cause: err });
-        }
-        throw err;
+        if ((err as { status?: number }).status !== 403) throw err;
+        // The queue quota refused it: the API server's quota usage lags behind pods that are
+        // already gone. Never leave a half-started deployment: remove what was created, stay
+        // Queued and look again soon (a fixed delay, not the growing error backoff).
+        for (const p of desired.pods) await ctx.rest.delete({ apiVersion: 'v1', kind: 'Pod', namespace, name: p.metadata.name });
+        ledger.release(key);
+        quotaRefusal = `queue ${d.spec.queue} quota refused a pod (capacity of stopped deployments not yet released); retrying`;
+        break;
       }
     }
   } else if (!holdsCapacity(decision.phase)) {
     ledger.release(key);
   }
+  if (quotaRefusal) return writeQuotaRefusal(ctx, raw, previous, generation, now, quotaRefusal, deploymentSize(d.spec));
 
   const size = deploymentSize(d.spec);
-  const livePods = observed.pods.filter((p) => !p.terminating && !decision.deletePods.includes(p.name));
+  // Pods hold their queue's quota until they are gone, terminating or not; counting them keeps
+  // cuInUse > 0 until then, so the change to 0 wakes the deployments queued behind this one.
+  const podsPresent = observed.pods;
   const status: DeploymentStatus = {
     observedGeneration: generation,
     phase: decision.phase,
     reason: decision.reason,
     job: observed.job ? { id: observed.job.id, state: observed.job.state, startTime: observed.job.startTime, restarts: observed.job.restarts, lastCheckpoint: observed.job.lastCheckpoint } : (holdsCapacity(decision.phase) ? previous?.job : undefined),
-    cuInUse: decision.createPods ? size.requiredCU : sumCU(livePods.map((p) => p.cu)),
+    cuInUse: decision.createPods ? size.requiredCU : sumCU(podsPresent.map((p) => p.cu)),
     requiredCU: size.requiredCU,
     taskManagers: size.taskManagers,
     queuedSince: decision.phase === 'Queued' ? (previous?.queuedSince ?? now.toISOString()) : undefined,
@@ -112,3 +128,21 @@ export async function reconcileDeployment(ctx: ReconcileContext, opts: Deploymen
   return requeueAfterMs !== undefined ? { requeueAfterMs } : {};
 }
 
+
+/** Status after a quota refusal: still Queued, with why, and a quick fixed retry. */
+async function writeQuotaRefusal(ctx: ReconcileContext, raw: Raw<Deployment>, previous: DeploymentStatus | undefined, generation: number | undefined, now: Date, reason: string, size: { requiredCU: number; taskManagers: number }): Promise<ReconcileResult> {
+  const status: DeploymentStatus = {
+    ...previous, observedGeneration: generation, phase: 'Queued', reason, cuInUse: 0, requiredCU: size.requiredCU, taskManagers: size.taskManagers,
+    queuedSince: previous?.queuedSince ?? now.toISOString(),
+    conditions: setConditions(previous?.conditions, [{ type: 'Ready', status: 'False', reason: 'Queued', message: reason }], generation, now),
+  };
+  try {
+    await writeStatus(ctx, raw, status);
+  } catch (err) {
+    if (isNotFound(err)) return {};
+    throw err;
+  }
+  return { requeueAfterMs: QUOTA_RETRY_MS };
+}
+
+export const QUOTA_RETRY_MS = 2000;

@@ -1,5 +1,5 @@
 import { namespaceSchema } from '../../api/v1alpha1/namespace.ts';
-import { desiredNamespaceObjects } from './desired.ts';
+import { desiredNamespaceObjects, desiredS3Secret } from './desired.ts';
 
 describe('namespace objects', () => {
   const ns = namespaceSchema.parse({
@@ -19,5 +19,16 @@ describe('namespace objects', () => {
     ]);
     expect(bindings[1]?.subjects).toEqual([{ kind: 'ServiceAccount', name: 'ci', namespace: 'team-a' }]);
     expect(bindings[2]?.subjects).toEqual([{ kind: 'User', name: 'alice', apiGroup: 'rbac.authorization.k8s.io' }]);
+  });
+  test('the workspace S3 Secret is copied with only its credential keys, owned by the Namespace', () => {
+    const b64 = (v: string) => Buffer.from(v).toString('base64');
+    const source = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's3', namespace: 'millrace-system' }, data: { AWS_ACCESS_KEY_ID: b64('id'), AWS_SECRET_ACCESS_KEY: b64('key'), unrelated: b64('x') } };
+    expect(desiredS3Secret(ns, source, owner)).toEqual({
+      apiVersion: 'v1', kind: 'Secret', type: 'Opaque',
+      metadata: { name: 'millrace-s3-credentials', namespace: 'team-a', labels: { 'app.kubernetes.io/managed-by': 'millrace-operator', 'millrace.dev/workspace': 'prod' }, ownerReferences: [owner] },
+      data: { AWS_ACCESS_KEY_ID: b64('id'), AWS_SECRET_ACCESS_KEY: b64('key') },
+    });
+    expect(desiredS3Secret(ns, { ...source, data: { AWS_ACCESS_KEY_ID: b64('id') } }, owner)).toBeUndefined();
+    expect(desiredS3Secret(ns, undefined, owner)).toBeUndefined();
   });
 });

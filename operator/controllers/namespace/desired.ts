@@ -8,6 +8,10 @@ import type { KubeObject, OwnerReference } from '../../kube/rest-client.ts';
 import { LABELS, MANAGED_BY } from '../shared/context.ts';
 
 export const NAMESPACE_QUOTA_NAME = 'millrace-namespace-quota';
+/** The namespace's copy of its workspace's S3 Secret, mounted by JobManager and TaskManager pods. */
+export const S3_SECRET_NAME = 'millrace-s3-credentials';
+/** Only these keys are copied; anything else in the workspace Secret stays where it is. */
+export const S3_SECRET_KEYS = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'] as const;
 export const roleBindingName = (role: MemberRole) => `millrace-${role}s`;
 export const clusterRoleName = (role: MemberRole) => `millrace-${role}`;
 
@@ -44,5 +48,21 @@ export function desiredDefaultQueue(namespace: string, cu: number, instanceLabel
     apiVersion: API_VERSION, kind: 'Queue',
     metadata: { name: DEFAULT_QUEUE, namespace, labels: { ...instanceLabels, [LABELS.managedBy]: MANAGED_BY } },
     spec: { cu },
+  };
+}
+
+/**
+ * The copy of the workspace Secret in the namespace (owned by the Millrace Namespace), or
+ * undefined when the source lacks the two required keys. Values stay base64 as read.
+ */
+export function desiredS3Secret(ns: Namespace, source: KubeObject | undefined, owner: OwnerReference): KubeObject | undefined {
+  const data = (source?.data ?? {}) as Record<string, string>;
+  if (!data.AWS_ACCESS_KEY_ID || !data.AWS_SECRET_ACCESS_KEY) return undefined;
+  const copied: Record<string, string> = {};
+  for (const k of S3_SECRET_KEYS) if (data[k]) copied[k] = data[k];
+  return {
+    apiVersion: 'v1', kind: 'Secret', type: 'Opaque',
+    metadata: { name: S3_SECRET_NAME, namespace: ns.metadata.name, labels: { [LABELS.managedBy]: MANAGED_BY, [LABELS.workspace]: ns.spec.workspace }, ownerReferences: [owner] },
+    data: copied,
   };
 }

@@ -15,7 +15,7 @@ import { MillraceError } from '../../errors.ts';
 import { LABELS, ownerReference } from '../shared/context.ts';
 import type { ReconcileContext, Raw } from '../shared/context.ts';
 import { ensureFinalizer, removeFinalizer, writeStatus } from '../shared/lifecycle.ts';
-import { desiredDefaultQueue, desiredNamespaceObjects } from './desired.ts';
+import { desiredDefaultQueue, desiredNamespaceObjects, desiredS3Secret, S3_SECRET_NAME } from './desired.ts';
 import { decideNamespaceQuotas } from './quota.ts';
 
 const ts = (v: unknown) => (v instanceof Date ? v.toISOString() : String(v ?? ''));
@@ -63,8 +63,9 @@ export async function reconcileNamespace(ctx: ReconcileContext, name: string): P
   }
 
   // A refused quota leaves what exists untouched (running work keeps its last accepted quota).
-  if (accepted) {
+  if (accepted && workspace) {
     for (const obj of desiredNamespaceObjects(ns, ownerReference(raw))) await ctx.rest.apply(obj, ctx.fieldManager);
+    conditions.push(await copyStorageSecret(ctx, ns, workspace.spec.storage.secretRef, ownerReference(raw)));
     const otherQueues = ctx.caches.queues.list(name).filter((q) => q.metadata.name !== DEFAULT_QUEUE && !q.metadata.deletionTimestamp);
     const left = Math.max(0, quarters(ns.spec.quotaCU) - quarters(sumCU(otherQueues.map((q) => q.spec.cu)))) * CU_STEP;
     await ctx.rest.apply(desiredDefaultQueue(name, left, ctx.instanceLabels), ctx.fieldManager);
@@ -85,11 +86,32 @@ export async function reconcileNamespace(ctx: ReconcileContext, name: string): P
     ], generation, now),
   };
   await writeStatus(ctx, raw, status);
+  const storage = conditions.find((c) => c.type === 'StorageCredentials');
+  const prevStorage = previous?.conditions?.find((c) => c.type === 'StorageCredentials');
+  if (storage && storage.status === 'False' && prevStorage?.message !== storage.message) await ctx.events.record(raw, 'Warning', storage.reason, 'CopySecret', storage.message);
   if (previous?.phase !== phase) {
     await ctx.events.record(raw, phase === 'Active' ? 'Normal' : 'Warning', phase === 'Active' ? 'Provisioned' : (conditions[0]?.reason ?? phase), 'Reconcile',
       phase === 'Active' ? `namespace ${name} provisioned with ${ns.spec.quotaCU} CU` : conditions[0]?.message ?? phase);
   }
-  return {};
+  // Secrets are not watched (least privilege: no list/watch on Secrets): look again for a rotation.
+  return accepted ? { requeueAfterMs: SECRET_RECHECK_MS } : {};
+}
+
+export const SECRET_RECHECK_MS = 5 * 60_000;
+
+/** Copies the workspace's S3 Secret into the namespace; the condition never carries a value. */
+async function copyStorageSecret(ctx: ReconcileContext, ns: Namespace, ref: { name: string; namespace: string }, owner: ReturnType<typeof ownerReference>): Promise<ConditionInput> {
+  const source = `${ref.namespace}/${ref.name}`;
+  let secret: KubeObject | undefined;
+  try {
+    secret = await ctx.rest.getOrUndefined<KubeObject>({ apiVersion: 'v1', kind: 'Secret', namespace: ref.namespace, name: ref.name });
+  } catch (err) {
+    return { type: 'StorageCredentials', status: 'False', reason: 'SecretUnreadable', message: `cannot read the workspace Secret ${source}: HTTP ${(err as { status?: number }).status ?? 'error'}` };
+  }
+  const copy = desiredS3Secret(ns, secret, owner);
+  if (!copy) return { type: 'StorageCredentials', status: 'False', reason: 'SecretInvalid', message: `the workspace Secret ${source} is missing or lacks AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; pods of this namespace wait for Secret ${S3_SECRET_NAME}` };
+  await ctx.rest.apply(copy, ctx.fieldManager);
+  return { type: 'StorageCredentials', status: 'True', reason: 'Copied', message: `S3 credentials of Secret ${source} copied to Secret ${S3_SECRET_NAME}` };
 }
 
 async function finalize(ctx: ReconcileContext, raw: Raw<Namespace>, ns: Namespace, now: Date): Promise<ReconcileResult> {

@@ -11,8 +11,9 @@ import type { ConditionInput } from '../../kube/conditions.ts';
 import type { ReconcileResult } from '../../kube/controller-runner.ts';
 import type { KubeObject } from '../../kube/rest-client.ts';
 import type { WorkspaceStorage } from '../../storage/workspace-storage.ts';
-import type { ReconcileContext } from '../shared/context.ts';
-import { writeStatus } from '../shared/lifecycle.ts';
+import type { ReconcileContext, Raw } from '../shared/context.ts';
+import { ensureFinalizer, removeFinalizer, writeStatus } from '../shared/lifecycle.ts';
+import { API_VERSION } from '../../api/v1alpha1/meta.ts';
 import { decideNamespaceQuotas } from '../namespace/quota.ts';
 
 export const STORAGE_RECHECK_MS = 5 * 60_000;
@@ -43,7 +44,8 @@ async function checkStorage(ctx: ReconcileContext, storage: WorkspaceStorage, ws
 
 export async function reconcileWorkspace(ctx: ReconcileContext, storage: WorkspaceStorage, name: string): Promise<ReconcileResult> {
   const raw = ctx.caches.workspaces.get(name);
-  if (!raw || raw.metadata.deletionTimestamp) return {};
+  if (!raw) return {};
+  if (raw.metadata.deletionTimestamp) return finalize(ctx, raw);
   const now = new Date(ctx.clock.now());
   const generation = raw.metadata.generation;
   const previous = raw.status;
@@ -55,6 +57,7 @@ export async function reconcileWorkspace(ctx: ReconcileContext, storage: Workspa
     await writeStatus(ctx, raw, { ...previous, observedGeneration: generation, conditions: setConditions(previous?.conditions, [{ type: 'Ready', status: 'False', reason: 'InvalidSpec', message: err.message }], generation, now) });
     return {};
   }
+  await ensureFinalizer(ctx, raw);
   const storageCondition = await checkStorage(ctx, storage, ws);
   const namespaces = ctx.caches.namespaces.list().filter((n) => n.spec?.workspace === name);
   const { allocatedCU } = decideNamespaceQuotas(ws.spec.capacityCU, namespaces.map((n) => ({ name: n.metadata.name, creationTimestamp: ts(n.metadata.creationTimestamp), quotaCU: n.spec.quotaCU, deleting: Boolean(n.metadata.deletionTimestamp), accepted: n.status?.phase === 'Active' })));
@@ -71,4 +74,30 @@ export async function reconcileWorkspace(ctx: ReconcileContext, storage: Workspa
   await writeStatus(ctx, raw, status);
   if (previous?.phase !== phase) await ctx.events.record(raw, ready ? 'Normal' : 'Warning', storageCondition.reason, 'CheckStorage', storageCondition.message);
   return { requeueAfterMs: ready ? STORAGE_RECHECK_MS : 30_000 };
+}
+
+/**
+ * Deleting a Workspace deletes its Namespaces first (each stops its deployments, then removes
+ * its Kubernetes namespace); the finalizer goes when none is left. Read from the API server,
+ * not the cache, so a namespace another operator instance watches still counts.
+ */
+async function finalize(ctx: ReconcileContext, raw: Raw<Workspace>): Promise<ReconcileResult> {
+  const name = raw.metadata.name;
+  const now = new Date(ctx.clock.now());
+  const all = await ctx.rest.list<KubeObject & { spec?: { workspace?: string } }>({ apiVersion: API_VERSION, kind: 'Namespace' });
+  const mine = all.items.filter((n) => n.spec?.workspace === name);
+  if (mine.length > 0) {
+    for (const n of mine) if (!n.metadata.deletionTimestamp) await ctx.rest.delete({ apiVersion: API_VERSION, kind: 'Namespace', name: n.metadata.name });
+    const names = mine.map((n) => n.metadata.name).sort();
+    const message = `waiting for ${names.length} namespace(s) to be deleted first: ${names.slice(0, 10).join(', ')}${names.length > 10 ? ', ...' : ''}`;
+    const prevReady = raw.status?.conditions?.find((c) => c.type === 'Ready');
+    if (raw.status?.phase !== 'Terminating' || prevReady?.message !== message) {
+      await writeStatus(ctx, raw, { ...raw.status, phase: 'Terminating', conditions: setConditions(raw.status?.conditions, [{ type: 'Ready', status: 'False', reason: 'Terminating', message }], raw.metadata.generation, now) });
+      if (raw.status?.phase !== 'Terminating') await ctx.events.record(raw, 'Normal', 'Terminating', 'Delete', `deleting namespaces ${names.join(', ')} before workspace ${name}`);
+    }
+    return { requeueAfterMs: 2000 };
+  }
+  await ctx.events.record(raw, 'Normal', 'Deleted', 'Delete', `all namespaces of workspace ${name} are gone; removing the finalizer`);
+  await removeFinalizer(ctx, raw);
+  return {};
 }

@@ -82,6 +82,9 @@ export async function startInProcessOperator(cluster: Cluster, opts: { storage?:
 
 export const API = 'millrace.dev/v1alpha1';
 
+/** A valid inline pipeline: what test Deployments run unless they say otherwise. */
+export const TEST_PIPELINE = 'source: { type: nexmark, rate: 50 }\nsink: { type: blackhole }\n';
+
 /** Server-side apply as the test user; Millrace objects get this process's instance label. */
 export async function applyAs(rest: KubeRest, obj: KubeObject): Promise<KubeObject> {
   if (obj.apiVersion !== API) return rest.apply(obj, TEST_MANAGER);
@@ -107,12 +110,12 @@ export async function eventsFor(rest: KubeRest, namespace: string, name: string)
 }
 
 /** A Workspace, a Namespace of it and its Kubernetes namespace, ready for queues and deployments. */
-export async function createWorkspaceAndNamespace(rest: KubeRest, opts: { capacityCU: number; quotaCU: number; members?: unknown[] }): Promise<{ workspace: string; namespace: string }> {
+export async function createWorkspaceAndNamespace(rest: KubeRest, opts: { capacityCU: number; quotaCU: number; members?: unknown[]; storage?: Record<string, unknown> }): Promise<{ workspace: string; namespace: string }> {
   const workspace = unique('ws');
   const namespace = unique('ns');
   await applyAs(rest, {
     apiVersion: API, kind: 'Workspace', metadata: { name: workspace },
-    spec: { capacityCU: opts.capacityCU, storage: { bucket: 'millrace-tests', endpoint: 'http://127.0.0.1:9', secretRef: { name: 's3', namespace: OPERATOR_NAMESPACE } } },
+    spec: { capacityCU: opts.capacityCU, storage: opts.storage ?? { bucket: 'millrace-tests', endpoint: 'http://127.0.0.1:9', secretRef: { name: 's3', namespace: OPERATOR_NAMESPACE } } },
   });
   await applyAs(rest, { apiVersion: API, kind: 'Namespace', metadata: { name: namespace }, spec: { workspace, quotaCU: opts.quotaCU, members: opts.members ?? [] } });
   return { workspace, namespace };
