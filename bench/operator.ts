@@ -1,26 +1,47 @@
 // `npm run bench:operator`: the operator under load on the real control plane (test/cluster).
 // Runs the operator as its own process, applies N Deployments (default 1,000), and writes
 // bench/results/operator.json: time from apply to all pods created (p50/p99), time until all
-// settled, reconciles per second, and operator RSS idle and under load.
+// settled, reconciles per second, operator RSS idle and under load, and what is steadier than
+// wall time on a shared machine: operator CPU seconds, API requests per reconcile, heap size.
+//
+// The pods carry a nodeSelector that no node matches, so on a cluster with a node they stay
+// Pending (created, never started: 2,000 real containers would swamp the machine).
+//
+// Options: --count N (deployments), --concurrency N (parallel applies), --no-write (print only),
+// --cpu-prof DIR (the operator writes a V8 CPU profile there on exit).
 import { spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { Watch } from '@kubernetes/client-node';
 import type { KubeObject } from '../operator/kube/rest-client.ts';
 import { API, applyAs, createWorkspaceAndNamespace, OPERATOR_NAMESPACE, TEST_WATCH_SELECTOR, unique, useOperatorCluster, waitFor } from '../test/operator/support/harness.ts';
-import { counterTotal, percentile, rssMiB } from './operator-stats.ts';
+import { OPERATOR_NODE_FLAGS } from '../operator/config.ts';
+import { counterBy, counterDelta, counterTotal, cpuSeconds, metricSamples, percentile, rssMiB } from './operator-stats.ts';
 
-const { values } = parseArgs({ options: { deployments: { type: 'string', default: '1000' }, concurrency: { type: 'string', default: '16' } } });
-const count = Number(values.deployments);
+const { values } = parseArgs({ options: {
+  count: { type: 'string' }, deployments: { type: 'string' }, concurrency: { type: 'string', default: '16' },
+  'no-write': { type: 'boolean', default: false }, 'cpu-prof': { type: 'string' },
+} });
+const count = Number(values.count ?? values.deployments ?? '1000');
 const concurrency = Number(values.concurrency);
+if (!Number.isInteger(count) || count < 1 || !Number.isInteger(concurrency) || concurrency < 1) {
+  process.stderr.write('usage: npm run bench:operator -- [--count N] [--concurrency N] [--no-write] [--cpu-prof DIR]\n');
+  process.exit(2);
+}
+/** A node selector no node carries: pods are created and stay Pending. */
+const UNSCHEDULABLE = { 'millrace.dev/bench': 'unschedulable' };
 
 const freePort = () => new Promise<number>((resolve) => { const s = createServer(); s.listen(0, '127.0.0.1', () => { const a = s.address(); s.close(() => resolve(typeof a === 'object' && a ? a.port : 0)); }); });
 
+const loadAtStart = loadavg().map((l) => +l.toFixed(2));
 const cluster = await useOperatorCluster();
 const { rest, kc } = cluster;
 const port = await freePort();
-const operator = spawn(process.execPath, ['operator/main.ts'], {
+const profileFlags = values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${values['cpu-prof']}`] : [];
+// The same V8 flags as `npm run operator` and the chart, so RSS is the one users get.
+const operator = spawn(process.execPath, [...OPERATOR_NODE_FLAGS, ...profileFlags, 'operator/main.ts'], {
   env: { ...process.env, KUBECONFIG: cluster.kubeconfigPath, MILLRACE_OPERATOR_PORT: String(port), MILLRACE_OPERATOR_HOST: '127.0.0.1', MILLRACE_OPERATOR_NAMESPACE: OPERATOR_NAMESPACE, MILLRACE_LEASE_NAME: unique('bench'), MILLRACE_JOBMANAGER_URL_TEMPLATE: 'http://127.0.0.1:9', MILLRACE_WATCH_SELECTOR: TEST_WATCH_SELECTOR, LOG_LEVEL: 'warn' },
   stdio: ['ignore', 'inherit', 'inherit'],
 });
@@ -28,13 +49,18 @@ const pid = operator.pid ?? 0;
 // Never leave the operator process behind, even when the benchmark is interrupted.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => { operator.kill('SIGKILL'); process.exit(130); });
 const metrics = async () => (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+const heapMiB = (text: string) => (metricSamples(text, 'millrace_operator_nodejs_heap_size_used_bytes')[0]?.value ?? Number.NaN) / 2 ** 20;
+let created: { workspace: string; namespace: string } | undefined;
 try {
   await waitFor('operator ready', async () => (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.ok, 60_000);
   // Room for every deployment (0.5 CU each) with a margin.
-  const { namespace } = await createWorkspaceAndNamespace(rest, { capacityCU: count, quotaCU: Math.ceil(count * 0.55) });
+  created = await createWorkspaceAndNamespace(rest, { capacityCU: count, quotaCU: Math.ceil(count * 0.55) });
+  const { namespace } = created;
   await waitFor('default-queue active', async () => ((await rest.get<KubeObject & { status?: { phase?: string } }>({ apiVersion: API, kind: 'Queue', namespace, name: 'default-queue' })).status?.phase === 'Active'), 60_000);
   await new Promise((r) => setTimeout(r, 3000));
   const rssIdle = await rssMiB(pid);
+  const heapIdle = heapMiB(await metrics());
+  process.stderr.write(`operator idle: RSS ${rssIdle.toFixed(1)} MiB, heap used ${heapIdle.toFixed(1)} MiB; applying ${count} deployments (pods pinned to nodeSelector millrace.dev/bench=unschedulable: created, left Pending)\n`);
 
   // Watch pods of the namespace to time when each deployment has both of its pods.
   const applyAt = new Map<string, number>();
@@ -48,32 +74,65 @@ try {
     podsSeen.set(d, n);
     if (n === 2) allPodsAt.set(d, performance.now());
   }, () => undefined);
+  // Phases of the deployments, from a watch too: listing 1,000 objects every half second would
+  // load the API server (which shares the machine with the operator) more than the operator does.
+  const phases = new Map<string, string>();
+  const deploymentWatch = await new Watch(kc).watch(`/apis/${API}/namespaces/${namespace}/deployments`, {}, (type, d: KubeObject & { status?: { phase?: string } }) => {
+    if (type === 'DELETED') phases.delete(d.metadata.name); else phases.set(d.metadata.name, d.status?.phase ?? '');
+  }, () => undefined);
+  const startingCount = () => [...phases.values()].filter((p) => p === 'Starting').length;
+  /** Objects in a collection, read cheaply from the API server (one item and remainingItemCount). */
+  const countOf = async (path: string) => {
+    const page = await rest.request<{ items: unknown[]; metadata: { remainingItemCount?: number } }>('GET', path, { query: { limit: '1' } });
+    return page.items.length + (page.metadata.remainingItemCount ?? 0);
+  };
 
   let rssPeak = rssIdle;
   const sampler = setInterval(() => { void rssMiB(pid).then((r) => { rssPeak = Math.max(rssPeak, r); }).catch(() => undefined); }, 250);
-  const reconcilesBefore = counterTotal(await metrics(), 'millrace_operator_reconciles_total');
+  let heapPeak = heapIdle;
+  const heapSampler = setInterval(() => { void metrics().then((t) => { heapPeak = Math.max(heapPeak, heapMiB(t)); }).catch(() => undefined); }, 1000);
+  const before = await metrics();
+  const reconcilesBefore = counterTotal(before, 'millrace_operator_reconciles_total');
+  const reconcilesByControllerBefore = counterBy(before, 'millrace_operator_reconciles_total', ['controller']);
+  const requestsBefore = counterBy(before, 'millrace_operator_api_requests_total', ['verb', 'resource']);
+  const skippedBefore = counterTotal(before, 'millrace_operator_writes_skipped_total');
+  const cpuBefore = await cpuSeconds(pid);
   const t0 = performance.now();
   let next = 0;
   await Promise.all(Array.from({ length: concurrency }, async () => {
     for (let i = next++; i < count; i = next++) {
       const name = `b${i}`;
       applyAt.set(name, performance.now());
-      await applyAs(rest, { apiVersion: API, kind: 'Deployment', metadata: { name, namespace }, spec: { source: { sql: 'SELECT 1' }, jobManager: { cu: 0.25 }, taskManager: { cu: 0.25, slots: 1 } } });
+      await applyAs(rest, { apiVersion: API, kind: 'Deployment', metadata: { name, namespace }, spec: { source: { sql: 'SELECT 1' }, jobManager: { cu: 0.25 }, taskManager: { cu: 0.25, slots: 1 }, podTemplate: { nodeSelector: UNSCHEDULABLE } } });
     }
   }));
   const appliedMs = performance.now() - t0;
-  // Completion is read from the API server; the watch only times each deployment's pods.
+  // The watches time completion; the API server confirms it (a watch can drop), cheaply and rarely.
+  let lastCheck = 0;
+  const confirmedEvery = async (ms: number, check: () => Promise<boolean>) => {
+    if (performance.now() - lastCheck < ms) return false;
+    lastCheck = performance.now();
+    return check();
+  };
   await waitFor('every deployment has its pods', async () => allPodsAt.size === count
-    || (await rest.list<KubeObject>({ apiVersion: 'v1', kind: 'Pod', namespace })).items.length === count * 2, 600_000, 250);
+    || confirmedEvery(5000, async () => (await countOf(`/api/v1/namespaces/${namespace}/pods`)) === count * 2), 600_000, 100);
   const podsMs = performance.now() - t0;
-  await waitFor('every deployment settled in phase Starting', async () => {
-    const list = await rest.list<KubeObject & { status?: { phase?: string } }>({ apiVersion: API, kind: 'Deployment', namespace });
-    return list.items.filter((d) => d.status?.phase === 'Starting').length === count;
-  }, 600_000, 500);
+  lastCheck = 0;
+  await waitFor('every deployment settled in phase Starting', async () => startingCount() === count
+    || confirmedEvery(5000, async () => {
+      const list = await rest.list<KubeObject & { status?: { phase?: string } }>({ apiVersion: API, kind: 'Deployment', namespace });
+      return list.items.filter((d) => d.status?.phase === 'Starting').length === count;
+    }), 600_000, 100);
   const settledMs = performance.now() - t0;
-  const reconciles = counterTotal(await metrics(), 'millrace_operator_reconciles_total') - reconcilesBefore;
+  const cpuUsed = (await cpuSeconds(pid)) - cpuBefore;
+  const after = await metrics();
+  const reconciles = counterTotal(after, 'millrace_operator_reconciles_total') - reconcilesBefore;
+  const requestsByKind = counterDelta(requestsBefore, counterBy(after, 'millrace_operator_api_requests_total', ['verb', 'resource']));
+  const requests = Object.values(requestsByKind).reduce((a, b) => a + b, 0);
   clearInterval(sampler);
+  clearInterval(heapSampler);
   watch.abort();
+  deploymentWatch.abort();
 
   const latencies = [...allPodsAt].map(([d, at]) => at - (applyAt.get(d) ?? at));
   process.stderr.write(`pods of ${allPodsAt.size} of ${count} deployments timed by the watch\n`);
@@ -87,19 +146,50 @@ try {
     allPodsCreatedSeconds: +(podsMs / 1000).toFixed(2),
     settledSeconds: +(settledMs / 1000).toFixed(2),
     reconcilesPerSecond: +(reconciles / (settledMs / 1000)).toFixed(1),
+    reconciles,
+    reconcilesByController: counterDelta(reconcilesByControllerBefore, counterBy(after, 'millrace_operator_reconciles_total', ['controller'])),
     operatorRssMiB: { idle: +rssIdle.toFixed(1), peakUnderLoad: +rssPeak.toFixed(1) },
+    operatorHeapUsedMiB: { idle: +heapIdle.toFixed(1), peakUnderLoad: +heapPeak.toFixed(1) },
+    operatorCpuSeconds: +cpuUsed.toFixed(2),
+    operatorCpuMsPerDeployment: +((cpuUsed * 1000) / count).toFixed(1),
+    operatorNodeFlags: OPERATOR_NODE_FLAGS,
+    apiRequests: requests,
+    apiRequestsPerReconcile: +(requests / Math.max(1, reconciles)).toFixed(2),
+    apiRequestsPerDeployment: +(requests / count).toFixed(2),
+    apiRequestsByKind: Object.fromEntries(Object.entries(requestsByKind).sort((a, b) => b[1] - a[1])),
+    writesSkipped: counterTotal(after, 'millrace_operator_writes_skipped_total') - skippedBefore,
+    loadAverageAtStart: loadAtStart,
     targets: { settledUnder60s: settledMs < 60_000, rssUnder150MB: rssPeak * 1.048576 < 150 },
-    notes: 'control-plane tier (no node): pods are created, not run; the JobManager is unreachable so every deployment settles in phase Starting.',
+    notes: 'pods are created with a nodeSelector no node matches (millrace.dev/bench=unschedulable), so they stay Pending even where a node runs; the JobManager is unreachable, so every deployment settles in phase Starting. API requests exclude watches.',
   };
-  await mkdir('bench/results', { recursive: true });
-  await writeFile('bench/results/operator.json', `${JSON.stringify(result, null, 2)}\n`);
   console.log(JSON.stringify(result, null, 2));
-  // Clean up while the operator still runs: the Kubernetes namespace goes in bulk (namespace
-  // controller), then the Namespace finalizer finds nothing left and lets go.
-  await rest.delete({ apiVersion: API, kind: 'Namespace', name: namespace });
-  await rest.delete({ apiVersion: 'v1', kind: 'Namespace', name: namespace });
-  await waitFor('benchmark namespace removed', async () => !(await rest.getOrUndefined({ apiVersion: API, kind: 'Namespace', name: namespace })), 300_000, 1000)
-    .catch((err: unknown) => process.stderr.write(`cleanup incomplete: ${String(err)}\n`));
+  if (!values['no-write']) {
+    await mkdir('bench/results', { recursive: true });
+    await writeFile('bench/results/operator.json', `${JSON.stringify(result, null, 2)}\n`);
+  }
 } finally {
+  if (created) await cleanUp(created);
+  // Graceful, so a CPU profile gets written; killed if it hangs.
+  const exited = new Promise((r) => operator.once('exit', r));
   operator.kill('SIGTERM');
+  const timer = setTimeout(() => operator.kill('SIGKILL'), 30_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/**
+ * Removes what the run created, also after a failure, while the operator still runs: the
+ * Kubernetes namespace goes in bulk (namespace controller), then the Namespace finalizer finds
+ * nothing left and lets go; the Workspace last.
+ */
+async function cleanUp({ workspace, namespace }: { workspace: string; namespace: string }): Promise<void> {
+  const { rest } = await useOperatorCluster();
+  try {
+    await rest.delete({ apiVersion: API, kind: 'Namespace', name: namespace });
+    await rest.delete({ apiVersion: 'v1', kind: 'Namespace', name: namespace });
+    await waitFor('benchmark namespace removed', async () => !(await rest.getOrUndefined({ apiVersion: API, kind: 'Namespace', name: namespace })), 300_000, 1000);
+    await rest.delete({ apiVersion: API, kind: 'Workspace', name: workspace });
+  } catch (err) {
+    process.stderr.write(`cleanup incomplete (namespace ${namespace}, workspace ${workspace}): ${String(err)}\n`);
+  }
 }

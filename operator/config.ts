@@ -16,6 +16,11 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
   POD_NAME: z.string().optional(),
 });
+/**
+ * V8 flags the operator process runs with (`npm run operator`, the chart, bench:operator).
+ */
+export const OPERATOR_NODE_FLAGS: readonly string[] = [];
+
 export type OperatorConfig = z.infer<typeof envSchema>;
 
 export function loadConfig(env: NodeJS.ProcessEnv): OperatorConfig {

@@ -20,8 +20,10 @@ const identity = config.POD_NAME ?? `${hostname()}-${process.pid}`;
 
 const kc = new KubeConfig();
 kc.loadFromDefault();
-const rest = new KubeRest(kc);
 const metrics = createOperatorMetrics();
+const rest = new KubeRest(kc, {
+  onResponse: (r, status, seconds) => { metrics.apiRequests.inc({ verb: r.verb, resource: r.resource, code: String(status) }); metrics.apiRequestDuration.observe({ verb: r.verb }, seconds); },
+});
 const template = config.MILLRACE_JOBMANAGER_URL_TEMPLATE ?? 'http://{name}-jobmanager.{namespace}.svc:8081';
 const jobManagers: JobManagerClientFactory = ({ namespace, name }) => httpJobManagerClient(template.replaceAll('{name}', name).replaceAll('{namespace}', namespace));
 

@@ -8,12 +8,15 @@ import { ControllerRunner } from './kube/controller-runner.ts';
 import type { Reconcile } from './kube/controller-runner.ts';
 import { createEventRecorder } from './kube/events.ts';
 import { SupervisedInformer } from './kube/informer.ts';
-import type { KubeObject, KubeRest } from './kube/rest-client.ts';
+import type { KubeObject, KubeRest, ObjectRef } from './kube/rest-client.ts';
+import { slimPod } from './kube/slim.ts';
+import type { CacheTransform } from './kube/slim.ts';
+import { UnchangedApplySkipper } from './kube/unchanged-apply.ts';
 import { formatSelector, parseWatchSelector } from './kube/watch-selector.ts';
 import { WorkQueue } from './kube/work-queue.ts';
 import type { OperatorMetrics } from './server/metrics.ts';
 import type { WorkspaceStorage } from './storage/workspace-storage.ts';
-import { FIELD_MANAGER, keyOf, LABELS, MANAGED_BY, splitKey } from './controllers/shared/context.ts';
+import { FIELD_MANAGER, keyOf, LABELS, MANAGED_BY, POD_INDEX_DEPLOYMENT, splitKey } from './controllers/shared/context.ts';
 import type { Caches, ReconcileContext } from './controllers/shared/context.ts';
 import { reconcileWorkspace } from './controllers/workspace/reconciler.ts';
 import { reconcileNamespace } from './controllers/namespace/reconciler.ts';
@@ -43,6 +46,7 @@ type Obj = KubeObject & { spec?: Record<string, unknown> };
 
 export class Operator {
   readonly ctx: ReconcileContext;
+  private readonly rest: UnchangedApplySkipper;
   private readonly deps: OperatorDeps;
   private readonly informers: SupervisedInformer<KubeObject>[] = [];
   private readonly queues = new Map<ControllerName, WorkQueue>();
@@ -53,8 +57,8 @@ export class Operator {
 
   constructor(deps: OperatorDeps) {
     this.deps = deps;
-    const informer = (kind: string, apiVersion = API_VERSION, labelSelector?: string) => {
-      const i = new SupervisedInformer<KubeObject>({ rest: deps.rest, apiVersion, kind, labelSelector, clock: deps.clock, random: deps.random, logger: deps.logger, onRestart: (k) => deps.metrics.informerRestarts.inc({ kind: k }) });
+    const informer = (kind: string, apiVersion = API_VERSION, labelSelector?: string, transform?: CacheTransform) => {
+      const i = new SupervisedInformer<KubeObject>({ rest: deps.rest, apiVersion, kind, labelSelector, transform, clock: deps.clock, random: deps.random, logger: deps.logger, onRestart: (k) => deps.metrics.informerRestarts.inc({ kind: k }) });
       this.informers.push(i);
       return i;
     };
@@ -65,10 +69,21 @@ export class Operator {
     const queues = informer('Queue', API_VERSION, selector);
     const deployments = informer('Deployment', API_VERSION, selector);
     const savepoints = informer('Savepoint', API_VERSION, selector);
-    const pods = informer('Pod', 'v1', `${LABELS.managedBy}=${MANAGED_BY}`);
+    const pods = informer('Pod', 'v1', `${LABELS.managedBy}=${MANAGED_BY}`, slimPod);
+    pods.addIndex(POD_INDEX_DEPLOYMENT, (p) => {
+      const d = p.metadata.labels?.[LABELS.deployment];
+      return d ? [`${p.metadata.namespace}/${d}`] : [];
+    });
     const caches = { workspaces, namespaces, queues, deployments, savepoints, pods } as unknown as Caches;
+    const millraceCaches: Record<string, SupervisedInformer<KubeObject>> = { Workspace: workspaces, Namespace: namespaces, Queue: queues, Deployment: deployments, Savepoint: savepoints };
+    const cachedObjects = {
+      hasKind: (apiVersion: string, kind: string) => apiVersion === API_VERSION && kind in millraceCaches,
+      get: (ref: ObjectRef) => (ref.apiVersion === API_VERSION ? millraceCaches[ref.kind]?.get(ref.name, ref.namespace) : undefined),
+    };
+    this.rest = new UnchangedApplySkipper(deps.rest, cachedObjects, (kind) => deps.metrics.writesSkipped.inc({ kind }));
+    for (const cache of Object.values(millraceCaches)) cache.on((e, o) => { if (e === 'delete') this.rest.forget({ apiVersion: o.apiVersion, kind: o.kind, namespace: o.metadata.namespace, name: o.metadata.name }); });
     this.ctx = {
-      rest: deps.rest, caches, clock: deps.clock, fieldManager: FIELD_MANAGER, instanceLabels,
+      rest: this.rest, caches, clock: deps.clock, fieldManager: FIELD_MANAGER, instanceLabels,
       events: createEventRecorder(deps.rest, { controller: 'millrace.dev/operator', instance: deps.instance, clock: deps.clock, logger: deps.logger }),
     };
     const ctx = this.ctx;

@@ -6,6 +6,8 @@ import https from 'node:https';
 import http from 'node:http';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { MillraceError } from '../errors.ts';
+import { apiRequestKind } from './api-request.ts';
+import type { ApiRequestKind } from './api-request.ts';
 import { resourcePath } from './resources.ts';
 
 export interface ObjectRef { apiVersion: string; kind: string; namespace?: string; name: string }
@@ -41,6 +43,8 @@ export interface KubeRestOptions {
   /** Adds Impersonate-User / Impersonate-Group headers (tests check RBAC this way). */
   impersonate?: { user: string; groups?: string[] };
   timeoutMs?: number;
+  /** Told of every finished request (metrics): what it was, its HTTP status (0: no answer), its duration. */
+  onResponse?: (request: ApiRequestKind, status: number, seconds: number) => void;
 }
 
 export class KubeRest {
@@ -78,6 +82,9 @@ export class KubeRest {
       headers['content-length'] = String(Buffer.byteLength(payload));
     }
     const lib = url.protocol === 'https:' ? https : http;
+    const started = performance.now();
+    const observe = this.options.onResponse;
+    const report = observe ? (status: number) => observe(apiRequestKind(method, url.pathname, opts.contentType), status, (performance.now() - started) / 1000) : undefined;
     return new Promise<T>((resolve, reject) => {
       const req = lib.request(url, { ...base, method, headers, agent: this.agent, timeout: this.options.timeoutMs ?? 30_000 }, (res) => {
         const chunks: Buffer[] = [];
@@ -85,6 +92,7 @@ export class KubeRest {
         res.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8');
           const status = res.statusCode ?? 0;
+          report?.(status);
           let json: unknown = undefined;
           try { json = text ? JSON.parse(text) : undefined; } catch { /* not JSON: keep the text for the message */ }
           if (status >= 200 && status < 300) return resolve(json as T);
@@ -93,7 +101,7 @@ export class KubeRest {
         });
       });
       req.on('timeout', () => req.destroy(new Error(`timed out after ${this.options.timeoutMs ?? 30_000} ms`)));
-      req.on('error', (e) => reject(new KubeApiError(0, 'NetworkError', `${method} ${url.pathname}: ${e.message}`)));
+      req.on('error', (e) => { report?.(0); reject(new KubeApiError(0, 'NetworkError', `${method} ${url.pathname}: ${e.message}`)); });
       req.end(payload);
     });
   }

@@ -10,6 +10,10 @@ export interface OperatorMetrics {
   objectsByPhase: Gauge<'kind' | 'phase'>;
   informerRestarts: Counter<'kind'>;
   isLeader: Gauge;
+  apiRequests: Counter<'verb' | 'resource' | 'code'>;
+  apiRequestDuration: Histogram<'verb'>;
+  /** Writes left out because the API server already holds what they would write. */
+  writesSkipped: Counter<'kind'>;
 }
 
 export function createOperatorMetrics(opts: { defaultMetrics?: boolean } = {}): OperatorMetrics {
@@ -23,6 +27,9 @@ export function createOperatorMetrics(opts: { defaultMetrics?: boolean } = {}): 
     queueDepth: new Gauge({ name: 'millrace_operator_queue_depth', help: 'Keys waiting in the work queue of each controller.', labelNames: ['controller'], registers: [registry] }),
     objectsByPhase: new Gauge({ name: 'millrace_operator_objects', help: 'Millrace objects by kind and status.phase.', labelNames: ['kind', 'phase'], registers: [registry] }),
     informerRestarts: new Counter({ name: 'millrace_operator_informer_restarts_total', help: 'Informer restarts after watch errors.', labelNames: ['kind'], registers: [registry] }),
+    apiRequests: new Counter({ name: 'millrace_operator_api_requests_total', help: 'Requests to the Kubernetes API server by verb, resource and HTTP status (0: no answer); watches not included.', labelNames: ['verb', 'resource', 'code'], registers: [registry] }),
+    apiRequestDuration: new Histogram({ name: 'millrace_operator_api_request_duration_seconds', help: 'Duration of requests to the Kubernetes API server.', labelNames: ['verb'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], registers: [registry] }),
+    writesSkipped: new Counter({ name: 'millrace_operator_writes_skipped_total', help: 'Server-side applies left out because the object already holds what they would write.', labelNames: ['kind'], registers: [registry] }),
     isLeader: new Gauge({ name: 'millrace_operator_is_leader', help: '1 while this replica holds the leader lease.', registers: [registry] }),
   };
 }

@@ -6,13 +6,25 @@ import type { Savepoint } from '../../api/v1alpha1/savepoint.ts';
 import type { Workspace } from '../../api/v1alpha1/workspace.ts';
 import type { Clock } from '../../kube/clock.ts';
 import type { EventRecorder } from '../../kube/events.ts';
-import type { KubeObject, KubeRest } from '../../kube/rest-client.ts';
+import type { KubeObject } from '../../kube/rest-client.ts';
+import type { KubeClient } from '../../kube/unchanged-apply.ts';
 
-/** Read-only view of an informer cache. */
+/**
+ * Read-only view of an informer cache. Cached objects have no metadata.managedFields and no
+ * kubectl last-applied annotation (operator/kube/slim.ts).
+ */
 export interface Cache<T> {
   get(name: string, namespace?: string): T | undefined;
   list(namespace?: string): ReadonlyArray<T>;
 }
+
+/** A cache with secondary indexes: objects whose index `index` holds `value`, without a scan. */
+export interface IndexedCache<T> extends Cache<T> {
+  byIndex(index: string, value: string): ReadonlyArray<T>;
+}
+
+/** Pod cache index: `namespace/name` of the Deployment a pod belongs to (its millrace.dev/deployment label). */
+export const POD_INDEX_DEPLOYMENT = 'deployment';
 
 export type Raw<T> = T & KubeObject;
 
@@ -22,11 +34,16 @@ export interface Caches {
   queues: Cache<Raw<Queue>>;
   deployments: Cache<Raw<Deployment>>;
   savepoints: Cache<Raw<Savepoint>>;
-  pods: Cache<KubeObject>;
+  /**
+   * Pods labelled managed-by millrace-operator, slimmed to identity, labels, owners, deletion,
+   * container names/images/resources and status (phase, reason, conditions, container states).
+   */
+  pods: IndexedCache<KubeObject>;
 }
 
 export interface ReconcileContext {
-  rest: KubeRest;
+  /** The API server; server-side applies that would change nothing are left out (operator/kube/unchanged-apply.ts). */
+  rest: KubeClient;
   caches: Caches;
   events: EventRecorder;
   clock: Clock;
@@ -58,6 +75,11 @@ export function ownerReference(owner: KubeObject) {
 export function splitKey(key: string): { namespace?: string; name: string } {
   const i = key.indexOf('/');
   return i < 0 ? { name: key } : { namespace: key.slice(0, i), name: key.slice(i + 1) };
+}
+
+/** The cached pods of one Deployment (an index lookup, not a scan of the namespace). */
+export function podsOfDeployment(ctx: ReconcileContext, namespace: string, name: string): ReadonlyArray<KubeObject> {
+  return ctx.caches.pods.byIndex(POD_INDEX_DEPLOYMENT, `${namespace}/${name}`);
 }
 
 export function keyOf(obj: { metadata: { name: string; namespace?: string } }): string {
