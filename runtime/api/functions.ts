@@ -130,6 +130,12 @@ export interface SinkWriter<T> {
   /** End of bounded input: flush everything and make the output visible. */
   finish?(): void | Promise<void>;
   close?(): void | Promise<void>;
+  /** Two-phase commit, phase 1: at a checkpoint barrier, make what was written so far pending; returns JSON-able state. */
+  snapshotState?(checkpointId: number): unknown;
+  /** Phase 2: the checkpoint completed, commit what is pending up to it. */
+  notifyCheckpointComplete?(checkpointId: number): void;
+  /** After open, on restore: the states of the old subtasks assigned to this one (commit theirs, abort the rest). */
+  initializeState?(states: unknown[]): void;
 }
 
 export interface SinkContext {
@@ -139,6 +145,8 @@ export interface SinkContext {
   readonly jobId: string;
   /** wall-clock start of the job attempt (epoch ms) */
   readonly startTime: number;
+  /** the attempt restores from a checkpoint or savepoint (a failover without one replays from the start) */
+  readonly restoring: boolean;
   /** Adds one end-to-end latency sample (ms) to the task's latency histogram (p99 in metrics). */
   recordLatency(ms: number): void;
 }

@@ -27,6 +27,12 @@ export interface SourceReader<T> {
   /** Replayable position (JSON-able). */
   snapshotState?(): unknown;
   restoreState?(state: unknown): void;
+  /**
+   * Restore after a rescale: the positions of the old subtasks assigned to this one (old subtask
+   * j goes to new subtask j mod parallelism). An empty list means "restored, nothing left for
+   * this subtask", not "start from the beginning".
+   */
+  restoreStates?(states: unknown[]): void;
   close?(): void | Promise<void>;
 }
 

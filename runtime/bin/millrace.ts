@@ -1,8 +1,12 @@
 #!/usr/bin/env node
 // One entry point, three roles: `millrace jobmanager`, `millrace taskmanager`, `millrace run`.
 
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
+import { latestSavepointOf } from '../checkpoint/restore-points.ts';
+import { jobManagerCheckpointConfig, parseConfigFile } from '../jobmanager/jobmanager-config.ts';
+import { openObjectStore } from '../storage/open-object-store.ts';
 import { pino } from 'pino';
 import { resolveJobUrl } from '../api/job-loader.ts';
 import { createJobManager } from '../jobmanager/jobmanager.ts';
@@ -12,8 +16,14 @@ import { startTaskManager } from '../taskmanager/taskmanager.ts';
 const USAGE = `usage:
   millrace run <job-module> [--parallelism N] [--taskmanagers M] [--slots S] [--set key=value ...]
                [--summary-json FILE] [--restart-strategy SPEC] [--batch] [--latency-interval-ms MS] [--no-progress]
+               [--checkpoint-interval-ms MS (10000; 0 = off)] [--checkpoint-dir URI] [--resume]
+               [--from-savepoint URI] [--allow-non-restored-state]
   millrace jobmanager [--host H] [--port 8081] [--heartbeat-timeout-ms 5000] [--restart-strategy SPEC]
                [--job <job-module> --parallelism N --set key=value ...]   (application mode: run this job at start)
+               [--checkpoint-storage URI] [--namespace NS] [--deployment NAME] [--checkpoint-interval-ms MS]
+               [--checkpoint-timeout-ms MS] [--min-pause-ms MS] [--checkpoints-retained N]
+               [--tolerable-failed-checkpoints N] [--from-savepoint URI] [--allow-non-restored-state] [--no-ha-resume]
+               (also reads the JSON file named by MILLRACE_CONFIG; flags win)
   millrace taskmanager --jobmanager URL [--slots N] [--host DATA_HOST] [--port 6122] [--id ID]
 
 restart strategies: none | fixed-delay:attempts=3,delayMs=1000 | exponential-delay:initialMs=1000,maxMs=60000
@@ -65,6 +75,19 @@ async function main(argv: string[]): Promise<void> {
       job: { type: 'string' },
       jobmanager: { type: 'string' },
       id: { type: 'string' },
+      'checkpoint-interval-ms': { type: 'string' },
+      'checkpoint-dir': { type: 'string' },
+      'checkpoint-storage': { type: 'string' },
+      'checkpoint-timeout-ms': { type: 'string' },
+      'min-pause-ms': { type: 'string' },
+      'checkpoints-retained': { type: 'string' },
+      'tolerable-failed-checkpoints': { type: 'string' },
+      namespace: { type: 'string' },
+      deployment: { type: 'string' },
+      resume: { type: 'boolean' },
+      'from-savepoint': { type: 'string' },
+      'allow-non-restored-state': { type: 'boolean' },
+      'no-ha-resume': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -86,20 +109,44 @@ async function main(argv: string[]): Promise<void> {
       latencyTrackingIntervalMs: int(values['latency-interval-ms'], 'latency-interval-ms', 0),
       progress: values['no-progress'] !== true,
       logDir: values['log-dir'],
+      checkpointIntervalMs: int(values['checkpoint-interval-ms'], 'checkpoint-interval-ms', 10_000),
+      checkpointDir: values['checkpoint-dir'],
+      resume: values.resume === true,
+      fromSavepoint: values['from-savepoint'],
+      allowNonRestoredState: values['allow-non-restored-state'] === true,
     });
     process.exit(code);
   }
   if (command === 'jobmanager') {
     const log = logger();
+    const optInt = (name: string): number | undefined => (values[name as keyof typeof values] === undefined ? undefined : int(values[name as keyof typeof values] as string, name, 0));
+    const configPath = process.env.MILLRACE_CONFIG;
+    const cfg = jobManagerCheckpointConfig({
+      checkpointStorage: values['checkpoint-storage'], namespace: values.namespace, deployment: values.deployment,
+      checkpointIntervalMs: optInt('checkpoint-interval-ms'), checkpointTimeoutMs: optInt('checkpoint-timeout-ms'), minPauseMs: optInt('min-pause-ms'),
+      checkpointsRetained: optInt('checkpoints-retained'), tolerableFailedCheckpoints: optInt('tolerable-failed-checkpoints'),
+      fromSavepoint: values['from-savepoint'], allowNonRestoredState: values['allow-non-restored-state'] ? true : undefined,
+    }, configPath ? parseConfigFile(readFileSync(configPath, 'utf8'), configPath) : undefined, process.env);
+    const store = openObjectStore(cfg.storageUri, { env: process.env });
     const jm = await createJobManager({
       host: values.host ?? '0.0.0.0', port: int(values.port, 'port', 8081), log,
       heartbeatTimeoutMs: values['heartbeat-timeout-ms'] ? int(values['heartbeat-timeout-ms'], 'heartbeat-timeout-ms', 5000) : undefined,
       defaultRestartStrategy: values['restart-strategy'],
+      checkpointing: { storageUri: cfg.storageUri, store, namespace: cfg.namespace, deployment: cfg.deployment, settings: cfg.settings, retained: cfg.retained, env: process.env },
     });
+    log.info({ storage: cfg.storageUri, namespace: cfg.namespace, deployment: cfg.deployment ?? null, intervalMs: cfg.settings.intervalMs, retained: cfg.retained }, 'checkpoint storage');
     process.send?.({ type: 'listening', url: jm.url });
-    if (values.job) {
+    // HA: a job this deployment ran before and that did not end is resumed from its latest checkpoint
+    const resumed = values['no-ha-resume'] ? undefined : await jm.resumeFromHa();
+    if (!resumed && values.job) {
       // application mode: wait for TaskManagers (the job master waits for slots), then run the job
-      await jm.submit({ jobUrl: resolveJobUrl(values.job), parallelism: int(values.parallelism, 'parallelism', 1) || 1, params: keyValues(values.set), batchMode: values.batch === true });
+      const r = cfg.restore;
+      const savepointPath = r.kind === 'savepoint' ? r.path
+        : r.kind === 'latestSavepoint' && cfg.deployment ? await latestSavepointOf(store, { namespace: cfg.namespace, deployment: cfg.deployment }) : undefined;
+      await jm.submit({
+        jobUrl: resolveJobUrl(values.job), parallelism: int(values.parallelism, 'parallelism', 1) || 1, params: keyValues(values.set), batchMode: values.batch === true,
+        ...(savepointPath ? { savepointPath } : {}), resumeFromLatest: r.kind === 'latestState', allowNonRestoredState: cfg.allowNonRestoredState,
+      });
     }
     const stop = () => void jm.close().then(() => process.exit(0));
     process.once('SIGTERM', stop);

@@ -25,7 +25,7 @@ describe('file source and sink', () => {
       },
     }), { parallelism: 2 }).done;
     const files = readdirSync(out);
-    expect(files.sort()).toEqual(['part-0.jsonl', 'part-1.jsonl']);
+    expect(files.sort()).toEqual(['part-local-0-end.jsonl', 'part-local-1-end.jsonl']);
     const ids = files.flatMap((f) => readFileSync(path.join(out, f), 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as Row).id));
     expect(ids.sort((a, b) => a - b)).toEqual(Array.from({ length: 3000 }, (_, i) => i * 2));
   });
@@ -39,9 +39,9 @@ describe('file source and sink', () => {
         env.fromElements(rows).sinkTo(fileSink({ path: dir, format: 'csv', csvColumns: ['id', 'name'] }));
       },
     })).done;
-    expect(readFileSync(path.join(dir, 'part-0.csv'), 'utf8')).toBe('1,plain\n2,"with, comma"\n3,"with ""quotes"""\n');
+    expect(readFileSync(path.join(dir, 'part-local-0-end.csv'), 'utf8')).toBe('1,plain\n2,"with, comma"\n3,"with ""quotes"""\n');
     const withHeader = tmp();
-    writeFileSync(path.join(withHeader, 'a.csv'), 'id,name\n' + readFileSync(path.join(dir, 'part-0.csv'), 'utf8'));
+    writeFileSync(path.join(withHeader, 'a.csv'), 'id,name\n' + readFileSync(path.join(dir, 'part-local-0-end.csv'), 'utf8'));
     const back: Row[] = [];
     await executeLocally(defineJob({
       name: 'csv-in',

@@ -1,18 +1,21 @@
-// File sink: JSON lines or CSV (via csv-stringify). Each subtask writes a hidden in-progress file
-// of its attempt and renames it into place when its input ends, so readers only ever see complete
-// files and a restarted attempt replaces, never duplicates, what a failed one wrote. (Two-phase
-// commit on checkpoints, for unbounded jobs, builds on the same pending → committed step.)
+// File sink: JSON lines or CSV (via csv-stringify), exactly-once by two-phase commit on
+// checkpoints (file-commit.ts): records go to a hidden in-progress file per subtask, become
+// pending at a checkpoint barrier and visible (`part-<job>-<subtask>-c<n>.<ext>`) when the
+// checkpoint completes; at end of input the rest becomes `part-<job>-<subtask>-end.<ext>`.
+// Readers see only committed files; names never start with '.' or end in `.inprogress`.
 
-import { closeSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'csv-stringify/sync';
-import type { Sink, SinkContext } from '../api/functions.ts';
+import type { Sink } from '../api/functions.ts';
+import { FileCommitter, type FileCommitState } from './file-commit.ts';
 
 export interface FileSinkOptions {
   readonly path: string;
   readonly format: 'jsonl' | 'csv';
   /** CSV columns (object keys) in order; default: keys of the first record */
   readonly csvColumns?: readonly string[];
+  /** CSV: a header line (the inferred columns) at the start of every file (default true) */
   readonly csvHeader?: boolean;
 }
 
@@ -22,16 +25,18 @@ export function fileSink<T>(o: FileSinkOptions): Sink<T> {
   return {
     name: `file:${path.basename(o.path)}`,
     createWriter() {
-      let ctx: SinkContext;
-      let fd: number | undefined;
+      let files: FileCommitter | undefined;
       let pending: string[] = [];
       let pendingBytes = 0;
       let columns = o.csvColumns ? [...o.csvColumns] : undefined;
-      let tmp = '';
+      /** a CSV header starts every file, so each committed file reads on its own */
+      let headerWritten = false;
+      /** as before: a header only when the columns come from the first record */
+      let inferred = false;
       const ext = o.format === 'csv' ? 'csv' : 'jsonl';
       const flush = () => {
         if (pending.length === 0) return;
-        writeSync(fd!, pending.join(''));
+        files!.write(pending.join(''));
         pending = [];
         pendingBytes = 0;
       };
@@ -42,10 +47,12 @@ export function fileSink<T>(o: FileSinkOptions): Sink<T> {
       };
       return {
         open(c) {
-          ctx = c;
           mkdirSync(o.path, { recursive: true });
-          tmp = path.join(o.path, `.part-${c.subtaskIndex}-attempt-${c.attempt}.inprogress`);
-          fd = openSync(tmp, 'w');
+          files = new FileCommitter({ dir: o.path, jobId: c.jobId, subtask: c.subtaskIndex, attempt: c.attempt, ext });
+          if (c.attempt > 0 && !c.restoring) files.rollBackAll();
+        },
+        initializeState(states) {
+          files!.restore(states as FileCommitState[]);
         },
         write(value: T) {
           if (o.format === 'jsonl') {
@@ -55,20 +62,27 @@ export function fileSink<T>(o: FileSinkOptions): Sink<T> {
           const isObj = value !== null && typeof value === 'object' && !Array.isArray(value);
           if (!columns && isObj) {
             columns = Object.keys(value as object);
-            if (o.csvHeader !== false) push(stringify([columns]));
+            inferred = true;
           }
+          if (!headerWritten && inferred && o.csvHeader !== false) push(stringify([columns]));
+          headerWritten = true;
           const row = isObj ? columns!.map((c) => (value as Record<string, unknown>)[c]) : Array.isArray(value) ? value : [value];
           push(stringify([row]));
         },
+        snapshotState(checkpointId) {
+          flush();
+          headerWritten = false;
+          return files!.snapshot(checkpointId);
+        },
+        notifyCheckpointComplete(checkpointId) {
+          files!.commitUpTo(checkpointId);
+        },
         finish() {
           flush();
-          closeSync(fd!);
-          fd = undefined;
-          renameSync(tmp, path.join(o.path, `part-${ctx.subtaskIndex}.${ext}`));
+          files!.finish();
         },
         close() {
-          if (fd !== undefined) closeSync(fd);
-          fd = undefined;
+          files?.close();
         },
       };
     },

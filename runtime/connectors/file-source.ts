@@ -1,6 +1,7 @@
 // Bounded file source: JSON lines, CSV (via csv-parse) or plain text lines, from one file or all
 // files of a directory (sorted). Files are split over subtasks (file i → subtask i mod p); the
-// position (file, byte offset of the next line) is the replayable state.
+// replayable state is the list of files still to read, the first with the byte offset of its next
+// line, so after a rescale a subtask can take over the lists of several old subtasks.
 
 import { closeSync, openSync, readSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -23,6 +24,11 @@ interface Position {
   offset: number;
 }
 
+/** What a checkpoint records: files not yet read to the end and where to continue in each. */
+export interface FileSourcePosition {
+  readonly files: Array<{ path: string; offset: number }>;
+}
+
 const CHUNK = 1 << 20;
 
 function listFiles(p: string): string[] {
@@ -37,6 +43,7 @@ export function fileSource<T = unknown>(o: FileSourceOptions): Source<T> {
     bounded: true,
     createReader(): SourceReader<T> {
       let files: string[] = [];
+      let startOffsets: number[] = [];
       let pos: Position = { file: 0, offset: 0 };
       let fd: number | undefined;
       let buf: Buffer = Buffer.alloc(0);
@@ -82,6 +89,12 @@ export function fileSource<T = unknown>(o: FileSourceOptions): Source<T> {
         out.collect(v as T);
         return true;
       };
+      const restoreAll = (states: unknown[]): void => {
+        const all = states.flatMap((st) => (st as FileSourcePosition).files);
+        files = all.map((f) => f.path);
+        startOffsets = all.map((f) => f.offset);
+        pos = { file: 0, offset: startOffsets[0] ?? 0 };
+      };
       return {
         open(ctx) {
           files = listFiles(o.path).filter((_, i) => i % ctx.parallelism === ctx.subtaskIndex);
@@ -112,14 +125,17 @@ export function fileSource<T = unknown>(o: FileSourceOptions): Source<T> {
             if (cur < buf.length && emitLine(out, cur, buf.length)) emitted++;
             closeSync(fd!);
             fd = undefined;
-            pos = { file: pos.file + 1, offset: 0 };
+            pos = { file: pos.file + 1, offset: startOffsets[pos.file + 1] ?? 0 };
           }
           return 'more';
         },
-        snapshotState: () => ({ ...pos }),
+        snapshotState: (): FileSourcePosition => ({
+          files: files.slice(pos.file).map((f, i) => ({ path: f, offset: i === 0 ? pos.offset : (startOffsets[pos.file + i] ?? 0) })),
+        }),
         restoreState(s) {
-          pos = { ...(s as Position) };
+          restoreAll([s]);
         },
+        restoreStates: restoreAll,
         close() {
           if (fd !== undefined) closeSync(fd);
         },

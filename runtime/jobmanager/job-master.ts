@@ -1,7 +1,9 @@
 // One job's lifecycle on the JobManager: schedule all subtasks into slots (all or nothing),
 // track task states, fail over on task failure or TaskManager loss by the restart strategy,
 // finish when every subtask finished, cancel on request. Global failover: every restart
-// redeploys all tasks as a new attempt (checkpoint restore plugs in at `deployAttempt`).
+// redeploys all tasks as a new attempt, restored from the latest completed checkpoint (else the
+// snapshot the job was started from). Checkpoints themselves are the CheckpointCoordinator's;
+// the job master tells it when an attempt runs and when it stops.
 
 import type { Logger } from 'pino';
 import { ExecutionGraph, type TaskState } from '../graph/execution-graph.ts';
@@ -10,6 +12,10 @@ import type { TaskDeploymentDescriptor } from '../taskmanager/deployment.ts';
 import type { TaskMetrics } from '../task/stream-task.ts';
 import type { ResourceManager, SlotInfo, TaskManagerInfo } from './resource-manager.ts';
 import type { RestartStrategy } from './restart-strategy.ts';
+import type { CheckpointCoordinator, SavepointRequest } from '../checkpoint/checkpoint-coordinator.ts';
+import type { CheckpointStorageAccess, CompletedSnapshot } from '../checkpoint/checkpoint-storage-access.ts';
+import { taskKey } from '../checkpoint/messages.ts';
+import { assignState, type StateAssignment } from '../checkpoint/state-assignment.ts';
 
 export type JobState = 'CREATED' | 'RUNNING' | 'RESTARTING' | 'FINISHED' | 'FAILED' | 'CANCELLING' | 'CANCELED';
 export const TERMINAL_STATES: ReadonlySet<JobState> = new Set(['FINISHED', 'FAILED', 'CANCELED']);
@@ -27,6 +33,18 @@ export interface TaskManagerGateway {
   cancel(tm: TaskManagerInfo, jobId: string, attempt: number): Promise<void>;
 }
 
+/** A snapshot an attempt restores from, with the files each subtask reads. */
+export interface RestoreSource {
+  readonly snapshot: CompletedSnapshot;
+  readonly isSavepoint: boolean;
+  readonly assignment: StateAssignment;
+}
+
+export interface JobCheckpointing {
+  readonly coordinator: CheckpointCoordinator;
+  readonly storage: CheckpointStorageAccess;
+}
+
 export interface JobMasterDeps {
   readonly rm: ResourceManager;
   readonly gateway: TaskManagerGateway;
@@ -35,6 +53,10 @@ export interface JobMasterDeps {
   readonly log: Logger;
   /** how long to wait for enough free slots before failing the attempt */
   readonly slotTimeoutMs: number;
+  readonly checkpointing?: JobCheckpointing;
+  /** an attempt is deployed / the job reached a terminal state (HA metadata) */
+  readonly onAttempt?: (attempt: number) => void;
+  readonly onTerminal?: (state: JobState) => void;
 }
 
 export interface TaskStateReport {
@@ -63,6 +85,13 @@ export class JobMaster {
   private readonly restart: RestartStrategy;
   private slots: SlotInfo[] = [];
   private waitingSince = 0;
+  /** what the current attempt restores from; the initial one is the snapshot the job started from */
+  private restoreFrom: RestoreSource | undefined;
+  private initialRestore: RestoreSource | undefined;
+  /** checkpoints a task found a file of missing or corrupt: never restored from again */
+  private readonly unusable = new Set<number>();
+  /** stop/cancel-with-savepoint in progress: the state the job ends in */
+  private finalState: JobState = 'CANCELED';
 
   constructor(id: string, spec: JobSpec, jobGraph: JobGraph, restart: RestartStrategy, deps: JobMasterDeps) {
     this.id = id;
@@ -77,6 +106,28 @@ export class JobMaster {
     return this.graph.jobGraph.name;
   }
 
+  /** The snapshot the first attempt restores from (a savepoint, or a checkpoint when resuming). */
+  setInitialRestore(source: RestoreSource | undefined, firstAttempt = 0): void {
+    this.initialRestore = source;
+    this.restoreFrom = source;
+    if (firstAttempt > 0) this.graph.reset(firstAttempt);
+    if (source) this.deps.checkpointing?.coordinator.continueAfter(source.snapshot.checkpointId);
+  }
+
+  /** what the current (or next) attempt restores from */
+  get restoredFrom(): RestoreSource | undefined {
+    return this.restoreFrom;
+  }
+
+  /** More consecutive checkpoint failures than tolerated: a failure like any other (restart strategy). */
+  failFromCheckpointing(cause: string): void {
+    this.failover(cause);
+  }
+
+  get coordinator(): CheckpointCoordinator | undefined {
+    return this.deps.checkpointing?.coordinator;
+  }
+
   start(): void {
     this.startTime = this.deps.clock.now();
     this.waitingSince = this.startTime;
@@ -87,7 +138,11 @@ export class JobMaster {
     if (this.state === s) return;
     this.deps.log.info({ jobId: this.id, from: this.state, to: s, attempt: this.graph.attempt }, 'job state');
     this.state = s;
-    if (TERMINAL_STATES.has(s)) this.endTime = this.deps.clock.now();
+    if (TERMINAL_STATES.has(s)) {
+      this.endTime = this.deps.clock.now();
+      this.coordinator?.shutdown(`the job is ${s}`);
+      this.deps.onTerminal?.(s);
+    }
   }
 
   /** Deploys the current attempt once enough slots are free; retries until the slot timeout. */
@@ -113,6 +168,12 @@ export class JobMaster {
     const locations: Record<string, string[]> = {};
     for (const v of this.graph.jobGraph.vertices) locations[v.id] = Array.from({ length: v.parallelism }, (_, i) => this.slots[i]!.address);
     this.transition('RUNNING');
+    const restore = this.restoreFrom;
+    if (restore) {
+      this.coordinator?.stats.restoredFrom({ id: restore.snapshot.checkpointId, external_path: restore.snapshot.path, is_savepoint: restore.isSavepoint, restore_timestamp: startTime });
+      this.deps.log.info({ jobId: this.id, attempt, checkpointId: restore.snapshot.checkpointId, path: restore.snapshot.path }, 'restoring from snapshot');
+    }
+    this.deps.onAttempt?.(attempt);
     for (const v of this.graph.jobGraph.vertices) {
       for (let i = 0; i < v.parallelism; i++) {
         const slot = this.slots[i]!;
@@ -128,6 +189,10 @@ export class JobMaster {
         const tdd: TaskDeploymentDescriptor = {
           jobId: this.id, attempt, jobUrl: this.spec.jobUrl, params: this.spec.params, parallelism: this.spec.parallelism,
           vertexId: v.id, subtaskIndex: i, locations, batchMode: this.spec.batchMode, latencyTrackingIntervalMs: this.spec.latencyTrackingIntervalMs, startTime,
+          ...(restore ? {
+            restoring: true,
+            restore: { storageUri: restore.snapshot.target.storageUri, dir: restore.snapshot.target.dir, checkpointId: restore.snapshot.checkpointId, files: restore.assignment.files.get(taskKey(v.id, i)) ?? {} },
+          } : {}),
         };
         this.deps.gateway.deploy(tm, tdd).catch((err: Error) => {
           // unreachable TaskManager: declare it lost now rather than redeploying to it again
@@ -147,10 +212,15 @@ export class JobMaster {
     ev.state = r.state;
     if (r.state === 'RUNNING' && this.runningSince === 0 && this.graph.all().every((e) => e.state === 'RUNNING' || e.state === 'FINISHED')) {
       this.runningSince = this.deps.clock.now();
+      // checkpoints need every task running; they stop once any task finished
+      if (this.state === 'RUNNING' && this.graph.all().every((e) => e.state === 'RUNNING')) {
+        this.coordinator?.attemptRunning(this.graph.attempt, this.graph.all().map((e) => taskKey(e.vertexId, e.subtaskIndex)));
+      }
     }
+    if (r.state === 'FINISHED') this.coordinator?.attemptStopped(`subtask ${r.subtaskIndex} of ${r.vertexId} finished; no checkpoints after a task finished`);
     if (r.state === 'FAILED') {
       this.failover(r.error ?? 'task failed');
-    } else if (r.state === 'CANCELED' && this.state === 'CANCELLING') {
+    } else if ((r.state === 'CANCELED' || r.state === 'FINISHED') && this.state === 'CANCELLING') {
       if (this.graph.all().every((e) => e.state === 'CANCELED' || e.state === 'FINISHED' || e.state === 'FAILED')) this.finishCancel();
     } else if (r.state === 'FINISHED' && this.graph.allFinished()) {
       this.deps.rm.release(this.id);
@@ -191,6 +261,16 @@ export class JobMaster {
     this.exceptions.push({ timestamp: now, message: cause });
     this.deps.log.warn({ jobId: this.id, attempt: this.graph.attempt, cause: cause.split('\n')[0] }, 'job failure');
     const attempt = this.graph.attempt;
+    this.coordinator?.attemptStopped(`attempt ${attempt} failed`);
+    const restored = this.restoreFrom;
+    if (restored && /MR_ERR_CHECKPOINT_(MISSING|CORRUPT)/.test(cause)) {
+      // a file of the snapshot is gone or damaged: never again; fall back to the one before
+      this.unusable.add(restored.snapshot.checkpointId);
+      if (this.initialRestore === restored) this.initialRestore = undefined;
+      const message = `MR_ERR_RESTORE_UNUSABLE: ${restored.isSavepoint ? 'savepoint' : 'checkpoint'} ${restored.snapshot.checkpointId} at ${restored.snapshot.path} cannot be restored (${cause.split('\n')[0]}); falling back to the previous checkpoint`;
+      this.exceptions.push({ timestamp: now, message });
+      this.deps.log.error({ jobId: this.id, checkpointId: restored.snapshot.checkpointId }, message);
+    }
     this.cancelTasks(attempt);
     this.deps.rm.release(this.id);
     const delay = this.restart.onFailure(now);
@@ -203,12 +283,61 @@ export class JobMaster {
     this.restarts++;
     this.deps.schedule(() => {
       if (this.state !== 'RESTARTING') return;
-      this.graph.reset(attempt + 1);
-      this.runningSince = 0;
-      this.waitingSince = this.deps.clock.now();
-      this.state = 'CREATED';
-      this.tryDeploy();
+      void this.chooseRestore().then(() => {
+        if (this.state !== 'RESTARTING') return;
+        this.graph.reset(attempt + 1);
+        this.runningSince = 0;
+        this.waitingSince = this.deps.clock.now();
+        this.state = 'CREATED';
+        this.tryDeploy();
+      }, (err: Error) => this.failover2(`MR_ERR_RESTORE: ${err.message}`));
     }, delay);
+  }
+
+  /** A restart found no usable restore point (e.g. storage unreachable): counts as another failure. */
+  private failover2(cause: string): void {
+    this.state = 'RUNNING';
+    this.failover(cause);
+  }
+
+  /**
+   * What the next attempt restores from: the newest completed checkpoint no task found damaged
+   * (skipped ones are reported), else the snapshot the job started from, else nothing.
+   */
+  private async chooseRestore(): Promise<void> {
+    const cp = this.deps.checkpointing;
+    if (!cp) return;
+    const { checkpoint, skipped } = await cp.storage.latestCompleted(this.unusable);
+    for (const s of skipped) {
+      this.unusable.add(s.checkpointId);
+      const message = `MR_ERR_RESTORE_UNUSABLE: checkpoint ${s.checkpointId} is skipped: ${s.error.message}`;
+      this.exceptions.push({ timestamp: this.deps.clock.now(), message });
+      this.deps.log.error({ jobId: this.id, checkpointId: s.checkpointId }, message);
+    }
+    if (checkpoint) {
+      this.restoreFrom = { snapshot: checkpoint, isSavepoint: false, assignment: assignState(checkpoint.metadata, this.graph.jobGraph, true, checkpoint.path) };
+    } else this.restoreFrom = this.initialRestore;
+  }
+
+  /** Savepoint while running; with `stopAfter` the job then ends (stop → FINISHED, cancel → CANCELED). */
+  async savepoint(request: SavepointRequest & { finalState?: JobState }): Promise<CompletedSnapshot> {
+    const coordinator = this.coordinator;
+    if (!coordinator || this.state !== 'RUNNING') {
+      throw Object.assign(new Error(`MR_ERR_SAVEPOINT_NOT_RUNNING: job ${this.id} is ${this.state}${coordinator ? '' : ' and has no checkpoint storage'}; savepoints are taken of running jobs`), { code: 'MR_ERR_SAVEPOINT_NOT_RUNNING' });
+    }
+    const done = await coordinator.triggerSavepoint(request);
+    if (request.stopAfter && this.state === 'RUNNING') {
+      // the tasks end by themselves right after committing the savepoint
+      this.finalState = request.finalState ?? 'FINISHED';
+      this.transition('CANCELLING');
+      this.deps.schedule(() => {
+        if (this.state === 'CANCELLING') {
+          this.cancelTasks(this.graph.attempt);
+          this.finishCancel();
+        }
+      }, 10_000);
+    }
+    return done;
   }
 
   private fail(cause: string): void {
@@ -235,6 +364,6 @@ export class JobMaster {
 
   private finishCancel(): void {
     this.deps.rm.release(this.id);
-    this.transition('CANCELED');
+    this.transition(this.finalState);
   }
 }

@@ -15,6 +15,15 @@ import { jobManagerMetrics } from './metrics.ts';
 import { ResourceManager, type TaskManagerInfo } from './resource-manager.ts';
 import { parseRestartStrategy } from './restart-strategy.ts';
 import { mergedP99 } from '../task/latency-histogram.ts';
+import type { ObjectStore } from '../storage/object-store.ts';
+import { CheckpointCoordinator, type CheckpointSettings } from '../checkpoint/checkpoint-coordinator.ts';
+import { CheckpointStorageAccess } from '../checkpoint/checkpoint-storage-access.ts';
+import { HaStore, type HaJob } from '../checkpoint/ha-store.ts';
+import type { NotifyCheckpointComplete, TriggerCheckpoint } from '../checkpoint/messages.ts';
+import { deploymentNameFor, latestOfDeployment, snapshotAt, type FoundSnapshot } from '../checkpoint/restore-points.ts';
+import { assignState, RestoreError } from '../checkpoint/state-assignment.ts';
+import { registerCheckpointRoutes } from './checkpoint-routes.ts';
+import type { RestoreSource } from './job-master.ts';
 
 export interface JobManagerOptions {
   readonly host: string;
@@ -23,6 +32,19 @@ export interface JobManagerOptions {
   readonly heartbeatTimeoutMs?: number;
   readonly slotTimeoutMs?: number;
   readonly defaultRestartStrategy?: string;
+  readonly checkpointing?: CheckpointingOptions;
+}
+
+/** Checkpoint storage and policy of this JobManager (always set by the CLI; tests may omit it). */
+export interface CheckpointingOptions {
+  readonly storageUri: string;
+  readonly store: ObjectStore;
+  readonly namespace: string;
+  /** fixed deployment name (HA on); else each job uses its own name */
+  readonly deployment?: string;
+  readonly settings: CheckpointSettings;
+  readonly retained: number;
+  readonly env?: Record<string, string | undefined>;
 }
 
 export interface SubmitRequest {
@@ -32,6 +54,19 @@ export interface SubmitRequest {
   readonly restartStrategy?: string;
   readonly batchMode?: boolean;
   readonly latencyTrackingIntervalMs?: number;
+  /** start from this savepoint or retained checkpoint (any location: relocated ones too) */
+  readonly savepointPath?: string;
+  /** drop state of operator uids the job no longer has instead of refusing the submission */
+  readonly allowNonRestoredState?: boolean;
+  /** start from the latest completed checkpoint, else the latest savepoint, of this deployment */
+  readonly resumeFromLatest?: boolean;
+}
+
+/** Internal: a job resumed from HA metadata keeps its id and continues its attempts. */
+interface ResumeInfo {
+  readonly jobId: string;
+  readonly firstAttempt: number;
+  readonly restore?: FoundSnapshot;
 }
 
 export class ApiError extends Error {
@@ -56,6 +91,8 @@ export interface JobManager {
   readonly url: string;
   close(): Promise<void>;
   submit(req: SubmitRequest): Promise<JobMaster>;
+  /** HA: resumes the job recorded for this namespace/deployment unless it ended; undefined if none */
+  resumeFromHa(): Promise<JobMaster | undefined>;
 }
 
 export async function createJobManager(o: JobManagerOptions): Promise<JobManager> {
@@ -80,7 +117,30 @@ export async function createJobManager(o: JobManagerOptions): Promise<JobManager
   };
   const monitor = setInterval(() => rm.checkHeartbeats(), 500);
 
-  async function submit(req: SubmitRequest): Promise<JobMaster> {
+  const cpo = o.checkpointing;
+  const ha = cpo?.deployment ? new HaStore(cpo.store, { namespace: cpo.namespace, deployment: cpo.deployment }) : undefined;
+  const post2 = (tm: TaskManagerInfo, path: string, body: unknown) => post(`${tm.restUrl}${path}`, body);
+  const taskManagersOf = (j: JobMaster): TaskManagerInfo[] => {
+    const ids = new Set(j.graph.all().map((e) => e.taskManagerId).filter((x): x is string => x !== undefined));
+    return [...ids].map((id) => rm.taskManagers.get(id)).filter((x): x is TaskManagerInfo => x !== undefined);
+  };
+
+  async function findRestore(req: SubmitRequest, deployment: string): Promise<FoundSnapshot | undefined> {
+    if (req.savepointPath) {
+      try {
+        return await snapshotAt(req.savepointPath, cpo?.env);
+      } catch (err) {
+        throw new ApiError(400, (err as { code?: string }).code ?? 'MR_ERR_RESTORE', `cannot restore from ${req.savepointPath}: ${(err as Error).message}`);
+      }
+    }
+    if (req.resumeFromLatest) {
+      if (!cpo) throw new ApiError(400, 'MR_ERR_RESTORE', 'resumeFromLatest needs checkpoint storage (--checkpoint-storage)');
+      return latestOfDeployment(cpo.store, cpo.storageUri, { namespace: cpo.namespace, deployment });
+    }
+    return undefined;
+  }
+
+  async function submit(req: SubmitRequest, resume?: ResumeInfo): Promise<JobMaster> {
     if (!req || typeof req.jobUrl !== 'string') throw new ApiError(400, 'MR_ERR_SUBMIT', 'body.jobUrl (file path, file: or http(s): URL of the job module) is required');
     const parallelism = req.parallelism ?? 1;
     if (!Number.isInteger(parallelism) || parallelism < 1) throw new ApiError(400, 'MR_ERR_SUBMIT', `body.parallelism must be an integer >= 1, got ${parallelism}`);
@@ -97,15 +157,84 @@ export async function createJobManager(o: JobManagerOptions): Promise<JobManager
     } catch (err) {
       throw new ApiError(400, 'MR_ERR_JOB_INVALID', (err as Error).message);
     }
-    const id = randomUUID().replaceAll('-', '');
-    const jm = new JobMaster(id, {
+    const deployment = cpo?.deployment ?? deploymentNameFor(jobGraph.name);
+    const found = resume ? resume.restore : await findRestore(req, deployment);
+    let restore: RestoreSource | undefined;
+    if (found) {
+      try {
+        restore = { snapshot: found.snapshot, isSavepoint: found.isSavepoint, assignment: assignState(found.snapshot.metadata, jobGraph, req.allowNonRestoredState === true || (resume !== undefined && !found.isSavepoint), found.snapshot.path) };
+      } catch (err) {
+        if (err instanceof RestoreError) throw new ApiError(400, err.code, err.message);
+        throw err;
+      }
+    }
+    const id = resume?.jobId ?? randomUUID().replaceAll('-', '');
+    const spec = {
       jobUrl: req.jobUrl, params: req.params ?? {}, parallelism, batchMode: req.batchMode ?? false,
       latencyTrackingIntervalMs: req.latencyTrackingIntervalMs ?? 0,
-    }, jobGraph, restart, { rm, gateway, clock, schedule, log, slotTimeoutMs: o.slotTimeoutMs ?? 60_000 });
+    };
+    // the coordinator's callbacks reach the job master created below
+    const self: { jm?: JobMaster } = {};
+    let checkpointing: { coordinator: CheckpointCoordinator; storage: CheckpointStorageAccess } | undefined;
+    if (cpo) {
+      const storage = new CheckpointStorageAccess({ storageUri: cpo.storageUri, store: cpo.store, namespace: cpo.namespace, deployment, jobId: id, retained: cpo.retained, clock, env: cpo.env });
+      const coordinator = new CheckpointCoordinator(cpo.settings, {
+        jobId: id, clock, log, storage,
+        timers: { set: (fn, ms) => setTimeout(fn, ms), clear: (h) => clearTimeout(h as ReturnType<typeof setTimeout>) },
+        sendTrigger: async (t: TriggerCheckpoint) => {
+          await Promise.all(taskManagersOf(self.jm!).map((tm) => post2(tm, '/internal/checkpoint/trigger', t)));
+        },
+        sendComplete: (n: NotifyCheckpointComplete) => {
+          for (const tm of taskManagersOf(self.jm!)) post2(tm, '/internal/checkpoint/complete', n).catch((err: Error) => log.warn({ jobId: id, taskManagerId: tm.id, err: err.message }, 'could not notify checkpoint completion'));
+        },
+        failJob: (cause) => self.jm!.failFromCheckpointing(cause),
+        onCompleted: (c) => {
+          ha?.writeLatestCheckpoint({ jobId: id, checkpointId: c.checkpointId, path: c.path, completedAt: clock.now() }).catch((err: Error) => log.warn({ err: err.message }, 'could not write the HA checkpoint pointer'));
+        },
+      });
+      if (resume) coordinator.continueAfter(await storage.highestCheckpointId());
+      checkpointing = { coordinator, storage };
+    }
+    const haRecord = (attempt: number, state: string): HaJob => ({
+      formatVersion: 1, jobId: id, name: jobGraph.name, jobUrl: spec.jobUrl, params: spec.params, parallelism, restartStrategy: req.restartStrategy,
+      batchMode: spec.batchMode, latencyTrackingIntervalMs: spec.latencyTrackingIntervalMs, attempt, state, updatedAt: clock.now(),
+      ...(restore && (!resume || restore.isSavepoint) ? { initialRestore: { path: restore.snapshot.path, allowNonRestoredState: req.allowNonRestoredState === true } } : {}),
+    });
+    const jm = new JobMaster(id, spec, jobGraph, restart, {
+      rm, gateway, clock, schedule, log, slotTimeoutMs: o.slotTimeoutMs ?? 60_000, checkpointing,
+      onAttempt: (attempt) => {
+        ha?.writeJob(haRecord(attempt, 'RUNNING')).catch((err: Error) => log.warn({ err: err.message }, 'could not write HA job metadata'));
+      },
+      onTerminal: (state) => {
+        ha?.writeJob(haRecord(self.jm!.graph.attempt, state)).catch((err: Error) => log.warn({ err: err.message }, 'could not write HA job metadata'));
+      },
+    });
+    self.jm = jm;
+    jm.setInitialRestore(restore, resume?.firstAttempt ?? 0);
     jobs.set(id, jm);
-    log.info({ jobId: id, name: jm.name, parallelism, restart: restart.description }, 'job submitted');
+    log.info({ jobId: id, name: jm.name, parallelism, restart: restart.description, restoreFrom: restore?.snapshot.path, deployment }, resume ? 'job resumed from HA metadata' : 'job submitted');
     jm.start();
     return jm;
+  }
+
+  async function resumeFromHa(): Promise<JobMaster | undefined> {
+    if (!ha || !cpo) return undefined;
+    const rec = await ha.readJob();
+    if (!rec) return undefined;
+    if (TERMINAL_STATES.has(rec.state as never)) {
+      log.info({ jobId: rec.jobId, state: rec.state, ha: ha.location }, 'HA metadata names a job that already ended; not resuming it');
+      return undefined;
+    }
+    const storage = new CheckpointStorageAccess({ storageUri: cpo.storageUri, store: cpo.store, namespace: cpo.namespace, deployment: cpo.deployment!, jobId: rec.jobId, retained: cpo.retained, clock, env: cpo.env });
+    const { checkpoint, skipped } = await storage.latestCompleted(new Set());
+    for (const s of skipped) log.error({ jobId: rec.jobId, checkpointId: s.checkpointId, err: s.error.message }, 'checkpoint unusable; falling back to the previous one');
+    let restore: FoundSnapshot | undefined = checkpoint ? { snapshot: checkpoint, isSavepoint: false, jobId: rec.jobId } : undefined;
+    if (!restore && rec.initialRestore) restore = await snapshotAt(rec.initialRestore.path, cpo.env);
+    log.info({ jobId: rec.jobId, attempt: rec.attempt + 1, checkpoint: restore?.snapshot.path ?? null }, 'resuming job from HA metadata');
+    return submit({
+      jobUrl: rec.jobUrl, params: rec.params, parallelism: rec.parallelism, restartStrategy: rec.restartStrategy, batchMode: rec.batchMode,
+      latencyTrackingIntervalMs: rec.latencyTrackingIntervalMs, allowNonRestoredState: rec.initialRestore?.allowNonRestoredState,
+    }, { jobId: rec.jobId, firstAttempt: rec.attempt + 1, restore });
   }
 
   const app = Fastify({ logger: false, bodyLimit: 64 * 1024 * 1024 });
@@ -132,7 +261,8 @@ export async function createJobManager(o: JobManagerOptions): Promise<JobManager
   app.get('/jobs', async () => ({ jobs: [...jobs.values()].map((j) => ({ id: j.id, status: j.state, name: j.name })) }));
   app.post('/jobs', async (req, reply) => {
     const j = await submit(req.body as SubmitRequest);
-    return reply.status(202).send({ jobid: j.id, id: j.id });
+    const r = j.restoredFrom;
+    return reply.status(202).send({ jobid: j.id, id: j.id, restoredFrom: r ? { path: r.snapshot.path, checkpointId: r.snapshot.checkpointId, isSavepoint: r.isSavepoint } : null });
   });
   app.get('/jobs/:id', async (req) => {
     const j = job((req.params as { id: string }).id);
@@ -150,6 +280,7 @@ export async function createJobManager(o: JobManagerOptions): Promise<JobManager
       latencyP99Ms: mergedP99(j.graph.all().map((e) => e.metrics?.latencyHistogram)) ?? null,
       exceptions: j.exceptions,
       'failure-cause': j.failureCause ?? null,
+      lastCheckpoint: j.coordinator?.latest ? { id: j.coordinator.latest.checkpointId, path: j.coordinator.latest.path, completedAt: j.coordinator.latestCompletedAt } : null,
     };
   });
   const cancel = async (req: { params: unknown }, reply: { status(n: number): { send(b: unknown): unknown } }) => {
@@ -159,6 +290,15 @@ export async function createJobManager(o: JobManagerOptions): Promise<JobManager
   };
   app.post('/jobs/:id/cancel', cancel);
   app.patch('/jobs/:id', cancel);
+  registerCheckpointRoutes(app, { job, log, env: cpo?.env });
+  app.post('/internal/jobs/:id/checkpoints/ack', async (req) => {
+    jobs.get((req.params as { id: string }).id)?.coordinator?.acknowledge(req.body as never);
+    return { ok: true };
+  });
+  app.post('/internal/jobs/:id/checkpoints/decline', async (req) => {
+    jobs.get((req.params as { id: string }).id)?.coordinator?.decline(req.body as never);
+    return { ok: true };
+  });
   app.get('/taskmanagers', async () => ({
     taskmanagers: [...rm.taskManagers.values()].map((tm) => ({
       id: tm.id, restUrl: tm.restUrl, slotsNumber: tm.slots.length, freeSlots: tm.slots.filter((s) => !s.allocatedTo).length,
@@ -206,9 +346,10 @@ export async function createJobManager(o: JobManagerOptions): Promise<JobManager
   const url = address.replace('0.0.0.0', '127.0.0.1');
   log.info({ url }, 'JobManager listening');
   return {
-    app, url, submit,
+    app, url, submit: (req) => submit(req), resumeFromHa,
     async close() {
       clearInterval(monitor);
+      for (const j of jobs.values()) j.coordinator?.shutdown('the JobManager stops');
       for (const t of timers) clearTimeout(t);
       await app.close();
     },

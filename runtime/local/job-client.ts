@@ -28,6 +28,35 @@ export interface JobStatus {
   vertices: VertexStatus[];
   exceptions: Array<{ timestamp: number; message: string }>;
   'failure-cause': string | null;
+  lastCheckpoint?: { id: number; path: string; completedAt: number } | null;
+}
+
+export interface SubmitBody {
+  jobUrl: string;
+  params?: Record<string, string>;
+  parallelism?: number;
+  restartStrategy?: string;
+  batchMode?: boolean;
+  latencyTrackingIntervalMs?: number;
+  savepointPath?: string;
+  allowNonRestoredState?: boolean;
+  resumeFromLatest?: boolean;
+}
+
+export interface OperationStatus {
+  status: { id: 'IN_PROGRESS' | 'COMPLETED' };
+  operation?: { location?: string; 'failure-cause'?: { code?: string; message: string } };
+}
+
+export interface CheckpointsStatus {
+  counts: { restored: number; total: number; in_progress: number; completed: number; failed: number };
+  summary: Record<'end_to_end_duration' | 'state_size' | 'alignment_duration', { min: number; max: number; avg: number }>;
+  latest: {
+    completed: { id: number; external_path: string; end_to_end_duration: number; state_size: number; alignment_duration: number; latest_ack_timestamp: number } | null;
+    failed: { id: number; failure_message: string; failure_timestamp: number } | null;
+    restored: { id: number; external_path: string; is_savepoint: boolean; restore_timestamp: number } | null;
+  };
+  history: Array<{ id: number; status: string; is_savepoint: boolean }>;
 }
 
 export const TERMINAL = new Set(['FINISHED', 'FAILED', 'CANCELED']);
@@ -55,8 +84,42 @@ export class JobClient {
     }
     return JSON.parse(text) as T;
   }
-  async submit(req: { jobUrl: string; params?: Record<string, string>; parallelism?: number; restartStrategy?: string; batchMode?: boolean; latencyTrackingIntervalMs?: number }): Promise<string> {
-    return (await this.call<{ id: string }>('POST', '/jobs', req)).id;
+  async submit(req: SubmitBody): Promise<string> {
+    return (await this.submitJob(req)).id;
+  }
+  submitJob(req: SubmitBody): Promise<{ id: string; restoredFrom: { path: string; checkpointId: number; isSavepoint: boolean } | null }> {
+    return this.call('POST', '/jobs', req);
+  }
+  checkpoints(id: string): Promise<CheckpointsStatus> {
+    return this.call('GET', `/jobs/${id}/checkpoints`);
+  }
+  async triggerSavepoint(id: string, body: { 'target-directory'?: string; 'cancel-job'?: boolean } = {}): Promise<string> {
+    return (await this.call<{ 'request-id': string }>('POST', `/jobs/${id}/savepoints`, body))['request-id'];
+  }
+  async stop(id: string, body: { targetDirectory?: string; drain?: boolean } = {}): Promise<string> {
+    return (await this.call<{ 'request-id': string }>('POST', `/jobs/${id}/stop`, body))['request-id'];
+  }
+  savepointStatus(id: string, requestId: string): Promise<OperationStatus> {
+    return this.call('GET', `/jobs/${id}/savepoints/${requestId}`);
+  }
+  /** Waits for a savepoint request; resolves with its location, rejects with its failure. */
+  async waitForSavepoint(id: string, requestId: string, timeoutMs = 120_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const s = await this.savepointStatus(id, requestId);
+      if (s.status.id === 'COMPLETED') {
+        if (s.operation?.location) return s.operation.location;
+        throw new Error(s.operation?.['failure-cause']?.message ?? 'savepoint failed');
+      }
+      if (Date.now() > deadline) throw new Error(`MR_ERR_TIMEOUT: savepoint ${requestId} of job ${id} still in progress after ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  async disposeSavepoint(path: string): Promise<string> {
+    return (await this.call<{ 'request-id': string }>('POST', '/savepoint-disposal', { 'savepoint-path': path }))['request-id'];
+  }
+  disposalStatus(requestId: string): Promise<OperationStatus> {
+    return this.call('GET', `/savepoint-disposal/${requestId}`);
   }
   job(id: string): Promise<JobStatus> {
     return this.call('GET', `/jobs/${id}`);

@@ -18,6 +18,8 @@ export interface ProcessClusterOptions {
   readonly respawnTaskManagers?: boolean;
   /** where TaskManager stdout (print sinks) goes; default: this process's stdout */
   readonly taskManagerStdout?: 'inherit' | 'ignore';
+  /** more JobManager flags (checkpoint storage, interval, HA scope) */
+  readonly jobManagerArgs?: readonly string[];
 }
 
 export interface TaskManagerProcess {
@@ -48,6 +50,7 @@ export class ProcessCluster {
   async start(): Promise<this> {
     const args = ['jobmanager', '--host', '127.0.0.1', '--port', '0'];
     if (this.options.heartbeatTimeoutMs) args.push('--heartbeat-timeout-ms', String(this.options.heartbeatTimeoutMs));
+    args.push(...(this.options.jobManagerArgs ?? []));
     // own process group (detached): a terminal Ctrl-C reaches only the runner, which cancels the job
     // and then stops the processes; they exit by themselves if the runner dies (IPC disconnect)
     this.jm = fork(MILLRACE_BIN, args, { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], execPath: process.execPath, detached: true });
@@ -94,6 +97,30 @@ export class ProcessCluster {
       if (Date.now() > deadline) throw new Error(`MR_ERR_TASKMANAGERS_START: fewer than ${n} TaskManagers registered within ${timeoutMs} ms; see logs in ${this.options.logDir}`);
       await new Promise((r) => setTimeout(r, 100));
     }
+  }
+
+  /** Kills the JobManager (HA tests) and starts it again with the same flags; TaskManagers re-register. */
+  async restartJobManager(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    const old = this.jm;
+    if (old && old.exitCode === null && old.signalCode === null) {
+      await new Promise<void>((resolve) => {
+        old.once('exit', () => resolve());
+        old.kill(signal);
+      });
+    }
+    const url = new URL(this.restUrl);
+    const args = ['jobmanager', '--host', url.hostname, '--port', url.port];
+    if (this.options.heartbeatTimeoutMs) args.push('--heartbeat-timeout-ms', String(this.options.heartbeatTimeoutMs));
+    args.push(...(this.options.jobManagerArgs ?? []).filter((a) => a !== '--no-ha-resume'));
+    this.jm = fork(MILLRACE_BIN, args, { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], execPath: process.execPath, detached: true });
+    this.jm.stdout!.pipe(this.log('jobmanager'));
+    this.jm.stderr!.pipe(this.log('jobmanager'));
+    await new Promise<void>((resolve, reject) => {
+      this.jm!.once('exit', (code) => reject(new Error(`MR_ERR_JOBMANAGER_START: JobManager exited with code ${code}; see ${this.options.logDir}/jobmanager.log`)));
+      this.jm!.on('message', (m: { type: string }) => {
+        if (m.type === 'listening') resolve();
+      });
+    });
   }
 
   /** Kills one TaskManager process (tests of failure detection use SIGKILL). */

@@ -5,7 +5,9 @@
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { resolveJobUrl } from '../api/job-loader.ts';
+import { loadJob, resolveJobUrl } from '../api/job-loader.ts';
+import { deploymentNameFor } from '../checkpoint/restore-points.ts';
+import { resolveStorageUri } from '../storage/default-location.ts';
 import { JobClient, TERMINAL, type JobStatus } from './job-client.ts';
 import { ProcessCluster } from './process-cluster.ts';
 import { progressLine, sourceEvents, type ProgressSample } from './progress.ts';
@@ -22,6 +24,14 @@ export interface RunOptions {
   readonly latencyTrackingIntervalMs: number;
   readonly progress: boolean;
   readonly logDir?: string;
+  /** 0 = no checkpoints */
+  readonly checkpointIntervalMs?: number;
+  /** storage URI; default: MILLRACE_CHECKPOINT_STORAGE, the workspace bucket, else the local state directory */
+  readonly checkpointDir?: string;
+  /** start from the latest completed checkpoint (else savepoint) of this job name */
+  readonly resume?: boolean;
+  readonly fromSavepoint?: string;
+  readonly allowNonRestoredState?: boolean;
 }
 
 export interface RunSummary {
@@ -40,7 +50,20 @@ export interface RunSummary {
 export async function runLocal(o: RunOptions, err: NodeJS.WritableStream = process.stderr): Promise<number> {
   const slots = o.slots ?? Math.ceil(o.parallelism / o.taskManagers);
   const logDir = o.logDir ?? path.join(os.tmpdir(), `millrace-run-${process.pid}`);
-  const cluster = new ProcessCluster({ taskManagers: o.taskManagers, slotsPerTaskManager: slots, logDir });
+  // local mode checkpoints under namespace `local`, deployment = the job's name
+  const jobUrl = resolveJobUrl(o.job);
+  let deployment: string;
+  try {
+    deployment = deploymentNameFor((await loadJob(jobUrl)).name);
+  } catch (e) {
+    err.write(`millrace run failed: ${(e as Error).message}\n`);
+    return 1;
+  }
+  const storage = resolveStorageUri(o.checkpointDir, process.env, os.homedir());
+  const cluster = new ProcessCluster({
+    taskManagers: o.taskManagers, slotsPerTaskManager: slots, logDir,
+    jobManagerArgs: ['--checkpoint-storage', storage, '--namespace', 'local', '--deployment', deployment, '--checkpoint-interval-ms', String(o.checkpointIntervalMs ?? 10_000), '--no-ha-resume'],
+  });
   let interrupted = false;
   let jobId: string | undefined;
   let client: JobClient | undefined;
@@ -56,10 +79,16 @@ export async function runLocal(o: RunOptions, err: NodeJS.WritableStream = proce
     await cluster.start();
     client = new JobClient(cluster.restUrl);
     err.write(`millrace: JobManager ${cluster.restUrl}, ${o.taskManagers} TaskManager(s) x ${slots} slot(s), logs in ${logDir}\n`);
-    jobId = await client.submit({
-      jobUrl: resolveJobUrl(o.job), params: o.params, parallelism: o.parallelism, restartStrategy: o.restartStrategy,
+    const submitted = await client.submitJob({
+      jobUrl, params: o.params, parallelism: o.parallelism, restartStrategy: o.restartStrategy,
       batchMode: o.batchMode, latencyTrackingIntervalMs: o.latencyTrackingIntervalMs,
+      ...(o.fromSavepoint ? { savepointPath: o.fromSavepoint } : {}), allowNonRestoredState: o.allowNonRestoredState === true, resumeFromLatest: o.resume === true,
     });
+    jobId = submitted.id;
+    const from = submitted.restoredFrom;
+    if (from) err.write(`millrace: restoring from ${from.isSavepoint ? 'savepoint' : 'checkpoint'} ${from.checkpointId} at ${from.path}\n`);
+    else if (o.resume) err.write(`millrace: --resume found no completed checkpoint or savepoint of '${deployment}' in ${storage}; starting from the beginning\n`);
+    if ((o.checkpointIntervalMs ?? 10_000) > 0) err.write(`millrace: checkpoints every ${o.checkpointIntervalMs ?? 10_000} ms to ${storage} (flink-jobs/local/${deployment}/${jobId}/)\n`);
     if (interrupted) await client.cancel(jobId);
     // CPU over the processing span only (not start-up and deployment): all processes, from the
     // moment every subtask runs to the end

@@ -1,23 +1,37 @@
-// The end of a pipeline: hands records to a SinkWriter.
+// The end of a pipeline: hands records to a SinkWriter, and checkpoint events to writers that
+// take part in two-phase commit (snapshotState = pre-commit, notifyCheckpointComplete = commit).
 
 import type { SinkWriter } from '../api/functions.ts';
-import { StreamOperator } from './stream-operator.ts';
+import { StreamOperator, type OperatorSnapshot } from './stream-operator.ts';
 
 export class SinkOperator extends StreamOperator {
   readonly writer: SinkWriter<unknown>;
+  private restored: unknown[] = [];
   constructor(writer: SinkWriter<unknown>) {
     super(false);
     this.writer = writer;
+  }
+  protected override restoreOperatorState(states: unknown[]): void {
+    this.restored = states;
   }
   override async open(): Promise<void> {
     const latency = this.ctx.latency;
     await this.writer.open?.({
       subtaskIndex: this.ctx.subtaskIndex, parallelism: this.ctx.parallelism, attempt: this.ctx.attempt, jobId: this.ctx.jobId,
-      startTime: this.ctx.startTime, recordLatency: (ms) => latency?.record(ms),
+      startTime: this.ctx.startTime, restoring: this.ctx.restoring === true, recordLatency: (ms) => latency?.record(ms),
     });
+    if (this.restored.length > 0) this.writer.initializeState?.(this.restored);
+    this.restored = [];
   }
   processElement(value: unknown, ts: number): void {
     this.writer.write(value, Number.isNaN(ts) ? undefined : ts);
+  }
+  override snapshotState(checkpointId: number): OperatorSnapshot {
+    const state = this.writer.snapshotState?.(checkpointId);
+    return state === undefined ? {} : { operator: state };
+  }
+  override notifyCheckpointComplete(checkpointId: number): void {
+    this.writer.notifyCheckpointComplete?.(checkpointId);
   }
   override async finish(): Promise<void> {
     await this.writer.finish?.();

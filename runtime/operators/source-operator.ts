@@ -11,7 +11,7 @@ export class SourceOperator extends StreamOperator implements SourceOutput<unkno
   private readonly strategy: WatermarkStrategy<unknown> | undefined;
   private gen: WatermarkGenerator | undefined;
   private lastWatermark = MIN_WATERMARK;
-  private restored: unknown = undefined;
+  private restored: unknown[] = [];
   recordsEmitted = 0;
   private lastRecordAt = 0;
   idle = false;
@@ -26,7 +26,7 @@ export class SourceOperator extends StreamOperator implements SourceOutput<unkno
   }
 
   protected override restoreOperatorState(states: unknown[]): void {
-    this.restored = states[0];
+    this.restored = states;
   }
 
   override async open(): Promise<void> {
@@ -38,8 +38,26 @@ export class SourceOperator extends StreamOperator implements SourceOutput<unkno
       startTime: this.ctx.startTime,
       now: () => this.ctx.processingTimeService.now(),
     });
-    if (this.restored !== undefined) this.reader.restoreState?.(this.restored);
+    if (this.restored.length > 0 || this.ctx.restoring === true) this.restoreReader(this.restored);
     this.lastRecordAt = this.ctx.processingTimeService.now();
+  }
+
+  /**
+   * Positions the reader. After a rescale a subtask gets the states of the old subtasks assigned
+   * to it (none, one or several, like Flink's split reassignment); readers that can merge
+   * positions implement restoreStates, the others only restore at the same parallelism.
+   */
+  private restoreReader(states: unknown[]): void {
+    if (this.reader.restoreStates) {
+      this.reader.restoreStates(states);
+      return;
+    }
+    if (states.length === 1 && this.reader.restoreState) {
+      this.reader.restoreState(states[0]);
+      return;
+    }
+    if (states.length === 0 && !this.reader.snapshotState) return; // a source without position starts over
+    throw new Error(`MR_ERR_SOURCE_NOT_RESCALABLE: source '${this.ctx.operatorName}' (uid ${this.ctx.uid}) subtask ${this.ctx.subtaskIndex} got ${states.length} saved positions; this source can only restore at the parallelism it was saved with`);
   }
 
   collect(value: unknown, timestamp?: number): void {

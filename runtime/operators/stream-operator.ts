@@ -26,6 +26,8 @@ export interface OperatorContext {
   readonly startTime: number;
   /** end-to-end latency samples of this task (recorded by sinks) */
   readonly latency?: LatencyHistogram;
+  /** the attempt restores from a checkpoint or savepoint (also when this subtask got no state) */
+  readonly restoring?: boolean;
 }
 
 /** What one operator contributes to a checkpoint; JSON-able. */

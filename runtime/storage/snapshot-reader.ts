@@ -74,7 +74,7 @@ class VerifyingStream extends Transform {
  * errors with MR_ERR_CHECKPOINT_CORRUPT at its end if size or sha256 differ, so a consumer must
  * not commit what it read before the stream ended cleanly.
  */
-export async function openStateFile(snapshot: Snapshot, entry: StateFileEntry): Promise<Readable> {
+export async function openStateFile(snapshot: Pick<Snapshot, 'store' | 'dir'>, entry: StateFileEntry): Promise<Readable> {
   const { store } = snapshot;
   const key = fileInDir(snapshot.dir, entry.file);
   const location = `${store.description}${key}`;
@@ -94,7 +94,7 @@ export async function openStateFile(snapshot: Snapshot, entry: StateFileEntry): 
 }
 
 /** A state file's bytes, checked against size and sha256. */
-export async function readStateFile(snapshot: Snapshot, entry: StateFileEntry): Promise<Buffer> {
+export async function readStateFile(snapshot: Pick<Snapshot, 'store' | 'dir'>, entry: StateFileEntry): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of await openStateFile(snapshot, entry)) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);

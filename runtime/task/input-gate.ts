@@ -16,11 +16,15 @@ export class InputGate {
   private readonly enqueued: boolean[];
   private ended = 0;
   private readonly signal = new AvailabilitySignal();
+  /** channels held back during a checkpoint alignment: not polled, so they return no credit */
+  private readonly blocked: boolean[];
+  private parked: number[] = [];
   lastChannel = -1;
 
   constructor(channels: InputChannelInfo[]) {
     this.channels = channels;
     this.enqueued = channels.map(() => false);
+    this.blocked = channels.map(() => false);
     channels.forEach((c, i) => c.reader.setListener(() => this.notify(i)));
   }
 
@@ -40,6 +44,10 @@ export class InputGate {
   poll(): StreamBuffer | undefined {
     while (this.ready.length > 0) {
       const i = this.ready.shift()!;
+      if (this.blocked[i]) {
+        this.parked.push(i); // stays enqueued; polled again once unblocked
+        continue;
+      }
       const b = this.channels[i]!.reader.poll();
       if (b === undefined) {
         this.enqueued[i] = false;
@@ -55,6 +63,20 @@ export class InputGate {
       return b;
     }
     return undefined;
+  }
+
+  /** Stops polling channel i (it delivered a checkpoint barrier; the others still have to). */
+  block(i: number): void {
+    this.blocked[i] = true;
+  }
+
+  /** Polls every channel again (alignment done or aborted). */
+  unblockAll(): void {
+    this.blocked.fill(false);
+    if (this.parked.length === 0) return;
+    for (const i of this.parked) this.ready.push(i);
+    this.parked = [];
+    this.signal.notify();
   }
 
   /** Resolves when some channel has data. */

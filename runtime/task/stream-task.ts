@@ -5,9 +5,10 @@
 
 import { MAX_WATERMARK } from '../api/watermarks.ts';
 import type { JobEdge, JobVertex } from '../graph/job-graph.ts';
-import { keyGroupRangeFor } from '../graph/key-groups.ts';
+import { keyGroupRangeFor, type KeyGroupRange } from '../graph/key-groups.ts';
+import { BarrierAligner } from '../checkpoint/barrier-aligner.ts';
 import type { StreamGraph } from '../graph/stream-graph.ts';
-import { ACTIVE, DATA, END_OF_PARTITION, IDLE, LATENCY_MARKER, WATERMARK, type ChannelWriter, type StreamBuffer } from '../network/buffers.ts';
+import { ACTIVE, BARRIER, DATA, END_OF_PARTITION, IDLE, LATENCY_MARKER, WATERMARK, type ChannelWriter, type StreamBuffer } from '../network/buffers.ts';
 import { SourceOperator } from '../operators/source-operator.ts';
 import { TimestampsAndWatermarksOperator } from '../operators/timestamps-operator.ts';
 import type { OperatorSnapshot, StreamOperator } from '../operators/stream-operator.ts';
@@ -42,6 +43,41 @@ export interface TaskSpec {
   readonly latencyTrackingIntervalMs?: number;
   /** wall-clock start of this attempt (epoch ms): sources pace from it, sinks measure latency to it */
   readonly startTime?: number;
+  /**
+   * The attempt restores from a snapshot: a source subtask that got no state (a rescale to more
+   * subtasks) must not start from the beginning.
+   */
+  readonly restoring?: boolean;
+  /** Receives each synchronous snapshot; uploads it and acknowledges asynchronously. */
+  readonly onCheckpoint?: (snapshot: TaskCheckpointSnapshot) => void;
+}
+
+/** One operator's state in a checkpoint, serialized at the barrier. */
+export interface OperatorStateBytes {
+  readonly operatorUid: string;
+  readonly parallelism: number;
+  readonly maxParallelism: number;
+  /** keyed operators: the key groups the state covers */
+  readonly keyGroupRange?: KeyGroupRange;
+  readonly bytes: Buffer;
+  /** source subtasks: their position (also inside bytes), shown in _metadata */
+  readonly sourcePosition?: unknown;
+}
+
+export interface TaskCheckpointSnapshot {
+  readonly checkpointId: number;
+  readonly vertexId: string;
+  readonly subtaskIndex: number;
+  readonly states: OperatorStateBytes[];
+  /** time from the first barrier to the last (0 for sources) */
+  readonly alignmentMs: number;
+  /** time the task stood still to snapshot and serialize its state */
+  readonly syncMs: number;
+}
+
+export interface CheckpointTriggerOptions {
+  /** stop-with-savepoint --drain: sources emit the final watermark (all windows fire) before the barrier */
+  readonly drain?: boolean;
 }
 
 export interface TaskMetrics {
@@ -104,6 +140,9 @@ export class StreamTask {
   readonly latency = new LatencyHistogram();
   private markerTarget = 0;
   private window = { at: performance.now(), bp: 0, busy: 0, bpRatio: 0, busyRatio: 0 };
+  private readonly aligner: BarrierAligner;
+  /** highest checkpoint this task snapshotted (sources ignore older triggers) */
+  private lastCheckpointId = 0;
 
   constructor(spec: TaskSpec) {
     this.spec = spec;
@@ -142,11 +181,12 @@ export class StreamTask {
         jobId: spec.jobId, attempt: spec.attempt, taskName: this.name, operatorName: node.name, uid: node.uid,
         subtaskIndex: spec.subtaskIndex, parallelism: v.parallelism, maxParallelism: mp,
         keyGroupRange: keyGroupRangeFor(mp, v.parallelism, spec.subtaskIndex), processingTimeService: this.pts,
-        startTime: spec.startTime ?? Date.now(), latency: this.latency,
+        startTime: spec.startTime ?? Date.now(), latency: this.latency, restoring: spec.restoring === true,
       }, out);
     }
     this.gate = new InputGate(spec.inputs);
     this.valve = new WatermarkValve(spec.inputs.map((c) => c.inputIndex));
+    this.aligner = new BarrierAligner(spec.inputs.length);
   }
 
   /** Runs the task to the end of its input; rejects on failure or cancellation. */
@@ -176,6 +216,62 @@ export class StreamTask {
         }
       }
       this.ownPts?.shutdown();
+    }
+  }
+
+  /** Source tasks: take a checkpoint between two polls and send its barrier downstream. */
+  triggerCheckpoint(checkpointId: number, options: CheckpointTriggerOptions = {}): void {
+    this.mailbox.put(() => {
+      if (checkpointId <= this.lastCheckpointId || !(this.head instanceof SourceOperator)) return;
+      if (options.drain) this.head.emitFinalWatermark();
+      this.performCheckpoint(checkpointId, 0);
+    });
+  }
+
+  /** The checkpoint completed everywhere: operators commit (two-phase-commit sinks); `thenStop` ends the task (stop-with-savepoint). */
+  notifyCheckpointComplete(checkpointId: number, thenStop = false): void {
+    this.mailbox.put(() => {
+      for (const op of this.operators) op.notifyCheckpointComplete(checkpointId);
+      if (thenStop) this.cancel();
+    });
+  }
+
+  /**
+   * Snapshots every operator of the chain synchronously (serialized at once, so processing can
+   * change the heap state right after), forwards the barrier, and hands the bytes over for the
+   * asynchronous upload.
+   */
+  private performCheckpoint(checkpointId: number, alignmentMs: number): void {
+    const t0 = performance.now();
+    this.lastCheckpointId = checkpointId;
+    const states: OperatorStateBytes[] = [];
+    const v = this.spec.vertex;
+    this.operators.forEach((op, i) => {
+      const node = this.spec.graph.node(v.chain[i]!);
+      const snap = op.snapshotState(checkpointId);
+      if (snap.keyed === undefined && snap.timers === undefined && snap.operator === undefined) return;
+      states.push({
+        operatorUid: node.uid, parallelism: v.parallelism, maxParallelism: op.ctx.maxParallelism,
+        ...(op.backend ? { keyGroupRange: op.ctx.keyGroupRange } : {}),
+        bytes: Buffer.from(JSON.stringify(snap)),
+        ...(op instanceof SourceOperator && snap.operator !== undefined ? { sourcePosition: snap.operator } : {}),
+      });
+    });
+    for (const w of this.writers) w.broadcastEvent(BARRIER, checkpointId);
+    const syncMs = performance.now() - t0;
+    this.spec.onCheckpoint?.({ checkpointId, vertexId: v.id, subtaskIndex: this.spec.subtaskIndex, states, alignmentMs, syncMs });
+  }
+
+  private onBarrier(channel: number, checkpointId: number): void {
+    const step = this.aligner.onBarrier(channel, checkpointId);
+    if (this.aligner.aborted.length > 0) {
+      this.aligner.aborted.length = 0;
+      this.gate.unblockAll();
+    }
+    if (step.kind === 'block') this.gate.block(channel);
+    else if (step.kind === 'complete') {
+      this.performCheckpoint(step.checkpointId, step.alignmentMs);
+      this.gate.unblockAll();
     }
   }
 
@@ -336,8 +432,17 @@ export class StreamTask {
         if (this.writers.length === 0) this.latency.record(Date.now() - buf.value);
         else this.forwardLatencyMarker(buf.value);
         return;
-      case END_OF_PARTITION:
+      case BARRIER:
+        this.onBarrier(channel, buf.value);
         return;
+      case END_OF_PARTITION: {
+        const step = this.aligner.onEndOfPartition(channel);
+        if (step?.kind === 'complete') {
+          this.performCheckpoint(step.checkpointId, step.alignmentMs);
+          this.gate.unblockAll();
+        }
+        return;
+      }
       default:
         throw new Error(`MR_ERR_UNKNOWN_EVENT: buffer kind ${buf.kind}`);
     }

@@ -9,7 +9,14 @@ import type { StreamGraph } from '../graph/stream-graph.ts';
 import type { NetworkEnvironment } from '../network/network-environment.ts';
 import type { OperatorSnapshot } from '../operators/stream-operator.ts';
 import type { InputChannelInfo } from '../task/input-gate.ts';
-import { StreamTask, type TaskOutputSpec } from '../task/stream-task.ts';
+import { StreamTask, type TaskCheckpointSnapshot, type TaskOutputSpec } from '../task/stream-task.ts';
+import type { SubtaskRestore } from '../checkpoint/messages.ts';
+import type { TaskStateIO } from '../checkpoint/task-state-io.ts';
+
+export interface TaskHooks {
+  readonly stateIO?: TaskStateIO;
+  readonly onCheckpoint?: (snapshot: TaskCheckpointSnapshot) => void;
+}
 
 export interface TaskDeploymentDescriptor {
   readonly jobId: string;
@@ -24,6 +31,10 @@ export interface TaskDeploymentDescriptor {
   readonly batchMode: boolean;
   readonly latencyTrackingIntervalMs: number;
   readonly restored?: Record<string, OperatorSnapshot[]>;
+  /** the state files this subtask restores from (checkpoint or savepoint in storage) */
+  readonly restore?: SubtaskRestore;
+  /** the attempt restores from a snapshot (also true for a subtask that got no files) */
+  readonly restoring?: boolean;
   /** wall-clock start of the attempt (epoch ms), the same for all its tasks */
   readonly startTime: number;
 }
@@ -50,8 +61,13 @@ export function forgetGraphs(jobId: string, attempt: number): void {
   graphs.delete(`${jobId}/${attempt}`);
 }
 
-export async function createTask(d: TaskDeploymentDescriptor, net: NetworkEnvironment): Promise<StreamTask> {
+export async function createTask(d: TaskDeploymentDescriptor, net: NetworkEnvironment, hooks: TaskHooks = {}): Promise<StreamTask> {
   const { graph, jobGraph } = await graphsFor(d);
+  let restored = d.restored;
+  if (d.restore) {
+    if (!hooks.stateIO) throw new Error('MR_ERR_RESTORE: this slot cannot read checkpoint storage');
+    restored = await hooks.stateIO.load(d.restore);
+  }
   // every process rebuilds the graph (operator code can't be shipped); a single StreamGraph per
   // slot would be shared by its tasks, but operator instances are created per task anyway.
   const vertex = jobGraph.vertices.find((v) => v.id === d.vertexId);
@@ -78,7 +94,8 @@ export async function createTask(d: TaskDeploymentDescriptor, net: NetworkEnviro
     return { edge: e, targetParallelism: dst.parallelism, channels };
   });
   return new StreamTask({
-    jobId: d.jobId, attempt: d.attempt, graph, vertex, subtaskIndex: s, inputs, outputs, restored: d.restored,
+    jobId: d.jobId, attempt: d.attempt, graph, vertex, subtaskIndex: s, inputs, outputs, restored,
     batchMode: d.batchMode, latencyTrackingIntervalMs: d.latencyTrackingIntervalMs, startTime: d.startTime,
+    restoring: d.restoring === true || d.restore !== undefined, onCheckpoint: hooks.onCheckpoint,
   });
 }

@@ -5,6 +5,9 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { NetworkEnvironment } from '../network/network-environment.ts';
 import { TaskCancelledError, type StreamTask } from '../task/stream-task.ts';
 import { createTask, executionId, forgetGraphs, type TaskDeploymentDescriptor } from './deployment.ts';
+import { TaskStateIO } from '../checkpoint/task-state-io.ts';
+import type { SnapshotTarget } from '../checkpoint/messages.ts';
+import type { TaskCheckpointSnapshot } from '../task/stream-task.ts';
 import type { FromSlot, ToSlot } from './slot-messages.ts';
 
 const port = parentPort!;
@@ -13,6 +16,56 @@ const net = new NetworkEnvironment();
 const tasks = new Map<string, { task?: StreamTask; tdd: TaskDeploymentDescriptor; cancelled: boolean }>();
 
 const send = (m: FromSlot): void => port.postMessage(m);
+const stateIO = new TaskStateIO();
+
+// Where checkpoint n of an attempt goes. Non-source tasks learn the id from the barrier, which
+// may overtake the trigger message to this slot: their upload waits for the target.
+const TARGET_WAIT_MS = 60_000;
+const targets = new Map<string, { target?: SnapshotTarget; waiters: Array<(t: SnapshotTarget | undefined) => void> }>();
+const targetKey = (jobId: string, attempt: number, id: number) => `${jobId}/${attempt}/${id}`;
+
+function targetFor(jobId: string, attempt: number, id: number): Promise<SnapshotTarget | undefined> {
+  const k = targetKey(jobId, attempt, id);
+  let e = targets.get(k);
+  if (!e) targets.set(k, (e = { waiters: [] }));
+  if (e.target) return Promise.resolve(e.target);
+  const entry = e;
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(undefined), TARGET_WAIT_MS);
+    timer.unref();
+    entry.waiters.push((t) => {
+      clearTimeout(timer);
+      resolve(t);
+    });
+  });
+}
+
+function setTarget(jobId: string, attempt: number, id: number, target: SnapshotTarget): void {
+  const k = targetKey(jobId, attempt, id);
+  const e = targets.get(k) ?? { waiters: [] };
+  e.target = target;
+  targets.set(k, e);
+  for (const w of e.waiters.splice(0)) w(target);
+  // older checkpoints of the job are over (at most one is in flight)
+  for (const key of [...targets.keys()]) {
+    const [j, a, n] = key.split('/');
+    if (j === jobId && (Number(a) < attempt || Number(n) < id - 1)) targets.delete(key);
+  }
+}
+
+/** Uploads a task's snapshot while the task goes on, then acknowledges (or declines). */
+async function uploadAndAcknowledge(d: TaskDeploymentDescriptor, snap: TaskCheckpointSnapshot): Promise<void> {
+  const base = { jobId: d.jobId, attempt: d.attempt, checkpointId: snap.checkpointId, vertexId: d.vertexId, subtaskIndex: d.subtaskIndex };
+  const t0 = performance.now();
+  try {
+    const target = await targetFor(d.jobId, d.attempt, snap.checkpointId);
+    if (!target) throw new Error(`MR_ERR_CHECKPOINT_TARGET: no trigger for checkpoint ${snap.checkpointId} reached this slot within ${TARGET_WAIT_MS} ms`);
+    const handles = await stateIO.upload(target, snap);
+    send({ type: 'checkpoint-ack', ack: { ...base, handles, alignmentMs: snap.alignmentMs, syncMs: snap.syncMs, asyncMs: performance.now() - t0 } });
+  } catch (err) {
+    send({ type: 'checkpoint-decline', decline: { ...base, reason: (err as Error).message } });
+  }
+}
 
 function report(d: TaskDeploymentDescriptor, state: 'RUNNING' | 'FINISHED' | 'FAILED' | 'CANCELED', error?: string, task?: StreamTask): void {
   send({ type: 'task-state', executionId: executionId(d), jobId: d.jobId, attempt: d.attempt, vertexId: d.vertexId, subtaskIndex: d.subtaskIndex, state, error, metrics: task?.metrics() });
@@ -23,7 +76,7 @@ async function deploy(d: TaskDeploymentDescriptor): Promise<void> {
   const entry: { task?: StreamTask; tdd: TaskDeploymentDescriptor; cancelled: boolean } = { tdd: d, cancelled: false };
   tasks.set(id, entry);
   try {
-    const task = await createTask(d, net);
+    const task = await createTask(d, net, { stateIO, onCheckpoint: (snap) => void uploadAndAcknowledge(d, snap) });
     entry.task = task;
     if (entry.cancelled) task.cancel();
     report(d, 'RUNNING');
@@ -58,9 +111,20 @@ port.on('message', (m: ToSlot) => {
   if (m.type === 'deploy') void deploy(m.tdd);
   else if (m.type === 'cancel') {
     for (const t of tasks.values()) {
-      if (t.tdd.jobId !== m.jobId || t.tdd.attempt > m.attempt) continue;
+      if ((m.jobId !== '*' && t.tdd.jobId !== m.jobId) || t.tdd.attempt > m.attempt) continue;
       t.cancelled = true;
       t.task?.cancel();
+    }
+  } else if (m.type === 'trigger-checkpoint') {
+    const t = m.trigger;
+    setTarget(t.jobId, t.attempt, t.checkpointId, t.target);
+    for (const e of tasks.values()) {
+      if (e.tdd.jobId === t.jobId && e.tdd.attempt === t.attempt && e.task?.spec.vertex.isSource) e.task.triggerCheckpoint(t.checkpointId, { drain: t.drain === true });
+    }
+  } else if (m.type === 'checkpoint-complete') {
+    const n = m.notify;
+    for (const e of tasks.values()) {
+      if (e.tdd.jobId === n.jobId && e.tdd.attempt === n.attempt) e.task?.notifyCheckpointComplete(n.checkpointId, n.stopAfter === true);
     }
   } else if (m.type === 'shutdown') {
     for (const t of tasks.values()) t.task?.cancel();

@@ -9,6 +9,7 @@ import Fastify from 'fastify';
 import type { Logger } from 'pino';
 import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { TaskMetrics } from '../task/stream-task.ts';
+import type { NotifyCheckpointComplete, TriggerCheckpoint } from '../checkpoint/messages.ts';
 import { executionId, type TaskDeploymentDescriptor } from './deployment.ts';
 import type { FromSlot, ToSlot } from './slot-messages.ts';
 
@@ -54,6 +55,10 @@ export async function startTaskManager(o: TaskManagerOptions): Promise<TaskManag
         resolve(slot);
       } else if (m.type === 'metrics') {
         for (const t of m.tasks) metrics.set(executionId({ jobId: m.jobId, attempt: m.attempt, vertexId: t.vertexId, subtaskIndex: t.subtaskIndex }), { jobId: m.jobId, attempt: m.attempt, m: t });
+      } else if (m.type === 'checkpoint-ack') {
+        void forward(`/internal/jobs/${m.ack.jobId}/checkpoints/ack`, m.ack);
+      } else if (m.type === 'checkpoint-decline') {
+        void forward(`/internal/jobs/${m.decline.jobId}/checkpoints/decline`, m.decline);
       } else if (m.type === 'task-state') {
         const last = metrics.get(m.executionId);
         if (m.state !== 'RUNNING') metrics.delete(m.executionId);
@@ -65,6 +70,19 @@ export async function startTaskManager(o: TaskManagerOptions): Promise<TaskManag
       reject(err);
     });
   })));
+
+  async function forward(path: string, body: unknown): Promise<void> {
+    for (let i = 0; i < 5; i++) {
+      try {
+        const r = await post(`${o.jobManagerUrl}${path}`, body);
+        if (r.ok || r.status === 404) return;
+      } catch {
+        // JobManager briefly unreachable: retry
+      }
+      await new Promise((r) => setTimeout(r, 200 * (i + 1)));
+    }
+    log.warn({ path }, 'could not deliver a checkpoint message to the JobManager');
+  }
 
   async function reportState(body: unknown): Promise<void> {
     for (let i = 0; i < 5; i++) {
@@ -116,6 +134,16 @@ export async function startTaskManager(o: TaskManagerOptions): Promise<TaskManag
     for (const [k, e] of metrics) if (e.jobId === jobId && e.attempt <= attempt) metrics.delete(k);
     return { ok: true };
   });
+  app.post('/internal/checkpoint/trigger', async (req) => {
+    const trigger = req.body as TriggerCheckpoint;
+    for (const s of slots) s.worker.postMessage({ type: 'trigger-checkpoint', trigger } satisfies ToSlot);
+    return { ok: true };
+  });
+  app.post('/internal/checkpoint/complete', async (req) => {
+    const notify = req.body as NotifyCheckpointComplete;
+    for (const s of slots) s.worker.postMessage({ type: 'checkpoint-complete', notify } satisfies ToSlot);
+    return { ok: true };
+  });
   app.get('/status', async () => ({ id, slots: slots.map((s) => s.address), cpu: process.cpuUsage(), registered }));
   app.get('/metrics', async (_req, reply) => reply.header('content-type', registry.contentType).send(await registry.metrics()));
   const address = await app.listen({ host: o.restHost, port: o.restPort });
@@ -144,7 +172,13 @@ export async function startTaskManager(o: TaskManagerOptions): Promise<TaskManag
         byJob.set(k, g);
       }
       const r = await post(`${o.jobManagerUrl}/internal/taskmanagers/${id}/heartbeat`, { cpu: process.cpuUsage(), jobs: [...byJob.values()] });
-      if (r.status === 404) registered = false; // JobManager restarted: register again
+      if (r.status === 404) {
+        // JobManager restarted (HA): it resumes the job from its latest checkpoint, so the tasks
+        // of the old JobManager's attempts must stop before the slots are offered again
+        registered = false;
+        for (const s of slots) s.worker.postMessage({ type: 'cancel', jobId: '*', attempt: Number.MAX_SAFE_INTEGER } satisfies ToSlot);
+        log.warn('the JobManager does not know this TaskManager (it restarted): cancelled running tasks, registering again');
+      }
     } catch (err) {
       log.debug({ err: (err as Error).message }, 'heartbeat failed');
     }

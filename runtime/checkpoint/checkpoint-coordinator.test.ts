@@ -1,0 +1,158 @@
+import { existsSync, mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { LocalObjectStore } from '../storage/local-object-store.ts';
+import { SnapshotWriter } from '../storage/snapshot-writer.ts';
+import { CheckpointCoordinator, nextTriggerDelay, type CheckpointSettings } from './checkpoint-coordinator.ts';
+import { CheckpointStorageAccess } from './checkpoint-storage-access.ts';
+import type { NotifyCheckpointComplete, TriggerCheckpoint } from './messages.ts';
+
+class ManualTime {
+  t = 1_000_000;
+  private seq = 0;
+  private readonly due = new Map<number, { at: number; fn: () => void }>();
+  now = (): number => this.t;
+  timers = {
+    set: (fn: () => void, ms: number): unknown => {
+      const id = ++this.seq;
+      this.due.set(id, { at: this.t + ms, fn });
+      return id;
+    },
+    clear: (h: unknown): void => {
+      this.due.delete(h as number);
+    },
+  };
+  advance(ms: number): void {
+    const end = this.t + ms;
+    for (;;) {
+      const next = [...this.due.entries()].filter(([, d]) => d.at <= end).sort((a, b) => a[1].at - b[1].at)[0];
+      if (!next) break;
+      this.due.delete(next[0]);
+      this.t = next[1].at;
+      next[1].fn();
+    }
+    this.t = end;
+  }
+}
+
+/** the coordinator completes asynchronously (storage I/O): wait until nothing is in flight */
+async function settled(c: CheckpointCoordinator, id: number): Promise<void> {
+  for (let i = 0; i < 500 && c.inFlight === id; i++) await new Promise((r) => setTimeout(r, 10));
+}
+const TASKS = ['v1/0', 'v1/1', 'v2/0'];
+
+function setup(settings: Partial<CheckpointSettings> = {}) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'coordinator-'));
+  const store = new LocalObjectStore({ directory: dir });
+  const time = new ManualTime();
+  const storage = new CheckpointStorageAccess({ storageUri: dir, store, namespace: 'ns', deployment: 'dep', jobId: 'job1', retained: 2, clock: { now: time.now } });
+  const triggers: TriggerCheckpoint[] = [];
+  const completes: NotifyCheckpointComplete[] = [];
+  const failures: string[] = [];
+  const c = new CheckpointCoordinator({ intervalMs: 1000, timeoutMs: 5000, minPauseMs: 0, tolerableFailures: 0, ...settings }, {
+    jobId: 'job1', clock: { now: time.now }, timers: time.timers, log: { info() {}, warn() {} }, storage,
+    sendTrigger: async (t) => void triggers.push(t), sendComplete: (n) => void completes.push(n), failJob: (cause) => void failures.push(cause),
+  });
+  /** every task writes one state file and acknowledges */
+  const ackAll = async (t: TriggerCheckpoint, attempt = t.attempt) => {
+    for (const key of TASKS) {
+      const [vertexId, sub] = key.split('/');
+      const handle = await new SnapshotWriter(store, t.target.dir).writeStateFile({ operatorUid: `op-${vertexId}`, subtaskIndex: Number(sub), parallelism: vertexId === 'v1' ? 2 : 1, maxParallelism: 128 }, Buffer.from(`${key}@${t.checkpointId}`));
+      c.acknowledge({ jobId: 'job1', attempt, checkpointId: t.checkpointId, vertexId: vertexId!, subtaskIndex: Number(sub), handles: [handle], alignmentMs: 3, syncMs: 1, asyncMs: 1 });
+    }
+    if (attempt === t.attempt) await settled(c, t.checkpointId);
+  };
+  return { dir, store, time, storage, triggers, completes, failures, c, ackAll };
+}
+
+describe('checkpoint coordinator', () => {
+  test('the trigger delay honours interval and min pause', () => {
+    expect(nextTriggerDelay({ now: 100, intervalMs: 1000, minPauseMs: 0, lastTriggerAt: 0, lastEndAt: 50 })).toBe(900);
+    expect(nextTriggerDelay({ now: 100, intervalMs: 1000, minPauseMs: 2000, lastTriggerAt: 0, lastEndAt: 50 })).toBe(1950);
+    expect(nextTriggerDelay({ now: 5000, intervalMs: 1000, minPauseMs: 0, lastTriggerAt: 0, lastEndAt: 0 })).toBe(0);
+  });
+
+  test('periodic checkpoints: one at a time, completed with _metadata when all subtasks acknowledged, tasks notified, retention applied', async () => {
+    const { c, time, triggers, completes, ackAll, dir, storage } = setup();
+    time.advance(5000);
+    expect(triggers).toHaveLength(0); // not running yet
+    c.attemptRunning(0, TASKS);
+    time.advance(999);
+    expect(triggers).toHaveLength(0);
+    time.advance(1);
+    expect(triggers.map((t) => t.checkpointId)).toEqual([1]);
+    time.advance(3000);
+    expect(triggers).toHaveLength(1); // at most one in flight
+    expect(c.stats.inProgressCount).toBe(1);
+    await ackAll(triggers[0]!);
+    expect(completes).toEqual([{ jobId: 'job1', attempt: 0, checkpointId: 1 }]);
+    expect(c.latest?.checkpointId).toBe(1);
+    expect(existsSync(path.join(dir, 'flink-jobs/ns/dep/job1/chk-1/_metadata'))).toBe(true);
+    expect(c.latest?.metadata.operators['op-v1']?.files).toHaveLength(2);
+    for (let i = 0; i < 3; i++) {
+      time.advance(1000);
+      await ackAll(triggers.at(-1)!);
+    }
+    expect(triggers.map((t) => t.checkpointId)).toEqual([1, 2, 3, 4]);
+    expect(await storage.checkpoints.listCompleted()).toEqual([3, 4]); // 2 retained
+    const rest = c.stats.toRest() as { counts: { completed: number }; latest: { completed: { id: number; state_size: number; alignment_duration: number } } };
+    expect(rest.counts.completed).toBe(4);
+    expect(rest.latest.completed).toMatchObject({ id: 4, alignment_duration: 3 });
+    expect(rest.latest.completed.state_size).toBeGreaterThan(0);
+  });
+
+  test('acknowledgements of another attempt or checkpoint are ignored', async () => {
+    const { c, time, triggers, completes, ackAll } = setup();
+    c.attemptRunning(2, TASKS);
+    time.advance(1000);
+    await ackAll(triggers[0]!, 1);
+    expect(completes).toEqual([]);
+    await ackAll(triggers[0]!, 2);
+    expect(completes).toHaveLength(1);
+  });
+
+  test('an expired checkpoint is a failure; beyond the tolerable number the job fails', async () => {
+    const { c, time, triggers, failures } = setup({ tolerableFailures: 1, timeoutMs: 500 });
+    c.attemptRunning(0, TASKS);
+    time.advance(1000);
+    time.advance(500);
+    expect(c.stats.failedCount).toBe(1);
+    expect(failures).toEqual([]);
+    time.advance(1000);
+    expect(triggers).toHaveLength(2);
+    time.advance(500);
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toMatch(/MR_ERR_CHECKPOINT_TOLERANCE: 2 consecutive checkpoint failures exceed the tolerable 1/);
+    expect((c.stats.toRest() as { latest: { failed: { failure_message: string } } }).latest.failed.failure_message).toMatch(/MR_ERR_CHECKPOINT_EXPIRED/);
+  });
+
+  test('a failover aborts the checkpoint in flight without counting it as a failure', async () => {
+    const { c, time, triggers, failures } = setup();
+    c.attemptRunning(0, TASKS);
+    time.advance(1000);
+    c.attemptStopped('task failed');
+    expect(failures).toEqual([]);
+    expect(c.inProgress).toBe(false);
+    time.advance(10_000);
+    expect(triggers).toHaveLength(1);
+  });
+
+  test('a savepoint waits for the checkpoint in flight, is written as a savepoint, and stop-with-savepoint ends checkpointing', async () => {
+    const { c, time, triggers, completes, ackAll, storage } = setup();
+    await expect(c.triggerSavepoint({})).rejects.toThrow(/MR_ERR_SAVEPOINT_NOT_RUNNING/);
+    c.attemptRunning(0, TASKS);
+    time.advance(1000);
+    const sp = c.triggerSavepoint({ stopAfter: true });
+    expect(triggers).toHaveLength(1);
+    await ackAll(triggers[0]!);
+    expect(triggers.map((t) => [t.checkpointId, t.isSavepoint])).toEqual([[1, false], [2, true]]);
+    expect(triggers[1]!.target.dir).toMatch(/^flink-savepoints\/ns\/dep\/savepoint-job1-[0-9a-f]{12}\/$/);
+    await ackAll(triggers[1]!);
+    const done = await sp;
+    expect(done.metadata.kind).toBe('savepoint');
+    expect(completes.at(-1)).toEqual({ jobId: 'job1', attempt: 0, checkpointId: 2, stopAfter: true });
+    expect(await storage.savepoints.listCompleted()).toHaveLength(1);
+    time.advance(10_000);
+    expect(triggers).toHaveLength(2);
+  });
+});

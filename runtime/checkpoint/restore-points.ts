@@ -1,0 +1,84 @@
+// Finding what a job starts from: a savepoint or checkpoint path a user gives (relocated ones
+// too: file names in _metadata are relative to it), or "the latest" of a deployment: its newest
+// completed checkpoint over all job ids, else its newest savepoint (`millrace run --resume`,
+// `resumeFromLatest`, the operator's restore strategies).
+
+import { CheckpointStore, listJobsWithCheckpoints } from '../storage/checkpoint-store.ts';
+import { openSnapshot } from '../storage/open-snapshot.ts';
+import type { DeploymentScope } from '../storage/layout.ts';
+import type { ObjectStore } from '../storage/object-store.ts';
+import { SavepointStore } from '../storage/savepoint-store.ts';
+import { isUnusableCheckpoint } from '../storage/errors.ts';
+import type { CompletedSnapshot } from './checkpoint-storage-access.ts';
+
+export interface FoundSnapshot {
+  readonly snapshot: CompletedSnapshot;
+  readonly isSavepoint: boolean;
+  /** the job id that wrote it */
+  readonly jobId: string;
+}
+
+/** A snapshot directory given by path (`s3://…/savepoint-x/`, a local directory, a chk-n directory). */
+export async function snapshotAt(path: string, env?: Record<string, string | undefined>): Promise<FoundSnapshot> {
+  const uri = path.endsWith('/') ? path : `${path}/`;
+  const s = await openSnapshot(uri, { verify: false, env });
+  s.store.close();
+  return {
+    snapshot: { checkpointId: s.metadata.checkpointId, path: uri, metadata: s.metadata, target: { storageUri: uri, dir: '' } },
+    isSavepoint: s.metadata.kind === 'savepoint', jobId: s.metadata.jobId,
+  };
+}
+
+/** The newest completed checkpoint of any job of the deployment, else its newest savepoint. */
+export async function latestOfDeployment(store: ObjectStore, storageUri: string, scope: DeploymentScope): Promise<FoundSnapshot | undefined> {
+  let best: FoundSnapshot | undefined;
+  for (const jobId of await listJobsWithCheckpoints(store, scope)) {
+    if (jobId === 'ha') continue;
+    const checkpoints = new CheckpointStore({ store, job: { ...scope, jobId } });
+    for (const id of (await checkpoints.listCompleted()).reverse()) {
+      try {
+        const c = await checkpoints.read(id, { verify: false });
+        if (!best || c.metadata.timestamp > best.snapshot.metadata.timestamp) {
+          best = { snapshot: { checkpointId: id, path: `${store.description}${c.dir}`, metadata: c.metadata, target: { storageUri, dir: c.dir } }, isSavepoint: false, jobId };
+        }
+        break;
+      } catch (err) {
+        if (!isUnusableCheckpoint(err)) throw err;
+      }
+    }
+  }
+  if (best) return best;
+  const savepoints = new SavepointStore({ store, deployment: scope });
+  for (const id of await savepoints.listCompleted()) {
+    try {
+      const s = await savepoints.read(id, { verify: false });
+      if (!best || s.metadata.timestamp > best.snapshot.metadata.timestamp) {
+        best = { snapshot: { checkpointId: s.metadata.checkpointId, path: savepoints.pathOf(id), metadata: s.metadata, target: { storageUri, dir: s.dir } }, isSavepoint: true, jobId: s.metadata.jobId };
+      }
+    } catch (err) {
+      if (!isUnusableCheckpoint(err)) throw err;
+    }
+  }
+  return best;
+}
+
+/** A Kubernetes-style name for a job used as deployment name (local mode, jobs without one). */
+export function deploymentNameFor(jobName: string): string {
+  const n = jobName.toLowerCase().replace(/[^a-z0-9.-]+/g, '-').replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '').slice(0, 63).replace(/[^a-z0-9]+$/, '');
+  return n || 'job';
+}
+
+/** The newest savepoint of a deployment (restore strategy latestSavepoint), by completion time. */
+export async function latestSavepointOf(store: ObjectStore, scope: DeploymentScope): Promise<string | undefined> {
+  const savepoints = new SavepointStore({ store, deployment: scope });
+  let best: { path: string; at: number } | undefined;
+  for (const id of await savepoints.listCompleted()) {
+    try {
+      const s = await savepoints.read(id, { verify: false });
+      if (!best || s.metadata.timestamp > best.at) best = { path: savepoints.pathOf(id), at: s.metadata.timestamp };
+    } catch (err) {
+      if (!isUnusableCheckpoint(err)) throw err;
+    }
+  }
+  return best?.path;
+}

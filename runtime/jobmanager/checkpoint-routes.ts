@@ -1,0 +1,96 @@
+// REST routes for checkpoints and savepoints, in the shapes of Flink's REST API (the operator's
+// client speaks them): checkpoint statistics, savepoint trigger and status, stop-with-savepoint,
+// cancel-with-savepoint, and savepoint disposal.
+
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { openSnapshot } from '../storage/open-snapshot.ts';
+import { METADATA_FILE } from '../storage/layout.ts';
+import { AsyncOperations } from './async-operations.ts';
+import type { JobMaster } from './job-master.ts';
+
+export interface CheckpointRouteDeps {
+  readonly job: (id: string) => JobMaster;
+  readonly log: Logger;
+  readonly env?: Record<string, string | undefined>;
+}
+
+class RouteError extends Error {
+  readonly statusCode: number;
+  readonly code: string;
+  constructor(statusCode: number, code: string, message: string) {
+    super(message);
+    this.statusCode = statusCode;
+    this.code = code;
+  }
+}
+
+/** Deletes a savepoint's files (_metadata first, so a half-deleted savepoint never looks complete). */
+async function disposeSavepoint(path: string, env?: Record<string, string | undefined>): Promise<undefined> {
+  const snapshot = await openSnapshot(path.endsWith('/') ? path : `${path}/`, { verify: false, env });
+  try {
+    if (snapshot.metadata.kind !== 'savepoint') throw new RouteError(400, 'MR_ERR_SAVEPOINT_DISPOSAL', `${path} holds a checkpoint, not a savepoint; checkpoints are removed by retention`);
+    await snapshot.store.delete(METADATA_FILE);
+    await snapshot.store.deletePrefix('');
+  } finally {
+    snapshot.store.close();
+  }
+  return undefined;
+}
+
+export function registerCheckpointRoutes(app: FastifyInstance, deps: CheckpointRouteDeps): void {
+  const savepointOps = new AsyncOperations();
+  const disposalOps = new AsyncOperations();
+  const running = (j: JobMaster): void => {
+    if (!j.coordinator) throw new RouteError(409, 'MR_ERR_SAVEPOINT_NOT_RUNNING', `job ${j.id} has no checkpoint storage; start the JobManager with --checkpoint-storage`);
+    if (j.state !== 'RUNNING') throw new RouteError(409, 'MR_ERR_SAVEPOINT_NOT_RUNNING', `job ${j.id} is ${j.state}; savepoints are taken of RUNNING jobs`);
+  };
+  const started = (j: JobMaster, work: Promise<{ path: string }>): string => savepointOps.start(work.then((c) => c.path, (err: Error) => {
+    deps.log.warn({ jobId: j.id, err: err.message }, 'savepoint failed');
+    throw err;
+  }));
+
+  app.get('/jobs/:id/checkpoints', async (req) => {
+    const j = deps.job((req.params as { id: string }).id);
+    if (!j.coordinator) throw new RouteError(404, 'MR_ERR_CHECKPOINTING_DISABLED', `job ${j.id} runs without checkpoint storage`);
+    return j.coordinator.stats.toRest();
+  });
+
+  app.post('/jobs/:id/savepoints', async (req, reply) => {
+    const j = deps.job((req.params as { id: string }).id);
+    const b = (req.body ?? {}) as { 'target-directory'?: string; 'cancel-job'?: boolean; formatType?: string };
+    running(j);
+    const cancel = b['cancel-job'] === true;
+    const id = started(j, j.savepoint({ targetDirectory: b['target-directory'], stopAfter: cancel, finalState: 'CANCELED' }));
+    return reply.status(202).send({ 'request-id': id });
+  });
+
+  app.post('/jobs/:id/stop', async (req, reply) => {
+    const j = deps.job((req.params as { id: string }).id);
+    const b = (req.body ?? {}) as { targetDirectory?: string; drain?: boolean };
+    running(j);
+    const id = started(j, j.savepoint({ targetDirectory: b.targetDirectory, drain: b.drain === true, stopAfter: true, finalState: 'FINISHED' }));
+    return reply.status(202).send({ 'request-id': id });
+  });
+
+  app.get('/jobs/:id/savepoints/:requestId', async (req) => {
+    const { id, requestId } = req.params as { id: string; requestId: string };
+    deps.job(id);
+    const status = savepointOps.status(requestId);
+    if (!status) throw new RouteError(404, 'MR_ERR_SAVEPOINT_REQUEST_NOT_FOUND', `no savepoint request ${requestId} for job ${id}`);
+    return status;
+  });
+
+  app.post('/savepoint-disposal', async (req, reply) => {
+    const path = ((req.body ?? {}) as { 'savepoint-path'?: string })['savepoint-path'];
+    if (typeof path !== 'string' || path === '') throw new RouteError(400, 'MR_ERR_SAVEPOINT_DISPOSAL', 'body["savepoint-path"] (the savepoint location) is required');
+    return reply.status(202).send({ 'request-id': disposalOps.start(disposeSavepoint(path, deps.env)) });
+  });
+
+  app.get('/savepoint-disposal/:requestId', async (req) => {
+    const { requestId } = req.params as { requestId: string };
+    const status = disposalOps.status(requestId);
+    if (!status) throw new RouteError(404, 'MR_ERR_SAVEPOINT_REQUEST_NOT_FOUND', `no disposal request ${requestId}`);
+    return status;
+  });
+}
