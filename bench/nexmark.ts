@@ -1,10 +1,11 @@
 // `npm run bench:nexmark`: runs each Nexmark query on Apache Flink (bench/flink, local
 // mini-cluster) and on Millrace (`millrace run`, local mode) with the same generator, event count
-// and parallelism; prints a table, writes bench/results/nexmark.json and bench/RESULTS.md.
+// and parallelism; prints a table, writes bench/results/nexmark.json and bench/RESULTS.md
+// (not with --no-write: then it only prints, e.g. for a run of a few queries while developing).
 //
 //   npm run bench:nexmark -- [--queries q0,q1,q2,q3,q5,q7,q8] [--events 5000000] [--parallelism 2]
 //     [--taskmanagers 2] [--seed 42] [--latency-seconds 20] [--latency-warmup-seconds 5]
-//     [--no-latency] [--no-verify]
+//     [--no-latency] [--no-verify] [--no-write]
 //     [--systems flink,millrace] [--timeout-seconds 900]
 
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -41,6 +42,7 @@ const { values: options } = parseArgs({
     'latency-warmup-seconds': { type: 'string', default: '5' },
     'no-latency': { type: 'boolean', default: false },
     'no-verify': { type: 'boolean', default: false },
+    'no-write': { type: 'boolean', default: false },
     systems: { type: 'string', default: 'flink,millrace' },
     'timeout-seconds': { type: 'string', default: '900' },
   },
@@ -216,10 +218,14 @@ async function main(): Promise<void> {
     flink: { version: flinkVersion, objectReuse: true, latencyWatermarkIntervalMs: FLINK_LATENCY_TUNING.watermarkIntervalMs, latencyBufferTimeoutMs: FLINK_LATENCY_TUNING.bufferTimeoutMs },
   };
   const report: BenchReport = { generatedAt: new Date().toISOString(), machine, settings, verification, queries: results };
+  process.stdout.write(`${renderTable(results)}\n`);
+  if (options['no-write']) {
+    log('--no-write: bench/results/nexmark.json and bench/RESULTS.md left as they were');
+    return;
+  }
   mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
   writeFileSync(join(ROOT, 'bench', 'results', 'nexmark.json'), `${JSON.stringify(report, null, 2)}\n`);
   writeFileSync(join(ROOT, 'bench', 'RESULTS.md'), renderResultsMarkdown(report));
-  process.stdout.write(`${renderTable(results)}\n`);
   log('wrote bench/results/nexmark.json and bench/RESULTS.md');
 }
 

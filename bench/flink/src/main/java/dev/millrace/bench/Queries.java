@@ -12,7 +12,10 @@ import dev.millrace.bench.nexmark.Event;
 import dev.millrace.bench.nexmark.Person;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import org.apache.flink.api.common.functions.AggregateFunction;
 import org.apache.flink.api.common.functions.CoGroupFunction;
 import org.apache.flink.api.common.state.ListState;
@@ -26,9 +29,14 @@ import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.streaming.api.functions.windowing.ProcessWindowFunction;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.ChainingStrategy;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.api.windowing.assigners.SlidingEventTimeWindows;
 import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
 import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.Collector;
 
 /** q0, q1, q2, q3, q5, q7, q8 as DataStream pipelines, with the semantics of examples/nexmark/README.md. */
@@ -105,19 +113,25 @@ final class Queries {
   }
 
   // ---- q5: per sliding window, the auctions with the most bids
+  // The same plan as examples/nexmark/q5.ts: only the auction id is shuffled, and each counting
+  // subtask passes on only its best auctions per window (local-global), then one keyed stage per
+  // window picks the overall maximum.
 
   static DataStream<Q5Row> q5(DataStream<Event> events, long sizeMs, long slideMs) {
-    return bids(events)
-        .keyBy(b -> b.auction)
+    return events
+        .filter(e -> e.type == Event.BID)
+        .map(e -> e.bid.auction).returns(Long.class)
+        .keyBy(auction -> auction)
         .window(SlidingEventTimeWindows.of(Duration.ofMillis(sizeMs), Duration.ofMillis(slideMs)))
         .aggregate(new CountBids(), new CountPerWindow())
+        .transform("LocalMaxPerWindow", TypeInformation.of(Q5Row.class), new LocalMaxPerWindow())
         .keyBy(row -> row.windowStart)
         .process(new MaxCountPerWindow());
   }
 
-  static final class CountBids implements AggregateFunction<Bid, Long, Long> {
+  static final class CountBids implements AggregateFunction<Long, Long, Long> {
     @Override public Long createAccumulator() { return 0L; }
-    @Override public Long add(Bid bid, Long count) { return count + 1; }
+    @Override public Long add(Long auction, Long count) { return count + 1; }
     @Override public Long getResult(Long count) { return count; }
     @Override public Long merge(Long a, Long b) { return a + b; }
   }
@@ -126,6 +140,53 @@ final class Queries {
     @Override
     public void process(Long auction, Context ctx, Iterable<Long> counts, Collector<Q5Row> out) {
       out.collect(new Q5Row(ctx.window().getStart(), ctx.window().getEnd(), auction, counts.iterator().next()));
+    }
+  }
+
+  /**
+   * Chained after the window operator: per window only this subtask's rows with the highest
+   * count go on, when the watermark that fired the window arrives (a window operator fires all
+   * of a watermark's timers before forwarding it). Transient: nothing is held across watermarks.
+   */
+  static final class LocalMaxPerWindow extends AbstractStreamOperator<Q5Row> implements OneInputStreamOperator<Q5Row, Q5Row> {
+    private transient Map<Long, List<Q5Row>> best;
+
+    LocalMaxPerWindow() {
+      setChainingStrategy(ChainingStrategy.ALWAYS);
+    }
+
+    @Override
+    public void open() throws Exception {
+      super.open();
+      best = new HashMap<>();
+    }
+
+    @Override
+    public void processElement(StreamRecord<Q5Row> record) {
+      Q5Row row = record.getValue();
+      List<Q5Row> rows = best.get(row.windowEnd);
+      if (rows == null) {
+        rows = new ArrayList<>();
+        best.put(row.windowEnd, rows);
+        rows.add(row);
+      } else if (row.num > rows.get(0).num) {
+        rows.clear();
+        rows.add(row);
+      } else if (row.num == rows.get(0).num) {
+        rows.add(row);
+      }
+    }
+
+    @Override
+    public void processWatermark(Watermark mark) throws Exception {
+      Iterator<Map.Entry<Long, List<Q5Row>>> it = best.entrySet().iterator();
+      while (it.hasNext()) {
+        Map.Entry<Long, List<Q5Row>> window = it.next();
+        if (window.getKey() - 1 > mark.getTimestamp()) continue;
+        for (Q5Row row : window.getValue()) output.collect(new StreamRecord<>(row, window.getKey() - 1));
+        it.remove();
+      }
+      super.processWatermark(mark);
     }
   }
 
