@@ -38,6 +38,7 @@ const cases: Case[] = [
   ['Workspace Pending', object('Workspace', { phase: 'Pending' }), 'Progressing', /Pending/],
   ['Workspace StorageUnavailable', object('Workspace', { phase: 'StorageUnavailable', conditions: [
     { type: 'StorageReady', status: 'False', reason: 'BucketUnavailable', message: 'bucket b: access denied' }, ready('False', 'BucketUnavailable', 'bucket b: access denied')] }), 'Degraded', /Storage unavailable: bucket b: access denied/],
+  ['Workspace Terminating', object('Workspace', { phase: 'Terminating', conditions: [ready('False', 'Terminating', 'waiting for 2 namespace(s) to be deleted first: a, b')] }, { deleting: true }), 'Progressing', /Being deleted: waiting for 2 namespace\(s\)/],
   ['Workspace with an invalid spec', object('Workspace', { phase: 'Ready', conditions: [ready('False', 'InvalidSpec', 'spec.capacityCU: too small')] }), 'Degraded', /spec.capacityCU/],
 
   ...common('Namespace'),

@@ -163,6 +163,11 @@ describe('the examples, applied in order', () => {
     const jm = pods.find((p) => p.metadata.name.includes('-jm-'));
     expect(jm?.spec.containers[0]?.image).toBe(IMAGE);
     expect(jm?.spec.containers[0]?.args).toEqual(expect.arrayContaining(['--job', 'file:///opt/millrace/examples/kubernetes/jobs/bids-per-auction.ts']));
+    // The artifact resolves inside the image: the job module loads there and names itself.
+    const operatorPod = (await operatorPods())[0]?.metadata.name ?? '';
+    const loaded = await kubectl(['exec', '-n', namespace, operatorPod, '--', 'node', '--input-type=module', '-e',
+      `const m = await import(${JSON.stringify(jm?.spec.containers[0]?.args?.[(jm?.spec.containers[0]?.args?.indexOf('--job') ?? 0) + 1])}); console.log(m.default.name)`]);
+    expect(loaded.trim()).toBe('bids-per-auction');
     const [health] = await evaluateHealth([dep]);
     expect(health?.status).toBe(dep.status?.phase === 'Running' ? 'Healthy' : 'Progressing');
   }, 240_000);

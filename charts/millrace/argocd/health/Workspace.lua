@@ -12,10 +12,12 @@ local function messageOf(c, fallback)
   return fallback
 end
 
-if obj.metadata.deletionTimestamp ~= nil then
-  return { status = "Progressing", message = "Being deleted" }
-end
 local status = obj.status
+if obj.metadata.deletionTimestamp ~= nil then
+  local detail = "waiting for the operator to delete its namespaces first"
+  if status ~= nil and status.phase == "Terminating" then detail = messageOf(condition("Ready"), detail) end
+  return { status = "Progressing", message = "Being deleted: " .. detail }
+end
 if status == nil or status.observedGeneration == nil then
   return { status = "Progressing", message = "Waiting for the Millrace operator to reconcile this Workspace" }
 end
