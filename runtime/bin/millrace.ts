@@ -135,9 +135,9 @@ async function main(argv: string[]): Promise<void> {
       checkpointing: { storageUri: cfg.storageUri, store, namespace: cfg.namespace, deployment: cfg.deployment, settings: cfg.settings, retained: cfg.retained, env: process.env },
     });
     log.info({ storage: cfg.storageUri, namespace: cfg.namespace, deployment: cfg.deployment ?? null, intervalMs: cfg.settings.intervalMs, retained: cfg.retained }, 'checkpoint storage');
-    process.send?.({ type: 'listening', url: jm.url });
     // HA: a job this deployment ran before and that did not end is resumed from its latest checkpoint
     const resumed = values['no-ha-resume'] ? undefined : await jm.resumeFromHa();
+    process.send?.({ type: 'listening', url: jm.url });
     if (!resumed && values.job) {
       // application mode: wait for TaskManagers (the job master waits for slots), then run the job
       const r = cfg.restore;

@@ -144,9 +144,14 @@ export class SlidingPanes {
         if (pane >= start) acc = agg.merge(acc === undefined ? agg.createAccumulator() : acc, s[i + 1]);
       }
       if (acc !== undefined) this.emit(key, start, end, agg.getResult(acc));
-      let drop = 0;
-      while (1 + drop < s.length && (s[1 + drop] as number) + size <= end) drop += 2;
-      if (drop > 0) s.splice(1, drop);
+      // drop the panes whose last window this was (in place: splice would allocate per key)
+      let first = 1;
+      while (first < s.length && (s[first] as number) + size <= end) first += 2;
+      if (first > 1) {
+        let j = 1;
+        for (let i = first; i < s.length; i++, j++) s[j] = s[i];
+        s.length = j;
+      }
       if (s.length === 1) {
         group.delete(key);
         return;
