@@ -1,4 +1,4 @@
-// `helm install` of charts/millrace on the node tier, as a person would use it: the operator
+// `helm install` (and upgrade, uninstall) of charts/millrace on the node tier, as a person would use it: the operator
 // pods run from the project image (non-root, read-only root), one of two replicas leads, the
 // examples of examples/kubernetes/ applied in order are reconciled by the pod, the Argo CD
 // health checks read the objects the operator really wrote, and `helm uninstall` removes what
@@ -58,6 +58,9 @@ async function waitForPhase(kind: string, name: string, ns: string | undefined, 
 interface Pod { metadata: { name: string }; spec: { containers: Array<{ image: string; args?: string[] }> }; status: { phase?: string; conditions?: Array<{ type: string; status: string }> } }
 const operatorPods = async () => (await getJson<{ items: Pod[] }>(['pods', '-n', namespace, '-l', `app.kubernetes.io/instance=${release}`])).items;
 const isReady = (p: Pod) => p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+// Helm installs the CRDs into a cluster that has none. In a cluster where they exist (other
+// tests keep them current from crds/), it must not become a co-owner of their fields.
+const crdsExist = async () => (await tryRun(kubectlBinary(), ['--kubeconfig', kubeconfig, 'get', 'crd', 'workspaces.millrace.dev'])).code === 0;
 const metricsOf = (pod: string) => kubectl(['get', '--raw', `/api/v1/namespaces/${namespace}/pods/${pod}:8080/proxy/metrics`]);
 
 beforeAll(async () => {
@@ -73,10 +76,7 @@ beforeAll(async () => {
     s3: { endpoint: s3.endpoint, bucket: s3.bucket, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey, prefix: s3Prefix },
   });
   const colon = IMAGE.lastIndexOf(':');
-  // Helm installs the CRDs into a cluster that has none. In a cluster where they exist (other
-  // tests keep them current from crds/), it must not become a co-owner of their fields.
-  const crdsExist = (await tryRun(kubectlBinary(), ['--kubeconfig', kubeconfig, 'get', 'crd', 'workspaces.millrace.dev'])).code === 0;
-  await helm(['install', release, CHART, '--namespace', namespace, '--create-namespace', '--wait', '--timeout', '300s', ...(crdsExist ? ['--skip-crds'] : []),
+  await helm(['install', release, CHART, '--namespace', namespace, '--create-namespace', '--wait', '--timeout', '300s', ...(await crdsExist() ? ['--skip-crds'] : []),
     '--set', `image.repository=${IMAGE.slice(0, colon)}`, '--set', `image.tag=${IMAGE.slice(colon + 1)}`,
     '--set', 'replicas=2', '--set', `leaderElection.leaseName=${leaseName}`, '--set', 'memberRoles.create=false',
     '--set', `watchSelector=${Object.entries(watchLabel).map(([k, v]) => `${k}=${v}`).join(',')}`,
@@ -124,10 +124,29 @@ test('one replica holds the release Lease and leads; the other stands by', async
     return lease.spec.holderIdentity || undefined;
   }, 120_000, 1000);
   expect(pods).toContain(holder);
-  const leading = await Promise.all(pods.map(async (p) => /^millrace_operator_is_leader 1$/m.test(await metricsOf(p))));
-  expect(leading.filter(Boolean)).toHaveLength(1);
+  // The metric follows the Lease within a moment.
+  const leading = await waitFor('exactly one replica reporting millrace_operator_is_leader 1', async () => {
+    const flags = await Promise.all(pods.map(async (p) => /^millrace_operator_is_leader 1$/m.test(await metricsOf(p))));
+    return flags.filter(Boolean).length === 1 ? flags : undefined;
+  }, 60_000, 1000);
   expect(pods[leading.indexOf(true)]).toBe(holder);
 }, 180_000);
+
+test('helm upgrade replaces both replicas and the Lease passes to a new one', async () => {
+  const before = (await operatorPods()).map((p) => p.metadata.name);
+  await helm(['upgrade', release, CHART, '--namespace', namespace, '--reuse-values', '--set', 'logLevel=debug', '--wait', '--timeout', '300s', ...(await crdsExist() ? ['--skip-crds'] : [])], { kubeconfig });
+  const after = await waitFor('two Ready replicas of the new revision', async () => {
+    const p = await operatorPods();
+    return p.length === 2 && p.every(isReady) && p.every((x) => !before.includes(x.metadata.name)) ? p.map((x) => x.metadata.name) : undefined;
+  }, 180_000, 1000);
+  const holder = await waitFor('a new replica to hold the Lease', async () => {
+    const lease = await getJson<{ spec: { holderIdentity?: string } }>(['lease', leaseName, '-n', namespace]);
+    return after.includes(lease.spec.holderIdentity ?? '') ? lease.spec.holderIdentity : undefined;
+  }, 120_000, 1000);
+  expect(after).toContain(holder);
+  const deployments = await getJson<{ items: Array<{ spec: { template: { spec: { containers: Array<{ env: Array<{ name: string; value?: string }> }> } } } }> }>(['deployment', '-n', namespace, '-l', `app.kubernetes.io/instance=${release}`]);
+  expect(deployments.items[0]?.spec.template.spec.containers[0]?.env).toContainEqual({ name: 'LOG_LEVEL', value: 'debug' });
+}, 420_000);
 
 describe('the examples, applied in order', () => {
   beforeAll(async () => {
