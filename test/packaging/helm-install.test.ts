@@ -1,8 +1,8 @@
-// `helm install` (and upgrade, uninstall) of charts/millrace on the node tier, as a person would use it: the operator
-// pods run from the project image (non-root, read-only root), one of two replicas leads, the
-// examples of examples/kubernetes/ applied in order are reconciled by the pod, the Argo CD
-// health checks read the objects the operator really wrote, and `helm uninstall` removes what
-// the release made (the CRDs stay, as Helm does).
+// `helm install`, upgrade and uninstall of charts/millrace on the node tier, as a person would
+// use them: the operator pods run from the project image (non-root, read-only root), one of two
+// replicas leads, the examples of examples/kubernetes/ applied in order are reconciled by the
+// pod, the Argo CD health checks read the objects the operator really wrote, and `helm
+// uninstall` removes what the release made (the CRDs stay, as Helm does).
 //
 // The cluster is shared: the release, its namespace and Lease are unique, the operator only
 // watches objects with this run's label (watchSelector), and everything made here is deleted.
