@@ -46,11 +46,17 @@ const operator = spawn(process.execPath, [...OPERATOR_NODE_FLAGS, ...profileFlag
   stdio: ['ignore', 'inherit', 'inherit'],
 });
 const pid = operator.pid ?? 0;
-// Never leave the operator process behind, even when the benchmark is interrupted.
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => { operator.kill('SIGKILL'); process.exit(130); });
+let created: { workspace: string; namespace: string } | undefined;
+// Interrupted: remove what the run created (the operator still runs for the finalizers), then
+// never leave the operator process behind.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    process.stderr.write(`${signal}: cleaning up\n`);
+    void (created ? cleanUp(created) : Promise.resolve()).finally(() => { operator.kill('SIGKILL'); process.exit(130); });
+  });
+}
 const metrics = async () => (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
 const heapMiB = (text: string) => (metricSamples(text, 'millrace_operator_nodejs_heap_size_used_bytes')[0]?.value ?? Number.NaN) / 2 ** 20;
-let created: { workspace: string; namespace: string } | undefined;
 try {
   await waitFor('operator ready', async () => (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.ok, 60_000);
   // Room for every deployment (0.5 CU each) with a margin.
@@ -103,7 +109,7 @@ try {
     for (let i = next++; i < count; i = next++) {
       const name = `b${i}`;
       applyAt.set(name, performance.now());
-      await applyAs(rest, { apiVersion: API, kind: 'Deployment', metadata: { name, namespace }, spec: { source: { sql: 'SELECT 1' }, jobManager: { cu: 0.25 }, taskManager: { cu: 0.25, slots: 1 }, podTemplate: { nodeSelector: UNSCHEDULABLE } } });
+      await applyAs(rest, { apiVersion: API, kind: 'Deployment', metadata: { name, namespace }, spec: { source: { artifact: { uri: `s3://millrace-tests/artifacts/namespaces/${namespace}/bench-job.js` } }, jobManager: { cu: 0.25 }, taskManager: { cu: 0.25, slots: 1 }, podTemplate: { nodeSelector: UNSCHEDULABLE } } });
     }
   }));
   const appliedMs = performance.now() - t0;

@@ -1,12 +1,12 @@
 // The composition root: reads configuration, builds clients, the operator, leader election
 // and the HTTP server, and handles shutdown. Nothing else in operator/ starts anything.
 import { hostname } from 'node:os';
-import { KubeConfig } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { loadConfig } from './config.ts';
 import { httpJobManagerClient } from './jobmanager/client.ts';
 import type { JobManagerClientFactory } from './jobmanager/client.ts';
 import { systemClock } from './kube/clock.ts';
+import { loadKubeConnection } from './kube/kube-connection.ts';
 import { LeaderElector } from './kube/leader-election.ts';
 import { KubeRest } from './kube/rest-client.ts';
 import { Operator } from './manager.ts';
@@ -18,10 +18,9 @@ const config = loadConfig(process.env);
 const logger = pino({ level: config.LOG_LEVEL, base: { component: 'millrace-operator' } });
 const identity = config.POD_NAME ?? `${hostname()}-${process.pid}`;
 
-const kc = new KubeConfig();
-kc.loadFromDefault();
 const metrics = createOperatorMetrics();
-const rest = new KubeRest(kc, {
+const rest = new KubeRest(await loadKubeConnection(), {
+  maxConnections: config.MILLRACE_API_CONNECTIONS,
   onResponse: (r, status, seconds) => { metrics.apiRequests.inc({ verb: r.verb, resource: r.resource, code: String(status) }); metrics.apiRequestDuration.observe({ verb: r.verb }, seconds); },
 });
 const template = config.MILLRACE_JOBMANAGER_URL_TEMPLATE ?? 'http://{name}-jobmanager.{namespace}.svc:8081';

@@ -41,6 +41,9 @@ export interface OperatorDeps {
   watchSelector?: string;
 }
 
+/** Delay that gathers a queue's status refreshes caused by its deployments into one. */
+export const QUEUE_STATUS_COALESCE_MS = 1000;
+
 type ControllerName = 'workspace' | 'namespace' | 'queue' | 'deployment' | 'savepoint';
 type Obj = KubeObject & { spec?: Record<string, unknown> };
 
@@ -139,7 +142,9 @@ export class Operator {
       const queue = ((o as Obj).spec?.queue as string | undefined) ?? 'default-queue';
       if (e === 'delete' || changed('Deployment', o, specSignature(o))) add('deployment', keyOf(o));
       if (e === 'delete' || changed('Deployment.phase', o, `${phaseOf(o)}|${(o.status as { cuInUse?: number } | undefined)?.cuInUse ?? ''}`)) {
-        add('queue', `${ns}/${queue}`);
+        // The queue's status only reports usage: one refresh per second at most, however many
+        // of its deployments change (1,000 starting at once made 1,000 queue reconciles).
+        this.queues.get('queue')?.addAfter(`${ns}/${queue}`, QUEUE_STATUS_COALESCE_MS);
         // Capacity may have freed: the deployments waiting in this queue decide again.
         for (const d of list(c.deployments, ns)) if ((d.spec?.queue ?? 'default-queue') === queue && phaseOf(d) === 'Queued') add('deployment', keyOf(d));
         for (const s of list(c.savepoints, ns)) if (s.spec?.deployment === o.metadata.name) add('savepoint', keyOf(s));

@@ -1,14 +1,15 @@
-// Supervised informer: client-node's ListWatch relists by itself on 410 Gone but stops on any
-// other error, so this restarts it with jittered backoff and reports when the cache is synced.
-// Objects are slimmed (a CacheTransform) as they arrive, from the list and from the watch,
-// before the cache stores them; secondary indexes answer "pods of this deployment" without a scan.
-import { ListWatch, Watch } from '@kubernetes/client-node';
-import type { KubernetesObject } from '@kubernetes/client-node';
+// Supervised informer: list, then watch from the list's resourceVersion, into a cache of
+// slimmed objects, in the manner of client-go's reflector. The watch is reopened where it
+// ended; 410 Gone (history compacted) means list again; any other failure backs off with
+// jitter and starts over, so an informer never stops for good. Objects are slimmed (a
+// CacheTransform) as they arrive, before they are stored; secondary indexes answer "pods of
+// this deployment" without a scan.
 import type { Logger } from 'pino';
 import { backoffDelay } from './clock.ts';
 import type { Clock, Random } from './clock.ts';
 import { resourcePath } from './resources.ts';
-import type { KubeObject, KubeRest } from './rest-client.ts';
+import { KubeApiError } from './rest-client.ts';
+import type { KubeObject, KubeRest, WatchEvent } from './rest-client.ts';
 import { stripBookkeeping } from './slim.ts';
 import type { CacheTransform } from './slim.ts';
 
@@ -16,7 +17,7 @@ export type InformerEvent = 'add' | 'update' | 'delete';
 export type InformerHandler<T> = (event: InformerEvent, obj: T) => void;
 
 export interface SupervisedInformerOptions {
-  rest: KubeRest;
+  rest: Pick<KubeRest, 'list' | 'watch'>;
   apiVersion: string;
   kind: string;
   labelSelector?: string;
@@ -65,63 +66,31 @@ class Index<T extends KubeObject> {
 
 const cacheKey = (o: KubeObject) => `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
 
+/** Server-side watch timeout: 5 to 10 minutes, spread so watches do not all reopen at once (client-go). */
+const watchTimeoutSeconds = (random: Random) => String(300 + Math.floor(random() * 300));
+
 export class SupervisedInformer<T extends KubeObject> {
-  private readonly informer: ListWatch<KubernetesObject>;
   private readonly opts: SupervisedInformerOptions;
+  private readonly transform: CacheTransform;
   private readonly handlers: InformerHandler<T>[] = [];
   private readonly indexes = new Map<string, Index<T>>();
+  /** namespace ('' for cluster-scoped) → name → object. */
+  private objects = new Map<string, Map<string, T>>();
+  private resourceVersion = '';
   private failures = 0;
-  private stopped = false;
-  private restartHandle: unknown;
+  private stopped = true;
   private syncedOnce = false;
+  private running?: Promise<void>;
+  private abort?: AbortController;
+  private wake?: () => void;
+  private sleepHandle: unknown;
+  private readonly syncWaiters: Array<() => void> = [];
   readonly name: string;
 
   constructor(opts: SupervisedInformerOptions) {
     this.opts = opts;
     this.name = `${opts.kind}.${opts.apiVersion}`;
-    const path = resourcePath({ apiVersion: opts.apiVersion, kind: opts.kind });
-    const transform = opts.transform ?? stripBookkeeping;
-    const slim = (o: KubeObject) => {
-      // The API server omits apiVersion/kind on list items; the reconcilers rely on them.
-      o.apiVersion ??= opts.apiVersion;
-      o.kind ??= opts.kind;
-      return transform(o);
-    };
-    const listFn = async () => {
-      const list = await opts.rest.list<T>({ apiVersion: opts.apiVersion, kind: opts.kind }, { labelSelector: opts.labelSelector });
-      const items = list.items.map(slim);
-      // The cache is filled from this list right after it returns.
-      queueMicrotask(() => { this.syncedOnce = true; this.failures = 0; });
-      return { ...list, items } as never;
-    };
-    // client-node's watch, with every object slimmed before ListWatch stores it.
-    const inner = new Watch(opts.rest.kubeConfig);
-    const watch = {
-      watch: (p: string, query: Record<string, string | number | boolean | undefined>, callback: (phase: string, obj: unknown, watchObj?: unknown) => void, done: (err: unknown) => void) =>
-        inner.watch(p, query, (phase, obj, watchObj) => {
-          const isObject = phase === 'ADDED' || phase === 'MODIFIED' || phase === 'DELETED';
-          callback(phase, isObject ? slim(obj as KubeObject) : obj, watchObj);
-        }, done),
-    } as unknown as Watch;
-    this.informer = new ListWatch<KubernetesObject>(path, watch, listFn, false, opts.labelSelector);
-    this.informer.on('add', (o) => this.emit('add', o as unknown as T));
-    this.informer.on('update', (o) => this.emit('update', o as unknown as T));
-    this.informer.on('delete', (o) => this.emit('delete', o as unknown as T));
-    // Backoff resets only after a successful list: 'connect' fires before the list is tried.
-    this.informer.on('error', (err) => this.restartLater(err));
-  }
-
-  private emit(event: InformerEvent, obj: T): void {
-    obj.apiVersion ??= this.opts.apiVersion;
-    obj.kind ??= this.opts.kind;
-    // Indexes first, so handlers already see them in step with the cache.
-    if (this.indexes.size > 0) {
-      const key = cacheKey(obj);
-      for (const index of this.indexes.values()) {
-        if (event === 'delete') index.remove(key); else index.update(key, obj);
-      }
-    }
-    for (const h of this.handlers) h(event, obj);
+    this.transform = opts.transform ?? stripBookkeeping;
   }
 
   on(handler: InformerHandler<T>): void { this.handlers.push(handler); }
@@ -136,39 +105,136 @@ export class SupervisedInformer<T extends KubeObject> {
     return index.get(value);
   }
 
-  private restartLater(err: unknown): void {
-    if (this.stopped) return;
-    this.failures += 1;
-    const delay = backoffDelay(this.failures, 500, 30_000, this.opts.random);
-    this.opts.logger.warn({ informer: this.name, err: String(err), delayMs: delay }, 'informer stopped; restarting');
-    this.opts.onRestart?.(this.opts.kind);
-    this.restartHandle = this.opts.clock.setTimeout(() => { void this.startOnce(); }, delay);
-  }
-
-  private async startOnce(): Promise<void> {
-    if (this.stopped) return;
-    try {
-      await this.informer.start();
-    } catch (err) {
-      this.restartLater(err);
-    }
-  }
-
-  /** Starts and resolves once the first list has filled the cache. */
-  async start(): Promise<void> {
-    this.stopped = false;
-    await this.startOnce();
-    while (!this.syncedOnce && !this.stopped) await new Promise((r) => setTimeout(r, 100));
-  }
-
   get synced(): boolean { return this.syncedOnce; }
+
+  /** Starts and resolves once the first list has filled the cache (or on stop()). */
+  async start(): Promise<void> {
+    if (!this.stopped) return this.untilSynced();
+    this.stopped = false;
+    this.running = this.run();
+    return this.untilSynced();
+  }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    this.opts.clock.clearTimeout(this.restartHandle);
-    await this.informer.stop();
+    this.abort?.abort();
+    this.opts.clock.clearTimeout(this.sleepHandle);
+    this.wake?.();
+    for (const w of this.syncWaiters.splice(0)) w();
+    await this.running;
   }
 
-  get(name: string, namespace?: string): T | undefined { return this.informer.get(name, namespace) as unknown as T | undefined; }
-  list(namespace?: string): ReadonlyArray<T> { return this.informer.list(namespace) as unknown as ReadonlyArray<T>; }
+  get(name: string, namespace?: string): T | undefined { return this.objects.get(namespace ?? '')?.get(name); }
+
+  list(namespace?: string): ReadonlyArray<T> {
+    if (namespace) return [...(this.objects.get(namespace)?.values() ?? [])];
+    const all: T[] = [];
+    for (const m of this.objects.values()) for (const o of m.values()) all.push(o);
+    return all;
+  }
+
+  private untilSynced(): Promise<void> {
+    if (this.syncedOnce || this.stopped) return Promise.resolve();
+    return new Promise((resolve) => this.syncWaiters.push(resolve));
+  }
+
+  private async run(): Promise<void> {
+    const type = { apiVersion: this.opts.apiVersion, kind: this.opts.kind };
+    const path = resourcePath(type);
+    while (!this.stopped) {
+      try {
+        if (!this.resourceVersion) await this.relist();
+        this.abort = new AbortController();
+        await this.opts.rest.watch<T>(path, {
+          resourceVersion: this.resourceVersion, allowWatchBookmarks: 'true', timeoutSeconds: watchTimeoutSeconds(this.opts.random), labelSelector: this.opts.labelSelector,
+        }, (e) => this.onWatchEvent(e), { signal: this.abort.signal });
+        this.failures = 0;
+      } catch (err) {
+        if (this.stopped) break;
+        if (err instanceof KubeApiError && err.status === 410) { this.resourceVersion = ''; continue; }
+        this.failures += 1;
+        const delay = backoffDelay(this.failures, 500, 30_000, this.opts.random);
+        this.opts.logger.warn({ informer: this.name, err: String(err), delayMs: delay }, 'informer list/watch failed; restarting');
+        this.opts.onRestart?.(this.opts.kind);
+        await new Promise<void>((resolve) => { this.wake = resolve; this.sleepHandle = this.opts.clock.setTimeout(resolve, delay); });
+      }
+    }
+  }
+
+  private async relist(): Promise<void> {
+    const list = await this.opts.rest.list<T>({ apiVersion: this.opts.apiVersion, kind: this.opts.kind }, { labelSelector: this.opts.labelSelector });
+    const fresh = new Map<string, Map<string, T>>();
+    for (const item of list.items) {
+      const o = this.slim(item);
+      const ns = o.metadata.namespace ?? '';
+      let m = fresh.get(ns);
+      if (!m) { m = new Map(); fresh.set(ns, m); }
+      m.set(o.metadata.name, o);
+    }
+    const old = this.objects;
+    this.objects = fresh;
+    for (const [ns, m] of old) for (const [name, o] of m) if (!fresh.get(ns)?.has(name)) this.emit('delete', o);
+    for (const [ns, m] of fresh) {
+      for (const [name, o] of m) {
+        const before = old.get(ns)?.get(name);
+        if (!before) this.emit('add', o);
+        else if (before.metadata.resourceVersion !== o.metadata.resourceVersion) this.emit('update', o);
+      }
+    }
+    this.resourceVersion = list.metadata.resourceVersion ?? '';
+    this.failures = 0;
+    if (!this.syncedOnce) {
+      this.syncedOnce = true;
+      for (const w of this.syncWaiters.splice(0)) w();
+    }
+  }
+
+  private onWatchEvent(e: WatchEvent<T>): void {
+    if (e.type === 'ERROR') {
+      const status = e.object as unknown as { code?: number; reason?: string; message?: string };
+      throw new KubeApiError(status.code ?? 500, status.reason ?? 'WatchError', `watch of ${this.name}: ${status.message ?? 'error event'}`);
+    }
+    const rv = e.object?.metadata?.resourceVersion;
+    if (e.type === 'BOOKMARK') { if (rv) this.resourceVersion = rv; return; }
+    const o = this.slim(e.object);
+    const ns = o.metadata.namespace ?? '';
+    let m = this.objects.get(ns);
+    if (e.type === 'DELETED') {
+      if (m?.delete(o.metadata.name)) {
+        if (m.size === 0) this.objects.delete(ns);
+        this.emit('delete', o);
+      }
+    } else {
+      if (!m) { m = new Map(); this.objects.set(ns, m); }
+      const before = m.get(o.metadata.name);
+      m.set(o.metadata.name, o);
+      if (!before) this.emit('add', o);
+      else if (before.metadata.resourceVersion !== o.metadata.resourceVersion) this.emit('update', o);
+    }
+    if (rv) this.resourceVersion = rv;
+  }
+
+  private slim(o: T): T {
+    // The API server omits apiVersion/kind on list items; the reconcilers rely on them.
+    o.apiVersion ??= this.opts.apiVersion;
+    o.kind ??= this.opts.kind;
+    return this.transform(o) as T;
+  }
+
+  private emit(event: InformerEvent, obj: T): void {
+    // Indexes first, so handlers already see them in step with the cache.
+    if (this.indexes.size > 0) {
+      const key = cacheKey(obj);
+      for (const index of this.indexes.values()) {
+        if (event === 'delete') index.remove(key); else index.update(key, obj);
+      }
+    }
+    for (const h of this.handlers) {
+      try {
+        h(event, obj);
+      } catch (err) {
+        this.opts.logger.error({ informer: this.name, err: String(err) }, 'informer event handler failed');
+      }
+    }
+  }
 }

@@ -4,8 +4,8 @@
 // impersonate a user.
 import https from 'node:https';
 import http from 'node:http';
-import type { KubeConfig } from '@kubernetes/client-node';
 import { MillraceError } from '../errors.ts';
+import type { KubeConnection } from './kube-connection.ts';
 import { apiRequestKind } from './api-request.ts';
 import type { ApiRequestKind } from './api-request.ts';
 import { resourcePath } from './resources.ts';
@@ -43,38 +43,63 @@ export interface KubeRestOptions {
   /** Adds Impersonate-User / Impersonate-Group headers (tests check RBAC this way). */
   impersonate?: { user: string; groups?: string[] };
   timeoutMs?: number;
+  /** Requests in flight at once (HTTP/1.1 keep-alive connections); watches have their own. Default 32. */
+  maxConnections?: number;
   /** Told of every finished request (metrics): what it was, its HTTP status (0: no answer), its duration. */
   onResponse?: (request: ApiRequestKind, status: number, seconds: number) => void;
 }
 
+/** One event of a watch stream. */
+export interface WatchEvent<T = KubeObject> { type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR'; object: T }
+
+/** Credentials are read again after this long (rotated service account tokens). */
+const CREDENTIALS_TTL_MS = 60_000;
+
 export class KubeRest {
-  private readonly kc: KubeConfig;
+  private readonly connection: KubeConnection;
   private readonly server: URL;
-  private readonly agentOptions: Promise<https.RequestOptions>;
+  private credentials?: { options: Promise<https.RequestOptions>; at: number };
   private readonly agent: http.Agent;
+  private readonly watchAgent: http.Agent;
   private readonly options: KubeRestOptions;
 
-  constructor(kc: KubeConfig, options: KubeRestOptions = {}) {
-    const cluster = kc.getCurrentCluster();
+  /** `connection`: loadKubeConnection(), or a client-node KubeConfig. */
+  constructor(connection: KubeConnection, options: KubeRestOptions = {}) {
+    const cluster = connection.getCurrentCluster();
     if (!cluster) throw new MillraceError('MR_ERR_CONFIG', 'kubeconfig has no current cluster; set KUBECONFIG or run in a pod');
-    this.kc = kc;
+    this.connection = connection;
     this.server = new URL(cluster.server);
     this.options = options;
-    this.agent = this.server.protocol === 'https:' ? new https.Agent({ keepAlive: true, maxSockets: 16 }) : new http.Agent({ keepAlive: true, maxSockets: 16 });
-    this.agentOptions = (async () => { const o: https.RequestOptions = {}; await kc.applyToHTTPSOptions(o); return o; })();
+    const Agent = this.server.protocol === 'https:' ? https.Agent : http.Agent;
+    this.agent = new Agent({ keepAlive: true, maxSockets: options.maxConnections ?? 32 });
+    // Watches hold their connection for minutes: never let them take the request pool's.
+    this.watchAgent = new Agent({ keepAlive: false });
   }
 
-  get kubeConfig(): KubeConfig { return this.kc; }
+  private connectionOptions(): Promise<https.RequestOptions> {
+    const now = Date.now();
+    if (!this.credentials || now - this.credentials.at > CREDENTIALS_TTL_MS) {
+      const options = (async () => { const o: https.RequestOptions = {}; await this.connection.applyToHTTPSOptions(o); return o; })();
+      this.credentials = { options, at: now };
+      options.catch(() => { this.credentials = undefined; });
+    }
+    return this.credentials.options;
+  }
 
-  async request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
-    const base = await this.agentOptions;
-    const url = new URL(path, this.server);
-    for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) url.searchParams.set(k, v);
+  private headersFor(base: https.RequestOptions): Record<string, string | string[]> {
     const headers: Record<string, string | string[]> = { ...(base.headers as Record<string, string>), accept: 'application/json' };
     if (this.options.impersonate) {
       headers['Impersonate-User'] = this.options.impersonate.user;
       if (this.options.impersonate.groups) headers['Impersonate-Group'] = this.options.impersonate.groups;
     }
+    return headers;
+  }
+
+  async request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+    const base = await this.connectionOptions();
+    const url = new URL(path, this.server);
+    for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) url.searchParams.set(k, v);
+    const headers = this.headersFor(base);
     const payload = opts.body === undefined ? undefined : JSON.stringify(opts.body);
     if (payload !== undefined) {
       headers['content-type'] = opts.contentType ?? 'application/json';
@@ -103,6 +128,61 @@ export class KubeRest {
       req.on('timeout', () => req.destroy(new Error(`timed out after ${this.options.timeoutMs ?? 30_000} ms`)));
       req.on('error', (e) => { report?.(0); reject(new KubeApiError(0, 'NetworkError', `${method} ${url.pathname}: ${e.message}`)); });
       req.end(payload);
+    });
+  }
+
+  /**
+   * Streams a watch (`?watch=true`): `onEvent` gets each event in order. Resolves when the
+   * server ends the stream (its timeoutSeconds), rejects on a refused request (a KubeApiError
+   * with the status, e.g. 410 Gone), a broken connection or `idleMs` without a byte.
+   */
+  async watch<T = KubeObject>(path: string, query: Record<string, string | undefined>, onEvent: (event: WatchEvent<T>) => void, opts: { signal?: AbortSignal; idleMs?: number } = {}): Promise<void> {
+    const base = await this.connectionOptions();
+    const url = new URL(path, this.server);
+    url.searchParams.set('watch', 'true');
+    for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, v);
+    const lib = url.protocol === 'https:' ? https : http;
+    const idleMs = opts.idleMs ?? 120_000;
+    return new Promise<void>((resolve, reject) => {
+      let settled = false;
+      const finish = (err?: Error) => { if (settled) return; settled = true; if (err) reject(err); else resolve(); };
+      const req = lib.request(url, { ...base, method: 'GET', headers: this.headersFor(base), agent: this.watchAgent, signal: opts.signal, timeout: idleMs }, (res) => {
+        const status = res.statusCode ?? 0;
+        if (status !== 200) {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            let s: { reason?: string; message?: string } = {};
+            try { s = JSON.parse(text) as typeof s; } catch { /* not JSON */ }
+            finish(new KubeApiError(status, s.reason ?? 'Unknown', `WATCH ${url.pathname}: ${status} ${s.message ?? text.slice(0, 500)}`));
+          });
+          return;
+        }
+        res.setEncoding('utf8');
+        let pending = '';
+        res.on('data', (chunk: string) => {
+          pending += chunk;
+          let nl = pending.indexOf('\n');
+          while (nl >= 0) {
+            const line = pending.slice(0, nl);
+            pending = pending.slice(nl + 1);
+            if (line.trim()) {
+              let event: WatchEvent<T>;
+              // A failure here ends the watch with that very error (a 410 in an ERROR event stays a 410).
+              try { event = JSON.parse(line) as WatchEvent<T>; } catch { finish(new KubeApiError(0, 'BadWatchEvent', `WATCH ${url.pathname}: a line is not JSON`)); req.destroy(); return; }
+              try { onEvent(event); } catch (err) { finish(err as Error); req.destroy(); return; }
+            }
+            nl = pending.indexOf('\n');
+          }
+        });
+        res.on('end', () => finish());
+        res.on('error', (e) => finish(new KubeApiError(0, 'NetworkError', `WATCH ${url.pathname}: ${e.message}`)));
+        res.on('close', () => finish(opts.signal?.aborted ? undefined : new KubeApiError(0, 'NetworkError', `WATCH ${url.pathname}: connection closed`)));
+      });
+      req.on('timeout', () => req.destroy(new Error(`no data for ${idleMs} ms`)));
+      req.on('error', (e) => finish(opts.signal?.aborted ? undefined : new KubeApiError(0, 'NetworkError', `WATCH ${url.pathname}: ${e.message}`)));
+      req.end();
     });
   }
 
