@@ -152,6 +152,7 @@ async function main(argv: string[]): Promise<void> {
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
     process.once('disconnect', stop); // started by `millrace run`, which is gone
+    if (process.send && !process.connected) stop(); // it went away while this process started
     return;
   }
   if (command === 'taskmanager') {
@@ -166,6 +167,7 @@ async function main(argv: string[]): Promise<void> {
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
     process.once('disconnect', stop); // started by `millrace run`, which is gone
+    if (process.send && !process.connected) stop(); // it went away while this process started
     return;
   }
   fail(`MR_ERR_CLI: unknown command '${command}'`);

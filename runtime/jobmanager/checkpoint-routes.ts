@@ -5,6 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { openSnapshot } from '../storage/open-snapshot.ts';
+import { openObjectStore } from '../storage/open-object-store.ts';
 import { METADATA_FILE } from '../storage/layout.ts';
 import { AsyncOperations } from './async-operations.ts';
 import type { JobMaster } from './job-master.ts';
@@ -28,12 +29,18 @@ class RouteError extends Error {
 /** Deletes a savepoint's files (_metadata first, so a half-deleted savepoint never looks complete). */
 async function disposeSavepoint(path: string, env?: Record<string, string | undefined>): Promise<undefined> {
   const snapshot = await openSnapshot(path.endsWith('/') ? path : `${path}/`, { verify: false, env });
+  snapshot.store.close();
+  if (snapshot.metadata.kind !== 'savepoint') throw new RouteError(400, 'MR_ERR_SAVEPOINT_DISPOSAL', `${path} holds a checkpoint, not a savepoint; checkpoints are removed by retention`);
+  // a store never deletes its whole root: delete the savepoint directory from its parent
+  const trimmed = path.replace(/\/+$/, '');
+  const cut = trimmed.lastIndexOf('/');
+  const parent = openObjectStore(trimmed.slice(0, cut + 1), { env });
   try {
-    if (snapshot.metadata.kind !== 'savepoint') throw new RouteError(400, 'MR_ERR_SAVEPOINT_DISPOSAL', `${path} holds a checkpoint, not a savepoint; checkpoints are removed by retention`);
-    await snapshot.store.delete(METADATA_FILE);
-    await snapshot.store.deletePrefix('');
+    const dir = `${trimmed.slice(cut + 1)}/`;
+    await parent.delete(`${dir}${METADATA_FILE}`);
+    await parent.deletePrefix(dir);
   } finally {
-    snapshot.store.close();
+    parent.close();
   }
   return undefined;
 }

@@ -20,6 +20,8 @@ export interface ProcessClusterOptions {
   readonly taskManagerStdout?: 'inherit' | 'ignore';
   /** more JobManager flags (checkpoint storage, interval, HA scope) */
   readonly jobManagerArgs?: readonly string[];
+  /** extra environment of every process (e.g. S3 endpoint and credentials) */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export interface TaskManagerProcess {
@@ -40,6 +42,10 @@ export class ProcessCluster {
     this.options = options;
   }
 
+  private env(): NodeJS.ProcessEnv {
+    return { ...process.env, ...this.options.env };
+  }
+
   private log(name: string): WriteStream {
     mkdirSync(this.options.logDir, { recursive: true });
     const s = createWriteStream(path.join(this.options.logDir, `${name}.log`), { flags: 'a' });
@@ -53,7 +59,7 @@ export class ProcessCluster {
     args.push(...(this.options.jobManagerArgs ?? []));
     // own process group (detached): a terminal Ctrl-C reaches only the runner, which cancels the job
     // and then stops the processes; they exit by themselves if the runner dies (IPC disconnect)
-    this.jm = fork(MILLRACE_BIN, args, { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], execPath: process.execPath, detached: true });
+    this.jm = fork(MILLRACE_BIN, args, { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], execPath: process.execPath, detached: true, env: this.env() });
     this.jm.stdout!.pipe(this.log('jobmanager'));
     this.jm.stderr!.pipe(this.log('jobmanager'));
     this.restUrl = await new Promise<string>((resolve, reject) => {
@@ -69,7 +75,7 @@ export class ProcessCluster {
 
   private spawnTaskManager(index: number): ChildProcess {
     const child = fork(MILLRACE_BIN, ['taskmanager', '--jobmanager', this.restUrl, '--slots', String(this.options.slotsPerTaskManager), '--host', '127.0.0.1', '--port', '0', '--id', `tm-${index}-${Date.now().toString(36)}`], {
-      stdio: ['ignore', this.options.taskManagerStdout ?? 'inherit', 'pipe', 'ipc'], execPath: process.execPath, detached: true,
+      stdio: ['ignore', this.options.taskManagerStdout ?? 'inherit', 'pipe', 'ipc'], execPath: process.execPath, detached: true, env: this.env(),
     });
     child.stderr!.pipe(this.log(`taskmanager-${index}`), { end: false });
     child.once('exit', () => {
@@ -112,7 +118,7 @@ export class ProcessCluster {
     const args = ['jobmanager', '--host', url.hostname, '--port', url.port];
     if (this.options.heartbeatTimeoutMs) args.push('--heartbeat-timeout-ms', String(this.options.heartbeatTimeoutMs));
     args.push(...(this.options.jobManagerArgs ?? []).filter((a) => a !== '--no-ha-resume'));
-    this.jm = fork(MILLRACE_BIN, args, { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], execPath: process.execPath, detached: true });
+    this.jm = fork(MILLRACE_BIN, args, { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], execPath: process.execPath, detached: true, env: this.env() });
     this.jm.stdout!.pipe(this.log('jobmanager'));
     this.jm.stderr!.pipe(this.log('jobmanager'));
     await new Promise<void>((resolve, reject) => {

@@ -143,7 +143,8 @@ export class NetworkEnvironment {
   address = '';
   private readonly outgoing = new Map<string, OutgoingConnection>();
   private readonly inputs = new Map<string, RemoteInputChannel>();
-  private readonly unmatchedOpens = new Map<string, { socket: net.Socket; channel: number; table: Array<RemoteInputChannel | undefined> }>();
+  /** OPENs whose task is not deployed yet, with the events that came before it (sent without credit) */
+  private readonly unmatchedOpens = new Map<string, { socket: net.Socket; channel: number; table: Array<RemoteInputChannel | undefined>; early: StreamBuffer[] }>();
   private readonly locals = new Map<string, LocalChannel>();
   private readonly incoming = new Set<net.Socket>();
 
@@ -162,6 +163,7 @@ export class NetworkEnvironment {
     socket.setNoDelay(true);
     this.incoming.add(socket);
     const byChannel: Array<RemoteInputChannel | undefined> = [];
+    const early: Array<StreamBuffer[] | undefined> = [];
     const reader = new FrameReader((f: Frame) => {
       if (f.type === FRAME_OPEN) {
         const key = f.body.toString('utf8');
@@ -170,13 +172,19 @@ export class NetworkEnvironment {
           byChannel[f.channel] = ch;
           ch.bind(socket, f.channel);
         } else {
-          // bound in inputChannel() when the task deploys; no data arrives before it grants credit
-          this.unmatchedOpens.set(key, { socket, channel: f.channel, table: byChannel });
+          // bound in inputChannel() when the task deploys; no data arrives before it grants
+          // credit, but events (watermarks, end of partition) may: they wait here
+          const pending: StreamBuffer[] = [];
+          early[f.channel] = pending;
+          this.unmatchedOpens.set(key, { socket, channel: f.channel, table: byChannel, early: pending });
         }
         return;
       }
       const ch = byChannel[f.channel];
-      if (!ch) return;
+      if (!ch) {
+        if (f.type === FRAME_EVENT) early[f.channel]?.push(decodeEvent(f.body));
+        return;
+      }
       if (f.type === FRAME_DATA) ch.deliver(decodeData(f.body));
       else if (f.type === FRAME_EVENT) ch.deliver(decodeEvent(f.body));
     });
@@ -198,6 +206,7 @@ export class NetworkEnvironment {
       this.unmatchedOpens.delete(key);
       open.table[open.channel] = ch;
       ch.bind(open.socket, open.channel);
+      for (const b of open.early) ch.deliver(b);
     }
     return ch;
   }

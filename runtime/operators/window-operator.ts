@@ -17,8 +17,9 @@ import type { Key } from '../graph/key-groups.ts';
 import type { Namespace, StateTable } from '../state/state-table.ts';
 import type { Timer } from '../state/timer-heap.ts';
 import { StreamOperator } from './stream-operator.ts';
-import { LocalWindowCombine } from './windowing/local-combine.ts';
+import { LocalWindowCombine, type PendingPartials } from './windowing/local-combine.ts';
 import { SlidingPanes, panesFit } from './windowing/sliding-panes.ts';
+import type { WindowMaxSnapshot } from './windowing/window-max.ts';
 
 export interface WindowFunctionSpec {
   readonly reduce?: ReduceFunction<unknown>;
@@ -35,6 +36,19 @@ export interface WindowOperatorConfig {
   readonly lateDataTag?: OutputTag<unknown>;
   /** Folds each window's results per subtask before they are emitted (local-global aggregation). */
   readonly combiner?: WindowResultCombiner<unknown, unknown>;
+  /**
+   * Emit per window only the keys whose aggregate result has the highest score (ties all): the
+   * local half of "per window, the keys with the most …". Scores must never decrease as elements
+   * are added (counts, sums of non-negative values, maxima); then the best keys are kept up to
+   * date per element and a window fires without visiting every key (windowing/window-max.ts).
+   * Needs an aggregate function on event-time sliding or tumbling windows, default trigger, no lateness.
+   */
+  readonly maxPerWindow?: (result: unknown) => number;
+}
+
+interface WindowOperatorState {
+  combine?: PendingPartials;
+  best?: WindowMaxSnapshot;
 }
 
 const CONTENTS = '_window_contents';
@@ -68,6 +82,8 @@ export class WindowOperator extends StreamOperator implements Collector<unknown>
   private windowFunctionUsesState = false;
   private firingKey: Key | undefined;
   private readonly combine: LocalWindowCombine | undefined;
+  private readonly maxPerWindow: ((result: unknown) => number) | undefined;
+  private restoredBest: WindowMaxSnapshot[] = [];
   lateRecordsDropped = 0;
 
   constructor(cfg: WindowOperatorConfig) {
@@ -84,8 +100,12 @@ export class WindowOperator extends StreamOperator implements Collector<unknown>
       throw new Error('MR_ERR_WINDOW_FUNCTION: a window needs reduce, aggregate or process');
     }
     const a = cfg.assigner;
-    this.usesPanes = a.kind === 'sliding' && a.eventTime && this.defaultEventTrigger && this.lateness === 0
-      && cfg.fn.aggregate !== undefined && panesFit(a.sizeMs, a.slideMs);
+    const paneable = a.eventTime && this.defaultEventTrigger && this.lateness === 0 && cfg.fn.aggregate !== undefined && panesFit(a.sizeMs, a.slideMs);
+    this.usesPanes = paneable && (a.kind === 'sliding' || (a.kind === 'tumbling' && cfg.maxPerWindow !== undefined));
+    if (cfg.maxPerWindow && !this.usesPanes) {
+      throw new Error('MR_ERR_WINDOW_MAX: maxPerWindow needs an aggregate function on event-time sliding or tumbling windows (size a multiple of the slide) with the default trigger and no allowed lateness');
+    }
+    this.maxPerWindow = cfg.maxPerWindow;
     if (cfg.combiner && !a.eventTime) {
       throw new Error('MR_ERR_WINDOW_COMBINER: a window result combiner needs event-time windows (its rows leave when the watermark moves on)');
     }
@@ -121,7 +141,12 @@ export class WindowOperator extends StreamOperator implements Collector<unknown>
     this.sessions = this.backend!.table(SESSIONS, false);
     if (this.usesPanes) {
       const a = this.assigner;
-      this.panes = new SlidingPanes({ sizeMs: a.sizeMs, slideMs: a.slideMs, offsetMs: a.offsetMs, aggregate: this.fn.aggregate! }, this.backend!, this.emitPaneWindow);
+      this.panes = new SlidingPanes({
+        sizeMs: a.sizeMs, slideMs: a.slideMs, offsetMs: a.offsetMs, aggregate: this.fn.aggregate!,
+        ...(this.maxPerWindow ? { maxBy: this.maxPerWindow } : {}),
+      }, this.backend!, this.emitPaneWindow);
+      this.panes.restoreBest(this.restoredBest);
+      this.restoredBest = [];
     }
     this.fn.process?.open?.(this.panes ? this.keyTrackingContext() : this.runtimeContext());
   }
@@ -295,7 +320,10 @@ export class WindowOperator extends StreamOperator implements Collector<unknown>
     if (!this.panes) return super.processWatermark(wm, inputIndex, timerLimit);
     if (wm <= this.watermark) return true;
     this.watermark = wm;
-    this.panes.startFiring(wm);
+    if (!this.panes.startFiring(wm)) {
+      this.output.emitWatermark(wm);
+      return true;
+    }
     this.panesFiring = true;
     return this.continueWatermark(timerLimit);
   }
@@ -320,11 +348,20 @@ export class WindowOperator extends StreamOperator implements Collector<unknown>
   }
 
   protected override snapshotOperatorState(): unknown {
-    return this.combine?.snapshot(this.ctx.keyGroupRange);
+    const combine = this.combine?.snapshot(this.ctx.keyGroupRange);
+    const best = this.panes?.snapshotBest();
+    if (combine === undefined && best === undefined) return undefined;
+    const state: WindowOperatorState = {};
+    if (combine) state.combine = combine;
+    if (best) state.best = best;
+    return state;
   }
 
   protected override restoreOperatorState(states: unknown[]): void {
-    this.combine?.restore(states, this.ctx.keyGroupRange);
+    const all = states as WindowOperatorState[];
+    this.combine?.restore(all.flatMap((s) => (s.combine ? [s.combine] : [])), this.ctx.keyGroupRange);
+    // the panes exist from open(): their best keys are restored there
+    this.restoredBest = all.flatMap((s) => (s.best ? [s.best] : []));
   }
 
   private processSession(value: unknown, time: number, ts: number): void {

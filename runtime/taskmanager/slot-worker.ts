@@ -87,10 +87,16 @@ async function deploy(d: TaskDeploymentDescriptor): Promise<void> {
     else report(d, 'FAILED', (err as Error).stack ?? String(err), entry.task);
   } finally {
     tasks.delete(id);
-    if (![...tasks.values()].some((t) => t.tdd.jobId === d.jobId && t.tdd.attempt === d.attempt)) {
-      // keep channels until the attempt's last local task ended: peers may still read them
-      forgetGraphs(d.jobId, d.attempt);
-      setTimeout(() => net.release(`${d.jobId}/${d.attempt}/`), 5000).unref();
+    const attemptHere = () => [...tasks.values()].some((t) => t.tdd.jobId === d.jobId && t.tdd.attempt === d.attempt);
+    if (!attemptHere()) {
+      // keep channels until the attempt's last local task ended: peers may still read them. A
+      // task of the attempt may still arrive (a restored source with nothing to read ends before
+      // its slot neighbours are deployed): then the channels stay.
+      setTimeout(() => {
+        if (attemptHere()) return;
+        forgetGraphs(d.jobId, d.attempt);
+        net.release(`${d.jobId}/${d.attempt}/`);
+      }, 5000).unref();
     }
   }
 }

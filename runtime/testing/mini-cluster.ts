@@ -17,6 +17,8 @@ export interface MiniClusterOptions {
   readonly checkpointIntervalMs?: number;
   /** more JobManager flags (e.g. --deployment for HA, --tolerable-failed-checkpoints) */
   readonly jobManagerArgs?: readonly string[];
+  /** extra environment of the processes (S3 settings and credentials) */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export interface MiniCluster {
@@ -37,6 +39,7 @@ export async function startMiniCluster(o: MiniClusterOptions = {}): Promise<Mini
   const cluster = await new ProcessCluster({
     taskManagers: o.taskManagers ?? 2, slotsPerTaskManager: o.slotsPerTaskManager ?? 1, logDir,
     heartbeatTimeoutMs: o.heartbeatTimeoutMs, taskManagerStdout: 'ignore',
+    env: o.env,
     jobManagerArgs: ['--checkpoint-storage', checkpointStorage, '--checkpoint-interval-ms', String(o.checkpointIntervalMs ?? 0), ...(o.jobManagerArgs ?? [])],
   }).start();
   const client = new JobClient(cluster.restUrl);
