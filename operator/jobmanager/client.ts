@@ -15,6 +15,7 @@ export type SavepointTriggerStatus =
   | { state: 'IN_PROGRESS' }
   | { state: 'COMPLETED'; location: string }
   | { state: 'FAILED'; reason: string };
+export type DisposalStatus = { state: 'IN_PROGRESS' } | { state: 'COMPLETED' } | { state: 'FAILED'; reason: string };
 
 export interface JobManagerClient {
   listJobs(): Promise<JobSummary[]>;
@@ -22,12 +23,22 @@ export interface JobManagerClient {
   cancel(id: string): Promise<void>;
   triggerSavepoint(id: string, opts: { formatType: string; cancelJob: boolean }): Promise<string>;
   savepointStatus(id: string, triggerId: string): Promise<SavepointTriggerStatus>;
-  disposeSavepoint(path: string): Promise<void>;
+  /** Stop-with-savepoint: a savepoint, then the job ends FINISHED; the status is polled like a savepoint's. */
+  stopWithSavepoint(id: string, opts: { drain: boolean }): Promise<string>;
+  /** Starts deleting a savepoint's files; returns the request id. */
+  disposeSavepoint(path: string): Promise<string>;
+  disposalStatus(requestId: string): Promise<DisposalStatus>;
 }
 
 export type JobManagerClientFactory = (deployment: { namespace: string; name: string }) => JobManagerClient;
 
 const iso = (v: unknown) => (typeof v === 'number' && v > 0 ? new Date(v).toISOString() : typeof v === 'string' ? v : undefined);
+
+type AsyncOperationBody = { status?: { id?: string }; operation?: { location?: string; 'failure-cause'?: { 'stack-trace'?: string; message?: string } } };
+const failureOf = (r: AsyncOperationBody) => {
+  const f = r.operation?.['failure-cause'];
+  return f ? (f.message ?? f['stack-trace']?.split('\n')[0] ?? 'unknown failure') : undefined;
+};
 
 /** HTTP implementation on fetch; every call is bounded by a timeout and fails transiently. */
 export function httpJobManagerClient(baseUrl: string, timeoutMs = 5_000): JobManagerClient {
@@ -75,12 +86,27 @@ export function httpJobManagerClient(baseUrl: string, timeoutMs = 5_000): JobMan
       return trigger;
     },
     async savepointStatus(id, triggerId) {
-      const r = await call<{ status?: { id?: string }; operation?: { location?: string; 'failure-cause'?: { 'stack-trace'?: string; message?: string } } }>('GET', `/jobs/${encodeURIComponent(id)}/savepoints/${encodeURIComponent(triggerId)}`);
+      const r = await call<AsyncOperationBody>('GET', `/jobs/${encodeURIComponent(id)}/savepoints/${encodeURIComponent(triggerId)}`);
       if (r.status?.id !== 'COMPLETED') return { state: 'IN_PROGRESS' };
       if (r.operation?.location) return { state: 'COMPLETED', location: r.operation.location };
-      return { state: 'FAILED', reason: r.operation?.['failure-cause']?.message ?? r.operation?.['failure-cause']?.['stack-trace']?.split('\n')[0] ?? 'unknown failure' };
+      return { state: 'FAILED', reason: failureOf(r) ?? 'unknown failure' };
     },
-    async disposeSavepoint(path) { await call('POST', '/savepoint-disposal', { 'savepoint-path': path }); },
+    async stopWithSavepoint(id, opts) {
+      const r = await call<{ 'request-id'?: string }>('POST', `/jobs/${encodeURIComponent(id)}/stop`, { drain: opts.drain });
+      if (!r['request-id']) throw new MillraceError('MR_ERR_JOBMANAGER_API', `stop-with-savepoint of job ${id} returned no request-id`);
+      return r['request-id'];
+    },
+    async disposeSavepoint(path) {
+      const r = await call<{ 'request-id'?: string }>('POST', '/savepoint-disposal', { 'savepoint-path': path });
+      if (!r['request-id']) throw new MillraceError('MR_ERR_JOBMANAGER_API', `disposal of ${path} returned no request-id`);
+      return r['request-id'];
+    },
+    async disposalStatus(requestId) {
+      const r = await call<AsyncOperationBody>('GET', `/savepoint-disposal/${encodeURIComponent(requestId)}`);
+      if (r.status?.id !== 'COMPLETED') return { state: 'IN_PROGRESS' };
+      const reason = failureOf(r);
+      return reason ? { state: 'FAILED', reason } : { state: 'COMPLETED' };
+    },
   };
 }
 

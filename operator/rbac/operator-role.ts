@@ -10,7 +10,8 @@ export function operatorClusterRole(name = 'millrace-operator'): KubeObject {
     rules: [
       { apiGroups: [GROUP], resources: ['workspaces', 'millracenamespaces', 'queues', 'deployments', 'savepoints'], verbs: ['get', 'list', 'watch', 'patch', 'update', 'delete'] },
       { apiGroups: [GROUP], resources: ['workspaces/status', 'millracenamespaces/status', 'queues/status', 'deployments/status', 'savepoints/status'], verbs: ['get', 'patch', 'update'] },
-      { apiGroups: [GROUP], resources: ['queues'], verbs: ['create'] },
+      // The default-queue of each namespace, and the Savepoint objects recording suspend/upgrade savepoints.
+      { apiGroups: [GROUP], resources: ['queues', 'savepoints'], verbs: ['create'] },
       // Owner references with blockOwnerDeletion need update on the owner's finalizers.
       { apiGroups: [GROUP], resources: ['millracenamespaces/finalizers', 'deployments/finalizers'], verbs: ['update'] },
       { apiGroups: [''], resources: ['namespaces', 'resourcequotas', 'services', 'configmaps'], verbs: ['get', 'list', 'watch', 'create', 'patch', 'update', 'delete'] },

@@ -1,15 +1,18 @@
 // The reconcilers against a real API server (etcd + kube-apiserver + controller-manager +
 // scheduler from test/cluster): what each creates, what the API server enforces, status,
-// conditions and Events. Pods are created but not run (the control-plane tier has no node).
+// conditions and Events. Pods are created but never run: when the shared cluster also has its
+// node tier up, a node selector no node matches keeps them Pending, so they take no node CPU
+// from end-to-end tests and are deleted at once (unscheduled pods need no kubelet to confirm).
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { KubeRest, KubeApiError } from '../../operator/kube/rest-client.ts';
 import type { KubeObject } from '../../operator/kube/rest-client.ts';
 import type { Operator } from '../../operator/manager.ts';
-import { mkdtemp } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ProcessCluster } from '../../runtime/local/process-cluster.ts';
 import { API, applyAs, createWorkspaceAndNamespace, TEST_PIPELINE, eventsFor, getWithStatus, localJobManagers, OPERATOR_NAMESPACE, operatorKubeconfig, startInProcessOperator, TEST_WATCH_SELECTOR, unique, useOperatorCluster, waitFor, waitForPhase } from './support/harness.ts';
 import type { Cluster } from './support/harness.ts';
@@ -21,11 +24,24 @@ beforeAll(async () => {
   cluster = await useOperatorCluster();
   operator = await startInProcessOperator(cluster);
 }, 1_800_000);
-afterAll(async () => { await operator?.stop(); });
+afterAll(async () => {
+  // Remove what this run created: its Workspaces, whose finalizer deletes their Namespaces
+  // (and those their deployments) first. Needs an operator; the last one may have stopped.
+  const { rest } = cluster;
+  const cleaner = operator ?? await startInProcessOperator(cluster);
+  const mine = { apiVersion: API, kind: 'Workspace' };
+  for (const w of (await rest.list<KubeObject>(mine, { labelSelector: TEST_WATCH_SELECTOR })).items) await rest.delete({ ...mine, name: w.metadata.name });
+  await waitFor('workspaces of this run deleted', async () => (await rest.list<KubeObject>(mine, { labelSelector: TEST_WATCH_SELECTOR })).items.length === 0, 150_000, 1000)
+    .catch((err: unknown) => process.stderr.write(`[operator tests] cleanup incomplete: ${String(err)}\n`));
+  await cleaner.stop();
+}, 200_000);
+
+/** Matches no node: test pods stay Pending even where the node tier runs. */
+const NO_NODE = { podTemplate: { nodeSelector: { 'millrace.dev/test-placement': 'none' } } };
 
 type Pod = KubeObject & { spec: { priorityClassName: string; containers: Array<{ resources: { requests: Record<string, string>; limits: Record<string, string> } }> } };
 const deployment = (namespace: string, name: string, spec: Record<string, unknown>): KubeObject =>
-  ({ apiVersion: API, kind: 'Deployment', metadata: { name, namespace }, spec: { source: { pipeline: TEST_PIPELINE }, jobManager: { cu: 0.5 }, taskManager: { cu: 1, slots: 2 }, ...spec } });
+  ({ apiVersion: API, kind: 'Deployment', metadata: { name, namespace }, spec: { source: { pipeline: TEST_PIPELINE }, jobManager: { cu: 0.5 }, taskManager: { cu: 1, slots: 2 }, ...NO_NODE, ...spec } });
 const podsOf = async (rest: KubeRest, namespace: string, name: string) =>
   (await rest.list<Pod>({ apiVersion: 'v1', kind: 'Pod', namespace }, { labelSelector: `millrace.dev/deployment=${name}` })).items;
 
@@ -165,7 +181,7 @@ describe('Queue reconciler', () => {
 
     const pod = (name: string, cpu: string) => ({
       apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace },
-      spec: { priorityClassName: pcName, containers: [{ name: 'c', image: 'x', resources: { requests: { cpu, memory: '1Gi', 'ephemeral-storage': '1G' }, limits: { cpu, memory: '1Gi', 'ephemeral-storage': '1G' } } }] },
+      spec: { priorityClassName: pcName, nodeSelector: NO_NODE.podTemplate.nodeSelector, containers: [{ name: 'c', image: 'x', resources: { requests: { cpu, memory: '1Gi', 'ephemeral-storage': '1G' }, limits: { cpu, memory: '1Gi', 'ephemeral-storage': '1G' } } }] },
     });
     await waitFor('quota status computed', async () => ((await rest.get<KubeObject & { status?: { hard?: unknown } }>({ apiVersion: 'v1', kind: 'ResourceQuota', namespace, name: 'millrace-queue-etl' })).status?.hard));
     await expect(rest.create(pod('fits', '750m'))).resolves.toBeDefined();
@@ -281,11 +297,11 @@ describe('Deployment reconciler', () => {
     await waitFor('third has its pods', async () => (await podsOf(rest, namespace, 'third')).length === 2);
   }, 120_000);
 
-  test('stateful upgrade reports that savepoints are not available; stateless upgrade replaces the pods', async () => {
+  test('upgradeStrategy none keeps the pods and says when the change applies; stateless upgrade replaces the pods', async () => {
     const { rest } = cluster;
     const { namespace } = await createWorkspaceAndNamespace(rest, { capacityCU: 10, quotaCU: 6 });
     await waitForPhase(rest, 'Queue', 'default-queue', namespace, 'Active');
-    await applyAs(rest, deployment(namespace, 'sf', { upgradeStrategy: 'stateful' }));
+    await applyAs(rest, deployment(namespace, 'sf', { upgradeStrategy: 'none' }));
     await waitForPhase(rest, 'Deployment', 'sf', namespace, 'Starting');
     const before = await waitFor('pods', async () => { const p = await podsOf(rest, namespace, 'sf'); return p.length === 2 ? p : undefined; });
     await rest.mergePatch({ apiVersion: API, kind: 'Deployment', namespace, name: 'sf' }, { spec: { configuration: { 'pipeline.name': 'v2' } } });
@@ -293,7 +309,7 @@ describe('Deployment reconciler', () => {
       const d = await getWithStatus(rest, 'Deployment', 'sf', namespace);
       return d?.status?.conditions?.find((c) => c.type === 'UpgradeBlocked' && c.status === 'True');
     });
-    expect(blocked).toMatchObject({ reason: 'SavepointsUnavailable', message: expect.stringMatching(/configuration changed/) });
+    expect(blocked).toMatchObject({ reason: 'UpgradeStrategyNone', message: expect.stringMatching(/configuration applies when the job is next started/) });
     expect((await podsOf(rest, namespace, 'sf')).map((p) => p.metadata.name).sort()).toEqual(before.map((p) => p.metadata.name).sort());
 
     await rest.mergePatch({ apiVersion: API, kind: 'Deployment', namespace, name: 'sf' }, { spec: { upgradeStrategy: 'stateless' } });
@@ -307,37 +323,101 @@ describe('Deployment reconciler', () => {
 });
 
 describe('Deployment and Savepoint with a local runtime JobManager', () => {
-  // The control-plane tier runs no pods, so the job runs in local runtime processes and the
-  // operator follows it through their JobManager REST API.
-  let runtime: ProcessCluster | undefined;
-  afterAll(async () => { await runtime?.stop(); });
+  // The control-plane tier runs no pods, so the job runs in local runtime processes playing the
+  // deployment's JobManager and TaskManager (checkpoint storage in a temporary directory); the
+  // operator follows them through their REST API. For the restart after a suspend, the new
+  // JobManager reads the Deployment's ConfigMap (MILLRACE_CONFIG) as the pod would.
+  const runtimes: ProcessCluster[] = [];
+  afterAll(async () => { for (const r of runtimes) await r.stop(); });
+  const jobUrl = pathToFileURL(join(import.meta.dirname, 'fixtures', 'endless.job.ts')).href;
+  async function startRuntime(storage: string, extra: { args?: string[]; env?: Record<string, string> } = {}): Promise<ProcessCluster> {
+    const r = await new ProcessCluster({
+      taskManagers: 1, slotsPerTaskManager: 1, logDir: await mkdtemp(join(tmpdir(), 'millrace-op-')), taskManagerStdout: 'ignore',
+      jobManagerArgs: ['--checkpoint-storage', storage, '--checkpoint-interval-ms', '500', ...(extra.args ?? [])], env: extra.env,
+    }).start();
+    runtimes.push(r);
+    return r;
+  }
+  type Status = { job?: { id: string; state: string; lastCheckpoint?: { id: number; path?: string } }; lastSavepoint?: { path: string; origin: string }; restoreSavepointPath?: string };
+  const statusOf = async (namespace: string, name: string) => (await getWithStatus(cluster.rest, 'Deployment', name, namespace))?.status as (Status & { phase?: string }) | undefined;
 
-  test('job state is followed through the REST API: Running, then a savepoint the runtime cannot take, then cancelled', async () => {
+  test('job followed through the REST API with its last checkpoint; a Savepoint taken and disposed; stateful suspend stops with a savepoint and the resumed job restores it; stateful upgrade stops with a savepoint', async () => {
     const { rest } = cluster;
-    runtime = await new ProcessCluster({ taskManagers: 1, slotsPerTaskManager: 1, logDir: await mkdtemp(join(tmpdir(), 'millrace-op-')), taskManagerStdout: 'ignore' }).start();
-    const jobUrl = pathToFileURL(join(import.meta.dirname, 'fixtures', 'endless.job.ts')).href;
-    const submitted = await fetch(`${runtime.restUrl}/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jobUrl, parallelism: 1 }) });
-    const { id } = (await submitted.json()) as { id: string };
+    const storage = await mkdtemp(join(tmpdir(), 'millrace-op-storage-'));
     const { namespace } = await createWorkspaceAndNamespace(rest, { capacityCU: 10, quotaCU: 4 });
-    localJobManagers.set(`${namespace}/live`, runtime.restUrl);
+    const first = await startRuntime(storage, { args: ['--namespace', namespace, '--deployment', 'live'] });
+    const submitted = await fetch(`${first.restUrl}/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jobUrl, parallelism: 1 }) });
+    const { id } = (await submitted.json()) as { id: string };
+    localJobManagers.set(`${namespace}/live`, first.restUrl);
     await waitForPhase(rest, 'Queue', 'default-queue', namespace, 'Active');
-    await applyAs(rest, deployment(namespace, 'live', { source: { artifact: { uri: jobUrl } } }));
+    await applyAs(rest, deployment(namespace, 'live', { source: { artifact: { uri: jobUrl } }, upgradeStrategy: 'stateful', checkpoints: { intervalSeconds: 1, retained: 2 } }));
     const running = await waitForPhase(rest, 'Deployment', 'live', namespace, 'Running', 60_000);
     expect(running.status?.job).toMatchObject({ id, state: 'RUNNING', restarts: 0 });
     expect(running.status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'True', reason: 'Running' });
     await waitFor('Running event', async () => (await eventsFor(rest, namespace, 'live')).find((e) => e.reason === 'Running'));
+    const checkpoint = await waitFor('status.job.lastCheckpoint', async () => (await statusOf(namespace, 'live'))?.job?.lastCheckpoint, 60_000, 500);
+    expect(checkpoint).toMatchObject({ id: expect.any(Number), path: expect.stringContaining(`flink-jobs/${namespace}/live/`) });
 
-    await applyAs(rest, { apiVersion: API, kind: 'Savepoint', metadata: { name: 'sp1', namespace }, spec: { deployment: 'live' } });
-    const sp = await waitForPhase(rest, 'Savepoint', 'sp1', namespace, 'Failed', 30_000);
-    expect(sp.status?.failureReason).toMatch(/does not support it yet/);
+    // A user's Savepoint: taken through the REST API, disposed on delete by the same JobManager.
+    await applyAs(rest, { apiVersion: API, kind: 'Savepoint', metadata: { name: 'sp1', namespace }, spec: { deployment: 'live', disposeOnDelete: true } });
+    const sp = await waitForPhase(rest, 'Savepoint', 'sp1', namespace, 'Completed', 60_000);
+    const spPath = sp.status?.path as string;
+    expect(spPath).toContain(`flink-savepoints/${namespace}/live/savepoint-`);
     expect(sp.status?.jobId).toBe(id);
+    const spDir = spPath.startsWith('file:') ? fileURLToPath(spPath) : spPath;
+    expect(existsSync(join(spDir, '_metadata'))).toBe(true);
+    await rest.delete({ apiVersion: API, kind: 'Savepoint', namespace, name: 'sp1' });
+    await waitFor('Savepoint gone', async () => !(await getWithStatus(rest, 'Savepoint', 'sp1', namespace)), 60_000);
+    expect(existsSync(join(spDir, '_metadata'))).toBe(false);
+    expect((await eventsFor(rest, namespace, 'sp1')).map((e) => e.reason)).toEqual(expect.arrayContaining(['Triggered', 'Completed', 'Disposed']));
+
+    // Stateful suspend: stop-with-savepoint, then pods removed; recorded as a Savepoint of origin suspend.
+    await rest.mergePatch({ apiVersion: API, kind: 'Deployment', namespace, name: 'live' }, { spec: { state: 'suspended' } });
+    const suspended = await waitForPhase(rest, 'Deployment', 'live', namespace, 'Suspended', 60_000);
+    const saved = (suspended.status as Status).lastSavepoint;
+    expect(saved).toMatchObject({ origin: 'suspend', path: expect.stringContaining(`flink-savepoints/${namespace}/live/savepoint-`) });
+    expect((suspended.status as Status).restoreSavepointPath).toBe(saved?.path);
+    expect(((await (await fetch(`${first.restUrl}/jobs/${id}`)).json()) as { state: string }).state).toBe('FINISHED');
+    const record = await waitFor('recorded suspend Savepoint', async () => (await rest.list<KubeObject & { spec: { origin: string }; status?: { phase?: string; path?: string } }>({ apiVersion: API, kind: 'Savepoint', namespace })).items.find((x) => x.spec.origin === 'suspend' && x.status?.phase === 'Completed'));
+    expect(record.status?.path).toBe(saved?.path);
+    expect((await eventsFor(rest, namespace, 'live')).map((e) => e.reason)).toEqual(expect.arrayContaining(['Suspending', 'SavepointCompleted', 'Suspended']));
+    await waitFor('pods removed', async () => (await podsOf(rest, namespace, 'live')).filter((p) => !p.metadata.deletionTimestamp).length === 0);
+    await first.stop();
+
+    // Resume: the ConfigMap tells the new JobManager to restore that savepoint; it does.
+    await rest.mergePatch({ apiVersion: API, kind: 'Deployment', namespace, name: 'live' }, { spec: { state: 'running' } });
+    const config = await waitFor('ConfigMap with the restore path', async () => {
+      const cm = await rest.getOrUndefined<KubeObject & { data: Record<string, string> }>({ apiVersion: 'v1', kind: 'ConfigMap', namespace, name: 'live-config' });
+      const text = cm?.data['millrace.json'];
+      return text && (JSON.parse(text) as { restore?: { savepointPath?: string } }).restore?.savepointPath === saved?.path ? text : undefined;
+    });
+    expect(JSON.parse(config).restore).toMatchObject({ strategy: 'savepoint', savepointPath: saved?.path });
+    const configFile = join(await mkdtemp(join(tmpdir(), 'millrace-op-config-')), 'millrace.json');
+    await writeFile(configFile, config);
+    const second = await startRuntime(storage, { args: ['--job', fileURLToPath(jobUrl), '--parallelism', '1'], env: { MILLRACE_CONFIG: configFile } });
+    localJobManagers.set(`${namespace}/live`, second.restUrl);
+    const resumed = await waitFor('resumed job running', async () => { const st = await statusOf(namespace, 'live'); return st?.phase === 'Running' && st.job?.id !== id ? st : undefined; }, 90_000, 500);
+    const restored = await waitFor('restore reported', async () => ((await (await fetch(`${second.restUrl}/jobs/${resumed.job?.id}/checkpoints`)).json()) as { latest?: { restored?: { external_path?: string; is_savepoint?: boolean } | null } }).latest?.restored ?? undefined, 30_000);
+    expect(restored).toMatchObject({ is_savepoint: true, external_path: expect.stringContaining(saved?.path.replace(/\/$/, '').split('/').pop() ?? 'none') });
+    expect(resumed.restoreSavepointPath).toBeUndefined();
+
+    // Stateful upgrade: a spec change stops the job with a savepoint, then replaces the pods.
+    const before = (await podsOf(rest, namespace, 'live')).map((p) => p.metadata.name);
+    await rest.mergePatch({ apiVersion: API, kind: 'Deployment', namespace, name: 'live' }, { spec: { configuration: { 'pipeline.name': 'v2' } } });
+    const upgraded = await waitFor('upgrade savepoint taken', async () => { const st = await statusOf(namespace, 'live'); return st?.lastSavepoint?.origin === 'upgrade' ? st : undefined; }, 60_000, 500);
+    expect(upgraded.restoreSavepointPath).toBe(upgraded.lastSavepoint?.path);
+    expect(((await (await fetch(`${second.restUrl}/jobs/${resumed.job?.id}`)).json()) as { state: string }).state).toBe('FINISHED');
+    await waitFor('new pods of the new spec', async () => {
+      const live = (await podsOf(rest, namespace, 'live')).filter((p) => !p.metadata.deletionTimestamp);
+      return live.length === 2 && live.every((p) => !before.includes(p.metadata.name));
+    }, 60_000);
+    const cm = await rest.get<KubeObject & { data: Record<string, string> }>({ apiVersion: 'v1', kind: 'ConfigMap', namespace, name: 'live-config' });
+    expect(JSON.parse(cm.data['millrace.json'] ?? '{}').restore).toMatchObject({ strategy: 'savepoint', savepointPath: upgraded.lastSavepoint?.path });
 
     await rest.mergePatch({ apiVersion: API, kind: 'Deployment', namespace, name: 'live' }, { spec: { state: 'cancelled' } });
     await waitForPhase(rest, 'Deployment', 'live', namespace, 'Cancelled', 30_000);
-    const job = await (await fetch(`${runtime.restUrl}/jobs/${id}`)).json() as { state: string };
-    expect(job.state).toBe('CANCELED');
     await waitFor('pods removed', async () => (await podsOf(rest, namespace, 'live')).filter((p) => !p.metadata.deletionTimestamp).length === 0);
-  }, 180_000);
+  }, 300_000);
 });
 
 describe('schema validation by the API server', () => {

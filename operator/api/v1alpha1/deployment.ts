@@ -98,6 +98,19 @@ export const deploymentStatusSchema = z.object({
   requiredCU: z.number().optional().describe('CU the whole deployment needs (JobManager + TaskManagers).'),
   taskManagers: z.number().int().optional().describe('Number of TaskManager pods.'),
   queuedSince: z.string().optional().describe('When the deployment started waiting in its queue (RFC 3339).'),
+  savepointInFlight: z.object({
+    purpose: z.enum(['upgrade', 'suspend']).describe('Why the job is being stopped with a savepoint.'),
+    jobId: z.string().describe('Job being stopped.'),
+    triggerId: z.string().describe('Request id of the stop-with-savepoint at the JobManager.'),
+    triggeredAt: z.string().describe('When it was triggered (RFC 3339).'),
+  }).optional().describe('A stop-with-savepoint in progress (stateful upgrade or suspend).'),
+  lastSavepoint: z.object({
+    path: z.string().describe('Storage path of the savepoint.'),
+    origin: z.enum(['upgrade', 'suspend']).describe('Why it was taken.'),
+    completedAt: z.string().describe('When it completed (RFC 3339).'),
+  }).optional().describe('The savepoint the operator last took when stopping the job (also recorded as a Savepoint object).'),
+  restoreSavepointPath: z.string().optional().describe('Savepoint the next job start restores from (set by a stateful upgrade or suspend, or by restore.savepointName); cleared once that job runs.'),
+  savepointFailedGeneration: z.number().int().optional().describe('Generation whose stop-with-savepoint failed; not retried until the spec changes.'),
   lastReconciledSpec: z.string().optional().describe('The spec (JSON) the running pods were created from; spec changes are classified against it.'),
   specHash: z.string().optional().describe('Hash of lastReconciledSpec, also a label of the pods.'),
 }).describe('Observed state of the Deployment.');

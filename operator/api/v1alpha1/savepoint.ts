@@ -9,7 +9,7 @@ export const SAVEPOINT_ORIGINS = ['userRequest', 'suspend', 'upgrade', 'periodic
 
 export const savepointSpecSchema = withRules(z.object({
   deployment: dnsLabel('Name of the Deployment (same namespace) whose running job is snapshotted.'),
-  origin: z.enum(SAVEPOINT_ORIGINS).default('userRequest').describe('Why the savepoint exists: userRequest, suspend, upgrade or periodic.'),
+  origin: z.enum(SAVEPOINT_ORIGINS).default('userRequest').describe('Why the savepoint exists: userRequest (taken when this object is created), suspend or upgrade (recorded by the operator after a stateful suspend or upgrade; never triggered), periodic (reserved; treated as userRequest).'),
   disposeOnDelete: z.boolean().default(false).describe('Delete the savepoint files from storage when this object is deleted.'),
   formatType: z.enum(['canonical', 'native']).default('canonical').describe('canonical: relocatable and portable across versions; native: faster, tied to the state backend.'),
 }), 'Desired state of the Savepoint.', [
@@ -26,6 +26,7 @@ export const savepointStatusSchema = z.object({
   triggeredAt: z.string().optional().describe('When the savepoint was triggered (RFC 3339).'),
   completedAt: z.string().optional().describe('When the savepoint completed or failed (RFC 3339).'),
   failureReason: z.string().optional().describe('Why the savepoint failed.'),
+  disposalRequestId: z.string().optional().describe('Request id of the disposal of the files at the JobManager, while the object is being deleted.'),
 }).describe('Observed state of the Savepoint.');
 
 export const savepointSchema = objectSchema('Savepoint', 'A Millrace savepoint: a portable snapshot of the state of a running deployment.', savepointSpecSchema, savepointStatusSchema);

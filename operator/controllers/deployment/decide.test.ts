@@ -8,7 +8,7 @@ const spec = (over: Record<string, unknown> = {}) => deploymentSpecSchema.parse(
 const pod = (name: string, hash: string, phase = 'Running'): ObservedPod => ({ name, hash, phase, cu: 1, terminating: false });
 const base = (over: Partial<DecisionInput> = {}): DecisionInput => {
   const s = over.spec ?? spec();
-  return { spec: s, generation: 1, previous: undefined, desiredHash: specHash(s), admission: { admitted: true }, observed: { pods: [] }, ...over };
+  return { spec: s, generation: 1, previous: undefined, desiredHash: specHash(s), admission: { admitted: true }, observed: { pods: [] }, now: '2026-01-01T00:00:00.000Z', ...over };
 };
 
 describe('deployment state machine', () => {
@@ -29,12 +29,13 @@ describe('deployment state machine', () => {
     expect(running.conditions.find((c) => c.type === 'Ready')).toMatchObject({ status: 'True' });
   });
 
-  test('suspended: pods removed and the job cancelled; a stateful deployment warns that no savepoint was taken', () => {
-    const s = spec({ state: 'suspended', upgradeStrategy: 'stateful' });
+  test('suspended (stateless): pods removed and the job cancelled', () => {
+    const s = spec({ state: 'suspended' });
     const h = specHash(s);
     const d = decideDeployment(base({ spec: s, previous: { phase: 'Running' }, observed: { pods: [pod('jm', h)], job: { id: 'j1', state: 'RUNNING' } } }));
     expect(d).toMatchObject({ phase: 'Suspended', deletePods: ['jm'], cancelJob: 'j1', createPods: false });
-    expect(d.events.map((e) => e.reason)).toEqual(['SavepointsUnavailable', 'Suspended']);
+    expect(d.stopWithSavepoint).toBeUndefined();
+    expect(d.events.map((e) => e.reason)).toEqual(['Suspended']);
   });
 
   test('a spec change with upgradeStrategy stateless replaces the pods: old ones go first', () => {
@@ -46,13 +47,57 @@ describe('deployment state machine', () => {
     expect(d.events[0]?.note).toMatch(/parallelism changed/);
   });
 
-  test('a spec change with upgradeStrategy stateful keeps the job and says savepoints are not available yet', () => {
+  test('stateful suspend: stop with a savepoint first (pods stay), then Suspended; the next start restores from it', () => {
+    const s = spec({ state: 'suspended', upgradeStrategy: 'stateful' });
+    const h = specHash(s);
+    const pods = [pod('jm', h), pod('tm', h)];
+    const first = decideDeployment(base({ spec: s, generation: 2, previous: { phase: 'Running' }, observed: { pods, job: { id: 'j1', state: 'RUNNING' } } }));
+    expect(first).toMatchObject({ phase: 'Upgrading', stopWithSavepoint: { jobId: 'j1', purpose: 'suspend' }, deletePods: [], createPods: false });
+    const inFlight = { purpose: 'suspend' as const, jobId: 'j1', triggerId: 't1', triggeredAt: 'x' };
+    const waiting = decideDeployment(base({ spec: s, generation: 2, previous: { phase: 'Upgrading', savepointInFlight: inFlight }, observed: { pods, job: { id: 'j1', state: 'RUNNING' } }, savepointPoll: { state: 'IN_PROGRESS' } }));
+    expect(waiting).toMatchObject({ phase: 'Upgrading', deletePods: [], savepoint: { inFlight } });
+    expect(waiting.stopWithSavepoint).toBeUndefined();
+    const done = decideDeployment(base({ spec: s, generation: 2, previous: { phase: 'Upgrading', savepointInFlight: inFlight }, observed: { pods, job: { id: 'j1', state: 'FINISHED' } }, savepointPoll: { state: 'COMPLETED', location: 's3://b/sp-1/' } }));
+    expect(done).toMatchObject({ phase: 'Suspended', deletePods: ['jm', 'tm'], recordSavepoint: { origin: 'suspend', path: 's3://b/sp-1/', jobId: 'j1' }, savepoint: { restorePath: 's3://b/sp-1/', inFlight: undefined } });
+    expect(done.cancelJob).toBeUndefined();
+    expect(done.events.map((e) => e.reason)).toEqual(['SavepointCompleted', 'Suspended']);
+    // Resumed: the restore path stays until the new job runs, then it is consumed.
+    const r = spec({ upgradeStrategy: 'stateful' });
+    const resumed = decideDeployment(base({ spec: r, generation: 3, previous: { phase: 'Suspended', restoreSavepointPath: 's3://b/sp-1/' } }));
+    expect(resumed).toMatchObject({ phase: 'Starting', createPods: true, savepoint: { restorePath: 's3://b/sp-1/' } });
+    const rh = specHash(r);
+    const runs = decideDeployment(base({ spec: r, generation: 3, previous: { phase: 'Starting', restoreSavepointPath: 's3://b/sp-1/' }, observed: { pods: [pod('jm2', rh)], jobManagerHash: rh, job: { id: 'j2', state: 'RUNNING' } } }));
+    expect(runs.phase).toBe('Running');
+    expect(runs.savepoint.restorePath).toBeUndefined();
+  });
+
+  test('stateful upgrade: stop with a savepoint, then replace the pods; a failed savepoint keeps the job running and blocks the upgrade', () => {
     const old = spec({ upgradeStrategy: 'stateful' });
     const next = spec({ upgradeStrategy: 'stateful', configuration: { a: 'b' } });
     const previous: DeploymentStatus = { phase: 'Running', lastReconciledSpec: JSON.stringify(old), specHash: specHash(old) };
-    const d = decideDeployment(base({ spec: next, previous, observed: { pods: [pod('jm', specHash(old))], job: { id: 'j1', state: 'RUNNING' } } }));
-    expect(d).toMatchObject({ phase: 'Running', deletePods: [], createPods: false });
-    expect(d.conditions.find((c) => c.type === 'UpgradeBlocked')).toMatchObject({ status: 'True', reason: 'SavepointsUnavailable' });
+    const oldPods = [pod('jm', specHash(old))];
+    const first = decideDeployment(base({ spec: next, generation: 2, previous, observed: { pods: oldPods, job: { id: 'j1', state: 'RUNNING' } } }));
+    expect(first).toMatchObject({ phase: 'Upgrading', stopWithSavepoint: { jobId: 'j1', purpose: 'upgrade' }, deletePods: [] });
+    const inFlight = { purpose: 'upgrade' as const, jobId: 'j1', triggerId: 't', triggeredAt: 'x' };
+    const done = decideDeployment(base({ spec: next, generation: 2, previous: { ...previous, phase: 'Upgrading', savepointInFlight: inFlight }, observed: { pods: oldPods, job: { id: 'j1', state: 'FINISHED' } }, savepointPoll: { state: 'COMPLETED', location: 's3://b/sp-2/' } }));
+    expect(done).toMatchObject({ phase: 'Upgrading', deletePods: ['jm'], createPods: false, savepoint: { restorePath: 's3://b/sp-2/' }, recordSavepoint: { origin: 'upgrade' } });
+    expect(done.events[1]?.note).toMatch(/new pods restore from s3:\/\/b\/sp-2\//);
+
+    const failed = decideDeployment(base({ spec: next, generation: 2, previous: { ...previous, phase: 'Upgrading', savepointInFlight: inFlight }, observed: { pods: oldPods, job: { id: 'j1', state: 'RUNNING' } }, savepointPoll: { state: 'FAILED', reason: 'MR_ERR_CHECKPOINT_DECLINED' } }));
+    expect(failed).toMatchObject({ phase: 'Running', deletePods: [], savepoint: { failedGeneration: 2 } });
+    expect(failed.stopWithSavepoint).toBeUndefined();
+    expect(failed.conditions.find((c) => c.type === 'UpgradeBlocked')).toMatchObject({ status: 'True', reason: 'SavepointFailed', message: expect.stringMatching(/MR_ERR_CHECKPOINT_DECLINED/) });
+    expect(failed.events.map((e) => e.reason)).toEqual(['SavepointFailed']);
+    // Not retried for the same generation.
+    const later = decideDeployment(base({ spec: next, generation: 2, previous: { ...previous, savepointFailedGeneration: 2 }, observed: { pods: oldPods, job: { id: 'j1', state: 'RUNNING' } } }));
+    expect(later.stopWithSavepoint).toBeUndefined();
+    expect(later.phase).toBe('Running');
+  });
+
+  test('starting from a named Savepoint that is not usable waits without pods', () => {
+    const d = decideDeployment(base({ restoreBlocked: 'spec.restore.savepointName: Savepoint sp is InProgress; the job starts when it completes' }));
+    expect(d).toMatchObject({ phase: 'Queued', createPods: false, reason: expect.stringMatching(/Savepoint sp is InProgress/) });
+    expect(d.events.map((e) => e.reason)).toEqual(['WaitingForSavepoint']);
   });
 
   test('changing only spec.state does not count as an upgrade (same pod hash)', () => {

@@ -5,7 +5,7 @@ import type { DeploymentPhase, DeploymentSpec, DeploymentStatus } from '../../ap
 import { DEPLOYMENT_LIFECYCLE } from '../../api/v1alpha1/deployment.ts';
 import type { AdmissionDecision } from '../../capacity/admission.ts';
 import type { ConditionInput } from '../../kube/conditions.ts';
-import type { JobDetails } from '../../jobmanager/client.ts';
+import type { JobDetails, SavepointTriggerStatus } from '../../jobmanager/client.ts';
 import { classifySpecChange } from './diff.ts';
 import type { SourceProblem } from './validate.ts';
 
@@ -21,6 +21,8 @@ export interface Observation {
   pods: ObservedPod[];
   /** The job the JobManager reports, if pods exist and it answered. */
   job?: JobDetails;
+  /** Spec hash of the JobManager pod that reported the job. */
+  jobManagerHash?: string;
   /** Why the JobManager could not be asked, if it could not. */
   jobManagerError?: string;
 }
@@ -34,9 +36,25 @@ export interface DecisionInput {
   observed: Observation;
   /** The job source cannot run (SQL, an invalid pipeline): Failed without pods. */
   invalidSource?: SourceProblem;
+  /** Result of polling the stop-with-savepoint in flight (previous.savepointInFlight); undefined: no answer yet. */
+  savepointPoll?: SavepointTriggerStatus;
+  /** The stop-with-savepoint in flight can no longer be followed (its JobManager is gone or forgot it). */
+  savepointLost?: string;
+  /** restore.savepointName names a Savepoint that is not (yet) usable: why. */
+  restoreBlocked?: string;
+  /** Now (RFC 3339), for the times recorded in status. */
+  now: string;
 }
 
 export interface DeploymentEvent { type: 'Normal' | 'Warning'; reason: string; note: string }
+
+/** Savepoint bookkeeping carried in status from pass to pass. */
+export interface SavepointState {
+  inFlight?: DeploymentStatus['savepointInFlight'];
+  restorePath?: string;
+  lastSavepoint?: DeploymentStatus['lastSavepoint'];
+  failedGeneration?: number;
+}
 
 export interface Decision {
   phase: DeploymentPhase;
@@ -46,6 +64,11 @@ export interface Decision {
   createPods: boolean;
   deletePods: string[];
   cancelJob?: string;
+  /** Stop this job with a savepoint (stateful upgrade or suspend); its request id goes into status. */
+  stopWithSavepoint?: { jobId: string; purpose: 'upgrade' | 'suspend' };
+  /** A stop-with-savepoint completed: record it as a Savepoint object. */
+  recordSavepoint?: { origin: 'upgrade' | 'suspend'; path: string; jobId: string };
+  savepoint: SavepointState;
   /** The pods now running are built from this spec (kept in status for the next diff). */
   reconciledHash?: string;
   events: DeploymentEvent[];
@@ -71,6 +94,8 @@ function phaseFromJob(job: JobDetails | undefined): DeploymentPhase {
   }
 }
 
+type DecisionCore = Omit<Decision, 'savepoint' | 'events' | 'recordSavepoint'>;
+
 export function decideDeployment(input: DecisionInput): Decision {
   const { spec, previous, observed, desiredHash } = input;
   const live = observed.pods.filter((p) => !p.terminating);
@@ -78,19 +103,57 @@ export function decideDeployment(input: DecisionInput): Decision {
   const conditions: ConditionInput[] = [];
   const prevPhase = previous?.phase;
   const jobActive = observed.job && !['FINISHED', 'FAILED', 'CANCELED', 'CANCELLED'].includes(observed.job.state);
+  const jobRunning = observed.job?.state === 'RUNNING';
+
+  // Savepoint bookkeeping: follow a stop-with-savepoint in flight before anything else.
+  const sp: SavepointState = {
+    inFlight: previous?.savepointInFlight, restorePath: previous?.restoreSavepointPath,
+    lastSavepoint: previous?.lastSavepoint, failedGeneration: previous?.savepointFailedGeneration,
+  };
+  let recordSavepoint: Decision['recordSavepoint'];
+  let justSaved = false;
+  let savepointFailure: string | undefined;
+  const finish = (d: DecisionCore): Decision => ({ ...d, events, savepoint: sp, ...(recordSavepoint ? { recordSavepoint } : {}) });
+  if (sp.inFlight) {
+    const f = sp.inFlight;
+    const poll = input.savepointPoll;
+    if (poll?.state === 'COMPLETED') {
+      sp.restorePath = poll.location;
+      sp.lastSavepoint = { path: poll.location, origin: f.purpose, completedAt: input.now };
+      recordSavepoint = { origin: f.purpose, path: poll.location, jobId: f.jobId };
+      events.push({ type: 'Normal', reason: 'SavepointCompleted', note: `job ${f.jobId} stopped with a savepoint at ${poll.location} (${f.purpose})` });
+      sp.inFlight = undefined;
+      justSaved = true;
+    } else if (poll?.state === 'FAILED' || input.savepointLost) {
+      savepointFailure = poll?.state === 'FAILED' ? poll.reason : input.savepointLost;
+      sp.failedGeneration = input.generation;
+      sp.inFlight = undefined;
+      events.push({ type: 'Warning', reason: 'SavepointFailed', note: `stop-with-savepoint of job ${f.jobId} (${f.purpose}) failed: ${savepointFailure}` });
+    } else {
+      conditions.push({ type: 'Ready', status: 'False', reason: 'SavingState', message: `stopping job ${f.jobId} with a savepoint before the ${f.purpose}` });
+      return finish({ phase: 'Upgrading', reason: `taking a savepoint of job ${f.jobId} before the ${f.purpose}`, conditions, createPods: false, deletePods: [], requeueAfterMs: 1000 });
+    }
+  }
+  const savepointFailedNow = sp.failedGeneration !== undefined && sp.failedGeneration === input.generation;
 
   if (spec.state !== 'running') {
     const phase: DeploymentPhase = spec.state === 'suspended' ? 'Suspended' : 'Cancelled';
-    if (spec.state === 'suspended' && spec.upgradeStrategy === 'stateful' && prevPhase !== 'Suspended') {
-      events.push({ type: 'Warning', reason: 'SavepointsUnavailable', note: 'suspended without a savepoint: the runtime cannot take savepoints yet; the job restarts from its latest checkpoint' });
+    if (spec.state === 'suspended' && spec.upgradeStrategy === 'stateful' && jobRunning && !savepointFailedNow && !justSaved) {
+      events.push({ type: 'Normal', reason: 'Suspending', note: `stopping job ${observed.job?.id} with a savepoint before suspending` });
+      conditions.push({ type: 'Ready', status: 'False', reason: 'SavingState', message: `stopping job ${observed.job?.id} with a savepoint before suspending` });
+      return finish({ phase: 'Upgrading', reason: 'taking a savepoint before suspending', conditions, createPods: false, deletePods: [], stopWithSavepoint: { jobId: observed.job!.id, purpose: 'suspend' }, requeueAfterMs: 1000 });
+    }
+    if (spec.state === 'suspended' && spec.upgradeStrategy === 'stateful' && prevPhase !== 'Suspended' && !justSaved) {
+      const why = savepointFailure ?? (jobRunning ? 'the savepoint failed earlier for this generation' : `no running job to take it of (${observed.job?.state ?? 'no job'})`);
+      events.push({ type: 'Warning', reason: 'SuspendedWithoutSavepoint', note: `suspended without a savepoint: ${why}; the job restarts from its latest checkpoint` });
     }
     conditions.push({ type: 'Ready', status: 'True', reason: phase, message: `job ${spec.state} as requested` });
     if (prevPhase !== phase) events.push({ type: 'Normal', reason: phase, note: `deployment ${spec.state}: pods removed, CU freed` });
-    return {
+    return finish({
       phase, reason: `spec.state is ${spec.state}`, conditions, createPods: false,
-      deletePods: live.map((p) => p.name), cancelJob: jobActive ? observed.job?.id : undefined, events,
+      deletePods: live.map((p) => p.name), cancelJob: jobActive ? observed.job?.id : undefined,
       requeueAfterMs: live.length > 0 ? 1000 : undefined,
-    };
+    });
   }
 
   if (input.invalidSource) {
@@ -98,16 +161,16 @@ export function decideDeployment(input: DecisionInput): Decision {
     const prevReady = previous?.conditions?.find((c) => c.type === 'Ready');
     if (prevPhase !== 'Failed' || prevReady?.reason !== reason || prevReady.message !== message) events.push({ type: 'Warning', reason, note: message });
     conditions.push({ type: 'Ready', status: 'False', reason, message });
-    return {
+    return finish({
       phase: 'Failed', reason: message, conditions, createPods: false,
-      deletePods: live.map((p) => p.name), cancelJob: jobActive ? observed.job?.id : undefined, events,
+      deletePods: live.map((p) => p.name), cancelJob: jobActive ? observed.job?.id : undefined,
       requeueAfterMs: live.length > 0 ? 1000 : undefined,
-    };
+    });
   }
 
   // Terminal phases stay until the spec changes (a new generation).
   if (prevPhase && DEPLOYMENT_LIFECYCLE[prevPhase].terminal && prevPhase !== 'Cancelled' && previous?.observedGeneration === input.generation) {
-    return { phase: prevPhase, reason: previous?.reason, conditions: [{ type: 'Ready', status: 'False', reason: prevPhase, message: previous?.reason ?? prevPhase }], createPods: false, deletePods: [], events };
+    return finish({ phase: prevPhase, reason: previous?.reason, conditions: [{ type: 'Ready', status: 'False', reason: prevPhase, message: previous?.reason ?? prevPhase }], createPods: false, deletePods: [] });
   }
 
   if (!input.admission?.admitted) {
@@ -116,7 +179,7 @@ export function decideDeployment(input: DecisionInput): Decision {
     if (prevPhase !== 'Queued') events.push({ type: 'Normal', reason: 'Queued', note: reason });
     // Capacity freeing wakes queued deployments (a sibling's phase or cuInUse changes); the
     // periodic look is only a safety net against a missed wake-up.
-    return { phase: 'Queued', reason, conditions, createPods: false, deletePods: live.map((p) => p.name), events, requeueAfterMs: QUEUED_RECHECK_MS };
+    return finish({ phase: 'Queued', reason, conditions, createPods: false, deletePods: live.map((p) => p.name), requeueAfterMs: QUEUED_RECHECK_MS });
   }
 
   const stale = live.filter((p) => p.hash !== desiredHash);
@@ -124,43 +187,62 @@ export function decideDeployment(input: DecisionInput): Decision {
   if (stale.length > 0) {
     const change = classifySpecChange(lastSpec, spec);
     const fields = change.kind === 'upgrade' ? change.fields.join(', ') : 'spec';
-    if (spec.upgradeStrategy === 'stateless') {
-      if (prevPhase !== 'Upgrading') events.push({ type: 'Normal', reason: 'Upgrading', note: `stateless upgrade (${fields} changed): restarting the job with new pods` });
+    const replace = (note: string): Decision => {
+      if (prevPhase !== 'Upgrading' || justSaved) events.push({ type: 'Normal', reason: 'Upgrading', note });
       conditions.push({ type: 'Ready', status: 'False', reason: 'Upgrading', message: `replacing pods after a change of ${fields}` });
-      return { phase: 'Upgrading', conditions, createPods: false, deletePods: stale.map((p) => p.name), cancelJob: jobActive ? observed.job?.id : undefined, events, requeueAfterMs: 1000 };
+      return finish({ phase: 'Upgrading', conditions, createPods: false, deletePods: stale.map((p) => p.name), cancelJob: jobActive ? observed.job?.id : undefined, requeueAfterMs: 1000 });
+    };
+    if (spec.upgradeStrategy === 'stateless') return replace(`stateless upgrade (${fields} changed): restarting the job with new pods`);
+    if (spec.upgradeStrategy === 'stateful') {
+      if (justSaved) return replace(`stateful upgrade (${fields} changed): new pods restore from ${sp.restorePath}`);
+      if (!jobRunning) return replace(`stateful upgrade (${fields} changed) without a savepoint: the job is ${observed.job?.state ?? 'not running'}; new pods restore by spec.restore (${spec.restore.strategy})`);
+      if (!savepointFailedNow) {
+        events.push({ type: 'Normal', reason: 'Upgrading', note: `stateful upgrade (${fields} changed): stopping job ${observed.job?.id} with a savepoint` });
+        conditions.push({ type: 'Ready', status: 'False', reason: 'SavingState', message: `stopping job ${observed.job?.id} with a savepoint before the upgrade` });
+        return finish({ phase: 'Upgrading', reason: 'taking a savepoint before the upgrade', conditions, createPods: false, deletePods: [], stopWithSavepoint: { jobId: observed.job!.id, purpose: 'upgrade' }, requeueAfterMs: 1000 });
+      }
     }
     const running = phaseFromJob(observed.job);
     const blocked: ConditionInput = spec.upgradeStrategy === 'stateful'
-      ? { type: 'UpgradeBlocked', status: 'True', reason: 'SavepointsUnavailable', message: `a stateful upgrade (${fields} changed) needs a savepoint, which the runtime cannot take yet; the job keeps running the previous spec. Use upgradeStrategy stateless to restart now, or suspend and resume` }
+      ? { type: 'UpgradeBlocked', status: 'True', reason: 'SavepointFailed', message: `the savepoint for the stateful upgrade (${fields} changed) failed${savepointFailure ? `: ${savepointFailure}` : ''}; the job keeps running the previous spec. Change the spec again to retry, or use upgradeStrategy stateless` }
       : { type: 'UpgradeBlocked', status: 'True', reason: 'UpgradeStrategyNone', message: `upgradeStrategy none: the change of ${fields} applies when the job is next started` };
-    const wasBlocked = previous?.conditions?.find((c) => c.type === 'UpgradeBlocked' && c.status === 'True');
-    if (!wasBlocked) events.push({ type: 'Warning', reason: blocked.reason, note: blocked.message });
+    const wasBlocked = previous?.conditions?.find((c) => c.type === 'UpgradeBlocked' && c.status === 'True' && c.reason === blocked.reason);
+    if (!wasBlocked && !savepointFailure) events.push({ type: 'Warning', reason: blocked.reason, note: blocked.message });
     conditions.push(blocked, { type: 'Ready', status: running === 'Running' ? 'True' : 'False', reason: running, message: `running the previous spec (${previous?.specHash ?? 'unknown'})` });
-    return { phase: running, reason: blocked.message, conditions, createPods: false, deletePods: [], events, requeueAfterMs: 5000 };
+    return finish({ phase: running, reason: blocked.message, conditions, createPods: false, deletePods: [], requeueAfterMs: 5000 });
+  }
+
+  // Starting from a named Savepoint that is not usable yet: wait without pods.
+  if (input.restoreBlocked && live.length === 0) {
+    conditions.push({ type: 'Ready', status: 'False', reason: 'WaitingForSavepoint', message: input.restoreBlocked });
+    if (prevPhase !== 'Queued' || previous?.reason !== input.restoreBlocked) events.push({ type: 'Warning', reason: 'WaitingForSavepoint', note: input.restoreBlocked });
+    return finish({ phase: 'Queued', reason: input.restoreBlocked, conditions, createPods: false, deletePods: [], requeueAfterMs: 5000 });
   }
 
   conditions.push({ type: 'UpgradeBlocked', status: 'False', reason: 'UpToDate', message: 'pods match the spec' });
   const failedPods = live.filter((p) => p.phase === 'Failed' || p.phase === 'Succeeded');
-  let phase = phaseFromJob(observed.job);
+  // Only a JobManager of the current pods speaks for the job (an old one may still be going away).
+  const job = observed.jobManagerHash === undefined || observed.jobManagerHash === desiredHash ? observed.job : undefined;
+  let phase = phaseFromJob(job);
   // Pods that are not all there yet means Starting, whatever a previous job said.
   if (live.length - failedPods.length === 0 && phase === 'Running') phase = 'Starting';
   if (phase === 'Running') {
-    conditions.push({ type: 'Ready', status: 'True', reason: 'Running', message: `job ${observed.job?.id} running` });
+    conditions.push({ type: 'Ready', status: 'True', reason: 'Running', message: `job ${job?.id} running` });
+    sp.restorePath = undefined; // consumed by the job now running
   } else if (phase === 'Failed' || phase === 'Finished' || phase === 'Cancelled') {
-    conditions.push({ type: 'Ready', status: 'False', reason: phase, message: `job ${observed.job?.id} is ${observed.job?.state}` });
+    conditions.push({ type: 'Ready', status: 'False', reason: phase, message: `job ${job?.id} is ${job?.state}` });
   } else {
     conditions.push({ type: 'Ready', status: 'False', reason: 'Starting', message: observed.jobManagerError ? `waiting for the JobManager: ${observed.jobManagerError}` : 'waiting for the job to run' });
   }
   if (prevPhase !== phase) events.push({ type: phase === 'Failed' ? 'Warning' : 'Normal', reason: phase, note: DEPLOYMENT_LIFECYCLE[phase].description });
   const terminal = DEPLOYMENT_LIFECYCLE[phase].terminal;
-  return {
+  return finish({
     phase,
-    reason: phase === 'Running' ? undefined : phase === 'Starting' ? (observed.jobManagerError ?? 'pods starting') : `job ${observed.job?.state}`,
+    reason: phase === 'Running' ? undefined : phase === 'Starting' ? (observed.jobManagerError ?? 'pods starting') : `job ${job?.state}`,
     conditions,
     createPods: !terminal,
     deletePods: terminal ? live.map((p) => p.name) : failedPods.map((p) => p.name),
     reconciledHash: desiredHash,
-    events,
     requeueAfterMs: terminal ? undefined : phase === 'Running' ? 15_000 : 5_000,
-  };
+  });
 }

@@ -52,7 +52,7 @@ describe('job source and storage in the desired objects', () => {
     expect(data['pipeline.yaml']).toBe(pipeline);
     expect(container(0).args).toEqual(['jobmanager', '--host', '0.0.0.0', '--port', '8081', '--restart-strategy', 'fixed-delay:attempts=3,delayMs=10000',
       '--job', '/opt/millrace/runtime/pipeline/pipeline-job.ts', '--parallelism', '2', '--set', 'pipeline=/etc/millrace/pipeline.yaml', '--set', 'k=v']);
-    expect(JSON.parse(data['millrace.json'] ?? '{}').restore).toEqual({ strategy: 'latestState', allowNonRestoredState: false, savepointPath: 's3://ws-bucket/tenant/flink-savepoints/team-a/rates/savepoint-1/' });
+    expect(JSON.parse(data['millrace.json'] ?? '{}').restore).toEqual({ strategy: 'savepoint', allowNonRestoredState: false, savepointPath: 's3://ws-bucket/tenant/flink-savepoints/team-a/rates/savepoint-1/' });
   });
 
   test('both roles get the workspace storage settings as env and its Secret copy mounted read-only, never a value', () => {

@@ -69,7 +69,8 @@ export function runtimeConfig(d: Deployment, restoreSavepointPath?: string): Rec
     source: s.source,
     parallelism: s.parallelism,
     taskManager: { slots: s.taskManager.slots },
-    restore: { ...s.restore, ...(restoreSavepointPath ? { savepointPath: restoreSavepointPath } : {}) },
+    // A savepoint the operator took (stateful upgrade or suspend) or one named by restore.savepointName.
+    restore: restoreSavepointPath ? { ...s.restore, strategy: 'savepoint', savepointPath: restoreSavepointPath } : s.restore,
     checkpoints: s.checkpoints,
     restartStrategy: s.restartStrategy,
     configuration: s.configuration,

@@ -31,9 +31,9 @@ export async function observeDeployment(ctx: ReconcileContext, jobManagers: JobM
     const client = jobManagers({ namespace, name });
     const jobs = await client.listJobs();
     const current = jobs.find((j) => j.id === knownJobId) ?? jobs[jobs.length - 1];
-    if (!current) return { pods, jobManagerError: 'JobManager reports no job yet' };
-    return { pods, job: await client.job(current.id) };
+    if (!current) return { pods, jobManagerHash: jm.hash, jobManagerError: 'JobManager reports no job yet' };
+    return { pods, jobManagerHash: jm.hash, job: await client.job(current.id) };
   } catch (err) {
-    return { pods, jobManagerError: (err as Error).message };
+    return { pods, jobManagerHash: jm.hash, jobManagerError: (err as Error).message };
   }
 }

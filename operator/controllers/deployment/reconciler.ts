@@ -5,15 +5,17 @@ import { parseResource } from '../../api/v1alpha1/parse.ts';
 import { sumCU } from '../../capacity/compute-units.ts';
 import { deploymentSize } from '../../capacity/deployment-size.ts';
 import { MillraceError } from '../../errors.ts';
-import type { JobManagerClientFactory } from '../../jobmanager/client.ts';
+import type { JobManagerClientFactory, SavepointTriggerStatus } from '../../jobmanager/client.ts';
+import { API_VERSION } from '../../api/v1alpha1/meta.ts';
 import { setConditions } from '../../kube/conditions.ts';
 import type { ReconcileResult } from '../../kube/controller-runner.ts';
 import { isNotFound } from '../../kube/rest-client.ts';
-import { ownerReference } from '../shared/context.ts';
+import { LABELS, MANAGED_BY, ownerReference } from '../shared/context.ts';
 import type { ReconcileContext, Raw } from '../shared/context.ts';
 import { writeStatus } from '../shared/lifecycle.ts';
 import { decideDeployment, holdsCapacity } from './decide.ts';
-import { desiredDeploymentObjects } from './desired.ts';
+import type { Decision, DeploymentEvent, Observation } from './decide.ts';
+import { desiredDeploymentObjects, specHash } from './desired.ts';
 import type { PodStorage } from './desired.ts';
 import { validateSource } from './validate.ts';
 import { S3_SECRET_NAME } from '../namespace/desired.ts';
@@ -59,11 +61,22 @@ export async function reconcileDeployment(ctx: ReconcileContext, opts: Deploymen
     reason: queue ? `queue ${d.spec.queue} is not active (${queue.status?.phase ?? 'Pending'})` : `queue ${d.spec.queue} does not exist in namespace ${namespace}; create it or change spec.queue`,
   };
   const observed = await observeDeployment(ctx, opts.jobManagers, namespace, name, previous?.job?.id);
-  const desired = desiredDeploymentObjects(d, { defaultImage: opts.defaultImage, owner: ownerReference(raw), storage: podStorage(ctx, namespace) });
   const invalidSource = validateSource(d.spec.source);
-  const decision = decideDeployment({ spec: d.spec, generation, previous, desiredHash: desired.hash, admission, observed, invalidSource });
+  const poll = await pollSavepoint(opts.jobManagers, namespace, name, previous, observed);
+  const named = namedSavepoint(ctx, d, namespace);
+  const decision = decideDeployment({
+    spec: d.spec, generation, previous, desiredHash: specHash(d.spec), admission, observed, invalidSource,
+    ...poll, restoreBlocked: named.blocked, now: now.toISOString(),
+  });
+  const desired = desiredDeploymentObjects(d, {
+    defaultImage: opts.defaultImage, owner: ownerReference(raw), storage: podStorage(ctx, namespace),
+    restoreSavepointPath: decision.savepoint.restorePath ?? named.path,
+  });
 
   // Act.
+  const events: DeploymentEvent[] = [...decision.events];
+  if (decision.stopWithSavepoint) await stopWithSavepoint(opts.jobManagers, namespace, name, decision, generation, now, events);
+  if (decision.recordSavepoint) await recordSavepoint(ctx, raw, decision.recordSavepoint, now);
   if (decision.cancelJob) {
     await opts.jobManagers({ namespace, name }).cancel(decision.cancelJob).catch(() => undefined);
   }
@@ -111,6 +124,10 @@ export async function reconcileDeployment(ctx: ReconcileContext, opts: Deploymen
     requiredCU: size.requiredCU,
     taskManagers: size.taskManagers,
     queuedSince: decision.phase === 'Queued' ? (previous?.queuedSince ?? now.toISOString()) : undefined,
+    savepointInFlight: decision.savepoint.inFlight,
+    lastSavepoint: decision.savepoint.lastSavepoint,
+    restoreSavepointPath: decision.savepoint.restorePath,
+    savepointFailedGeneration: decision.savepoint.failedGeneration,
     lastReconciledSpec: decision.reconciledHash ? JSON.stringify(d.spec) : previous?.lastReconciledSpec,
     specHash: decision.reconciledHash ?? previous?.specHash,
     conditions: setConditions(previous?.conditions, decision.conditions, generation, now),
@@ -121,7 +138,7 @@ export async function reconcileDeployment(ctx: ReconcileContext, opts: Deploymen
     if (isNotFound(err)) return {};
     throw err;
   }
-  for (const e of decision.events) await ctx.events.record(raw, e.type, e.reason, 'Reconcile', e.note);
+  for (const e of events) await ctx.events.record(raw, e.type, e.reason, 'Reconcile', e.note);
   // Until the JobManager pod runs there is nothing to poll: pod changes wake this key anyway.
   const jobManagerRunning = observed.pods.some((p) => p.name.startsWith(`${name}-jm-`) && p.phase === 'Running');
   const requeueAfterMs = decision.phase === 'Starting' && !jobManagerRunning ? 60_000 : decision.requeueAfterMs;
@@ -146,3 +163,58 @@ async function writeQuotaRefusal(ctx: ReconcileContext, raw: Raw<Deployment>, pr
 }
 
 export const QUOTA_RETRY_MS = 2000;
+
+/** Follows the stop-with-savepoint in flight, if any, through the JobManager that runs it. */
+async function pollSavepoint(jobManagers: JobManagerClientFactory, namespace: string, name: string, previous: DeploymentStatus | undefined, observed: Observation): Promise<{ savepointPoll?: SavepointTriggerStatus; savepointLost?: string }> {
+  const f = previous?.savepointInFlight;
+  if (!f) return {};
+  if (!observed.pods.some((p) => p.name.startsWith(`${name}-jm-`) && !p.terminating)) return { savepointLost: 'the JobManager pod is gone' };
+  try {
+    return { savepointPoll: await jobManagers({ namespace, name }).savepointStatus(f.jobId, f.triggerId) };
+  } catch (err) {
+    const message = (err as Error).message;
+    // A restarted JobManager forgot the request: it will never complete.
+    if (message.includes('MR_ERR_SAVEPOINT_REQUEST_NOT_FOUND') || (err instanceof MillraceError && !err.transient)) return { savepointLost: message };
+    return {}; // no answer now: ask again on the next pass
+  }
+}
+
+/** The Savepoint named by restore.savepointName: its path, or why it cannot be used (yet). */
+export function namedSavepoint(ctx: ReconcileContext, d: Deployment, namespace: string): { path?: string; blocked?: string } {
+  const n = d.spec.restore.strategy === 'savepoint' ? d.spec.restore.savepointName : undefined;
+  if (!n) return {};
+  const sp = ctx.caches.savepoints.get(n, namespace);
+  if (!sp) return { blocked: `spec.restore.savepointName: Savepoint ${n} does not exist in namespace ${namespace}; create it or change spec.restore` };
+  if (sp.status?.phase === 'Completed' && sp.status.path) return { path: sp.status.path };
+  if (sp.status?.phase === 'Failed') return { blocked: `spec.restore.savepointName: Savepoint ${n} failed (${sp.status.failureReason ?? 'no reason given'}); name another one or change spec.restore` };
+  return { blocked: `spec.restore.savepointName: Savepoint ${n} is ${sp.status?.phase ?? 'Pending'}; the job starts when it completes` };
+}
+
+/** Triggers the stop-with-savepoint the decision asks for and records it in the decision's savepoint state. */
+async function stopWithSavepoint(jobManagers: JobManagerClientFactory, namespace: string, name: string, decision: Decision, generation: number | undefined, now: Date, events: DeploymentEvent[]): Promise<void> {
+  const { jobId, purpose } = decision.stopWithSavepoint!;
+  try {
+    const triggerId = await jobManagers({ namespace, name }).stopWithSavepoint(jobId, { drain: false });
+    decision.savepoint.inFlight = { purpose, jobId, triggerId, triggeredAt: now.toISOString() };
+  } catch (err) {
+    if (!(err instanceof MillraceError) || err.transient) throw err;
+    // Refused (for example no checkpoint storage): not retried for this generation.
+    decision.savepoint.failedGeneration = generation;
+    events.push({ type: 'Warning', reason: 'SavepointFailed', note: `stop-with-savepoint of job ${jobId} (${purpose}) refused: ${err.message}` });
+  }
+}
+
+/** Records a savepoint the operator took as a Savepoint object (owned by the Deployment, never triggered again). */
+async function recordSavepoint(ctx: ReconcileContext, owner: Raw<Deployment>, rec: NonNullable<Decision['recordSavepoint']>, now: Date): Promise<void> {
+  const name = `${owner.metadata.name}-${rec.origin}-${rec.jobId.toLowerCase().replace(/[^a-z0-9]/g, '').slice(0, 8)}`;
+  const obj = {
+    apiVersion: API_VERSION, kind: 'Savepoint',
+    metadata: { name, namespace: owner.metadata.namespace, labels: { ...ctx.instanceLabels, [LABELS.managedBy]: MANAGED_BY, [LABELS.deployment]: owner.metadata.name }, ownerReferences: [ownerReference(owner)] },
+    spec: { deployment: owner.metadata.name, origin: rec.origin, disposeOnDelete: false },
+  };
+  await ctx.rest.apply(obj, ctx.fieldManager);
+  await writeStatus(ctx, obj, {
+    observedGeneration: 1, phase: 'Completed', jobId: rec.jobId, path: rec.path, completedAt: now.toISOString(),
+    conditions: setConditions(undefined, [{ type: 'Ready', status: 'True', reason: 'Completed', message: `savepoint of job ${rec.jobId} taken at the ${rec.origin}, stored at ${rec.path}` }], 1, now),
+  });
+}

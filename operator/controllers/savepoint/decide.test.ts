@@ -7,6 +7,9 @@ describe('savepoint state machine', () => {
     expect(nextSavepointStep({ status: undefined, deployment: { exists: true, phase: 'Running', jobId: 'j', jobState: 'RUNNING' } })).toEqual({ action: 'trigger', jobId: 'j' });
     expect(nextSavepointStep({ status: { phase: 'InProgress', jobId: 'j', triggerId: 't' }, deployment: { exists: true } })).toEqual({ action: 'poll', jobId: 'j', triggerId: 't' });
     expect(nextSavepointStep({ status: { phase: 'Completed' }, deployment: { exists: true } })).toEqual({ action: 'done' });
+    // Recorded by the Deployment controller, never triggered here.
+    expect(nextSavepointStep({ status: undefined, origin: 'upgrade', deployment: { exists: true, phase: 'Running', jobId: 'j', jobState: 'RUNNING' } })).toEqual({ action: 'done' });
+    expect(nextSavepointStep({ status: { phase: 'Completed' }, origin: 'suspend', deployment: { exists: true } })).toEqual({ action: 'done' });
   });
   test('poll results map to phases', () => {
     expect(phaseAfterPoll({ state: 'IN_PROGRESS' })).toBe('InProgress');

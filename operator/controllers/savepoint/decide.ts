@@ -10,6 +10,8 @@ export type SavepointStep =
 
 export interface SavepointInput {
   status: SavepointStatus | undefined;
+  /** suspend and upgrade savepoints are taken by the Deployment controller and only recorded here. */
+  origin?: string;
   deployment: { exists: boolean; phase?: string; jobId?: string; jobState?: string };
 }
 
@@ -17,6 +19,9 @@ export function nextSavepointStep(input: SavepointInput): SavepointStep {
   const phase: SavepointPhase = input.status?.phase ?? 'Pending';
   if (phase === 'Completed' || phase === 'Failed') return { action: 'done' };
   if (phase === 'InProgress' && input.status?.jobId && input.status.triggerId) return { action: 'poll', jobId: input.status.jobId, triggerId: input.status.triggerId };
+  // Suspend and upgrade savepoints are taken and recorded (status included) by the Deployment
+  // controller; writing anything here would race with that record.
+  if (input.origin === 'suspend' || input.origin === 'upgrade') return { action: 'done' };
   const d = input.deployment;
   if (!d.exists) return { action: 'wait', phase: 'Pending', reason: 'the Deployment does not exist', retryMs: 10_000 };
   if (d.phase !== 'Running' || !d.jobId || d.jobState !== 'RUNNING') return { action: 'wait', phase: 'Pending', reason: `the Deployment is ${d.phase ?? 'not reconciled yet'}; a savepoint needs a running job`, retryMs: 5_000 };

@@ -8,7 +8,8 @@ import { MillraceError } from '../../errors.ts';
 import type { JobManagerClientFactory } from '../../jobmanager/client.ts';
 import { setConditions } from '../../kube/conditions.ts';
 import type { ReconcileResult } from '../../kube/controller-runner.ts';
-import type { ReconcileContext } from '../shared/context.ts';
+import { LABELS } from '../shared/context.ts';
+import type { ReconcileContext, Raw } from '../shared/context.ts';
 import { ensureFinalizer, removeFinalizer, writeStatus } from '../shared/lifecycle.ts';
 import { nextSavepointStep, phaseAfterPoll } from './decide.ts';
 
@@ -28,18 +29,11 @@ export async function reconcileSavepoint(ctx: ReconcileContext, jobManagers: Job
   }
   const client = jobManagers({ namespace, name: sp.spec.deployment });
 
-  if (raw.metadata.deletionTimestamp) {
-    if (sp.spec.disposeOnDelete && previous?.path) {
-      await client.disposeSavepoint(previous.path); // transient failure: retried with backoff, finalizer kept
-      await ctx.events.record(raw, 'Normal', 'Disposed', 'Delete', `savepoint files at ${previous.path} disposed`);
-    }
-    await removeFinalizer(ctx, raw);
-    return {};
-  }
+  if (raw.metadata.deletionTimestamp) return deleteSavepoint(ctx, jobManagers, raw, sp, now);
   if (sp.spec.disposeOnDelete) await ensureFinalizer(ctx, raw);
 
   const dep = ctx.caches.deployments.get(sp.spec.deployment, namespace);
-  const step = nextSavepointStep({ status: previous, deployment: { exists: Boolean(dep), phase: dep?.status?.phase, jobId: dep?.status?.job?.id, jobState: dep?.status?.job?.state } });
+  const step = nextSavepointStep({ status: previous, origin: sp.spec.origin, deployment: { exists: Boolean(dep), phase: dep?.status?.phase, jobId: dep?.status?.job?.id, jobState: dep?.status?.job?.state } });
   let status: SavepointStatus = { ...previous, observedGeneration: generation };
   let requeueAfterMs: number | undefined;
   switch (step.action) {
@@ -86,4 +80,51 @@ export async function reconcileSavepoint(ctx: ReconcileContext, jobManagers: Job
   }
   await writeStatus(ctx, raw, status);
   return requeueAfterMs !== undefined ? { requeueAfterMs } : {};
+}
+
+/**
+ * On delete with disposeOnDelete: the deployment's JobManager deletes the files (it holds the
+ * storage credentials); the finalizer goes when it reports the disposal done. Without a running
+ * JobManager nothing can delete them: an Event says where the files stay, and the object goes.
+ */
+async function deleteSavepoint(ctx: ReconcileContext, jobManagers: JobManagerClientFactory, raw: Raw<Savepoint>, sp: Savepoint, now: Date): Promise<ReconcileResult> {
+  const namespace = sp.metadata.namespace ?? '';
+  const previous = raw.status;
+  if (!sp.spec.disposeOnDelete || !previous?.path) {
+    await removeFinalizer(ctx, raw);
+    return {};
+  }
+  const path = previous.path;
+  const client = jobManagers({ namespace, name: sp.spec.deployment });
+  const jobManagerUp = ctx.caches.pods.list(namespace).some((p) => p.metadata.labels?.[LABELS.deployment] === sp.spec.deployment
+    && p.metadata.labels?.[LABELS.component] === 'jobmanager' && !p.metadata.deletionTimestamp);
+  const giveUp = async (why: string) => {
+    await ctx.events.record(raw, 'Warning', 'DisposalSkipped', 'Delete', `savepoint files at ${path} not deleted: ${why}`);
+    await removeFinalizer(ctx, raw);
+    return {};
+  };
+  if (!previous.disposalRequestId) {
+    if (!jobManagerUp) return giveUp(`no running JobManager of deployment ${sp.spec.deployment} to delete them; delete them from the workspace bucket by hand`);
+    let requestId: string;
+    try {
+      requestId = await client.disposeSavepoint(path);
+    } catch (err) {
+      if (err instanceof MillraceError && !err.transient) return giveUp(err.message);
+      throw err;
+    }
+    await writeStatus(ctx, raw, { ...previous, disposalRequestId: requestId, conditions: setConditions(previous.conditions, [{ type: 'Ready', status: 'False', reason: 'Disposing', message: `deleting the files at ${path}` }], raw.metadata.generation, now) });
+    return { requeueAfterMs: 500 };
+  }
+  let result;
+  try {
+    result = await client.disposalStatus(previous.disposalRequestId);
+  } catch (err) {
+    if (!jobManagerUp) return giveUp(`the JobManager of deployment ${sp.spec.deployment} went away during the disposal`);
+    throw err;
+  }
+  if (result.state === 'IN_PROGRESS') return { requeueAfterMs: 500 };
+  if (result.state === 'FAILED') return giveUp(result.reason);
+  await ctx.events.record(raw, 'Normal', 'Disposed', 'Delete', `savepoint files at ${path} deleted`);
+  await removeFinalizer(ctx, raw);
+  return {};
 }

@@ -10,6 +10,7 @@ import { pino } from 'pino';
 import { parse } from 'yaml';
 import { useControlPlane } from '../../cluster/environment.ts';
 import { httpJobManagerClient } from '../../../operator/jobmanager/client.ts';
+import type { JobManagerClientFactory } from '../../../operator/jobmanager/client.ts';
 import { systemClock } from '../../../operator/kube/clock.ts';
 import { KubeRest } from '../../../operator/kube/rest-client.ts';
 import type { KubeObject } from '../../../operator/kube/rest-client.ts';
@@ -66,14 +67,14 @@ export const localJobManagers = new Map<string, string>();
 export const TEST_INSTANCE_LABEL = 'millrace.dev/test-instance';
 export const TEST_WATCH_SELECTOR = `${TEST_INSTANCE_LABEL}=${unique('run')}`;
 
-export async function startInProcessOperator(cluster: Cluster, opts: { storage?: WorkspaceStorage; workers?: number } = {}): Promise<Operator> {
+export async function startInProcessOperator(cluster: Cluster, opts: { storage?: WorkspaceStorage; workers?: number; jobManagers?: JobManagerClientFactory; defaultImage?: string; watchSelector?: string } = {}): Promise<Operator> {
   const op = new Operator({
     rest: cluster.rest, clock: systemClock, random: Math.random,
     logger: pino({ level: process.env.MILLRACE_TEST_LOG_LEVEL ?? 'silent' }),
     metrics: createOperatorMetrics({ defaultMetrics: false }),
-    jobManagers: ({ namespace, name }) => httpJobManagerClient(localJobManagers.get(`${namespace}/${name}`) ?? UNREACHABLE_JOBMANAGER, 1000),
-    storage: opts.storage ?? s3WorkspaceStorage(), defaultImage: 'millrace:test', workers: opts.workers ?? 4,
-    instance: 'jest', watchSelector: TEST_WATCH_SELECTOR,
+    jobManagers: opts.jobManagers ?? (({ namespace, name }) => httpJobManagerClient(localJobManagers.get(`${namespace}/${name}`) ?? UNREACHABLE_JOBMANAGER, 1000)),
+    storage: opts.storage ?? s3WorkspaceStorage(), defaultImage: opts.defaultImage ?? 'millrace:test', workers: opts.workers ?? 4,
+    instance: 'jest', watchSelector: opts.watchSelector ?? TEST_WATCH_SELECTOR,
   });
   await op.startInformers();
   op.startControllers();

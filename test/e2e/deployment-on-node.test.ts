@@ -1,0 +1,159 @@
+// End to end on the node tier: a Workspace whose storage is the shared MinIO (reached by pods at
+// the cluster host address), a Namespace, and a Deployment running an inline YAML pipeline whose
+// JobManager and TaskManager pods RUN from the project image (localhost/millrace:dev, rebuilt by
+// `npm run image:build`). The operator runs in this process and reaches the JobManager Service
+// through its ClusterIP (kube-proxy serves ClusterIPs to host traffic).
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { DeleteObjectsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { useNode } from '../cluster/environment.ts';
+import { s3Client } from '../cluster/s3/bucket.ts';
+import { useS3 } from '../cluster/s3/environment.ts';
+import type { S3Connection } from '../cluster/s3/environment.ts';
+import type { KubeObject } from '../../operator/kube/rest-client.ts';
+import type { Operator } from '../../operator/manager.ts';
+import { API, applyAs, eventsFor, getWithStatus, OPERATOR_NAMESPACE, startInProcessOperator, TEST_MANAGER, unique, useOperatorCluster, waitFor, waitForPhase } from '../operator/support/harness.ts';
+import type { Cluster } from '../operator/support/harness.ts';
+import { clusterIpJobManagers, jobManagerUrl } from './support/cluster-ip-jobmanagers.ts';
+
+const run = promisify(execFile);
+const IMAGE = process.env.MILLRACE_E2E_IMAGE ?? 'localhost/millrace:dev';
+
+// Bids per auction in 2 s windows from a rate-limited (so unbounded and light) Nexmark source.
+const PIPELINE = `
+name: e2e-bids
+source: { type: nexmark, rate: 200 }
+steps:
+  - type: filter
+    where: [{ field: kind, op: "==", value: bid }]
+  - type: window
+    keyBy: auction
+    size: 2s
+    aggregates: [{ fn: count, as: bids }, { fn: max, field: price, as: top }]
+sink: { type: print, prefix: e2e }
+`;
+
+type PodView = KubeObject & { spec: { nodeName?: string; containers: Array<{ env?: Array<{ name: string; value?: string }> }> }; status?: { phase?: string } };
+
+let cluster: Cluster;
+let kubeconfigPath: string;
+let s3: S3Connection;
+let operator: Operator | undefined;
+const secretName = unique('e2e-s3');
+const prefix = `${unique('e2e')}/`;
+let workspace = '';
+
+beforeAll(async () => {
+  ({ kubeconfigPath } = await useNode());
+  const { hostAddress } = await useNode();
+  cluster = await useOperatorCluster();
+  s3 = await useS3({ hostAddress });
+  await cluster.rest.apply({ apiVersion: 'v1', kind: 'Secret', metadata: { name: secretName, namespace: OPERATOR_NAMESPACE }, stringData: { AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey } }, TEST_MANAGER);
+  operator = await startInProcessOperator(cluster, { jobManagers: clusterIpJobManagers(cluster.rest), defaultImage: IMAGE });
+}, 600_000);
+
+afterAll(async () => {
+  const { rest } = cluster;
+  if (workspace) {
+    // The Workspace finalizer deletes the Namespace (and its deployments) first.
+    await rest.delete({ apiVersion: API, kind: 'Workspace', name: workspace });
+    await waitFor('workspace deleted', async () => !(await getWithStatus(rest, 'Workspace', workspace)), 180_000, 1000)
+      .catch((err: unknown) => process.stderr.write(`[e2e] cleanup incomplete: ${String(err)}\n`));
+  }
+  await operator?.stop();
+  await rest.delete({ apiVersion: 'v1', kind: 'Secret', namespace: OPERATOR_NAMESPACE, name: secretName });
+  if (s3) {
+    const client = s3Client(s3);
+    try {
+      for (;;) {
+        const page = await client.send(new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: prefix }));
+        const keys = (page.Contents ?? []).map((o) => ({ Key: o.Key ?? '' }));
+        if (keys.length === 0) break;
+        await client.send(new DeleteObjectsCommand({ Bucket: s3.bucket, Delete: { Objects: keys } }));
+      }
+    } finally { client.destroy(); }
+  }
+}, 240_000);
+
+const podsOf = async (namespace: string, name: string) =>
+  (await cluster.rest.list<PodView>({ apiVersion: 'v1', kind: 'Pod', namespace }, { labelSelector: `millrace.dev/deployment=${name}` })).items;
+
+async function kubectl(...args: string[]): Promise<string> {
+  return (await run('kubectl', ['--kubeconfig', kubeconfigPath, ...args], { maxBuffer: 16 << 20 })).stdout;
+}
+
+describe('a Deployment on the node tier', () => {
+  test('runs a YAML pipeline in real pods with the workspace storage; Running with the job from the JobManager; suspend frees pods and CU; resume starts a new job; delete removes what it owned', async () => {
+    const { rest } = cluster;
+    workspace = unique('e2e-ws');
+    const namespace = unique('e2e-ns');
+    await applyAs(rest, {
+      apiVersion: API, kind: 'Workspace', metadata: { name: workspace },
+      spec: { capacityCU: 4, storage: { bucket: s3.bucket, endpoint: s3.endpoint, region: s3.region, prefix, secretRef: { name: secretName, namespace: OPERATOR_NAMESPACE } } },
+    });
+    // The operator checked the bucket from this host and laid out the prefixes.
+    await waitForPhase(rest, 'Workspace', workspace, undefined, 'Ready', 60_000);
+    await applyAs(rest, { apiVersion: API, kind: 'Namespace', metadata: { name: namespace }, spec: { workspace, quotaCU: 2 } });
+    await waitForPhase(rest, 'Queue', 'default-queue', namespace, 'Active', 60_000);
+
+    await applyAs(rest, {
+      apiVersion: API, kind: 'Deployment', metadata: { name: 'bids', namespace },
+      spec: { source: { pipeline: PIPELINE }, parallelism: 2, jobManager: { cu: 0.25 }, taskManager: { cu: 0.5, slots: 2 } },
+    });
+    const running = await waitForPhase(rest, 'Deployment', 'bids', namespace, 'Running', 300_000);
+    const job = running.status?.job as { id: string; state: string; startTime?: string };
+    expect(job).toMatchObject({ state: 'RUNNING', id: expect.any(String) });
+    expect(running.status?.cuInUse).toBe(0.75);
+
+    // The job in status is the one the JobManager in the pod reports.
+    const url = await jobManagerUrl(rest, namespace, 'bids');
+    const fromJobManager = await (await fetch(`${url}/jobs/${job.id}`)).json() as { state: string; name: string };
+    expect(fromJobManager).toMatchObject({ state: 'RUNNING', name: 'pipeline' });
+
+    const pods = await podsOf(namespace, 'bids');
+    expect(pods.map((p) => [p.metadata.labels?.['app.kubernetes.io/component'], p.status?.phase, p.spec.nodeName]).sort())
+      .toEqual([['jobmanager', 'Running', 'millrace-node'], ['taskmanager', 'Running', 'millrace-node']]);
+    for (const p of pods) {
+      expect(p.spec.containers[0]?.env).toEqual(expect.arrayContaining([{ name: 'MILLRACE_S3_BUCKET', value: s3.bucket }, { name: 'MILLRACE_S3_ENDPOINT', value: s3.endpoint }]));
+    }
+    // The credentials reached the pod as files, readable by the runtime user, and as nothing else.
+    const jm = pods.find((p) => p.metadata.labels?.['app.kubernetes.io/component'] === 'jobmanager')!;
+    const tm = pods.find((p) => p.metadata.labels?.['app.kubernetes.io/component'] === 'taskmanager')!;
+    expect((await kubectl('exec', '-n', namespace, jm.metadata.name, '--', 'cat', '/var/run/secrets/millrace/s3/AWS_ACCESS_KEY_ID')).trim()).toBe(s3.accessKeyId);
+    expect(await kubectl('exec', '-n', namespace, jm.metadata.name, '--', 'env')).not.toContain(s3.secretAccessKey);
+
+    // The pipeline really runs across the pods: window results reach the TaskManager's stdout.
+    const line = await waitFor('window results in the TaskManager log', async () => {
+      const log = await kubectl('logs', '-n', namespace, tm.metadata.name);
+      return log.split('\n').find((l) => /^e2e(:\d+)?> \{"auction":\d+,"windowStart":\d+,"windowEnd":\d+,"bids":\d+,"top":\d+\}$/.test(l));
+    }, 120_000, 2000);
+    expect(line).toBeDefined();
+
+    // Suspend: pods gone, CU freed in the Deployment, the queue and the namespace.
+    await rest.mergePatch({ apiVersion: API, kind: 'Deployment', namespace, name: 'bids' }, { spec: { state: 'suspended' } });
+    await waitForPhase(rest, 'Deployment', 'bids', namespace, 'Suspended', 60_000);
+    await waitFor('pods gone', async () => (await podsOf(namespace, 'bids')).length === 0, 120_000, 1000);
+    await waitFor('CU freed', async () => {
+      const d = await getWithStatus(rest, 'Deployment', 'bids', namespace);
+      const q = await getWithStatus(rest, 'Queue', 'default-queue', namespace);
+      return d?.status?.cuInUse === 0 && q?.status?.usedCU === 0;
+    }, 60_000);
+    expect((await eventsFor(rest, namespace, 'bids')).map((e) => e.reason)).toEqual(expect.arrayContaining(['Running', 'Suspended']));
+
+    // Resume: new pods, a new job.
+    await rest.mergePatch({ apiVersion: API, kind: 'Deployment', namespace, name: 'bids' }, { spec: { state: 'running' } });
+    const resumed = await waitFor('a new job running', async () => {
+      const d = await getWithStatus(rest, 'Deployment', 'bids', namespace);
+      const j = d?.status?.job as { id?: string; state?: string } | undefined;
+      return d?.status?.phase === 'Running' && j?.id && j.id !== job.id ? j : undefined;
+    }, 300_000, 1000);
+    expect(resumed.state).toBe('RUNNING');
+
+    // Delete: pods, Service and ConfigMap go with their owner.
+    await rest.delete({ apiVersion: API, kind: 'Deployment', namespace, name: 'bids' });
+    await waitFor('owned objects removed', async () =>
+      (await podsOf(namespace, 'bids')).length === 0
+      && !(await rest.getOrUndefined({ apiVersion: 'v1', kind: 'Service', namespace, name: 'bids-jobmanager' }))
+      && !(await rest.getOrUndefined({ apiVersion: 'v1', kind: 'ConfigMap', namespace, name: 'bids-config' })), 180_000, 1000);
+  }, 1_200_000);
+});
