@@ -124,12 +124,17 @@ export class JobApi {
   }
 
   /** Polls the job until `pred` holds; REST errors (JobManager restarting) count as "not yet". */
-  waitForJob(id: string, what: string, pred: (s: RecoveryJobStatus) => boolean, timeoutMs = 120_000): Promise<RecoveryJobStatus> {
-    return waitFor(`job ${id}: ${what}`, async () => {
-      const s = await this.job(id);
-      if (TERMINAL.has(s.state) && !pred(s)) throw new Error(`MR_ERR_JOB_ENDED: job ${id} ended ${s.state} while waiting for ${what}: ${s['failure-cause'] ?? ''}`);
-      return pred(s) ? s : undefined;
-    }, timeoutMs);
+  async waitForJob(id: string, what: string, pred: (s: RecoveryJobStatus) => boolean, timeoutMs = 120_000): Promise<RecoveryJobStatus> {
+    let last: RecoveryJobStatus | undefined;
+    try {
+      return await waitFor(`job ${id}: ${what}`, async () => {
+        const s = (last = await this.job(id));
+        if (TERMINAL.has(s.state) && !pred(s)) throw new Error(`MR_ERR_JOB_ENDED: job ${id} ended ${s.state} while waiting for ${what}: ${s['failure-cause'] ?? ''}`);
+        return pred(s) ? s : undefined;
+      }, timeoutMs);
+    } catch (error) {
+      throw new Error(`${(error as Error).message}; last seen: ${last ? describeJob(last) : 'never answered'}`);
+    }
   }
 
   waitForCheckpoints(id: string, what: string, pred: (c: CheckpointStats) => boolean, timeoutMs = 120_000): Promise<CheckpointStats> {
@@ -141,6 +146,12 @@ export class JobApi {
 }
 
 export const TERMINAL = new Set(['FINISHED', 'FAILED', 'CANCELED']);
+
+/** One line about a job for failure messages: state, attempt, restarts, per-vertex progress, last exception. */
+export function describeJob(s: RecoveryJobStatus): string {
+  const vertices = s.vertices.map((v) => `${v.name} p${v.parallelism} ${v.status} in ${v.recordsIn} out ${v.recordsOut} wm ${v.inputWatermark ?? '-'}`).join('; ');
+  return `${s.state} attempt ${s.attempt} restarts ${s.restarts} [${vertices}] ${s.exceptions.at(-1)?.message ?? ''}`;
+}
 
 /** True when the current attempt has all its subtasks running. */
 export function isRunning(s: RecoveryJobStatus): boolean {
