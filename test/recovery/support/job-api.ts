@@ -133,7 +133,7 @@ export class JobApi {
         return pred(s) ? s : undefined;
       }, timeoutMs);
     } catch (error) {
-      throw new Error(`${(error as Error).message}; last seen: ${last ? describeJob(last) : 'never answered'}`);
+      throw new Error(`${(error as Error).message}; last seen: ${last ? describeJob(last) : 'never answered'}`, { cause: error });
     }
   }
 
