@@ -1,15 +1,16 @@
 // Nexmark q5, hot items: per sliding window, the auction(s) with the most bids. Counting runs
 // in parallel by auction (only the auction id crosses the network: nothing else is read); each
-// counting subtask keeps only its best auctions per window (local-global, as Flink SQL plans
-// it), and a second keyed stage (by window) keeps the overall maximum and emits it when the
-// watermark passes the window end.
+// counting subtask sends only its best auctions per window (local-global, as Flink SQL plans
+// it; a count never decreases, so the best auctions are kept up to date per bid and a window
+// fires without visiting every auction), and a second keyed stage (by window) keeps the overall
+// maximum and emits it when the watermark passes the window end.
 
 import { defineJob } from '../../runtime/api/environment.ts';
 import { KeyedProcessFunction, ProcessWindowFunction, type Collector, type KeyedProcessContext, type OnTimerContext, type RuntimeContext, type WindowContext } from '../../runtime/api/functions.ts';
 import { listState, valueState, type ListState, type ValueState } from '../../runtime/api/state.ts';
-import { SlidingEventTimeWindows, keepMaxPerWindow, type TimeWindow } from '../../runtime/api/windows.ts';
+import { SlidingEventTimeWindows, type TimeWindow } from '../../runtime/api/windows.ts';
 import type { Bid } from '../../runtime/connectors/nexmark/index.ts';
-import { aggregateWithLocalCombine } from '../../runtime/operators/windowing/aggregate-locally.ts';
+import { aggregateMaxPerWindow } from '../../runtime/operators/windowing/aggregate-locally.ts';
 import { nexmarkEvents, querySink } from './common.ts';
 
 export interface Q5Row {
@@ -64,7 +65,7 @@ export default defineJob({
       .filter((e) => e.kind === 'bid').uid('q5-bids')
       .map((e) => (e as Bid).auction).uid('q5-auction-of-bid')
       .keyBy<number>((auction) => auction);
-    aggregateWithLocalCombine(auctions, SlidingEventTimeWindows.of(size, slide), count, () => new WithWindow(), keepMaxPerWindow((r: Q5Row) => r.num), { uid: 'q5-count' })
+    aggregateMaxPerWindow(auctions, SlidingEventTimeWindows.of(size, slide), count, (num) => num, () => new WithWindow(), { uid: 'q5-count' })
       .keyBy<number>((r) => r.windowStart)
       .processKeyed(() => new MaxPerWindow(), { uid: 'q5-max' })
       .sinkTo(querySink<Q5Row>(params), { uid: 'q5-sink' });
