@@ -63,6 +63,9 @@ export const valuesSchema = z.strictObject({
   memberRoles: z.strictObject({
     create: z.boolean().describe('Create the ClusterRoles millrace-viewer, millrace-editor and millrace-owner that Namespace members are bound to. Cluster-wide names: only one release per cluster may create them.'),
   }).describe('Member ClusterRoles.'),
+  podDisruptionBudget: z.strictObject({
+    enabled: z.boolean().describe('With replicas above 1, keep at least one operator pod through voluntary disruptions (node drains).'),
+  }).describe('PodDisruptionBudget of the operator.'),
   podAnnotations: stringMap('Operator pod annotations.'),
   podLabels: stringMap('Extra operator pod labels.'),
   nodeSelector: stringMap('Operator pod node selector.'),

@@ -156,10 +156,14 @@ test('values become operator settings', async () => {
   expect((podSpec(objs).containers[0] as Container).ports[0]?.containerPort).toBe(9090);
 }, 60_000);
 
-test('two replicas are spread over nodes; without leader election no Lease Role is made', async () => {
+test('two replicas are spread over nodes and keep one through drains; without leader election no Lease Role is made', async () => {
   const two = await template(['--set', 'replicas=2']);
   expect((find(two, 'Deployment').spec as { replicas: number }).replicas).toBe(2);
   expect(podSpec(two).affinity).toMatchObject({ podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [expect.objectContaining({ weight: 100 })] } });
+  const budget = find(two, 'PodDisruptionBudget') as Obj & { spec: { minAvailable: number; selector: { matchLabels: Record<string, string> } } };
+  expect(budget.spec.minAvailable).toBe(1);
+  expect((find(two, 'Deployment').spec as { selector: { matchLabels: Record<string, string> } }).selector.matchLabels).toEqual(budget.spec.selector.matchLabels);
+  expect((await template()).some((o) => o.kind === 'PodDisruptionBudget')).toBe(false);
   const single = await template(['--set', 'leaderElection.enabled=false']);
   expect(single.some((o) => o.kind === 'Role' || o.kind === 'RoleBinding')).toBe(false);
   expect(envOf(single).MILLRACE_LEADER_ELECTION).toBe('false');

@@ -76,13 +76,17 @@ beforeAll(async () => {
     s3: { endpoint: s3.endpoint, bucket: s3.bucket, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey, prefix: s3Prefix },
   });
   const colon = IMAGE.lastIndexOf(':');
-  await helm(['install', release, CHART, '--namespace', namespace, '--create-namespace', '--wait', '--timeout', '300s', ...(await crdsExist() ? ['--skip-crds'] : []),
+  const notes = await helm(['install', release, CHART, '--namespace', namespace, '--create-namespace', '--wait', '--timeout', '300s', ...(await crdsExist() ? ['--skip-crds'] : []),
     '--set', `image.repository=${IMAGE.slice(0, colon)}`, '--set', `image.tag=${IMAGE.slice(colon + 1)}`,
     '--set', 'replicas=2', '--set', `leaderElection.leaseName=${leaseName}`, '--set', 'memberRoles.create=false',
     '--set', `watchSelector=${Object.entries(watchLabel).map(([k, v]) => `${k}=${v}`).join(',')}`,
     // The shared node is nearly full; the operator needs little CPU.
     '--set', 'resources.requests.cpu=20m'], { kubeconfig });
   installed = true;
+  // NOTES.txt tells a newcomer what to run next, with this release's names.
+  expect(notes).toContain(`kubectl -n ${namespace} rollout status deployment/${release}-millrace`);
+  expect(notes).toContain(`get lease ${leaseName}`);
+  expect(notes).toContain(`labelled ${Object.entries(watchLabel).map(([k, v]) => `${k}=${v}`).join(',')}`);
 }, 15 * 60_000);
 
 afterAll(async () => {
@@ -171,7 +175,7 @@ describe('the examples, applied in order', () => {
     expect(await evaluateHealth([mns, queue, defaultQueue])).toEqual([expect.objectContaining({ status: 'Healthy' }), expect.objectContaining({ status: 'Healthy' }), expect.objectContaining({ status: 'Healthy' })]);
   }, 240_000);
 
-  test('the deployment is admitted and its pods run the example job from the image; Argo CD follows its phase', async () => {
+  test('the deployment is admitted, its pods are made for the example job, which loads from the image; Argo CD follows its phase', async () => {
     const ns = exampleNamespace();
     const name = example('Deployment').metadata.name;
     // Starting until the JobManager reports the job running: on a busy shared node the pods may
