@@ -29,37 +29,58 @@ export async function snapshotAt(path: string, env?: Record<string, string | und
   };
 }
 
-/** The newest completed checkpoint of any job of the deployment, else its newest savepoint. */
-export async function latestOfDeployment(store: ObjectStore, storageUri: string, scope: DeploymentScope): Promise<FoundSnapshot | undefined> {
-  let best: FoundSnapshot | undefined;
+/** What was passed over while looking for the latest snapshot (missing or corrupt files). */
+export interface SkippedSnapshot {
+  readonly path: string;
+  readonly error: Error;
+}
+
+/**
+ * The newest completed checkpoint of any job of the deployment, else its newest savepoint.
+ * Candidates are verified (every state file's size and sha256): a damaged one is skipped and
+ * reported, and the one before it is taken.
+ */
+export async function latestOfDeployment(store: ObjectStore, storageUri: string, scope: DeploymentScope): Promise<{ found: FoundSnapshot | undefined; skipped: SkippedSnapshot[] }> {
+  const skipped: SkippedSnapshot[] = [];
+  const candidates: Array<{ jobId: string; id: number; timestamp: number; dir: string }> = [];
   for (const jobId of await listJobsWithCheckpoints(store, scope)) {
     if (jobId === 'ha') continue;
     const checkpoints = new CheckpointStore({ store, job: { ...scope, jobId } });
-    for (const id of (await checkpoints.listCompleted()).reverse()) {
+    for (const id of await checkpoints.listCompleted()) {
       try {
         const c = await checkpoints.read(id, { verify: false });
-        if (!best || c.metadata.timestamp > best.snapshot.metadata.timestamp) {
-          best = { snapshot: { checkpointId: id, path: `${store.description}${c.dir}`, metadata: c.metadata, target: { storageUri, dir: c.dir } }, isSavepoint: false, jobId };
-        }
-        break;
+        candidates.push({ jobId, id, timestamp: c.metadata.timestamp, dir: c.dir });
       } catch (err) {
         if (!isUnusableCheckpoint(err)) throw err;
+        skipped.push({ path: `${store.description}${checkpoints.dirOf(id)}`, error: err as Error });
       }
     }
   }
-  if (best) return best;
+  candidates.sort((a, b) => b.timestamp - a.timestamp);
+  for (const c of candidates) {
+    const checkpoints = new CheckpointStore({ store, job: { ...scope, jobId: c.jobId } });
+    try {
+      const read = await checkpoints.read(c.id, { verify: true });
+      return { found: { snapshot: { checkpointId: c.id, path: `${store.description}${read.dir}`, metadata: read.metadata, target: { storageUri, dir: read.dir } }, isSavepoint: false, jobId: c.jobId }, skipped };
+    } catch (err) {
+      if (!isUnusableCheckpoint(err)) throw err;
+      skipped.push({ path: `${store.description}${c.dir}`, error: err as Error });
+    }
+  }
   const savepoints = new SavepointStore({ store, deployment: scope });
+  let best: FoundSnapshot | undefined;
   for (const id of await savepoints.listCompleted()) {
     try {
-      const s = await savepoints.read(id, { verify: false });
+      const s = await savepoints.read(id, { verify: true });
       if (!best || s.metadata.timestamp > best.snapshot.metadata.timestamp) {
         best = { snapshot: { checkpointId: s.metadata.checkpointId, path: savepoints.pathOf(id), metadata: s.metadata, target: { storageUri, dir: s.dir } }, isSavepoint: true, jobId: s.metadata.jobId };
       }
     } catch (err) {
       if (!isUnusableCheckpoint(err)) throw err;
+      skipped.push({ path: savepoints.pathOf(id), error: err as Error });
     }
   }
-  return best;
+  return { found: best, skipped };
 }
 
 /** A Kubernetes-style name for a job used as deployment name (local mode, jobs without one). */

@@ -125,7 +125,7 @@ export async function createJobManager(o: JobManagerOptions): Promise<JobManager
     return [...ids].map((id) => rm.taskManagers.get(id)).filter((x): x is TaskManagerInfo => x !== undefined);
   };
 
-  async function findRestore(req: SubmitRequest, deployment: string): Promise<FoundSnapshot | undefined> {
+  async function findRestore(req: SubmitRequest, deployment: string, notes: string[]): Promise<FoundSnapshot | undefined> {
     if (req.savepointPath) {
       try {
         return await snapshotAt(req.savepointPath, cpo?.env);
@@ -135,7 +135,13 @@ export async function createJobManager(o: JobManagerOptions): Promise<JobManager
     }
     if (req.resumeFromLatest) {
       if (!cpo) throw new ApiError(400, 'MR_ERR_RESTORE', 'resumeFromLatest needs checkpoint storage (--checkpoint-storage)');
-      return latestOfDeployment(cpo.store, cpo.storageUri, { namespace: cpo.namespace, deployment });
+      const { found, skipped } = await latestOfDeployment(cpo.store, cpo.storageUri, { namespace: cpo.namespace, deployment });
+      for (const s of skipped) {
+        const message = `MR_ERR_RESTORE_UNUSABLE: ${s.path} is skipped: ${s.error.message}; falling back to the previous checkpoint`;
+        log.error({ deployment, path: s.path }, message);
+        notes.push(message);
+      }
+      return found;
     }
     return undefined;
   }
@@ -158,7 +164,8 @@ export async function createJobManager(o: JobManagerOptions): Promise<JobManager
       throw new ApiError(400, 'MR_ERR_JOB_INVALID', (err as Error).message);
     }
     const deployment = cpo?.deployment ?? deploymentNameFor(jobGraph.name);
-    const found = resume ? resume.restore : await findRestore(req, deployment);
+    const notes: string[] = [];
+    const found = resume ? resume.restore : await findRestore(req, deployment, notes);
     let restore: RestoreSource | undefined;
     if (found) {
       try {
@@ -210,6 +217,7 @@ export async function createJobManager(o: JobManagerOptions): Promise<JobManager
       },
     });
     self.jm = jm;
+    for (const message of notes) jm.exceptions.push({ timestamp: clock.now(), message });
     jm.setInitialRestore(restore, resume?.firstAttempt ?? 0);
     jobs.set(id, jm);
     log.info({ jobId: id, name: jm.name, parallelism, restart: restart.description, restoreFrom: restore?.snapshot.path, deployment }, resume ? 'job resumed from HA metadata' : 'job submitted');

@@ -86,6 +86,7 @@ export async function runLocal(o: RunOptions, err: NodeJS.WritableStream = proce
     });
     jobId = submitted.id;
     const from = submitted.restoredFrom;
+    for (const e of (await client.job(jobId)).exceptions) if (e.message.startsWith('MR_ERR_RESTORE_UNUSABLE')) err.write(`millrace: ${e.message}\n`);
     if (from) err.write(`millrace: restoring from ${from.isSavepoint ? 'savepoint' : 'checkpoint'} ${from.checkpointId} at ${from.path}\n`);
     else if (o.resume) err.write(`millrace: --resume found no completed checkpoint or savepoint of '${deployment}' in ${storage}; starting from the beginning\n`);
     if ((o.checkpointIntervalMs ?? 10_000) > 0) err.write(`millrace: checkpoints every ${o.checkpointIntervalMs ?? 10_000} ms to ${storage} (flink-jobs/local/${deployment}/${jobId}/)\n`);
