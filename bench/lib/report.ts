@@ -65,6 +65,20 @@ Raw figures: \`bench/results/nexmark.json\`.
   Flink's latency runs use a 20 ms watermark interval and 10 ms buffer timeout
   (defaults 200 ms / 100 ms would add up to 300 ms by configuration alone).
 
+## Query plans
+
+Both systems run the same logical plan per query (\`examples/nexmark/*.ts\`, \`bench/flink/.../Queries.java\`):
+
+- q5: only the auction id of a bid is shuffled; counts per auction and sliding window; each counting
+  subtask passes on only its best auctions per window (local-global, as Flink SQL plans it); one keyed
+  stage per window keeps the overall maximum. Millrace keeps the best auctions up to date per bid
+  (\`maxPerWindow\`: a window fires without visiting every auction), Flink a chained operator after its
+  window operator keeps the best of the rows the window fires.
+- q7: bids spread over buckets whose tumbling windows keep their best bids, then one keyed stage per window.
+- q8: Millrace joins persons and auctions per window in keyed state and emits a row as soon as both are
+  known (clearing timers spread over 1 s after the window end); Flink uses a tumbling window coGroup,
+  which emits at the window end.
+
 ## Verification
 
 - Generator cross-check: ${checksum === null ? 'not run' : `first ${checksum.events.toLocaleString('en-US')} events, TypeScript ${checksum.typescript}, Java ${checksum.java}: ${checksum.equal ? 'equal' : 'DIFFERENT'}`}.
