@@ -35,6 +35,8 @@ describe('the recovery benchmark report', () => {
     const slow: ThroughputResult = { ...throughput, cost: throughputCost([{ events: 100, durationMs: 1000 }], [{ events: 100, durationMs: 1200 }]) };
     expect(evaluateTargets([], slow).checkpointCostUnder10Percent).toBe(false);
     expect(evaluateTargets([], { status: 'failed', reason: 'x', without: [], with: [], cost: null }).checkpointCostUnder10Percent).toBeNull();
+    // a --quick smoke run's figures judge nothing
+    expect(evaluateTargets([stateResult(100, [4000])], throughput, true)).toEqual({ recoveryUnder10sAt100MB: null, checkpointCostUnder10Percent: null });
   });
 
   test('prints one row per state size and the q5 ratio', () => {

@@ -15,7 +15,7 @@ export interface StateSizeResult {
     readonly sizeBytes: Summary | null;
     readonly alignmentMs: Summary | null;
   };
-  /** One per TaskManager kill: from the SIGKILL to output of the next attempt. */
+  /** One per TaskManager kill: from the SIGKILL until every subtask of the attempt that took over has output. */
   readonly recoveriesMs: readonly number[];
   readonly recoveryMs: Summary | null;
 }
@@ -57,7 +57,9 @@ export interface RecoveryBenchReport {
 
 export const RECOVERY_TARGETS = { recoveryMsAt100MB: 10_000, checkpointCostPercent: 10 } as const;
 
-export function evaluateTargets(state: readonly StateSizeResult[], throughput: ThroughputResult): RecoveryBenchReport['targets'] {
+/** Whether the targets are met; null where not measured, and always for a --quick smoke run. */
+export function evaluateTargets(state: readonly StateSizeResult[], throughput: ThroughputResult, quick = false): RecoveryBenchReport['targets'] {
+  if (quick) return { recoveryUnder10sAt100MB: null, checkpointCostUnder10Percent: null };
   const at100 = state.find((s) => s.targetMB === 100 && s.recoveryMs !== null);
   return {
     recoveryUnder10sAt100MB: at100 ? at100.recoveryMs!.max < RECOVERY_TARGETS.recoveryMsAt100MB : null,
@@ -69,7 +71,7 @@ const int = (n: number) => Math.round(n).toLocaleString('en-US');
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const megabytes = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
 const medianMax = (s: Summary | null, f: (n: number) => string) => (s === null ? 'n/a' : s.n === 1 ? f(s.median) : `${f(s.median)} (max ${f(s.max)})`);
-const verdict = (met: boolean | null) => (met === null ? 'not measured' : met ? 'met' : 'NOT met');
+const verdict = (met: boolean | null) => (met === null ? 'not judged' : met ? 'met' : 'NOT met');
 
 /** The state/recovery table and the checkpoint-cost table, as Markdown. */
 export function renderRecoveryTables(report: RecoveryBenchReport): string {
@@ -111,8 +113,10 @@ Raw figures: \`bench/results/recovery.json\`.
   killed, as Kubernetes restarts a pod.
 - Keyed state: job \`examples/recovery/keyed-state-load.ts\` at parallelism ${settings.stateParallelism}, one value of ${settings.payloadBytes} characters per key, then
   ${int(settings.steadyRecordsPerSecond)} updates/s; checkpoint every ${settings.stateCheckpointIntervalMs / 1000} s. After the state is built and
-  checkpointed, a TaskManager is SIGKILLed ${settings.killsPerSize} time(s) (seed ${settings.seed}); recovery = from the kill to the first
-  output of the restarted attempt (progress markers written by the sink). Checkpoint duration = end-to-end (trigger
+  checkpointed, a TaskManager is SIGKILLed ${settings.killsPerSize} time(s) (seed ${settings.seed}); recovery = from the kill until every
+  subtask of the attempt that took over has produced output (progress markers written by the sink; an attempt that fails
+  again at once does not count). It includes noticing the loss, the killed TaskManager's restart (0.5 s delay + process
+  start), deployment, download and restore of the state. Checkpoint duration = end-to-end (trigger
   to last acknowledgement), size = total of the checkpoint's files, as the JobManager's REST API reports them.
 - Checkpoint cost: Nexmark q5 (\`millrace run examples/nexmark/q5.ts\`, ${int(settings.q5.events)} events, parallelism ${settings.q5.parallelism}),
   ${settings.q5.rounds} round(s) alternating without checkpoints and with a checkpoint every ${settings.q5.checkpointIntervalMs / 1000} s to the same S3; medians compared.

@@ -16,17 +16,18 @@ describe('recovery benchmark figures', () => {
     ]);
   });
 
-  test('recovery time runs from the kill to the first output of a later attempt', () => {
+  test('recovery time runs from the kill until every subtask of the attempt that took over has output', () => {
     const markers = [
       { at: 1000, attempt: 0, subtask: 0, records: 10 },
       { at: 1500, attempt: 0, subtask: 1, records: 12 }, // the old attempt still flushing after the kill
-      { at: 4200, attempt: 1, subtask: 1, records: 1 },
-      { at: 3900, attempt: 1, subtask: 0, records: 1 },
-      { at: 9000, attempt: 2, subtask: 0, records: 1 },
+      { at: 1700, attempt: 1, subtask: 0, records: 1 }, // an attempt that failed again at once
+      { at: 4200, attempt: 2, subtask: 1, records: 1 },
+      { at: 3900, attempt: 2, subtask: 0, records: 1 },
+      { at: 4500, attempt: 2, subtask: 0, records: 300 },
     ];
-    expect(recoveryTimeMs(1200, 0, markers)).toBe(2700);
-    expect(recoveryTimeMs(5000, 1, markers)).toBe(4000);
-    expect(recoveryTimeMs(9500, 2, markers)).toBeNull();
+    expect(recoveryTimeMs(1200, 2, 2, markers)).toBe(3000);
+    expect(recoveryTimeMs(1200, 1, 2, markers)).toBeNull(); // subtask 1 of attempt 1 never produced
+    expect(recoveryTimeMs(1200, 2, 3, markers)).toBeNull();
   });
 
   test('the throughput cost of checkpointing compares median events/s with and without', () => {

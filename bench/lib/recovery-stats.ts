@@ -35,15 +35,20 @@ export function parseProgressMarkers(text: string): ProgressMarker[] {
 }
 
 /**
- * Recovery time of one kill: from the kill to the first output of a later attempt (what a user
- * sees as "output flowing again"); null while no such output exists.
+ * Recovery time of one kill, for the attempt that took over (`attempt`, one that kept running):
+ * from the kill until every one of its `parallelism` subtasks produced output, i.e. until output
+ * flows again everywhere. Null while some subtask of that attempt has not produced anything yet.
+ * Output of attempts that failed again right away does not count.
  */
-export function recoveryTimeMs(killedAt: number, attemptAtKill: number, markers: readonly ProgressMarker[]): number | null {
-  let first: number | null = null;
+export function recoveryTimeMs(killedAt: number, attempt: number, parallelism: number, markers: readonly ProgressMarker[]): number | null {
+  const firstBySubtask = new Map<number, number>();
   for (const m of markers) {
-    if (m.attempt > attemptAtKill && m.at >= killedAt && (first === null || m.at < first)) first = m.at;
+    if (m.attempt !== attempt || m.at < killedAt) continue;
+    const seen = firstBySubtask.get(m.subtask);
+    if (seen === undefined || m.at < seen) firstBySubtask.set(m.subtask, m.at);
   }
-  return first === null ? null : first - killedAt;
+  if (firstBySubtask.size < parallelism) return null;
+  return Math.max(...firstBySubtask.values()) - killedAt;
 }
 
 export interface ThroughputRun {
