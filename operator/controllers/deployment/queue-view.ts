@@ -5,9 +5,9 @@ import type { Deployment } from '../../api/v1alpha1/deployment.ts';
 import { decideAdmission } from '../../capacity/admission.ts';
 import type { AdmissionCandidate, AdmissionResult } from '../../capacity/admission.ts';
 import { deploymentSize } from '../../capacity/deployment-size.ts';
+import { podsOfDeployment } from '../shared/context.ts';
 import type { ReconcileContext } from '../shared/context.ts';
 import { holdsCapacity } from './decide.ts';
-import { observePods } from './observer.ts';
 
 /** Deployments this process admitted whose status may not be in the cache yet: key → CU. */
 export class AdmissionLedger {
@@ -42,7 +42,7 @@ export function admissionCandidate(ctx: ReconcileContext, d: Deployment): Admiss
     // A Failed or Finished job stays so until its spec changes (a new generation).
     wantsToRun: (spec.state ?? 'running') === 'running' && !d.metadata.deletionTimestamp
       && !(['Failed', 'Finished'].includes(d.status?.phase ?? '') && d.status?.observedGeneration === d.metadata.generation),
-    holdsPods: observePods(ctx, d.metadata.namespace ?? '', d.metadata.name).length > 0,
+    holdsPods: podsOfDeployment(ctx, d.metadata.namespace ?? '', d.metadata.name).length > 0,
   };
 }
 
