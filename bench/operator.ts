@@ -7,10 +7,12 @@
 // The pods carry a nodeSelector that no node matches, so on a cluster with a node they stay
 // Pending (created, never started: 2,000 real containers would swamp the machine).
 //
+// Writes bench/results/operator.json and the Operator section of bench/RESULTS.md.
 // Options: --count N (deployments), --concurrency N (parallel applies), --no-write (print only),
-// --cpu-prof DIR (the operator writes a V8 CPU profile there on exit).
+// --cpu-prof DIR (the operator writes a V8 CPU profile there on exit), --node-flag F (more flags
+// for the operator process, to try them; repeatable). The operator inherits the environment.
 import { spawn } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -19,15 +21,17 @@ import type { KubeObject } from '../operator/kube/rest-client.ts';
 import { API, applyAs, createWorkspaceAndNamespace, OPERATOR_NAMESPACE, TEST_WATCH_SELECTOR, unique, useOperatorCluster, waitFor } from '../test/operator/support/harness.ts';
 import { OPERATOR_NODE_FLAGS } from '../operator/config.ts';
 import { counterBy, counterDelta, counterTotal, cpuSeconds, metricSamples, percentile, rssMiB } from './operator-stats.ts';
+import { renderOperatorSection, replaceOperatorSection } from './operator-stats-report.ts';
+import type { OperatorBenchResult } from './operator-stats-report.ts';
 
 const { values } = parseArgs({ options: {
   count: { type: 'string' }, deployments: { type: 'string' }, concurrency: { type: 'string', default: '16' },
-  'no-write': { type: 'boolean', default: false }, 'cpu-prof': { type: 'string' },
+  'no-write': { type: 'boolean', default: false }, 'cpu-prof': { type: 'string' }, 'node-flag': { type: 'string', multiple: true, default: [] },
 } });
 const count = Number(values.count ?? values.deployments ?? '1000');
 const concurrency = Number(values.concurrency);
 if (!Number.isInteger(count) || count < 1 || !Number.isInteger(concurrency) || concurrency < 1) {
-  process.stderr.write('usage: npm run bench:operator -- [--count N] [--concurrency N] [--no-write] [--cpu-prof DIR]\n');
+  process.stderr.write('usage: npm run bench:operator -- [--count N] [--concurrency N] [--no-write] [--cpu-prof DIR] [--node-flag FLAG]...\n');
   process.exit(2);
 }
 /** A node selector no node carries: pods are created and stay Pending. */
@@ -41,18 +45,18 @@ const { rest, kc } = cluster;
 const port = await freePort();
 const profileFlags = values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${values['cpu-prof']}`] : [];
 // The same V8 flags as `npm run operator` and the chart, so RSS is the one users get.
-const operator = spawn(process.execPath, [...OPERATOR_NODE_FLAGS, ...profileFlags, 'operator/main.ts'], {
+const nodeFlags = [...OPERATOR_NODE_FLAGS, ...(values['node-flag'] ?? [])];
+const operator = spawn(process.execPath, [...nodeFlags, ...profileFlags, 'operator/main.ts'], {
   env: { ...process.env, KUBECONFIG: cluster.kubeconfigPath, MILLRACE_OPERATOR_PORT: String(port), MILLRACE_OPERATOR_HOST: '127.0.0.1', MILLRACE_OPERATOR_NAMESPACE: OPERATOR_NAMESPACE, MILLRACE_LEASE_NAME: unique('bench'), MILLRACE_JOBMANAGER_URL_TEMPLATE: 'http://127.0.0.1:9', MILLRACE_WATCH_SELECTOR: TEST_WATCH_SELECTOR, LOG_LEVEL: 'warn' },
   stdio: ['ignore', 'inherit', 'inherit'],
 });
 const pid = operator.pid ?? 0;
 let created: { workspace: string; namespace: string } | undefined;
-// Interrupted: remove what the run created (the operator still runs for the finalizers), then
-// never leave the operator process behind.
+// Interrupted: stop the operator, remove what the run created, never leave a process behind.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
-    process.stderr.write(`${signal}: cleaning up\n`);
-    void (created ? cleanUp(created) : Promise.resolve()).finally(() => { operator.kill('SIGKILL'); process.exit(130); });
+    process.stderr.write(`${signal}: stopping the operator and cleaning up\n`);
+    void stopOperator().then(() => (created ? cleanUp(created) : undefined)).finally(() => process.exit(130));
   });
 }
 const metrics = async () => (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
@@ -142,7 +146,7 @@ try {
 
   const latencies = [...allPodsAt].map(([d, at]) => at - (applyAt.get(d) ?? at));
   process.stderr.write(`pods of ${allPodsAt.size} of ${count} deployments timed by the watch\n`);
-  const result = {
+  const result: OperatorBenchResult = {
     generatedAt: new Date().toISOString(),
     deployments: count,
     podsPerDeployment: 2,
@@ -158,7 +162,7 @@ try {
     operatorHeapUsedMiB: { idle: +heapIdle.toFixed(1), peakUnderLoad: +heapPeak.toFixed(1) },
     operatorCpuSeconds: +cpuUsed.toFixed(2),
     operatorCpuMsPerDeployment: +((cpuUsed * 1000) / count).toFixed(1),
-    operatorNodeFlags: OPERATOR_NODE_FLAGS,
+    operatorNodeFlags: nodeFlags,
     apiRequests: requests,
     apiRequestsPerReconcile: +(requests / Math.max(1, reconciles)).toFixed(2),
     apiRequestsPerDeployment: +(requests / count).toFixed(2),
@@ -172,10 +176,19 @@ try {
   if (!values['no-write']) {
     await mkdir('bench/results', { recursive: true });
     await writeFile('bench/results/operator.json', `${JSON.stringify(result, null, 2)}\n`);
+    const markdown = await readFile('bench/RESULTS.md', 'utf8').catch(() => '');
+    await writeFile('bench/RESULTS.md', replaceOperatorSection(markdown, renderOperatorSection(result)));
+    process.stderr.write('wrote bench/results/operator.json and the Operator section of bench/RESULTS.md\n');
   }
 } finally {
+  // The operator stops first (gracefully, so a CPU profile covers the run and is written), then
+  // the run's objects go without it: finalizers are removed by hand.
+  await stopOperator();
   if (created) await cleanUp(created);
-  // Graceful, so a CPU profile gets written; killed if it hangs.
+}
+
+async function stopOperator(): Promise<void> {
+  if (operator.exitCode !== null || operator.signalCode !== null) return;
   const exited = new Promise((r) => operator.once('exit', r));
   operator.kill('SIGTERM');
   const timer = setTimeout(() => operator.kill('SIGKILL'), 30_000);
@@ -184,17 +197,28 @@ try {
 }
 
 /**
- * Removes what the run created, also after a failure, while the operator still runs: the
- * Kubernetes namespace goes in bulk (namespace controller), then the Namespace finalizer finds
- * nothing left and lets go; the Workspace last.
+ * Removes what the run created, also after a failure, with the operator stopped: deployments in
+ * one request (their pods go with them), the Kubernetes namespace in bulk, and the Millrace
+ * Namespace, its queues and the Workspace with their finalizers taken off.
  */
 async function cleanUp({ workspace, namespace }: { workspace: string; namespace: string }): Promise<void> {
   const { rest } = await useOperatorCluster();
+  const dropFinalizers = (ref: { kind: string; name: string; namespace?: string }) =>
+    rest.mergePatch({ apiVersion: API, ...ref }, { metadata: { finalizers: null } }).catch(() => undefined);
   try {
-    await rest.delete({ apiVersion: API, kind: 'Namespace', name: namespace });
+    // A client timeout here is fine: the server carries on.
+    await rest.request('DELETE', `/apis/${API}/namespaces/${namespace}/deployments`, { body: { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background' } }).catch(() => undefined);
     await rest.delete({ apiVersion: 'v1', kind: 'Namespace', name: namespace });
-    await waitFor('benchmark namespace removed', async () => !(await rest.getOrUndefined({ apiVersion: API, kind: 'Namespace', name: namespace })), 300_000, 1000);
-    await rest.delete({ apiVersion: API, kind: 'Workspace', name: workspace });
+    const queues = await rest.list<KubeObject>({ apiVersion: API, kind: 'Queue', namespace }).catch(() => ({ items: [] as KubeObject[] }));
+    for (const q of queues.items) await dropFinalizers({ kind: 'Queue', name: q.metadata.name, namespace });
+    for (const kind of ['Namespace', 'Workspace']) {
+      const name = kind === 'Namespace' ? namespace : workspace;
+      await rest.delete({ apiVersion: API, kind, name });
+      await dropFinalizers({ kind, name });
+    }
+    const classes = await rest.list<KubeObject>({ apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass' }, { labelSelector: `millrace.dev/namespace=${namespace}` });
+    for (const pc of classes.items) await rest.delete({ apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', name: pc.metadata.name });
+    await waitFor('benchmark namespace removed', async () => !(await rest.getOrUndefined({ apiVersion: 'v1', kind: 'Namespace', name: namespace })), 300_000, 2000);
   } catch (err) {
     process.stderr.write(`cleanup incomplete (namespace ${namespace}, workspace ${workspace}): ${String(err)}\n`);
   }

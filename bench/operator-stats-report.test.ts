@@ -1,0 +1,33 @@
+import { OPERATOR_SECTION_BEGIN, OPERATOR_SECTION_END, renderOperatorSection, replaceOperatorSection } from './operator-stats-report.ts';
+import type { OperatorBenchResult } from './operator-stats-report.ts';
+
+const result: OperatorBenchResult = {
+  generatedAt: '2026-11-22T01:00:00.000Z', deployments: 1000, podsPerDeployment: 2, applyConcurrency: 16, appliedSeconds: 4.2,
+  applyToAllPodsCreatedMs: { p50: 9000, p99: 30000, deploymentsTimed: 1000 }, allPodsCreatedSeconds: 31, settledSeconds: 33,
+  reconcilesPerSecond: 80, reconciles: 2640, reconcilesByController: { deployment: 2600, queue: 40 },
+  operatorRssMiB: { idle: 120, peakUnderLoad: 135 }, operatorHeapUsedMiB: { idle: 30, peakUnderLoad: 60 },
+  operatorCpuSeconds: 20, operatorCpuMsPerDeployment: 20, operatorNodeFlags: ['--max-semi-space-size=2'],
+  apiRequests: 6000, apiRequestsPerReconcile: 2.27, apiRequestsPerDeployment: 6, apiRequestsByKind: { 'create pods': 2000, 'apply deployments/status': 1000 },
+  writesSkipped: 1500, loadAverageAtStart: [0.5, 0.4, 0.3], targets: { settledUnder60s: true, rssUnder150MB: false }, notes: '',
+};
+
+describe('the Operator section of bench/RESULTS.md', () => {
+  test('shows the targets, met or not, and the requests by kind', () => {
+    const s = renderOperatorSection(result);
+    expect(s).toContain('| all 1000 settled (phase Starting) | 33 s | < 60 s: met |');
+    expect(s).toContain('peak < 150 MB: NOT met');
+    expect(s).toContain('create pods 2000, apply deployments/status 1000');
+  });
+  test('replaces its own section and leaves the others alone', () => {
+    const nexmark = '# Nexmark\n\nfigures\n';
+    const once = replaceOperatorSection(nexmark, renderOperatorSection(result));
+    expect(once.startsWith('# Nexmark\n\nfigures\n\n<!-- bench:operator begin -->')).toBe(true);
+    const later = `${once}\n<!-- recovery -->\n# Recovery\n`;
+    const twice = replaceOperatorSection(later, renderOperatorSection({ ...result, settledSeconds: 70, targets: { ...result.targets, settledUnder60s: false } }));
+    expect(twice.match(new RegExp(OPERATOR_SECTION_BEGIN, 'g'))).toHaveLength(1);
+    expect(twice.match(new RegExp(OPERATOR_SECTION_END, 'g'))).toHaveLength(1);
+    expect(twice).toContain('| 70 s | < 60 s: NOT met |');
+    expect(twice).toContain('# Recovery');
+    expect(twice.startsWith('# Nexmark')).toBe(true);
+  });
+});
