@@ -389,6 +389,20 @@ describe('max per window kept up to date per element', () => {
     expect(order(split)).toEqual(order(globalMax(whole.values())));
   });
 
+  test('panes no open window needs are swept while watermarks pass, without a final watermark', async () => {
+    const h = await new OperatorHarness(incremental(SlidingEventTimeWindows.of(100, 20))).open();
+    let most = 0;
+    for (let i = 0; i < 40_000; i++) {
+      // every key is used for 50 ms of event time and never again
+      h.processElement({ k: `k${Math.floor(i / 10)}`, n: i }, Math.floor(i / 20));
+      if (i % 20 === 19) h.processWatermark(Math.floor(i / 20));
+      most = Math.max(most, h.operator.backend!.stateSize('_window_panes'));
+    }
+    // keys of the last ~160 ms of event time at 2 keys per ms, not the 4000 keys seen
+    expect(most).toBeLessThan(400);
+    expect(h.values().length).toBeGreaterThan(90);
+  });
+
   test('maxPerWindow on windows it cannot keep up to date fails with a clear error', () => {
     expect(() => new WindowOperator({ assigner: SlidingEventTimeWindows.of(100, 20), keySelector: key, fn: { reduce: sum }, maxPerWindow: (n) => n as number })).toThrow(/MR_ERR_WINDOW_MAX/);
   });
