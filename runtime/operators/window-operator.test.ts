@@ -389,6 +389,17 @@ describe('max per window kept up to date per element', () => {
     expect(order(split)).toEqual(order(globalMax(whole.values())));
   });
 
+  test('a snapshot taken before any window fired restores and fires every window once', async () => {
+    const assigner = SlidingEventTimeWindows.of(100, 20);
+    const whole = await new OperatorHarness(incremental(assigner)).open();
+    const first = await new OperatorHarness(incremental(assigner)).open();
+    for (const h of [whole, first]) for (let i = 0; i < 50; i++) h.processElement({ k: `k${i % 7}`, n: i }, 500 + i);
+    const restored = await new OperatorHarness(incremental(assigner)).open([first.snapshot()]);
+    for (const h of [whole, restored]) h.processWatermark(Number.POSITIVE_INFINITY);
+    expect(restored.values().length).toBeGreaterThan(0);
+    expect(order(restored.values())).toEqual(order(whole.values()));
+  });
+
   test('panes no open window needs are swept while watermarks pass, without a final watermark', async () => {
     const h = await new OperatorHarness(incremental(SlidingEventTimeWindows.of(100, 20))).open();
     let most = 0;

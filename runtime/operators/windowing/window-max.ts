@@ -19,7 +19,8 @@ interface WindowBest {
 }
 
 export interface WindowMaxSnapshot {
-  readonly firedThrough: number;
+  /** null: no window fired yet (JSON has no infinities) */
+  readonly firedThrough: number | null;
   /** [window end, max score, [key, result][]] */
   readonly windows: Array<[number, number, Array<[Key, unknown]>]>;
 }
@@ -80,13 +81,14 @@ export class WindowMaxTracker {
   }
 
   snapshot(): WindowMaxSnapshot {
-    return { firedThrough: this.firedThrough, windows: [...this.best].map(([end, b]) => [end, b.max, [...b.ties]]) };
+    const fired = this.firedThrough === Number.POSITIVE_INFINITY ? Number.MAX_VALUE : this.firedThrough;
+    return { firedThrough: Number.isFinite(fired) ? fired : null, windows: [...this.best].map(([end, b]) => [end, b.max, [...b.ties]]) };
   }
 
   /** Keeps the best keys that `owns` (this subtask's key groups) of every previous subtask. */
   restore(states: readonly WindowMaxSnapshot[], owns: (key: Key) => boolean): void {
     for (const st of states) {
-      if (st.firedThrough > this.firedThrough) this.firedThrough = st.firedThrough;
+      if (st.firedThrough !== null && st.firedThrough > this.firedThrough) this.firedThrough = st.firedThrough;
       for (const [end, max, ties] of st.windows) {
         const mine = ties.filter(([key]) => owns(key));
         if (mine.length === 0) continue;
