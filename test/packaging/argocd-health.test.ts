@@ -75,6 +75,7 @@ const cases: Case[] = [
   ['Savepoint Pending', object('Savepoint', { phase: 'Pending', conditions: [ready('False', 'WaitingForRunningJob', 'the Deployment is Queued; a savepoint needs a running job')] }), 'Progressing', /^Pending: the Deployment is Queued/],
   ['Savepoint InProgress', object('Savepoint', { phase: 'InProgress', conditions: [ready('False', 'InProgress', 'savepoint of job j1 triggered (t1)')] }), 'Progressing', /^InProgress: savepoint of job j1/],
   ['Savepoint Completed', object('Savepoint', { phase: 'Completed', path: 's3://b/flink-savepoints/n/d/savepoint-1', conditions: [ready('True', 'Completed', 'x')] }), 'Healthy', /stored at s3:\/\/b\/flink-savepoints/],
+  ['Savepoint Completed, edited afterwards (final: not stale)', object('Savepoint', { phase: 'Completed', path: 's3://b/sp-1', conditions: [ready('True', 'Completed', 'x')] }, { generation: 3 }), 'Healthy', /stored at s3:\/\/b\/sp-1/],
   ['Savepoint Failed', object('Savepoint', { phase: 'Failed', failureReason: 'job j1 is not running', conditions: [ready('False', 'TriggerFailed', 'x')] }), 'Degraded', /^Failed: job j1 is not running/],
 ];
 

@@ -19,10 +19,9 @@ local status = obj.status
 if status == nil or status.observedGeneration == nil then
   return { status = "Progressing", message = "Waiting for the Millrace operator to take this Savepoint" }
 end
-if obj.metadata.generation ~= nil and status.observedGeneration < obj.metadata.generation then
-  return { status = "Progressing", message = "Waiting for the Millrace operator: status is of generation " .. tostring(status.observedGeneration) .. ", the spec is at generation " .. tostring(obj.metadata.generation) }
-end
 
+-- Completed and Failed are final: the operator takes a savepoint once, and a later edit (for
+-- example disposeOnDelete, read only on deletion) changes nothing it would report.
 local ready = condition("Ready")
 if status.phase == "Completed" then
   local where = status.path
@@ -33,5 +32,8 @@ if status.phase == "Failed" then
   local why = status.failureReason
   if why == nil or why == "" then why = messageOf(ready, "the savepoint failed") end
   return { status = "Degraded", message = "Failed: " .. why }
+end
+if obj.metadata.generation ~= nil and status.observedGeneration < obj.metadata.generation then
+  return { status = "Progressing", message = "Waiting for the Millrace operator: status is of generation " .. tostring(status.observedGeneration) .. ", the spec is at generation " .. tostring(obj.metadata.generation) }
 end
 return { status = "Progressing", message = tostring(status.phase) .. ": " .. messageOf(ready, "waiting for the operator") }
