@@ -9,6 +9,7 @@ import { systemClock } from './kube/clock.ts';
 import { loadKubeConnection } from './kube/kube-connection.ts';
 import { LeaderElector } from './kube/leader-election.ts';
 import { KubeRest } from './kube/rest-client.ts';
+import type { KubeRestOptions } from './kube/rest-client.ts';
 import { Operator } from './manager.ts';
 import { createHttpServer } from './server/http-server.ts';
 import { createOperatorMetrics } from './server/metrics.ts';
@@ -19,10 +20,12 @@ const logger = pino({ level: config.LOG_LEVEL, base: { component: 'millrace-oper
 const identity = config.POD_NAME ?? `${hostname()}-${process.pid}`;
 
 const metrics = createOperatorMetrics();
-const rest = new KubeRest(await loadKubeConnection(), {
-  maxConnections: config.MILLRACE_API_CONNECTIONS,
-  onResponse: (r, status, seconds) => { metrics.apiRequests.inc({ verb: r.verb, resource: r.resource, code: String(status) }); metrics.apiRequestDuration.observe({ verb: r.verb }, seconds); },
-});
+const connection = await loadKubeConnection();
+const onResponse: KubeRestOptions['onResponse'] = (r, status, seconds) => {
+  metrics.apiRequests.inc({ verb: r.verb, resource: r.resource, code: String(status) });
+  metrics.apiRequestDuration.observe({ verb: r.verb }, seconds);
+};
+const rest = new KubeRest(connection, { maxConnections: config.MILLRACE_API_CONNECTIONS, onResponse });
 const template = config.MILLRACE_JOBMANAGER_URL_TEMPLATE ?? 'http://{name}-jobmanager.{namespace}.svc:8081';
 const jobManagers: JobManagerClientFactory = ({ namespace, name }) => httpJobManagerClient(template.replaceAll('{name}', name).replaceAll('{namespace}', namespace));
 
@@ -33,8 +36,9 @@ const operator = new Operator({
 });
 
 let shuttingDown = false;
+// The lease gets its own connections: renewals never queue behind a burst of reconciles.
 const elector = config.MILLRACE_LEADER_ELECTION === 'true' ? new LeaderElector({
-  rest, namespace: config.MILLRACE_OPERATOR_NAMESPACE, name: config.MILLRACE_LEASE_NAME, identity, clock: systemClock, logger,
+  rest: new KubeRest(connection, { maxConnections: 2, onResponse }), namespace: config.MILLRACE_OPERATOR_NAMESPACE, name: config.MILLRACE_LEASE_NAME, identity, clock: systemClock, logger,
   onStartedLeading: () => { metrics.isLeader.set(1); operator.startControllers(); },
   // Like client-go: a replica that lost its lease exits and starts clean rather than race the new leader.
   onStoppedLeading: () => { metrics.isLeader.set(0); if (!shuttingDown) { logger.error('leadership lost; exiting'); process.exit(1); } },
