@@ -52,7 +52,7 @@ export async function evaluateHealth(objects: ReadonlyArray<{ kind: string }>): 
   const scripts = await healthScripts();
   const cases = objects.map((object) => {
     const script = scripts.get(object.kind);
-    if (!script) throw new Error(`no Argo CD health check for kind ${object.kind} in ${HEALTH_DIR}`);
+    if (!script) throw new Error(`MR_ERR_ARGOCD_HEALTH_MISSING: no Argo CD health check for kind ${object.kind} in ${HEALTH_DIR}; add ${object.kind}.lua there`);
     return { script, object };
   });
   return evaluateScripts(cases);
