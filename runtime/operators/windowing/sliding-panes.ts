@@ -69,17 +69,19 @@ export class SlidingPanes {
   private sweepThrough = Number.NEGATIVE_INFINITY;
   private readonly sweepVisit = (state: unknown, key: Key): void => {
     const s = state as unknown[];
+    this.dropFired(s, this.sweepThrough);
+    if (s.length === 1) this.group!.delete(key);
+  };
+
+  /** Removes (in place) the panes whose last window ends at or before `through`. */
+  private dropFired(s: unknown[], through: number): void {
     let first = 1;
-    while (first < s.length && (s[first] as number) + this.size <= this.sweepThrough) first += 2;
+    while (first < s.length && (s[first] as number) + this.size <= through) first += 2;
     if (first === 1) return;
-    if (first >= s.length) {
-      this.group!.delete(key);
-      return;
-    }
     let j = 1;
     for (let i = first; i < s.length; i++, j++) s[j] = s[i];
     s.length = j;
-  };
+  }
   /**
    * No key's next window ends before this: a watermark below it needs no walk (most watermarks,
    * every 20 ms, pass no window end). Unknown (-∞) for restored state until the first walk.
@@ -144,6 +146,9 @@ export class SlidingPanes {
       this.tracker?.update(b.currentKey, created, end, pane + this.size);
       return true;
     }
+    // maxBy: panes whose windows have all fired go as soon as their key is touched (the sweep
+    // finds the keys that are not)
+    if (this.tracker) this.dropFired(s, this.tracker.firedThrough);
     // records come mostly in time order: look for the pane from the newest end
     let i = s.length - 2;
     while (i >= 1 && (s[i] as number) > pane) i -= 2;

@@ -52,10 +52,11 @@ export class WindowMaxTracker {
     for (let end = Math.max(firstEnd, this.firedThrough + this.slide); end <= lastEnd; end += this.slide) {
       const start = end - size;
       let acc: unknown = undefined;
-      for (let i = 1; i < s.length; i += 2) {
+      // from the newest pane back: only the last few can be in an open window
+      for (let i = s.length - 2; i >= 1; i -= 2) {
         const pane = s[i] as number;
-        if (pane >= end) break;
-        if (pane >= start) acc = agg.merge(acc === undefined ? agg.createAccumulator() : acc, s[i + 1]);
+        if (pane < start) break;
+        if (pane < end) acc = agg.merge(acc === undefined ? agg.createAccumulator() : acc, s[i + 1]);
       }
       if (acc === undefined) continue;
       const result = agg.getResult(acc);
