@@ -7,7 +7,9 @@ import type { OperatorSnapshot } from '../operators/stream-operator.ts';
 import { openObjectStore } from '../storage/open-object-store.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
 import type { StateFileHandle } from '../storage/snapshot-metadata.ts';
-import { readStateFile } from '../storage/snapshot-reader.ts';
+import { openStateFile } from '../storage/snapshot-reader.ts';
+import { Readable } from 'node:stream';
+import { decodeOperatorSnapshot } from './state-file-format.ts';
 import { SnapshotWriter } from '../storage/snapshot-writer.ts';
 import type { TaskCheckpointSnapshot } from '../task/stream-task.ts';
 import type { SnapshotTarget, SubtaskRestore } from './messages.ts';
@@ -36,7 +38,7 @@ export class TaskStateIO {
       operatorUid: s.operatorUid, subtaskIndex: snapshot.subtaskIndex, parallelism: s.parallelism, maxParallelism: s.maxParallelism,
       ...(s.keyGroupRange ? { keyGroupRange: s.keyGroupRange } : {}),
       ...(s.sourcePosition !== undefined ? { sourcePosition: s.sourcePosition } : {}),
-    }, s.bytes)));
+    }, s.chunks.length === 1 ? s.chunks[0]! : Readable.from(s.chunks))));
   }
 
   /** Reads the files assigned to a subtask: operator uid → the snapshots to initialize from. */
@@ -44,7 +46,7 @@ export class TaskStateIO {
     const location = { store: this.store(restore.storageUri), dir: restore.dir };
     const out: Record<string, OperatorSnapshot[]> = {};
     for (const [uid, entries] of Object.entries(restore.files)) {
-      out[uid] = await Promise.all(entries.map(async (e) => JSON.parse((await readStateFile(location, e)).toString('utf8')) as OperatorSnapshot));
+      out[uid] = await Promise.all(entries.map(async (e) => decodeOperatorSnapshot(await openStateFile(location, e))));
     }
     return out;
   }

@@ -7,6 +7,7 @@ import { MAX_WATERMARK } from '../api/watermarks.ts';
 import type { JobEdge, JobVertex } from '../graph/job-graph.ts';
 import { keyGroupRangeFor, type KeyGroupRange } from '../graph/key-groups.ts';
 import { BarrierAligner } from '../checkpoint/barrier-aligner.ts';
+import { encodeOperatorSnapshot } from '../checkpoint/state-file-format.ts';
 import type { StreamGraph } from '../graph/stream-graph.ts';
 import { ACTIVE, BARRIER, DATA, END_OF_PARTITION, IDLE, LATENCY_MARKER, WATERMARK, type ChannelWriter, type StreamBuffer } from '../network/buffers.ts';
 import { SourceOperator } from '../operators/source-operator.ts';
@@ -59,7 +60,8 @@ export interface OperatorStateBytes {
   readonly maxParallelism: number;
   /** keyed operators: the key groups the state covers */
   readonly keyGroupRange?: KeyGroupRange;
-  readonly bytes: Buffer;
+  /** the state file's bytes (JSON lines, checkpoint/state-file-format.ts) */
+  readonly chunks: Buffer[];
   /** source subtasks: their position (also inside bytes), shown in _metadata */
   readonly sourcePosition?: unknown;
 }
@@ -253,7 +255,7 @@ export class StreamTask {
       states.push({
         operatorUid: node.uid, parallelism: v.parallelism, maxParallelism: op.ctx.maxParallelism,
         ...(op.backend ? { keyGroupRange: op.ctx.keyGroupRange } : {}),
-        bytes: Buffer.from(JSON.stringify(snap)),
+        chunks: encodeOperatorSnapshot(snap),
         ...(op instanceof SourceOperator && snap.operator !== undefined ? { sourcePosition: snap.operator } : {}),
       });
     });
