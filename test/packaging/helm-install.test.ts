@@ -98,6 +98,10 @@ afterAll(async () => {
   for (const { objects: objs } of [...examples].reverse()) {
     for (const o of objs) await k(['delete', o.kind === 'Secret' ? 'secret' : resourceOf[o.kind] ?? o.kind, o.metadata.name, ...(o.metadata.namespace ? ['-n', o.metadata.namespace] : []), '--ignore-not-found', '--wait=true', '--timeout=120s']);
   }
+  const exampleNs = examples.length ? exampleNamespace() : undefined;
+  if (installed && exampleNs) {
+    await waitFor(`the Kubernetes namespace ${exampleNs} to be gone`, async () => (await k(['get', 'namespace', exampleNs])).code !== 0, 180_000, 1000).catch(() => undefined);
+  }
   if (installed) await helm(['uninstall', release, '--namespace', namespace, '--wait', '--timeout', '120s'], { kubeconfig }).catch(() => undefined);
   await k(['delete', 'namespace', namespace, '--ignore-not-found', '--wait=false']);
   if (s3) {
@@ -235,6 +239,10 @@ test('helm uninstall removes the release objects; the CRDs stay', async () => {
       await kubectl(['delete', o.kind === 'Secret' ? 'secret' : resourceOf[o.kind] ?? o.kind, o.metadata.name, ...(o.metadata.namespace ? ['-n', o.metadata.namespace] : []), '--ignore-not-found', '--timeout=180s']);
     }
   }
+  // The operator must outlive the Kubernetes namespace of the example: it removes the finalizer
+  // of the queues there as they are deleted with it.
+  await waitFor(`the Kubernetes namespace ${exampleNamespace()} to be gone`, async () =>
+    (await tryRun(kubectlBinary(), ['--kubeconfig', kubeconfig, 'get', 'namespace', exampleNamespace()])).code !== 0, 180_000, 1000);
   await helm(['uninstall', release, '--namespace', namespace, '--wait', '--timeout', '180s'], { kubeconfig });
   installed = false;
   const left = await tryRun(kubectlBinary(), ['--kubeconfig', kubeconfig, 'get', 'clusterrole,clusterrolebinding', `${release}-millrace`, '--ignore-not-found', '-o', 'name']);
