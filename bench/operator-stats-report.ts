@@ -39,7 +39,7 @@ export function renderOperatorSection(r: OperatorBenchResult): string {
     '# Operator: 1,000 Deployments',
     '',
     `Latest figures of \`npm run bench:operator\` (\`bench/operator.ts\`), generated ${r.generatedAt}; raw figures in`,
-    '`bench/results/operator.json`. The operator runs as its own process (`operator/main.ts`, V8 flags',
+    '`bench/results/operator.json`. The operator runs as its own process (`operator/main.ts`, environment and V8 flags',
     `\`${r.operatorNodeFlags.join(' ')}\`) against the test cluster's API server on the same machine; the run applies`,
     `${r.deployments} Deployments (0.25 CU JobManager + one 0.25 CU TaskManager each, ${r.applyConcurrency} applies in parallel).`,
     'Their pods carry a nodeSelector no node matches, so they are created and stay Pending; the JobManagers are',

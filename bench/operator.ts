@@ -19,7 +19,7 @@ import { parseArgs } from 'node:util';
 import { Watch } from '@kubernetes/client-node';
 import type { KubeObject } from '../operator/kube/rest-client.ts';
 import { API, applyAs, createWorkspaceAndNamespace, OPERATOR_NAMESPACE, TEST_WATCH_SELECTOR, unique, useOperatorCluster, waitFor } from '../test/operator/support/harness.ts';
-import { OPERATOR_NODE_FLAGS } from '../operator/config.ts';
+import { OPERATOR_NODE_FLAGS, OPERATOR_PROCESS_ENV } from '../operator/config.ts';
 import { counterBy, counterDelta, counterTotal, cpuSeconds, metricSamples, percentile, rssMiB } from './operator-stats.ts';
 import { renderOperatorSection, replaceOperatorSection } from './operator-stats-report.ts';
 import type { OperatorBenchResult } from './operator-stats-report.ts';
@@ -44,10 +44,10 @@ const cluster = await useOperatorCluster();
 const { rest, kc } = cluster;
 const port = await freePort();
 const profileFlags = values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${values['cpu-prof']}`] : [];
-// The same V8 flags as `npm run operator` and the chart, so RSS is the one users get.
+// The same V8 flags and environment as `npm run operator` and the chart, so RSS is the one users get.
 const nodeFlags = [...OPERATOR_NODE_FLAGS, ...(values['node-flag'] ?? [])];
 const operator = spawn(process.execPath, [...nodeFlags, ...profileFlags, 'operator/main.ts'], {
-  env: { ...process.env, KUBECONFIG: cluster.kubeconfigPath, MILLRACE_OPERATOR_PORT: String(port), MILLRACE_OPERATOR_HOST: '127.0.0.1', MILLRACE_OPERATOR_NAMESPACE: OPERATOR_NAMESPACE, MILLRACE_LEASE_NAME: unique('bench'), MILLRACE_JOBMANAGER_URL_TEMPLATE: 'http://127.0.0.1:9', MILLRACE_WATCH_SELECTOR: TEST_WATCH_SELECTOR, LOG_LEVEL: 'warn' },
+  env: { ...process.env, ...OPERATOR_PROCESS_ENV, KUBECONFIG: cluster.kubeconfigPath, MILLRACE_OPERATOR_PORT: String(port), MILLRACE_OPERATOR_HOST: '127.0.0.1', MILLRACE_OPERATOR_NAMESPACE: OPERATOR_NAMESPACE, MILLRACE_LEASE_NAME: unique('bench'), MILLRACE_JOBMANAGER_URL_TEMPLATE: 'http://127.0.0.1:9', MILLRACE_WATCH_SELECTOR: TEST_WATCH_SELECTOR, LOG_LEVEL: 'warn' },
   stdio: ['ignore', 'inherit', 'inherit'],
 });
 const pid = operator.pid ?? 0;
@@ -162,7 +162,7 @@ try {
     operatorHeapUsedMiB: { idle: +heapIdle.toFixed(1), peakUnderLoad: +heapPeak.toFixed(1) },
     operatorCpuSeconds: +cpuUsed.toFixed(2),
     operatorCpuMsPerDeployment: +((cpuUsed * 1000) / count).toFixed(1),
-    operatorNodeFlags: nodeFlags,
+    operatorNodeFlags: [...Object.entries(OPERATOR_PROCESS_ENV).map(([k, v]) => `${k}=${v}`), ...nodeFlags],
     apiRequests: requests,
     apiRequestsPerReconcile: +(requests / Math.max(1, reconciles)).toFixed(2),
     apiRequestsPerDeployment: +(requests / count).toFixed(2),

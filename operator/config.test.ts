@@ -1,10 +1,11 @@
 import { readFile } from 'node:fs/promises';
-import { loadConfig, OPERATOR_NODE_FLAGS } from './config.ts';
+import { loadConfig, OPERATOR_NODE_FLAGS, OPERATOR_PROCESS_ENV } from './config.ts';
 
 describe('operator configuration', () => {
-  test('`npm run operator` starts Node with the V8 flags the benchmark measures', async () => {
+  test('`npm run operator` starts Node with the V8 flags and environment the benchmark measures', async () => {
     const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as { scripts: Record<string, string> };
-    expect(pkg.scripts.operator).toBe(`node ${OPERATOR_NODE_FLAGS.join(' ')} operator/main.ts`);
+    const env = Object.entries(OPERATOR_PROCESS_ENV).map(([k, v]) => `${k}=${v} `).join('');
+    expect(pkg.scripts.operator).toBe(`${env}node ${OPERATOR_NODE_FLAGS.join(' ')} operator/main.ts`);
   });
   test('defaults: 16 workers per controller, 32 API connections', () => {
     expect(loadConfig({})).toMatchObject({ MILLRACE_WORKERS: 16, MILLRACE_API_CONNECTIONS: 32 });
