@@ -19,7 +19,11 @@ export async function removeFinalizer(ctx: ReconcileContext, obj: KubeObject): P
     { metadata: { finalizers: finalizers.filter((f) => f !== FINALIZER), resourceVersion: obj.metadata.resourceVersion } });
 }
 
-/** Writes the whole status once, through the status subresource, with server-side apply. */
+/**
+ * Writes the whole status once, through the status subresource, with server-side apply. A
+ * status that is already there is not sent again: ctx.rest leaves out applies this process
+ * made before whose fields the cache already shows (operator/kube/unchanged-apply.ts).
+ */
 export async function writeStatus(ctx: ReconcileContext, obj: KubeObject, status: Record<string, unknown>): Promise<void> {
   await ctx.rest.apply({ apiVersion: API_VERSION, kind: obj.kind, metadata: { name: obj.metadata.name, namespace: obj.metadata.namespace }, status }, ctx.fieldManager, 'status');
 }
