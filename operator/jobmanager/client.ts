@@ -10,6 +10,8 @@ export interface JobDetails {
   startTime?: string;
   restarts?: number;
   lastCheckpoint?: { id: number; path?: string; completedAt?: string };
+  /** Why the job failed, as the JobManager reports it (`failure-cause`). */
+  failureCause?: string;
 }
 export type SavepointTriggerStatus =
   | { state: 'IN_PROGRESS' }
@@ -76,6 +78,7 @@ export function httpJobManagerClient(baseUrl: string, timeoutMs = 5_000): JobMan
         startTime: iso(j['start-time'] ?? j.startTime),
         restarts: typeof j.restarts === 'number' ? j.restarts : undefined,
         lastCheckpoint: cp ? { id: cp.id, path: cp.path, completedAt: iso(cp.completedAt) } : undefined,
+        failureCause: typeof j['failure-cause'] === 'string' ? j['failure-cause'].slice(0, 1000) : undefined,
       };
     },
     async cancel(id) { await call('POST', `/jobs/${encodeURIComponent(id)}/cancel`); },

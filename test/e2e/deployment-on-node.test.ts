@@ -78,12 +78,33 @@ afterAll(async () => {
 const podsOf = async (namespace: string, name: string) =>
   (await cluster.rest.list<PodView>({ apiVersion: 'v1', kind: 'Pod', namespace }, { labelSelector: `millrace.dev/deployment=${name}` })).items;
 
+/** The object key of an s3://bucket/key location. */
+const keyOf = (uri: string) => uri.replace(/^s3:\/\/[^/]+\//, '');
+async function objectExists(key: string): Promise<boolean> {
+  const client = s3Client(s3);
+  try {
+    const page = await client.send(new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: key, MaxKeys: 1 }));
+    return (page.Contents ?? []).some((o) => o.Key === key);
+  } finally { client.destroy(); }
+}
+
 async function kubectl(...args: string[]): Promise<string> {
   return (await run('kubectl', ['--kubeconfig', kubeconfigPath, ...args], { maxBuffer: 16 << 20 })).stdout;
 }
 
+/** What a person would look at when the deployment does not come up: status, pods, their logs. */
+async function diagnostics(namespace: string): Promise<string> {
+  const out: string[] = [];
+  const tryRun = async (...args: string[]) => { try { out.push(`$ kubectl ${args.join(' ')}`, await kubectl(...args)); } catch (e) { out.push(String(e)); } };
+  await tryRun('get', 'deployments.millrace.dev', '-n', namespace, '-o', 'jsonpath={.items[*].status}');
+  await tryRun('get', 'pods', '-n', namespace, '-o', 'wide');
+  await tryRun('describe', 'pods', '-n', namespace);
+  for (const p of (await cluster.rest.list<KubeObject>({ apiVersion: 'v1', kind: 'Pod', namespace })).items) await tryRun('logs', '-n', namespace, p.metadata.name, '--tail', '40');
+  return out.join('\n');
+}
+
 describe('a Deployment on the node tier', () => {
-  test('runs a YAML pipeline in real pods with the workspace storage; Running with the job from the JobManager; suspend frees pods and CU; resume starts a new job; delete removes what it owned', async () => {
+  test('runs a YAML pipeline in real pods checkpointing to the workspace bucket; Running with the job from the JobManager; stateful suspend takes a savepoint and frees pods and CU; resume restores it in a new job; delete removes what it owned', async () => {
     const { rest } = cluster;
     workspace = unique('e2e-ws');
     const namespace = unique('e2e-ns');
@@ -98,9 +119,18 @@ describe('a Deployment on the node tier', () => {
 
     await applyAs(rest, {
       apiVersion: API, kind: 'Deployment', metadata: { name: 'bids', namespace },
-      spec: { source: { pipeline: PIPELINE }, parallelism: 2, jobManager: { cu: 0.25 }, taskManager: { cu: 0.5, slots: 2 } },
+      spec: { source: { pipeline: PIPELINE }, parallelism: 2, jobManager: { cu: 0.25 }, taskManager: { cu: 0.5, slots: 2 }, upgradeStrategy: 'stateful', checkpoints: { intervalSeconds: 2, retained: 2 } },
     });
-    const running = await waitForPhase(rest, 'Deployment', 'bids', namespace, 'Running', 300_000);
+    const settled = await waitFor('Deployment bids Running (or Failed)', async () => {
+      const d = await getWithStatus(rest, 'Deployment', 'bids', namespace);
+      return d?.status?.phase === 'Running' || d?.status?.phase === 'Failed' ? d : undefined;
+    }, 300_000, 500).catch(async (err: unknown) => {
+      process.stderr.write(`[e2e] ${String(err)}\n${await diagnostics(namespace)}\n`);
+      throw err;
+    });
+    if (settled.status?.phase !== 'Running') process.stderr.write(`[e2e] deployment ${settled.status?.phase}: ${String(settled.status?.reason)}\n${await diagnostics(namespace)}\n`);
+    expect({ phase: settled.status?.phase, reason: settled.status?.reason }).toEqual({ phase: 'Running', reason: undefined });
+    const running = settled;
     const job = running.status?.job as { id: string; state: string; startTime?: string };
     expect(job).toMatchObject({ state: 'RUNNING', id: expect.any(String) });
     expect(running.status?.cuInUse).toBe(0.75);
@@ -129,7 +159,12 @@ describe('a Deployment on the node tier', () => {
     }, 120_000, 2000);
     expect(line).toBeDefined();
 
-    // Suspend: pods gone, CU freed in the Deployment, the queue and the namespace.
+    // Checkpoints go to the workspace bucket, through the Secret copy and the env the pods got.
+    const checkpoint = await waitFor('status.job.lastCheckpoint', async () => ((await getWithStatus(rest, 'Deployment', 'bids', namespace))?.status?.job as { lastCheckpoint?: { path?: string } } | undefined)?.lastCheckpoint, 120_000, 1000);
+    expect(checkpoint.path).toMatch(new RegExp(`^s3://${s3.bucket}/${prefix}flink-jobs/${namespace}/bids/`));
+    expect(await objectExists(`${keyOf(checkpoint.path ?? '')}_metadata`)).toBe(true);
+
+    // Suspend (stateful): a savepoint in the bucket first, then pods gone, CU freed in the Deployment and the queue.
     await rest.mergePatch({ apiVersion: API, kind: 'Deployment', namespace, name: 'bids' }, { spec: { state: 'suspended' } });
     await waitForPhase(rest, 'Deployment', 'bids', namespace, 'Suspended', 60_000);
     await waitFor('pods gone', async () => (await podsOf(namespace, 'bids')).length === 0, 120_000, 1000);
@@ -138,7 +173,10 @@ describe('a Deployment on the node tier', () => {
       const q = await getWithStatus(rest, 'Queue', 'default-queue', namespace);
       return d?.status?.cuInUse === 0 && q?.status?.usedCU === 0;
     }, 60_000);
-    expect((await eventsFor(rest, namespace, 'bids')).map((e) => e.reason)).toEqual(expect.arrayContaining(['Running', 'Suspended']));
+    expect((await eventsFor(rest, namespace, 'bids')).map((e) => e.reason)).toEqual(expect.arrayContaining(['Running', 'Suspending', 'SavepointCompleted', 'Suspended']));
+    const savepoint = ((await getWithStatus(rest, 'Deployment', 'bids', namespace))?.status as { lastSavepoint?: { path: string; origin: string } }).lastSavepoint;
+    expect(savepoint).toMatchObject({ origin: 'suspend', path: expect.stringMatching(new RegExp(`^s3://${s3.bucket}/${prefix}flink-savepoints/${namespace}/bids/savepoint-`)) });
+    expect(await objectExists(`${keyOf(savepoint?.path ?? '')}_metadata`)).toBe(true);
 
     // Resume: new pods, a new job.
     await rest.mergePatch({ apiVersion: API, kind: 'Deployment', namespace, name: 'bids' }, { spec: { state: 'running' } });
@@ -148,6 +186,9 @@ describe('a Deployment on the node tier', () => {
       return d?.status?.phase === 'Running' && j?.id && j.id !== job.id ? j : undefined;
     }, 300_000, 1000);
     expect(resumed.state).toBe('RUNNING');
+    // The new JobManager restored the suspend savepoint (read from the ConfigMap).
+    const restored = await waitFor('restore reported', async () => ((await (await fetch(`${await jobManagerUrl(rest, namespace, 'bids')}/jobs/${resumed.id}/checkpoints`)).json()) as { latest?: { restored?: { external_path?: string; is_savepoint?: boolean } | null } }).latest?.restored ?? undefined, 60_000, 1000);
+    expect(restored).toMatchObject({ is_savepoint: true, external_path: expect.stringContaining(keyOf(savepoint?.path ?? '').replace(/\/$/, '')) });
 
     // Delete: pods, Service and ConfigMap go with their owner.
     await rest.delete({ apiVersion: API, kind: 'Deployment', namespace, name: 'bids' });

@@ -107,8 +107,9 @@ describe('deployment state machine', () => {
 
   test('a failed job removes its pods and stays Failed until the spec changes', () => {
     const h = specHash(spec());
-    const failed = decideDeployment(base({ previous: { phase: 'Running' }, observed: { pods: [pod('jm', h)], job: { id: 'j1', state: 'FAILED' } } }));
-    expect(failed).toMatchObject({ phase: 'Failed', deletePods: ['jm'], createPods: false });
+    const failed = decideDeployment(base({ previous: { phase: 'Running' }, observed: { pods: [pod('jm', h)], job: { id: 'j1', state: 'FAILED', failureCause: 'MR_ERR_X: boom' } } }));
+    expect(failed).toMatchObject({ phase: 'Failed', deletePods: ['jm'], createPods: false, reason: 'job FAILED: MR_ERR_X: boom' });
+    expect(failed.events).toEqual([{ type: 'Warning', reason: 'Failed', note: expect.stringMatching(/MR_ERR_X: boom$/) }]);
     const stays = decideDeployment(base({ previous: { phase: 'Failed', observedGeneration: 1 } }));
     expect(stays).toMatchObject({ phase: 'Failed', createPods: false });
     const restarted = decideDeployment(base({ generation: 2, previous: { phase: 'Failed', observedGeneration: 1 } }));

@@ -230,15 +230,15 @@ export function decideDeployment(input: DecisionInput): Decision {
     conditions.push({ type: 'Ready', status: 'True', reason: 'Running', message: `job ${job?.id} running` });
     sp.restorePath = undefined; // consumed by the job now running
   } else if (phase === 'Failed' || phase === 'Finished' || phase === 'Cancelled') {
-    conditions.push({ type: 'Ready', status: 'False', reason: phase, message: `job ${job?.id} is ${job?.state}` });
+    conditions.push({ type: 'Ready', status: 'False', reason: phase, message: `job ${job?.id} is ${job?.state}${job?.failureCause ? `: ${job.failureCause}` : ''}` });
   } else {
     conditions.push({ type: 'Ready', status: 'False', reason: 'Starting', message: observed.jobManagerError ? `waiting for the JobManager: ${observed.jobManagerError}` : 'waiting for the job to run' });
   }
-  if (prevPhase !== phase) events.push({ type: phase === 'Failed' ? 'Warning' : 'Normal', reason: phase, note: DEPLOYMENT_LIFECYCLE[phase].description });
+  if (prevPhase !== phase) events.push({ type: phase === 'Failed' ? 'Warning' : 'Normal', reason: phase, note: job?.failureCause ? `${DEPLOYMENT_LIFECYCLE[phase].description} ${job.failureCause}` : DEPLOYMENT_LIFECYCLE[phase].description });
   const terminal = DEPLOYMENT_LIFECYCLE[phase].terminal;
   return finish({
     phase,
-    reason: phase === 'Running' ? undefined : phase === 'Starting' ? (observed.jobManagerError ?? 'pods starting') : `job ${job?.state}`,
+    reason: phase === 'Running' ? undefined : phase === 'Starting' ? (observed.jobManagerError ?? 'pods starting') : `job ${job?.state}${job?.failureCause ? `: ${job.failureCause}` : ''}`,
     conditions,
     createPods: !terminal,
     deletePods: terminal ? live.map((p) => p.name) : failedPods.map((p) => p.name),
