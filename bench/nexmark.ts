@@ -8,14 +8,14 @@
 //     [--no-latency] [--no-verify] [--no-write]
 //     [--systems flink,millrace] [--timeout-seconds 900]
 
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ensureFlinkJar, javaArgs } from './lib/flink.ts';
 import { describeMachine } from './lib/machine.ts';
 import { millraceCommand, millraceUnavailable } from './lib/millrace.ts';
-import { renderResultsMarkdown } from './lib/report.ts';
+import { keepMarkedSections, renderResultsMarkdown } from './lib/report.ts';
 import type { BenchReport, BenchSettings, Verification } from './lib/report.ts';
 import { latencyRate, queryResult, renderTable } from './lib/results.ts';
 import type { LatencyOutcome, RunSummary, SystemOutcome } from './lib/results.ts';
@@ -129,8 +129,9 @@ async function runMillrace(request: RunRequest): Promise<RunResult> {
     events: request.events, seed, eventsPerSecond: request.eventsPerSecond, ...windowParameters(request.query),
   };
   if (request.rate !== null) Object.assign(parameters, { rate: request.rate, latency: true, latencyWarmupMs: warmupSeconds * 1000 });
+  // no checkpoints, like the Flink peer (its runs have none either)
   const { command, args } = millraceCommand(ROOT, {
-    query: request.query, parallelism: request.parallelism, taskmanagers, parameters, summaryFile,
+    query: request.query, parallelism: request.parallelism, taskmanagers, parameters, summaryFile, checkpointIntervalMs: 0,
   });
   const run = await runMeasured(command, args, { cwd: ROOT, timeoutMs });
   if (run.exitCode !== 0) return { ok: false, reason: failure(run) };
@@ -225,7 +226,9 @@ async function main(): Promise<void> {
   }
   mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
   writeFileSync(join(ROOT, 'bench', 'results', 'nexmark.json'), `${JSON.stringify(report, null, 2)}\n`);
-  writeFileSync(join(ROOT, 'bench', 'RESULTS.md'), renderResultsMarkdown(report));
+  const resultsFile = join(ROOT, 'bench', 'RESULTS.md');
+  const previous = existsSync(resultsFile) ? readFileSync(resultsFile, 'utf8') : '';
+  writeFileSync(resultsFile, keepMarkedSections(previous, renderResultsMarkdown(report)));
   log('wrote bench/results/nexmark.json and bench/RESULTS.md');
 }
 

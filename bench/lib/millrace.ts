@@ -22,6 +22,8 @@ export interface MillraceRunOptions {
   readonly taskmanagers: number;
   readonly parameters: Readonly<Record<string, string | number | boolean>>;
   readonly summaryFile: string;
+  /** `--checkpoint-interval-ms` (0 = off); left out: the runtime's default */
+  readonly checkpointIntervalMs?: number;
 }
 
 /**
@@ -36,6 +38,7 @@ export function millraceCommand(root: string, options: MillraceRunOptions): Mill
     '--taskmanagers', String(options.taskmanagers),
     ...sets,
     '--summary-json', options.summaryFile,
+    ...(options.checkpointIntervalMs === undefined ? [] : ['--checkpoint-interval-ms', String(options.checkpointIntervalMs)]),
   ];
   const linked = join(root, 'node_modules', '.bin', 'millrace');
   if (existsSync(linked)) return { command: linked, args: runArgs };

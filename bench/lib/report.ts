@@ -94,3 +94,13 @@ Targets (issue 3): q0–q2 at least Flink's events/s per core, q5 and q7 at leas
 under 100 ms at half the maximum throughput, parallelism 2.
 ${unavailable.length > 0 ? `\n### Missing figures\n\n${unavailable.join('\n')}\n` : ''}`;
 }
+
+/**
+ * Sections other benchmarks keep in RESULTS.md between `<!-- name:begin … -->` and
+ * `<!-- name:end -->` (e.g. bench:recovery's): carried over from `previous` after `rendered`.
+ */
+export function keepMarkedSections(previous: string, rendered: string): string {
+  const sections = previous.match(/<!-- ([\w-]+):begin[^>]*-->[\s\S]*?<!-- \1:end -->/g) ?? [];
+  if (sections.length === 0) return rendered;
+  return `${rendered.trimEnd()}\n\n${sections.join('\n\n')}\n`;
+}

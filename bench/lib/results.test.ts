@@ -1,6 +1,6 @@
 import { figuresOf, latencyRate, queryResult, renderTable, targetFor } from './results.ts';
 import type { SystemOutcome } from './results.ts';
-import { renderResultsMarkdown } from './report.ts';
+import { keepMarkedSections, renderResultsMarkdown } from './report.ts';
 import type { BenchReport } from './report.ts';
 import { millraceCommand } from './millrace.ts';
 
@@ -102,5 +102,22 @@ describe('millrace run command line', () => {
       'run', 'examples/nexmark/q5.ts', '--parallelism', '2', '--taskmanagers', '2',
       '--set', 'events=1000', '--set', 'windowSizeMs=10000', '--summary-json', '/tmp/s.json',
     ]);
+  });
+
+  test('turns checkpoints off when asked (the Nexmark comparison: the Flink peer takes none)', () => {
+    const { args } = millraceCommand('/nonexistent', {
+      query: 'q8', parallelism: 2, taskmanagers: 2, parameters: {}, summaryFile: '/tmp/s.json', checkpointIntervalMs: 0,
+    });
+    expect(args.slice(-2)).toEqual(['--checkpoint-interval-ms', '0']);
+  });
+});
+
+describe('RESULTS.md sections of other benchmarks', () => {
+  test('survive a new Nexmark report; nothing else of the old file does', () => {
+    const recovery = '<!-- recovery:begin (written by npm run bench:recovery) -->\n## Recovery\n\n| a |\n<!-- recovery:end -->';
+    const previous = `# Nexmark: old\n\nold table\n\n${recovery}\n`;
+    const next = keepMarkedSections(previous, '# Nexmark: new\n\nnew table\n');
+    expect(next).toBe(`# Nexmark: new\n\nnew table\n\n${recovery}\n`);
+    expect(keepMarkedSections('# old only', '# new\n')).toBe('# new\n');
   });
 });
