@@ -207,6 +207,8 @@ export class SlidingPanes {
       }
       this.sweepThrough = closedThrough;
       if (this.sweepGroup < 0) this.sweepGroup = 0;
+      // the rows just emitted and this watermark leave now; sweeping starts with the next one
+      return false;
     }
     if (this.sweepGroup >= 0) this.sweep();
     return false;
