@@ -147,7 +147,8 @@ export async function startTaskManager(o: TaskManagerOptions): Promise<TaskManag
   app.get('/status', async () => ({ id, slots: slots.map((s) => s.address), cpu: process.cpuUsage(), registered }));
   app.get('/metrics', async (_req, reply) => reply.header('content-type', registry.contentType).send(await registry.metrics()));
   const address = await app.listen({ host: o.restHost, port: o.restPort });
-  const url = address.replace('0.0.0.0', o.dataHost);
+  // listen() reports a loopback address for 0.0.0.0; the JobManager must get one it can reach.
+  const url = `http://${o.dataHost}:${new URL(address).port}`;
 
   async function register(): Promise<void> {
     const r = await post(`${o.jobManagerUrl}/internal/taskmanagers`, {
