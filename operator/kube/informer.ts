@@ -37,6 +37,8 @@ export type IndexFn<T> = (obj: T) => readonly string[];
 class Index<T extends KubeObject> {
   private readonly byValue = new Map<string, Map<string, T>>();
   private readonly valuesOf = new Map<string, readonly string[]>();
+  /** Arrays handed out, kept until their value changes: readers call this in loops. */
+  private readonly snapshots = new Map<string, readonly T[]>();
   private readonly fn: IndexFn<T>;
   constructor(fn: IndexFn<T>) { this.fn = fn; }
 
@@ -49,6 +51,7 @@ class Index<T extends KubeObject> {
       let m = this.byValue.get(v);
       if (!m) { m = new Map(); this.byValue.set(v, m); }
       m.set(key, obj);
+      this.snapshots.delete(v);
     }
   }
 
@@ -57,11 +60,19 @@ class Index<T extends KubeObject> {
       const m = this.byValue.get(v);
       m?.delete(key);
       if (m?.size === 0) this.byValue.delete(v);
+      this.snapshots.delete(v);
     }
     this.valuesOf.delete(key);
   }
 
-  get(value: string): T[] { return [...(this.byValue.get(value)?.values() ?? [])]; }
+  get(value: string): readonly T[] {
+    let snapshot = this.snapshots.get(value);
+    if (!snapshot) {
+      snapshot = Object.freeze([...(this.byValue.get(value)?.values() ?? [])]);
+      if (this.byValue.has(value)) this.snapshots.set(value, snapshot);
+    }
+    return snapshot;
+  }
 }
 
 const cacheKey = (o: KubeObject) => `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
@@ -98,8 +109,8 @@ export class SupervisedInformer<T extends KubeObject> {
   /** Adds a secondary index; call before start(). */
   addIndex(name: string, fn: IndexFn<T>): void { this.indexes.set(name, new Index(fn)); }
 
-  /** Cached objects whose index `name` holds `value`. */
-  byIndex(name: string, value: string): T[] {
+  /** Cached objects whose index `name` holds `value`, as a frozen snapshot (shared until that value changes). */
+  byIndex(name: string, value: string): readonly T[] {
     const index = this.indexes.get(name);
     if (!index) throw new Error(`informer ${this.name} has no index ${name}; add it with addIndex() before start()`);
     return index.get(value);
