@@ -291,8 +291,20 @@ describe('Deployment reconciler', () => {
     const queue = await waitFor('queue reports one waiting', async () => { const q = await getWithStatus(rest, 'Queue', 'default-queue', namespace); return q?.status?.queuedDeployments === 1 ? q : undefined; });
     expect(queue.status?.usedCU).toBe(3);
 
+    // Pods on a node take time to terminate; a finalizer holds first's pods in Terminating the same way.
+    const hold = 'millrace.dev/test-hold';
+    const firstPods = await podsOf(rest, namespace, 'first');
+    for (const p of firstPods) await rest.mergePatch({ apiVersion: 'v1', kind: 'Pod', namespace, name: p.metadata.name }, { metadata: { finalizers: [hold] } });
     await rest.mergePatch({ apiVersion: API, kind: 'Deployment', namespace, name: 'first' }, { spec: { state: 'suspended' } });
-    await waitForPhase(rest, 'Deployment', 'first', namespace, 'Suspended');
+    const suspended = await waitForPhase(rest, 'Deployment', 'first', namespace, 'Suspended');
+    // Terminating pods still hold the queue's quota: first reports them, third keeps waiting.
+    expect(suspended.status?.cuInUse).toBe(1.5);
+    await waitFor('first pods terminating', async () => (await podsOf(rest, namespace, 'first')).every((p) => p.metadata.deletionTimestamp));
+    expect((await getWithStatus(rest, 'Deployment', 'third', namespace))?.status?.phase).toBe('Queued');
+    expect(await podsOf(rest, namespace, 'third')).toEqual([]);
+    // Once they are really gone, first's CU drop to 0 and that wakes third.
+    for (const p of firstPods) await rest.mergePatch({ apiVersion: 'v1', kind: 'Pod', namespace, name: p.metadata.name }, { metadata: { finalizers: null } });
+    await waitFor('first frees its CU', async () => (await getWithStatus(rest, 'Deployment', 'first', namespace))?.status?.cuInUse === 0);
     await waitForPhase(rest, 'Deployment', 'third', namespace, 'Starting');
     await waitFor('third has its pods', async () => (await podsOf(rest, namespace, 'third')).length === 2);
   }, 120_000);
