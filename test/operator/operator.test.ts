@@ -30,7 +30,9 @@ afterAll(async () => {
   const { rest } = cluster;
   const cleaner = operator ?? await startInProcessOperator(cluster);
   const mine = { apiVersion: API, kind: 'Workspace' };
-  for (const w of (await rest.list<KubeObject>(mine, { labelSelector: TEST_WATCH_SELECTOR })).items) await rest.delete({ ...mine, name: w.metadata.name });
+  const created = (await rest.list<KubeObject>(mine, { labelSelector: TEST_WATCH_SELECTOR })).items;
+  for (const w of created) await rest.delete({ ...mine, name: w.metadata.name });
+  process.stderr.write(`[operator tests] deleting the ${created.length} Workspace(s) of ${TEST_WATCH_SELECTOR}\n`);
   await waitFor('workspaces of this run deleted', async () => (await rest.list<KubeObject>(mine, { labelSelector: TEST_WATCH_SELECTOR })).items.length === 0, 150_000, 1000)
     .catch((err: unknown) => process.stderr.write(`[operator tests] cleanup incomplete: ${String(err)}\n`));
   await cleaner.stop();
