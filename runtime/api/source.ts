@@ -48,23 +48,28 @@ export function fromElements<T>(values: readonly T[], timestampOf?: (v: T) => nu
     name: 'elements',
     bounded: true,
     createReader(): SourceReader<T> {
-      let i = 0;
-      let step = 1;
+      // cursors: next index and stride; one per split (several after a rescaled restore)
+      let cursors: Array<{ i: number; step: number }> = [];
       return {
         open(ctx) {
-          i = ctx.subtaskIndex;
-          step = ctx.parallelism;
+          cursors = [{ i: ctx.subtaskIndex, step: ctx.parallelism }];
         },
         pollNext(out, max) {
-          for (let n = 0; n < max && i < values.length; n++, i += step) {
-            const v = values[i]!;
-            out.collect(v, timestampOf ? timestampOf(v) : undefined);
+          let n = 0;
+          for (const c of cursors) {
+            for (; n < max && c.i < values.length; n++, c.i += c.step) {
+              const v = values[c.i]!;
+              out.collect(v, timestampOf ? timestampOf(v) : undefined);
+            }
           }
-          return i < values.length ? 'more' : 'end';
+          return cursors.some((c) => c.i < values.length) ? 'more' : 'end';
         },
-        snapshotState: () => i,
+        snapshotState: () => cursors.map((c) => ({ ...c })),
         restoreState(s) {
-          i = s as number;
+          cursors = (s as Array<{ i: number; step: number }>).map((c) => ({ ...c }));
+        },
+        restoreStates(states) {
+          cursors = states.flatMap((s) => (s as Array<{ i: number; step: number }>).map((c) => ({ ...c })));
         },
       };
     },

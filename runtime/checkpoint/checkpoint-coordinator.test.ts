@@ -94,6 +94,8 @@ describe('checkpoint coordinator', () => {
       await ackAll(triggers.at(-1)!);
     }
     expect(triggers.map((t) => t.checkpointId)).toEqual([1, 2, 3, 4]);
+    // retention runs after completion, in the background
+    for (let i = 0; i < 200 && (await storage.checkpoints.listCompleted()).length > 2; i++) await new Promise((r) => setTimeout(r, 10));
     expect(await storage.checkpoints.listCompleted()).toEqual([3, 4]); // 2 retained
     const rest = c.stats.toRest() as { counts: { completed: number }; latest: { completed: { id: number; state_size: number; alignment_duration: number } } };
     expect(rest.counts.completed).toBe(4);
@@ -152,6 +154,32 @@ describe('checkpoint coordinator', () => {
     expect(done.metadata.kind).toBe('savepoint');
     expect(completes.at(-1)).toEqual({ jobId: 'job1', attempt: 0, checkpointId: 2, stopAfter: true });
     expect(await storage.savepoints.listCompleted()).toHaveLength(1);
+    time.advance(10_000);
+    expect(triggers).toHaveLength(2);
+  });
+
+  test('checkpoints go on after tasks finish: a finished task is not waited for, unless it snapshotted the checkpoint in flight', async () => {
+    const { c, time, triggers, completes, store } = setup();
+    c.attemptRunning(0, TASKS);
+    time.advance(1000);
+    const t = triggers[0]!;
+    const ack = async (key: string) => {
+      const [vertexId, sub] = key.split('/');
+      const handle = await new SnapshotWriter(store, t.target.dir).writeStateFile({ operatorUid: `op-${vertexId}`, subtaskIndex: Number(sub), parallelism: vertexId === 'v1' ? 2 : 1, maxParallelism: 128 }, Buffer.from(key));
+      c.acknowledge({ jobId: 'job1', attempt: 0, checkpointId: t.checkpointId, vertexId: vertexId!, subtaskIndex: Number(sub), handles: [handle], alignmentMs: 0, syncMs: 0, asyncMs: 0 });
+    };
+    await ack('v1/0');
+    c.taskFinished(0, 'v2/0', 1); // snapshotted checkpoint 1 before it finished: its ack is awaited
+    c.taskFinished(0, 'v1/1', 0); // finished before the barrier: not awaited
+    expect(c.inFlight).toBe(1);
+    await ack('v2/0');
+    await settled(c, 1);
+    expect(completes.map((n) => n.checkpointId)).toEqual([1]);
+    time.advance(1000);
+    expect(triggers.map((x) => x.checkpointId)).toEqual([1, 2]); // the remaining task goes on checkpointing
+    c.taskFinished(0, 'v1/0', 0);
+    c.taskFinished(0, 'v2/0', 1);
+    expect(c.inProgress).toBe(false); // every task finished: nothing left to checkpoint
     time.advance(10_000);
     expect(triggers).toHaveLength(2);
   });

@@ -88,7 +88,7 @@ export class CheckpointCoordinator {
   private pending: Pending | undefined;
   private readonly queued: Array<NonNullable<Pending['savepoint']>> = [];
   /** the attempt whose tasks all run, with their keys; undefined: nothing to checkpoint */
-  private running: { attempt: number; tasks: string[] } | undefined;
+  private running: { readonly attempt: number; tasks: string[] } | undefined;
   private periodic: unknown;
   private lastTriggerAt = 0;
   private lastEndAt = 0;
@@ -127,8 +127,22 @@ export class CheckpointCoordinator {
   }
 
   /**
-   * The attempt can no longer take checkpoints (failover, cancellation, or a task finished:
-   * checkpoints stop once any task finished, so a finished source never blocks a barrier).
+   * A task of the attempt finished (its input ended): checkpoints go on without it, as in Flink
+   * 1.14+. Its channels have ended, which downstream alignment counts as aligned, and everything
+   * it did is final (a restore gives it no state, so it does nothing again). If it snapshotted the
+   * checkpoint in flight (`lastCheckpointId`), its acknowledgement is still awaited.
+   */
+  taskFinished(attempt: number, key: string, lastCheckpointId: number): void {
+    const running = this.running;
+    if (!running || running.attempt !== attempt) return;
+    running.tasks = running.tasks.filter((t) => t !== key);
+    const p = this.pending;
+    if (p && p.attempt === attempt && !p.finalizing && lastCheckpointId < p.id && p.waiting.delete(key) && p.waiting.size === 0) void this.finalize(p);
+    if (running.tasks.length === 0) this.attemptStopped('every task finished');
+  }
+
+  /**
+   * The attempt can no longer take checkpoints (failover, cancellation, the job ended).
    * The checkpoint in flight is aborted without counting as a failure.
    */
   attemptStopped(reason: string): void {

@@ -66,6 +66,8 @@ export interface TaskStateReport {
   readonly state: TaskState;
   readonly error?: string;
   readonly metrics?: TaskMetrics;
+  /** FINISHED tasks: the newest checkpoint they snapshotted (its acknowledgement may still come) */
+  readonly lastCheckpointId?: number;
 }
 
 export class JobMaster {
@@ -212,12 +214,12 @@ export class JobMaster {
     ev.state = r.state;
     if (r.state === 'RUNNING' && this.runningSince === 0 && this.graph.all().every((e) => e.state === 'RUNNING' || e.state === 'FINISHED')) {
       this.runningSince = this.deps.clock.now();
-      // checkpoints need every task running; they stop once any task finished
-      if (this.state === 'RUNNING' && this.graph.all().every((e) => e.state === 'RUNNING')) {
-        this.coordinator?.attemptRunning(this.graph.attempt, this.graph.all().map((e) => taskKey(e.vertexId, e.subtaskIndex)));
+      // checkpoints start once every task runs (or already finished: those take no part)
+      if (this.state === 'RUNNING') {
+        this.coordinator?.attemptRunning(this.graph.attempt, this.graph.all().filter((e) => e.state === 'RUNNING').map((e) => taskKey(e.vertexId, e.subtaskIndex)));
       }
     }
-    if (r.state === 'FINISHED') this.coordinator?.attemptStopped(`subtask ${r.subtaskIndex} of ${r.vertexId} finished; no checkpoints after a task finished`);
+    if (r.state === 'FINISHED') this.coordinator?.taskFinished(r.attempt, taskKey(r.vertexId, r.subtaskIndex), r.lastCheckpointId ?? 0);
     if (r.state === 'FAILED') {
       this.failover(r.error ?? 'task failed');
     } else if ((r.state === 'CANCELED' || r.state === 'FINISHED') && this.state === 'CANCELLING') {

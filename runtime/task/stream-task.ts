@@ -144,7 +144,7 @@ export class StreamTask {
   private window = { at: performance.now(), bp: 0, busy: 0, bpRatio: 0, busyRatio: 0 };
   private readonly aligner: BarrierAligner;
   /** highest checkpoint this task snapshotted (sources ignore older triggers) */
-  private lastCheckpointId = 0;
+  lastCheckpointId = 0;
 
   constructor(spec: TaskSpec) {
     this.spec = spec;

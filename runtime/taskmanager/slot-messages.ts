@@ -16,7 +16,7 @@ export type ToSlot =
 
 export type FromSlot =
   | { type: 'ready'; address: string }
-  | { type: 'task-state'; executionId: string; jobId: string; attempt: number; vertexId: string; subtaskIndex: number; state: TaskState; error?: string; metrics?: TaskMetrics }
+  | { type: 'task-state'; executionId: string; jobId: string; attempt: number; vertexId: string; subtaskIndex: number; state: TaskState; error?: string; metrics?: TaskMetrics; lastCheckpointId?: number }
   | { type: 'metrics'; jobId: string; attempt: number; tasks: TaskMetrics[] }
   | { type: 'checkpoint-ack'; ack: CheckpointAck }
   | { type: 'checkpoint-decline'; decline: CheckpointDecline };

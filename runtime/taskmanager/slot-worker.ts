@@ -68,7 +68,7 @@ async function uploadAndAcknowledge(d: TaskDeploymentDescriptor, snap: TaskCheck
 }
 
 function report(d: TaskDeploymentDescriptor, state: 'RUNNING' | 'FINISHED' | 'FAILED' | 'CANCELED', error?: string, task?: StreamTask): void {
-  send({ type: 'task-state', executionId: executionId(d), jobId: d.jobId, attempt: d.attempt, vertexId: d.vertexId, subtaskIndex: d.subtaskIndex, state, error, metrics: task?.metrics() });
+  send({ type: 'task-state', executionId: executionId(d), jobId: d.jobId, attempt: d.attempt, vertexId: d.vertexId, subtaskIndex: d.subtaskIndex, state, error, metrics: task?.metrics(), lastCheckpointId: task?.lastCheckpointId });
 }
 
 async function deploy(d: TaskDeploymentDescriptor): Promise<void> {
