@@ -67,4 +67,20 @@ describe('recovery from checkpoints (local directory)', () => {
     const after = JSON.parse(readFileSync(path.join(mc.checkpointStorage, 'flink-jobs/ha-test/counts/ha/job.json'), 'utf8')) as { state: string };
     expect(after.state).toBe('FINISHED');
   });
+
+  test('cancel-with-savepoint ends the job CANCELED; the savepoint restores at parallelism 1 with exact output', async () => {
+    mc = await startMiniCluster({ taskManagers: 2, slotsPerTaskManager: 1, heartbeatTimeoutMs: 3000 });
+    const out = mkdtempSync(path.join(os.tmpdir(), 'cp-cancel-sp-'));
+    const params = { events: String(EVENTS), rate: '6000', out };
+    const id = await mc.submit(WINDOW_COUNTS, { parallelism: 2, params });
+    await mc.client.waitFor(id, (s) => s.state === 'RUNNING' && s.vertices.every((v) => v.recordsIn > 1000), 60_000, 100);
+    const location = await mc.client.waitForSavepoint(id, await mc.client.triggerSavepoint(id, { 'cancel-job': true }));
+    expect(location).toMatch(/flink-savepoints\/default\/window-counts\/savepoint-[^/]+\/$/);
+    expect((await mc.client.waitForTerminal(id, 30_000)).state).toBe('CANCELED');
+    // a cancelled job takes no more savepoints
+    await expect(mc.client.triggerSavepoint(id)).rejects.toThrow(/MR_ERR_SAVEPOINT_NOT_RUNNING/);
+    const restored = await mc.submit(WINDOW_COUNTS, { parallelism: 1, params, savepointPath: location });
+    expect((await mc.client.waitForTerminal(restored, 120_000)).state).toBe('FINISHED');
+    expect(committedWindowCounts(out)).toEqual(expectedWindowCounts(EVENTS));
+  });
 });
