@@ -205,7 +205,8 @@ async function measureThroughput(s3: S3Connection): Promise<ThroughputResult> {
       // alternate the order, so a drift of the machine's load does not favour one side
       const order = round % 2 === 0 ? [0, q5IntervalMs] : [q5IntervalMs, 0];
       for (const intervalMs of order) {
-        const run = await runQ5(s3, intervalMs, prefix);
+        // a prefix per run, so the checkpoints counted are this run's
+        const run = await runQ5(s3, intervalMs, `${prefix}/round-${round}`);
         (intervalMs === 0 ? without : withCheckpoints).push(run);
         log(`q5 round ${round + 1}/${rounds}, checkpoint interval ${intervalMs} ms: ${Math.round((run.events * 1000) / run.durationMs).toLocaleString('en-US')} events/s`
           + (intervalMs > 0 ? `, ${run.checkpointsRetained} completed checkpoint(s) retained in S3` : ''));
