@@ -11,6 +11,7 @@ import { SupervisedInformer } from './kube/informer.ts';
 import type { KubeObject, KubeRest, ObjectRef } from './kube/rest-client.ts';
 import { slimPod } from './kube/slim.ts';
 import type { CacheTransform } from './kube/slim.ts';
+import { InstanceLabellingClient } from './kube/instance-labels.ts';
 import { UnchangedApplySkipper } from './kube/unchanged-apply.ts';
 import { formatSelector, parseWatchSelector } from './kube/watch-selector.ts';
 import { WorkQueue } from './kube/work-queue.ts';
@@ -72,7 +73,8 @@ export class Operator {
     const queues = informer('Queue', API_VERSION, selector);
     const deployments = informer('Deployment', API_VERSION, selector);
     const savepoints = informer('Savepoint', API_VERSION, selector);
-    const pods = informer('Pod', 'v1', `${LABELS.managedBy}=${MANAGED_BY}`, slimPod);
+    // An instance with a watch selector stamps its labels on the pods it creates and caches only those.
+    const pods = informer('Pod', 'v1', [`${LABELS.managedBy}=${MANAGED_BY}`, selector].filter(Boolean).join(','), slimPod);
     pods.addIndex(POD_INDEX_DEPLOYMENT, (p) => {
       const d = p.metadata.labels?.[LABELS.deployment];
       return d ? [`${p.metadata.namespace}/${d}`] : [];
@@ -83,7 +85,7 @@ export class Operator {
       hasKind: (apiVersion: string, kind: string) => apiVersion === API_VERSION && kind in millraceCaches,
       get: (ref: ObjectRef) => (ref.apiVersion === API_VERSION ? millraceCaches[ref.kind]?.get(ref.name, ref.namespace) : undefined),
     };
-    this.rest = new UnchangedApplySkipper(deps.rest, cachedObjects, (kind) => deps.metrics.writesSkipped.inc({ kind }));
+    this.rest = new UnchangedApplySkipper(new InstanceLabellingClient(deps.rest, instanceLabels), cachedObjects, (kind) => deps.metrics.writesSkipped.inc({ kind }));
     for (const cache of Object.values(millraceCaches)) cache.on((e, o) => { if (e === 'delete') this.rest.forget({ apiVersion: o.apiVersion, kind: o.kind, namespace: o.metadata.namespace, name: o.metadata.name }); });
     this.ctx = {
       rest: this.rest, caches, clock: deps.clock, fieldManager: FIELD_MANAGER, instanceLabels,
