@@ -36,7 +36,7 @@ export function renderOperatorSection(r: OperatorBenchResult): string {
   const kinds = Object.entries(r.apiRequestsByKind).map(([k, n]) => `${k} ${n}`).join(', ');
   return [
     OPERATOR_SECTION_BEGIN,
-    '# Operator: 1,000 Deployments',
+    '## Operator: 1,000 Deployments',
     '',
     `Latest figures of \`npm run bench:operator\` (\`bench/operator.ts\`), generated ${r.generatedAt}; raw figures in`,
     '`bench/results/operator.json`. The operator runs as its own process (`operator/main.ts`, environment and V8 flags',
@@ -44,7 +44,8 @@ export function renderOperatorSection(r: OperatorBenchResult): string {
     `${r.deployments} Deployments (0.25 CU JobManager + one 0.25 CU TaskManager each, ${r.applyConcurrency} applies in parallel).`,
     'Their pods carry a nodeSelector no node matches, so they are created and stay Pending; the JobManagers are',
     'unreachable, so every deployment settles in phase Starting. RSS is VmRSS of the operator process sampled every',
-    `250 ms. Load average when the run started: ${r.loadAverageAtStart.join(' / ')} (the machine may be shared).`,
+    `250 ms. Load average when the run started: ${r.loadAverageAtStart.join(' / ')} (the machine may be shared). Wall times`,
+    'follow the API server, which shares the machine; operator CPU, API requests and RSS are steadier under other load.',
     '',
     '| figure | value | target |',
     '|---|---|---|',
