@@ -44,13 +44,19 @@ export async function listKeys(connection: S3Connection, prefix: string): Promis
   return keys;
 }
 
+/** Deletes everything under `prefix`; lists again afterwards, since a late writer may have added objects meanwhile. */
 export async function deletePrefix(connection: S3Connection, prefix: string): Promise<void> {
   if (!prefix || prefix === '/') throw new Error('MR_ERR_DELETE_PREFIX: refusing to delete a whole bucket; pass a test prefix');
-  const keys = await listKeys(connection, prefix.endsWith('/') ? prefix : `${prefix}/`);
+  const folder = prefix.endsWith('/') ? prefix : `${prefix}/`;
   const client = s3Client(connection);
   try {
-    for (let i = 0; i < keys.length; i += 1000) {
-      await client.send(new DeleteObjectsCommand({ Bucket: connection.bucket, Delete: { Objects: keys.slice(i, i + 1000).map((Key) => ({ Key })) } }));
+    for (let round = 0; round < 3; round++) {
+      const keys = await listKeys(connection, folder);
+      if (keys.length === 0) return;
+      for (let i = 0; i < keys.length; i += 1000) {
+        await client.send(new DeleteObjectsCommand({ Bucket: connection.bucket, Delete: { Objects: keys.slice(i, i + 1000).map((Key) => ({ Key })) } }));
+      }
+      await new Promise((r) => setTimeout(r, 500));
     }
   } finally {
     client.destroy();
