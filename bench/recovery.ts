@@ -59,8 +59,8 @@ function positiveInteger(name: string, text: string): number {
 
 const quick = options.quick;
 const stateSizesMB = (options['state-mb'] ?? (quick ? '10' : '100,1000')).split(',').map((s) => positiveInteger('state-mb', s.trim()));
-// A subtask's state is one file per operator, parsed as one string on restore (V8 strings end
-// near 512 MB), so 1 GB of state is spread over 4 subtasks (2 TaskManagers × 2 slots).
+// Keyed state is spread over 4 subtasks (2 TaskManagers × 2 slots), so a kill loses half of
+// them and the restore of the other half's state runs in parallel threads.
 const stateParallelism = positiveInteger('state-parallelism', options['state-parallelism']);
 const payloadBytes = positiveInteger('payload-bytes', options['payload-bytes']);
 const kills = positiveInteger('kills', options.kills ?? (quick ? '1' : '3'));
