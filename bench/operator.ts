@@ -45,9 +45,10 @@ const { rest, kc } = cluster;
 const port = await freePort();
 const profileFlags = values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${values['cpu-prof']}`] : [];
 // The same V8 flags and environment as `npm run operator` and the chart, so RSS is the one users get.
+const leaseName = unique('bench');
 const nodeFlags = [...OPERATOR_NODE_FLAGS, ...(values['node-flag'] ?? [])];
 const operator = spawn(process.execPath, [...nodeFlags, ...profileFlags, 'operator/main.ts'], {
-  env: { ...process.env, ...OPERATOR_PROCESS_ENV, KUBECONFIG: cluster.kubeconfigPath, MILLRACE_OPERATOR_PORT: String(port), MILLRACE_OPERATOR_HOST: '127.0.0.1', MILLRACE_OPERATOR_NAMESPACE: OPERATOR_NAMESPACE, MILLRACE_LEASE_NAME: unique('bench'), MILLRACE_JOBMANAGER_URL_TEMPLATE: 'http://127.0.0.1:9', MILLRACE_WATCH_SELECTOR: TEST_WATCH_SELECTOR, LOG_LEVEL: 'warn' },
+  env: { ...process.env, ...OPERATOR_PROCESS_ENV, KUBECONFIG: cluster.kubeconfigPath, MILLRACE_OPERATOR_PORT: String(port), MILLRACE_OPERATOR_HOST: '127.0.0.1', MILLRACE_OPERATOR_NAMESPACE: OPERATOR_NAMESPACE, MILLRACE_LEASE_NAME: leaseName, MILLRACE_JOBMANAGER_URL_TEMPLATE: 'http://127.0.0.1:9', MILLRACE_WATCH_SELECTOR: TEST_WATCH_SELECTOR, LOG_LEVEL: 'warn' },
   stdio: ['ignore', 'inherit', 'inherit'],
 });
 const pid = operator.pid ?? 0;
@@ -188,12 +189,14 @@ try {
 }
 
 async function stopOperator(): Promise<void> {
-  if (operator.exitCode !== null || operator.signalCode !== null) return;
-  const exited = new Promise((r) => operator.once('exit', r));
-  operator.kill('SIGTERM');
-  const timer = setTimeout(() => operator.kill('SIGKILL'), 30_000);
-  await exited;
-  clearTimeout(timer);
+  if (operator.exitCode === null && operator.signalCode === null) {
+    const exited = new Promise((r) => operator.once('exit', r));
+    operator.kill('SIGTERM');
+    const timer = setTimeout(() => operator.kill('SIGKILL'), 30_000);
+    await exited;
+    clearTimeout(timer);
+  }
+  await rest.delete({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', namespace: OPERATOR_NAMESPACE, name: leaseName }).catch(() => undefined);
 }
 
 /**
