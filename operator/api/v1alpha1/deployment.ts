@@ -107,6 +107,7 @@ export const deploymentStatusSchema = z.object({
   lastSavepoint: z.object({
     path: z.string().describe('Storage path of the savepoint.'),
     origin: z.enum(['upgrade', 'suspend']).describe('Why it was taken.'),
+    jobId: z.string().optional().describe('The job it was taken of (stopped by it).'),
     completedAt: z.string().describe('When it completed (RFC 3339).'),
   }).optional().describe('The savepoint the operator last took when stopping the job (also recorded as a Savepoint object).'),
   restoreSavepointPath: z.string().optional().describe('Savepoint the next job start restores from (set by a stateful upgrade or suspend, or by restore.savepointName); cleared once that job runs.'),

@@ -69,6 +69,9 @@ describe('deployment state machine', () => {
     const runs = decideDeployment(base({ spec: r, generation: 3, previous: { phase: 'Starting', restoreSavepointPath: 's3://b/sp-1/' }, observed: { pods: [pod('jm2', rh)], jobManagerHash: rh, job: { id: 'j2', state: 'RUNNING' } } }));
     expect(runs.phase).toBe('Running');
     expect(runs.savepoint.restorePath).toBeUndefined();
+    // The job stopped with the savepoint, still listed by a JobManager, is not the new job's result.
+    const stale = decideDeployment(base({ spec: r, generation: 3, previous: { phase: 'Starting', lastSavepoint: { path: 's3://b/sp-1/', origin: 'suspend', jobId: 'j1', completedAt: 't' } }, observed: { pods: [pod('jm2', rh)], jobManagerHash: rh, job: { id: 'j1', state: 'FINISHED' } } }));
+    expect(stale).toMatchObject({ phase: 'Starting', createPods: true });
   });
 
   test('stateful upgrade: stop with a savepoint, then replace the pods; a failed savepoint keeps the job running and blocks the upgrade', () => {

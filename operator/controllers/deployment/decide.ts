@@ -119,7 +119,7 @@ export function decideDeployment(input: DecisionInput): Decision {
     const poll = input.savepointPoll;
     if (poll?.state === 'COMPLETED') {
       sp.restorePath = poll.location;
-      sp.lastSavepoint = { path: poll.location, origin: f.purpose, completedAt: input.now };
+      sp.lastSavepoint = { path: poll.location, origin: f.purpose, jobId: f.jobId, completedAt: input.now };
       recordSavepoint = { origin: f.purpose, path: poll.location, jobId: f.jobId };
       events.push({ type: 'Normal', reason: 'SavepointCompleted', note: `job ${f.jobId} stopped with a savepoint at ${poll.location} (${f.purpose})` });
       sp.inFlight = undefined;
@@ -221,8 +221,10 @@ export function decideDeployment(input: DecisionInput): Decision {
 
   conditions.push({ type: 'UpgradeBlocked', status: 'False', reason: 'UpToDate', message: 'pods match the spec' });
   const failedPods = live.filter((p) => p.phase === 'Failed' || p.phase === 'Succeeded');
-  // Only a JobManager of the current pods speaks for the job (an old one may still be going away).
-  const job = observed.jobManagerHash === undefined || observed.jobManagerHash === desiredHash ? observed.job : undefined;
+  // Only a JobManager of the current pods speaks for the job (an old one may still be going away),
+  // and the job the operator stopped with a savepoint is over, not the deployment's result.
+  const stopped = observed.job && observed.job.state !== 'RUNNING' && observed.job.id === sp.lastSavepoint?.jobId;
+  const job = (observed.jobManagerHash === undefined || observed.jobManagerHash === desiredHash) && !stopped ? observed.job : undefined;
   let phase = phaseFromJob(job);
   // Pods that are not all there yet means Starting, whatever a previous job said.
   if (live.length - failedPods.length === 0 && phase === 'Running') phase = 'Starting';

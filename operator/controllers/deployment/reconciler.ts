@@ -109,7 +109,7 @@ export async function reconcileDeployment(ctx: ReconcileContext, opts: Deploymen
   } else if (!holdsCapacity(decision.phase)) {
     ledger.release(key);
   }
-  if (quotaRefusal) return writeQuotaRefusal(ctx, raw, previous, generation, now, quotaRefusal, deploymentSize(d.spec));
+  if (quotaRefusal) return writeQuotaRefusal(ctx, raw, previous, generation, now, quotaRefusal, deploymentSize(d.spec), decision);
 
   const size = deploymentSize(d.spec);
   // Pods hold their queue's quota until they are gone, terminating or not; counting them keeps
@@ -147,9 +147,12 @@ export async function reconcileDeployment(ctx: ReconcileContext, opts: Deploymen
 
 
 /** Status after a quota refusal: still Queued, with why, and a quick fixed retry. */
-async function writeQuotaRefusal(ctx: ReconcileContext, raw: Raw<Deployment>, previous: DeploymentStatus | undefined, generation: number | undefined, now: Date, reason: string, size: { requiredCU: number; taskManagers: number }): Promise<ReconcileResult> {
+async function writeQuotaRefusal(ctx: ReconcileContext, raw: Raw<Deployment>, previous: DeploymentStatus | undefined, generation: number | undefined, now: Date, reason: string, size: { requiredCU: number; taskManagers: number }, decision: Decision): Promise<ReconcileResult> {
   const status: DeploymentStatus = {
     ...previous, observedGeneration: generation, phase: 'Queued', reason, cuInUse: 0, requiredCU: size.requiredCU, taskManagers: size.taskManagers,
+    // The savepoint bookkeeping of this pass is kept (a restore path must survive the retry).
+    savepointInFlight: decision.savepoint.inFlight, lastSavepoint: decision.savepoint.lastSavepoint,
+    restoreSavepointPath: decision.savepoint.restorePath, savepointFailedGeneration: decision.savepoint.failedGeneration,
     queuedSince: previous?.queuedSince ?? now.toISOString(),
     conditions: setConditions(previous?.conditions, [{ type: 'Ready', status: 'False', reason: 'Queued', message: reason }], generation, now),
   };
