@@ -18,16 +18,20 @@ describe('the Operator section of bench/RESULTS.md', () => {
     expect(s).toContain('peak < 150 MB: NOT met');
     expect(s).toContain('create pods 2000, apply deployments/status 1000');
   });
+  test('its markers follow the convention bench:nexmark keeps (name:begin … name:end)', () => {
+    const kept = /<!-- ([\w-]+):begin[^>]*-->[\s\S]*?<!-- \1:end -->/g;
+    expect(renderOperatorSection(result).match(kept)).toHaveLength(1);
+  });
   test('replaces its own section and leaves the others alone', () => {
     const nexmark = '# Nexmark\n\nfigures\n';
     const once = replaceOperatorSection(nexmark, renderOperatorSection(result));
-    expect(once.startsWith('# Nexmark\n\nfigures\n\n<!-- bench:operator begin -->')).toBe(true);
-    const later = `${once}\n<!-- recovery -->\n# Recovery\n`;
+    expect(once.startsWith(`# Nexmark\n\nfigures\n\n${OPERATOR_SECTION_BEGIN}`)).toBe(true);
+    const later = `${once}\n<!-- recovery:begin -->\n## Recovery\n<!-- recovery:end -->\n`;
     const twice = replaceOperatorSection(later, renderOperatorSection({ ...result, settledSeconds: 70, targets: { ...result.targets, settledUnder60s: false } }));
-    expect(twice.match(new RegExp(OPERATOR_SECTION_BEGIN, 'g'))).toHaveLength(1);
-    expect(twice.match(new RegExp(OPERATOR_SECTION_END, 'g'))).toHaveLength(1);
+    expect(twice.split(OPERATOR_SECTION_BEGIN)).toHaveLength(2);
+    expect(twice.split(OPERATOR_SECTION_END)).toHaveLength(2);
     expect(twice).toContain('| 70 s | < 60 s: NOT met |');
-    expect(twice).toContain('# Recovery');
+    expect(twice).toContain('## Recovery\n<!-- recovery:end -->');
     expect(twice.startsWith('# Nexmark')).toBe(true);
   });
 });

@@ -27,8 +27,9 @@ export interface OperatorBenchResult {
   notes: string;
 }
 
-export const OPERATOR_SECTION_BEGIN = '<!-- bench:operator begin -->';
-export const OPERATOR_SECTION_END = '<!-- bench:operator end -->';
+// The `<!-- name:begin … -->` / `<!-- name:end -->` convention that bench:nexmark keeps when it rewrites the file.
+export const OPERATOR_SECTION_BEGIN = '<!-- operator:begin (written by npm run bench:operator) -->';
+export const OPERATOR_SECTION_END = '<!-- operator:end -->';
 
 const met = (ok: boolean) => (ok ? 'met' : 'NOT met');
 
