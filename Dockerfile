@@ -67,13 +67,16 @@ RUN printf '%s\n' \
   '# millrace <role> [args...]: one image, the operator and the stream runtime.' \
   'set -eu' \
   'app=/opt/millrace' \
+  'flags=' \
   'case "${1:-}" in' \
-  '  operator) shift; entry="$app/operator/main.ts" ;;' \
+  '  operator) shift; entry="$app/operator/main.ts"' \
+  '    # as `npm run operator` (operator/config.ts OPERATOR_NODE_FLAGS): a young generation not sized from the host memory' \
+  '    flags="--max-semi-space-size=2 --max-old-space-size=256"; export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}" ;;' \
   '  version|--version) exec node -e "console.log(\"millrace \" + require(\"/opt/millrace/package.json\").version + \", node \" + process.version)" ;;' \
   '  *) entry="$app/runtime/bin/millrace.ts" ;;' \
   'esac' \
   'if [ ! -f "$entry" ]; then echo "millrace: $entry is not in this image" >&2; exit 78; fi' \
-  'exec node "$entry" "$@"' \
+  'exec node $flags "$entry" "$@"' \
   > /usr/local/bin/millrace \
  && chmod 0755 /usr/local/bin/millrace
 # Nothing is written to the root filesystem at run time (read-only root works); Node.js keeps
