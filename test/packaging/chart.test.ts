@@ -110,7 +110,7 @@ describe('rendered with default values', () => {
       POD_NAME: { fieldRef: { fieldPath: 'metadata.name' } },
       MILLRACE_OPERATOR_NAMESPACE: { fieldRef: { fieldPath: 'metadata.namespace' } },
       MILLRACE_OPERATOR_PORT: '8080', MILLRACE_LEADER_ELECTION: 'true', MILLRACE_LEASE_NAME: `${RELEASE}-millrace`,
-      MILLRACE_RUNTIME_IMAGE: 'localhost/millrace:dev', MILLRACE_WORKERS: '4', LOG_LEVEL: 'info',
+      MILLRACE_RUNTIME_IMAGE: 'localhost/millrace:dev', MILLRACE_WORKERS: '16', LOG_LEVEL: 'info',
     });
   });
 
