@@ -128,6 +128,20 @@ describe('checkpoint coordinator', () => {
     expect((c.stats.toRest() as { latest: { failed: { failure_message: string } } }).latest.failed.failure_message).toMatch(/MR_ERR_CHECKPOINT_EXPIRED/);
   });
 
+  test('a savepoint asked for while the tasks are still deploying is taken once they all run; one asked for after the job ended is refused', async () => {
+    const { c, triggers, ackAll } = setup();
+    const early = c.triggerSavepoint({});
+    expect(triggers).toHaveLength(0);
+    c.attemptRunning(0, TASKS);
+    expect(triggers.map((t) => t.isSavepoint)).toEqual([true]);
+    await ackAll(triggers[0]!);
+    await expect(early).resolves.toMatchObject({ checkpointId: 1, metadata: { kind: 'savepoint' } });
+    const cutShort = c.triggerSavepoint({});
+    c.shutdown('the job is FINISHED');
+    await expect(cutShort).rejects.toThrow(/MR_ERR_SAVEPOINT_FAILED: the job is FINISHED/);
+    await expect(c.triggerSavepoint({})).rejects.toThrow(/MR_ERR_SAVEPOINT_NOT_RUNNING: .* has ended/);
+  });
+
   test('a failover aborts the checkpoint in flight without counting it as a failure', async () => {
     const { c, time, triggers, failures } = setup();
     c.attemptRunning(0, TASKS);
@@ -141,7 +155,6 @@ describe('checkpoint coordinator', () => {
 
   test('a savepoint waits for the checkpoint in flight, is written as a savepoint, and stop-with-savepoint ends checkpointing', async () => {
     const { c, time, triggers, completes, ackAll, storage } = setup();
-    await expect(c.triggerSavepoint({})).rejects.toThrow(/MR_ERR_SAVEPOINT_NOT_RUNNING/);
     c.attemptRunning(0, TASKS);
     time.advance(1000);
     const sp = c.triggerSavepoint({ stopAfter: true });

@@ -172,10 +172,14 @@ export class CheckpointCoordinator {
     this.periodic = undefined;
   }
 
-  /** Takes a savepoint now, or right after the checkpoint in flight. */
+  /**
+   * Takes a savepoint now, right after the checkpoint in flight, or, while the attempt's tasks
+   * are still being deployed (the job already reports RUNNING), as soon as they all run. A
+   * failover or the end of the job rejects it (attemptStopped).
+   */
   triggerSavepoint(request: SavepointRequest): Promise<CompletedSnapshot> {
-    if (!this.running || this.shutDown) {
-      return Promise.reject(new CheckpointCoordinatorError('MR_ERR_SAVEPOINT_NOT_RUNNING', `job ${this.deps.jobId} is not running with all its tasks; a savepoint needs every task running`));
+    if (this.shutDown) {
+      return Promise.reject(new CheckpointCoordinatorError('MR_ERR_SAVEPOINT_NOT_RUNNING', `job ${this.deps.jobId} has ended; a savepoint needs a running job`));
     }
     return new Promise((resolve, reject) => {
       this.queued.push({ id: '', request, resolve, reject });
