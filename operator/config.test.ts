@@ -7,6 +7,11 @@ describe('operator configuration', () => {
     const env = Object.entries(OPERATOR_PROCESS_ENV).map(([k, v]) => `${k}=${v} `).join('');
     expect(pkg.scripts.operator).toBe(`${env}node ${OPERATOR_NODE_FLAGS.join(' ')} operator/main.ts`);
   });
+  test('the image starts the operator with the same V8 flags and environment', async () => {
+    const dockerfile = await readFile(new URL('../Dockerfile', import.meta.url), 'utf8');
+    expect(dockerfile).toContain(`flags="${OPERATOR_NODE_FLAGS.join(' ')}"`);
+    for (const [k, v] of Object.entries(OPERATOR_PROCESS_ENV)) expect(dockerfile).toContain(`export ${k}="\${${k}:-${v}}"`);
+  });
   test('defaults: 16 workers per controller, 32 API connections', () => {
     expect(loadConfig({})).toMatchObject({ MILLRACE_WORKERS: 16, MILLRACE_API_CONNECTIONS: 32 });
   });
