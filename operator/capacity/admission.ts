@@ -45,7 +45,11 @@ export function decideAdmission(queueCU: number, queueName: string, candidates: 
       used += quarters(c.requiredCU);
     }
   }
-  const waiting = candidates.filter((c) => c.wantsToRun && !c.admitted).sort(compareArrival);
+  // Each timestamp parsed once: a queue of a thousand is sorted on every reconcile of its members.
+  const waiting = candidates.filter((c) => c.wantsToRun && !c.admitted)
+    .map((c) => ({ c, at: Date.parse(c.creationTimestamp) }))
+    .sort((a, b) => a.at - b.at || (a.c.name < b.c.name ? -1 : a.c.name > b.c.name ? 1 : 0))
+    .map((w) => w.c);
   let blocked = false;
   let position = 0;
   for (const c of waiting) {

@@ -26,23 +26,39 @@ export function ledgerOf(ctx: ReconcileContext): AdmissionLedger {
 
 const ts = (v: unknown) => (v instanceof Date ? v.toISOString() : String(v ?? ''));
 
-export function admissionCandidate(ctx: ReconcileContext, d: Deployment): AdmissionCandidate {
-  const key = `${d.metadata.namespace}/${d.metadata.name}`;
+/** What admission needs from one cached Deployment object; cached objects are replaced, never changed. */
+interface CandidateFacts { name: string; creationTimestamp: string; requiredCU: number; holdsCapacity: boolean; wantsToRun: boolean }
+const factsOf = new WeakMap<Deployment, CandidateFacts>();
+
+function candidateFacts(d: Deployment): CandidateFacts {
+  let f = factsOf.get(d);
+  if (f) return f;
   const spec = d.spec;
-  const size = deploymentSize({
-    parallelism: spec.parallelism ?? 1,
-    jobManager: { cu: spec.jobManager?.cu ?? 1 },
-    taskManager: { cu: spec.taskManager?.cu ?? 1, slots: spec.taskManager?.slots ?? 1 },
-  });
-  return {
+  f = {
     name: d.metadata.name,
     creationTimestamp: ts(d.metadata.creationTimestamp),
-    requiredCU: size.requiredCU,
-    admitted: holdsCapacity(d.status?.phase) || ledgerOf(ctx).has(key),
+    requiredCU: deploymentSize({
+      parallelism: spec.parallelism ?? 1,
+      jobManager: { cu: spec.jobManager?.cu ?? 1 },
+      taskManager: { cu: spec.taskManager?.cu ?? 1, slots: spec.taskManager?.slots ?? 1 },
+    }).requiredCU,
+    holdsCapacity: holdsCapacity(d.status?.phase),
     // A Failed or Finished job stays so until its spec changes (a new generation).
     wantsToRun: (spec.state ?? 'running') === 'running' && !d.metadata.deletionTimestamp
       && !(['Failed', 'Finished'].includes(d.status?.phase ?? '') && d.status?.observedGeneration === d.metadata.generation),
-    holdsPods: podsOfDeployment(ctx, d.metadata.namespace ?? '', d.metadata.name).length > 0,
+  };
+  factsOf.set(d, f);
+  return f;
+}
+
+export function admissionCandidate(ctx: ReconcileContext, d: Deployment): AdmissionCandidate {
+  const { holdsCapacity: holds, ...facts } = candidateFacts(d);
+  const admitted = holds || ledgerOf(ctx).has(`${d.metadata.namespace}/${d.metadata.name}`);
+  return {
+    ...facts,
+    admitted,
+    // Only asked of those not running: a pod-index lookup per member would dominate a large queue.
+    holdsPods: admitted && facts.wantsToRun ? undefined : podsOfDeployment(ctx, d.metadata.namespace ?? '', d.metadata.name).length > 0,
   };
 }
 

@@ -10,6 +10,7 @@ import { API_VERSION } from '../../api/v1alpha1/meta.ts';
 import { setConditions } from '../../kube/conditions.ts';
 import type { ReconcileResult } from '../../kube/controller-runner.ts';
 import { isNotFound } from '../../kube/rest-client.ts';
+import type { KubeObject } from '../../kube/rest-client.ts';
 import { LABELS, MANAGED_BY, ownerReference } from '../shared/context.ts';
 import type { ReconcileContext, Raw } from '../shared/context.ts';
 import { writeStatus } from '../shared/lifecycle.ts';
@@ -80,31 +81,25 @@ export async function reconcileDeployment(ctx: ReconcileContext, opts: Deploymen
   if (decision.cancelJob) {
     await opts.jobManagers({ namespace, name }).cancel(decision.cancelJob).catch(() => undefined);
   }
-  for (const pod of decision.deletePods) await ctx.rest.delete({ apiVersion: 'v1', kind: 'Pod', namespace, name: pod });
+  await Promise.all(decision.deletePods.map((pod) => ctx.rest.delete({ apiVersion: 'v1', kind: 'Pod', namespace, name: pod })));
   let quotaRefusal: string | undefined;
   if (decision.createPods) {
     ledger.admit(key, deploymentSize(d.spec).requiredCU);
     const existing = new Set(observed.pods.map((p) => p.name));
     const missing = desired.pods.filter((p) => !existing.has(p.metadata.name));
-    // Configuration and Service go first, whenever pods are to be created (so also after a restart mid-way).
+    // Configuration and Service go first, whenever pods are to be created (so also after a restart
+    // mid-way); each step's requests go out together, as a deployment's latency is their round trips.
     if (missing.length > 0) {
-      await ctx.rest.apply(desired.config, ctx.fieldManager);
-      await ctx.rest.apply(desired.service, ctx.fieldManager);
+      await Promise.all([ctx.rest.apply(desired.config, ctx.fieldManager), ctx.rest.apply(desired.service, ctx.fieldManager)]);
     }
-    for (const pod of missing) {
-      try {
-        await ctx.rest.create(pod);
-      } catch (err) {
-        if ((err as { status?: number }).status === 409) continue; // created by an earlier pass
-        if ((err as { status?: number }).status !== 403) throw err;
-        // The queue quota refused it: the API server's quota usage lags behind pods that are
-        // already gone. Never leave a half-started deployment: remove what was created, stay
-        // Queued and look again soon (a fixed delay, not the growing error backoff).
-        for (const p of desired.pods) await ctx.rest.delete({ apiVersion: 'v1', kind: 'Pod', namespace, name: p.metadata.name });
-        ledger.release(key);
-        quotaRefusal = `queue ${d.spec.queue} quota refused a pod (capacity of stopped deployments not yet released); retrying`;
-        break;
-      }
+    const refused = await createPods(ctx, missing);
+    if (refused) {
+      // The queue quota refused a pod: the API server's quota usage lags behind pods that are
+      // already gone. Never leave a half-started deployment: remove what was created, stay
+      // Queued and look again soon (a fixed delay, not the growing error backoff).
+      await Promise.all(desired.pods.map((p) => ctx.rest.delete({ apiVersion: 'v1', kind: 'Pod', namespace, name: p.metadata.name })));
+      ledger.release(key);
+      quotaRefusal = `queue ${d.spec.queue} quota refused a pod (capacity of stopped deployments not yet released); retrying`;
     }
   } else if (!holdsCapacity(decision.phase)) {
     ledger.release(key);
@@ -138,13 +133,26 @@ export async function reconcileDeployment(ctx: ReconcileContext, opts: Deploymen
     if (isNotFound(err)) return {};
     throw err;
   }
-  for (const e of events) await ctx.events.record(raw, e.type, e.reason, 'Reconcile', e.note);
+  await Promise.all(events.map((e) => ctx.events.record(raw, e.type, e.reason, 'Reconcile', e.note)));
   // Until the JobManager pod runs there is nothing to poll: pod changes wake this key anyway.
   const jobManagerRunning = observed.pods.some((p) => p.name.startsWith(`${name}-jm-`) && p.phase === 'Running');
   const requeueAfterMs = decision.phase === 'Starting' && !jobManagerRunning ? 60_000 : decision.requeueAfterMs;
   return requeueAfterMs !== undefined ? { requeueAfterMs } : {};
 }
 
+
+/** Creates the pods together; true when a queue quota refused one (403). Already there (409) is fine. */
+async function createPods(ctx: ReconcileContext, pods: KubeObject[]): Promise<boolean> {
+  const results = await Promise.allSettled(pods.map((pod) => ctx.rest.create(pod)));
+  let refused = false;
+  for (const r of results) {
+    if (r.status === 'fulfilled') continue;
+    const status = (r.reason as { status?: number }).status;
+    if (status === 403) refused = true;
+    else if (status !== 409) throw r.reason;
+  }
+  return refused;
+}
 
 /** Status after a quota refusal: still Queued, with why, and a quick fixed retry. */
 async function writeQuotaRefusal(ctx: ReconcileContext, raw: Raw<Deployment>, previous: DeploymentStatus | undefined, generation: number | undefined, now: Date, reason: string, size: { requiredCU: number; taskManagers: number }, decision: Decision): Promise<ReconcileResult> {
