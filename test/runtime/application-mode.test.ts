@@ -3,7 +3,7 @@
 
 import { jest } from '@jest/globals';
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,9 +17,11 @@ const Q2 = fileURLToPath(new URL('../../examples/nexmark/q2.ts', import.meta.url
 
 test('a JobManager in application mode runs its job on TaskManagers that register later', async () => {
   const out = mkdtempSync(path.join(os.tmpdir(), 'appmode-'));
+  // its own checkpoint storage, not the user's default directory
+  const storage = mkdtempSync(path.join(os.tmpdir(), 'appmode-storage-'));
   const children: ChildProcess[] = [];
   try {
-    const jm = fork(MILLRACE_BIN, ['jobmanager', '--host', '127.0.0.1', '--port', '0', '--job', Q2, '--parallelism', '2', '--set', 'events=20000', '--set', `out=${out}`], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
+    const jm = fork(MILLRACE_BIN, ['jobmanager', '--host', '127.0.0.1', '--port', '0', '--checkpoint-storage', storage, '--job', Q2, '--parallelism', '2', '--set', 'events=20000', '--set', `out=${out}`], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
     children.push(jm);
     const url = await new Promise<string>((resolve) => jm.on('message', (m: { type: string; url: string }) => m.type === 'listening' && resolve(m.url)));
     const client = new JobClient(url);
@@ -42,5 +44,6 @@ test('a JobManager in application mode runs its job on TaskManagers that registe
     expect(rows).toHaveLength(expected.length);
   } finally {
     for (const c of children) c.kill('SIGKILL');
+    for (const dir of [out, storage]) rmSync(dir, { recursive: true, force: true });
   }
 });

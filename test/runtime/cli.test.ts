@@ -1,8 +1,10 @@
 // `millrace run` in local mode, as a user runs it: exit codes, the summary file, Ctrl-C.
+// Every run checkpoints into its own temporary directory, removed afterwards, so test runs
+// leave nothing in the user's default storage and never resume each other's jobs.
 
 import { jest } from '@jest/globals';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,25 +14,37 @@ jest.setTimeout(120_000);
 const Q2 = fileURLToPath(new URL('../../examples/nexmark/q2.ts', import.meta.url));
 const BID_COUNTS = fileURLToPath(new URL('./fixtures/bid-counts.job.ts', import.meta.url));
 
-function run(args: string[], onStderr?: (text: string, child: ReturnType<typeof spawn>) => void): Promise<{ code: number | null; stderr: string }> {
+const scratch: string[] = [];
+function tempDir(prefix: string): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  scratch.push(dir);
+  return dir;
+}
+afterEach(() => {
+  for (const dir of scratch.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function run(args: string[], onStderr?: (text: string, child: ReturnType<typeof spawn>) => void): Promise<{ code: number | null; stderr: string; storage: string }> {
+  const storage = tempDir('cli-storage-');
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [MILLRACE_BIN, 'run', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [MILLRACE_BIN, 'run', ...args, '--checkpoint-dir', storage], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr!.on('data', (c: Buffer) => {
       stderr += c.toString();
       onStderr?.(stderr, child);
     });
-    child.on('exit', (code) => resolve({ code, stderr }));
+    child.on('exit', (code) => resolve({ code, stderr, storage }));
   });
 }
 
 describe('millrace run (local mode)', () => {
   test('a bounded job finishes with exit code 0 and writes the summary', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'cli-'));
+    const dir = tempDir('cli-');
     const summaryFile = path.join(dir, 'summary.json');
     const r = await run([Q2, '--parallelism', '2', '--taskmanagers', '2', '--set', 'events=20000', '--summary-json', summaryFile, '--no-progress']);
     expect(r.stderr).toMatch(/FINISHED/);
     expect(r.code).toBe(0);
+    expect(r.stderr).toContain(`checkpoints every 10000 ms to ${r.storage} (flink-jobs/local/nexmark-q2/`);
     const s = JSON.parse(readFileSync(summaryFile, 'utf8')) as Record<string, number | string>;
     expect(s).toMatchObject({ state: 'FINISHED', events: 20000 });
     expect(s.durationMs).toBeGreaterThan(0);
@@ -39,7 +53,7 @@ describe('millrace run (local mode)', () => {
   });
 
   test('a failing job exits non-zero and prints the error', async () => {
-    const out = mkdtempSync(path.join(os.tmpdir(), 'cli-'));
+    const out = tempDir('cli-');
     const r = await run([BID_COUNTS, '--parallelism', '2', '--taskmanagers', '2', '--set', 'events=20000', '--set', `out=${out}`, '--set', 'failAt=7', '--restart-strategy', 'none', '--no-progress']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/FAILED: .*MR_TEST_FAILURE: injected failure/);

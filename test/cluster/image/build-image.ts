@@ -36,8 +36,9 @@ const here = dirname(fileURLToPath(import.meta.url));
  * docker archive and imported into containerd's k8s.io namespace when the node tier runs.
  */
 export async function buildImage(options: BuildImageOptions = {}): Promise<BuildImageResult> {
-  const paths = imagePaths(options.env ?? process.env);
-  // One build at a time per cache (parallel test files, a second terminal): they share the archive.
+  const paths = imagePaths(options.env ?? process.env, options.ref ?? projectImage.ref);
+  // One build at a time per cache (parallel test files, a second terminal): they share buildah's
+  // storage and, for the same tag, the archive.
   await mkdir(paths.root, { recursive: true });
   const release = await lockfile.lock(paths.root, { lockfilePath: join(paths.root, '.build.lock'), stale: 60_000, retries: { retries: 1200, minTimeout: 500, maxTimeout: 2000 } });
   try {

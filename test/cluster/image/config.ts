@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { ImageBuildError } from './errors.ts';
 
 // What the project image is made of, and where the pieces are cached (outside the repository).
 
@@ -34,10 +35,23 @@ export interface ImagePaths {
   /** containers/storage of buildah, kept so layers are reused across builds. */
   storageRoot: string;
   storageRunRoot: string;
+  /** The docker archive of `ref`, named after it (see archiveFileName). */
   archive: string;
 }
 
-export function imagePaths(env: NodeJS.ProcessEnv = process.env): ImagePaths {
+/**
+ * The archive's file name for an image reference: the reference without the `localhost/` of
+ * local images, every run of characters a file name should not hold (`/`, `:`, `@`, …) as one
+ * `-`. So the default `localhost/millrace:dev` keeps its `millrace-dev.tar`, and a build with
+ * `--tag localhost/millrace:scratch` writes `millrace-scratch.tar` instead of replacing it.
+ */
+export function archiveFileName(ref: string): string {
+  const name = ref.trim().replace(/^localhost\//, '').replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[-.]+|-+$/g, '');
+  if (!name) throw new ImageBuildError('MR_ERR_IMAGE_REF', `'${ref}' is not an image reference; give --tag a name such as localhost/millrace:dev`);
+  return `${name}.tar`;
+}
+
+export function imagePaths(env: NodeJS.ProcessEnv = process.env, ref: string = projectImage.ref): ImagePaths {
   const root = join(cacheRoot(env), 'image');
   return {
     root,
@@ -46,7 +60,7 @@ export function imagePaths(env: NodeJS.ProcessEnv = process.env): ImagePaths {
     npmCacheDir: join(root, 'npm-cache'),
     storageRoot: join(root, 'containers', 'storage'),
     storageRunRoot: '/run/millrace/buildah',
-    archive: join(cacheRoot(env), 'images', 'millrace-dev.tar'),
+    archive: join(cacheRoot(env), 'images', archiveFileName(ref)),
   };
 }
 

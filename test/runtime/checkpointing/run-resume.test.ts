@@ -1,6 +1,7 @@
 // `millrace run` in local mode checkpoints into a local directory and `--resume` continues from
 // the latest completed checkpoint of the job name; a checkpoint with a missing state file is
-// reported and skipped in favour of the one before it. The committed output is exact.
+// reported and skipped in favour of the one before it. The committed output is exact. Each test
+// checkpoints into its own temporary directory (never the user's default storage) and removes it.
 
 import { jest } from '@jest/globals';
 import { spawn } from 'node:child_process';
@@ -22,12 +23,22 @@ function start(args: string[]): { child: ReturnType<typeof spawn>; done: Promise
   return { child, done: new Promise((resolve) => child.on('exit', (code) => resolve({ code, stderr }))) };
 }
 
+const scratch: string[] = [];
+function tempDir(prefix: string): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  scratch.push(dir);
+  return dir;
+}
+afterEach(() => {
+  for (const dir of scratch.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
 const completed = (jobDir: string): number[] => (existsSync(jobDir) ? readdirSync(jobDir) : [])
   .filter((d) => /^chk-\d+$/.test(d) && existsSync(path.join(jobDir, d, '_metadata'))).map((d) => Number(d.slice(4))).sort((a, b) => a - b);
 
 describe('millrace run --resume', () => {
   test('a killed local run resumes from its previous checkpoint when the latest lost a file; output exact', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'run-resume-'));
+    const dir = tempDir('run-resume-');
     const storage = path.join(dir, 'storage');
     const out = path.join(dir, 'out');
     const common = ['--parallelism', '2', '--taskmanagers', '2', '--set', `events=${EVENTS}`, '--set', `out=${out}`, '--checkpoint-dir', storage, '--checkpoint-interval-ms', '500', '--no-progress'];
@@ -58,7 +69,7 @@ describe('millrace run --resume', () => {
   });
 
   test('--resume without any checkpoint says so and starts from the beginning', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'run-resume-empty-'));
+    const dir = tempDir('run-resume-empty-');
     const r = await start(['--set', 'events=2000', '--set', `out=${path.join(dir, 'out')}`, '--checkpoint-dir', path.join(dir, 'storage'), '--resume', '--no-progress']).done;
     expect(r.stderr).toMatch(/--resume found no completed checkpoint or savepoint of 'window-counts'/);
     expect(r.code).toBe(0);
