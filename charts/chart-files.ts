@@ -1,17 +1,18 @@
 // The files of charts/millrace that are derived from elsewhere in the repository, so the chart
 // can never drift from what the operator is: the CRDs (copies of crds/), the operator's RBAC
 // rules and the member ClusterRoles (from operator/rbac/*.ts), values.schema.json (from
-// charts/values-schema.ts) and the argocd-cm patch (from the Lua health checks).
+// charts/values-schema.ts) and the argocd-cm patch (the Lua health checks composed from
+// charts/argocd-health/, see argocd-health.ts).
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { memberClusterRoles } from '../operator/rbac/member-roles.ts';
 import { operatorClusterRole } from '../operator/rbac/operator-role.ts';
+import { healthChecks } from './argocd-health.ts';
 import { valuesJsonSchema } from './values-schema.ts';
 
 export const CHART_DIR = new URL('./millrace/', import.meta.url).pathname;
 const REPO_CRDS = new URL('../crds/', import.meta.url).pathname;
-export const HEALTH_DIR = join(CHART_DIR, 'argocd', 'health');
 
 interface Rule { apiGroups?: string[]; resources?: string[]; verbs: string[]; resourceNames?: string[] }
 
@@ -41,11 +42,10 @@ export async function renderChartFiles(): Promise<Map<string, string>> {
 
   files.set('values.schema.json', `${JSON.stringify(valuesJsonSchema(), null, 2)}\n`);
 
-  const scripts = (await readdir(HEALTH_DIR)).filter((f) => f.endsWith('.lua')).sort();
   const data: Record<string, string> = {};
-  for (const file of scripts) data[argoHealthKey(file.replace(/\.lua$/, ''))] = await readFile(join(HEALTH_DIR, file), 'utf8');
+  for (const [kind, check] of await healthChecks()) data[argoHealthKey(kind)] = check;
   files.set('argocd/argocd-cm-patch.yaml', [
-    header('charts/millrace/argocd/health/*.lua'),
+    header('charts/argocd-health/{prelude,<Kind>}.lua'),
     '# Health checks of the Millrace kinds for Argo CD. Merge into Argo CD\'s argocd-cm:\n',
     '#   kubectl -n argocd patch configmap argocd-cm --type merge --patch-file charts/millrace/argocd/argocd-cm-patch.yaml\n',
     '# or put the keys under configs.cm of the argo-cd Helm chart.\n',

@@ -1,6 +1,6 @@
-// The Argo CD health checks of charts/millrace/argocd/health, run in gopher-lua exactly as Argo
-// CD runs them, on objects in every phase each kind has (the objects the operator writes are
-// tested in helm-install.test.ts). Every phase of the API must map to a status on purpose.
+// The Argo CD health checks of the chart (composed from charts/argocd-health/), run in gopher-lua
+// exactly as Argo CD runs them, on objects in every phase each kind has (the objects the operator
+// writes are tested in helm-install.test.ts). Every phase of the API must map to a status on purpose.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'yaml';

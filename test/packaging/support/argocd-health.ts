@@ -3,11 +3,11 @@
 // <cache>/argocd-health/<gopher-lua version>-<hash of its sources>/).
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, readdir, rename } from 'node:fs/promises';
+import { mkdir, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { run } from '../../cluster/kube/commands.ts';
 import { cacheRoot } from '../../cluster/kube/layout.ts';
-import { HEALTH_DIR } from '../../../charts/chart-files.ts';
+import { HEALTH_SOURCE_DIR, healthChecks } from '../../../charts/argocd-health.ts';
 
 const SOURCE_DIR = new URL('../argocd-health/', import.meta.url).pathname;
 
@@ -38,13 +38,12 @@ export function ensureHealthEvaluator(): Promise<string> {
   return binaryPath;
 }
 
-/** The Lua health check of each kind shipped in the chart, by kind. */
-export async function healthScripts(): Promise<Map<string, string>> {
-  const scripts = new Map<string, string>();
-  for (const file of (await readdir(HEALTH_DIR)).filter((f) => f.endsWith('.lua'))) {
-    scripts.set(file.replace(/\.lua$/, ''), await readFile(join(HEALTH_DIR, file), 'utf8'));
-  }
-  return scripts;
+/**
+ * The Lua health check of each kind as `npm run chart:sync` composes it into the chart (prelude +
+ * the kind's body), by kind; the argocd-cm patch test proves the chart holds exactly these.
+ */
+export function healthScripts(): Promise<Map<string, string>> {
+  return healthChecks();
 }
 
 /** Evaluates each object with the health check of its kind, in one run of the evaluator. */
@@ -52,7 +51,7 @@ export async function evaluateHealth(objects: ReadonlyArray<{ kind: string }>): 
   const scripts = await healthScripts();
   const cases = objects.map((object) => {
     const script = scripts.get(object.kind);
-    if (!script) throw new Error(`MR_ERR_ARGOCD_HEALTH_MISSING: no Argo CD health check for kind ${object.kind} in ${HEALTH_DIR}; add ${object.kind}.lua there`);
+    if (!script) throw new Error(`MR_ERR_ARGOCD_HEALTH_MISSING: no Argo CD health check for kind ${object.kind} in ${HEALTH_SOURCE_DIR}; add ${object.kind}.lua there`);
     return { script, object };
   });
   return evaluateScripts(cases);

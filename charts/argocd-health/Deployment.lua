@@ -1,37 +1,13 @@
--- Argo CD health of millrace.dev/Deployment. Only Lua's base and table libraries: Argo CD runs
--- custom health checks without the string library.
 --   Running (Ready)                  Healthy
 --   Finished (bounded job done)      Healthy
 --   Queued, Starting, Upgrading      Progressing (Queued starts by itself when its queue has room)
 --   Suspended, Cancelled             Suspended (stopped on request, CU freed)
 --   Failed, invalid spec, a change that cannot be rolled out   Degraded
-local function condition(conditionType)
-  if obj.status == nil or obj.status.conditions == nil then return nil end
-  for _, c in ipairs(obj.status.conditions) do
-    if c.type == conditionType then return c end
-  end
-  return nil
-end
-local function messageOf(c, fallback)
-  if c ~= nil and c.message ~= nil and c.message ~= "" then return c.message end
-  return fallback
-end
+local early = beingDeleted() or notReconciledYet("reconcile this Deployment") or staleStatus() or invalidSpec()
+if early ~= nil then return early end
 
-if obj.metadata.deletionTimestamp ~= nil then
-  return { status = "Progressing", message = "Being deleted" }
-end
 local status = obj.status
-if status == nil or status.observedGeneration == nil then
-  return { status = "Progressing", message = "Waiting for the Millrace operator to reconcile this Deployment" }
-end
-if obj.metadata.generation ~= nil and status.observedGeneration < obj.metadata.generation then
-  return { status = "Progressing", message = "Waiting for the Millrace operator: status is of generation " .. tostring(status.observedGeneration) .. ", the spec is at generation " .. tostring(obj.metadata.generation) }
-end
-
 local ready = condition("Ready")
-if ready ~= nil and ready.reason == "InvalidSpec" then
-  return { status = "Degraded", message = messageOf(ready, "The spec is invalid") }
-end
 local phase = status.phase
 local why = status.reason
 if why == nil or why == "" then why = messageOf(ready, tostring(phase)) end

@@ -1,0 +1,17 @@
+--   Active (Ready)                   Healthy
+--   Pending (e.g. no workspace), Terminating   Progressing
+--   QuotaRejected, invalid spec      Degraded
+local status = obj.status
+local deleting = "waiting for the operator to stop its deployments and remove the Kubernetes namespace"
+if status ~= nil and status.phase == "Terminating" then deleting = messageOf(condition("Ready"), deleting) end
+local early = beingDeleted(deleting) or notReconciledYet("reconcile this Namespace") or staleStatus() or invalidSpec()
+if early ~= nil then return early end
+
+local ready = condition("Ready")
+if status.phase == "Active" and ready ~= nil and ready.status == "True" then
+  return { status = "Healthy", message = messageOf(ready, "Active") }
+end
+if status.phase == "QuotaRejected" then
+  return { status = "Degraded", message = messageOf(condition("QuotaAccepted"), messageOf(ready, "The quota exceeds the free capacity of the workspace")) }
+end
+return { status = "Progressing", message = tostring(status.phase) .. ": " .. messageOf(ready, "waiting for the operator") }

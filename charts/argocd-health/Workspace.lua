@@ -1,0 +1,17 @@
+--   Ready                            Healthy
+--   Pending, Terminating             Progressing
+--   StorageUnavailable, invalid spec Degraded
+local status = obj.status
+local deleting = "waiting for the operator to delete its namespaces first"
+if status ~= nil and status.phase == "Terminating" then deleting = messageOf(condition("Ready"), deleting) end
+local early = beingDeleted(deleting) or notReconciledYet("reconcile this Workspace") or staleStatus() or invalidSpec()
+if early ~= nil then return early end
+
+local ready = condition("Ready")
+if status.phase == "Ready" and ready ~= nil and ready.status == "True" then
+  return { status = "Healthy", message = messageOf(ready, "Storage reachable") }
+end
+if status.phase == "StorageUnavailable" then
+  return { status = "Degraded", message = "Storage unavailable: " .. messageOf(condition("StorageReady"), messageOf(ready, "the S3 check failed")) }
+end
+return { status = "Progressing", message = messageOf(ready, "Phase " .. tostring(status.phase)) }
