@@ -19,6 +19,45 @@ const NL = Buffer.from('\n');
 
 const line = (value: unknown): Buffer => Buffer.concat([Buffer.from(JSON.stringify(value)), NL]);
 
+// Pieces of the same lines for snapshots serialized asynchronously and in slices
+// (checkpoint/async-snapshot.ts): entries are encoded one by one, lines assembled from them.
+
+/** JSON text of one keyed-state entry as a key group line holds it (a Map value as entry arrays). */
+export function encodeStateEntry(key: unknown, value: unknown): string {
+  return JSON.stringify([key, value instanceof Map ? [...value] : value]);
+}
+
+/** JSON text of one timer, [timestamp, key, namespace]. */
+export function encodeTimer(timestamp: number, key: unknown, namespace: unknown): string {
+  return JSON.stringify([timestamp, key, namespace]);
+}
+
+export function keyedHeaderLine(maxParallelism: number): Buffer {
+  return line({ maxParallelism });
+}
+
+/** `{"kg":…,"s":{"<state>":[entries…]}}` from encoded entries per state; undefined when all are empty. */
+export function keyGroupLine(keyGroup: number, states: ReadonlyArray<readonly [string, readonly string[]]>): Buffer | undefined {
+  const parts: string[] = [];
+  for (const [name, entries] of states) if (entries.length > 0) parts.push(`${JSON.stringify(name)}:[${entries.join(',')}]`);
+  if (parts.length === 0) return undefined;
+  return Buffer.from(`{"kg":${keyGroup},"s":{${parts.join(',')}}}\n`);
+}
+
+/** The timer lines of one operator from encoded timers, in chunks of TIMER_CHUNK (at least one line). */
+export function timerLines(eventTime: readonly string[], processingTime: readonly string[]): Buffer[] {
+  const out: Buffer[] = [];
+  const n = Math.max(eventTime.length, processingTime.length);
+  for (let i = 0; i === 0 || i < n; i += TIMER_CHUNK) {
+    out.push(Buffer.from(`{"timers":{"eventTime":[${eventTime.slice(i, i + TIMER_CHUNK).join(',')}],"processingTime":[${processingTime.slice(i, i + TIMER_CHUNK).join(',')}]}}\n`));
+  }
+  return out;
+}
+
+export function operatorStateLine(state: unknown): Buffer {
+  return line({ operator: state });
+}
+
 export function encodeOperatorSnapshot(snap: OperatorSnapshot): Buffer[] {
   const out: Buffer[] = [];
   if (snap.keyed) {

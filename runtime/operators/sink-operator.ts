@@ -2,7 +2,7 @@
 // take part in two-phase commit (snapshotState = pre-commit, notifyCheckpointComplete = commit).
 
 import type { SinkWriter } from '../api/functions.ts';
-import { StreamOperator, type OperatorSnapshot } from './stream-operator.ts';
+import { StreamOperator } from './stream-operator.ts';
 
 export class SinkOperator extends StreamOperator {
   readonly writer: SinkWriter<unknown>;
@@ -26,9 +26,8 @@ export class SinkOperator extends StreamOperator {
   processElement(value: unknown, ts: number): void {
     this.writer.write(value, Number.isNaN(ts) ? undefined : ts);
   }
-  override snapshotState(checkpointId: number): OperatorSnapshot {
-    const state = this.writer.snapshotState?.(checkpointId);
-    return state === undefined ? {} : { operator: state };
+  protected override snapshotOperatorState(checkpointId: number): unknown {
+    return this.writer.snapshotState?.(checkpointId);
   }
   override notifyCheckpointComplete(checkpointId: number): void {
     this.writer.notifyCheckpointComplete?.(checkpointId);

@@ -10,6 +10,8 @@ import { InternalTimerService, type ProcessingTimeService, type TimersSnapshot }
 import type { Timer } from '../state/timer-heap.ts';
 import type { Output } from './output.ts';
 import type { LatencyHistogram } from '../task/latency-histogram.ts';
+import { OperatorStateCapture, ReadyLines, type SnapshotPart } from '../checkpoint/snapshot-part.ts';
+import { operatorStateLine } from '../checkpoint/state-file-format.ts';
 
 export interface OperatorContext {
   readonly jobId: string;
@@ -140,16 +142,32 @@ export abstract class StreamOperator {
     this.timers?.dispose();
   }
 
-  snapshotState(_checkpointId: number): OperatorSnapshot {
+  /** The whole snapshot at once, as JSON-able objects (operator harness tests; checkpoints use captureState). */
+  snapshotState(checkpointId: number): OperatorSnapshot {
     const s: OperatorSnapshot = {};
     if (this.backend) s.keyed = this.backend.snapshot();
     if (this.timers) s.timers = [this.timers.snapshot()];
-    const op = this.snapshotOperatorState();
+    const op = this.snapshotOperatorState(checkpointId);
     if (op !== undefined) s.operator = op;
     return s;
   }
 
-  protected snapshotOperatorState(): unknown {
+  /**
+   * The synchronous part of a checkpoint: keyed state and timers are captured as a view of this
+   * instant without copying them (serialized later, in slices, while processing goes on); the
+   * operator's own state (source positions, sink transactions, window bookkeeping: small) is
+   * serialized now. The file it makes is the one snapshotState's encoding makes.
+   */
+  captureState(checkpointId: number): OperatorStateCapture {
+    const parts: SnapshotPart[] = [];
+    if (this.backend) parts.push(this.backend.capture());
+    if (this.timers) parts.push(this.timers.capture());
+    const op = this.snapshotOperatorState(checkpointId);
+    if (op !== undefined) parts.push(new ReadyLines([operatorStateLine(op)]));
+    return new OperatorStateCapture(parts, op);
+  }
+
+  protected snapshotOperatorState(_checkpointId: number): unknown {
     return undefined;
   }
 

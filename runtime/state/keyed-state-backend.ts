@@ -10,6 +10,8 @@ import type {
 } from '../api/state.ts';
 import { StateTable, type Namespace } from './state-table.ts';
 import { TtlPolicy } from './ttl.ts';
+import { TableView } from './table-view.ts';
+import { KeyedStateCapture } from './keyed-state-capture.ts';
 
 export interface Clock {
   now(): number;
@@ -67,8 +69,13 @@ export class KeyedStateBackend {
     return t;
   }
 
-  /** The map of the current key group of a table (hot path). */
+  /**
+   * The map of the current key group of a table (hot path), for reading or writing the entry of
+   * the current key only. While an asynchronous snapshot is in flight, the entry's snapshot value
+   * is preserved first (table-view.ts).
+   */
   currentGroup(t: StateTable): Map<Key, unknown> {
+    if (t.views.length !== 0) t.preserve(this.currentGroupIndex, this.currentKey);
     return t.groups[this.currentGroupIndex] as Map<Key, unknown>;
   }
 
@@ -134,6 +141,15 @@ export class KeyedStateBackend {
     if (m.size === 0) g.delete(this.currentKey);
   }
 
+  /**
+   * The synchronous part of an asynchronous snapshot: a view per table, O(tables × key groups).
+   * The task goes on changing state; the capture serializes the state as of now in slices.
+   */
+  capture(): KeyedStateCapture {
+    return new KeyedStateCapture(this.range, this.maxParallelism, [...this.tables.values()].map((t) => new TableView(t)));
+  }
+
+  /** A consistent copy of all keyed state as JSON-able objects (synchronous; tests and harnesses). */
   snapshot(): KeyedStateSnapshot {
     const keyGroups: Record<string, Record<string, unknown[]>> = {};
     for (let kg = this.range.start; kg <= this.range.end; kg++) {

@@ -2,6 +2,7 @@
 // Namespaced tables (window contents) hold per key a Map<namespace, value>.
 
 import type { Key, KeyGroupRange } from '../graph/key-groups.ts';
+import type { TableView } from './table-view.ts';
 
 export type Namespace = number | string;
 
@@ -10,6 +11,8 @@ export class StateTable {
   readonly namespaced: boolean;
   readonly groups: Array<Map<Key, unknown>>;
   private readonly start: number;
+  /** views of snapshots being serialized asynchronously (usually none, at most a few) */
+  readonly views: TableView[] = [];
 
   constructor(name: string, range: KeyGroupRange, namespaced: boolean) {
     this.name = name;
@@ -23,6 +26,16 @@ export class StateTable {
     const g = this.groups[keyGroup - this.start];
     if (!g) throw new Error(`MR_ERR_KEY_GROUP_OUT_OF_RANGE: key group ${keyGroup} is not assigned to this subtask (state '${this.name}')`);
     return g;
+  }
+
+  /** Before the task reads or writes the entry of `key` in group `index` (the groups array's index). */
+  preserve(index: number, key: Key): void {
+    for (const v of this.views) v.preserve(index, key);
+  }
+
+  /** Before the task changes group `index` other than through one key (a walk over the group). */
+  beforeGroupWrite(index: number): void {
+    for (const v of this.views) v.completeGroup(index);
   }
 
   /** JSON-able entries of one key group. */

@@ -12,12 +12,67 @@ export interface Timer {
   readonly namespace: Namespace;
 }
 
-type Slot = Namespace | Namespace[];
+export type TimerSlot = Namespace | Namespace[];
+type Slot = TimerSlot;
+type Bucket = Map<Key, Slot>;
+
+/** The timers of a heap as of a snapshot: its buckets, frozen (never changed again) until released. */
+export interface TimerHeapCapture {
+  readonly buckets: ReadonlyArray<readonly [number, ReadonlyMap<Key, TimerSlot>]>;
+  release(): void;
+}
 
 export class TimerHeap {
   private readonly times: number[] = [];
-  private readonly buckets = new Map<number, Map<Key, Slot>>();
+  private readonly buckets = new Map<number, Bucket>();
+  /**
+   * Buckets held by snapshots in flight → how many hold each. Such a bucket is frozen: the first
+   * change replaces it in the heap by a copy (copy-on-write per timestamp), so the capture's
+   * buckets stay as they were however long the serialization takes.
+   */
+  private readonly frozen = new Map<Bucket, number>();
+  /** buckets copied because a snapshot held them (for tests and the memory figure) */
+  copiedBuckets = 0;
   size = 0;
+
+  /** The synchronous part of a snapshot: O(distinct timestamps), no timer is copied. */
+  capture(): TimerHeapCapture {
+    const held: Array<[number, Bucket]> = [];
+    for (const [ts, b] of this.buckets) {
+      if (b.size === 0) continue;
+      held.push([ts, b]);
+      this.frozen.set(b, (this.frozen.get(b) ?? 0) + 1);
+    }
+    let released = false;
+    return {
+      buckets: held,
+      release: () => {
+        if (released) return;
+        released = true;
+        for (const [, b] of held) {
+          const n = this.frozen.get(b)! - 1;
+          if (n === 0) this.frozen.delete(b);
+          else this.frozen.set(b, n);
+        }
+        held.length = 0;
+      },
+    };
+  }
+
+  /** Buckets currently frozen by snapshots in flight. */
+  frozenBuckets(): number {
+    return this.frozen.size;
+  }
+
+  /** The bucket of `ts` ready to be changed: a frozen one is replaced by its copy first. */
+  private writable(ts: number, bucket: Bucket): Bucket {
+    if (this.frozen.size === 0 || !this.frozen.has(bucket)) return bucket;
+    const copy: Bucket = new Map();
+    for (const [k, s] of bucket) copy.set(k, Array.isArray(s) ? s.slice() : s);
+    this.buckets.set(ts, copy);
+    this.copiedBuckets++;
+    return copy;
+  }
 
   add(ts: number, key: Key, ns: Namespace): boolean {
     let bucket = this.buckets.get(ts);
@@ -25,7 +80,7 @@ export class TimerHeap {
       bucket = new Map();
       this.buckets.set(ts, bucket);
       this.push(ts);
-    }
+    } else if (this.frozen.size !== 0) bucket = this.writable(ts, bucket);
     const slot = bucket.get(key);
     if (slot === undefined) bucket.set(key, ns);
     else if (Array.isArray(slot)) {
@@ -40,17 +95,18 @@ export class TimerHeap {
   }
 
   delete(ts: number, key: Key, ns: Namespace): void {
-    const bucket = this.buckets.get(ts);
-    const slot = bucket?.get(key);
-    if (slot === undefined) return;
+    let bucket = this.buckets.get(ts);
+    if (bucket === undefined || !bucket.has(key)) return;
+    if (this.frozen.size !== 0) bucket = this.writable(ts, bucket);
+    const slot = bucket.get(key)!;
     if (Array.isArray(slot)) {
       const i = slot.indexOf(ns);
       if (i < 0) return;
       slot.splice(i, 1);
-      if (slot.length === 0) bucket!.delete(key);
+      if (slot.length === 0) bucket.delete(key);
     } else {
       if (slot !== ns) return;
-      bucket!.delete(key);
+      bucket.delete(key);
     }
     this.size--;
     // an empty bucket stays in the heap and is skipped when it comes up
@@ -82,7 +138,8 @@ export class TimerHeap {
       // meanwhile are skipped, timers added for the same timestamp join it and fire in this loop;
       // once empty it is dropped by peekTimestamp (which also copes with an earlier timestamp
       // added while firing, that then comes first)
-      const bucket = this.buckets.get(ts)!;
+      let bucket = this.buckets.get(ts)!;
+      if (this.frozen.size !== 0) bucket = this.writable(ts, bucket);
       for (const [key, slot] of bucket) {
         if (fired >= limit) return false;
         bucket.delete(key);

@@ -8,6 +8,7 @@ import { MIN_WATERMARK } from '../api/watermarks.ts';
 import type { KeyedStateBackend } from './keyed-state-backend.ts';
 import type { Namespace } from './state-table.ts';
 import { TimerHeap, type Timer } from './timer-heap.ts';
+import { TimersCapture } from './timers-capture.ts';
 
 export interface ProcessingTimeService {
   now(): number;
@@ -102,6 +103,16 @@ export class InternalTimerService {
 
   eventTimerCount(): number {
     return this.eventTimers.size;
+  }
+
+  /** The synchronous part of an asynchronous snapshot of the timers (timer-heap.ts freezes buckets). */
+  capture(): TimersCapture {
+    return new TimersCapture(this.eventTimers.capture(), this.procTimers.capture());
+  }
+
+  /** Heaps of event-time and processing-time timers (for tests of snapshots in flight). */
+  heaps(): { eventTime: TimerHeap; processingTime: TimerHeap } {
+    return { eventTime: this.eventTimers, processingTime: this.procTimers };
   }
 
   snapshot(): TimersSnapshot {

@@ -7,7 +7,7 @@ import { MAX_WATERMARK } from '../api/watermarks.ts';
 import type { JobEdge, JobVertex } from '../graph/job-graph.ts';
 import { keyGroupRangeFor, type KeyGroupRange } from '../graph/key-groups.ts';
 import { BarrierAligner } from '../checkpoint/barrier-aligner.ts';
-import { encodeOperatorSnapshot } from '../checkpoint/state-file-format.ts';
+import { AsyncSnapshot, DEFAULT_SLICE_OPTIONS, type CapturedOperator, type SliceOptions } from '../checkpoint/async-snapshot.ts';
 import type { StreamGraph } from '../graph/stream-graph.ts';
 import { ACTIVE, BARRIER, DATA, END_OF_PARTITION, IDLE, LATENCY_MARKER, WATERMARK, type ChannelWriter, type StreamBuffer } from '../network/buffers.ts';
 import { SourceOperator } from '../operators/source-operator.ts';
@@ -49,8 +49,10 @@ export interface TaskSpec {
    * subtasks) must not start from the beginning.
    */
   readonly restoring?: boolean;
-  /** Receives each synchronous snapshot; uploads it and acknowledges asynchronously. */
+  /** Receives each snapshot once serialized; uploads it and acknowledges asynchronously. */
   readonly onCheckpoint?: (snapshot: TaskCheckpointSnapshot) => void;
+  /** How the asynchronous part of a checkpoint slices its work (tests pass their own clock). */
+  readonly snapshotSlices?: SliceOptions;
 }
 
 /** One operator's state in a checkpoint, serialized at the barrier. */
@@ -73,8 +75,12 @@ export interface TaskCheckpointSnapshot {
   readonly states: OperatorStateBytes[];
   /** time from the first barrier to the last (0 for sources) */
   readonly alignmentMs: number;
-  /** time the task stood still to snapshot and serialize its state */
+  /** time the task stood still for the checkpoint: capturing views of its state, not serializing it */
   readonly syncMs: number;
+  /** time the task's thread spent serializing the state afterwards, in slices between records */
+  readonly serializeMs: number;
+  /** from the barrier to the last slice of serialization (wall time) */
+  readonly serializeWallMs: number;
 }
 
 export interface CheckpointTriggerOptions {
@@ -145,6 +151,8 @@ export class StreamTask {
   private readonly aligner: BarrierAligner;
   /** highest checkpoint this task snapshotted (sources ignore older triggers) */
   lastCheckpointId = 0;
+  /** snapshots whose state is still being serialized, by checkpoint id */
+  private readonly inFlight = new Map<number, AsyncSnapshot>();
 
   constructor(spec: TaskSpec) {
     this.spec = spec;
@@ -239,29 +247,62 @@ export class StreamTask {
   }
 
   /**
-   * Snapshots every operator of the chain synchronously (serialized at once, so processing can
-   * change the heap state right after), forwards the barrier, and hands the bytes over for the
-   * asynchronous upload.
+   * The synchronous part of a checkpoint: every operator of the chain captures its state as of
+   * now (views, no copies: O(key groups + timer timestamps), see state/table-view.ts), then the
+   * barrier goes on. The state is serialized asynchronously in slices while the task goes on
+   * processing, then handed over for the upload and acknowledgement.
    */
   private performCheckpoint(checkpointId: number, alignmentMs: number): void {
     const t0 = performance.now();
     this.lastCheckpointId = checkpointId;
-    const states: OperatorStateBytes[] = [];
+    const captured: CapturedOperator[] = [];
     const v = this.spec.vertex;
     this.operators.forEach((op, i) => {
       const node = this.spec.graph.node(v.chain[i]!);
-      const snap = op.snapshotState(checkpointId);
-      if (snap.keyed === undefined && snap.timers === undefined && snap.operator === undefined) return;
-      states.push({
+      const capture = op.captureState(checkpointId);
+      if (capture.isEmpty) return;
+      captured.push({
         operatorUid: node.uid, parallelism: v.parallelism, maxParallelism: op.ctx.maxParallelism,
         ...(op.backend ? { keyGroupRange: op.ctx.keyGroupRange } : {}),
-        chunks: encodeOperatorSnapshot(snap),
-        ...(op instanceof SourceOperator && snap.operator !== undefined ? { sourcePosition: snap.operator } : {}),
+        ...(op instanceof SourceOperator && capture.operatorState !== undefined ? { sourcePosition: capture.operatorState } : {}),
+        capture,
       });
     });
     for (const w of this.writers) w.broadcastEvent(BARRIER, checkpointId);
     const syncMs = performance.now() - t0;
-    this.spec.onCheckpoint?.({ checkpointId, vertexId: v.id, subtaskIndex: this.spec.subtaskIndex, states, alignmentMs, syncMs });
+    const snapshot = new AsyncSnapshot(checkpointId, captured, this.spec.snapshotSlices ?? DEFAULT_SLICE_OPTIONS);
+    this.inFlight.set(checkpointId, snapshot);
+    snapshot.run().then((states) => {
+      if (this.inFlight.get(checkpointId) === snapshot) this.inFlight.delete(checkpointId);
+      if (states === undefined) return; // abandoned
+      this.spec.onCheckpoint?.({
+        checkpointId, vertexId: v.id, subtaskIndex: this.spec.subtaskIndex, states, alignmentMs, syncMs,
+        serializeMs: snapshot.busyMs, serializeWallMs: performance.now() - t0,
+      });
+    }, (err: unknown) => {
+      if (this.inFlight.get(checkpointId) === snapshot) this.inFlight.delete(checkpointId);
+      // state that cannot be serialized fails the task, as a synchronous snapshot did
+      this.mailbox.put(() => {
+        throw new Error(`MR_ERR_SNAPSHOT_SERIALIZE: task ${this.name} could not serialize its state for checkpoint ${checkpointId}: ${(err as Error).message}; keep state values JSON-serializable`, { cause: err });
+      });
+    });
+  }
+
+  /**
+   * The checkpoint was aborted (or declined elsewhere): its serialization stops and the copies
+   * kept for it are freed. The coordinator runs one checkpoint at a time, but this task keeps
+   * any number in flight, so a newer barrier does not abandon an older snapshot by itself.
+   */
+  abortCheckpoint(checkpointId: number): void {
+    const s = this.inFlight.get(checkpointId);
+    if (!s) return;
+    this.inFlight.delete(checkpointId);
+    s.abandon();
+  }
+
+  /** Checkpoints whose state is still being serialized (tests, metrics). */
+  checkpointsInFlight(): number[] {
+    return [...this.inFlight.keys()];
   }
 
   private onBarrier(channel: number, checkpointId: number): void {
@@ -279,6 +320,7 @@ export class StreamTask {
 
   cancel(): void {
     this.cancelled = true;
+    for (const id of [...this.inFlight.keys()]) this.abortCheckpoint(id);
     this.cancelWake?.();
     this.mailbox.interrupt();
     this.gate.interrupt();

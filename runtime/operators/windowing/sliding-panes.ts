@@ -178,6 +178,8 @@ export class SlidingPanes {
     let visited = 0;
     while (this.groupIndex < groups.length) {
       if (visited >= limit) return false;
+      // a snapshot in flight serializes the group before the walk changes it in place
+      if (this.table.views.length !== 0) this.table.beforeGroupWrite(this.groupIndex);
       const group = groups[this.groupIndex++]!;
       visited += group.size;
       this.group = group;
@@ -221,6 +223,7 @@ export class SlidingPanes {
     const limit = Math.max(SWEEP_MIN_KEYS, Math.ceil(total * SWEEP_SHARE));
     let visited = 0;
     while (this.sweepGroup < groups.length && visited < limit) {
+      if (this.table.views.length !== 0) this.table.beforeGroupWrite(this.sweepGroup);
       const group = groups[this.sweepGroup++]!;
       visited += group.size;
       this.group = group;
