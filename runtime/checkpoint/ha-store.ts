@@ -1,9 +1,10 @@
 // JobManager high availability through the checkpoint storage (Flink keeps the same in ZooKeeper
 // or Kubernetes ConfigMaps): under `flink-jobs/<namespace>/<deployment>/ha/` the JobManager
 // records the submitted job (module URL, parameters, parallelism, settings, current attempt,
-// state) and a pointer to its latest completed checkpoint. A JobManager started again with the
-// same storage, namespace and deployment finds a job that did not reach a terminal state and
-// resumes it (same job id, a new attempt) from its latest completed checkpoint.
+// state, start time, restarts) and a pointer to its latest completed checkpoint. A JobManager
+// started again with the same storage, namespace and deployment finds a job that did not reach a
+// terminal state and resumes it (same job id, a new attempt, the same start time, one restart
+// more) from its latest completed checkpoint.
 
 import { z } from 'zod';
 import { deploymentCheckpointsDir, type DeploymentScope } from '../storage/layout.ts';
@@ -23,6 +24,10 @@ export const haJobSchema = z.object({
   /** the attempt deployed last; a resumed job continues with the next one */
   attempt: z.number().int().min(0),
   state: z.string().describe('job state when last written; terminal states are not resumed'),
+  /** failovers so far; a resumed job continues the count (metadata written before it existed: 0) */
+  restarts: z.number().int().min(0).default(0),
+  /** when the job first started (ms since the epoch); a resumed job keeps it, so its REST view does */
+  startTime: z.number().int().min(0).optional(),
   /** the snapshot the job was started from, used when no checkpoint completed yet */
   initialRestore: z.object({ path: z.string(), allowNonRestoredState: z.boolean() }).optional(),
   updatedAt: z.number().int(),

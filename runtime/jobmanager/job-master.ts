@@ -116,6 +116,15 @@ export class JobMaster {
     if (source) this.deps.checkpointing?.coordinator.continueAfter(source.snapshot.checkpointId);
   }
 
+  /**
+   * A job resumed after a JobManager restart (HA) keeps the start time and the restart count of
+   * the job as it ran before; the resume itself is one more restart (a new attempt from a checkpoint).
+   */
+  continueHistory(history: { startTime: number; restarts: number }): void {
+    this.startTime = history.startTime;
+    this.restarts = history.restarts + 1;
+  }
+
   /** what the current (or next) attempt restores from */
   get restoredFrom(): RestoreSource | undefined {
     return this.restoreFrom;
@@ -131,8 +140,9 @@ export class JobMaster {
   }
 
   start(): void {
-    this.startTime = this.deps.clock.now();
-    this.waitingSince = this.startTime;
+    const now = this.deps.clock.now();
+    if (!this.startTime) this.startTime = now; // a resumed job keeps its own (continueHistory)
+    this.waitingSince = now;
     this.tryDeploy();
   }
 

@@ -67,6 +67,9 @@ interface ResumeInfo {
   readonly jobId: string;
   readonly firstAttempt: number;
   readonly restore?: FoundSnapshot;
+  /** the job's start time and restarts before the JobManager restarted (older metadata: unknown) */
+  readonly startTime?: number;
+  readonly restarts: number;
 }
 
 export class ApiError extends Error {
@@ -205,6 +208,7 @@ export async function createJobManager(o: JobManagerOptions): Promise<JobManager
     const haRecord = (attempt: number, state: string): HaJob => ({
       formatVersion: 1, jobId: id, name: jobGraph.name, jobUrl: spec.jobUrl, params: spec.params, parallelism, restartStrategy: req.restartStrategy,
       batchMode: spec.batchMode, latencyTrackingIntervalMs: spec.latencyTrackingIntervalMs, attempt, state, updatedAt: clock.now(),
+      restarts: self.jm!.restarts, startTime: self.jm!.startTime,
       ...(restore && (!resume || restore.isSavepoint) ? { initialRestore: { path: restore.snapshot.path, allowNonRestoredState: req.allowNonRestoredState === true } } : {}),
     });
     const jm = new JobMaster(id, spec, jobGraph, restart, {
@@ -219,6 +223,11 @@ export async function createJobManager(o: JobManagerOptions): Promise<JobManager
     self.jm = jm;
     for (const message of notes) jm.exceptions.push({ timestamp: clock.now(), message });
     jm.setInitialRestore(restore, resume?.firstAttempt ?? 0);
+    if (resume) {
+      jm.continueHistory({ startTime: resume.startTime ?? clock.now(), restarts: resume.restarts });
+      // why the restart count went up: the job lost its JobManager, not a task
+      jm.exceptions.push({ timestamp: clock.now(), message: `the JobManager restarted; job resumed from HA metadata as attempt ${resume.firstAttempt} from ${restore ? restore.snapshot.path : 'the beginning (no completed checkpoint)'}` });
+    }
     jobs.set(id, jm);
     log.info({ jobId: id, name: jm.name, parallelism, restart: restart.description, restoreFrom: restore?.snapshot.path, deployment }, resume ? 'job resumed from HA metadata' : 'job submitted');
     jm.start();
@@ -238,11 +247,11 @@ export async function createJobManager(o: JobManagerOptions): Promise<JobManager
     for (const s of skipped) log.error({ jobId: rec.jobId, checkpointId: s.checkpointId, err: s.error.message }, 'checkpoint unusable; falling back to the previous one');
     let restore: FoundSnapshot | undefined = checkpoint ? { snapshot: checkpoint, isSavepoint: false, jobId: rec.jobId } : undefined;
     if (!restore && rec.initialRestore) restore = await snapshotAt(rec.initialRestore.path, cpo.env);
-    log.info({ jobId: rec.jobId, attempt: rec.attempt + 1, checkpoint: restore?.snapshot.path ?? null }, 'resuming job from HA metadata');
+    log.info({ jobId: rec.jobId, attempt: rec.attempt + 1, restarts: rec.restarts + 1, checkpoint: restore?.snapshot.path ?? null }, 'resuming job from HA metadata');
     return submit({
       jobUrl: rec.jobUrl, params: rec.params, parallelism: rec.parallelism, restartStrategy: rec.restartStrategy, batchMode: rec.batchMode,
       latencyTrackingIntervalMs: rec.latencyTrackingIntervalMs, allowNonRestoredState: rec.initialRestore?.allowNonRestoredState,
-    }, { jobId: rec.jobId, firstAttempt: rec.attempt + 1, restore });
+    }, { jobId: rec.jobId, firstAttempt: rec.attempt + 1, restore, startTime: rec.startTime, restarts: rec.restarts });
   }
 
   const app = Fastify({ logger: false, bodyLimit: 64 * 1024 * 1024 });
