@@ -4,25 +4,17 @@
 
 import { jest } from '@jest/globals';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MILLRACE_BIN } from '../../runtime/local/process-cluster.ts';
+import { useTempDirs } from '../support/temp-dirs.ts';
 
 jest.setTimeout(120_000);
 const Q2 = fileURLToPath(new URL('../../examples/nexmark/q2.ts', import.meta.url));
 const BID_COUNTS = fileURLToPath(new URL('./fixtures/bid-counts.job.ts', import.meta.url));
 
-const scratch: string[] = [];
-function tempDir(prefix: string): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
-  scratch.push(dir);
-  return dir;
-}
-afterEach(() => {
-  for (const dir of scratch.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+const tempDir = useTempDirs();
 
 function run(args: string[], onStderr?: (text: string, child: ReturnType<typeof spawn>) => void): Promise<{ code: number | null; stderr: string; storage: string }> {
   const storage = tempDir('cli-storage-');

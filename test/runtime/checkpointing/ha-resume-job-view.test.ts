@@ -4,11 +4,11 @@
 // Real processes, HA metadata and checkpoints in a local directory.
 
 import { jest } from '@jest/globals';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { JobStatus } from '../../../runtime/local/job-client.ts';
 import { startMiniCluster, type MiniCluster } from '../../../runtime/testing/mini-cluster.ts';
+import { useTempDirs } from '../../support/temp-dirs.ts';
 import { committedWindowCounts, expectedWindowCounts, WINDOW_COUNTS } from './support.ts';
 
 jest.setTimeout(180_000);
@@ -19,18 +19,17 @@ interface HaJobFile { jobId: string; state: string; attempt: number; restarts?: 
 
 describe('the job view across a JobManager restart', () => {
   let mc: MiniCluster | undefined;
-  const scratch: string[] = [];
   afterEach(async () => {
     await mc?.stop();
-    for (const dir of [...scratch.splice(0), ...(mc ? [mc.logDir] : [])]) rmSync(dir, { recursive: true, force: true });
+    if (mc) rmSync(mc.logDir, { recursive: true, force: true }); // its checkpoints and HA metadata too
     mc = undefined;
   });
+  const tempDir = useTempDirs();
 
   test('restarts continue and start-time stays after an HA resume', async () => {
     mc = await startMiniCluster({ taskManagers: 2, slotsPerTaskManager: 1, heartbeatTimeoutMs: 3000, checkpointIntervalMs: 500, jobManagerArgs: ['--namespace', 'ha-view', '--deployment', 'counts'] });
     const cluster = mc;
-    const out = mkdtempSync(path.join(os.tmpdir(), 'ha-view-'));
-    scratch.push(out);
+    const out = tempDir('ha-view-');
     const haFile = path.join(cluster.checkpointStorage, 'flink-jobs/ha-view/counts/ha/job.json');
     const haJob = () => JSON.parse(readFileSync(haFile, 'utf8')) as HaJobFile;
     const view = async (id: string, pred: (s: JobView) => boolean) => (await cluster.client.waitFor(id, (s) => pred(s as JobView), 60_000, 100)) as JobView;

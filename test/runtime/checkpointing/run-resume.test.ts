@@ -5,10 +5,10 @@
 
 import { jest } from '@jest/globals';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { MILLRACE_BIN } from '../../../runtime/local/process-cluster.ts';
+import { useTempDirs } from '../../support/temp-dirs.ts';
 import { committedWindowCounts, expectedWindowCounts, WINDOW_COUNTS } from './support.ts';
 
 jest.setTimeout(180_000);
@@ -23,15 +23,7 @@ function start(args: string[]): { child: ReturnType<typeof spawn>; done: Promise
   return { child, done: new Promise((resolve) => child.on('exit', (code) => resolve({ code, stderr }))) };
 }
 
-const scratch: string[] = [];
-function tempDir(prefix: string): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
-  scratch.push(dir);
-  return dir;
-}
-afterEach(() => {
-  for (const dir of scratch.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+const tempDir = useTempDirs();
 
 const completed = (jobDir: string): number[] => (existsSync(jobDir) ? readdirSync(jobDir) : [])
   .filter((d) => /^chk-\d+$/.test(d) && existsSync(path.join(jobDir, d, '_metadata'))).map((d) => Number(d.slice(4))).sort((a, b) => a - b);
