@@ -1,12 +1,17 @@
 // `npm run bench:recovery`: checkpoint duration and size, and recovery time (from a TaskManager
 // SIGKILL to output flowing again) for about 100 MB and 1 GB of keyed state checkpointed to the
 // S3 server (MinIO, test/cluster/s3); and the throughput cost of a 10 s checkpoint interval on
-// Nexmark q5 against none, in the same run on the same machine. Prints a table, writes
-// bench/results/recovery.json and the Recovery section of bench/RESULTS.md.
+// Nexmark q5 against none, in the same run on the same machine; and the pause of a checkpoint
+// (the longest time a subtask stood still for it, `sync_duration` of GET /jobs/:id/checkpoints)
+// for the keyed state and for q5. Prints a table, writes bench/results/recovery.json and the
+// Recovery section of bench/RESULTS.md (unless --no-write).
 //
 //   npm run bench:recovery -- [--quick] [--state-mb 100,1000] [--state-parallelism 4] [--payload-bytes 1000] [--kills 3]
 //     [--checkpoint-interval-ms 10000] [--steady-rate 2000] [--q5-events 20000000]
-//     [--q5-interval-ms 10000] [--rounds 2] [--parts state,throughput] [--seed N] [--log-dir DIR]
+//     [--q5-interval-ms 10000] [--rounds 2] [--parts state,throughput,pause] [--seed N] [--log-dir DIR] [--no-write]
+//
+// --parts pause: q5 on a JobManager with two TaskManagers, checkpoints every --q5-interval-ms to
+// S3, every completed checkpoint's pause, end-to-end duration and size from the REST API.
 //
 // --quick: a smoke run in about two minutes (10 MB of state, one kill, 2 s checkpoints,
 // q5 over 1,000,000 events with a 2 s interval); its figures say nothing about the targets.
@@ -44,10 +49,11 @@ const { values: options } = parseArgs({
     'q5-events': { type: 'string' },
     'q5-interval-ms': { type: 'string' },
     rounds: { type: 'string' },
-    parts: { type: 'string', default: 'state,throughput' },
+    parts: { type: 'string', default: 'state,throughput,pause' },
     seed: { type: 'string' },
     'timeout-seconds': { type: 'string', default: '1800' },
     'log-dir': { type: 'string' },
+    'no-write': { type: 'boolean', default: false },
   },
 });
 
@@ -70,6 +76,7 @@ const q5Events = positiveInteger('q5-events', options['q5-events'] ?? (quick ? '
 const q5IntervalMs = positiveInteger('q5-interval-ms', options['q5-interval-ms'] ?? (quick ? '2000' : '10000'));
 const rounds = positiveInteger('rounds', options.rounds ?? (quick ? '1' : '2'));
 const parts = new Set(options.parts.split(',').map((p) => p.trim()));
+const noWrite = options['no-write'];
 const seed = options.seed === undefined ? faultSeed() : positiveInteger('seed', options.seed);
 const timeoutMs = positiveInteger('timeout-seconds', options['timeout-seconds']) * 1000;
 /** Where the JobManager/TaskManager logs of the keyed-state runs are kept (default: removed at the end). */
@@ -157,6 +164,7 @@ async function measureState(s3: S3Connection, targetMB: number, random: SeededRa
       await waitFor(`${targetMB} MB: a checkpoint after recovery ${k + 1}`, async () => (completed.size > seen ? true : undefined), timeoutMs, 250);
     }
     const full = afterFill();
+    pauses.push({ job: `keyed state ${targetMB} MB`, ...pauseFigures(full) });
     await api.cancel(id).catch(() => undefined);
     return {
       targetMB, keys, status: 'ok',
@@ -177,6 +185,79 @@ async function measureState(s3: S3Connection, targetMB: number, random: SeededRa
     clusters.delete(cluster);
     await deletePrefix(s3, prefix).catch((e: unknown) => log(`could not delete s3 prefix ${prefix}: ${String(e)}`));
   }
+}
+
+// ---- the pause of a checkpoint: how long the slowest subtask stood still for it
+
+interface PauseResult {
+  readonly job: string;
+  readonly checkpoints: number;
+  readonly syncMs: ReturnType<typeof summarize>;
+  readonly endToEndMs: ReturnType<typeof summarize>;
+  readonly sizeBytes: ReturnType<typeof summarize>;
+  readonly reason?: string;
+}
+
+const pauses: PauseResult[] = [];
+
+function pauseFigures(cs: readonly CompletedCheckpoint[]): Omit<PauseResult, 'job'> {
+  return {
+    checkpoints: cs.length,
+    syncMs: summarize(cs.map((c) => c.sync_duration ?? 0)),
+    endToEndMs: summarize(cs.map((c) => c.end_to_end_duration)),
+    sizeBytes: summarize(cs.map((c) => c.state_size)),
+  };
+}
+
+/** q5 as the throughput runs take it, on a JobManager whose REST API reports every checkpoint. */
+async function measureQ5Pause(s3: S3Connection): Promise<PauseResult> {
+  const prefix = uniqueName('bench-recovery-q5-pause');
+  const dir = mkdtempSync(join(workDir, 'q5-pause-'));
+  const cluster = new RecoveryCluster({
+    taskManagers: TASK_MANAGERS, slotsPerTaskManager: Math.ceil(Q5_PARALLELISM / TASK_MANAGERS), logDir: keptLogDir ? join(keptLogDir, 'q5-pause') : join(dir, 'logs'), env: s3ProcessEnv(s3), log,
+    jobManagerArgs: ['--checkpoint-storage', storageUri(s3, prefix), '--namespace', 'bench', '--deployment', 'q5-pause',
+      '--checkpoint-interval-ms', String(q5IntervalMs), '--checkpoints-retained', '2', '--tolerable-failed-checkpoints', '100'],
+  });
+  clusters.add(cluster);
+  const completed = new Map<number, CompletedCheckpoint>();
+  const collect = (history: Array<{ status: string; [k: string]: unknown }>) => {
+    for (const h of history) if (h.status === 'COMPLETED' && !h.is_savepoint) completed.set(h.id as number, h as unknown as CompletedCheckpoint);
+  };
+  try {
+    await cluster.start();
+    const api = new JobApi(cluster.restUrl);
+    const id = await api.submit({
+      jobUrl: join(ROOT, 'examples', 'nexmark', 'q5.ts'), parallelism: Q5_PARALLELISM,
+      params: { events: String(q5Events), seed: '42', eventsPerSecond: '10000', windowSizeMs: '10000', slideMs: '2000' },
+    });
+    await waitFor('q5 to finish', async () => {
+      const c = await api.checkpoints(id).catch(() => undefined);
+      if (c) collect(c.history);
+      const s = await api.job(id).catch(() => undefined);
+      return s && ['FINISHED', 'FAILED', 'CANCELED'].includes(s.state) ? s.state : undefined;
+    }, timeoutMs, 500);
+    collect((await api.checkpoints(id)).history);
+    const cs = [...completed.values()];
+    log(`q5 pause: ${cs.length} checkpoints, sync ${cs.map((c) => c.sync_duration).join(', ')} ms, end to end ${cs.map((c) => c.end_to_end_duration).join(', ')} ms`);
+    return { job: `Nexmark q5 (${q5Events.toLocaleString('en-US')} events, p=${Q5_PARALLELISM})`, ...pauseFigures(cs) };
+  } catch (error) {
+    log(`q5 pause failed: ${(error as Error).message}\nJobManager log tail:\n${cluster.logTail('jobmanager', 15)}`);
+    return { job: 'Nexmark q5', ...pauseFigures([]), reason: (error as Error).message.slice(0, 300) };
+  } finally {
+    await cluster.stop();
+    clusters.delete(cluster);
+    await deletePrefix(s3, prefix).catch((e: unknown) => log(`could not delete s3 prefix ${prefix}: ${String(e)}`));
+  }
+}
+
+function renderPauses(ps: readonly PauseResult[]): string {
+  const ms = (s: ReturnType<typeof summarize>) => (s ? `${s.median.toFixed(1)} / ${s.max.toFixed(1)}` : '–');
+  const mb = (s: ReturnType<typeof summarize>) => (s ? `${(s.median / 1e6).toFixed(1)}` : '–');
+  return [
+    '| job | checkpoints | pause (sync) ms, median / max | end to end ms, median / max | size MB |',
+    '|---|---|---|---|---|',
+    ...ps.map((p) => `| ${p.job} | ${p.checkpoints} | ${ms(p.syncMs)} | ${ms(p.endToEndMs)} | ${mb(p.sizeBytes)} |`),
+  ].join('\n');
 }
 
 // ---- checkpoint cost on Nexmark q5
@@ -233,6 +314,7 @@ async function main(): Promise<void> {
   const throughput: ThroughputResult = parts.has('throughput')
     ? await measureThroughput(s3)
     : { status: 'failed', reason: 'not selected (--parts)', without: [], with: [], cost: null };
+  if (parts.has('pause')) pauses.push(await measureQ5Pause(s3));
   const report: RecoveryBenchReport = {
     generatedAt: new Date().toISOString(), machine,
     settings: {
@@ -242,13 +324,15 @@ async function main(): Promise<void> {
     },
     state, throughput, targets: evaluateTargets(state, throughput, quick),
   };
+  process.stdout.write(`${renderRecoveryTables(report)}\n`);
+  if (throughput.cost) process.stdout.write(`\nq5 throughput with checkpoints / without: ${throughput.cost.ratio.toFixed(3)} (cost ${throughput.cost.costPercent.toFixed(1)}%)\n`);
+  if (pauses.length > 0) process.stdout.write(`\nCheckpoint pause (the longest time a subtask stood still for a checkpoint):\n${renderPauses(pauses)}\n`);
+  if (noWrite) return;
   mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
-  writeFileSync(join(ROOT, 'bench', 'results', 'recovery.json'), `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(join(ROOT, 'bench', 'results', 'recovery.json'), `${JSON.stringify({ ...report, checkpointPause: pauses }, null, 2)}\n`);
   const resultsFile = join(ROOT, 'bench', 'RESULTS.md');
   const existing = existsSync(resultsFile) ? readFileSync(resultsFile, 'utf8') : '';
   writeFileSync(resultsFile, replaceRecoverySection(existing, renderRecoverySection(report)));
-  process.stdout.write(`${renderRecoveryTables(report)}\n`);
-  if (throughput.cost) process.stdout.write(`\nq5 throughput with checkpoints / without: ${throughput.cost.ratio.toFixed(3)} (cost ${throughput.cost.costPercent.toFixed(1)}%)\n`);
   log('wrote bench/results/recovery.json and the Recovery section of bench/RESULTS.md');
 }
 

@@ -229,7 +229,7 @@ export class CheckpointCoordinator {
     const key = taskKey(ack.vertexId, ack.subtaskIndex);
     if (!p.waiting.delete(key)) return;
     p.handles.push(...ack.handles);
-    this.stats.acknowledged(p.stats, this.deps.clock.now(), ack.handles.reduce((a, h) => a + h.size, 0), ack.alignmentMs);
+    this.stats.acknowledged(p.stats, this.deps.clock.now(), ack.handles.reduce((a, h) => a + h.size, 0), ack.alignmentMs, ack.syncMs, ack.asyncMs);
     if (p.waiting.size === 0) void this.finalize(p);
   }
 

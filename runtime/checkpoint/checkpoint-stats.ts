@@ -13,6 +13,10 @@ export interface CheckpointHistoryEntry {
   end_to_end_duration: number | null;
   state_size: number;
   alignment_duration: number;
+  /** longest time a subtask stood still for this checkpoint (ms, 0.1 ms resolution) */
+  sync_duration: number;
+  /** longest asynchronous part of a subtask: serialization in slices, upload and acknowledgement (ms) */
+  async_duration: number;
   num_subtasks: number;
   num_acknowledged_subtasks: number;
   external_path: string | null;
@@ -29,10 +33,14 @@ interface MinMaxAvg {
 const HISTORY = 10;
 
 class Summary {
+  private readonly decimals: number;
   private n = 0;
   private sum = 0;
   private minV = 0;
   private maxV = 0;
+  constructor(decimals = 0) {
+    this.decimals = decimals;
+  }
   add(v: number): void {
     this.minV = this.n === 0 ? v : Math.min(this.minV, v);
     this.maxV = this.n === 0 ? v : Math.max(this.maxV, v);
@@ -40,7 +48,8 @@ class Summary {
     this.n++;
   }
   toJSON(): MinMaxAvg {
-    return { min: this.minV, max: this.maxV, avg: this.n === 0 ? 0 : Math.round(this.sum / this.n) };
+    const f = 10 ** this.decimals;
+    return { min: this.minV, max: this.maxV, avg: this.n === 0 ? 0 : Math.round((this.sum / this.n) * f) / f };
   }
 }
 
@@ -60,6 +69,7 @@ export class CheckpointStats {
   private readonly duration = new Summary();
   private readonly size = new Summary();
   private readonly alignment = new Summary();
+  private readonly sync = new Summary(1);
   latestCompleted: CheckpointHistoryEntry | undefined;
   latestFailed: CheckpointHistoryEntry | undefined;
   latestRestored: RestoredCheckpoint | undefined;
@@ -67,7 +77,7 @@ export class CheckpointStats {
   started(id: number, isSavepoint: boolean, at: number, subtasks: number): CheckpointHistoryEntry {
     const e: CheckpointHistoryEntry = {
       id, status: 'IN_PROGRESS', is_savepoint: isSavepoint, trigger_timestamp: at, latest_ack_timestamp: null,
-      end_to_end_duration: null, state_size: 0, alignment_duration: 0, num_subtasks: subtasks, num_acknowledged_subtasks: 0,
+      end_to_end_duration: null, state_size: 0, alignment_duration: 0, sync_duration: 0, async_duration: 0, num_subtasks: subtasks, num_acknowledged_subtasks: 0,
       external_path: null, failure_message: null, failure_timestamp: null,
     };
     this.history.unshift(e);
@@ -76,11 +86,13 @@ export class CheckpointStats {
     return e;
   }
 
-  acknowledged(e: CheckpointHistoryEntry, at: number, bytes: number, alignmentMs: number): void {
+  acknowledged(e: CheckpointHistoryEntry, at: number, bytes: number, alignmentMs: number, syncMs = 0, asyncMs = 0): void {
     e.num_acknowledged_subtasks++;
     e.latest_ack_timestamp = at;
     e.state_size += bytes;
     e.alignment_duration = Math.max(e.alignment_duration, Math.round(alignmentMs));
+    e.sync_duration = Math.max(e.sync_duration, Math.round(syncMs * 10) / 10);
+    e.async_duration = Math.max(e.async_duration, Math.round(asyncMs));
   }
 
   completedAt(e: CheckpointHistoryEntry, at: number, path: string): void {
@@ -92,6 +104,7 @@ export class CheckpointStats {
     this.duration.add(e.end_to_end_duration);
     this.size.add(e.state_size);
     this.alignment.add(e.alignment_duration);
+    this.sync.add(e.sync_duration);
     this.latestCompleted = e;
   }
 
@@ -129,9 +142,9 @@ export class CheckpointStats {
     const f = this.latestFailed;
     return {
       counts: { restored: this.restored, total: this.completed + this.failed + this.inProgress, in_progress: this.inProgress, completed: this.completed, failed: this.failed },
-      summary: { end_to_end_duration: this.duration.toJSON(), state_size: this.size.toJSON(), alignment_duration: this.alignment.toJSON() },
+      summary: { end_to_end_duration: this.duration.toJSON(), state_size: this.size.toJSON(), alignment_duration: this.alignment.toJSON(), sync_duration: this.sync.toJSON() },
       latest: {
-        completed: c ? { id: c.id, external_path: c.external_path, end_to_end_duration: c.end_to_end_duration, state_size: c.state_size, alignment_duration: c.alignment_duration, latest_ack_timestamp: c.latest_ack_timestamp, is_savepoint: c.is_savepoint } : null,
+        completed: c ? { id: c.id, external_path: c.external_path, end_to_end_duration: c.end_to_end_duration, state_size: c.state_size, alignment_duration: c.alignment_duration, sync_duration: c.sync_duration, async_duration: c.async_duration, latest_ack_timestamp: c.latest_ack_timestamp, is_savepoint: c.is_savepoint } : null,
         failed: f ? { id: f.id, failure_message: f.failure_message, failure_timestamp: f.failure_timestamp } : null,
         restored: this.latestRestored ?? null,
       },

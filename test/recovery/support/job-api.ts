@@ -11,12 +11,16 @@ export interface CompletedCheckpoint {
   end_to_end_duration: number;
   state_size: number;
   alignment_duration: number;
+  /** longest pause of a subtask for this checkpoint (ms) */
+  sync_duration: number;
+  /** longest asynchronous part of a subtask (ms) */
+  async_duration: number;
   latest_ack_timestamp: number;
 }
 
 export interface CheckpointStats {
   counts: { restored: number; total: number; in_progress: number; completed: number; failed: number };
-  summary: Record<'end_to_end_duration' | 'state_size' | 'alignment_duration', { min: number; max: number; avg: number }>;
+  summary: Record<'end_to_end_duration' | 'state_size' | 'alignment_duration' | 'sync_duration', { min: number; max: number; avg: number }>;
   latest: {
     completed: CompletedCheckpoint | null;
     failed: { id: number; failure_message: string; failure_timestamp: number } | null;
