@@ -1,12 +1,11 @@
 --   Active (Ready)                   Healthy
 --   Pending (e.g. no workspace), Terminating   Progressing
 --   QuotaRejected, invalid spec      Degraded
-local status = obj.status
-local deleting = "waiting for the operator to stop its deployments and remove the Kubernetes namespace"
-if status ~= nil and status.phase == "Terminating" then deleting = messageOf(condition("Ready"), deleting) end
-local early = beingDeleted(deleting) or notReconciledYet("reconcile this Namespace") or staleStatus() or invalidSpec()
+local early = beingDeleted("waiting for the operator to stop its deployments and remove the Kubernetes namespace")
+  or notReconciledYet("reconcile this Namespace") or staleStatus() or invalidSpec()
 if early ~= nil then return early end
 
+local status = obj.status
 local ready = condition("Ready")
 if status.phase == "Active" and ready ~= nil and ready.status == "True" then
   return { status = "Healthy", message = messageOf(ready, "Active") }

@@ -1,12 +1,11 @@
 --   Ready                            Healthy
 --   Pending, Terminating             Progressing
 --   StorageUnavailable, invalid spec Degraded
-local status = obj.status
-local deleting = "waiting for the operator to delete its namespaces first"
-if status ~= nil and status.phase == "Terminating" then deleting = messageOf(condition("Ready"), deleting) end
-local early = beingDeleted(deleting) or notReconciledYet("reconcile this Workspace") or staleStatus() or invalidSpec()
+local early = beingDeleted("waiting for the operator to delete its namespaces first")
+  or notReconciledYet("reconcile this Workspace") or staleStatus() or invalidSpec()
 if early ~= nil then return early end
 
+local status = obj.status
 local ready = condition("Ready")
 if status.phase == "Ready" and ready ~= nil and ready.status == "True" then
   return { status = "Healthy", message = messageOf(ready, "Storage reachable") }

@@ -11,11 +11,13 @@ local function messageOf(c, fallback)
   if c ~= nil and c.message ~= nil and c.message ~= "" then return c.message end
   return fallback
 end
--- Progressing while the object is being deleted; detail (optional) says what it waits for.
-local function beingDeleted(detail)
+-- Progressing while the object is being deleted. With waitsFor (kinds the operator tears down in
+-- steps) it says what the deletion waits for: the Ready message once the phase is Terminating.
+local function beingDeleted(waitsFor)
   if obj.metadata.deletionTimestamp == nil then return nil end
-  if detail == nil then return { status = "Progressing", message = "Being deleted" } end
-  return { status = "Progressing", message = "Being deleted: " .. detail }
+  if waitsFor == nil then return { status = "Progressing", message = "Being deleted" } end
+  if obj.status ~= nil and obj.status.phase == "Terminating" then waitsFor = messageOf(condition("Ready"), waitsFor) end
+  return { status = "Progressing", message = "Being deleted: " .. waitsFor }
 end
 -- Progressing until the operator has written a status: "Waiting for the Millrace operator to <firstStep>".
 local function notReconciledYet(firstStep)
