@@ -14,6 +14,7 @@ import { Operator } from './manager.ts';
 import { createHttpServer } from './server/http-server.ts';
 import { createOperatorMetrics } from './server/metrics.ts';
 import { s3WorkspaceStorage } from './storage/workspace-storage.ts';
+import { s3SavepointFiles } from './storage/savepoint-files.ts';
 
 const config = loadConfig(process.env);
 const logger = pino({ level: config.LOG_LEVEL, base: { component: 'millrace-operator' } });
@@ -31,7 +32,7 @@ const jobManagers: JobManagerClientFactory = ({ namespace, name }) => httpJobMan
 
 const operator = new Operator({
   rest, clock: systemClock, random: Math.random, logger, metrics, jobManagers,
-  storage: s3WorkspaceStorage(), defaultImage: config.MILLRACE_RUNTIME_IMAGE, workers: config.MILLRACE_WORKERS,
+  storage: s3WorkspaceStorage(), savepointFiles: s3SavepointFiles(), defaultImage: config.MILLRACE_RUNTIME_IMAGE, workers: config.MILLRACE_WORKERS,
   instance: identity, watchSelector: config.MILLRACE_WATCH_SELECTOR,
 });
 

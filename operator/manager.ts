@@ -17,7 +17,8 @@ import { formatSelector, parseWatchSelector } from './kube/watch-selector.ts';
 import { WorkQueue } from './kube/work-queue.ts';
 import type { OperatorMetrics } from './server/metrics.ts';
 import type { WorkspaceStorage } from './storage/workspace-storage.ts';
-import { FIELD_MANAGER, keyOf, LABELS, MANAGED_BY, POD_INDEX_DEPLOYMENT, splitKey } from './controllers/shared/context.ts';
+import type { SavepointFiles } from './storage/savepoint-files.ts';
+import { FIELD_MANAGER, keyOf, LABELS, MANAGED_BY, POD_INDEX_DEPLOYMENT, SAVEPOINT_INDEX_DEPLOYMENT, splitKey } from './controllers/shared/context.ts';
 import type { Caches, ReconcileContext } from './controllers/shared/context.ts';
 import { reconcileWorkspace } from './controllers/workspace/reconciler.ts';
 import { reconcileNamespace } from './controllers/namespace/reconciler.ts';
@@ -33,6 +34,8 @@ export interface OperatorDeps {
   metrics: OperatorMetrics;
   jobManagers: JobManagerClientFactory;
   storage: WorkspaceStorage;
+  /** Deletes savepoint files from a workspace bucket when no JobManager of the deployment runs. */
+  savepointFiles: SavepointFiles;
   defaultImage: string;
   /** Reconciles running at once per controller (keys are always exclusive). */
   workers: number;
@@ -73,6 +76,10 @@ export class Operator {
     const queues = informer('Queue', API_VERSION, selector);
     const deployments = informer('Deployment', API_VERSION, selector);
     const savepoints = informer('Savepoint', API_VERSION, selector);
+    savepoints.addIndex(SAVEPOINT_INDEX_DEPLOYMENT, (s) => {
+      const d = (s as Obj).spec?.deployment;
+      return typeof d === 'string' ? [`${s.metadata.namespace}/${d}`] : [];
+    });
     // An instance with a watch selector stamps its labels on the pods it creates and caches only those.
     const pods = informer('Pod', 'v1', [`${LABELS.managedBy}=${MANAGED_BY}`, selector].filter(Boolean).join(','), slimPod);
     pods.addIndex(POD_INDEX_DEPLOYMENT, (p) => {
@@ -97,7 +104,7 @@ export class Operator {
       namespace: (key) => reconcileNamespace(ctx, key),
       queue: (key) => { const k = splitKey(key); return reconcileQueue(ctx, k.namespace ?? '', k.name); },
       deployment: (key) => { const k = splitKey(key); return reconcileDeployment(ctx, { jobManagers: deps.jobManagers, defaultImage: deps.defaultImage }, k.namespace ?? '', k.name); },
-      savepoint: (key) => { const k = splitKey(key); return reconcileSavepoint(ctx, deps.jobManagers, k.namespace ?? '', k.name); },
+      savepoint: (key) => { const k = splitKey(key); return reconcileSavepoint(ctx, { jobManagers: deps.jobManagers, files: deps.savepointFiles }, k.namespace ?? '', k.name); },
     };
     for (const name of Object.keys(this.reconcilers) as ControllerName[]) this.queues.set(name, new WorkQueue({ clock: deps.clock, random: deps.random }));
 
@@ -153,7 +160,13 @@ export class Operator {
       }
       if (e === 'delete') { seen.delete(`Deployment:${keyOf(o)}`); seen.delete(`Deployment.phase:${keyOf(o)}`); }
     });
-    savepoints.on((e, o) => { if (e === 'delete' || changed('Savepoint', o, specSignature(o))) add('savepoint', keyOf(o)); });
+    savepoints.on((e, o) => {
+      if (e === 'delete' || changed('Savepoint', o, specSignature(o))) add('savepoint', keyOf(o));
+      // The deployment counts its periodic savepoints: one finishing or going starts the next interval or frees history.
+      const d = (o as Obj).spec?.deployment;
+      if (typeof d === 'string' && (e === 'delete' || changed('Savepoint.phase', o, `${phaseOf(o)}|${o.metadata.deletionTimestamp ?? ''}`))) add('deployment', `${o.metadata.namespace}/${d}`);
+      if (e === 'delete') { seen.delete(`Savepoint:${keyOf(o)}`); seen.delete(`Savepoint.phase:${keyOf(o)}`); }
+    });
     pods.on((_e, o) => {
       const d = o.metadata.labels?.[LABELS.deployment];
       if (d) add('deployment', `${o.metadata.namespace}/${d}`);

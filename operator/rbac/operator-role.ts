@@ -10,10 +10,10 @@ export function operatorClusterRole(name = 'millrace-operator'): KubeObject {
     rules: [
       { apiGroups: [GROUP], resources: ['workspaces', 'millracenamespaces', 'queues', 'deployments', 'savepoints'], verbs: ['get', 'list', 'watch', 'patch', 'update', 'delete'] },
       { apiGroups: [GROUP], resources: ['workspaces/status', 'millracenamespaces/status', 'queues/status', 'deployments/status', 'savepoints/status'], verbs: ['get', 'patch', 'update'] },
-      // The default-queue of each namespace, and the Savepoint objects recording suspend/upgrade savepoints.
+      // The default-queue of each namespace, the Savepoint objects recording suspend/upgrade savepoints, and periodic Savepoints.
       { apiGroups: [GROUP], resources: ['queues', 'savepoints'], verbs: ['create'] },
       // Owner references with blockOwnerDeletion need update on the owner's finalizers.
-      { apiGroups: [GROUP], resources: ['millracenamespaces/finalizers', 'deployments/finalizers'], verbs: ['update'] },
+      { apiGroups: [GROUP], resources: ['millracenamespaces/finalizers', 'queues/finalizers', 'deployments/finalizers'], verbs: ['update'] },
       { apiGroups: [''], resources: ['namespaces', 'resourcequotas', 'services', 'configmaps'], verbs: ['get', 'list', 'watch', 'create', 'patch', 'update', 'delete'] },
       { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch', 'create', 'delete'] },
       // Read the S3 credentials a Workspace names and write their copy (millrace-s3-credentials) into

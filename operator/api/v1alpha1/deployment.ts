@@ -38,6 +38,18 @@ export const restoreSchema = withRules(z.object({
   { rule: "(self.strategy == 'savepoint') == has(self.savepointName)", message: 'savepointName is required with strategy savepoint and allowed only then', fieldPath: '.savepointName' },
 ]);
 
+/** Periodic savepoints and their history (Flink operator: periodic.savepoint.interval, savepoint.history.max.count / max.age). */
+export const savepointPolicySchema = withRules(z.object({
+  periodicIntervalSeconds: z.number().int().min(0).max(31536000).default(0).describe('Take a savepoint of the running job this often (a Savepoint object of origin periodic), counted from when the last periodic one finished; 0 turns periodic savepoints off, otherwise at least 10. Changing it never restarts the job.'),
+  historyMaxCount: z.number().int().min(1).max(1000).default(10).describe('Completed periodic Savepoints kept; older ones are deleted with their files. The newest is always kept; userRequest, suspend and upgrade Savepoints are never deleted.'),
+  historyMaxAgeSeconds: z.number().int().min(0).max(315360000).default(0).describe('Periodic Savepoints completed longer ago than this are deleted with their files (the newest is always kept); 0: no age limit.'),
+}), 'Periodic savepoints of the running job and how many of them are kept.', [
+  { rule: 'self.periodicIntervalSeconds == 0 || self.periodicIntervalSeconds >= 10', message: 'savepoints.periodicIntervalSeconds is 0 (off) or at least 10 seconds', fieldPath: '.periodicIntervalSeconds' },
+  { rule: 'self.historyMaxAgeSeconds == 0 || self.historyMaxAgeSeconds >= self.periodicIntervalSeconds', message: 'savepoints.historyMaxAgeSeconds must be 0 (no age limit) or at least periodicIntervalSeconds; to keep only the newest periodic savepoint set historyMaxCount to 1', fieldPath: '.historyMaxAgeSeconds' },
+]);
+export type SavepointPolicy = z.infer<typeof savepointPolicySchema>;
+export const DEFAULT_SAVEPOINT_POLICY: SavepointPolicy = { periodicIntervalSeconds: 0, historyMaxCount: 10, historyMaxAgeSeconds: 0 };
+
 export const deploymentSpecSchema = z.object({
   source: sourceSchema,
   state: z.enum(['running', 'suspended', 'cancelled']).default('running').describe('Desired state of the job: running, suspended (stop, keep state, free CU) or cancelled (stop for good).'),
@@ -56,6 +68,7 @@ export const deploymentSpecSchema = z.object({
     intervalSeconds: z.number().int().min(1).max(86400).default(60).describe('Time between checkpoints.'),
     retained: z.number().int().min(1).max(100).default(1).describe('Completed checkpoints kept.'),
   }).default({ intervalSeconds: 60, retained: 1 }).describe('Periodic checkpoints for failure recovery.'),
+  savepoints: savepointPolicySchema.default(DEFAULT_SAVEPOINT_POLICY),
   restartStrategy: z.object({
     type: z.enum(['fixedDelay', 'exponentialDelay', 'none']).default('fixedDelay').describe('fixedDelay, exponentialDelay or none.'),
     attempts: z.number().int().min(0).max(1000000).default(3).describe('Restarts before the job fails (fixedDelay).'),
@@ -110,6 +123,12 @@ export const deploymentStatusSchema = z.object({
     jobId: z.string().optional().describe('The job it was taken of (stopped by it).'),
     completedAt: z.string().describe('When it completed (RFC 3339).'),
   }).optional().describe('The savepoint the operator last took when stopping the job (also recorded as a Savepoint object).'),
+  lastPeriodicSavepoint: z.object({
+    name: z.string().describe('Name of the Savepoint object.'),
+    path: z.string().describe('Storage path of the savepoint.'),
+    completedAt: z.string().describe('When it completed (RFC 3339).'),
+  }).optional().describe('The newest completed periodic savepoint (spec.savepoints.periodicIntervalSeconds).'),
+  nextPeriodicSavepointAt: z.string().optional().describe('When the next periodic savepoint is due (RFC 3339), while the job runs and periodic savepoints are on.'),
   restoreSavepointPath: z.string().optional().describe('Savepoint the next job start restores from (set by a stateful upgrade or suspend, or by restore.savepointName); cleared once that job runs.'),
   savepointFailedGeneration: z.number().int().optional().describe('Generation whose stop-with-savepoint failed; not retried until the spec changes.'),
   lastReconciledSpec: z.string().optional().describe('The spec (JSON) the running pods were created from; spec changes are classified against it.'),

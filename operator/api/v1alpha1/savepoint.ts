@@ -9,8 +9,8 @@ export const SAVEPOINT_ORIGINS = ['userRequest', 'suspend', 'upgrade', 'periodic
 
 export const savepointSpecSchema = withRules(z.object({
   deployment: dnsLabel('Name of the Deployment (same namespace) whose running job is snapshotted.'),
-  origin: z.enum(SAVEPOINT_ORIGINS).default('userRequest').describe('Why the savepoint exists: userRequest (taken when this object is created), suspend or upgrade (recorded by the operator after a stateful suspend or upgrade; never triggered), periodic (reserved; treated as userRequest).'),
-  disposeOnDelete: z.boolean().default(false).describe('Delete the savepoint files from storage when this object is deleted.'),
+  origin: z.enum(SAVEPOINT_ORIGINS).default('userRequest').describe('Why the savepoint exists: userRequest (taken when this object is created), suspend or upgrade (recorded by the operator after a stateful suspend or upgrade; never triggered), periodic (created by the operator on the interval of the Deployment\'s spec.savepoints, taken like userRequest, deleted with its files by the history limits).'),
+  disposeOnDelete: z.boolean().default(false).describe('Delete the savepoint files from storage when this object is deleted: by the deployment\'s JobManager when one runs, otherwise by the operator from the workspace bucket (only under <prefix>flink-savepoints/<namespace>/<deployment>/). While the files cannot be deleted the object stays, with a Disposed condition saying why; set this to false to keep the files and let the object go.'),
   formatType: z.enum(['canonical', 'native']).default('canonical').describe('canonical: relocatable and portable across versions; native: faster, tied to the state backend.'),
 }), 'Desired state of the Savepoint.', [
   { rule: 'self.deployment == oldSelf.deployment', message: 'deployment is immutable: create a new Savepoint', fieldPath: '.deployment' },

@@ -43,9 +43,13 @@ export interface DesiredOptions {
   restoreSavepointPath?: string;
 }
 
-/** Stable hash of what the pods are built from; a change means new pods. */
+/**
+ * Stable hash of what the pods are built from; a change means new pods. spec.state and
+ * spec.savepoints are the operator's own business (a savepoint policy change never restarts a
+ * job), so they stay out, and pods of deployments made before a field existed keep their hash.
+ */
 export function specHash(spec: DeploymentSpec): string {
-  const { state: _state, ...podRelevant } = spec;
+  const { state: _state, savepoints: _savepoints, ...podRelevant } = spec;
   return createHash('sha256').update(canonicalJson(podRelevant)).digest('hex').slice(0, 10);
 }
 

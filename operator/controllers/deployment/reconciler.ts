@@ -9,9 +9,9 @@ import type { JobManagerClientFactory, SavepointTriggerStatus } from '../../jobm
 import { API_VERSION } from '../../api/v1alpha1/meta.ts';
 import { setConditions } from '../../kube/conditions.ts';
 import type { ReconcileResult } from '../../kube/controller-runner.ts';
-import { isNotFound } from '../../kube/rest-client.ts';
+import { isConflict, isNotFound } from '../../kube/rest-client.ts';
 import type { KubeObject } from '../../kube/rest-client.ts';
-import { LABELS, MANAGED_BY, ownerReference } from '../shared/context.ts';
+import { LABELS, MANAGED_BY, ownerReference, savepointsOfDeployment } from '../shared/context.ts';
 import type { ReconcileContext, Raw } from '../shared/context.ts';
 import { writeStatus } from '../shared/lifecycle.ts';
 import { decideDeployment, holdsCapacity } from './decide.ts';
@@ -22,6 +22,8 @@ import { validateSource } from './validate.ts';
 import { S3_SECRET_NAME } from '../namespace/desired.ts';
 import { observeDeployment } from './observer.ts';
 import { ledgerOf, queueAdmission } from './queue-view.ts';
+import { decidePeriodicSavepoints } from './periodic-savepoints.ts';
+import type { PeriodicDecision } from './periodic-savepoints.ts';
 
 export interface DeploymentReconcilerOptions {
   jobManagers: JobManagerClientFactory;
@@ -106,6 +108,9 @@ export async function reconcileDeployment(ctx: ReconcileContext, opts: Deploymen
   }
   if (quotaRefusal) return writeQuotaRefusal(ctx, raw, previous, generation, now, quotaRefusal, deploymentSize(d.spec), decision);
 
+  const periodic = periodicSavepoints(ctx, raw, d, decision, observed, now);
+  await actOnPeriodicSavepoints(ctx, raw, d, periodic, events);
+
   const size = deploymentSize(d.spec);
   // Pods hold their queue's quota until they are gone, terminating or not; counting them keeps
   // cuInUse > 0 until then, so the change to 0 wakes the deployments queued behind this one.
@@ -121,6 +126,8 @@ export async function reconcileDeployment(ctx: ReconcileContext, opts: Deploymen
     queuedSince: decision.phase === 'Queued' ? (previous?.queuedSince ?? now.toISOString()) : undefined,
     savepointInFlight: decision.savepoint.inFlight,
     lastSavepoint: decision.savepoint.lastSavepoint,
+    lastPeriodicSavepoint: periodic.last,
+    nextPeriodicSavepointAt: periodic.running ? periodic.nextAt : undefined,
     restoreSavepointPath: decision.savepoint.restorePath,
     savepointFailedGeneration: decision.savepoint.failedGeneration,
     lastReconciledSpec: decision.reconciledHash ? JSON.stringify(d.spec) : previous?.lastReconciledSpec,
@@ -136,8 +143,52 @@ export async function reconcileDeployment(ctx: ReconcileContext, opts: Deploymen
   await Promise.all(events.map((e) => ctx.events.record(raw, e.type, e.reason, 'Reconcile', e.note)));
   // Until the JobManager pod runs there is nothing to poll: pod changes wake this key anyway.
   const jobManagerRunning = observed.pods.some((p) => p.name.startsWith(`${name}-jm-`) && p.phase === 'Running');
-  const requeueAfterMs = decision.phase === 'Starting' && !jobManagerRunning ? 60_000 : decision.requeueAfterMs;
+  let requeueAfterMs = decision.phase === 'Starting' && !jobManagerRunning ? 60_000 : decision.requeueAfterMs;
+  // Look again when the next periodic savepoint falls due.
+  if (periodic.running && periodic.nextAt) requeueAfterMs = Math.min(requeueAfterMs ?? Infinity, Math.max(500, Date.parse(periodic.nextAt) - now.getTime()));
   return requeueAfterMs !== undefined ? { requeueAfterMs } : {};
+}
+
+/** The periodic-savepoint decision of this pass, from the deployment's Savepoint objects. */
+function periodicSavepoints(ctx: ReconcileContext, raw: Raw<Deployment>, d: Deployment, decision: Decision, observed: Observation, now: Date): PeriodicDecision & { running: boolean } {
+  const namespace = d.metadata.namespace ?? '';
+  const running = decision.phase === 'Running' && observed.job?.state === 'RUNNING' && !decision.savepoint.inFlight && !decision.stopWithSavepoint;
+  const ts = (v: unknown) => (v instanceof Date ? v.toISOString() : typeof v === 'string' ? v : undefined);
+  const savepoints = savepointsOfDeployment(ctx, namespace, d.metadata.name).map((s) => ({
+    name: s.metadata.name, origin: s.spec?.origin ?? 'userRequest', phase: s.status?.phase, path: s.status?.path, completedAt: s.status?.completedAt, deleting: Boolean(s.metadata.deletionTimestamp),
+  }));
+  const named = d.spec.restore.strategy === 'savepoint' ? d.spec.restore.savepointName : undefined;
+  const result = decidePeriodicSavepoints({
+    deployment: d.metadata.name, policy: d.spec.savepoints, jobRunning: running,
+    since: observed.job?.startTime ?? raw.status?.job?.startTime ?? ts(raw.metadata.creationTimestamp) ?? now.toISOString(),
+    savepoints, protectedNames: named ? [named] : [],
+    protectedPaths: [decision.savepoint.restorePath, raw.status?.restoreSavepointPath].filter((p): p is string => Boolean(p)),
+    now: now.getTime(),
+  });
+  return { ...result, running };
+}
+
+/** Creates the periodic Savepoint that is due and deletes those beyond the history limits (their finalizer disposes the files). */
+async function actOnPeriodicSavepoints(ctx: ReconcileContext, owner: Raw<Deployment>, d: Deployment, periodic: PeriodicDecision, events: DeploymentEvent[]): Promise<void> {
+  const namespace = owner.metadata.namespace ?? '';
+  if (periodic.create) {
+    const obj = {
+      apiVersion: API_VERSION, kind: 'Savepoint',
+      metadata: { name: periodic.create.name, namespace, labels: { ...ctx.instanceLabels, [LABELS.managedBy]: MANAGED_BY, [LABELS.deployment]: owner.metadata.name }, ownerReferences: [ownerReference(owner)] },
+      // The operator's own: taken like a user's, its files deleted with it when history drops it.
+      spec: { deployment: owner.metadata.name, origin: 'periodic', disposeOnDelete: true, formatType: 'canonical' },
+    };
+    try {
+      await ctx.rest.create(obj);
+      events.push({ type: 'Normal', reason: 'PeriodicSavepoint', note: `periodic savepoint ${periodic.create.name} requested (every ${d.spec.savepoints.periodicIntervalSeconds} s)` });
+    } catch (err) {
+      if (!isConflict(err)) throw err; // made by an earlier pass whose object the cache has not shown yet
+    }
+  }
+  for (const p of periodic.prune) {
+    await ctx.rest.delete({ apiVersion: API_VERSION, kind: 'Savepoint', namespace, name: p.name });
+    events.push({ type: 'Normal', reason: 'SavepointHistoryPruned', note: `periodic savepoint ${p.name} deleted with its files: ${p.why}` });
+  }
 }
 
 

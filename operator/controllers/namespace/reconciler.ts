@@ -10,6 +10,7 @@ import { CU_STEP, quarters, sumCU } from '../../capacity/compute-units.ts';
 import { setConditions } from '../../kube/conditions.ts';
 import type { ConditionInput } from '../../kube/conditions.ts';
 import type { ReconcileResult } from '../../kube/controller-runner.ts';
+import { KubeApiError } from '../../kube/rest-client.ts';
 import type { KubeObject } from '../../kube/rest-client.ts';
 import { MillraceError } from '../../errors.ts';
 import { LABELS, ownerReference } from '../shared/context.ts';
@@ -26,6 +27,8 @@ export async function reconcileNamespace(ctx: ReconcileContext, name: string): P
   const now = new Date(ctx.clock.now());
   const generation = raw.metadata.generation;
   const previous = raw.status;
+  // Before parsing: a deletion never waits for a spec the operator cannot read.
+  if (raw.metadata.deletionTimestamp) return finalize(ctx, raw, now);
 
   let ns: Namespace;
   try {
@@ -37,7 +40,6 @@ export async function reconcileNamespace(ctx: ReconcileContext, name: string): P
     return {};
   }
 
-  if (raw.metadata.deletionTimestamp) return finalize(ctx, raw, ns, now);
   await ensureFinalizer(ctx, raw);
 
   const workspace = ctx.caches.workspaces.get(ns.spec.workspace);
@@ -63,12 +65,23 @@ export async function reconcileNamespace(ctx: ReconcileContext, name: string): P
   }
 
   // A refused quota leaves what exists untouched (running work keeps its last accepted quota).
+  let kubernetesNamespaceTerminating = false;
   if (accepted && workspace) {
-    for (const obj of desiredNamespaceObjects(ns, ownerReference(raw))) await ctx.rest.apply(obj, ctx.fieldManager);
-    conditions.push(await copyStorageSecret(ctx, ns, workspace.spec.storage.secretRef, ownerReference(raw)));
-    const otherQueues = ctx.caches.queues.list(name).filter((q) => q.metadata.name !== DEFAULT_QUEUE && !q.metadata.deletionTimestamp);
-    const left = Math.max(0, quarters(ns.spec.quotaCU) - quarters(sumCU(otherQueues.map((q) => q.spec.cu)))) * CU_STEP;
-    await ctx.rest.apply(desiredDefaultQueue(name, left, ctx.instanceLabels), ctx.fieldManager);
+    try {
+      for (const obj of desiredNamespaceObjects(ns, ownerReference(raw))) await ctx.rest.apply(obj, ctx.fieldManager);
+      const storage = await copyStorageSecret(ctx, ns, workspace.spec.storage.secretRef, ownerReference(raw));
+      const otherQueues = ctx.caches.queues.list(name).filter((q) => q.metadata.name !== DEFAULT_QUEUE && !q.metadata.deletionTimestamp);
+      const left = Math.max(0, quarters(ns.spec.quotaCU) - quarters(sumCU(otherQueues.map((q) => q.spec.cu)))) * CU_STEP;
+      await ctx.rest.apply(desiredDefaultQueue(name, left, ctx.instanceLabels), ctx.fieldManager);
+      await removeOrphanedQueueObjects(ctx, name);
+      conditions.push(storage, { type: 'KubernetesNamespace', status: 'True', reason: 'Present', message: `Kubernetes namespace ${name} holds the quota, RoleBindings and queues` });
+    } catch (err) {
+      if (!isNamespaceTerminating(err)) throw err;
+      // Someone deleted the Kubernetes namespace itself: let it go, then make it again.
+      kubernetesNamespaceTerminating = true;
+      phase = 'Pending';
+      conditions.unshift({ type: 'KubernetesNamespace', status: 'False', reason: 'KubernetesNamespaceTerminating', message: `Kubernetes namespace ${name} is being deleted (directly, not through this Namespace); it is created again once it is gone. Delete the Namespace ${name} to remove it for good` });
+    }
   }
 
   const queues = ctx.caches.queues.list(name);
@@ -93,11 +106,38 @@ export async function reconcileNamespace(ctx: ReconcileContext, name: string): P
     await ctx.events.record(raw, phase === 'Active' ? 'Normal' : 'Warning', phase === 'Active' ? 'Provisioned' : (conditions[0]?.reason ?? phase), 'Reconcile',
       phase === 'Active' ? `namespace ${name} provisioned with ${ns.spec.quotaCU} CU` : conditions[0]?.message ?? phase);
   }
+  if (kubernetesNamespaceTerminating) return { requeueAfterMs: TERMINATING_RECHECK_MS };
   // Secrets are not watched (least privilege: no list/watch on Secrets): look again for a rotation.
   return accepted ? { requeueAfterMs: SECRET_RECHECK_MS } : {};
 }
 
 export const SECRET_RECHECK_MS = 5 * 60_000;
+/** Kubernetes namespaces are not watched: how often a terminating one is looked at again. */
+export const TERMINATING_RECHECK_MS = 2000;
+
+/** The API server refuses new content in a namespace that is being deleted (403 "...is being terminated"). */
+export function isNamespaceTerminating(err: unknown): boolean {
+  return err instanceof KubeApiError && err.status === 403 && /being terminated/.test(err.message);
+}
+
+/**
+ * Queues have no finalizer: a deleted Queue's ResourceQuota goes with it (owner reference), and
+ * its cluster-scoped PriorityClass — which a namespaced Queue cannot own — is removed here, also
+ * when the Queue was deleted while no operator ran. Objects of earlier operator versions without
+ * the owner reference are found by their labels too.
+ */
+async function removeOrphanedQueueObjects(ctx: ReconcileContext, namespace: string): Promise<void> {
+  const [classes, quotas] = await Promise.all([
+    ctx.rest.list<KubeObject>({ apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass' }, { labelSelector: `${LABELS.namespace}=${namespace},${LABELS.queue}` }),
+    ctx.rest.list<KubeObject>({ apiVersion: 'v1', kind: 'ResourceQuota', namespace }, { labelSelector: LABELS.queue }),
+  ]);
+  // Read after the lists: a Queue is in the cache before its reconciler makes its objects, so a
+  // queue created meanwhile is seen here and its fresh PriorityClass is not taken for an orphan.
+  const live = new Set(ctx.caches.queues.list(namespace).map((q) => q.metadata.name));
+  const orphaned = (o: KubeObject) => { const q = o.metadata.labels?.[LABELS.queue]; return q !== undefined && !live.has(q); };
+  for (const pc of classes.items.filter(orphaned)) await ctx.rest.delete({ apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', name: pc.metadata.name });
+  for (const q of quotas.items.filter(orphaned)) await ctx.rest.delete({ apiVersion: 'v1', kind: 'ResourceQuota', namespace, name: q.metadata.name });
+}
 
 /** Copies the workspace's S3 Secret into the namespace; the condition never carries a value. */
 async function copyStorageSecret(ctx: ReconcileContext, ns: Namespace, ref: { name: string; namespace: string }, owner: ReturnType<typeof ownerReference>): Promise<ConditionInput> {
@@ -114,24 +154,52 @@ async function copyStorageSecret(ctx: ReconcileContext, ns: Namespace, ref: { na
   return { type: 'StorageCredentials', status: 'True', reason: 'Copied', message: `S3 credentials of Secret ${source} copied to Secret ${S3_SECRET_NAME}` };
 }
 
-async function finalize(ctx: ReconcileContext, raw: Raw<Namespace>, ns: Namespace, now: Date): Promise<ReconcileResult> {
-  const name = ns.metadata.name;
-  const deployments = await ctx.rest.list<KubeObject>({ apiVersion: API_VERSION, kind: 'Deployment', namespace: name }).catch(() => ({ items: [] }));
-  const pods = await ctx.rest.list<KubeObject>({ apiVersion: 'v1', kind: 'Pod', namespace: name }, { labelSelector: LABELS.deployment }).catch(() => ({ items: [] }));
-  if (raw.status?.phase !== 'Terminating') {
-    await writeStatus(ctx, raw, { ...raw.status, phase: 'Terminating', conditions: setConditions(raw.status?.conditions, [{ type: 'Ready', status: 'False', reason: 'Terminating', message: `stopping ${deployments.items.length} deployment(s) before removing namespace ${name}` }], raw.metadata.generation, now) });
-    await ctx.events.record(raw, 'Normal', 'Terminating', 'Delete', `stopping ${deployments.items.length} deployment(s) before removing namespace ${name}`);
-  }
-  if (deployments.items.length > 0 || pods.items.length > 0) {
-    for (const d of deployments.items) if (!d.metadata.deletionTimestamp) await ctx.rest.delete({ apiVersion: API_VERSION, kind: 'Deployment', namespace: name, name: d.metadata.name });
-    return { requeueAfterMs: 1000 };
+/**
+ * Deleting a Namespace: delete its Deployments and Savepoints and wait until they and their pods
+ * are gone (Savepoints may dispose their files first), remove the queue PriorityClasses, delete
+ * the Kubernetes namespace and wait until it is gone too; only then the finalizer goes. Every
+ * step is read again from the API server, so an operator that stopped half-way (or was not
+ * running when the delete came) finishes the job when it runs again; Queues carry no finalizer,
+ * and the one earlier versions put on them is removed here, so nothing holds the namespace.
+ */
+async function finalize(ctx: ReconcileContext, raw: Raw<Namespace>, now: Date): Promise<ReconcileResult> {
+  const name = raw.metadata.name;
+  const kns = await ctx.rest.getOrUndefined<KubeObject>({ apiVersion: 'v1', kind: 'Namespace', name });
+  // Only a Kubernetes namespace this Namespace made is ours to empty and delete.
+  const ours = kns !== undefined && (kns.metadata.ownerReferences?.some((o) => o.uid === raw.metadata.uid) || kns.metadata.labels?.[LABELS.namespace] === name);
+  const progress = async (message: string) => {
+    const before = raw.status?.conditions?.find((c) => c.type === 'Ready');
+    if (raw.status?.phase !== 'Terminating' || before?.message !== message) {
+      await writeStatus(ctx, raw, { ...raw.status, phase: 'Terminating', conditions: setConditions(raw.status?.conditions, [{ type: 'Ready', status: 'False', reason: 'Terminating', message }], raw.metadata.generation, now) });
+    }
+    if (raw.status?.phase !== 'Terminating') await ctx.events.record(raw, 'Normal', 'Terminating', 'Delete', message);
+  };
+
+  if (ours) {
+    const [deployments, savepoints, pods] = await Promise.all([
+      ctx.rest.list<KubeObject>({ apiVersion: API_VERSION, kind: 'Deployment', namespace: name }),
+      ctx.rest.list<KubeObject & { status?: { conditions?: Array<{ type: string; status: string; message: string }> } }>({ apiVersion: API_VERSION, kind: 'Savepoint', namespace: name }),
+      ctx.rest.list<KubeObject>({ apiVersion: 'v1', kind: 'Pod', namespace: name }, { labelSelector: LABELS.deployment }),
+    ]);
+    if (deployments.items.length + savepoints.items.length + pods.items.length > 0) {
+      for (const d of deployments.items) if (!d.metadata.deletionTimestamp) await ctx.rest.delete({ apiVersion: API_VERSION, kind: 'Deployment', namespace: name, name: d.metadata.name });
+      for (const sp of savepoints.items) if (!sp.metadata.deletionTimestamp) await ctx.rest.delete({ apiVersion: API_VERSION, kind: 'Savepoint', namespace: name, name: sp.metadata.name });
+      const stuck = savepoints.items.map((sp) => ({ name: sp.metadata.name, c: sp.status?.conditions?.find((c) => c.type === 'Disposed' && c.status === 'False') })).find((x) => x.c);
+      await progress(`stopping ${deployments.items.length} deployment(s) (${pods.items.length} pod(s) left) and deleting ${savepoints.items.length} savepoint(s) before removing namespace ${name}${stuck ? `; Savepoint ${stuck.name}: ${stuck.c?.message}` : ''}`);
+      return { requeueAfterMs: 1000 };
+    }
   }
   const classes = await ctx.rest.list<KubeObject>({ apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass' }, { labelSelector: `${LABELS.namespace}=${name}` });
   for (const pc of classes.items) await ctx.rest.delete({ apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', name: pc.metadata.name });
-  // Queues carry our finalizer too; drop theirs so the namespace can go.
-  const queues = await ctx.rest.list<KubeObject>({ apiVersion: API_VERSION, kind: 'Queue', namespace: name }).catch(() => ({ items: [] }));
-  for (const q of queues.items) { q.apiVersion ??= API_VERSION; q.kind ??= 'Queue'; await removeFinalizer(ctx, q).catch(() => undefined); }
-  await ctx.rest.delete({ apiVersion: 'v1', kind: 'Namespace', name });
+  if (ours && kns) {
+    // Queues of earlier operator versions carry our finalizer; without this they would hold the namespace.
+    const queues = await ctx.rest.list<KubeObject>({ apiVersion: API_VERSION, kind: 'Queue', namespace: name });
+    for (const q of queues.items) { q.apiVersion ??= API_VERSION; q.kind ??= 'Queue'; await removeFinalizer(ctx, q); }
+    if (!kns.metadata.deletionTimestamp) await ctx.rest.delete({ apiVersion: 'v1', kind: 'Namespace', name });
+    const blockers = ((kns.status as { conditions?: Array<{ status: string; message?: string }> } | undefined)?.conditions ?? []).filter((c) => c.status === 'True' && c.message).map((c) => c.message);
+    await progress(`waiting for Kubernetes namespace ${name} to be deleted${blockers.length ? `: ${blockers.join('; ')}` : ''}`);
+    return { requeueAfterMs: TERMINATING_RECHECK_MS };
+  }
   await removeFinalizer(ctx, raw);
   return {};
 }

@@ -9,14 +9,15 @@ import { LABELS, MANAGED_BY } from '../shared/context.ts';
 export const priorityClassName = (namespace: string, queue: string) => `millrace-${namespace}-${queue}`;
 export const queueQuotaName = (queue: string) => `millrace-queue-${queue}`;
 
-export function desiredQueueObjects(queue: Queue, namespaceOwner: OwnerReference): KubeObject[] {
+export function desiredQueueObjects(queue: Queue, namespaceOwner: OwnerReference, queueOwner: OwnerReference): KubeObject[] {
   const ns = queue.metadata.namespace ?? '';
   const name = queue.metadata.name;
   const pc = priorityClassName(ns, name);
   const labels = { [LABELS.managedBy]: MANAGED_BY, [LABELS.namespace]: ns, [LABELS.queue]: name };
   return [
     {
-      // Cluster-scoped, so owned by the (cluster-scoped) Millrace Namespace; the Queue's finalizer removes it earlier.
+      // Cluster-scoped, so owned by the (cluster-scoped) Millrace Namespace; when only the Queue
+      // goes, the Namespace reconciler removes it (operator/controllers/namespace/reconciler.ts).
       apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass',
       metadata: { name: pc, labels, ownerReferences: [{ ...namespaceOwner, controller: false }] },
       value: 0, preemptionPolicy: 'Never', globalDefault: false,
@@ -24,7 +25,8 @@ export function desiredQueueObjects(queue: Queue, namespaceOwner: OwnerReference
     },
     {
       apiVersion: 'v1', kind: 'ResourceQuota',
-      metadata: { name: queueQuotaName(name), namespace: ns, labels },
+      // Owned by the Queue: the garbage collector removes it with the Queue, no finalizer needed.
+      metadata: { name: queueQuotaName(name), namespace: ns, labels, ownerReferences: [queueOwner] },
       spec: {
         hard: cuToQuotaHard(queue.spec.cu, { ephemeralStorage: false }),
         scopeSelector: { matchExpressions: [{ scopeName: 'PriorityClass', operator: 'In', values: [pc] }] },

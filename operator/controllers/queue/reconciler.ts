@@ -11,7 +11,7 @@ import type { ReconcileResult } from '../../kube/controller-runner.ts';
 import { MillraceError } from '../../errors.ts';
 import { ownerReference } from '../shared/context.ts';
 import type { ReconcileContext } from '../shared/context.ts';
-import { ensureFinalizer, removeFinalizer, writeStatus } from '../shared/lifecycle.ts';
+import { removeFinalizer, writeStatus } from '../shared/lifecycle.ts';
 import { queueAdmission } from '../deployment/queue-view.ts';
 import { desiredQueueObjects, priorityClassName, queueQuotaName } from './desired.ts';
 
@@ -36,10 +36,12 @@ export async function reconcileQueue(ctx: ReconcileContext, namespace: string, n
   const now = new Date(ctx.clock.now());
   const generation = raw.metadata.generation;
   const previous = raw.status;
+  // Queues carry no finalizer (a finalizer here once held whole namespaces in Terminating when
+  // no operator ran): the ResourceQuota is owned by the Queue and the PriorityClass is removed by
+  // the Namespace reconciler. The finalizer of earlier versions is dropped on sight.
   if (raw.metadata.deletionTimestamp) {
-    await ctx.rest.delete({ apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', name: priorityClassName(namespace, name) });
-    await ctx.rest.delete({ apiVersion: 'v1', kind: 'ResourceQuota', namespace, name: queueQuotaName(name) });
     await removeFinalizer(ctx, raw);
+    await ctx.rest.delete({ apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', name: priorityClassName(namespace, name) });
     return {};
   }
   let queue: Queue;
@@ -50,7 +52,7 @@ export async function reconcileQueue(ctx: ReconcileContext, namespace: string, n
     await writeStatus(ctx, raw, { ...previous, observedGeneration: generation, phase: 'Pending', conditions: setConditions(previous?.conditions, [{ type: 'Ready', status: 'False', reason: 'InvalidSpec', message: err.message }], generation, now) });
     return {};
   }
-  await ensureFinalizer(ctx, raw);
+  await removeFinalizer(ctx, raw);
 
   const owner = ctx.caches.namespaces.get(namespace);
   let ready: ConditionInput;
@@ -67,7 +69,7 @@ export async function reconcileQueue(ctx: ReconcileContext, namespace: string, n
       ready = { type: 'Ready', status: 'False', reason: 'ExceedsNamespaceQuota', message: `spec.cu ${queue.spec.cu} exceeds what namespace ${namespace} has left for queues (${freeCU} of ${owner.spec.quotaCU} CU); lower spec.cu or raise the namespace quota` };
     } else {
       phase = 'Active';
-      for (const obj of desiredQueueObjects(queue, ownerReference(owner))) await ctx.rest.apply(obj, ctx.fieldManager);
+      for (const obj of desiredQueueObjects(queue, ownerReference(owner), ownerReference(raw))) await ctx.rest.apply(obj, ctx.fieldManager);
       ready = { type: 'Ready', status: 'True', reason: 'QuotaEnforced', message: `ResourceQuota ${queueQuotaName(name)} holds ${queue.spec.cu} CU for pods of PriorityClass ${priorityClassName(namespace, name)}` };
     }
   }

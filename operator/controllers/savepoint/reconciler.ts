@@ -5,15 +5,25 @@ import { savepointSchema } from '../../api/v1alpha1/savepoint.ts';
 import type { Savepoint, SavepointStatus } from '../../api/v1alpha1/savepoint.ts';
 import { parseResource } from '../../api/v1alpha1/parse.ts';
 import { MillraceError } from '../../errors.ts';
-import type { JobManagerClientFactory } from '../../jobmanager/client.ts';
+import type { DisposalStatus, JobManagerClientFactory } from '../../jobmanager/client.ts';
+import type { KubeObject } from '../../kube/rest-client.ts';
+import { savepointDirectory } from '../../storage/savepoint-location.ts';
+import type { SavepointFiles } from '../../storage/savepoint-files.ts';
+import { workspaceStorageTarget } from '../../storage/storage-target.ts';
 import { setConditions } from '../../kube/conditions.ts';
 import type { ReconcileResult } from '../../kube/controller-runner.ts';
-import { LABELS } from '../shared/context.ts';
+import { FINALIZER, LABELS, podsOfDeployment } from '../shared/context.ts';
 import type { ReconcileContext, Raw } from '../shared/context.ts';
 import { ensureFinalizer, removeFinalizer, writeStatus } from '../shared/lifecycle.ts';
 import { nextSavepointStep, phaseAfterPoll } from './decide.ts';
 
-export async function reconcileSavepoint(ctx: ReconcileContext, jobManagers: JobManagerClientFactory, namespace: string, name: string): Promise<ReconcileResult> {
+export interface SavepointReconcilerDeps {
+  jobManagers: JobManagerClientFactory;
+  /** Deletes savepoint files from the workspace bucket when no JobManager can. */
+  files: SavepointFiles;
+}
+
+export async function reconcileSavepoint(ctx: ReconcileContext, deps: SavepointReconcilerDeps, namespace: string, name: string): Promise<ReconcileResult> {
   const raw = ctx.caches.savepoints.get(name, namespace);
   if (!raw) return {};
   const now = new Date(ctx.clock.now());
@@ -24,12 +34,18 @@ export async function reconcileSavepoint(ctx: ReconcileContext, jobManagers: Job
     sp = parseResource(savepointSchema, raw, `Savepoint ${namespace}/${name}`);
   } catch (err) {
     if (!(err instanceof MillraceError)) throw err;
+    if (raw.metadata.deletionTimestamp) {
+      // Unreadable, so not disposable: never hold the deletion (of a namespace, say) on it.
+      if (previous?.path) await ctx.events.record(raw, 'Warning', 'DisposalSkipped', 'Delete', `savepoint files at ${previous.path} not deleted: ${err.message}`);
+      await removeFinalizer(ctx, raw);
+      return {};
+    }
     await writeStatus(ctx, raw, { ...previous, observedGeneration: generation, phase: 'Failed', failureReason: err.message, conditions: setConditions(previous?.conditions, [{ type: 'Ready', status: 'False', reason: 'InvalidSpec', message: err.message }], generation, now) });
     return {};
   }
-  const client = jobManagers({ namespace, name: sp.spec.deployment });
+  const client = deps.jobManagers({ namespace, name: sp.spec.deployment });
 
-  if (raw.metadata.deletionTimestamp) return deleteSavepoint(ctx, jobManagers, raw, sp, now);
+  if (raw.metadata.deletionTimestamp) return deleteSavepoint(ctx, deps, raw, sp, now);
   if (sp.spec.disposeOnDelete) await ensureFinalizer(ctx, raw);
 
   const dep = ctx.caches.deployments.get(sp.spec.deployment, namespace);
@@ -83,48 +99,91 @@ export async function reconcileSavepoint(ctx: ReconcileContext, jobManagers: Job
 }
 
 /**
- * On delete with disposeOnDelete: the deployment's JobManager deletes the files (it holds the
- * storage credentials); the finalizer goes when it reports the disposal done. Without a running
- * JobManager nothing can delete them: an Event says where the files stay, and the object goes.
+ * On delete with disposeOnDelete: a running JobManager of the deployment deletes the files (it
+ * holds the storage credentials); otherwise — suspended, cancelled, deleted, or the JobManager
+ * failed at it — the operator deletes them from the workspace bucket itself, only inside the
+ * savepoint's own directory under the workspace's flink-savepoints/ prefix. The finalizer stays
+ * while the files cannot be deleted: a refused path waits for the user (disposeOnDelete false
+ * lets the object go and keeps the files), an unreachable store is retried with backoff.
  */
-async function deleteSavepoint(ctx: ReconcileContext, jobManagers: JobManagerClientFactory, raw: Raw<Savepoint>, sp: Savepoint, now: Date): Promise<ReconcileResult> {
+async function deleteSavepoint(ctx: ReconcileContext, deps: SavepointReconcilerDeps, raw: Raw<Savepoint>, sp: Savepoint, now: Date): Promise<ReconcileResult> {
   const namespace = sp.metadata.namespace ?? '';
   const previous = raw.status;
   if (!sp.spec.disposeOnDelete || !previous?.path) {
+    if (previous?.path && raw.metadata.finalizers?.includes(FINALIZER)) await ctx.events.record(raw, 'Normal', 'FilesKept', 'Delete', `savepoint files at ${previous.path} kept (spec.disposeOnDelete is false)`);
     await removeFinalizer(ctx, raw);
     return {};
   }
   const path = previous.path;
-  const client = jobManagers({ namespace, name: sp.spec.deployment });
-  const jobManagerUp = ctx.caches.pods.list(namespace).some((p) => p.metadata.labels?.[LABELS.deployment] === sp.spec.deployment
-    && p.metadata.labels?.[LABELS.component] === 'jobmanager' && !p.metadata.deletionTimestamp);
-  const giveUp = async (why: string) => {
-    await ctx.events.record(raw, 'Warning', 'DisposalSkipped', 'Delete', `savepoint files at ${path} not deleted: ${why}`);
+  const disposed = async (how: string) => {
+    await ctx.events.record(raw, 'Normal', 'Disposed', 'Delete', `savepoint files at ${path} deleted ${how}`);
     await removeFinalizer(ctx, raw);
     return {};
   };
-  if (!previous.disposalRequestId) {
-    if (!jobManagerUp) return giveUp(`no running JobManager of deployment ${sp.spec.deployment} to delete them; delete them from the workspace bucket by hand`);
-    let requestId: string;
-    try {
-      requestId = await client.disposeSavepoint(path);
-    } catch (err) {
-      if (err instanceof MillraceError && !err.transient) return giveUp(err.message);
-      throw err;
+  const jobManagerUp = podsOfDeployment(ctx, namespace, sp.spec.deployment).some((p) => p.metadata.labels?.[LABELS.component] === 'jobmanager' && !p.metadata.deletionTimestamp);
+  if (jobManagerUp) {
+    const client = deps.jobManagers({ namespace, name: sp.spec.deployment });
+    if (!previous.disposalRequestId) {
+      try {
+        const requestId = await client.disposeSavepoint(path);
+        await writeStatus(ctx, raw, { ...previous, disposalRequestId: requestId, conditions: setConditions(previous.conditions, [{ type: 'Disposed', status: 'False', reason: 'Disposing', message: `the JobManager of deployment ${sp.spec.deployment} is deleting the files at ${path}` }], raw.metadata.generation, now) });
+        return { requeueAfterMs: 500 };
+      } catch (err) {
+        if (!(err instanceof MillraceError) || err.transient) throw err;
+        // The JobManager cannot do it (an old runtime, for example): the operator does.
+      }
+    } else {
+      let result: DisposalStatus | undefined;
+      try {
+        result = await client.disposalStatus(previous.disposalRequestId);
+      } catch (err) {
+        if (!(err instanceof MillraceError) || err.transient) throw err;
+      }
+      if (result?.state === 'IN_PROGRESS') return { requeueAfterMs: 500 };
+      if (result?.state === 'COMPLETED') return disposed(`by the JobManager of deployment ${sp.spec.deployment}`);
+      // FAILED, or the JobManager forgot the request (restarted): the operator does it.
     }
-    await writeStatus(ctx, raw, { ...previous, disposalRequestId: requestId, conditions: setConditions(previous.conditions, [{ type: 'Ready', status: 'False', reason: 'Disposing', message: `deleting the files at ${path}` }], raw.metadata.generation, now) });
-    return { requeueAfterMs: 500 };
   }
-  let result;
+  return disposeFromWorkspaceBucket(ctx, deps, raw, sp, path, now, disposed);
+}
+
+/** Why the files are not deleted yet: a Disposed condition, and an Event when the reason changes. */
+async function reportDisposalProblem(ctx: ReconcileContext, raw: Raw<Savepoint>, reason: string, message: string, now: Date): Promise<void> {
+  const before = raw.status?.conditions?.find((c) => c.type === 'Disposed');
+  await writeStatus(ctx, raw, { ...raw.status, disposalRequestId: undefined, conditions: setConditions(raw.status?.conditions, [{ type: 'Disposed', status: 'False', reason, message }], raw.metadata.generation, now) });
+  if (before?.reason !== reason || before.message !== message) await ctx.events.record(raw, 'Warning', reason, 'Delete', message);
+}
+
+async function disposeFromWorkspaceBucket(ctx: ReconcileContext, deps: SavepointReconcilerDeps, raw: Raw<Savepoint>, sp: Savepoint, path: string, now: Date, disposed: (how: string) => Promise<ReconcileResult>): Promise<ReconcileResult> {
+  const namespace = sp.metadata.namespace ?? '';
+  const abandon = 'To keep the files and let this Savepoint go, set spec.disposeOnDelete to false.';
+  const workspaceName = ctx.caches.namespaces.get(namespace)?.spec?.workspace;
+  const workspace = workspaceName ? ctx.caches.workspaces.get(workspaceName) : undefined;
+  if (!workspace) {
+    // No Millrace Namespace or Workspace (any more): no bucket and no credentials to delete with.
+    await ctx.events.record(raw, 'Warning', 'DisposalSkipped', 'Delete', `savepoint files at ${path} not deleted: no JobManager of deployment ${sp.spec.deployment} runs and namespace ${namespace} belongs to no Workspace the operator knows; delete them from the bucket by hand`);
+    await removeFinalizer(ctx, raw);
+    return {};
+  }
+  const storage = workspace.spec.storage;
+  const dir = savepointDirectory(path, { bucket: storage.bucket, prefix: storage.prefix ?? '', namespace, deployment: sp.spec.deployment });
+  if (!dir.allowed) {
+    // Never retried: only a change of this object (disposeOnDelete false) moves it on.
+    await reportDisposalProblem(ctx, raw, 'DisposalRefused', `savepoint files at ${path} not deleted: ${dir.reason}. ${abandon}`, now);
+    return {};
+  }
+  const resolved = await workspaceStorageTarget(storage, (ns, name) => ctx.rest.getOrUndefined<KubeObject>({ apiVersion: 'v1', kind: 'Secret', namespace: ns, name }));
+  if (!resolved.ok) {
+    await reportDisposalProblem(ctx, raw, 'StorageUnavailable', `cannot delete the savepoint files at ${path}: ${resolved.message} (spec.storage.secretRef of Workspace ${workspace.metadata.name}); retrying with backoff. ${abandon}`, now);
+    throw new MillraceError('MR_ERR_STORAGE', resolved.message, { transient: true });
+  }
+  let count: number;
   try {
-    result = await client.disposalStatus(previous.disposalRequestId);
+    count = await deps.files.deleteDirectory(resolved.target, dir.key);
   } catch (err) {
-    if (!jobManagerUp) return giveUp(`the JobManager of deployment ${sp.spec.deployment} went away during the disposal`);
-    throw err;
+    const why = err instanceof MillraceError ? err.message : String(err);
+    await reportDisposalProblem(ctx, raw, 'StorageUnavailable', `cannot delete the savepoint files at ${path}: ${why}; retrying with backoff. ${abandon}`, now);
+    throw err instanceof MillraceError ? err : new MillraceError('MR_ERR_STORAGE', why, { transient: true, cause: err });
   }
-  if (result.state === 'IN_PROGRESS') return { requeueAfterMs: 500 };
-  if (result.state === 'FAILED') return giveUp(result.reason);
-  await ctx.events.record(raw, 'Normal', 'Disposed', 'Delete', `savepoint files at ${path} deleted`);
-  await removeFinalizer(ctx, raw);
-  return {};
+  return disposed(`by the operator from the workspace bucket (${count} files; no JobManager of deployment ${sp.spec.deployment} runs)`);
 }

@@ -26,6 +26,9 @@ export interface IndexedCache<T> extends Cache<T> {
 /** Pod cache index: `namespace/name` of the Deployment a pod belongs to (its millrace.dev/deployment label). */
 export const POD_INDEX_DEPLOYMENT = 'deployment';
 
+/** Savepoint cache index: `namespace/name` of the Deployment a Savepoint is of (spec.deployment). */
+export const SAVEPOINT_INDEX_DEPLOYMENT = 'deployment';
+
 export type Raw<T> = T & KubeObject;
 
 export interface Caches {
@@ -33,7 +36,8 @@ export interface Caches {
   namespaces: Cache<Raw<Namespace>>;
   queues: Cache<Raw<Queue>>;
   deployments: Cache<Raw<Deployment>>;
-  savepoints: Cache<Raw<Savepoint>>;
+  /** Indexed by SAVEPOINT_INDEX_DEPLOYMENT. */
+  savepoints: IndexedCache<Raw<Savepoint>>;
   /**
    * Pods labelled managed-by millrace-operator, slimmed to identity, labels, owners, deletion,
    * container names/images/resources and status (phase, reason, conditions, container states).
@@ -80,6 +84,11 @@ export function splitKey(key: string): { namespace?: string; name: string } {
 /** The cached pods of one Deployment (an index lookup, not a scan of the namespace). */
 export function podsOfDeployment(ctx: ReconcileContext, namespace: string, name: string): ReadonlyArray<KubeObject> {
   return ctx.caches.pods.byIndex(POD_INDEX_DEPLOYMENT, `${namespace}/${name}`);
+}
+
+/** The cached Savepoints of one Deployment, whatever their origin. */
+export function savepointsOfDeployment(ctx: ReconcileContext, namespace: string, name: string): ReadonlyArray<Raw<Savepoint>> {
+  return ctx.caches.savepoints.byIndex(SAVEPOINT_INDEX_DEPLOYMENT, `${namespace}/${name}`);
 }
 
 export function keyOf(obj: { metadata: { name: string; namespace?: string } }): string {

@@ -11,6 +11,7 @@ import type { ConditionInput } from '../../kube/conditions.ts';
 import type { ReconcileResult } from '../../kube/controller-runner.ts';
 import type { KubeObject } from '../../kube/rest-client.ts';
 import type { WorkspaceStorage } from '../../storage/workspace-storage.ts';
+import { workspaceStorageTarget } from '../../storage/storage-target.ts';
 import type { ReconcileContext, Raw } from '../shared/context.ts';
 import { ensureFinalizer, removeFinalizer, writeStatus } from '../shared/lifecycle.ts';
 import { API_VERSION } from '../../api/v1alpha1/meta.ts';
@@ -21,21 +22,10 @@ const ts = (v: unknown) => (v instanceof Date ? v.toISOString() : String(v ?? ''
 
 async function checkStorage(ctx: ReconcileContext, storage: WorkspaceStorage, ws: Workspace): Promise<ConditionInput> {
   const s = ws.spec.storage;
-  let secret: KubeObject | undefined;
+  const resolved = await workspaceStorageTarget(s, (namespace, name) => ctx.rest.getOrUndefined<KubeObject>({ apiVersion: 'v1', kind: 'Secret', namespace, name }));
+  if (!resolved.ok) return { type: 'StorageReady', status: 'False', reason: resolved.reason, message: resolved.message };
   try {
-    secret = await ctx.rest.getOrUndefined<KubeObject>({ apiVersion: 'v1', kind: 'Secret', namespace: s.secretRef.namespace, name: s.secretRef.name });
-  } catch (err) {
-    return { type: 'StorageReady', status: 'False', reason: 'SecretUnreadable', message: `cannot read Secret ${s.secretRef.namespace}/${s.secretRef.name}: ${(err as Error).message}` };
-  }
-  const data = (secret?.data ?? {}) as Record<string, string>;
-  const get = (k: string) => (data[k] ? Buffer.from(data[k], 'base64').toString('utf8') : undefined);
-  const accessKeyId = get('AWS_ACCESS_KEY_ID');
-  const secretAccessKey = get('AWS_SECRET_ACCESS_KEY');
-  if (!secret || !accessKeyId || !secretAccessKey) {
-    return { type: 'StorageReady', status: 'False', reason: 'SecretInvalid', message: `Secret ${s.secretRef.namespace}/${s.secretRef.name} is missing or lacks AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY` };
-  }
-  try {
-    const keys = await storage.prepare({ bucket: s.bucket, endpoint: s.endpoint, region: s.region, forcePathStyle: s.forcePathStyle, prefix: s.prefix, credentials: { accessKeyId, secretAccessKey } });
+    const keys = await storage.prepare(resolved.target);
     return { type: 'StorageReady', status: 'True', reason: 'BucketReady', message: `bucket ${s.bucket} reachable; prefixes ${keys.join(', ')} present` };
   } catch (err) {
     return { type: 'StorageReady', status: 'False', reason: 'BucketUnavailable', message: err instanceof MillraceError ? err.message : String(err) };

@@ -20,6 +20,7 @@ import { operatorClusterRole } from '../../../operator/rbac/operator-role.ts';
 import { createOperatorMetrics } from '../../../operator/server/metrics.ts';
 import type { WorkspaceStorage } from '../../../operator/storage/workspace-storage.ts';
 import { s3WorkspaceStorage } from '../../../operator/storage/workspace-storage.ts';
+import { s3SavepointFiles } from '../../../operator/storage/savepoint-files.ts';
 
 export { waitFor } from './wait.ts';
 import { waitFor } from './wait.ts';
@@ -73,7 +74,7 @@ export async function startInProcessOperator(cluster: Cluster, opts: { storage?:
     logger: pino({ level: process.env.MILLRACE_TEST_LOG_LEVEL ?? 'silent' }),
     metrics: createOperatorMetrics({ defaultMetrics: false }),
     jobManagers: opts.jobManagers ?? (({ namespace, name }) => httpJobManagerClient(localJobManagers.get(`${namespace}/${name}`) ?? UNREACHABLE_JOBMANAGER, 1000)),
-    storage: opts.storage ?? s3WorkspaceStorage(), defaultImage: opts.defaultImage ?? 'millrace:test', workers: opts.workers ?? 4,
+    storage: opts.storage ?? s3WorkspaceStorage(), savepointFiles: s3SavepointFiles(), defaultImage: opts.defaultImage ?? 'millrace:test', workers: opts.workers ?? 4,
     instance: 'jest', watchSelector: opts.watchSelector ?? TEST_WATCH_SELECTOR,
   });
   await op.startInformers();
