@@ -26,13 +26,15 @@ export function encodeOpen(channel: number, key: string): Buffer {
   return b;
 }
 
-export function encodeCredit(channel: number, credits: number): Buffer {
-  const b = Buffer.allocUnsafe(HEADER + 4);
-  b.writeUInt32LE(9, 0);
-  b.writeUInt8(FRAME_CREDIT, 4);
-  b.writeUInt32LE(channel, 5);
-  b.writeUInt32LE(credits, HEADER);
-  return b;
+export const CREDIT_FRAME_BYTES = HEADER + 4;
+
+/** Writes a CREDIT frame at `offset` of `b`; returns the offset after it. */
+export function encodeCreditInto(b: Buffer, offset: number, channel: number, credits: number): number {
+  b.writeUInt32LE(9, offset);
+  b.writeUInt8(FRAME_CREDIT, offset + 4);
+  b.writeUInt32LE(channel, offset + 5);
+  b.writeUInt32LE(credits, offset + HEADER);
+  return offset + CREDIT_FRAME_BYTES;
 }
 
 export function encodeBuffer(channel: number, buf: StreamBuffer): Buffer {

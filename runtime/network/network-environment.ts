@@ -1,10 +1,13 @@
 // The data plane of one slot (worker thread): a TCP server for incoming channels, one outgoing
 // connection per remote slot, and a registry of same-slot LocalChannels. Channels are matched by
-// key (job/attempt/edge/from/to); whichever side arrives first waits for the other.
+// key (job/attempt/edge/from/to); whichever side arrives first waits for the other. Frames
+// leave in batches: one write per connection per turn of the event loop (turn-flusher.ts).
 
 import net from 'node:net';
 import { BACKLOG_LIMIT, DATA, END_OF_PARTITION, INITIAL_CREDIT, type ChannelReader, type ChannelWriter, type StreamBuffer } from './buffers.ts';
-import { FRAME_CREDIT, FRAME_DATA, FRAME_EVENT, FRAME_OPEN, FrameReader, decodeData, decodeEvent, encodeBuffer, encodeCredit, encodeOpen, type Frame } from './frame-codec.ts';
+import { FrameBatch } from './frame-batch.ts';
+import { FRAME_CREDIT, FRAME_DATA, FRAME_EVENT, FRAME_OPEN, FrameReader, decodeData, decodeEvent, encodeBuffer, encodeOpen, type Frame } from './frame-codec.ts';
+import { TurnFlusher, type FlushScheduler } from './turn-flusher.ts';
 import { LocalChannel } from './local-channel.ts';
 
 export class ChannelFailedError extends Error {
@@ -16,7 +19,8 @@ class RemoteInputChannel implements ChannelReader {
   readonly key: string;
   private readonly queue: StreamBuffer[] = [];
   private listener: (() => void) | undefined;
-  private socket: net.Socket | undefined;
+  /** credits go back on the connection the data came from */
+  private out: FrameBatch | undefined;
   private channelNo = 0;
   private failure: Error | undefined;
   private closed = false;
@@ -25,10 +29,10 @@ class RemoteInputChannel implements ChannelReader {
   constructor(key: string) {
     this.key = key;
   }
-  bind(socket: net.Socket, channelNo: number): void {
-    this.socket = socket;
+  bind(out: FrameBatch, channelNo: number): void {
+    this.out = out;
     this.channelNo = channelNo;
-    socket.write(encodeCredit(channelNo, INITIAL_CREDIT));
+    out.addCredit(channelNo, INITIAL_CREDIT);
   }
   deliver(b: StreamBuffer): void {
     if (this.closed) return;
@@ -47,7 +51,7 @@ class RemoteInputChannel implements ChannelReader {
       if (this.failure) throw this.failure;
       return undefined;
     }
-    if (b.kind === DATA && this.socket && !this.socket.destroyed) this.socket.write(encodeCredit(this.channelNo, 1));
+    if (b.kind === DATA) this.out?.addCredit(this.channelNo, 1);
     return b;
   }
   setListener(l: () => void): void {
@@ -77,7 +81,7 @@ class RemoteOutputChannel implements ChannelWriter {
   }
   private send(b: StreamBuffer): void {
     if (b.kind === DATA) this.credits--;
-    this.conn.socket.write(encodeBuffer(this.channelNo, b));
+    this.conn.out.add(encodeBuffer(this.channelNo, b));
   }
   addCredit(n: number): void {
     this.credits += n;
@@ -106,15 +110,20 @@ class RemoteOutputChannel implements ChannelWriter {
 
 class OutgoingConnection {
   readonly socket: net.Socket;
+  readonly out: FrameBatch;
   private readonly channels: RemoteOutputChannel[] = [];
   failure: Error | undefined;
-  constructor(address: string, onClosed: () => void) {
+  constructor(address: string, flusher: TurnFlusher, onClosed: () => void) {
     const [host, port] = splitAddress(address);
     this.socket = net.connect({ host, port, noDelay: true });
+    this.out = new FrameBatch(this.socket, flusher.enqueue);
     const reader = new FrameReader((f) => {
       if (f.type === FRAME_CREDIT) this.channels[f.channel]?.addCredit(f.body.readUInt32LE(0));
     });
-    this.socket.on('data', (c: Buffer) => reader.push(c));
+    this.socket.on('data', (c: Buffer) => {
+      flusher.flushNow();
+      reader.push(c);
+    });
     const fail = (err?: Error) => {
       if (this.failure) return;
       this.failure = new ChannelFailedError(`MR_ERR_CHANNEL_FAILED: connection to ${address} lost${err ? `: ${err.message}` : ''}`);
@@ -128,7 +137,7 @@ class OutgoingConnection {
     const no = this.channels.length;
     const ch = new RemoteOutputChannel(this, no);
     this.channels.push(ch);
-    this.socket.write(encodeOpen(no, key));
+    this.out.add(encodeOpen(no, key));
     return ch;
   }
 }
@@ -138,15 +147,36 @@ function splitAddress(address: string): [string, number] {
   return [address.slice(0, i), Number(address.slice(i + 1))];
 }
 
+/** Counters of the slot's outgoing frames, summed over its connections. */
+export interface NetworkStats {
+  /** socket writes */
+  readonly writes: number;
+  /** frames they carried (a coalesced credit frame counts once) */
+  readonly frames: number;
+}
+
+export interface NetworkEnvironmentOptions {
+  /** when batched frames are written; default setImmediate (see turn-flusher.ts) */
+  readonly flushScheduler?: FlushScheduler;
+}
+
 export class NetworkEnvironment {
   private server: net.Server | undefined;
+  private readonly flusher: TurnFlusher;
+  private readonly batches = new Set<FrameBatch>();
+  /** counts of the batches of closed connections */
+  private closedStats: NetworkStats = { writes: 0, frames: 0 };
   address = '';
   private readonly outgoing = new Map<string, OutgoingConnection>();
   private readonly inputs = new Map<string, RemoteInputChannel>();
   /** OPENs whose task is not deployed yet, with the events that came before it (sent without credit) */
-  private readonly unmatchedOpens = new Map<string, { socket: net.Socket; channel: number; table: Array<RemoteInputChannel | undefined>; early: StreamBuffer[] }>();
+  private readonly unmatchedOpens = new Map<string, { out: FrameBatch; channel: number; table: Array<RemoteInputChannel | undefined>; early: StreamBuffer[] }>();
   private readonly locals = new Map<string, LocalChannel>();
   private readonly incoming = new Set<net.Socket>();
+
+  constructor(options: NetworkEnvironmentOptions = {}) {
+    this.flusher = new TurnFlusher(options.flushScheduler);
+  }
 
   async start(host: string, port = 0): Promise<string> {
     this.server = net.createServer((socket) => this.accept(socket));
@@ -162,6 +192,8 @@ export class NetworkEnvironment {
   private accept(socket: net.Socket): void {
     socket.setNoDelay(true);
     this.incoming.add(socket);
+    const out = new FrameBatch(socket, this.flusher.enqueue);
+    this.batches.add(out);
     const byChannel: Array<RemoteInputChannel | undefined> = [];
     const early: Array<StreamBuffer[] | undefined> = [];
     const reader = new FrameReader((f: Frame) => {
@@ -170,13 +202,13 @@ export class NetworkEnvironment {
         const ch = this.inputs.get(key);
         if (ch) {
           byChannel[f.channel] = ch;
-          ch.bind(socket, f.channel);
+          ch.bind(out, f.channel);
         } else {
           // bound in inputChannel() when the task deploys; no data arrives before it grants
           // credit, but events (watermarks, end of partition) may: they wait here
           const pending: StreamBuffer[] = [];
           early[f.channel] = pending;
-          this.unmatchedOpens.set(key, { socket, channel: f.channel, table: byChannel, early: pending });
+          this.unmatchedOpens.set(key, { out, channel: f.channel, table: byChannel, early: pending });
         }
         return;
       }
@@ -188,9 +220,14 @@ export class NetworkEnvironment {
       if (f.type === FRAME_DATA) ch.deliver(decodeData(f.body));
       else if (f.type === FRAME_EVENT) ch.deliver(decodeEvent(f.body));
     });
-    socket.on('data', (c: Buffer) => reader.push(c));
+    socket.on('data', (c: Buffer) => {
+      // frames made since the last flush leave before this input is decoded and processed
+      this.flusher.flushNow();
+      reader.push(c);
+    });
     const fail = () => {
       this.incoming.delete(socket);
+      this.retire(out);
       for (const ch of byChannel) ch?.fail(new ChannelFailedError(`MR_ERR_CHANNEL_FAILED: upstream connection closed before end of partition (${ch.key})`));
     };
     socket.on('error', fail);
@@ -205,7 +242,7 @@ export class NetworkEnvironment {
     if (open) {
       this.unmatchedOpens.delete(key);
       open.table[open.channel] = ch;
-      ch.bind(open.socket, open.channel);
+      ch.bind(open.out, open.channel);
       for (const b of open.early) ch.deliver(b);
     }
     return ch;
@@ -215,9 +252,12 @@ export class NetworkEnvironment {
   outputChannel(address: string, key: string): ChannelWriter {
     let c = this.outgoing.get(address);
     if (!c || c.failure) {
-      c = new OutgoingConnection(address, () => {
-        if (this.outgoing.get(address) === c) this.outgoing.delete(address);
+      const conn = new OutgoingConnection(address, this.flusher, () => {
+        if (this.outgoing.get(address) === conn) this.outgoing.delete(address);
+        this.retire(conn.out);
       });
+      c = conn;
+      this.batches.add(conn.out);
       this.outgoing.set(address, c);
     }
     return c.open(key);
@@ -246,7 +286,23 @@ export class NetworkEnvironment {
     for (const k of [...this.unmatchedOpens.keys()]) if (k.startsWith(prefix)) this.unmatchedOpens.delete(k);
   }
 
+  private retire(b: FrameBatch): void {
+    if (!this.batches.delete(b)) return;
+    this.closedStats = { writes: this.closedStats.writes + b.writes, frames: this.closedStats.frames + b.framesWritten };
+  }
+
+  stats(): NetworkStats {
+    let writes = this.closedStats.writes;
+    let frames = this.closedStats.frames;
+    for (const b of this.batches) {
+      writes += b.writes;
+      frames += b.framesWritten;
+    }
+    return { writes, frames };
+  }
+
   async close(): Promise<void> {
+    this.flusher.flushNow();
     for (const c of this.outgoing.values()) c.socket.destroy();
     for (const s of this.incoming) s.destroy();
     await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
