@@ -14,44 +14,49 @@ import type { OperatorSnapshot } from '../operators/stream-operator.ts';
 import type { TimersSnapshot } from '../state/timer-service.ts';
 import { StorageError } from '../storage/errors.ts';
 
-const TIMER_CHUNK = 10_000;
+export const TIMER_CHUNK = 10_000;
 const NL = Buffer.from('\n');
 
 const line = (value: unknown): Buffer => Buffer.concat([Buffer.from(JSON.stringify(value)), NL]);
 
 // Pieces of the same lines for snapshots serialized asynchronously and in slices
-// (checkpoint/async-snapshot.ts): entries are encoded one by one, lines assembled from them.
+// (checkpoint/async-snapshot.ts): a key group's entries are encoded a step at a time (or one by
+// one when the task touched them first) and its line assembled from the pieces.
 
 /** JSON text of one keyed-state entry as a key group line holds it (a Map value as entry arrays). */
 export function encodeStateEntry(key: unknown, value: unknown): string {
   return JSON.stringify([key, value instanceof Map ? [...value] : value]);
 }
 
-/** JSON text of one timer, [timestamp, key, namespace]. */
-export function encodeTimer(timestamp: number, key: unknown, namespace: unknown): string {
-  return JSON.stringify([timestamp, key, namespace]);
-}
-
 export function keyedHeaderLine(maxParallelism: number): Buffer {
   return line({ maxParallelism });
 }
 
-/** `{"kg":…,"s":{"<state>":[entries…]}}` from encoded entries per state; undefined when all are empty. */
-export function keyGroupLine(keyGroup: number, states: ReadonlyArray<readonly [string, readonly string[]]>): Buffer | undefined {
-  const parts: string[] = [];
-  for (const [name, entries] of states) if (entries.length > 0) parts.push(`${JSON.stringify(name)}:[${entries.join(',')}]`);
-  if (parts.length === 0) return undefined;
-  return Buffer.from(`{"kg":${keyGroup},"s":{${parts.join(',')}}}\n`);
+const COMMA = Buffer.from(',');
+
+/**
+ * `{"kg":…,"s":{"<state>":[entries…]}}` from encoded entries per state, each list given as pieces
+ * (comma-separated runs of entries, so no giant string is built); undefined when all are empty.
+ */
+export function keyGroupLine(keyGroup: number, states: ReadonlyArray<readonly [string, readonly Buffer[]]>): Buffer[] | undefined {
+  const out: Buffer[] = [];
+  for (const [name, pieces] of states) {
+    if (pieces.length === 0) continue;
+    out.push(Buffer.from(`${out.length === 0 ? `{"kg":${keyGroup},"s":{` : ','}${JSON.stringify(name)}:[`));
+    pieces.forEach((p, i) => {
+      if (i > 0) out.push(COMMA);
+      out.push(p);
+    });
+    out.push(Buffer.from(']'));
+  }
+  if (out.length === 0) return undefined;
+  out.push(Buffer.from('}}\n'));
+  return out;
 }
 
-/** The timer lines of one operator from encoded timers, in chunks of TIMER_CHUNK (at least one line). */
-export function timerLines(eventTime: readonly string[], processingTime: readonly string[]): Buffer[] {
-  const out: Buffer[] = [];
-  const n = Math.max(eventTime.length, processingTime.length);
-  for (let i = 0; i === 0 || i < n; i += TIMER_CHUNK) {
-    out.push(Buffer.from(`{"timers":{"eventTime":[${eventTime.slice(i, i + TIMER_CHUNK).join(',')}],"processingTime":[${processingTime.slice(i, i + TIMER_CHUNK).join(',')}]}}\n`));
-  }
-  return out;
+/** One timer line: `{"timers":{"eventTime":[…],"processingTime":[…]}}`. */
+export function timerLine(eventTime: unknown[], processingTime: unknown[]): Buffer {
+  return line({ timers: { eventTime, processingTime } });
 }
 
 export function operatorStateLine(state: unknown): Buffer {
@@ -67,7 +72,7 @@ export function encodeOperatorSnapshot(snap: OperatorSnapshot): Buffer[] {
   for (const t of snap.timers ?? []) {
     const n = Math.max(t.eventTime.length, t.processingTime.length);
     for (let i = 0; i === 0 || i < n; i += TIMER_CHUNK) {
-      out.push(line({ timers: { eventTime: t.eventTime.slice(i, i + TIMER_CHUNK), processingTime: t.processingTime.slice(i, i + TIMER_CHUNK) } }));
+      out.push(timerLine(t.eventTime.slice(i, i + TIMER_CHUNK), t.processingTime.slice(i, i + TIMER_CHUNK)));
     }
   }
   if (snap.operator !== undefined) out.push(line({ operator: snap.operator }));

@@ -35,7 +35,7 @@ export class KeyedStateCapture implements SnapshotPart {
         this.table++;
       }
       const l = keyGroupLine(this.range.start + this.group, this.views.map((v) => [v.table.name, v.take(this.group)] as const));
-      if (l) out.push(l);
+      if (l) out.push(...l);
       this.group++;
       this.table = 0;
       if (left <= 0 && this.group < groups) return false;

@@ -30,7 +30,8 @@ const COMPLETE = 2;
 interface Walk {
   readonly keys: Key[];
   pos: number;
-  readonly out: string[];
+  /** pieces of the group's entry list: each a comma-separated run of entries */
+  readonly out: Buffer[];
 }
 
 export class TableView {
@@ -39,8 +40,8 @@ export class TableView {
   /** per group: keys touched since the snapshot → their snapshot entry (only while the group is not complete) */
   private readonly overlays: Array<Map<Key, Preserved> | undefined>;
   private readonly walks: Array<Walk | undefined>;
-  /** per group, once complete: its encoded entries until the serializer takes them */
-  private readonly results: Array<string[] | undefined>;
+  /** per group, once complete: its encoded entries (pieces) until the serializer takes them */
+  private readonly results: Array<Buffer[] | undefined>;
   /** entries copied because the task touched them first (for tests and the memory figure) */
   copies = 0;
   copiedBytes = 0;
@@ -52,7 +53,7 @@ export class TableView {
     this.phase = new Uint8Array(n);
     this.overlays = new Array<Map<Key, Preserved> | undefined>(n);
     this.walks = new Array<Walk | undefined>(n);
-    this.results = new Array<string[] | undefined>(n);
+    this.results = new Array<Buffer[] | undefined>(n);
     table.views.push(this);
   }
 
@@ -86,20 +87,28 @@ export class TableView {
     const { keys, out } = w;
     const stop = Math.min(keys.length, w.pos + Math.max(0, budget));
     const from = w.pos;
+    // untouched entries go through one JSON.stringify per step (V8 serializes one large value
+    // much faster than many small ones); entries preserved earlier are already text
+    const batch: unknown[] = [];
+    const texts: string[] = [];
     for (let i = from; i < stop; i++) {
       const key = keys[i]!;
       const p = ov.get(key);
       if (p === undefined) {
         // untouched since the snapshot: the live value is the snapshot's
         const value = group.get(key);
-        if (value !== undefined) out.push(encodeStateEntry(key, value));
-      } else if (typeof p === 'string') out.push(p);
+        if (value !== undefined) batch.push([key, value instanceof Map ? [...value] : value]);
+      } else if (typeof p === 'string') texts.push(p);
       ov.set(key, DONE);
     }
+    if (stop === keys.length) {
+      // keys deleted before the walk started are only in the overlay
+      for (const p of ov.values()) if (typeof p === 'string') texts.push(p);
+    }
+    if (batch.length > 0) out.push(Buffer.from(JSON.stringify(batch).slice(1, -1)));
+    if (texts.length > 0) out.push(Buffer.from(texts.join(',')));
     w.pos = stop;
     if (stop < keys.length) return stop - from;
-    // keys deleted before the walk started are only in the overlay
-    for (const p of ov.values()) if (typeof p === 'string') out.push(p);
     this.results[index] = out;
     this.overlays[index] = undefined;
     this.walks[index] = undefined;
@@ -116,8 +125,8 @@ export class TableView {
     this.advance(index, Number.POSITIVE_INFINITY);
   }
 
-  /** The encoded entries of a complete group (handed over once). */
-  take(index: number): string[] {
+  /** The encoded entries of a complete group, in pieces (handed over once). */
+  take(index: number): Buffer[] {
     const r = this.results[index] ?? [];
     this.results[index] = undefined;
     return r;
@@ -127,7 +136,7 @@ export class TableView {
   heldEntries(): number {
     let n = 0;
     for (const ov of this.overlays) if (ov) n += ov.size;
-    for (const r of this.results) if (r) n += r.length;
+    for (const r of this.results) if (r) n += r.length; // pieces, not entries: only "any left?" matters
     return n;
   }
 

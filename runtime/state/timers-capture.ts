@@ -1,18 +1,25 @@
 // Timers of one operator as of a snapshot, serialized in slices from the frozen buckets of both
 // heaps (timer-heap.ts copies a bucket the task changes meanwhile, so these stay as they were).
+// First the timers are collected (a small tuple each, in budgeted steps), then written one line
+// of TIMER_CHUNK timers per step.
 
-import { encodeTimer, timerLines } from '../checkpoint/state-file-format.ts';
+import { TIMER_CHUNK, timerLine } from '../checkpoint/state-file-format.ts';
 import type { SnapshotPart } from '../checkpoint/snapshot-part.ts';
 import type { Key } from '../graph/key-groups.ts';
+import type { Namespace } from './state-table.ts';
 import type { TimerHeapCapture, TimerSlot } from './timer-heap.ts';
+
+type Tuple = [number, Key, Namespace];
 
 export class TimersCapture implements SnapshotPart {
   private readonly heaps: readonly TimerHeapCapture[];
-  private readonly encoded: [string[], string[]] = [[], []];
+  private collected: [Tuple[], Tuple[]] = [[], []];
   private heap = 0;
   private bucket = 0;
   /** position inside a large bucket (frozen, so an iterator stays valid across slices) */
   private entries: Iterator<[Key, TimerSlot]> | undefined;
+  /** next timer index to write (lines phase) */
+  private written = 0;
 
   constructor(eventTime: TimerHeapCapture, processingTime: TimerHeapCapture) {
     this.heaps = [eventTime, processingTime];
@@ -22,7 +29,7 @@ export class TimersCapture implements SnapshotPart {
     let left = budget;
     while (this.heap < this.heaps.length) {
       const buckets = this.heaps[this.heap]!.buckets;
-      const into = this.encoded[this.heap]!;
+      const into = this.collected[this.heap]!;
       while (this.bucket < buckets.length) {
         const [ts, b] = buckets[this.bucket]!;
         const it = (this.entries ??= b.entries());
@@ -32,10 +39,10 @@ export class TimersCapture implements SnapshotPart {
           if (e.done) break;
           const [key, slot] = e.value;
           if (Array.isArray(slot)) {
-            for (const ns of slot) into.push(encodeTimer(ts, key, ns));
+            for (const ns of slot) into.push([ts, key, ns]);
             left -= slot.length;
           } else {
-            into.push(encodeTimer(ts, key, slot));
+            into.push([ts, key, slot]);
             left--;
           }
         }
@@ -45,15 +52,22 @@ export class TimersCapture implements SnapshotPart {
       this.heap++;
       this.bucket = 0;
     }
-    out.push(...timerLines(this.encoded[0], this.encoded[1]));
-    this.encoded[0] = [];
-    this.encoded[1] = [];
+    // the lines, as the synchronous encoding writes them: at least one, TIMER_CHUNK timers each
+    const [ev, pt] = this.collected;
+    const n = Math.max(ev.length, pt.length);
+    do {
+      if (left <= 0) return false;
+      const i = this.written;
+      out.push(timerLine(ev.slice(i, i + TIMER_CHUNK), pt.slice(i, i + TIMER_CHUNK)));
+      this.written += TIMER_CHUNK;
+      left -= TIMER_CHUNK;
+    } while (this.written < n);
+    this.collected = [[], []];
     return true;
   }
 
   release(): void {
     for (const h of this.heaps) h.release();
-    this.encoded[0] = [];
-    this.encoded[1] = [];
+    this.collected = [[], []];
   }
 }
