@@ -254,6 +254,17 @@ describe('asynchronous snapshots', () => {
     timers.dispose();
   });
 
+  test('state that cannot be serialized fails the snapshot and frees its views', async () => {
+    const b = new KeyedStateBackend(full, 128, { now: () => 0 });
+    const v = b.getValueState(valueState<unknown>('v'));
+    b.setCurrentKey('a');
+    v.update({ big: 1n });
+    const keyed = b.capture();
+    const snapshot = new AsyncSnapshot(1, [{ operatorUid: 'op', parallelism: 1, maxParallelism: 128, capture: new OperatorStateCapture([keyed]) }]);
+    await expect(snapshot.run()).rejects.toThrow(/BigInt/);
+    expect(keyed.views.every((view) => view.table.views.length === 0)).toBe(true);
+  });
+
   test('a slice yields after its time budget and the serialization reports its own time', async () => {
     const { b, op } = keyedWorld(41);
     for (let i = 0; i < 3000; i++) op();
