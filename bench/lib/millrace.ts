@@ -2,7 +2,7 @@
 // with the CLI contract of the runtime (`--set key=value` job parameters, `--summary-json`).
 
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 export interface MillraceCommand {
   readonly command: string;
@@ -38,6 +38,8 @@ export function millraceCommand(root: string, options: MillraceRunOptions): Mill
     '--taskmanagers', String(options.taskmanagers),
     ...sets,
     '--summary-json', options.summaryFile,
+    // Beside the summary, in the run's work directory: never the user's default checkpoint storage.
+    '--checkpoint-dir', join(dirname(options.summaryFile), `checkpoints-${options.query}`),
     ...(options.checkpointIntervalMs === undefined ? [] : ['--checkpoint-interval-ms', String(options.checkpointIntervalMs)]),
   ];
   const linked = join(root, 'node_modules', '.bin', 'millrace');

@@ -93,14 +93,15 @@ describe('Nexmark benchmark figures', () => {
 });
 
 describe('millrace run command line', () => {
-  test('passes parallelism, TaskManagers, job parameters and the summary file', () => {
+  test('passes parallelism, TaskManagers, job parameters, the summary file and a checkpoint directory beside it', () => {
     const { args } = millraceCommand('/nonexistent', {
-      query: 'q5', parallelism: 2, taskmanagers: 2, parameters: { events: 1000, windowSizeMs: 10_000 }, summaryFile: '/tmp/s.json',
+      query: 'q5', parallelism: 2, taskmanagers: 2, parameters: { events: 1000, windowSizeMs: 10_000 }, summaryFile: '/tmp/run-1/s.json',
     });
     const runAt = args.indexOf('run');
     expect(args.slice(runAt)).toEqual([
       'run', 'examples/nexmark/q5.ts', '--parallelism', '2', '--taskmanagers', '2',
-      '--set', 'events=1000', '--set', 'windowSizeMs=10000', '--summary-json', '/tmp/s.json',
+      '--set', 'events=1000', '--set', 'windowSizeMs=10000', '--summary-json', '/tmp/run-1/s.json',
+      '--checkpoint-dir', '/tmp/run-1/checkpoints-q5',
     ]);
   });
 
