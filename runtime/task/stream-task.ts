@@ -55,7 +55,7 @@ export interface TaskSpec {
   readonly snapshotSlices?: SliceOptions;
 }
 
-/** One operator's state in a checkpoint, serialized at the barrier. */
+/** One operator's state in a checkpoint, as of the barrier (serialized after it, in slices). */
 export interface OperatorStateBytes {
   readonly operatorUid: string;
   readonly parallelism: number;
