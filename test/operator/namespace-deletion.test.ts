@@ -4,7 +4,7 @@
 // operator had stopped; the tests put that finalizer back by hand to prove the upgrade path.
 import type { KubeObject } from '../../operator/kube/rest-client.ts';
 import type { Operator } from '../../operator/manager.ts';
-import { API, applyAs, createWorkspaceAndNamespace, eventsFor, getWithStatus, startInProcessOperator, TEST_WATCH_SELECTOR, useOperatorCluster, waitFor, waitForPhase } from './support/harness.ts';
+import { API, applyAs, createWorkspaceAndNamespace, eventsFor, getWithStatus, startInProcessOperator, TEST_WATCH_SELECTOR, unique, useOperatorCluster, waitFor, waitForPhase } from './support/harness.ts';
 import type { Cluster } from './support/harness.ts';
 
 const LEGACY_FINALIZER = 'millrace.dev/cleanup';
@@ -120,6 +120,31 @@ describe('Queues and namespace deletion', () => {
     await waitFor('Millrace Namespace gone', async () => !(await getWithStatus(rest, 'Namespace', direct.namespace)), 90_000, 500);
     expect(await kubeNamespace(direct.namespace)).toBeUndefined();
   }, 300_000);
+
+  test('an existing Kubernetes namespace Millrace did not make is never taken over, nor deleted with the Namespace', async () => {
+    const { rest } = cluster;
+    const name = unique('plain');
+    await rest.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } }, 'millrace-tests');
+    try {
+      const workspace = unique('ws');
+      await applyAs(rest, { apiVersion: API, kind: 'Workspace', metadata: { name: workspace }, spec: { capacityCU: 4, storage: { bucket: 'millrace-tests', endpoint: 'http://127.0.0.1:9', secretRef: { name: 's3', namespace: 'millrace-system' } } } });
+      await applyAs(rest, { apiVersion: API, kind: 'Namespace', metadata: { name }, spec: { workspace, quotaCU: 2 } });
+      const refused = await waitFor('KubernetesNamespaceNotOwned', async () => {
+        const n = await getWithStatus(rest, 'Namespace', name);
+        return n?.status?.conditions?.find((c) => c.type === 'Ready' && c.reason === 'KubernetesNamespaceNotOwned') ? n : undefined;
+      });
+      expect(refused.status?.phase).toBe('Pending');
+      expect(refused.status?.conditions?.find((c) => c.type === 'Ready')?.message).toMatch(new RegExp(`Kubernetes namespace ${name} already exists and was not made by this Namespace`));
+      const kns = await kubeNamespace(name);
+      expect(kns?.metadata.ownerReferences).toBeUndefined();
+      expect(await queue(name, 'default-queue')).toBeUndefined();
+      await rest.delete({ apiVersion: API, kind: 'Namespace', name });
+      await waitFor('Millrace Namespace gone', async () => !(await getWithStatus(rest, 'Namespace', name)), 30_000);
+      expect((await kubeNamespace(name))?.metadata.deletionTimestamp).toBeUndefined();
+    } finally {
+      await rest.delete({ apiVersion: 'v1', kind: 'Namespace', name });
+    }
+  }, 120_000);
 
   test('a Kubernetes namespace deleted under a running operator: the Namespace says so, then makes it again', async () => {
     const { rest } = cluster;

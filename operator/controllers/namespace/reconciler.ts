@@ -66,8 +66,16 @@ export async function reconcileNamespace(ctx: ReconcileContext, name: string): P
 
   // A refused quota leaves what exists untouched (running work keeps its last accepted quota).
   let kubernetesNamespaceTerminating = false;
+  const existing = accepted ? await ctx.rest.getOrUndefined<KubeObject>({ apiVersion: 'v1', kind: 'Namespace', name }) : undefined;
+  if (existing && !madeBy(existing, raw)) {
+    // Never adopt (and so, on delete, never delete) a Kubernetes namespace someone else made.
+    accepted = false;
+    phase = 'Pending';
+    conditions.unshift({ type: 'KubernetesNamespace', status: 'False', reason: 'KubernetesNamespaceNotOwned', message: `Kubernetes namespace ${name} already exists and was not made by this Namespace; Millrace does not take over existing namespaces. Delete this Namespace and create one with another name` });
+  }
   if (accepted && workspace) {
     try {
+      if (existing?.metadata.deletionTimestamp) throw new KubeApiError(403, 'Forbidden', `namespace ${name} is being terminated`);
       for (const obj of desiredNamespaceObjects(ns, ownerReference(raw))) await ctx.rest.apply(obj, ctx.fieldManager);
       const storage = await copyStorageSecret(ctx, ns, workspace.spec.storage.secretRef, ownerReference(raw));
       const otherQueues = ctx.caches.queues.list(name).filter((q) => q.metadata.name !== DEFAULT_QUEUE && !q.metadata.deletionTimestamp);
@@ -114,6 +122,11 @@ export async function reconcileNamespace(ctx: ReconcileContext, name: string): P
 export const SECRET_RECHECK_MS = 5 * 60_000;
 /** Kubernetes namespaces are not watched: how often a terminating one is looked at again. */
 export const TERMINATING_RECHECK_MS = 2000;
+
+/** A Kubernetes namespace this Millrace Namespace made (owner reference, or our label from a run that lost it). */
+function madeBy(kns: KubeObject, ns: KubeObject): boolean {
+  return Boolean(kns.metadata.ownerReferences?.some((o) => o.uid === ns.metadata.uid) || kns.metadata.labels?.[LABELS.namespace] === ns.metadata.name);
+}
 
 /** The API server refuses new content in a namespace that is being deleted (403 "...is being terminated"). */
 export function isNamespaceTerminating(err: unknown): boolean {
@@ -166,7 +179,7 @@ async function finalize(ctx: ReconcileContext, raw: Raw<Namespace>, now: Date): 
   const name = raw.metadata.name;
   const kns = await ctx.rest.getOrUndefined<KubeObject>({ apiVersion: 'v1', kind: 'Namespace', name });
   // Only a Kubernetes namespace this Namespace made is ours to empty and delete.
-  const ours = kns !== undefined && (kns.metadata.ownerReferences?.some((o) => o.uid === raw.metadata.uid) || kns.metadata.labels?.[LABELS.namespace] === name);
+  const ours = kns !== undefined && madeBy(kns, raw);
   const progress = async (message: string) => {
     const before = raw.status?.conditions?.find((c) => c.type === 'Ready');
     if (raw.status?.phase !== 'Terminating' || before?.message !== message) {
