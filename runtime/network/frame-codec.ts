@@ -82,16 +82,33 @@ export function decodeEvent(body: Buffer): StreamBuffer {
   return { kind: body.readUInt8(0), values: [], timestamps: [], value: body.readDoubleLE(1) };
 }
 
-/** Splits a byte stream into frames; keeps a partial frame until the rest arrives. */
+/**
+ * Splits a byte stream into frames. A frame split over several chunks is kept as those chunks
+ * and joined once when its last byte arrives (not re-copied with every chunk).
+ */
 export class FrameReader {
-  private pending: Buffer | undefined;
+  private parts: Buffer[] = [];
+  private have = 0;
+  /** bytes the partial frame in `parts` needs before it can be decoded (4 while its length is unknown) */
+  private need = 0;
   private readonly onFrame: (f: Frame) => void;
   constructor(onFrame: (f: Frame) => void) {
     this.onFrame = onFrame;
   }
   push(chunk: Buffer): void {
-    let buf = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
-    this.pending = undefined;
+    if (this.have === 0) {
+      this.split(chunk);
+      return;
+    }
+    this.parts.push(chunk);
+    this.have += chunk.length;
+    if (this.have < this.need) return;
+    const joined = Buffer.concat(this.parts, this.have);
+    this.parts = [];
+    this.have = 0;
+    this.split(joined);
+  }
+  private split(buf: Buffer): void {
     let off = 0;
     while (buf.length - off >= 4) {
       const len = buf.readUInt32LE(off);
@@ -102,8 +119,10 @@ export class FrameReader {
       off += 4 + len;
     }
     if (off < buf.length) {
-      buf = buf.subarray(off);
-      this.pending = buf;
+      const rest = buf.subarray(off);
+      this.parts = [rest];
+      this.have = rest.length;
+      this.need = rest.length >= 4 ? 4 + rest.readUInt32LE(0) : 4;
     }
   }
 }
