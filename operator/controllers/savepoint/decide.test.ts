@@ -1,4 +1,4 @@
-import { nextSavepointStep, phaseAfterPoll } from './decide.ts';
+import { lostSavepoint, nextSavepointStep, phaseAfterPoll } from './decide.ts';
 
 describe('savepoint state machine', () => {
   test('waits for a running job, then triggers, then polls', () => {
@@ -15,5 +15,11 @@ describe('savepoint state machine', () => {
     expect(phaseAfterPoll({ state: 'IN_PROGRESS' })).toBe('InProgress');
     expect(phaseAfterPoll({ state: 'COMPLETED', location: 's3://b/flink-savepoints/x' })).toBe('Completed');
     expect(phaseAfterPoll({ state: 'FAILED', reason: 'x' })).toBe('Failed');
+  });
+  test('a savepoint whose JobManager forgot it or went away is lost; a passing error is asked again', () => {
+    expect(lostSavepoint({ message: 'GET /jobs/j/savepoints/t: HTTP 404 {"code":"MR_ERR_SAVEPOINT_REQUEST_NOT_FOUND"}', transient: true }, true)).toMatch(/no longer knows the savepoint request/);
+    expect(lostSavepoint({ message: 'fetch failed', transient: true }, false)).toMatch(/no JobManager of the deployment runs/);
+    expect(lostSavepoint({ message: 'HTTP 400 bad request', transient: false }, true)).toBe('HTTP 400 bad request');
+    expect(lostSavepoint({ message: 'fetch failed', transient: true }, true)).toBeUndefined();
   });
 });

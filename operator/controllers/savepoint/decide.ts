@@ -31,3 +31,16 @@ export function nextSavepointStep(input: SavepointInput): SavepointStep {
 export function phaseAfterPoll(result: SavepointTriggerStatus): SavepointPhase {
   return result.state === 'COMPLETED' ? 'Completed' : result.state === 'FAILED' ? 'Failed' : 'InProgress';
 }
+
+/**
+ * Whether a failed status poll means the savepoint will never complete: the JobManager forgot
+ * the request (it restarted) or refused for good, or no JobManager of the deployment runs any
+ * more. Otherwise (a timeout, a 5xx) undefined: ask again. Without this an InProgress Savepoint
+ * would wait forever, and hold back the deployment's periodic savepoints with it.
+ */
+export function lostSavepoint(error: { message: string; transient: boolean }, jobManagerUp: boolean): string | undefined {
+  if (error.message.includes('MR_ERR_SAVEPOINT_REQUEST_NOT_FOUND')) return `the JobManager no longer knows the savepoint request (it restarted): ${error.message}`;
+  if (!error.transient) return error.message;
+  if (!jobManagerUp) return 'no JobManager of the deployment runs any more; the savepoint was never completed';
+  return undefined;
+}

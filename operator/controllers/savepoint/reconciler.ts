@@ -5,7 +5,7 @@ import { savepointSchema } from '../../api/v1alpha1/savepoint.ts';
 import type { Savepoint, SavepointStatus } from '../../api/v1alpha1/savepoint.ts';
 import { parseResource } from '../../api/v1alpha1/parse.ts';
 import { MillraceError } from '../../errors.ts';
-import type { DisposalStatus, JobManagerClientFactory } from '../../jobmanager/client.ts';
+import type { DisposalStatus, JobManagerClientFactory, SavepointTriggerStatus } from '../../jobmanager/client.ts';
 import type { KubeObject } from '../../kube/rest-client.ts';
 import { savepointDirectory } from '../../storage/savepoint-location.ts';
 import type { SavepointFiles } from '../../storage/savepoint-files.ts';
@@ -15,7 +15,7 @@ import type { ReconcileResult } from '../../kube/controller-runner.ts';
 import { FINALIZER, LABELS, podsOfDeployment } from '../shared/context.ts';
 import type { ReconcileContext, Raw } from '../shared/context.ts';
 import { ensureFinalizer, removeFinalizer, writeStatus } from '../shared/lifecycle.ts';
-import { nextSavepointStep, phaseAfterPoll } from './decide.ts';
+import { lostSavepoint, nextSavepointStep, phaseAfterPoll } from './decide.ts';
 
 export interface SavepointReconcilerDeps {
   jobManagers: JobManagerClientFactory;
@@ -76,7 +76,16 @@ export async function reconcileSavepoint(ctx: ReconcileContext, deps: SavepointR
       break;
     }
     case 'poll': {
-      const result = await client.savepointStatus(step.jobId, step.triggerId);
+      let result: SavepointTriggerStatus;
+      try {
+        result = await client.savepointStatus(step.jobId, step.triggerId);
+      } catch (err) {
+        if (!(err instanceof MillraceError)) throw err;
+        const jobManagerUp = podsOfDeployment(ctx, namespace, sp.spec.deployment).some((p) => p.metadata.labels?.[LABELS.component] === 'jobmanager' && !p.metadata.deletionTimestamp);
+        const lost = lostSavepoint(err, jobManagerUp);
+        if (!lost) throw err;
+        result = { state: 'FAILED', reason: lost };
+      }
       const phase = phaseAfterPoll(result);
       status = {
         ...status, phase,
