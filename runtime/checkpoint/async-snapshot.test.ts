@@ -254,6 +254,33 @@ describe('asynchronous snapshots', () => {
     timers.dispose();
   });
 
+  test('large entries shrink the steps, so a slice stays near its budget', async () => {
+    // a part whose entries each cost 1 ms of the (fake) clock
+    let t = 0;
+    const budgets: number[] = [];
+    let left = 400;
+    const part = {
+      advance: (budget: number, out: Buffer[]) => {
+        const n = Math.min(budget, left);
+        budgets.push(budget);
+        t += n;
+        left -= n;
+        if (left === 0) out.push(Buffer.from('{"operator":1}\n'));
+        return left === 0;
+      },
+      release: () => {},
+    };
+    const slices: SliceOptions = { sliceMs: 4, stepEntries: 256, now: () => t, yieldNow: () => Promise.resolve() };
+    const snapshot = new AsyncSnapshot(1, [{ operatorUid: 'op', parallelism: 1, maxParallelism: 128, capture: new OperatorStateCapture([part]) }], slices);
+    const out = await snapshot.run();
+    expect(out![0]!.chunks.toString()).toBe('{"operator":1}\n');
+    expect(budgets[0]).toBe(256);
+    // after the first overrun the steps come down to what fits a slice
+    expect(Math.max(...budgets.slice(1))).toBeLessThanOrEqual(4);
+    expect(snapshot.slices).toBeGreaterThan((400 - 256) / 4);
+    expect(snapshot.longestSliceMs).toBe(256);
+  });
+
   test('state that cannot be serialized fails the snapshot and frees its views', async () => {
     const b = new KeyedStateBackend(full, 128, { now: () => 0 });
     const v = b.getValueState(valueState<unknown>('v'));

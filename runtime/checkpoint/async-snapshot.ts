@@ -28,7 +28,7 @@ export interface SerializedOperator {
 export interface SliceOptions {
   /** work per slice before yielding (ms of the task's thread) */
   readonly sliceMs: number;
-  /** entries serialized between two looks at the clock */
+  /** entries serialized between two looks at the clock, at most (fewer while entries are large) */
   readonly stepEntries: number;
   readonly now: () => number;
   readonly yieldNow: () => Promise<void>;
@@ -50,6 +50,8 @@ export class AsyncSnapshot {
   /** time spent serializing, summed over slices (the task's thread, not wall time) */
   busyMs = 0;
   slices = 0;
+  /** longest slice (ms): what serialization adds at most to a record's latency at a time */
+  longestSliceMs = 0;
 
   constructor(checkpointId: number, operators: readonly CapturedOperator[], options: SliceOptions = DEFAULT_SLICE_OPTIONS) {
     this.checkpointId = checkpointId;
@@ -66,6 +68,9 @@ export class AsyncSnapshot {
     const { sliceMs, stepEntries, now, yieldNow } = this.options;
     const ops = this.operators;
     let i = 0;
+    // entries differ in size by orders of magnitude: a step that overran the slice shrinks the
+    // next in proportion, a quick one doubles it again (up to stepEntries)
+    let step = stepEntries;
     try {
       while (i < ops.length) {
         await yieldNow();
@@ -73,14 +78,18 @@ export class AsyncSnapshot {
         const t0 = now();
         let t = t0;
         while (i < ops.length && t - t0 < sliceMs) {
-          if (ops[i]!.capture.advance(stepEntries)) {
+          if (ops[i]!.capture.advance(step)) {
             ops[i]!.capture.release();
             i++;
           }
+          const before = t;
           t = now();
+          if (t - before > sliceMs) step = Math.max(1, Math.floor((step * sliceMs) / (t - before)));
+          else if (t - before < sliceMs / 4) step = Math.min(stepEntries, step * 2);
         }
         this.busyMs += t - t0;
         this.slices++;
+        if (t - t0 > this.longestSliceMs) this.longestSliceMs = t - t0;
       }
       return ops.map(({ capture, ...meta }) => ({ ...meta, chunks: capture.chunks() }));
     } finally {
