@@ -158,6 +158,15 @@ describe('periodic savepoints', () => {
     expect((await getWithStatus(rest, 'Deployment', 'per', namespace))?.status?.nextPeriodicSavepointAt).toBeUndefined();
     await new Promise((r) => setTimeout(r, 12_000));
     expect((await periodicOf(namespace, 'per')).length).toBe(count);
+
+    // Deleting the Namespace deletes its Savepoints first, and with no JobManager left the
+    // operator deletes their files from the bucket; only then the Kubernetes namespace goes.
+    const disposable = (await savepointsOf(namespace, 'per')).filter((x) => x.spec.disposeOnDelete && x.status?.path).map((x) => keyOf(x.status?.path ?? ''));
+    expect(disposable.length).toBe(count + 1);
+    await rest.delete({ apiVersion: API, kind: 'Namespace', name: namespace });
+    await waitFor('Namespace gone', async () => !(await getWithStatus(rest, 'Namespace', namespace)), 120_000, 500);
+    for (const k of disposable) expect(await keysUnder(k)).toEqual([]);
+    expect(await rest.getOrUndefined({ apiVersion: 'v1', kind: 'Namespace', name: namespace })).toBeUndefined();
   }, 300_000);
 
   test('the API server checks the bounds of spec.savepoints', async () => {
