@@ -15,7 +15,7 @@ export interface CheckpointHistoryEntry {
   alignment_duration: number;
   /** longest time a subtask stood still for this checkpoint (ms, 0.1 ms resolution) */
   sync_duration: number;
-  /** longest asynchronous part of a subtask as its TaskManager reports it: the upload, from when the state is serialized (ms) */
+  /** longest asynchronous part of a subtask as its TaskManager reports it: serialization after the barrier plus the upload (ms) */
   async_duration: number;
   num_subtasks: number;
   num_acknowledged_subtasks: number;

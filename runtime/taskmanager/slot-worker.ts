@@ -53,7 +53,7 @@ function setTarget(jobId: string, attempt: number, id: number, target: SnapshotT
   }
 }
 
-/** Uploads a task's snapshot while the task goes on, then acknowledges (or declines). */
+/** Uploads a task's snapshot while the task goes on, then acknowledges (or declines); the asynchronous part is serialization plus upload. */
 async function uploadAndAcknowledge(d: TaskDeploymentDescriptor, snap: TaskCheckpointSnapshot): Promise<void> {
   const base = { jobId: d.jobId, attempt: d.attempt, checkpointId: snap.checkpointId, vertexId: d.vertexId, subtaskIndex: d.subtaskIndex };
   const t0 = performance.now();
@@ -61,7 +61,7 @@ async function uploadAndAcknowledge(d: TaskDeploymentDescriptor, snap: TaskCheck
     const target = await targetFor(d.jobId, d.attempt, snap.checkpointId);
     if (!target) throw new Error(`MR_ERR_CHECKPOINT_TARGET: no trigger for checkpoint ${snap.checkpointId} reached this slot within ${TARGET_WAIT_MS} ms`);
     const handles = await stateIO.upload(target, snap);
-    send({ type: 'checkpoint-ack', ack: { ...base, handles, alignmentMs: snap.alignmentMs, syncMs: snap.syncMs, asyncMs: performance.now() - t0 } });
+    send({ type: 'checkpoint-ack', ack: { ...base, handles, alignmentMs: snap.alignmentMs, syncMs: snap.syncMs, asyncMs: snap.serializeWallMs + (performance.now() - t0) } });
   } catch (err) {
     send({ type: 'checkpoint-decline', decline: { ...base, reason: (err as Error).message } });
   }
