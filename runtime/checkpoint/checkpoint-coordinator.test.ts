@@ -5,7 +5,7 @@ import { LocalObjectStore } from '../storage/local-object-store.ts';
 import { SnapshotWriter } from '../storage/snapshot-writer.ts';
 import { CheckpointCoordinator, nextTriggerDelay, type CheckpointSettings } from './checkpoint-coordinator.ts';
 import { CheckpointStorageAccess } from './checkpoint-storage-access.ts';
-import type { NotifyCheckpointComplete, TriggerCheckpoint } from './messages.ts';
+import type { NotifyCheckpointAborted, NotifyCheckpointComplete, TriggerCheckpoint } from './messages.ts';
 
 class ManualTime {
   t = 1_000_000;
@@ -48,10 +48,11 @@ function setup(settings: Partial<CheckpointSettings> = {}) {
   const storage = new CheckpointStorageAccess({ storageUri: dir, store, namespace: 'ns', deployment: 'dep', jobId: 'job1', retained: 2, clock: { now: time.now } });
   const triggers: TriggerCheckpoint[] = [];
   const completes: NotifyCheckpointComplete[] = [];
+  const aborted: NotifyCheckpointAborted[] = [];
   const failures: string[] = [];
   const c = new CheckpointCoordinator({ intervalMs: 1000, timeoutMs: 5000, minPauseMs: 0, tolerableFailures: 0, ...settings }, {
     jobId: 'job1', clock: { now: time.now }, timers: time.timers, log: { info() {}, warn() {} }, storage,
-    sendTrigger: async (t) => void triggers.push(t), sendComplete: (n) => void completes.push(n), failJob: (cause) => void failures.push(cause),
+    sendTrigger: async (t) => void triggers.push(t), sendComplete: (n) => void completes.push(n), sendAborted: (n) => void aborted.push(n), failJob: (cause) => void failures.push(cause),
   });
   /** every task writes one state file and acknowledges */
   const ackAll = async (t: TriggerCheckpoint, attempt = t.attempt) => {
@@ -62,7 +63,7 @@ function setup(settings: Partial<CheckpointSettings> = {}) {
     }
     if (attempt === t.attempt) await settled(c, t.checkpointId);
   };
-  return { dir, store, time, storage, triggers, completes, failures, c, ackAll };
+  return { dir, store, time, storage, triggers, completes, aborted, failures, c, ackAll };
 }
 
 describe('checkpoint coordinator', () => {
@@ -114,11 +115,13 @@ describe('checkpoint coordinator', () => {
   });
 
   test('an expired checkpoint is a failure; beyond the tolerable number the job fails', async () => {
-    const { c, time, triggers, failures } = setup({ tolerableFailures: 1, timeoutMs: 500 });
+    const { c, time, triggers, failures, aborted } = setup({ tolerableFailures: 1, timeoutMs: 500 });
     c.attemptRunning(0, TASKS);
     time.advance(1000);
     time.advance(500);
     expect(c.stats.failedCount).toBe(1);
+    // the tasks are told, so they drop the snapshot they may still be serializing
+    expect(aborted).toEqual([{ jobId: 'job1', attempt: 0, checkpointId: 1 }]);
     expect(failures).toEqual([]);
     time.advance(1000);
     expect(triggers).toHaveLength(2);

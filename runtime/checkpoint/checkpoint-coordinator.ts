@@ -8,7 +8,7 @@
 
 import { CheckpointStats, type CheckpointHistoryEntry } from './checkpoint-stats.ts';
 import type { CheckpointStorageAccess, CompletedSnapshot } from './checkpoint-storage-access.ts';
-import { taskKey, type CheckpointAck, type CheckpointDecline, type NotifyCheckpointComplete, type SnapshotTarget, type TriggerCheckpoint } from './messages.ts';
+import { taskKey, type CheckpointAck, type CheckpointDecline, type NotifyCheckpointAborted, type NotifyCheckpointComplete, type SnapshotTarget, type TriggerCheckpoint } from './messages.ts';
 import type { StateFileHandle } from '../storage/snapshot-metadata.ts';
 
 export interface CheckpointSettings {
@@ -41,6 +41,8 @@ export interface CheckpointCoordinatorDeps {
   /** delivers the trigger to the TaskManagers of the attempt (they start the barrier at the sources) */
   readonly sendTrigger: (t: TriggerCheckpoint) => Promise<void>;
   readonly sendComplete: (n: NotifyCheckpointComplete) => void;
+  /** tells the tasks to drop a given-up checkpoint's snapshot (its copies) instead of finishing it */
+  readonly sendAborted?: (n: NotifyCheckpointAborted) => void;
   /** more consecutive failures than tolerated */
   readonly failJob: (cause: string) => void;
   readonly onCompleted?: (c: CompletedSnapshot) => void;
@@ -287,6 +289,7 @@ export class CheckpointCoordinator {
     const now = this.deps.clock.now();
     this.lastEndAt = now;
     this.stats.failedAt(p.stats, now, message);
+    this.deps.sendAborted?.({ jobId: this.deps.jobId, attempt: p.attempt, checkpointId: p.id });
     p.savepoint?.reject(new CheckpointCoordinatorError('MR_ERR_SAVEPOINT_FAILED', message));
     this.deps.log.warn({ jobId: this.deps.jobId, checkpointId: p.id, cause: message }, p.savepoint ? 'savepoint failed' : 'checkpoint failed');
     if (countsAsFailure && !p.savepoint) {

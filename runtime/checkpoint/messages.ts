@@ -50,6 +50,13 @@ export interface NotifyCheckpointComplete {
   readonly stopAfter?: boolean;
 }
 
+/** The coordinator gave a checkpoint up (timeout, decline, failover): tasks drop its in-flight snapshot. */
+export interface NotifyCheckpointAborted {
+  readonly jobId: string;
+  readonly attempt: number;
+  readonly checkpointId: number;
+}
+
 /** What a subtask restores: the snapshot's location and, per operator uid, the files it reads. */
 export interface SubtaskRestore {
   readonly storageUri: string;

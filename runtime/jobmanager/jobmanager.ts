@@ -19,7 +19,7 @@ import type { ObjectStore } from '../storage/object-store.ts';
 import { CheckpointCoordinator, type CheckpointSettings } from '../checkpoint/checkpoint-coordinator.ts';
 import { CheckpointStorageAccess } from '../checkpoint/checkpoint-storage-access.ts';
 import { HaStore, type HaJob } from '../checkpoint/ha-store.ts';
-import type { NotifyCheckpointComplete, TriggerCheckpoint } from '../checkpoint/messages.ts';
+import type { NotifyCheckpointAborted, NotifyCheckpointComplete, TriggerCheckpoint } from '../checkpoint/messages.ts';
 import { deploymentNameFor, latestOfDeployment, snapshotAt, type FoundSnapshot } from '../checkpoint/restore-points.ts';
 import { assignState, RestoreError } from '../checkpoint/state-assignment.ts';
 import { registerCheckpointRoutes } from './checkpoint-routes.ts';
@@ -196,6 +196,9 @@ export async function createJobManager(o: JobManagerOptions): Promise<JobManager
         },
         sendComplete: (n: NotifyCheckpointComplete) => {
           for (const tm of taskManagersOf(self.jm!)) post2(tm, '/internal/checkpoint/complete', n).catch((err: Error) => log.warn({ jobId: id, taskManagerId: tm.id, err: err.message }, 'could not notify checkpoint completion'));
+        },
+        sendAborted: (n: NotifyCheckpointAborted) => {
+          for (const tm of taskManagersOf(self.jm!)) post2(tm, '/internal/checkpoint/aborted', n).catch((err: Error) => log.warn({ jobId: id, taskManagerId: tm.id, err: err.message }, 'could not notify an aborted checkpoint'));
         },
         failJob: (cause) => self.jm!.failFromCheckpointing(cause),
         onCompleted: (c) => {

@@ -1,6 +1,6 @@
 // Messages between a TaskManager process and its slot worker threads.
 
-import type { CheckpointAck, CheckpointDecline, NotifyCheckpointComplete, TriggerCheckpoint } from '../checkpoint/messages.ts';
+import type { CheckpointAck, CheckpointDecline, NotifyCheckpointAborted, NotifyCheckpointComplete, TriggerCheckpoint } from '../checkpoint/messages.ts';
 import type { TaskMetrics } from '../task/stream-task.ts';
 import type { TaskDeploymentDescriptor } from './deployment.ts';
 
@@ -12,6 +12,7 @@ export type ToSlot =
   | { type: 'cancel'; jobId: string; attempt: number }
   | { type: 'trigger-checkpoint'; trigger: TriggerCheckpoint }
   | { type: 'checkpoint-complete'; notify: NotifyCheckpointComplete }
+  | { type: 'checkpoint-aborted'; notify: NotifyCheckpointAborted }
   | { type: 'shutdown' };
 
 export type FromSlot =

@@ -132,6 +132,11 @@ port.on('message', (m: ToSlot) => {
     for (const e of tasks.values()) {
       if (e.tdd.jobId === n.jobId && e.tdd.attempt === n.attempt) e.task?.notifyCheckpointComplete(n.checkpointId, n.stopAfter === true);
     }
+  } else if (m.type === 'checkpoint-aborted') {
+    const n = m.notify;
+    for (const e of tasks.values()) {
+      if (e.tdd.jobId === n.jobId && e.tdd.attempt === n.attempt) e.task?.abortCheckpoint(n.checkpointId);
+    }
   } else if (m.type === 'shutdown') {
     for (const t of tasks.values()) t.task?.cancel();
     void net.close().then(() => process.exit(0));

@@ -9,7 +9,7 @@ import Fastify from 'fastify';
 import type { Logger } from 'pino';
 import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { TaskMetrics } from '../task/stream-task.ts';
-import type { NotifyCheckpointComplete, TriggerCheckpoint } from '../checkpoint/messages.ts';
+import type { NotifyCheckpointAborted, NotifyCheckpointComplete, TriggerCheckpoint } from '../checkpoint/messages.ts';
 import { executionId, type TaskDeploymentDescriptor } from './deployment.ts';
 import type { FromSlot, ToSlot } from './slot-messages.ts';
 
@@ -142,6 +142,11 @@ export async function startTaskManager(o: TaskManagerOptions): Promise<TaskManag
   app.post('/internal/checkpoint/complete', async (req) => {
     const notify = req.body as NotifyCheckpointComplete;
     for (const s of slots) s.worker.postMessage({ type: 'checkpoint-complete', notify } satisfies ToSlot);
+    return { ok: true };
+  });
+  app.post('/internal/checkpoint/aborted', async (req) => {
+    const notify = req.body as NotifyCheckpointAborted;
+    for (const s of slots) s.worker.postMessage({ type: 'checkpoint-aborted', notify } satisfies ToSlot);
     return { ok: true };
   });
   app.get('/status', async () => ({ id, slots: slots.map((s) => s.address), cpu: process.cpuUsage(), registered }));
