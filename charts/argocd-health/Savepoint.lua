@@ -1,6 +1,16 @@
 --   Completed                        Healthy
 --   Pending, InProgress              Progressing
 --   Failed                           Degraded
+--   being deleted, files refused     Degraded (DisposalRefused: the user must decide)
+-- Deleting its files was refused (a path outside the workspace's savepoint directory): the
+-- deletion waits for the user, so it is Degraded; a store that does not answer is retried.
+local disposed = condition("Disposed")
+if obj.metadata.deletionTimestamp ~= nil and disposed ~= nil and disposed.status == "False" then
+  if disposed.reason == "DisposalRefused" then
+    return { status = "Degraded", message = "Deletion blocked: " .. messageOf(disposed, "the files may not be deleted") }
+  end
+  return { status = "Progressing", message = "Being deleted: " .. messageOf(disposed, "deleting the savepoint files") }
+end
 local early = beingDeleted() or notReconciledYet("take this Savepoint")
 if early ~= nil then return early end
 

@@ -47,6 +47,10 @@ const cases: Case[] = [
   ['Namespace QuotaRejected', object('Namespace', { phase: 'QuotaRejected', conditions: [
     { type: 'QuotaAccepted', status: 'False', reason: 'ExceedsWorkspaceCapacity', message: 'spec.quotaCU 9 exceeds the free capacity' }, ready('False', 'ExceedsWorkspaceCapacity', 'x')] }), 'Degraded', /spec.quotaCU 9 exceeds/],
   ['Namespace Terminating', object('Namespace', { phase: 'Terminating', conditions: [ready('False', 'Terminating', 'stopping 2 deployment(s)')] }, { deleting: true }), 'Progressing', /stopping 2 deployment/],
+  ['Namespace whose Kubernetes namespace Millrace did not make', object('Namespace', { phase: 'Pending', conditions: [
+    { type: 'KubernetesNamespace', status: 'False', reason: 'KubernetesNamespaceNotOwned', message: 'Kubernetes namespace team-a already exists and was not made by this Namespace' }, ready('False', 'Pending', 'x')] }), 'Degraded', /already exists and was not made/],
+  ['Namespace whose Kubernetes namespace is being deleted directly', object('Namespace', { phase: 'Pending', conditions: [
+    { type: 'KubernetesNamespace', status: 'False', reason: 'KubernetesNamespaceTerminating', message: 'Kubernetes namespace team-a is being deleted (directly, not through this Namespace)' }, ready('False', 'Pending', 'x')] }), 'Progressing', /is being deleted \(directly/],
   ['Namespace with an invalid spec', object('Namespace', { phase: 'Pending', conditions: [ready('False', 'InvalidSpec', 'spec.members[0].role: invalid')] }), 'Degraded', /members\[0\]/],
 
   ...common('Queue'),
@@ -76,6 +80,10 @@ const cases: Case[] = [
   ['Savepoint InProgress', object('Savepoint', { phase: 'InProgress', conditions: [ready('False', 'InProgress', 'savepoint of job j1 triggered (t1)')] }), 'Progressing', /^InProgress: savepoint of job j1/],
   ['Savepoint Completed', object('Savepoint', { phase: 'Completed', path: 's3://b/flink-savepoints/n/d/savepoint-1', conditions: [ready('True', 'Completed', 'x')] }), 'Healthy', /stored at s3:\/\/b\/flink-savepoints/],
   ['Savepoint Completed, edited afterwards (final: not stale)', object('Savepoint', { phase: 'Completed', path: 's3://b/sp-1', conditions: [ready('True', 'Completed', 'x')] }, { generation: 3 }), 'Healthy', /stored at s3:\/\/b\/sp-1/],
+  ['Savepoint being deleted, disposal refused', object('Savepoint', { phase: 'Completed', path: 'file:///tmp/sp', conditions: [ready('True', 'Completed', 'x'),
+    { type: 'Disposed', status: 'False', reason: 'DisposalRefused', message: 'savepoint files at file:///tmp/sp not deleted: outside the savepoint directory' }] }, { deleting: true }), 'Degraded', /^Deletion blocked: savepoint files at file/],
+  ['Savepoint being deleted, store unreachable', object('Savepoint', { phase: 'Completed', path: 's3://b/flink-savepoints/n/d/savepoint-1', conditions: [ready('True', 'Completed', 'x'),
+    { type: 'Disposed', status: 'False', reason: 'StorageUnavailable', message: 'cannot delete the savepoint files: connect ECONNREFUSED; retrying with backoff' }] }, { deleting: true }), 'Progressing', /^Being deleted: cannot delete the savepoint files/],
   ['Savepoint Failed', object('Savepoint', { phase: 'Failed', failureReason: 'job j1 is not running', conditions: [ready('False', 'TriggerFailed', 'x')] }), 'Degraded', /^Failed: job j1 is not running/],
 ];
 
