@@ -76,6 +76,7 @@ async function sender(s: Settings, address: string): Promise<SlotResult> {
   }
   for (const o of outs) o.write(eventBuffer(END_OF_PARTITION));
   for (const o of outs) await o.waitAvailable();
+  await yieldNow(); // the last batch is written
   const cpu = process.threadCpuUsage(cpu0);
   return { cpuMs: (cpu.user + cpu.system) / 1000, wallMs: performance.now() - t0, ...stats(net) };
 }
