@@ -1,7 +1,8 @@
 // The data plane of one slot (worker thread): a TCP server for incoming channels, one outgoing
 // connection per remote slot, and a registry of same-slot LocalChannels. Channels are matched by
 // key (job/attempt/edge/from/to); whichever side arrives first waits for the other. Frames
-// leave in batches: one write per connection per turn of the event loop (turn-flusher.ts).
+// leave in batches: what a turn of the event loop made goes out in one write per connection, with
+// credits summed per channel (frame-batch.ts, turn-flusher.ts).
 
 import net from 'node:net';
 import { BACKLOG_LIMIT, DATA, END_OF_PARTITION, INITIAL_CREDIT, type ChannelReader, type ChannelWriter, type StreamBuffer } from './buffers.ts';
