@@ -7,10 +7,10 @@
 // Recovery section of bench/RESULTS.md (unless --no-write).
 //
 //   npm run bench:recovery -- [--quick] [--state-mb 100,1000] [--state-parallelism 4] [--payload-bytes 1000] [--kills 3]
-//     [--checkpoint-interval-ms 10000] [--steady-rate 2000] [--q5-events 20000000]
+//     [--checkpoint-interval-ms 10000] [--steady-rate 2000] [--q5-events 80000000]
 //     [--q5-interval-ms 10000] [--rounds 2] [--parts state,throughput,pause] [--seed N] [--log-dir DIR] [--no-write]
 //
-// --parts pause: q5 on a JobManager with two TaskManagers, checkpoints every --q5-interval-ms to
+// --parts pause: q5 on a JobManager with two TaskManagers, checkpoints every --q5-interval-ms (at most 2 s) to
 // S3, every completed checkpoint's pause, end-to-end duration and size from the REST API.
 //
 // --quick: a smoke run in about two minutes (10 MB of state, one kill, 2 s checkpoints,
@@ -72,8 +72,10 @@ const payloadBytes = positiveInteger('payload-bytes', options['payload-bytes']);
 const kills = positiveInteger('kills', options.kills ?? (quick ? '1' : '3'));
 const stateIntervalMs = positiveInteger('checkpoint-interval-ms', options['checkpoint-interval-ms'] ?? (quick ? '2000' : '10000'));
 const steadyRate = positiveInteger('steady-rate', options['steady-rate']);
-const q5Events = positiveInteger('q5-events', options['q5-events'] ?? (quick ? '1000000' : '20000000'));
+const q5Events = positiveInteger('q5-events', options['q5-events'] ?? (quick ? '1000000' : '80000000'));
 const q5IntervalMs = positiveInteger('q5-interval-ms', options['q5-interval-ms'] ?? (quick ? '2000' : '10000'));
+// The pause needs several checkpoints within one q5 run, which lasts about 15 s at 20M events on two cores.
+const pauseIntervalMs = Math.min(q5IntervalMs, 2000);
 const rounds = positiveInteger('rounds', options.rounds ?? (quick ? '1' : '2'));
 const parts = new Set(options.parts.split(',').map((p) => p.trim()));
 const noWrite = options['no-write'];
@@ -216,7 +218,7 @@ async function measureQ5Pause(s3: S3Connection): Promise<PauseResult> {
   const cluster = new RecoveryCluster({
     taskManagers: TASK_MANAGERS, slotsPerTaskManager: Math.ceil(Q5_PARALLELISM / TASK_MANAGERS), logDir: keptLogDir ? join(keptLogDir, 'q5-pause') : join(dir, 'logs'), env: s3ProcessEnv(s3), log,
     jobManagerArgs: ['--checkpoint-storage', storageUri(s3, prefix), '--namespace', 'bench', '--deployment', 'q5-pause',
-      '--checkpoint-interval-ms', String(q5IntervalMs), '--checkpoints-retained', '2', '--tolerable-failed-checkpoints', '100'],
+      '--checkpoint-interval-ms', String(pauseIntervalMs), '--checkpoints-retained', '2', '--tolerable-failed-checkpoints', '100'],
   });
   clusters.add(cluster);
   const completed = new Map<number, CompletedCheckpoint>();
