@@ -191,7 +191,6 @@ async function actOnPeriodicSavepoints(ctx: ReconcileContext, owner: Raw<Deploym
   }
 }
 
-
 /** Creates the pods together; true when a queue quota refused one (403). Already there (409) is fine. */
 async function createPods(ctx: ReconcileContext, pods: KubeObject[]): Promise<boolean> {
   const results = await Promise.allSettled(pods.map((pod) => ctx.rest.create(pod)));
