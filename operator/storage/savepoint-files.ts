@@ -1,10 +1,10 @@
 // Deletes a savepoint's files from the workspace bucket when no JobManager of its deployment
-// runs to do it. The directory has been checked by savepointDirectory() first; _metadata goes
-// first (as the runtime disposes), so a half-deleted savepoint never looks complete.
+// runs to do it, as the runtime deletes snapshots (_metadata first). The directory has been
+// checked by savepointDirectory() first.
 import { createS3Client } from '../../runtime/storage/open-object-store.ts';
 import { resolveS3Settings } from '../../runtime/storage/s3-settings.ts';
 import { S3ObjectStore } from '../../runtime/storage/s3-object-store.ts';
-import { METADATA_FILE } from '../../runtime/storage/layout.ts';
+import { deleteSnapshotDirectory } from '../../runtime/storage/snapshot-deletion.ts';
 import { MillraceError } from '../errors.ts';
 import type { StorageTarget } from './workspace-storage.ts';
 
@@ -26,8 +26,7 @@ export function s3SavepointFiles(requestTimeoutMs = 10_000): SavepointFiles {
       const settings = resolveS3Settings({}, { region: t.region, forcePathStyle: t.forcePathStyle, maxAttempts: 2, requestTimeoutMs, ...(t.endpoint ? { endpoint: t.endpoint } : {}) });
       const store = new S3ObjectStore({ client: createS3Client(settings, t.credentials), bucket: t.bucket, prefix: '' });
       try {
-        await store.delete(`${dirKey}${METADATA_FILE}`);
-        let deleted = await store.deletePrefix(dirKey);
+        let deleted = await deleteSnapshotDirectory(store, dirKey);
         // A file written late (an upload that was still finishing) is listed by a second pass.
         if (deleted > 0) deleted += await store.deletePrefix(dirKey);
         return deleted;

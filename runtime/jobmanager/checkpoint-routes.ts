@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { openSnapshot } from '../storage/open-snapshot.ts';
 import { openObjectStore } from '../storage/open-object-store.ts';
-import { METADATA_FILE } from '../storage/layout.ts';
+import { deleteSnapshotDirectory } from '../storage/snapshot-deletion.ts';
 import { AsyncOperations } from './async-operations.ts';
 import type { JobMaster } from './job-master.ts';
 
@@ -26,7 +26,7 @@ class RouteError extends Error {
   }
 }
 
-/** Deletes a savepoint's files (_metadata first, so a half-deleted savepoint never looks complete). */
+/** Deletes a savepoint's files (see snapshot-deletion.ts). */
 async function disposeSavepoint(path: string, env?: Record<string, string | undefined>): Promise<undefined> {
   const snapshot = await openSnapshot(path.endsWith('/') ? path : `${path}/`, { verify: false, env });
   snapshot.store.close();
@@ -36,9 +36,7 @@ async function disposeSavepoint(path: string, env?: Record<string, string | unde
   const cut = trimmed.lastIndexOf('/');
   const parent = openObjectStore(trimmed.slice(0, cut + 1), { env });
   try {
-    const dir = `${trimmed.slice(cut + 1)}/`;
-    await parent.delete(`${dir}${METADATA_FILE}`);
-    await parent.deletePrefix(dir);
+    await deleteSnapshotDirectory(parent, `${trimmed.slice(cut + 1)}/`);
   } finally {
     parent.close();
   }

@@ -10,6 +10,7 @@ import type { Clock } from './clock.ts';
 import type { SnapshotMetadata, StateFileHandle } from './snapshot-metadata.ts';
 import type { Snapshot } from './snapshot-reader.ts';
 import { readSnapshot, verifySnapshot } from './snapshot-reader.ts';
+import { deleteSnapshotDirectory } from './snapshot-deletion.ts';
 import { SnapshotWriter } from './snapshot-writer.ts';
 
 export interface CheckpointStoreOptions {
@@ -124,9 +125,7 @@ export class CheckpointStore {
 
   /** Deletes checkpoint n's directory, _metadata first: a half-deleted checkpoint is never taken as complete. */
   async discard(checkpointId: number): Promise<void> {
-    const dir = this.dirOf(checkpointId);
-    await this.store.delete(`${dir}${METADATA_FILE}`);
-    await this.store.deletePrefix(dir);
+    await deleteSnapshotDirectory(this.store, this.dirOf(checkpointId));
   }
 }
 

@@ -9,6 +9,7 @@ import type { Clock } from './clock.ts';
 import type { StateFileHandle } from './snapshot-metadata.ts';
 import type { Snapshot } from './snapshot-reader.ts';
 import { readSnapshot, verifySnapshot } from './snapshot-reader.ts';
+import { deleteSnapshotDirectory } from './snapshot-deletion.ts';
 import { SnapshotWriter } from './snapshot-writer.ts';
 
 export interface SavepointStoreOptions {
@@ -72,8 +73,7 @@ export class SavepointStore {
   async dispose(savepointId: string): Promise<number> {
     const dir = this.dirOf(savepointId);
     const had = (await this.store.list(dir)).length;
-    await this.store.delete(`${dir}${METADATA_FILE}`);
-    await this.store.deletePrefix(dir);
+    await deleteSnapshotDirectory(this.store, dir);
     return had;
   }
 }
