@@ -7,6 +7,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { DeleteObjectsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { useNode } from '../cluster/environment.ts';
+import { requireNodeImage } from '../cluster/image/node-image.ts';
 import { s3Client } from '../cluster/s3/bucket.ts';
 import { useS3 } from '../cluster/s3/environment.ts';
 import type { S3Connection } from '../cluster/s3/environment.ts';
@@ -45,6 +46,7 @@ let workspace = '';
 
 beforeAll(async () => {
   ({ kubeconfigPath } = await useNode());
+  await requireNodeImage(IMAGE);
   const { hostAddress } = await useNode();
   cluster = await useOperatorCluster();
   s3 = await useS3({ hostAddress });

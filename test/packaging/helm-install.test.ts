@@ -11,6 +11,7 @@ import { DeleteObjectsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { stringify } from 'yaml';
 import { memberClusterRoles } from '../../operator/rbac/member-roles.ts';
 import { useNode } from '../cluster/environment.ts';
+import { requireNodeImage } from '../cluster/image/node-image.ts';
 import { run, tryRun } from '../cluster/kube/commands.ts';
 import { kubeBinary } from '../cluster/kube/layout.ts';
 import { s3Client } from '../cluster/s3/bucket.ts';
@@ -66,6 +67,7 @@ const metricsOf = (pod: string) => kubectl(['get', '--raw', `/api/v1/namespaces/
 beforeAll(async () => {
   let hostAddress: string;
   ({ kubeconfigPath: kubeconfig, hostAddress } = await useNode());
+  await requireNodeImage(IMAGE);
   s3 = await useS3({ hostAddress });
   // The member ClusterRoles have cluster-wide names that other tests and releases share: make
   // sure they exist, outside this release, and install with memberRoles.create=false

@@ -4,6 +4,7 @@ export type ImageErrorCode =
   | 'MR_ERR_IMAGE_COMMAND'
   | 'MR_ERR_IMAGE_NODE_VERSION'
   | 'MR_ERR_IMAGE_IMPORT'
+  | 'MR_ERR_IMAGE_MISSING'
   | 'MR_ERR_IMAGE_REF';
 
 export class ImageBuildError extends Error {

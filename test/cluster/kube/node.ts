@@ -1,5 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { projectImage } from '../image/config.ts';
+import { importProjectImageIfBuilt } from '../image/node-image.ts';
 import { run, tryRun } from './commands.ts';
 import { pkiDir, upControlPlane } from './control-plane.ts';
 import { corednsManifests } from './coredns-manifests.ts';
@@ -49,9 +51,13 @@ async function startContainerd(): Promise<void> {
   await waitFor('containerd', async () => (await tryRun('ctr', ['--address', containerdSocket, 'version'])).code === 0, { timeoutMs: 30_000, daemons: ['containerd'] });
 }
 
-/** Imports the local images (cheap when already present: the layers are shared). */
+/**
+ * Imports the local images (cheap when already present: the layers are shared), the project
+ * image too when `npm run image:build` made its archive before the node started.
+ */
 export async function importImages(): Promise<void> {
   for (const name of ['pause', 'coredns', 'busybox']) await ctr(['images', 'import', imageArchive(name)]);
+  if (await importProjectImageIfBuilt()) progress(`imported ${projectImage.ref}`);
 }
 
 async function startKubernetesNode(): Promise<void> {
