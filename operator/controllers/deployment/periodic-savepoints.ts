@@ -1,7 +1,10 @@
 // Periodic savepoints and their history (pure), like the Flink Kubernetes Operator's
 // periodic.savepoint.interval and savepoint.history.max.count / max.age. Everything is derived
-// from the Savepoint objects of the deployment, never from memory, so an operator restart
-// neither takes an extra savepoint nor forgets when the next one is due.
+// from the Savepoint objects of the deployment, so an operator restart neither takes an extra
+// savepoint nor forgets when the next one is due. The one thing held in memory is the Savepoint
+// this process created a moment ago and the informer cache does not show yet
+// (PeriodicRequests): without it a pass reading the cache before our own create reached it
+// would take a second savepoint for the same interval.
 import type { SavepointPolicy } from '../../api/v1alpha1/deployment.ts';
 
 /** What the decision needs to know of one Savepoint object of the deployment. */
@@ -26,11 +29,13 @@ export interface PeriodicInput {
   /** Savepoints a restart would restore from (restore.savepointName, status.restoreSavepointPath): never deleted. */
   protectedNames: readonly string[];
   protectedPaths: readonly string[];
+  /** A periodic Savepoint this process created that `savepoints` (the cache) does not show yet: in flight. */
+  unseenRequest?: string;
   now: number;
 }
 
 export interface PeriodicDecision {
-  /** Create this Savepoint (origin periodic); its name is derived from its due time, so a repeat is a no-op. */
+  /** Create this Savepoint (origin periodic); its name carries the time it is taken (now). */
   create?: { name: string };
   /** Periodic Savepoints to delete (their files go with them: disposeOnDelete), and why. */
   prune: Array<{ name: string; why: string }>;
@@ -46,9 +51,9 @@ const IN_FLIGHT = new Set(['Pending', 'InProgress']);
 const ms = (t: string | undefined) => (t ? Date.parse(t) : Number.NaN);
 const newestFirst = (a: SavepointView, b: SavepointView) => ms(b.completedAt) - ms(a.completedAt) || b.name.localeCompare(a.name);
 
-/** `<deployment>-periodic-YYYYMMDD-HHMMSS` of the due time (UTC). */
-export function periodicSavepointName(deployment: string, dueAt: number): string {
-  const iso = new Date(Math.floor(dueAt / 1000) * 1000).toISOString();
+/** `<deployment>-periodic-YYYYMMDD-HHMMSS` of the time it is taken (UTC). */
+export function periodicSavepointName(deployment: string, takenAt: number): string {
+  const iso = new Date(Math.floor(takenAt / 1000) * 1000).toISOString();
   return `${deployment}-periodic-${iso.slice(0, 10).replaceAll('-', '')}-${iso.slice(11, 19).replaceAll(':', '')}`;
 }
 
@@ -82,7 +87,52 @@ export function decidePeriodicSavepoints(input: PeriodicInput): PeriodicDecision
   const base = finished.length > 0 ? Math.max(...finished) : ms(input.since);
   const dueAt = Number.isNaN(base) ? now : base + interval;
   const decision: PeriodicDecision = { prune, last, nextAt: new Date(dueAt).toISOString() };
-  const inFlight = present.some((s) => IN_FLIGHT.has(s.phase ?? 'Pending'));
-  if (input.jobRunning && !inFlight && now >= dueAt) decision.create = { name: periodicSavepointName(input.deployment, dueAt) };
+  const inFlight = input.unseenRequest !== undefined || present.some((s) => IN_FLIGHT.has(s.phase ?? 'Pending'));
+  if (input.jobRunning && !inFlight && now >= dueAt) decision.create = { name: periodicSavepointName(input.deployment, now) };
   return decision;
+}
+
+/**
+ * Periodic Savepoints this process created, per deployment key, until the informer cache shows
+ * them. A create goes through reserve(), which is synchronous: of any number of passes in flight
+ * for one deployment (the work queue runs one per key, but a pass may read a cache older than
+ * the previous pass's create) only the first reserves; the others see the reservation as a
+ * savepoint in flight. A reservation the cache never shows (the object was deleted before the
+ * watch delivered it) lapses after `ttlMs`.
+ */
+export class PeriodicRequests {
+  private readonly pending = new Map<string, { name: string; at: number }>();
+  private readonly ttlMs: number;
+
+  constructor(ttlMs = 60_000) { this.ttlMs = ttlMs; }
+
+  /** The Savepoint created for `key` that `cachedNames` does not show yet, if any. */
+  unseen(key: string, cachedNames: readonly string[], now: number): string | undefined {
+    const p = this.pending.get(key);
+    if (!p) return undefined;
+    if (cachedNames.includes(p.name) || now - p.at > this.ttlMs) { this.pending.delete(key); return undefined; }
+    return p.name;
+  }
+
+  /** Reserves `name` for `key` unless another creation is still unseen; true when the caller may create it. */
+  reserve(key: string, name: string, cachedNames: readonly string[], now: number): boolean {
+    if (this.unseen(key, cachedNames, now) !== undefined) return false;
+    this.pending.set(key, { name, at: now });
+    return true;
+  }
+
+  /** Drops a reservation whose create failed. */
+  release(key: string, name: string): void {
+    if (this.pending.get(key)?.name === name) this.pending.delete(key);
+  }
+
+  get size(): number { return this.pending.size; }
+}
+
+const requestsByContext = new WeakMap<object, PeriodicRequests>();
+/** The PeriodicRequests of one operator (one per ReconcileContext). */
+export function periodicRequestsOf(ctx: object): PeriodicRequests {
+  let r = requestsByContext.get(ctx);
+  if (!r) { r = new PeriodicRequests(); requestsByContext.set(ctx, r); }
+  return r;
 }

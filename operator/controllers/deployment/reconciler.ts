@@ -22,7 +22,7 @@ import { validateSource } from './validate.ts';
 import { S3_SECRET_NAME } from '../namespace/desired.ts';
 import { observeDeployment } from './observer.ts';
 import { ledgerOf, queueAdmission } from './queue-view.ts';
-import { decidePeriodicSavepoints } from './periodic-savepoints.ts';
+import { decidePeriodicSavepoints, periodicRequestsOf } from './periodic-savepoints.ts';
 import type { PeriodicDecision } from './periodic-savepoints.ts';
 
 export interface DeploymentReconcilerOptions {
@@ -163,6 +163,7 @@ function periodicSavepoints(ctx: ReconcileContext, raw: Raw<Deployment>, d: Depl
     since: observed.job?.startTime ?? raw.status?.job?.startTime ?? ts(raw.metadata.creationTimestamp) ?? now.toISOString(),
     savepoints, protectedNames: named ? [named] : [],
     protectedPaths: [decision.savepoint.restorePath, raw.status?.restoreSavepointPath].filter((p): p is string => Boolean(p)),
+    unseenRequest: periodicRequestsOf(ctx).unseen(`${namespace}/${d.metadata.name}`, savepoints.map((s) => s.name), now.getTime()),
     now: now.getTime(),
   });
   return { ...result, running };
@@ -171,7 +172,10 @@ function periodicSavepoints(ctx: ReconcileContext, raw: Raw<Deployment>, d: Depl
 /** Creates the periodic Savepoint that is due and deletes those beyond the history limits (their finalizer disposes the files). */
 async function actOnPeriodicSavepoints(ctx: ReconcileContext, owner: Raw<Deployment>, d: Deployment, periodic: PeriodicDecision, events: DeploymentEvent[]): Promise<void> {
   const namespace = owner.metadata.namespace ?? '';
-  if (periodic.create) {
+  const requests = periodicRequestsOf(ctx);
+  const key = `${namespace}/${owner.metadata.name}`;
+  // Synchronous check-and-reserve: one create per interval however many passes are in flight.
+  if (periodic.create && requests.reserve(key, periodic.create.name, savepointsOfDeployment(ctx, namespace, owner.metadata.name).map((s) => s.metadata.name), ctx.clock.now())) {
     const obj = {
       apiVersion: API_VERSION, kind: 'Savepoint',
       metadata: { name: periodic.create.name, namespace, labels: { ...ctx.instanceLabels, [LABELS.managedBy]: MANAGED_BY, [LABELS.deployment]: owner.metadata.name }, ownerReferences: [ownerReference(owner)] },
@@ -182,7 +186,7 @@ async function actOnPeriodicSavepoints(ctx: ReconcileContext, owner: Raw<Deploym
       await ctx.rest.create(obj);
       events.push({ type: 'Normal', reason: 'PeriodicSavepoint', note: `periodic savepoint ${periodic.create.name} requested (every ${d.spec.savepoints.periodicIntervalSeconds} s)` });
     } catch (err) {
-      if (!isConflict(err)) throw err; // made by an earlier pass whose object the cache has not shown yet
+      if (!isConflict(err)) { requests.release(key, periodic.create.name); throw err; }
     }
   }
   for (const p of periodic.prune) {

@@ -1,11 +1,13 @@
 // Savepoint reconciler: triggers a savepoint of the referenced running deployment through
 // the JobManager REST API, follows it to Completed or Failed, records the path, and on
 // delete disposes the files when spec.disposeOnDelete asks for it (finalizer).
+import { API_VERSION } from '../../api/v1alpha1/meta.ts';
 import { savepointSchema } from '../../api/v1alpha1/savepoint.ts';
 import type { Savepoint, SavepointStatus } from '../../api/v1alpha1/savepoint.ts';
 import { parseResource } from '../../api/v1alpha1/parse.ts';
 import { MillraceError } from '../../errors.ts';
 import type { DisposalStatus, JobManagerClientFactory, SavepointTriggerStatus } from '../../jobmanager/client.ts';
+import { isConflict } from '../../kube/rest-client.ts';
 import type { KubeObject } from '../../kube/rest-client.ts';
 import { savepointDirectory } from '../../storage/savepoint-location.ts';
 import type { SavepointFiles } from '../../storage/savepoint-files.ts';
@@ -60,6 +62,12 @@ export async function reconcileSavepoint(ctx: ReconcileContext, deps: SavepointR
       requeueAfterMs = step.retryMs;
       break;
     case 'trigger': {
+      // Claim the trigger before asking the JobManager: a status write that holds only if the
+      // object is still the one this pass read. A pass reading a cache older than the previous
+      // pass's writes (or a second pass in flight) gets a conflict and triggers nothing; without
+      // this, such a pass saw Pending, triggered a second savepoint whose files no Savepoint
+      // recorded, and overwrote the first trigger id.
+      if (!await claimTrigger(ctx, raw, step.jobId, now)) return { requeueAfterMs: CLAIM_RECHECK_MS };
       let triggerId: string;
       try {
         triggerId = await client.triggerSavepoint(step.jobId, { formatType: sp.spec.formatType, cancelJob: false });
@@ -98,13 +106,42 @@ export async function reconcileSavepoint(ctx: ReconcileContext, deps: SavepointR
               : { type: 'Ready', status: 'False', reason: 'InProgress', message: `waiting for trigger ${step.triggerId}` },
         ], generation, now),
       };
-      if (phase !== 'InProgress') await ctx.events.record(raw, phase === 'Completed' ? 'Normal' : 'Warning', phase, 'Savepoint', phase === 'Completed' ? `savepoint stored at ${status.path}` : `savepoint failed: ${status.failureReason}`);
-      else requeueAfterMs = 1000;
-      break;
+      if (phase === 'InProgress') { requeueAfterMs = 1000; break; }
+      // The end is written once: a pass reading an older copy (still InProgress) loses here
+      // instead of recording the end, and its Event, a second time.
+      if (!await writeStatusIfCurrent(ctx, raw, status)) return { requeueAfterMs: CLAIM_RECHECK_MS };
+      await ctx.events.record(raw, phase === 'Completed' ? 'Normal' : 'Warning', phase, 'Savepoint', phase === 'Completed' ? `savepoint stored at ${status.path}` : `savepoint failed: ${status.failureReason}`);
+      return {};
     }
   }
   await writeStatus(ctx, raw, status);
   return requeueAfterMs !== undefined ? { requeueAfterMs } : {};
+}
+
+/** How soon a pass that lost the claim looks again (by then the cache shows the winner's writes). */
+export const CLAIM_RECHECK_MS = 500;
+
+/**
+ * Marks the Savepoint InProgress for `jobId` (without a trigger id yet) with a merge patch that
+ * carries the resourceVersion read from the cache: the API server refuses it (409) when the
+ * object changed since. False when the claim was lost. A pass that claimed and then failed to
+ * trigger (an error, a crash) leaves InProgress without a trigger id, which the next pass claims
+ * and triggers again.
+ */
+function claimTrigger(ctx: ReconcileContext, raw: Raw<Savepoint>, jobId: string, now: Date): Promise<boolean> {
+  return writeStatusIfCurrent(ctx, raw, { phase: 'InProgress', jobId, triggerId: null, triggeredAt: now.toISOString() });
+}
+
+/** A merge patch of the status that holds only if the object is still at `raw`'s resourceVersion; false on a conflict. */
+async function writeStatusIfCurrent(ctx: ReconcileContext, raw: Raw<Savepoint>, status: Record<string, unknown>): Promise<boolean> {
+  try {
+    await ctx.rest.mergePatch({ apiVersion: API_VERSION, kind: 'Savepoint', namespace: raw.metadata.namespace, name: raw.metadata.name },
+      { metadata: { resourceVersion: raw.metadata.resourceVersion }, status }, 'status');
+    return true;
+  } catch (err) {
+    if (isConflict(err)) return false;
+    throw err;
+  }
 }
 
 /**
