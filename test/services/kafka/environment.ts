@@ -1,0 +1,47 @@
+// What tests use to get a Kafka broker. MILLRACE_KAFKA_BOOTSTRAP names an existing one (used as
+// is). Otherwise the local broker is reused, or started (resolving its jars first if the cache
+// lacks them; `.ci/prepare-kafka.sh` does that ahead of time); a broker started here is owned by
+// the test run (MILLRACE_TEST_RUN_ID), whose global teardown stops it with `stopKafkaStartedBy`.
+import { localClusterHostAddress } from '../../cluster/s3/host-address.ts';
+import { downKafka, upKafka } from './lifecycle.ts';
+
+export interface KafkaConnection {
+  /** `host:port` to bootstrap from */
+  bootstrap: string;
+}
+
+export interface UseKafkaOptions {
+  /** An address of this machine pods can reach (`(await useNode()).hostAddress`): the bootstrap returned is there. */
+  hostAddress?: string;
+}
+
+const connections = new Map<string, Promise<KafkaConnection>>();
+
+export function useKafka(options: UseKafkaOptions = {}): Promise<KafkaConnection> {
+  const key = options.hostAddress ?? '';
+  let connection = connections.get(key);
+  if (!connection) {
+    connection = resolveKafka(options);
+    connections.set(key, connection);
+    connection.catch(() => connections.delete(key));
+  }
+  return connection;
+}
+
+async function resolveKafka(options: UseKafkaOptions): Promise<KafkaConnection> {
+  if (process.env.MILLRACE_KAFKA_BOOTSTRAP) return { bootstrap: process.env.MILLRACE_KAFKA_BOOTSTRAP };
+  // While the local cluster runs, listen on its host address from the start, so a later caller
+  // whose pods need the broker causes no restart.
+  const listenOn = options.hostAddress ?? localClusterHostAddress();
+  const { record, bootstrap } = await upKafka({
+    ...(listenOn ? { hostAddress: listenOn } : {}),
+    owner: process.env.MILLRACE_TEST_RUN_ID ?? 'test',
+    log: (line) => process.stderr.write(`[kafka] ${line}\n`),
+  });
+  return { bootstrap: options.hostAddress ? bootstrap : `127.0.0.1:${record.port}` };
+}
+
+/** For a test run's global teardown: stops the broker only if this run started it. */
+export async function stopKafkaStartedBy(runId: string): Promise<boolean> {
+  return (await downKafka({ owner: runId })) !== undefined;
+}

@@ -1,0 +1,143 @@
+// Pure decisions of the local Kafka broker (paths, broker config, reuse or restart), kept apart
+// from process handling so they are unit-tested.
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+/** Pinned Apache Kafka; keep in step with pom.xml beside this file. */
+export const kafka = { version: '4.4.0' } as const;
+
+export const defaults = { port: 39092, controllerPort: 39093, hostPort: 39094, heapMb: 512 } as const;
+
+export interface KafkaPaths {
+  /** jars of the pinned version (cache, survives kafka:down) */
+  lib: string;
+  stateDir: string;
+  dataDir: string;
+  configFile: string;
+  log4jFile: string;
+  logFile: string;
+  brokerFile: string;
+}
+
+export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {
+  return env.MILLRACE_CACHE_DIR ?? join(env.HOME ?? homedir(), '.cache', 'millrace');
+}
+
+export function kafkaPaths(env: NodeJS.ProcessEnv = process.env): KafkaPaths {
+  const root = cacheRoot(env);
+  const stateDir = join(root, 'run', 'kafka');
+  return {
+    lib: join(root, 'kafka', kafka.version, 'lib'),
+    stateDir,
+    dataDir: join(stateDir, 'data'),
+    configFile: join(stateDir, 'server.properties'),
+    log4jFile: join(stateDir, 'log4j2.properties'),
+    logFile: join(stateDir, 'broker.log'),
+    brokerFile: join(stateDir, 'broker.json'),
+  };
+}
+
+/** What `kafka:down` and a test run's teardown need to stop exactly the process that was started. */
+export interface BrokerRecord {
+  pid: number;
+  /** field 22 of /proc/<pid>/stat when started: a reused pid has another */
+  startTicks: string;
+  version: string;
+  port: number;
+  /** extra address (besides loopback) with its own listener, so pods reach the broker */
+  hostAddress?: string;
+  startedAt: string;
+  /** `manual` for `npm run kafka:up`, a test run's id for a broker a test run started */
+  owner: string;
+}
+
+export interface Wanted {
+  version: string;
+  port: number;
+  hostAddress?: string;
+}
+
+export type BrokerAction =
+  | { kind: 'start' }
+  | { kind: 'reuse'; record: BrokerRecord }
+  | { kind: 'restart'; record: BrokerRecord; reason: string };
+
+/** A broker that listens on the wanted host address also serves loopback-only callers. */
+export function decideBrokerAction(running: BrokerRecord | undefined, wanted: Wanted): BrokerAction {
+  if (!running) return { kind: 'start' };
+  if (running.version !== wanted.version) return { kind: 'restart', record: running, reason: `it runs Kafka ${running.version}, ${wanted.version} is pinned` };
+  if (running.port !== wanted.port) return { kind: 'restart', record: running, reason: `it listens on port ${running.port}, ${wanted.port} is wanted` };
+  if (wanted.hostAddress && running.hostAddress !== wanted.hostAddress) {
+    return { kind: 'restart', record: running, reason: `it does not listen on ${wanted.hostAddress} yet` };
+  }
+  return { kind: 'reuse', record: running };
+}
+
+export interface BrokerConfigInput {
+  port: number;
+  controllerPort: number;
+  hostPort: number;
+  hostAddress?: string;
+  dataDir: string;
+}
+
+/**
+ * server.properties of a single-node KRaft broker that is its own controller. Loopback always;
+ * with a host address a second listener there (advertised as such) for pods. Replication factors
+ * are 1 (one node) and the first group rebalance is not delayed, so tests do not wait 3 s.
+ */
+export function renderBrokerConfig(c: BrokerConfigInput): string {
+  const listeners = [`PLAINTEXT://127.0.0.1:${c.port}`, `CONTROLLER://127.0.0.1:${c.controllerPort}`];
+  const advertised = [`PLAINTEXT://127.0.0.1:${c.port}`];
+  const protocols = ['PLAINTEXT:PLAINTEXT', 'CONTROLLER:PLAINTEXT'];
+  if (c.hostAddress) {
+    listeners.push(`HOST://${formatHost(c.hostAddress)}:${c.hostPort}`);
+    advertised.push(`HOST://${formatHost(c.hostAddress)}:${c.hostPort}`);
+    protocols.push('HOST:PLAINTEXT');
+  }
+  return [
+    'process.roles=broker,controller',
+    'node.id=1',
+    `controller.quorum.bootstrap.servers=127.0.0.1:${c.controllerPort}`,
+    `listeners=${listeners.join(',')}`,
+    `advertised.listeners=${advertised.join(',')}`,
+    'inter.broker.listener.name=PLAINTEXT',
+    'controller.listener.names=CONTROLLER',
+    `listener.security.protocol.map=${protocols.join(',')}`,
+    `log.dirs=${c.dataDir}`,
+    'num.partitions=1',
+    'offsets.topic.replication.factor=1',
+    'offsets.topic.num.partitions=4',
+    'transaction.state.log.replication.factor=1',
+    'transaction.state.log.min.isr=1',
+    'transaction.state.log.num.partitions=4',
+    'group.initial.rebalance.delay.ms=0',
+    // topics are made by the tests and jobs that use them, never by a typo in a consumer
+    'auto.create.topics.enable=false',
+    '',
+  ].join('\n');
+}
+
+/** Quiet logs: warnings, plus the line that says the broker started (readiness). */
+export const log4jConfig = [
+  'rootLogger.level=WARN',
+  'rootLogger.appenderRef.stdout.ref=STDOUT',
+  'appender.stdout.type=Console',
+  'appender.stdout.name=STDOUT',
+  'appender.stdout.layout.type=PatternLayout',
+  'appender.stdout.layout.pattern=[%d] %p %m (%c)%n',
+  'logger.raftserver.name=kafka.server.KafkaRaftServer',
+  'logger.raftserver.level=INFO',
+  '',
+].join('\n');
+
+export const STARTED_LINE = 'Kafka Server started';
+
+/** `host:port` clients bootstrap from: the host address listener when asked for and present. */
+export function bootstrapFor(record: Pick<BrokerRecord, 'port' | 'hostAddress'>, useHostAddress: boolean): string {
+  return useHostAddress && record.hostAddress ? `${formatHost(record.hostAddress)}:${defaults.hostPort}` : `127.0.0.1:${record.port}`;
+}
+
+function formatHost(address: string): string {
+  return address.includes(':') ? `[${address}]` : address;
+}
