@@ -154,6 +154,10 @@ export class Operator {
         // The queue's status only reports usage: one refresh per second at most, however many
         // of its deployments change (1,000 starting at once made 1,000 queue reconciles).
         this.queues.get('queue')?.addAfter(`${ns}/${queue}`, QUEUE_STATUS_COALESCE_MS);
+        // USED of the Namespace and of its Workspace sum the deployments' cuInUse: same coalescing.
+        this.queues.get('namespace')?.addAfter(ns, QUEUE_STATUS_COALESCE_MS);
+        const ws = c.namespaces.get(ns)?.spec?.workspace;
+        if (ws) this.queues.get('workspace')?.addAfter(ws, QUEUE_STATUS_COALESCE_MS);
         // Capacity may have freed: the deployments waiting in this queue decide again.
         for (const d of list(c.deployments, ns)) if ((d.spec?.queue ?? 'default-queue') === queue && phaseOf(d) === 'Queued') add('deployment', keyOf(d));
         for (const s of list(c.savepoints, ns)) if (s.spec?.deployment === o.metadata.name) add('savepoint', keyOf(s));

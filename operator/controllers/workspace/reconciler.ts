@@ -1,6 +1,7 @@
 // Workspace reconciler: reads the S3 Secret, checks the bucket and creates the layout
 // prefixes, and reports capacity, allocated (namespace quotas) and used CU. The storage check
-// is repeated every few minutes, so a fixed bucket turns Ready without an edit.
+// is repeated every few minutes, so a fixed bucket turns Ready without an edit; passes in
+// between (a Deployment of the workspace changed its CU) reuse the last result.
 import { workspaceSchema } from '../../api/v1alpha1/workspace.ts';
 import type { Workspace, WorkspaceStatus } from '../../api/v1alpha1/workspace.ts';
 import { parseResource } from '../../api/v1alpha1/parse.ts';
@@ -16,8 +17,16 @@ import type { ReconcileContext, Raw } from '../shared/context.ts';
 import { ensureFinalizer, removeFinalizer, writeStatus } from '../shared/lifecycle.ts';
 import { API_VERSION } from '../../api/v1alpha1/meta.ts';
 import { decideNamespaceQuotas } from '../namespace/quota.ts';
+import { StorageChecks } from './storage-checks.ts';
 
 export const STORAGE_RECHECK_MS = 5 * 60_000;
+export const STORAGE_RETRY_MS = 30_000;
+const storageChecksByContext = new WeakMap<ReconcileContext, StorageChecks>();
+function storageChecksOf(ctx: ReconcileContext): StorageChecks {
+  let c = storageChecksByContext.get(ctx);
+  if (!c) { c = new StorageChecks({ readyMs: STORAGE_RECHECK_MS, failingMs: STORAGE_RETRY_MS }); storageChecksByContext.set(ctx, c); }
+  return c;
+}
 const ts = (v: unknown) => (v instanceof Date ? v.toISOString() : String(v ?? ''));
 
 async function checkStorage(ctx: ReconcileContext, storage: WorkspaceStorage, ws: Workspace): Promise<ConditionInput> {
@@ -34,7 +43,7 @@ async function checkStorage(ctx: ReconcileContext, storage: WorkspaceStorage, ws
 
 export async function reconcileWorkspace(ctx: ReconcileContext, storage: WorkspaceStorage, name: string): Promise<ReconcileResult> {
   const raw = ctx.caches.workspaces.get(name);
-  if (!raw) return {};
+  if (!raw) { storageChecksOf(ctx).forget(name); return {}; }
   if (raw.metadata.deletionTimestamp) return finalize(ctx, raw);
   const now = new Date(ctx.clock.now());
   const generation = raw.metadata.generation;
@@ -48,7 +57,11 @@ export async function reconcileWorkspace(ctx: ReconcileContext, storage: Workspa
     return {};
   }
   await ensureFinalizer(ctx, raw);
-  const storageCondition = await checkStorage(ctx, storage, ws);
+  // The bucket is checked when due, not on every pass (deployments wake this for USED).
+  const checks = storageChecksOf(ctx);
+  const fresh = checks.fresh(name, generation, now.getTime());
+  const storageCondition = fresh?.condition ?? await checkStorage(ctx, storage, ws);
+  if (!fresh) checks.record(name, generation, now.getTime(), storageCondition);
   const namespaces = ctx.caches.namespaces.list().filter((n) => n.spec?.workspace === name);
   const { allocatedCU } = decideNamespaceQuotas(ws.spec.capacityCU, namespaces.map((n) => ({ name: n.metadata.name, creationTimestamp: ts(n.metadata.creationTimestamp), quotaCU: n.spec.quotaCU, deleting: Boolean(n.metadata.deletionTimestamp), accepted: n.status?.phase === 'Active' })));
   const usedCU = sumCU(namespaces.flatMap((n) => ctx.caches.deployments.list(n.metadata.name).map((d) => d.status?.cuInUse ?? 0)));
@@ -63,7 +76,7 @@ export async function reconcileWorkspace(ctx: ReconcileContext, storage: Workspa
   };
   await writeStatus(ctx, raw, status);
   if (previous?.phase !== phase) await ctx.events.record(raw, ready ? 'Normal' : 'Warning', storageCondition.reason, 'CheckStorage', storageCondition.message);
-  return { requeueAfterMs: ready ? STORAGE_RECHECK_MS : 30_000 };
+  return { requeueAfterMs: fresh?.dueInMs ?? (ready ? STORAGE_RECHECK_MS : STORAGE_RETRY_MS) };
 }
 
 /**
