@@ -34,7 +34,15 @@ afterAll(async () => {
   if (kubeconfig) for (const ns of [secretNamespace, exampleNamespace]) if (ns) await kubectl(['delete', 'namespace', ns, '--wait=false']);
 });
 
-test('the examples are numbered 01 to 05: workspace, namespace, queue, deployment, savepoint', () => {
+test('the examples are numbered 01 to 05: workspace, namespace, queue, deployment, savepoint; no keys in files', async () => {
+  expect((await readExamples()).map((f) => [f.file, f.objects.map((o) => o.kind)])).toEqual([
+    ['01-workspace.yaml', ['Workspace']],
+    ['02-namespace.yaml', ['Namespace']],
+    ['03-queue.yaml', ['Queue']],
+    ['04-deployment.yaml', ['Deployment']],
+    ['05-savepoint.yaml', ['Savepoint']],
+  ]);
+  // Applied here with the Secret README.md makes by command first.
   expect(files.map((f) => [f.file, f.objects.map((o) => o.kind)])).toEqual([
     ['01-workspace.yaml', ['Secret', 'Workspace']],
     ['02-namespace.yaml', ['Namespace']],

@@ -34,16 +34,26 @@ export interface Localization {
   labels?: Record<string, string>;
 }
 
-/** The examples as they would be applied here; names derived from the originals. */
+/**
+ * The examples as they would be applied here; names derived from the originals. The S3 Secret,
+ * which README.md makes with `kubectl create secret` (keys stay out of files), comes first in
+ * the Workspace's file.
+ */
 export function localize(files: ExampleFile[], l: Localization): ExampleFile[] {
   const originals = files.flatMap((f) => f.objects);
-  const workspace = originals.find((o) => o.kind === 'Workspace')?.metadata.name ?? '';
+  const workspaceObject = originals.find((o) => o.kind === 'Workspace');
+  const workspace = workspaceObject?.metadata.name ?? '';
   const namespace = originals.find((o) => o.kind === 'Namespace')?.metadata.name ?? '';
-  const secret = originals.find((o) => o.kind === 'Secret')?.metadata.name ?? '';
+  const secretRef = (workspaceObject?.spec?.storage as { secretRef?: { name: string; namespace: string } } | undefined)?.secretRef;
+  const secret = secretRef?.name ?? '';
+  const secretObject: ExampleObject = {
+    apiVersion: 'v1', kind: 'Secret', metadata: { name: secret, namespace: secretRef?.namespace ?? '' },
+    stringData: { AWS_ACCESS_KEY_ID: 'change-me', AWS_SECRET_ACCESS_KEY: 'change-me-too' },
+  };
   const rename = (name: string) => `${name}-${l.suffix}`;
   return files.map(({ file, objects }) => ({
     file,
-    objects: objects.map((original) => {
+    objects: (objects.includes(workspaceObject as ExampleObject) ? [secretObject, ...objects] : objects).map((original) => {
       const o = structuredClone(original);
       const spec = o.spec ?? {};
       if (o.kind === 'Secret') {
