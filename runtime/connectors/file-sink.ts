@@ -12,7 +12,10 @@ import { FileCommitter, type FileCommitState } from './file-commit.ts';
 
 export interface FileSinkOptions {
   readonly path: string;
-  readonly format: 'jsonl' | 'csv';
+  /** `lines`: each value is already a record's text (table formats); it is written with a newline */
+  readonly format: 'jsonl' | 'csv' | 'lines';
+  /** file name extension (default: the format's) */
+  readonly ext?: string;
   /** CSV columns (object keys) in order; default: keys of the first record */
   readonly csvColumns?: readonly string[];
   /** CSV: a header line (the inferred columns) at the start of every file (default true) */
@@ -33,7 +36,7 @@ export function fileSink<T>(o: FileSinkOptions): Sink<T> {
       let headerWritten = false;
       /** as before: a header only when the columns come from the first record */
       let inferred = false;
-      const ext = o.format === 'csv' ? 'csv' : 'jsonl';
+      const ext = o.ext ?? (o.format === 'lines' ? 'txt' : o.format);
       const flush = () => {
         if (pending.length === 0) return;
         files!.write(pending.join(''));
@@ -55,8 +58,8 @@ export function fileSink<T>(o: FileSinkOptions): Sink<T> {
           files!.restore(states as FileCommitState[]);
         },
         write(value: T) {
-          if (o.format === 'jsonl') {
-            push(JSON.stringify(value) + '\n');
+          if (o.format === 'jsonl' || o.format === 'lines') {
+            push(o.format === 'lines' ? `${String(value)}\n` : JSON.stringify(value) + '\n');
             return;
           }
           const isObj = value !== null && typeof value === 'object' && !Array.isArray(value);

@@ -1,0 +1,49 @@
+// Formats are factories of their own (Flink's DeserializationFormatFactory / SerializationFormatFactory):
+// a table names one with `'format' = '<name>'` and passes its options with the format's prefix
+// (`'json.ignore-parse-errors' = 'true'`). A format turns one record's bytes (a line, a Kafka
+// message value) into the column values of row.ts, and back.
+
+import type { z } from 'zod';
+import type { RowField } from '../../sql/types/data-type.ts';
+
+export interface FormatContext<O> {
+  /** the table, for messages */
+  readonly table: string;
+  /** the columns the format reads or writes, in order */
+  readonly columns: readonly RowField[];
+  /** validated options, prefix removed */
+  readonly options: O;
+}
+
+export interface RowDecoder {
+  /** The column values of one record, or null when the record is skipped (`ignore-parse-errors`). */
+  decode(record: string): unknown[] | null;
+}
+
+export interface RowEncoder {
+  /** One record's text, without a line terminator. */
+  encode(values: readonly unknown[]): string;
+}
+
+export interface FormatFactory<S extends z.ZodObject = z.ZodObject> {
+  /** `'format' = '<name>'` */
+  readonly name: string;
+  readonly description: string;
+  /** Options without the `<name>.` prefix; each a schema from options.ts. */
+  readonly options: S;
+  /** Refuses columns the format cannot carry (raw: exactly one). Throws ConnectorError. */
+  check?(ctx: FormatContext<z.infer<S>>): void;
+  createDecoder(ctx: FormatContext<z.infer<S>>): RowDecoder;
+  createEncoder(ctx: FormatContext<z.infer<S>>): RowEncoder;
+}
+
+export function defineFormat<S extends z.ZodObject>(f: FormatFactory<S>): FormatFactory<S> {
+  return f;
+}
+
+/** A format with its options validated, ready to make decoders and encoders for one table. */
+export interface ResolvedFormat {
+  readonly name: string;
+  createDecoder(): RowDecoder;
+  createEncoder(): RowEncoder;
+}
