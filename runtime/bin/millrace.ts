@@ -12,6 +12,7 @@ import { resolveJobUrl } from '../api/job-loader.ts';
 import { createJobManager } from '../jobmanager/jobmanager.ts';
 import { runLocal } from '../local/run-command.ts';
 import { startTaskManager } from '../taskmanager/taskmanager.ts';
+import { writeTerminationMessage } from './termination-message.ts';
 
 const USAGE = `usage:
   millrace run <job-module> [--parallelism N] [--taskmanagers M] [--slots S] [--set key=value ...]
@@ -31,6 +32,7 @@ restart strategies: none | fixed-delay:attempts=3,delayMs=1000 | exponential-del
 
 function fail(msg: string): never {
   process.stderr.write(`${msg}\n\n${USAGE}\n`);
+  writeTerminationMessage(new Error(msg));
   process.exit(2);
 }
 
@@ -175,5 +177,7 @@ async function main(argv: string[]): Promise<void> {
 
 main(process.argv.slice(2)).catch((err: Error) => {
   process.stderr.write(`millrace: ${err.message}\n`);
+  // In a pod the cause reaches the pod status and from there the Deployment's status.
+  writeTerminationMessage(err);
   process.exit(1);
 });

@@ -50,6 +50,9 @@ export const savepointPolicySchema = withRules(z.object({
 export type SavepointPolicy = z.infer<typeof savepointPolicySchema>;
 export const DEFAULT_SAVEPOINT_POLICY: SavepointPolicy = { periodicIntervalSeconds: 0, historyMaxCount: 10, historyMaxAgeSeconds: 0 };
 
+/** Default of spec.progressDeadlineSeconds (Kubernetes Deployments use 600 s; a stream job's pods start faster). */
+export const DEFAULT_PROGRESS_DEADLINE_SECONDS = 300;
+
 export const deploymentSpecSchema = z.object({
   source: sourceSchema,
   state: z.enum(['running', 'suspended', 'cancelled']).default('running').describe('Desired state of the job: running, suspended (stop, keep state, free CU) or cancelled (stop for good).'),
@@ -69,6 +72,7 @@ export const deploymentSpecSchema = z.object({
     retained: z.number().int().min(1).max(100).default(1).describe('Completed checkpoints kept.'),
   }).default({ intervalSeconds: 60, retained: 1 }).describe('Periodic checkpoints for failure recovery.'),
   savepoints: savepointPolicySchema.default(DEFAULT_SAVEPOINT_POLICY),
+  progressDeadlineSeconds: z.number().int().min(5).max(86400).default(DEFAULT_PROGRESS_DEADLINE_SECONDS).describe('Seconds a start may take to reach Running (as in Kubernetes Deployments). Past it the deployment goes to Failed with the cause (image pull error, unschedulable pods, crash loop, ...), its pods are deleted and its CU freed; a job that cannot load or build fails at once. Changing it never restarts a job.'),
   restartStrategy: z.object({
     type: z.enum(['fixedDelay', 'exponentialDelay', 'none']).default('fixedDelay').describe('fixedDelay, exponentialDelay or none.'),
     attempts: z.number().int().min(0).max(1000000).default(3).describe('Restarts before the job fails (fixedDelay).'),
@@ -133,6 +137,8 @@ export const deploymentStatusSchema = z.object({
   savepointFailedGeneration: z.number().int().optional().describe('Generation whose stop-with-savepoint failed; not retried until the spec changes.'),
   lastReconciledSpec: z.string().optional().describe('The spec (JSON) the running pods were created from; spec changes are classified against it.'),
   specHash: z.string().optional().describe('Hash of lastReconciledSpec, also a label of the pods.'),
+  startingSince: z.string().optional().describe('When the current start began (RFC 3339), while the phase is Starting; the start fails at startingSince + spec.progressDeadlineSeconds.'),
+  lastReportedCause: z.string().optional().describe('Reason of the last start-up or pod problem reported as a Warning Event (one Event per cause); cleared once the job runs with healthy pods.'),
 }).describe('Observed state of the Deployment.');
 export type DeploymentStatus = z.infer<typeof deploymentStatusSchema>;
 

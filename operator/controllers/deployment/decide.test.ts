@@ -2,6 +2,8 @@ import { deploymentSpecSchema } from '../../api/v1alpha1/deployment.ts';
 import type { DeploymentStatus } from '../../api/v1alpha1/deployment.ts';
 import { decideDeployment } from './decide.ts';
 import type { DecisionInput, ObservedPod } from './decide.ts';
+import type { PodProblem } from './pod-problems.ts';
+import type { ConditionInput } from '../../kube/conditions.ts';
 import { specHash } from './desired.ts';
 
 const spec = (over: Record<string, unknown> = {}) => deploymentSpecSchema.parse({ source: { sql: 'SELECT 1' }, ...over });
@@ -130,5 +132,109 @@ describe('deployment state machine', () => {
     const h = specHash(spec());
     const edited = decideDeployment(base({ invalidSource: { reason: 'InvalidPipeline', message: 'spec.source.pipeline: steps[0].size: bad' }, previous: { phase: 'Running' }, observed: { pods: [pod('jm', h)], job: { id: 'j1', state: 'RUNNING' } } }));
     expect(edited).toMatchObject({ phase: 'Failed', deletePods: ['jm'], cancelJob: 'j1' });
+  });
+});
+
+describe('start-up failures: pod problems, the progress deadline, one Event per cause', () => {
+  const T0 = Date.parse('2026-01-01T00:00:00.000Z');
+  const at = (seconds: number) => new Date(T0 + seconds * 1000).toISOString();
+  const s = spec({ progressDeadlineSeconds: 60 });
+  const h = specHash(s);
+  const pullFailure: PodProblem = { pod: 'd-jm-1', role: 'jobmanager', reason: 'ImagePullBackOff', message: 'pod d-jm-1: container jobmanager: cannot pull image localhost/nope:1 (ErrImagePull): not found', permanent: false };
+  const withProblem = (problem: PodProblem | undefined, name = 'd-jm-1'): ObservedPod => ({ ...pod(name, h, 'Pending'), ...(problem ? { problem } : {}) });
+  /** One reconcile pass at `seconds` after T0, continuing from the status the previous pass wrote. */
+  const pass = (seconds: number, previous: DeploymentStatus | undefined, pods: ObservedPod[], extra: Partial<DecisionInput> = {}) => {
+    const d = decideDeployment(base({ spec: s, now: at(seconds), previous, observed: { pods, jobManagerError: 'GET http://d-jobmanager.n.svc:8081/jobs failed: fetch failed' }, ...extra }));
+    const next: DeploymentStatus = { phase: d.phase, reason: d.reason, observedGeneration: 1, startingSince: d.startingSince, lastReportedCause: d.lastReportedCause, conditions: d.conditions.map((c) => ({ ...c, lastTransitionTime: 't' })) };
+    return { d, next };
+  };
+  const ready = (d: { conditions: ConditionInput[] }) => d.conditions.find((c) => c.type === 'Ready');
+
+  test('the default deadline is 300 s and it is validated', () => {
+    expect(spec().progressDeadlineSeconds).toBe(300);
+    expect(() => spec({ progressDeadlineSeconds: 1 })).toThrow(/5/);
+  });
+
+  test('Starting shows the cause instead of "fetch failed", raises one Warning for it, and fails at the deadline, freeing the CU', () => {
+    const first = pass(0, undefined, []);
+    expect(first.d).toMatchObject({ phase: 'Starting', createPods: true, startingSince: at(0), deadlineAt: T0 + 60_000 });
+    expect(first.d.events.map((e) => e.reason)).toEqual(['Starting']);
+
+    const seen = pass(5, first.next, [withProblem(pullFailure)]);
+    expect(seen.d).toMatchObject({ phase: 'Starting', startingSince: at(0), lastReportedCause: 'ImagePullBackOff', reason: `ImagePullBackOff: ${pullFailure.message}` });
+    expect(ready(seen.d)).toEqual({ type: 'Ready', status: 'False', reason: 'ImagePullBackOff', message: `${pullFailure.message}; retrying until ${at(60)} (spec.progressDeadlineSeconds 60)` });
+    expect(seen.d.conditions).toContainEqual({ type: 'PodsHealthy', status: 'False', reason: 'ImagePullBackOff', message: pullFailure.message });
+    expect(seen.d.events).toEqual([{ type: 'Warning', reason: 'ImagePullBackOff', note: pullFailure.message }]);
+    // Looks again at the deadline at the latest.
+    expect(seen.d.requeueAfterMs).toBeLessThanOrEqual(55_000);
+
+    const later = pass(30, seen.next, [withProblem({ ...pullFailure, message: 'pod d-jm-1: Back-off pulling image' })]);
+    expect(later.d.events).toEqual([]); // the same cause is not reported again
+    expect(later.d.phase).toBe('Starting');
+
+    const failed = pass(60, later.next, [withProblem(pullFailure), withProblem(undefined, 'd-tm-1-0')]);
+    expect(failed.d).toMatchObject({ phase: 'Failed', createPods: false, deletePods: ['d-jm-1', 'd-tm-1-0'] });
+    expect(ready(failed.d)).toMatchObject({ reason: 'ImagePullBackOff', message: expect.stringMatching(/^did not reach Running within 60 s \(spec.progressDeadlineSeconds\): pod d-jm-1: container jobmanager: cannot pull image .*; pods deleted, CU freed; change the spec to start again$/) });
+    expect(failed.d.reason).toMatch(/^ImagePullBackOff: did not reach Running within 60 s/);
+    expect(failed.d.events).toEqual([{ type: 'Warning', reason: 'Failed', note: expect.stringMatching(/^start failed \(ImagePullBackOff\): did not reach Running/) }]);
+
+    // Failed stays Failed with its cause, without pods, until the spec changes.
+    const stays = pass(90, failed.next, []);
+    expect(stays.d).toMatchObject({ phase: 'Failed', createPods: false, events: [] });
+    expect(ready(stays.d)).toEqual(ready(failed.d));
+    const retried = pass(100, failed.next, [], { generation: 2 });
+    expect(retried.d).toMatchObject({ phase: 'Starting', createPods: true, startingSince: at(100) });
+    // A new start reports its causes afresh.
+    const again = pass(101, retried.next, [withProblem(pullFailure)], { generation: 2 });
+    expect(again.d.events.map((e) => `${e.type} ${e.reason}`)).toEqual(['Warning ImagePullBackOff']);
+  });
+
+  test('no cause known at the deadline: ProgressDeadlineExceeded with what it waited for', () => {
+    const first = pass(0, undefined, []);
+    const failed = pass(61, first.next, [pod('d-jm-1', h, 'Running')]);
+    expect(failed.d.phase).toBe('Failed');
+    expect(ready(failed.d)).toMatchObject({ reason: 'ProgressDeadlineExceeded', message: expect.stringContaining('waiting for the JobManager: GET http://d-jobmanager.n.svc:8081/jobs failed: fetch failed') });
+  });
+
+  test('a job that cannot load fails at once when it failed twice (no waiting for the deadline); once is retried', () => {
+    const load = (permanent: boolean): PodProblem => ({ pod: 'd-jm-1', role: 'jobmanager', reason: 'JobLoadFailed', message: 'pod d-jm-1: MR_ERR_JOB_LOAD: cannot import job module x', permanent });
+    const first = pass(0, undefined, []);
+    const once = pass(3, first.next, [withProblem(load(false))]);
+    expect(once.d.phase).toBe('Starting');
+    expect(once.d.events.map((e) => e.reason)).toEqual(['JobLoadFailed']);
+    const twice = pass(15, once.next, [withProblem(load(true))]);
+    expect(twice.d).toMatchObject({ phase: 'Failed', deletePods: ['d-jm-1'] });
+    expect(ready(twice.d)).toMatchObject({ reason: 'JobLoadFailed', message: 'the job cannot start: pod d-jm-1: MR_ERR_JOB_LOAD: cannot import job module x; pods deleted, CU freed; change the spec to start again' });
+    expect(twice.d.events.map((e) => `${e.type} ${e.reason}`)).toEqual(['Warning Failed']);
+  });
+
+  test('a new cause gets its own Event; Running with healthy pods clears the reported cause', () => {
+    const first = pass(0, undefined, []);
+    const pull = pass(1, first.next, [withProblem(pullFailure)]);
+    const unschedulable: PodProblem = { pod: 'd-tm-1-0', role: 'taskmanager', reason: 'Unschedulable', message: 'pod d-tm-1-0 cannot be scheduled: 0/1 nodes are available: 1 Insufficient cpu.', permanent: false };
+    const next = pass(2, pull.next, [withProblem(undefined), withProblem(unschedulable, 'd-tm-1-0')]);
+    expect(next.d.events).toEqual([{ type: 'Warning', reason: 'Unschedulable', note: unschedulable.message }]);
+    const running = decideDeployment(base({ spec: s, now: at(3), previous: next.next, observed: { pods: [pod('d-jm-1', h), pod('d-tm-1-0', h)], job: { id: 'j1', state: 'RUNNING' } } }));
+    expect(running).toMatchObject({ phase: 'Running', lastReportedCause: undefined, startingSince: undefined });
+    expect(running.conditions).toContainEqual({ type: 'PodsHealthy', status: 'True', reason: 'NoProblems', message: 'none of the 2 pod(s) reports a problem' });
+  });
+
+  test('Running with a pod problem (an OOM-killed TaskManager) stays Running, says so in PodsHealthy and warns once', () => {
+    const oom: PodProblem = { pod: 'd-tm-1-0', role: 'taskmanager', reason: 'OOMKilled', message: 'pod d-tm-1-0: container taskmanager was killed for exceeding its memory limit', permanent: false };
+    const pods = [pod('d-jm-1', h), { ...pod('d-tm-1-0', h), problem: oom }];
+    const d = decideDeployment(base({ spec: s, now: at(500), previous: { phase: 'Running', observedGeneration: 1 }, observed: { pods, job: { id: 'j1', state: 'RUNNING' } } }));
+    expect(d).toMatchObject({ phase: 'Running', lastReportedCause: 'OOMKilled' });
+    expect(d.events).toEqual([{ type: 'Warning', reason: 'OOMKilled', note: oom.message }]);
+    expect(d.conditions).toContainEqual({ type: 'PodsHealthy', status: 'False', reason: 'OOMKilled', message: oom.message });
+    const again = decideDeployment(base({ spec: s, now: at(510), previous: { phase: 'Running', observedGeneration: 1, lastReportedCause: 'OOMKilled' }, observed: { pods, job: { id: 'j1', state: 'RUNNING' } } }));
+    expect(again.events).toEqual([]);
+  });
+
+  test('Starting is announced once per start, however many passes see it', () => {
+    const first = pass(0, undefined, []);
+    const second = pass(1, first.next, [pod('d-jm-1', h, 'Pending')]);
+    expect(first.d.events.map((e) => e.reason)).toEqual(['Starting']);
+    expect(second.d.events).toEqual([]);
+    expect(second.d.startingSince).toBe(at(0));
   });
 });

@@ -7,6 +7,8 @@ import type { AdmissionDecision } from '../../capacity/admission.ts';
 import type { ConditionInput } from '../../kube/conditions.ts';
 import type { JobDetails, SavepointTriggerStatus } from '../../jobmanager/client.ts';
 import { classifySpecChange } from './diff.ts';
+import { mainProblem } from './pod-problems.ts';
+import type { PodProblem } from './pod-problems.ts';
 import type { SourceProblem } from './validate.ts';
 
 export interface ObservedPod {
@@ -15,6 +17,8 @@ export interface ObservedPod {
   phase: string | undefined;
   cu: number;
   terminating: boolean;
+  /** What keeps this pod from running, from its status (pod-problems.ts). */
+  problem?: PodProblem;
 }
 
 export interface Observation {
@@ -74,6 +78,11 @@ export interface Decision {
   events: DeploymentEvent[];
   /** Poll again after this delay (job state lives outside Kubernetes). */
   requeueAfterMs?: number;
+  /** While Starting: when the current start began, and when it fails unless it reaches Running (epoch ms). */
+  startingSince?: string;
+  deadlineAt?: number;
+  /** The cause last reported as a Warning Event (status.lastReportedCause). */
+  lastReportedCause?: string;
 }
 
 export const QUEUED_RECHECK_MS = 30_000;
@@ -170,7 +179,10 @@ export function decideDeployment(input: DecisionInput): Decision {
 
   // Terminal phases stay until the spec changes (a new generation).
   if (prevPhase && DEPLOYMENT_LIFECYCLE[prevPhase].terminal && prevPhase !== 'Cancelled' && previous?.observedGeneration === input.generation) {
-    return finish({ phase: prevPhase, reason: previous?.reason, conditions: [{ type: 'Ready', status: 'False', reason: prevPhase, message: previous?.reason ?? prevPhase }], createPods: false, deletePods: [] });
+    // The Ready condition written when it ended says why (a start-up cause, the job's failure): keep it.
+    const ended = previous?.conditions?.find((c) => c.type === 'Ready');
+    const ready: ConditionInput = ended ? { type: 'Ready', status: ended.status, reason: ended.reason, message: ended.message } : { type: 'Ready', status: 'False', reason: prevPhase, message: previous?.reason ?? prevPhase };
+    return finish({ phase: prevPhase, reason: previous?.reason, conditions: [ready], createPods: false, deletePods: [], lastReportedCause: previous?.lastReportedCause });
   }
 
   if (!input.admission?.admitted) {
@@ -228,23 +240,67 @@ export function decideDeployment(input: DecisionInput): Decision {
   let phase = phaseFromJob(job);
   // Pods that are not all there yet means Starting, whatever a previous job said.
   if (live.length - failedPods.length === 0 && phase === 'Running') phase = 'Starting';
-  if (phase === 'Running') {
+
+  // What the pods' status says is wrong, reported as a Warning Event once per cause and per start.
+  const problem = mainProblem(live.flatMap((p) => (p.problem ? [p.problem] : [])));
+  const newStart = phase === 'Starting' && !(prevPhase === 'Starting' && previous?.startingSince);
+  const startingSince = phase === 'Starting' ? (newStart ? input.now : previous?.startingSince) : undefined;
+  let lastReportedCause = newStart ? undefined : previous?.lastReportedCause;
+  if (problem && lastReportedCause !== problem.reason) {
+    events.push({ type: 'Warning', reason: problem.reason, note: problem.message });
+    lastReportedCause = problem.reason;
+  }
+  if (!problem && phase === 'Running') lastReportedCause = undefined;
+  conditions.push(podsHealthy(problem, live.length));
+
+  // The progress deadline: a start that cannot reach Running fails, frees its CU and says why.
+  // A job module that cannot load or build fails at once (it would fail the same way again).
+  let deadlineAt: number | undefined;
+  if (phase === 'Starting') {
+    deadlineAt = Date.parse(startingSince ?? input.now) + spec.progressDeadlineSeconds * 1000;
+    const waited = observed.jobManagerError ? `waiting for the JobManager: ${observed.jobManagerError}` : 'the job is not running yet';
+    if (problem?.permanent || Date.parse(input.now) >= deadlineAt) {
+      const reason = problem?.reason ?? 'ProgressDeadlineExceeded';
+      const why = problem?.permanent
+        ? `the job cannot start: ${problem.message}`
+        : `did not reach Running within ${spec.progressDeadlineSeconds} s (spec.progressDeadlineSeconds): ${problem?.message ?? waited}`;
+      const message = `${why}; pods deleted, CU freed; change the spec to start again`;
+      conditions.push({ type: 'Ready', status: 'False', reason, message });
+      events.push({ type: 'Warning', reason: 'Failed', note: `start failed (${reason}): ${message}` });
+      return finish({
+        phase: 'Failed', reason: `${reason}: ${why}`, conditions, createPods: false,
+        deletePods: live.map((p) => p.name), cancelJob: jobActive ? observed.job?.id : undefined,
+        reconciledHash: desiredHash, lastReportedCause, requeueAfterMs: live.length > 0 ? 1000 : undefined,
+      });
+    }
+    conditions.push(problem
+      ? { type: 'Ready', status: 'False', reason: problem.reason, message: `${problem.message}; retrying until ${new Date(deadlineAt).toISOString()} (spec.progressDeadlineSeconds ${spec.progressDeadlineSeconds})` }
+      : { type: 'Ready', status: 'False', reason: 'Starting', message: observed.jobManagerError ? `waiting for the JobManager: ${observed.jobManagerError}` : 'waiting for the job to run' });
+  } else if (phase === 'Running') {
     conditions.push({ type: 'Ready', status: 'True', reason: 'Running', message: `job ${job?.id} running` });
     sp.restorePath = undefined; // consumed by the job now running
-  } else if (phase === 'Failed' || phase === 'Finished' || phase === 'Cancelled') {
-    conditions.push({ type: 'Ready', status: 'False', reason: phase, message: `job ${job?.id} is ${job?.state}${job?.failureCause ? `: ${job.failureCause}` : ''}` });
   } else {
-    conditions.push({ type: 'Ready', status: 'False', reason: 'Starting', message: observed.jobManagerError ? `waiting for the JobManager: ${observed.jobManagerError}` : 'waiting for the job to run' });
+    conditions.push({ type: 'Ready', status: 'False', reason: phase, message: `job ${job?.id} is ${job?.state}${job?.failureCause ? `: ${job.failureCause}` : ''}` });
   }
   if (prevPhase !== phase) events.push({ type: phase === 'Failed' ? 'Warning' : 'Normal', reason: phase, note: job?.failureCause ? `${DEPLOYMENT_LIFECYCLE[phase].description} ${job.failureCause}` : DEPLOYMENT_LIFECYCLE[phase].description });
   const terminal = DEPLOYMENT_LIFECYCLE[phase].terminal;
+  const startingReason = problem ? `${problem.reason}: ${problem.message}` : (observed.jobManagerError ?? 'pods starting');
+  const poll = terminal ? undefined : phase === 'Running' ? 15_000 : 5_000;
   return finish({
     phase,
-    reason: phase === 'Running' ? undefined : phase === 'Starting' ? (observed.jobManagerError ?? 'pods starting') : `job ${job?.state}${job?.failureCause ? `: ${job.failureCause}` : ''}`,
+    reason: phase === 'Running' ? undefined : phase === 'Starting' ? startingReason : `job ${job?.state}${job?.failureCause ? `: ${job.failureCause}` : ''}`,
     conditions,
     createPods: !terminal,
     deletePods: terminal ? live.map((p) => p.name) : failedPods.map((p) => p.name),
     reconciledHash: desiredHash,
-    requeueAfterMs: terminal ? undefined : phase === 'Running' ? 15_000 : 5_000,
+    // While starting, look again at the deadline at the latest.
+    requeueAfterMs: poll !== undefined && deadlineAt !== undefined ? Math.max(100, Math.min(poll, deadlineAt - Date.parse(input.now))) : poll,
+    startingSince, deadlineAt, lastReportedCause,
   });
+}
+
+/** The PodsHealthy condition: the problem that speaks for the deployment's pods, or none. */
+function podsHealthy(problem: PodProblem | undefined, pods: number): ConditionInput {
+  if (problem) return { type: 'PodsHealthy', status: 'False', reason: problem.reason, message: problem.message };
+  return { type: 'PodsHealthy', status: 'True', reason: 'NoProblems', message: pods > 0 ? `none of the ${pods} pod(s) reports a problem` : 'no pods' };
 }

@@ -45,11 +45,11 @@ export interface DesiredOptions {
 
 /**
  * Stable hash of what the pods are built from; a change means new pods. spec.state and
- * spec.savepoints are the operator's own business (a savepoint policy change never restarts a
- * job), so they stay out, and pods of deployments made before a field existed keep their hash.
+ * spec.savepoints and spec.progressDeadlineSeconds are the operator's own business (a change of
+ * them never restarts a job), so they stay out, and pods of deployments made before a field existed keep their hash.
  */
 export function specHash(spec: DeploymentSpec): string {
-  const { state: _state, savepoints: _savepoints, ...podRelevant } = spec;
+  const { state: _state, savepoints: _savepoints, progressDeadlineSeconds: _deadline, ...podRelevant } = spec;
   return createHash('sha256').update(canonicalJson(podRelevant)).digest('hex').slice(0, 10);
 }
 
@@ -159,6 +159,8 @@ function pod(d: Deployment, opts: DesiredOptions, hash: string, role: 'jobmanage
         ],
         ports: role === 'jobmanager' ? [{ name: 'rest', containerPort: JOBMANAGER_REST_PORT }, { name: 'rpc', containerPort: JOBMANAGER_RPC_PORT }] : [{ name: 'data', containerPort: TASKMANAGER_PORT }],
         resources: { requests: resources, limits: resources },
+        // The runtime writes its coded start-up error there (runtime/bin/termination-message.ts); other crashes show the log's tail.
+        terminationMessagePath: '/dev/termination-log', terminationMessagePolicy: 'FallbackToLogsOnError',
         securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
         volumeMounts: [
           { name: 'config', mountPath: CONFIG_DIR, readOnly: true },

@@ -12,8 +12,8 @@ export type SpecChange =
 export function classifySpecChange(last: DeploymentSpec | undefined, next: DeploymentSpec): SpecChange {
   if (!last) return { kind: 'none' };
   const keys = new Set([...Object.keys(last), ...Object.keys(next)]) as Set<keyof DeploymentSpec>;
-  // spec.savepoints is read by the operator only (periodic savepoints): never an upgrade.
-  const fields = [...keys].filter((k) => k !== 'savepoints' && canonicalJson(last[k]) !== canonicalJson(next[k])).sort();
+  // spec.savepoints and spec.progressDeadlineSeconds are read by the operator only: never an upgrade.
+  const fields = [...keys].filter((k) => k !== 'savepoints' && k !== 'progressDeadlineSeconds' && canonicalJson(last[k]) !== canonicalJson(next[k])).sort();
   if (fields.length === 0) return { kind: 'none' };
   if (fields.length === 1 && fields[0] === 'state') return { kind: 'state' };
   return { kind: 'upgrade', fields: fields.filter((f) => f !== 'state') };

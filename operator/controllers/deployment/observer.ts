@@ -5,6 +5,7 @@ import type { KubeObject } from '../../kube/rest-client.ts';
 import { LABELS, podsOfDeployment } from '../shared/context.ts';
 import type { ReconcileContext } from '../shared/context.ts';
 import type { Observation, ObservedPod } from './decide.ts';
+import { classifyPod } from './pod-problems.ts';
 
 function podCU(pod: KubeObject): number {
   const spec = pod.spec as { containers?: Array<{ resources?: { limits?: { cpu?: string } } }> } | undefined;
@@ -13,14 +14,19 @@ function podCU(pod: KubeObject): number {
 }
 
 export function observePods(ctx: ReconcileContext, namespace: string, name: string): ObservedPod[] {
+  const now = ctx.clock.now();
   return podsOfDeployment(ctx, namespace, name)
-    .map((p) => ({
-      name: p.metadata.name,
-      hash: p.metadata.labels?.[LABELS.specHash],
-      phase: (p.status as { phase?: string } | undefined)?.phase,
-      cu: podCU(p),
-      terminating: Boolean(p.metadata.deletionTimestamp),
-    }));
+    .map((p) => {
+      const problem = classifyPod(p, now);
+      return {
+        name: p.metadata.name,
+        hash: p.metadata.labels?.[LABELS.specHash],
+        phase: (p.status as { phase?: string } | undefined)?.phase,
+        cu: podCU(p),
+        terminating: Boolean(p.metadata.deletionTimestamp),
+        ...(problem ? { problem } : {}),
+      };
+    });
 }
 
 export async function observeDeployment(ctx: ReconcileContext, jobManagers: JobManagerClientFactory, namespace: string, name: string, knownJobId: string | undefined): Promise<Observation> {

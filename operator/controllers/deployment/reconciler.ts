@@ -132,18 +132,19 @@ export async function reconcileDeployment(ctx: ReconcileContext, opts: Deploymen
     savepointFailedGeneration: decision.savepoint.failedGeneration,
     lastReconciledSpec: decision.reconciledHash ? JSON.stringify(d.spec) : previous?.lastReconciledSpec,
     specHash: decision.reconciledHash ?? previous?.specHash,
+    startingSince: decision.startingSince,
+    lastReportedCause: decision.lastReportedCause,
     conditions: setConditions(previous?.conditions, decision.conditions, generation, now),
   };
-  try {
-    await writeStatus(ctx, raw, status);
-  } catch (err) {
-    if (isNotFound(err)) return {};
-    throw err;
-  }
+  const written = await writeStatusOnce(ctx, raw, status);
+  if (written !== 'written') return written === 'gone' ? {} : { requeueAfterMs: STALE_RETRY_MS };
   await Promise.all(events.map((e) => ctx.events.record(raw, e.type, e.reason, 'Reconcile', e.note)));
-  // Until the JobManager pod runs there is nothing to poll: pod changes wake this key anyway.
+  // Until the JobManager pod runs there is nothing to poll: pod changes wake this key anyway,
+  // but the progress deadline must be looked at when it falls due.
   const jobManagerRunning = observed.pods.some((p) => p.name.startsWith(`${name}-jm-`) && p.phase === 'Running');
-  let requeueAfterMs = decision.phase === 'Starting' && !jobManagerRunning ? 60_000 : decision.requeueAfterMs;
+  let requeueAfterMs = decision.phase === 'Starting' && !jobManagerRunning
+    ? Math.max(100, Math.min(60_000, (decision.deadlineAt ?? Infinity) - now.getTime()))
+    : decision.requeueAfterMs;
   // Look again when the next periodic savepoint falls due.
   if (periodic.running && periodic.nextAt) requeueAfterMs = Math.min(requeueAfterMs ?? Infinity, Math.max(500, Date.parse(periodic.nextAt) - now.getTime()));
   return requeueAfterMs !== undefined ? { requeueAfterMs } : {};
@@ -195,6 +196,27 @@ async function actOnPeriodicSavepoints(ctx: ReconcileContext, owner: Raw<Deploym
   }
 }
 
+/** Delay before a pass that found its status outdated (409) looks again, with the cache caught up. */
+export const STALE_RETRY_MS = 200;
+
+/**
+ * Writes the status on the condition that the Deployment is still the version this pass read
+ * (metadata.resourceVersion as a precondition of the apply). A pass that decided from a stale
+ * cache (its own last status write not seen yet) gets a conflict, writes nothing and raises no
+ * Event: the next pass decides again from the fresh object, so an Event is raised once per
+ * transition or cause, not once per pass that saw the old status.
+ */
+async function writeStatusOnce(ctx: ReconcileContext, raw: Raw<Deployment>, status: DeploymentStatus): Promise<'written' | 'gone' | 'stale'> {
+  try {
+    await ctx.rest.apply({ apiVersion: API_VERSION, kind: 'Deployment', metadata: { name: raw.metadata.name, namespace: raw.metadata.namespace, resourceVersion: raw.metadata.resourceVersion }, status }, ctx.fieldManager, 'status');
+    return 'written';
+  } catch (err) {
+    if (isNotFound(err)) return 'gone';
+    if (isConflict(err)) return 'stale';
+    throw err;
+  }
+}
+
 /** Creates the pods together; true when a queue quota refused one (403). Already there (409) is fine. */
 async function createPods(ctx: ReconcileContext, pods: KubeObject[]): Promise<boolean> {
   const results = await Promise.allSettled(pods.map((pod) => ctx.rest.create(pod)));
@@ -215,15 +237,13 @@ async function writeQuotaRefusal(ctx: ReconcileContext, raw: Raw<Deployment>, pr
     // The savepoint bookkeeping of this pass is kept (a restore path must survive the retry).
     savepointInFlight: decision.savepoint.inFlight, lastSavepoint: decision.savepoint.lastSavepoint,
     restoreSavepointPath: decision.savepoint.restorePath, savepointFailedGeneration: decision.savepoint.failedGeneration,
-    queuedSince: previous?.queuedSince ?? now.toISOString(),
+    queuedSince: previous?.queuedSince ?? now.toISOString(), startingSince: undefined,
     conditions: setConditions(previous?.conditions, [{ type: 'Ready', status: 'False', reason: 'Queued', message: reason }], generation, now),
   };
-  try {
-    await writeStatus(ctx, raw, status);
-  } catch (err) {
-    if (isNotFound(err)) return {};
-    throw err;
-  }
+  const written = await writeStatusOnce(ctx, raw, status);
+  if (written !== 'written') return written === 'gone' ? {} : { requeueAfterMs: STALE_RETRY_MS };
+  // The decision's events (Starting) are dropped with its pods; going to Queued is the news.
+  if (previous?.phase !== 'Queued') await ctx.events.record(raw, 'Normal', 'Queued', 'Reconcile', reason);
   return { requeueAfterMs: QUOTA_RETRY_MS };
 }
 

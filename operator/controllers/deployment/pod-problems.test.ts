@@ -1,0 +1,96 @@
+import type { KubeObject } from '../../kube/rest-client.ts';
+import { classifyPod, jobStartError, mainProblem, RECENT_OOM_MS } from './pod-problems.ts';
+
+const NOW = Date.parse('2026-01-01T12:00:00Z');
+// Pod statuses as the kubelet and the scheduler write them (shapes copied from real pods on the node tier).
+const pod = (status: Record<string, unknown>, role = 'jobmanager', name = 'd-jm-abc'): KubeObject => ({
+  apiVersion: 'v1', kind: 'Pod', metadata: { name, labels: { 'app.kubernetes.io/component': role } }, status,
+});
+const container = (state: Record<string, unknown>) => ({ phase: 'Pending', containerStatuses: [{ name: 'jobmanager', image: 'localhost/nope:1', restartCount: 0, state }] });
+
+describe('classifyPod', () => {
+  test('a running, healthy pod has no problem; a pod being deleted neither', () => {
+    expect(classifyPod(pod({ phase: 'Running', containerStatuses: [{ name: 'jobmanager', restartCount: 0, state: { running: { startedAt: 'x' } } }] }), NOW)).toBeUndefined();
+    expect(classifyPod(pod({ phase: 'Pending', containerStatuses: [{ name: 'jobmanager', state: { waiting: { reason: 'ContainerCreating' } } }] }), NOW)).toBeUndefined();
+    const deleting = { ...pod(container({ waiting: { reason: 'ImagePullBackOff' } })), metadata: { name: 'x', deletionTimestamp: 'now' } };
+    expect(classifyPod(deleting, NOW)).toBeUndefined();
+  });
+
+  test('ErrImagePull and ImagePullBackOff are one cause with the image and the puller\'s words; not permanent (the image may appear)', () => {
+    const err = classifyPod(pod(container({ waiting: { reason: 'ErrImagePull', message: 'failed to pull and unpack image "localhost/nope:1": not found' } })), NOW);
+    expect(err).toEqual({ pod: 'd-jm-abc', role: 'jobmanager', reason: 'ImagePullBackOff', permanent: false, message: 'pod d-jm-abc: container jobmanager: cannot pull image localhost/nope:1 (ErrImagePull): failed to pull and unpack image "localhost/nope:1": not found' });
+    expect(classifyPod(pod(container({ waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image' } })), NOW)?.reason).toBe('ImagePullBackOff');
+  });
+
+  test('an invalid image name is permanent', () => {
+    expect(classifyPod(pod(container({ waiting: { reason: 'InvalidImageName', message: 'Failed to apply default image tag "Bad Name": invalid reference format' } })), NOW))
+      .toMatchObject({ reason: 'InvalidImageName', permanent: true, message: expect.stringContaining('invalid reference format') });
+  });
+
+  test('CreateContainerConfigError names what is missing', () => {
+    expect(classifyPod(pod(container({ waiting: { reason: 'CreateContainerConfigError', message: 'secret "s3" not found' } })), NOW))
+      .toMatchObject({ reason: 'CreateContainerConfigError', permanent: false, message: 'pod d-jm-abc: container jobmanager cannot be created (CreateContainerConfigError): secret "s3" not found' });
+  });
+
+  test('unschedulable: the scheduler\'s message', () => {
+    const p = pod({ phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: '0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.' }] }, 'taskmanager', 'd-tm-abc-0');
+    expect(classifyPod(p, NOW)).toEqual({ pod: 'd-tm-abc-0', role: 'taskmanager', reason: 'Unschedulable', permanent: false, message: expect.stringMatching(/^pod d-tm-abc-0 cannot be scheduled: 0\/1 nodes are available: 1 Insufficient cpu\./) });
+  });
+
+  test('a crash loop gives the exit code, restarts and the termination message', () => {
+    const p = pod({ phase: 'Running', containerStatuses: [{ name: 'taskmanager', restartCount: 3, state: { waiting: { reason: 'CrashLoopBackOff', message: 'back-off 40s' } }, lastState: { terminated: { exitCode: 137, reason: 'Error', message: 'killed' } } }] }, 'taskmanager');
+    expect(classifyPod(p, NOW)).toMatchObject({ reason: 'CrashLoopBackOff', permanent: false, message: 'pod d-jm-abc: container taskmanager exited with code 137 (restarted 3 times): killed' });
+    const first = pod({ phase: 'Running', containerStatuses: [{ name: 'jobmanager', restartCount: 0, state: { terminated: { exitCode: 1, reason: 'Error' } } }] });
+    expect(classifyPod(first, NOW)?.message).toBe('pod d-jm-abc: container jobmanager exited with code 1');
+  });
+
+  test('a runtime start-up error in the termination message: JobLoadFailed / JobBuildFailed, permanent once it failed twice', () => {
+    const load = 'MR_ERR_JOB_LOAD: cannot import job module s3://b/artifacts/namespaces/n/job.js: not found';
+    const once = pod({ phase: 'Running', containerStatuses: [{ name: 'jobmanager', restartCount: 0, state: { terminated: { exitCode: 1, reason: 'Error', message: load } } }] });
+    expect(classifyPod(once, NOW)).toMatchObject({ reason: 'JobLoadFailed', permanent: false, message: `pod d-jm-abc: ${load}` });
+    const twice = pod({ phase: 'Running', containerStatuses: [{ name: 'jobmanager', restartCount: 1, state: { waiting: { reason: 'CrashLoopBackOff' } }, lastState: { terminated: { exitCode: 1, reason: 'Error', message: load } } }] });
+    expect(classifyPod(twice, NOW)).toMatchObject({ reason: 'JobLoadFailed', permanent: true });
+    const build = pod({ phase: 'Running', containerStatuses: [{ name: 'jobmanager', restartCount: 2, state: { waiting: { reason: 'CrashLoopBackOff' } }, lastState: { terminated: { exitCode: 1, message: 'MR_ERR_JOB_INVALID: build failed on purpose' } } }] });
+    expect(classifyPod(build, NOW)).toMatchObject({ reason: 'JobBuildFailed', permanent: true, message: 'pod d-jm-abc: MR_ERR_JOB_INVALID: build failed on purpose' });
+  });
+
+  test('an other coded error is a crash loop, not a permanent failure', () => {
+    expect(jobStartError('MR_ERR_STORAGE: bucket unreachable')).toBeUndefined();
+    expect(jobStartError('no code here')).toBeUndefined();
+    expect(jobStartError('MR_ERR_JOB_LOAD: x')).toBe('JobLoadFailed');
+  });
+
+  test('OOMKilled, in back-off or recently even when running again; not an hour later', () => {
+    const looping = pod({ phase: 'Running', containerStatuses: [{ name: 'taskmanager', restartCount: 1, state: { waiting: { reason: 'CrashLoopBackOff' } }, lastState: { terminated: { exitCode: 137, reason: 'OOMKilled' } } }] });
+    expect(classifyPod(looping, NOW)).toMatchObject({ reason: 'OOMKilled', message: 'pod d-jm-abc: container taskmanager was killed for exceeding its memory limit (restarted 1 time); give it more CU' });
+    const recovered = (finishedAt: number) => pod({ phase: 'Running', containerStatuses: [{ name: 'taskmanager', restartCount: 1, state: { running: { startedAt: 'x' } }, lastState: { terminated: { exitCode: 137, reason: 'OOMKilled', finishedAt: new Date(finishedAt).toISOString() } } }] });
+    expect(classifyPod(recovered(NOW - 10_000), NOW)?.reason).toBe('OOMKilled');
+    expect(classifyPod(recovered(NOW - RECENT_OOM_MS - 1), NOW)).toBeUndefined();
+  });
+
+  test('an evicted pod, and another failed pod', () => {
+    expect(classifyPod(pod({ phase: 'Failed', reason: 'Evicted', message: 'The node was low on resource: ephemeral-storage.' }), NOW))
+      .toMatchObject({ reason: 'Evicted', message: 'pod d-jm-abc was evicted: The node was low on resource: ephemeral-storage.' });
+    expect(classifyPod(pod({ phase: 'Failed', reason: 'OutOfcpu', message: 'Pod was rejected: Node didn\'t have enough resource: cpu' }), NOW))
+      .toMatchObject({ reason: 'PodFailed', message: expect.stringContaining('(OutOfcpu)') });
+  });
+});
+
+describe('mainProblem', () => {
+  const p = (podName: string, roleName: string, permanent = false) => ({ pod: podName, role: roleName, reason: 'CrashLoopBackOff' as const, message: `m-${podName}`, permanent });
+  test('none, one, and the JobManager\'s or a permanent one first with a count of the others', () => {
+    expect(mainProblem([])).toBeUndefined();
+    expect(mainProblem([p('tm-0', 'taskmanager')])).toEqual(p('tm-0', 'taskmanager'));
+    expect(mainProblem([p('tm-0', 'taskmanager'), p('jm', 'jobmanager')])?.message).toBe('m-jm (and 1 more pod with problems)');
+    expect(mainProblem([p('jm', 'jobmanager'), p('tm-1', 'taskmanager', true), p('tm-0', 'taskmanager')])).toMatchObject({ pod: 'tm-1', message: 'm-tm-1 (and 2 more pods with problems)' });
+  });
+});
+
+test('the image comes from the pod spec when the status does not name it (the slim pod cache keeps only the spec\'s)', () => {
+  const p: KubeObject = {
+    apiVersion: 'v1', kind: 'Pod', metadata: { name: 'd-tm-1-0', labels: { 'app.kubernetes.io/component': 'taskmanager' } },
+    spec: { containers: [{ name: 'taskmanager', image: 'localhost/millrace:missing' }] },
+    status: { phase: 'Pending', containerStatuses: [{ name: 'taskmanager', restartCount: 0, state: { waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image "localhost/millrace:missing"' } } }] },
+  };
+  expect(classifyPod(p, NOW)?.message).toBe('pod d-tm-1-0: container taskmanager: cannot pull image localhost/millrace:missing (ImagePullBackOff): Back-off pulling image "localhost/millrace:missing"');
+});
