@@ -132,6 +132,11 @@ export interface SinkWriter<T> {
   close?(): void | Promise<void>;
   /** Two-phase commit, phase 1: at a checkpoint barrier, make what was written so far pending; returns JSON-able state. */
   snapshotState?(checkpointId: number): unknown;
+  /**
+   * Phase 1, asynchronous part (optional): resolves when what snapshotState made pending is durable
+   * (a Kafka transaction's records acknowledged by the broker); the checkpoint is acknowledged only then.
+   */
+  flushPending?(checkpointId: number): Promise<void>;
   /** Phase 2: the checkpoint completed, commit what is pending up to it. */
   notifyCheckpointComplete?(checkpointId: number): void;
   /** After open, on restore: the states of the old subtasks assigned to this one (commit theirs, abort the rest). */

@@ -33,6 +33,8 @@ export interface SourceReader<T> {
    * this subtask", not "start from the beginning".
    */
   restoreStates?(states: unknown[]): void;
+  /** The checkpoint completed everywhere (a Kafka source commits its offsets to the group for monitoring). */
+  notifyCheckpointComplete?(checkpointId: number): void;
   close?(): void | Promise<void>;
 }
 

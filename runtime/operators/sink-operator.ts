@@ -29,6 +29,9 @@ export class SinkOperator extends StreamOperator {
   protected override snapshotOperatorState(checkpointId: number): unknown {
     return this.writer.snapshotState?.(checkpointId);
   }
+  override checkpointFlush(checkpointId: number): Promise<void> | undefined {
+    return this.writer.flushPending?.(checkpointId);
+  }
   override notifyCheckpointComplete(checkpointId: number): void {
     this.writer.notifyCheckpointComplete?.(checkpointId);
   }

@@ -110,6 +110,10 @@ export class SourceOperator extends StreamOperator implements SourceOutput<unkno
     return this.lastWatermark;
   }
 
+  override notifyCheckpointComplete(checkpointId: number): void {
+    this.reader.notifyCheckpointComplete?.(checkpointId);
+  }
+
   protected override snapshotOperatorState(): unknown {
     return this.reader.snapshotState?.();
   }

@@ -171,6 +171,11 @@ export abstract class StreamOperator {
     return undefined;
   }
 
+  /** What must be durable before the checkpoint is acknowledged (a sink's pre-committed writes); undefined: nothing. */
+  checkpointFlush(_checkpointId: number): Promise<void> | undefined {
+    return undefined;
+  }
+
   notifyCheckpointComplete(_checkpointId: number): void {}
 
   currentWatermark(): number {

@@ -272,7 +272,9 @@ export class StreamTask {
     const syncMs = performance.now() - t0;
     const snapshot = new AsyncSnapshot(checkpointId, captured, this.spec.snapshotSlices ?? DEFAULT_SLICE_OPTIONS);
     this.inFlight.set(checkpointId, snapshot);
-    snapshot.run().then((states) => {
+    // sinks whose pre-commit finishes asynchronously (Kafka transactions) hold the acknowledgement back
+    const flushes = this.operators.map((op) => op.checkpointFlush(checkpointId)).filter((f) => f !== undefined);
+    snapshot.run().then(async (states) => (flushes.length > 0 ? Promise.all(flushes).then(() => states) : states)).then((states) => {
       if (this.inFlight.get(checkpointId) === snapshot) this.inFlight.delete(checkpointId);
       if (states === undefined) return; // abandoned
       this.spec.onCheckpoint?.({
