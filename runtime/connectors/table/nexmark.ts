@@ -49,7 +49,8 @@ export function nexmarkEventToRow(e: NexmarkEvent): ChangelogRow {
 const options = z.object({
   // the Nexmark project's options (NexmarkSourceOptions), same names and defaults
   'first-event.rate': intOption(1).default(10_000),
-  'next-event.rate': intOption(1).default(10_000),
+  /** Flink's default is 10000 too; absent, it follows first-event.rate (one constant rate) */
+  'next-event.rate': intOption(1).optional(),
   'rate.shape': enumOption(['SQUARE', 'SINE']).default('SQUARE'),
   'rate.period': durationOption().default(600_000),
   'rate.limited': booleanOption().default(false),
@@ -78,7 +79,7 @@ export function nexmarkConfigOf(table: string, o: NexmarkOptions): Partial<Nexma
   const refuse = (text: string): never => {
     throw new ConnectorError('MR_ERR_CONNECTOR_OPTIONS', `table '${table}' (connector 'nexmark'): ${text}`);
   };
-  if (o['next-event.rate'] !== o['first-event.rate']) refuse(`'next-event.rate' must equal 'first-event.rate' (${o['first-event.rate']}): Millrace's generator has one constant rate`);
+  if (o['next-event.rate'] !== undefined && o['next-event.rate'] !== o['first-event.rate']) refuse(`'next-event.rate' must equal 'first-event.rate' (${o['first-event.rate']}): Millrace's generator has one constant rate`);
   if (o['person.proportion'] !== 1 || o['auction.proportion'] !== 3 || o['bid.proportion'] !== 46) {
     refuse(`the generator produces the Nexmark proportions person:auction:bid = 1:3:46; remove 'person.proportion', 'auction.proportion' and 'bid.proportion' or set them to 1, 3 and 46`);
   }
