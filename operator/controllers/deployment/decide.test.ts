@@ -125,7 +125,7 @@ describe('deployment state machine', () => {
     const invalidSource = { reason: 'SqlNotSupported' as const, message: 'spec.source.sql: no SQL engine' };
     const d = decideDeployment(base({ invalidSource }));
     expect(d).toMatchObject({ phase: 'Failed', createPods: false, deletePods: [], reason: 'spec.source.sql: no SQL engine' });
-    expect(d.conditions).toEqual([{ type: 'Ready', status: 'False', reason: 'SqlNotSupported', message: 'spec.source.sql: no SQL engine' }]);
+    expect(d.conditions).toEqual([{ type: 'Ready', status: 'False', reason: 'SqlNotSupported', message: 'spec.source.sql: no SQL engine' }, { type: 'PodsHealthy', status: 'True', reason: 'NoProblems', message: 'no pods' }]);
     expect(d.events).toEqual([{ type: 'Warning', reason: 'SqlNotSupported', note: 'spec.source.sql: no SQL engine' }]);
     const again = decideDeployment(base({ invalidSource, previous: { phase: 'Failed', conditions: [{ type: 'Ready', status: 'False', reason: 'SqlNotSupported', message: 'spec.source.sql: no SQL engine', lastTransitionTime: 't' }] } }));
     expect(again.events).toEqual([]);
@@ -228,6 +228,13 @@ describe('start-up failures: pod problems, the progress deadline, one Event per 
     expect(d.conditions).toContainEqual({ type: 'PodsHealthy', status: 'False', reason: 'OOMKilled', message: oom.message });
     const again = decideDeployment(base({ spec: s, now: at(510), previous: { phase: 'Running', observedGeneration: 1, lastReportedCause: 'OOMKilled' }, observed: { pods, job: { id: 'j1', state: 'RUNNING' } } }));
     expect(again.events).toEqual([]);
+  });
+
+  test('every outcome refreshes PodsHealthy (Queued after a failure does not keep the old cause); a Failed one keeps its cause', () => {
+    const queued = decideDeployment(base({ spec: s, generation: 2, previous: { phase: 'Failed', observedGeneration: 1 }, admission: { admitted: false, reason: 'r', position: 1 } }));
+    expect(queued.conditions).toContainEqual({ type: 'PodsHealthy', status: 'True', reason: 'NoProblems', message: 'no pods' });
+    const stays = decideDeployment(base({ spec: s, previous: { phase: 'Failed', observedGeneration: 1 } }));
+    expect(stays.conditions.map((c) => c.type)).toEqual(['Ready']);
   });
 
   test('Starting is announced once per start, however many passes see it', () => {

@@ -122,7 +122,12 @@ export function decideDeployment(input: DecisionInput): Decision {
   let recordSavepoint: Decision['recordSavepoint'];
   let justSaved = false;
   let savepointFailure: string | undefined;
-  const finish = (d: DecisionCore): Decision => ({ ...d, events, savepoint: sp, ...(recordSavepoint ? { recordSavepoint } : {}) });
+  // Every outcome says whether the pods report a problem (a Failed one keeps the cause it failed with).
+  const problem = mainProblem(live.flatMap((p) => (p.problem ? [p.problem] : [])));
+  const finish = (d: DecisionCore, keepPodsHealthy = false): Decision => {
+    const conditions = keepPodsHealthy || d.conditions.some((c) => c.type === 'PodsHealthy') ? d.conditions : [...d.conditions, podsHealthy(problem, live.length)];
+    return { ...d, conditions, events, savepoint: sp, ...(recordSavepoint ? { recordSavepoint } : {}) };
+  };
   if (sp.inFlight) {
     const f = sp.inFlight;
     const poll = input.savepointPoll;
@@ -182,7 +187,7 @@ export function decideDeployment(input: DecisionInput): Decision {
     // The Ready condition written when it ended says why (a start-up cause, the job's failure): keep it.
     const ended = previous?.conditions?.find((c) => c.type === 'Ready');
     const ready: ConditionInput = ended ? { type: 'Ready', status: ended.status, reason: ended.reason, message: ended.message } : { type: 'Ready', status: 'False', reason: prevPhase, message: previous?.reason ?? prevPhase };
-    return finish({ phase: prevPhase, reason: previous?.reason, conditions: [ready], createPods: false, deletePods: [], lastReportedCause: previous?.lastReportedCause });
+    return finish({ phase: prevPhase, reason: previous?.reason, conditions: [ready], createPods: false, deletePods: [], lastReportedCause: previous?.lastReportedCause }, true);
   }
 
   if (!input.admission?.admitted) {
@@ -242,7 +247,6 @@ export function decideDeployment(input: DecisionInput): Decision {
   if (live.length - failedPods.length === 0 && phase === 'Running') phase = 'Starting';
 
   // What the pods' status says is wrong, reported as a Warning Event once per cause and per start.
-  const problem = mainProblem(live.flatMap((p) => (p.problem ? [p.problem] : [])));
   const newStart = phase === 'Starting' && !(prevPhase === 'Starting' && previous?.startingSince);
   const startingSince = phase === 'Starting' ? (newStart ? input.now : previous?.startingSince) : undefined;
   let lastReportedCause = newStart ? undefined : previous?.lastReportedCause;
