@@ -58,6 +58,8 @@ describe('classifyPod', () => {
     expect(jobStartError('MR_ERR_STORAGE: bucket unreachable')).toBeUndefined();
     expect(jobStartError('no code here')).toBeUndefined();
     expect(jobStartError('MR_ERR_JOB_LOAD: x')).toBe('JobLoadFailed');
+    expect(jobStartError('MR_ERR_JOB_URL_REFUSED: job module s3://b/j.js: only file paths, file: URLs and sha256-pinned http(s) URLs are loaded')).toBe('JobLoadFailed');
+    expect(jobStartError('MR_ERR_JOB_DIGEST_MISMATCH: job module x has sha256 a, not the pinned b')).toBe('JobLoadFailed');
   });
 
   test('OOMKilled, in back-off or recently even when running again; not an hour later', () => {

@@ -29,6 +29,9 @@ export const RECENT_OOM_MS = 5 * 60_000;
  */
 const JOB_START_CODES: Record<string, PodProblemReason> = {
   MR_ERR_JOB_LOAD: 'JobLoadFailed',
+  // The artifact URL is one the runtime refuses to load (scheme, missing pin) or its digest differs.
+  MR_ERR_JOB_URL_REFUSED: 'JobLoadFailed',
+  MR_ERR_JOB_DIGEST_MISMATCH: 'JobLoadFailed',
   MR_ERR_JOB_INVALID: 'JobBuildFailed',
 };
 
