@@ -3,6 +3,9 @@
 --   Queued, Starting, Upgrading      Progressing (Queued starts by itself when its queue has room)
 --   Suspended, Cancelled             Suspended (stopped on request, CU freed)
 --   Failed, invalid spec, a change that cannot be rolled out   Degraded
+--   Starting or Running while a pod reports a problem (condition PodsHealthy False: image pull
+--   error, unschedulable, crash loop, OOM kill, eviction, ...)  Degraded; a start that does not
+--   recover by spec.progressDeadlineSeconds becomes Failed
 local early = beingDeleted() or notReconciledYet("reconcile this Deployment") or staleStatus() or invalidSpec()
 if early ~= nil then return early end
 
@@ -11,6 +14,12 @@ local ready = condition("Ready")
 local phase = status.phase
 local why = status.reason
 if why == nil or why == "" then why = messageOf(ready, tostring(phase)) end
+
+-- A pod problem while the job starts or runs: retried, but a person has to look.
+local pods = condition("PodsHealthy")
+if (phase == "Starting" or phase == "Running") and pods ~= nil and pods.status == "False" then
+  return { status = "Degraded", message = phase .. ", but " .. tostring(pods.reason) .. ": " .. messageOf(pods, "a pod reports a problem") }
+end
 
 if phase == "Running" then
   local blocked = condition("UpgradeBlocked")

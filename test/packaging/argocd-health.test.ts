@@ -71,6 +71,14 @@ const cases: Case[] = [
   ['Deployment Upgrading', object('Deployment', { phase: 'Upgrading', conditions: [ready('False', 'Upgrading', 'replacing pods after a change of parallelism')] }), 'Progressing', /^Upgrading: replacing pods/],
   ['Deployment Suspended', object('Deployment', { phase: 'Suspended', reason: 'spec.state is suspended', conditions: [ready('True', 'Suspended', 'job suspended as requested')] }), 'Suspended', /^Suspended: spec.state is suspended/],
   ['Deployment Cancelled', object('Deployment', { phase: 'Cancelled', reason: 'spec.state is cancelled', conditions: [ready('True', 'Cancelled', 'x')] }), 'Suspended', /^Cancelled/],
+  ['Deployment Starting, image cannot be pulled', object('Deployment', { phase: 'Starting', reason: 'ImagePullBackOff: pod d-jm-1: container jobmanager: cannot pull image localhost/nope:1', conditions: [
+    { type: 'PodsHealthy', status: 'False', reason: 'ImagePullBackOff', message: 'pod d-jm-1: container jobmanager: cannot pull image localhost/nope:1 (ErrImagePull): not found' }, ready('False', 'ImagePullBackOff', 'x')] }), 'Degraded', /^Starting, but ImagePullBackOff: pod d-jm-1: container jobmanager: cannot pull image/],
+  ['Deployment Starting, pods healthy', object('Deployment', { phase: 'Starting', reason: 'pods starting', conditions: [
+    { type: 'PodsHealthy', status: 'True', reason: 'NoProblems', message: 'none of the 2 pod(s) reports a problem' }, ready('False', 'Starting', 'waiting for the job to run')] }), 'Progressing', /^Starting: pods starting/],
+  ['Deployment Running, a TaskManager OOM-killed', object('Deployment', { phase: 'Running', job: { id: 'j1', state: 'RUNNING' }, conditions: [
+    { type: 'PodsHealthy', status: 'False', reason: 'OOMKilled', message: 'pod d-tm-1-0: container taskmanager was killed for exceeding its memory limit' }, ready('True', 'Running', 'job j1 running')] }), 'Degraded', /^Running, but OOMKilled: pod d-tm-1-0/],
+  ['Deployment Failed at its progress deadline', object('Deployment', { phase: 'Failed', reason: 'Unschedulable: did not reach Running within 300 s (spec.progressDeadlineSeconds): pod d-jm-1 cannot be scheduled: 0/1 nodes are available: 1 Insufficient cpu.', conditions: [
+    ready('False', 'Unschedulable', 'x')] }), 'Degraded', /^Failed: Unschedulable: did not reach Running within 300 s/],
   ['Deployment Failed', object('Deployment', { phase: 'Failed', reason: 'job FAILED', conditions: [ready('False', 'Failed', 'job j1 is FAILED')] }), 'Degraded', /^Failed: job FAILED/],
   ['Deployment Finished', object('Deployment', { phase: 'Finished', reason: 'job FINISHED', conditions: [ready('False', 'Finished', 'x')] }), 'Healthy', /Finished/],
   ['Deployment with an invalid spec', object('Deployment', { conditions: [ready('False', 'InvalidSpec', 'Deployment a/b: spec.parallelism must be at least 1')] }), 'Degraded', /spec.parallelism/],
