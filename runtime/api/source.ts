@@ -24,8 +24,8 @@ export interface SourceReader<T> {
   pollNext(out: SourceOutput<T>, maxRecords: number): PollStatus;
   /** After 'wait': resolves when polling may yield records again. */
   available?(): Promise<void>;
-  /** Replayable position (JSON-able). */
-  snapshotState?(): unknown;
+  /** Replayable position (JSON-able), as of the checkpoint `checkpointId`. */
+  snapshotState?(checkpointId?: number): unknown;
   restoreState?(state: unknown): void;
   /**
    * Restore after a rescale: the positions of the old subtasks assigned to this one (old subtask

@@ -114,8 +114,8 @@ export class SourceOperator extends StreamOperator implements SourceOutput<unkno
     this.reader.notifyCheckpointComplete?.(checkpointId);
   }
 
-  protected override snapshotOperatorState(): unknown {
-    return this.reader.snapshotState?.();
+  protected override snapshotOperatorState(checkpointId: number): unknown {
+    return this.reader.snapshotState?.(checkpointId);
   }
 
   override async close(): Promise<void> {
