@@ -70,6 +70,11 @@ export interface TaskStateReport {
   readonly lastCheckpointId?: number;
 }
 
+/** A deployment that failed because the TaskManager is gone (not because the task is bad). */
+function isUnreachable(err: Error): boolean {
+  return /fetch failed|ECONNREFUSED|ECONNRESET|EHOSTUNREACH/.test(`${err.message} ${String((err as { cause?: unknown }).cause ?? '')}`);
+}
+
 export class JobMaster {
   readonly id: string;
   readonly spec: JobSpec;
@@ -207,9 +212,9 @@ export class JobMaster {
           } : {}),
         };
         this.deps.gateway.deploy(tm, tdd).catch((err: Error) => {
-          // unreachable TaskManager: declare it lost now rather than redeploying to it again
-          if (/fetch failed|ECONNREFUSED|ECONNRESET/.test(`${err.message} ${String((err as { cause?: unknown }).cause ?? '')}`)) this.deps.rm.declareLost(tm.id);
-          if (this.graph.attempt === attempt) this.failover(`MR_ERR_DEPLOY_FAILED: deploying ${v.name} (${i + 1}/${v.parallelism}) to ${tm.id} failed: ${err.message}`);
+          const cause = `MR_ERR_DEPLOY_FAILED: deploying ${v.name} (${i + 1}/${v.parallelism}) to ${tm.id} failed: ${err.message}`;
+          if (isUnreachable(err)) this.redeployWithout(attempt, tm.id, cause);
+          else if (this.graph.attempt === attempt) this.failover(cause);
         });
       }
     }
@@ -257,6 +262,31 @@ export class JobMaster {
       return;
     }
     if (hosted && this.state === 'RUNNING') this.failover(`MR_ERR_TASKMANAGER_LOST: TaskManager ${tm.id} is lost (no heartbeat for ${this.deps.rm.heartbeatTimeoutMs} ms, or unreachable)`);
+  }
+
+  /**
+   * A TaskManager of this attempt refuses connections: it died before its heartbeat timed out (a
+   * killed TaskManager's slots stay registered until then, so the restart after its loss may have
+   * picked them). That loss was already counted by the failover that led here, so the attempt is
+   * deployed again on the TaskManagers that are left, without asking the restart strategy: one lost
+   * TaskManager is one failover (issue 15), as in Flink.
+   */
+  private redeployWithout(attempt: number, taskManagerId: string, cause: string): void {
+    if (this.state !== 'RUNNING' || this.graph.attempt !== attempt) {
+      this.deps.rm.declareLost(taskManagerId);
+      return;
+    }
+    this.deps.log.warn({ jobId: this.id, attempt, taskManagerId, cause }, 'TaskManager unreachable during deployment: deploying the attempt again without it');
+    this.coordinator?.attemptStopped(`attempt ${attempt} is deployed again without ${taskManagerId}`);
+    this.cancelTasks(attempt);
+    this.deps.rm.release(this.id);
+    this.transition('RESTARTING'); // so that declaring the TaskManager lost below is no second failover
+    this.deps.rm.declareLost(taskManagerId);
+    this.graph.reset(attempt + 1);
+    this.runningSince = 0;
+    this.waitingSince = this.deps.clock.now();
+    this.state = 'CREATED';
+    this.tryDeploy();
   }
 
   private cancelTasks(attempt: number): void {

@@ -13,7 +13,7 @@ import type { TaskMetrics } from '../task/stream-task.ts';
 import { JobMaster, TERMINAL_STATES, type TaskStateReport } from './job-master.ts';
 import { jobManagerMetrics } from './metrics.ts';
 import { ResourceManager, type TaskManagerInfo } from './resource-manager.ts';
-import { parseRestartStrategy } from './restart-strategy.ts';
+import { defaultRestartStrategySpec, parseRestartStrategy } from './restart-strategy.ts';
 import { mergedP99 } from '../task/latency-histogram.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
 import { CheckpointCoordinator, type CheckpointSettings } from '../checkpoint/checkpoint-coordinator.ts';
@@ -155,7 +155,7 @@ export async function createJobManager(o: JobManagerOptions): Promise<JobManager
     if (!Number.isInteger(parallelism) || parallelism < 1) throw new ApiError(400, 'MR_ERR_SUBMIT', `body.parallelism must be an integer >= 1, got ${parallelism}`);
     let restart;
     try {
-      restart = parseRestartStrategy(req.restartStrategy ?? o.defaultRestartStrategy ?? 'fixed-delay:attempts=3,delayMs=1000');
+      restart = parseRestartStrategy(req.restartStrategy ?? o.defaultRestartStrategy ?? defaultRestartStrategySpec((cpo?.settings.intervalMs ?? 0) > 0));
     } catch (err) {
       throw new ApiError(400, 'MR_ERR_RESTART_STRATEGY', (err as Error).message);
     }

@@ -40,7 +40,7 @@ export function exponentialDelay(o: Partial<ExponentialDelayOptions> = {}, rando
   let last = Number.NEGATIVE_INFINITY;
   let used = 0;
   return {
-    description: `exponential-delay(initialMs=${opts.initialMs}, maxMs=${opts.maxMs}, multiplier=${opts.multiplier})`,
+    description: `exponential-delay(initialMs=${opts.initialMs}, maxMs=${opts.maxMs}, multiplier=${opts.multiplier}, resetThresholdMs=${opts.resetThresholdMs}, jitter=${opts.jitter}${Number.isFinite(opts.attempts) ? `, attempts=${opts.attempts}` : ''})`,
     onFailure(now) {
       if (used >= opts.attempts) return undefined;
       used++;
@@ -50,6 +50,19 @@ export function exponentialDelay(o: Partial<ExponentialDelayOptions> = {}, rando
       return Math.max(0, Math.round(current + j));
     },
   };
+}
+
+/**
+ * The restart strategy of a job submitted without one (and with no JobManager-wide default), as
+ * Flink chooses it: with checkpointing on, exponential delay without an attempt limit (Flink 1.19+
+ * defaults: 1 s initial, 1 min at most, x1.5, back to 1 s after 1 h without failure, jitter 0.1),
+ * so a job that can resume from its checkpoints never gives up. Without checkpoints a restart
+ * replays from the start, so a few attempts are tried (Flink would not restart at all).
+ */
+export function defaultRestartStrategySpec(checkpointing: boolean): string {
+  return checkpointing
+    ? 'exponential-delay:initialMs=1000,maxMs=60000,multiplier=1.5,resetThresholdMs=3600000,jitter=0.1'
+    : 'fixed-delay:attempts=3,delayMs=1000';
 }
 
 export function failureRate(maxFailures: number, intervalMs: number, delayMs: number): RestartStrategy {

@@ -1,0 +1,167 @@
+// The job master's failover counting with a manual clock: a TaskManager that dies is one failure,
+// whether the job hears of it from a task's broken channel, from the missing heartbeat, or from a
+// refused deployment of the restarted attempt onto its slots (still registered until the heartbeat
+// times out).
+
+import pino from 'pino';
+import bidCounts from '../../test/runtime/fixtures/bid-counts.job.ts';
+import { buildStreamGraph } from '../api/environment.ts';
+import { buildJobGraph } from '../graph/job-graph.ts';
+import type { TaskDeploymentDescriptor } from '../taskmanager/deployment.ts';
+import { JobMaster, type JobSpec, type TaskManagerGateway } from './job-master.ts';
+import { ResourceManager, type TaskManagerInfo } from './resource-manager.ts';
+import { defaultRestartStrategySpec, fixedDelay, parseRestartStrategy } from './restart-strategy.ts';
+
+const HEARTBEAT_TIMEOUT_MS = 5000;
+
+/** A manual clock and a timer queue the test runs by hand. */
+function manualTime() {
+  let now = 0;
+  const timers: Array<{ at: number; fn: () => void }> = [];
+  return {
+    clock: { now: () => now },
+    schedule: (fn: () => void, ms: number) => { timers.push({ at: now + ms, fn }); },
+    /** Advances the clock, running every timer that falls due (in order). */
+    advance(ms: number) {
+      const until = now + ms;
+      for (;;) {
+        timers.sort((a, b) => a.at - b.at);
+        const next = timers[0];
+        if (!next || next.at > until) break;
+        timers.shift();
+        now = next.at;
+        next.fn();
+      }
+      now = until;
+    },
+  };
+}
+
+/** TaskManagers as the JobManager reaches them: a dead one refuses connections. */
+function gateway() {
+  const dead = new Set<string>();
+  const deployed: Array<{ tm: string; attempt: number; vertexId: string; subtaskIndex: number }> = [];
+  const gw: TaskManagerGateway = {
+    async deploy(tm: TaskManagerInfo, tdd: TaskDeploymentDescriptor) {
+      if (dead.has(tm.id)) throw new Error('fetch failed', { cause: new Error('connect ECONNREFUSED 127.0.0.1:1') });
+      deployed.push({ tm: tm.id, attempt: tdd.attempt, vertexId: tdd.vertexId, subtaskIndex: tdd.subtaskIndex });
+    },
+    async cancel(tm: TaskManagerInfo) {
+      if (dead.has(tm.id)) throw new Error('fetch failed', { cause: new Error('connect ECONNREFUSED 127.0.0.1:1') });
+    },
+  };
+  return { gw, dead, deployed };
+}
+
+const flush = () => new Promise((r) => setImmediate(r));
+
+function setUp(restartSpec: string) {
+  const time = manualTime();
+  const g = gateway();
+  const lost: { to?: JobMaster } = {};
+  const rm = new ResourceManager(time.clock, HEARTBEAT_TIMEOUT_MS, (tm) => lost.to?.onTaskManagerLost(tm));
+  const register = (id: string) => rm.register(id, `http://${id}`, [{ index: 0, address: `${id}:1` }], 1);
+  register('tm-a');
+  register('tm-b');
+  const spec: JobSpec = { jobUrl: 'file:///bid-counts.job.ts', params: {}, parallelism: 2, batchMode: false, latencyTrackingIntervalMs: 0 };
+  const graph = buildJobGraph(buildStreamGraph(bidCounts, 2, { events: '0' }));
+  const job = new JobMaster('job-1', spec, graph, parseRestartStrategy(restartSpec), {
+    rm, gateway: g.gw, clock: time.clock, schedule: time.schedule, log: pino({ level: 'silent' }), slotTimeoutMs: 60_000,
+  });
+  lost.to = job;
+  const runAll = (attempt: number) => {
+    for (const e of job.graph.all()) job.onTaskState({ attempt, vertexId: e.vertexId, subtaskIndex: e.subtaskIndex, state: 'RUNNING' });
+  };
+  return { time, g, rm, job, register, runAll };
+}
+
+describe('job master failover counting', () => {
+  test('a killed TaskManager is one restart: channel failure, refused redeployment onto its slots, then its heartbeat loss', async () => {
+    const { time, g, rm, job, register, runAll } = setUp('fixed-delay:attempts=1,delayMs=1000');
+    job.start();
+    await flush();
+    runAll(0);
+    expect(job.state).toBe('RUNNING');
+
+    // tm-b is SIGKILLed: a task on tm-a sees its channel break at once
+    g.dead.add('tm-b');
+    const onA = job.graph.all().find((e) => e.taskManagerId === 'tm-a')!;
+    job.onTaskState({ attempt: 0, vertexId: onA.vertexId, subtaskIndex: onA.subtaskIndex, state: 'FAILED', error: 'MR_ERR_CHANNEL_FAILED: connection to tm-b lost' });
+    expect(job.state).toBe('RESTARTING');
+    expect(job.restarts).toBe(1);
+
+    // its replacement registers; the restart (1 s later) still sees tm-b's slot and deploys onto it
+    register('tm-c');
+    time.advance(1000);
+    await flush();
+    await flush();
+    // the refused deployment declared tm-b lost and deployed again on the living TaskManagers
+    expect(rm.taskManagers.has('tm-b')).toBe(false);
+    expect(job.restarts).toBe(1);
+    expect(job.state).toBe('RUNNING');
+    const attempt = job.graph.attempt;
+    expect(new Set(job.graph.all().map((e) => e.taskManagerId))).toEqual(new Set(['tm-a', 'tm-c']));
+    runAll(attempt);
+
+    // the heartbeat timeout would have found tm-b too: nothing of the running attempt is there
+    time.advance(HEARTBEAT_TIMEOUT_MS);
+    for (const tm of ['tm-a', 'tm-c']) rm.heartbeat(tm, { user: 0, system: 0 });
+    rm.checkHeartbeats();
+    expect(job.state).toBe('RUNNING');
+    expect(job.restarts).toBe(1);
+    expect(g.deployed.filter((d) => d.attempt === attempt).map((d) => d.tm).sort()).toEqual(job.graph.all().map((e) => e.taskManagerId).sort());
+  });
+
+  test('a second TaskManager loss is a second restart, and with one attempt left the job fails then', async () => {
+    const { time, g, job, register, runAll } = setUp('fixed-delay:attempts=1,delayMs=1000');
+    job.start();
+    await flush();
+    runAll(0);
+    g.dead.add('tm-b');
+    job.onTaskManagerLost({ id: 'tm-b' } as TaskManagerInfo);
+    register('tm-c');
+    time.advance(1000);
+    await flush();
+    runAll(job.graph.attempt);
+    expect({ state: job.state, restarts: job.restarts }).toEqual({ state: 'RUNNING', restarts: 1 });
+    job.onTaskManagerLost({ id: 'tm-c' } as TaskManagerInfo);
+    expect({ state: job.state, restarts: job.restarts }).toEqual({ state: 'FAILED', restarts: 1 });
+  });
+
+  test('a failing task is still a failure: one restart, a new attempt', async () => {
+    const { time, job, runAll } = setUp('fixed-delay:attempts=3,delayMs=1000');
+    job.start();
+    await flush();
+    runAll(0);
+    job.onTaskState({ attempt: 0, vertexId: job.graph.all()[0]!.vertexId, subtaskIndex: 0, state: 'FAILED', error: 'MR_TEST_FAILURE: user code threw' });
+    expect(job.restarts).toBe(1);
+    time.advance(1000);
+    await flush();
+    expect({ state: job.state, attempt: job.graph.attempt, restarts: job.restarts }).toEqual({ state: 'RUNNING', attempt: 1, restarts: 1 });
+  });
+});
+
+describe('default restart strategy', () => {
+  test("with checkpoints on: Flink's exponential delay without an attempt limit", () => {
+    const s = parseRestartStrategy(defaultRestartStrategySpec(true));
+    expect(s.description).toBe('exponential-delay(initialMs=1000, maxMs=60000, multiplier=1.5, resetThresholdMs=3600000, jitter=0.1)');
+    let t = 0;
+    const delays: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      const d = s.onFailure(t);
+      expect(d).toBeDefined();
+      delays.push(d!);
+      t += d! + 10;
+    }
+    // 1 s first (± 10 % jitter), at most 1 min (+ 10 %)
+    expect(delays[0]).toBeGreaterThanOrEqual(900);
+    expect(delays[0]).toBeLessThanOrEqual(1100);
+    expect(Math.max(...delays)).toBeLessThanOrEqual(66_000);
+    expect(delays.at(-1)).toBeGreaterThanOrEqual(54_000);
+  });
+  test('without checkpoints: three attempts a second apart', () => {
+    expect(defaultRestartStrategySpec(false)).toBe('fixed-delay:attempts=3,delayMs=1000');
+    const s = fixedDelay(3, 1000);
+    expect([s.onFailure(0), s.onFailure(1), s.onFailure(2), s.onFailure(3)]).toEqual([1000, 1000, 1000, undefined]);
+  });
+});
