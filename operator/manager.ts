@@ -124,8 +124,14 @@ export class Operator {
     const specSignature = (o: KubeObject) => `${o.metadata.generation}|${o.metadata.deletionTimestamp ?? ''}|${(o.metadata.finalizers ?? []).join(',')}`;
     const phaseOf = (o: KubeObject) => String((o.status as { phase?: string } | undefined)?.phase ?? '');
     workspaces.on((e, o) => {
-      if (e === 'delete' || changed('Workspace', o, specSignature(o))) add('workspace', keyOf(o));
-      for (const n of list(c.namespaces)) if (n.spec?.workspace === o.metadata.name) add('namespace', keyOf(n));
+      const specChanged = e === 'delete' || changed('Workspace', o, specSignature(o));
+      if (specChanged) add('workspace', keyOf(o));
+      for (const n of list(c.namespaces)) {
+        if (n.spec?.workspace !== o.metadata.name) continue;
+        add('namespace', keyOf(n));
+        // spec.pods decides which image and service account its Deployments may use.
+        if (specChanged) for (const d of list(c.deployments, n.metadata.name)) add('deployment', keyOf(d));
+      }
     });
     namespaces.on((e, o) => {
       const ws = (o as Obj).spec?.workspace as string | undefined;

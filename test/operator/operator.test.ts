@@ -183,7 +183,8 @@ describe('Queue reconciler', () => {
 
     const pod = (name: string, cpu: string) => ({
       apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace },
-      spec: { priorityClassName: pcName, nodeSelector: NO_NODE.podTemplate.nodeSelector, containers: [{ name: 'c', image: 'x', resources: { requests: { cpu, memory: '1Gi', 'ephemeral-storage': '1G' }, limits: { cpu, memory: '1Gi', 'ephemeral-storage': '1G' } } }] },
+      // Pod Security `restricted` (the namespace enforces it) needs the security context.
+      spec: { priorityClassName: pcName, nodeSelector: NO_NODE.podTemplate.nodeSelector, securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } }, containers: [{ name: 'c', image: 'x', securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } }, resources: { requests: { cpu, memory: '1Gi', 'ephemeral-storage': '1G' }, limits: { cpu, memory: '1Gi', 'ephemeral-storage': '1G' } } }] },
     });
     await waitFor('quota status computed', async () => ((await rest.get<KubeObject & { status?: { hard?: unknown } }>({ apiVersion: 'v1', kind: 'ResourceQuota', namespace, name: 'millrace-queue-etl' })).status?.hard));
     await expect(rest.create(pod('fits', '750m'))).resolves.toBeDefined();

@@ -19,6 +19,7 @@ import type { Decision, DeploymentEvent, Observation } from './decide.ts';
 import { desiredDeploymentObjects, specHash } from './desired.ts';
 import type { PodStorage } from './desired.ts';
 import { validateSource } from './validate.ts';
+import { resolvePodIdentity, workspacePods } from './pod-identity.ts';
 import { S3_SECRET_NAME } from '../namespace/desired.ts';
 import { observeDeployment } from './observer.ts';
 import { ledgerOf, queueAdmission } from './queue-view.ts';
@@ -64,7 +65,9 @@ export async function reconcileDeployment(ctx: ReconcileContext, opts: Deploymen
     reason: queue ? `queue ${d.spec.queue} is not active (${queue.status?.phase ?? 'Pending'})` : `queue ${d.spec.queue} does not exist in namespace ${namespace}; create it or change spec.queue`,
   };
   const observed = await observeDeployment(ctx, opts.jobManagers, namespace, name, previous?.job?.id);
-  const invalidSource = validateSource(d.spec.source);
+  const workspace = ctx.caches.namespaces.get(namespace)?.spec?.workspace;
+  const identity = resolvePodIdentity(d.spec, workspace, workspacePods(workspace ? ctx.caches.workspaces.get(workspace)?.spec?.pods : undefined), opts.defaultImage);
+  const invalidSource = validateSource(d.spec.source) ?? ('problem' in identity ? identity.problem : undefined);
   const poll = await pollSavepoint(opts.jobManagers, namespace, name, previous, observed);
   const named = namedSavepoint(ctx, d, namespace);
   const decision = decideDeployment({
@@ -76,6 +79,7 @@ export async function reconcileDeployment(ctx: ReconcileContext, opts: Deploymen
     restoreSavepointPath: decision.savepoint.restorePath ?? named.path,
   });
 
+    identity: 'problem' in identity ? undefined : identity,
   // Act.
   const events: DeploymentEvent[] = [...decision.events];
   if (decision.stopWithSavepoint) await stopWithSavepoint(opts.jobManagers, namespace, name, decision, generation, now, events);

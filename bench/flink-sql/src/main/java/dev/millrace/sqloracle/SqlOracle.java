@@ -1,0 +1,69 @@
+package dev.millrace.sqloracle;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.flink.table.api.EnvironmentSettings;
+import org.apache.flink.table.api.StatementSet;
+import org.apache.flink.table.api.TableEnvironment;
+
+/**
+ * The Flink SQL oracle of `npm run sql:compare`: executes prepared statements (the harness has
+ * already pointed the Nexmark table at a JSON-lines file of events and every INSERT target at the
+ * `millrace-collect` connector) in streaming mode on a local mini-cluster, all INSERTs in one
+ * job like a statement set, and waits until the bounded input is consumed. Each sink writes its
+ * changelog and its final result (CollectTableSink).
+ *
+ * Usage: java -jar millrace-flink-sql-oracle.jar PLAN.json, where PLAN.json is
+ * {"statements": ["CREATE TABLE ...", "INSERT INTO ...", ...], "parallelism": 1}.
+ */
+public final class SqlOracle {
+  private SqlOracle() {}
+
+  public static void main(String[] args) throws Exception {
+    if (args.length != 1) {
+      System.err.println("usage: SqlOracle PLAN.json");
+      System.exit(2);
+    }
+    JsonNode plan = new ObjectMapper().readTree(Files.readString(Path.of(args[0]), StandardCharsets.UTF_8));
+    Configuration conf = new Configuration();
+    conf.setString("parallelism.default", String.valueOf(plan.path("parallelism").asInt(1)));
+    conf.setString("table.local-time-zone", "UTC");
+    conf.setString("rest.bind-port", "0");
+    TableEnvironment tEnv = TableEnvironment.create(EnvironmentSettings.newInstance().inStreamingMode().withConfiguration(conf).build());
+
+    StatementSet inserts = tEnv.createStatementSet();
+    int insertCount = 0;
+    List<String> statements = new ArrayList<>();
+    plan.path("statements").forEach(s -> statements.add(s.asText()));
+    for (String statement : statements) {
+      String head = stripComments(statement).trim().toUpperCase(Locale.ROOT);
+      if (head.startsWith("INSERT")) {
+        inserts.addInsertSql(statement);
+        insertCount++;
+      } else {
+        tEnv.executeSql(statement);
+      }
+    }
+    if (insertCount == 0) {
+      System.err.println("MR_ERR_ORACLE: the SQL file has no INSERT statement");
+      System.exit(2);
+    }
+    long started = System.nanoTime();
+    inserts.execute().await();
+    System.out.printf("{\"flinkVersion\":\"%s\",\"inserts\":%d,\"seconds\":%.3f}%n",
+        org.apache.flink.runtime.util.EnvironmentInformation.getVersion(), insertCount, (System.nanoTime() - started) / 1e9);
+  }
+
+  /** The statement without leading `--` and block comments, to see what kind it is. */
+  static String stripComments(String sql) {
+    return sql.replaceAll("(?s)/\\*.*?\\*/", " ").replaceAll("(?m)--.*$", " ");
+  }
+}
