@@ -1,0 +1,61 @@
+// Plans statements: validate and convert (validator/), optimize (rules/), check what streaming
+// refuses, derive each node's changelog (and refuse an update stream into an append-only sink).
+// The result is what the physical translation turns into runtime operators, and what EXPLAIN prints.
+import type { Insert, Query, Statement } from '../parser/ast.ts';
+import { SqlError } from '../errors.ts';
+import { convertInsert } from '../validator/insert-converter.ts';
+import { convertQuery } from '../validator/query-converter.ts';
+import type { ResolveContext } from '../validator/table-resolver.ts';
+import type { ChangelogInfo, ConnectorCapabilities } from './changelog.ts';
+import { changelogText, defaultConnectorCapabilities, deriveChangelog } from './changelog.ts';
+import { explainPlan } from './explain.ts';
+import type { LogicalNode } from './logical-plan.ts';
+import { optimize } from './optimizer.ts';
+import type { Rule } from './rules/index.ts';
+import { DEFAULT_RULES } from './rules/index.ts';
+import { checkStreaming } from './streaming-checks.ts';
+
+export interface PlannerOptions {
+  capabilities?: ConnectorCapabilities;
+  rules?: readonly Rule[];
+}
+
+export interface PlannedTree {
+  /** As converted from SQL, before any rule (EXPLAIN's "Abstract Syntax Tree"). */
+  logical: LogicalNode;
+  optimized: LogicalNode;
+  changelog: Map<LogicalNode, ChangelogInfo>;
+}
+
+function planTree(logical: LogicalNode, options: PlannerOptions): PlannedTree {
+  const optimized = optimize(logical, options.rules ?? DEFAULT_RULES);
+  checkStreaming(optimized);
+  const changelog = deriveChangelog(optimized, options.capabilities ?? defaultConnectorCapabilities);
+  return { logical, optimized, changelog };
+}
+
+export function planQuery(query: Query, ctx: ResolveContext, options: PlannerOptions = {}): PlannedTree {
+  return planTree(convertQuery(query, ctx), options);
+}
+
+/** One job: the INSERTs of a statement set (or a single INSERT), each ending in a Sink. */
+export function planInserts(inserts: readonly Insert[], ctx: ResolveContext, options: PlannerOptions = {}): PlannedTree[] {
+  return inserts.map((i) => planTree(convertInsert(i, ctx), options));
+}
+
+export function explainTrees(trees: readonly PlannedTree[], details: readonly string[] = []): string {
+  const withChangelog = details.includes('CHANGELOG_MODE');
+  const ast = trees.map((t) => explainPlan(t.logical)).join('\n\n');
+  const optimized = trees.map((t) => explainPlan(t.optimized, withChangelog ? { changelog: (n) => { const c = t.changelog.get(n); return c === undefined ? undefined : changelogText(c); } } : {})).join('\n\n');
+  return `== Abstract Syntax Tree ==\n${ast}\n\n== Optimized Logical Plan ==\n${optimized}\n`;
+}
+
+/** EXPLAIN [details] <query | INSERT | statement set>. */
+export function explainStatement(statement: Statement, details: readonly string[], ctx: ResolveContext, options: PlannerOptions = {}): string {
+  switch (statement.kind) {
+    case 'queryStatement': return explainTrees([planQuery(statement.query, ctx, options)], details);
+    case 'insert': return explainTrees(planInserts([statement], ctx, options), details);
+    case 'statementSet': return explainTrees(planInserts(statement.inserts, ctx, options), details);
+    default: throw new SqlError('MR_ERR_SQL_UNSUPPORTED', `EXPLAIN supports queries, INSERT and statement sets, not ${statement.kind}`, statement.pos);
+  }
+}

@@ -1,0 +1,21 @@
+// The rules the optimizer applies, in order (adding a rule: a file here and a line below).
+import { constantFolding } from './constant-folding.ts';
+import { filterPushDown } from './filter-push-down.ts';
+import { intervalJoin } from './interval-join.ts';
+import { projectMerge } from './project-merge.ts';
+import { projectionPushDown } from './projection-push-down.ts';
+import { rank } from './rank.ts';
+import type { Rule } from './rule.ts';
+import { windowAggregate } from './window-aggregate.ts';
+
+export type { Rule } from './rule.ts';
+
+export const DEFAULT_RULES: readonly Rule[] = [
+  constantFolding,
+  filterPushDown,
+  rank,
+  windowAggregate,
+  intervalJoin,
+  projectMerge,
+  projectionPushDown,
+];
