@@ -1,11 +1,17 @@
-// `npm run bench:nexmark`: runs each Nexmark query on Apache Flink (bench/flink, local
-// mini-cluster) and on Millrace (`millrace run`, local mode) with the same generator, event count
-// and parallelism; prints a table, writes bench/results/nexmark.json and bench/RESULTS.md
-// (not with --no-write: then it only prints, e.g. for a run of a few queries while developing).
+// `npm run bench:nexmark`: Nexmark on Apache Flink (bench/flink, local mini-cluster) and on
+// Millrace (`millrace run`, local mode) with the same generator and parallelism.
 //
-//   npm run bench:nexmark -- [--queries q0,q1,q2,q3,q5,q7,q8] [--events 5000000] [--parallelism 2]
-//     [--taskmanagers 2] [--seed 42] [--latency-seconds 20] [--latency-warmup-seconds 5]
-//     [--no-latency] [--no-verify] [--no-write]
+// Per row (bench/lib/plans.ts): both sides' declared plans and tasks; both outputs verified on the
+// same bounded input (a wrong result stops the benchmark); then `--runs` runs per system,
+// alternating, each measuring `--measure-seconds` after `--warmup-seconds` of an unbounded,
+// rate-free source: events and CPU seconds of every process from /proc over exactly that window
+// (bench/lib/window-run.ts); median and min–max; then a latency run at half the median maximum.
+// Writes bench/results/nexmark.json and the Nexmark section of bench/RESULTS.md, nothing else of
+// it; not with --no-write, nor for smoke runs (shorter than 3 runs of 30 s after 10 s of warm-up).
+//
+//   npm run bench:nexmark -- [--queries q0,q1,q2,q3,q5,q5-best-keys,q7,q8] [--runs 3]
+//     [--measure-seconds 30] [--warmup-seconds 10] [--parallelism 2] [--taskmanagers 2] [--seed 42]
+//     [--latency-seconds 20] [--latency-warmup-seconds 5] [--no-latency] [--no-verify] [--no-write]
 //     [--systems flink,millrace] [--timeout-seconds 900]
 
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,16 +21,18 @@ import { parseArgs } from 'node:util';
 import { ensureFlinkJar, javaArgs } from './lib/flink.ts';
 import { describeMachine } from './lib/machine.ts';
 import { millraceCommand, millraceUnavailable } from './lib/millrace.ts';
-import { keepMarkedSections, renderResultsMarkdown } from './lib/report.ts';
+import { flinkPlan, millracePlan, ROWS, type BenchRow } from './lib/plans.ts';
+import { isSmokeRun, MIN_MEASURE_SECONDS, MIN_RUNS, MIN_WARMUP_SECONDS, renderResultsMarkdown, replaceNexmarkSection } from './lib/report.ts';
 import type { BenchReport, BenchSettings, Verification } from './lib/report.ts';
 import { latencyRate, queryResult, renderTable } from './lib/results.ts';
-import type { LatencyOutcome, RunSummary, SystemOutcome } from './lib/results.ts';
+import type { DeclaredPlan, LatencyOutcome, QueryResult, RowVerification, RunSummary, SystemOutcome } from './lib/results.ts';
 import { runMeasured, tail } from './lib/run-process.ts';
-import type { ProcessRun } from './lib/run-process.ts';
-import { generatorChecksumMatches, verifyFlinkQuery } from './lib/verify.ts';
+import { spreadOf } from './lib/stats.ts';
+import { checkRows, committedParts, flinkVerificationRows, generatorChecksumMatches, readJsonLines, VERIFY_EVENTS, verificationReference, verifyParameters } from './lib/verify.ts';
+import type { WindowFigures } from './lib/window.ts';
+import { measureFlinkWindow, measureMillraceWindow } from './lib/window-run.ts';
 
 const ROOT = new URL('..', import.meta.url).pathname;
-const ALL_QUERIES = ['q0', 'q1', 'q2', 'q3', 'q5', 'q7', 'q8'];
 const LATENCY_PARALLELISM = 2;
 const LOAD_FRACTION = 0.5;
 const FLINK_LATENCY_TUNING = { watermarkIntervalMs: 20, bufferTimeoutMs: 10 };
@@ -32,8 +40,10 @@ const WINDOWS = { q5WindowMs: 10_000, q5SlideMs: 2_000, q7WindowMs: 10_000, q8Wi
 
 const { values: options } = parseArgs({
   options: {
-    queries: { type: 'string', default: ALL_QUERIES.join(',') },
-    events: { type: 'string', default: '5000000' },
+    queries: { type: 'string', default: ROWS.map((r) => r.row).join(',') },
+    runs: { type: 'string', default: String(MIN_RUNS) },
+    'measure-seconds': { type: 'string', default: String(MIN_MEASURE_SECONDS) },
+    'warmup-seconds': { type: 'string', default: String(MIN_WARMUP_SECONDS) },
     parallelism: { type: 'string', default: '2' },
     taskmanagers: { type: 'string', default: '2' },
     seed: { type: 'string', default: '42' },
@@ -48,28 +58,29 @@ const { values: options } = parseArgs({
   },
 });
 
-function positiveInteger(name: string, text: string): number {
+function positiveInteger(name: string, text: string, min = 1): number {
   const value = Number(text);
-  if (!Number.isSafeInteger(value) || value < 1) throw new Error(`MR_ERR_BENCH_OPTION: --${name} must be a positive integer, got "${text}"`);
+  if (!Number.isSafeInteger(value) || value < min) throw new Error(`MR_ERR_BENCH_OPTION: --${name} must be an integer >= ${min}, got "${text}"`);
   return value;
 }
 
-const queries = options.queries.split(',').map((q) => q.trim());
-for (const query of queries) {
-  if (!ALL_QUERIES.includes(query)) throw new Error(`MR_ERR_BENCH_OPTION: --queries has unknown query "${query}"; use some of ${ALL_QUERIES.join(',')}`);
-}
-const events = positiveInteger('events', options.events);
+const rows: BenchRow[] = options.queries.split(',').map((name) => {
+  const row = ROWS.find((r) => r.row === name.trim());
+  if (!row) throw new Error(`MR_ERR_BENCH_OPTION: --queries has unknown row "${name}"; use some of ${ROWS.map((r) => r.row).join(',')}`);
+  return row;
+});
+const runs = positiveInteger('runs', options.runs);
+const measureSeconds = positiveInteger('measure-seconds', options['measure-seconds']);
+const warmupSeconds = positiveInteger('warmup-seconds', options['warmup-seconds'], 0);
 const parallelism = positiveInteger('parallelism', options.parallelism);
 const taskmanagers = positiveInteger('taskmanagers', options.taskmanagers);
 const seed = Number(options.seed);
 const eventsPerSecond = positiveInteger('events-per-second', options['events-per-second']);
 const latencySeconds = positiveInteger('latency-seconds', options['latency-seconds']);
-const warmupSeconds = Number(options['latency-warmup-seconds']);
-if (!Number.isSafeInteger(warmupSeconds) || warmupSeconds < 0) {
-  throw new Error(`MR_ERR_BENCH_OPTION: --latency-warmup-seconds must be a non-negative integer, got "${options['latency-warmup-seconds']}"`);
-}
+const latencyWarmupSeconds = positiveInteger('latency-warmup-seconds', options['latency-warmup-seconds'], 0);
 const timeoutMs = positiveInteger('timeout-seconds', options['timeout-seconds']) * 1000;
 const systems = new Set(options.systems.split(','));
+const smoke = isSmokeRun({ measureSeconds, warmupSeconds, runs });
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 const workDir = mkdtempSync(join(tmpdir(), 'millrace-nexmark-'));
 
@@ -80,7 +91,61 @@ function windowParameters(query: string): Record<string, number> {
   return {};
 }
 
-/** One JSON object, pretty-printed or on one line (the last line wins if several were written). */
+const FLINK_WINDOW_ARGS = ['--q5-window-ms', WINDOWS.q5WindowMs, '--q5-slide-ms', WINDOWS.q5SlideMs, '--q7-window-ms', WINDOWS.q7WindowMs, '--q8-window-ms', WINDOWS.q8WindowMs].map(String);
+
+function millraceParameters(row: BenchRow, extra: Record<string, string | number | boolean>): Record<string, string | number | boolean> {
+  return { seed, eventsPerSecond, ...windowParameters(row.query), ...extra };
+}
+
+function stringParameters(p: Record<string, string | number | boolean>): Record<string, string> {
+  return Object.fromEntries(Object.entries(p).map(([k, v]) => [k, String(v)]));
+}
+
+// ---- verification: both systems on the same bounded input, against the reference
+
+const flinkRowsCache = new Map<string, object[]>();
+
+async function verifyRow(jar: string | null, row: BenchRow): Promise<RowVerification> {
+  const expected = verificationReference(row.query, seed);
+  let flink: ReturnType<typeof checkRows> | null = null;
+  if (jar !== null) {
+    const actual = flinkRowsCache.get(row.query) ?? flinkVerificationRows(jar, row.query, seed, LATENCY_PARALLELISM);
+    flinkRowsCache.set(row.query, actual);
+    flink = checkRows(expected, actual);
+  }
+  let millrace: ReturnType<typeof checkRows> | null = null;
+  if (systems.has('millrace')) {
+    const out = join(workDir, `verify-${row.row}`);
+    const { command, args } = millraceCommand(ROOT, {
+      job: row.millraceJob, parallelism: LATENCY_PARALLELISM, taskmanagers, checkpointIntervalMs: 0,
+      parameters: { seed, ...verifyParameters(row.query), out }, summaryFile: join(workDir, `verify-${row.row}.json`),
+    });
+    const run = await runMeasured(command, [...args, '--no-progress'], { cwd: ROOT, timeoutMs });
+    if (run.exitCode !== 0) throw new Error(`MR_ERR_BENCH_VERIFY: Millrace's ${row.row} verification run failed: exit ${run.exitCode ?? run.signal}: ${tail(run.stderr)}`);
+    millrace = checkRows(expected, readJsonLines(committedParts(out)));
+  }
+  return {
+    events: VERIFY_EVENTS,
+    referenceRows: expected.length,
+    flinkRows: flink?.rows ?? null,
+    millraceRows: millrace?.rows ?? null,
+    flinkEqual: flink?.equal ?? null,
+    millraceEqual: millrace?.equal ?? null,
+    rowCountsEqual: flink && millrace ? flink.rows === millrace.rows : null,
+    example: flink?.example ?? millrace?.example ?? null,
+  };
+}
+
+function assertVerified(row: BenchRow, v: RowVerification): void {
+  const wrong = [v.flinkEqual === false ? `Flink (${v.flinkRows} rows)` : null, v.millraceEqual === false ? `Millrace (${v.millraceRows} rows)` : null]
+    .filter((x): x is string => x !== null);
+  if (wrong.length > 0 || v.rowCountsEqual === false) {
+    throw new Error(`MR_ERR_BENCH_WRONG_RESULT: ${row.row}: ${wrong.join(' and ') || 'row counts'} differ from the reference (${v.referenceRows} rows)${v.example ? `, e.g. ${v.example}` : ''}; fix the query before comparing speeds`);
+  }
+}
+
+// ---- latency: a bounded, rate-limited run (its summary has the p99)
+
 function readSummary(file: string): RunSummary {
   const text = readFileSync(file, 'utf8').trim();
   try {
@@ -90,90 +155,89 @@ function readSummary(file: string): RunSummary {
   }
 }
 
-function failure(run: ProcessRun): string {
-  if (run.timedOut) return `timed out after ${timeoutMs / 1000} s`;
-  return `exit ${run.exitCode ?? run.signal}: ${tail(run.stderr || run.stdout)}`;
+async function latencyRun(system: 'flink' | 'millrace', jar: string | null, row: BenchRow, rate: number): Promise<LatencyOutcome> {
+  const events = rate * (latencyWarmupSeconds + latencySeconds);
+  const summaryFile = join(workDir, `${system}-${row.row}-latency-${Date.now()}.json`);
+  let run;
+  if (system === 'flink') {
+    run = await runMeasured('java', [
+      ...javaArgs(jar!), '--query', row.query, '--events', String(events), '--parallelism', String(LATENCY_PARALLELISM), '--seed', String(seed),
+      '--events-per-second', String(rate), ...FLINK_WINDOW_ARGS, '--latency', '--rate', String(rate), '--latency-warmup-ms', String(latencyWarmupSeconds * 1000),
+      '--watermark-interval-ms', String(FLINK_LATENCY_TUNING.watermarkIntervalMs), '--buffer-timeout-ms', String(FLINK_LATENCY_TUNING.bufferTimeoutMs), '--summary-json', summaryFile,
+    ], { cwd: ROOT, timeoutMs });
+  } else {
+    const { command, args } = millraceCommand(ROOT, {
+      job: row.millraceJob, parallelism: LATENCY_PARALLELISM, taskmanagers, summaryFile, checkpointIntervalMs: 0,
+      parameters: millraceParameters(row, { events, eventsPerSecond: rate, rate, latency: true, latencyWarmupMs: latencyWarmupSeconds * 1000 }),
+    });
+    run = await runMeasured(command, [...args, '--no-progress'], { cwd: ROOT, timeoutMs });
+  }
+  if (run.exitCode !== 0) return { status: 'failed', rate, reason: run.timedOut ? `timed out after ${timeoutMs / 1000} s` : `exit ${run.exitCode ?? run.signal}: ${tail(run.stderr || run.stdout)}` };
+  const summary = readSummary(summaryFile);
+  if (summary.state !== undefined && summary.state !== 'FINISHED') return { status: 'failed', rate, reason: `job ended ${summary.state}` };
+  return { status: 'ok', rate, p99Ms: summary.latencyP99Ms ?? null };
 }
 
-// ---- one run of one system
+// ---- one row: plans, verification, measured runs, latency
 
-interface RunRequest {
-  readonly query: string;
-  readonly parallelism: number;
-  readonly events: number;
-  readonly eventsPerSecond: number;
-  readonly rate: number | null;
-}
+async function measureRow(jar: string | null, row: BenchRow): Promise<QueryResult> {
+  const millraceAvailable = systems.has('millrace') ? millraceUnavailable(ROOT, row.millraceJob) : 'not selected (--systems)';
+  const plans: { flink: DeclaredPlan | undefined; millrace: DeclaredPlan | undefined } = { flink: undefined, millrace: undefined };
+  if (jar !== null) plans.flink = flinkPlan(jar, row.query, FLINK_WINDOW_ARGS);
+  if (millraceAvailable === null) plans.millrace = await millracePlan(ROOT, row.millraceJob, stringParameters(millraceParameters(row, {})), parallelism);
 
-type RunResult = { ok: true; summary: RunSummary; run: ProcessRun } | { ok: false; reason: string };
+  let verification: RowVerification | null = null;
+  if (!options['no-verify']) {
+    verification = await verifyRow(millraceAvailable === null ? jar : null, row);
+    log(`${row.row}: verified: reference ${verification.referenceRows} rows, Flink ${verification.flinkRows ?? '-'}, Millrace ${verification.millraceRows ?? '-'}`);
+    assertVerified(row, verification);
+  }
 
-async function runFlink(jar: string, request: RunRequest): Promise<RunResult> {
-  const summaryFile = join(workDir, `flink-${request.query}-${Date.now()}.json`);
-  const windows = ['--q5-window-ms', WINDOWS.q5WindowMs, '--q5-slide-ms', WINDOWS.q5SlideMs, '--q7-window-ms', WINDOWS.q7WindowMs, '--q8-window-ms', WINDOWS.q8WindowMs];
-  const latency = request.rate === null ? [] : [
-    '--latency', '--rate', request.rate, '--latency-warmup-ms', warmupSeconds * 1000,
-    '--watermark-interval-ms', FLINK_LATENCY_TUNING.watermarkIntervalMs, '--buffer-timeout-ms', FLINK_LATENCY_TUNING.bufferTimeoutMs,
-  ];
-  const args = [
-    ...javaArgs(jar), '--query', request.query, '--events', request.events, '--parallelism', request.parallelism, '--seed', seed,
-    '--events-per-second', request.eventsPerSecond, ...windows, ...latency, '--summary-json', summaryFile,
-  ].map(String);
-  const run = await runMeasured('java', args, { cwd: ROOT, timeoutMs });
-  if (run.exitCode !== 0) return { ok: false, reason: failure(run) };
-  return { ok: true, summary: readSummary(summaryFile), run };
-}
+  const figures: { flink: WindowFigures[]; millrace: WindowFigures[] } = { flink: [], millrace: [] };
+  const failed: { flink?: string; millrace?: string } = {};
+  const windowOptions = { warmupSeconds, measureSeconds, cwd: ROOT, log };
+  for (let i = 0; i < runs; i++) {
+    if (jar !== null && failed.flink === undefined) {
+      const r = await measureFlinkWindow([...javaArgs(jar), '--query', row.query, '--parallelism', String(parallelism), '--seed', String(seed),
+        '--events-per-second', String(eventsPerSecond), ...FLINK_WINDOW_ARGS], windowOptions);
+      if (r.ok) figures.flink.push(r.figures);
+      else failed.flink = r.reason;
+      log(`${row.row} flink run ${i + 1}/${runs}: ${r.ok ? JSON.stringify(r.figures) : r.reason}`);
+    }
+    if (millraceAvailable === null && failed.millrace === undefined) {
+      const { command, args } = millraceCommand(ROOT, {
+        job: row.millraceJob, parallelism, taskmanagers, checkpointIntervalMs: 0, summaryFile: join(workDir, `millrace-${row.row}-${i}.json`),
+        parameters: millraceParameters(row, { events: 0 }),
+      });
+      const r = await measureMillraceWindow(command, args, windowOptions);
+      if (r.ok) figures.millrace.push(r.figures);
+      else failed.millrace = r.reason;
+      log(`${row.row} millrace run ${i + 1}/${runs}: ${r.ok ? JSON.stringify(r.figures) : r.reason}`);
+    }
+  }
 
-async function runMillrace(request: RunRequest): Promise<RunResult> {
-  const summaryFile = join(workDir, `millrace-${request.query}-${Date.now()}.json`);
-  const parameters: Record<string, string | number | boolean> = {
-    events: request.events, seed, eventsPerSecond: request.eventsPerSecond, ...windowParameters(request.query),
+  const outcome = async (system: 'flink' | 'millrace', available: boolean, notAvailable: string): Promise<SystemOutcome> => {
+    const plan = plans[system];
+    if (!available) return { status: 'not available', reason: notAvailable, ...(plan ? { plan } : {}) };
+    if (failed[system] !== undefined) return { status: 'failed', reason: failed[system]!, ...(plan ? { plan } : {}) };
+    let latency: LatencyOutcome = { status: 'not measured', reason: '--no-latency' };
+    if (!options['no-latency']) {
+      const rate = latencyRate(spreadOf(figures[system].map((f) => f.eventsPerSecond)).median, LOAD_FRACTION);
+      log(`${row.row} ${system}: latency run at ${rate} events/s for ${latencyWarmupSeconds} s warm-up + ${latencySeconds} s measured`);
+      latency = await latencyRun(system, jar, row, rate);
+    }
+    return { status: 'ok', runs: figures[system], plan: plan!, latency };
   };
-  if (request.rate !== null) Object.assign(parameters, { rate: request.rate, latency: true, latencyWarmupMs: warmupSeconds * 1000 });
-  // no checkpoints, like the Flink peer (its runs have none either)
-  const { command, args } = millraceCommand(ROOT, {
-    query: request.query, parallelism: request.parallelism, taskmanagers, parameters, summaryFile, checkpointIntervalMs: 0,
-  });
-  const run = await runMeasured(command, args, { cwd: ROOT, timeoutMs });
-  if (run.exitCode !== 0) return { ok: false, reason: failure(run) };
-  let summary: RunSummary;
-  try {
-    summary = readSummary(summaryFile);
-  } catch (error) {
-    return { ok: false, reason: `no readable --summary-json (${(error as Error).message})` };
-  }
-  if (summary.state !== undefined && summary.state !== 'FINISHED') return { ok: false, reason: `job ended in state ${summary.state}` };
-  return { ok: true, summary: { ...summary, events: summary.events ?? request.events }, run };
-}
-
-// ---- one system, one query: throughput, then latency at half of the maximum
-
-async function measure(query: string, runner: (request: RunRequest) => Promise<RunResult>): Promise<SystemOutcome> {
-  const throughput = await runner({ query, parallelism, events, eventsPerSecond, rate: null });
-  if (!throughput.ok) return { status: 'failed', reason: throughput.reason };
-  const usage = { wallMs: throughput.run.wallMs, cpuMs: throughput.run.cpuMs };
-  if (options['no-latency']) return { status: 'ok', throughput: throughput.summary, usage, latency: { status: 'not measured', reason: '--no-latency' } };
-
-  let maximum = throughput.summary;
-  if (parallelism !== LATENCY_PARALLELISM) {
-    const atTwo = await runner({ query, parallelism: LATENCY_PARALLELISM, events, eventsPerSecond, rate: null });
-    if (!atTwo.ok) return { status: 'ok', throughput: throughput.summary, usage, latency: { status: 'failed', reason: atTwo.reason } };
-    maximum = atTwo.summary;
-  }
-  const rate = latencyRate((maximum.events * 1000) / maximum.durationMs, LOAD_FRACTION);
-  const latencyEvents = rate * (warmupSeconds + latencySeconds);
-  log(`${query}: latency run at ${rate} events/s for ${warmupSeconds} s warm-up + ${latencySeconds} s measured`);
-  const run = await runner({ query, parallelism: LATENCY_PARALLELISM, events: latencyEvents, eventsPerSecond: rate, rate });
-  const latency: LatencyOutcome = run.ok ? { status: 'ok', rate, summary: run.summary } : { status: 'failed', reason: run.reason, rate };
-  return { status: 'ok', throughput: throughput.summary, usage, latency };
+  const flink = await outcome('flink', jar !== null, 'not selected (--systems)');
+  const millrace = await outcome('millrace', millraceAvailable === null, millraceAvailable ?? '');
+  return queryResult(row.row, row.query, row.label, flink, millrace, verification);
 }
 
 async function main(): Promise<void> {
   const machine = describeMachine(join(ROOT, 'node_modules', '.bin', 'node'));
   let jar: string | null = null;
-  let flinkVersion: string | null = null;
-  const verification: { generatorChecksum: Verification['generatorChecksum']; flinkQueries: Verification['flinkQueries'][number][] } = {
-    generatorChecksum: null, flinkQueries: [],
-  };
+  const verification: { generatorChecksum: Verification['generatorChecksum'] } = { generatorChecksum: null };
+  if (smoke) log(`smoke run (${runs} run(s) of ${measureSeconds} s after ${warmupSeconds} s): figures are printed, never written`);
 
   if (systems.has('flink')) {
     jar = ensureFlinkJar(log);
@@ -182,54 +246,34 @@ async function main(): Promise<void> {
     verification.generatorChecksum = { events: checkEvents, typescript: ts, java, equal: ts === java };
     if (ts !== java) throw new Error(`MR_ERR_BENCH_GENERATOR_MISMATCH: the Java generator differs from the TypeScript one (checksums ${java} vs ${ts}); fix bench/flink before comparing speeds`);
     log(`generator cross-check: first ${checkEvents} events have checksum ${ts} in TypeScript and Java`);
-    if (!options['no-verify']) {
-      for (const query of queries) {
-        const v = verifyFlinkQuery(jar, query, seed, LATENCY_PARALLELISM);
-        const equal = v.missing === 0 && v.unexpected === 0;
-        verification.flinkQueries.push({ query, expectedRows: v.expectedRows, flinkRows: v.flinkRows, equal });
-        log(`verify ${query}: Flink ${v.flinkRows} rows, reference ${v.expectedRows} rows: ${equal ? 'equal' : `DIFFERENT, e.g. ${v.example}`}`);
-        if (!equal) throw new Error(`MR_ERR_BENCH_FLINK_WRONG: Flink's ${query} differs from the reference result; fix bench/flink/Queries.java`);
-      }
-    }
   }
 
-  const results = [];
-  for (const query of queries) {
-    log(`${query}: Flink`);
-    let flink: SystemOutcome = { status: 'not available', reason: 'not selected (--systems)' };
-    if (jar !== null) {
-      const jarPath = jar;
-      flink = await measure(query, (request) => runFlink(jarPath, request));
-      if (flink.status === 'ok') flinkVersion = (flink.throughput as RunSummary & { flinkVersion?: string }).flinkVersion ?? flinkVersion;
-    }
-    log(`${query}: Millrace`);
-    let millrace: SystemOutcome = { status: 'not available', reason: 'not selected (--systems)' };
-    if (systems.has('millrace')) {
-      const missing = millraceUnavailable(ROOT, query);
-      millrace = missing !== null ? { status: 'not available', reason: missing } : await measure(query, runMillrace);
-    }
-    const result = queryResult(query, events, flink, millrace);
+  const results: QueryResult[] = [];
+  for (const row of rows) {
+    log(`${row.row}: ${row.millraceJob} against the Flink peer's ${row.query}`);
+    const result = await measureRow(jar, row);
     results.push(result);
-    log(`${query}: ${JSON.stringify({ flink: result.flink, millrace: result.millrace })}`);
+    log(`${row.row}: plans ${result.plans === null ? 'not compared' : result.plans.same ? 'the same' : `differ at ${result.plans.differences.length} step(s)`}; M/F per core ${result.ratioMillraceToFlinkPerCore ?? 'n/a'}`);
   }
 
+  const flinkVersion = jar === null ? null : /<flink\.version>([^<]+)</.exec(readFileSync(join(ROOT, 'bench', 'flink', 'pom.xml'), 'utf8'))?.[1] ?? null;
   const settings: BenchSettings = {
-    parallelism, taskmanagers, events, seed, eventsPerSecond, windows: WINDOWS,
-    latency: { parallelism: LATENCY_PARALLELISM, loadFraction: LOAD_FRACTION, seconds: latencySeconds, warmupSeconds },
+    parallelism, taskmanagers, seed, eventsPerSecond, runs, warmupSeconds, measureSeconds, windows: WINDOWS, verifyEvents: VERIFY_EVENTS,
+    latency: options['no-latency'] ? null : { parallelism: LATENCY_PARALLELISM, loadFraction: LOAD_FRACTION, seconds: latencySeconds, warmupSeconds: latencyWarmupSeconds },
     flink: { version: flinkVersion, objectReuse: true, latencyWatermarkIntervalMs: FLINK_LATENCY_TUNING.watermarkIntervalMs, latencyBufferTimeoutMs: FLINK_LATENCY_TUNING.bufferTimeoutMs },
   };
   const report: BenchReport = { generatedAt: new Date().toISOString(), machine, settings, verification, queries: results };
   process.stdout.write(`${renderTable(results)}\n`);
-  if (options['no-write']) {
-    log('--no-write: bench/results/nexmark.json and bench/RESULTS.md left as they were');
+  if (options['no-write'] || smoke) {
+    log(`${smoke ? 'smoke run' : '--no-write'}: bench/results/nexmark.json and bench/RESULTS.md left as they were`);
     return;
   }
   mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
   writeFileSync(join(ROOT, 'bench', 'results', 'nexmark.json'), `${JSON.stringify(report, null, 2)}\n`);
   const resultsFile = join(ROOT, 'bench', 'RESULTS.md');
   const previous = existsSync(resultsFile) ? readFileSync(resultsFile, 'utf8') : '';
-  writeFileSync(resultsFile, keepMarkedSections(previous, renderResultsMarkdown(report)));
-  log('wrote bench/results/nexmark.json and bench/RESULTS.md');
+  writeFileSync(resultsFile, replaceNexmarkSection(previous, renderResultsMarkdown(report)));
+  log('wrote bench/results/nexmark.json and the Nexmark section of bench/RESULTS.md');
 }
 
 try {

@@ -267,7 +267,7 @@ function renderPauses(ps: readonly PauseResult[]): string {
 async function runQ5(s3: S3Connection, intervalMs: number, prefix: string): Promise<ThroughputRun & { checkpointsRetained: number }> {
   const summaryFile = join(workDir, `q5-${intervalMs}-${Date.now()}.json`);
   const { command, args } = millraceCommand(ROOT, {
-    query: 'q5', parallelism: Q5_PARALLELISM, taskmanagers: TASK_MANAGERS, summaryFile,
+    job: 'examples/nexmark/q5.ts', parallelism: Q5_PARALLELISM, taskmanagers: TASK_MANAGERS, summaryFile,
     parameters: { events: q5Events, seed: 42, eventsPerSecond: 10_000, windowSizeMs: 10_000, slideMs: 2_000 },
   });
   const checkpointArgs = ['--checkpoint-interval-ms', String(intervalMs), ...(intervalMs > 0 ? ['--checkpoint-dir', storageUri(s3, prefix)] : []), '--no-progress'];

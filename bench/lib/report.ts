@@ -1,4 +1,6 @@
-// bench/results/nexmark.json and bench/RESULTS.md from the query results (pure).
+// bench/results/nexmark.json and the Nexmark section of bench/RESULTS.md from the results (pure).
+// Everything a reader is told about plans comes from what each side's code declares (the query
+// modules' `plan` and the Flink peer's `Queries.plan`) and the tasks each engine built.
 
 import type { MachineDescription } from './machine.ts';
 import type { QueryResult } from './results.ts';
@@ -7,17 +9,19 @@ import { renderMarkdownTable } from './results.ts';
 export interface BenchSettings {
   readonly parallelism: number;
   readonly taskmanagers: number;
-  readonly events: number;
   readonly seed: number;
   readonly eventsPerSecond: number;
+  readonly runs: number;
+  readonly warmupSeconds: number;
+  readonly measureSeconds: number;
   readonly windows: { readonly q5WindowMs: number; readonly q5SlideMs: number; readonly q7WindowMs: number; readonly q8WindowMs: number };
-  readonly latency: { readonly parallelism: number; readonly loadFraction: number; readonly seconds: number; readonly warmupSeconds: number };
+  readonly latency: { readonly parallelism: number; readonly loadFraction: number; readonly seconds: number; readonly warmupSeconds: number } | null;
   readonly flink: { readonly version: string | null; readonly objectReuse: true; readonly latencyWatermarkIntervalMs: number; readonly latencyBufferTimeoutMs: number };
+  readonly verifyEvents: number;
 }
 
 export interface Verification {
   readonly generatorChecksum: { readonly events: number; readonly typescript: string; readonly java: string; readonly equal: boolean } | null;
-  readonly flinkQueries: ReadonlyArray<{ readonly query: string; readonly expectedRows: number; readonly flinkRows: number; readonly equal: boolean }>;
 }
 
 export interface BenchReport {
@@ -28,17 +32,58 @@ export interface BenchReport {
   readonly queries: readonly QueryResult[];
 }
 
+/** A measured window shorter than this, or warm-up shorter than that, is a smoke run, not a figure. */
+export const MIN_MEASURE_SECONDS = 30;
+export const MIN_WARMUP_SECONDS = 10;
+export const MIN_RUNS = 3;
+
+export function isSmokeRun(s: Pick<BenchSettings, 'measureSeconds' | 'warmupSeconds' | 'runs'>): boolean {
+  return s.measureSeconds < MIN_MEASURE_SECONDS || s.warmupSeconds < MIN_WARMUP_SECONDS || s.runs < MIN_RUNS;
+}
+
+function planText(q: QueryResult): string {
+  const lines = [`### ${q.row}${q.label ? ` — ${q.label}` : ''}`, ''];
+  const side = (name: string, plan: QueryResult['millrace']['plan']) => {
+    if (plan === null) return [`- ${name}: plan not available`];
+    return [
+      `- ${name} logical: ${plan.logical.join(' → ')}`,
+      `- ${name} implementation: ${plan.implementation.join('; ')}`,
+      `- ${name} tasks (operator chains): ${plan.tasks.map((t) => `\`${t}\``).join(', ')}`,
+    ];
+  };
+  lines.push(...side('Millrace', q.millrace.plan), ...side('Flink', q.flink.plan));
+  if (q.plans === null) lines.push('- Logical plans: not compared (one side has no plan).');
+  else if (q.plans.same) lines.push('- Logical plans: **the same** (every declared step equal).');
+  else {
+    lines.push(`- Logical plans: **different** at ${q.plans.differences.length} step(s):`);
+    for (const d of q.plans.differences) lines.push(`  - step ${d.step}: Millrace "${d.millrace ?? '(none)'}", Flink "${d.flink ?? '(none)'}"`);
+  }
+  return lines.join('\n');
+}
+
+function verificationText(q: QueryResult): string {
+  const v = q.verification;
+  if (v === null) return `- ${q.row}: not verified (--no-verify)`;
+  const side = (name: string, rows: number | null, equal: boolean | null) =>
+    rows === null ? `${name} not run` : `${name} ${rows} rows ${equal ? 'equal to the reference' : 'DIFFERENT from the reference'}`;
+  return `- ${q.row}: first ${v.events.toLocaleString('en-US')} events, reference ${v.referenceRows} rows; ${side('Flink', v.flinkRows, v.flinkEqual)}; ${side('Millrace', v.millraceRows, v.millraceEqual)}; row counts ${v.rowCountsEqual === null ? 'not compared' : v.rowCountsEqual ? 'equal' : 'DIFFERENT'}${v.example ? ` (e.g. ${v.example})` : ''}`;
+}
+
 export function renderResultsMarkdown(report: BenchReport): string {
   const { machine, settings, verification } = report;
   const unavailable = report.queries
     .flatMap((q) => (['flink', 'millrace'] as const).map((system) => ({ q, system, f: q[system] })))
     .filter(({ f }) => !f.available || f.latencyNote !== null)
-    .map(({ q, system, f }) => `- ${q.query} ${system}: ${f.reason ?? f.latencyNote}`);
+    .map(({ q, system, f }) => `- ${q.row} ${system}: ${f.reason ?? f.latencyNote}`);
   const checksum = verification.generatorChecksum;
-  return `# Nexmark: Millrace against Apache Flink
+  const smoke = isSmokeRun(settings);
+  return `${SECTION_BEGIN}
+# Nexmark: Millrace against Apache Flink
 
 Latest figures of \`npm run bench:nexmark\` (\`bench/nexmark.ts\`), generated ${report.generatedAt}.
-Raw figures: \`bench/results/nexmark.json\`.
+Raw figures: \`bench/results/nexmark.json\`.${smoke ? `
+
+**Smoke run, not figures:** ${settings.runs} run(s) of ${settings.measureSeconds} s after ${settings.warmupSeconds} s of warm-up (figures need at least ${MIN_RUNS} runs of ${MIN_MEASURE_SECONDS} s after ${MIN_WARMUP_SECONDS} s).` : ''}
 
 ## Machine
 
@@ -47,60 +92,66 @@ Raw figures: \`bench/results/nexmark.json\`.
 - Node.js ${machine.node} (Millrace), ${machine.java} (Flink ${settings.flink.version ?? 'n/a'})
 - Load average when the run started: ${machine.loadAverageAtStart.join(' / ')} (the machine may be shared; figures vary with other load)
 
-## Settings
+## Method
 
-- ${settings.events.toLocaleString('en-US')} events per query and system, seed ${settings.seed}, parallelism ${settings.parallelism}
-  (Millrace: ${settings.taskmanagers} TaskManagers; Flink: local mini-cluster in one JVM, object reuse on), blackhole sink.
-- Event time advances ${settings.eventsPerSecond.toLocaleString('en-US')} events/s; q5 sliding ${settings.windows.q5WindowMs / 1000} s every ${settings.windows.q5SlideMs / 1000} s,
+- Per row and system ${settings.runs} run(s), alternating systems; each run starts the system with an unbounded Nexmark source
+  (no rate limit, seed ${settings.seed}, parallelism ${settings.parallelism}; Millrace: \`millrace run\` with ${settings.taskmanagers} TaskManagers, no
+  checkpoints; Flink: local mini-cluster in one JVM, object reuse on, no checkpoints), blackhole sink.
+  Event time advances ${settings.eventsPerSecond.toLocaleString('en-US')} events/s; q5 sliding ${settings.windows.q5WindowMs / 1000} s every ${settings.windows.q5SlideMs / 1000} s,
   q7 and q8 tumbling ${settings.windows.q7WindowMs / 1000} s / ${settings.windows.q8WindowMs / 1000} s.
-- events/s = events / processing time reported by the system; cores = CPU time (user + system, all
-  processes of the system) / the same processing time; events/s per core = the two divided.
-- p99 latency: a second run at parallelism ${settings.latency.parallelism}, rate-limited to ${settings.latency.loadFraction * 100}% of the
-  system's own measured maximum, ${settings.latency.warmupSeconds} s of warm-up (not measured) and then ${settings.latency.seconds} s measured,
-  with event time running at wall-clock speed (events/s of event time = rate). A result's latency = arrival at the sink − the wall time at which
-  the source emitted the event that made it final (its own event for q0–q3; the first event at or
-  after the window end for windowed queries, since that is what advances the watermark).
-  Millrace gets the warm-up as job parameter \`latencyWarmupMs\`; leaving those records out is up to
-  its latency sink (\`examples/nexmark/common.ts\`), the Flink peer does.
-  Flink's latency runs use a 20 ms watermark interval and 10 ms buffer timeout
-  (defaults 200 ms / 100 ms would add up to 300 ms by configuration alone).
+- After ${settings.warmupSeconds} s of warm-up, a window of ${settings.measureSeconds} s is measured: at its start and end the events the
+  sources emitted (Flink: a probe in the JVM; Millrace: the JobManager's REST figures, sampled right after a
+  TaskManager heartbeat updated them) and the CPU ticks (utime+stime, with reaped children) of every process of the
+  system from \`/proc\` (Flink: the JVM; Millrace: the runner, the JobManager and the TaskManagers). events/s =
+  events in the window / its duration; cores = CPU seconds in the window / its duration; events/s per core = the
+  two divided. Median over the runs, with min–max; the ratio's range is min Millrace / max Flink to max / min.
+- Channel records per event (Millrace): records received by non-source tasks over data-plane channels in the
+  window / source events. Channels between slots are encoded; a channel within one slot hands objects over
+  (with hash partitioning over ${settings.parallelism} slots, about ${Math.round(((settings.parallelism - 1) / settings.parallelism) * 100)}% of a keyed edge's records cross slots). Records
+  between chained operators are never encoded. Flink: not measured (it encodes every record that leaves a task;
+  its tasks are listed under Query plans).
+${settings.latency === null ? '- p99 latency: not measured in this run (--no-latency).' : `- p99 latency: a separate run at parallelism ${settings.latency.parallelism}, rate-limited to ${settings.latency.loadFraction * 100}% of the system's median
+  maximum, ${settings.latency.warmupSeconds} s of warm-up and then ${settings.latency.seconds} s measured, event time at wall-clock speed.
+  Latency = arrival at the sink − the wall time the source emitted the event that made the result final. Flink's
+  latency runs use a ${settings.flink.latencyWatermarkIntervalMs} ms watermark interval and ${settings.flink.latencyBufferTimeoutMs} ms buffer timeout.`}
 
 ## Query plans
 
-Both systems run the same logical plan per query (\`examples/nexmark/*.ts\`, \`bench/flink/.../Queries.java\`):
+Generated from what each side declares next to its code (\`plan\` of the Millrace job module,
+\`Queries.plan\` of the Flink peer) and the tasks each engine built from the job. Per-core targets apply
+only to rows whose logical plans are the same; a row with a label shows an optimization one side has.
 
-- q5: only the auction id of a bid is shuffled; counts per auction and sliding window; each counting
-  subtask passes on only its best auctions per window (local-global, as Flink SQL plans it); one keyed
-  stage per window keeps the overall maximum. Millrace keeps the best auctions up to date per bid
-  (\`maxPerWindow\`: a window fires without visiting every auction), Flink a chained operator after its
-  window operator keeps the best of the rows the window fires.
-- q7: bids spread over buckets whose tumbling windows keep their best bids, then one keyed stage per window.
-- q8: Millrace joins persons and auctions per window in keyed state and emits a row as soon as both are
-  known (clearing timers spread over 1 s after the window end); Flink uses a tumbling window coGroup,
-  which emits at the window end.
+${report.queries.map(planText).join('\n\n')}
 
 ## Verification
 
 - Generator cross-check: ${checksum === null ? 'not run' : `first ${checksum.events.toLocaleString('en-US')} events, TypeScript ${checksum.typescript}, Java ${checksum.java}: ${checksum.equal ? 'equal' : 'DIFFERENT'}`}.
-- Flink queries against the TypeScript reference results (examples/nexmark/reference): ${verification.flinkQueries.length === 0
-    ? 'not run'
-    : verification.flinkQueries.map((v) => `${v.query} ${v.equal ? 'equal' : 'DIFFERENT'} (${v.flinkRows}/${v.expectedRows} rows)`).join(', ')}.
+- Both systems' outputs for the same bounded input (first ${settings.verifyEvents.toLocaleString('en-US')} events, small windows), compared as
+  multisets with the reference results of \`examples/nexmark/reference\` and their row counts with each other; a
+  difference fails the benchmark before any speed is measured:
+${report.queries.map(verificationText).map((l) => `  ${l}`).join('\n')}
 
 ## Results
 
 ${renderMarkdownTable(report.queries)}
 
-Targets (issue 3): q0–q2 at least Flink's events/s per core, q5 and q7 at least half; p99 latency
-under 100 ms at half the maximum throughput, parallelism 2.
-${unavailable.length > 0 ? `\n### Missing figures\n\n${unavailable.join('\n')}\n` : ''}`;
+Targets (issue 15), for rows with the same logical plan: events/s per core at least 2× Flink's on q0–q2 and
+1.5× on q3, q5, q7, q8; p99 latency under 50 ms at half the maximum throughput.
+${unavailable.length > 0 ? `\n### Missing figures\n\n${unavailable.join('\n')}\n` : ''}${SECTION_END}
+`;
 }
 
+export const SECTION_BEGIN = '<!-- nexmark:begin (written by npm run bench:nexmark) -->';
+export const SECTION_END = '<!-- nexmark:end -->';
+
 /**
- * Sections other benchmarks keep in RESULTS.md between `<!-- name:begin … -->` and
- * `<!-- name:end -->` (e.g. bench:recovery's): carried over from `previous` after `rendered`.
+ * RESULTS.md with its Nexmark section replaced; everything outside it (other benchmarks' sections,
+ * notes) is kept as it was. Without a Nexmark section yet, the new one goes first.
  */
-export function keepMarkedSections(previous: string, rendered: string): string {
-  const sections = previous.match(/<!-- ([\w-]+):begin[^>]*-->[\s\S]*?<!-- \1:end -->/g) ?? [];
-  if (sections.length === 0) return rendered;
-  return `${rendered.trimEnd()}\n\n${sections.join('\n\n')}\n`;
+export function replaceNexmarkSection(previous: string, section: string): string {
+  const begin = previous.indexOf(SECTION_BEGIN);
+  const end = previous.indexOf(SECTION_END);
+  if (begin >= 0 && end > begin) return previous.slice(0, begin) + section.trimEnd() + previous.slice(end + SECTION_END.length);
+  const rest = previous.trim();
+  return `${section.trimEnd()}\n${rest ? `\n${rest}\n` : ''}`;
 }

@@ -1,44 +1,54 @@
-// Pure part of the Nexmark benchmark: turns the summaries the two systems write into the
-// figures of bench/results/nexmark.json, the terminal table and bench/RESULTS.md.
+// Pure part of the Nexmark benchmark: turns the measured windows of both systems, their declared
+// plans and the verification of their outputs into the figures of bench/results/nexmark.json, the
+// terminal table and bench/RESULTS.md.
 
-/** What `millrace run --summary-json` and the Flink peer write at the end of a run. */
+import { spreadOf, type Spread } from './stats.ts';
+import type { WindowFigures } from './window.ts';
+
+/** What a system declares it runs for a query (its query module's `plan`) and the tasks its engine built. */
+export interface DeclaredPlan {
+  readonly logical: readonly string[];
+  readonly implementation: readonly string[];
+  /** operator chains (tasks) as the engine built them from the job */
+  readonly tasks: readonly string[];
+}
+
+/** What `millrace run --summary-json` and the Flink peer write at the end of a (latency) run. */
 export interface RunSummary {
   readonly state?: string;
   readonly events: number;
   readonly durationMs: number;
-  readonly cpuUserMs?: number;
-  readonly cpuSystemMs?: number;
-  readonly recordsOut?: number;
   readonly latencyP99Ms?: number | null;
 }
 
-/** CPU and wall time of the whole process tree, measured around the command by the driver. */
-export interface ProcessUsage {
-  readonly wallMs: number;
-  readonly cpuMs: number;
-}
-
-/** One system's outcome for one query: figures, or why there are none. */
-export type SystemOutcome =
-  | { readonly status: 'ok'; readonly throughput: RunSummary; readonly usage: ProcessUsage; readonly latency: LatencyOutcome }
-  | { readonly status: 'not available' | 'failed'; readonly reason: string };
-
 export type LatencyOutcome =
-  | { readonly status: 'ok'; readonly rate: number; readonly summary: RunSummary }
+  | { readonly status: 'ok'; readonly rate: number; readonly p99Ms: number | null }
   | { readonly status: 'not measured' | 'failed'; readonly reason: string; readonly rate?: number };
+
+/** One system's outcome for one row: its measured windows, or why there are none. */
+export type SystemOutcome =
+  | { readonly status: 'ok'; readonly runs: readonly WindowFigures[]; readonly plan: DeclaredPlan; readonly latency: LatencyOutcome }
+  | { readonly status: 'not available' | 'failed'; readonly reason: string; readonly plan?: DeclaredPlan };
 
 export interface SystemFigures {
   readonly available: boolean;
   readonly reason: string | null;
-  readonly eventsPerSecond: number | null;
-  readonly cpuCores: number | null;
-  /** `summary`: CPU the system measured over its processing window; `process`: whole process tree, start-up included. */
-  readonly cpuSource: 'summary' | 'process' | null;
-  readonly eventsPerSecondPerCore: number | null;
+  readonly runs: readonly WindowFigures[];
+  readonly eventsPerSecond: Spread | null;
+  readonly cores: Spread | null;
+  readonly eventsPerSecondPerCore: Spread | null;
+  /** median over runs; null when the system does not report it */
+  readonly channelRecordsPerEvent: number | null;
   readonly p99LatencyMs: number | null;
   readonly latencyRate: number | null;
   readonly latencyNote: string | null;
-  readonly recordsOut: number | null;
+  readonly plan: DeclaredPlan | null;
+}
+
+/** Whether both systems declared the same logical steps, and where they differ. */
+export interface PlanComparison {
+  readonly same: boolean;
+  readonly differences: ReadonlyArray<{ readonly step: number; readonly millrace: string | null; readonly flink: string | null }>;
 }
 
 export interface QueryTarget {
@@ -46,70 +56,97 @@ export interface QueryTarget {
   readonly p99LatencyMsBelow: number;
 }
 
-export interface QueryResult {
-  readonly query: string;
+export interface RowVerification {
   readonly events: number;
+  readonly referenceRows: number;
+  readonly flinkRows: number | null;
+  readonly millraceRows: number | null;
+  readonly flinkEqual: boolean | null;
+  readonly millraceEqual: boolean | null;
+  /** both systems wrote the same number of rows for the same events */
+  readonly rowCountsEqual: boolean | null;
+  readonly example: string | null;
+}
+
+export interface QueryResult {
+  /** row of the report: a query, or a query with a named variant (e.g. q5-best-keys) */
+  readonly row: string;
+  readonly query: string;
+  /** why this row exists besides the query's headline row; null for a headline row */
+  readonly label: string | null;
+  readonly plans: PlanComparison | null;
   readonly flink: SystemFigures;
   readonly millrace: SystemFigures;
+  /** median Millrace events/s per core over median Flink events/s per core */
   readonly ratioMillraceToFlinkPerCore: number | null;
+  /** the ratio's range over all pairs of runs: min Millrace / max Flink .. max Millrace / min Flink */
+  readonly ratioRange: readonly [number, number] | null;
   readonly target: QueryTarget;
   readonly perCoreTargetMet: boolean | null;
   readonly latencyTargetMet: boolean | null;
+  readonly verification: RowVerification | null;
 }
 
-/** The issue's targets: q0-q2 at least Flink per core, q5 and q7 at least half, p99 < 100 ms. */
-export function targetFor(query: string): QueryTarget {
-  const perCore: Record<string, number> = { q0: 1, q1: 1, q2: 1, q5: 0.5, q7: 0.5 };
-  return { perCoreRatioAtLeast: perCore[query] ?? null, p99LatencyMsBelow: 100 };
+/** Issue 15's targets for rows with equal plans: q0-q2 at least 2x Flink per core, q3, q5, q7, q8 1.5x, p99 < 50 ms. */
+export function targetFor(query: string, samePlan: boolean): QueryTarget {
+  const perCore: Record<string, number> = { q0: 2, q1: 2, q2: 2, q3: 1.5, q5: 1.5, q7: 1.5, q8: 1.5 };
+  return { perCoreRatioAtLeast: samePlan ? perCore[query] ?? null : null, p99LatencyMsBelow: 50 };
+}
+
+export function comparePlans(millrace: DeclaredPlan | null | undefined, flink: DeclaredPlan | null | undefined): PlanComparison | null {
+  if (!millrace || !flink) return null;
+  const differences: Array<PlanComparison['differences'][number]> = [];
+  const steps = Math.max(millrace.logical.length, flink.logical.length);
+  for (let i = 0; i < steps; i++) {
+    const m = millrace.logical[i] ?? null;
+    const f = flink.logical[i] ?? null;
+    if (m !== f) differences.push({ step: i + 1, millrace: m, flink: f });
+  }
+  return { same: differences.length === 0, differences };
 }
 
 export function figuresOf(outcome: SystemOutcome): SystemFigures {
   if (outcome.status !== 'ok') {
     return {
-      available: false, reason: `${outcome.status}: ${outcome.reason}`, eventsPerSecond: null, cpuCores: null, cpuSource: null,
-      eventsPerSecondPerCore: null, p99LatencyMs: null, latencyRate: null, latencyNote: null, recordsOut: null,
+      available: false, reason: `${outcome.status}: ${outcome.reason}`, runs: [], eventsPerSecond: null, cores: null, eventsPerSecondPerCore: null,
+      channelRecordsPerEvent: null, p99LatencyMs: null, latencyRate: null, latencyNote: null, plan: outcome.plan ?? null,
     };
   }
-  const { throughput, usage, latency } = outcome;
-  const durationMs = throughput.durationMs > 0 ? throughput.durationMs : usage.wallMs;
-  const eventsPerSecond = (throughput.events * 1000) / durationMs;
-  const summaryCpuMs = throughput.cpuUserMs !== undefined && throughput.cpuSystemMs !== undefined
-    ? throughput.cpuUserMs + throughput.cpuSystemMs
-    : null;
-  const cpuCores = summaryCpuMs !== null && summaryCpuMs > 0 ? summaryCpuMs / durationMs : usage.cpuMs / usage.wallMs;
-  const p99 = latency.status === 'ok' ? latency.summary.latencyP99Ms ?? null : null;
+  const { runs, latency } = outcome;
+  const channel = runs.map((r) => r.channelRecordsPerEvent).filter((x): x is number => x !== null);
+  const p99 = latency.status === 'ok' ? latency.p99Ms : null;
   return {
     available: true,
     reason: null,
-    eventsPerSecond: round(eventsPerSecond),
-    cpuCores: round(cpuCores, 2),
-    cpuSource: summaryCpuMs !== null && summaryCpuMs > 0 ? 'summary' : 'process',
-    eventsPerSecondPerCore: cpuCores > 0 ? round(eventsPerSecond / cpuCores) : null,
+    runs,
+    eventsPerSecond: spreadOf(runs.map((r) => r.eventsPerSecond)),
+    cores: spreadOf(runs.map((r) => r.cores)),
+    eventsPerSecondPerCore: spreadOf(runs.map((r) => r.eventsPerSecondPerCore)),
+    channelRecordsPerEvent: channel.length === 0 ? null : spreadOf(channel).median,
     p99LatencyMs: p99,
     latencyRate: latency.rate ?? null,
-    latencyNote: latency.status === 'ok'
-      ? (p99 === null ? 'the run reported no latencyP99Ms' : null)
-      : `${latency.status}: ${latency.reason}`,
-    recordsOut: throughput.recordsOut ?? null,
+    latencyNote: latency.status === 'ok' ? (p99 === null ? 'the run reported no latencyP99Ms' : null) : `${latency.status}: ${latency.reason}`,
+    plan: outcome.plan,
   };
 }
 
-export function queryResult(query: string, events: number, flink: SystemOutcome, millrace: SystemOutcome): QueryResult {
-  const flinkFigures = figuresOf(flink);
-  const millraceFigures = figuresOf(millrace);
-  const ratio = flinkFigures.eventsPerSecondPerCore !== null && millraceFigures.eventsPerSecondPerCore !== null
-    ? round(millraceFigures.eventsPerSecondPerCore / flinkFigures.eventsPerSecondPerCore, 3)
+export function queryResult(row: string, query: string, label: string | null, flink: SystemOutcome, millrace: SystemOutcome, verification: RowVerification | null): QueryResult {
+  const f = figuresOf(flink);
+  const m = figuresOf(millrace);
+  const plans = comparePlans(m.plan, f.plan);
+  const ratio = f.eventsPerSecondPerCore && m.eventsPerSecondPerCore ? round(m.eventsPerSecondPerCore.median / f.eventsPerSecondPerCore.median, 3) : null;
+  const range: readonly [number, number] | null = f.eventsPerSecondPerCore && m.eventsPerSecondPerCore
+    ? [round(m.eventsPerSecondPerCore.min / f.eventsPerSecondPerCore.max, 3), round(m.eventsPerSecondPerCore.max / f.eventsPerSecondPerCore.min, 3)]
     : null;
-  const target = targetFor(query);
+  const target = targetFor(query, plans?.same === true);
   return {
-    query,
-    events,
-    flink: flinkFigures,
-    millrace: millraceFigures,
+    row, query, label, plans, flink: f, millrace: m,
     ratioMillraceToFlinkPerCore: ratio,
+    ratioRange: range,
     target,
     perCoreTargetMet: ratio === null || target.perCoreRatioAtLeast === null ? null : ratio >= target.perCoreRatioAtLeast,
-    latencyTargetMet: millraceFigures.p99LatencyMs === null ? null : millraceFigures.p99LatencyMs < target.p99LatencyMsBelow,
+    latencyTargetMet: m.p99LatencyMs === null ? null : m.p99LatencyMs < target.p99LatencyMsBelow,
+    verification,
   };
 }
 
@@ -123,7 +160,11 @@ function round(value: number, digits = 0): number {
   return Math.round(value * scale) / scale;
 }
 
-const HEADERS = ['query', 'system', 'events/s', 'cores', 'events/s/core', 'p99 ms (at rate)', 'M/F per core', 'target'];
+const HEADERS = ['row', 'system', 'events/s median (min–max)', 'cores', 'events/s/core median (min–max)', 'channel records/event', 'p99 ms (at rate)', 'M/F per core (range)', 'target'];
+
+function spreadText(s: Spread | null): string {
+  return s === null ? 'n/a' : `${fmt(s.median)} (${fmt(s.min)}–${fmt(s.max)}, ${s.runs.length} runs)`;
+}
 
 export function tableRows(results: readonly QueryResult[]): string[][] {
   const rows: string[][] = [];
@@ -132,13 +173,16 @@ export function tableRows(results: readonly QueryResult[]): string[][] {
       const f = result[system];
       const isMillrace = system === 'millrace';
       rows.push([
-        system === 'flink' ? result.query : '',
+        system === 'flink' ? result.row : '',
         system,
-        f.available ? fmt(f.eventsPerSecond) : (f.reason ?? 'n/a'),
-        f.available ? String(f.cpuCores) : '',
-        f.available ? fmt(f.eventsPerSecondPerCore) : '',
+        f.available ? spreadText(f.eventsPerSecond) : (f.reason ?? 'n/a'),
+        f.available && f.cores ? f.cores.median.toFixed(2) : '',
+        f.available ? spreadText(f.eventsPerSecondPerCore) : '',
+        f.available ? (f.channelRecordsPerEvent === null ? 'not measured' : f.channelRecordsPerEvent.toFixed(3)) : '',
         f.available ? (f.p99LatencyMs !== null ? `${f.p99LatencyMs} (${fmt(f.latencyRate)}/s)` : 'n/a') : '',
-        isMillrace && result.ratioMillraceToFlinkPerCore !== null ? result.ratioMillraceToFlinkPerCore.toFixed(2) : '',
+        isMillrace && result.ratioMillraceToFlinkPerCore !== null
+          ? `${result.ratioMillraceToFlinkPerCore.toFixed(2)} (${result.ratioRange![0].toFixed(2)}–${result.ratioRange![1].toFixed(2)})`
+          : '',
         isMillrace ? targetText(result) : '',
       ]);
     }
@@ -148,9 +192,8 @@ export function tableRows(results: readonly QueryResult[]): string[][] {
 
 function targetText(result: QueryResult): string {
   const parts: string[] = [];
-  if (result.target.perCoreRatioAtLeast !== null) {
-    parts.push(`per core >= ${result.target.perCoreRatioAtLeast}: ${verdict(result.perCoreTargetMet)}`);
-  }
+  if (result.plans === null || !result.plans.same) parts.push('plans differ: no per-core target');
+  else if (result.target.perCoreRatioAtLeast !== null) parts.push(`per core >= ${result.target.perCoreRatioAtLeast}: ${verdict(result.perCoreTargetMet)}`);
   parts.push(`p99 < ${result.target.p99LatencyMsBelow} ms: ${verdict(result.latencyTargetMet)}`);
   return parts.join('; ');
 }

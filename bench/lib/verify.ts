@@ -1,9 +1,10 @@
-// Proves the Flink peer computes what the Millrace examples compute before its speed is
-// compared: the Java generator must reproduce the TypeScript events (checksum of the first
-// events), and every Flink query's output on a small run must equal the reference result.
+// Proves both systems compute the right result before their speeds are compared: the Java
+// generator must reproduce the TypeScript events (checksum of the first events), and each
+// system's output for the same small bounded input must equal the reference result of
+// examples/nexmark/reference (as multisets), so their row counts are equal too.
 
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checksumOfFirst, createNexmarkGenerator } from '../../runtime/connectors/nexmark/index.ts';
@@ -36,19 +37,49 @@ export function referenceRows(query: string, events: readonly NexmarkEvent[]): o
   }
 }
 
-export interface QueryVerification {
-  readonly query: string;
-  readonly expectedRows: number;
-  readonly flinkRows: number;
-  readonly missing: number;
-  readonly unexpected: number;
+/** The rows of a bounded verification run, as written by either system (one JSON object per line). */
+export function readJsonLines(files: readonly string[]): object[] {
+  return files.flatMap((file) => readFileSync(file, 'utf8').split('\n').filter((line) => line.trim().length > 0).map((line) => JSON.parse(line) as object));
+}
+
+/** Committed part files of Millrace's file sink under `dir` (in-progress and pending files are hidden). */
+export function committedParts(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).filter((f) => f.startsWith('part-')).map((f) => join(dir, f));
+}
+
+/** The verification run's job parameters (Millrace) for `query`: the small windows of VERIFY_WINDOWS. */
+export function verifyParameters(query: string): Record<string, number> {
+  const common = { events: VERIFY_EVENTS, eventsPerSecond: VERIFY_EVENTS_PER_SECOND };
+  if (query === 'q5') return { ...common, windowSizeMs: VERIFY_WINDOWS.q5WindowMs, slideMs: VERIFY_WINDOWS.q5SlideMs };
+  if (query === 'q7') return { ...common, windowSizeMs: VERIFY_WINDOWS.q7WindowMs };
+  if (query === 'q8') return { ...common, windowSizeMs: VERIFY_WINDOWS.q8WindowMs };
+  return common;
+}
+
+export interface RowsCheck {
+  readonly rows: number;
+  readonly equal: boolean;
   readonly example: string | null;
 }
 
-export function verifyFlinkQuery(jar: string, query: string, seed: number, parallelism: number): QueryVerification {
+/** A system's rows against the reference: equal as multisets, or the first difference. */
+export function checkRows(expected: readonly object[], actual: readonly object[]): RowsCheck {
+  const diff = diffRows(expected, actual);
+  const equal = diff.missing.length === 0 && diff.unexpected.length === 0;
+  const example = diff.missing[0] !== undefined ? `missing ${diff.missing[0]}` : diff.unexpected[0] !== undefined ? `unexpected ${diff.unexpected[0]}` : null;
+  return { rows: actual.length, equal, example };
+}
+
+/** The reference result of the verification input for `query`. */
+export function verificationReference(query: string, seed: number): object[] {
   const generator = createNexmarkGenerator({ seed, events: VERIFY_EVENTS, eventsPerSecond: VERIFY_EVENTS_PER_SECOND });
   const events = Array.from({ length: VERIFY_EVENTS }, (_, i) => generator.eventAt(i));
-  const expected = referenceRows(query, events);
+  return referenceRows(query, events);
+}
+
+/** Flink's rows for the verification input. */
+export function flinkVerificationRows(jar: string, query: string, seed: number, parallelism: number): object[] {
   const dir = mkdtempSync(join(tmpdir(), 'millrace-verify-'));
   try {
     const collect = join(dir, 'rows.jsonl');
@@ -58,16 +89,7 @@ export function verifyFlinkQuery(jar: string, query: string, seed: number, paral
       '--q5-window-ms', String(VERIFY_WINDOWS.q5WindowMs), '--q5-slide-ms', String(VERIFY_WINDOWS.q5SlideMs),
       '--q7-window-ms', String(VERIFY_WINDOWS.q7WindowMs), '--q8-window-ms', String(VERIFY_WINDOWS.q8WindowMs),
     ], { stdio: ['ignore', 'ignore', 'pipe'] });
-    const actual = readFileSync(collect, 'utf8').split('\n').filter((line) => line.length > 0).map((line) => JSON.parse(line) as object);
-    const diff = diffRows(expected, actual);
-    return {
-      query,
-      expectedRows: expected.length,
-      flinkRows: actual.length,
-      missing: diff.missing.length,
-      unexpected: diff.unexpected.length,
-      example: diff.missing[0] ?? diff.unexpected[0] ?? null,
-    };
+    return readJsonLines([collect]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

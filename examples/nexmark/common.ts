@@ -10,6 +10,17 @@ import { fileSink } from '../../runtime/connectors/file-sink.ts';
 import { nexmarkSource } from '../../runtime/connectors/nexmark-source.ts';
 import { DEFAULT_NEXMARK_CONFIG, type NexmarkConfig, type NexmarkEvent } from '../../runtime/connectors/nexmark/index.ts';
 
+/**
+ * What a query's job runs, for the benchmark's report (bench/nexmark.ts compares it with the Flink
+ * peer's `Queries.plan`): `logical` steps in words both sides use (equal lists = same logical
+ * plan), `implementation` how Millrace carries them out. Each query exports `plan(params)` next to
+ * its `build`: change one, change the other.
+ */
+export interface QueryPlan {
+  readonly logical: readonly string[];
+  readonly implementation: readonly string[];
+}
+
 export function nexmarkConfig(params: JobParams): Partial<NexmarkConfig> {
   const events = params.getNumber('events', 0);
   const rate = params.getNumber('rate', 0);

@@ -2,7 +2,11 @@
 
 import { defineJob } from '../../runtime/api/environment.ts';
 import type { Bid } from '../../runtime/connectors/nexmark/index.ts';
-import { nexmarkEvents, querySink } from './common.ts';
+import { nexmarkEvents, querySink, type QueryPlan } from './common.ts';
+
+export function plan(): QueryPlan {
+  return { logical: ['bids', 'pass-through'], implementation: ['filter and map chained to the source'] };
+}
 
 export default defineJob({
   name: 'nexmark-q0',

@@ -2,7 +2,7 @@
 
 import { defineJob } from '../../runtime/api/environment.ts';
 import type { Bid } from '../../runtime/connectors/nexmark/index.ts';
-import { nexmarkEvents, querySink } from './common.ts';
+import { nexmarkEvents, querySink, type QueryPlan } from './common.ts';
 
 export interface Q1Row {
   auction: number;
@@ -10,6 +10,10 @@ export interface Q1Row {
   price: number;
   dateTime: number;
   extra: string;
+}
+
+export function plan(): QueryPlan {
+  return { logical: ['bids', 'map: price in euros'], implementation: ['filter and map chained to the source'] };
 }
 
 export default defineJob({

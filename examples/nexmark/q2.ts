@@ -1,8 +1,15 @@
 // Nexmark q2, selection: auction and price of bids on every `auctionModulus`-th auction (123).
 
-import { defineJob } from '../../runtime/api/environment.ts';
+import { defineJob, type JobParams } from '../../runtime/api/environment.ts';
 import type { Bid } from '../../runtime/connectors/nexmark/index.ts';
-import { nexmarkEvents, querySink } from './common.ts';
+import { nexmarkEvents, querySink, type QueryPlan } from './common.ts';
+
+export function plan(params: JobParams): QueryPlan {
+  return {
+    logical: ['bids', `filter: auction % ${params.getNumber('auctionModulus', 123)} == 0`, 'map: (auction, price)'],
+    implementation: ['filter and map chained to the source'],
+  };
+}
 
 export default defineJob({
   name: 'nexmark-q2',

@@ -6,7 +6,7 @@ import { KeyedCoProcessFunction, type Collector, type KeyedProcessContext, type 
 import { OutputTag } from '../../runtime/api/output-tag.ts';
 import { listState, valueState, type ListState, type ValueState } from '../../runtime/api/state.ts';
 import type { Auction, Person } from '../../runtime/connectors/nexmark/index.ts';
-import { nexmarkEvents, querySink } from './common.ts';
+import { nexmarkEvents, querySink, type QueryPlan } from './common.ts';
 
 export interface Q3Row {
   name: string;
@@ -34,6 +34,13 @@ class JoinSellers extends KeyedCoProcessFunction<number, Auction, Person, Q3Row>
     for (const a of this.waiting.get()) out.collect({ name: p.name, city: p.city, state: p.state, id: a.id });
     this.waiting.clear();
   }
+}
+
+export function plan(): QueryPlan {
+  return {
+    logical: ['persons in OR/ID/CA and category-10 auctions', 'key by person id = seller', 'unbounded join in keyed state (value: person, list: waiting auctions), emit on match'],
+    implementation: ['one routing step chained to the source (auctions main output, persons side output)', 'KeyedCoProcessFunction, heap state'],
+  };
 }
 
 export default defineJob({

@@ -5,13 +5,13 @@
 // fires without visiting every auction), and a second keyed stage (by window) keeps the overall
 // maximum and emits it when the watermark passes the window end.
 
-import { defineJob } from '../../runtime/api/environment.ts';
+import { defineJob, type JobParams } from '../../runtime/api/environment.ts';
 import { KeyedProcessFunction, ProcessWindowFunction, type Collector, type KeyedProcessContext, type OnTimerContext, type RuntimeContext, type WindowContext } from '../../runtime/api/functions.ts';
 import { listState, valueState, type ListState, type ValueState } from '../../runtime/api/state.ts';
 import { SlidingEventTimeWindows, type TimeWindow } from '../../runtime/api/windows.ts';
 import type { Bid } from '../../runtime/connectors/nexmark/index.ts';
 import { aggregateMaxPerWindow } from '../../runtime/operators/windowing/aggregate-locally.ts';
-import { nexmarkEvents, querySink } from './common.ts';
+import { nexmarkEvents, querySink, type QueryPlan } from './common.ts';
 
 export interface Q5Row {
   windowStart: number;
@@ -34,7 +34,7 @@ class WithWindow extends ProcessWindowFunction<number, Q5Row, number, TimeWindow
   }
 }
 
-class MaxPerWindow extends KeyedProcessFunction<number, Q5Row, Q5Row> {
+export class MaxPerWindow extends KeyedProcessFunction<number, Q5Row, Q5Row> {
   private max!: ValueState<number>;
   private best!: ListState<Q5Row>;
   override open(ctx: RuntimeContext): void {
@@ -54,6 +54,16 @@ class MaxPerWindow extends KeyedProcessFunction<number, Q5Row, Q5Row> {
     this.best.clear();
     this.max.clear();
   }
+}
+
+export function plan(params: JobParams): QueryPlan {
+  const size = params.getNumber('windowSizeMs', 2000);
+  const slide = params.getNumber('slideMs', 500);
+  return {
+    logical: ['bids', 'map: auction id only', 'key by auction', `sliding window ${size} ms / ${slide} ms: count`,
+      'per subtask and window: the best auctions kept up to date per bid, sent when the window fires (local-global)', 'key by window start', 'max per window, emitted at window end'],
+    implementation: [`WindowOperator maxPerWindow: sliding windows kept in panes (one update per bid instead of ${size / slide})`, 'best auctions per window tracked per bid: firing visits no other auction'],
+  };
 }
 
 export default defineJob({

@@ -2,12 +2,12 @@
 // bids are spread over `buckets` keys (auction mod buckets) whose windows keep their best bids,
 // then one keyed stage per window picks the overall maximum at the window end.
 
-import { defineJob } from '../../runtime/api/environment.ts';
+import { defineJob, type JobParams } from '../../runtime/api/environment.ts';
 import { KeyedProcessFunction, ProcessWindowFunction, type Collector, type KeyedProcessContext, type OnTimerContext, type RuntimeContext, type WindowContext } from '../../runtime/api/functions.ts';
 import { listState, valueState, type ListState, type ValueState } from '../../runtime/api/state.ts';
 import { TumblingEventTimeWindows, type TimeWindow } from '../../runtime/api/windows.ts';
 import type { Bid } from '../../runtime/connectors/nexmark/index.ts';
-import { nexmarkEvents, querySink } from './common.ts';
+import { nexmarkEvents, querySink, type QueryPlan } from './common.ts';
 
 export interface Q7Row {
   windowStart: number;
@@ -60,6 +60,13 @@ class MaxPerWindow extends KeyedProcessFunction<number, Q7Row, Q7Row> {
     this.best.clear();
     this.max.clear();
   }
+}
+
+export function plan(params: JobParams): QueryPlan {
+  return {
+    logical: ['bids', `key by auction % ${params.getNumber('buckets', 128)}`, `tumbling window ${params.getNumber('windowSizeMs', 1000)} ms: highest-price bids (aggregate)`, 'key by window start', 'max per window, emitted at window end'],
+    implementation: ['WindowOperator, heap state: one accumulator per (bucket, window)'],
+  };
 }
 
 export default defineJob({

@@ -9,13 +9,13 @@
 // each watermark step fires a few thousand. No result changes: a window's rows are all emitted
 // before its end, and no event of a window arrives after the watermark passed it.
 
-import { defineJob } from '../../runtime/api/environment.ts';
+import { defineJob, type JobParams } from '../../runtime/api/environment.ts';
 import { KeyedCoProcessFunction, type Collector, type KeyedProcessContext, type OnTimerContext, type RuntimeContext } from '../../runtime/api/functions.ts';
 import { OutputTag } from '../../runtime/api/output-tag.ts';
 import { valueState, type ValueState } from '../../runtime/api/state.ts';
 import { windowStartFor } from '../../runtime/api/windows.ts';
 import type { Auction, Person } from '../../runtime/connectors/nexmark/index.ts';
-import { nexmarkEvents, querySink } from './common.ts';
+import { nexmarkEvents, querySink, type QueryPlan } from './common.ts';
 
 export interface Q8Row {
   id: number;
@@ -89,6 +89,15 @@ class NewSellers extends KeyedCoProcessFunction<number, Person, Auction, Q8Row> 
       return;
     }
   }
+}
+
+export function plan(params: JobParams): QueryPlan {
+  const size = params.getNumber('windowSizeMs', 1000);
+  return {
+    logical: ['persons and auctions', 'key by person id = seller', `per person and tumbling window ${size} ms in keyed state: name and sold flag; a row as soon as both are known`,
+      `clearing timers spread over ${params.getNumber('cleanupSpreadMs', Math.min(size, 1000))} ms after the window end`],
+    implementation: ['one routing step chained to the source (persons main output, auctions side output)', 'KeyedCoProcessFunction, heap state (one flat array per person)'],
+  };
 }
 
 export default defineJob({

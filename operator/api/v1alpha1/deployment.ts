@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { ageColumn, computeUnits, conditionsList, dnsLabel, objectSchema, observedGeneration, readyColumn, withRules } from './meta.ts';
 import type { KindDefinition } from './meta.ts';
+import { podTemplateSchema } from './pod-template.ts';
 import { DEFAULT_QUEUE } from './queue.ts';
 
 /** The lifecycle of a Deployment, each phase with what it means and whether it is terminal. */
@@ -79,17 +80,8 @@ export const deploymentSpecSchema = z.object({
     delaySeconds: z.number().int().min(0).max(3600).default(10).describe('Delay between restarts (initial delay for exponentialDelay).'),
   }).default({ type: 'fixedDelay', attempts: 3, delaySeconds: 10 }).describe('How the runtime restarts failed tasks.'),
   configuration: z.record(z.string(), z.string()).default({}).describe('Runtime configuration key/values, passed to JobManager and TaskManagers.'),
-  image: z.string().min(1).optional().describe('Container image of the runtime; defaults to the operator setting.'),
-  podTemplate: z.object({
-    labels: z.record(z.string(), z.string()).optional().describe('Extra pod labels.'),
-    annotations: z.record(z.string(), z.string()).optional().describe('Extra pod annotations.'),
-    nodeSelector: z.record(z.string(), z.string()).optional().describe('Node selector of the pods.'),
-    serviceAccountName: z.string().optional().describe('Service account of the pods.'),
-    env: z.array(z.object({
-      name: z.string().min(1).describe('Variable name.'),
-      value: z.string().describe('Variable value.'),
-    }).describe('An environment variable.')).optional().describe('Extra environment variables.'),
-  }).optional().describe('Overrides applied to JobManager and TaskManager pods.'),
+  image: z.string().min(1).optional().describe('Container image of the runtime: one the Workspace allows (Workspace spec.pods.image or spec.pods.allowedImages); defaults to the Workspace image, else the operator setting.'),
+  podTemplate: podTemplateSchema.optional(),
 }).describe('Desired state of the Deployment.');
 export type DeploymentSpec = z.infer<typeof deploymentSpecSchema>;
 

@@ -11,6 +11,8 @@ export const CATEGORY = 'millrace';
 export interface CelRule {
   rule: string;
   message: string;
+  /** A CEL expression for the message, so it can name the offending key or value. */
+  messageExpression?: string;
   fieldPath?: string;
   reason?: 'FieldValueInvalid' | 'FieldValueForbidden' | 'FieldValueRequired' | 'FieldValueDuplicate';
 }

@@ -3,6 +3,9 @@ import { z } from 'zod';
 import { ageColumn, computeUnits, conditionsList, dnsLabel, objectSchema, observedGeneration, readyColumn, withRules } from './meta.ts';
 import type { KindDefinition } from './meta.ts';
 
+const dnsSubdomain = (description: string) =>
+  z.string().min(1).max(253).regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/).describe(description);
+
 export const WORKSPACE_PHASES = ['Pending', 'Ready', 'StorageUnavailable', 'Terminating'] as const;
 
 export const workspaceStorageSchema = z.object({
@@ -17,9 +20,24 @@ export const workspaceStorageSchema = z.object({
   }).describe('Secret holding the S3 credentials.'),
 }).describe('Object storage of the workspace.');
 
+/**
+ * What the JobManager and TaskManager pods of this workspace run and run as. Set by the cluster
+ * admin who owns the Workspace; a Deployment may only choose among what is listed here, because
+ * an image is code and a service account is an identity (cloud roles, image pull secrets).
+ */
+export const workspacePodsSchema = z.object({
+  image: z.string().min(1).max(512).optional().describe('Image of the JobManager and TaskManager pods; defaults to the operator\'s image setting.'),
+  allowedImages: z.array(z.string().min(1).max(512)).max(32).default([]).describe('Further images a Deployment may choose with spec.image (for example a runtime build under test).'),
+  serviceAccountName: dnsSubdomain('Service account of the pods (its token is never mounted); defaults to the namespace\'s default service account.').optional(),
+  allowedServiceAccountNames: z.array(dnsSubdomain('A service account name.')).max(32).default([]).describe('Further service accounts a Deployment may choose with spec.podTemplate.serviceAccountName.'),
+}).describe('Image and service account of the pods of this workspace, and which others Deployments may choose.');
+export type WorkspacePods = z.infer<typeof workspacePodsSchema>;
+export const DEFAULT_WORKSPACE_PODS: WorkspacePods = { allowedImages: [], allowedServiceAccountNames: [] };
+
 export const workspaceSpecSchema = z.object({
   capacityCU: computeUnits('Total compute capacity that the namespaces of this workspace may share.'),
   storage: workspaceStorageSchema,
+  pods: workspacePodsSchema.default(DEFAULT_WORKSPACE_PODS),
 }).describe('Desired state of the Workspace.');
 
 export const workspaceStatusSchema = z.object({

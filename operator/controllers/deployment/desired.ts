@@ -9,6 +9,7 @@ import { deploymentSize } from '../../capacity/deployment-size.ts';
 import type { KubeObject, OwnerReference } from '../../kube/rest-client.ts';
 import { LABELS, MANAGED_BY } from '../shared/context.ts';
 import { priorityClassName } from '../queue/desired.ts';
+import type { PodIdentity } from './pod-identity.ts';
 
 export const JOBMANAGER_REST_PORT = 8081;
 export const JOBMANAGER_RPC_PORT = 6123;
@@ -42,6 +43,22 @@ export interface DesiredOptions {
   /** Storage path of the savepoint a (re)started job restores from (restore.savepointPath). */
   restoreSavepointPath?: string;
 }
+  /** Image and service account allowed by the Workspace (pod-identity.ts); absent: defaultImage, the namespace's default account. */
+  identity?: PodIdentity;
+}
+
+/**
+ * Probes by TCP connect: the REST port is meant to answer only requests signed with the
+ * Deployment's credential, which a kubelet does not hold. A pod that stops listening is restarted; one that is not yet listening
+ * gets no Service traffic; the startup probe gives a slow start (large restore) five minutes.
+ */
+export function probes(port: number): Record<string, unknown> {
+  const tcpSocket = { port };
+  return {
+    startupProbe: { tcpSocket, periodSeconds: 2, failureThreshold: 150, timeoutSeconds: 2 },
+    readinessProbe: { tcpSocket, periodSeconds: 5, failureThreshold: 3, timeoutSeconds: 2 },
+    livenessProbe: { tcpSocket, periodSeconds: 10, failureThreshold: 6, timeoutSeconds: 5 },
+  };
 
 /**
  * Stable hash of what the pods are built from; a change means new pods. spec.state and
@@ -139,13 +156,15 @@ function pod(d: Deployment, opts: DesiredOptions, hash: string, role: 'jobmanage
       priorityClassName: priorityClassName(ns, s.queue),
       restartPolicy: 'Always',
       automountServiceAccountToken: false,
-      serviceAccountName: s.podTemplate?.serviceAccountName,
+      serviceAccountName: opts.identity?.serviceAccountName,
       nodeSelector: s.podTemplate?.nodeSelector,
       enableServiceLinks: false,
       securityContext: { runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001, seccompProfile: { type: 'RuntimeDefault' } },
+      tolerations: s.podTemplate?.tolerations,
+      affinity: s.podTemplate?.affinity,
       containers: [{
         name: role,
-        image: s.image ?? opts.defaultImage,
+        image: opts.identity?.image ?? opts.defaultImage,
         args: runtimeArgs(d, role),
         env: [
           { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
@@ -164,6 +183,7 @@ function pod(d: Deployment, opts: DesiredOptions, hash: string, role: 'jobmanage
         securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
         volumeMounts: [
           { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
+        ...probes(role === 'jobmanager' ? JOBMANAGER_REST_PORT : TASKMANAGER_PORT),
           { name: 'scratch', mountPath: '/tmp' },
           ...(opts.storage ? [{ name: 's3-credentials', mountPath: S3_CREDENTIALS_DIR, readOnly: true }] : []),
         ],

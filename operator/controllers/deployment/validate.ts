@@ -5,7 +5,7 @@ import type { DeploymentSpec } from '../../api/v1alpha1/deployment.ts';
 import { parsePipeline, PipelineError } from '../../../runtime/pipeline/parse.ts';
 
 export interface SourceProblem {
-  reason: 'SqlNotSupported' | 'InvalidPipeline';
+  reason: 'SqlNotSupported' | 'InvalidPipeline' | 'PodTemplateNotAllowed' | 'ImageNotAllowed' | 'ServiceAccountNotAllowed';
   message: string;
 }
 

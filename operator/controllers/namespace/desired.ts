@@ -6,6 +6,7 @@ import { DEFAULT_QUEUE } from '../../api/v1alpha1/queue.ts';
 import { cuToQuotaHard } from '../../capacity/compute-units.ts';
 import type { KubeObject, OwnerReference } from '../../kube/rest-client.ts';
 import { LABELS, MANAGED_BY } from '../shared/context.ts';
+import { POD_SECURITY_LABELS } from './pod-security.ts';
 
 export const NAMESPACE_QUOTA_NAME = 'millrace-namespace-quota';
 /** The namespace's copy of its workspace's S3 Secret, mounted by JobManager and TaskManager pods. */
@@ -24,7 +25,7 @@ export function desiredNamespaceObjects(ns: Namespace, owner: OwnerReference): K
   const name = ns.metadata.name;
   const labels = { [LABELS.managedBy]: MANAGED_BY, [LABELS.workspace]: ns.spec.workspace, [LABELS.namespace]: name };
   const objects: KubeObject[] = [
-    { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels, ownerReferences: [owner] } },
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { ...labels, ...POD_SECURITY_LABELS }, ownerReferences: [owner] } },
     {
       apiVersion: 'v1', kind: 'ResourceQuota',
       metadata: { name: NAMESPACE_QUOTA_NAME, namespace: name, labels },

@@ -24,6 +24,14 @@ final class Measurements {
   static final AtomicLong recordsOut = new AtomicLong(0);
   static final AtomicLongArray latency = new AtomicLongArray(LATENCY_BUCKETS);
   static final ConcurrentLinkedQueue<String> collected = new ConcurrentLinkedQueue<>();
+  /** Events emitted per source subtask so far (see NexmarkSource), read by the probe. */
+  static final AtomicLongArray emitted = new AtomicLongArray(256);
+
+  static long emittedTotal() {
+    long sum = 0;
+    for (int i = 0; i < emitted.length(); i++) sum += emitted.get(i);
+    return sum;
+  }
 
   private Measurements() {}
 

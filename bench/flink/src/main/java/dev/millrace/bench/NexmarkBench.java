@@ -53,6 +53,8 @@ public final class NexmarkBench {
     options.q5SlideMs = Long.parseLong(args.getOrDefault("q5-slide-ms", "2000"));
     options.q7WindowSizeMs = Long.parseLong(args.getOrDefault("q7-window-ms", "10000"));
     options.q8WindowSizeMs = Long.parseLong(args.getOrDefault("q8-window-ms", "10000"));
+    options.q7Buckets = Long.parseLong(args.getOrDefault("q7-buckets", "128"));
+    options.q8CleanupSpreadMs = Long.parseLong(args.getOrDefault("q8-cleanup-spread-ms", "1000"));
 
     StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, new Configuration());
     env.getConfig().enableObjectReuse();
@@ -67,6 +69,20 @@ public final class NexmarkBench {
     DataStream<Object> result = (DataStream<Object>) Queries.build(query, events, options);
     long warmupMs = Long.parseLong(args.getOrDefault("latency-warmup-ms", "0"));
     result.addSink(new MeasuringSink<>(latency, collectFile != null, config.baseTimeMs, warmupMs)).name("blackhole");
+
+    if (args.containsKey("describe-plan")) {
+      // the declared plan and the tasks (operator chains) Flink builds from this very pipeline
+      StringBuilder plan = new StringBuilder("{\"system\":\"flink\",\"query\":\"").append(query).append("\"");
+      String[][] declared = Queries.plan(query, options);
+      plan.append(",\"logical\":").append(jsonArray(java.util.Arrays.asList(declared[0])));
+      plan.append(",\"implementation\":").append(jsonArray(java.util.Arrays.asList(declared[1])));
+      java.util.List<String> tasks = new java.util.ArrayList<>();
+      for (org.apache.flink.runtime.jobgraph.JobVertex v : env.getStreamGraph().getJobGraph().getVerticesSortedTopologicallyFromSources()) tasks.add(v.getName());
+      plan.append(",\"tasks\":").append(jsonArray(tasks)).append('}');
+      System.out.println(plan);
+      System.exit(0);
+    }
+    if (args.containsKey("probe")) startProbe();
 
     env.execute("nexmark-" + query);
 
@@ -99,6 +115,35 @@ public final class NexmarkBench {
     if (args.containsKey("summary-json")) write(args.get("summary-json"), json + "\n");
     if (collectFile != null) write(collectFile, String.join("\n", Measurements.collected) + "\n");
     System.exit(0);
+  }
+
+  /**
+   * The benchmark's probe: for every line on stdin, one line "probe <events emitted so far>" on
+   * stdout, at once; the driver samples /proc right after reading it, so the window's event count
+   * and its CPU seconds are taken at the same moment.
+   */
+  private static void startProbe() {
+    Thread probe = new Thread(() -> {
+      try (java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(System.in, StandardCharsets.UTF_8))) {
+        while (in.readLine() != null) {
+          System.out.println("probe " + Measurements.emittedTotal());
+          System.out.flush();
+        }
+      } catch (IOException e) {
+        // stdin closed: the driver is gone
+      }
+    }, "benchmark-probe");
+    probe.setDaemon(true);
+    probe.start();
+  }
+
+  private static String jsonArray(java.util.List<String> items) {
+    StringBuilder b = new StringBuilder("[");
+    for (int i = 0; i < items.size(); i++) {
+      if (i > 0) b.append(',');
+      b.append('"').append(items.get(i).replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+    }
+    return b.append(']').toString();
   }
 
   private static void write(String file, String text) throws IOException {

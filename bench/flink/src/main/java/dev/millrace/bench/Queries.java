@@ -17,16 +17,15 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.functions.AggregateFunction;
-import org.apache.flink.api.common.functions.CoGroupFunction;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeHint;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
-import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.streaming.api.functions.windowing.ProcessWindowFunction;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
@@ -49,6 +48,35 @@ final class Queries {
     long q7WindowSizeMs = 10_000;
     long q8WindowSizeMs = 10_000;
     long q2AuctionModulus = 123;
+    long q7Buckets = 128;
+    long q8CleanupSpreadMs = 1000;
+  }
+
+  /**
+   * What this peer runs per query, in the words examples/nexmark/*.ts use for Millrace's jobs
+   * (their exported `plan`): `logical` is compared between the systems (equal lists = same logical
+   * plan), `implementation` says how this engine carries each step out. Keep it next to the code
+   * below: change one, change the other.
+   */
+  static String[][] plan(String query, Options o) {
+    switch (query) {
+      case "q0": return new String[][] {{"bids", "pass-through"}, {"filter and map chained to the source"}};
+      case "q1": return new String[][] {{"bids", "map: price in euros"}, {"filter and map chained to the source"}};
+      case "q2": return new String[][] {{"bids", "filter: auction % " + o.q2AuctionModulus + " == 0", "map: (auction, price)"}, {"filter and map chained to the source"}};
+      case "q3": return new String[][] {
+          {"persons in OR/ID/CA and category-10 auctions", "key by person id = seller", "unbounded join in keyed state (value: person, list: waiting auctions), emit on match"},
+          {"two filter+map branches chained to the source", "KeyedCoProcessFunction, heap state"}};
+      case "q5": return new String[][] {
+          {"bids", "map: auction id only", "key by auction", "sliding window " + o.q5WindowSizeMs + " ms / " + o.q5SlideMs + " ms: count", "per subtask and window: the best auctions, sent when the window fires (local-global)", "key by window start", "max per window, emitted at window end"},
+          {"WindowOperator, heap state: one accumulator per (auction, window), " + (o.q5WindowSizeMs / o.q5SlideMs) + " updates per bid", "chained LocalMaxPerWindow keeps the best rows of the fired windows until the watermark"}};
+      case "q7": return new String[][] {
+          {"bids", "key by auction % " + o.q7Buckets, "tumbling window " + o.q7WindowSizeMs + " ms: highest-price bids (aggregate)", "key by window start", "max per window, emitted at window end"},
+          {"WindowOperator, heap state: one accumulator per (bucket, window)"}};
+      case "q8": return new String[][] {
+          {"persons and auctions", "key by person id = seller", "per person and tumbling window " + o.q8WindowSizeMs + " ms in keyed state: name and sold flag; a row as soon as both are known", "clearing timers spread over " + o.q8CleanupSpreadMs + " ms after the window end"},
+          {"two filter+map branches chained to the source", "KeyedCoProcessFunction, heap state (one list per person)"}};
+      default: throw new IllegalArgumentException("unknown query " + query + " (expected q0, q1, q2, q3, q5, q7 or q8)");
+    }
   }
 
   static DataStream<?> build(String query, DataStream<Event> events, Options options) {
@@ -61,8 +89,8 @@ final class Queries {
       }
       case "q3": return q3(events);
       case "q5": return q5(events, options.q5WindowSizeMs, options.q5SlideMs);
-      case "q7": return q7(events, options.q7WindowSizeMs);
-      case "q8": return q8(events, options.q8WindowSizeMs);
+      case "q7": return q7(events, options.q7WindowSizeMs, options.q7Buckets);
+      case "q8": return q8(events, options.q8WindowSizeMs, options.q8CleanupSpreadMs);
       default: throw new IllegalArgumentException("unknown query " + query + " (expected q0, q1, q2, q3, q5, q7 or q8)");
     }
   }
@@ -222,11 +250,12 @@ final class Queries {
     }
   }
 
-  // ---- q7: per tumbling window, the highest bids (pre-aggregated per auction, then per window)
+  // ---- q7: per tumbling window, the highest bids (pre-aggregated per bucket of auctions, then
+  // per window), keyed as examples/nexmark/q7.ts: auction % buckets
 
-  static DataStream<Q7Row> q7(DataStream<Event> events, long sizeMs) {
+  static DataStream<Q7Row> q7(DataStream<Event> events, long sizeMs, long buckets) {
     return bids(events)
-        .keyBy(b -> b.auction)
+        .keyBy(b -> b.auction % buckets)
         .window(TumblingEventTimeWindows.of(Duration.ofMillis(sizeMs)))
         .aggregate(new HighestBids(), new HighestBidsOfWindow())
         .keyBy(row -> row.windowStart)
@@ -302,40 +331,91 @@ final class Queries {
     }
   }
 
-  // ---- q8: people who opened an auction in the tumbling window in which they registered
+  // ---- q8: people who opened an auction in the tumbling window in which they registered.
+  // The same plan as examples/nexmark/q8.ts: keyed by person id, per person and window the name
+  // (once registered) and whether they sold; a row as soon as both are known; clearing timers
+  // spread by person id over cleanupSpreadMs after the window end.
 
-  static DataStream<Q8Row> q8(DataStream<Event> events, long sizeMs) {
+  static DataStream<Q8Row> q8(DataStream<Event> events, long sizeMs, long spreadMs) {
     return persons(events)
-        .coGroup(auctions(events))
-        .where(p -> p.id)
-        .equalTo(a -> a.seller)
-        .window(TumblingEventTimeWindows.of(Duration.ofMillis(sizeMs)))
-        .apply(new NewSellers(), TypeInformation.of(Q8Row.class))
-        .process(new StampWindow(sizeMs))
+        .connect(auctions(events))
+        .keyBy(p -> p.id, a -> a.seller)
+        .process(new NewSellers(sizeMs, Math.min(sizeMs, spreadMs)))
         .returns(Q8Row.class);
   }
 
-  static final class NewSellers implements CoGroupFunction<Person, Auction, Q8Row> {
-    @Override
-    public void coGroup(Iterable<Person> people, Iterable<Auction> auctions, Collector<Q8Row> out) {
-      if (!auctions.iterator().hasNext()) return;
-      for (Person person : people) out.collect(new Q8Row(person.id, person.name, 0, 0));
-    }
+  /** A key's delay of its clearing timers, in [0, spreadMs): the same function as q8.ts's cleanupDelay. */
+  static long cleanupDelay(long id, long spreadMs) {
+    return spreadMs <= 1 ? 0 : Integer.toUnsignedLong((int) id * 0x9e3779b1) % spreadMs;
   }
 
-  /** A window result carries timestamp windowEnd - 1; the co-group function cannot see its window. */
-  static final class StampWindow extends ProcessFunction<Q8Row, Q8Row> {
-    private final long sizeMs;
+  static final class NewSellers extends KeyedCoProcessFunction<Long, Person, Auction, Q8Row> {
+    private static final int SOLD = 1;
+    private static final int EMITTED = 2;
+    private final long size;
+    private final long spread;
+    /** per open window: windowStart (Long), name (String or null), flags (Integer) */
+    private transient ValueState<ArrayList<Object>> windows;
 
-    StampWindow(long sizeMs) {
-      this.sizeMs = sizeMs;
+    NewSellers(long size, long spread) {
+      this.size = size;
+      this.spread = spread;
     }
 
     @Override
-    public void processElement(Q8Row row, Context ctx, Collector<Q8Row> out) {
-      row.windowEnd = ctx.timestamp() + 1;
-      row.windowStart = row.windowEnd - sizeMs;
-      out.collect(row);
+    public void open(Configuration parameters) {
+      windows = getRuntimeContext().getState(new ValueStateDescriptor<>("windows", TypeInformation.of(new TypeHint<ArrayList<Object>>() {})));
+    }
+
+    private void update(long dateTime, String name, boolean sold, Context ctx, Collector<Q8Row> out) throws Exception {
+      long start = dateTime - Math.floorMod(dateTime, size);
+      long id = ctx.getCurrentKey();
+      ArrayList<Object> ws = windows.value();
+      int i = -1;
+      if (ws != null) {
+        for (int j = 0; j < ws.size(); j += 3) if ((Long) ws.get(j) == start) { i = j; break; }
+      }
+      if (i < 0) {
+        ctx.timerService().registerEventTimeTimer(start + size - 1 + cleanupDelay(id, spread));
+        if (ws == null) ws = new ArrayList<>(3);
+        i = ws.size();
+        ws.add(start);
+        ws.add(null);
+        ws.add(0);
+      }
+      if (name != null) ws.set(i + 1, name);
+      int flags = (Integer) ws.get(i + 2);
+      if (sold) flags |= SOLD;
+      if (ws.get(i + 1) != null && (flags & SOLD) != 0 && (flags & EMITTED) == 0) {
+        flags |= EMITTED;
+        out.collect(new Q8Row(id, (String) ws.get(i + 1), start, start + size));
+      }
+      ws.set(i + 2, flags);
+      windows.update(ws);
+    }
+
+    @Override
+    public void processElement1(Person p, Context ctx, Collector<Q8Row> out) throws Exception {
+      update(p.dateTime, p.name, false, ctx, out);
+    }
+
+    @Override
+    public void processElement2(Auction a, Context ctx, Collector<Q8Row> out) throws Exception {
+      update(a.dateTime, null, true, ctx, out);
+    }
+
+    @Override
+    public void onTimer(long t, OnTimerContext ctx, Collector<Q8Row> out) throws Exception {
+      long start = t + 1 - size - cleanupDelay(ctx.getCurrentKey(), spread);
+      ArrayList<Object> ws = windows.value();
+      if (ws == null) return;
+      for (int j = 0; j < ws.size(); j += 3) {
+        if ((Long) ws.get(j) != start) continue;
+        ws.subList(j, j + 3).clear();
+        if (ws.isEmpty()) windows.clear();
+        else windows.update(ws);
+        return;
+      }
     }
   }
 }
