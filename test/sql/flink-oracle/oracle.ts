@@ -4,7 +4,7 @@
 
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import type { PreparedRun } from './prepare.ts';
@@ -34,10 +34,14 @@ export function ensureOracleJar(log: (line: string) => void = () => {}): string 
   const jar = path.join(oracleCacheDir(), `millrace-flink-sql-oracle-${sourceHash()}.jar`);
   if (existsSync(jar)) return jar;
   log(`building the Flink SQL oracle with Maven (cached as ${jar})`);
-  execFileSync('mvn', ['-q', '-B', 'package', '-DskipTests'], { cwd: ORACLE_PROJECT, stdio: ['ignore', 'inherit', 'inherit'] });
+  execFileSync('mvn', ['-q', '-B', '-Dstyle.color=never', 'package', '-DskipTests'], { cwd: ORACLE_PROJECT, stdio: ['ignore', 'inherit', 'inherit'] });
   mkdirSync(path.dirname(jar), { recursive: true });
   copyFileSync(path.join(ORACLE_PROJECT, 'target', 'millrace-flink-sql-oracle.jar'), `${jar}.tmp`);
-  execFileSync('mv', [`${jar}.tmp`, jar]);
+  renameSync(`${jar}.tmp`, jar);
+  // jars of older sources are 130 MB each: keep only the current one
+  for (const f of readdirSync(path.dirname(jar))) {
+    if (f.startsWith('millrace-flink-sql-oracle-') && f.endsWith('.jar') && f !== path.basename(jar)) rmSync(path.join(path.dirname(jar), f));
+  }
   return jar;
 }
 
@@ -92,4 +96,9 @@ export async function runOracle(prepared: PreparedRun, workDir: string, jar = en
       };
     }),
   };
+}
+
+// `node test/sql/flink-oracle/oracle.ts --build`: builds (or finds) the cached jar; .ci/prepare-flink-sql.sh runs it.
+if (import.meta.url === `file://${process.argv[1]}` && process.argv[2] === '--build') {
+  console.log(ensureOracleJar((l) => console.log(l)));
 }

@@ -27,6 +27,8 @@ import org.apache.flink.table.api.TableEnvironment;
 public final class SqlOracle {
   private SqlOracle() {}
 
+  private static final java.util.regex.Pattern SET = java.util.regex.Pattern.compile("(?is)SET\\s+'((?:[^']|'')*)'\\s*=\\s*'((?:[^']|'')*)'\\s*;?");
+
   public static void main(String[] args) throws Exception {
     if (args.length != 1) {
       System.err.println("usage: SqlOracle PLAN.json");
@@ -41,6 +43,8 @@ public final class SqlOracle {
 
     StatementSet inserts = tEnv.createStatementSet();
     int insertCount = 0;
+    // EXECUTE STATEMENT SET BEGIN ... END runs as its own job after the plain INSERTs' job
+    List<String> statementSets = new ArrayList<>();
     List<String> statements = new ArrayList<>();
     plan.path("statements").forEach(s -> statements.add(s.asText()));
     for (String statement : statements) {
@@ -48,18 +52,26 @@ public final class SqlOracle {
       if (head.startsWith("INSERT")) {
         inserts.addInsertSql(statement);
         insertCount++;
+      } else if (head.startsWith("SET")) {
+        // the SQL client's SET: TableEnvironment#executeSql does not take it
+        java.util.regex.Matcher m = SET.matcher(stripComments(statement).trim());
+        if (!m.matches()) throw new IllegalArgumentException("expected SET 'key' = 'value', got: " + statement);
+        tEnv.getConfig().getConfiguration().setString(m.group(1).replace("''", "'"), m.group(2).replace("''", "'"));
+      } else if (head.startsWith("EXECUTE")) {
+        statementSets.add(statement);
       } else {
         tEnv.executeSql(statement);
       }
     }
-    if (insertCount == 0) {
+    if (insertCount == 0 && statementSets.isEmpty()) {
       System.err.println("MR_ERR_ORACLE: the SQL file has no INSERT statement");
       System.exit(2);
     }
     long started = System.nanoTime();
-    inserts.execute().await();
+    if (insertCount > 0) inserts.execute().await();
+    for (String set : statementSets) tEnv.executeSql(set).await();
     System.out.printf("{\"flinkVersion\":\"%s\",\"inserts\":%d,\"seconds\":%.3f}%n",
-        org.apache.flink.runtime.util.EnvironmentInformation.getVersion(), insertCount, (System.nanoTime() - started) / 1e9);
+        org.apache.flink.runtime.util.EnvironmentInformation.getVersion(), insertCount + statementSets.size(), (System.nanoTime() - started) / 1e9);
   }
 
   /** The statement without leading `--` and block comments, to see what kind it is. */
