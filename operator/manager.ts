@@ -143,12 +143,13 @@ export class Operator {
     });
     queues.on((e, o) => {
       const ns = o.metadata.namespace ?? '';
-      if (e === 'delete' || changed('Queue', o, specSignature(o))) {
+      // A queue's size in force (status.acceptedCU) decides the default-queue and whether the others fit.
+      if (e === 'delete' || changed('Queue', o, `${specSignature(o)}|${String((o.status as { acceptedCU?: number } | undefined)?.acceptedCU)}`)) {
         add('namespace', ns);
         for (const q of list(c.queues, ns)) add('queue', keyOf(q));
       }
       // Deployments care about the queue's size and phase, not about its usage counters.
-      if (e === 'delete' || changed('Queue.capacity', o, `${phaseOf(o)}|${String((o as Obj).spec?.cu)}`)) {
+      if (e === 'delete' || changed('Queue.capacity', o, `${phaseOf(o)}|${String((o as Obj).spec?.cu)}|${String((o.status as { acceptedCU?: number } | undefined)?.acceptedCU)}`)) {
         for (const d of list(c.deployments, ns)) if ((d.spec?.queue ?? 'default-queue') === o.metadata.name) add('deployment', keyOf(d));
       }
     });

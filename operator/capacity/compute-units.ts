@@ -54,3 +54,15 @@ export function cuToQuotaHard(cu: number, opts: { ephemeralStorage?: boolean } =
   }
   return hard;
 }
+
+/**
+ * The CU a queue ResourceQuota holds, read back from its `hard` (requests.cpu: '2500m', '2' or
+ * '2.5'); undefined when it is absent or not in that form. CPU alone: 1 CU = 1 core.
+ */
+export function cuOfQuotaHard(hard: Record<string, string> | undefined): number | undefined {
+  const cpu = hard?.['requests.cpu'];
+  const m = cpu === undefined ? null : /^(\d+(?:\.\d+)?)(m?)$/.exec(cpu);
+  if (!m) return undefined;
+  const cores = m[2] === 'm' ? Number(m[1]) / 1000 : Number(m[1]);
+  return Math.round(cores / CU_STEP) * CU_STEP;
+}

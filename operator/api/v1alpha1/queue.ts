@@ -13,8 +13,9 @@ export const queueSpecSchema = z.object({
 export const queueStatusSchema = z.object({
   observedGeneration: observedGeneration().optional(),
   conditions: conditionsList().optional(),
-  phase: z.enum(QUEUE_PHASES).optional().describe('Pending, Active, or QuotaRejected (more CU than the namespace quota leaves).'),
+  phase: z.enum(QUEUE_PHASES).optional().describe('Pending, Active, or QuotaRejected (spec.cu is more than the namespace quota leaves beside the other queues; the last accepted size, status.acceptedCU, stays in force).'),
   priorityClassName: z.string().optional().describe('PriorityClass that marks the pods of this queue; the queue ResourceQuota is scoped to it.'),
+  acceptedCU: z.number().optional().describe('CU in force: the size of the queue ResourceQuota, which admission uses. Equals spec.cu once a change is accepted; a refused change (phase QuotaRejected) leaves the last accepted size in force and every other queue as it was.'),
   usedCU: z.number().optional().describe('CU held by admitted deployments of this queue.'),
   queuedDeployments: z.number().int().optional().describe('Deployments waiting in phase Queued for capacity.'),
 }).describe('Observed state of the Queue.');

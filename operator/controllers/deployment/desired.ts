@@ -42,7 +42,6 @@ export interface DesiredOptions {
   storage?: PodStorage;
   /** Storage path of the savepoint a (re)started job restores from (restore.savepointPath). */
   restoreSavepointPath?: string;
-}
   /** Image and service account allowed by the Workspace (pod-identity.ts); absent: defaultImage, the namespace's default account. */
   identity?: PodIdentity;
 }
@@ -59,6 +58,7 @@ export function probes(port: number): Record<string, unknown> {
     readinessProbe: { tcpSocket, periodSeconds: 5, failureThreshold: 3, timeoutSeconds: 2 },
     livenessProbe: { tcpSocket, periodSeconds: 10, failureThreshold: 6, timeoutSeconds: 5 },
   };
+}
 
 /**
  * Stable hash of what the pods are built from; a change means new pods. spec.state and
@@ -178,12 +178,12 @@ function pod(d: Deployment, opts: DesiredOptions, hash: string, role: 'jobmanage
         ],
         ports: role === 'jobmanager' ? [{ name: 'rest', containerPort: JOBMANAGER_REST_PORT }, { name: 'rpc', containerPort: JOBMANAGER_RPC_PORT }] : [{ name: 'data', containerPort: TASKMANAGER_PORT }],
         resources: { requests: resources, limits: resources },
+        ...probes(role === 'jobmanager' ? JOBMANAGER_REST_PORT : TASKMANAGER_PORT),
         // The runtime writes its coded start-up error there (runtime/bin/termination-message.ts); other crashes show the log's tail.
         terminationMessagePath: '/dev/termination-log', terminationMessagePolicy: 'FallbackToLogsOnError',
         securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
         volumeMounts: [
           { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
-        ...probes(role === 'jobmanager' ? JOBMANAGER_REST_PORT : TASKMANAGER_PORT),
           { name: 'scratch', mountPath: '/tmp' },
           ...(opts.storage ? [{ name: 's3-credentials', mountPath: S3_CREDENTIALS_DIR, readOnly: true }] : []),
         ],

@@ -6,7 +6,8 @@ import type { Namespace, NamespaceStatus } from '../../api/v1alpha1/namespace.ts
 import { API_VERSION } from '../../api/v1alpha1/meta.ts';
 import { DEFAULT_QUEUE } from '../../api/v1alpha1/queue.ts';
 import { parseResource } from '../../api/v1alpha1/parse.ts';
-import { CU_STEP, quarters, sumCU } from '../../capacity/compute-units.ts';
+import { sumCU } from '../../capacity/compute-units.ts';
+import { defaultQueueCU } from '../../capacity/queue-quota.ts';
 import { setConditions } from '../../kube/conditions.ts';
 import type { ConditionInput } from '../../kube/conditions.ts';
 import type { ReconcileResult } from '../../kube/controller-runner.ts';
@@ -18,6 +19,8 @@ import type { ReconcileContext, Raw } from '../shared/context.ts';
 import { ensureFinalizer, removeFinalizer, writeStatus } from '../shared/lifecycle.ts';
 import { desiredDefaultQueue, desiredNamespaceObjects, desiredS3Secret, S3_SECRET_NAME } from './desired.ts';
 import { decideNamespaceQuotas } from './quota.ts';
+import { namespaceCapacityLock } from '../queue/capacity-lock.ts';
+import { queueQuotasInForce, usableQueueCU } from '../queue/in-force.ts';
 
 const ts = (v: unknown) => (v instanceof Date ? v.toISOString() : String(v ?? ''));
 
@@ -78,9 +81,14 @@ export async function reconcileNamespace(ctx: ReconcileContext, name: string): P
       if (existing?.metadata.deletionTimestamp) throw new KubeApiError(403, 'Forbidden', `namespace ${name} is being terminated`);
       for (const obj of desiredNamespaceObjects(ns, ownerReference(raw))) await ctx.rest.apply(obj, ctx.fieldManager);
       const storage = await copyStorageSecret(ctx, ns, workspace.spec.storage.secretRef, ownerReference(raw));
-      const otherQueues = ctx.caches.queues.list(name).filter((q) => q.metadata.name !== DEFAULT_QUEUE && !q.metadata.deletionTimestamp);
-      const left = Math.max(0, quarters(ns.spec.quotaCU) - quarters(sumCU(otherQueues.map((q) => q.spec.cu)))) * CU_STEP;
-      await ctx.rest.apply(desiredDefaultQueue(name, left, ctx.instanceLabels), ctx.fieldManager);
+      // The default-queue gets what the other queues' quotas in force leave (a refused change
+      // of theirs never reached their ResourceQuota, so it takes nothing from it).
+      await namespaceCapacityLock(ctx).run(name, async () => {
+        const inForce = await queueQuotasInForce(ctx, name);
+        const live = new Set(ctx.caches.queues.list(name).filter((q) => !q.metadata.deletionTimestamp).map((q) => q.metadata.name));
+        const left = defaultQueueCU(ns.spec.quotaCU, [...inForce].filter(([q]) => q !== DEFAULT_QUEUE && live.has(q)).map(([, cu]) => cu));
+        await ctx.rest.apply(desiredDefaultQueue(name, left, ctx.instanceLabels), ctx.fieldManager);
+      });
       await removeOrphanedQueueObjects(ctx, name);
       conditions.push(storage, { type: 'KubernetesNamespace', status: 'True', reason: 'Present', message: `Kubernetes namespace ${name} holds the quota, RoleBindings and queues` });
     } catch (err) {
@@ -97,7 +105,7 @@ export async function reconcileNamespace(ctx: ReconcileContext, name: string): P
     observedGeneration: generation,
     phase,
     kubernetesNamespace: accepted || previous?.kubernetesNamespace ? name : undefined,
-    allocatedCU: sumCU(queues.map((q) => q.spec.cu)),
+    allocatedCU: sumCU(queues.map((q) => usableQueueCU(q) ?? 0)),
     usedCU: sumCU(ctx.caches.deployments.list(name).map((d) => d.status?.cuInUse ?? 0)),
     conditions: setConditions(previous?.conditions, [
       ...conditions,

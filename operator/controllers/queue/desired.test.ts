@@ -1,6 +1,6 @@
 import { queueSchema } from '../../api/v1alpha1/queue.ts';
 import { desiredQueueObjects } from './desired.ts';
-import { queueFits } from './reconciler.ts';
+import { usableQueueCU } from './in-force.ts';
 
 const owner = { apiVersion: 'millrace.dev/v1alpha1', kind: 'Namespace', name: 'team-a', uid: 'u', controller: true, blockOwnerDeletion: true };
 
@@ -18,14 +18,16 @@ describe('queue objects', () => {
       scopeSelector: { matchExpressions: [{ scopeName: 'PriorityClass', operator: 'In', values: ['millrace-team-a-etl'] }] },
     });
   });
-  test('user queues fit in creation order; the default-queue never counts against them', () => {
-    const qs = [
-      { name: 'default-queue', creationTimestamp: '2026-01-01T00:00:00Z', cu: 4 },
-      { name: 'a', creationTimestamp: '2026-01-01T00:01:00Z', cu: 3 },
-      { name: 'b', creationTimestamp: '2026-01-01T00:02:00Z', cu: 2 },
-    ];
-    expect(queueFits(4, qs, 'a')).toEqual({ fits: true, freeCU: 4 });
-    expect(queueFits(4, qs, 'b')).toEqual({ fits: false, freeCU: 1 });
-    expect(queueFits(4, qs, 'default-queue')).toEqual({ fits: true, freeCU: 1 });
+});
+
+describe('the CU admission may use', () => {
+  test('an Active queue\'s accepted size; a QuotaRejected one keeps its last accepted size; none otherwise', () => {
+    expect(usableQueueCU({ spec: { cu: 5 }, status: { phase: 'Active', acceptedCU: 5 } })).toBe(5);
+    expect(usableQueueCU({ spec: { cu: 5 }, status: { phase: 'QuotaRejected', acceptedCU: 2 } })).toBe(2);
+    expect(usableQueueCU({ spec: { cu: 5 }, status: { phase: 'QuotaRejected' } })).toBeUndefined();
+    expect(usableQueueCU({ spec: { cu: 5 }, status: { phase: 'Pending', acceptedCU: 2 } })).toBeUndefined();
+    expect(usableQueueCU(undefined)).toBeUndefined();
+    // Written by an operator before status.acceptedCU existed.
+    expect(usableQueueCU({ spec: { cu: 3 }, status: { phase: 'Active' } })).toBe(3);
   });
 });

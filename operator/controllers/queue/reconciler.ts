@@ -1,10 +1,11 @@
-// Queue reconciler: checks the queue fits in its namespace quota, applies its PriorityClass
-// and scoped ResourceQuota, and reports the CU its deployments hold and how many wait.
+// Queue reconciler: checks the queue's spec.cu fits beside the quotas the namespace's other
+// queues hold (operator/capacity/queue-quota.ts), applies its PriorityClass and scoped
+// ResourceQuota, and reports the CU in force, the CU its deployments hold and how many wait. A
+// refused change applies nothing: the queue keeps its last accepted size, the others theirs.
 import { queueSchema, DEFAULT_QUEUE } from '../../api/v1alpha1/queue.ts';
 import type { Queue, QueueStatus } from '../../api/v1alpha1/queue.ts';
 import { parseResource } from '../../api/v1alpha1/parse.ts';
-import { CU_STEP, quarters } from '../../capacity/compute-units.ts';
-import { compareArrival } from '../../capacity/admission.ts';
+import { decideQueueQuota } from '../../capacity/queue-quota.ts';
 import { setConditions } from '../../kube/conditions.ts';
 import type { ConditionInput } from '../../kube/conditions.ts';
 import type { ReconcileResult } from '../../kube/controller-runner.ts';
@@ -14,21 +15,8 @@ import type { ReconcileContext } from '../shared/context.ts';
 import { removeFinalizer, writeStatus } from '../shared/lifecycle.ts';
 import { queueAdmission } from '../deployment/queue-view.ts';
 import { desiredQueueObjects, priorityClassName, queueQuotaName } from './desired.ts';
-
-const ts = (v: unknown) => (v instanceof Date ? v.toISOString() : String(v ?? ''));
-
-/** User queues are accepted in creation order while they fit; the default-queue takes the rest. */
-export function queueFits(quotaCU: number, queues: ReadonlyArray<{ name: string; creationTimestamp: string; cu: number }>, name: string): { fits: boolean; freeCU: number } {
-  let used = 0;
-  const quota = quarters(quotaCU);
-  for (const q of [...queues].filter((x) => x.name !== DEFAULT_QUEUE).sort(compareArrival)) {
-    const need = quarters(q.cu);
-    const fits = used + need <= quota;
-    if (q.name === name) return { fits, freeCU: (quota - used) * CU_STEP };
-    if (fits) used += need;
-  }
-  return { fits: true, freeCU: (quota - used) * CU_STEP };
-}
+import { namespaceCapacityLock } from './capacity-lock.ts';
+import { queueQuotasInForce, usableQueueCU } from './in-force.ts';
 
 export async function reconcileQueue(ctx: ReconcileContext, namespace: string, name: string): Promise<ReconcileResult> {
   const raw = ctx.caches.queues.get(name, namespace);
@@ -57,27 +45,38 @@ export async function reconcileQueue(ctx: ReconcileContext, namespace: string, n
   const owner = ctx.caches.namespaces.get(namespace);
   let ready: ConditionInput;
   let phase: QueueStatus['phase'];
+  let acceptedCU: number | undefined;
   if (!owner || owner.status?.phase !== 'Active') {
     phase = 'Pending';
     ready = { type: 'Ready', status: 'False', reason: 'NamespaceNotActive', message: `Millrace Namespace ${namespace} is missing or not Active` };
   } else {
-    const all = ctx.caches.queues.list(namespace).filter((q) => !q.metadata.deletionTimestamp)
-      .map((q) => ({ name: q.metadata.name, creationTimestamp: ts(q.metadata.creationTimestamp), cu: q.spec.cu }));
-    const { fits, freeCU } = queueFits(owner.spec.quotaCU, all, name);
-    if (!fits) {
-      phase = 'QuotaRejected';
-      ready = { type: 'Ready', status: 'False', reason: 'ExceedsNamespaceQuota', message: `spec.cu ${queue.spec.cu} exceeds what namespace ${namespace} has left for queues (${freeCU} of ${owner.spec.quotaCU} CU); lower spec.cu or raise the namespace quota` };
-    } else {
-      phase = 'Active';
+    // Read, decide and apply under the namespace's lock: the next decision sees this one applied.
+    ({ phase, ready, acceptedCU } = await namespaceCapacityLock(ctx).run(namespace, async () => {
+      const inForce = await queueQuotasInForce(ctx, namespace);
+      const live = new Set(ctx.caches.queues.list(namespace).filter((q) => !q.metadata.deletionTimestamp).map((q) => q.metadata.name));
+      const othersInForceCU = [...inForce].filter(([q]) => q !== name && q !== DEFAULT_QUEUE && live.has(q)).map(([, cu]) => cu);
+      const decision = decideQueueQuota({ quotaCU: owner.spec.quotaCU, requestedCU: queue.spec.cu, othersInForceCU, isDefaultQueue: name === DEFAULT_QUEUE });
+      if (!decision.accepted) {
+        const kept = inForce.get(name);
+        return {
+          phase: 'QuotaRejected' as const, acceptedCU: kept,
+          ready: { type: 'Ready', status: 'False' as const, reason: 'ExceedsNamespaceQuota', message: `spec.cu ${queue.spec.cu} exceeds what namespace ${namespace} has left for this queue beside its other queues (${decision.freeCU} of ${owner.spec.quotaCU} CU); lower spec.cu or raise the namespace quota. ${kept === undefined ? 'The queue admits nothing until then' : `The queue keeps its accepted ${kept} CU`}; no other queue changed` },
+        };
+      }
       for (const obj of desiredQueueObjects(queue, ownerReference(owner), ownerReference(raw))) await ctx.rest.apply(obj, ctx.fieldManager);
-      ready = { type: 'Ready', status: 'True', reason: 'QuotaEnforced', message: `ResourceQuota ${queueQuotaName(name)} holds ${queue.spec.cu} CU for pods of PriorityClass ${priorityClassName(namespace, name)}` };
-    }
+      return {
+        phase: 'Active' as const, acceptedCU: queue.spec.cu,
+        ready: { type: 'Ready', status: 'True' as const, reason: 'QuotaEnforced', message: `ResourceQuota ${queueQuotaName(name)} holds ${queue.spec.cu} CU for pods of PriorityClass ${priorityClassName(namespace, name)}` },
+      };
+    }));
   }
-  const admission = queueAdmission(ctx, namespace, name, phase === 'Active' ? queue.spec.cu : 0);
+  const usable = usableQueueCU({ spec: queue.spec, status: { phase, acceptedCU } });
+  const admission = queueAdmission(ctx, namespace, name, usable ?? 0);
   await writeStatus(ctx, raw, {
     observedGeneration: generation,
     phase,
-    priorityClassName: phase === 'Active' ? priorityClassName(namespace, name) : undefined,
+    priorityClassName: usable !== undefined ? priorityClassName(namespace, name) : undefined,
+    acceptedCU,
     usedCU: admission.usedCU,
     queuedDeployments: admission.queued,
     conditions: setConditions(previous?.conditions, [ready], generation, now),
