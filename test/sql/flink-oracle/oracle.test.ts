@@ -9,7 +9,9 @@ import path from 'node:path';
 import { SecretResolver, createConnectorRegistry } from '../../../runtime/connectors/factory/index.ts';
 import { createNexmarkGenerator, type Bid } from '../../../runtime/connectors/nexmark/index.ts';
 import { prepareRun } from './prepare.ts';
-import { ensureOracleJar, runOracle } from './oracle.ts';
+import { ensureOracleJar, runFlinkStatements, runOracle } from './oracle.ts';
+import { formatPrintedRow } from '../../../runtime/connectors/table/print.ts';
+import { T } from '../../../runtime/sql/types/data-type.ts';
 
 const EVENTS = 3000;
 const SEED = 7;
@@ -61,5 +63,23 @@ INSERT INTO bids_per_channel SELECT channel, COUNT(*) FROM bid GROUP BY channel;
     const retracting = result.sinks.find((s) => s.table === 'bids_per_channel')!;
     expect(retracting.rows).toEqual([...perChannel].map(([c, n]) => JSON.stringify([c, n])).sort());
     expect(retracting.problems).toEqual([]);
+  });
+
+  test("Millrace's print connector prints rows exactly as Flink's print connector does", async () => {
+    const workDir = mkdtempSync(path.join(tmpdir(), 'millrace-oracle-print-'));
+    const types = [T.int(), T.string(), T.double(), T.double(), T.double(), T.double(), T.decimal(10, 2), T.timestamp(3), T.timestamp(3), T.timestamp(3),
+      T.date(), T.time(0), T.row([{ name: 'a', type: T.bigint() }, { name: 'b', type: T.string() }]), T.array(T.int()), T.boolean(), T.timestampLtz(3), T.map(T.string(), T.int()), T.bytes()];
+    const ddl = "CREATE TABLE p (i INT, s STRING, d DOUBLE, h DOUBLE, big DOUBLE, small DOUBLE, dc DECIMAL(10,2), ts TIMESTAMP(3), ts0 TIMESTAMP(3), ts1 TIMESTAMP(3), dt DATE, tm TIME(0), r ROW<a BIGINT, b STRING>, arr ARRAY<INT>, b BOOLEAN, ltz TIMESTAMP_LTZ(3), m MAP<STRING, INT>, bin BYTES) WITH ('connector' = 'print', 'print-identifier' = 'out')";
+    const insert = `INSERT INTO p VALUES
+      (1, 'foo', 2.0, 0.5, 12345678.9, 0.0001, 1.5, TIMESTAMP '2025-01-01 10:00:00', TIMESTAMP '2025-01-01 10:00:04.005', TIMESTAMP '2025-01-01 10:00:04.500', DATE '2025-01-01', TIME '10:00:04', ROW(7, 'x'), ARRAY[1, 2], true, TO_TIMESTAMP_LTZ(1735725604500, 3), MAP['k', 1], X'01FF'),
+      (CAST(NULL AS INT), CAST(NULL AS STRING), CAST(NULL AS DOUBLE), 1e21, 100.0, -3.25, CAST(NULL AS DECIMAL(10,2)), CAST(NULL AS TIMESTAMP(3)), TIMESTAMP '2025-01-01 00:00:00', TIMESTAMP '2025-01-01 10:00:04', CAST(NULL AS DATE), TIME '10:00:00', CAST(NULL AS ROW<a BIGINT, b STRING>), CAST(NULL AS ARRAY<INT>), false, CAST(NULL AS TIMESTAMP_LTZ(3)), CAST(NULL AS MAP<STRING, INT>), CAST(NULL AS BYTES))`;
+    const flinkLines = (await runFlinkStatements([ddl, insert], workDir)).split('\n').filter((l) => l.startsWith('out> '));
+    const columns = types.map((type, i) => ({ name: `c${i}`, type }));
+    const ours = [
+      [1, 'foo', 2, 0.5, 12345678.9, 0.0001, '1.50', Date.UTC(2025, 0, 1, 10), Date.UTC(2025, 0, 1, 10, 0, 4, 5), Date.UTC(2025, 0, 1, 10, 0, 4, 500), 20089, 36_004_000, [7, 'x'], [1, 2], true, 1735725604500, new Map([['k', 1]]), new Uint8Array([1, 255])],
+      [null, null, null, 1e21, 100, -3.25, null, null, Date.UTC(2025, 0, 1), Date.UTC(2025, 0, 1, 10, 0, 4), null, 36_000_000, null, null, false, null, null, null],
+    ].map((values) => `out> ${formatPrintedRow(columns, { kind: '+I', values })}`);
+    expect(flinkLines).toHaveLength(2);
+    expect(ours).toEqual(flinkLines);
   });
 });

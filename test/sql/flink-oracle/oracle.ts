@@ -59,10 +59,13 @@ export interface OracleResult {
   readonly sinks: OracleSinkResult[];
 }
 
-/** Runs the prepared statements on Flink SQL; rejects with Flink's own error text when it refuses them. */
-export async function runOracle(prepared: PreparedRun, workDir: string, jar = ensureOracleJar()): Promise<OracleResult> {
+/**
+ * Runs statements on Flink SQL in one JVM (mini-cluster, parallelism 1); resolves with its stdout
+ * (what print sinks wrote, then a JSON summary line), rejects with Flink's own error text.
+ */
+export async function runFlinkStatements(statements: readonly string[], workDir: string, jar = ensureOracleJar()): Promise<string> {
   const planFile = path.join(workDir, 'flink-plan.json');
-  writeFileSync(planFile, JSON.stringify({ statements: prepared.flinkStatements, parallelism: 1 }, null, 2));
+  writeFileSync(planFile, JSON.stringify({ statements, parallelism: 1 }, null, 2));
   const args = [
     '-Xmx1g', '-XX:+UseSerialGC',
     '--add-opens=java.base/java.util=ALL-UNNAMED', '--add-opens=java.base/java.lang=ALL-UNNAMED',
@@ -82,6 +85,12 @@ export async function runOracle(prepared: PreparedRun, workDir: string, jar = en
     const cause = stderr.split('\n').filter((l) => /Exception|Error|Caused by/.test(l)).slice(-6).join('\n') || stderr.slice(-2000);
     throw new Error(`MR_ERR_ORACLE_FLINK: Flink SQL refused or failed the statements (exit ${code}):\n${cause}`);
   }
+  return stdout;
+}
+
+/** Runs the prepared statements on Flink SQL and reads each sink's final result. */
+export async function runOracle(prepared: PreparedRun, workDir: string, jar = ensureOracleJar()): Promise<OracleResult> {
+  const stdout = await runFlinkStatements(prepared.flinkStatements, workDir, jar);
   const summary = JSON.parse(stdout.trim().split('\n').pop()!) as { flinkVersion: string; seconds: number };
   return {
     flinkVersion: summary.flinkVersion,
