@@ -35,3 +35,4 @@ export function createConnectorRegistry(options: ConnectorRegistryOptions = {}):
     .registerConnector(printConnector)
     .registerConnector(blackholeConnector);
 }
+export { describeTable, objectSink, objectSource, objectToRow, parseTypeText, rowToObject, type ObjectTable } from './datastream.ts';
