@@ -128,7 +128,11 @@ const INTERVAL_TEXT: Record<IntervalResolution, (p: number, f: number) => string
 
 /** Flink's summary string of a type (LogicalType#asSummaryString). */
 export function typeToString(t: DataType): string {
-  return baseString(t) + (t.nullable ? '' : ' NOT NULL');
+  const notNull = t.nullable ? '' : ' NOT NULL';
+  const attr = timeAttributeOf(t);
+  // Flink: `TIMESTAMP(3) NOT NULL *ROWTIME*` (the time attribute after the nullability).
+  if (attr !== undefined) return `${baseString(withoutTimeAttribute(t))}${notNull} *${attr}*`;
+  return baseString(t) + notNull;
 }
 
 function baseString(t: DataType): string {

@@ -56,5 +56,5 @@ export function convertInsert(insert: Insert, ctx: ResolveContext): LogicalNode 
   });
   const identity = exprs.every((e, i) => e.kind === 'inputRef' && e.index === i) && exprs.length === query.fields.length;
   const input: LogicalNode = identity ? query : { kind: 'Project', input: query, exprs, fields: sinkCols.map((c, i) => ({ name: c.name, type: exprs[i]!.type })) };
-  return { kind: 'Sink', input, table, overwrite: insert.overwrite, fields: input.fields };
+  return { kind: 'Sink', input, table, overwrite: insert.overwrite, fields: sinkCols.map((c, i) => ({ name: c.name, type: input.fields[i]!.type })) };
 }

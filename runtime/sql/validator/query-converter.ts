@@ -527,7 +527,7 @@ function aggregateToRel(select: Select, input: LogicalNode, scope: Scope, aggreg
     if (calls.some((x) => JSON.stringify({ ...x, name: '' }) === JSON.stringify({ ...aggCall, name: '' }))) continue;
     calls.push(aggCall);
   }
-  const preFields = pre.map((r, i) => ({ name: i < groupNames.length ? groupNames[i]! : `$f${i}`, type: r.type }));
+  const preFields = pre.map((r, i) => ({ name: i < groupNames.length ? groupNames[i]! : r.kind === 'inputRef' ? input.fields[r.index]!.name : `$f${i}`, type: r.type }));
   const project: LogicalNode = { kind: 'Project', input, exprs: pre, fields: preFields };
   const keyFields = groupIdx.map((i) => ({ name: preFields[i]!.name, type: withoutTimeAttribute(pre[i]!.type) }));
   const aggFields = calls.map((c) => ({ name: c.name, type: c.type }));
