@@ -13,6 +13,7 @@ import type { TimeWindow } from '../api/windows.ts';
 import { blackholeSink } from '../connectors/blackhole-sink.ts';
 import { fileSink } from '../connectors/file-sink.ts';
 import { fileSource } from '../connectors/file-source.ts';
+import { createConnectorRegistry, objectSink, objectSource, type ConnectorRegistry } from '../connectors/factory/index.ts';
 import { nexmarkSource } from '../connectors/nexmark-source.ts';
 import { printSink } from '../connectors/print-sink.ts';
 import { compileAggregates, compilePredicate, compileProjection, getField } from './functions.ts';
@@ -37,8 +38,12 @@ function sourceOf(p: Pipeline): { source: Source<Row>; strategy?: WatermarkStrat
     // Generator events carry their own event time, in order per subtask.
     return { source, strategy: fromField ?? WatermarkStrategies.forBoundedOutOfOrderness<Row>(lateness) };
   }
+  if (s.type === 'connector') return { source: objectSource(registry(), { name: s.name ?? 'source', columns: s.columns, options: s.options }), strategy: fromField };
   return { source: fileSource<Row>({ path: s.path, format: s.format }), strategy: fromField };
 }
+
+/** The connector factory with the built-in connectors; secrets from MILLRACE_SECRETS_DIR or the pod mount. */
+const registry = (): ConnectorRegistry => createConnectorRegistry();
 
 function sinkOf(p: Pipeline): Sink<Row> {
   const s = p.sink;
@@ -46,6 +51,7 @@ function sinkOf(p: Pipeline): Sink<Row> {
     case 'file': return fileSink<Row>({ path: s.path, format: s.format });
     case 'print': return printSink<Row>(s.prefix);
     case 'blackhole': return blackholeSink<Row>();
+    case 'connector': return objectSink(registry(), { name: s.name ?? 'sink', columns: s.columns, options: s.options });
   }
 }
 

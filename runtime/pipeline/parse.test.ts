@@ -52,7 +52,7 @@ describe('pipeline language', () => {
       .toEqual([expect.stringMatching(/^steps\[0\]\.where\[0\]\.op: /)]);
     expect(issuesOf('source: { type: nexmark }\nsteps: [{ type: select, feilds: [a] }]\nsink: { type: print }'))
       .toEqual(expect.arrayContaining([expect.stringMatching(/^steps\[0\]: Unrecognized key: "feilds"/)]));
-    expect(issuesOf('source: { type: nexmark }\nsink: { type: s3 }')).toEqual([expect.stringMatching(/^sink\.type: .*file, print or blackhole/)]);
+    expect(issuesOf('source: { type: nexmark }\nsink: { type: s3 }')).toEqual([expect.stringMatching(/^sink\.type: .*file, print, blackhole or connector/)]);
     expect(issuesOf('steps: []')).toEqual(expect.arrayContaining([expect.stringMatching(/^source: /), expect.stringMatching(/^sink: /)]));
   });
 

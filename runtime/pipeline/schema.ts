@@ -36,7 +36,23 @@ const fileSourceSchema = z.strictObject({
   maxOutOfOrderness: durationSchema.optional(),
 });
 
-export const pipelineSourceSchema = z.discriminatedUnion('type', [nexmarkSourceSchema, fileSourceSchema], { error: 'expected source.type nexmark or file' });
+/** Any table connector of the factory (runtime/connectors/factory): columns with Flink SQL types and the WITH options. */
+const connectorTable = {
+  type: z.literal('connector'),
+  name: z.string().min(1).max(200).optional().describe('Table name used in messages.'),
+  columns: z.record(fieldName, z.string().min(1)).refine((c) => Object.keys(c).length > 0, { error: 'name at least one column' })
+    .describe('Column name → Flink SQL type (BIGINT, STRING, TIMESTAMP(3), ROW<...>), in order; records are objects with these fields.'),
+  options: z.record(z.string().min(1), z.union([z.string(), z.number(), z.boolean()]).transform(String))
+    .describe("The table's WITH options, 'connector' included; values may be ${secret:<name>/<key>}."),
+};
+
+const connectorSourceSchema = z.strictObject({
+  ...connectorTable,
+  timestampField: fieldName.optional().describe('Field with the event time (a TIMESTAMP column or epoch milliseconds).'),
+  maxOutOfOrderness: durationSchema.optional(),
+});
+
+export const pipelineSourceSchema = z.discriminatedUnion('type', [nexmarkSourceSchema, fileSourceSchema, connectorSourceSchema], { error: 'expected source.type nexmark, file or connector' });
 
 export const COMPARISONS = ['==', '!=', '<', '<=', '>', '>='] as const;
 export type Comparison = (typeof COMPARISONS)[number];
@@ -82,7 +98,8 @@ export const pipelineSinkSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('file'), path: z.string().min(1), format: z.enum(['jsonl', 'csv']).default('jsonl') }),
   z.strictObject({ type: z.literal('print'), prefix: z.string().optional() }),
   z.strictObject({ type: z.literal('blackhole') }),
-], { error: 'expected sink.type file, print or blackhole' });
+  z.strictObject(connectorTable),
+], { error: 'expected sink.type file, print, blackhole or connector' });
 
 /** Output fields a window step adds besides its aggregates. */
 export const WINDOW_FIELDS = ['windowStart', 'windowEnd'] as const;
@@ -94,7 +111,7 @@ export const pipelineSchema = z.strictObject({
   sink: pipelineSinkSchema,
 }).superRefine((p, ctx) => {
   const hasWindow = p.steps.some((s) => s.type === 'window');
-  if (hasWindow && p.source.type === 'file' && !p.source.timestampField) {
+  if (hasWindow && (p.source.type === 'file' || p.source.type === 'connector') && !p.source.timestampField) {
     ctx.addIssue({ code: 'custom', path: ['source', 'timestampField'], message: 'a window step needs event time: name the field holding epoch milliseconds' });
   }
   p.steps.forEach((s, i) => {
