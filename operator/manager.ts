@@ -22,6 +22,7 @@ import { FIELD_MANAGER, keyOf, LABELS, MANAGED_BY, POD_INDEX_DEPLOYMENT, SAVEPOI
 import type { Caches, ReconcileContext } from './controllers/shared/context.ts';
 import { reconcileWorkspace } from './controllers/workspace/reconciler.ts';
 import { reconcileNamespace } from './controllers/namespace/reconciler.ts';
+import type { SweepSettings } from './controllers/namespace/savepoint-sweep.ts';
 import { reconcileQueue } from './controllers/queue/reconciler.ts';
 import { reconcileDeployment } from './controllers/deployment/reconciler.ts';
 import { reconcileSavepoint } from './controllers/savepoint/reconciler.ts';
@@ -36,6 +37,8 @@ export interface OperatorDeps {
   storage: WorkspaceStorage;
   /** Deletes savepoint files from a workspace bucket when no JobManager of the deployment runs. */
   savepointFiles: SavepointFiles;
+  /** How often and with what grace savepoint directories no Savepoint owns are swept (default: 10 min, 10 min). */
+  savepointSweep?: SweepSettings;
   defaultImage: string;
   /** Reconciles running at once per controller (keys are always exclusive). */
   workers: number;
@@ -101,7 +104,7 @@ export class Operator {
     const ctx = this.ctx;
     this.reconcilers = {
       workspace: (key) => reconcileWorkspace(ctx, deps.storage, key),
-      namespace: (key) => reconcileNamespace(ctx, key),
+      namespace: (key) => reconcileNamespace(ctx, key, { files: deps.savepointFiles, sweep: deps.savepointSweep }),
       queue: (key) => { const k = splitKey(key); return reconcileQueue(ctx, k.namespace ?? '', k.name); },
       deployment: (key) => { const k = splitKey(key); return reconcileDeployment(ctx, { jobManagers: deps.jobManagers, defaultImage: deps.defaultImage }, k.namespace ?? '', k.name); },
       savepoint: (key) => { const k = splitKey(key); return reconcileSavepoint(ctx, { jobManagers: deps.jobManagers, files: deps.savepointFiles }, k.namespace ?? '', k.name); },

@@ -1,6 +1,7 @@
 // Namespace reconciler: observe (cache) → validate → decide quota → apply owned objects →
-// write status once. Deletion: delete the namespace's Deployments first and wait until their
-// pods are gone, then delete the Kubernetes namespace and the queue PriorityClasses.
+// write status once; now and then sweep the savepoint directories no one owns. Deletion: delete
+// the namespace's Deployments first and wait until their pods are gone, sweep its savepoint
+// directories, then delete the Kubernetes namespace and the queue PriorityClasses.
 import { namespaceSchema } from '../../api/v1alpha1/namespace.ts';
 import type { Namespace, NamespaceStatus } from '../../api/v1alpha1/namespace.ts';
 import { API_VERSION } from '../../api/v1alpha1/meta.ts';
@@ -19,19 +20,29 @@ import type { ReconcileContext, Raw } from '../shared/context.ts';
 import { ensureFinalizer, removeFinalizer, writeStatus } from '../shared/lifecycle.ts';
 import { desiredDefaultQueue, desiredNamespaceObjects, desiredS3Secret, S3_SECRET_NAME } from './desired.ts';
 import { decideNamespaceQuotas } from './quota.ts';
+import { DEFAULT_SWEEP, sweepSavepointDirectories, sweepTimesOf } from './savepoint-sweep.ts';
+import type { SweepResult, SweepSettings } from './savepoint-sweep.ts';
+import type { SavepointFiles } from '../../storage/savepoint-files.ts';
+import type { Workspace } from '../../api/v1alpha1/workspace.ts';
 import { namespaceCapacityLock } from '../queue/capacity-lock.ts';
 import { queueQuotasInForce, usableQueueCU } from '../queue/in-force.ts';
 
 const ts = (v: unknown) => (v instanceof Date ? v.toISOString() : String(v ?? ''));
 
-export async function reconcileNamespace(ctx: ReconcileContext, name: string): Promise<ReconcileResult> {
+export interface NamespaceReconcilerDeps {
+  /** Savepoint files in the workspace bucket; without it no sweep runs. */
+  files?: SavepointFiles;
+  sweep?: SweepSettings;
+}
+
+export async function reconcileNamespace(ctx: ReconcileContext, name: string, deps: NamespaceReconcilerDeps = {}): Promise<ReconcileResult> {
   const raw = ctx.caches.namespaces.get(name);
-  if (!raw) return {};
+  if (!raw) { sweepTimesOf(ctx).forget(name); return {}; }
   const now = new Date(ctx.clock.now());
   const generation = raw.metadata.generation;
   const previous = raw.status;
   // Before parsing: a deletion never waits for a spec the operator cannot read.
-  if (raw.metadata.deletionTimestamp) return finalize(ctx, raw, now);
+  if (raw.metadata.deletionTimestamp) return finalize(ctx, raw, now, deps);
 
   let ns: Namespace;
   try {
@@ -122,6 +133,7 @@ export async function reconcileNamespace(ctx: ReconcileContext, name: string): P
     await ctx.events.record(raw, phase === 'Active' ? 'Normal' : 'Warning', phase === 'Active' ? 'Provisioned' : (conditions[0]?.reason ?? phase), 'Reconcile',
       phase === 'Active' ? `namespace ${name} provisioned with ${ns.spec.quotaCU} CU` : conditions[0]?.message ?? phase);
   }
+  if (accepted && workspace && deps.files) await sweepWhenDue(ctx, deps.files, deps.sweep ?? DEFAULT_SWEEP, raw, workspace, now);
   if (kubernetesNamespaceTerminating) return { requeueAfterMs: TERMINATING_RECHECK_MS };
   // Secrets are not watched (least privilege: no list/watch on Secrets): look again for a rotation.
   return accepted ? { requeueAfterMs: SECRET_RECHECK_MS } : {};
@@ -183,7 +195,23 @@ async function copyStorageSecret(ctx: ReconcileContext, ns: Namespace, ref: { na
  * running when the delete came) finishes the job when it runs again; Queues carry no finalizer,
  * and the one earlier versions put on them is removed here, so nothing holds the namespace.
  */
-async function finalize(ctx: ReconcileContext, raw: Raw<Namespace>, now: Date): Promise<ReconcileResult> {
+/** Sweeps the namespace's unowned savepoint directories every `everyMs`; the outcome is an Event, never a failed reconcile. */
+async function sweepWhenDue(ctx: ReconcileContext, files: SavepointFiles, settings: SweepSettings, raw: Raw<Namespace>, workspace: Raw<Workspace>, now: Date): Promise<void> {
+  const times = sweepTimesOf(ctx);
+  if (!times.due(raw.metadata.name, now.getTime(), settings.everyMs)) return;
+  times.record(raw.metadata.name, now.getTime());
+  await reportSweep(ctx, raw, await sweepSavepointDirectories(ctx, files, raw.metadata.name, workspace, settings.graceMs));
+}
+
+async function reportSweep(ctx: ReconcileContext, raw: Raw<Namespace>, result: SweepResult): Promise<void> {
+  if (!result.ok) {
+    await ctx.events.record(raw, 'Warning', 'SavepointSweepFailed', 'SweepSavepoints', `savepoint directories no Savepoint owns were not looked for: ${result.message}`);
+  } else if (result.deleted.length > 0) {
+    await ctx.events.record(raw, 'Normal', 'SavepointFilesSwept', 'SweepSavepoints', `deleted ${result.deleted.length} savepoint director${result.deleted.length === 1 ? 'y' : 'ies'} no Savepoint owns: ${result.deleted.slice(0, 5).join(', ')}${result.deleted.length > 5 ? ', ...' : ''}`);
+  }
+}
+
+async function finalize(ctx: ReconcileContext, raw: Raw<Namespace>, now: Date, deps: NamespaceReconcilerDeps): Promise<ReconcileResult> {
   const name = raw.metadata.name;
   const kns = await ctx.rest.getOrUndefined<KubeObject>({ apiVersion: 'v1', kind: 'Namespace', name });
   // Only a Kubernetes namespace this Namespace made is ours to empty and delete.
@@ -216,7 +244,13 @@ async function finalize(ctx: ReconcileContext, raw: Raw<Namespace>, now: Date): 
     // Queues of earlier operator versions carry our finalizer; without this they would hold the namespace.
     const queues = await ctx.rest.list<KubeObject>({ apiVersion: API_VERSION, kind: 'Queue', namespace: name });
     for (const q of queues.items) { q.apiVersion ??= API_VERSION; q.kind ??= 'Queue'; await removeFinalizer(ctx, q); }
-    if (!kns.metadata.deletionTimestamp) await ctx.rest.delete({ apiVersion: 'v1', kind: 'Namespace', name });
+    if (!kns.metadata.deletionTimestamp) {
+      // Deployments and Savepoints are gone: whatever savepoint directory is left of this
+      // namespace belongs to no one (kept ones carry their marker). Once, before the namespace goes.
+      const workspace = ctx.caches.workspaces.get(raw.spec?.workspace ?? '');
+      if (deps.files && workspace) await reportSweep(ctx, raw, await sweepSavepointDirectories(ctx, deps.files, name, workspace, 0));
+      await ctx.rest.delete({ apiVersion: 'v1', kind: 'Namespace', name });
+    }
     const blockers = ((kns.status as { conditions?: Array<{ status: string; message?: string }> } | undefined)?.conditions ?? []).filter((c) => c.status === 'True' && c.message).map((c) => c.message);
     await progress(`waiting for Kubernetes namespace ${name} to be deleted${blockers.length ? `: ${blockers.join('; ')}` : ''}`);
     return { requeueAfterMs: TERMINATING_RECHECK_MS };

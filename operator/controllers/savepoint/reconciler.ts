@@ -1,6 +1,7 @@
 // Savepoint reconciler: triggers a savepoint of the referenced running deployment through
 // the JobManager REST API, follows it to Completed or Failed, records the path, and on
-// delete disposes the files when spec.disposeOnDelete asks for it (finalizer).
+// delete disposes the files when spec.disposeOnDelete asks for it, or marks them kept
+// (finalizer).
 import { API_VERSION } from '../../api/v1alpha1/meta.ts';
 import { savepointSchema } from '../../api/v1alpha1/savepoint.ts';
 import type { Savepoint, SavepointStatus } from '../../api/v1alpha1/savepoint.ts';
@@ -48,7 +49,9 @@ export async function reconcileSavepoint(ctx: ReconcileContext, deps: SavepointR
   const client = deps.jobManagers({ namespace, name: sp.spec.deployment });
 
   if (raw.metadata.deletionTimestamp) return deleteSavepoint(ctx, deps, raw, sp, now);
-  if (sp.spec.disposeOnDelete) await ensureFinalizer(ctx, raw);
+  // Every Savepoint gets the finalizer: with disposeOnDelete its files are deleted on delete;
+  // without, the kept marker is written, so the sweep of unowned directories leaves them alone.
+  await ensureFinalizer(ctx, raw);
 
   const dep = ctx.caches.deployments.get(sp.spec.deployment, namespace);
   const step = nextSavepointStep({ status: previous, origin: sp.spec.origin, deployment: { exists: Boolean(dep), phase: dep?.status?.phase, jobId: dep?.status?.job?.id, jobState: dep?.status?.job?.state } });
@@ -156,7 +159,10 @@ async function deleteSavepoint(ctx: ReconcileContext, deps: SavepointReconcilerD
   const namespace = sp.metadata.namespace ?? '';
   const previous = raw.status;
   if (!sp.spec.disposeOnDelete || !previous?.path) {
-    if (previous?.path && raw.metadata.finalizers?.includes(FINALIZER)) await ctx.events.record(raw, 'Normal', 'FilesKept', 'Delete', `savepoint files at ${previous.path} kept (spec.disposeOnDelete is false)`);
+    if (previous?.path && raw.metadata.finalizers?.includes(FINALIZER)) {
+      await markKept(ctx, deps, raw, sp, previous.path, now);
+      await ctx.events.record(raw, 'Normal', 'FilesKept', 'Delete', `savepoint files at ${previous.path} kept (spec.disposeOnDelete is false)`);
+    }
     await removeFinalizer(ctx, raw);
     return {};
   }
@@ -191,6 +197,29 @@ async function deleteSavepoint(ctx: ReconcileContext, deps: SavepointReconcilerD
     }
   }
   return disposeFromWorkspaceBucket(ctx, deps, raw, sp, path, now, disposed);
+}
+
+/**
+ * Leaves KEPT_MARKER in the kept savepoint's directory, when it is one of the workspace bucket's
+ * savepoint directories (elsewhere no sweep looks). An unreachable store is reported and retried
+ * with backoff, as for disposal: without the marker the sweep would take the files for a leak.
+ */
+async function markKept(ctx: ReconcileContext, deps: SavepointReconcilerDeps, raw: Raw<Savepoint>, sp: Savepoint, path: string, now: Date): Promise<void> {
+  const namespace = sp.metadata.namespace ?? '';
+  const workspaceName = ctx.caches.namespaces.get(namespace)?.spec?.workspace;
+  const storage = workspaceName ? ctx.caches.workspaces.get(workspaceName)?.spec?.storage : undefined;
+  if (!storage) return; // no workspace: no bucket to mark, and no sweep either
+  const dir = savepointDirectory(path, { bucket: storage.bucket, prefix: storage.prefix ?? '', namespace, deployment: sp.spec.deployment });
+  if (!dir.allowed) return;
+  const resolved = await workspaceStorageTarget(storage, (ns, name) => ctx.rest.getOrUndefined<KubeObject>({ apiVersion: 'v1', kind: 'Secret', namespace: ns, name }));
+  try {
+    if (!resolved.ok) throw new MillraceError('MR_ERR_STORAGE', resolved.message, { transient: true });
+    await deps.files.markKept(resolved.target, dir.key, `kept when Savepoint ${namespace}/${sp.metadata.name} was deleted with spec.disposeOnDelete false, ${now.toISOString()}\n`);
+  } catch (err) {
+    const why = err instanceof MillraceError ? err.message : String(err);
+    await reportDisposalProblem(ctx, raw, 'StorageUnavailable', `cannot mark the savepoint files at ${path} as kept: ${why}; retrying with backoff`, now);
+    throw err instanceof MillraceError ? err : new MillraceError('MR_ERR_STORAGE', why, { transient: true, cause: err });
+  }
 }
 
 /** Why the files are not deleted yet: a Disposed condition, and an Event when the reason changes. */
