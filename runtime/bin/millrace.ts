@@ -9,23 +9,29 @@ import { jobManagerCheckpointConfig, parseConfigFile } from '../jobmanager/jobma
 import { openObjectStore } from '../storage/open-object-store.ts';
 import { pino } from 'pino';
 import { resolveJobUrl } from '../api/job-loader.ts';
+import { loadDeploymentKey } from '../auth/deployment-key.ts';
 import { createJobManager } from '../jobmanager/jobmanager.ts';
 import { runLocal } from '../local/run-command.ts';
 import { startTaskManager } from '../taskmanager/taskmanager.ts';
-import { writeTerminationMessage } from './termination-message.ts';
+import { terminationMessage, writeTerminationMessage } from './termination-message.ts';
 
 const USAGE = `usage:
   millrace run <job-module> [--parallelism N] [--taskmanagers M] [--slots S] [--set key=value ...]
                [--summary-json FILE] [--restart-strategy SPEC] [--batch] [--latency-interval-ms MS] [--no-progress]
                [--checkpoint-interval-ms MS (10000; 0 = off)] [--checkpoint-dir URI] [--resume]
                [--from-savepoint URI] [--allow-non-restored-state]
-  millrace jobmanager [--host H] [--port 8081] [--heartbeat-timeout-ms 5000] [--restart-strategy SPEC]
+  millrace jobmanager [--host H (127.0.0.1)] [--port 8081] [--allow-unauthenticated] [--heartbeat-timeout-ms 5000] [--restart-strategy SPEC]
                [--job <job-module> --parallelism N --set key=value ...]   (application mode: run this job at start)
                [--checkpoint-storage URI] [--namespace NS] [--deployment NAME] [--checkpoint-interval-ms MS]
                [--checkpoint-timeout-ms MS] [--min-pause-ms MS] [--checkpoints-retained N]
                [--tolerable-failed-checkpoints N] [--from-savepoint URI] [--allow-non-restored-state] [--no-ha-resume]
                (also reads the JSON file named by MILLRACE_CONFIG; flags win)
   millrace taskmanager --jobmanager URL [--slots N] [--host DATA_HOST] [--port 6122] [--id ID]
+               [--job <job-module>] [--allow-unauthenticated]
+
+authentication: MILLRACE_AUTH_KEY_FILE names a file with the Deployment key (the operator mounts it);
+then every request and data connection is signed, and only the --job module loads. Without a key
+the processes listen on loopback only, unless --allow-unauthenticated.
 
 restart strategies: none | fixed-delay:attempts=3,delayMs=1000 | exponential-delay:initialMs=1000,maxMs=60000
                     | failure-rate:maxFailures=3,intervalMs=60000,delayMs=1000`;
@@ -90,6 +96,7 @@ async function main(argv: string[]): Promise<void> {
       'from-savepoint': { type: 'string' },
       'allow-non-restored-state': { type: 'boolean' },
       'no-ha-resume': { type: 'boolean' },
+      'allow-unauthenticated': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -130,8 +137,10 @@ async function main(argv: string[]): Promise<void> {
       fromSavepoint: values['from-savepoint'], allowNonRestoredState: values['allow-non-restored-state'] ? true : undefined,
     }, configPath ? parseConfigFile(readFileSync(configPath, 'utf8'), configPath) : undefined, process.env);
     const store = openObjectStore(cfg.storageUri, { env: process.env });
+    const key = loadDeploymentKey(process.env);
     const jm = await createJobManager({
-      host: values.host ?? '0.0.0.0', port: int(values.port, 'port', 8081), log,
+      key, configuredJob: values.job ? resolveJobUrl(values.job) : undefined, allowUnauthenticated: values['allow-unauthenticated'] === true,
+      host: values.host ?? '127.0.0.1', port: int(values.port, 'port', 8081), log,
       heartbeatTimeoutMs: values['heartbeat-timeout-ms'] ? int(values['heartbeat-timeout-ms'], 'heartbeat-timeout-ms', 5000) : undefined,
       defaultRestartStrategy: values['restart-strategy'],
       checkpointing: { storageUri: cfg.storageUri, store, namespace: cfg.namespace, deployment: cfg.deployment, settings: cfg.settings, retained: cfg.retained, env: process.env },
@@ -164,6 +173,7 @@ async function main(argv: string[]): Promise<void> {
       jobManagerUrl: values.jobmanager ?? process.env.MILLRACE_JOBMANAGER_URL ?? fail('MR_ERR_CLI: taskmanager needs --jobmanager URL'),
       slots: int(values.slots, 'slots', os.availableParallelism()) || 1,
       dataHost: host, restHost: host === '127.0.0.1' ? '127.0.0.1' : '0.0.0.0', restPort: int(values.port, 'port', 6122), log, id: values.id,
+      key: loadDeploymentKey(process.env), configuredJob: values.job ? resolveJobUrl(values.job) : undefined, allowUnauthenticated: values['allow-unauthenticated'] === true,
     });
     const stop = () => void tm.close().then(() => process.exit(0));
     process.once('SIGTERM', stop);
@@ -176,7 +186,7 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((err: Error) => {
-  process.stderr.write(`millrace: ${err.message}\n`);
+  process.stderr.write(`millrace: ${terminationMessage(err)}\n`);
   // In a pod the cause reaches the pod status and from there the Deployment's status.
   writeTerminationMessage(err);
   process.exit(1);

@@ -1,10 +1,11 @@
 // The HA metadata a JobManager keeps in the checkpoint storage: what a restarted JobManager reads
 // back, including the job's restart count and start time, and metadata written before those
 // fields existed (read as no restarts, start time unknown).
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalObjectStore } from '../storage/local-object-store.ts';
+import { DeploymentKey } from '../auth/deployment-key.ts';
 import { HaStore, type HaJob } from './ha-store.ts';
 
 let dir = '';
@@ -38,5 +39,42 @@ test('a negative restart count is refused as corrupt metadata, naming the file',
   await mkdir(join(dir, 'flink-jobs/team/counts/ha'), { recursive: true });
   await writeFile(join(dir, 'flink-jobs/team/counts/ha/job.json'), JSON.stringify({ ...job, restarts: -1 }));
   const read = new HaStore(new LocalObjectStore({ directory: dir }), { namespace: 'team', deployment: 'counts' }).readJob();
-  await expect(read).rejects.toMatchObject({ code: 'MR_ERR_CHECKPOINT_CORRUPT', message: expect.stringMatching(/ha\/job\.json is not valid/) });
+  await expect(read).rejects.toMatchObject({ code: 'MR_ERR_HA_RECORD_MALFORMED', message: expect.stringMatching(/ha\/job\.json is not valid: restarts/) });
+});
+
+describe('with a Deployment key', () => {
+  const key = new DeploymentKey('a'.repeat(64), 'test');
+  const trusted = () => new HaStore(new LocalObjectStore({ directory: dir }), { namespace: 'team', deployment: 'counts' }, { key, configuredJob: job.jobUrl });
+  const file = () => join(dir, 'flink-jobs/team/counts/ha/job.json');
+
+  test('records are written signed and read back', async () => {
+    await trusted().writeJob(job);
+    expect(JSON.parse(await readFile(file(), 'utf8')).signature).toMatch(/^[0-9a-f]{64}$/);
+    expect(await trusted().readJob()).toEqual(job);
+  });
+
+  test('an unsigned, differently signed or altered record is refused naming the file, never returned', async () => {
+    await mkdir(join(dir, 'flink-jobs/team/counts/ha'), { recursive: true });
+    await writeFile(file(), JSON.stringify({ ...job, jobUrl: 'data:text/javascript,1' }));
+    await expect(trusted().readJob()).rejects.toMatchObject({ code: 'MR_ERR_HA_RECORD_REFUSED', subject: expect.stringContaining('ha/job.json'), message: expect.stringContaining('not signed') });
+    const other = new HaStore(new LocalObjectStore({ directory: dir }), { namespace: 'team', deployment: 'counts' }, { key: new DeploymentKey('b'.repeat(64), 'other') });
+    await other.writeJob(job);
+    await expect(trusted().readJob()).rejects.toMatchObject({ code: 'MR_ERR_HA_RECORD_REFUSED', message: expect.stringContaining("not signed with this Deployment's key") });
+    await trusted().writeJob(job);
+    const signed = JSON.parse(await readFile(file(), 'utf8'));
+    await writeFile(file(), JSON.stringify({ ...signed, parallelism: 64 }));
+    await expect(trusted().readJob()).rejects.toMatchObject({ code: 'MR_ERR_HA_RECORD_REFUSED' });
+  });
+
+  test('a correctly signed record that names another job module is refused', async () => {
+    const signer = new HaStore(new LocalObjectStore({ directory: dir }), { namespace: 'team', deployment: 'counts' }, { key });
+    await signer.writeJob({ ...job, jobUrl: 'file:///jobs/other.ts' });
+    await expect(trusted().readJob()).rejects.toMatchObject({ code: 'MR_ERR_HA_RECORD_REFUSED', message: expect.stringContaining('file:///jobs/other.ts') });
+  });
+
+  test('a record that is not JSON is malformed, naming the file', async () => {
+    await mkdir(join(dir, 'flink-jobs/team/counts/ha'), { recursive: true });
+    await writeFile(file(), '{"formatVersion": 1, ');
+    await expect(trusted().readJob()).rejects.toMatchObject({ code: 'MR_ERR_HA_RECORD_MALFORMED', message: expect.stringMatching(/ha\/job\.json is not JSON/) });
+  });
 });

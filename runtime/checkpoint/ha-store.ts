@@ -6,7 +6,16 @@
 // terminal state and resumes it (same job id, a new attempt, the same start time, one restart
 // more) from its latest completed checkpoint.
 
+//
+// With a Deployment key (a cluster) every record carries `signature`, an HMAC of the rest under
+// the key, and a job record must name the Deployment's configured job module: a record written
+// by anyone else (a planted record, another Deployment's, a deleted and re-created Deployment's)
+// is refused with MR_ERR_HA_RECORD_REFUSED naming the file, and never imported.
+
+import { timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
+import type { DeploymentKey } from '../auth/deployment-key.ts';
+import { RuntimeError } from '../errors/runtime-error.ts';
 import { deploymentCheckpointsDir, type DeploymentScope } from '../storage/layout.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
 import { StorageError } from '../storage/errors.ts';
@@ -42,14 +51,33 @@ export const haCheckpointSchema = z.object({
 });
 export type HaCheckpointPointer = z.infer<typeof haCheckpointSchema>;
 
+export interface HaTrust {
+  /** records are signed with it and must verify */
+  readonly key?: DeploymentKey;
+  /** a job record must name this job module */
+  readonly configuredJob?: string;
+}
+
+/** JSON with sorted keys and no undefined members: what the signature covers. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const o = value as Record<string, unknown>;
+    return `{${Object.keys(o).filter((k) => o[k] !== undefined).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
 export class HaStore {
   private readonly store: ObjectStore;
   private readonly dir: string;
+  private readonly trust: HaTrust;
   /** writes are serialized so an older state never overwrites a newer one */
   private chain: Promise<void> = Promise.resolve();
 
-  constructor(store: ObjectStore, scope: DeploymentScope) {
+  constructor(store: ObjectStore, scope: DeploymentScope, trust: HaTrust = {}) {
     this.store = store;
+    this.trust = trust;
     this.dir = `${deploymentCheckpointsDir(scope)}ha/`;
   }
 
@@ -65,19 +93,45 @@ export class HaStore {
       if (err instanceof StorageError && err.code === 'MR_ERR_STORAGE_NOT_FOUND') return undefined;
       throw err;
     }
-    const parsed = schema.safeParse(JSON.parse(bytes.toString('utf8')));
-    if (!parsed.success) throw new StorageError('MR_ERR_CHECKPOINT_CORRUPT', `HA metadata ${this.location}${name} is not valid: ${parsed.error.issues[0]?.message}; delete it to start the job afresh`, { file: `${this.location}${name}` });
+    const file = `${this.location}${name}`;
+    let raw: unknown;
+    try {
+      raw = JSON.parse(bytes.toString('utf8'));
+    } catch (err) {
+      throw new RuntimeError('MR_ERR_HA_RECORD_MALFORMED', `HA record ${file} is not JSON (${(err as Error).message}); delete it to start the job afresh`, { subject: file });
+    }
+    if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new RuntimeError('MR_ERR_HA_RECORD_MALFORMED', `HA record ${file} is not a JSON object; delete it to start the job afresh`, { subject: file });
+    const { signature, ...unsigned } = raw as Record<string, unknown>;
+    if (this.trust.key) {
+      const expected = Buffer.from(this.trust.key.mac('ha', canonicalJson(unsigned)), 'hex');
+      const given = typeof signature === 'string' && /^[0-9a-f]{64}$/.test(signature) ? Buffer.from(signature, 'hex') : Buffer.alloc(0);
+      if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+        throw new RuntimeError('MR_ERR_HA_RECORD_REFUSED', `HA record ${file} is ${signature === undefined ? 'not signed' : 'not signed with this Deployment\'s key'}; it was not written by this Deployment's JobManager and is not imported`, { subject: file });
+      }
+    }
+    const parsed = schema.safeParse(unsigned);
+    if (!parsed.success) {
+      const i = parsed.error.issues[0];
+      throw new RuntimeError('MR_ERR_HA_RECORD_MALFORMED', `HA record ${file} is not valid: ${i?.path.join('.') || '(root)'}: ${i?.message}; delete it to start the job afresh`, { subject: file });
+    }
     return parsed.data;
   }
 
   private write(name: string, value: unknown): Promise<void> {
-    const next = this.chain.then(() => this.store.put(`${this.dir}${name}`, Buffer.from(`${JSON.stringify(value, null, 2)}\n`)));
+    const plain = JSON.parse(JSON.stringify(value)) as Record<string, unknown>;
+    const record = this.trust.key ? { ...plain, signature: this.trust.key.mac('ha', canonicalJson(plain)) } : plain;
+    const next = this.chain.then(() => this.store.put(`${this.dir}${name}`, Buffer.from(`${JSON.stringify(record, null, 2)}\n`)));
     this.chain = next.catch(() => undefined);
     return next;
   }
 
-  readJob(): Promise<HaJob | undefined> {
-    return this.readJson('job.json', haJobSchema);
+  async readJob(): Promise<HaJob | undefined> {
+    const job = await this.readJson('job.json', haJobSchema);
+    const want = this.trust.configuredJob;
+    if (job && want !== undefined && job.jobUrl !== want) {
+      throw new RuntimeError('MR_ERR_HA_RECORD_REFUSED', `HA record ${this.location}job.json names job module ${job.jobUrl}, not this Deployment's configured ${want}; it is not imported`, { subject: `${this.location}job.json` });
+    }
+    return job;
   }
 
   writeJob(job: HaJob): Promise<void> {

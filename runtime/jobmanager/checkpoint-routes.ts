@@ -7,8 +7,11 @@ import type { Logger } from 'pino';
 import { openSnapshot } from '../storage/open-snapshot.ts';
 import { openObjectStore } from '../storage/open-object-store.ts';
 import { deleteSnapshotDirectory } from '../storage/snapshot-deletion.ts';
+import { RuntimeError } from '../errors/runtime-error.ts';
+import { parseRequest } from '../errors/http-errors.ts';
 import { AsyncOperations } from './async-operations.ts';
 import type { JobMaster } from './job-master.ts';
+import { disposalBody, disposalIdParams, jobIdParams, requestIdParams, savepointBody, stopBody } from './routes/schemas.ts';
 
 export interface CheckpointRouteDeps {
   readonly job: (id: string) => JobMaster;
@@ -16,21 +19,11 @@ export interface CheckpointRouteDeps {
   readonly env?: Record<string, string | undefined>;
 }
 
-class RouteError extends Error {
-  readonly statusCode: number;
-  readonly code: string;
-  constructor(statusCode: number, code: string, message: string) {
-    super(message);
-    this.statusCode = statusCode;
-    this.code = code;
-  }
-}
-
 /** Deletes a savepoint's files (see snapshot-deletion.ts). */
 async function disposeSavepoint(path: string, env?: Record<string, string | undefined>): Promise<undefined> {
   const snapshot = await openSnapshot(path.endsWith('/') ? path : `${path}/`, { verify: false, env });
   snapshot.store.close();
-  if (snapshot.metadata.kind !== 'savepoint') throw new RouteError(400, 'MR_ERR_SAVEPOINT_DISPOSAL', `${path} holds a checkpoint, not a savepoint; checkpoints are removed by retention`);
+  if (snapshot.metadata.kind !== 'savepoint') throw new RuntimeError('MR_ERR_SAVEPOINT_DISPOSAL', `${path} holds a checkpoint, not a savepoint; checkpoints are removed by retention`);
   // a store never deletes its whole root: delete the savepoint directory from its parent
   const trimmed = path.replace(/\/+$/, '');
   const cut = trimmed.lastIndexOf('/');
@@ -47,8 +40,8 @@ export function registerCheckpointRoutes(app: FastifyInstance, deps: CheckpointR
   const savepointOps = new AsyncOperations();
   const disposalOps = new AsyncOperations();
   const running = (j: JobMaster): void => {
-    if (!j.coordinator) throw new RouteError(409, 'MR_ERR_SAVEPOINT_NOT_RUNNING', `job ${j.id} has no checkpoint storage; start the JobManager with --checkpoint-storage`);
-    if (j.state !== 'RUNNING') throw new RouteError(409, 'MR_ERR_SAVEPOINT_NOT_RUNNING', `job ${j.id} is ${j.state}; savepoints are taken of RUNNING jobs`);
+    if (!j.coordinator) throw new RuntimeError('MR_ERR_SAVEPOINT_NOT_RUNNING', `job ${j.id} has no checkpoint storage; start the JobManager with --checkpoint-storage`);
+    if (j.state !== 'RUNNING') throw new RuntimeError('MR_ERR_SAVEPOINT_NOT_RUNNING', `job ${j.id} is ${j.state}; savepoints are taken of RUNNING jobs`);
   };
   const started = (j: JobMaster, work: Promise<{ path: string }>): string => savepointOps.start(work.then((c) => c.path, (err: Error) => {
     deps.log.warn({ jobId: j.id, err: err.message }, 'savepoint failed');
@@ -56,14 +49,14 @@ export function registerCheckpointRoutes(app: FastifyInstance, deps: CheckpointR
   }));
 
   app.get('/jobs/:id/checkpoints', async (req) => {
-    const j = deps.job((req.params as { id: string }).id);
-    if (!j.coordinator) throw new RouteError(404, 'MR_ERR_CHECKPOINTING_DISABLED', `job ${j.id} runs without checkpoint storage`);
+    const j = deps.job(parseRequest(jobIdParams, req.params, 'params').id);
+    if (!j.coordinator) throw new RuntimeError('MR_ERR_CHECKPOINTING_DISABLED', `job ${j.id} runs without checkpoint storage`);
     return j.coordinator.stats.toRest();
   });
 
   app.post('/jobs/:id/savepoints', async (req, reply) => {
-    const j = deps.job((req.params as { id: string }).id);
-    const b = (req.body ?? {}) as { 'target-directory'?: string; 'cancel-job'?: boolean; formatType?: string };
+    const j = deps.job(parseRequest(jobIdParams, req.params, 'params').id);
+    const b = parseRequest(savepointBody, req.body, 'body');
     running(j);
     const cancel = b['cancel-job'] === true;
     const id = started(j, j.savepoint({ targetDirectory: b['target-directory'], stopAfter: cancel, finalState: 'CANCELED' }));
@@ -71,31 +64,30 @@ export function registerCheckpointRoutes(app: FastifyInstance, deps: CheckpointR
   });
 
   app.post('/jobs/:id/stop', async (req, reply) => {
-    const j = deps.job((req.params as { id: string }).id);
-    const b = (req.body ?? {}) as { targetDirectory?: string; drain?: boolean };
+    const j = deps.job(parseRequest(jobIdParams, req.params, 'params').id);
+    const b = parseRequest(stopBody, req.body, 'body');
     running(j);
     const id = started(j, j.savepoint({ targetDirectory: b.targetDirectory, drain: b.drain === true, stopAfter: true, finalState: 'FINISHED' }));
     return reply.status(202).send({ 'request-id': id });
   });
 
   app.get('/jobs/:id/savepoints/:requestId', async (req) => {
-    const { id, requestId } = req.params as { id: string; requestId: string };
+    const { id, requestId } = parseRequest(requestIdParams, req.params, 'params');
     deps.job(id);
     const status = savepointOps.status(requestId);
-    if (!status) throw new RouteError(404, 'MR_ERR_SAVEPOINT_REQUEST_NOT_FOUND', `no savepoint request ${requestId} for job ${id}`);
+    if (!status) throw new RuntimeError('MR_ERR_SAVEPOINT_REQUEST_NOT_FOUND', `no savepoint request ${requestId} for job ${id}`);
     return status;
   });
 
   app.post('/savepoint-disposal', async (req, reply) => {
-    const path = ((req.body ?? {}) as { 'savepoint-path'?: string })['savepoint-path'];
-    if (typeof path !== 'string' || path === '') throw new RouteError(400, 'MR_ERR_SAVEPOINT_DISPOSAL', 'body["savepoint-path"] (the savepoint location) is required');
+    const path = parseRequest(disposalBody, req.body ?? {}, 'body')['savepoint-path'];
     return reply.status(202).send({ 'request-id': disposalOps.start(disposeSavepoint(path, deps.env)) });
   });
 
   app.get('/savepoint-disposal/:requestId', async (req) => {
-    const { requestId } = req.params as { requestId: string };
+    const { requestId } = parseRequest(disposalIdParams, req.params, 'params');
     const status = disposalOps.status(requestId);
-    if (!status) throw new RouteError(404, 'MR_ERR_SAVEPOINT_REQUEST_NOT_FOUND', `no disposal request ${requestId}`);
+    if (!status) throw new RuntimeError('MR_ERR_SAVEPOINT_REQUEST_NOT_FOUND', `no disposal request ${requestId}`);
     return status;
   });
 }

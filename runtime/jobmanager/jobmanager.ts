@@ -2,19 +2,21 @@
 // one JobMaster per job, Prometheus metrics. `createJobManager` only assembles the parts.
 
 import { randomUUID } from 'node:crypto';
-import os from 'node:os';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { buildStreamGraph } from '../api/environment.ts';
-import { loadJob } from '../api/job-loader.ts';
+import { loadJob, type JobLoadPolicy } from '../api/job-loader.ts';
+import type { DeploymentKey } from '../auth/deployment-key.ts';
+import { requireKeyForHost } from '../auth/deployment-key.ts';
+import { installRequestAuth } from '../auth/http-auth.ts';
+import { signedFetcher } from '../auth/signed-fetch.ts';
+import { installErrorHandlers } from '../errors/http-errors.ts';
+import { RuntimeError, errorCode } from '../errors/runtime-error.ts';
 import { buildJobGraph } from '../graph/job-graph.ts';
 import type { TaskDeploymentDescriptor } from '../taskmanager/deployment.ts';
-import type { TaskMetrics } from '../task/stream-task.ts';
-import { JobMaster, TERMINAL_STATES, type TaskStateReport } from './job-master.ts';
-import { jobManagerMetrics } from './metrics.ts';
+import { JobMaster, TERMINAL_STATES } from './job-master.ts';
 import { ResourceManager, type TaskManagerInfo } from './resource-manager.ts';
 import { defaultRestartStrategySpec, parseRestartStrategy } from './restart-strategy.ts';
-import { mergedP99 } from '../task/latency-histogram.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
 import { CheckpointCoordinator, type CheckpointSettings } from '../checkpoint/checkpoint-coordinator.ts';
 import { CheckpointStorageAccess } from '../checkpoint/checkpoint-storage-access.ts';
@@ -23,7 +25,15 @@ import type { NotifyCheckpointAborted, NotifyCheckpointComplete, TriggerCheckpoi
 import { deploymentNameFor, latestOfDeployment, snapshotAt, type FoundSnapshot } from '../checkpoint/restore-points.ts';
 import { assignState, RestoreError } from '../checkpoint/state-assignment.ts';
 import { registerCheckpointRoutes } from './checkpoint-routes.ts';
+import { registerClusterRoutes } from './routes/cluster-routes.ts';
+import type { JobManagerRouteContext } from './routes/context.ts';
+import { jobOf } from './routes/context.ts';
+import { registerInternalRoutes } from './routes/internal-routes.ts';
+import { registerJobRoutes } from './routes/job-routes.ts';
+import type { SubmitRequest } from './submit-request.ts';
 import type { RestoreSource } from './job-master.ts';
+
+export type { SubmitRequest } from './submit-request.ts';
 
 export interface JobManagerOptions {
   readonly host: string;
@@ -33,6 +43,12 @@ export interface JobManagerOptions {
   readonly slotTimeoutMs?: number;
   readonly defaultRestartStrategy?: string;
   readonly checkpointing?: CheckpointingOptions;
+  /** the Deployment key (in a cluster): every request must be signed, HA records too */
+  readonly key?: DeploymentKey;
+  /** the job the Deployment configures; with a key, POST /jobs is refused and only this job loads */
+  readonly configuredJob?: string;
+  /** listen on a non-loopback address without a key (trusted networks only) */
+  readonly allowUnauthenticated?: boolean;
 }
 
 /** Checkpoint storage and policy of this JobManager (always set by the CLI; tests may omit it). */
@@ -47,21 +63,6 @@ export interface CheckpointingOptions {
   readonly env?: Record<string, string | undefined>;
 }
 
-export interface SubmitRequest {
-  readonly jobUrl: string;
-  readonly params?: Record<string, string>;
-  readonly parallelism?: number;
-  readonly restartStrategy?: string;
-  readonly batchMode?: boolean;
-  readonly latencyTrackingIntervalMs?: number;
-  /** start from this savepoint or retained checkpoint (any location: relocated ones too) */
-  readonly savepointPath?: string;
-  /** drop state of operator uids the job no longer has instead of refusing the submission */
-  readonly allowNonRestoredState?: boolean;
-  /** start from the latest completed checkpoint, else the latest savepoint, of this deployment */
-  readonly resumeFromLatest?: boolean;
-}
-
 /** Internal: a job resumed from HA metadata keeps its id and continues its attempts. */
 interface ResumeInfo {
   readonly jobId: string;
@@ -72,22 +73,17 @@ interface ResumeInfo {
   readonly restarts: number;
 }
 
-export class ApiError extends Error {
-  readonly code: string;
-  readonly status: number;
-  constructor(status: number, code: string, message: string) {
-    super(message);
-    this.status = status;
-    this.code = code;
-  }
-}
+/** 64 MiB: a deployment descriptor may carry restored state inline */
+const BODY_LIMIT = 64 * 1024 * 1024;
+/** a TaskManager that does not accept a deployment within this time is treated as failed */
+const DEPLOY_TIMEOUT_MS = 10_000;
 
-async function post(url: string, body: unknown, timeoutMs = 5000): Promise<void> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(timeoutMs) });
-  if (!res.ok) throw new Error(`HTTP ${res.status} from ${url}: ${(await res.text()).slice(0, 300)}`);
+/** A TaskManager call; a refusal carries the TaskManager's error code. */
+type Call = ReturnType<typeof signedFetcher>;
+async function post(call: Call, url: string, body: unknown, timeoutMs = 5000): Promise<void> {
+  const res = await call(url, { body, timeoutMs });
+  if (!res.ok) throw Object.assign(new Error(`HTTP ${res.status} from ${url}: ${res.error ? `${res.error.code}: ${res.error.message}` : res.text.slice(0, 300)}`), { code: res.error?.code });
 }
-
-const wm = (w: number | null) => w;
 
 export interface JobManager {
   readonly app: FastifyInstance;
@@ -100,7 +96,13 @@ export interface JobManager {
 
 export async function createJobManager(o: JobManagerOptions): Promise<JobManager> {
   const log = o.log;
+  requireKeyForHost(o.key, o.host, o.allowUnauthenticated === true);
+  const call = signedFetcher(o.key, 'jobmanager');
+  // in a cluster only the configured job loads; locally any file or pinned http(s) module
+  const loadPolicy: JobLoadPolicy = o.key ? { locked: true, configuredJob: o.configuredJob } : {};
   const jobs = new Map<string, JobMaster>();
+  /** refused HA records, shown in the exceptions of the job started instead */
+  const haRefusals: string[] = [];
   const clock = { now: () => Date.now() };
   const timers = new Set<ReturnType<typeof setTimeout>>();
   const schedule = (fn: () => void, ms: number) => {
@@ -115,14 +117,14 @@ export async function createJobManager(o: JobManagerOptions): Promise<JobManager
     for (const j of jobs.values()) j.onTaskManagerLost(tm);
   });
   const gateway = {
-    deploy: (tm: TaskManagerInfo, tdd: TaskDeploymentDescriptor) => post(`${tm.restUrl}/internal/deploy`, tdd),
-    cancel: (tm: TaskManagerInfo, jobId: string, attempt: number) => post(`${tm.restUrl}/internal/cancel`, { jobId, attempt }),
+    deploy: (tm: TaskManagerInfo, tdd: TaskDeploymentDescriptor) => post(call, `${tm.restUrl}/internal/deploy`, tdd, DEPLOY_TIMEOUT_MS),
+    cancel: (tm: TaskManagerInfo, jobId: string, attempt: number) => post(call, `${tm.restUrl}/internal/cancel`, { jobId, attempt }),
   };
   const monitor = setInterval(() => rm.checkHeartbeats(), 500);
 
   const cpo = o.checkpointing;
-  const ha = cpo?.deployment ? new HaStore(cpo.store, { namespace: cpo.namespace, deployment: cpo.deployment }) : undefined;
-  const post2 = (tm: TaskManagerInfo, path: string, body: unknown) => post(`${tm.restUrl}${path}`, body);
+  const ha = cpo?.deployment ? new HaStore(cpo.store, { namespace: cpo.namespace, deployment: cpo.deployment }, { key: o.key, configuredJob: o.key ? o.configuredJob : undefined }) : undefined;
+  const post2 = (tm: TaskManagerInfo, path: string, body: unknown) => post(call, `${tm.restUrl}${path}`, body);
   const taskManagersOf = (j: JobMaster): TaskManagerInfo[] => {
     const ids = new Set(j.graph.all().map((e) => e.taskManagerId).filter((x): x is string => x !== undefined));
     return [...ids].map((id) => rm.taskManagers.get(id)).filter((x): x is TaskManagerInfo => x !== undefined);
@@ -133,11 +135,11 @@ export async function createJobManager(o: JobManagerOptions): Promise<JobManager
       try {
         return await snapshotAt(req.savepointPath, cpo?.env);
       } catch (err) {
-        throw new ApiError(400, (err as { code?: string }).code ?? 'MR_ERR_RESTORE', `cannot restore from ${req.savepointPath}: ${(err as Error).message}`);
+        throw new RuntimeError('MR_ERR_RESTORE', `cannot restore from ${req.savepointPath}: ${(err as Error).message}`, { subject: req.savepointPath, cause: err });
       }
     }
     if (req.resumeFromLatest) {
-      if (!cpo) throw new ApiError(400, 'MR_ERR_RESTORE', 'resumeFromLatest needs checkpoint storage (--checkpoint-storage)');
+      if (!cpo) throw new RuntimeError('MR_ERR_RESTORE', 'resumeFromLatest needs checkpoint storage (--checkpoint-storage)');
       const { found, skipped } = await latestOfDeployment(cpo.store, cpo.storageUri, { namespace: cpo.namespace, deployment });
       for (const s of skipped) {
         const message = `MR_ERR_RESTORE_UNUSABLE: ${s.path} is skipped: ${s.error.message}; falling back to the previous checkpoint`;
@@ -150,21 +152,23 @@ export async function createJobManager(o: JobManagerOptions): Promise<JobManager
   }
 
   async function submit(req: SubmitRequest, resume?: ResumeInfo): Promise<JobMaster> {
-    if (!req || typeof req.jobUrl !== 'string') throw new ApiError(400, 'MR_ERR_SUBMIT', 'body.jobUrl (file path, file: or http(s): URL of the job module) is required');
+    if (!req || typeof req.jobUrl !== 'string') throw new RuntimeError('MR_ERR_SUBMIT', 'body.jobUrl (file path, file: URL, or http(s) URL pinned with #sha256=<hex>) is required');
     const parallelism = req.parallelism ?? 1;
-    if (!Number.isInteger(parallelism) || parallelism < 1) throw new ApiError(400, 'MR_ERR_SUBMIT', `body.parallelism must be an integer >= 1, got ${parallelism}`);
+    if (!Number.isInteger(parallelism) || parallelism < 1) throw new RuntimeError('MR_ERR_SUBMIT', `body.parallelism must be an integer >= 1, got ${parallelism}`);
     let restart;
     try {
       restart = parseRestartStrategy(req.restartStrategy ?? o.defaultRestartStrategy ?? defaultRestartStrategySpec((cpo?.settings.intervalMs ?? 0) > 0));
     } catch (err) {
-      throw new ApiError(400, 'MR_ERR_RESTART_STRATEGY', (err as Error).message);
+      throw new RuntimeError('MR_ERR_RESTART_STRATEGY', (err as Error).message);
     }
     let jobGraph;
     try {
-      const job = await loadJob(req.jobUrl);
+      const job = await loadJob(req.jobUrl, loadPolicy);
       jobGraph = buildJobGraph(buildStreamGraph(job, parallelism, req.params ?? {}));
     } catch (err) {
-      throw new ApiError(400, 'MR_ERR_JOB_INVALID', (err as Error).message);
+      // refusals and load failures keep their code; a job module that builds no graph is invalid
+      if (err instanceof RuntimeError) throw err;
+      throw new RuntimeError('MR_ERR_JOB_INVALID', (err as Error).message, { cause: err });
     }
     const deployment = cpo?.deployment ?? deploymentNameFor(jobGraph.name);
     const notes: string[] = [];
@@ -174,7 +178,7 @@ export async function createJobManager(o: JobManagerOptions): Promise<JobManager
       try {
         restore = { snapshot: found.snapshot, isSavepoint: found.isSavepoint, assignment: assignState(found.snapshot.metadata, jobGraph, req.allowNonRestoredState === true || (resume !== undefined && !found.isSavepoint), found.snapshot.path) };
       } catch (err) {
-        if (err instanceof RestoreError) throw new ApiError(400, err.code, err.message);
+        if (err instanceof RestoreError) throw err;
         throw err;
       }
     }
@@ -239,7 +243,17 @@ export async function createJobManager(o: JobManagerOptions): Promise<JobManager
 
   async function resumeFromHa(): Promise<JobMaster | undefined> {
     if (!ha || !cpo) return undefined;
-    const rec = await ha.readJob();
+    let rec: HaJob | undefined;
+    try {
+      rec = await ha.readJob();
+    } catch (err) {
+      if (errorCode(err) !== 'MR_ERR_HA_RECORD_REFUSED') throw err;
+      // never imported: the configured job starts by its restore strategy instead, and its own
+      // record replaces this one
+      log.error({ code: 'MR_ERR_HA_RECORD_REFUSED', file: (err as RuntimeError).subject, err: (err as Error).message }, 'refused an HA record');
+      haRefusals.push((err as Error).message);
+      return undefined;
+    }
     if (!rec) return undefined;
     if (TERMINAL_STATES.has(rec.state as never)) {
       log.info({ jobId: rec.jobId, state: rec.state, ha: ha.location }, 'HA metadata names a job that already ended; not resuming it');
@@ -257,116 +271,28 @@ export async function createJobManager(o: JobManagerOptions): Promise<JobManager
     }, { jobId: rec.jobId, firstAttempt: rec.attempt + 1, restore, startTime: rec.startTime, restarts: rec.restarts });
   }
 
-  const app = Fastify({ logger: false, bodyLimit: 64 * 1024 * 1024 });
-  app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, _req, reply) => {
-    const status = err instanceof ApiError ? err.status : err.statusCode ?? 500;
-    void reply.status(status).send({ error: { code: err instanceof ApiError ? err.code : err.code ?? 'MR_ERR_INTERNAL', message: err.message } });
-  });
-  const job = (id: string): JobMaster => {
-    const j = jobs.get(id);
-    if (!j) throw new ApiError(404, 'MR_ERR_JOB_NOT_FOUND', `no job with id ${id}; list jobs with GET /jobs`);
-    return j;
+  const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT });
+  installErrorHandlers(app, log);
+  installRequestAuth(app, { key: o.key, bodyLimit: BODY_LIMIT });
+  const ctx: JobManagerRouteContext = {
+    jobs, rm, log, call, env: cpo?.env, submit: (req) => submit(req),
+    submissionsAllowed: !o.key,
   };
-  const count = (s: string) => [...jobs.values()].filter((j) => j.state === s).length;
-
-  app.get('/overview', async () => ({
-    taskmanagers: rm.taskManagers.size,
-    'slots-total': rm.allSlots().length,
-    'slots-available': rm.freeSlots().length,
-    'jobs-running': [...jobs.values()].filter((j) => !TERMINAL_STATES.has(j.state)).length,
-    'jobs-finished': count('FINISHED'),
-    'jobs-cancelled': count('CANCELED'),
-    'jobs-failed': count('FAILED'),
-  }));
-  app.get('/jobs', async () => ({ jobs: [...jobs.values()].map((j) => ({ id: j.id, status: j.state, name: j.name })) }));
-  app.post('/jobs', async (req, reply) => {
-    const j = await submit(req.body as SubmitRequest);
-    const r = j.restoredFrom;
-    return reply.status(202).send({ jobid: j.id, id: j.id, restoredFrom: r ? { path: r.snapshot.path, checkpointId: r.snapshot.checkpointId, isSavepoint: r.isSavepoint } : null });
-  });
-  app.get('/jobs/:id', async (req) => {
-    const j = job((req.params as { id: string }).id);
-    const now = Date.now();
-    return {
-      jid: j.id, id: j.id, name: j.name, state: j.state, attempt: j.graph.attempt, restarts: j.restarts,
-      'start-time': j.startTime, 'end-time': j.endTime || -1, duration: (j.endTime || now) - j.startTime,
-      // from the moment all subtasks of the current attempt ran (processing, without deployment)
-      runningSince: j.runningSince || null, processingDurationMs: j.runningSince ? (j.endTime || now) - j.runningSince : null,
-      parallelism: j.spec.parallelism, maxParallelism: j.graph.jobGraph.maxParallelism, bounded: j.graph.jobGraph.bounded,
-      vertices: j.graph.jobGraph.vertices.map((v) => {
-        const s = j.graph.summarize(v);
-        return { ...s, isSource: v.isSource, inputWatermark: wm(s.inputWatermark), watermarkLagMs: s.inputWatermark === null ? null : now - s.inputWatermark };
-      }),
-      latencyP99Ms: mergedP99(j.graph.all().map((e) => e.metrics?.latencyHistogram)) ?? null,
-      exceptions: j.exceptions,
-      'failure-cause': j.failureCause ?? null,
-      lastCheckpoint: j.coordinator?.latest ? { id: j.coordinator.latest.checkpointId, path: j.coordinator.latest.path, completedAt: j.coordinator.latestCompletedAt } : null,
-    };
-  });
-  const cancel = async (req: { params: unknown }, reply: { status(n: number): { send(b: unknown): unknown } }) => {
-    const j = job((req.params as { id: string }).id);
-    j.cancel();
-    return reply.status(202).send({ id: j.id, state: j.state });
-  };
-  app.post('/jobs/:id/cancel', cancel);
-  app.patch('/jobs/:id', cancel);
-  registerCheckpointRoutes(app, { job, log, env: cpo?.env });
-  app.post('/internal/jobs/:id/checkpoints/ack', async (req) => {
-    jobs.get((req.params as { id: string }).id)?.coordinator?.acknowledge(req.body as never);
-    return { ok: true };
-  });
-  app.post('/internal/jobs/:id/checkpoints/decline', async (req) => {
-    jobs.get((req.params as { id: string }).id)?.coordinator?.decline(req.body as never);
-    return { ok: true };
-  });
-  app.get('/taskmanagers', async () => ({
-    taskmanagers: [...rm.taskManagers.values()].map((tm) => ({
-      id: tm.id, restUrl: tm.restUrl, slotsNumber: tm.slots.length, freeSlots: tm.slots.filter((s) => !s.allocatedTo).length,
-      timeSinceLastHeartbeat: Date.now() - tm.lastHeartbeat, cpuCount: tm.cpuCount,
-    })),
-  }));
-  const registry = jobManagerMetrics(rm, () => jobs.values());
-  app.get('/metrics', async (_req, reply) => reply.header('content-type', registry.contentType).send(await registry.metrics()));
-  /** CPU time of the JobManager and (asked now) of every TaskManager process, for benchmarks. */
-  app.get('/cluster/cpu', async () => {
-    const own = process.cpuUsage();
-    const tms = await Promise.all([...rm.taskManagers.values()].map(async (tm) => {
-      try {
-        const r = await fetch(`${tm.restUrl}/status`, { signal: AbortSignal.timeout(2000) });
-        const s = (await r.json()) as { cpu: { user: number; system: number } };
-        return { id: tm.id, userMs: s.cpu.user / 1000, systemMs: s.cpu.system / 1000 };
-      } catch {
-        return { id: tm.id, userMs: tm.cpu.user / 1000, systemMs: tm.cpu.system / 1000 };
-      }
-    }));
-    return { jobmanager: { userMs: own.user / 1000, systemMs: own.system / 1000 }, taskmanagers: tms, cores: os.availableParallelism() };
-  });
-
-  // --- TaskManager protocol ---
-  app.post('/internal/taskmanagers', async (req) => {
-    const b = req.body as { id: string; restUrl: string; slots: Array<{ index: number; address: string }>; cpuCount: number };
-    rm.register(b.id, b.restUrl, b.slots, b.cpuCount);
-    log.info({ taskManagerId: b.id, slots: b.slots.length, restUrl: b.restUrl }, 'TaskManager registered');
-    return { heartbeatIntervalMs: 1000 };
-  });
-  app.post('/internal/taskmanagers/:id/heartbeat', async (req, reply) => {
-    const id = (req.params as { id: string }).id;
-    const b = req.body as { cpu: { user: number; system: number }; jobs: Array<{ jobId: string; attempt: number; tasks: TaskMetrics[] }> };
-    if (!rm.heartbeat(id, b.cpu)) return reply.status(404).send({ error: { code: 'MR_ERR_UNKNOWN_TASKMANAGER', message: `TaskManager ${id} is not registered; register again` } });
-    for (const m of b.jobs) jobs.get(m.jobId)?.onMetrics(m.attempt, m.tasks);
-    return { ok: true };
-  });
-  app.post('/internal/taskmanagers/:id/task-state', async (req) => {
-    const b = req.body as TaskStateReport & { jobId: string };
-    jobs.get(b.jobId)?.onTaskState(b);
-    return { ok: true };
-  });
+  registerJobRoutes(app, ctx);
+  registerCheckpointRoutes(app, { job: (id) => jobOf(ctx, id), log, env: cpo?.env });
+  registerClusterRoutes(app, ctx);
+  registerInternalRoutes(app, ctx);
 
   const address = await app.listen({ host: o.host, port: o.port });
   const url = address.replace('0.0.0.0', '127.0.0.1');
   log.info({ url }, 'JobManager listening');
   return {
-    app, url, submit: (req) => submit(req), resumeFromHa,
+    app, url, resumeFromHa,
+    async submit(req) {
+      const jm = await submit(req);
+      for (const message of haRefusals.splice(0)) jm.exceptions.push({ timestamp: clock.now(), message });
+      return jm;
+    },
     async close() {
       clearInterval(monitor);
       for (const j of jobs.values()) j.coordinator?.shutdown('the JobManager stops');

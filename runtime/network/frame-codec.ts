@@ -8,6 +8,7 @@
 //   EVENT   := u8 kind | f64 value                    (watermark, idle, end, marker, barrier)
 
 import { DATA, type StreamBuffer } from './buffers.ts';
+import { RuntimeError } from '../errors/runtime-error.ts';
 
 export const FRAME_OPEN = 1;
 export const FRAME_CREDIT = 2;
@@ -15,6 +16,40 @@ export const FRAME_DATA = 3;
 export const FRAME_EVENT = 4;
 
 const HEADER = 9;
+
+/** The largest frame a connection accepts (length prefix included); a longer one closes it. */
+export const MAX_FRAME_BYTES = 16 * 1024 * 1024;
+/** Channels one connection may open (channel numbers are indexes into per-connection tables). */
+export const MAX_CHANNELS = 1 << 16;
+const MAX_KEY_BYTES = 1024;
+
+/** A frame that breaks the protocol: the connection it came on is closed, nothing else. */
+export class FrameError extends RuntimeError {
+  constructor(message: string) {
+    super('MR_ERR_FRAME_INVALID', message);
+  }
+}
+
+/** Checks a frame's type, channel and body size before anything decodes it. */
+export function validateFrame(type: number, channel: number, bodyLength: number): void {
+  if (channel >= MAX_CHANNELS) throw new FrameError(`channel ${channel} is above the limit of ${MAX_CHANNELS}`);
+  switch (type) {
+    case FRAME_OPEN:
+      if (bodyLength === 0 || bodyLength > MAX_KEY_BYTES) throw new FrameError(`OPEN frame with a ${bodyLength}-byte channel key (1 to ${MAX_KEY_BYTES})`);
+      return;
+    case FRAME_CREDIT:
+      if (bodyLength !== 4) throw new FrameError(`CREDIT frame with ${bodyLength} body bytes (4)`);
+      return;
+    case FRAME_EVENT:
+      if (bodyLength !== 9) throw new FrameError(`EVENT frame with ${bodyLength} body bytes (9)`);
+      return;
+    case FRAME_DATA:
+      if (bodyLength < 4) throw new FrameError(`DATA frame with ${bodyLength} body bytes (at least 4)`);
+      return;
+    default:
+      throw new FrameError(`unknown frame type ${type}`);
+  }
+}
 
 export function encodeOpen(channel: number, key: string): Buffer {
   const len = Buffer.byteLength(key);
@@ -71,10 +106,17 @@ export interface Frame {
 
 export function decodeData(body: Buffer): StreamBuffer {
   const n = body.readUInt32LE(0);
+  if (4 + 8 * n > body.length) throw new FrameError(`DATA frame announces ${n} records but has ${body.length} bytes`);
   const timestamps = new Array<number>(n);
   let off = 4;
   for (let i = 0; i < n; i++, off += 8) timestamps[i] = body.readDoubleLE(off);
-  const values = JSON.parse(body.toString('utf8', off)) as unknown[];
+  let values: unknown;
+  try {
+    values = JSON.parse(body.toString('utf8', off));
+  } catch (err) {
+    throw new FrameError(`DATA frame with a body that is not JSON: ${(err as Error).message}`);
+  }
+  if (!Array.isArray(values) || values.length !== n) throw new FrameError(`DATA frame with ${Array.isArray(values) ? values.length : 'no'} values for ${n} timestamps`);
   return { kind: DATA, values, timestamps, value: 0 };
 }
 
@@ -92,8 +134,14 @@ export class FrameReader {
   /** bytes the partial frame in `parts` needs before it can be decoded (4 while its length is unknown) */
   private need = 0;
   private readonly onFrame: (f: Frame) => void;
-  constructor(onFrame: (f: Frame) => void) {
+  private readonly maxFrameBytes: number;
+  constructor(onFrame: (f: Frame) => void, maxFrameBytes = MAX_FRAME_BYTES) {
     this.onFrame = onFrame;
+    this.maxFrameBytes = maxFrameBytes;
+  }
+  /** bytes held for a frame not yet complete (never more than the maximum frame size) */
+  get buffered(): number {
+    return this.have;
   }
   push(chunk: Buffer): void {
     if (this.have === 0) {
@@ -112,6 +160,10 @@ export class FrameReader {
     let off = 0;
     while (buf.length - off >= 4) {
       const len = buf.readUInt32LE(off);
+      // checked before waiting for the rest: a huge length prefix is refused, not buffered
+      if (len < 5) throw new FrameError(`frame length ${len} is shorter than its header (5)`);
+      if (len + 4 > this.maxFrameBytes) throw new FrameError(`frame of ${len + 4} bytes is over the maximum of ${this.maxFrameBytes}`);
+      if (buf.length - off >= HEADER) validateFrame(buf.readUInt8(off + 4), buf.readUInt32LE(off + 5), len - 5);
       if (buf.length - off - 4 < len) break;
       const type = buf.readUInt8(off + 4);
       const channel = buf.readUInt32LE(off + 5);

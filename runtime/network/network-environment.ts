@@ -7,9 +7,14 @@
 import net from 'node:net';
 import { BACKLOG_LIMIT, DATA, END_OF_PARTITION, INITIAL_CREDIT, type ChannelReader, type ChannelWriter, type StreamBuffer } from './buffers.ts';
 import { FrameBatch } from './frame-batch.ts';
-import { FRAME_CREDIT, FRAME_DATA, FRAME_EVENT, FRAME_OPEN, FrameReader, decodeData, decodeEvent, encodeBuffer, encodeOpen, type Frame } from './frame-codec.ts';
+import { FRAME_CREDIT, FRAME_DATA, FRAME_EVENT, FRAME_OPEN, FrameError, FrameReader, decodeData, decodeEvent, encodeBuffer, encodeOpen, type Frame } from './frame-codec.ts';
 import { TurnFlusher, type FlushScheduler } from './turn-flusher.ts';
 import { LocalChannel } from './local-channel.ts';
+import { ClientHandshake, HANDSHAKE_TIMEOUT_MS, ServerHandshake } from './handshake.ts';
+import { errorCode } from '../errors/runtime-error.ts';
+
+/** TCP keepalive probes start after this idle time, so a silent peer is noticed without traffic. */
+const KEEPALIVE_DELAY_MS = 1000;
 
 export class ChannelFailedError extends Error {
   readonly code = 'MR_ERR_CHANNEL_FAILED';
@@ -114,16 +119,41 @@ class OutgoingConnection {
   readonly out: FrameBatch;
   private readonly channels: RemoteOutputChannel[] = [];
   failure: Error | undefined;
-  constructor(address: string, flusher: TurnFlusher, onClosed: () => void) {
+  constructor(address: string, flusher: TurnFlusher, onClosed: () => void, auth: DataPlaneAuth) {
     const [host, port] = splitAddress(address);
-    this.socket = net.connect({ host, port, noDelay: true });
-    this.out = new FrameBatch(this.socket, flusher.enqueue);
+    this.socket = net.connect({ host, port, noDelay: true, keepAlive: true, keepAliveInitialDelay: KEEPALIVE_DELAY_MS });
+    // with a key, frames wait until the handshake proved both ends hold it
+    let handshake = auth.key ? new ClientHandshake(auth.key) : undefined;
+    const held: Buffer[] = [];
+    const socket = this.socket;
+    this.out = new FrameBatch({
+      write: (b: Buffer) => (handshake ? (held.push(b), true) : socket.write(b)),
+      get destroyed() { return socket.destroyed; },
+    }, flusher.enqueue);
     const reader = new FrameReader((f) => {
       if (f.type === FRAME_CREDIT) this.channels[f.channel]?.addCredit(f.body.readUInt32LE(0));
     });
+    const onBytes = (c: Buffer) => {
+      if (handshake) {
+        const r = handshake.receive(c);
+        if (r?.send) socket.write(r.send);
+        if (!r?.done) return;
+        handshake = undefined;
+        for (const b of held.splice(0)) socket.write(b);
+        c = r.done;
+        if (c.length === 0) return;
+      }
+      reader.push(c);
+    };
     this.socket.on('data', (c: Buffer) => {
       flusher.flushNow();
-      reader.push(c);
+      try {
+        onBytes(c);
+      } catch (err) {
+        auth.onRefused?.(address, errorCode(err) ?? 'MR_ERR_FRAME_INVALID', (err as Error).message);
+        fail(err as Error);
+        socket.destroy();
+      }
     });
     const fail = (err?: Error) => {
       if (this.failure) return;
@@ -159,6 +189,17 @@ export interface NetworkStats {
 export interface NetworkEnvironmentOptions {
   /** when batched frames are written; default setImmediate (see turn-flusher.ts) */
   readonly flushScheduler?: FlushScheduler;
+  /** the Deployment's data key (auth/deployment-key.ts 'data'); connections then start with a handshake */
+  readonly key?: Buffer;
+  /** a connection was closed for a bad handshake or frame (the peer's address, the code, why) */
+  readonly onRefused?: (peer: string, code: string, reason: string) => void;
+  /** largest accepted frame (frame-codec.ts MAX_FRAME_BYTES) */
+  readonly maxFrameBytes?: number;
+}
+
+interface DataPlaneAuth {
+  readonly key?: Buffer;
+  readonly onRefused?: (peer: string, code: string, reason: string) => void;
 }
 
 export class NetworkEnvironment {
@@ -175,7 +216,10 @@ export class NetworkEnvironment {
   private readonly locals = new Map<string, LocalChannel>();
   private readonly incoming = new Set<net.Socket>();
 
+  private readonly options: NetworkEnvironmentOptions;
+
   constructor(options: NetworkEnvironmentOptions = {}) {
+    this.options = options;
     this.flusher = new TurnFlusher(options.flushScheduler);
   }
 
@@ -192,12 +236,31 @@ export class NetworkEnvironment {
 
   private accept(socket: net.Socket): void {
     socket.setNoDelay(true);
+    socket.setKeepAlive(true, KEEPALIVE_DELAY_MS);
     this.incoming.add(socket);
-    const out = new FrameBatch(socket, this.flusher.enqueue);
+    const peer = `${socket.remoteAddress}:${socket.remotePort}`;
+    let handshake = this.options.key ? new ServerHandshake(this.options.key) : undefined;
+    let handshakeTimer: ReturnType<typeof setTimeout> | undefined;
+    const refuse = (err: unknown) => {
+      clearTimeout(handshakeTimer);
+      this.options.onRefused?.(peer, errorCode(err) ?? 'MR_ERR_FRAME_INVALID', (err as Error).message);
+      socket.destroy();
+    };
+    if (handshake) {
+      socket.write(handshake.hello());
+      handshakeTimer = setTimeout(() => refuse(Object.assign(new Error(`no handshake within ${HANDSHAKE_TIMEOUT_MS} ms`), { code: 'MR_ERR_HANDSHAKE_FAILED' })), HANDSHAKE_TIMEOUT_MS);
+      handshakeTimer.unref();
+    }
+    const out = new FrameBatch({
+      // nothing but the handshake goes out before the peer proved the key
+      write: (b: Buffer) => (handshake ? true : socket.write(b)),
+      get destroyed() { return socket.destroyed; },
+    }, this.flusher.enqueue);
     this.batches.add(out);
     const byChannel: Array<RemoteInputChannel | undefined> = [];
     const early: Array<StreamBuffer[] | undefined> = [];
     const reader = new FrameReader((f: Frame) => {
+      if (f.type === FRAME_CREDIT) throw new FrameError('CREDIT frame sent to the receiving side');
       if (f.type === FRAME_OPEN) {
         const key = f.body.toString('utf8');
         const ch = this.inputs.get(key);
@@ -215,16 +278,32 @@ export class NetworkEnvironment {
       }
       const ch = byChannel[f.channel];
       if (!ch) {
-        if (f.type === FRAME_EVENT) early[f.channel]?.push(decodeEvent(f.body));
+        // data flows only on credit, and credit only on a bound channel: anything else is no peer of ours
+        if (f.type !== FRAME_EVENT || !early[f.channel]) throw new FrameError(`${f.type === FRAME_DATA ? 'DATA' : 'EVENT'} frame on channel ${f.channel}, which was never opened${f.type === FRAME_DATA ? ' or granted credit' : ''}`);
+        early[f.channel]!.push(decodeEvent(f.body));
         return;
       }
       if (f.type === FRAME_DATA) ch.deliver(decodeData(f.body));
       else if (f.type === FRAME_EVENT) ch.deliver(decodeEvent(f.body));
-    });
+    }, this.options.maxFrameBytes);
     socket.on('data', (c: Buffer) => {
       // frames made since the last flush leave before this input is decoded and processed
       this.flusher.flushNow();
-      reader.push(c);
+      try {
+        if (handshake) {
+          const r = handshake.receive(c);
+          if (!r) return;
+          handshake = undefined;
+          clearTimeout(handshakeTimer);
+          socket.write(r.reply);
+          c = r.rest;
+          if (c.length === 0) return;
+        }
+        // a malformed frame closes this connection only (its channels fail; the job fails over)
+        reader.push(c);
+      } catch (err) {
+        refuse(err);
+      }
     });
     const fail = () => {
       this.incoming.delete(socket);
@@ -256,7 +335,7 @@ export class NetworkEnvironment {
       const conn = new OutgoingConnection(address, this.flusher, () => {
         if (this.outgoing.get(address) === conn) this.outgoing.delete(address);
         this.retire(conn.out);
-      });
+      }, { key: this.options.key, onRefused: this.options.onRefused });
       c = conn;
       this.batches.add(conn.out);
       this.outgoing.set(address, c);

@@ -2,7 +2,7 @@
 // with local channels (same slot) and network channels (other slots).
 
 import { buildStreamGraph } from '../api/environment.ts';
-import { loadJob } from '../api/job-loader.ts';
+import { loadJob, type JobLoadPolicy } from '../api/job-loader.ts';
 import { buildJobGraph, type JobGraph } from '../graph/job-graph.ts';
 import { channelKey, sourceSubtasks, targetSubtasks } from '../graph/channel-plan.ts';
 import type { StreamGraph } from '../graph/stream-graph.ts';
@@ -16,6 +16,8 @@ import type { TaskStateIO } from '../checkpoint/task-state-io.ts';
 export interface TaskHooks {
   readonly stateIO?: TaskStateIO;
   readonly onCheckpoint?: (snapshot: TaskCheckpointSnapshot) => void;
+  /** what job modules this slot loads (in a cluster: only the configured one) */
+  readonly loadPolicy?: JobLoadPolicy;
 }
 
 export interface TaskDeploymentDescriptor {
@@ -44,11 +46,11 @@ export const executionId = (d: { jobId: string; attempt: number; vertexId: strin
 
 const graphs = new Map<string, Promise<{ graph: StreamGraph; jobGraph: JobGraph }>>();
 
-async function graphsFor(d: TaskDeploymentDescriptor): Promise<{ graph: StreamGraph; jobGraph: JobGraph }> {
+async function graphsFor(d: TaskDeploymentDescriptor, policy: JobLoadPolicy = {}): Promise<{ graph: StreamGraph; jobGraph: JobGraph }> {
   const k = `${d.jobId}/${d.attempt}`;
   let g = graphs.get(k);
   if (!g) {
-    g = loadJob(d.jobUrl).then((job) => {
+    g = loadJob(d.jobUrl, policy).then((job) => {
       const graph = buildStreamGraph(job, d.parallelism, d.params);
       return { graph, jobGraph: buildJobGraph(graph) };
     });
@@ -62,7 +64,7 @@ export function forgetGraphs(jobId: string, attempt: number): void {
 }
 
 export async function createTask(d: TaskDeploymentDescriptor, net: NetworkEnvironment, hooks: TaskHooks = {}): Promise<StreamTask> {
-  const { graph, jobGraph } = await graphsFor(d);
+  const { graph, jobGraph } = await graphsFor(d, hooks.loadPolicy);
   let restored = d.restored;
   if (d.restore) {
     if (!hooks.stateIO) throw new Error('MR_ERR_RESTORE: this slot cannot read checkpoint storage');

@@ -1,10 +1,19 @@
 // Messages between a TaskManager process and its slot worker threads.
 
+import type { JobLoadPolicy } from '../api/job-loader.ts';
 import type { CheckpointAck, CheckpointDecline, NotifyCheckpointAborted, NotifyCheckpointComplete, TriggerCheckpoint } from '../checkpoint/messages.ts';
 import type { TaskMetrics } from '../task/stream-task.ts';
 import type { TaskDeploymentDescriptor } from './deployment.ts';
 
 export type TaskState = 'DEPLOYING' | 'RUNNING' | 'FINISHED' | 'FAILED' | 'CANCELED';
+
+/** What a slot worker starts with. */
+export interface SlotWorkerData {
+  readonly host: string;
+  /** the Deployment key's text (cluster): data connections are authenticated with it */
+  readonly keySecret?: string;
+  readonly loadPolicy: JobLoadPolicy;
+}
 
 export type ToSlot =
   | { type: 'deploy'; tdd: TaskDeploymentDescriptor }
@@ -20,4 +29,6 @@ export type FromSlot =
   | { type: 'task-state'; executionId: string; jobId: string; attempt: number; vertexId: string; subtaskIndex: number; state: TaskState; error?: string; metrics?: TaskMetrics; lastCheckpointId?: number }
   | { type: 'metrics'; jobId: string; attempt: number; tasks: TaskMetrics[] }
   | { type: 'checkpoint-ack'; ack: CheckpointAck }
-  | { type: 'checkpoint-decline'; decline: CheckpointDecline };
+  | { type: 'checkpoint-decline'; decline: CheckpointDecline }
+  /** a data connection was refused (bad handshake or frame): logged by the TaskManager with the peer */
+  | { type: 'peer-refused'; peer: string; code: string; reason: string };

@@ -8,11 +8,20 @@ import { createTask, executionId, forgetGraphs, type TaskDeploymentDescriptor } 
 import { TaskStateIO } from '../checkpoint/task-state-io.ts';
 import type { SnapshotTarget } from '../checkpoint/messages.ts';
 import type { TaskCheckpointSnapshot } from '../task/stream-task.ts';
-import type { FromSlot, ToSlot } from './slot-messages.ts';
+import type { FromSlot, SlotWorkerData, ToSlot } from './slot-messages.ts';
+import { DeploymentKey } from '../auth/deployment-key.ts';
+import { RuntimeError } from '../errors/runtime-error.ts';
 
 const port = parentPort!;
-const { host } = workerData as { host: string };
-const net = new NetworkEnvironment();
+const { host, keySecret, loadPolicy } = workerData as SlotWorkerData;
+const dataKey = keySecret ? new DeploymentKey(keySecret, 'the TaskManager').derive('data') : undefined;
+const net = new NetworkEnvironment({
+  key: dataKey,
+  // the TaskManager logs it with the peer; the slot and its other connections go on
+  onRefused: (peer, code, reason) => port.postMessage({ type: 'peer-refused', peer, code, reason } satisfies FromSlot),
+});
+/** a deployment (job module import, state download) that takes longer fails the task */
+const DEPLOY_TIMEOUT_MS = Number(process.env.MILLRACE_DEPLOY_TIMEOUT_MS ?? 300_000);
 const tasks = new Map<string, { task?: StreamTask; tdd: TaskDeploymentDescriptor; cancelled: boolean }>();
 
 const send = (m: FromSlot): void => port.postMessage(m);
@@ -76,7 +85,11 @@ async function deploy(d: TaskDeploymentDescriptor): Promise<void> {
   const entry: { task?: StreamTask; tdd: TaskDeploymentDescriptor; cancelled: boolean } = { tdd: d, cancelled: false };
   tasks.set(id, entry);
   try {
-    const task = await createTask(d, net, { stateIO, onCheckpoint: (snap) => void uploadAndAcknowledge(d, snap) });
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new RuntimeError('MR_ERR_DEPLOY_TIMEOUT', `MR_ERR_DEPLOY_TIMEOUT: deploying ${id} took longer than ${DEPLOY_TIMEOUT_MS} ms`)), DEPLOY_TIMEOUT_MS);
+    });
+    const task = await Promise.race([createTask(d, net, { stateIO, loadPolicy, onCheckpoint: (snap) => void uploadAndAcknowledge(d, snap) }), timeout]).finally(() => clearTimeout(timer));
     entry.task = task;
     if (entry.cancelled) task.cancel();
     report(d, 'RUNNING');

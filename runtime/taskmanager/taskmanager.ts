@@ -1,6 +1,9 @@
 // The TaskManager process: one worker thread per slot (so a TaskManager uses as many cores as it
-// has slots), registration and heartbeats to the JobManager, a small REST API for deployment and
-// cancellation, and Prometheus metrics of its tasks.
+// has slots), registration and heartbeats to the JobManager, a small REST API (/internal/*, for
+// its JobManager only) for deployment, cancellation and checkpoints, and Prometheus metrics of
+// its tasks. A slot worker that dies is replaced: its tasks are reported FAILED, every task is
+// cancelled and the TaskManager registers again with the new slot, so the job fails over instead
+// of waiting for a slot that no longer runs anything.
 
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
@@ -8,10 +11,16 @@ import { Worker } from 'node:worker_threads';
 import Fastify from 'fastify';
 import type { Logger } from 'pino';
 import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { checkJobUrl, type JobLoadPolicy } from '../api/job-loader.ts';
+import { requireKeyForHost, type DeploymentKey } from '../auth/deployment-key.ts';
+import { installRequestAuth } from '../auth/http-auth.ts';
+import { signedFetcher } from '../auth/signed-fetch.ts';
+import { installErrorHandlers, parseRequest } from '../errors/http-errors.ts';
+import { RuntimeError } from '../errors/runtime-error.ts';
 import type { TaskMetrics } from '../task/stream-task.ts';
-import type { NotifyCheckpointAborted, NotifyCheckpointComplete, TriggerCheckpoint } from '../checkpoint/messages.ts';
 import { executionId, type TaskDeploymentDescriptor } from './deployment.ts';
-import type { FromSlot, ToSlot } from './slot-messages.ts';
+import { cancelBody, deployBody, notifyAbortedBody, notifyCompleteBody, triggerBody } from './schemas.ts';
+import type { FromSlot, SlotWorkerData, ToSlot } from './slot-messages.ts';
 
 export interface TaskManagerOptions {
   readonly jobManagerUrl: string;
@@ -22,12 +31,19 @@ export interface TaskManagerOptions {
   readonly restPort: number;
   readonly log: Logger;
   readonly id?: string;
+  /** the Deployment key (in a cluster): requests are signed and verified, data connections too */
+  readonly key?: DeploymentKey;
+  /** with a key: the only job module this TaskManager loads */
+  readonly configuredJob?: string;
+  readonly allowUnauthenticated?: boolean;
 }
 
 interface Slot {
   readonly index: number;
-  readonly worker: Worker;
+  worker: Worker;
   address: string;
+  /** executions deployed here and not ended, with what the JobManager needs to hear of their end */
+  readonly executions: Map<string, TaskDeploymentDescriptor>;
 }
 
 export interface TaskManager {
@@ -36,45 +52,88 @@ export interface TaskManager {
   close(): Promise<void>;
 }
 
-async function post(url: string, body: unknown): Promise<Response> {
-  return fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(5000) });
-}
+const BODY_LIMIT = 64 * 1024 * 1024;
 
 export async function startTaskManager(o: TaskManagerOptions): Promise<TaskManager> {
+  requireKeyForHost(o.key, o.restHost, o.allowUnauthenticated === true);
   const id = o.id ?? `tm-${randomUUID().slice(0, 8)}`;
   const log = o.log.child({ taskManagerId: id });
   const metrics = new Map<string, { jobId: string; attempt: number; m: TaskMetrics }>();
+  const call = signedFetcher(o.key, 'taskmanager');
+  const loadPolicy: JobLoadPolicy = o.key ? { locked: true, configuredJob: o.configuredJob } : {};
   let registered = false;
+  let stopped = false;
+  const post = (path: string, body: unknown) => call(`${o.jobManagerUrl}${path}`, { body });
 
-  const slots: Slot[] = await Promise.all(Array.from({ length: o.slots }, (_, index) => new Promise<Slot>((resolve, reject) => {
-    const worker = new Worker(new URL('./slot-worker.ts', import.meta.url), { workerData: { host: o.dataHost } });
-    const slot: Slot = { index, worker, address: '' };
-    worker.on('message', (m: FromSlot) => {
-      if (m.type === 'ready') {
-        slot.address = m.address;
-        resolve(slot);
-      } else if (m.type === 'metrics') {
-        for (const t of m.tasks) metrics.set(executionId({ jobId: m.jobId, attempt: m.attempt, vertexId: t.vertexId, subtaskIndex: t.subtaskIndex }), { jobId: m.jobId, attempt: m.attempt, m: t });
-      } else if (m.type === 'checkpoint-ack') {
-        void forward(`/internal/jobs/${m.ack.jobId}/checkpoints/ack`, m.ack);
-      } else if (m.type === 'checkpoint-decline') {
-        void forward(`/internal/jobs/${m.decline.jobId}/checkpoints/decline`, m.decline);
-      } else if (m.type === 'task-state') {
-        const last = metrics.get(m.executionId);
-        if (m.state !== 'RUNNING') metrics.delete(m.executionId);
-        void reportState({ ...m, metrics: m.metrics ?? last?.m });
-      }
+  function startWorker(slot: Slot): Promise<void> {
+    const data: SlotWorkerData = { host: o.dataHost, keySecret: o.key?.secretForWorkers(), loadPolicy };
+    const worker = new Worker(new URL('./slot-worker.ts', import.meta.url), { workerData: data });
+    slot.worker = worker;
+    return new Promise<void>((resolve, reject) => {
+      let ready = false;
+      worker.on('message', (m: FromSlot) => {
+        if (m.type === 'ready') {
+          slot.address = m.address;
+          ready = true;
+          resolve();
+        } else if (m.type === 'metrics') {
+          for (const t of m.tasks) metrics.set(executionId({ jobId: m.jobId, attempt: m.attempt, vertexId: t.vertexId, subtaskIndex: t.subtaskIndex }), { jobId: m.jobId, attempt: m.attempt, m: t });
+        } else if (m.type === 'checkpoint-ack') {
+          void forward(`/internal/jobs/${m.ack.jobId}/checkpoints/ack`, m.ack);
+        } else if (m.type === 'checkpoint-decline') {
+          void forward(`/internal/jobs/${m.decline.jobId}/checkpoints/decline`, m.decline);
+        } else if (m.type === 'task-state') {
+          const last = metrics.get(m.executionId);
+          if (m.state !== 'RUNNING') {
+            metrics.delete(m.executionId);
+            slot.executions.delete(m.executionId);
+          }
+          void reportState({ ...m, metrics: m.metrics ?? last?.m });
+        } else if (m.type === 'peer-refused') {
+          log.warn({ slot: slot.index, peer: m.peer, code: m.code, reason: m.reason }, 'data connection refused');
+        }
+      });
+      worker.on('error', (err) => {
+        log.error({ err, slot: slot.index }, 'slot worker crashed');
+        if (!ready) reject(err);
+      });
+      worker.on('exit', (code) => {
+        if (stopped || slot.worker !== worker) return;
+        if (!ready) return;
+        void slotDied(slot, code);
+      });
     });
-    worker.on('error', (err) => {
-      log.error({ err, slot: index }, 'slot worker crashed');
-      reject(err);
-    });
-  })));
+  }
+
+  /** A slot worker exited: its tasks failed; replace it and register again so the job fails over. */
+  async function slotDied(slot: Slot, exitCode: number): Promise<void> {
+    log.error({ slot: slot.index, exitCode, address: slot.address, tasks: slot.executions.size }, 'MR_ERR_SLOT_DEAD: a slot worker exited; its tasks failed, replacing it');
+    const lost = [...slot.executions.values()];
+    slot.executions.clear();
+    for (const d of lost) {
+      metrics.delete(executionId(d));
+      void reportState({ executionId: executionId(d), jobId: d.jobId, attempt: d.attempt, vertexId: d.vertexId, subtaskIndex: d.subtaskIndex, state: 'FAILED', error: `MR_ERR_SLOT_DEAD: the slot worker at ${slot.address} on TaskManager ${id} exited with code ${exitCode}` });
+    }
+    slot.address = '';
+    try {
+      await startWorker(slot);
+    } catch (err) {
+      log.error({ slot: slot.index, err: (err as Error).message }, 'could not replace the slot worker');
+      return;
+    }
+    // the JobManager forgets this TaskManager's old slots (and fails over their jobs) on re-registration
+    for (const s of slots) s.worker.postMessage({ type: 'cancel', jobId: '*', attempt: Number.MAX_SAFE_INTEGER } satisfies ToSlot);
+    registered = false;
+    await heartbeat();
+  }
+
+  const slots: Slot[] = Array.from({ length: o.slots }, (_, index) => ({ index, worker: undefined as unknown as Worker, address: '', executions: new Map() }));
+  await Promise.all(slots.map((s) => startWorker(s)));
 
   async function forward(path: string, body: unknown): Promise<void> {
     for (let i = 0; i < 5; i++) {
       try {
-        const r = await post(`${o.jobManagerUrl}${path}`, body);
+        const r = await post(path, body);
         if (r.ok || r.status === 404) return;
       } catch {
         // JobManager briefly unreachable: retry
@@ -87,8 +146,12 @@ export async function startTaskManager(o: TaskManagerOptions): Promise<TaskManag
   async function reportState(body: unknown): Promise<void> {
     for (let i = 0; i < 5; i++) {
       try {
-        const r = await post(`${o.jobManagerUrl}/internal/taskmanagers/${id}/task-state`, body);
+        const r = await post(`/internal/taskmanagers/${id}/task-state`, body);
         if (r.ok) return;
+        if (r.status >= 400 && r.status < 500) {
+          log.warn({ status: r.status, error: r.error }, 'the JobManager refused a task state report');
+          return;
+        }
       } catch {
         // JobManager briefly unreachable: retry
       }
@@ -119,34 +182,39 @@ export async function startTaskManager(o: TaskManagerOptions): Promise<TaskManag
   taskGauge('millrace_task_latency_p99_ms', 'p99 of latency markers at sinks', (m) => m.latencyP99Ms);
   new Gauge({ name: 'millrace_taskmanager_slots', help: 'Slots (worker threads) of this TaskManager', registers: [registry], collect() { this.set(slots.length); } });
 
-  const app = Fastify({ logger: false, bodyLimit: 64 * 1024 * 1024 });
+  const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT });
+  installErrorHandlers(app, log);
+  installRequestAuth(app, { key: o.key, bodyLimit: BODY_LIMIT });
+  const toAll = (m: ToSlot) => {
+    for (const s of slots) s.worker.postMessage(m);
+  };
   app.post('/internal/deploy', async (req) => {
-    const tdd = req.body as TaskDeploymentDescriptor;
+    const tdd = parseRequest(deployBody, req.body, 'body') as unknown as TaskDeploymentDescriptor;
+    // refused here, before any slot sees it: another job than the configured one, data: URLs, unpinned http(s)
+    checkJobUrl(tdd.jobUrl, loadPolicy);
     const address = tdd.locations[tdd.vertexId]![tdd.subtaskIndex];
     const slot = slots.find((s) => s.address === address);
-    if (!slot) throw new Error(`MR_ERR_UNKNOWN_SLOT: no slot at ${address} on ${id}`);
+    if (!slot) throw new RuntimeError('MR_ERR_UNKNOWN_SLOT', `no live slot at ${address} on TaskManager ${id}`);
+    slot.executions.set(executionId(tdd), tdd);
     slot.worker.postMessage({ type: 'deploy', tdd } satisfies ToSlot);
     return { ok: true };
   });
   app.post('/internal/cancel', async (req) => {
-    const { jobId, attempt } = req.body as { jobId: string; attempt: number };
-    for (const s of slots) s.worker.postMessage({ type: 'cancel', jobId, attempt } satisfies ToSlot);
-    for (const [k, e] of metrics) if (e.jobId === jobId && e.attempt <= attempt) metrics.delete(k);
+    const { jobId, attempt } = parseRequest(cancelBody, req.body, 'body');
+    toAll({ type: 'cancel', jobId, attempt });
+    for (const [k, e] of metrics) if ((jobId === '*' || e.jobId === jobId) && e.attempt <= attempt) metrics.delete(k);
     return { ok: true };
   });
   app.post('/internal/checkpoint/trigger', async (req) => {
-    const trigger = req.body as TriggerCheckpoint;
-    for (const s of slots) s.worker.postMessage({ type: 'trigger-checkpoint', trigger } satisfies ToSlot);
+    toAll({ type: 'trigger-checkpoint', trigger: parseRequest(triggerBody, req.body, 'body') });
     return { ok: true };
   });
   app.post('/internal/checkpoint/complete', async (req) => {
-    const notify = req.body as NotifyCheckpointComplete;
-    for (const s of slots) s.worker.postMessage({ type: 'checkpoint-complete', notify } satisfies ToSlot);
+    toAll({ type: 'checkpoint-complete', notify: parseRequest(notifyCompleteBody, req.body, 'body') });
     return { ok: true };
   });
   app.post('/internal/checkpoint/aborted', async (req) => {
-    const notify = req.body as NotifyCheckpointAborted;
-    for (const s of slots) s.worker.postMessage({ type: 'checkpoint-aborted', notify } satisfies ToSlot);
+    toAll({ type: 'checkpoint-aborted', notify: parseRequest(notifyAbortedBody, req.body, 'body') });
     return { ok: true };
   });
   app.get('/status', async () => ({ id, slots: slots.map((s) => s.address), cpu: process.cpuUsage(), registered }));
@@ -156,12 +224,13 @@ export async function startTaskManager(o: TaskManagerOptions): Promise<TaskManag
   const url = `http://${o.dataHost}:${new URL(address).port}`;
 
   async function register(): Promise<void> {
-    const r = await post(`${o.jobManagerUrl}/internal/taskmanagers`, {
-      id, restUrl: url, slots: slots.map((s) => ({ index: s.index, address: s.address })), cpuCount: os.availableParallelism(),
+    const live = slots.filter((s) => s.address !== '');
+    const r = await post('/internal/taskmanagers', {
+      id, restUrl: url, slots: live.map((s) => ({ index: s.index, address: s.address })), cpuCount: os.availableParallelism(),
     });
-    if (!r.ok) throw new Error(`registration rejected: HTTP ${r.status}`);
+    if (!r.ok) throw new Error(`registration rejected: HTTP ${r.status}${r.error ? ` ${r.error.code}: ${r.error.message}` : ''}`);
     registered = true;
-    log.info({ jobManagerUrl: o.jobManagerUrl, slots: slots.length, url }, 'registered at JobManager');
+    log.info({ jobManagerUrl: o.jobManagerUrl, slots: live.length, url }, 'registered at JobManager');
   }
 
   async function heartbeat(): Promise<void> {
@@ -177,19 +246,20 @@ export async function startTaskManager(o: TaskManagerOptions): Promise<TaskManag
         g.tasks.push(e.m);
         byJob.set(k, g);
       }
-      const r = await post(`${o.jobManagerUrl}/internal/taskmanagers/${id}/heartbeat`, { cpu: process.cpuUsage(), jobs: [...byJob.values()] });
-      if (r.status === 404) {
+      const r = await post(`/internal/taskmanagers/${id}/heartbeat`, { cpu: process.cpuUsage(), jobs: [...byJob.values()] });
+      if (r.error?.code === 'MR_ERR_UNKNOWN_TASKMANAGER') {
         // JobManager restarted (HA): it resumes the job from its latest checkpoint, so the tasks
         // of the old JobManager's attempts must stop before the slots are offered again
         registered = false;
-        for (const s of slots) s.worker.postMessage({ type: 'cancel', jobId: '*', attempt: Number.MAX_SAFE_INTEGER } satisfies ToSlot);
+        toAll({ type: 'cancel', jobId: '*', attempt: Number.MAX_SAFE_INTEGER });
         log.warn('the JobManager does not know this TaskManager (it restarted): cancelled running tasks, registering again');
+      } else if (!r.ok) {
+        log.warn({ status: r.status, error: r.error }, 'heartbeat refused');
       }
     } catch (err) {
       log.debug({ err: (err as Error).message }, 'heartbeat failed');
     }
   }
-  let stopped = false;
   const loop = async () => {
     while (!stopped) {
       await heartbeat();
@@ -202,7 +272,7 @@ export async function startTaskManager(o: TaskManagerOptions): Promise<TaskManag
     id, url,
     async close() {
       stopped = true;
-      for (const s of slots) s.worker.postMessage({ type: 'shutdown' } satisfies ToSlot);
+      toAll({ type: 'shutdown' });
       await Promise.all(slots.map((s) => new Promise<void>((r) => {
         const t = setTimeout(() => void s.worker.terminate().then(() => r()), 2000);
         s.worker.once('exit', () => {
