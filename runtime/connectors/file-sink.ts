@@ -6,6 +6,7 @@
 
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { checkFilePath } from './file-roots.ts';
 import { stringify } from 'csv-stringify/sync';
 import type { Sink } from '../api/functions.ts';
 import { FileCommitter, type FileCommitState } from './file-commit.ts';
@@ -25,6 +26,8 @@ export interface FileSinkOptions {
 const FLUSH_BYTES = 256 * 1024;
 
 export function fileSink<T>(o: FileSinkOptions): Sink<T> {
+  // Refused when the job is built, and again when a writer opens (file-roots.ts).
+  checkFilePath(o.path, 'path');
   return {
     name: `file:${path.basename(o.path)}`,
     createWriter() {
@@ -50,6 +53,7 @@ export function fileSink<T>(o: FileSinkOptions): Sink<T> {
       };
       return {
         open(c) {
+          checkFilePath(o.path, 'path');
           mkdirSync(o.path, { recursive: true });
           files = new FileCommitter({ dir: o.path, jobId: c.jobId, subtask: c.subtaskIndex, attempt: c.attempt, ext });
           if (c.attempt > 0 && !c.restoring) files.rollBackAll();

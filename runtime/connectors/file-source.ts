@@ -5,6 +5,7 @@
 
 import { closeSync, openSync, readSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { checkFilePath } from './file-roots.ts';
 import { parse as parseCsv } from 'csv-parse/sync';
 import type { Source, SourceOutput, SourceReader } from '../api/source.ts';
 
@@ -38,6 +39,8 @@ function listFiles(p: string): string[] {
 }
 
 export function fileSource<T = unknown>(o: FileSourceOptions): Source<T> {
+  // Refused when the job is built, and each file again when opened (file-roots.ts).
+  checkFilePath(o.path, 'path');
   return {
     name: `file:${path.basename(o.path)}`,
     bounded: true,
@@ -66,7 +69,7 @@ export function fileSource<T = unknown>(o: FileSourceOptions): Source<T> {
       };
       const openFile = (): boolean => {
         if (pos.file >= files.length) return false;
-        fd = openSync(files[pos.file]!, 'r');
+        fd = openSync(checkFilePath(files[pos.file]!, 'path'), 'r');
         buf = Buffer.alloc(0);
         cur = 0;
         bufStart = pos.offset;

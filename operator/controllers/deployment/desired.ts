@@ -173,6 +173,8 @@ function pod(d: Deployment, opts: DesiredOptions, hash: string, role: 'jobmanage
           { name: 'MILLRACE_JOBMANAGER_ADDRESS', value: `${serviceName(d.metadata.name)}.${ns}.svc:${JOBMANAGER_RPC_PORT}` },
           { name: 'MILLRACE_TASK_SLOTS', value: String(s.taskManager.slots) },
           { name: 'MILLRACE_CPU_CORES', value: String(cu) },
+          // File sources and sinks may use only the scratch volume (runtime/connectors/file-roots.ts).
+          { name: 'MILLRACE_FILE_ROOTS', value: '/tmp' },
           ...storageEnv(opts.storage),
           ...(s.podTemplate?.env ?? []),
         ],
