@@ -105,11 +105,11 @@ Raw figures: \`bench/results/nexmark.json\`.${smoke ? `
   system from \`/proc\` (Flink: the JVM; Millrace: the runner, the JobManager and the TaskManagers). events/s =
   events in the window / its duration; cores = CPU seconds in the window / its duration; events/s per core = the
   two divided. Median over the runs, with min–max; the ratio's range is min Millrace / max Flink to max / min.
-- Channel records per event (Millrace): records received by non-source tasks over data-plane channels in the
-  window / source events. Channels between slots are encoded; a channel within one slot hands objects over
-  (with hash partitioning over ${settings.parallelism} slots, about ${Math.round(((settings.parallelism - 1) / settings.parallelism) * 100)}% of a keyed edge's records cross slots). Records
-  between chained operators are never encoded. Flink: not measured (it encodes every record that leaves a task;
-  its tasks are listed under Query plans).
+- Channel records per event: records that non-source tasks received over channels in the window / source
+  events (Millrace: their recordsIn from the REST API; Flink: their task numRecordsIn, read in the JVM by a
+  metric reporter). Records between chained operators never cross a channel. Flink encodes every channel
+  record (also between tasks in one JVM); Millrace encodes those between slots and hands objects over within a
+  slot (with hash partitioning over ${settings.parallelism} slots, about ${Math.round(((settings.parallelism - 1) / settings.parallelism) * 100)}% of a keyed edge's records cross slots).
 ${settings.latency === null ? '- p99 latency: not measured in this run (--no-latency).' : `- p99 latency: a separate run at parallelism ${settings.latency.parallelism}, rate-limited to ${settings.latency.loadFraction * 100}% of the system's median
   maximum, ${settings.latency.warmupSeconds} s of warm-up and then ${settings.latency.seconds} s measured, event time at wall-clock speed.
   Latency = arrival at the sink − the wall time the source emitted the event that made the result final. Flink's

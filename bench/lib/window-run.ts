@@ -3,7 +3,8 @@
 // from /proc) at the window's start and end, and stop it. The figures are over exactly that window.
 //
 // - Flink (bench/flink, one JVM): `--probe` answers every stdin line with the events its source
-//   subtasks emitted so far (published every 1024 events); /proc is read right after the answer.
+//   subtasks emitted so far (published every 1024 events) and the records its non-source tasks
+//   read from channels (their numRecordsIn metric); /proc is read right after the answer.
 // - Millrace (`millrace run`: a runner, a JobManager and TaskManager processes): the JobManager's
 //   REST API has each source's records, which TaskManagers report with their heartbeat (every
 //   second). A sample is taken right after that figure changes, so both samples have the same
@@ -94,23 +95,23 @@ async function within<T>(ms: number, what: string, work: Promise<T>): Promise<T>
 
 export async function measureFlinkWindow(javaArgs: readonly string[], o: WindowRunOptions): Promise<WindowRunResult> {
   const s = start('java', [...javaArgs, '--events', '0', '--probe'], o.cwd, 'pipe');
-  const probe = async (): Promise<number> => {
+  const probe = async (): Promise<{ events: number; channelRecords: number }> => {
     s.child.stdin!.write('\n');
     for (;;) {
       const r = await s.lines.next();
       if (r.done) throw new Error(`MR_ERR_BENCH_EXITED: the Flink peer exited: ${tail(s.output())}`);
-      const m = /^probe (\d+)$/.exec(r.value as string);
-      if (m) return Number(m[1]);
+      const m = /^probe (\d+) (\d+)$/.exec(r.value as string);
+      if (m) return { events: Number(m[1]), channelRecords: Number(m[2]) };
     }
   };
   const sample = async (): Promise<WindowSample> => {
-    const events = await probe();
+    const { events, channelRecords } = await probe();
     const atMs = performance.now();
-    return { atMs, events, cpu: sampleTreeCpu(s.child.pid!), channelRecords: null };
+    return { atMs, events, cpu: sampleTreeCpu(s.child.pid!), channelRecords };
   };
   try {
     await within(120_000, 'the Flink job to start emitting', (async () => {
-      while ((await probe()) === 0) await sleep(100);
+      while ((await probe()).events === 0) await sleep(100);
     })());
     await sleep(o.warmupSeconds * 1000);
     const first = await sample();

@@ -56,7 +56,12 @@ public final class NexmarkBench {
     options.q7Buckets = Long.parseLong(args.getOrDefault("q7-buckets", "128"));
     options.q8CleanupSpreadMs = Long.parseLong(args.getOrDefault("q8-cleanup-spread-ms", "1000"));
 
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, new Configuration());
+    Configuration flinkConfig = new Configuration();
+    if (args.containsKey("probe")) {
+      // the probe also reports records read by non-source tasks (ChannelRecordsReporter)
+      flinkConfig.setString("metrics.reporter.channels.factory.class", ChannelRecordsReporter.class.getName());
+    }
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, flinkConfig);
     env.getConfig().enableObjectReuse();
     env.getConfig().setAutoWatermarkInterval(Long.parseLong(args.getOrDefault("watermark-interval-ms", "200")));
     env.setBufferTimeout(Long.parseLong(args.getOrDefault("buffer-timeout-ms", "100")));
@@ -118,15 +123,15 @@ public final class NexmarkBench {
   }
 
   /**
-   * The benchmark's probe: for every line on stdin, one line "probe <events emitted so far>" on
-   * stdout, at once; the driver samples /proc right after reading it, so the window's event count
+   * The benchmark's probe: for every line on stdin, one line "probe <events emitted so far>
+   * <records read by non-source tasks so far>" on stdout, at once; the driver samples /proc right after reading it, so the window's event count
    * and its CPU seconds are taken at the same moment.
    */
   private static void startProbe() {
     Thread probe = new Thread(() -> {
       try (java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(System.in, StandardCharsets.UTF_8))) {
         while (in.readLine() != null) {
-          System.out.println("probe " + Measurements.emittedTotal());
+          System.out.println("probe " + Measurements.emittedTotal() + " " + ChannelRecordsReporter.total());
           System.out.flush();
         }
       } catch (IOException e) {
