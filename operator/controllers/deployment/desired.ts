@@ -9,6 +9,7 @@ import { deploymentSize } from '../../capacity/deployment-size.ts';
 import type { KubeObject, OwnerReference } from '../../kube/rest-client.ts';
 import { LABELS, MANAGED_BY } from '../shared/context.ts';
 import { priorityClassName } from '../queue/desired.ts';
+import { authEnv, authVolume, authVolumeMount } from './auth-secret.ts';
 import type { PodIdentity } from './pod-identity.ts';
 
 export const JOBMANAGER_REST_PORT = 8081;
@@ -114,11 +115,12 @@ export function restartStrategyFlag(r: DeploymentSpec['restartStrategy']): strin
  */
 export function runtimeArgs(d: Deployment, role: 'jobmanager' | 'taskmanager'): string[] {
   const s = d.spec;
+  const job = s.source.artifact?.uri ?? (s.source.pipeline !== undefined ? PIPELINE_JOB_MODULE : undefined);
   if (role === 'taskmanager') {
-    return ['taskmanager', '--jobmanager', `http://${serviceName(d.metadata.name)}.${d.metadata.namespace}.svc:${JOBMANAGER_REST_PORT}`, '--slots', String(s.taskManager.slots), '--host', '$(POD_IP)', '--port', String(TASKMANAGER_PORT)];
+    // --job: the only module the TaskManager loads (runtime/api/job-loader.ts)
+    return ['taskmanager', '--jobmanager', `http://${serviceName(d.metadata.name)}.${d.metadata.namespace}.svc:${JOBMANAGER_REST_PORT}`, '--slots', String(s.taskManager.slots), '--host', '$(POD_IP)', '--port', String(TASKMANAGER_PORT), ...(job ? ['--job', job] : [])];
   }
   const args = ['jobmanager', '--host', '0.0.0.0', '--port', String(JOBMANAGER_REST_PORT), '--restart-strategy', restartStrategyFlag(s.restartStrategy)];
-  const job = s.source.artifact?.uri ?? (s.source.pipeline !== undefined ? PIPELINE_JOB_MODULE : undefined);
   if (job) {
     args.push('--job', job, '--parallelism', String(s.parallelism));
     if (s.source.pipeline !== undefined) args.push('--set', `pipeline=${PIPELINE_PATH}`);
@@ -176,6 +178,7 @@ function pod(d: Deployment, opts: DesiredOptions, hash: string, role: 'jobmanage
           // File sources and sinks may use only the scratch volume (runtime/connectors/file-roots.ts).
           { name: 'MILLRACE_FILE_ROOTS', value: '/tmp' },
           ...storageEnv(opts.storage),
+          ...authEnv,
           ...(s.podTemplate?.env ?? []),
         ],
         ports: role === 'jobmanager' ? [{ name: 'rest', containerPort: JOBMANAGER_REST_PORT }, { name: 'rpc', containerPort: JOBMANAGER_RPC_PORT }] : [{ name: 'data', containerPort: TASKMANAGER_PORT }],
@@ -188,6 +191,7 @@ function pod(d: Deployment, opts: DesiredOptions, hash: string, role: 'jobmanage
           { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
           { name: 'scratch', mountPath: '/tmp' },
           ...(opts.storage ? [{ name: 's3-credentials', mountPath: S3_CREDENTIALS_DIR, readOnly: true }] : []),
+          authVolumeMount,
         ],
       }],
       volumes: [
@@ -195,6 +199,7 @@ function pod(d: Deployment, opts: DesiredOptions, hash: string, role: 'jobmanage
         { name: 'scratch', emptyDir: { sizeLimit: resources['ephemeral-storage'] } },
         // Readable by the runtime's group only (fsGroup); the values never enter env or args.
         ...(opts.storage ? [{ name: 's3-credentials', secret: { secretName: opts.storage.secretName, defaultMode: 0o440 } }] : []),
+        authVolume(d.metadata.name),
       ],
     },
   };

@@ -6,7 +6,7 @@
 // A file that uses the Nexmark views (bid, auction, person) without creating them gets the
 // Nexmark project's ddl_gen.sql and ddl_views.sql in front, as the Nexmark runner does.
 
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -48,6 +48,7 @@ async function main(): Promise<number> {
     sql = `${NEXMARK_DDL.map((u) => readFileSync(u, 'utf8')).join(';\n')};\n${sql}`;
   }
   const workDir = values['work-dir'] ?? mkdtempSync(path.join(tmpdir(), 'millrace-sql-compare-'));
+  mkdirSync(workDir, { recursive: true });
   console.log(`${file}: ${events} events, seed ${seed}; files in ${workDir}`);
 
   const prepared = await prepareRun(sql, createConnectorRegistry(), { events, seed, workDir });
