@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import { pino } from 'pino';
 import { loadConfig } from './config.ts';
 import { httpJobManagerClient } from './jobmanager/client.ts';
+import { deploymentKeys } from './controllers/deployment/auth-secret.ts';
 import type { JobManagerClientFactory } from './jobmanager/client.ts';
 import { systemClock } from './kube/clock.ts';
 import { loadKubeConnection } from './kube/kube-connection.ts';
@@ -28,7 +29,8 @@ const onResponse: KubeRestOptions['onResponse'] = (r, status, seconds) => {
 };
 const rest = new KubeRest(connection, { maxConnections: config.MILLRACE_API_CONNECTIONS, onResponse });
 const template = config.MILLRACE_JOBMANAGER_URL_TEMPLATE ?? 'http://{name}-jobmanager.{namespace}.svc:8081';
-const jobManagers: JobManagerClientFactory = ({ namespace, name }) => httpJobManagerClient(template.replaceAll('{name}', name).replaceAll('{namespace}', namespace));
+const keys = deploymentKeys(rest);
+const jobManagers: JobManagerClientFactory = ({ namespace, name }) => httpJobManagerClient(template.replaceAll('{name}', name).replaceAll('{namespace}', namespace), 5_000, { key: () => keys({ namespace, name }) });
 
 const operator = new Operator({
   rest, clock: systemClock, random: Math.random, logger, metrics, jobManagers,

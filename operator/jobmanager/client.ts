@@ -1,6 +1,10 @@
 // The operator's view of the JobManager REST API (Flink-like). An interface, so reconcilers
 // take a client per deployment from an injected factory: in a cluster the factory targets
-// the deployment's Service, in tests a local runtime process.
+// the deployment's Service, in tests a local runtime process. Requests are signed with the
+// Deployment's key (runtime/auth/request-signing.ts) when there is one, and responses are read
+// up to a size limit, so a JobManager cannot make the operator buffer without bound.
+import type { DeploymentKey } from '../../runtime/auth/deployment-key.ts';
+import { DEFAULT_MAX_RESPONSE_BYTES, signedFetcher, type SignedResponse } from '../../runtime/auth/signed-fetch.ts';
 import { MillraceError } from '../errors.ts';
 
 export interface JobSummary { id: string; state: string }
@@ -42,27 +46,38 @@ const failureOf = (r: AsyncOperationBody) => {
   return f ? (f.message ?? f['stack-trace']?.split('\n')[0] ?? 'unknown failure') : undefined;
 };
 
-/** HTTP implementation on fetch; every call is bounded by a timeout and fails transiently. */
-export function httpJobManagerClient(baseUrl: string, timeoutMs = 5_000): JobManagerClient {
+export interface HttpJobManagerClientOptions {
+  /** the Deployment's key; undefined: unsigned requests (a local JobManager without a key) */
+  key?: () => Promise<DeploymentKey | undefined>;
+  /** largest response read (default 4 MiB) */
+  maxResponseBytes?: number;
+}
+
+/** HTTP implementation on fetch; every call is bounded by a timeout and a response size, and fails transiently. */
+export function httpJobManagerClient(baseUrl: string, timeoutMs = 5_000, options: HttpJobManagerClientOptions = {}): JobManagerClient {
   async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    let res: Response;
+    let res: SignedResponse;
     try {
-      res = await fetch(new URL(path, baseUrl), {
-        method,
-        headers: body === undefined ? {} : { 'content-type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(timeoutMs),
-      });
+      const key = await options.key?.();
+      res = await signedFetcher(key, 'operator')(new URL(path, baseUrl).href, { method, body, timeoutMs, maxResponseBytes: options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES });
     } catch (err) {
       throw new MillraceError('MR_ERR_JOBMANAGER_API', `${method} ${baseUrl}${path} failed: ${(err as Error).message}`, { transient: true, cause: err });
     }
-    const text = await res.text();
-    if (res.status === 404 && text.includes('Route ')) {
-      // The JobManager runs but has no such endpoint: retrying will not help.
+    const code = res.error?.code;
+    // The JobManager runs but has no such endpoint (an older runtime): retrying will not help.
+    // Fastify's own 404 (a runtime before coded errors) is recognised by its error name.
+    if (code === 'MR_ERR_ROUTE_NOT_FOUND' || (res.status === 404 && !code && res.json<{ error?: unknown }>()?.error === 'Not Found')) {
       throw new MillraceError('MR_ERR_JOBMANAGER_API', `${method} ${path}: this JobManager has no such endpoint (HTTP 404); the runtime version does not support it yet`);
     }
-    if (!res.ok) throw new MillraceError('MR_ERR_JOBMANAGER_API', `${method} ${baseUrl}${path}: HTTP ${res.status} ${text.slice(0, 300)}`, { transient: res.status >= 500 || res.status === 404 });
-    return (text ? JSON.parse(text) : {}) as T;
+    if (!res.ok) {
+      const detail = res.error ? `${res.error.code}: ${res.error.message}` : res.text.slice(0, 300);
+      // refused credentials (a key being created or rotated) are worth another try; other 4xx are not
+      const transient = res.status >= 500 || res.status === 404 || code?.startsWith('MR_ERR_AUTH_') === true;
+      throw new MillraceError('MR_ERR_JOBMANAGER_API', `${method} ${baseUrl}${path}: HTTP ${res.status} ${detail.slice(0, 500)}`, { transient });
+    }
+    const parsed = res.json<T>();
+    if (parsed === undefined && res.text !== '') throw new MillraceError('MR_ERR_JOBMANAGER_API', `${method} ${baseUrl}${path}: the response is not JSON`, { transient: true });
+    return (parsed ?? {}) as T;
   }
   return {
     async listJobs() {
@@ -113,6 +128,6 @@ export function httpJobManagerClient(baseUrl: string, timeoutMs = 5_000): JobMan
   };
 }
 
-/** In a cluster: the JobManager Service of the deployment. */
-export const serviceJobManagerClients = (port = 8081): JobManagerClientFactory =>
-  ({ namespace, name }) => httpJobManagerClient(`http://${name}-jobmanager.${namespace}.svc:${port}`);
+/** In a cluster: the JobManager Service of the deployment, requests signed with its key. */
+export const serviceJobManagerClients = (keys: (d: { namespace: string; name: string }) => Promise<DeploymentKey | undefined>, port = 8081): JobManagerClientFactory =>
+  ({ namespace, name }) => httpJobManagerClient(`http://${name}-jobmanager.${namespace}.svc:${port}`, 5_000, { key: () => keys({ namespace, name }) });

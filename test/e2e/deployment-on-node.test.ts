@@ -15,7 +15,7 @@ import type { KubeObject } from '../../operator/kube/rest-client.ts';
 import type { Operator } from '../../operator/manager.ts';
 import { API, applyAs, eventsFor, getWithStatus, OPERATOR_NAMESPACE, startInProcessOperator, TEST_MANAGER, unique, useOperatorCluster, waitFor, waitForPhase } from '../operator/support/harness.ts';
 import type { Cluster } from '../operator/support/harness.ts';
-import { clusterIpJobManagers, jobManagerUrl } from './support/cluster-ip-jobmanagers.ts';
+import { clusterIpJobManagers, jobManagerGet } from './support/cluster-ip-jobmanagers.ts';
 
 const run = promisify(execFile);
 const IMAGE = process.env.MILLRACE_E2E_IMAGE ?? 'localhost/millrace:dev';
@@ -138,8 +138,7 @@ describe('a Deployment on the node tier', () => {
     expect(running.status?.cuInUse).toBe(0.75);
 
     // The job in status is the one the JobManager in the pod reports.
-    const url = await jobManagerUrl(rest, namespace, 'bids');
-    const fromJobManager = await (await fetch(`${url}/jobs/${job.id}`)).json() as { state: string; name: string };
+    const fromJobManager = await jobManagerGet<{ state: string; name: string }>(rest, namespace, 'bids', `/jobs/${job.id}`);
     expect(fromJobManager).toMatchObject({ state: 'RUNNING', name: 'pipeline' });
 
     const pods = await podsOf(namespace, 'bids');
@@ -189,7 +188,7 @@ describe('a Deployment on the node tier', () => {
     }, 300_000, 1000);
     expect(resumed.state).toBe('RUNNING');
     // The new JobManager restored the suspend savepoint (read from the ConfigMap).
-    const restored = await waitFor('restore reported', async () => ((await (await fetch(`${await jobManagerUrl(rest, namespace, 'bids')}/jobs/${resumed.id}/checkpoints`)).json()) as { latest?: { restored?: { external_path?: string; is_savepoint?: boolean } | null } }).latest?.restored ?? undefined, 60_000, 1000);
+    const restored = await waitFor('restore reported', async () => (await jobManagerGet<{ latest?: { restored?: { external_path?: string; is_savepoint?: boolean } | null } }>(rest, namespace, 'bids', `/jobs/${resumed.id}/checkpoints`)).latest?.restored ?? undefined, 60_000, 1000);
     expect(restored).toMatchObject({ is_savepoint: true, external_path: expect.stringContaining(keyOf(savepoint?.path ?? '').replace(/\/$/, '')) });
 
     // Delete: pods, Service and ConfigMap go with their owner.

@@ -72,6 +72,6 @@ describe('job source and storage in the desired objects', () => {
     const bare = desiredDeploymentObjects(withPipeline, { defaultImage: 'millrace:dev', owner });
     const c = (bare.pods[0]?.spec as { containers: Container[] }).containers[0]!;
     expect(c.env.map((e) => e.name).filter((n) => n.startsWith('MILLRACE_S3'))).toEqual([]);
-    expect(c.volumeMounts.map((m) => m.name)).toEqual(['config', 'scratch']);
+    expect(c.volumeMounts.map((m) => m.name)).toEqual(['config', 'scratch', 'auth']);
   });
 });

@@ -22,6 +22,7 @@ import { validateSource } from './validate.ts';
 import { resolvePodIdentity, workspacePods } from './pod-identity.ts';
 import { S3_SECRET_NAME } from '../namespace/desired.ts';
 import { observeDeployment } from './observer.ts';
+import { ensureAuthSecret } from './auth-secret.ts';
 import { ledgerOf, queueAdmission } from './queue-view.ts';
 import { usableQueueCU } from '../queue/in-force.ts';
 import { decidePeriodicSavepoints, periodicRequestsOf } from './periodic-savepoints.ts';
@@ -98,7 +99,7 @@ export async function reconcileDeployment(ctx: ReconcileContext, opts: Deploymen
     // Configuration and Service go first, whenever pods are to be created (so also after a restart
     // mid-way); each step's requests go out together, as a deployment's latency is their round trips.
     if (missing.length > 0) {
-      await Promise.all([ctx.rest.apply(desired.config, ctx.fieldManager), ctx.rest.apply(desired.service, ctx.fieldManager)]);
+      await Promise.all([ctx.rest.apply(desired.config, ctx.fieldManager), ctx.rest.apply(desired.service, ctx.fieldManager), ensureAuthSecret(ctx.rest, namespace, name, ownerReference(raw))]);
     }
     const refused = await createPods(ctx, missing);
     if (refused) {

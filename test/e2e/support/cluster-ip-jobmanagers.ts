@@ -5,15 +5,26 @@ import { httpJobManagerClient } from '../../../operator/jobmanager/client.ts';
 import type { JobManagerClient, JobManagerClientFactory } from '../../../operator/jobmanager/client.ts';
 import type { KubeObject, KubeRest } from '../../../operator/kube/rest-client.ts';
 import { JOBMANAGER_REST_PORT, serviceName } from '../../../operator/controllers/deployment/desired.ts';
+import { deploymentKeys } from '../../../operator/controllers/deployment/auth-secret.ts';
+import { signedFetcher } from '../../../runtime/auth/signed-fetch.ts';
 
 export async function jobManagerUrl(rest: KubeRest, namespace: string, name: string): Promise<string> {
   const svc = await rest.get<KubeObject & { spec: { clusterIP: string } }>({ apiVersion: 'v1', kind: 'Service', namespace, name: serviceName(name) });
   return `http://${svc.spec.clusterIP}:${JOBMANAGER_REST_PORT}`;
 }
 
+/** GET from a deployment's JobManager as the operator does: signed with the Deployment's key (its Secret). */
+export async function jobManagerGet<T>(rest: KubeRest, namespace: string, name: string, path: string): Promise<T> {
+  const key = await deploymentKeys(rest)({ namespace, name });
+  const r = await signedFetcher(key, 'operator')(`${await jobManagerUrl(rest, namespace, name)}${path}`);
+  if (!r.ok) throw new Error(`GET ${path}: HTTP ${r.status} ${r.text.slice(0, 300)}`);
+  return r.json<T>()!;
+}
+
 export function clusterIpJobManagers(rest: KubeRest, timeoutMs = 3000): JobManagerClientFactory {
+  const keys = deploymentKeys(rest);
   return ({ namespace, name }) => {
-    const client = async () => httpJobManagerClient(await jobManagerUrl(rest, namespace, name), timeoutMs);
+    const client = async () => httpJobManagerClient(await jobManagerUrl(rest, namespace, name), timeoutMs, { key: () => keys({ namespace, name }) });
     return {
       listJobs: async () => (await client()).listJobs(),
       job: async (id) => (await client()).job(id),

@@ -1,0 +1,48 @@
+// The per-Deployment key: a Secret made once with a random key, mounted into both roles, and the
+// TaskManager told which job module is the only one it loads.
+import { deploymentSchema } from '../../api/v1alpha1/deployment.ts';
+import type { KubeObject } from '../../kube/rest-client.ts';
+import { KubeApiError } from '../../kube/rest-client.ts';
+import { authSecretName, deploymentKeys, desiredAuthSecret, ensureAuthSecret } from './auth-secret.ts';
+import { desiredDeploymentObjects } from './desired.ts';
+
+const owner = { apiVersion: 'millrace.dev/v1alpha1', kind: 'Deployment', name: 'rates', uid: 'u-1', controller: true, blockOwnerDeletion: true };
+const d = deploymentSchema.parse({
+  apiVersion: 'millrace.dev/v1alpha1', kind: 'Deployment', metadata: { name: 'rates', namespace: 'team-a' },
+  spec: { source: { pipeline: 'source: { type: nexmark }\nsink: { type: blackhole }\n' }, parallelism: 2 },
+});
+
+test('both roles mount the key read-only for the runtime group and name it in MILLRACE_AUTH_KEY_FILE; the TaskManager gets --job', () => {
+  const out = desiredDeploymentObjects(d, { defaultImage: 'millrace:dev', owner });
+  for (const p of out.pods) {
+    const spec = p.spec as { containers: Array<{ args: string[]; env: Array<{ name: string; value?: string }>; volumeMounts: unknown[] }>; volumes: unknown[] };
+    const c = spec.containers[0]!;
+    expect(c.env).toContainEqual({ name: 'MILLRACE_AUTH_KEY_FILE', value: '/var/run/secrets/millrace/auth/key' });
+    expect(c.volumeMounts).toContainEqual({ name: 'auth', mountPath: '/var/run/secrets/millrace/auth', readOnly: true });
+    expect(spec.volumes).toContainEqual({ name: 'auth', secret: { secretName: 'rates-auth', defaultMode: 0o440 } });
+    expect(c.args.slice(c.args.indexOf('--job'), c.args.indexOf('--job') + 2)).toEqual(['--job', '/opt/millrace/runtime/pipeline/pipeline-job.ts']);
+  }
+});
+
+test('the Secret is created once with 64 hex characters, owned by the Deployment, and never replaced', async () => {
+  const objects = new Map<string, KubeObject>();
+  const rest = {
+    getOrUndefined: async <T extends KubeObject>(ref: { name: string }) => objects.get(ref.name) as T | undefined,
+    create: async <T extends KubeObject>(obj: KubeObject) => {
+      if (objects.has(obj.metadata.name)) throw new KubeApiError(409, 'AlreadyExists', 'exists');
+      const stored = { ...obj, data: { key: Buffer.from((obj.stringData as { key: string }).key).toString('base64') } };
+      objects.set(obj.metadata.name, stored);
+      return stored as unknown as T;
+    },
+  };
+  await ensureAuthSecret(rest, 'team-a', 'rates', owner);
+  const first = objects.get(authSecretName('rates'))!;
+  expect(first.metadata.ownerReferences).toEqual([owner]);
+  expect((first.stringData as { key: string }).key).toMatch(/^[0-9a-f]{64}$/);
+  await ensureAuthSecret(rest, 'team-a', 'rates', owner);
+  expect(objects.get(authSecretName('rates'))).toBe(first);
+  const key = await deploymentKeys(rest)({ namespace: 'team-a', name: 'rates' });
+  expect(key?.source).toBe('Secret team-a/rates-auth');
+  expect(await deploymentKeys(rest)({ namespace: 'team-a', name: 'other' })).toBeUndefined();
+  expect(desiredAuthSecret('team-a', 'rates', owner, 'k').immutable).toBe(true);
+});
