@@ -35,7 +35,7 @@ const jobManagers: JobManagerClientFactory = ({ namespace, name }) => httpJobMan
 const operator = new Operator({
   rest, clock: systemClock, random: Math.random, logger, metrics, jobManagers,
   storage: s3WorkspaceStorage(), savepointFiles: s3SavepointFiles(), defaultImage: config.MILLRACE_RUNTIME_IMAGE, workers: config.MILLRACE_WORKERS,
-  instance: identity, watchSelector: config.MILLRACE_WATCH_SELECTOR,
+  instance: identity, watchSelector: config.MILLRACE_WATCH_SELECTOR, operatorNamespace: config.MILLRACE_OPERATOR_NAMESPACE,
 });
 
 let shuttingDown = false;

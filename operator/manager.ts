@@ -46,6 +46,8 @@ export interface OperatorDeps {
   instance: string;
   /** Equality label selector (`k=v,...`) limiting the Millrace objects this instance reconciles. */
   watchSelector?: string;
+  /** Namespace the operator runs in (default millrace-system): where Workspace credentials live. */
+  operatorNamespace?: string;
 }
 
 /** Delay that gathers a queue's status refreshes caused by its deployments into one. */
@@ -98,7 +100,7 @@ export class Operator {
     this.rest = new UnchangedApplySkipper(new InstanceLabellingClient(deps.rest, instanceLabels), cachedObjects, (kind) => deps.metrics.writesSkipped.inc({ kind }));
     for (const cache of Object.values(millraceCaches)) cache.on((e, o) => { if (e === 'delete') this.rest.forget({ apiVersion: o.apiVersion, kind: o.kind, namespace: o.metadata.namespace, name: o.metadata.name }); });
     this.ctx = {
-      rest: this.rest, caches, clock: deps.clock, fieldManager: FIELD_MANAGER, instanceLabels,
+      rest: this.rest, caches, clock: deps.clock, fieldManager: FIELD_MANAGER, instanceLabels, operatorNamespace: deps.operatorNamespace,
       events: createEventRecorder(deps.rest, { controller: 'millrace.dev/operator', instance: deps.instance, clock: deps.clock, logger: deps.logger }),
     };
     const ctx = this.ctx;

@@ -15,6 +15,7 @@ import type { ReconcileResult } from '../../kube/controller-runner.ts';
 import { KubeApiError } from '../../kube/rest-client.ts';
 import type { KubeObject } from '../../kube/rest-client.ts';
 import { MillraceError } from '../../errors.ts';
+import { secretRefRefusal } from '../../storage/secret-ref-policy.ts';
 import { LABELS, ownerReference } from '../shared/context.ts';
 import type { ReconcileContext, Raw } from '../shared/context.ts';
 import { ensureFinalizer, removeFinalizer, writeStatus } from '../shared/lifecycle.ts';
@@ -181,6 +182,9 @@ async function copyStorageSecret(ctx: ReconcileContext, ns: Namespace, ref: { na
   } catch (err) {
     return { type: 'StorageCredentials', status: 'False', reason: 'SecretUnreadable', message: `cannot read the workspace Secret ${source}: HTTP ${(err as { status?: number }).status ?? 'error'}` };
   }
+  // Only a Secret the operator's namespace holds (or the admin labelled) is copied to tenants.
+  const refusal = secretRefRefusal(ref, secret, ctx.operatorNamespace);
+  if (refusal) return { type: 'StorageCredentials', status: 'False', reason: 'SecretNotAllowed', message: refusal };
   const copy = desiredS3Secret(ns, secret, owner);
   if (!copy) return { type: 'StorageCredentials', status: 'False', reason: 'SecretInvalid', message: `the workspace Secret ${source} is missing or lacks AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; pods of this namespace wait for Secret ${S3_SECRET_NAME}` };
   await ctx.rest.apply(copy, ctx.fieldManager);

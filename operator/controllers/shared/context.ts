@@ -55,6 +55,8 @@ export interface ReconcileContext {
   fieldManager: string;
   /** Labels of this instance's watch selector, stamped on Millrace objects it creates itself. */
   instanceLabels: Record<string, string>;
+  /** Namespace the operator runs in; Workspace secretRefs must name a Secret there (storage/secret-ref-policy.ts). */
+  operatorNamespace?: string;
 }
 
 export const FIELD_MANAGER = 'millrace-operator';

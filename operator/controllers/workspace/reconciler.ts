@@ -13,6 +13,7 @@ import type { ReconcileResult } from '../../kube/controller-runner.ts';
 import type { KubeObject } from '../../kube/rest-client.ts';
 import type { WorkspaceStorage } from '../../storage/workspace-storage.ts';
 import { workspaceStorageTarget } from '../../storage/storage-target.ts';
+import { checkSecretRef } from '../../storage/secret-ref-policy.ts';
 import type { ReconcileContext, Raw } from '../shared/context.ts';
 import { ensureFinalizer, removeFinalizer, writeStatus } from '../shared/lifecycle.ts';
 import { API_VERSION } from '../../api/v1alpha1/meta.ts';
@@ -31,6 +32,9 @@ const ts = (v: unknown) => (v instanceof Date ? v.toISOString() : String(v ?? ''
 
 async function checkStorage(ctx: ReconcileContext, storage: WorkspaceStorage, ws: Workspace): Promise<ConditionInput> {
   const s = ws.spec.storage;
+  const getSecret = (namespace: string, name: string) => ctx.rest.getOrUndefined<KubeObject>({ apiVersion: 'v1', kind: 'Secret', namespace, name });
+  const refusal = await checkSecretRef(s.secretRef, ctx.operatorNamespace, getSecret);
+  if (refusal) return { type: 'StorageReady', status: 'False', reason: 'SecretNotAllowed', message: refusal };
   const resolved = await workspaceStorageTarget(s, (namespace, name) => ctx.rest.getOrUndefined<KubeObject>({ apiVersion: 'v1', kind: 'Secret', namespace, name }));
   if (!resolved.ok) return { type: 'StorageReady', status: 'False', reason: resolved.reason, message: resolved.message };
   try {
