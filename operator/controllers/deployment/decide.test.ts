@@ -237,6 +237,17 @@ describe('start-up failures: pod problems, the progress deadline, one Event per 
     expect(stays.conditions.map((c) => c.type)).toEqual(['Ready']);
   });
 
+  test('a job that ran and is Starting again (restart strategy, JobManager restart) has no deadline; a permanent cause still fails it', () => {
+    const crash: PodProblem = { pod: 'd-jm-1', role: 'jobmanager', reason: 'CrashLoopBackOff', message: 'pod d-jm-1: container jobmanager exited with code 1', permanent: false };
+    const again = pass(1000, { phase: 'Running', observedGeneration: 1 }, [withProblem(crash)]);
+    expect(again.d).toMatchObject({ phase: 'Starting', startingSince: undefined, deadlineAt: undefined });
+    expect(ready(again.d)).toMatchObject({ reason: 'CrashLoopBackOff', message: expect.stringContaining('restarting (the job ran before: no progress deadline)') });
+    const muchLater = pass(5000, again.next, [withProblem(crash)]);
+    expect(muchLater.d).toMatchObject({ phase: 'Starting', startingSince: undefined, events: [] });
+    const permanent = pass(5001, muchLater.next, [withProblem({ ...crash, reason: 'JobLoadFailed', permanent: true })]);
+    expect(permanent.d.phase).toBe('Failed');
+  });
+
   test('Starting is announced once per start, however many passes see it', () => {
     const first = pass(0, undefined, []);
     const second = pass(1, first.next, [pod('d-jm-1', h, 'Pending')]);

@@ -247,8 +247,12 @@ export function decideDeployment(input: DecisionInput): Decision {
   if (live.length - failedPods.length === 0 && phase === 'Running') phase = 'Starting';
 
   // What the pods' status says is wrong, reported as a Warning Event once per cause and per start.
-  const newStart = phase === 'Starting' && !(prevPhase === 'Starting' && previous?.startingSince);
-  const startingSince = phase === 'Starting' ? (newStart ? input.now : previous?.startingSince) : undefined;
+  // A start (new pods, no job running yet) has a deadline. A job that ran and is Starting again
+  // (its restart strategy between attempts, a JobManager resuming from HA) has none: its restart
+  // strategy decides, and a pod problem on the way shows in PodsHealthy, Ready and Argo CD.
+  const restarting = phase === 'Starting' && (prevPhase === 'Running' || (prevPhase === 'Starting' && !previous?.startingSince));
+  const newStart = phase === 'Starting' && !restarting && !(prevPhase === 'Starting' && previous?.startingSince);
+  const startingSince = phase === 'Starting' && !restarting ? (newStart ? input.now : previous?.startingSince) : undefined;
   let lastReportedCause = newStart ? undefined : previous?.lastReportedCause;
   if (problem && lastReportedCause !== problem.reason) {
     events.push({ type: 'Warning', reason: problem.reason, note: problem.message });
@@ -261,9 +265,9 @@ export function decideDeployment(input: DecisionInput): Decision {
   // A job module that cannot load or build fails at once (it would fail the same way again).
   let deadlineAt: number | undefined;
   if (phase === 'Starting') {
-    deadlineAt = Date.parse(startingSince ?? input.now) + spec.progressDeadlineSeconds * 1000;
+    deadlineAt = startingSince ? Date.parse(startingSince) + spec.progressDeadlineSeconds * 1000 : undefined;
     const waited = observed.jobManagerError ? `waiting for the JobManager: ${observed.jobManagerError}` : 'the job is not running yet';
-    if (problem?.permanent || Date.parse(input.now) >= deadlineAt) {
+    if (problem?.permanent || (deadlineAt !== undefined && Date.parse(input.now) >= deadlineAt)) {
       const reason = problem?.reason ?? 'ProgressDeadlineExceeded';
       const why = problem?.permanent
         ? `the job cannot start: ${problem.message}`
@@ -277,8 +281,9 @@ export function decideDeployment(input: DecisionInput): Decision {
         reconciledHash: desiredHash, lastReportedCause, requeueAfterMs: live.length > 0 ? 1000 : undefined,
       });
     }
+    const retrying = deadlineAt !== undefined ? `retrying until ${new Date(deadlineAt).toISOString()} (spec.progressDeadlineSeconds ${spec.progressDeadlineSeconds})` : 'restarting (the job ran before: no progress deadline)';
     conditions.push(problem
-      ? { type: 'Ready', status: 'False', reason: problem.reason, message: `${problem.message}; retrying until ${new Date(deadlineAt).toISOString()} (spec.progressDeadlineSeconds ${spec.progressDeadlineSeconds})` }
+      ? { type: 'Ready', status: 'False', reason: problem.reason, message: `${problem.message}; ${retrying}` }
       : { type: 'Ready', status: 'False', reason: 'Starting', message: observed.jobManagerError ? `waiting for the JobManager: ${observed.jobManagerError}` : 'waiting for the job to run' });
   } else if (phase === 'Running') {
     conditions.push({ type: 'Ready', status: 'True', reason: 'Running', message: `job ${job?.id} running` });
