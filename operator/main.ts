@@ -2,6 +2,7 @@
 // and the HTTP server, and handles shutdown. Nothing else in operator/ starts anything.
 import { hostname } from 'node:os';
 import { pino } from 'pino';
+import { redactOptions } from '../runtime/logging/redact.ts';
 import { loadConfig } from './config.ts';
 import { httpJobManagerClient } from './jobmanager/client.ts';
 import { deploymentKeys } from './controllers/deployment/auth-secret.ts';
@@ -18,7 +19,7 @@ import { s3WorkspaceStorage } from './storage/workspace-storage.ts';
 import { s3SavepointFiles } from './storage/savepoint-files.ts';
 
 const config = loadConfig(process.env);
-const logger = pino({ level: config.LOG_LEVEL, base: { component: 'millrace-operator' } });
+const logger = pino({ level: config.LOG_LEVEL, base: { component: 'millrace-operator' }, redact: redactOptions });
 const identity = config.POD_NAME ?? `${hostname()}-${process.pid}`;
 
 const metrics = createOperatorMetrics();

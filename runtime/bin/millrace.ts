@@ -8,6 +8,7 @@ import { latestSavepointOf } from '../checkpoint/restore-points.ts';
 import { jobManagerCheckpointConfig, parseConfigFile } from '../jobmanager/jobmanager-config.ts';
 import { openObjectStore } from '../storage/open-object-store.ts';
 import { pino } from 'pino';
+import { redactOptions } from '../logging/redact.ts';
 import { resolveJobUrl } from '../api/job-loader.ts';
 import { loadDeploymentKey } from '../auth/deployment-key.ts';
 import { createJobManager } from '../jobmanager/jobmanager.ts';
@@ -59,7 +60,7 @@ function int(v: string | undefined, name: string, fallback: number): number {
   return n;
 }
 
-const logger = () => pino({ level: process.env.MILLRACE_LOG_LEVEL ?? 'info' }, pino.destination(2));
+const logger = () => pino({ level: process.env.MILLRACE_LOG_LEVEL ?? 'info', redact: redactOptions }, pino.destination(2));
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
