@@ -74,7 +74,9 @@ async function stopGroup(s: Started, signal: NodeJS.Signals, graceMs: number): P
   const pid = s.child.pid;
   if (pid === undefined || s.child.exitCode !== null) return;
   try { process.kill(signal === 'SIGINT' ? pid : -pid, signal); } catch { /* gone */ }
-  const done = await Promise.race([s.exited.then(() => true), sleep(graceMs).then(() => false)]);
+  const grace = new AbortController();
+  const done = await Promise.race([s.exited.then(() => true), sleep(graceMs, false, { signal: grace.signal }).catch(() => false)]);
+  grace.abort(); // no timer left behind once the tree is gone
   if (!done) {
     try { process.kill(-pid, 'SIGKILL'); } catch { /* gone */ }
     await s.exited;
