@@ -2,10 +2,14 @@
 // too: file names in _metadata are relative to it), or "the latest" of a deployment: its newest
 // completed checkpoint over all job ids, else its newest savepoint (`millrace run --resume`,
 // `resumeFromLatest`, the operator's restore strategies).
+//
+// "Latest" is decided by when the object store wrote each snapshot's _metadata (S3 LastModified,
+// a file's mtime), never by the timestamp inside it: whoever can write the storage chooses that
+// one, and could make an old or planted snapshot look newest.
 
 import { CheckpointStore, listJobsWithCheckpoints } from '../storage/checkpoint-store.ts';
 import { openSnapshot } from '../storage/open-snapshot.ts';
-import type { DeploymentScope } from '../storage/layout.ts';
+import { METADATA_FILE, deploymentCheckpointsDir, deploymentSavepointsDir, type DeploymentScope } from '../storage/layout.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
 import { SavepointStore } from '../storage/savepoint-store.ts';
 import { isUnusableCheckpoint } from '../storage/errors.ts';
@@ -29,6 +33,15 @@ export async function snapshotAt(path: string, env?: Record<string, string | und
   };
 }
 
+/** When the store wrote each `_metadata` under `dir` (key → epoch ms); one listing. */
+async function metadataWrittenAt(store: ObjectStore, dir: string): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  for (const o of await store.list(dir)) {
+    if (o.key.endsWith(`/${METADATA_FILE}`)) out.set(o.key.slice(0, -METADATA_FILE.length), o.lastModified ?? 0);
+  }
+  return out;
+}
+
 /** What was passed over while looking for the latest snapshot (missing or corrupt files). */
 export interface SkippedSnapshot {
   readonly path: string;
@@ -42,21 +55,23 @@ export interface SkippedSnapshot {
  */
 export async function latestOfDeployment(store: ObjectStore, storageUri: string, scope: DeploymentScope): Promise<{ found: FoundSnapshot | undefined; skipped: SkippedSnapshot[] }> {
   const skipped: SkippedSnapshot[] = [];
-  const candidates: Array<{ jobId: string; id: number; timestamp: number; dir: string }> = [];
+  const written = await metadataWrittenAt(store, deploymentCheckpointsDir(scope));
+  const candidates: Array<{ jobId: string; id: number; writtenAt: number; dir: string }> = [];
   for (const jobId of await listJobsWithCheckpoints(store, scope)) {
     if (jobId === 'ha') continue;
     const checkpoints = new CheckpointStore({ store, job: { ...scope, jobId } });
     for (const id of await checkpoints.listCompleted()) {
       try {
         const c = await checkpoints.read(id, { verify: false });
-        candidates.push({ jobId, id, timestamp: c.metadata.timestamp, dir: c.dir });
+        candidates.push({ jobId, id, writtenAt: written.get(c.dir) ?? 0, dir: c.dir });
       } catch (err) {
         if (!isUnusableCheckpoint(err)) throw err;
         skipped.push({ path: `${store.description}${checkpoints.dirOf(id)}`, error: err as Error });
       }
     }
   }
-  candidates.sort((a, b) => b.timestamp - a.timestamp);
+  // newest write first; within one job the higher checkpoint id breaks a tie of equal times
+  candidates.sort((a, b) => b.writtenAt - a.writtenAt || (a.jobId === b.jobId ? b.id - a.id : 0));
   for (const c of candidates) {
     const checkpoints = new CheckpointStore({ store, job: { ...scope, jobId: c.jobId } });
     try {
@@ -68,12 +83,16 @@ export async function latestOfDeployment(store: ObjectStore, storageUri: string,
     }
   }
   const savepoints = new SavepointStore({ store, deployment: scope });
+  const savepointsWritten = await metadataWrittenAt(store, deploymentSavepointsDir(scope));
   let best: FoundSnapshot | undefined;
+  let bestAt = -1;
   for (const id of await savepoints.listCompleted()) {
     try {
       const s = await savepoints.read(id, { verify: true });
-      if (!best || s.metadata.timestamp > best.snapshot.metadata.timestamp) {
+      const at = savepointsWritten.get(savepoints.dirOf(id)) ?? 0;
+      if (!best || at > bestAt) {
         best = { snapshot: { checkpointId: s.metadata.checkpointId, path: savepoints.pathOf(id), metadata: s.metadata, target: { storageUri, dir: s.dir } }, isSavepoint: true, jobId: s.metadata.jobId };
+        bestAt = at;
       }
     } catch (err) {
       if (!isUnusableCheckpoint(err)) throw err;
@@ -89,14 +108,16 @@ export function deploymentNameFor(jobName: string): string {
   return n || 'job';
 }
 
-/** The newest savepoint of a deployment (restore strategy latestSavepoint), by completion time. */
+/** The newest savepoint of a deployment (restore strategy latestSavepoint), by when the store wrote it. */
 export async function latestSavepointOf(store: ObjectStore, scope: DeploymentScope): Promise<string | undefined> {
   const savepoints = new SavepointStore({ store, deployment: scope });
+  const written = await metadataWrittenAt(store, deploymentSavepointsDir(scope));
   let best: { path: string; at: number } | undefined;
   for (const id of await savepoints.listCompleted()) {
     try {
-      const s = await savepoints.read(id, { verify: false });
-      if (!best || s.metadata.timestamp > best.at) best = { path: savepoints.pathOf(id), at: s.metadata.timestamp };
+      await savepoints.read(id, { verify: false });
+      const at = written.get(savepoints.dirOf(id)) ?? 0;
+      if (!best || at > best.at) best = { path: savepoints.pathOf(id), at };
     } catch (err) {
       if (!isUnusableCheckpoint(err)) throw err;
     }

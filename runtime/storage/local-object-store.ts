@@ -94,11 +94,11 @@ export class LocalObjectStore implements ObjectStore {
         if (e.isDirectory()) await walk(path.join(dir, e.name), `${keyPrefix}${e.name}/`);
         else if (e.isFile() && !e.name.includes(TEMP_MARK)) {
           // Retention may delete a file between readdir and stat: it is simply no longer listed.
-          const size = await stat(path.join(dir, e.name)).then((s) => s.size, (cause: NodeJS.ErrnoException) => {
+          const st = await stat(path.join(dir, e.name)).then((s) => s, (cause: NodeJS.ErrnoException) => {
             if (cause.code === 'ENOENT') return undefined;
             throw new StorageError('MR_ERR_STORAGE_IO', `cannot stat ${path.join(dir, e.name)}: ${cause.message}`, { cause });
           });
-          if (size !== undefined) out.push({ key: `${keyPrefix}${e.name}`, size });
+          if (st !== undefined) out.push({ key: `${keyPrefix}${e.name}`, size: st.size, lastModified: st.mtimeMs });
         }
       }
     };

@@ -8,6 +8,8 @@ export interface ObjectInfo {
   /** relative to the store's root */
   readonly key: string;
   readonly size: number;
+  /** when the store last wrote it (epoch ms): S3's LastModified, a file's mtime; never the writer's word */
+  readonly lastModified?: number;
 }
 
 /** What can be stored: bytes in memory, or a stream (uploaded in parts when large). */

@@ -94,7 +94,7 @@ export class S3ObjectStore implements ObjectStore {
         for (const o of page.Contents ?? []) {
           // zero-byte "folder" markers (as consoles and the workspace setup create) are not objects
           if (!o.Key || o.Key.endsWith('/')) continue;
-          out.push({ key: o.Key.slice(this.prefix.length), size: o.Size ?? 0 });
+          out.push({ key: o.Key.slice(this.prefix.length), size: o.Size ?? 0, lastModified: o.LastModified?.getTime() });
         }
       }
     } catch (cause) {
