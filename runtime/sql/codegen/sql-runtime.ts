@@ -1,0 +1,258 @@
+// Helpers the generated code calls (passed in as `$h`): exact DECIMAL and 64-bit integer
+// arithmetic, comparisons across number/bigint/decimal text, casts, LIKE, DATE_FORMAT with
+// Java-style patterns. Values follow the table world's representation
+// (runtime/connectors/factory/row.ts): BIGINT a number while safe, a bigint beyond; DECIMAL the
+// exact decimal text; TIMESTAMP epoch milliseconds of the wall-clock time read as UTC.
+
+export class SqlRuntimeError extends Error {
+  readonly code = 'MR_ERR_SQL_RUNTIME';
+  constructor(message: string) {
+    super(`MR_ERR_SQL_RUNTIME: ${message}`);
+    this.name = 'SqlRuntimeError';
+  }
+}
+
+// ---- 64-bit integers: numbers while safe, bigint beyond, wrapping like Java's long.
+
+type Int = number | bigint;
+
+function normalize(v: bigint): Int {
+  const w = BigInt.asIntN(64, v);
+  return w >= BigInt(Number.MIN_SAFE_INTEGER) && w <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(w) : w;
+}
+
+const big = (v: Int): bigint => (typeof v === 'bigint' ? v : BigInt(v));
+
+export const i64 = {
+  add: (a: Int, b: Int): Int => (typeof a === 'number' && typeof b === 'number' && Number.isSafeInteger(a + b) ? a + b : normalize(big(a) + big(b))),
+  sub: (a: Int, b: Int): Int => (typeof a === 'number' && typeof b === 'number' && Number.isSafeInteger(a - b) ? a - b : normalize(big(a) - big(b))),
+  mul: (a: Int, b: Int): Int => (typeof a === 'number' && typeof b === 'number' && Number.isSafeInteger(a * b) ? a * b : normalize(big(a) * big(b))),
+  div: (a: Int, b: Int): Int => {
+    if (big(b) === 0n) throw new SqlRuntimeError('Division by zero');
+    return normalize(big(a) / big(b));
+  },
+  mod: (a: Int, b: Int): Int => {
+    if (big(b) === 0n) throw new SqlRuntimeError('Division by zero');
+    return normalize(big(a) % big(b));
+  },
+};
+
+/** 32-bit (and smaller) integer arithmetic wraps like Java's int. */
+export const i32 = {
+  div: (a: number, b: number): number => {
+    if (b === 0) throw new SqlRuntimeError('Division by zero');
+    return Math.trunc(a / b) | 0;
+  },
+  mod: (a: number, b: number): number => {
+    if (b === 0) throw new SqlRuntimeError('Division by zero');
+    return a % b;
+  },
+};
+
+// ---- DECIMAL: exact decimal text, computed as bigint scaled by 10^scale.
+
+function scaled(v: unknown, scale: number): bigint {
+  if (typeof v === 'bigint') return v * 10n ** BigInt(scale);
+  if (typeof v === 'number') {
+    if (Number.isInteger(v)) return BigInt(v) * 10n ** BigInt(scale);
+    return scaled(v.toFixed(Math.min(20, scale + 2)), scale);
+  }
+  const text = String(v).trim();
+  const neg = text.startsWith('-');
+  const [i = '0', f = ''] = text.replace(/^[-+]/, '').split('.');
+  // Round half up at `scale`, as Java's BigDecimal.setScale(HALF_UP) does.
+  const digits = BigInt((i || '0') + f.padEnd(scale + 1, '0').slice(0, scale + 1));
+  const rounded = (digits + 5n) / 10n;
+  return neg ? -rounded : rounded;
+}
+
+function text(v: bigint, scale: number): string {
+  const neg = v < 0n;
+  const s = (neg ? -v : v).toString().padStart(scale + 1, '0');
+  const out = scale === 0 ? s : `${s.slice(0, s.length - scale)}.${s.slice(s.length - scale)}`;
+  return neg ? `-${out}` : out;
+}
+
+/** The value at precision p and scale s; NULL when it does not fit (Flink's overflow behaviour). */
+function fit(v: bigint, p: number, s: number): string | null {
+  const digits = (v < 0n ? -v : v).toString().length;
+  return digits > p ? null : text(v, s);
+}
+
+function divRound(n: bigint, d: bigint): bigint {
+  const q = n / d;
+  const r = n % d;
+  if (r === 0n) return q;
+  const twice = (r < 0n ? -r : r) * 2n;
+  const away = twice >= (d < 0n ? -d : d);
+  return away ? q + ((n < 0n) !== (d < 0n) ? -1n : 1n) : q;
+}
+
+export const dec = {
+  /** a op b where a has scale sa, b scale sb, the result DECIMAL(p, s). */
+  add: (a: unknown, sa: number, b: unknown, sb: number, p: number, s: number): string | null => {
+    const k = Math.max(sa, sb, s);
+    return fit(rescale(scaled(a, k) + scaled(b, k), k, s), p, s);
+  },
+  sub: (a: unknown, sa: number, b: unknown, sb: number, p: number, s: number): string | null => {
+    const k = Math.max(sa, sb, s);
+    return fit(rescale(scaled(a, k) - scaled(b, k), k, s), p, s);
+  },
+  mul: (a: unknown, sa: number, b: unknown, sb: number, p: number, s: number): string | null => fit(rescale(scaled(a, sa) * scaled(b, sb), sa + sb, s), p, s),
+  div: (a: unknown, sa: number, b: unknown, sb: number, p: number, s: number): string | null => {
+    const y = scaled(b, sb);
+    if (y === 0n) throw new SqlRuntimeError('Division by zero');
+    // a / b at scale s: (A / 10^sa) / (B / 10^sb) * 10^s = A * 10^(s + sb - sa) / B
+    const shift = s + sb - sa;
+    const n = shift >= 0 ? scaled(a, sa) * 10n ** BigInt(shift) : scaled(a, sa) / 10n ** BigInt(-shift);
+    return fit(divRound(n, y), p, s);
+  },
+  mod: (a: unknown, sa: number, b: unknown, sb: number, p: number, s: number): string | null => {
+    const k = Math.max(sa, sb, s);
+    const y = scaled(b, k);
+    if (y === 0n) throw new SqlRuntimeError('Division by zero');
+    return fit(rescale(scaled(a, k) % y, k, s), p, s);
+  },
+  neg: (a: unknown, sa: number): string => text(-scaled(a, sa), sa),
+  cmp: (a: unknown, sa: number, b: unknown, sb: number): number => {
+    const k = Math.max(sa, sb);
+    const x = scaled(a, k);
+    const y = scaled(b, k);
+    return x < y ? -1 : x > y ? 1 : 0;
+  },
+  cast: (a: unknown, sa: number, p: number, s: number): string | null => fit(rescale(scaled(a, sa), sa, s), p, s),
+  toNumber: (a: unknown): number => Number(a),
+  /** DECIMAL to an integer type: truncation toward zero, as Java's BigDecimal.longValue(). */
+  toInt: (a: unknown, sa: number): Int => normalize(scaled(a, sa) / 10n ** BigInt(sa)),
+};
+
+function rescale(v: bigint, from: number, to: number): bigint {
+  if (to >= from) return v * 10n ** BigInt(to - from);
+  return divRound(v, 10n ** BigInt(from - to));
+}
+
+/** Generic comparison of numbers, bigints, strings, booleans (operands are non-null). */
+export function cmp(a: unknown, b: unknown): number {
+  if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0;
+  if (typeof a === 'boolean' && typeof b === 'boolean') return Number(a) - Number(b);
+  const x = a as number | bigint;
+  const y = b as number | bigint;
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+// ---- strings
+
+const likeCache = new Map<string, RegExp>();
+
+/** SQL LIKE: % any run, _ one character, an optional escape character. */
+export function like(value: string, pattern: string, escape?: string): boolean {
+  const key = `${escape ?? ''}\u0000${pattern}`;
+  let re = likeCache.get(key);
+  if (re === undefined) {
+    let src = '';
+    for (let i = 0; i < pattern.length; i++) {
+      const c = pattern[i]!;
+      if (escape !== undefined && c === escape) { src += (pattern[++i] ?? '').replace(/[.*+?^${}()|[\]\\]/g, '\\$&'); continue; }
+      src += c === '%' ? '[\\s\\S]*' : c === '_' ? '[\\s\\S]' : c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    }
+    re = new RegExp(`^${src}$`);
+    if (likeCache.size > 1000) likeCache.clear();
+    likeCache.set(key, re);
+  }
+  return re.test(value);
+}
+
+const regexCache = new Map<string, RegExp>();
+function regex(pattern: string): RegExp {
+  let re = regexCache.get(pattern);
+  if (re === undefined) {
+    re = new RegExp(pattern);
+    if (regexCache.size > 1000) regexCache.clear();
+    regexCache.set(pattern, re);
+  }
+  return re;
+}
+
+export function regexpExtract(s: string, pattern: string, group = 1): string | null {
+  const m = regex(pattern).exec(s);
+  if (m === null) return null;
+  return m[group] ?? null;
+}
+
+export function splitIndex(s: string, sep: string, index: number): string | null {
+  if (index < 0 || sep.length === 0) return null;
+  const parts = s.split(sep);
+  return index < parts.length ? parts[index]! : null;
+}
+
+export function substring(s: string, start: number, length?: number): string {
+  const chars = [...s];
+  // SQL positions are 1-based; 0 or negative starts count from the left edge as in Flink.
+  const from = start > 0 ? start - 1 : start < 0 ? Math.max(0, chars.length + start) : 0;
+  return (length === undefined ? chars.slice(from) : chars.slice(from, from + Math.max(0, length))).join('');
+}
+
+// ---- time: TIMESTAMP as epoch milliseconds of the wall-clock time read as UTC
+
+const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
+
+/** DATE_FORMAT with the Java SimpleDateFormat letters users write (y M d H h m s S a E). */
+export function dateFormat(ms: number, pattern: string): string {
+  const d = new Date(ms);
+  return pattern.replace(/'([^']*)'|y+|M+|d+|H+|h+|m+|s+|S+|a|E+/g, (tok, quoted: string | undefined) => {
+    if (quoted !== undefined) return quoted;
+    switch (tok[0]) {
+      case 'y': return tok.length === 2 ? pad(d.getUTCFullYear() % 100) : pad(d.getUTCFullYear(), tok.length);
+      case 'M': return pad(d.getUTCMonth() + 1, tok.length);
+      case 'd': return pad(d.getUTCDate(), tok.length);
+      case 'H': return pad(d.getUTCHours(), tok.length);
+      case 'h': return pad(d.getUTCHours() % 12 === 0 ? 12 : d.getUTCHours() % 12, tok.length);
+      case 'm': return pad(d.getUTCMinutes(), tok.length);
+      case 's': return pad(d.getUTCSeconds(), tok.length);
+      case 'S': return pad(d.getUTCMilliseconds(), 3).slice(0, tok.length);
+      case 'a': return d.getUTCHours() < 12 ? 'AM' : 'PM';
+      default: return ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'][d.getUTCDay()]!;
+    }
+  });
+}
+
+export function extract(unit: string, ms: number): number {
+  const d = new Date(ms);
+  switch (unit) {
+    case 'YEAR': return d.getUTCFullYear();
+    case 'QUARTER': return Math.floor(d.getUTCMonth() / 3) + 1;
+    case 'MONTH': return d.getUTCMonth() + 1;
+    case 'DAY': return d.getUTCDate();
+    case 'HOUR': return d.getUTCHours();
+    case 'MINUTE': return d.getUTCMinutes();
+    case 'SECOND': return d.getUTCSeconds();
+    case 'MILLISECOND': return d.getUTCMilliseconds();
+    case 'DOW': return d.getUTCDay() + 1;
+    case 'DOY': return Math.floor((ms - Date.UTC(d.getUTCFullYear(), 0, 1)) / 86_400_000) + 1;
+    case 'EPOCH': return Math.floor(ms / 1000);
+    default: throw new SqlRuntimeError(`EXTRACT(${unit} ...) is not supported`);
+  }
+}
+
+/** 'yyyy-MM-dd[ HH:mm:ss[.fff]]' → epoch ms (as UTC wall clock); DATE 'yyyy-MM-dd' → days. */
+export function parseTimestamp(s: string): number | null {
+  const m = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?$/.exec(s.trim());
+  if (m === null) return null;
+  const ms = m[7] === undefined ? 0 : Number(m[7].padEnd(3, '0').slice(0, 3));
+  return Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4] ?? 0), Number(m[5] ?? 0), Number(m[6] ?? 0), ms);
+}
+
+export function parseDate(s: string): number | null {
+  const ms = parseTimestamp(s);
+  return ms === null ? null : Math.floor(ms / 86_400_000);
+}
+
+export function formatTimestamp(ms: number, precision: number): string {
+  const d = new Date(ms);
+  const base = `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
+  return precision > 0 ? `${base}.${pad(d.getUTCMilliseconds(), 3).padEnd(precision, '0').slice(0, precision)}` : base;
+}
+
+/** The helpers object the generated functions receive. */
+export const SQL_RUNTIME = { i64, i32, dec, cmp, like, regexpExtract, splitIndex, substring, dateFormat, extract, parseTimestamp, parseDate, formatTimestamp, SqlRuntimeError };
+export type SqlRuntime = typeof SQL_RUNTIME;
