@@ -21,6 +21,10 @@ export function operatorClusterRole(name = 'millrace-operator'): KubeObject {
       // (Removal comes with the namespace; a chart may narrow get with resourceNames.)
       { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'create', 'patch'] },
       { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },
+      // One NetworkPolicy per Deployment (created by server-side apply, removed with its owner).
+      { apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: ['get', 'create', 'patch'] },
+      // The API server's addresses, which those NetworkPolicies admit (its service proxy): this one object only.
+      { apiGroups: [''], resources: ['endpoints'], verbs: ['get'], resourceNames: ['kubernetes'] },
       { apiGroups: ['rbac.authorization.k8s.io'], resources: ['rolebindings'], verbs: ['get', 'list', 'watch', 'create', 'patch', 'update', 'delete'] },
       // Binding the member roles requires holding them or the bind verb on them.
       { apiGroups: ['rbac.authorization.k8s.io'], resources: ['clusterroles'], verbs: ['bind'], resourceNames: ['millrace-viewer', 'millrace-editor', 'millrace-owner'] },

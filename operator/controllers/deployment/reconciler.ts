@@ -20,6 +20,8 @@ import { desiredDeploymentObjects, specHash } from './desired.ts';
 import type { PodStorage } from './desired.ts';
 import { validateSource } from './validate.ts';
 import { resolvePodIdentity, workspacePods } from './pod-identity.ts';
+import { apiServerAddressesOf, desiredNetworkPolicy } from './network-policy.ts';
+import { DEFAULT_OPERATOR_NAMESPACE } from '../../storage/secret-ref-policy.ts';
 import { S3_SECRET_NAME } from '../namespace/desired.ts';
 import { observeDeployment } from './observer.ts';
 import { ensureAuthSecret } from './auth-secret.ts';
@@ -39,6 +41,11 @@ export function podStorage(ctx: ReconcileContext, namespace: string): PodStorage
   const st = workspace ? ctx.caches.workspaces.get(workspace)?.spec?.storage : undefined;
   if (!st) return undefined;
   return { bucket: st.bucket, prefix: st.prefix ?? '', region: st.region ?? 'us-east-1', forcePathStyle: st.forcePathStyle ?? true, endpoint: st.endpoint, secretName: S3_SECRET_NAME };
+}
+
+/** Where the API server's proxy comes from: the Endpoints of default/kubernetes (none if unreadable). */
+async function apiServerAddresses(ctx: ReconcileContext): Promise<string[]> {
+  return apiServerAddressesOf(await ctx.rest.getOrUndefined<KubeObject>({ apiVersion: 'v1', kind: 'Endpoints', namespace: 'default', name: 'kubernetes' }).catch(() => undefined));
 }
 
 export async function reconcileDeployment(ctx: ReconcileContext, opts: DeploymentReconcilerOptions, namespace: string, name: string): Promise<ReconcileResult> {
@@ -99,6 +106,8 @@ export async function reconcileDeployment(ctx: ReconcileContext, opts: Deploymen
     // Configuration and Service go first, whenever pods are to be created (so also after a restart
     // mid-way); each step's requests go out together, as a deployment's latency is their round trips.
     if (missing.length > 0) {
+      // The NetworkPolicy goes first: no pod of the deployment is ever reachable from other tenants.
+      await ctx.rest.apply(desiredNetworkPolicy(d, { owner: ownerReference(raw), operatorNamespace: ctx.operatorNamespace ?? DEFAULT_OPERATOR_NAMESPACE, apiServerAddresses: await apiServerAddresses(ctx) }), ctx.fieldManager);
       await Promise.all([ctx.rest.apply(desired.config, ctx.fieldManager), ctx.rest.apply(desired.service, ctx.fieldManager), ensureAuthSecret(ctx.rest, namespace, name, ownerReference(raw))]);
     }
     const refused = await createPods(ctx, missing);

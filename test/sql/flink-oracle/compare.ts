@@ -22,7 +22,7 @@ const NEXMARK_DDL = ['ddl_gen.sql', 'ddl_views.sql'].map((f) => new URL(`../nexm
 /** Whether the file reads the Nexmark views without defining the Nexmark table. */
 export function needsNexmarkDdl(sql: string): boolean {
   const createsNexmark = /'connector'\s*=\s*'nexmark'/i.test(sql) || /create\s+(temporary\s+)?view\s+`?(bid|auction|person)`?\b/i.test(sql);
-  return !createsNexmark && /\b(from|join)\s+`?(bid|auction|person|datagen)`?\b/i.test(sql);
+  return !createsNexmark && /\b(from|join|table)\s+`?(bid|auction|person|datagen)`?\b/i.test(sql);
 }
 
 async function main(): Promise<number> {

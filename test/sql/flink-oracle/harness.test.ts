@@ -57,6 +57,7 @@ describe('sql:compare harness', () => {
   test('the Nexmark DDL goes in front only of files that read its views without defining them', () => {
     const q1 = readFileSync(new URL('../nexmark/queries/q1.sql', import.meta.url), 'utf8');
     expect(needsNexmarkDdl(q1)).toBe(true);
+    expect(needsNexmarkDdl(readFileSync(new URL('../nexmark/queries/q8.sql', import.meta.url), 'utf8'))).toBe(true); // TABLE(TUMBLE(TABLE person, ...))
     expect(needsNexmarkDdl(`CREATE TABLE datagen (x INT) WITH ('connector' = 'nexmark'); ${q1}`)).toBe(false);
     expect(needsNexmarkDdl("CREATE TABLE s (x INT) WITH ('connector' = 'datagen'); INSERT INTO o SELECT x FROM s")).toBe(false);
   });

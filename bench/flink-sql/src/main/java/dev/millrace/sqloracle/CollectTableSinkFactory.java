@@ -1,5 +1,6 @@
 package dev.millrace.sqloracle;
 
+import java.util.Map;
 import java.util.Set;
 
 import org.apache.flink.configuration.ConfigOption;
@@ -8,6 +9,7 @@ import org.apache.flink.table.catalog.ResolvedSchema;
 import org.apache.flink.table.connector.ChangelogMode;
 import org.apache.flink.table.connector.sink.DynamicTableSink;
 import org.apache.flink.table.connector.sink.SinkFunctionProvider;
+import org.apache.flink.table.connector.sink.abilities.SupportsPartitioning;
 import org.apache.flink.table.factories.DynamicTableSinkFactory;
 import org.apache.flink.table.factories.FactoryUtil;
 import org.apache.flink.table.types.DataType;
@@ -45,7 +47,8 @@ public final class CollectTableSinkFactory implements DynamicTableSinkFactory {
     return new Sink(helper.getOptions().get(PATH), schema.toPhysicalRowDataType(), schema.getPrimaryKeyIndexes());
   }
 
-  static final class Sink implements DynamicTableSink {
+  /** Partitioned tables (PARTITIONED BY) are collected like others: partition columns are ordinary values here. */
+  static final class Sink implements DynamicTableSink, SupportsPartitioning {
     private final String path;
     private final DataType rowType;
     private final int[] keyIndexes;
@@ -69,6 +72,16 @@ public final class CollectTableSinkFactory implements DynamicTableSinkFactory {
     @Override
     public SinkRuntimeProvider getSinkRuntimeProvider(Context context) {
       return SinkFunctionProvider.of(new CollectSinkFunction(path, context.createDataStructureConverter(rowType), keyIndexes));
+    }
+
+    @Override
+    public void applyStaticPartition(Map<String, String> partition) {
+      // INSERT ... PARTITION (k = v) puts v into the rows already
+    }
+
+    @Override
+    public boolean requiresPartitionGrouping(boolean supportsGrouping) {
+      return false;
     }
 
     @Override
