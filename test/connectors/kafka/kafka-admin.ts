@@ -20,7 +20,7 @@ export async function createTopic(bootstrap: string, topic: string, partitions: 
 export async function addPartitions(bootstrap: string, topic: string, count: number): Promise<void> {
   const admin = new Admin({ clientId: 'test-admin', bootstrapBrokers: [bootstrap] });
   try {
-    await admin.createPartitions({ topics: [{ name: topic, count, assignments: [] }] });
+    await admin.createPartitions({ topics: [{ name: topic, count, assignments: null }] });
   } finally {
     await admin.close();
   }
@@ -60,8 +60,12 @@ export interface ReadRecord {
   headers: Record<string, string>;
 }
 
-/** Everything committed in the topic (read_committed), waiting until `count` records arrived or `timeoutMs` passed. */
-export async function readCommitted(bootstrap: string, topic: string, options: { count?: number; timeoutMs?: number } = {}): Promise<ReadRecord[]> {
+/**
+ * Everything committed in the topic (read_committed): waits for at least `count` records (or
+ * `timeoutMs`), then keeps reading until nothing new came for `idleMs`, so records beyond the
+ * expected count (duplicates) are seen too.
+ */
+export async function readCommitted(bootstrap: string, topic: string, options: { count?: number; timeoutMs?: number; idleMs?: number } = {}): Promise<ReadRecord[]> {
   const consumer = new Consumer({
     clientId: 'test-reader', groupId: `test-reader-${randomUUID()}`, bootstrapBrokers: [bootstrap],
     isolationLevel: FetchIsolationLevels.READ_COMMITTED, deserializers: stringDeserializers, maxWaitTime: 200,
@@ -70,18 +74,19 @@ export async function readCommitted(bootstrap: string, topic: string, options: {
   try {
     const stream = await consumer.consume({ topics: [topic], mode: 'earliest', autocommit: false });
     const deadline = Date.now() + (options.timeoutMs ?? 10_000);
+    let lastAt = Date.now();
     await new Promise<void>((resolve, reject) => {
       const timer = setInterval(() => {
-        if (Date.now() > deadline) finish();
+        const enough = out.length >= (options.count ?? 0) && Date.now() - lastAt >= (options.idleMs ?? 1000);
+        if (enough || Date.now() > deadline) {
+          clearInterval(timer);
+          stream.removeAllListeners('data');
+          resolve();
+        }
       }, 100);
-      const finish = () => {
-        clearInterval(timer);
-        stream.removeAllListeners('data');
-        resolve();
-      };
       stream.on('data', (m) => {
+        lastAt = Date.now();
         out.push({ key: m.key || undefined, value: m.value, partition: m.partition, offset: Number(m.offset), headers: Object.fromEntries(m.headers) as Record<string, string> });
-        if (options.count !== undefined && out.length >= options.count) finish();
       });
       stream.on('error', reject);
     });

@@ -66,7 +66,7 @@ describe('Kafka sink against a real broker', () => {
     await first.flushPending!(3);
     await first.close!(); // the crash: nothing aborted, nothing committed
 
-    const visibleBefore = await readCommitted(bootstrap, topic, { timeoutMs: 2000 });
+    const visibleBefore = await readCommitted(bootstrap, topic, { count: 100, timeoutMs: 5000, idleMs: 1000 });
     expect(visibleBefore.map((r) => (JSON.parse(r.value) as Event).id).sort((a, b) => a - b)).toEqual(Array.from({ length: 100 }, (_, i) => i));
 
     // attempt 2 restores checkpoint 2: it commits 100..199, fences the transaction of 200..299, replays 200.. itself
