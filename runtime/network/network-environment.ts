@@ -308,6 +308,8 @@ export class NetworkEnvironment {
     const fail = () => {
       this.incoming.delete(socket);
       this.retire(out);
+      // OPENs that never found their task go with their connection (memory stays bounded)
+      for (const [k, o] of this.unmatchedOpens) if (o.out === out) this.unmatchedOpens.delete(k);
       for (const ch of byChannel) ch?.fail(new ChannelFailedError(`MR_ERR_CHANNEL_FAILED: upstream connection closed before end of partition (${ch.key})`));
     };
     socket.on('error', fail);
