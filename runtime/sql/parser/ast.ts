@@ -159,7 +159,8 @@ export interface Alias {
 }
 
 export type TableRef =
-  | { kind: 'table'; name: Name; alias?: Alias; systemTimeAsOf?: Expr; pos: Pos }
+  /** `options`: dynamic table options from a `/*+ OPTIONS('k' = 'v') *\/` hint after the name. */
+  | { kind: 'table'; name: Name; alias?: Alias; systemTimeAsOf?: Expr; options?: TableOption[]; pos: Pos }
   | { kind: 'derived'; query: Query; lateral: boolean; alias?: Alias; pos: Pos }
   /** `TABLE(TUMBLE(...))` and `LATERAL TABLE(split(s))`. */
   | { kind: 'tableFunction'; call: ExprOf<'call'>; lateral: boolean; alias?: Alias; pos: Pos }

@@ -29,6 +29,8 @@ export interface Token {
   /** Offsets in the source, end exclusive. */
   start: number;
   end: number;
+  /** A hint comment `/*+ ... *\/` right after this token: its text and where the text starts. */
+  hint?: { text: string; line: number; column: number };
 }
 
 const OPERATORS = ['<>', '<=', '>=', '!=', '||', '=>', '(', ')', ',', ';', '.', '*', '+', '-', '/', '%', '=', '<', '>', '[', ']', ':', '?', '{', '}'];
@@ -69,9 +71,14 @@ export function tokenize(source: string): Token[] {
       continue;
     }
     if (c === '/' && source[i + 1] === '*') {
-      // Comments, and table hints `/*+ OPTIONS(...) */`, which are not supported yet and read as comments.
+      // Comments; a hint `/*+ OPTIONS(...) */` is kept on the token before it (table hints follow the table name).
       const close = source.indexOf('*/', i + 2);
       if (close < 0) fail('comment is not closed: expected \'*/\'', i);
+      const prev = tokens[tokens.length - 1];
+      if (source[i + 2] === '+' && prev !== undefined) {
+        const at = positionAt(source, i + 3);
+        prev.hint = { text: source.slice(i + 3, close), line: at.line, column: at.column };
+      }
       advanceTo(close + 2);
       continue;
     }

@@ -152,3 +152,16 @@ describe('queries', () => {
     expect(() => select('SELECT day FROM t')).toThrow(/'day' is a reserved keyword: quote it as `day`/);
   });
 });
+
+describe('table hints', () => {
+  it('read OPTIONS after a table name and ignore other hints and plain comments', () => {
+    const s = select("SELECT /*+ STATE_TTL('t' = '1d') */ * FROM kafka_t /*+ OPTIONS('scan.startup.mode' = 'earliest-offset', 'x' = 'y') */ AS k /* a comment */ JOIN u /*+ LOOKUP('table' = 'u') */ ON k.a = u.a");
+    const join = s.from as Extract<TableRef, { kind: 'join' }>;
+    expect(join.left).toMatchObject({ kind: 'table', alias: { name: 'k' }, options: [{ key: 'scan.startup.mode', value: 'earliest-offset' }, { key: 'x', value: 'y' }] });
+    expect((join.right as { options?: unknown }).options).toBeUndefined();
+  });
+
+  it('report a broken hint where it is', () => {
+    expect(() => select("SELECT * FROM t /*+ OPTIONS('a' 'b') */")).toThrow("MR_ERR_SQL_PARSE: line 1, column 33: expected '=' but found ''b''");
+  });
+});

@@ -1,8 +1,10 @@
 // Queries: WITH, SELECT, set operations, VALUES, ORDER BY / LIMIT, and the FROM clause with
 // joins, FOR SYSTEM_TIME AS OF, table-valued functions (TABLE(TUMBLE(...)), LATERAL TABLE(...)),
 // UNNEST and derived tables.
-import type { Alias, Cte, Expr, ExprOf, GroupItem, Query, QueryBody, Select, SelectItem, TableRef, Values, WindowSpec } from './ast.ts';
-import type { Cursor } from './cursor.ts';
+import type { Alias, Cte, Expr, ExprOf, GroupItem, Query, QueryBody, Select, SelectItem, TableOption, TableRef, Values, WindowSpec } from './ast.ts';
+import { Cursor } from './cursor.ts';
+import { tokenize } from './lexer.ts';
+import { parseOptions } from './statement-parser.ts';
 import { parseExpr, parseExprList, parseOrderItems, parseWindowSpec } from './expression-parser.ts';
 
 /** True when a query starts here (possibly behind opening parentheses when `throughParens`). */
@@ -236,7 +238,12 @@ function parseTablePrimary(c: Cursor): TableRef {
   if (lateral) c.fail('a subquery or TABLE(...) after LATERAL');
   const namePos = c.pos();
   const name = { parts: c.compoundIdentifier('a table name'), pos: namePos };
-  const ref: TableRef = { kind: 'table', name, pos };
+  const ref: Extract<TableRef, { kind: 'table' }> = { kind: 'table', name, pos };
+  const hint = c.previous().hint;
+  if (hint !== undefined) {
+    const options = parseTableHints(hint);
+    if (options.length > 0) ref.options = options;
+  }
   if (c.acceptWords('FOR', 'SYSTEM_TIME', 'AS', 'OF')) ref.systemTimeAsOf = parseExpr(c);
   return withAlias(c, ref);
 }
@@ -253,6 +260,30 @@ function withAlias<R extends TableRef>(c: Cursor, ref: R): R {
   }
   if (ref.kind !== 'join') (ref as Exclude<TableRef, { kind: 'join' }>).alias = alias;
   return ref;
+}
+
+/**
+ * Table hints: `OPTIONS('k' = 'v', ...)` gives dynamic table options; other hints (LOOKUP,
+ * STATE_TTL, join hints) are read and ignored for now.
+ */
+function parseTableHints(hint: { text: string; line: number; column: number }): TableOption[] {
+  const padded = '\n'.repeat(hint.line - 1) + ' '.repeat(hint.column - 1) + hint.text;
+  const c = new Cursor(padded, tokenize(padded));
+  const options: TableOption[] = [];
+  do {
+    const name = c.identifier('a hint name such as OPTIONS');
+    if (name.toUpperCase() === 'OPTIONS') options.push(...parseOptions(c));
+    else if (c.acceptOp('(')) {
+      let depth = 1;
+      while (depth > 0 && !c.atEnd()) {
+        if (c.isOp('(')) depth++;
+        if (c.isOp(')')) depth--;
+        c.next();
+      }
+    }
+  } while (c.acceptOp(','));
+  if (!c.atEnd()) c.fail("',' or the end of the hint");
+  return options;
 }
 
 export function identifierList(c: Cursor, what: string): string[] {

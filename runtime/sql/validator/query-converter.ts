@@ -8,7 +8,7 @@ import { pathToString } from '../catalog/catalog-objects.ts';
 import { SqlError } from '../errors.ts';
 import type { FunctionDefinition } from '../functions/function-definition.ts';
 import { WINDOW_TVF_PARAMETERS } from '../functions/builtins.ts';
-import type { Expr, ExprOf, FrameBound, OrderItem, Pos, Query, QueryBody, Select, TableRef, WindowSpec } from '../parser/ast.ts';
+import type { Expr, ExprOf, FrameBound, OrderItem, Pos, Query, QueryBody, Select, TableOption, TableRef, WindowSpec } from '../parser/ast.ts';
 import type { AggCall, Field, FrameDef, LogicalNode, OverGroup, SortKey, WindowDef } from '../planner/logical-plan.ts';
 import type { Rex } from '../planner/rex.ts';
 import { call, inputRef, literal, rexEquals } from '../planner/rex.ts';
@@ -138,7 +138,7 @@ function fromToRel(ref: TableRef, env: Env): FromResult {
   switch (ref.kind) {
     case 'table': {
       if (ref.systemTimeAsOf !== undefined) return unsupported('FOR SYSTEM_TIME AS OF is allowed only on the right side of a JOIN (a temporal or lookup join)', ref.pos);
-      return namedRelation(ref.name.parts, ref.alias?.name ?? ref.name.parts[ref.name.parts.length - 1]!, ref.alias?.columns, ref.name.pos, env);
+      return namedRelation(ref.name.parts, ref.alias?.name ?? ref.name.parts[ref.name.parts.length - 1]!, ref.alias?.columns, ref.name.pos, env, ref.options);
     }
     case 'derived': {
       if (ref.lateral) return unsupported('LATERAL subqueries are not supported yet; use LATERAL TABLE(function(...))', ref.pos);
@@ -169,7 +169,7 @@ function aliased(node: LogicalNode, alias: string | undefined, columns: string[]
 }
 
 /** A table, a view or a CTE by name. */
-function namedRelation(parts: string[], alias: string, columns: string[] | undefined, pos: Pos, env: Env): FromResult {
+function namedRelation(parts: string[], alias: string, columns: string[] | undefined, pos: Pos, env: Env, options?: TableOption[]): FromResult {
   if (parts.length === 1 && env.ctes.has(parts[0]!)) {
     const cte = env.ctes.get(parts[0]!)!;
     // A CTE sees the CTEs defined before it, not itself.
@@ -182,8 +182,13 @@ function namedRelation(parts: string[], alias: string, columns: string[] | undef
   if (rel === undefined) {
     return fail(`Object '${parts.join('.')}' not found within '${path.catalog}.${path.database}'${suggestTable(env, path.name)}`, pos);
   }
+  if (options !== undefined && (rel.kind === 'view' || env.ctes.has(parts[0]!))) {
+    fail(`View '${pathToString(path)}' cannot be enriched with new options. Hints can only be applied to tables.`, pos);
+  }
   if (rel.kind === 'view') return aliased(expandView(rel, pos, env), alias, columns, pos);
-  return aliased(scanTable(rel, env), alias, columns, pos);
+  // Dynamic table options (`/*+ OPTIONS(...) */`) override the table's WITH options for this query.
+  const table = options === undefined ? rel : { ...rel, options: { ...rel.options, ...Object.fromEntries(options.map((o) => [o.key, o.value])) } };
+  return aliased(scanTable(table, env), alias, columns, pos);
 }
 
 function suggestTable(env: Env, name: string): string {

@@ -16,3 +16,10 @@ describe('projection push-down', () => {
     expect(find(p.optimized, 'TableScan')!.fields).toHaveLength(1);
   });
 });
+
+describe('dynamic table options', () => {
+  it('override the WITH options of the scanned table for one query', () => {
+    const p = planWith("SELECT a FROM plain /*+ OPTIONS('rows-per-second' = '5') */", []);
+    expect(find(p.optimized, 'TableScan')!.table.options).toEqual({ connector: 'datagen', 'rows-per-second': '5' });
+  });
+});
