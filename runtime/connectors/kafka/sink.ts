@@ -16,6 +16,8 @@ import { createPartitioner, type Partitioner, type PartitionerFunction } from '.
 import { valueEncoder, type FormatOptions } from './record.ts';
 import { checkPrefix, recoveryPlan, transactionalId, type KafkaSinkState, type PendingTransaction } from './transactional-ids.ts';
 
+const MAX_IN_FLIGHT = 4;
+
 export type DeliveryGuarantee = 'none' | 'at-least-once' | 'exactly-once';
 
 export interface KafkaSinkOptions<T> extends KafkaConnectionOptions, FormatOptions {
@@ -98,6 +100,7 @@ class KafkaSinkWriter<T> implements SinkWriter<T> {
   /** pre-committed, waiting for their checkpoint to complete */
   private pending: Array<PendingTransaction & { open?: OpenTransaction }> = [];
   private readonly partitionCounts = new Map<string, { n: number; at: number }>();
+  private readonly inFlight = new Set<Promise<void>>();
 
   constructor(o: KafkaSinkOptions<T>, where: string, guarantee: DeliveryGuarantee) {
     this.o = o;
@@ -153,9 +156,7 @@ class KafkaSinkWriter<T> implements SinkWriter<T> {
 
   flushPending(): Promise<void> {
     if (this.guarantee === 'none') return Promise.resolve();
-    return this.chain.then(() => {
-      if (this.failure) throw this.failure;
-    });
+    return this.chain.then(() => this.drain());
   }
 
   notifyCheckpointComplete(checkpointId: number): void {
@@ -164,6 +165,7 @@ class KafkaSinkWriter<T> implements SinkWriter<T> {
     if (done.length === 0) return;
     this.pending = this.pending.filter((p) => p.checkpointId > checkpointId);
     this.enqueue(async () => {
+      await this.drain();
       for (const p of done) await this.commit(p);
     });
   }
@@ -177,10 +179,12 @@ class KafkaSinkWriter<T> implements SinkWriter<T> {
       this.pending = [];
       this.current = undefined;
       this.enqueue(async () => {
+        await this.drain();
         for (const p of rest) await this.commit(p);
       });
     }
     await this.chain;
+    await this.drain();
     if (this.failure) throw this.failure;
   }
 
@@ -248,14 +252,27 @@ class KafkaSinkWriter<T> implements SinkWriter<T> {
     if (this.guarantee === 'exactly-once') this.current ??= this.beginTransaction();
     const open = this.current;
     this.enqueue(async () => {
-      const messages = [];
-      for (const r of records) {
-        const n = await this.partitionsOf(r.topic, open?.producer ?? this.producer!);
-        messages.push({ topic: r.topic, partition: this.partition(r.source, r.key, n), value: r.value as Buffer, ...(r.key ? { key: r.key } : {}), ...(r.headers ? { headers: r.headers } : {}) });
-      }
-      if (open) await open.tx!.send({ messages });
-      else await this.producer!.send({ messages });
+      const client = open?.producer ?? this.producer!;
+      const counts = new Map<string, number>();
+      for (const r of records) if (!counts.has(r.topic)) counts.set(r.topic, await this.partitionsOf(r.topic, client));
+      const messages = records.map((r) => ({
+        topic: r.topic, partition: this.partition(r.source, r.key, counts.get(r.topic)!), value: r.value as Buffer, ...(r.key ? { key: r.key } : {}), ...(r.headers ? { headers: r.headers } : {}),
+      }));
+      // up to MAX_IN_FLIGHT requests at once (the idempotent producer keeps their order per partition)
+      const sent = open ? open.tx!.send({ messages }) : this.producer!.send({ messages });
+      const tracked = sent.then(() => {}, (error: unknown) => {
+        this.failure ??= new Error(`MR_ERR_KAFKA_SINK: ${this.where} subtask ${this.ctx.subtaskIndex}: ${describeError(error)}`, { cause: error });
+      });
+      this.inFlight.add(tracked);
+      void tracked.finally(() => this.inFlight.delete(tracked));
+      if (this.inFlight.size >= MAX_IN_FLIGHT) await Promise.race(this.inFlight);
     });
+  }
+
+  /** On the chain: every send so far acknowledged (before a commit or a checkpoint acknowledgement). */
+  private async drain(): Promise<void> {
+    await Promise.all(this.inFlight);
+    if (this.failure) throw this.failure;
   }
 
   private async partitionsOf(topic: string, client: Producer): Promise<number> {
