@@ -133,7 +133,7 @@ function infer(node: LogicalNode, ins: ChangelogInfo[], caps: ConnectorCapabilit
         if (!isInsertOnly(l)) return { ...l, origin: l.origin ?? node };
         return { kinds: INSERT_ONLY, upsertKeys: [] };
       }
-      if (node.joinType === 'INNER' && isInsertOnly(l) && isInsertOnly(r)) return { kinds: INSERT_ONLY, upsertKeys: [] };
+      if ((node.joinType === 'INNER' || node.joinType === 'SEMI') && isInsertOnly(l) && isInsertOnly(r)) return { kinds: INSERT_ONLY, upsertKeys: [] };
       return updating(ALL, []);
     }
     case 'Sink': {

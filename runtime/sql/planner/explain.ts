@@ -69,7 +69,7 @@ export function describeNode(node: LogicalNode): string {
       const all = [...names(node.left.fields), ...names(node.right.fields)];
       const kind = { regular: 'Join', interval: 'IntervalJoin', temporal: 'TemporalJoin', lookup: 'LookupJoin', window: 'WindowJoin' }[node.variant.kind];
       const extra = node.variant.kind === 'interval' ? `, windowBounds=[leftLowerBound=${node.variant.lowerBound}, leftUpperBound=${node.variant.upperBound}, leftTimeIndex=${node.variant.leftTime}, rightTimeIndex=${node.variant.rightTime}]` : '';
-      return `${kind}(joinType=[${node.joinType === 'INNER' ? 'InnerJoin' : node.joinType === 'LEFT' ? 'LeftOuterJoin' : node.joinType === 'RIGHT' ? 'RightOuterJoin' : node.joinType === 'FULL' ? 'FullOuterJoin' : node.joinType}]${extra}, where=[${rexToString(node.condition, all)}], select=[${all.join(', ')}])`;
+      return `${kind}(joinType=[${node.joinType === 'INNER' ? 'InnerJoin' : node.joinType === 'LEFT' ? 'LeftOuterJoin' : node.joinType === 'RIGHT' ? 'RightOuterJoin' : node.joinType === 'FULL' ? 'FullOuterJoin' : node.joinType === 'SEMI' ? 'LeftSemiJoin' : 'LeftAntiJoin'}]${extra}, where=[${rexToString(node.condition, all)}], select=[${all.join(', ')}])`;
     }
     case 'Correlate': return `Correlate(invocation=[${node.fn}(${node.args.map((a) => rexToString(a, names(node.input.fields))).join(', ')})], joinType=[${node.joinType}], select=[${names(node.fields).join(', ')}])`;
     case 'Union': return `Union(all=[${node.all}], union=[${names(node.fields).join(', ')}])`;

@@ -12,7 +12,7 @@ import type { Expr, ExprOf, FrameBound, OrderItem, Pos, Query, QueryBody, Select
 import type { AggCall, Field, FrameDef, LogicalNode, OverGroup, SortKey, WindowDef } from '../planner/logical-plan.ts';
 import type { Rex } from '../planner/rex.ts';
 import { call, inputRef, literal, rexEquals } from '../planner/rex.ts';
-import { commonType } from '../types/coercion.ts';
+import { commonType, comparable } from '../types/coercion.ts';
 import type { DataType } from '../types/data-type.ts';
 import { T, timeAttributeOf, typeToString, withNullability, withoutTimeAttribute } from '../types/data-type.ts';
 import { findAll } from './ast-walk.ts';
@@ -412,9 +412,18 @@ function selectToRel(select: Select, env: Env): LogicalNode {
   let scope = from.scope;
   if (select.where !== undefined) {
     for (const agg of findAll(select.where, isAggregateCall(env))) fail(`Aggregate expression is illegal in WHERE clause: ${agg.kind === 'call' ? agg.name.join('.') : ''}(...)`, agg.pos);
-    const condition = convertExpr(select.where, exprCtx(env, scope, 'WHERE'));
-    if (condition.type.root !== 'BOOLEAN' && condition.type.root !== 'NULL') fail(`WHERE clause must be a condition, but is of type ${typeToString(condition.type)}`, select.where.pos);
-    node = { kind: 'Filter', input: node, condition, fields: node.fields };
+    // `x IN (SELECT ...)` as a top-level conjunct becomes a semi join (Flink's SubQueryRemoveRule).
+    const rest: Expr[] = [];
+    for (const c of topConjuncts(select.where)) {
+      if (c.kind === 'inQuery' && !c.negated) node = semiJoin(node, scope, c, env);
+      else rest.push(c);
+    }
+    if (rest.length > 0) {
+      const where = rest.reduce((a, b) => ({ kind: 'binary', op: 'AND', left: a, right: b, pos: a.pos }) as Expr);
+      const condition = convertExpr(where, exprCtx(env, scope, 'WHERE'));
+      if (condition.type.root !== 'BOOLEAN' && condition.type.root !== 'NULL') fail(`WHERE clause must be a condition, but is of type ${typeToString(condition.type)}`, select.where.pos);
+      node = { kind: 'Filter', input: node, condition, fields: node.fields };
+    }
   }
 
   // Expand * and t.* into the columns they stand for.
@@ -464,6 +473,26 @@ function selectToRel(select: Select, env: Env): LogicalNode {
     out = { kind: 'Aggregate', input: out, groupKeys: out.fields.map((_, i) => i), aggCalls: [], fields: out.fields.map((f) => ({ name: f.name, type: withoutTimeAttribute(f.type) })) };
   }
   return out;
+}
+
+function topConjuncts(e: Expr): Expr[] {
+  return e.kind === 'binary' && e.op === 'AND' ? [...topConjuncts(e.left), ...topConjuncts(e.right)] : [e];
+}
+
+/** `x IN (SELECT y ...)` (uncorrelated): the rows of the input with a match, each once. */
+function semiJoin(input: LogicalNode, scope: Scope, e: ExprOf<'inQuery'>, env: Env): LogicalNode {
+  const right = queryToRel(e.query, env);
+  const operands = e.operand.kind === 'row' ? e.operand.fields : [e.operand];
+  if (operands.length !== right.fields.length) fail(`The subquery of IN returns ${right.fields.length} columns, but ${operands.length} value${operands.length === 1 ? ' is' : 's are'} compared with it`, e.pos);
+  const width = input.fields.length;
+  const parts = operands.map((o, i) => {
+    const l = convertExpr(o, exprCtx(env, scope, 'IN'));
+    const rt = right.fields[i]!.type;
+    if (!comparable(l.type, rt)) fail(`Values passed to IN operator must have compatible types: ${typeToString(l.type)} and ${typeToString(rt)}`, o.pos);
+    return call('=', [l, inputRef(width + i, withoutTimeAttribute(rt))], T.boolean(l.type.nullable || rt.nullable));
+  });
+  const condition = parts.length === 1 ? parts[0]! : call('AND', parts, T.boolean());
+  return { kind: 'Join', left: input, right, joinType: 'SEMI', condition, variant: { kind: 'regular' }, fields: input.fields };
 }
 
 interface AggregateResult {

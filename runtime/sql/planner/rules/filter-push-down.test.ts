@@ -25,3 +25,14 @@ describe('filter push-down', () => {
     expect(find(p.optimized, 'TableScan')!.filters).toEqual([]);
   });
 });
+
+describe('IN (SELECT ...)', () => {
+  it('becomes a semi join whose rows keep the outer columns; the rest of the WHERE stays a filter', () => {
+    const p = planWith("SELECT url FROM clicks WHERE user_id IN (SELECT id FROM users WHERE name = 'x') AND amount > 1", [filterPushDown]);
+    const join = find(p.optimized, 'Join')!;
+    expect(join.joinType).toBe('SEMI');
+    expect(join.fields.map((f) => f.name)).toEqual(find(p.optimized, 'Join')!.left.fields.map((f) => f.name));
+    expect(explain(p.optimized)).toContain('LeftSemiJoin');
+    expect(() => planWith('SELECT url FROM clicks WHERE (user_id, url) IN (SELECT id FROM users)', [])).toThrow(/returns 1 columns, but 2 values are compared/);
+  });
+});

@@ -23,7 +23,7 @@ function timeTerm(r: Rex): { index: number; offset: number } | undefined {
 export const intervalJoin: Rule = {
   name: 'interval-join',
   rewrite(node) {
-    if (node.kind !== 'Join' || node.variant.kind !== 'regular') return undefined;
+    if (node.kind !== 'Join' || node.variant.kind !== 'regular' || node.joinType === 'SEMI' || node.joinType === 'ANTI') return undefined;
     const lw = node.left.fields.length;
     const attr = (i: number): string | undefined => timeAttributeOf(i < lw ? node.left.fields[i]!.type : node.right.fields[i - lw]!.type);
     let lower: number | undefined;
