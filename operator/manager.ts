@@ -140,7 +140,8 @@ export class Operator {
     });
     namespaces.on((e, o) => {
       const ws = (o as Obj).spec?.workspace as string | undefined;
-      if (e === 'delete' || changed('Namespace', o, specSignature(o))) {
+      // A namespace's quota in force (status.acceptedQuotaCU) decides whether the others fit.
+      if (e === 'delete' || changed('Namespace', o, `${specSignature(o)}|${String((o.status as { acceptedQuotaCU?: number } | undefined)?.acceptedQuotaCU)}`)) {
         add('namespace', keyOf(o));
         if (ws) { add('workspace', ws); for (const n of list(c.namespaces)) if (n.spec?.workspace === ws) add('namespace', keyOf(n)); }
       }

@@ -1,4 +1,4 @@
-// Whether a Queue's spec.cu may take effect (pure). A change is checked against what is in
+// Whether a Queue's spec.cu may take effect (pure; namespaces in a workspace follow the same rule). A change is checked against what is in
 // force — the sizes of the namespace's other queue ResourceQuotas — never against the other
 // queues' specs, and never re-decides the others: a refused change leaves every queue as it was
 // (its own last accepted size included), and an accepted one can only have fitted beside what
@@ -15,12 +15,18 @@ export interface QueueQuotaInput {
   isDefaultQueue: boolean;
 }
 
-export type QueueQuotaDecision = { accepted: true } | { accepted: false; freeCU: number };
+export type QuotaChangeDecision = { accepted: true } | { accepted: false; freeCU: number };
+export type QueueQuotaDecision = QuotaChangeDecision;
+
+/** A share of `capacityCU` may be `requestedCU` when that fits beside what the others hold in force. */
+export function decideQuotaChange(input: { capacityCU: number; requestedCU: number; othersInForceCU: readonly number[] }): QuotaChangeDecision {
+  const free = quarters(input.capacityCU) - input.othersInForceCU.reduce((sum, cu) => sum + quarters(cu), 0);
+  return quarters(input.requestedCU) <= free ? { accepted: true } : { accepted: false, freeCU: Math.max(0, free) * CU_STEP };
+}
 
 export function decideQueueQuota(input: QueueQuotaInput): QueueQuotaDecision {
   if (input.isDefaultQueue) return { accepted: true };
-  const free = quarters(input.quotaCU) - input.othersInForceCU.reduce((sum, cu) => sum + quarters(cu), 0);
-  return quarters(input.requestedCU) <= free ? { accepted: true } : { accepted: false, freeCU: Math.max(0, free) * CU_STEP };
+  return decideQuotaChange({ capacityCU: input.quotaCU, requestedCU: input.requestedCU, othersInForceCU: input.othersInForceCU });
 }
 
 /** The default-queue's size: what the user queues' quotas in force leave of the namespace quota. */

@@ -69,6 +69,33 @@ describe('a refused Queue change', () => {
   }, 180_000);
 });
 
+describe('a refused Namespace quota change', () => {
+  test('takes no effect anywhere: the namespace keeps its accepted quota and its queues, the other namespace keeps its own', async () => {
+    const { rest } = cluster;
+    const { workspace, namespace: a } = await createWorkspaceAndNamespace(rest, { capacityCU: 8, quotaCU: 4 });
+    await waitForPhase(rest, 'Namespace', a, undefined, 'Active');
+    const b = `${a}-b`;
+    await applyAs(rest, { apiVersion: API, kind: 'Namespace', metadata: { name: b }, spec: { workspace, quotaCU: 4 } });
+    await waitForPhase(rest, 'Namespace', b, undefined, 'Active');
+    await waitForPhase(rest, 'Queue', 'default-queue', a, 'Active');
+
+    const gen = (await applyAs(rest, { apiVersion: API, kind: 'Namespace', metadata: { name: a }, spec: { workspace, quotaCU: 6 } })).metadata.generation;
+    const refused = await waitFor('a refused', async () => { const n = await getWithStatus(rest, 'Namespace', a); return n?.status?.observedGeneration === gen && n?.status?.phase === 'QuotaRejected' ? n : undefined; });
+    expect(refused.status?.acceptedQuotaCU).toBe(4);
+    expect(refused.status?.conditions?.find((c) => c.type === 'QuotaAccepted')?.message).toMatch(/spec\.quotaCU 6 exceeds .*\(4 of 8 CU free\).*keeps its accepted 4 CU; no other namespace changed/);
+    const quota = await rest.get<KubeObject & { spec: { hard: Record<string, string> } }>({ apiVersion: 'v1', kind: 'ResourceQuota', namespace: a, name: 'millrace-namespace-quota' });
+    expect(quota.spec.hard['requests.cpu']).toBe('4');
+    // Its queues still have a quota to live in; the other namespace is untouched.
+    await waitFor('a\'s default-queue reconciled after the refusal', async () => { const q = await queueOf(a, 'default-queue'); return q.status?.phase === 'Active' && q.status.acceptedCU === 4; });
+    expect((await getWithStatus(rest, 'Namespace', b))?.status).toMatchObject({ phase: 'Active', acceptedQuotaCU: 4 });
+    expect((await getWithStatus(rest, 'Workspace', workspace))?.status?.allocatedCU).toBe(8);
+
+    // Once b shrinks, a's growth fits and is accepted.
+    await applyAs(rest, { apiVersion: API, kind: 'Namespace', metadata: { name: b }, spec: { workspace, quotaCU: 2 } });
+    await waitFor('a accepted at 6 CU', async () => { const n = await getWithStatus(rest, 'Namespace', a); return n?.status?.phase === 'Active' && n?.status?.acceptedQuotaCU === 6; });
+  }, 180_000);
+});
+
 describe('USED', () => {
   test('on the Namespace and the Workspace drops within seconds of a Deployment being deleted', async () => {
     const { rest } = cluster;

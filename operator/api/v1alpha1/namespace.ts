@@ -28,8 +28,9 @@ export const namespaceSpecSchema = withRules(z.object({
 export const namespaceStatusSchema = z.object({
   observedGeneration: observedGeneration().optional(),
   conditions: conditionsList().optional(),
-  phase: z.enum(NAMESPACE_PHASES).optional().describe('Pending, Active, QuotaRejected (quota above the free capacity of the workspace) or Terminating.'),
+  phase: z.enum(NAMESPACE_PHASES).optional().describe('Pending, Active, QuotaRejected (spec.quotaCU is more than the workspace leaves beside its other namespaces; the last accepted quota, status.acceptedQuotaCU, stays in force) or Terminating.'),
   kubernetesNamespace: z.string().optional().describe('The Kubernetes namespace that backs this Namespace.'),
+  acceptedQuotaCU: z.number().optional().describe('Quota in force: the size of the namespace ResourceQuota, against which its queues are sized. Equals spec.quotaCU once a change is accepted; a refused change (phase QuotaRejected) leaves the last accepted quota in force and every other namespace as it was.'),
   allocatedCU: z.number().optional().describe('Sum of the CU of the queues of this namespace.'),
   usedCU: z.number().optional().describe('CU held by running pods in this namespace.'),
 }).describe('Observed state of the Namespace.');

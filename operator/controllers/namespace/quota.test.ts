@@ -1,25 +1,23 @@
-import { decideNamespaceQuotas } from './quota.ts';
-
-const ns = (name: string, minute: number, quotaCU: number, deleting = false) =>
-  ({ name, creationTimestamp: new Date(Date.UTC(2026, 0, 1, 0, minute)).toISOString(), quotaCU, deleting });
+import { decideNamespaceQuota, usableNamespaceQuota } from './quota.ts';
 
 describe('namespace quota against workspace capacity', () => {
-  test('namespaces are accepted in creation order while they fit; one that does not fit is refused with the free CU', () => {
-    const r = decideNamespaceQuotas(10, [ns('b', 2, 6), ns('a', 1, 4), ns('c', 3, 1)]);
-    expect(r.decisions.get('a')).toEqual({ accepted: true });
-    expect(r.decisions.get('b')).toEqual({ accepted: true });
-    expect(r.decisions.get('c')).toEqual({ accepted: false, freeCU: 0 });
-    expect(r.allocatedCU).toBe(10);
+  test('a quota is accepted when it fits beside the quotas the other namespaces have in force', () => {
+    expect(decideNamespaceQuota(10, 4, [6])).toEqual({ accepted: true });
+    expect(decideNamespaceQuota(10, 5, [6])).toEqual({ accepted: false, freeCU: 4 });
   });
-  test('an accepted namespace keeps its quota against an older-looking newcomer (same-second timestamps)', () => {
-    const r = decideNamespaceQuotas(8, [{ ...ns('b', 1, 6), accepted: true }, ns('a', 1, 4)]);
-    expect(r.decisions.get('b')).toEqual({ accepted: true });
-    expect(r.decisions.get('a')).toEqual({ accepted: false, freeCU: 2 });
+  test('a growth that does not fit is refused and re-decides no one: the others keep theirs, this one its accepted quota', () => {
+    // Workspace of 8: a holds 4, b holds 4. a asks for 6.
+    expect(decideNamespaceQuota(8, 6, [4])).toEqual({ accepted: false, freeCU: 4 });
+    expect(usableNamespaceQuota({ spec: { workspace: 'w', quotaCU: 6, members: [] }, status: { phase: 'QuotaRejected', acceptedQuotaCU: 4 } })).toBe(4);
+    // b is not touched by a's request: b's own check still sees a at 4.
+    expect(decideNamespaceQuota(8, 4, [4])).toEqual({ accepted: true });
   });
-  test('a refused large namespace does not block a smaller younger one; deleting namespaces free their quota', () => {
-    const r = decideNamespaceQuotas(10, [ns('gone', 0, 8, true), ns('a', 1, 6), ns('big', 2, 5), ns('small', 3, 4)]);
-    expect(r.decisions.get('big')).toEqual({ accepted: false, freeCU: 4 });
-    expect(r.decisions.get('small')).toEqual({ accepted: true });
-    expect(r.decisions.has('gone')).toBe(false);
+  test('the quota its queues are sized against', () => {
+    const spec = { workspace: 'w', quotaCU: 6, members: [] };
+    expect(usableNamespaceQuota({ spec, status: { phase: 'Active', acceptedQuotaCU: 6 } })).toBe(6);
+    expect(usableNamespaceQuota({ spec, status: { phase: 'Active' } })).toBe(6);
+    expect(usableNamespaceQuota({ spec, status: { phase: 'QuotaRejected' } })).toBeUndefined();
+    expect(usableNamespaceQuota({ spec, status: { phase: 'Pending', acceptedQuotaCU: 2 } })).toBeUndefined();
+    expect(usableNamespaceQuota(undefined)).toBeUndefined();
   });
 });

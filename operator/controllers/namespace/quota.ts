@@ -1,34 +1,24 @@
-// Whether a namespace's quota fits in its workspace (pure). Namespaces already accepted keep
-// their place (creation times have one-second resolution, so arrival alone could reorder
-// them); the others are accepted in creation order while their quotas fit; one that does not fit is refused and leaves room
-// for younger, smaller ones. Every reconcile computes the same answer from the same cache.
-import { compareArrival } from '../../capacity/admission.ts';
-import { CU_STEP, quarters } from '../../capacity/compute-units.ts';
+// Whether a namespace's quota may take effect in its workspace (pure), by the same rule as queue
+// changes (operator/capacity/queue-quota.ts): checked against the quotas the workspace's other
+// namespaces have in force (their ResourceQuotas), never against their specs, and never
+// re-deciding them. A refused change leaves every namespace as it was, its own last accepted
+// quota included, so its queues and running deployments carry on.
+import type { Namespace } from '../../api/v1alpha1/namespace.ts';
+import { decideQuotaChange } from '../../capacity/queue-quota.ts';
+import type { QuotaChangeDecision } from '../../capacity/queue-quota.ts';
 
-export interface NamespaceQuotaView {
-  name: string;
-  creationTimestamp: string;
-  quotaCU: number;
-  deleting: boolean;
-  /** Accepted by an earlier reconcile (phase Active). */
-  accepted?: boolean;
+export function decideNamespaceQuota(capacityCU: number, requestedCU: number, othersInForceCU: readonly number[]): QuotaChangeDecision {
+  return decideQuotaChange({ capacityCU, requestedCU, othersInForceCU });
 }
 
-export type QuotaDecision = { accepted: true } | { accepted: false; freeCU: number };
-
-export function decideNamespaceQuotas(capacityCU: number, namespaces: readonly NamespaceQuotaView[]): { decisions: Map<string, QuotaDecision>; allocatedCU: number } {
-  const capacity = quarters(capacityCU);
-  let allocated = 0;
-  const decisions = new Map<string, QuotaDecision>();
-  const order = (a: NamespaceQuotaView, b: NamespaceQuotaView) => Number(Boolean(b.accepted)) - Number(Boolean(a.accepted)) || compareArrival(a, b);
-  for (const ns of [...namespaces].filter((n) => !n.deleting).sort(order)) {
-    const need = quarters(ns.quotaCU);
-    if (allocated + need <= capacity) {
-      allocated += need;
-      decisions.set(ns.name, { accepted: true });
-    } else {
-      decisions.set(ns.name, { accepted: false, freeCU: (capacity - allocated) * CU_STEP });
-    }
-  }
-  return { decisions, allocatedCU: allocated * CU_STEP };
+/**
+ * The quota a namespace's queues are sized against, or undefined when none is in force: an
+ * Active namespace's accepted quota, a QuotaRejected one's last accepted quota. Namespaces
+ * written before status.acceptedQuotaCU existed: spec.quotaCU when Active.
+ */
+export function usableNamespaceQuota(ns: Pick<Namespace, 'spec' | 'status'> | undefined): number | undefined {
+  const phase = ns?.status?.phase;
+  if (phase === 'Active') return ns?.status?.acceptedQuotaCU ?? ns?.spec.quotaCU;
+  if (phase === 'QuotaRejected') return ns?.status?.acceptedQuotaCU;
+  return undefined;
 }

@@ -20,15 +20,14 @@ import { LABELS, ownerReference } from '../shared/context.ts';
 import type { ReconcileContext, Raw } from '../shared/context.ts';
 import { ensureFinalizer, removeFinalizer, writeStatus } from '../shared/lifecycle.ts';
 import { desiredDefaultQueue, desiredNamespaceObjects, desiredS3Secret, S3_SECRET_NAME } from './desired.ts';
-import { decideNamespaceQuotas } from './quota.ts';
+import { decideNamespaceQuota } from './quota.ts';
 import { DEFAULT_SWEEP, sweepSavepointDirectories, sweepTimesOf } from './savepoint-sweep.ts';
 import type { SweepResult, SweepSettings } from './savepoint-sweep.ts';
 import type { SavepointFiles } from '../../storage/savepoint-files.ts';
 import type { Workspace } from '../../api/v1alpha1/workspace.ts';
 import { namespaceCapacityLock } from '../queue/capacity-lock.ts';
-import { queueQuotasInForce, usableQueueCU } from '../queue/in-force.ts';
+import { namespaceQuotasInForce, queueQuotasInForce, usableQueueCU } from '../queue/in-force.ts';
 
-const ts = (v: unknown) => (v instanceof Date ? v.toISOString() : String(v ?? ''));
 
 export interface NamespaceReconcilerDeps {
   /** Savepoint files in the workspace bucket; without it no sweep runs. */
@@ -61,55 +60,60 @@ export async function reconcileNamespace(ctx: ReconcileContext, name: string, de
   const conditions: ConditionInput[] = [];
   let phase: NamespaceStatus['phase'] = 'Active';
   let accepted = false;
+  let kubernetesNamespaceTerminating = false;
+  let acceptedQuotaCU: number | undefined;
   if (!workspace) {
     phase = 'Pending';
     conditions.push({ type: 'QuotaAccepted', status: 'False', reason: 'WorkspaceNotFound', message: `Workspace ${ns.spec.workspace} does not exist; create it or fix spec.workspace` });
   } else {
-    const views = ctx.caches.namespaces.list()
-      .filter((n) => n.spec?.workspace === ns.spec.workspace)
-      .map((n) => ({ name: n.metadata.name, creationTimestamp: ts(n.metadata.creationTimestamp), quotaCU: n.spec.quotaCU, deleting: Boolean(n.metadata.deletionTimestamp), accepted: n.status?.phase === 'Active' }));
-    const decision = decideNamespaceQuotas(workspace.spec.capacityCU, views).decisions.get(name);
-    if (decision?.accepted) {
-      accepted = true;
-      conditions.push({ type: 'QuotaAccepted', status: 'True', reason: 'FitsWorkspace', message: `${ns.spec.quotaCU} CU reserved in workspace ${ns.spec.workspace}` });
-    } else {
-      phase = 'QuotaRejected';
-      const free = decision && !decision.accepted ? decision.freeCU : 0;
-      conditions.push({ type: 'QuotaAccepted', status: 'False', reason: 'ExceedsWorkspaceCapacity', message: `spec.quotaCU ${ns.spec.quotaCU} exceeds the free capacity of workspace ${ns.spec.workspace} (${free} of ${workspace.spec.capacityCU} CU free); lower spec.quotaCU or raise the workspace capacity` });
-    }
-  }
+    // Decide and apply under the workspace's lock: the next namespace's decision reads this
+    // one's quota in force (the ResourceQuotas, from the API server).
+    await namespaceCapacityLock(ctx).run(`workspace:${ns.spec.workspace}`, async () => {
+      const inForce = await namespaceQuotasInForce(ctx, ns.spec.workspace);
+      const live = new Set(ctx.caches.namespaces.list().filter((n) => n.spec?.workspace === ns.spec.workspace && !n.metadata.deletionTimestamp).map((n) => n.metadata.name));
+      const decision = decideNamespaceQuota(workspace.spec.capacityCU, ns.spec.quotaCU, [...inForce].filter(([n]) => n !== name && live.has(n)).map(([, cu]) => cu));
+      acceptedQuotaCU = inForce.get(name);
+      if (decision.accepted) {
+        accepted = true;
+        conditions.push({ type: 'QuotaAccepted', status: 'True', reason: 'FitsWorkspace', message: `${ns.spec.quotaCU} CU reserved in workspace ${ns.spec.workspace}` });
+      } else {
+        phase = 'QuotaRejected';
+        const kept = acceptedQuotaCU === undefined ? 'Nothing is provisioned until then' : `The namespace keeps its accepted ${acceptedQuotaCU} CU`;
+        conditions.push({ type: 'QuotaAccepted', status: 'False', reason: 'ExceedsWorkspaceCapacity', message: `spec.quotaCU ${ns.spec.quotaCU} exceeds the free capacity of workspace ${ns.spec.workspace} (${decision.freeCU} of ${workspace.spec.capacityCU} CU free); lower spec.quotaCU or raise the workspace capacity. ${kept}; no other namespace changed` });
+      }
 
-  // A refused quota leaves what exists untouched (running work keeps its last accepted quota).
-  let kubernetesNamespaceTerminating = false;
-  const existing = accepted ? await ctx.rest.getOrUndefined<KubeObject>({ apiVersion: 'v1', kind: 'Namespace', name }) : undefined;
-  if (existing && !madeBy(existing, raw)) {
-    // Never adopt (and so, on delete, never delete) a Kubernetes namespace someone else made.
-    accepted = false;
-    phase = 'Pending';
-    conditions.unshift({ type: 'KubernetesNamespace', status: 'False', reason: 'KubernetesNamespaceNotOwned', message: `Kubernetes namespace ${name} already exists and was not made by this Namespace; Millrace does not take over existing namespaces. Delete this Namespace and create one with another name` });
-  }
-  if (accepted && workspace) {
-    try {
-      if (existing?.metadata.deletionTimestamp) throw new KubeApiError(403, 'Forbidden', `namespace ${name} is being terminated`);
-      for (const obj of desiredNamespaceObjects(ns, ownerReference(raw))) await ctx.rest.apply(obj, ctx.fieldManager);
-      const storage = await copyStorageSecret(ctx, ns, workspace.spec.storage.secretRef, ownerReference(raw));
-      // The default-queue gets what the other queues' quotas in force leave (a refused change
-      // of theirs never reached their ResourceQuota, so it takes nothing from it).
-      await namespaceCapacityLock(ctx).run(name, async () => {
-        const inForce = await queueQuotasInForce(ctx, name);
-        const live = new Set(ctx.caches.queues.list(name).filter((q) => !q.metadata.deletionTimestamp).map((q) => q.metadata.name));
-        const left = defaultQueueCU(ns.spec.quotaCU, [...inForce].filter(([q]) => q !== DEFAULT_QUEUE && live.has(q)).map(([, cu]) => cu));
-        await ctx.rest.apply(desiredDefaultQueue(name, left, ctx.instanceLabels), ctx.fieldManager);
-      });
-      await removeOrphanedQueueObjects(ctx, name);
-      conditions.push(storage, { type: 'KubernetesNamespace', status: 'True', reason: 'Present', message: `Kubernetes namespace ${name} holds the quota, RoleBindings and queues` });
-    } catch (err) {
-      if (!isNamespaceTerminating(err)) throw err;
-      // Someone deleted the Kubernetes namespace itself: let it go, then make it again.
-      kubernetesNamespaceTerminating = true;
-      phase = 'Pending';
-      conditions.unshift({ type: 'KubernetesNamespace', status: 'False', reason: 'KubernetesNamespaceTerminating', message: `Kubernetes namespace ${name} is being deleted (directly, not through this Namespace); it is created again once it is gone. Delete the Namespace ${name} to remove it for good` });
-    }
+      // A refused quota leaves what exists untouched (running work keeps its last accepted quota).
+      const existing = accepted ? await ctx.rest.getOrUndefined<KubeObject>({ apiVersion: 'v1', kind: 'Namespace', name }) : undefined;
+      if (existing && !madeBy(existing, raw)) {
+        // Never adopt (and so, on delete, never delete) a Kubernetes namespace someone else made.
+        accepted = false;
+        phase = 'Pending';
+        conditions.unshift({ type: 'KubernetesNamespace', status: 'False', reason: 'KubernetesNamespaceNotOwned', message: `Kubernetes namespace ${name} already exists and was not made by this Namespace; Millrace does not take over existing namespaces. Delete this Namespace and create one with another name` });
+      }
+      if (!accepted) return;
+      try {
+        if (existing?.metadata.deletionTimestamp) throw new KubeApiError(403, 'Forbidden', `namespace ${name} is being terminated`);
+        for (const obj of desiredNamespaceObjects(ns, ownerReference(raw))) await ctx.rest.apply(obj, ctx.fieldManager);
+        acceptedQuotaCU = ns.spec.quotaCU;
+        const storage = await copyStorageSecret(ctx, ns, workspace.spec.storage.secretRef, ownerReference(raw));
+        // The default-queue gets what the other queues' quotas in force leave (a refused change
+        // of theirs never reached their ResourceQuota, so it takes nothing from it).
+        await namespaceCapacityLock(ctx).run(name, async () => {
+          const queuesInForce = await queueQuotasInForce(ctx, name);
+          const liveQueues = new Set(ctx.caches.queues.list(name).filter((q) => !q.metadata.deletionTimestamp).map((q) => q.metadata.name));
+          const left = defaultQueueCU(ns.spec.quotaCU, [...queuesInForce].filter(([q]) => q !== DEFAULT_QUEUE && liveQueues.has(q)).map(([, cu]) => cu));
+          await ctx.rest.apply(desiredDefaultQueue(name, left, ctx.instanceLabels), ctx.fieldManager);
+        });
+        await removeOrphanedQueueObjects(ctx, name);
+        conditions.push(storage, { type: 'KubernetesNamespace', status: 'True', reason: 'Present', message: `Kubernetes namespace ${name} holds the quota, RoleBindings and queues` });
+      } catch (err) {
+        if (!isNamespaceTerminating(err)) throw err;
+        // Someone deleted the Kubernetes namespace itself: let it go, then make it again.
+        kubernetesNamespaceTerminating = true;
+        phase = 'Pending';
+        conditions.unshift({ type: 'KubernetesNamespace', status: 'False', reason: 'KubernetesNamespaceTerminating', message: `Kubernetes namespace ${name} is being deleted (directly, not through this Namespace); it is created again once it is gone. Delete the Namespace ${name} to remove it for good` });
+      }
+    });
   }
 
   const queues = ctx.caches.queues.list(name);
@@ -117,6 +121,7 @@ export async function reconcileNamespace(ctx: ReconcileContext, name: string, de
     observedGeneration: generation,
     phase,
     kubernetesNamespace: accepted || previous?.kubernetesNamespace ? name : undefined,
+    acceptedQuotaCU,
     allocatedCU: sumCU(queues.map((q) => usableQueueCU(q) ?? 0)),
     usedCU: sumCU(ctx.caches.deployments.list(name).map((d) => d.status?.cuInUse ?? 0)),
     conditions: setConditions(previous?.conditions, [

@@ -17,6 +17,7 @@ import { queueAdmission } from '../deployment/queue-view.ts';
 import { desiredQueueObjects, priorityClassName, queueQuotaName } from './desired.ts';
 import { namespaceCapacityLock } from './capacity-lock.ts';
 import { queueQuotasInForce, usableQueueCU } from './in-force.ts';
+import { usableNamespaceQuota } from '../namespace/quota.ts';
 
 export async function reconcileQueue(ctx: ReconcileContext, namespace: string, name: string): Promise<ReconcileResult> {
   const raw = ctx.caches.queues.get(name, namespace);
@@ -46,21 +47,23 @@ export async function reconcileQueue(ctx: ReconcileContext, namespace: string, n
   let ready: ConditionInput;
   let phase: QueueStatus['phase'];
   let acceptedCU: number | undefined;
-  if (!owner || owner.status?.phase !== 'Active') {
+  // The namespace quota in force: a refused change of the namespace's own quota leaves the last accepted one.
+  const quotaCU = usableNamespaceQuota(owner);
+  if (!owner || quotaCU === undefined) {
     phase = 'Pending';
-    ready = { type: 'Ready', status: 'False', reason: 'NamespaceNotActive', message: `Millrace Namespace ${namespace} is missing or not Active` };
+    ready = { type: 'Ready', status: 'False', reason: 'NamespaceNotActive', message: `Millrace Namespace ${namespace} is missing or has no quota in force` };
   } else {
     // Read, decide and apply under the namespace's lock: the next decision sees this one applied.
     ({ phase, ready, acceptedCU } = await namespaceCapacityLock(ctx).run(namespace, async () => {
       const inForce = await queueQuotasInForce(ctx, namespace);
       const live = new Set(ctx.caches.queues.list(namespace).filter((q) => !q.metadata.deletionTimestamp).map((q) => q.metadata.name));
       const othersInForceCU = [...inForce].filter(([q]) => q !== name && q !== DEFAULT_QUEUE && live.has(q)).map(([, cu]) => cu);
-      const decision = decideQueueQuota({ quotaCU: owner.spec.quotaCU, requestedCU: queue.spec.cu, othersInForceCU, isDefaultQueue: name === DEFAULT_QUEUE });
+      const decision = decideQueueQuota({ quotaCU, requestedCU: queue.spec.cu, othersInForceCU, isDefaultQueue: name === DEFAULT_QUEUE });
       if (!decision.accepted) {
         const kept = inForce.get(name);
         return {
           phase: 'QuotaRejected' as const, acceptedCU: kept,
-          ready: { type: 'Ready', status: 'False' as const, reason: 'ExceedsNamespaceQuota', message: `spec.cu ${queue.spec.cu} exceeds what namespace ${namespace} has left for this queue beside its other queues (${decision.freeCU} of ${owner.spec.quotaCU} CU); lower spec.cu or raise the namespace quota. ${kept === undefined ? 'The queue admits nothing until then' : `The queue keeps its accepted ${kept} CU`}; no other queue changed` },
+          ready: { type: 'Ready', status: 'False' as const, reason: 'ExceedsNamespaceQuota', message: `spec.cu ${queue.spec.cu} exceeds what namespace ${namespace} has left for this queue beside its other queues (${decision.freeCU} of ${quotaCU} CU); lower spec.cu or raise the namespace quota. ${kept === undefined ? 'The queue admits nothing until then' : `The queue keeps its accepted ${kept} CU`}; no other queue changed` },
         };
       }
       for (const obj of desiredQueueObjects(queue, ownerReference(owner), ownerReference(raw))) await ctx.rest.apply(obj, ctx.fieldManager);

@@ -17,7 +17,7 @@ import { checkSecretRef } from '../../storage/secret-ref-policy.ts';
 import type { ReconcileContext, Raw } from '../shared/context.ts';
 import { ensureFinalizer, removeFinalizer, writeStatus } from '../shared/lifecycle.ts';
 import { API_VERSION } from '../../api/v1alpha1/meta.ts';
-import { decideNamespaceQuotas } from '../namespace/quota.ts';
+import { usableNamespaceQuota } from '../namespace/quota.ts';
 import { StorageChecks } from './storage-checks.ts';
 
 export const STORAGE_RECHECK_MS = 5 * 60_000;
@@ -28,7 +28,6 @@ function storageChecksOf(ctx: ReconcileContext): StorageChecks {
   if (!c) { c = new StorageChecks({ readyMs: STORAGE_RECHECK_MS, failingMs: STORAGE_RETRY_MS }); storageChecksByContext.set(ctx, c); }
   return c;
 }
-const ts = (v: unknown) => (v instanceof Date ? v.toISOString() : String(v ?? ''));
 
 async function checkStorage(ctx: ReconcileContext, storage: WorkspaceStorage, ws: Workspace): Promise<ConditionInput> {
   const s = ws.spec.storage;
@@ -67,7 +66,8 @@ export async function reconcileWorkspace(ctx: ReconcileContext, storage: Workspa
   const storageCondition = fresh?.condition ?? await checkStorage(ctx, storage, ws);
   if (!fresh) checks.record(name, generation, now.getTime(), storageCondition);
   const namespaces = ctx.caches.namespaces.list().filter((n) => n.spec?.workspace === name);
-  const { allocatedCU } = decideNamespaceQuotas(ws.spec.capacityCU, namespaces.map((n) => ({ name: n.metadata.name, creationTimestamp: ts(n.metadata.creationTimestamp), quotaCU: n.spec.quotaCU, deleting: Boolean(n.metadata.deletionTimestamp), accepted: n.status?.phase === 'Active' })));
+  // Quotas in force: a namespace's refused change is not allocated.
+  const allocatedCU = sumCU(namespaces.filter((n) => !n.metadata.deletionTimestamp).map((n) => usableNamespaceQuota(n) ?? 0));
   const usedCU = sumCU(namespaces.flatMap((n) => ctx.caches.deployments.list(n.metadata.name).map((d) => d.status?.cuInUse ?? 0)));
   const ready = storageCondition.status === 'True';
   const phase: WorkspaceStatus['phase'] = ready ? 'Ready' : 'StorageUnavailable';
