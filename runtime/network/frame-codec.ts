@@ -14,6 +14,16 @@ export const FRAME_OPEN = 1;
 export const FRAME_CREDIT = 2;
 export const FRAME_DATA = 3;
 export const FRAME_EVENT = 4;
+/** No content: sent on a connection that has been quiet for a second, so a silent peer is noticed. */
+export const FRAME_PING = 5;
+
+/** A PING frame (length 5, type, channel 0). */
+export const PING_FRAME: Buffer = (() => {
+  const b = Buffer.alloc(9);
+  b.writeUInt32LE(5, 0);
+  b.writeUInt8(FRAME_PING, 4);
+  return b;
+})();
 
 const HEADER = 9;
 
@@ -45,6 +55,9 @@ export function validateFrame(type: number, channel: number, bodyLength: number)
       return;
     case FRAME_DATA:
       if (bodyLength < 4) throw new FrameError(`DATA frame with ${bodyLength} body bytes (at least 4)`);
+      return;
+    case FRAME_PING:
+      if (bodyLength !== 0) throw new FrameError(`PING frame with ${bodyLength} body bytes (0)`);
       return;
     default:
       throw new FrameError(`unknown frame type ${type}`);

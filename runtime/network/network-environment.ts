@@ -7,14 +7,26 @@
 import net from 'node:net';
 import { BACKLOG_LIMIT, DATA, END_OF_PARTITION, INITIAL_CREDIT, type ChannelReader, type ChannelWriter, type StreamBuffer } from './buffers.ts';
 import { FrameBatch } from './frame-batch.ts';
-import { FRAME_CREDIT, FRAME_DATA, FRAME_EVENT, FRAME_OPEN, FrameError, FrameReader, decodeData, decodeEvent, encodeBuffer, encodeOpen, type Frame } from './frame-codec.ts';
+import { FRAME_CREDIT, FRAME_DATA, FRAME_EVENT, FRAME_OPEN, FRAME_PING, PING_FRAME, FrameError, FrameReader, decodeData, decodeEvent, encodeBuffer, encodeOpen, type Frame } from './frame-codec.ts';
 import { TurnFlusher, type FlushScheduler } from './turn-flusher.ts';
 import { LocalChannel } from './local-channel.ts';
 import { ClientHandshake, HANDSHAKE_TIMEOUT_MS, ServerHandshake } from './handshake.ts';
 import { errorCode } from '../errors/runtime-error.ts';
 
-/** TCP keepalive probes start after this idle time, so a silent peer is noticed without traffic. */
+/** TCP keepalive probes start after this idle time (their interval and count are the kernel's). */
 const KEEPALIVE_DELAY_MS = 1000;
+/** A connection quiet this long gets a PING frame; one silent for the timeout is closed (failing its channels). */
+const PING_INTERVAL_MS = 1000;
+export const DEFAULT_SILENCE_TIMEOUT_MS = Number(process.env.MILLRACE_DATA_SILENCE_TIMEOUT_MS ?? 15_000);
+
+/** When a connection last received and sent bytes; `ready` once its handshake is done. */
+interface Liveness {
+  readonly socket: net.Socket;
+  readonly peer: string;
+  lastIn: number;
+  lastOut: number;
+  ready: boolean;
+}
 
 export class ChannelFailedError extends Error {
   readonly code = 'MR_ERR_CHANNEL_FAILED';
@@ -119,6 +131,7 @@ class OutgoingConnection {
   readonly out: FrameBatch;
   private readonly channels: RemoteOutputChannel[] = [];
   failure: Error | undefined;
+  readonly live: Liveness;
   constructor(address: string, flusher: TurnFlusher, onClosed: () => void, auth: DataPlaneAuth) {
     const [host, port] = splitAddress(address);
     this.socket = net.connect({ host, port, noDelay: true, keepAlive: true, keepAliveInitialDelay: KEEPALIVE_DELAY_MS });
@@ -126,19 +139,27 @@ class OutgoingConnection {
     let handshake = auth.key ? new ClientHandshake(auth.key) : undefined;
     const held: Buffer[] = [];
     const socket = this.socket;
+    const live: Liveness = { socket, peer: address, lastIn: Date.now(), lastOut: Date.now(), ready: !handshake };
+    this.live = live;
     this.out = new FrameBatch({
-      write: (b: Buffer) => (handshake ? (held.push(b), true) : socket.write(b)),
+      write: (b: Buffer) => {
+        if (handshake) return (held.push(b), true);
+        live.lastOut = Date.now();
+        return socket.write(b);
+      },
       get destroyed() { return socket.destroyed; },
     }, flusher.enqueue);
     const reader = new FrameReader((f) => {
       if (f.type === FRAME_CREDIT) this.channels[f.channel]?.addCredit(f.body.readUInt32LE(0));
     });
     const onBytes = (c: Buffer) => {
+      live.lastIn = Date.now();
       if (handshake) {
         const r = handshake.receive(c);
         if (r?.send) socket.write(r.send);
         if (!r?.done) return;
         handshake = undefined;
+        live.ready = true;
         for (const b of held.splice(0)) socket.write(b);
         c = r.done;
         if (c.length === 0) return;
@@ -195,6 +216,8 @@ export interface NetworkEnvironmentOptions {
   readonly onRefused?: (peer: string, code: string, reason: string) => void;
   /** largest accepted frame (frame-codec.ts MAX_FRAME_BYTES) */
   readonly maxFrameBytes?: number;
+  /** a connection that received nothing (not even a PING) for this long is closed; default 15 s */
+  readonly silenceTimeoutMs?: number;
 }
 
 interface DataPlaneAuth {
@@ -217,6 +240,29 @@ export class NetworkEnvironment {
   private readonly incoming = new Set<net.Socket>();
 
   private readonly options: NetworkEnvironmentOptions;
+  private readonly lives = new Set<Liveness>();
+  private livenessTimer: ReturnType<typeof setInterval> | undefined;
+
+  /** Pings quiet connections and closes silent ones (a partitioned or frozen peer). */
+  private watch(live: Liveness): void {
+    this.lives.add(live);
+    if (this.livenessTimer) return;
+    const timeout = this.options.silenceTimeoutMs ?? DEFAULT_SILENCE_TIMEOUT_MS;
+    this.livenessTimer = setInterval(() => {
+      const now = Date.now();
+      for (const l of this.lives) {
+        if (!l.ready || l.socket.destroyed) continue;
+        if (now - l.lastIn > timeout) {
+          this.options.onRefused?.(l.peer, 'MR_ERR_CHANNEL_FAILED', `no bytes from the peer for ${now - l.lastIn} ms; closing the connection`);
+          l.socket.destroy(new ChannelFailedError(`MR_ERR_CHANNEL_FAILED: ${l.peer} was silent for ${now - l.lastIn} ms`));
+        } else if (now - l.lastOut >= PING_INTERVAL_MS) {
+          l.lastOut = now;
+          l.socket.write(PING_FRAME);
+        }
+      }
+    }, PING_INTERVAL_MS / 2);
+    this.livenessTimer.unref();
+  }
 
   constructor(options: NetworkEnvironmentOptions = {}) {
     this.options = options;
@@ -251,15 +297,22 @@ export class NetworkEnvironment {
       handshakeTimer = setTimeout(() => refuse(Object.assign(new Error(`no handshake within ${HANDSHAKE_TIMEOUT_MS} ms`), { code: 'MR_ERR_HANDSHAKE_FAILED' })), HANDSHAKE_TIMEOUT_MS);
       handshakeTimer.unref();
     }
+    const live: Liveness = { socket, peer, lastIn: Date.now(), lastOut: Date.now(), ready: !handshake };
+    this.watch(live);
     const out = new FrameBatch({
       // nothing but the handshake goes out before the peer proved the key
-      write: (b: Buffer) => (handshake ? true : socket.write(b)),
+      write: (b: Buffer) => {
+        if (handshake) return true;
+        live.lastOut = Date.now();
+        return socket.write(b);
+      },
       get destroyed() { return socket.destroyed; },
     }, this.flusher.enqueue);
     this.batches.add(out);
     const byChannel: Array<RemoteInputChannel | undefined> = [];
     const early: Array<StreamBuffer[] | undefined> = [];
     const reader = new FrameReader((f: Frame) => {
+      if (f.type === FRAME_PING) return;
       if (f.type === FRAME_CREDIT) throw new FrameError('CREDIT frame sent to the receiving side');
       if (f.type === FRAME_OPEN) {
         const key = f.body.toString('utf8');
@@ -289,11 +342,13 @@ export class NetworkEnvironment {
     socket.on('data', (c: Buffer) => {
       // frames made since the last flush leave before this input is decoded and processed
       this.flusher.flushNow();
+      live.lastIn = Date.now();
       try {
         if (handshake) {
           const r = handshake.receive(c);
           if (!r) return;
           handshake = undefined;
+          live.ready = true;
           clearTimeout(handshakeTimer);
           socket.write(r.reply);
           c = r.rest;
@@ -306,6 +361,7 @@ export class NetworkEnvironment {
       }
     });
     const fail = () => {
+      this.lives.delete(live);
       this.incoming.delete(socket);
       this.retire(out);
       // OPENs that never found their task go with their connection (memory stays bounded)
@@ -338,6 +394,8 @@ export class NetworkEnvironment {
         if (this.outgoing.get(address) === conn) this.outgoing.delete(address);
         this.retire(conn.out);
       }, { key: this.options.key, onRefused: this.options.onRefused });
+      this.watch(conn.live);
+      conn.socket.once('close', () => this.lives.delete(conn.live));
       c = conn;
       this.batches.add(conn.out);
       this.outgoing.set(address, c);
@@ -384,6 +442,7 @@ export class NetworkEnvironment {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.livenessTimer);
     this.flusher.flushNow();
     for (const c of this.outgoing.values()) c.socket.destroy();
     for (const s of this.incoming) s.destroy();
