@@ -3,6 +3,7 @@ import { constantFolding } from './constant-folding.ts';
 import { filterPushDown } from './filter-push-down.ts';
 import { intervalJoin } from './interval-join.ts';
 import { projectMerge } from './project-merge.ts';
+import { projectWatermarkTranspose } from './project-watermark-transpose.ts';
 import { projectionPushDown } from './projection-push-down.ts';
 import { rank } from './rank.ts';
 import type { Rule } from './rule.ts';
@@ -17,5 +18,6 @@ export const DEFAULT_RULES: readonly Rule[] = [
   windowAggregate,
   intervalJoin,
   projectMerge,
+  projectWatermarkTranspose,
   projectionPushDown,
 ];
