@@ -7,6 +7,7 @@ import { datagenConnector } from '../table/datagen.ts';
 import { filesystemConnector } from '../table/filesystem.ts';
 import { nexmarkConnector } from '../table/nexmark.ts';
 import { printConnector } from '../table/print.ts';
+import { kafkaConnector } from '../kafka/table.ts';
 import { csvFormat } from './formats/csv.ts';
 import { jsonFormat } from './formats/json.ts';
 import { rawFormat } from './formats/raw.ts';
@@ -33,6 +34,7 @@ export function createConnectorRegistry(options: ConnectorRegistryOptions = {}):
     .registerConnector(datagenConnector)
     .registerConnector(filesystemConnector)
     .registerConnector(printConnector)
-    .registerConnector(blackholeConnector);
+    .registerConnector(blackholeConnector)
+    .registerConnector(kafkaConnector);
 }
 export { describeTable, objectSink, objectSource, objectToRow, parseTypeText, rowToObject, type ObjectTable } from './datastream.ts';

@@ -42,8 +42,8 @@ export interface KafkaSourceOptions<T> extends KafkaConnectionOptions, FormatOpt
   readonly isolationLevel?: 'read_committed' | 'read_uncommitted';
   /** default true when `groupId` is set */
   readonly commitOffsetsOnCheckpoint?: boolean;
-  /** turns a record into the stream's value (default: the value by `format`) */
-  readonly deserializer?: (record: KafkaSourceRecord) => T;
+  /** turns a record into the stream's value (default: the value by `format`); undefined skips the record */
+  readonly deserializer?: (record: KafkaSourceRecord) => T | undefined;
   /** records fetched ahead of emission per subtask (default 20,000) */
   readonly maxBufferedRecords?: number;
   /** the name shown in the job graph */
@@ -102,7 +102,7 @@ function parseSpecific(map: Readonly<Record<string, number>>): Map<string, numbe
 class KafkaSourceReader<T> implements SourceReader<T> {
   private readonly o: KafkaSourceOptions<T>;
   private readonly where: string;
-  private readonly decode: (record: KafkaSourceRecord) => T;
+  private readonly decode: (record: KafkaSourceRecord) => T | undefined;
   private readonly maxBuffered: number;
   private readonly discoveryMs: number;
   private readonly isolation: number;
@@ -159,7 +159,8 @@ class KafkaSourceReader<T> implements SourceReader<T> {
       const split = chunk.split;
       while (n < maxRecords && chunk.i < chunk.records.length) {
         const r = chunk.records[chunk.i++]!;
-        out.collect(this.decode(r), r.timestamp);
+        const value = this.decode(r);
+        if (value !== undefined) out.collect(value, r.timestamp);
         split.offset = r.offset + 1;
         n++;
       }

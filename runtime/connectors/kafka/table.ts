@@ -1,0 +1,125 @@
+// `'connector' = 'kafka'` for SQL DDL and YAML pipelines, with Flink's option names: the value is
+// read and written in the table's format (`'format'`), the source and the sink are this folder's
+// DataStream ones. Not yet: `key.format`/`key.fields` (record keys), `upsert-kafka`, metadata
+// columns (offset, timestamp, headers).
+
+import { z } from 'zod';
+import { defineConnector } from '../factory/connector.ts';
+import { ConnectorError } from '../factory/errors.ts';
+import { durationOption, enumOption, intOption, stringOption } from '../factory/options.ts';
+import { insertRow, type ChangelogRow } from '../factory/row.ts';
+import { kafkaSink } from './sink.ts';
+import { kafkaSource, type KafkaSourceOptions, type StartingOffsets } from './source.ts';
+
+/** Flink's `partition:0,offset:42;partition:1,offset:300` for one topic → `topic:partition` → offset. */
+export function parseSpecificOffsets(text: string, topic: string, table: string, option: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const part of text.split(';').map((p) => p.trim()).filter(Boolean)) {
+    const m = /^partition:(\d+),offset:(\d+)$/.exec(part.replace(/\s+/g, ''));
+    if (!m) throw new ConnectorError('MR_ERR_CONNECTOR_OPTIONS', `table '${table}': option '${option}' = '${text}': expected 'partition:<n>,offset:<n>' separated by ';'`);
+    out[`${topic}:${m[1]}`] = Number(m[2]);
+  }
+  return out;
+}
+
+export const kafkaConnector = defineConnector({
+  name: 'kafka',
+  description: 'Apache Kafka topics in a format; source (unbounded or bounded) and append sink (none, at-least-once, exactly-once)',
+  usesFormat: true,
+  options: z.object({
+    topic: stringOption().optional(),
+    'topic-pattern': stringOption().optional(),
+    'properties.bootstrap.servers': stringOption(),
+    'properties.group.id': stringOption().optional(),
+    'properties.isolation.level': enumOption(['read_committed', 'read_uncommitted']).optional(),
+    'scan.startup.mode': enumOption(['earliest-offset', 'latest-offset', 'group-offsets', 'timestamp', 'specific-offsets']).optional(),
+    'scan.startup.timestamp-millis': intOption(0).optional(),
+    'scan.startup.specific-offsets': stringOption().optional(),
+    'scan.bounded.mode': enumOption(['unbounded', 'latest-offset', 'specific-offsets']).optional(),
+    'scan.bounded.specific-offsets': stringOption().optional(),
+    'scan.topic-partition-discovery.interval': durationOption().optional(),
+    'sink.partitioner': enumOption(['default', 'fixed', 'round-robin']).optional(),
+    'sink.delivery-guarantee': enumOption(['none', 'at-least-once', 'exactly-once']).optional(),
+    'sink.transactional-id-prefix': stringOption().optional(),
+  }),
+  check(ctx) {
+    const o = ctx.options;
+    const table = ctx.table.name;
+    if ((o.topic === undefined) === (o['topic-pattern'] === undefined)) throw new ConnectorError('MR_ERR_CONNECTOR_OPTIONS', `table '${table}': give exactly one of 'topic' and 'topic-pattern'`);
+    const mode = o['scan.startup.mode'];
+    if (mode === 'timestamp' && o['scan.startup.timestamp-millis'] === undefined) throw new ConnectorError('MR_ERR_CONNECTOR_OPTIONS', `table '${table}': 'scan.startup.mode' = 'timestamp' needs 'scan.startup.timestamp-millis'`);
+    if (mode === 'specific-offsets' && o['scan.startup.specific-offsets'] === undefined) throw new ConnectorError('MR_ERR_CONNECTOR_OPTIONS', `table '${table}': 'scan.startup.mode' = 'specific-offsets' needs 'scan.startup.specific-offsets'`);
+    if (mode === 'group-offsets' && o['properties.group.id'] === undefined) throw new ConnectorError('MR_ERR_CONNECTOR_OPTIONS', `table '${table}': 'scan.startup.mode' = 'group-offsets' needs 'properties.group.id'`);
+    if (o['scan.bounded.mode'] === 'specific-offsets' && o['scan.bounded.specific-offsets'] === undefined) throw new ConnectorError('MR_ERR_CONNECTOR_OPTIONS', `table '${table}': 'scan.bounded.mode' = 'specific-offsets' needs 'scan.bounded.specific-offsets'`);
+    if ((mode === 'specific-offsets' || o['scan.bounded.mode'] === 'specific-offsets') && o.topic?.includes(';')) throw new ConnectorError('MR_ERR_CONNECTOR_OPTIONS', `table '${table}': specific offsets name partitions of one topic; 'topic' lists several`);
+  },
+  source: (ctx) => {
+    const o = ctx.options;
+    const table = ctx.table.name;
+    const topics = o.topic?.split(';').map((t) => t.trim()).filter(Boolean);
+    const mode = o['scan.startup.mode'] ?? (o['properties.group.id'] ? 'group-offsets' : 'earliest-offset');
+    const starting: StartingOffsets =
+      mode === 'earliest-offset' ? 'earliest'
+        : mode === 'latest-offset' ? 'latest'
+          : mode === 'group-offsets' ? 'group-offsets'
+            : mode === 'timestamp' ? { timestamp: o['scan.startup.timestamp-millis']! }
+              : { specific: parseSpecificOffsets(o['scan.startup.specific-offsets']!, topics![0]!, table, 'scan.startup.specific-offsets') };
+    const bounded = o['scan.bounded.mode'] ?? 'unbounded';
+    const options: KafkaSourceOptions<ChangelogRow> = {
+      name: `kafka:${table}`,
+      bootstrapServers: o['properties.bootstrap.servers'],
+      ...(topics ? { topics } : { topicPattern: o['topic-pattern']! }),
+      ...(o['properties.group.id'] ? { groupId: o['properties.group.id'] } : {}),
+      startingOffsets: starting,
+      ...(bounded === 'latest-offset' ? { stoppingOffsets: 'latest' as const } : {}),
+      ...(bounded === 'specific-offsets' ? { stoppingOffsets: { specific: parseSpecificOffsets(o['scan.bounded.specific-offsets']!, topics![0]!, table, 'scan.bounded.specific-offsets') } } : {}),
+      ...(o['scan.topic-partition-discovery.interval'] !== undefined ? { partitionDiscoveryIntervalMs: o['scan.topic-partition-discovery.interval'] } : {}),
+      ...(o['properties.isolation.level'] ? { isolationLevel: o['properties.isolation.level'] } : {}),
+    };
+    return {
+      bounded: bounded !== 'unbounded',
+      changelogMode: 'insert-only',
+      createSource() {
+        const decoder = ctx.format!.createDecoder();
+        return kafkaSource<ChangelogRow>({
+          ...options,
+          // a tombstone (null value) carries no row; a record the format skips is skipped
+          deserializer: (r) => {
+            if (r.value === null) return undefined;
+            const values = decoder.decode(r.value.toString('utf8'));
+            return values === null ? undefined : insertRow(values);
+          },
+        });
+      },
+    };
+  },
+  sink: (ctx) => {
+    const o = ctx.options;
+    const table = ctx.table.name;
+    if (o.topic === undefined || o.topic.includes(';')) throw new ConnectorError('MR_ERR_CONNECTOR_OPTIONS', `table '${table}': a Kafka sink writes to one 'topic' (not a list or a pattern)`);
+    const guarantee = o['sink.delivery-guarantee'] ?? 'at-least-once';
+    if (guarantee === 'exactly-once' && !o['sink.transactional-id-prefix']) {
+      throw new ConnectorError('MR_ERR_CONNECTOR_OPTIONS', `table '${table}': 'sink.delivery-guarantee' = 'exactly-once' needs 'sink.transactional-id-prefix', unique per Deployment and sink and stable across restarts`);
+    }
+    return {
+      changelogMode: 'insert-only',
+      createSink() {
+        const encoder = ctx.format!.createEncoder();
+        return kafkaSink<ChangelogRow>({
+          name: `kafka:${table}`,
+          bootstrapServers: o['properties.bootstrap.servers'],
+          topic: o.topic!,
+          deliveryGuarantee: guarantee,
+          ...(o['sink.transactional-id-prefix'] ? { transactionalIdPrefix: o['sink.transactional-id-prefix'] } : {}),
+          partitioner: o['sink.partitioner'] ?? 'default',
+          serializer: (row) => {
+            if (row.kind !== '+I') {
+              throw new ConnectorError('MR_ERR_CONNECTOR_ABILITY', `table '${table}': the kafka sink is append-only and got a ${row.kind} row; write updates to an upsert sink`);
+            }
+            return Buffer.from(encoder.encode(row.values));
+          },
+        });
+      },
+    };
+  },
+});
