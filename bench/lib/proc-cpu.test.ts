@@ -1,7 +1,4 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { cpuSecondsBetween, parseProcStat, sampleTreeCpu, treeOf, type TreeCpuSample } from './proc-cpu.ts';
 import { median, spreadOf } from './stats.ts';
 import { windowFigures } from './window.ts';
@@ -46,29 +43,35 @@ describe('CPU of a process tree from /proc', () => {
     )).toThrow(/MR_ERR_BENCH_WINDOW: no events/);
   });
 
-  test('a real process tree: a busy child of this test shows up with about the CPU it spent', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'proc-cpu-'));
+  test('a real process tree: CPU a grandchild spends between two samples is counted, and only that', async () => {
+    // a shell (the root) whose node child waits for a line, then spins until it has used 300 ms of
+    // CPU by its own count, says so and idles: the tree's CPU between the samples is those 300 ms
+    // (plus a little of node's own), however loaded the machine is
+    const spin = "console.log('ready'); process.stdin.once('data', () => { const s = process.cpuUsage(); for (let u = process.cpuUsage(s); u.user + u.system < 300000; u = process.cpuUsage(s)) {} console.log('done'); setTimeout(() => {}, 60000); })";
+    // own process group, so the shell and its node child are stopped together
+    const child = spawn('sh', ['-c', `${process.execPath} -e "${spin}"`], { stdio: ['pipe', 'pipe', 'ignore'], detached: true });
     try {
-      // a shell whose child spins for ~1.5 s: the shell is the root, the spinner its descendant
-      const script = join(dir, 'spin.sh');
-      mkdirSync(dir, { recursive: true });
-      writeFileSync(script, 'node -e "const end = Date.now() + 1500; while (Date.now() < end) {}" & wait\n');
-      const child = spawn('sh', [script], { stdio: 'ignore' });
-      await new Promise((r) => setTimeout(r, 200));
+      const lines: string[] = [];
+      const line = (text: string) => new Promise<void>((resolve) => {
+        const check = () => { if (lines.join('').includes(text)) { child.stdout!.off('data', onData); resolve(); } };
+        const onData = (chunk: Buffer) => { lines.push(chunk.toString()); check(); };
+        child.stdout!.on('data', onData);
+        check();
+      });
+      await line('ready');
+      await new Promise((r) => setTimeout(r, 200)); // let node finish starting up
       const start = sampleTreeCpu(child.pid!);
       expect(start.ticksByPid.size).toBeGreaterThanOrEqual(2);
-      await new Promise((r) => setTimeout(r, 1000));
-      const end = sampleTreeCpu(child.pid!);
-      const seconds = (end.atMs - start.atMs) / 1000;
-      const cpu = cpuSecondsBetween(start, end);
-      // one spinning thread on a shared machine: at most one core, and clearly busy
-      expect(cpu).toBeLessThanOrEqual(seconds * 1.1 + 0.02);
-      expect(cpu).toBeGreaterThan(0.2);
-      await new Promise((r) => child.once('exit', r));
+      const done = line('done');
+      child.stdin!.write('go\n');
+      await done;
+      const cpu = cpuSecondsBetween(start, sampleTreeCpu(child.pid!));
+      expect(cpu).toBeGreaterThanOrEqual(0.29);
+      expect(cpu).toBeLessThan(0.6);
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      process.kill(-child.pid!, 'SIGKILL');
     }
-  });
+  }, 60_000);
 });
 
 describe('median and spread of runs', () => {
