@@ -205,7 +205,11 @@ function convertBinary(e: ExprOf<'binary'>, ctx: ExprContext): Rex {
     case 'AND': case 'OR':
       requireBoolean(l, `the left operand of ${e.op}`, e.left.pos);
       requireBoolean(r, `the right operand of ${e.op}`, e.right.pos);
-      return call(e.op, [l, r], T.boolean(l.type.nullable || r.type.nullable));
+      {
+        // Flattened, as Calcite prints them: AND(a, b, c), not AND(AND(a, b), c).
+        const flat = (x: Rex): Rex[] => (x.kind === 'call' && x.op === e.op ? x.operands : [x]);
+        return call(e.op, [...flat(l), ...flat(r)], T.boolean(l.type.nullable || r.type.nullable));
+      }
     case '=': case '<>': case '<': case '<=': case '>': case '>=':
       checkComparable(l, r, e.op, e.pos);
       return call(e.op, [l, r], T.boolean(l.type.nullable || r.type.nullable));

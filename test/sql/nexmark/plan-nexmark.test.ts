@@ -38,7 +38,7 @@ const EXPECTED: Record<string, { has: string[]; lacks?: string[]; sink: string }
   q4: { has: ['Join:regular', 'Aggregate'], sink: 'I,UB,UA,D' },
   q5: { has: ['WindowAggregate', 'Join:regular', 'Aggregate'], sink: 'I,UB,UA,D' },
   q7: { has: ['WindowAggregate', 'Join:regular'], sink: 'I' },
-  q8: { has: ['WindowAggregate', 'Join:regular'], lacks: ['Aggregate'], sink: 'I' },
+  q8: { has: ['WindowAggregate', 'Join:window'], lacks: ['Aggregate', 'Join:regular'], sink: 'I' },
   q9: { has: ['Join:regular', 'Rank'], sink: 'I,UB,UA,D' },
   q10: { has: ['Project'], lacks: ['Aggregate'], sink: 'I' },
   q11: { has: ['WindowAggregate'], lacks: ['Aggregate'], sink: 'I' },

@@ -8,6 +8,7 @@ import { projectionPushDown } from './projection-push-down.ts';
 import { rank } from './rank.ts';
 import type { Rule } from './rule.ts';
 import { windowAggregate } from './window-aggregate.ts';
+import { windowJoin } from './window-join.ts';
 
 export type { Rule } from './rule.ts';
 
@@ -17,6 +18,7 @@ export const DEFAULT_RULES: readonly Rule[] = [
   rank,
   windowAggregate,
   intervalJoin,
+  windowJoin,
   projectMerge,
   projectWatermarkTranspose,
   projectionPushDown,
