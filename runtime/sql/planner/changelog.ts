@@ -117,7 +117,12 @@ function infer(node: LogicalNode, ins: ChangelogInfo[], caps: ConnectorCapabilit
       // Only keeping the first row by processing time never changes an emitted row.
       if (!node.keepLastRow && node.timeKind === 'PROCTIME') return { kinds: INSERT_ONLY, upsertKeys: [] };
       return updating(RETRACT, [node.partitionKeys.map((k) => k)]);
-    case 'Rank': return updating(ALL, node.outputRankNumber ? [[...node.partitionKeys, node.fields.length - 1]] : [node.partitionKeys]);
+    case 'Rank':
+      if (node.window !== undefined) {
+        if (!isInsertOnly(input)) refuse('StreamPhysicalWindowRank', input, node);
+        return { kinds: INSERT_ONLY, upsertKeys: [] };
+      }
+      return updating(ALL, node.outputRankNumber ? [[...node.partitionKeys, node.fields.length - 1]] : [node.partitionKeys]);
     case 'Union': {
       const kinds = union(...ins);
       const firstUpdating = ins.find((c) => !isInsertOnly(c));

@@ -79,7 +79,7 @@ export function describeNode(node: LogicalNode): string {
     }
     case 'Rank': {
       const inNames = names(node.input.fields);
-      return `Rank(rankType=[${node.rankType}], rankRange=[rankStart=${node.rankStart}, rankEnd=${node.rankEnd}], partitionBy=[${node.partitionKeys.map((k) => inNames[k]).join(', ')}], orderBy=[${node.orderKeys.map((k) => sortToString(k, inNames)).join(', ')}], select=[${names(node.fields).join(', ')}])`;
+      return `${node.window ? 'WindowRank' : 'Rank'}(${node.window ? `window=[${windowToString(node.window, inNames)}], ` : ''}rankType=[${node.rankType}], rankRange=[rankStart=${node.rankStart}, rankEnd=${node.rankEnd}], partitionBy=[${node.partitionKeys.map((k) => inNames[k]).join(', ')}], orderBy=[${node.orderKeys.map((k) => sortToString(k, inNames)).join(', ')}], select=[${names(node.fields).join(', ')}])`;
     }
     case 'Deduplicate': {
       const inNames = names(node.input.fields);

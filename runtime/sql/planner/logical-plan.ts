@@ -86,7 +86,11 @@ export type LogicalNode =
   /** OVER aggregates: input columns + one column per aggregate call of each group. */
   | { kind: 'Over'; input: LogicalNode; groups: OverGroup[]; fields: Field[] }
   /** Top-N per partition (ROW_NUMBER() OVER (...) with a filter on the number). */
-  | { kind: 'Rank'; input: LogicalNode; partitionKeys: number[]; orderKeys: SortKey[]; rankType: 'ROW_NUMBER' | 'RANK' | 'DENSE_RANK'; rankStart: number; rankEnd: number; outputRankNumber: boolean; fields: Field[] }
+  | {
+      kind: 'Rank'; input: LogicalNode; partitionKeys: number[]; orderKeys: SortKey[]; rankType: 'ROW_NUMBER' | 'RANK' | 'DENSE_RANK'; rankStart: number; rankEnd: number; outputRankNumber: boolean; fields: Field[];
+      /** Window Top-N: the input is windowed and the partition includes window_start and window_end; ranks are final per window. */
+      window?: WindowDef;
+    }
   /** Top-1 ordered by a time attribute: keep the first or the last row per key. */
   | { kind: 'Deduplicate'; input: LogicalNode; partitionKeys: number[]; keepLastRow: boolean; timeKind: 'ROWTIME' | 'PROCTIME'; orderIndex: number; outputRankNumber: boolean; fields: Field[] }
   | { kind: 'Sort'; input: LogicalNode; keys: SortKey[]; offset?: number; fetch?: number; fields: Field[] }

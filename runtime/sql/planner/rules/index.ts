@@ -9,6 +9,7 @@ import { rank } from './rank.ts';
 import type { Rule } from './rule.ts';
 import { windowAggregate } from './window-aggregate.ts';
 import { windowJoin } from './window-join.ts';
+import { windowRank } from './window-rank.ts';
 
 export type { Rule } from './rule.ts';
 
@@ -19,6 +20,7 @@ export const DEFAULT_RULES: readonly Rule[] = [
   windowAggregate,
   intervalJoin,
   windowJoin,
+  windowRank,
   projectMerge,
   projectWatermarkTranspose,
   projectionPushDown,

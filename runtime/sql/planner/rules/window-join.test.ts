@@ -19,3 +19,19 @@ describe('window join', () => {
     expect(find(startOnly.optimized, 'Join')!.variant.kind).toBe('regular');
   });
 });
+
+describe('window Top-N', () => {
+  it('ranks per window when the partition holds window_start and window_end, insert-only', () => {
+    const p = plan(`SELECT * FROM (
+      SELECT *, ROW_NUMBER() OVER (PARTITION BY window_start, window_end ORDER BY n DESC) AS rn FROM (${windowed('clicks', 'user_id')})
+    ) WHERE rn <= 3`);
+    const rank = find(p.optimized, 'Rank')!;
+    expect(rank.window).toMatchObject({ kind: 'TUMBLE', size: 60000 });
+    expect(p.changelog.get(p.optimized)!.kinds).toEqual(['I']);
+  });
+
+  it('is an ordinary Top-N when the partition lacks the window', () => {
+    const p = plan(`SELECT * FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY k ORDER BY n DESC) AS rn FROM (${windowed('clicks', 'user_id')})) WHERE rn <= 3`);
+    expect(find(p.optimized, 'Rank')!.window).toBeUndefined();
+  });
+});
