@@ -1,0 +1,52 @@
+// What tests use to get a PostgreSQL server. MILLRACE_POSTGRES_URL (postgres://user:pass@host:port/db)
+// names an existing one (used as is). Otherwise the local server is reused, or started; a server
+// started here is owned by the test run (MILLRACE_TEST_RUN_ID), whose global teardown stops it
+// with `stopPostgresStartedBy`. Tests make their own database (`createDatabase`) so they never
+// share tables with each other or with a developer's data.
+import pg from 'pg';
+import { downPostgres, upPostgres } from './lifecycle.ts';
+import type { ConnectionSettings } from './plan.ts';
+
+let connection: Promise<ConnectionSettings> | undefined;
+
+export function usePostgres(): Promise<ConnectionSettings> {
+  if (!connection) {
+    connection = resolvePostgres();
+    connection.catch(() => (connection = undefined));
+  }
+  return connection;
+}
+
+async function resolvePostgres(): Promise<ConnectionSettings> {
+  const url = process.env.MILLRACE_POSTGRES_URL;
+  if (url) {
+    const u = new URL(url);
+    return { host: u.hostname, port: Number(u.port || 5432), user: decodeURIComponent(u.username), password: decodeURIComponent(u.password), database: u.pathname.slice(1) || 'postgres' };
+  }
+  const { connection: settings } = await upPostgres({ owner: process.env.MILLRACE_TEST_RUN_ID ?? 'test', log: (line) => process.stderr.write(`[postgres] ${line}\n`) });
+  return settings;
+}
+
+/** A fresh, empty database named `<prefix>_<random>`; returns settings pointing at it. */
+export async function createDatabase(prefix: string): Promise<ConnectionSettings> {
+  const base = await usePostgres();
+  const name = `${prefix}_${Math.random().toString(36).slice(2, 10)}`.toLowerCase().replace(/[^a-z0-9_]/g, '_');
+  const client = new pg.Client(base);
+  await client.connect();
+  try {
+    await client.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await client.end();
+  }
+  return { ...base, database: name };
+}
+
+/** `jdbc:postgresql://host:port/db`, as a Flink table's `url` option. */
+export function jdbcUrl(c: ConnectionSettings): string {
+  return `jdbc:postgresql://${c.host}:${c.port}/${c.database}`;
+}
+
+/** For a test run's global teardown: stops the server only if this run started it. */
+export async function stopPostgresStartedBy(runId: string): Promise<boolean> {
+  return (await downPostgres({ owner: runId })) !== undefined;
+}
