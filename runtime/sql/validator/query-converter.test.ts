@@ -92,3 +92,10 @@ describe('validation and types', () => {
     expect(() => s.executeScript('INSERT INTO append_out SELECT user_id FROM clicks')).toThrow(/Cause: Different number of columns/);
   });
 });
+
+describe('SELECT *', () => {
+  it('expands every relation in order, also nameless derived tables with the same column names', () => {
+    expect(columns('SELECT * FROM (SELECT a FROM plain), (SELECT a FROM plain)')).toEqual(['a INT', 'a INT']);
+    expect(columns('SELECT p.*, q.b FROM plain p, plain q')).toEqual(['a INT', 'b STRING', 'c BIGINT', 'b STRING']);
+  });
+});

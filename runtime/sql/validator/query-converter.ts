@@ -427,14 +427,16 @@ function selectToRel(select: Select, env: Env): LogicalNode {
   }
 
   // Expand * and t.* into the columns they stand for.
-  const items: { expr: Expr; name: string; pos: Pos }[] = [];
+  // A star column also keeps its position, so two nameless derived tables with the same column
+  // names do not make `SELECT *` ambiguous.
+  const items: { expr: Expr; name: string; pos: Pos; ref?: number }[] = [];
   select.items.forEach((item, i) => {
     if (item.expr.kind === 'star') {
       const q = item.expr.qualifier;
       const rels = q.length === 0 ? scope.relations : scope.relations.filter((r) => r.alias === q[q.length - 1]);
       if (rels.length === 0) fail(`Unknown table '${q.join('.')}' in ${q.join('.')}.*`, item.pos);
       for (const rel of rels) {
-        for (const f of rel.fields) items.push({ expr: { kind: 'identifier', parts: rel.alias !== undefined ? [rel.alias, f.name] : [f.name], pos: item.pos }, name: f.name, pos: item.pos });
+        rel.fields.forEach((f, k) => items.push({ expr: { kind: 'identifier', parts: rel.alias !== undefined ? [rel.alias, f.name] : [f.name], pos: item.pos }, name: f.name, pos: item.pos, ref: rel.offset + k }));
       }
       return;
     }
@@ -467,7 +469,7 @@ function selectToRel(select: Select, env: Env): LogicalNode {
     substitute = (e) => overSub(e) ?? inner?.(e);
   }
 
-  const exprs = items.map((i) => convertExpr(i.expr, exprCtx(env, scope, 'SELECT', substitute)));
+  const exprs = items.map((i) => (i.ref !== undefined && substitute === undefined ? inputRef(i.ref, scope.fields[i.ref]!.type) : convertExpr(i.expr, exprCtx(env, scope, 'SELECT', substitute))));
   let out: LogicalNode = { kind: 'Project', input: node, exprs, fields: items.map((i, k) => ({ name: i.name, type: exprs[k]!.type })) };
   if (select.distinct) {
     out = { kind: 'Aggregate', input: out, groupKeys: out.fields.map((_, i) => i), aggCalls: [], fields: out.fields.map((f) => ({ name: f.name, type: withoutTimeAttribute(f.type) })) };
