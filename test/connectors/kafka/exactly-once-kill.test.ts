@@ -9,6 +9,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { defineJob } from '../../../runtime/api/environment.ts';
+import { collectSink } from '../../../runtime/connectors/collect-sink.ts';
+import { kafkaSource } from '../../../runtime/connectors/kafka/source.ts';
+import { executeLocally } from '../../../runtime/local/local-executor.ts';
 import { JobApi, describeJob } from '../../recovery/support/job-api.ts';
 import { checkpointArgs } from '../../recovery/support/jobmanager-args.ts';
 import { RecoveryCluster } from '../../recovery/support/recovery-cluster.ts';
@@ -92,6 +96,13 @@ describe('Kafka exactly-once under TaskManager kills', () => {
     const out = await javaReadCommitted(bootstrap, output, { count: TOTAL, timeoutMs: 30_000, idleMs: 2000 });
     const ids = out.map((v) => (JSON.parse(v) as { id: number; copied: boolean }).id);
     log(`Java read_committed consumer: ${ids.length} records; Node client's consumer: ${(await readCommitted(bootstrap, output, { count: TOTAL, timeoutMs: 20_000, idleMs: 1000 })).length}`);
+    // the connector's own source (its read_committed filter) reads what the Java consumer reads
+    const viaSource: Array<{ id: number }> = [];
+    await executeLocally(defineJob({
+      name: 'read-output',
+      build: (env) => env.fromSource(kafkaSource<{ id: number }>({ bootstrapServers: bootstrap, topics: [output], stoppingOffsets: 'latest' })).sinkTo(collectSink(viaSource)),
+    })).done;
+    expect(viaSource.map((e) => e.id).sort((a, b) => a - b)).toEqual([...ids].sort((a, b) => a - b));
     const seen = new Map<number, number>();
     for (const i of ids) seen.set(i, (seen.get(i) ?? 0) + 1);
     const duplicated = [...seen].filter(([, n]) => n > 1).map(([i]) => i);
