@@ -10,7 +10,7 @@ import { needsNexmarkDdl } from './compare.ts';
 import { diffRows } from './diff.ts';
 import { loadRunSqlFile } from './millrace-side.ts';
 import { prepareRun } from './prepare.ts';
-import { replaceWithClause, substitutePlaceholders } from './sql-text.ts';
+import { nexmarkPlaceholders, nexmarkSideInput, replaceWithClause, substitutePlaceholders } from './sql-text.ts';
 
 describe('sql:compare harness', () => {
   test('the WITH clause is replaced, columns, computed columns and WATERMARK kept as written', () => {
@@ -20,8 +20,10 @@ describe('sql:compare harness', () => {
     expect(() => replaceWithClause('CREATE TABLE t (a INT)', {})).toThrow('MR_ERR_ORACLE_SQL');
   });
 
-  test('Nexmark placeholders are filled, unknown ones left alone', () => {
+  test('Nexmark placeholders are filled, unknown ones left alone; q13 gets the side input the Nexmark project generates', () => {
     expect(substitutePlaceholders("'events.num' = '${EVENTS_NUM}', '${OTHER}'", { EVENTS_NUM: '5' })).toBe("'events.num' = '5', '${OTHER}'");
+    expect(substitutePlaceholders("'file://${FLINK_HOME}/data/side_input.txt'", nexmarkPlaceholders(10, '/tmp/run'))).toBe("'file:///tmp/run/data/side_input.txt'");
+    expect(nexmarkSideInput(3)).toBe('0,0\n1,1\n2,2\n');
   });
 
   test('canonical rows: exact decimals, SQL timestamps, nested rows, big integers', () => {

@@ -5,13 +5,14 @@
 // Nexmark table bounded to the same events and seed; datagen tables read the same file (their
 // random timestamps depend on the start time, so one generation feeds both).
 
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ConnectorRegistry, TableDescriptor } from '../../../runtime/connectors/factory/index.ts';
 import { parseScript } from '../../../runtime/sql/parser/index.ts';
 import type { CreateTable } from '../../../runtime/sql/parser/index.ts';
 import type { RowField } from '../../../runtime/sql/types/data-type.ts';
 import { materializeTable } from './materialize.ts';
-import { nexmarkPlaceholders, replaceWithClause, substitutePlaceholders } from './sql-text.ts';
+import { nexmarkPlaceholders, nexmarkSideInput, replaceWithClause, substitutePlaceholders } from './sql-text.ts';
 
 export interface PrepareOptions {
   readonly events: number;
@@ -43,7 +44,11 @@ function physicalColumns(t: CreateTable): RowField[] {
 }
 
 export async function prepareRun(sqlText: string, registry: ConnectorRegistry, o: PrepareOptions): Promise<PreparedRun> {
-  const sql = substitutePlaceholders(sqlText, nexmarkPlaceholders(o.events));
+  const sql = substitutePlaceholders(sqlText, nexmarkPlaceholders(o.events, o.workDir));
+  if (sql.includes(`${o.workDir}/data/side_input.txt`)) {
+    mkdirSync(path.join(o.workDir, 'data'), { recursive: true });
+    writeFileSync(path.join(o.workDir, 'data', 'side_input.txt'), nexmarkSideInput());
+  }
   const parsed = parseScript(sql);
   const targets = new Set<string>();
   for (const { statement: s } of parsed) {

@@ -2,12 +2,20 @@
 // and a CREATE TABLE's `WITH (...)` clause replaced by other options (the statement's columns,
 // computed columns and WATERMARK stay exactly as the user wrote them).
 
-/** The defaults the Nexmark project's run scripts give its query files' placeholders. */
-export function nexmarkPlaceholders(events: number): Record<string, string> {
+/**
+ * The defaults the Nexmark project's run scripts give its query files' placeholders; FLINK_HOME
+ * is the run's directory, where q13's side input (`data/side_input.txt`) is written.
+ */
+export function nexmarkPlaceholders(events: number, workDir: string): Record<string, string> {
   return {
     TPS: '10000', EVENTS_NUM: String(events), PERSON_PROPORTION: '1', AUCTION_PROPORTION: '3', BID_PROPORTION: '46',
-    NEXMARK_TABLE: 'datagen', BOOTSTRAP_SERVERS: 'localhost:9092',
+    NEXMARK_TABLE: 'datagen', BOOTSTRAP_SERVERS: 'localhost:9092', FLINK_HOME: workDir,
   };
+}
+
+/** The Nexmark project's side input for q13 (SideInputGenerator --num 10000): lines `i,i`. */
+export function nexmarkSideInput(rows = 10_000): string {
+  return Array.from({ length: rows }, (_, i) => `${i},${i}\n`).join('');
 }
 
 export function substitutePlaceholders(sql: string, values: Readonly<Record<string, string>>): string {
