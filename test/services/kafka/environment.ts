@@ -2,7 +2,6 @@
 // is). Otherwise the local broker is reused, or started (resolving its jars first if the cache
 // lacks them; `.ci/prepare-kafka.sh` does that ahead of time); a broker started here is owned by
 // the test run (MILLRACE_TEST_RUN_ID), whose global teardown stops it with `stopKafkaStartedBy`.
-import { localClusterHostAddress } from '../../cluster/s3/host-address.ts';
 import { downKafka, upKafka } from './lifecycle.ts';
 
 export interface KafkaConnection {
@@ -30,11 +29,11 @@ export function useKafka(options: UseKafkaOptions = {}): Promise<KafkaConnection
 
 async function resolveKafka(options: UseKafkaOptions): Promise<KafkaConnection> {
   if (process.env.MILLRACE_KAFKA_BOOTSTRAP) return { bootstrap: process.env.MILLRACE_KAFKA_BOOTSTRAP };
-  // While the local cluster runs, listen on its host address from the start, so a later caller
-  // whose pods need the broker causes no restart.
-  const listenOn = options.hostAddress ?? localClusterHostAddress();
+  // Only a caller whose pods need the broker asks for the host address listener (which restarts a
+  // broker that lacks it); loopback callers reuse whatever runs, so tests in parallel workers never
+  // see the broker restart under them.
   const { record, bootstrap } = await upKafka({
-    ...(listenOn ? { hostAddress: listenOn } : {}),
+    ...(options.hostAddress ? { hostAddress: options.hostAddress } : {}),
     owner: process.env.MILLRACE_TEST_RUN_ID ?? 'test',
     log: (line) => process.stderr.write(`[kafka] ${line}\n`),
   });
