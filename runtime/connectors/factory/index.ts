@@ -8,6 +8,7 @@ import { filesystemConnector } from '../table/filesystem.ts';
 import { nexmarkConnector } from '../table/nexmark.ts';
 import { printConnector } from '../table/print.ts';
 import { kafkaConnector } from '../kafka/table.ts';
+import { jdbcConnector } from '../postgres/table.ts';
 import { csvFormat } from './formats/csv.ts';
 import { jsonFormat } from './formats/json.ts';
 import { rawFormat } from './formats/raw.ts';
@@ -35,6 +36,7 @@ export function createConnectorRegistry(options: ConnectorRegistryOptions = {}):
     .registerConnector(filesystemConnector)
     .registerConnector(printConnector)
     .registerConnector(blackholeConnector)
-    .registerConnector(kafkaConnector);
+    .registerConnector(kafkaConnector)
+    .registerConnector(jdbcConnector);
 }
 export { describeTable, objectSink, objectSource, objectToRow, parseTypeText, rowToObject, type ObjectTable } from './datastream.ts';
