@@ -161,8 +161,11 @@ const SPECS: Record<string, Spec> = {
   FROM_BASE64: { sigs: [{ args: S }], ret: STR, description: 'decodes base64 to a string' },
   HEX: { sigs: [{ args: ['STRING'] }, { args: ['INTEGER'] }], ret: STR, description: 'hexadecimal digits' },
   UUID: { sigs: [{ args: [] }], ret: T.char(36, false), nullable: 'never', deterministic: false, description: 'a random UUID' },
-  JSON_VALUE: { sigs: [{ args: ['STRING', 'STRING'] }], ret: STR, nullable: 'always', description: 'the scalar at a JSON path (RETURNING and ON EMPTY/ON ERROR clauses are not parsed yet)' },
-  JSON_QUERY: { sigs: [{ args: ['STRING', 'STRING'] }], ret: STR, nullable: 'always', description: 'the JSON value at a JSON path' },
+  JSON_VALUE: { sigs: [{ args: ['STRING', 'STRING'] }], ret: STR, nullable: 'always', description: 'the scalar at a JSON path; RETURNING type, NULL|ERROR|DEFAULT x ON EMPTY|ON ERROR' },
+  JSON_QUERY: { sigs: [{ args: ['STRING', 'STRING'] }], ret: STR, nullable: 'always', description: 'the JSON value at a JSON path; WITH|WITHOUT [CONDITIONAL] ARRAY WRAPPER, ON EMPTY, ON ERROR' },
+  JSON_EXISTS: { sigs: [{ args: ['STRING', 'STRING'] }], ret: T.boolean(), description: 'whether a JSON path matches (ON ERROR clause parsed)' },
+  JSON_OBJECT: { sigs: [{ args: [], variadic: 'ANY' }], ret: T.string(false), nullable: 'never', description: 'JSON_OBJECT([KEY] k VALUE v, ... [NULL|ABSENT ON NULL]): a JSON object text' },
+  JSON_ARRAY: { sigs: [{ args: [], variadic: 'ANY' }], ret: T.string(false), nullable: 'never', description: 'JSON_ARRAY(v, ... [NULL|ABSENT ON NULL]): a JSON array text' },
   JSON_STRING: { sigs: [{ args: ['ANY'] }], ret: STR, description: 'a value serialized as JSON' },
   // ---- temporal
   DATE_FORMAT: { sigs: [{ args: ['TIMESTAMP', 'STRING'] }, { args: ['STRING', 'STRING'] }], ret: STR, description: 'formats a timestamp with a Java SimpleDateFormat pattern' },

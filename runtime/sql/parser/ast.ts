@@ -48,7 +48,7 @@ export type Expr =
   | { kind: 'like'; op: 'LIKE' | 'SIMILAR TO'; negated: boolean; operand: Expr; pattern: Expr; escape?: Expr; pos: Pos }
   | { kind: 'case'; operand?: Expr; whens: { when: Expr; then: Expr }[]; else?: Expr; pos: Pos }
   | { kind: 'cast'; safe: boolean; operand: Expr; target: TypeNode; pos: Pos }
-  | { kind: 'call'; name: string[]; args: Expr[]; distinct: boolean; filter?: Expr; over?: WindowSpec; ignoreNulls?: boolean; pos: Pos }
+  | { kind: 'call'; name: string[]; args: Expr[]; distinct: boolean; filter?: Expr; over?: WindowSpec; ignoreNulls?: boolean; json?: JsonClauses; pos: Pos }
   /** `EXTRACT(HOUR FROM ts)`. */
   | { kind: 'extract'; unit: string; operand: Expr; pos: Pos }
   /** A table argument of a table-valued function: `TABLE bid`, or `TABLE(...)` / a subquery. */
@@ -69,6 +69,15 @@ export type Expr =
   | { kind: 'field'; target: Expr; name: string; pos: Pos }
   /** An interval unit used as an argument (`TIMESTAMPADD(HOUR, ...)`), or `TRIM(BOTH ...)`'s flag. */
   | { kind: 'symbol'; value: string; pos: Pos };
+
+/** The clauses of JSON_VALUE / JSON_QUERY / JSON_EXISTS / JSON_OBJECT / JSON_ARRAY. */
+export interface JsonClauses {
+  returning?: TypeNode;
+  /** `NULL|ERROR|DEFAULT x|EMPTY ARRAY|EMPTY OBJECT|TRUE|FALSE|UNKNOWN ON EMPTY|ERROR`, `NULL|ABSENT ON NULL`. */
+  behaviors: { on: 'EMPTY' | 'ERROR' | 'NULL'; action: string; default?: Expr }[];
+  /** JSON_QUERY's `WITHOUT|WITH [CONDITIONAL|UNCONDITIONAL] [ARRAY] WRAPPER`. */
+  wrapper?: 'WITHOUT' | 'CONDITIONAL' | 'UNCONDITIONAL';
+}
 
 export type ExprKind = Expr['kind'];
 export type ExprOf<K extends ExprKind> = Extract<Expr, { kind: K }>;

@@ -1,7 +1,7 @@
 // Expressions, by precedence climbing (a Pratt parser). Binding powers follow Calcite's operator
 // precedences, which Flink inherits: OR 22 < AND 24 < NOT 26 < IS 28 < comparisons 30 <
 // BETWEEN/IN/LIKE 32 < + - 40 < * / % || 60 < unary minus 80 < item/field access 100.
-import type { BinaryOperator, Expr, ExprOf, FrameBound, OrderItem, Pos, WindowSpec } from './ast.ts';
+import type { BinaryOperator, Expr, ExprOf, FrameBound, JsonClauses, OrderItem, Pos, WindowSpec } from './ast.ts';
 import type { Cursor } from './cursor.ts';
 import { NILADIC_FUNCTIONS, TIME_UNITS } from './keywords.ts';
 import { isQueryStart, parseQuery } from './query-parser.ts';
@@ -334,6 +334,7 @@ function parseCall(c: Cursor, nameParts: string[], pos: Pos, consumeName: boolea
     c.expectOp(')');
     return parseCallSuffix(c, call);
   }
+  if (upper.startsWith('JSON_') && JSON_FUNCTIONS.has(upper)) return parseJsonCall(c, call, upper);
   if ((upper === 'TIMESTAMPADD' || upper === 'TIMESTAMPDIFF') && c.peek().kind === 'word' && TIME_UNITS[c.peek().upper] !== undefined) {
     call.args.push({ kind: 'symbol', value: parseUnit(c), pos: c.pos(c.previous()) });
     c.expectOp(',');
@@ -359,6 +360,61 @@ function parseCall(c: Cursor, nameParts: string[], pos: Pos, consumeName: boolea
     if (!c.acceptOp(',')) break;
   }
   c.expectOp(')');
+  return parseCallSuffix(c, call);
+}
+
+const JSON_FUNCTIONS = new Set(['JSON_VALUE', 'JSON_QUERY', 'JSON_EXISTS', 'JSON_OBJECT', 'JSON_ARRAY']);
+
+/** JSON functions with their SQL/JSON clauses (the opening parenthesis is consumed). */
+function parseJsonCall(c: Cursor, call: ExprOf<'call'>, upper: string): Expr {
+  const json: JsonClauses = { behaviors: [] };
+  const onClause = (): boolean => {
+    const mark = c.mark;
+    let action: string | undefined;
+    let dflt: Expr | undefined;
+    if (c.acceptWords('DEFAULT')) { action = 'DEFAULT'; dflt = parseExpr(c, BP.RANGE); }
+    else if (c.acceptWords('EMPTY', 'ARRAY')) action = 'EMPTY ARRAY';
+    else if (c.acceptWords('EMPTY', 'OBJECT')) action = 'EMPTY OBJECT';
+    else if (c.isAnyWord(['NULL', 'ERROR', 'TRUE', 'FALSE', 'UNKNOWN', 'ABSENT'])) action = c.next().upper;
+    if (action === undefined) return false;
+    if (!c.acceptWords('ON')) { c.reset(mark); return false; }
+    const on = c.peek();
+    if (!c.isAnyWord(['EMPTY', 'ERROR', 'NULL'])) c.fail('EMPTY, ERROR or NULL after ON');
+    c.next();
+    json.behaviors.push(dflt === undefined ? { on: on.upper as 'EMPTY', action } : { on: on.upper as 'EMPTY', action, default: dflt });
+    return true;
+  };
+  if (upper === 'JSON_OBJECT') {
+    // JSON_OBJECT([KEY] k VALUE v, ...) → args k1, v1, k2, v2, ...
+    while (!c.isOp(')') && !onClause()) {
+      c.acceptWords('KEY');
+      call.args.push(parseExpr(c, BP.RANGE));
+      c.expectWords('VALUE');
+      call.args.push(parseExpr(c));
+      if (!c.acceptOp(',')) break;
+    }
+    while (onClause()) { /* NULL|ABSENT ON NULL */ }
+  } else if (upper === 'JSON_ARRAY') {
+    while (!c.isOp(')') && !onClause()) {
+      call.args.push(parseExpr(c));
+      if (!c.acceptOp(',')) break;
+    }
+    while (onClause()) { /* NULL|ABSENT ON NULL */ }
+  } else {
+    call.args.push(parseExpr(c));
+    c.expectOp(',');
+    call.args.push(parseExpr(c));
+    if (c.acceptWords('RETURNING')) json.returning = parseType(c);
+    if (c.acceptWords('WITHOUT')) { c.acceptWords('ARRAY'); c.expectWords('WRAPPER'); json.wrapper = 'WITHOUT'; }
+    else if (c.acceptWords('WITH')) {
+      json.wrapper = c.acceptWords('CONDITIONAL') ? 'CONDITIONAL' : (c.acceptWords('UNCONDITIONAL'), 'UNCONDITIONAL');
+      c.acceptWords('ARRAY');
+      c.expectWords('WRAPPER');
+    }
+    while (onClause()) { /* ON EMPTY / ON ERROR */ }
+  }
+  c.expectOp(')');
+  call.json = json;
   return parseCallSuffix(c, call);
 }
 

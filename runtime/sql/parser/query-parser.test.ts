@@ -165,3 +165,14 @@ describe('table hints', () => {
     expect(() => select("SELECT * FROM t /*+ OPTIONS('a' 'b') */")).toThrow("MR_ERR_SQL_PARSE: line 1, column 33: expected '=' but found ''b''");
   });
 });
+
+describe('JSON functions', () => {
+  it('read the SQL/JSON clauses', () => {
+    expect(parseExpression("JSON_VALUE(s, '$.a' RETURNING INT DEFAULT 0 ON EMPTY NULL ON ERROR)")).toMatchObject({
+      kind: 'call', args: [{}, {}], json: { returning: { type: { root: 'INTEGER' } }, behaviors: [{ on: 'EMPTY', action: 'DEFAULT', default: { text: '0' } }, { on: 'ERROR', action: 'NULL' }] },
+    });
+    expect(parseExpression("JSON_QUERY(s, '$.a' WITH CONDITIONAL ARRAY WRAPPER EMPTY ARRAY ON EMPTY)")).toMatchObject({ json: { wrapper: 'CONDITIONAL', behaviors: [{ on: 'EMPTY', action: 'EMPTY ARRAY' }] } });
+    expect(parseExpression("JSON_OBJECT(KEY 'a' VALUE 1, 'b' VALUE x ABSENT ON NULL)")).toMatchObject({ args: [{ value: 'a' }, { text: '1' }, { value: 'b' }, { parts: ['x'] }], json: { behaviors: [{ on: 'NULL', action: 'ABSENT' }] } });
+    expect(parseExpression('JSON_ARRAY(1, 2 NULL ON NULL)')).toMatchObject({ args: [{}, {}], json: { behaviors: [{ on: 'NULL', action: 'NULL' }] } });
+  });
+});

@@ -300,6 +300,11 @@ function convertCall(e: ExprOf<'call'>, ctx: ExprContext): Rex {
   }
   const type = def!.inferType(args.map((a) => a.type));
   if (typeof type === 'string') return fail(type, e.pos);
+  // JSON_VALUE(... RETURNING t): the declared type, NULL when the path finds nothing.
+  if (e.json?.returning !== undefined) {
+    for (const b of e.json.behaviors) if (b.default !== undefined) convertExpr(b.default, ctx);
+    return call(upper, args, withNullability(e.json.returning.type, true));
+  }
   return call(upper, args, type);
 }
 

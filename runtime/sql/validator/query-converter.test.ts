@@ -99,3 +99,9 @@ describe('SELECT *', () => {
     expect(columns('SELECT p.*, q.b FROM plain p, plain q')).toEqual(['a INT', 'b STRING', 'c BIGINT', 'b STRING']);
   });
 });
+
+describe('JSON functions', () => {
+  it('type JSON_VALUE by its RETURNING clause', () => {
+    expect(columns("SELECT JSON_VALUE(b, '$.n' RETURNING BIGINT) AS n, JSON_VALUE(b, '$.s') AS s, JSON_OBJECT('k' VALUE a) AS o FROM plain")).toEqual(['n BIGINT', 's STRING', 'o STRING NOT NULL']);
+  });
+});
