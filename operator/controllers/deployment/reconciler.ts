@@ -201,7 +201,9 @@ async function actOnPeriodicSavepoints(ctx: ReconcileContext, owner: Raw<Deploym
     };
     try {
       await ctx.rest.create(obj);
-      events.push({ type: 'Normal', reason: 'PeriodicSavepoint', note: `periodic savepoint ${periodic.create.name} requested (every ${d.spec.savepoints.periodicIntervalSeconds} s)` });
+      // Recorded with the create it reports, not with the status write: that may lose to a
+      // concurrent pass, while this create happened (once: see PeriodicRequests).
+      await ctx.events.record(owner, 'Normal', 'PeriodicSavepoint', 'Reconcile', `periodic savepoint ${periodic.create.name} requested (every ${d.spec.savepoints.periodicIntervalSeconds} s)`);
     } catch (err) {
       if (!isConflict(err)) { requests.release(key, periodic.create.name); throw err; }
     }
