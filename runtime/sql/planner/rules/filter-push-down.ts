@@ -54,9 +54,32 @@ function throughProject(filter: NodeOf<'Filter'>, project: NodeOf<'Project'>): L
   return { ...project, input: { kind: 'Filter', input: project.input, condition: pushed, fields: project.input.fields } };
 }
 
+/**
+ * One-sided conjuncts of a join's own condition go into that input (Flink's JoinConditionPushRule):
+ * both sides for an inner join, only the side whose rows may be dropped for outer joins.
+ */
+function joinConditionPush(join: NodeOf<'Join'>): LogicalNode | undefined {
+  if (join.variant.kind !== 'regular' || join.joinType === 'FULL' || join.joinType === 'SEMI' || join.joinType === 'ANTI') return undefined;
+  const lw = join.left.fields.length;
+  const toLeft: Rex[] = [];
+  const toRight: Rex[] = [];
+  const stay: Rex[] = [];
+  for (const c of conjunctions(join.condition)) {
+    const refs = [...inputRefsOf(c)];
+    if (!isDeterministic(c) || refs.length === 0) stay.push(c);
+    else if (refs.every((r) => r < lw) && join.joinType !== 'LEFT') toLeft.push(c);
+    else if (refs.every((r) => r >= lw) && join.joinType !== 'RIGHT') toRight.push(mapInputRefs(c, (i, t) => ({ kind: 'inputRef', index: i - lw, type: t })));
+    else stay.push(c);
+  }
+  if (toLeft.length + toRight.length === 0) return undefined;
+  const condition = and(stay, BOOL) ?? { kind: 'literal', value: true, type: T.boolean(false) };
+  return { ...join, left: filterOver(join.left, toLeft), right: filterOver(join.right, toRight), condition };
+}
+
 export const filterPushDown: Rule = {
   name: 'filter-push-down',
   rewrite(node) {
+    if (node.kind === 'Join') return joinConditionPush(node);
     if (node.kind !== 'Filter') return undefined;
     const input = node.input;
     switch (input.kind) {
