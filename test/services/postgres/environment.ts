@@ -41,6 +41,17 @@ export async function createDatabase(prefix: string): Promise<ConnectionSettings
   return { ...base, database: name };
 }
 
+/** Drops a database made by `createDatabase` (closing its sessions). */
+export async function dropDatabase(settings: ConnectionSettings): Promise<void> {
+  const client = new pg.Client({ ...settings, database: (await usePostgres()).database });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS ${settings.database} WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
+}
+
 /** `jdbc:postgresql://host:port/db`, as a Flink table's `url` option. */
 export function jdbcUrl(c: ConnectionSettings): string {
   return `jdbc:postgresql://${c.host}:${c.port}/${c.database}`;
