@@ -13,9 +13,9 @@ import { parseArgs } from 'node:util';
 import { createConnectorRegistry } from '../../../runtime/connectors/factory/index.ts';
 import { applyChangelog, canonicalChangelog } from './canonical.ts';
 import { diffRows } from './diff.ts';
-import { loadRunSqlFile } from './millrace-side.ts';
-import { ensureOracleJar, runOracle } from './oracle.ts';
-import { prepareRun } from './prepare.ts';
+import { loadRunSqlFile, type MillraceSinkResult } from './millrace-side.ts';
+import { ensureOracleJar, runOracle, type OracleSinkResult } from './oracle.ts';
+import { prepareRun, type SinkTable } from './prepare.ts';
 
 const NEXMARK_DDL = ['ddl_gen.sql', 'ddl_views.sql'].map((f) => new URL(`../nexmark/queries/${f}`, import.meta.url));
 
@@ -23,6 +23,39 @@ const NEXMARK_DDL = ['ddl_gen.sql', 'ddl_views.sql'].map((f) => new URL(`../nexm
 export function needsNexmarkDdl(sql: string): boolean {
   const createsNexmark = /'connector'\s*=\s*'nexmark'/i.test(sql) || /create\s+(temporary\s+)?view\s+`?(bid|auction|person)`?\b/i.test(sql);
   return !createsNexmark && /\b(from|join|table)\s+`?(bid|auction|person|datagen)`?\b/i.test(sql);
+}
+
+export interface SinkReport {
+  readonly table: string;
+  readonly equal: boolean;
+  /** what sql:compare prints for this INSERT */
+  readonly lines: string[];
+}
+
+/** Per INSERT target: Millrace's changelog applied (by primary key for upsert sinks) against Flink's final rows. */
+export function compareSinks(sinks: readonly SinkTable[], flink: readonly OracleSinkResult[], millrace: readonly MillraceSinkResult[]): SinkReport[] {
+  return sinks.map((sink) => {
+    const f = flink.find((s) => s.table === sink.table);
+    const m = millrace.find((s) => s.table === sink.table);
+    if (!f || !m) return { table: sink.table, equal: false, lines: [`INSERT INTO ${sink.table}: DIFFERENT: ${!f ? 'Flink' : 'Millrace'} returned no result for this table`] };
+    const keys = sink.primaryKey.map((k) => sink.columns.findIndex((c) => c.name === k));
+    const applied = applyChangelog(canonicalChangelog(sink.columns, m.changelog), keys);
+    const d = diffRows(f.rows, applied.rows);
+    const problems = [...f.problems.map((p) => `Flink: ${p}`), ...applied.problems.map((p) => `Millrace: ${p}`)];
+    if (d.equal && problems.length === 0) {
+      return { table: sink.table, equal: true, lines: [`INSERT INTO ${sink.table}: equal (${d.flinkRows} rows${keys.length > 0 ? `, upsert by ${sink.primaryKey.join(', ')}` : ''})`] };
+    }
+    return {
+      table: sink.table,
+      equal: false,
+      lines: [
+        `INSERT INTO ${sink.table}: DIFFERENT (Flink ${d.flinkRows} rows, Millrace ${d.millraceRows} rows)`,
+        ...d.onlyFlink.map((r) => `  only in Flink${r.times > 1 ? ` (${r.times}x)` : ''}:    ${r.row}`),
+        ...d.onlyMillrace.map((r) => `  only in Millrace${r.times > 1 ? ` (${r.times}x)` : ''}: ${r.row}`),
+        ...problems.slice(0, 5).map((p) => `  ${p}`),
+      ],
+    };
+  });
 }
 
 async function main(): Promise<number> {
@@ -66,29 +99,9 @@ async function main(): Promise<number> {
   }
   const millrace = await runSqlFile(prepared.millraceSql, { parallelism: Number(values.parallelism), collectSinks: true });
 
-  let failures = 0;
-  for (const sink of prepared.sinks) {
-    const f = flink.sinks.find((s) => s.table === sink.table)!;
-    const m = millrace.sinks.find((s) => s.table === sink.table);
-    if (!m) {
-      console.log(`INSERT INTO ${sink.table}: DIFFERENT: Millrace returned no result for this table`);
-      failures++;
-      continue;
-    }
-    const keys = sink.primaryKey.map((k) => sink.columns.findIndex((c) => c.name === k));
-    const applied = applyChangelog(canonicalChangelog(sink.columns, m.changelog), keys);
-    const d = diffRows(f.rows, applied.rows);
-    const problems = [...f.problems.map((p) => `Flink: ${p}`), ...applied.problems.map((p) => `Millrace: ${p}`)];
-    if (d.equal && problems.length === 0) {
-      console.log(`INSERT INTO ${sink.table}: equal (${d.flinkRows} rows${keys.length > 0 ? `, upsert by ${sink.primaryKey.join(', ')}` : ''})`);
-      continue;
-    }
-    failures++;
-    console.log(`INSERT INTO ${sink.table}: DIFFERENT (Flink ${d.flinkRows} rows, Millrace ${d.millraceRows} rows)`);
-    for (const r of d.onlyFlink) console.log(`  only in Flink${r.times > 1 ? ` (${r.times}x)` : ''}:    ${r.row}`);
-    for (const r of d.onlyMillrace) console.log(`  only in Millrace${r.times > 1 ? ` (${r.times}x)` : ''}: ${r.row}`);
-    for (const p of problems.slice(0, 5)) console.log(`  ${p}`);
-  }
+  const reports = compareSinks(prepared.sinks, flink.sinks, millrace.sinks);
+  for (const r of reports) for (const line of r.lines) console.log(line);
+  const failures = reports.filter((r) => !r.equal).length;
   console.log(failures === 0 ? `all ${prepared.sinks.length} INSERTs equal` : `${failures} of ${prepared.sinks.length} INSERTs differ`);
   return failures === 0 ? 0 : 1;
 }

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { SecretResolver, createConnectorRegistry } from '../../../runtime/connectors/factory/index.ts';
 import { T } from '../../../runtime/sql/types/data-type.ts';
 import { applyChangelog, canonicalRow, normalizeNumbers } from './canonical.ts';
-import { needsNexmarkDdl } from './compare.ts';
+import { compareSinks, needsNexmarkDdl } from './compare.ts';
 import { diffRows } from './diff.ts';
 import { loadRunSqlFile } from './millrace-side.ts';
 import { prepareRun } from './prepare.ts';
@@ -87,5 +87,33 @@ END;`;
     expect(p.flinkStatements[2]).toMatch(/^EXECUTE STATEMENT SET BEGIN\s+INSERT INTO out1/);
     expect(p.millraceSql).toContain("'connector' = 'print'");
     expect(p.millraceSql).toContain("'format' = 'json'");
+  });
+
+  test('compareSinks: Millrace rows (typed values, changelog) against Flink final rows, equal or the differing rows named', () => {
+    const columns = [{ name: 'auction', type: T.bigint() }, { name: 'w', type: T.timestamp(3) }, { name: 'avg', type: T.double() }];
+    const sinks = [
+      { table: 'upsert', columns, primaryKey: ['auction'], prefix: '/x/a' },
+      { table: 'append', columns, primaryKey: [], prefix: '/x/b' },
+    ];
+    const t = Date.UTC(2025, 0, 1, 0, 0, 10);
+    const flink = [
+      { table: 'upsert', rows: ['[1,"2025-01-01 00:00:10.000",2.5]', '[2,"2025-01-01 00:00:10.000",0.30000000000000004]'], problems: [] },
+      { table: 'append', rows: ['[1,"2025-01-01 00:00:10.000",1.0]'], problems: [] },
+    ];
+    const good = [
+      { table: 'upsert', changelog: [{ kind: '+I', values: [1, t, 1] }, { kind: '+U', values: [1, t, 2.5] }, { kind: '+I', values: [2, t, 0.1 + 0.2] }] as const },
+      { table: 'append', changelog: [{ kind: '+I', values: [1, t, 1] }] as const },
+    ];
+    expect(compareSinks(sinks, flink, good)).toEqual([
+      { table: 'upsert', equal: true, lines: ['INSERT INTO upsert: equal (2 rows, upsert by auction)'] },
+      { table: 'append', equal: true, lines: ['INSERT INTO append: equal (1 rows)'] },
+    ]);
+    const bad = [{ table: 'upsert', changelog: [{ kind: '+I', values: [1, t, 2.5] }, { kind: '+I', values: [3, t, 1] }] as const }];
+    const reports = compareSinks(sinks, flink, bad);
+    expect(reports[0]).toEqual({
+      table: 'upsert', equal: false,
+      lines: ['INSERT INTO upsert: DIFFERENT (Flink 2 rows, Millrace 2 rows)', '  only in Flink:    [2,"2025-01-01 00:00:10.000",0.3]', '  only in Millrace: [3,"2025-01-01 00:00:10.000",1]'],
+    });
+    expect(reports[1]).toEqual({ table: 'append', equal: false, lines: ['INSERT INTO append: DIFFERENT: Millrace returned no result for this table'] });
   });
 });
