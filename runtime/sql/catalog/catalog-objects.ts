@@ -38,8 +38,10 @@ export interface CatalogTable {
   partitionKeys: string[];
   comment?: string;
   temporary: boolean;
-  /** The statement that created it, for SHOW CREATE TABLE and LIKE. */
+  /** The statement that created it, for LIKE. */
   ddl?: CreateTable;
+  /** Its text as written, for SHOW CREATE TABLE. */
+  ddlText?: string;
 }
 
 export interface CatalogView {
@@ -51,6 +53,8 @@ export interface CatalogView {
   columnNames?: string[];
   comment?: string;
   temporary: boolean;
+  /** The CREATE VIEW statement as written, for SHOW CREATE VIEW. */
+  ddlText?: string;
 }
 
 export type CatalogRelation = CatalogTable | CatalogView;

@@ -101,3 +101,23 @@ describe('SQL session', () => {
     expect(error(() => s.executeScript("CREATE FUNCTION g AS 'nohash.ts' LANGUAGE JAVASCRIPT")).message).toContain("'module.ts#export'");
   });
 });
+
+describe('SHOW CREATE and INSERT OVERWRITE', () => {
+  it('shows a table or view as it was created', () => {
+    const s = new SqlSession();
+    const results = s.executeScript(`${ORDERS}; CREATE VIEW v AS SELECT order_id FROM orders; SHOW CREATE TABLE orders; SHOW CREATE VIEW v`);
+    const [t, v] = results.slice(-2).map((r) => (r.kind === 'table' ? r.table.rows[0]![0] : ''));
+    expect(t).toBe(ORDERS);
+    expect(v).toBe('CREATE VIEW v AS SELECT order_id FROM orders');
+    expect(error(() => s.executeScript('SHOW CREATE TABLE v')).message).toContain('Table with identifier v does not exist');
+  });
+
+  it('refuses INSERT OVERWRITE in streaming mode and allows it in batch mode', () => {
+    const s = new SqlSession();
+    s.executeScript(`${ORDERS}; CREATE TABLE out2 (id BIGINT) WITH ('connector' = 'blackhole')`);
+    const e = error(() => s.executeScript('INSERT OVERWRITE out2 SELECT order_id FROM orders'));
+    expect(e.code).toBe('MR_ERR_SQL_PLAN');
+    s.executeScript("SET 'execution.runtime-mode' = 'batch'");
+    expect(last(s.executeScript('INSERT OVERWRITE out2 SELECT order_id FROM orders')).kind).toBe('job');
+  });
+});

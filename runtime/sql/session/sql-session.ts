@@ -60,7 +60,7 @@ export class SqlSession {
     const ctx = this.context;
     switch (s.kind) {
       case 'createTable':
-        this.catalog.createRelation(resolveCreateTable(s, ctx), s.ifNotExists, s.pos);
+        this.catalog.createRelation({ ...resolveCreateTable(s, ctx), ddlText: parsed.text }, s.ifNotExists, s.pos);
         return ok();
       case 'createView': {
         // Flink validates a view's query when it is created.
@@ -69,7 +69,7 @@ export class SqlSession {
           throw new SqlError('MR_ERR_SQL_VALIDATE', `VIEW definition and input fields not match:\n\tDef fields: [${s.columns.join(', ')}].\n\tInput fields: [${plan.fields.map((f) => f.name).join(', ')}].`, s.pos);
         }
         const path = this.catalog.qualify(s.name.parts, s.name.pos);
-        const view = { kind: 'view' as const, path, query: s.query, queryText: s.queryText, temporary: s.temporary, ...(s.columns ? { columnNames: s.columns } : {}), ...(s.comment !== undefined ? { comment: s.comment } : {}) };
+        const view = { kind: 'view' as const, path, query: s.query, queryText: s.queryText, temporary: s.temporary, ddlText: parsed.text, ...(s.columns ? { columnNames: s.columns } : {}), ...(s.comment !== undefined ? { comment: s.comment } : {}) };
         this.catalog.createRelation(view, s.ifNotExists, s.pos);
         return ok();
       }
@@ -112,11 +112,23 @@ export class SqlSession {
         return { kind: 'table', statement: s, table: describeRelation(rel, rel.kind === 'view' ? convertQuery(rel.query, ctx).fields : undefined) };
       }
       case 'explain': return { kind: 'explain', statement: s, text: explainStatement(s.statement, s.details, ctx, this.plannerOptions) };
-      case 'insert': return { kind: 'job', statement: s, trees: planInserts([s], ctx, this.plannerOptions), text: parsed.text };
+      case 'insert':
+        this.checkOverwrite([s]);
+        return { kind: 'job', statement: s, trees: planInserts([s], ctx, this.plannerOptions), text: parsed.text };
       case 'statementSet':
         if (s.inserts.length === 0) throw new SqlError('MR_ERR_SQL_VALIDATE', 'the statement set holds no INSERT', s.pos);
+        this.checkOverwrite(s.inserts);
         return { kind: 'job', statement: s, trees: planInserts(s.inserts, ctx, this.plannerOptions), text: parsed.text };
       case 'queryStatement': return { kind: 'query', statement: s, tree: planQuery(s.query, ctx, this.plannerOptions), text: parsed.text };
+    }
+  }
+
+  /** Flink overwrites only in batch mode (`SET 'execution.runtime-mode' = 'batch'`). */
+  private checkOverwrite(inserts: readonly Extract<Statement, { kind: 'insert' }>[]): void {
+    const batch = (this.config.get('execution.runtime-mode') ?? 'streaming').toLowerCase() === 'batch';
+    const o = inserts.find((i) => i.overwrite);
+    if (o !== undefined && !batch) {
+      throw new SqlError('MR_ERR_SQL_PLAN', "INSERT OVERWRITE is not supported in streaming mode: use INSERT INTO, or SET 'execution.runtime-mode' = 'batch'", o.pos);
     }
   }
 
@@ -141,6 +153,12 @@ export class SqlSession {
         if (rel === undefined) throw new SqlError('MR_ERR_SQL_VALIDATE', `Tables or views with the identifier '${s.name!.parts.join('.')}' doesn't exist.`, s.name!.pos);
         const t = describeRelation(rel, rel.kind === 'view' ? convertQuery(rel.query, this.context).fields : undefined);
         return { columns: t.columns, rows: t.rows.filter((r) => like([r[0]!]).length > 0) };
+      }
+      case 'CREATE TABLE': case 'CREATE VIEW': {
+        const rel = this.catalog.getRelation(this.catalog.qualify(s.name!.parts, s.name!.pos));
+        const want = s.what === 'CREATE TABLE' ? 'table' : 'view';
+        if (rel === undefined || rel.kind !== want) throw new SqlError('MR_ERR_SQL_VALIDATE', `Could not execute SHOW ${s.what}. ${want === 'table' ? 'Table' : 'View'} with identifier ${s.name!.parts.join('.')} does not exist.`, s.name!.pos);
+        return { columns: ['result'], rows: [[rel.ddlText ?? '']] };
       }
       default: throw new SqlError('MR_ERR_SQL_UNSUPPORTED', `SHOW ${s.what} is not supported yet`, s.pos);
     }
