@@ -161,7 +161,7 @@ describe('errors', () => {
   });
 
   it('report unclosed strings and comments where they start', () => {
-    expect(parseError("SELECT 'abc FROM t").message).toBe("MR_ERR_SQL_PARSE: line 1, column 8: string literal is not closed: expected ' but found the end of the input".replace(" but found the end of the input", ''));
+    expect(parseError("SELECT 'abc FROM t").message).toBe("MR_ERR_SQL_PARSE: line 1, column 8: string literal is not closed: expected '");
     expect(parseError('SELECT 1 /* never closed').column).toBe(10);
   });
 
