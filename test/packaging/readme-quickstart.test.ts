@@ -6,6 +6,8 @@
 // newcomer would look at (`kubectl get millrace -A`, the pods, Argo CD health) and removes it all.
 import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { stringify } from 'yaml';
+import { memberClusterRoles } from '../../operator/rbac/member-roles.ts';
 import { useNode } from '../cluster/environment.ts';
 import { requireNodeImage } from '../cluster/image/node-image.ts';
 import { run, tryRun } from '../cluster/kube/commands.ts';
@@ -33,7 +35,7 @@ let kubeconfig = '';
 let started = false;
 // kubectl of the same version as the local API server first on PATH, as the README allows.
 const env = () => ({ ...process.env, PATH: `${dirname(kubeBinary('kubectl'))}:${process.env.PATH ?? ''}` });
-const kubectl = (args: string[]) => tryRun('kubectl', ['--kubeconfig', kubeconfig, ...args], { env: env() });
+const kubectl = (args: string[], input?: string) => tryRun('kubectl', ['--kubeconfig', kubeconfig, ...args], { env: env(), input });
 
 beforeAll(async () => {
   let hostAddress: string;
@@ -42,10 +44,16 @@ beforeAll(async () => {
   await useS3({ hostAddress });
   await requireNodeImage();
   // The quickstart uses fixed names: refuse to touch a cluster where someone already ran it.
-  for (const probe of [['get', 'namespace', 'millrace-system'], ['get', 'mns', 'team-a'], ['get', 'mws', 'analytics']]) {
+  for (const probe of [['-n', 'millrace-system', 'get', 'secret', 'analytics-s3'], ['get', 'mns', 'team-a'], ['get', 'mws', 'analytics']]) {
     const found = await kubectl(probe);
-    if (found.code === 0) throw new Error(`${probe.slice(1).join(' ')} already exists on this cluster: the README quickstart was run here by hand; remove it as README.md says before running this test`);
+    if (found.code === 0) throw new Error(`${probe.slice(-2).join(' ')} already exists on this cluster: the README quickstart was run here by hand; remove it as README.md says before running this test`);
   }
+  if ((await helm(['status', 'millrace', '--namespace', 'millrace-system'], { kubeconfig }).then(() => true, () => false))) {
+    throw new Error('the helm release millrace-system/millrace exists: the README quickstart was run here by hand; remove it as README.md says before running this test');
+  }
+  // Other tests of a shared cluster apply the member ClusterRoles outside any release; a first
+  // install (what the README shows) makes them itself, so they go for the install and come back after.
+  await kubectl(['delete', 'clusterrole', ...memberClusterRoles().map((r) => r.metadata.name), '--ignore-not-found']);
 }, 15 * 60_000);
 
 afterAll(async () => {
@@ -56,7 +64,9 @@ afterAll(async () => {
     .catch((err: unknown) => process.stderr.write(`[readme-quickstart] cleanup: ${String(err)}\n`));
   await kubectl(['delete', '-f', `${REPO}examples/kubernetes/01-workspace.yaml`, '--ignore-not-found', '--wait=true', '--timeout=120s']);
   await helm(['uninstall', 'millrace', '--namespace', 'millrace-system', '--wait', '--timeout', '120s'], { kubeconfig }).catch(() => undefined);
-  await kubectl(['delete', 'namespace', 'millrace-system', '--ignore-not-found', '--wait=false']);
+  // millrace-system is the operator namespace of the other tests too: only the Secret goes.
+  await kubectl(['-n', 'millrace-system', 'delete', 'secret', 'analytics-s3', '--ignore-not-found']);
+  await kubectl(['apply', '--server-side', '--field-manager', 'millrace-tests', '-f', '-'], memberClusterRoles().map((r) => stringify(r)).join('---\n'));
 }, 10 * 60_000);
 
 test('the README quickstart runs as written and the example deployment reaches Running', async () => {
