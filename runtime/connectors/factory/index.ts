@@ -9,6 +9,7 @@ import { nexmarkConnector } from '../table/nexmark.ts';
 import { printConnector } from '../table/print.ts';
 import { kafkaConnector } from '../kafka/table.ts';
 import { jdbcConnector } from '../postgres/table.ts';
+import { postgresCdcConnector } from '../postgres/cdc-table.ts';
 import { csvFormat } from './formats/csv.ts';
 import { jsonFormat } from './formats/json.ts';
 import { rawFormat } from './formats/raw.ts';
@@ -37,6 +38,7 @@ export function createConnectorRegistry(options: ConnectorRegistryOptions = {}):
     .registerConnector(printConnector)
     .registerConnector(blackholeConnector)
     .registerConnector(kafkaConnector)
-    .registerConnector(jdbcConnector);
+    .registerConnector(jdbcConnector)
+    .registerConnector(postgresCdcConnector);
 }
 export { describeTable, objectSink, objectSource, objectToRow, parseTypeText, rowToObject, type ObjectTable } from './datastream.ts';

@@ -3,6 +3,7 @@
 import { T } from '../../sql/types/data-type.ts';
 import { ChangeBuffer } from './buffer.ts';
 import { LookupCache } from './lookup-cache.ts';
+import { bigintToLsn, decodePgOutput, lsnToBigint, standbyStatusUpdate } from './pgoutput.ts';
 import { numericSplits, splitsOfSubtask } from './splits.ts';
 import { deleteStatement, lookupStatement, rowsPerStatement, upsertStatement } from './statements.ts';
 import { parseJdbcUrl } from './url.ts';
@@ -103,5 +104,25 @@ describe('values', () => {
     expect(fromPgText(T.bytes(), '\\x0102ff', 'c')).toEqual(new Uint8Array([1, 2, 255]));
     expect(fromPgText(T.int(), null, 'c')).toBeNull();
     expect(() => fromPgText(T.date(), 'infinity', 'c')).toThrow("column 'c'");
+  });
+});
+
+describe('pgoutput', () => {
+  test('LSNs round-trip; the standby status update carries the LSN three times', () => {
+    expect(lsnToBigint('16/B374D848')).toBe(0x16b374d848n);
+    expect(bigintToLsn(0x16b374d848n)).toBe('16/B374D848');
+    const update = standbyStatusUpdate(0x10n, 946_684_800_000 + 1);
+    expect(update.toString('latin1', 0, 1)).toBe('r');
+    expect([update.readBigUInt64BE(1), update.readBigUInt64BE(9), update.readBigUInt64BE(17), update.readBigInt64BE(25)]).toEqual([0x10n, 0x10n, 0x10n, 1000n]);
+  });
+
+  test('an update with a full old tuple, then a delete with the key only', () => {
+    const tuple = (...values: Array<string | null>) => Buffer.concat([
+      Buffer.from([0, values.length]),
+      ...values.map((v) => (v === null ? Buffer.from('n') : Buffer.concat([Buffer.from('t'), Buffer.from([0, 0, 0, Buffer.byteLength(v)]), Buffer.from(v)]))),
+    ]);
+    const rel = Buffer.from([0, 0, 0, 7]);
+    expect(decodePgOutput(Buffer.concat([Buffer.from('U'), rel, Buffer.from('O'), tuple('1', 'a'), Buffer.from('N'), tuple('1', 'b')]))).toEqual({ tag: 'update', relationId: 7, old: ['1', 'a'], oldIsKeyOnly: false, tuple: ['1', 'b'] });
+    expect(decodePgOutput(Buffer.concat([Buffer.from('D'), rel, Buffer.from('K'), tuple('1', null)]))).toEqual({ tag: 'delete', relationId: 7, old: ['1', null], oldIsKeyOnly: true });
   });
 });
