@@ -26,12 +26,14 @@ describe('Kafka source partition ownership', () => {
   });
 
   test('restore merges the splits of the states given and extends the history on a parallelism change', () => {
-    const a: KafkaSourceState = { v: 1, chain: [4], splits: [{ topic: 'x', partition: 0, offset: 7 }] };
-    const b: KafkaSourceState = { v: 1, chain: [4], splits: [{ topic: 'x', partition: 3, offset: 2, stop: 9 }] };
-    expect(restoreFrom([a, b], 2)).toEqual({ chain: [4, 2], splits: [{ topic: 'x', partition: 0, offset: 7 }, { topic: 'x', partition: 3, offset: 2, stop: 9 }] });
+    const a: KafkaSourceState = { v: 1, chain: [4], splits: [{ topic: 'x', partition: 0, offset: 7 }], started: true };
+    const b: KafkaSourceState = { v: 1, chain: [4], splits: [{ topic: 'x', partition: 3, offset: 2, stop: 9 }], started: true };
+    expect(restoreFrom([a, b], 2)).toEqual({ chain: [4, 2], splits: [{ topic: 'x', partition: 0, offset: 7 }, { topic: 'x', partition: 3, offset: 2, stop: 9 }], started: true });
     expect(restoreFrom([a], 4).chain).toEqual([4]);
     // scaled up beyond every earlier parallelism: no state, owns nothing
-    expect(restoreFrom([], 8)).toEqual({ chain: null, splits: [] });
+    expect(restoreFrom([], 8)).toEqual({ chain: null, splits: [], started: true });
+    // checkpointed before the start offsets were resolved: the restored subtask resolves them by the start mode
+    expect(restoreFrom([{ v: 1, chain: [2], splits: [] }], 2).started).toBe(false);
     expect(() => restoreFrom([{ offsets: {} }], 2)).toThrow(/MR_ERR_KAFKA_STATE/);
   });
 });

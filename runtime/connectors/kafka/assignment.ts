@@ -25,6 +25,8 @@ export interface KafkaSourceState {
   /** parallelism history; null: this subtask owns nothing (see above) */
   readonly chain: readonly number[] | null;
   readonly splits: readonly Split[];
+  /** the subtask had resolved its partitions' start offsets (absent: checkpointed before that) */
+  readonly started?: boolean;
 }
 
 export function splitKey(topic: string, partition: number): string {
@@ -49,6 +51,8 @@ export function ownerOf(topic: string, partition: number, chain: readonly number
 export interface Restored {
   chain: readonly number[] | null;
   splits: Split[];
+  /** false when a state was taken before its subtask resolved the start offsets: claims then use the start mode */
+  started: boolean;
 }
 
 /**
@@ -58,6 +62,7 @@ export interface Restored {
 export function restoreFrom(states: readonly unknown[], parallelism: number): Restored {
   const splits: Split[] = [];
   let chain: readonly number[] | null = null;
+  let started = true;
   for (const raw of states) {
     const s = raw as KafkaSourceState;
     if (s?.v !== 1 || !Array.isArray(s.splits)) {
@@ -65,7 +70,8 @@ export function restoreFrom(states: readonly unknown[], parallelism: number): Re
     }
     for (const split of s.splits) splits.push({ ...split });
     if (s.chain && s.chain.length > 0) chain = s.chain;
+    if (s.started !== true) started = false;
   }
   if (chain && chain[chain.length - 1] !== parallelism) chain = [...chain, parallelism];
-  return { chain, splits };
+  return { chain, splits, started };
 }

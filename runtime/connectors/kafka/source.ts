@@ -185,10 +185,11 @@ class KafkaSourceReader<T> implements SourceReader<T> {
     // before the first poll: the restored position, unchanged
     const splits: Split[] = this.initialized ? [...this.owned.values()].map(({ topic, partition, offset, stop }) => ({ topic, partition, offset, ...(stop !== undefined ? { stop } : {}) })) : (this.restored?.splits ?? []);
     const chain = this.initialized ? this.chain : this.restored ? this.restored.chain : [this.ctx.parallelism];
+    const started = this.initialized || (this.restored?.started ?? false);
     if (checkpointId !== undefined && this.admin && this.o.groupId && this.o.commitOffsetsOnCheckpoint !== false) {
       this.snapshots.set(checkpointId, splits.map(({ topic, partition, offset }) => ({ topic, partition, offset })));
     }
-    return { v: 1, chain, splits };
+    return { v: 1, chain, splits, ...(started ? { started } : {}) };
   }
 
   notifyCheckpointComplete(checkpointId: number): void {
@@ -232,8 +233,9 @@ class KafkaSourceReader<T> implements SourceReader<T> {
   }
 
   private async run(): Promise<void> {
-    const fresh = this.restored === undefined;
-    this.chain = fresh ? [this.ctx.parallelism] : this.restored!.chain;
+    // start offsets by the start mode unless the checkpoint was taken after they were resolved
+    const fresh = this.restored === undefined || !this.restored.started;
+    this.chain = this.restored === undefined ? [this.ctx.parallelism] : this.restored.chain;
     for (const s of this.restored?.splits ?? []) this.owned.set(splitKey(s.topic, s.partition), { ...s, fetchOffset: s.offset, filter: new AbortedTransactionFilter() });
     await this.discover(fresh ? 'initial' : 'later', true);
     this.initialized = true;

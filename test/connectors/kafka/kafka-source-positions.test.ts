@@ -60,6 +60,22 @@ describe('Kafka source positions', () => {
     expect(latest.out).toEqual([{ id: 10 }]);
   });
 
+  test('a checkpoint taken before the start offsets were resolved restores to the start mode, not to the beginning', async () => {
+    const topic = uniqueTopic('src-early-checkpoint');
+    await createTopic(bootstrap, topic, 1);
+    await produce(bootstrap, topic, events(0, 5, 1));
+    const source = kafkaSource<Event>({ bootstrapServers: bootstrap, topics: [topic], startingOffsets: 'latest' });
+    const first = await openReader(source, 0, 1);
+    const early = first.reader.snapshotState!(1); // before the first poll
+    await first.reader.close!();
+    const restored = await openReader(source, 0, 1, [early]);
+    expect(await pollUntil(restored, () => false, 1500)).toBe('timeout');
+    await produce(bootstrap, topic, events(5, 6, 1));
+    expect(await pollUntil(restored, (out) => out.length >= 1)).toBe('done');
+    await restored.reader.close!();
+    expect(ids([restored])).toEqual([5]);
+  });
+
   test('offsets of a completed checkpoint are committed to the group, and group-offsets starts there', async () => {
     const topic = uniqueTopic('src-group');
     const groupId = `${topic}-group`;
