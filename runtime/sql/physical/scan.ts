@@ -1,0 +1,41 @@
+// TableScan → the table connector's source (runtime/connectors/factory), then the pushed-down
+// projection (only the columns the query reads travel further) and the pushed-down filters, both
+// evaluated right after reading, in the source's task. The factory's sources have no projection or
+// filter ability of their own yet, so they read whole rows and this step narrows them.
+import type { ChangelogRow } from '../../connectors/factory/row.ts';
+import { tableDescriptor } from '../planner/registry-capabilities.ts';
+import { compileFilter } from '../codegen/expression-codegen.ts';
+import type { NodeOf } from '../planner/logical-plan.ts';
+import { and } from '../planner/rex.ts';
+import { T } from '../types/data-type.ts';
+import type { RowStream, TranslateContext } from './context.ts';
+import { unsupportedNode } from './unsupported.ts';
+
+/** For each scanned column (index into the table's columns), its index among the physical columns. */
+export function physicalIndexes(node: NodeOf<'TableScan'>): number[] {
+  const cols = node.table.schema.columns;
+  return node.projection.map((i) => {
+    const c = cols[i];
+    if (c === undefined) throw new Error(`scan of ${node.table.path.name}: column index ${i} out of range`);
+    if (c.kind !== 'physical') throw unsupportedNode(node, `${c.kind} column '${c.name}' of table '${node.table.path.name}'`);
+    return cols.slice(0, i).filter((d) => d.kind === 'physical').length;
+  });
+}
+
+export function translateScan(node: NodeOf<'TableScan'>, ctx: TranslateContext): RowStream {
+  const indexes = physicalIndexes(node);
+  const table = ctx.registry.createSource(tableDescriptor(node.table));
+  const name = `TableSourceScan(${node.table.path.name})`;
+  let stream: RowStream = ctx.env.fromSource(table.createSource(), undefined, name);
+  const uid = ctx.uids.get(node);
+  if (uid !== undefined) stream = stream.uid(uid);
+  const width = node.table.schema.columns.filter((c) => c.kind === 'physical').length;
+  const identity = indexes.length === width && indexes.every((p, i) => p === i);
+  if (!identity) stream = stream.map<ChangelogRow>((r) => ({ kind: r.kind, values: indexes.map((p) => r.values[p]) }), { name: `Project(${node.fields.map((f) => f.name).join(', ')})` });
+  const condition = and(node.filters, T.boolean());
+  if (condition !== undefined) {
+    const keep = compileFilter(condition);
+    stream = stream.filter((r) => keep(r.values), { name: 'Filter(pushed into scan)' });
+  }
+  return stream;
+}

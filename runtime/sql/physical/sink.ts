@@ -1,0 +1,12 @@
+// Sink → the table connector's sink (or the caller's override, e.g. a collecting sink). This
+// first slice runs insert-only plans only: a node emitting updates is refused before it.
+import { tableDescriptor } from '../planner/registry-capabilities.ts';
+import type { NodeOf } from '../planner/logical-plan.ts';
+import type { TranslateContext } from './context.ts';
+
+export function translateSink(node: NodeOf<'Sink'>, ctx: TranslateContext): void {
+  const input = ctx.translate(node.input);
+  const sink = ctx.sinkFor?.(node.table) ?? ctx.registry.createSink(tableDescriptor(node.table)).createSink();
+  const uid = ctx.uids.get(node);
+  input.sinkTo(sink, { name: `Sink(${node.table.path.name})`, ...(uid === undefined ? {} : { uid }) });
+}

@@ -1,0 +1,67 @@
+// The physical translation's entry: planned trees (planner/planner.ts) → operators of a
+// DataStream job (runtime/api), so SQL runs on the local runtime and on JobManager/TaskManagers
+// like any job. One translator per node kind (scan.ts, calc.ts, watermark.ts, values-union.ts,
+// sink.ts); a node kind without one is refused with MR_ERR_SQL_UNSUPPORTED (unsupported.ts).
+// This slice runs insert-only plans: every node must emit only +I rows.
+import type { StreamExecutionEnvironment } from '../../api/environment.ts';
+import type { ChangelogInfo } from '../planner/changelog.ts';
+import { changelogText } from '../planner/changelog.ts';
+import type { LogicalNode } from '../planner/logical-plan.ts';
+import { operatorUids } from '../planner/operator-uids.ts';
+import type { PlannedTree } from '../planner/planner.ts';
+import { SqlError } from '../errors.ts';
+import { translateFilter, translateProject } from './calc.ts';
+import type { RowStream, TranslateContext, TranslateOptions } from './context.ts';
+import { translateScan } from './scan.ts';
+import { translateSink } from './sink.ts';
+import { translateUnion, translateValues } from './values-union.ts';
+import { unsupportedNode } from './unsupported.ts';
+import { translateWatermarkAssigner } from './watermark.ts';
+
+function insertOnly(info: ChangelogInfo | undefined): boolean {
+  return info === undefined || changelogText(info) === 'I';
+}
+
+/** Adds the operators of one job (the sinks of an INSERT or a statement set) to `env`. */
+export function translatePlans(env: StreamExecutionEnvironment, trees: readonly PlannedTree[], options: TranslateOptions): void {
+  const uids = operatorUids(trees.map((t) => t.optimized));
+  for (const tree of trees) {
+    const built = new Map<LogicalNode, RowStream>();
+    const ctx: TranslateContext = {
+      ...options, env, uids,
+      translate(node) {
+        let s = built.get(node);
+        if (s === undefined) {
+          s = translateNode(node, ctx, tree.changelog);
+          built.set(node, s);
+        }
+        return s;
+      },
+    };
+    const root = tree.optimized;
+    if (root.kind !== 'Sink') throw new SqlError('MR_ERR_SQL_UNSUPPORTED', `only INSERT INTO runs as a job; a plan ending in ${root.kind} has nowhere to write`);
+    ctx.translate(root.input); // nodes that cannot run are refused bottom-up, naming the first
+    checkInsertOnly(root.input, tree.changelog);
+    translateSink(root, ctx);
+  }
+}
+
+function checkInsertOnly(node: LogicalNode, changelog: ReadonlyMap<LogicalNode, ChangelogInfo>): void {
+  const info = changelog.get(node);
+  if (!insertOnly(info)) throw unsupportedNode(node, `it emits changelog [${changelogText(info!)}]; only insert-only plans run yet`);
+}
+
+function translateNode(node: LogicalNode, ctx: TranslateContext, changelog: ReadonlyMap<LogicalNode, ChangelogInfo>): RowStream {
+  switch (node.kind) {
+    case 'TableScan':
+      checkInsertOnly(node, changelog); // a CDC source's updates need the changelog operators
+      return translateScan(node, ctx);
+    case 'Project': return translateProject(node, ctx);
+    case 'Filter': return translateFilter(node, ctx);
+    case 'WatermarkAssigner': return translateWatermarkAssigner(node, ctx);
+    case 'Values': return translateValues(node, ctx);
+    case 'Union': return translateUnion(node, ctx);
+    case 'Sink': throw new SqlError('MR_ERR_SQL_UNSUPPORTED', 'a Sink inside a plan');
+    default: throw unsupportedNode(node);
+  }
+}

@@ -1,0 +1,64 @@
+// Runs a SQL script in this process: DDL/SET go to a session, every INSERT (or statement set) is
+// planned, translated (physical/) into a DataStream job and run on the local runtime until its
+// bounded sources end. Used by `millrace sql -f` and by sql:compare (test/sql/flink-oracle).
+import { defineJob } from '../api/environment.ts';
+import { collectSink } from '../connectors/collect-sink.ts';
+import { createConnectorRegistry } from '../connectors/factory/index.ts';
+import type { ChangelogRow } from '../connectors/factory/row.ts';
+import { executeLocally } from '../local/local-executor.ts';
+import { SqlError } from './errors.ts';
+import { translatePlans } from './physical/translate.ts';
+import { registryCapabilities } from './planner/registry-capabilities.ts';
+import type { StatementResult } from './session/result.ts';
+import { SqlSession } from './session/sql-session.ts';
+import { parseScript } from './parser/index.ts';
+
+export interface RunSqlFileOptions {
+  readonly parallelism?: number;
+  /** each INSERT target collects its rows in-process instead of writing through its connector */
+  readonly collectSinks?: boolean;
+  /** initial configuration, as `SET 'k' = 'v'` (the CLI's --set) */
+  readonly config?: Record<string, string>;
+  /** called with each non-job statement's result (the CLI prints them) */
+  readonly onResult?: (result: StatementResult) => void;
+}
+
+export interface SinkResult {
+  /** the INSERT target's table name */
+  readonly table: string;
+  /** the rows it received, in order (only with collectSinks) */
+  readonly changelog: ChangelogRow[];
+}
+
+export async function runSqlFile(sql: string, options: RunSqlFileOptions = {}): Promise<{ sinks: SinkResult[]; jobs: number }> {
+  const registry = createConnectorRegistry();
+  const session = new SqlSession({ capabilities: registryCapabilities(registry), ...(options.config ? { config: options.config } : {}) });
+  const sinks: SinkResult[] = [];
+  let jobs = 0;
+  for (const statement of parseScript(sql)) {
+    const result = session.execute(statement);
+    if (result.kind === 'query') throw new SqlError('MR_ERR_SQL_UNSUPPORTED', 'a SELECT returns its rows to a client, which is not supported yet; write INSERT INTO a print or filesystem table', result.statement.pos);
+    if (result.kind !== 'job') {
+      options.onResult?.(result);
+      continue;
+    }
+    const collected = new Map<string, ChangelogRow[]>();
+    const job = defineJob({
+      name: `sql-${++jobs}`,
+      build: (env) => translatePlans(env, result.trees, {
+        registry,
+        ...(options.collectSinks ? {
+          sinkFor: (table) => {
+            let rows = collected.get(table.path.name);
+            if (rows === undefined) collected.set(table.path.name, (rows = []));
+            return collectSink(rows);
+          },
+        } : {}),
+      }),
+    });
+    // bounded sources end, so the job ends (Flink's sql-client -f runs INSERTs one after another too)
+    await executeLocally(job, { parallelism: options.parallelism ?? 1 }).done;
+    for (const [table, changelog] of collected) sinks.push({ table, changelog });
+  }
+  return { sinks, jobs };
+}
