@@ -54,7 +54,8 @@ describe('a refused Queue change', () => {
     expect(dq.status?.phase).toBe('Active');
     await waitFor('default-queue enforced at 1 CU', async () => await enforcedCPU(namespace, 'default-queue') === '1');
     expect(await enforcedCPU(namespace, 'etl')).toBe('2');
-    expect((await getWithStatus(rest, 'Namespace', namespace))?.status?.allocatedCU).toBe(4);
+    // Allocated: the queues' CU in force, 2 + 1 + 1 (once the default-queue's new size is in force).
+    await waitFor('namespace allocates 4 CU', async () => (await getWithStatus(rest, 'Namespace', namespace))?.status?.allocatedCU === 4);
 
     // Deployments of the refused queue are admitted against its 2 CU in force.
     await applyAs(rest, { apiVersion: API, kind: 'Deployment', metadata: { name: 'job', namespace }, spec: { source: { pipeline: TEST_PIPELINE }, queue: 'etl', jobManager: { cu: 0.5 }, taskManager: { cu: 1, slots: 1 }, ...NO_NODE } });

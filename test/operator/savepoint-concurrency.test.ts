@@ -135,9 +135,9 @@ describe('one periodic savepoint per interval whatever the passes in flight', ()
 
   test('five Deployment passes at once and five back to back create one periodic Savepoint named after the time it was taken; five Savepoint passes at once and back to back trigger it once', async () => {
     const { rest } = cluster;
+    await startOperator({ controllers: true });
     const namespace = await workspaceOnS3();
     const key = `${namespace}/live`;
-    await startOperator({ controllers: true });
     await runningDeployment(namespace, 'live');
     await stopOperators();
 
@@ -191,8 +191,8 @@ describe('savepoint directories no Savepoint owns', () => {
 
   test('are swept after the grace period while owned and kept ones stay; deleting the namespace leaves only the kept one', async () => {
     const { rest } = cluster;
-    const namespace = await workspaceOnS3();
     await startOperator({ controllers: true, sweep: { graceMs: 3_000, everyMs: 1_000 } });
+    const namespace = await workspaceOnS3();
     const { runtime, jobId } = await runningDeployment(namespace, 'swept');
     const dirOf = `${prefix}flink-savepoints/${namespace}/swept/`;
 
