@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// One entry point, three roles: `millrace jobmanager`, `millrace taskmanager`, `millrace run`.
+// One entry point, three roles: `millrace jobmanager`, `millrace taskmanager`, `millrace run`;
+// and `millrace sql -f` (a Flink SQL script run in this process).
 
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -21,6 +22,8 @@ const USAGE = `usage:
                [--summary-json FILE] [--restart-strategy SPEC] [--batch] [--latency-interval-ms MS] [--no-progress]
                [--checkpoint-interval-ms MS (10000; 0 = off)] [--checkpoint-dir URI] [--resume]
                [--from-savepoint URI] [--allow-non-restored-state]
+  millrace sql -f <script.sql> [--set key=value ...] [--parallelism N]
+               (runs the INSERTs of a Flink SQL script locally until its bounded sources end)
   millrace jobmanager [--host H (127.0.0.1)] [--port 8081] [--allow-unauthenticated] [--heartbeat-timeout-ms 5000] [--restart-strategy SPEC]
                [--job <job-module> --parallelism N --set key=value ...]   (application mode: run this job at start)
                [--checkpoint-storage URI] [--namespace NS] [--deployment NAME] [--checkpoint-interval-ms MS]
@@ -98,6 +101,7 @@ async function main(argv: string[]): Promise<void> {
       'allow-non-restored-state': { type: 'boolean' },
       'no-ha-resume': { type: 'boolean' },
       'allow-unauthenticated': { type: 'boolean' },
+      file: { type: 'string', short: 'f' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -126,6 +130,11 @@ async function main(argv: string[]): Promise<void> {
       allowNonRestoredState: values['allow-non-restored-state'] === true,
     });
     process.exit(code);
+  }
+  if (command === 'sql') {
+    const file = values.file ?? positionals[0] ?? fail('MR_ERR_CLI: sql needs a script: millrace sql -f job.sql');
+    const { runSqlCommand } = await import('../sql/run-sql-file.ts');
+    process.exit(await runSqlCommand({ file, config: keyValues(values.set), parallelism: int(values.parallelism, 'parallelism', 1) || 1 }));
   }
   if (command === 'jobmanager') {
     const log = logger();

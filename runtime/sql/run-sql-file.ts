@@ -62,3 +62,22 @@ export async function runSqlFile(sql: string, options: RunSqlFileOptions = {}): 
   }
   return { sinks, jobs };
 }
+
+/** `millrace sql -f FILE [--set k=v ...] [--parallelism N]`: runs the script, prints what the SQL client prints; exit code. */
+export async function runSqlCommand(opts: { file: string; config: Record<string, string>; parallelism: number; out?: (text: string) => void }): Promise<number> {
+  const out = opts.out ?? ((t: string) => process.stdout.write(`${t}\n`));
+  const { readFileSync } = await import('node:fs');
+  let sql: string;
+  try {
+    sql = readFileSync(opts.file, 'utf8');
+  } catch (err) {
+    throw new Error(`MR_ERR_CLI: cannot read the SQL script '${opts.file}': ${(err as Error).message}`, { cause: err });
+  }
+  const { formatTable } = await import('./session/result.ts');
+  const { jobs } = await runSqlFile(sql, {
+    parallelism: opts.parallelism, config: opts.config,
+    onResult: (r) => out(r.kind === 'ok' ? r.message : r.kind === 'table' ? formatTable(r.table) : r.kind === 'explain' ? r.text : ''),
+  });
+  out(`[INFO] ${jobs} job${jobs === 1 ? '' : 's'} finished.`);
+  return 0;
+}
