@@ -49,6 +49,7 @@ class CdcReader implements SourceReader<ChangelogRow> {
   private resume: (() => void) | undefined;
   private closed = false;
   private active = false;
+  private started = false;
   private replication: pg.Client | undefined;
   private readonly pendingConfirm = new Map<number, bigint>();
   /** rows of the current transaction still to skip after a restore */
@@ -61,7 +62,12 @@ class CdcReader implements SourceReader<ChangelogRow> {
   open(ctx: SourceReaderContext): void {
     // one slot: subtask 0 reads the table, the others stay idle
     this.active = ctx.subtaskIndex === 0;
-    if (!this.active) return;
+  }
+
+  /** Work starts at the first poll: the runtime restores a position after `open`. */
+  private start(): void {
+    if (this.started || !this.active) return;
+    this.started = true;
     if (this.restored) this.state = this.restored;
     void this.run().catch((error: unknown) => {
       if (this.closed) return;
@@ -81,6 +87,7 @@ class CdcReader implements SourceReader<ChangelogRow> {
 
   snapshotState(checkpointId?: number): CdcState | undefined {
     if (!this.active) return undefined;
+    this.start();
     if (this.state.phase === 'stream' && checkpointId !== undefined) this.pendingConfirm.set(checkpointId, lsnToBigint(this.state.lsn));
     return structuredClone(this.state);
   }
@@ -97,6 +104,7 @@ class CdcReader implements SourceReader<ChangelogRow> {
   }
 
   pollNext(out: SourceOutput<ChangelogRow>, maxRecords: number): PollStatus {
+    this.start();
     if (this.failure) throw this.failure;
     if (!this.active) return 'wait';
     let n = 0;
@@ -116,6 +124,7 @@ class CdcReader implements SourceReader<ChangelogRow> {
   }
 
   available(): Promise<void> {
+    this.start();
     if (this.queue.length > 0 || this.failure) return Promise.resolve();
     return new Promise((resolve) => (this.wake = resolve));
   }

@@ -49,6 +49,7 @@ class ScanReader implements SourceReader<ChangelogRow> {
   private wake: (() => void) | undefined;
   private resume: (() => void) | undefined;
   private closed = false;
+  private started = false;
   private client: pg.Client | undefined;
 
   constructor(o: PostgresScanOptions) {
@@ -58,6 +59,12 @@ class ScanReader implements SourceReader<ChangelogRow> {
   open(ctx: SourceReaderContext): void {
     const all = this.o.partition?.splits ?? [{ index: 0, from: '', to: '' }];
     this.splits = splitsOfSubtask(all, ctx.subtaskIndex, ctx.parallelism);
+  }
+
+  /** Reading starts at the first poll: the runtime restores a position after `open`. */
+  private start(): void {
+    if (this.started) return;
+    this.started = true;
     if (this.restored) this.state = this.restored;
     void this.readAll().catch((error: unknown) => {
       this.failure = error instanceof Error ? error : new Error(String(error));
@@ -83,6 +90,7 @@ class ScanReader implements SourceReader<ChangelogRow> {
   }
 
   pollNext(out: SourceOutput<ChangelogRow>, maxRecords: number): PollStatus {
+    this.start();
     if (this.failure) throw this.failure;
     let n = 0;
     while (n < maxRecords && this.queue.length > 0) {
@@ -102,6 +110,7 @@ class ScanReader implements SourceReader<ChangelogRow> {
   }
 
   available(): Promise<void> {
+    this.start();
     if (this.queue.length > 0 || this.finished || this.failure) return Promise.resolve();
     return new Promise((resolve) => (this.wake = resolve));
   }

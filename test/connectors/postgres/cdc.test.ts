@@ -82,8 +82,8 @@ test('snapshot then +I/-U/+U/-D; the LSN is confirmed on checkpoint completion; 
 
   await admin.query("INSERT INTO items VALUES (5, 'e', 50)");
   const second = source.createSource().createReader();
-  second.restoreState!(state);
-  second.open!(context);
+  second.open!(context); // the runtime's order: open, then the restored position
+  second.restoreStates!([state]);
   expect(await take(second, 2, true)).toEqual(['+U3,c,31', '+I5,e,50']);
   await second.close!();
 });

@@ -179,8 +179,8 @@ describe("'connector' = 'jdbc' against PostgreSQL", () => {
     const state = first.snapshotState!(1);
     await first.close!();
     const second = postgresScan(scanOptions).createReader();
-    second.restoreState!(state);
-    second.open!(readerContext);
+    second.open!(readerContext); // the runtime's order: open, then the restored position
+    second.restoreStates!([state]);
     await drain(second, Number.MAX_SAFE_INTEGER);
     await second.close!();
     expect(ids).toEqual(Array.from({ length: 1000 }, (_, i) => i + 1));
