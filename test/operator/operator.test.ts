@@ -225,7 +225,9 @@ describe('Deployment reconciler', () => {
     expect(svc.metadata.ownerReferences).toEqual([owner]);
     const cm = await rest.get<KubeObject & { data: Record<string, string> }>({ apiVersion: 'v1', kind: 'ConfigMap', namespace, name: 'orders-config' });
     expect(JSON.parse(cm.data['millrace.json'] ?? '{}')).toMatchObject({ parallelism: 3 });
-    expect(dep.status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'Starting' });
+    expect(dep.status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: expect.stringMatching(/^(Starting|Unschedulable)$/) });
+    // Its pods match no node (NO_NODE): once the scheduler says so, the Deployment says why it does not start.
+    await waitFor('Ready reason Unschedulable', async () => (await getWithStatus(rest, 'Deployment', 'orders', namespace))?.status?.conditions?.find((c) => c.type === 'Ready' && c.reason === 'Unschedulable' && /cannot be scheduled: /.test(c.message)), 30_000);
 
     // Owned objects go with the Deployment (garbage collector of the controller-manager).
     await rest.delete({ apiVersion: API, kind: 'Deployment', namespace, name: 'orders' });

@@ -1,0 +1,184 @@
+// End to end on the node tier: Deployments that cannot start say why, where a person and Argo CD
+// look. Four real failures run side by side in one Namespace, in real pods from the project image
+// (localhost/millrace:dev) on a real kubelet:
+//   - an image that does not exist (ImagePullBackOff, Failed at a short progress deadline),
+//   - a job module whose build() throws (the runtime's termination message, JobBuildFailed at once),
+//   - an artifact in the documented s3:// form that cannot load (JobLoadFailed at once),
+//   - a JobManager larger than the node (Unschedulable with the scheduler's words, Failed at the deadline);
+// and a Deployment larger than its queue (Queued, with a Queued Event).
+// Each shows the phase, the Ready condition's reason and message, one Warning Event for its cause,
+// the Argo CD health the chart's Lua check computes from the live object, and its CU freed.
+import { createHash } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { useNode } from '../cluster/environment.ts';
+import { useS3 } from '../cluster/s3/environment.ts';
+import type { S3Connection } from '../cluster/s3/environment.ts';
+import { evaluateHealth } from '../packaging/support/argocd-health.ts';
+import { workspaceSpecSchema } from '../../operator/api/v1alpha1/workspace.ts';
+import type { KubeObject } from '../../operator/kube/rest-client.ts';
+import type { Operator } from '../../operator/manager.ts';
+import { API, applyAs, eventsFor, getWithStatus, OPERATOR_NAMESPACE, startInProcessOperator, TEST_MANAGER, TEST_PIPELINE, unique, useOperatorCluster, waitFor, waitForPhase } from '../operator/support/harness.ts';
+import type { Cluster } from '../operator/support/harness.ts';
+import { clusterIpJobManagers } from './support/cluster-ip-jobmanagers.ts';
+
+const IMAGE = process.env.MILLRACE_E2E_IMAGE ?? 'localhost/millrace:dev';
+const MISSING_IMAGE = 'localhost/millrace:does-not-exist';
+/** A job module that loads but whose build() throws, as a user's bug would. */
+const THROWING_JOB = "export default { name: 'throws', build() { throw new Error('build failed on purpose: no source configured'); } };\n";
+
+type Live = KubeObject & { status?: { phase?: string; reason?: string; cuInUse?: number; conditions?: Array<{ type: string; status: string; reason: string; message: string }> } };
+
+let cluster: Cluster;
+let s3: S3Connection;
+let operator: Operator | undefined;
+let artifacts: Server | undefined;
+let artifactBase = '';
+const secretName = unique('e2e-s3');
+let workspace = '';
+let namespace = '';
+
+beforeAll(async () => {
+  const { hostAddress } = await useNode();
+  cluster = await useOperatorCluster();
+  s3 = await useS3({ hostAddress });
+  // Job modules served over HTTP from this host (pods reach it like they reach MinIO).
+  artifacts = createServer((req, res) => {
+    if (req.url === '/throws.js') { res.writeHead(200, { 'content-type': 'text/javascript' }).end(THROWING_JOB); return; }
+    res.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => artifacts!.listen(0, hostAddress, resolve));
+  artifactBase = `http://${hostAddress}:${(artifacts.address() as AddressInfo).port}`;
+  await cluster.rest.apply({ apiVersion: 'v1', kind: 'Secret', metadata: { name: secretName, namespace: OPERATOR_NAMESPACE }, stringData: { AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey } }, TEST_MANAGER);
+  operator = await startInProcessOperator(cluster, { jobManagers: clusterIpJobManagers(cluster.rest), defaultImage: IMAGE });
+}, 600_000);
+
+afterAll(async () => {
+  const { rest } = cluster;
+  if (workspace) {
+    await rest.delete({ apiVersion: API, kind: 'Workspace', name: workspace });
+    await waitFor('workspace deleted', async () => !(await getWithStatus(rest, 'Workspace', workspace)), 180_000, 1000)
+      .catch((err: unknown) => process.stderr.write(`[e2e] cleanup incomplete: ${String(err)}\n`));
+  }
+  await operator?.stop();
+  await rest.delete({ apiVersion: 'v1', kind: 'Secret', namespace: OPERATOR_NAMESPACE, name: secretName });
+  await new Promise<void>((resolve) => (artifacts ? artifacts.close(() => resolve()) : resolve()));
+}, 240_000);
+
+const ready = (d: Live | undefined) => d?.status?.conditions?.find((c) => c.type === 'Ready');
+const podsHealthy = (d: Live | undefined) => d?.status?.conditions?.find((c) => c.type === 'PodsHealthy');
+const get = async (name: string) => (await getWithStatus(cluster.rest, 'Deployment', name, namespace)) as Live | undefined;
+const health = async (d: Live) => (await evaluateHealth([d]))[0];
+
+async function deploy(name: string, spec: Record<string, unknown>): Promise<void> {
+  await applyAs(cluster.rest, { apiVersion: API, kind: 'Deployment', metadata: { name, namespace }, spec: { parallelism: 1, jobManager: { cu: 0.25 }, taskManager: { cu: 0.25, slots: 1 }, ...spec } });
+}
+
+/** Waits for Failed; on the way, the first status that showed the cause while still Starting. */
+async function failedAfterStarting(name: string, reason: string, timeoutMs: number): Promise<{ starting?: Live; failed: Live }> {
+  let starting: Live | undefined;
+  const failed = await waitFor(`Deployment ${name} Failed`, async () => {
+    const d = await get(name);
+    if (!starting && d?.status?.phase === 'Starting' && podsHealthy(d)?.reason === reason) starting = d;
+    return d?.status?.phase === 'Failed' ? d : undefined;
+  }, timeoutMs, 250);
+  return { starting, failed };
+}
+
+/** Warning Events of the cause (exactly one however many passes saw it), the Failed one, one Starting. */
+async function expectEvents(name: string, cause: string): Promise<void> {
+  const events = await waitFor(`Events of ${name}`, async () => {
+    const e = await eventsFor(cluster.rest, namespace, name);
+    return e.some((x) => x.reason === 'Failed') ? e : undefined;
+  }, 30_000, 500);
+  expect(events.filter((e) => e.reason === cause)).toEqual([{ type: 'Warning', reason: cause, note: expect.any(String) }]);
+  expect(events.filter((e) => e.reason === 'Failed')).toEqual([{ type: 'Warning', reason: 'Failed', note: expect.stringContaining(`start failed (${cause})`) }]);
+  expect(events.filter((e) => e.reason === 'Starting')).toHaveLength(1);
+}
+
+async function expectCapacityFreed(name: string): Promise<void> {
+  await waitFor(`${name}: pods gone, CU freed`, async () => {
+    const pods = await cluster.rest.list<KubeObject>({ apiVersion: 'v1', kind: 'Pod', namespace }, { labelSelector: `millrace.dev/deployment=${name}` });
+    return pods.items.length === 0 && (await get(name))?.status?.cuInUse === 0;
+  }, 60_000, 500);
+}
+
+describe('a Deployment that cannot start says why (node tier)', () => {
+  test('missing image, build() that throws, s3:// artifact that does not load, JobManager larger than the node, Deployment larger than its queue', async () => {
+    const { rest } = cluster;
+    workspace = unique('e2e-fail-ws');
+    namespace = unique('e2e-fail');
+    // Where Workspaces choose the pods' image (spec.pods), the missing one must be allowed to be tried.
+    const pods = 'pods' in workspaceSpecSchema.shape ? { pods: { allowedImages: [MISSING_IMAGE] } } : {};
+    await applyAs(rest, {
+      apiVersion: API, kind: 'Workspace', metadata: { name: workspace },
+      spec: { capacityCU: 8, storage: { bucket: s3.bucket, endpoint: s3.endpoint, region: s3.region, prefix: `${namespace}/`, secretRef: { name: secretName, namespace: OPERATOR_NAMESPACE } }, ...pods },
+    });
+    await waitForPhase(rest, 'Workspace', workspace, undefined, 'Ready', 60_000);
+    await applyAs(rest, { apiVersion: API, kind: 'Namespace', metadata: { name: namespace }, spec: { workspace, quotaCU: 8 } });
+    await waitForPhase(rest, 'Queue', 'default-queue', namespace, 'Active', 60_000);
+
+    const throwsUri = `${artifactBase}/throws.js#sha256=${createHash('sha256').update(THROWING_JOB).digest('hex')}`;
+    const s3Uri = `s3://${s3.bucket}/artifacts/namespaces/${namespace}/job.js`;
+    const started = Date.now();
+    await Promise.all([
+      deploy('no-image', { source: { pipeline: TEST_PIPELINE }, image: MISSING_IMAGE, progressDeadlineSeconds: 10 }),
+      deploy('throws', { source: { artifact: { uri: throwsUri } }, progressDeadlineSeconds: 60 }),
+      deploy('no-artifact', { source: { artifact: { uri: s3Uri } }, progressDeadlineSeconds: 60 }),
+      // 3 CU fit the queue (8) but not the 2-CPU node.
+      deploy('too-big', { source: { pipeline: TEST_PIPELINE }, jobManager: { cu: 3 }, progressDeadlineSeconds: 10 }),
+      deploy('over-queue', { source: { pipeline: TEST_PIPELINE }, jobManager: { cu: 8 } }),
+    ]);
+
+    // Larger than its queue: Queued, why, and a Normal Queued Event.
+    const queued = await waitForPhase(rest, 'Deployment', 'over-queue', namespace, 'Queued', 30_000) as Live;
+    expect(ready(queued)).toMatchObject({ status: 'False', reason: 'Queued', message: expect.stringMatching(/8\.25 CU/) });
+    await waitFor('Queued Event', async () => (await eventsFor(rest, namespace, 'over-queue')).some((e) => e.type === 'Normal' && e.reason === 'Queued'), 15_000, 500);
+    expect(await health(queued)).toMatchObject({ status: 'Progressing' });
+    await rest.delete({ apiVersion: API, kind: 'Deployment', namespace, name: 'over-queue' });
+
+    const [noImage, throws, noArtifact, tooBig] = await Promise.all([
+      failedAfterStarting('no-image', 'ImagePullBackOff', 90_000),
+      failedAfterStarting('throws', 'JobBuildFailed', 90_000),
+      failedAfterStarting('no-artifact', 'JobLoadFailed', 90_000),
+      failedAfterStarting('too-big', 'Unschedulable', 90_000),
+    ]);
+    process.stderr.write(`[e2e] four start-up failures detected in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+
+    // Missing image: Degraded while the kubelet retries, Failed at the deadline with the puller's words.
+    expect(noImage.starting).toBeDefined();
+    expect(podsHealthy(noImage.starting)?.message).toContain(`cannot pull image ${MISSING_IMAGE}`);
+    expect(await health(noImage.starting!)).toMatchObject({ status: 'Degraded', message: expect.stringMatching(/^Starting, but ImagePullBackOff: pod no-image-(jm|tm)-[\w-]+: container (jobmanager|taskmanager): cannot pull image localhost\/millrace:does-not-exist/) });
+    expect(ready(noImage.failed)).toMatchObject({ status: 'False', reason: 'ImagePullBackOff', message: expect.stringMatching(/^did not reach Running within 10 s \(spec.progressDeadlineSeconds\): pod no-image-(jm|tm)-.*cannot pull image localhost\/millrace:does-not-exist/) });
+    expect(await health(noImage.failed)).toMatchObject({ status: 'Degraded', message: expect.stringMatching(/^Failed: ImagePullBackOff: did not reach Running within 10 s/) });
+
+    // build() throws: the runtime's termination message, failed without waiting for the 60 s deadline.
+    expect(ready(throws.failed)).toMatchObject({ reason: 'JobBuildFailed', message: expect.stringMatching(/^the job cannot start: pod throws-jm-\w+: MR_ERR_JOB_INVALID: .*build failed on purpose: no source configured/) });
+    expect(await health(throws.failed)).toMatchObject({ status: 'Degraded', message: expect.stringContaining('build failed on purpose') });
+
+    // The s3:// artifact does not load (MR_ERR_JOB_LOAD, or MR_ERR_JOB_URL_REFUSED where the runtime refuses the scheme), naming it.
+    expect(ready(noArtifact.failed)).toMatchObject({ reason: 'JobLoadFailed', message: expect.stringMatching(/^the job cannot start: pod no-artifact-jm-\w+: MR_ERR_JOB_(LOAD|URL_REFUSED): /) });
+    expect(ready(noArtifact.failed)?.message).toContain(`artifacts/namespaces/${namespace}/job.js`);
+    expect(await health(noArtifact.failed)).toMatchObject({ status: 'Degraded', message: expect.stringMatching(/^Failed: JobLoadFailed: the job cannot start: .*MR_ERR_JOB_/) });
+
+    // Larger than the node: the scheduler's message, Failed at the deadline.
+    expect(podsHealthy(tooBig.starting)?.message).toMatch(/^pod too-big-(jm|tm)-[\w-]+ cannot be scheduled: 0\/1 nodes are available: .*Insufficient cpu/);
+    expect(await health(tooBig.starting!)).toMatchObject({ status: 'Degraded', message: expect.stringContaining('Insufficient cpu') });
+    expect(ready(tooBig.failed)).toMatchObject({ reason: 'Unschedulable', message: expect.stringMatching(/^did not reach Running within 10 s \(spec.progressDeadlineSeconds\): pod too-big-jm-\w+ cannot be scheduled: .*Insufficient cpu/) });
+    expect(await health(tooBig.failed)).toMatchObject({ status: 'Degraded' });
+
+    for (const [name, cause] of [['no-image', 'ImagePullBackOff'], ['throws', 'JobBuildFailed'], ['no-artifact', 'JobLoadFailed'], ['too-big', 'Unschedulable']] as const) {
+      await expectEvents(name, cause);
+      await expectCapacityFreed(name);
+    }
+    // A failed start does not hold the queue's capacity.
+    await waitFor('queue usage back to 0', async () => (await getWithStatus(rest, 'Queue', 'default-queue', namespace))?.status?.usedCU === 0, 60_000, 500);
+
+    // Failed stays Failed (with its cause) until the spec changes; a change starts again.
+    const stays = await get('throws');
+    expect({ phase: stays?.status?.phase, reason: ready(stays)?.reason }).toEqual({ phase: 'Failed', reason: 'JobBuildFailed' });
+    await rest.mergePatch({ apiVersion: API, kind: 'Deployment', namespace, name: 'throws' }, { spec: { state: 'suspended' } });
+    await waitForPhase(rest, 'Deployment', 'throws', namespace, 'Suspended', 30_000);
+  }, 600_000);
+});
