@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 source .ci/apt-install.sh
-apt_install containerd runc containernetworking-plugins busybox-static iptables conntrack ethtool socat iproute2 kmod openssl tar
+apt_install containerd runc containernetworking-plugins busybox-static iptables ipset conntrack ethtool socat iproute2 kmod openssl tar
 
 # Kubernetes 1.34 needs Go >= 1.24 (machines of this kind have it in /usr/local/go). An older
 # go.mod `toolchain` line is handled by Go itself (GOTOOLCHAIN=auto fetches it as a module).

@@ -8,6 +8,7 @@ import { buildImageArchive } from './image-archive.ts';
 import type { ImageSpec } from './image-archive.ts';
 import { binDir, corednsBinary, imageArchive, kubeBinary, pauseBinary } from './layout.ts';
 import { progress } from './progress.ts';
+import { buildKubeRouter } from './kube-router.ts';
 import { run, runVisible } from './commands.ts';
 import { images, versions } from './versions.ts';
 
@@ -107,6 +108,8 @@ export async function buildAll(): Promise<void> {
   await goBuild(`pause ${versions.pause}`, join(sources, 'pause'), pauseBinary(), '-s -w', 'seconds');
   await goBuild(`CoreDNS ${versions.coredns}`, join(sources, 'coredns'), corednsBinary(), '-s -w', 'about 2 minutes after Kubernetes');
   await buildImages();
+  // Only test/security/k8s-network-policy.test.ts runs it; built here so CI does not build it inside a test.
+  await buildKubeRouter();
 }
 
 /** True when `buildAll` would have nothing to do for the given tier. */

@@ -68,7 +68,7 @@ function splitRule(line: string): string[] {
 }
 
 /** From `iptables-save` output: the rules to delete (jumps into owned chains) and the owned chains. */
-export function planIptablesRemoval(save: string): { removals: RuleRemoval[]; chains: { table: string; chain: string }[] } {
+export function planIptablesRemoval(save: string, owned: RegExp = ownedChain): { removals: RuleRemoval[]; chains: { table: string; chain: string }[] } {
   const removals: RuleRemoval[] = [];
   const chains: { table: string; chain: string }[] = [];
   let table = '';
@@ -76,12 +76,12 @@ export function planIptablesRemoval(save: string): { removals: RuleRemoval[]; ch
     if (line.startsWith('*')) table = line.slice(1);
     else if (line.startsWith(':')) {
       const chain = line.slice(1).split(' ')[0] ?? '';
-      if (ownedChain.test(chain)) chains.push({ table, chain });
+      if (owned.test(chain)) chains.push({ table, chain });
     } else if (line.startsWith('-A ')) {
       const args = splitRule(line);
       const chain = args[1] ?? '';
       const jump = args.includes('-j') ? (args[args.indexOf('-j') + 1] ?? '') : '';
-      if (!ownedChain.test(chain) && ownedChain.test(jump)) removals.push({ table, rule: ['-D', ...args.slice(1)] });
+      if (!owned.test(chain) && owned.test(jump)) removals.push({ table, rule: ['-D', ...args.slice(1)] });
     }
   }
   return { removals, chains };

@@ -12,6 +12,7 @@ import { adminKubeconfigPath, imageArchive, kubeBinary, runPath } from './layout
 import { apiServerUrl, networkPlan } from './network-plan.ts';
 import { cniConfig, containerdConfig, containerdSocket, kubeProxyConfig, kubeletConfig } from './node-config.ts';
 import { progress } from './progress.ts';
+import { stopKubeRouter } from './kube-router.ts';
 
 // The node tier: containerd and runc and the CNI plugins from Debian, kubelet and kube-proxy
 // from our build, cluster DNS from CoreDNS, and the locally built images imported into
@@ -147,6 +148,8 @@ async function leftoverShims(): Promise<number[]> {
 
 export async function downNode(): Promise<void> {
   for (const name of ['kubelet', 'kube-proxy']) if (await stopDaemon(name)) progress(`stopped ${name}`);
+  // kube-router runs only while a NetworkPolicy test needs it; this removes what a crashed one left.
+  await stopKubeRouter();
   let step = Date.now();
   if (existsSync(kubeBinary('kube-proxy'))) await tryRun(kubeBinary('kube-proxy'), ['--cleanup']);
   progress(`kube-proxy --cleanup: ${Date.now() - step} ms`);
