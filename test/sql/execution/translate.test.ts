@@ -91,6 +91,12 @@ describe('physical translation', () => {
     await expect(runSqlFile(ddl, { collectSinks: true })).rejects.toMatchObject({ code: 'MR_ERR_SQL_UNSUPPORTED', message: expect.stringContaining('window aggregation is not executable yet') as unknown });
   });
 
+  test('a sink table with a persisted metadata column is refused, not written without it', async () => {
+    const sql = `${csvTable([])}; CREATE TABLE m (a INT, ts TIMESTAMP_LTZ(3) METADATA FROM 'timestamp') WITH ('connector' = 'blackhole');
+      INSERT INTO m SELECT a, CAST(NULL AS TIMESTAMP_LTZ(3)) FROM t`;
+    await expect(runSqlFile(sql, {})).rejects.toMatchObject({ code: 'MR_ERR_SQL_UNSUPPORTED', message: expect.stringContaining("metadata column 'ts'") as unknown });
+  });
+
   test('a SELECT without INSERT is refused (no client to return rows to yet)', async () => {
     await expect(runSqlFile('SELECT 1', {})).rejects.toMatchObject({ code: 'MR_ERR_SQL_UNSUPPORTED' });
   });
