@@ -9,36 +9,17 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { KafkaEnvironmentError } from './errors.ts';
 import type { BrokerRecord, KafkaPaths } from './plan.ts';
 import { defaults, log4jConfig, renderBrokerConfig, STARTED_LINE } from './plan.ts';
+import { findRunningRecord, startTicksOf } from '../support/process-record.ts';
 
 const java = () => (process.env.JAVA_HOME ? join(process.env.JAVA_HOME, 'bin', 'java') : 'java');
-
-async function startTicksOf(pid: number): Promise<string | undefined> {
-  try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    if (/\) Z /.test(stat)) return undefined; // a zombie has ended
-    // field 22 counted after the parenthesised command name, which may hold spaces
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-  } catch {
-    return undefined;
-  }
-}
 
 async function isBrokerProcess(record: BrokerRecord): Promise<boolean> {
   return (await startTicksOf(record.pid)) === record.startTicks;
 }
 
 /** The recorded broker if it still runs; a stale record is removed. */
-export async function findRunningBroker(file: string): Promise<BrokerRecord | undefined> {
-  let record: BrokerRecord;
-  try {
-    record = JSON.parse(await readFile(file, 'utf8')) as BrokerRecord;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
-  if (await isBrokerProcess(record)) return record;
-  await rm(file, { force: true });
-  return undefined;
+export function findRunningBroker(file: string): Promise<BrokerRecord | undefined> {
+  return findRunningRecord<BrokerRecord>(file);
 }
 
 export interface StartOptions {

@@ -15,6 +15,7 @@ import pg from 'pg';
 import { PostgresEnvironmentError } from './errors.ts';
 import type { PostgresPaths, ServerRecord } from './plan.ts';
 import { defaults, pickMajorVersion, serverArguments } from './plan.ts';
+import { findRunningRecord, startTicksOf } from '../support/process-record.ts';
 
 export interface Binaries {
   version: string;
@@ -99,33 +100,13 @@ export async function readPassword(paths: PostgresPaths): Promise<string> {
   return (await readFile(paths.passwordFile, 'utf8')).trim();
 }
 
-async function startTicksOf(pid: number): Promise<string | undefined> {
-  try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    if (/\) Z /.test(stat)) return undefined; // a zombie has ended
-    // field 22 counted after the parenthesised command name, which may hold spaces
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-  } catch {
-    return undefined;
-  }
-}
-
 async function isServerProcess(record: ServerRecord): Promise<boolean> {
   return (await startTicksOf(record.pid)) === record.startTicks;
 }
 
 /** The recorded server if it still runs; a stale record is removed. */
-export async function findRunningServer(file: string): Promise<ServerRecord | undefined> {
-  let record: ServerRecord;
-  try {
-    record = JSON.parse(await readFile(file, 'utf8')) as ServerRecord;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
-  if (await isServerProcess(record)) return record;
-  await rm(file, { force: true });
-  return undefined;
+export function findRunningServer(file: string): Promise<ServerRecord | undefined> {
+  return findRunningRecord<ServerRecord>(file);
 }
 
 export interface StartOptions {
