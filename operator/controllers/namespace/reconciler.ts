@@ -139,10 +139,11 @@ export async function reconcileNamespace(ctx: ReconcileContext, name: string, de
     await ctx.events.record(raw, phase === 'Active' ? 'Normal' : 'Warning', phase === 'Active' ? 'Provisioned' : (conditions[0]?.reason ?? phase), 'Reconcile',
       phase === 'Active' ? `namespace ${name} provisioned with ${ns.spec.quotaCU} CU` : conditions[0]?.message ?? phase);
   }
-  if (accepted && workspace && deps.files) await sweepWhenDue(ctx, deps.files, deps.sweep ?? DEFAULT_SWEEP, raw, workspace, now);
+  // Nothing else wakes a settled namespace: look again when its next sweep is due.
+  const sweepDueInMs = accepted && workspace && deps.files ? await sweepWhenDue(ctx, deps.files, deps.sweep ?? DEFAULT_SWEEP, raw, workspace, now) : Infinity;
   if (kubernetesNamespaceTerminating) return { requeueAfterMs: TERMINATING_RECHECK_MS };
   // Secrets are not watched (least privilege: no list/watch on Secrets): look again for a rotation.
-  return accepted ? { requeueAfterMs: SECRET_RECHECK_MS } : {};
+  return accepted ? { requeueAfterMs: Math.min(SECRET_RECHECK_MS, sweepDueInMs) } : {};
 }
 
 export const SECRET_RECHECK_MS = 5 * 60_000;
@@ -204,12 +205,14 @@ async function copyStorageSecret(ctx: ReconcileContext, ns: Namespace, ref: { na
  * running when the delete came) finishes the job when it runs again; Queues carry no finalizer,
  * and the one earlier versions put on them is removed here, so nothing holds the namespace.
  */
-/** Sweeps the namespace's unowned savepoint directories every `everyMs`; the outcome is an Event, never a failed reconcile. */
-async function sweepWhenDue(ctx: ReconcileContext, files: SavepointFiles, settings: SweepSettings, raw: Raw<Namespace>, workspace: Raw<Workspace>, now: Date): Promise<void> {
+/** Sweeps the namespace's unowned savepoint directories every `everyMs`; the outcome is an Event, never a failed reconcile. Returns ms until the next sweep. */
+async function sweepWhenDue(ctx: ReconcileContext, files: SavepointFiles, settings: SweepSettings, raw: Raw<Namespace>, workspace: Raw<Workspace>, now: Date): Promise<number> {
   const times = sweepTimesOf(ctx);
-  if (!times.due(raw.metadata.name, now.getTime(), settings.everyMs)) return;
-  times.record(raw.metadata.name, now.getTime());
-  await reportSweep(ctx, raw, await sweepSavepointDirectories(ctx, files, raw.metadata.name, workspace, settings.graceMs));
+  if (times.due(raw.metadata.name, now.getTime(), settings.everyMs)) {
+    times.record(raw.metadata.name, now.getTime());
+    await reportSweep(ctx, raw, await sweepSavepointDirectories(ctx, files, raw.metadata.name, workspace, settings.graceMs));
+  }
+  return times.dueInMs(raw.metadata.name, ctx.clock.now(), settings.everyMs);
 }
 
 async function reportSweep(ctx: ReconcileContext, raw: Raw<Namespace>, result: SweepResult): Promise<void> {

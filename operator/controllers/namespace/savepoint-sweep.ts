@@ -77,6 +77,11 @@ export class SweepTimes {
     return now - at >= everyMs;
   }
   record(namespace: string, now: number): void { this.last.set(namespace, now); }
+  /** How long until the next sweep of a namespace seen before (at least 1 ms). */
+  dueInMs(namespace: string, now: number, everyMs: number): number {
+    const at = this.last.get(namespace) ?? now;
+    return Math.max(1, at + everyMs - now);
+  }
   forget(namespace: string): void { this.last.delete(namespace); }
 }
 
