@@ -4,7 +4,7 @@ import type { SweepInput } from './savepoint-sweep.ts';
 const T0 = Date.UTC(2026, 11, 7, 3, 0, 0);
 const parentKey = namespaceSavepointsKey('tenant/', 'team-a');
 const dir = (deployment: string, id: string, ageMs: number, kept = false) => ({ key: `${parentKey}${deployment}/savepoint-${id}/`, newestAt: T0 - ageMs, kept });
-const input = (over: Partial<SweepInput>): SweepInput => ({ parentKey, directories: [], ownedKeys: [], busyDeployments: [], graceMs: 600_000, now: T0, ...over });
+const input = (over: Partial<SweepInput>): SweepInput => ({ parentKey, directories: [], ownedKeys: [], busyDeployments: [], graceMs: 600_000, now: T0, sweepSince: T0 - 86_400_000, ...over });
 
 describe('savepoint directories no one owns', () => {
   test('an old directory no Savepoint or Deployment names is found; named ones stay', () => {
@@ -20,6 +20,11 @@ describe('savepoint directories no one owns', () => {
     expect(unownedSavepointDirectories(input({ directories: [fresh, busy, kept], busyDeployments: ['billing'] }))).toEqual([]);
     // At namespace deletion (grace 0, nothing in flight) only the kept one stays.
     expect(unownedSavepointDirectories(input({ directories: [fresh, busy, kept], graceMs: 0 })).map((d) => d.key)).toEqual([busy.key, fresh.key]);
+  });
+  test('never one written before sweeping began for the namespace (files a Savepoint of an older operator kept without a marker)', () => {
+    const before = dir('orders', 'old', 2 * 86_400_000);
+    const after = dir('orders', 'new', 3_600_000);
+    expect(unownedSavepointDirectories(input({ directories: [before, after], graceMs: 0 })).map((d) => d.key)).toEqual([after.key]);
   });
   test('keys outside the namespace\'s savepoint layout are never touched', () => {
     const strays = [

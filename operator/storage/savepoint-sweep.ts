@@ -5,7 +5,9 @@
 // and the status write, a Savepoint deleted while its savepoint was still being written). They
 // are deleted only when: no savepoint of their deployment is being taken (its path is not known
 // until it completes), nothing was written in them for the grace period, and they do not carry
-// the kept marker (the files of a Savepoint deleted with spec.disposeOnDelete false).
+// the kept marker (the files of a Savepoint deleted with spec.disposeOnDelete false), and they
+// were written after sweeping began for the namespace: files of Savepoints deleted by an operator
+// that wrote no kept marker yet are user data and never swept.
 import { SAVEPOINTS_ROOT } from '../../runtime/storage/layout.ts';
 
 /** The marker left in the directory of a Savepoint deleted with spec.disposeOnDelete false. */
@@ -30,6 +32,8 @@ export interface SweepInput {
   busyDeployments: readonly string[];
   graceMs: number;
   now: number;
+  /** When this operator began sweeping the namespace (ms): older directories are never touched. */
+  sweepSince: number;
 }
 
 export interface UnownedDirectory { key: string; deployment: string }
@@ -58,7 +62,7 @@ export function unownedSavepointDirectories(input: SweepInput): UnownedDirectory
     const deployment = m?.[1];
     if (!deployment) continue; // not a savepoint directory of the layout: never touched
     if (d.kept || owned.has(d.key) || busy.has(deployment)) continue;
-    if (input.now - d.newestAt < input.graceMs) continue;
+    if (input.now - d.newestAt < input.graceMs || d.newestAt < input.sweepSince) continue;
     out.push({ key: d.key, deployment });
   }
   return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));

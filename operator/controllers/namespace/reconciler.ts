@@ -21,7 +21,7 @@ import type { ReconcileContext, Raw } from '../shared/context.ts';
 import { ensureFinalizer, removeFinalizer, writeStatus } from '../shared/lifecycle.ts';
 import { desiredDefaultQueue, desiredNamespaceObjects, desiredS3Secret, S3_SECRET_NAME } from './desired.ts';
 import { decideNamespaceQuota } from './quota.ts';
-import { DEFAULT_SWEEP, sweepSavepointDirectories, sweepTimesOf } from './savepoint-sweep.ts';
+import { DEFAULT_SWEEP, SWEEP_SINCE_ANNOTATION, sweepSavepointDirectories, sweepTimesOf } from './savepoint-sweep.ts';
 import type { SweepResult, SweepSettings } from './savepoint-sweep.ts';
 import type { SavepointFiles } from '../../storage/savepoint-files.ts';
 import type { Workspace } from '../../api/v1alpha1/workspace.ts';
@@ -206,11 +206,20 @@ async function copyStorageSecret(ctx: ReconcileContext, ns: Namespace, ref: { na
  * and the one earlier versions put on them is removed here, so nothing holds the namespace.
  */
 /** Sweeps the namespace's unowned savepoint directories every `everyMs`; the outcome is an Event, never a failed reconcile. Returns ms until the next sweep. */
+/** When sweeping began for this namespace; marked on its first pass (directories older than that are never swept). */
+async function sweepSince(ctx: ReconcileContext, raw: Raw<Namespace>, now: Date): Promise<number> {
+  const since = Date.parse(raw.metadata.annotations?.[SWEEP_SINCE_ANNOTATION] ?? '');
+  if (!Number.isNaN(since)) return since;
+  await ctx.rest.mergePatch({ apiVersion: API_VERSION, kind: 'Namespace', name: raw.metadata.name }, { metadata: { annotations: { [SWEEP_SINCE_ANNOTATION]: now.toISOString() } } });
+  return now.getTime();
+}
+
 async function sweepWhenDue(ctx: ReconcileContext, files: SavepointFiles, settings: SweepSettings, raw: Raw<Namespace>, workspace: Raw<Workspace>, now: Date): Promise<number> {
   const times = sweepTimesOf(ctx);
+  const since = await sweepSince(ctx, raw, now);
   if (times.due(raw.metadata.name, now.getTime(), settings.everyMs)) {
     times.record(raw.metadata.name, now.getTime());
-    await reportSweep(ctx, raw, await sweepSavepointDirectories(ctx, files, raw.metadata.name, workspace, settings.graceMs));
+    await reportSweep(ctx, raw, await sweepSavepointDirectories(ctx, files, raw.metadata.name, workspace, settings.graceMs, since));
   }
   return times.dueInMs(raw.metadata.name, ctx.clock.now(), settings.everyMs);
 }
@@ -260,7 +269,9 @@ async function finalize(ctx: ReconcileContext, raw: Raw<Namespace>, now: Date, d
       // Deployments and Savepoints are gone: whatever savepoint directory is left of this
       // namespace belongs to no one (kept ones carry their marker). Once, before the namespace goes.
       const workspace = ctx.caches.workspaces.get(raw.spec?.workspace ?? '');
-      if (deps.files && workspace) await reportSweep(ctx, raw, await sweepSavepointDirectories(ctx, deps.files, name, workspace, 0));
+      // A namespace never marked (deleted before any sweep began) keeps its directories.
+      const since = Date.parse(raw.metadata.annotations?.[SWEEP_SINCE_ANNOTATION] ?? '');
+      if (deps.files && workspace && !Number.isNaN(since)) await reportSweep(ctx, raw, await sweepSavepointDirectories(ctx, deps.files, name, workspace, 0, since));
       await ctx.rest.delete({ apiVersion: 'v1', kind: 'Namespace', name });
     }
     const blockers = ((kns.status as { conditions?: Array<{ status: string; message?: string }> } | undefined)?.conditions ?? []).filter((c) => c.status === 'True' && c.message).map((c) => c.message);

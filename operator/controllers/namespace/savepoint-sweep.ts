@@ -25,7 +25,10 @@ export type SweepResult = { ok: true; deleted: string[]; bucket: string } | { ok
 type SavepointLike = KubeObject & { spec?: { deployment?: string }; status?: { phase?: string; path?: string } };
 type DeploymentLike = KubeObject & { status?: { savepointInFlight?: unknown; restoreSavepointPath?: string; lastSavepoint?: { path?: string }; lastPeriodicSavepoint?: { path?: string } } };
 
-export async function sweepSavepointDirectories(ctx: ReconcileContext, files: SavepointFiles, namespace: string, workspace: Pick<Workspace, 'spec'>, graceMs: number): Promise<SweepResult> {
+/** Annotation of a Millrace Namespace: when sweeping began for it (ISO time); set on its first pass. */
+export const SWEEP_SINCE_ANNOTATION = 'millrace.dev/savepoint-sweep-since';
+
+export async function sweepSavepointDirectories(ctx: ReconcileContext, files: SavepointFiles, namespace: string, workspace: Pick<Workspace, 'spec'>, graceMs: number, sweepSince: number): Promise<SweepResult> {
   const storage = workspace.spec.storage;
   const resolved = await workspaceStorageTarget(storage, (ns, name) => ctx.rest.getOrUndefined<KubeObject>({ apiVersion: 'v1', kind: 'Secret', namespace: ns, name }));
   if (!resolved.ok) return { ok: false, message: resolved.message };
@@ -48,7 +51,7 @@ export async function sweepSavepointDirectories(ctx: ReconcileContext, files: Sa
       ...deployments.items.filter((d) => d.status?.savepointInFlight).map((d) => d.metadata.name),
     ].filter((d): d is string => Boolean(d));
     const unowned = unownedSavepointDirectories({
-      parentKey, directories, graceMs, now: ctx.clock.now(), busyDeployments,
+      parentKey, directories, graceMs, now: ctx.clock.now(), busyDeployments, sweepSince,
       ownedKeys: paths.map((p) => directoryKeyOf(p, storage.bucket)).filter((k): k is string => Boolean(k)),
     });
     const deleted: string[] = [];
