@@ -68,3 +68,18 @@ describe('millrace run (local mode)', () => {
     await expect(fetch(`${url}/overview`)).rejects.toThrow();
   });
 });
+
+describe('npx millrace, as the README starts it', () => {
+  test('the package bin runs (it is executable, with a node shebang) and prints its usage', async () => {
+    const repo = fileURLToPath(new URL('../../', import.meta.url));
+    const r = await new Promise<{ code: number | null; out: string }>((resolve) => {
+      const child = spawn('npx', ['--no-install', 'millrace', 'help'], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout!.on('data', (c: Buffer) => { out += c.toString(); });
+      child.stderr!.on('data', (c: Buffer) => { out += c.toString(); });
+      child.on('exit', (code) => resolve({ code, out }));
+    });
+    expect(r.out).not.toMatch(/Permission denied/);
+    expect(r.out).toMatch(/usage:\s+millrace run <job-module>/);
+  });
+});
