@@ -249,7 +249,7 @@ describe('Deployment reconciler', () => {
 
     await applyAs(rest, deployment(namespace, 'sql', { source: { sql: 'SELECT * FROM bids' } }));
     const sql = await waitForPhase(rest, 'Deployment', 'sql', namespace, 'Failed');
-    expect(sql.status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'SqlNotSupported', message: expect.stringMatching(/^spec\.source\.sql: .*no SQL engine/) });
+    expect(sql.status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'SqlNotSupported', message: expect.stringMatching(/^spec\.source\.sql: Deployments cannot run SQL yet/) });
     await waitFor('SqlNotSupported event', async () => (await eventsFor(rest, namespace, 'sql')).find((e) => e.reason === 'SqlNotSupported' && e.type === 'Warning'));
 
     await applyAs(rest, deployment(namespace, 'bad-yaml', { source: { pipeline: 'source: { type: nexmark }\nsteps: [{ type: window, size: 10 seconds, aggregates: [{ fn: count, as: n }] }]\nsink: { type: print }' } }));

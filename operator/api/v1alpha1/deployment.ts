@@ -21,12 +21,12 @@ export const DEPLOYMENT_PHASES = Object.keys(DEPLOYMENT_LIFECYCLE) as [Deploymen
 
 export const sourceSchema = withRules(z.object({
   artifact: z.object({
-    uri: z.string().min(1).describe('Location of the job module, for example s3://bucket/artifacts/namespaces/<namespace>/job.js.'),
+    uri: z.string().min(1).describe('Location of the job module: a file:// path inside the image, or an http(s) URL pinned by its digest (https://host/job.js#sha256=<64 hex>). s3:// artifacts from the workspace bucket do not load yet: the Deployment fails with JobLoadFailed.'),
     entry: z.string().optional().describe('Exported function of the module that builds the job; defaults to the default export.'),
     args: z.array(z.string()).default([]).describe('Arguments passed to the job.'),
-  }).optional().describe('A code artifact (ES module) in the workspace bucket.'),
+  }).optional().describe('A code artifact (ES module).'),
   pipeline: z.string().max(262144).optional().describe('An inline YAML pipeline definition.'),
-  sql: z.string().max(262144).optional().describe('An SQL script (statements separated by semicolons).'),
+  sql: z.string().max(262144).optional().describe('An SQL script (statements separated by semicolons). Not run by Deployments yet (SqlNotSupported); npx millrace sql -f runs insert-only scripts locally.'),
 }), 'What the job runs: exactly one of artifact, pipeline or sql.', [
   { rule: '(has(self.artifact) ? 1 : 0) + (has(self.pipeline) ? 1 : 0) + (has(self.sql) ? 1 : 0) == 1', message: 'set exactly one of source.artifact, source.pipeline or source.sql' },
 ]);

@@ -111,7 +111,7 @@ export function restartStrategyFlag(r: DeploymentSpec['restartStrategy']): strin
  * Command lines of the runtime (`millrace jobmanager|taskmanager`, runtime/bin/millrace.ts).
  * The JobManager runs the job in application mode: the artifact is the job module; an inline
  * pipeline runs through the runtime's pipeline job module reading the mounted pipeline file.
- * SQL never gets here (validation refuses it: there is no SQL engine).
+ * SQL never gets here (validation refuses it: Deployments cannot run SQL yet).
  */
 export function runtimeArgs(d: Deployment, role: 'jobmanager' | 'taskmanager'): string[] {
   const s = d.spec;

@@ -1,8 +1,8 @@
 import { validateSource } from './validate.ts';
 
 describe('job source validation', () => {
-  test('SQL is refused: there is no SQL engine', () => {
-    expect(validateSource({ sql: 'SELECT 1' })).toEqual({ reason: 'SqlNotSupported', message: expect.stringMatching(/^spec\.source\.sql: .*no SQL engine.*spec\.source\.pipeline/) });
+  test('SQL is refused: Deployments cannot run it yet', () => {
+    expect(validateSource({ sql: 'SELECT 1' })).toEqual({ reason: 'SqlNotSupported', message: expect.stringMatching(/^spec\.source\.sql: Deployments cannot run SQL yet.*spec\.source\.pipeline/) });
   });
   test('an invalid pipeline is refused with the field inside the pipeline named', () => {
     const r = validateSource({ pipeline: 'source: { type: nexmark }\nsteps: [{ type: window, size: 1s, aggregates: [{ fn: max, as: m }] }]\nsink: { type: print }' });

@@ -1,6 +1,6 @@
 // Validation of what the schema cannot check (pure): the job source. An inline pipeline is
 // parsed with the runtime's own pipeline schema, so the operator refuses exactly what the
-// runtime would, before any pod exists; SQL is refused because no SQL engine exists.
+// runtime would, before any pod exists; SQL is refused: Deployments cannot run it yet.
 import type { DeploymentSpec } from '../../api/v1alpha1/deployment.ts';
 import { parsePipeline, PipelineError } from '../../../runtime/pipeline/parse.ts';
 
@@ -11,7 +11,7 @@ export interface SourceProblem {
 
 export function validateSource(source: DeploymentSpec['source']): SourceProblem | undefined {
   if (source.sql !== undefined) {
-    return { reason: 'SqlNotSupported', message: 'spec.source.sql: this Millrace version has no SQL engine; express the job as spec.source.pipeline (YAML) or spec.source.artifact (a job module)' };
+    return { reason: 'SqlNotSupported', message: 'spec.source.sql: Deployments cannot run SQL yet (the SQL engine runs insert-only scripts locally with npx millrace sql -f); express the job as spec.source.pipeline (YAML) or spec.source.artifact (a job module)' };
   }
   if (source.pipeline !== undefined) {
     try {
