@@ -6,26 +6,11 @@
 // shows that as a separate, labelled row. Same output rows as examples/nexmark/q5.ts.
 
 import { defineJob, type JobParams } from '../../runtime/api/environment.ts';
-import { ProcessWindowFunction, type Collector, type WindowContext } from '../../runtime/api/functions.ts';
-import { keepMaxPerWindow, SlidingEventTimeWindows, type TimeWindow } from '../../runtime/api/windows.ts';
+import { keepMaxPerWindow, SlidingEventTimeWindows } from '../../runtime/api/windows.ts';
 import type { Bid } from '../../runtime/connectors/nexmark/index.ts';
 import { aggregateWithLocalCombine } from '../../runtime/operators/windowing/aggregate-locally.ts';
 import { nexmarkEvents, querySink, type QueryPlan } from '../../examples/nexmark/common.ts';
-import { MaxPerWindow, type Q5Row } from '../../examples/nexmark/q5.ts';
-
-const count = {
-  createAccumulator: () => 0,
-  add: (_auction: number, acc: number) => acc + 1,
-  getResult: (acc: number) => acc,
-  merge: (a: number, b: number) => a + b,
-};
-
-class WithWindow extends ProcessWindowFunction<number, Q5Row, number, TimeWindow> {
-  process(auction: number, ctx: WindowContext<TimeWindow>, counts: Iterable<number>, out: Collector<Q5Row>): void {
-    const w = ctx.window();
-    for (const num of counts) out.collect({ windowStart: w.start, windowEnd: w.end, auction, num });
-  }
-}
+import { count, MaxPerWindow, WithWindow, type Q5Row } from '../../examples/nexmark/q5.ts';
 
 export function plan(params: JobParams): QueryPlan {
   const size = params.getNumber('windowSizeMs', 2000);

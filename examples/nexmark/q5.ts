@@ -20,14 +20,16 @@ export interface Q5Row {
   num: number;
 }
 
-const count = {
+/** Bids per auction (the window aggregate). */
+export const count = {
   createAccumulator: () => 0,
   add: (_auction: number, acc: number) => acc + 1,
   getResult: (acc: number) => acc,
   merge: (a: number, b: number) => a + b,
 };
 
-class WithWindow extends ProcessWindowFunction<number, Q5Row, number, TimeWindow> {
+/** Adds the window's bounds to each auction's count. */
+export class WithWindow extends ProcessWindowFunction<number, Q5Row, number, TimeWindow> {
   process(auction: number, ctx: WindowContext<TimeWindow>, counts: Iterable<number>, out: Collector<Q5Row>): void {
     const w = ctx.window();
     for (const num of counts) out.collect({ windowStart: w.start, windowEnd: w.end, auction, num });
