@@ -1,7 +1,12 @@
 // Unit tests live beside the code they prove (`*.test.ts`); tests that cross a process,
 // the Kubernetes API or S3 live under test/. `npm test` runs both.
+import { availableParallelism } from 'node:os';
+
 export default {
-  testEnvironment: 'node',
+  // Files that use the machine's cluster, MinIO, Kafka or PostgreSQL run one at a time under a lock
+  // (test/support/shared-resources-environment.cjs); the rest run beside them in another worker.
+  testEnvironment: '<rootDir>/test/support/shared-resources-environment.cjs',
+  maxWorkers: Math.max(2, availableParallelism() - 1),
   extensionsToTreatAsEsm: ['.ts'],
   transform: { '^.+\\.ts$': '<rootDir>/test/support/strip-types-transform.cjs' },
   testMatch: ['<rootDir>/**/*.test.ts'],
