@@ -122,12 +122,12 @@ describe('deployment state machine', () => {
   });
 
   test('a source that cannot run (SQL, an invalid pipeline) is Failed without pods, with the reason as condition and one Event', () => {
-    const invalidSource = { reason: 'SqlNotSupported' as const, message: 'spec.source.sql: no SQL engine' };
+    const invalidSource = { reason: 'InvalidSql' as const, message: 'spec.source.sql: line 1, column 8: Object \'bids\' not found' };
     const d = decideDeployment(base({ invalidSource }));
-    expect(d).toMatchObject({ phase: 'Failed', createPods: false, deletePods: [], reason: 'spec.source.sql: no SQL engine' });
-    expect(d.conditions).toEqual([{ type: 'Ready', status: 'False', reason: 'SqlNotSupported', message: 'spec.source.sql: no SQL engine' }, { type: 'PodsHealthy', status: 'True', reason: 'NoProblems', message: 'no pods' }]);
-    expect(d.events).toEqual([{ type: 'Warning', reason: 'SqlNotSupported', note: 'spec.source.sql: no SQL engine' }]);
-    const again = decideDeployment(base({ invalidSource, previous: { phase: 'Failed', conditions: [{ type: 'Ready', status: 'False', reason: 'SqlNotSupported', message: 'spec.source.sql: no SQL engine', lastTransitionTime: 't' }] } }));
+    expect(d).toMatchObject({ phase: 'Failed', createPods: false, deletePods: [], reason: 'spec.source.sql: line 1, column 8: Object \'bids\' not found' });
+    expect(d.conditions).toEqual([{ type: 'Ready', status: 'False', reason: 'InvalidSql', message: 'spec.source.sql: line 1, column 8: Object \'bids\' not found' }, { type: 'PodsHealthy', status: 'True', reason: 'NoProblems', message: 'no pods' }]);
+    expect(d.events).toEqual([{ type: 'Warning', reason: 'InvalidSql', note: 'spec.source.sql: line 1, column 8: Object \'bids\' not found' }]);
+    const again = decideDeployment(base({ invalidSource, previous: { phase: 'Failed', conditions: [{ type: 'Ready', status: 'False', reason: 'InvalidSql', message: 'spec.source.sql: line 1, column 8: Object \'bids\' not found', lastTransitionTime: 't' }] } }));
     expect(again.events).toEqual([]);
     const h = specHash(spec());
     const edited = decideDeployment(base({ invalidSource: { reason: 'InvalidPipeline', message: 'spec.source.pipeline: steps[0].size: bad' }, previous: { phase: 'Running' }, observed: { pods: [pod('jm', h)], job: { id: 'j1', state: 'RUNNING' } } }));

@@ -29,8 +29,11 @@ describe('desired Deployment objects', () => {
     }
     expect(out.service.metadata.ownerReferences).toEqual([owner]);
     const args = (p: number) => (out.pods[p]?.spec as { containers: Array<{ args: string[] }> }).containers[0]?.args;
-    expect(args(0)).toEqual(['jobmanager', '--host', '0.0.0.0', '--port', '8081', '--restart-strategy', 'fixed-delay:attempts=3,delayMs=10000']);
-    expect(args(1)).toEqual(['taskmanager', '--jobmanager', 'http://orders-jobmanager.team-a.svc:8081', '--slots', '2', '--host', '$(POD_IP)', '--port', '6122']);
+    // Inline SQL: the script in the ConfigMap, run by the runtime's SQL job module in both roles.
+    expect(args(0)).toEqual(['jobmanager', '--host', '0.0.0.0', '--port', '8081', '--restart-strategy', 'fixed-delay:attempts=3,delayMs=10000',
+      '--job', '/opt/millrace/runtime/sql/physical/sql-job.ts', '--parallelism', '5', '--set', 'sql.file=/etc/millrace/job.sql']);
+    expect(args(1)).toEqual(['taskmanager', '--jobmanager', 'http://orders-jobmanager.team-a.svc:8081', '--slots', '2', '--host', '$(POD_IP)', '--port', '6122', '--job', '/opt/millrace/runtime/sql/physical/sql-job.ts']);
+    expect((out.config.data as Record<string, string>)['job.sql']).toBe('SELECT 1');
     expect(JSON.parse((out.config.data as Record<string, string>)['millrace.json'] ?? '{}')).toMatchObject({ parallelism: 5, source: { sql: 'SELECT 1' } });
   });
 });

@@ -11,6 +11,9 @@ import { LABELS, MANAGED_BY } from '../shared/context.ts';
 import { priorityClassName } from '../queue/desired.ts';
 import { authEnv, authVolume, authVolumeMount } from './auth-secret.ts';
 import type { PodIdentity } from './pod-identity.ts';
+import type { PodJob } from './artifact-resolution.ts';
+import { SQL_FILE, SQL_JOB_MODULE } from './sql-source.ts';
+import { SQL_FILE_PARAM } from '../../../runtime/sql/physical/sql-job.ts';
 
 export const JOBMANAGER_REST_PORT = 8081;
 export const JOBMANAGER_RPC_PORT = 6123;
@@ -45,6 +48,8 @@ export interface DesiredOptions {
   restoreSavepointPath?: string;
   /** Image and service account allowed by the Workspace (pod-identity.ts); absent: defaultImage, the namespace's default account. */
   identity?: PodIdentity;
+  /** The artifact's job URL (a bucket artifact pinned by its resolved sha256, entry in the fragment) and its args (artifact-resolution.ts). */
+  job?: PodJob;
 }
 
 /**
@@ -110,12 +115,12 @@ export function restartStrategyFlag(r: DeploymentSpec['restartStrategy']): strin
 /**
  * Command lines of the runtime (`millrace jobmanager|taskmanager`, runtime/bin/millrace.ts).
  * The JobManager runs the job in application mode: the artifact is the job module; an inline
- * pipeline runs through the runtime's pipeline job module reading the mounted pipeline file.
- * SQL never gets here (validation refuses it: Deployments cannot run SQL yet).
+ * pipeline runs through the runtime's pipeline job module reading the mounted pipeline file,
+ * inline SQL through the runtime's SQL job module reading the mounted script (sql-source.ts).
  */
-export function runtimeArgs(d: Deployment, role: 'jobmanager' | 'taskmanager'): string[] {
+export function runtimeArgs(d: Deployment, role: 'jobmanager' | 'taskmanager', podJob?: PodJob): string[] {
   const s = d.spec;
-  const job = s.source.artifact?.uri ?? (s.source.pipeline !== undefined ? PIPELINE_JOB_MODULE : undefined);
+  const job = podJob?.url ?? s.source.artifact?.uri ?? (s.source.pipeline !== undefined ? PIPELINE_JOB_MODULE : s.source.sql !== undefined ? SQL_JOB_MODULE : undefined);
   if (role === 'taskmanager') {
     // --job: the only module the TaskManager loads (runtime/api/job-loader.ts)
     return ['taskmanager', '--jobmanager', `http://${serviceName(d.metadata.name)}.${d.metadata.namespace}.svc:${JOBMANAGER_REST_PORT}`, '--slots', String(s.taskManager.slots), '--host', '$(POD_IP)', '--port', String(TASKMANAGER_PORT), ...(job ? ['--job', job] : [])];
@@ -124,7 +129,9 @@ export function runtimeArgs(d: Deployment, role: 'jobmanager' | 'taskmanager'): 
   if (job) {
     args.push('--job', job, '--parallelism', String(s.parallelism));
     if (s.source.pipeline !== undefined) args.push('--set', `pipeline=${PIPELINE_PATH}`);
+    if (s.source.sql !== undefined) args.push('--set', `${SQL_FILE_PARAM}=${CONFIG_DIR}/${SQL_FILE}`);
     for (const [k, v] of Object.entries(s.configuration)) args.push('--set', `${k}=${v}`);
+    for (const [k, v] of podJob?.params ?? []) args.push('--set', `${k}=${v}`);
   }
   return args;
 }
@@ -167,7 +174,7 @@ function pod(d: Deployment, opts: DesiredOptions, hash: string, role: 'jobmanage
       containers: [{
         name: role,
         image: opts.identity?.image ?? opts.defaultImage,
-        args: runtimeArgs(d, role),
+        args: runtimeArgs(d, role, opts.job),
         env: [
           { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
           { name: 'MILLRACE_ROLE', value: role },
@@ -217,6 +224,7 @@ export function desiredDeploymentObjects(d: Deployment, opts: DesiredOptions): {
     data: {
       'millrace.json': JSON.stringify(runtimeConfig(d, opts.restoreSavepointPath), null, 2),
       ...(d.spec.source.pipeline !== undefined ? { [PIPELINE_FILE]: d.spec.source.pipeline } : {}),
+      ...(d.spec.source.sql !== undefined ? { [SQL_FILE]: d.spec.source.sql } : {}),
     },
   };
   const service: KubeObject = {

@@ -1,8 +1,9 @@
 import { validateSource } from './validate.ts';
 
 describe('job source validation', () => {
-  test('SQL is refused: Deployments cannot run it yet', () => {
-    expect(validateSource({ sql: 'SELECT 1' })).toEqual({ reason: 'SqlNotSupported', message: expect.stringMatching(/^spec\.source\.sql: Deployments cannot run SQL yet.*spec\.source\.pipeline/) });
+  test('SQL is checked as its job would build it: problems with line and column, a runnable script passes (sql-source.test.ts has more)', () => {
+    expect(validateSource({ sql: 'SELECT * FROM bids' })).toEqual({ reason: 'InvalidSql', message: expect.stringMatching(/^spec\.source\.sql: line 1, column 15: Object 'bids' not found/) });
+    expect(validateSource({ sql: "CREATE TABLE s (a INT) WITH ('connector' = 'datagen');\nCREATE TABLE o (a INT) WITH ('connector' = 'blackhole');\nINSERT INTO o SELECT a FROM s;" })).toBeUndefined();
   });
   test('an invalid pipeline is refused with the field inside the pipeline named', () => {
     const r = validateSource({ pipeline: 'source: { type: nexmark }\nsteps: [{ type: window, size: 1s, aggregates: [{ fn: max, as: m }] }]\nsink: { type: print }' });

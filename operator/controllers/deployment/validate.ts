@@ -1,18 +1,18 @@
 // Validation of what the schema cannot check (pure): the job source. An inline pipeline is
 // parsed with the runtime's own pipeline schema, so the operator refuses exactly what the
-// runtime would, before any pod exists; SQL is refused: Deployments cannot run it yet.
+// runtime would, before any pod exists; SQL is checked as its job would build it (sql-source.ts).
 import type { DeploymentSpec } from '../../api/v1alpha1/deployment.ts';
+import type { ArtifactProblemReason } from './artifact-resolution.ts';
 import { parsePipeline, PipelineError } from '../../../runtime/pipeline/parse.ts';
+import { validateSqlSource } from './sql-source.ts';
 
 export interface SourceProblem {
-  reason: 'SqlNotSupported' | 'InvalidPipeline' | 'PodTemplateNotAllowed' | 'ImageNotAllowed' | 'ServiceAccountNotAllowed';
+  reason: 'InvalidSql' | 'InvalidPipeline' | 'PodTemplateNotAllowed' | 'ImageNotAllowed' | 'ServiceAccountNotAllowed' | ArtifactProblemReason;
   message: string;
 }
 
 export function validateSource(source: DeploymentSpec['source']): SourceProblem | undefined {
-  if (source.sql !== undefined) {
-    return { reason: 'SqlNotSupported', message: 'spec.source.sql: Deployments cannot run SQL yet (the SQL engine runs insert-only scripts locally with npx millrace sql -f); express the job as spec.source.pipeline (YAML) or spec.source.artifact (a job module)' };
-  }
+  if (source.sql !== undefined) return validateSqlSource(source.sql);
   if (source.pipeline !== undefined) {
     try {
       parsePipeline(source.pipeline);

@@ -6,11 +6,21 @@ import { SqlError } from '../errors.ts';
 import type { SqlErrorCode } from '../errors.ts';
 import { parseScript } from '../parser/index.ts';
 import type { ParsedStatement } from '../parser/index.ts';
+import type { StatementResult } from './result.ts';
 import type { SqlSessionOptions } from './sql-session.ts';
 import { SqlSession } from './sql-session.ts';
 
+export interface ValidateScriptOptions extends SqlSessionOptions {
+  /**
+   * Called with each statement's result; what it throws (a SqlError) is that statement's problem.
+   * A deployed job uses it to refuse a SELECT and to build each INSERT's operators (sql-job.ts).
+   */
+  onResult?: (result: StatementResult) => void;
+}
+
 export interface ScriptProblem {
-  code: SqlErrorCode;
+  /** a SqlError's code, or the code of a connector's refusal (MR_ERR_CONNECTOR_OPTIONS, ...) */
+  code: SqlErrorCode | `MR_ERR_${string}`;
   message: string;
   line?: number;
   column?: number;
@@ -25,6 +35,12 @@ export interface ScriptValidation {
   jobs: number;
 }
 
+/** A coded error of another layer (the connector factory checks options while planning). */
+function isCoded(e: unknown): e is Error & { code: `MR_ERR_${string}` } {
+  const code: unknown = (e as { code?: unknown } | null)?.code;
+  return e instanceof Error && typeof code === 'string' && code.startsWith('MR_ERR_');
+}
+
 function problemOf(e: SqlError, fallback?: { line: number; column: number }): ScriptProblem {
   const p: ScriptProblem = { code: e.code, message: e.message.replace(/^MR_ERR_[A-Z_]+: (line \d+, column \d+: )?/, '') };
   const line = e.line ?? fallback?.line;
@@ -34,7 +50,8 @@ function problemOf(e: SqlError, fallback?: { line: number; column: number }): Sc
   return p;
 }
 
-export function validateScript(text: string, options: SqlSessionOptions = {}): ScriptValidation {
+export function validateScript(text: string, options: ValidateScriptOptions = {}): ScriptValidation {
+  const { onResult, ...sessionOptions } = options;
   let parsed: ParsedStatement[];
   try {
     parsed = parseScript(text);
@@ -42,17 +59,19 @@ export function validateScript(text: string, options: SqlSessionOptions = {}): S
     if (!(e instanceof SqlError)) throw e;
     return { ok: false, problems: e.problems.map((p) => ({ code: e.code, message: p.message, line: p.line, column: p.column })), statements: [], jobs: 0 };
   }
-  const session = new SqlSession(options);
+  const session = new SqlSession(sessionOptions);
   const problems: ScriptProblem[] = [];
   let jobs = 0;
   for (const s of parsed) {
     try {
       const r = session.execute(s);
+      onResult?.(r);
       if (r.kind === 'job') jobs++;
     } catch (e) {
-      if (!(e instanceof SqlError)) throw e;
       // Planning errors have no position of their own: they belong to the statement.
-      problems.push(problemOf(e, s.statement.pos));
+      if (e instanceof SqlError) problems.push(problemOf(e, s.statement.pos));
+      else if (isCoded(e)) problems.push({ code: e.code, message: e.message.replace(/^MR_ERR_[A-Z_]+: /, ''), ...s.statement.pos });
+      else throw e;
     }
   }
   if (problems.length === 0 && jobs === 0) {

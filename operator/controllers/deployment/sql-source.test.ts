@@ -1,0 +1,38 @@
+import { sqlProblemMessage, validateSqlSource } from './sql-source.ts';
+
+const SRC = "CREATE TABLE src (id BIGINT, name STRING) WITH ('connector' = 'datagen', 'fields.id.kind' = 'sequence', 'fields.id.start' = '1', 'fields.id.end' = '100');";
+const OUT = "CREATE TABLE out (id BIGINT, name STRING) WITH ('connector' = 'print');";
+
+describe('a Deployment\'s inline SQL, checked before any pod exists', () => {
+  test('a runnable insert-only script passes', () => {
+    expect(validateSqlSource(`${SRC}\n${OUT}\nINSERT INTO out SELECT id, UPPER(name) FROM src WHERE id % 2 = 0;`)).toBeUndefined();
+  });
+
+  test('every failing statement is named with its line and column in one message', () => {
+    const p = validateSqlSource(`${SRC}\n${OUT}\nINSERT INTO out SELECT id, nme FROM src;\nINSERT INTO nowhere SELECT id, name FROM src;`);
+    expect(p?.reason).toBe('InvalidSql');
+    expect(p?.message).toMatch(/^spec\.source\.sql: line 3, column 28: Column 'nme' not found in any table \(MR_ERR_SQL_VALIDATE\); line 4, column 13: .*nowhere.*; fix the statements and apply again/);
+    // Text that is not SQL: every statement's parse error (the parser goes on at the next ';').
+    const parse = validateSqlSource(`${SRC}\nINSERT INTO out SELEC id FROM src;\nCREATE TABEL x (a INT);`);
+    expect(parse?.message).toMatch(/^spec\.source\.sql: line 2, column 17: expected SELECT, VALUES or WITH but found 'SELEC' \(MR_ERR_SQL_PARSE\); line 3, column 8: .*'TABEL'.*\(MR_ERR_SQL_PARSE\)/);
+  });
+
+  test('a SELECT has no client in a Deployment; connector options are checked as the job would build them', () => {
+    expect(validateSqlSource(`${SRC}\nSELECT * FROM src;`)?.message).toMatch(/^spec\.source\.sql: line 2, column 1: a SELECT returns its rows to a client, which a deployed job does not have; write INSERT INTO a table .*\(MR_ERR_SQL_UNSUPPORTED\)/);
+    const badOption = validateSqlSource(`CREATE TABLE src (id BIGINT) WITH ('connector' = 'datagen', 'rows-per-second' = 'fast');\n${OUT.replace('name STRING', 'n BIGINT')}\nINSERT INTO out SELECT id, id FROM src;`);
+    expect(badOption?.message).toMatch(/^spec\.source\.sql: line 3, column 1: .*rows-per-second/);
+  });
+
+  test('a secret reference is never read by the operator: it passes the check', () => {
+    expect(validateSqlSource(`${SRC}\nCREATE TABLE out (id BIGINT, name STRING) WITH ('connector' = 'print', 'print-identifier' = '\${secret:print-conf/prefix}');\nINSERT INTO out SELECT * FROM src;`)).toBeUndefined();
+  });
+
+  test('a script without an INSERT has nothing to run; long lists are cut with a count', () => {
+    expect(validateSqlSource(SRC)?.message).toMatch(/no INSERT INTO or statement set: there is nothing to run as a job/);
+    const many = Array.from({ length: 8 }, (_, i) => ({ code: 'MR_ERR_SQL_VALIDATE' as const, message: `problem ${i}`, line: i + 1, column: 1 }));
+    const m = sqlProblemMessage(many);
+    expect(m).toContain('line 5, column 1: problem 4');
+    expect(m).not.toContain('problem 5');
+    expect(m).toContain('and 3 more');
+  });
+});
