@@ -111,7 +111,7 @@ describe('Workspace storage in namespaces, and Workspace deletion', () => {
     try {
       const { namespace, workspace } = await createWorkspaceAndNamespace(rest, {
         capacityCU: 10, quotaCU: 4,
-        storage: { bucket: 'team-bucket', endpoint: 'http://10.245.0.1:39000', region: 'eu-west-1', prefix: 'tenant/', secretRef: { name: secretName, namespace: OPERATOR_NAMESPACE } },
+        storage: { bucket: 'team-bucket', endpoint: 'http://10.245.0.1:39000', region: 'eu-west-1', prefix: 'tenant/', secretRef: { name: secretName, namespace: OPERATOR_NAMESPACE }, namespaceCredentials: { mode: 'SharedKey' } },
       });
       const mns = await waitFor('StorageCredentials condition', async () => {
         const n = await getWithStatus(rest, 'Namespace', namespace);
@@ -249,8 +249,8 @@ describe('Deployment reconciler', () => {
 
     await applyAs(rest, deployment(namespace, 'sql', { source: { sql: 'SELECT * FROM bids' } }));
     const sql = await waitForPhase(rest, 'Deployment', 'sql', namespace, 'Failed');
-    expect(sql.status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'SqlNotSupported', message: expect.stringMatching(/^spec\.source\.sql: Deployments cannot run SQL yet/) });
-    await waitFor('SqlNotSupported event', async () => (await eventsFor(rest, namespace, 'sql')).find((e) => e.reason === 'SqlNotSupported' && e.type === 'Warning'));
+    expect(sql.status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'InvalidSql', message: expect.stringMatching(/^spec\.source\.sql: line 1, column 15: Object 'bids' not found/) });
+    await waitFor('InvalidSql event', async () => (await eventsFor(rest, namespace, 'sql')).find((e) => e.reason === 'InvalidSql' && e.type === 'Warning' && /line 1, column 15/.test(e.note ?? '')));
 
     await applyAs(rest, deployment(namespace, 'bad-yaml', { source: { pipeline: 'source: { type: nexmark }\nsteps: [{ type: window, size: 10 seconds, aggregates: [{ fn: count, as: n }] }]\nsink: { type: print }' } }));
     const bad = await waitForPhase(rest, 'Deployment', 'bad-yaml', namespace, 'Failed');
