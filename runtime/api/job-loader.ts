@@ -14,6 +14,8 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { RuntimeError } from '../errors/runtime-error.ts';
 import type { JobDefinition } from './environment.ts';
+import { pickJobExport } from '../artifacts/entry.ts';
+import { parseJobUrl } from '../artifacts/job-url.ts';
 
 /** Kept for callers that test `instanceof`; its code is MR_ERR_JOB_LOAD. */
 export class JobLoadError extends RuntimeError {
@@ -126,6 +128,9 @@ export function loadJob(url: string, policy: JobLoadPolicy = {}): Promise<JobDef
       } catch (err) {
         throw new JobLoadError(`MR_ERR_JOB_LOAD: cannot import job module ${url}: ${(err as Error).message}`);
       }
+      // #entry=<export> (spec.source.artifact.entry) names the export; runtime/artifacts/entry.ts
+      const entry = parseJobUrl(url).entry;
+      if (entry !== undefined) return pickJobExport(mod, url.replace(/#.*$/, ''), entry);
       const job = (mod.default ?? mod.job) as JobDefinition | undefined;
       if (!job || typeof job.build !== 'function') {
         throw new JobLoadError(`MR_ERR_JOB_LOAD: ${url} must export default defineJob({ name, build(env, params) })`);

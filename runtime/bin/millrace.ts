@@ -11,6 +11,7 @@ import { openObjectStore } from '../storage/open-object-store.ts';
 import { pino } from 'pino';
 import { redactOptions } from '../logging/redact.ts';
 import { resolveJobUrl } from '../api/job-loader.ts';
+import { materializeJob } from '../artifacts/fetch-artifact.ts';
 import { loadDeploymentKey } from '../auth/deployment-key.ts';
 import { createJobManager } from '../jobmanager/jobmanager.ts';
 import { runLocal } from '../local/run-command.ts';
@@ -112,7 +113,7 @@ async function main(argv: string[]): Promise<void> {
   if (command === 'run') {
     const job = positionals[0] ?? fail('MR_ERR_CLI: run needs the path or URL of a job module');
     const code = await runLocal({
-      job,
+      job: await materializeJob(job, { env: process.env }),
       parallelism: int(values.parallelism, 'parallelism', 1) || 1,
       taskManagers: int(values.taskmanagers, 'taskmanagers', 1) || 1,
       slots: values.slots === undefined ? undefined : int(values.slots, 'slots', 1),
@@ -148,8 +149,10 @@ async function main(argv: string[]): Promise<void> {
     }, configPath ? parseConfigFile(readFileSync(configPath, 'utf8'), configPath) : undefined, process.env);
     const store = openObjectStore(cfg.storageUri, { env: process.env });
     const key = loadDeploymentKey(process.env);
+    // an s3:// artifact is downloaded and verified first; its local copy is the configured job
+    const jobUrl = values.job ? await materializeJob(values.job, { env: process.env }) : undefined;
     const jm = await createJobManager({
-      key, configuredJob: values.job ? resolveJobUrl(values.job) : undefined, allowUnauthenticated: values['allow-unauthenticated'] === true,
+      key, configuredJob: jobUrl, allowUnauthenticated: values['allow-unauthenticated'] === true,
       host: values.host ?? '127.0.0.1', port: int(values.port, 'port', 8081), log,
       heartbeatTimeoutMs: values['heartbeat-timeout-ms'] ? int(values['heartbeat-timeout-ms'], 'heartbeat-timeout-ms', 5000) : undefined,
       defaultRestartStrategy: values['restart-strategy'],
@@ -165,7 +168,7 @@ async function main(argv: string[]): Promise<void> {
       const savepointPath = r.kind === 'savepoint' ? r.path
         : r.kind === 'latestSavepoint' && cfg.deployment ? await latestSavepointOf(store, { namespace: cfg.namespace, deployment: cfg.deployment }) : undefined;
       await jm.submit({
-        jobUrl: resolveJobUrl(values.job), parallelism: int(values.parallelism, 'parallelism', 1) || 1, params: keyValues(values.set), batchMode: values.batch === true,
+        jobUrl: jobUrl ?? resolveJobUrl(values.job), parallelism: int(values.parallelism, 'parallelism', 1) || 1, params: keyValues(values.set), batchMode: values.batch === true,
         ...(savepointPath ? { savepointPath } : {}), resumeFromLatest: r.kind === 'latestState', allowNonRestoredState: cfg.allowNonRestoredState,
       });
     }
@@ -183,7 +186,7 @@ async function main(argv: string[]): Promise<void> {
       jobManagerUrl: values.jobmanager ?? process.env.MILLRACE_JOBMANAGER_URL ?? fail('MR_ERR_CLI: taskmanager needs --jobmanager URL'),
       slots: int(values.slots, 'slots', os.availableParallelism()) || 1,
       dataHost: host, restHost: host === '127.0.0.1' ? '127.0.0.1' : '0.0.0.0', restPort: int(values.port, 'port', 6122), log, id: values.id,
-      key: loadDeploymentKey(process.env), configuredJob: values.job ? resolveJobUrl(values.job) : undefined, allowUnauthenticated: values['allow-unauthenticated'] === true,
+      key: loadDeploymentKey(process.env), configuredJob: values.job ? await materializeJob(values.job, { env: process.env }) : undefined, allowUnauthenticated: values['allow-unauthenticated'] === true,
     });
     const stop = () => void tm.close().then(() => process.exit(0));
     process.once('SIGTERM', stop);

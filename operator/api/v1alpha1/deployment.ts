@@ -21,9 +21,10 @@ export const DEPLOYMENT_PHASES = Object.keys(DEPLOYMENT_LIFECYCLE) as [Deploymen
 
 export const sourceSchema = withRules(z.object({
   artifact: z.object({
-    uri: z.string().min(1).describe('Location of the job module: a file:// path inside the image, or an http(s) URL pinned by its digest (https://host/job.js#sha256=<64 hex>). s3:// artifacts from the workspace bucket do not load yet: the Deployment fails with JobLoadFailed.'),
-    entry: z.string().optional().describe('Exported function of the module that builds the job; defaults to the default export.'),
-    args: z.array(z.string()).default([]).describe('Arguments passed to the job.'),
+    uri: z.string().min(1).describe('The job module: an artifact of the namespace in the workspace bucket, by name (job.mjs, as npx millrace artifacts list shows it) or as s3://<bucket>/artifacts/namespaces/<namespace>/<file>; a file:// path inside the image; or an http(s) URL pinned by its digest (https://host/job.js#sha256=<64 hex>). A bucket artifact is resolved when the job starts: its sha256 is recorded in status.artifact and the pods load only those bytes.'),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/, 'sha256 must be 64 lowercase hex digits').optional().describe('Expected sha256 of a bucket artifact (as npx millrace artifacts list prints it); when set, a different object fails the Deployment (ArtifactDigestMismatch) instead of running it.'),
+    entry: z.string().regex(/^[A-Za-z_$][A-Za-z0-9_$]{0,127}$/, 'entry must be the name of an export').optional().describe('Export of the module that holds the job (a defineJob() value or a build(env, params) function); defaults to the default export.'),
+    args: z.array(z.string()).default([]).describe('Arguments of the job, each --name value, --name=value or name=value; they reach the job as parameters (params.get(name)) and win over spec.configuration.'),
   }).optional().describe('A code artifact (ES module).'),
   pipeline: z.string().max(262144).optional().describe('An inline YAML pipeline definition.'),
   sql: z.string().max(262144).optional().describe('An SQL script (statements separated by semicolons). Not run by Deployments yet (SqlNotSupported); npx millrace sql -f runs insert-only scripts locally.'),
@@ -130,6 +131,14 @@ export const deploymentStatusSchema = z.object({
   lastReconciledSpec: z.string().optional().describe('The spec (JSON) the running pods were created from; spec changes are classified against it.'),
   specHash: z.string().optional().describe('Hash of lastReconciledSpec, also a label of the pods.'),
   startingSince: z.string().optional().describe('When the current start began (RFC 3339), while the phase is Starting; the start fails at startingSince + spec.progressDeadlineSeconds.'),
+  artifact: z.object({
+    uri: z.string().describe('The artifact as spec.source.artifact.uri names it.'),
+    location: z.string().describe('The object it was resolved to (s3://<bucket>/<key>).'),
+    sha256: z.string().describe('sha256 of the object when it was resolved; the pods download it and load it only with this digest.'),
+    size: z.number().int().optional().describe('Size in bytes.'),
+    resolvedAt: z.string().describe('When it was resolved (RFC 3339).'),
+    specHash: z.string().describe('The spec it was resolved for; a spec change (or a start after the job stopped) resolves it again.'),
+  }).optional().describe('The bucket artifact the job runs, pinned by its sha256.'),
   lastReportedCause: z.string().optional().describe('Reason of the last start-up or pod problem reported as a Warning Event (one Event per cause); cleared once the job runs with healthy pods.'),
 }).describe('Observed state of the Deployment.');
 export type DeploymentStatus = z.infer<typeof deploymentStatusSchema>;

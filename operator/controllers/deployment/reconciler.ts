@@ -19,6 +19,8 @@ import type { Decision, DeploymentEvent, Observation } from './decide.ts';
 import { desiredDeploymentObjects, specHash } from './desired.ts';
 import type { PodStorage } from './desired.ts';
 import { validateSource } from './validate.ts';
+import { resolveDeploymentArtifact } from './artifact-step.ts';
+import type { ArtifactDigests } from './artifact-digest.ts';
 import { resolvePodIdentity, workspacePods } from './pod-identity.ts';
 import { apiServerAddressesOf, desiredNetworkPolicy } from './network-policy.ts';
 import { DEFAULT_OPERATOR_NAMESPACE } from '../../storage/secret-ref-policy.ts';
@@ -33,6 +35,8 @@ import type { PeriodicDecision } from './periodic-savepoints.ts';
 export interface DeploymentReconcilerOptions {
   jobManagers: JobManagerClientFactory;
   defaultImage: string;
+  /** Reads bucket artifacts' digests (default: S3 with the workspace credentials). */
+  artifacts?: ArtifactDigests;
 }
 
 /** The workspace storage of the deployment's namespace, as its pods reach it. */
@@ -77,7 +81,9 @@ export async function reconcileDeployment(ctx: ReconcileContext, opts: Deploymen
   const observed = await observeDeployment(ctx, opts.jobManagers, namespace, name, previous?.job?.id);
   const workspace = ctx.caches.namespaces.get(namespace)?.spec?.workspace;
   const identity = resolvePodIdentity(d.spec, workspace, workspacePods(workspace ? ctx.caches.workspaces.get(workspace)?.spec?.pods : undefined), opts.defaultImage);
-  const invalidSource = validateSource(d.spec.source) ?? ('problem' in identity ? identity.problem : undefined);
+  // A bucket artifact is resolved (sha256) before any pod exists; a missing one fails here.
+  const artifact = await resolveDeploymentArtifact(ctx, d, previous, specHash(d.spec), opts.artifacts);
+  const invalidSource = validateSource(d.spec.source) ?? ('problem' in identity ? identity.problem : undefined) ?? artifact.problem;
   const poll = await pollSavepoint(opts.jobManagers, namespace, name, previous, observed);
   const named = namedSavepoint(ctx, d, namespace);
   const decision = decideDeployment({
@@ -88,6 +94,7 @@ export async function reconcileDeployment(ctx: ReconcileContext, opts: Deploymen
     defaultImage: opts.defaultImage, owner: ownerReference(raw), storage: podStorage(ctx, namespace),
     restoreSavepointPath: decision.savepoint.restorePath ?? named.path,
     identity: 'problem' in identity ? undefined : identity,
+    job: artifact.job,
   });
 
   // Act.
@@ -150,6 +157,7 @@ export async function reconcileDeployment(ctx: ReconcileContext, opts: Deploymen
     specHash: decision.reconciledHash ?? previous?.specHash,
     startingSince: decision.startingSince,
     lastReportedCause: decision.lastReportedCause,
+    artifact: artifact.status,
     conditions: setConditions(previous?.conditions, decision.conditions, generation, now),
   };
   const written = await writeStatusOnce(ctx, raw, status);
