@@ -186,7 +186,7 @@ const SPECS: Record<string, Spec> = {
   CURRENT_DATE: { sigs: [{ args: [] }], ret: T.date(false), nullable: 'never', deterministic: false, description: 'the current date in the session time zone' },
   CURRENT_TIME: { sigs: [{ args: [] }], ret: T.time(0, false), nullable: 'never', deterministic: false, description: 'the current time of day in the session time zone' },
   LOCALTIME: { sigs: [{ args: [] }], ret: T.time(0, false), nullable: 'never', deterministic: false, description: 'same as CURRENT_TIME' },
-  PROCTIME: { sigs: [{ args: [] }], ret: { root: 'TIMESTAMP_LTZ', precision: 3, nullable: false, timeAttribute: 'PROCTIME' }, nullable: 'keep', deterministic: false, description: 'a processing-time attribute' },
+  PROCTIME: { sigs: [{ args: [] }], ret: { root: 'TIMESTAMP_LTZ', precision: 3, nullable: false, timeAttribute: 'PROCTIME' }, nullable: 'keep', deterministic: false, js: 'Date.now', description: 'a processing-time attribute' },
   TO_TIMESTAMP: { sigs: [{ args: ['STRING', 'STRING'], optional: 1 }], ret: T.timestamp(3), nullable: 'always', description: "parses 'yyyy-MM-dd HH:mm:ss' (or a pattern) to TIMESTAMP(3)" },
   TO_TIMESTAMP_LTZ: { sigs: [{ args: ['NUMERIC', 'INTEGER'], optional: 1 }, { args: ['STRING', 'STRING', 'STRING'], optional: 1 }], ret: T.timestampLtz(3), description: 'epoch (seconds, or milliseconds with precision 3) to TIMESTAMP_LTZ(3)' },
   TO_DATE: { sigs: [{ args: ['STRING', 'STRING'], optional: 1 }], ret: T.date(), description: "parses 'yyyy-MM-dd' to DATE" },

@@ -10,12 +10,15 @@ import type { LogicalNode } from '../planner/logical-plan.ts';
 import { operatorUids } from '../planner/operator-uids.ts';
 import type { PlannedTree } from '../planner/planner.ts';
 import { SqlError } from '../errors.ts';
+import { translateGroupAggregate } from './aggregate/group-aggregate.ts';
 import { translateFilter, translateProject } from './calc.ts';
+import { translateJoin } from './join/translate-join.ts';
 import type { RowStream, TranslateContext, TranslateOptions } from './context.ts';
 import { translateScan } from './scan.ts';
 import { translateSink } from './sink.ts';
 import { translateUnion, translateValues } from './values-union.ts';
 import { unsupportedNode } from './unsupported.ts';
+import { translateWindowAggregate } from './window/window-aggregate.ts';
 import { translateWatermarkAssigner } from './watermark.ts';
 
 function insertOnly(info: ChangelogInfo | undefined): boolean {
@@ -28,7 +31,7 @@ export function translatePlans(env: StreamExecutionEnvironment, trees: readonly 
   for (const tree of trees) {
     const built = new Map<LogicalNode, RowStream>();
     const ctx: TranslateContext = {
-      ...options, env, uids,
+      ...options, env, uids, changelog: tree.changelog,
       translate(node) {
         let s = built.get(node);
         if (s === undefined) {
@@ -41,7 +44,7 @@ export function translatePlans(env: StreamExecutionEnvironment, trees: readonly 
     const root = tree.optimized;
     if (root.kind !== 'Sink') throw new SqlError('MR_ERR_SQL_UNSUPPORTED', `only INSERT INTO runs as a job; a plan ending in ${root.kind} has nowhere to write`);
     ctx.translate(root.input); // nodes that cannot run are refused bottom-up, naming the first
-    checkInsertOnly(root.input, tree.changelog);
+    // updates reach the sink as -U/+U/-D rows; the planner already refused them for append-only sinks
     translateSink(root, ctx);
   }
 }
@@ -61,6 +64,9 @@ function translateNode(node: LogicalNode, ctx: TranslateContext, changelog: Read
     case 'WatermarkAssigner': return translateWatermarkAssigner(node, ctx);
     case 'Values': return translateValues(node, ctx);
     case 'Union': return translateUnion(node, ctx);
+    case 'Aggregate': return translateGroupAggregate(node, ctx);
+    case 'WindowAggregate': return translateWindowAggregate(node, ctx);
+    case 'Join': return translateJoin(node, ctx);
     case 'Sink': throw new SqlError('MR_ERR_SQL_UNSUPPORTED', 'a Sink inside a plan');
     default: throw unsupportedNode(node);
   }

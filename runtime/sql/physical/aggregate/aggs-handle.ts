@@ -1,0 +1,79 @@
+// All aggregate calls of one Aggregate/WindowAggregate node as one unit (Flink's generated
+// AggsHandleFunction): picks each call's function, reads its arguments from the input row,
+// applies FILTER (WHERE ...) (the row counts only when the filter column is TRUE) and DISTINCT.
+// The accumulators of a group are one JSON array, kept in keyed state by the operator.
+import { SqlError } from '../../errors.ts';
+import type { AggCall, Field } from '../../planner/logical-plan.ts';
+import type { SqlAggFunction } from './agg-function.ts';
+import { avgFunction } from './avg.ts';
+import { countFunction } from './count.ts';
+import { distinctFunction } from './distinct.ts';
+import { minMaxFunction } from './min-max.ts';
+import { sumFunction } from './sum.ts';
+import { valueOrder } from './value-order.ts';
+
+export interface AggsHandle {
+  create(): unknown[];
+  accumulate(accs: unknown[], row: readonly unknown[]): void;
+  retract(accs: unknown[], row: readonly unknown[]): void;
+  merge(accs: unknown[], other: readonly unknown[]): void;
+  /** the result of every call, in call order */
+  values(accs: readonly unknown[]): unknown[];
+}
+
+/** The function of one call, DISTINCT included (FILTER is the handle's). */
+export function aggFunctionFor(call: AggCall, input: readonly Field[]): SqlAggFunction {
+  const argType = call.args.length > 0 ? input[call.args[0]!]!.type : undefined;
+  const needArg = (): NonNullable<typeof argType> => {
+    if (argType === undefined) throw new SqlError('MR_ERR_SQL_UNSUPPORTED', `aggregate function ${call.fn} needs an argument`);
+    return argType;
+  };
+  let fn: SqlAggFunction;
+  switch (call.fn) {
+    case 'COUNT': fn = countFunction(call.args.length === 0) as SqlAggFunction; break;
+    case 'SUM': fn = sumFunction(needArg(), false) as SqlAggFunction; break;
+    case 'SUM0': case '$SUM0': fn = sumFunction(needArg(), true) as SqlAggFunction; break;
+    case 'AVG': fn = avgFunction(needArg(), call.type) as SqlAggFunction; break;
+    case 'MIN': case 'MAX': fn = minMaxFunction(call.fn, valueOrder(needArg())) as SqlAggFunction; break;
+    default: throw new SqlError('MR_ERR_SQL_UNSUPPORTED', `aggregate function ${call.fn} is not executable yet (COUNT, SUM, AVG, MIN, MAX run, with DISTINCT and FILTER)`);
+  }
+  return call.distinct ? (distinctFunction(fn) as SqlAggFunction) : fn;
+}
+
+export function createAggsHandle(calls: readonly AggCall[], input: readonly Field[]): AggsHandle {
+  const fns = calls.map((c) => aggFunctionFor(c, input));
+  const argIdx = calls.map((c) => c.args);
+  const filters = calls.map((c) => c.filterArg ?? -1);
+  const n = calls.length;
+  const argsOf = (i: number, row: readonly unknown[]): unknown[] => {
+    const idx = argIdx[i]!;
+    const out = new Array<unknown>(idx.length);
+    for (let j = 0; j < idx.length; j++) out[j] = row[idx[j]!];
+    return out;
+  };
+  return {
+    create: () => fns.map((f) => f.create()),
+    accumulate(accs, row) {
+      for (let i = 0; i < n; i++) {
+        const f = filters[i]!;
+        if (f >= 0 && row[f] !== true) continue;
+        accs[i] = fns[i]!.accumulate(accs[i], argsOf(i, row));
+      }
+    },
+    retract(accs, row) {
+      for (let i = 0; i < n; i++) {
+        const f = filters[i]!;
+        if (f >= 0 && row[f] !== true) continue;
+        accs[i] = fns[i]!.retract(accs[i], argsOf(i, row));
+      }
+    },
+    merge(accs, other) {
+      for (let i = 0; i < n; i++) accs[i] = fns[i]!.merge(accs[i], other[i]);
+    },
+    values(accs) {
+      const out = new Array<unknown>(n);
+      for (let i = 0; i < n; i++) out[i] = fns[i]!.value(accs[i]);
+      return out;
+    },
+  };
+}

@@ -1,0 +1,55 @@
+// MIN and MAX with retraction: the accumulator keeps every distinct value with how many times it
+// is held, sorted (Flink's MinWithRetractAggFunction keeps a map of value counts), so taking back
+// the current minimum reveals the next one. Values are kept in their state form (state-value.ts).
+import { anyNull, type SqlAggFunction } from './agg-function.ts';
+import { fromState, toState } from './state-value.ts';
+import type { Compare } from './value-order.ts';
+
+export interface MinMaxAcc {
+  /** [value (state form), count] sorted ascending by value */
+  e: Array<[unknown, number]>;
+}
+
+/** Index of `v` in the sorted entries, or -(insertion point) - 1. */
+function search(e: Array<[unknown, number]>, v: unknown, compare: Compare): number {
+  let lo = 0;
+  let hi = e.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const c = compare(fromState(e[mid]![0]), v);
+    if (c < 0) lo = mid + 1;
+    else if (c > 0) hi = mid - 1;
+    else return mid;
+  }
+  return -lo - 1;
+}
+
+function add(acc: MinMaxAcc, v: unknown, times: number, compare: Compare): void {
+  const i = search(acc.e, v, compare);
+  if (i >= 0) acc.e[i]![1] += times;
+  else acc.e.splice(-i - 1, 0, [toState(v), times]);
+}
+
+export function minMaxFunction(kind: 'MIN' | 'MAX', compare: Compare): SqlAggFunction<MinMaxAcc> {
+  return {
+    create: () => ({ e: [] }),
+    accumulate(acc, args) {
+      if (!anyNull(args)) add(acc, args[0], 1, compare);
+      return acc;
+    },
+    retract(acc, args) {
+      if (anyNull(args)) return acc;
+      const i = search(acc.e, args[0], compare);
+      if (i >= 0 && --acc.e[i]![1] <= 0) acc.e.splice(i, 1);
+      return acc;
+    },
+    merge(acc, other) {
+      for (const [v, n] of other.e) add(acc, fromState(v), n, compare);
+      return acc;
+    },
+    value(acc) {
+      if (acc.e.length === 0) return null;
+      return fromState(kind === 'MIN' ? acc.e[0]![0] : acc.e[acc.e.length - 1]![0]);
+    },
+  };
+}

@@ -1,0 +1,152 @@
+// WindowAggregate (window TVF aggregation and the legacy GROUP BY TUMBLE/HOP/SESSION): per group
+// key the open windows with their accumulators in keyed state (checkpointed with the job), one
+// timer per window end; a window is emitted once, as +I rows of group keys, aggregates and
+// window_start/window_end/window_time, when the watermark (event time) or the clock (processing
+// time) passes its end − 1, and then dropped. As in Flink, a row whose earliest window has already
+// fired is late and dropped; at the end of a bounded input the processing-time windows still open
+// are emitted (Flink flushes them too). Sessions merge when they touch (Flink's TimeWindow).
+import { valueState, type ValueState } from '../../../api/state.ts';
+import type { KeySelector } from '../../../api/functions.ts';
+import type { ChangelogRow } from '../../../connectors/factory/row.ts';
+import type { Timer } from '../../../state/timer-heap.ts';
+import { StreamOperator } from '../../../operators/stream-operator.ts';
+import type { WindowDef } from '../../planner/logical-plan.ts';
+import type { AggsHandle } from '../aggregate/aggs-handle.ts';
+import { fromState, toState } from '../aggregate/state-value.ts';
+import { assignWindows, sessionsOverlap } from './window-assigner.ts';
+
+/** One open window of a key: bounds and accumulators. */
+export interface OpenWindow {
+  s: number;
+  e: number;
+  a: unknown[];
+}
+
+/** What a key keeps: its group values (state form) and its open windows. */
+export interface KeyWindows {
+  k: unknown[];
+  w: OpenWindow[];
+}
+
+export interface WindowAggregateSpec {
+  readonly window: WindowDef;
+  readonly eventTime: boolean;
+  readonly groupKeys: readonly number[];
+  readonly handle: AggsHandle;
+  readonly properties: readonly ('window_start' | 'window_end' | 'window_time')[];
+  readonly keySelector: KeySelector<unknown>;
+}
+
+const NS = 0;
+
+export class WindowAggregateOperator extends StreamOperator {
+  private readonly spec: WindowAggregateSpec;
+  private state!: ValueState<KeyWindows>;
+
+  constructor(spec: WindowAggregateSpec) {
+    super(true);
+    this.spec = spec;
+  }
+
+  override open(): void {
+    this.state = this.backend!.getValueState(valueState<KeyWindows>('window-aggregate'));
+  }
+
+  private now(): number {
+    return this.spec.eventTime ? this.watermark : this.ctx.processingTimeService.now();
+  }
+
+  private register(end: number): void {
+    if (this.spec.eventTime) this.timers!.registerEventTimeTimer(NS, end - 1);
+    else this.timers!.registerProcessingTimeTimer(NS, end - 1);
+  }
+
+  private unregister(end: number): void {
+    if (this.spec.eventTime) this.timers!.deleteEventTimeTimer(NS, end - 1);
+    else this.timers!.deleteProcessingTimeTimer(NS, end - 1);
+  }
+
+  processElement(value: unknown): void {
+    const row = value as ChangelogRow;
+    const { window, handle } = this.spec;
+    let ts: number;
+    if (this.spec.eventTime) {
+      const t = row.values[window.timeIndex];
+      if (typeof t !== 'number') return; // a NULL rowtime belongs to no window
+      ts = t;
+    } else ts = this.ctx.processingTimeService.now();
+    const current = this.now();
+    this.backend!.setCurrentKey(this.spec.keySelector(row));
+    let st = this.state.value();
+    const fresh = st === undefined;
+    st ??= { k: this.spec.groupKeys.map((i) => toState(row.values[i])), w: [] };
+    if (window.kind === 'SESSION') {
+      let merged = { s: ts, e: ts + window.gap };
+      const keep: OpenWindow[] = [];
+      const absorbed: OpenWindow[] = [];
+      for (const w of st.w) {
+        if (sessionsOverlap({ start: w.s, end: w.e }, { start: merged.s, end: merged.e })) {
+          absorbed.push(w);
+          merged = { s: Math.min(merged.s, w.s), e: Math.max(merged.e, w.e) };
+        } else keep.push(w);
+      }
+      if (merged.e - 1 <= current) return; // late: its session has been emitted already
+      const acc = handle.create();
+      for (const w of absorbed) {
+        handle.merge(acc, w.a);
+        if (w.e !== merged.e) this.unregister(w.e);
+      }
+      handle.accumulate(acc, row.values);
+      keep.push({ s: merged.s, e: merged.e, a: acc });
+      st.w = keep;
+      this.register(merged.e);
+    } else {
+      const ws = assignWindows(window, ts);
+      if (ws.length === 0 || ws[0]!.end - 1 <= current) return; // late: the earliest of its windows has fired
+      for (const b of ws) {
+        let w = st.w.find((x) => x.s === b.start && x.e === b.end);
+        if (w === undefined) {
+          w = { s: b.start, e: b.end, a: handle.create() };
+          st.w.push(w);
+          this.register(b.end);
+        }
+        handle.accumulate(w.a, row.values);
+      }
+    }
+    if (fresh || st.w.length > 0) this.state.update(st);
+  }
+
+  protected override onEventTime(t: Timer): void {
+    this.fire(t.timestamp);
+  }
+
+  protected override onProcessingTime(t: Timer): void {
+    this.fire(t.timestamp);
+  }
+
+  /** Emits and drops the current key's windows whose end − 1 is at or before `time`. */
+  private fire(time: number): void {
+    const st = this.state.value();
+    if (st === undefined) return;
+    const due = st.w.filter((w) => w.e - 1 <= time).sort((a, b) => a.e - b.e || a.s - b.s);
+    if (due.length === 0) return;
+    const key = st.k.map(fromState);
+    for (const w of due) {
+      const values = [...key, ...this.spec.handle.values(w.a)];
+      for (const p of this.spec.properties) values.push(p === 'window_start' ? w.s : p === 'window_end' ? w.e : w.e - 1);
+      this.output.collect({ kind: '+I', values } satisfies ChangelogRow, w.e - 1);
+    }
+    st.w = st.w.filter((w) => w.e - 1 > time);
+    if (st.w.length === 0) this.state.clear();
+    else this.state.update(st);
+  }
+
+  /** End of input: processing-time windows still open are emitted (event-time ones fired at the final watermark). */
+  override finish(): void {
+    if (this.spec.eventTime) return;
+    this.timers!.heaps().processingTime.drainUntil(Number.POSITIVE_INFINITY, (_ts, key) => {
+      this.backend!.setCurrentKey(key);
+      this.fire(Number.POSITIVE_INFINITY);
+    });
+  }
+}

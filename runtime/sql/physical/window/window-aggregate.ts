@@ -1,0 +1,31 @@
+// WindowAggregate → keyBy(group keys) + the SQL window operator (window-aggregate-operator.ts).
+// Event time when the window's time column is a rowtime attribute, processing time for PROCTIME.
+import type { Key } from '../../../graph/key-groups.ts';
+import type { NodeOf } from '../../planner/logical-plan.ts';
+import type { RowStream, TranslateContext } from '../context.ts';
+import { createAggsHandle } from '../aggregate/aggs-handle.ts';
+import { groupKeySelector } from '../aggregate/group-key.ts';
+import { WindowAggregateOperator } from './window-aggregate-operator.ts';
+
+export function describeWindow(w: NodeOf<'WindowAggregate'>['window'], timeName: string): string {
+  switch (w.kind) {
+    case 'TUMBLE': return `TUMBLE(time_col=[${timeName}], size=[${w.size} ms])`;
+    case 'HOP': return `HOP(time_col=[${timeName}], size=[${w.size} ms], slide=[${w.slide} ms])`;
+    case 'CUMULATE': return `CUMULATE(time_col=[${timeName}], max_size=[${w.size} ms], step=[${w.step} ms])`;
+    case 'SESSION': return `SESSION(time_col=[${timeName}], gap=[${w.gap} ms])`;
+  }
+}
+
+export function translateWindowAggregate(node: NodeOf<'WindowAggregate'>, ctx: TranslateContext): RowStream {
+  const input = node.input.fields;
+  const timeField = input[node.window.timeIndex]!;
+  const eventTime = !('timeAttribute' in timeField.type && timeField.type.timeAttribute === 'PROCTIME');
+  const handle = createAggsHandle(node.aggCalls, input);
+  const keySelector = groupKeySelector(node.groupKeys);
+  const uid = ctx.uids.get(node);
+  const name = `WindowAggregate(groupBy=[${node.groupKeys.map((i) => input[i]!.name).join(', ')}], window=[${describeWindow(node.window, timeField.name)}])`;
+  const keyed = ctx.translate(node.input).keyBy<Key>(keySelector);
+  return keyed.addKeyed(name, () => new WindowAggregateOperator({
+    window: node.window, eventTime, groupKeys: node.groupKeys, handle, properties: node.properties, keySelector: keySelector as (v: unknown) => Key,
+  }), { name, ...(uid === undefined ? {} : { uid }) });
+}
