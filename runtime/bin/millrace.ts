@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // One entry point, three roles: `millrace jobmanager`, `millrace taskmanager`, `millrace run`;
-// and `millrace sql -f` (a Flink SQL script run in this process).
+// and `millrace sql [-f]` (a Flink SQL script, or the interactive SQL client, in this process).
 
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -12,6 +12,8 @@ import { pino } from 'pino';
 import { redactOptions } from '../logging/redact.ts';
 import { resolveJobUrl } from '../api/job-loader.ts';
 import { materializeJob } from '../artifacts/fetch-artifact.ts';
+import type { LogArchive } from '../logging/log-archive.ts';
+import { logDestination, podLogArchive } from '../logging/pod-log-archive.ts';
 import { loadDeploymentKey } from '../auth/deployment-key.ts';
 import { createJobManager } from '../jobmanager/jobmanager.ts';
 import { runLocal } from '../local/run-command.ts';
@@ -23,7 +25,7 @@ const USAGE = `usage:
                [--summary-json FILE] [--restart-strategy SPEC] [--batch] [--latency-interval-ms MS] [--no-progress]
                [--checkpoint-interval-ms MS (10000; 0 = off)] [--checkpoint-dir URI] [--resume]
                [--from-savepoint URI] [--allow-non-restored-state]
-  millrace sql -f <script.sql> [--set key=value ...] [--parallelism N]
+  millrace sql [-f <script.sql>] [--set key=value ...] [--parallelism N]   (without -f: the interactive SQL client)
                (runs the INSERTs of a Flink SQL script locally until its bounded sources end)
   millrace jobmanager [--host H (127.0.0.1)] [--port 8081] [--allow-unauthenticated] [--heartbeat-timeout-ms 5000] [--restart-strategy SPEC]
                [--job <job-module> --parallelism N --set key=value ...]   (application mode: run this job at start)
@@ -64,7 +66,12 @@ function int(v: string | undefined, name: string, fallback: number): number {
   return n;
 }
 
-const logger = () => pino({ level: process.env.MILLRACE_LOG_LEVEL ?? 'info', redact: redactOptions }, pino.destination(2));
+// In a pod, the log (and stdout) also goes to the workspace bucket (runtime/logging/pod-log-archive.ts).
+let archive: LogArchive | undefined;
+const logger = (role: 'jobmanager' | 'taskmanager') => {
+  archive = podLogArchive(role);
+  return pino({ level: process.env.MILLRACE_LOG_LEVEL ?? 'info', redact: redactOptions }, logDestination(archive));
+};
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
@@ -133,12 +140,17 @@ async function main(argv: string[]): Promise<void> {
     process.exit(code);
   }
   if (command === 'sql') {
-    const file = values.file ?? positionals[0] ?? fail('MR_ERR_CLI: sql needs a script: millrace sql -f job.sql');
+    const file = values.file ?? positionals[0];
+    if (file === undefined) {
+      // no script: the interactive client (runtime/sql/client/)
+      const { runRepl } = await import('../sql/client/repl.ts');
+      process.exit(await runRepl({ config: keyValues(values.set), parallelism: int(values.parallelism, 'parallelism', 1) || 1 }));
+    }
     const { runSqlCommand } = await import('../sql/run-sql-file.ts');
     process.exit(await runSqlCommand({ file, config: keyValues(values.set), parallelism: int(values.parallelism, 'parallelism', 1) || 1 }));
   }
   if (command === 'jobmanager') {
-    const log = logger();
+    const log = logger('jobmanager');
     const optInt = (name: string): number | undefined => (values[name as keyof typeof values] === undefined ? undefined : int(values[name as keyof typeof values] as string, name, 0));
     const configPath = process.env.MILLRACE_CONFIG;
     const cfg = jobManagerCheckpointConfig({
@@ -161,18 +173,22 @@ async function main(argv: string[]): Promise<void> {
     log.info({ storage: cfg.storageUri, namespace: cfg.namespace, deployment: cfg.deployment ?? null, intervalMs: cfg.settings.intervalMs, retained: cfg.retained }, 'checkpoint storage');
     // HA: a job this deployment ran before and that did not end is resumed from its latest checkpoint
     const resumed = values['no-ha-resume'] ? undefined : await jm.resumeFromHa();
+    let submitted: Awaited<ReturnType<typeof jm.submit>> | undefined;
     process.send?.({ type: 'listening', url: jm.url });
     if (!resumed && values.job) {
       // application mode: wait for TaskManagers (the job master waits for slots), then run the job
       const r = cfg.restore;
       const savepointPath = r.kind === 'savepoint' ? r.path
         : r.kind === 'latestSavepoint' && cfg.deployment ? await latestSavepointOf(store, { namespace: cfg.namespace, deployment: cfg.deployment }) : undefined;
-      await jm.submit({
+      submitted = await jm.submit({
         jobUrl: jobUrl ?? resolveJobUrl(values.job), parallelism: int(values.parallelism, 'parallelism', 1) || 1, params: keyValues(values.set), batchMode: values.batch === true,
         ...(savepointPath ? { savepointPath } : {}), resumeFromLatest: r.kind === 'latestState', allowNonRestoredState: cfg.allowNonRestoredState,
       });
     }
-    const stop = () => void jm.close().then(() => process.exit(0));
+    const master = resumed ?? submitted;
+    // the job's exception history is archived with the logs, so it outlives the pod
+    if (master) archive?.setExceptionsSource(() => ({ jobId: master.id, name: master.name, state: master.state, failureCause: master.failureCause, exceptions: master.exceptions }));
+    const stop = () => void jm.close().then(() => archive?.close()).then(() => process.exit(0));
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
     process.once('disconnect', stop); // started by `millrace run`, which is gone
@@ -180,7 +196,7 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   if (command === 'taskmanager') {
-    const log = logger();
+    const log = logger('taskmanager');
     const host = values.host ?? process.env.MILLRACE_TASKMANAGER_HOST ?? '127.0.0.1';
     const tm = await startTaskManager({
       jobManagerUrl: values.jobmanager ?? process.env.MILLRACE_JOBMANAGER_URL ?? fail('MR_ERR_CLI: taskmanager needs --jobmanager URL'),
@@ -188,7 +204,7 @@ async function main(argv: string[]): Promise<void> {
       dataHost: host, restHost: host === '127.0.0.1' ? '127.0.0.1' : '0.0.0.0', restPort: int(values.port, 'port', 6122), log, id: values.id,
       key: loadDeploymentKey(process.env), configuredJob: values.job ? await materializeJob(values.job, { env: process.env }) : undefined, allowUnauthenticated: values['allow-unauthenticated'] === true,
     });
-    const stop = () => void tm.close().then(() => process.exit(0));
+    const stop = () => void tm.close().then(() => archive?.close()).then(() => process.exit(0));
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
     process.once('disconnect', stop); // started by `millrace run`, which is gone
@@ -202,5 +218,7 @@ main(process.argv.slice(2)).catch((err: Error) => {
   process.stderr.write(`millrace: ${terminationMessage(err)}\n`);
   // In a pod the cause reaches the pod status and from there the Deployment's status.
   writeTerminationMessage(err);
-  process.exit(1);
+  // the cause goes into the archived log too (under _no-job when no job started)
+  archive?.write(JSON.stringify({ level: 60, time: Date.now(), msg: terminationMessage(err) }));
+  void (archive?.close(3000) ?? Promise.resolve()).finally(() => process.exit(1));
 });

@@ -1,0 +1,48 @@
+// `millrace sql` without -f: the SQL client reading lines from stdin (a terminal, or a pipe as in
+// `millrace sql < statements.sql`), prompting on a terminal only. Ctrl-C stops a running SELECT;
+// with nothing running it leaves, as QUIT; does.
+import { createInterface } from 'node:readline';
+import { SqlClient } from './sql-client.ts';
+
+const PROMPT = 'Millrace SQL> ';
+const CONTINUATION = '> ';
+
+export interface ReplOptions {
+  readonly config: Record<string, string>;
+  readonly parallelism: number;
+  readonly input?: NodeJS.ReadableStream;
+  readonly output?: NodeJS.WritableStream;
+}
+
+/** Runs the client until QUIT; or the end of input; the exit code. */
+export async function runRepl(opts: ReplOptions): Promise<number> {
+  const input = opts.input ?? process.stdin;
+  const output = opts.output ?? process.stdout;
+  const terminal = (input as { isTTY?: boolean }).isTTY === true;
+  const client = new SqlClient({ out: (t) => output.write(`${t}\n`), config: opts.config, parallelism: opts.parallelism });
+  const rl = createInterface({ input, output, terminal, prompt: PROMPT });
+  const onInterrupt = () => {
+    if (!client.interrupt()) rl.close();
+  };
+  rl.on('SIGINT', onInterrupt); // a terminal's Ctrl-C
+  process.on('SIGINT', onInterrupt); // Ctrl-C or kill -INT with piped input
+  output.write('Millrace SQL client: statements end with \';\' and may span lines. HELP; lists the commands, QUIT; leaves.\n\n');
+  const prompt = () => {
+    if (!terminal) return;
+    rl.setPrompt(client.pending ? CONTINUATION : PROMPT);
+    rl.prompt();
+  };
+  prompt();
+  try {
+    for await (const line of rl) {
+      await client.line(line);
+      if (client.quit) break;
+      prompt();
+    }
+    await client.end();
+  } finally {
+    process.off('SIGINT', onInterrupt);
+    rl.close();
+  }
+  return 0;
+}
