@@ -19,6 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ensureFlinkJar, javaArgs } from './lib/flink.ts';
+import { runBench } from './lib/children.ts';
 import { describeMachine } from './lib/machine.ts';
 import { millraceCommand, millraceUnavailable } from './lib/millrace.ts';
 import { flinkPlan, millracePlan, ROWS, type BenchRow } from './lib/plans.ts';
@@ -109,7 +110,7 @@ async function verifyRow(jar: string | null, row: BenchRow): Promise<RowVerifica
   const expected = verificationReference(row.query, seed);
   let flink: ReturnType<typeof checkRows> | null = null;
   if (jar !== null) {
-    const actual = flinkRowsCache.get(row.query) ?? flinkVerificationRows(jar, row.query, seed, LATENCY_PARALLELISM);
+    const actual = flinkRowsCache.get(row.query) ?? await flinkVerificationRows(jar, row.query, seed, LATENCY_PARALLELISM);
     flinkRowsCache.set(row.query, actual);
     flink = checkRows(expected, actual);
   }
@@ -183,7 +184,7 @@ async function latencyRun(system: 'flink' | 'millrace', jar: string | null, row:
 async function measureRow(jar: string | null, row: BenchRow): Promise<QueryResult> {
   const millraceAvailable = systems.has('millrace') ? millraceUnavailable(ROOT, row.millraceJob) : 'not selected (--systems)';
   const plans: { flink: DeclaredPlan | undefined; millrace: DeclaredPlan | undefined } = { flink: undefined, millrace: undefined };
-  if (jar !== null) plans.flink = flinkPlan(jar, row.query, FLINK_WINDOW_ARGS);
+  if (jar !== null) plans.flink = await flinkPlan(jar, row.query, FLINK_WINDOW_ARGS);
   if (millraceAvailable === null) plans.millrace = await millracePlan(ROOT, row.millraceJob, stringParameters(millraceParameters(row, {})), parallelism);
 
   let verification: RowVerification | null = null;
@@ -240,9 +241,9 @@ async function main(): Promise<void> {
   if (smoke) log(`smoke run (${runs} run(s) of ${measureSeconds} s after ${warmupSeconds} s): figures are printed, never written`);
 
   if (systems.has('flink')) {
-    jar = ensureFlinkJar(log);
+    jar = await ensureFlinkJar(log);
     const checkEvents = 100_000;
-    const { ts, java } = generatorChecksumMatches(jar, seed, checkEvents);
+    const { ts, java } = await generatorChecksumMatches(jar, seed, checkEvents);
     verification.generatorChecksum = { events: checkEvents, typescript: ts, java, equal: ts === java };
     if (ts !== java) throw new Error(`MR_ERR_BENCH_GENERATOR_MISMATCH: the Java generator differs from the TypeScript one (checksums ${java} vs ${ts}); fix bench/flink before comparing speeds`);
     log(`generator cross-check: first ${checkEvents} events have checksum ${ts} in TypeScript and Java`);
@@ -276,8 +277,5 @@ async function main(): Promise<void> {
   log('wrote bench/results/nexmark.json and the Nexmark section of bench/RESULTS.md');
 }
 
-try {
-  await main();
-} finally {
-  rmSync(workDir, { recursive: true, force: true });
-}
+// every process started is stopped on return, error, SIGINT, SIGTERM and SIGHUP (bench/lib/children.ts)
+await runBench(main, () => rmSync(workDir, { recursive: true, force: true }));

@@ -12,6 +12,7 @@
 // --cpu-prof DIR (the operator writes a V8 CPU profile there on exit), --node-flag F (more flags
 // for the operator process, to try them; repeatable). The operator inherits the environment.
 import { spawn } from 'node:child_process';
+import { onInterrupt, trackChild } from './lib/children.ts';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { loadavg } from 'node:os';
@@ -47,19 +48,15 @@ const profileFlags = values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${value
 // The same V8 flags and environment as `npm run operator` and the chart, so RSS is the one users get.
 const leaseName = unique('bench');
 const nodeFlags = [...OPERATOR_NODE_FLAGS, ...(values['node-flag'] ?? [])];
-const operator = spawn(process.execPath, [...nodeFlags, ...profileFlags, 'operator/main.ts'], {
+const operator = trackChild(spawn(process.execPath, [...nodeFlags, ...profileFlags, 'operator/main.ts'], {
   env: { ...process.env, ...OPERATOR_PROCESS_ENV, KUBECONFIG: cluster.kubeconfigPath, MILLRACE_OPERATOR_PORT: String(port), MILLRACE_OPERATOR_HOST: '127.0.0.1', MILLRACE_OPERATOR_NAMESPACE: OPERATOR_NAMESPACE, MILLRACE_LEASE_NAME: leaseName, MILLRACE_JOBMANAGER_URL_TEMPLATE: 'http://127.0.0.1:9', MILLRACE_WATCH_SELECTOR: TEST_WATCH_SELECTOR, LOG_LEVEL: 'warn' },
   stdio: ['ignore', 'inherit', 'inherit'],
-});
+}));
 const pid = operator.pid ?? 0;
 let created: { workspace: string; namespace: string } | undefined;
-// Interrupted: stop the operator, remove what the run created, never leave a process behind.
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    process.stderr.write(`${signal}: stopping the operator and cleaning up\n`);
-    void stopOperator().then(() => (created ? cleanUp(created) : undefined)).finally(() => process.exit(130));
-  });
-}
+// Interrupted: stop the operator, remove what the run created; the operator is tracked, so it is
+// killed at any exit that did not stop it (bench/lib/children.ts).
+onInterrupt(() => stopOperator().then(() => (created ? cleanUp(created) : undefined)));
 const metrics = async () => (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
 const heapMiB = (text: string) => (metricSamples(text, 'millrace_operator_nodejs_heap_size_used_bytes')[0]?.value ?? Number.NaN) / 2 ** 20;
 try {

@@ -26,6 +26,7 @@ import { isRunning, JobApi, waitFor, type CompletedCheckpoint } from '../test/re
 import { RecoveryCluster } from '../test/recovery/support/recovery-cluster.ts';
 import { deletePrefix, listKeys, s3ProcessEnv, storageUri, uniqueName } from '../test/recovery/support/s3-storage.ts';
 import { faultSeed, seededRandom, type SeededRandom } from '../test/recovery/support/seeded-random.ts';
+import { onInterrupt, runBench, trackPids } from './lib/children.ts';
 import { describeMachine } from './lib/machine.ts';
 import { millraceCommand } from './lib/millrace.ts';
 import { evaluateTargets, renderRecoverySection, renderRecoveryTables, replaceRecoverySection, type RecoveryBenchReport, type StateSizeResult, type ThroughputResult } from './lib/recovery-report.ts';
@@ -89,12 +90,14 @@ const workDir = mkdtempSync(join(tmpdir(), 'millrace-bench-recovery-'));
 const clusters = new Set<RecoveryCluster>();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-// Never leave processes behind when interrupted.
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    void Promise.all([...clusters].map((c) => c.stop())).finally(() => process.exit(130));
-  });
-}
+// Never leave processes behind: interrupted, the clusters stop gracefully; whatever still runs
+// then, or at any exit, is killed (bench/lib/children.ts). A cluster's live processes are those
+// started and not yet exited.
+onInterrupt(() => Promise.all([...clusters].map((c) => c.stop())));
+trackPids(() => [...clusters].flatMap((c) => {
+  const exited = new Set(c.events.filter((e) => e.kind === 'exit').map((e) => e.pid));
+  return c.events.filter((e) => e.kind === 'start' && !exited.has(e.pid)).map((e) => e.pid);
+}));
 
 function readMarkers(dir: string) {
   if (!existsSync(dir)) return [];
@@ -339,8 +342,4 @@ async function main(): Promise<void> {
   log('wrote bench/results/recovery.json and the Recovery section of bench/RESULTS.md');
 }
 
-try {
-  await main();
-} finally {
-  rmSync(workDir, { recursive: true, force: true });
-}
+await runBench(main, () => rmSync(workDir, { recursive: true, force: true }));

@@ -1,11 +1,11 @@
 // The Flink side of the benchmark: builds bench/flink once per source hash (the jar is cached
 // under ~/.cache/millrace/bench/, Maven's downloads under ~/.m2) and runs one query on it.
 
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, relative } from 'node:path';
+import { runCaptured } from './run-process.ts';
 
 export const FLINK_PROJECT = new URL('../flink/', import.meta.url).pathname;
 
@@ -30,12 +30,12 @@ function listFiles(dir: string): string[] {
 }
 
 /** Path of the shaded jar for the current sources, building it with Maven when not cached. */
-export function ensureFlinkJar(log: (line: string) => void): string {
+export async function ensureFlinkJar(log: (line: string) => void): Promise<string> {
   const cacheDir = join(homedir(), '.cache', 'millrace', 'bench');
   const jar = join(cacheDir, `millrace-nexmark-flink-${sourceHash()}.jar`);
   if (existsSync(jar)) return jar;
   log(`building the Flink peer with Maven (cached as ${jar})`);
-  execFileSync('mvn', ['-q', '-B', 'package', '-DskipTests'], { cwd: FLINK_PROJECT, stdio: ['ignore', 'inherit', 'inherit'] });
+  await runCaptured('mvn', ['-q', '-B', 'package', '-DskipTests'], { cwd: FLINK_PROJECT, timeoutMs: 1_800_000, inheritOutput: true });
   mkdirSync(cacheDir, { recursive: true });
   copyFileSync(join(FLINK_PROJECT, 'target', 'millrace-nexmark-flink.jar'), jar);
   return jar;

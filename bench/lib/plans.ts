@@ -3,12 +3,12 @@
 // exported `plan(params)` and the tasks of the job graph Millrace builds from it, and the Flink
 // peer's `--describe-plan` (its `Queries.plan` and the JobGraph Flink builds from the pipeline).
 
-import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { buildStreamGraph, jobParams, type JobDefinition, type JobParams } from '../../runtime/api/environment.ts';
 import { buildJobGraph } from '../../runtime/graph/job-graph.ts';
 import { javaArgs } from './flink.ts';
+import { runCaptured } from './run-process.ts';
 import type { DeclaredPlan } from './results.ts';
 
 export interface BenchRow {
@@ -52,8 +52,8 @@ export async function millracePlan(root: string, job: string, params: Record<str
 }
 
 /** The Flink peer's declared plan and the tasks Flink builds (`--describe-plan`: builds the pipeline, runs nothing). */
-export function flinkPlan(jar: string, query: string, args: readonly string[]): DeclaredPlan {
-  const out = execFileSync('java', [...javaArgs(jar, 1), '--query', query, ...args, '--describe-plan'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+export async function flinkPlan(jar: string, query: string, args: readonly string[]): Promise<DeclaredPlan> {
+  const out = await runCaptured('java', [...javaArgs(jar, 1), '--query', query, ...args, '--describe-plan'], { timeoutMs: 300_000 });
   const line = out.trim().split('\n').filter((l) => l.startsWith('{')).pop();
   if (line === undefined) throw new Error(`MR_ERR_BENCH_PLAN: the Flink peer printed no plan for ${query}: ${out.slice(-300)}`);
   const plan = JSON.parse(line) as DeclaredPlan;

@@ -11,7 +11,7 @@ const sample = (atMs: number, ticks: Array<[number, number]>): TreeCpuSample => 
 
 describe('CPU of a process tree from /proc', () => {
   test('parses a stat line whose command name holds spaces and parentheses', () => {
-    expect(parseProcStat(statLine(42, 'node (worker) x', 7, 150, 50, 30, 20))).toEqual({ pid: 42, comm: 'node (worker) x', ppid: 7, ticks: 250 });
+    expect(parseProcStat(statLine(42, 'node (worker) x', 7, 150, 50, 30, 20))).toEqual({ pid: 42, comm: 'node (worker) x', state: 'S', ppid: 7, ticks: 250, startTicks: 100 });
     expect(() => parseProcStat('garbage')).toThrow(/MR_ERR_BENCH_PROC/);
   });
 

@@ -12,9 +12,13 @@ import { readdirSync, readFileSync } from 'node:fs';
 export interface ProcStat {
   readonly pid: number;
   readonly comm: string;
+  /** R, S, D, Z (zombie: exited, not yet reaped), ... */
+  readonly state: string;
   readonly ppid: number;
   /** utime + stime + cutime + cstime, in clock ticks */
   readonly ticks: number;
+  /** when the process started, in clock ticks after boot: with the pid, names one process (pids are reused) */
+  readonly startTicks: number;
 }
 
 /** Clock ticks per second of /proc times (USER_HZ; 100 on Linux for every architecture here). */
@@ -30,12 +34,12 @@ export function parseProcStat(line: string): ProcStat {
   if (open < 0 || close < open) throw new Error(`MR_ERR_BENCH_PROC: not a /proc/<pid>/stat line: ${line.slice(0, 80)}`);
   const pid = Number(line.slice(0, open).trim());
   const comm = line.slice(open + 1, close);
-  // fields after ')': 3 state, 4 ppid, ..., 14 utime, 15 stime, 16 cutime, 17 cstime (1-based, man 5 proc)
+  // fields after ')': 3 state, 4 ppid, ..., 14 utime, 15 stime, 16 cutime, 17 cstime, ..., 22 starttime (1-based, man 5 proc)
   const rest = line.slice(close + 2).split(' ');
   const field = (n: number) => Number(rest[n - 3]);
   const ticks = field(14) + field(15) + field(16) + field(17);
   if (!Number.isFinite(pid) || !Number.isFinite(ticks)) throw new Error(`MR_ERR_BENCH_PROC: unreadable numbers in /proc/<pid>/stat: ${line.slice(0, 80)}`);
-  return { pid, comm, ppid: field(4), ticks };
+  return { pid, comm, state: rest[0] ?? '', ppid: field(4), ticks, startTicks: field(22) };
 }
 
 /** The root and every descendant of it among `stats` (by parent pid). */
@@ -73,8 +77,8 @@ export function cpuSecondsBetween(start: TreeCpuSample, end: TreeCpuSample): num
   return ticks / TICKS_PER_SECOND;
 }
 
-/** Reads /proc/*\/stat and samples the tree under `rootPid` (processes that vanish while reading are skipped). */
-export function sampleTreeCpu(rootPid: number, procDir = '/proc'): TreeCpuSample {
+/** Every process in /proc (processes that vanish while reading are skipped). */
+export function processTable(procDir = '/proc'): ProcStat[] {
   const stats: ProcStat[] = [];
   for (const name of readdirSync(procDir)) {
     if (!/^\d+$/.test(name)) continue;
@@ -84,6 +88,12 @@ export function sampleTreeCpu(rootPid: number, procDir = '/proc'): TreeCpuSample
       // the process exited between readdir and read
     }
   }
+  return stats;
+}
+
+/** Reads /proc/*\/stat and samples the tree under `rootPid`. */
+export function sampleTreeCpu(rootPid: number, procDir = '/proc'): TreeCpuSample {
+  const stats = processTable(procDir);
   const atMs = performance.now();
   return { atMs, ticksByPid: new Map(treeOf(rootPid, stats).map((s) => [s.pid, s.ticks])) };
 }

@@ -3,7 +3,6 @@
 // system's output for the same small bounded input must equal the reference result of
 // examples/nexmark/reference (as multisets), so their row counts are equal too.
 
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,15 +10,16 @@ import { checksumOfFirst, createNexmarkGenerator } from '../../runtime/connector
 import type { NexmarkEvent } from '../../runtime/connectors/nexmark/index.ts';
 import { diffRows, q0, q1, q2, q3, q5, q7, q8 } from '../../examples/nexmark/reference/index.ts';
 import { javaArgs } from './flink.ts';
+import { runCaptured } from './run-process.ts';
 
 export const VERIFY_EVENTS = 20_000;
 export const VERIFY_EVENTS_PER_SECOND = 1000;
 /** Window sizes of the verification run (20 s of event time): several windows, non-empty q8. */
 export const VERIFY_WINDOWS = { q5WindowMs: 2000, q5SlideMs: 500, q7WindowMs: 1000, q8WindowMs: 10_000 };
 
-export function generatorChecksumMatches(jar: string, seed: number, count: number): { ts: string; java: string } {
+export async function generatorChecksumMatches(jar: string, seed: number, count: number): Promise<{ ts: string; java: string }> {
   const ts = checksumOfFirst(createNexmarkGenerator({ seed }).eventAt, count);
-  const out = execFileSync('java', [...javaArgs(jar, 1), '--checksum', String(count), '--seed', String(seed)], { encoding: 'utf8' });
+  const out = await runCaptured('java', [...javaArgs(jar, 1), '--checksum', String(count), '--seed', String(seed)], { timeoutMs: 300_000 });
   const java = (JSON.parse(out.trim().split('\n').pop() as string) as { checksum: string }).checksum;
   return { ts, java };
 }
@@ -79,16 +79,16 @@ export function verificationReference(query: string, seed: number): object[] {
 }
 
 /** Flink's rows for the verification input. */
-export function flinkVerificationRows(jar: string, query: string, seed: number, parallelism: number): object[] {
+export async function flinkVerificationRows(jar: string, query: string, seed: number, parallelism: number): Promise<object[]> {
   const dir = mkdtempSync(join(tmpdir(), 'millrace-verify-'));
   try {
     const collect = join(dir, 'rows.jsonl');
-    execFileSync('java', [
+    await runCaptured('java', [
       ...javaArgs(jar, 1), '--query', query, '--events', String(VERIFY_EVENTS), '--seed', String(seed),
       '--events-per-second', String(VERIFY_EVENTS_PER_SECOND), '--parallelism', String(parallelism), '--collect', collect,
       '--q5-window-ms', String(VERIFY_WINDOWS.q5WindowMs), '--q5-slide-ms', String(VERIFY_WINDOWS.q5SlideMs),
       '--q7-window-ms', String(VERIFY_WINDOWS.q7WindowMs), '--q8-window-ms', String(VERIFY_WINDOWS.q8WindowMs),
-    ], { stdio: ['ignore', 'ignore', 'pipe'] });
+    ], { timeoutMs: 600_000 });
     return readJsonLines([collect]);
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -11,8 +11,9 @@
 //   staleness (one heartbeat phase) and the window's count is exact to within the jitter of the
 //   heartbeat timer.
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { spawnChild, stopChild } from './children.ts';
 import { sampleTreeCpu } from './proc-cpu.ts';
 import { tail } from './run-process.ts';
 import { windowFigures, type WindowFigures, type WindowSample } from './window.ts';
@@ -34,8 +35,8 @@ interface Started {
 }
 
 function start(command: string, args: readonly string[], cwd: string, stdin: 'pipe' | 'ignore'): Started {
-  // own process group, so the whole tree can be stopped
-  const child = spawn(command, args, { cwd, stdio: [stdin, 'pipe', 'pipe'], detached: true });
+  // own process group, tracked: stopped with its whole tree, also when the benchmark is interrupted
+  const child = spawnChild(command, args, { cwd, stdio: [stdin, 'pipe', 'pipe'] });
   let output = '';
   const keep = (chunk: Buffer) => { output = (output + chunk.toString()).slice(-64 * 1024); };
   child.stderr!.on('data', keep);
@@ -70,17 +71,14 @@ function start(command: string, args: readonly string[], cwd: string, stdin: 'pi
   return { child, output: () => output, exited, lines };
 }
 
+/**
+ * Stops a system: `signal` to its root process (SIGINT: the runner cancels the job and stops its
+ * JobManager and TaskManagers) or to its whole tree (SIGKILL), and after `graceMs` SIGKILL to every
+ * process of the tree still running, whatever process group it is in.
+ */
 async function stopGroup(s: Started, signal: NodeJS.Signals, graceMs: number): Promise<void> {
-  const pid = s.child.pid;
-  if (pid === undefined || s.child.exitCode !== null) return;
-  try { process.kill(signal === 'SIGINT' ? pid : -pid, signal); } catch { /* gone */ }
-  const grace = new AbortController();
-  const done = await Promise.race([s.exited.then(() => true), sleep(graceMs, false, { signal: grace.signal }).catch(() => false)]);
-  grace.abort(); // no timer left behind once the tree is gone
-  if (!done) {
-    try { process.kill(-pid, 'SIGKILL'); } catch { /* gone */ }
-    await s.exited;
-  }
+  await stopChild(s.child, signal, graceMs, signal === 'SIGINT' ? 'root' : 'tree');
+  await s.exited;
 }
 
 async function within<T>(ms: number, what: string, work: Promise<T>): Promise<T> {

@@ -135,8 +135,11 @@ public final class NexmarkBench {
           System.out.flush();
         }
       } catch (IOException e) {
-        // stdin closed: the driver is gone
+        // stdin unreadable: the driver is gone
       }
+      // stdin closed: the driver is gone (even killed with SIGKILL), so the unbounded job must not run on
+      System.err.println("benchmark probe: stdin closed, exiting");
+      System.exit(3);
     }, "benchmark-probe");
     probe.setDaemon(true);
     probe.start();
