@@ -139,6 +139,8 @@ export interface SinkWriter<T> {
   flushPending?(checkpointId: number): Promise<void>;
   /** Phase 2: the checkpoint completed, commit what is pending up to it. */
   notifyCheckpointComplete?(checkpointId: number): void;
+  /** The sink's input watermark advanced (a file sink commits partitions by partition time). */
+  onWatermark?(watermark: number): void;
   /** After open, on restore: the states of the old subtasks assigned to this one (commit theirs, abort the rest). */
   initializeState?(states: unknown[]): void;
 }

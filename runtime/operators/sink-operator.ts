@@ -32,6 +32,9 @@ export class SinkOperator extends StreamOperator {
   override checkpointFlush(checkpointId: number): Promise<void> | undefined {
     return this.writer.flushPending?.(checkpointId);
   }
+  protected override onWatermark(wm: number): void {
+    this.writer.onWatermark?.(wm);
+  }
   override notifyCheckpointComplete(checkpointId: number): void {
     this.writer.notifyCheckpointComplete?.(checkpointId);
   }

@@ -20,6 +20,8 @@ export interface TableDescriptor {
   readonly columns: readonly RowField[];
   /** `PRIMARY KEY (...) NOT ENFORCED` column names, if declared */
   readonly primaryKey?: readonly string[];
+  /** `PARTITIONED BY (...)` column names, if declared (the filesystem connector's directories) */
+  readonly partitionKeys?: readonly string[];
   /** the WITH options, `'connector'` included, values as written (secret references unresolved) */
   readonly options: Readonly<Record<string, string>>;
 }

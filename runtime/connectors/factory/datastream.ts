@@ -6,7 +6,7 @@
 //   env.fromSource(objectSource(registry, { name: 'orders', columns: { id: 'BIGINT', at: 'TIMESTAMP(3)' },
 //     options: { connector: 'filesystem', path: '/data/orders', format: 'json' } }))
 
-import type { Sink } from '../../api/functions.ts';
+import type { Sink, SinkWriter } from '../../api/functions.ts';
 import type { Source } from '../../api/source.ts';
 import { Cursor } from '../../sql/parser/cursor.ts';
 import { tokenize } from '../../sql/parser/lexer.ts';
@@ -80,7 +80,13 @@ export function objectSink(registry: ConnectorRegistry, table: ObjectTable): Sin
     name: inner.name,
     createWriter() {
       const w = inner.createWriter();
-      return { ...w, write: (o, ts) => w.write(insertRow(objectToRow(d.columns, o)), ts) };
+      // bound, not spread: a writer that is a class instance keeps its prototype's methods and its `this`
+      const out: SinkWriter<Record<string, unknown>> = { write: (o, ts) => w.write(insertRow(objectToRow(d.columns, o)), ts) };
+      for (const key of ['open', 'finish', 'close', 'snapshotState', 'flushPending', 'notifyCheckpointComplete', 'onWatermark', 'initializeState'] as const) {
+        const method = w[key] as ((...args: unknown[]) => unknown) | undefined;
+        if (typeof method === 'function') (out as unknown as Record<string, unknown>)[key] = method.bind(w);
+      }
+      return out;
     },
   };
 }

@@ -25,6 +25,12 @@ export interface RowEncoder {
   encode(values: readonly unknown[]): string;
 }
 
+/** A bulk format's codec for whole files (parquet): rows in, file bytes out, and back. */
+export interface BulkCodec {
+  encode(rows: ReadonlyArray<readonly unknown[]>): Uint8Array;
+  decode(bytes: Uint8Array): Promise<unknown[][]>;
+}
+
 export interface FormatFactory<S extends z.ZodObject = z.ZodObject> {
   /** `'format' = '<name>'` */
   readonly name: string;
@@ -35,6 +41,8 @@ export interface FormatFactory<S extends z.ZodObject = z.ZodObject> {
   check?(ctx: FormatContext<z.infer<S>>): void;
   createDecoder(ctx: FormatContext<z.infer<S>>): RowDecoder;
   createEncoder(ctx: FormatContext<z.infer<S>>): RowEncoder;
+  /** Bulk formats only (files written whole, e.g. parquet): the codec for these columns. */
+  bulk?(ctx: FormatContext<z.infer<S>>, columns: readonly RowField[]): BulkCodec;
 }
 
 export function defineFormat<S extends z.ZodObject>(f: FormatFactory<S>): FormatFactory<S> {
@@ -46,4 +54,20 @@ export interface ResolvedFormat {
   readonly name: string;
   createDecoder(): RowDecoder;
   createEncoder(): RowEncoder;
+  /** The same format and options over other columns (a filesystem table's files omit its partition columns). */
+  forColumns(columns: readonly RowField[]): ResolvedFormat;
+  /** Set for bulk formats: the codec of whole files. */
+  readonly createBulk?: () => BulkCodec;
+}
+
+export function resolveFormat(factory: FormatFactory, ctx: FormatContext<unknown>): ResolvedFormat {
+  const f = factory as FormatFactory<z.ZodObject>;
+  const c = ctx as FormatContext<z.infer<z.ZodObject>>;
+  return {
+    name: f.name,
+    createDecoder: () => f.createDecoder(c),
+    createEncoder: () => f.createEncoder(c),
+    forColumns: (columns) => resolveFormat(f, { ...c, columns }),
+    ...(f.bulk ? { createBulk: () => f.bulk!(c, c.columns) } : {}),
+  };
 }

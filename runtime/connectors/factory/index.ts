@@ -13,6 +13,7 @@ import { postgresCdcConnector } from '../postgres/cdc-table.ts';
 import { csvFormat } from './formats/csv.ts';
 import { jsonFormat } from './formats/json.ts';
 import { rawFormat } from './formats/raw.ts';
+import { parquetFormat } from '../filesystem/parquet-format.ts';
 import { ConnectorRegistry, type ConnectorRegistryOptions } from './registry.ts';
 
 export type { Ability, ConnectorRegistryOptions } from './registry.ts';
@@ -32,6 +33,7 @@ export function createConnectorRegistry(options: ConnectorRegistryOptions = {}):
     .registerFormat(jsonFormat)
     .registerFormat(csvFormat)
     .registerFormat(rawFormat)
+    .registerFormat(parquetFormat)
     .registerConnector(nexmarkConnector)
     .registerConnector(datagenConnector)
     .registerConnector(filesystemConnector)

@@ -6,7 +6,8 @@
 
 import type { LookupTableSource, ScanTableSource, TableConnector, TableDescriptor, TableSink, ConnectorContext } from './connector.ts';
 import { ConnectorError } from './errors.ts';
-import type { FormatFactory, ResolvedFormat } from './format.ts';
+import { withLegacyOptions } from './legacy-options.ts';
+import { resolveFormat, type FormatFactory, type ResolvedFormat } from './format.ts';
 import { SecretResolver } from './secrets.ts';
 import { validateTableOptions } from './validate.ts';
 
@@ -68,7 +69,7 @@ export class ConnectorRegistry {
     }
     const fctx = { table, columns, options: res.data };
     factory.check?.(fctx);
-    return { name, createDecoder: () => factory.createDecoder(fctx), createEncoder: () => factory.createEncoder(fctx) };
+    return resolveFormat(factory, fctx);
   }
 
   /** Which abilities a connector has (for the planner and docs). */
@@ -103,7 +104,8 @@ export class ConnectorRegistry {
     return c;
   }
 
-  private context(table: TableDescriptor): { connector: TableConnector; ctx: ConnectorContext<Record<string, unknown>> } {
+  private context(written: TableDescriptor): { connector: TableConnector; ctx: ConnectorContext<Record<string, unknown>> } {
+    const table = withLegacyOptions(written);
     const connector = this.connectorOf(table);
     const v = validateTableOptions(table, connector, this.formats, this.secrets);
     let format: ResolvedFormat | undefined;
@@ -111,7 +113,7 @@ export class ConnectorRegistry {
       const { factory, options } = v.format;
       const fctx = { table: table.name, columns: table.columns, options };
       factory.check?.(fctx);
-      format = { name: factory.name, createDecoder: () => factory.createDecoder(fctx), createEncoder: () => factory.createEncoder(fctx) };
+      format = resolveFormat(factory, fctx);
     }
     const ctx = { table, options: v.connector, format };
     connector.check?.(ctx);

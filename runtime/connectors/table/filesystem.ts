@@ -1,64 +1,85 @@
-// `'connector' = 'filesystem'`: bounded reading of a file or a directory's files (hidden and
-// in-progress files skipped), and an exactly-once append sink that commits files on checkpoint
-// completion (the runtime's file sink, two-phase commit). Records are lines in the table's format.
+// `'connector' = 'filesystem'` with Flink's options: files under a local directory or an S3
+// prefix (`s3://bucket/prefix`, with the workspace's S3 settings and credentials) in a format
+// (json, csv, raw, parquet); `PARTITIONED BY` columns become `col=value/` directories. Source:
+// bounded read of the visible files. Sink: exactly-once append, files visible when a checkpoint
+// completes, rolled by size and time, partitions committed with a success file
+// (runtime/connectors/filesystem/).
 
 import { z } from 'zod';
-import { fileSink } from '../file-sink.ts';
-import { fileSource } from '../file-source.ts';
 import { defineConnector } from '../factory/connector.ts';
 import { ConnectorError } from '../factory/errors.ts';
-import { stringOption } from '../factory/options.ts';
-import { insertRow, type ChangelogRow } from '../factory/row.ts';
-import { mapSource } from './map-source.ts';
+import { durationOption, enumOption, memoryOption, stringOption } from '../factory/options.ts';
+import { filesystemSink } from '../filesystem/sink.ts';
+import { filesystemSource } from '../filesystem/source.ts';
+import { DEFAULT_ROLLING_POLICY } from '../filesystem/rolling-policy.ts';
+import { DEFAULT_PARTITION_NAME } from '../filesystem/partitions.ts';
+
+const POLICY_KINDS = ['success-file', 'metastore', 'custom'] as const;
 
 export const filesystemConnector = defineConnector({
   name: 'filesystem',
-  description: 'files of a local directory in a format; bounded source, exactly-once append sink',
+  description: 'files of a local directory or an S3 prefix in a format; bounded source, exactly-once append sink with partitions',
   usesFormat: true,
   options: z.object({
     path: stringOption(),
+    'sink.rolling-policy.file-size': memoryOption().default(DEFAULT_ROLLING_POLICY.fileSizeBytes),
+    'sink.rolling-policy.rollover-interval': durationOption().default(DEFAULT_ROLLING_POLICY.rolloverIntervalMs),
+    'sink.rolling-policy.inactivity-interval': durationOption().default(DEFAULT_ROLLING_POLICY.inactivityIntervalMs),
+    'sink.rolling-policy.check-interval': durationOption().default(DEFAULT_ROLLING_POLICY.checkIntervalMs),
+    'sink.partition-commit.trigger': enumOption(['process-time', 'partition-time'] as const).default('process-time'),
+    'sink.partition-commit.delay': durationOption().default(0),
+    'sink.partition-commit.policy.kind': stringOption().optional(),
+    'sink.partition-commit.success-file.name': stringOption().default('_SUCCESS'),
+    'sink.partition-commit.watermark-time-zone': stringOption().default('UTC'),
+    'partition.time-extractor.kind': enumOption(['default'] as const).default('default'),
+    'partition.time-extractor.timestamp-pattern': stringOption().optional(),
+    'partition.default-name': stringOption().default(DEFAULT_PARTITION_NAME),
   }),
   check(ctx) {
-    if (ctx.options.path.trim() === '') {
-      throw new ConnectorError('MR_ERR_CONNECTOR_OPTIONS', `table '${ctx.table.name}': option 'path' must not be empty`);
+    const o = ctx.options;
+    const fail = (msg: string): never => {
+      throw new ConnectorError('MR_ERR_CONNECTOR_OPTIONS', `table '${ctx.table.name}': ${msg}`);
+    };
+    if (o.path.trim() === '') fail("option 'path' must not be empty");
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(o.path) && !/^(file|s3a?):\/\//i.test(o.path)) {
+      fail(`option 'path' = '${o.path}': the scheme is not supported; use s3://bucket/prefix, file:///dir or a directory`);
     }
-    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(ctx.options.path) && !ctx.options.path.startsWith('file://')) {
-      throw new ConnectorError('MR_ERR_CONNECTOR_OPTIONS', `table '${ctx.table.name}': option 'path' = '${ctx.options.path}': only local paths are supported so far (object-store paths come with the connectors issue)`);
+    const keys = ctx.table.partitionKeys ?? [];
+    for (const k of keys) if (!ctx.table.columns.some((c) => c.name === k)) fail(`PARTITIONED BY names '${k}', which is not a physical column`);
+    const kinds = o['sink.partition-commit.policy.kind']?.split(',').map((s) => s.trim()).filter((s) => s !== '') ?? [];
+    for (const k of kinds) {
+      if (!(POLICY_KINDS as readonly string[]).includes(k)) fail(`option 'sink.partition-commit.policy.kind': '${k}' is not a policy; use success-file`);
+      if (k !== 'success-file') fail(`option 'sink.partition-commit.policy.kind': '${k}' is not supported here (no metastore, no custom classes); use success-file`);
     }
+    if (kinds.length > 0 && keys.length === 0) fail("option 'sink.partition-commit.policy.kind' needs a partitioned table; add PARTITIONED BY (...) or remove the option");
+    if (o['sink.partition-commit.watermark-time-zone'].toUpperCase() !== 'UTC') {
+      fail("option 'sink.partition-commit.watermark-time-zone': only 'UTC' is supported (TIMESTAMP values are wall-clock times read as UTC)");
+    }
+    if (o['sink.rolling-policy.file-size'] <= 0) fail("option 'sink.rolling-policy.file-size' must be positive");
   },
   source: (ctx) => ({
     bounded: true,
     changelogMode: 'insert-only',
-    createSource() {
-      const path = ctx.options.path.replace(/^file:\/\//, '');
-      const decoder = ctx.format!.createDecoder();
-      return mapSource(fileSource<string>({ path, format: 'text' }), `filesystem:${ctx.table.name}`, (line) => {
-        const values = decoder.decode(line);
-        return values === null ? null : insertRow(values);
-      });
-    },
+    createSource: () => filesystemSource({
+      table: ctx.table.name, path: ctx.options.path, columns: ctx.table.columns, partitionKeys: ctx.table.partitionKeys ?? [],
+      format: ctx.format!, defaultPartitionName: ctx.options['partition.default-name'],
+    }),
   }),
   sink: (ctx) => ({
     changelogMode: 'insert-only',
     createSink() {
-      const path = ctx.options.path.replace(/^file:\/\//, '');
-      const encoder = ctx.format!.createEncoder();
-      const inner = fileSink<string>({ path, format: 'lines', ext: ctx.format!.name });
-      return {
-        name: `filesystem:${ctx.table.name}`,
-        createWriter() {
-          const w = inner.createWriter();
-          return {
-            ...w,
-            write(row: ChangelogRow, ts: number | undefined) {
-              if (row.kind !== '+I') {
-                throw new ConnectorError('MR_ERR_CONNECTOR_ABILITY', `table '${ctx.table.name}': the filesystem sink is append-only and got a ${row.kind} row; write updates to an upsert sink`);
-              }
-              w.write(encoder.encode(row.values), ts);
-            },
-          };
+      const o = ctx.options;
+      const commits = (o['sink.partition-commit.policy.kind'] ?? '').includes('success-file');
+      return filesystemSink({
+        table: ctx.table.name, path: o.path, columns: ctx.table.columns, partitionKeys: ctx.table.partitionKeys ?? [], format: ctx.format!,
+        rolling: {
+          fileSizeBytes: o['sink.rolling-policy.file-size'], rolloverIntervalMs: o['sink.rolling-policy.rollover-interval'],
+          inactivityIntervalMs: o['sink.rolling-policy.inactivity-interval'], checkIntervalMs: o['sink.rolling-policy.check-interval'],
         },
-      };
+        ...(commits ? { commit: { trigger: o['sink.partition-commit.trigger'], delayMs: o['sink.partition-commit.delay'], successFileName: o['sink.partition-commit.success-file.name'] } } : {}),
+        ...(o['partition.time-extractor.timestamp-pattern'] === undefined ? {} : { timestampPattern: o['partition.time-extractor.timestamp-pattern'] }),
+        defaultPartitionName: o['partition.default-name'],
+      });
     },
   }),
 });

@@ -10,7 +10,7 @@ import type { ConnectorCapabilities, RowKindCode } from './changelog.ts';
 /** The table as the factory sees it: physical columns, primary key, WITH options. */
 export function tableDescriptor(table: CatalogTable): TableDescriptor {
   const columns = table.schema.columns.filter((c) => c.kind === 'physical').map((c) => ({ name: c.name, type: withoutTimeAttribute(c.type) }));
-  const d: TableDescriptor = { name: pathToString(table.path), columns, options: table.options };
+  const d: TableDescriptor = { name: pathToString(table.path), columns, options: table.options, ...(table.partitionKeys.length > 0 ? { partitionKeys: table.partitionKeys } : {}) };
   return table.schema.primaryKey === undefined ? d : { ...d, primaryKey: table.schema.primaryKey.columns };
 }
 
