@@ -3,10 +3,11 @@
 import { availableParallelism } from 'node:os';
 
 export default {
-  // Files that use the machine's cluster, MinIO, Kafka or PostgreSQL run one at a time under a lock
-  // (test/support/shared-resources-environment.cjs); the rest run beside them in another worker.
-  testEnvironment: '<rootDir>/test/support/shared-resources-environment.cjs',
-  maxWorkers: Math.max(2, availableParallelism() - 1),
+  testEnvironment: 'node',
+  // Files that use the machine's cluster, MinIO, Kafka or PostgreSQL run one at a time in one lane;
+  // the rest run beside them in the other workers (test/support/lane-runner.cjs).
+  runner: '<rootDir>/test/support/lane-runner.cjs',
+  maxWorkers: Math.max(2, availableParallelism()),
   extensionsToTreatAsEsm: ['.ts'],
   transform: { '^.+\\.ts$': '<rootDir>/test/support/strip-types-transform.cjs' },
   testMatch: ['<rootDir>/**/*.test.ts'],
