@@ -12,12 +12,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { s3Client } from '../cluster/s3/bucket.ts';
-import { useS3 } from '../cluster/s3/environment.ts';
 import type { S3Connection } from '../cluster/s3/plan.ts';
 import { isRunning, JobApi, waitFor } from './support/job-api.ts';
 import { checkpointArgs } from './support/jobmanager-args.ts';
 import { RecoveryCluster } from './support/recovery-cluster.ts';
-import { deletePrefix, listKeys, s3ProcessEnv, storageUri, uniqueName } from './support/s3-storage.ts';
+import { listKeys, s3ProcessEnv, storageUri, uniqueName } from './support/s3-storage.ts';
+import { PrivateMinio } from './support/private-minio.ts';
 import { testLog } from './support/test-log.ts';
 
 jest.setTimeout(300_000);
@@ -48,15 +48,18 @@ describe('a corrupt and a missing checkpoint file', () => {
   const log = testLog('corrupt-checkpoint');
   let dir: string;
   let s3: S3Connection;
+  let minio: PrivateMinio | undefined;
   const prefix = uniqueName('recovery-corrupt');
   const clusters: RecoveryCluster[] = [];
   beforeAll(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'recovery-corrupt-'));
-    s3 = await useS3();
+    // A private server: this file runs beside the cluster tests (test/support/lane-runner.cjs).
+    minio = await PrivateMinio.start(path.join(dir, 'minio'));
+    s3 = minio.connection;
   });
   afterAll(async () => {
     for (const c of clusters) await c.stop();
-    await deletePrefix(s3, prefix);
+    await minio?.pause();
     rmSync(dir, { recursive: true, force: true });
   });
 

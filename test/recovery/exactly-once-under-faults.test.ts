@@ -11,7 +11,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BidStatsRow } from '../../examples/recovery/bid-stats.ts';
 import { canonicalBidStats, expectedBidStats } from '../../examples/recovery/reference.ts';
-import { useS3 } from '../cluster/s3/environment.ts';
 import type { S3Connection } from '../cluster/s3/plan.ts';
 import { describeDifference, diffMultisets, readCommittedJsonLines } from './support/committed-output.ts';
 import { injectFaults } from './support/fault-injector.ts';
@@ -19,7 +18,8 @@ import { describeFault, planFaults } from './support/fault-plan.ts';
 import { JobApi } from './support/job-api.ts';
 import { checkpointArgs } from './support/jobmanager-args.ts';
 import { RecoveryCluster } from './support/recovery-cluster.ts';
-import { deletePrefix, s3ProcessEnv, storageUri, uniqueName } from './support/s3-storage.ts';
+import { s3ProcessEnv, storageUri, uniqueName } from './support/s3-storage.ts';
+import { PrivateMinio } from './support/private-minio.ts';
 import { faultSeed, seededRandom } from './support/seeded-random.ts';
 import { testLog } from './support/test-log.ts';
 
@@ -33,15 +33,18 @@ describe('exactly-once output under TaskManager and JobManager kills', () => {
   const seed = faultSeed();
   let dir: string;
   let s3: S3Connection;
+  let minio: PrivateMinio | undefined;
   const prefix = uniqueName('recovery-exactly-once');
   let cluster: RecoveryCluster | undefined;
   beforeAll(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'recovery-exactly-once-'));
-    s3 = await useS3();
+    // A private server: this file runs beside the cluster tests (test/support/lane-runner.cjs).
+    minio = await PrivateMinio.start(path.join(dir, 'minio'));
+    s3 = minio.connection;
   });
   afterAll(async () => {
     await cluster?.stop();
-    await deletePrefix(s3, prefix);
+    await minio?.pause();
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -11,13 +11,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BidStatsRow } from '../../examples/recovery/bid-stats.ts';
 import { canonicalBidStats, expectedBidStats } from '../../examples/recovery/reference.ts';
-import { useS3 } from '../cluster/s3/environment.ts';
 import type { S3Connection } from '../cluster/s3/plan.ts';
 import { describeDifference, diffMultisets, readCommittedJsonLines } from './support/committed-output.ts';
 import { isRunning, JobApi } from './support/job-api.ts';
 import { checkpointArgs } from './support/jobmanager-args.ts';
 import { RecoveryCluster } from './support/recovery-cluster.ts';
-import { deletePrefix, listKeys, s3ProcessEnv, storageUri, uniqueName } from './support/s3-storage.ts';
+import { listKeys, s3ProcessEnv, storageUri, uniqueName } from './support/s3-storage.ts';
+import { PrivateMinio } from './support/private-minio.ts';
 import { testLog } from './support/test-log.ts';
 
 jest.setTimeout(300_000);
@@ -28,15 +28,18 @@ describe('savepoint, stop and restore at another parallelism', () => {
   const log = testLog('savepoint-rescale');
   let dir: string;
   let s3: S3Connection;
+  let minio: PrivateMinio | undefined;
   const prefix = uniqueName('recovery-savepoint');
   const clusters: RecoveryCluster[] = [];
   beforeAll(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'recovery-savepoint-'));
-    s3 = await useS3();
+    // A private server: this file runs beside the cluster tests (test/support/lane-runner.cjs).
+    minio = await PrivateMinio.start(path.join(dir, 'minio'));
+    s3 = minio.connection;
   });
   afterAll(async () => {
     for (const c of clusters) await c.stop();
-    await deletePrefix(s3, prefix);
+    await minio?.pause();
     rmSync(dir, { recursive: true, force: true });
   });
 
