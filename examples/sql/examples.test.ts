@@ -1,0 +1,90 @@
+// Every SQL example runs as a user runs it, `millrace sql -f <file>` in a child process, and its
+// rows equal what this test computes on its own from the same inputs. deployment.yaml is a valid
+// Deployment whose script passes the operator's check.
+import { execFile } from 'node:child_process';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { parse } from 'yaml';
+import { deploymentSchema } from '../../operator/api/v1alpha1/deployment.ts';
+import { validateSqlSource } from '../../operator/controllers/deployment/sql-source.ts';
+import { createNexmarkGenerator, type Bid } from '../../runtime/connectors/nexmark/index.ts';
+
+const run = promisify(execFile);
+const BIN = fileURLToPath(new URL('../../runtime/bin/millrace.ts', import.meta.url));
+const DIR = import.meta.dirname;
+
+async function millraceSql(file: string): Promise<string[]> {
+  const { stdout } = await run(process.execPath, [BIN, 'sql', '-f', path.join(DIR, file)], { timeout: 90_000, maxBuffer: 16 << 20 });
+  expect(stdout).toContain('[INFO] 1 job finished.');
+  return stdout.split('\n');
+}
+const rowsOf = (lines: string[], prefix = '') => lines.filter((l) => /^[+-][IUD]\[/.test(l.slice(prefix.length)) && l.startsWith(prefix)).map((l) => l.slice(prefix.length));
+
+test('the README lists every example file', () => {
+  const readme = readFileSync(path.join(DIR, 'README.md'), 'utf8');
+  for (const f of readdirSync(DIR).filter((f) => f.endsWith('.sql') || f.endsWith('.yaml'))) expect(readme).toContain(`\`${f}\``);
+});
+
+describe('SQL examples run with millrace sql -f', () => {
+  test.concurrent('01: projection, filter, CASE, CAST', async () => {
+    const word = (n: number) => (n % 15 === 0 ? 'FizzBuzz' : n % 3 === 0 ? 'Fizz' : n % 5 === 0 ? 'Buzz' : String(n));
+    const expected = Array.from({ length: 10 }, (_, i) => i + 6).map((n) => `+I[${n}, ${word(n)}, ${n % 2 === 0 ? `${n / 2}.0` : String(n / 2)}]`);
+    expect(rowsOf(await millraceSql('01-filter-project.sql'))).toEqual(expected);
+  }, 100_000);
+
+  test.concurrent('02: the nexmark connector, a view, exact DECIMAL', async () => {
+    // the generator the connector wraps, same events (2000, seed 42, 10000 events/s)
+    const gen = createNexmarkGenerator({ events: 2000, seed: 42, eventsPerSecond: 10_000 });
+    const bids = Array.from({ length: 2000 }, (_, i) => gen.eventAt(i)).filter((e): e is Bid => e.kind === 'bid');
+    const euro = (price: number) => {
+      const milli = BigInt(price) * 908n;
+      return `${milli / 1000n}.${String(milli % 1000n).padStart(3, '0')}`;
+    };
+    const expected = bids.filter((b) => b.auction % 10 === 0).map((b) => `+I[${b.auction}, ${b.bidder}, ${b.price}, ${euro(b.price)}]`);
+    expect(expected.length).toBeGreaterThan(10);
+    expect(rowsOf(await millraceSql('02-nexmark-bids.sql'), 'q1> ')).toEqual(expected);
+  }, 100_000);
+
+  test.concurrent('03: GROUP BY prints its changelog (+I, then -U/+U per change)', async () => {
+    const expected: string[] = [];
+    const state = new Map<number, [number, number, number]>();
+    for (let id = 1; id <= 9; id++) {
+      const amount = ((id * 37) % 100) + 1;
+      const bucket = id % 3;
+      const old = state.get(bucket);
+      const next: [number, number, number] = old ? [old[0] + 1, old[1] + amount, Math.max(old[2], amount)] : [1, amount, amount];
+      if (old) expected.push(`-U[${bucket}, ${old.join(', ')}]`, `+U[${bucket}, ${next.join(', ')}]`);
+      else expected.push(`+I[${bucket}, ${next.join(', ')}]`);
+      state.set(bucket, next);
+    }
+    expect(rowsOf(await millraceSql('03-group-aggregate.sql'))).toEqual(expected);
+  }, 100_000);
+
+  test.concurrent('04: TUMBLE windows on event time, one row per window', async () => {
+    const at = (s: number) => `2024-01-01T00:00${s === 0 ? '' : `:${String(s).padStart(2, '0')}`}`;
+    const expected = [0, 5, 10, 15].map((start) => {
+      let total = 0;
+      for (let id = start; id < start + 5; id++) total += (id * 7) % 10;
+      return `+I[${at(start)}, ${at(start + 5)}, 5, ${total}]`;
+    });
+    expect(rowsOf(await millraceSql('04-tumble-window.sql'))).toEqual(expected);
+  }, 100_000);
+
+  test.concurrent('05: a statement set writes two tables in one job', async () => {
+    const out = '/tmp/millrace-example-sql';
+    rmSync(out, { recursive: true, force: true });
+    await millraceSql('05-statement-set.sql');
+    const rows = (t: string) => readdirSync(path.join(out, t)).filter((f) => !f.startsWith('.')).flatMap((f) => readFileSync(path.join(out, t, f), 'utf8').split('\n').filter((l) => l !== '')).sort();
+    expect(rows('deposits')).toEqual(['100', '5']);
+    expect(rows('withdrawals')).toEqual(['30', '70']);
+    rmSync(out, { recursive: true, force: true });
+  }, 100_000);
+
+  test('deployment.yaml is a valid Deployment whose script passes the operator\'s check', () => {
+    const d = deploymentSchema.parse(parse(readFileSync(path.join(DIR, 'deployment.yaml'), 'utf8')));
+    expect(d.spec.source.sql).toContain('INSERT INTO shown');
+    expect(validateSqlSource(d.spec.source.sql!)).toBeUndefined();
+  });
+});
