@@ -46,7 +46,7 @@ export async function runSqlFile(sql: string, options: RunSqlFileOptions = {}): 
     const job = defineJob({
       name: `sql-${++jobs}`,
       build: (env) => translatePlans(env, result.trees, {
-        registry,
+        registry, config: session.config,
         ...(options.collectSinks ? {
           sinkFor: (table) => {
             let rows = collected.get(table.path.name);

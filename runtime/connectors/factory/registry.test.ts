@@ -23,7 +23,7 @@ describe('connector factory: options validated like Flink', () => {
   test('lists the built-in connectors with their abilities', () => {
     expect(registry.connectorNames()).toEqual(expect.arrayContaining(['blackhole', 'datagen', 'filesystem', 'nexmark', 'print']));
     expect(registry.formatNames()).toEqual(['csv', 'json', 'parquet', 'raw']);
-    expect(registry.abilities('filesystem')).toEqual(['source', 'sink']);
+    expect(registry.abilities('filesystem')).toEqual(['source', 'sink', 'lookup']);
     expect(registry.abilities('print')).toEqual(['sink']);
     expect(registry.abilities('datagen')).toEqual(['source']);
   });

@@ -13,6 +13,7 @@ import { filesystemSink } from '../filesystem/sink.ts';
 import { filesystemSource } from '../filesystem/source.ts';
 import { DEFAULT_ROLLING_POLICY } from '../filesystem/rolling-policy.ts';
 import { DEFAULT_PARTITION_NAME } from '../filesystem/partitions.ts';
+import { filesystemLookup } from './filesystem-lookup.ts';
 
 const POLICY_KINDS = ['success-file', 'metastore', 'custom'] as const;
 
@@ -65,6 +66,7 @@ export const filesystemConnector = defineConnector({
       format: ctx.format!, defaultPartitionName: ctx.options['partition.default-name'],
     }),
   }),
+  lookup: (ctx) => filesystemLookup(ctx),
   sink: (ctx) => ({
     changelogMode: 'insert-only',
     createSink() {

@@ -13,6 +13,7 @@ import { SqlError } from '../errors.ts';
 import { translateGroupAggregate } from './aggregate/group-aggregate.ts';
 import { translateFilter, translateProject } from './calc.ts';
 import { translateJoin } from './join/translate-join.ts';
+import { translateDeduplicate, translateRank } from './rank/translate-rank.ts';
 import type { RowStream, TranslateContext, TranslateOptions } from './context.ts';
 import { translateScan } from './scan.ts';
 import { translateSink } from './sink.ts';
@@ -67,6 +68,8 @@ function translateNode(node: LogicalNode, ctx: TranslateContext, changelog: Read
     case 'Aggregate': return translateGroupAggregate(node, ctx);
     case 'WindowAggregate': return translateWindowAggregate(node, ctx);
     case 'Join': return translateJoin(node, ctx);
+    case 'Rank': return translateRank(node, ctx);
+    case 'Deduplicate': return translateDeduplicate(node, ctx);
     case 'Sink': throw new SqlError('MR_ERR_SQL_UNSUPPORTED', 'a Sink inside a plan');
     default: throw unsupportedNode(node);
   }

@@ -1,0 +1,93 @@
+// Lookup joins (`JOIN t FOR SYSTEM_TIME AS OF l.proctime`, Flink's LookupJoin): each left row
+// probes the connector's lookup ability (runtime/connectors/factory LookupTableSource) with the
+// values of the left expressions equated to the table's columns, and joins with the rows found
+// (after the table's pushed-down projection and filters and the residual condition). No state:
+// the table is read as it is at processing time. LEFT emits the null-padded row when nothing is
+// found. The left row's kind passes through, so a changelog on the left stays a changelog.
+import type { ChangelogRow } from '../../../connectors/factory/row.ts';
+import { compileFilter, compileProjection } from '../../codegen/expression-codegen.ts';
+import type { LogicalNode, NodeOf } from '../../planner/logical-plan.ts';
+import { tableDescriptor } from '../../planner/registry-capabilities.ts';
+import type { Rex } from '../../planner/rex.ts';
+import { and, conjunctions } from '../../planner/rex.ts';
+import { T } from '../../types/data-type.ts';
+import type { RowStream, TranslateContext } from '../context.ts';
+import { physicalIndexes } from '../scan.ts';
+import { hasNull, nulls } from '../state-rows.ts';
+import { unsupportedNode } from '../unsupported.ts';
+import { residualOf } from './residual.ts';
+
+/** Whether every input reference of `rex` is in [from, to). */
+export function refsWithin(rex: Rex, from: number, to: number): boolean {
+  switch (rex.kind) {
+    case 'inputRef': return rex.index >= from && rex.index < to;
+    case 'call': return rex.operands.every((o) => refsWithin(o, from, to));
+    case 'fieldAccess': return refsWithin(rex.expr, from, to);
+    default: return true;
+  }
+}
+
+/** `leftExpr = right column` conjuncts: the lookup keys; the rest stays a residual condition. */
+export function lookupKeys(condition: Rex, leftWidth: number): { rightFields: number[]; leftExprs: Rex[]; remaining: Rex[] } {
+  const out = { rightFields: [] as number[], leftExprs: [] as Rex[], remaining: [] as Rex[] };
+  for (const c of conjunctions(condition)) {
+    if (c.kind === 'call' && c.op === '=' && c.operands.length === 2) {
+      const [a, b] = c.operands as [Rex, Rex];
+      const pair = b.kind === 'inputRef' && b.index >= leftWidth && refsWithin(a, 0, leftWidth) ? [a, b.index]
+        : a.kind === 'inputRef' && a.index >= leftWidth && refsWithin(b, 0, leftWidth) ? [b, a.index] : undefined;
+      if (pair !== undefined && !out.rightFields.includes((pair[1] as number) - leftWidth)) {
+        out.leftExprs.push(pair[0] as Rex);
+        out.rightFields.push((pair[1] as number) - leftWidth);
+        continue;
+      }
+    }
+    if (!(c.kind === 'literal' && c.value === true)) out.remaining.push(c);
+  }
+  return out;
+}
+
+/** The table scan a lookup reads (the planner leaves the scan itself on the right side). */
+function lookupScan(node: LogicalNode): NodeOf<'TableScan'> | undefined {
+  return node.kind === 'TableScan' ? node : node.kind === 'WatermarkAssigner' ? lookupScan(node.input) : undefined;
+}
+
+export function translateLookupJoin(node: NodeOf<'Join'>, ctx: TranslateContext): RowStream {
+  if (node.joinType !== 'INNER' && node.joinType !== 'LEFT') throw unsupportedNode(node, `a lookup join is INNER or LEFT, not ${node.joinType}`);
+  const scan = lookupScan(node.right);
+  if (scan === undefined) throw unsupportedNode(node, `the lookup side must be a table, found ${node.right.kind}`);
+  const lw = node.left.fields.length;
+  const keys = lookupKeys(node.condition, lw);
+  if (keys.rightFields.length === 0) throw unsupportedNode(node, `a lookup join needs an equality between the left input and a column of '${scan.table.path.name}'`);
+  const columns = scan.table.schema.columns;
+  const keyColumns = keys.rightFields.map((f) => columns[scan.projection[f]!]!.name);
+  const indexes = physicalIndexes(scan);
+  const rightWidth = node.right.fields.length;
+  const table = tableDescriptor(scan.table);
+  const keyOf = compileProjection(keys.leftExprs);
+  const scanFilter = and(scan.filters, T.boolean());
+  const keep = scanFilter === undefined ? undefined : compileFilter(scanFilter);
+  const residual = residualOf(keys.remaining);
+  const outer = node.joinType === 'LEFT';
+  const registry = ctx.registry;
+  let lookup: ((key: readonly unknown[]) => unknown) | undefined;
+  return ctx.translate(node.left).flatMap<ChangelogRow>((row, out) => {
+    lookup ??= registry.createLookup(table).createLookup(keyColumns);
+    const key = keyOf(row.values);
+    let matched = false;
+    if (!hasNull(key, key.map((_, i) => i))) {
+      const found = lookup(key);
+      if (found instanceof Promise) {
+        throw new Error(`MR_ERR_SQL_UNSUPPORTED: the lookup of '${table.name}' is asynchronous, and lookup joins run synchronous lookups only so far`);
+      }
+      for (const physical of found as unknown[][]) {
+        const right = indexes.map((p) => physical[p]);
+        if (keep !== undefined && !keep(right)) continue;
+        const joined = [...row.values, ...right];
+        if (residual !== undefined && !residual(joined)) continue;
+        matched = true;
+        out.collect({ kind: row.kind, values: joined });
+      }
+    }
+    if (outer && !matched) out.collect({ kind: row.kind, values: [...row.values, ...nulls(rightWidth)] });
+  }, { name: `LookupJoin(table=[${scan.table.path.name}], joinType=[${node.joinType}], lookup=[${keyColumns.join(', ')}])` });
+}

@@ -1,0 +1,157 @@
+// Regular joins (Flink's StreamingJoinOperator and StreamingSemiAntiJoinOperator): both inputs
+// keyed by the equi-join columns, each side's rows in keyed state (a multiset: row → count and,
+// for outer or semi/anti sides, how many rows of the other side it matches). A row is joined with
+// the other side's rows of its key that satisfy the residual (non-equi) condition.
+//
+// Changelog as Flink emits it: an accumulating input (+I/+U) emits +I joined rows, a retracting
+// one (-U/-D) emits -D joined rows. An outer side's row without a match emits a null-padded row;
+// when its first match arrives that padded row is retracted (-D) and when its last match leaves it
+// comes back (+I). SEMI emits a left row while it has a match, ANTI while it has none.
+// `table.exec.state.ttl` expires state entries (processing time since the last write), as Flink's
+// state TTL does; a retraction of an expired row is then ignored.
+import { KeyedCoProcessFunction, type Collector, type KeyedProcessContext, type RuntimeContext } from '../../../api/functions.ts';
+import { mapState, type MapState } from '../../../api/state.ts';
+import type { Key } from '../../../graph/key-groups.ts';
+import type { ChangelogRow, RowKind } from '../../../connectors/factory/row.ts';
+import type { JoinType } from '../../planner/logical-plan.ts';
+import { fromStateRow, hasNull, nulls, rowText, toStateRow } from '../state-rows.ts';
+
+/** One distinct row of a side: its values (as state keeps them), copies, matches on the other side. */
+export interface SideEntry {
+  r: unknown[];
+  c: number;
+  a: number;
+}
+
+export interface RegularJoinSpec {
+  readonly joinType: JoinType;
+  readonly leftKeys: readonly number[];
+  readonly rightKeys: readonly number[];
+  readonly leftWidth: number;
+  readonly rightWidth: number;
+  /** the residual condition over left ++ right values; undefined when there is none */
+  readonly residual?: (joined: readonly unknown[]) => boolean;
+  /** state time-to-live in ms (0: forever) */
+  readonly stateTtlMs?: number;
+}
+
+type Values = readonly unknown[];
+
+export class RegularJoinFunction extends KeyedCoProcessFunction<Key, ChangelogRow, ChangelogRow, ChangelogRow> {
+  private readonly spec: RegularJoinSpec;
+  private readonly leftOuter: boolean;
+  private readonly rightOuter: boolean;
+  private readonly semiAnti: 'SEMI' | 'ANTI' | undefined;
+  private left!: MapState<string, SideEntry>;
+  private right!: MapState<string, SideEntry>;
+
+  constructor(spec: RegularJoinSpec) {
+    super();
+    this.spec = spec;
+    const t = spec.joinType;
+    this.semiAnti = t === 'SEMI' || t === 'ANTI' ? t : undefined;
+    // a semi/anti join tracks the left rows' matches as an outer side does
+    this.leftOuter = t === 'LEFT' || t === 'FULL' || this.semiAnti !== undefined;
+    this.rightOuter = t === 'RIGHT' || t === 'FULL';
+  }
+
+  override open(ctx: RuntimeContext): void {
+    const ttl = (this.spec.stateTtlMs ?? 0) > 0 ? { ttl: { ttlMs: this.spec.stateTtlMs! } } : {};
+    this.left = ctx.getMapState(mapState<string, SideEntry>('join-left', ttl));
+    this.right = ctx.getMapState(mapState<string, SideEntry>('join-right', ttl));
+  }
+
+  processElement1(row: ChangelogRow, _ctx: KeyedProcessContext<Key>, out: Collector<ChangelogRow>): void {
+    this.process(row, true, out);
+  }
+
+  processElement2(row: ChangelogRow, _ctx: KeyedProcessContext<Key>, out: Collector<ChangelogRow>): void {
+    this.process(row, false, out);
+  }
+
+  private joined(input: Values, other: Values, inputIsLeft: boolean): unknown[] {
+    return inputIsLeft ? [...input, ...other] : [...other, ...input];
+  }
+
+  /** Rows of the other side's state matching `values` (same key, residual condition true). */
+  private matches(values: Values, inputIsLeft: boolean): Array<[string, SideEntry, unknown[]]> {
+    const keys = inputIsLeft ? this.spec.leftKeys : this.spec.rightKeys;
+    if (hasNull(values, keys)) return []; // NULL = anything is not true
+    const other = inputIsLeft ? this.right : this.left;
+    const out: Array<[string, SideEntry, unknown[]]> = [];
+    for (const [id, e] of other.entries()) {
+      const otherValues = fromStateRow(e.r);
+      if (this.spec.residual === undefined || this.spec.residual(this.joined(values, otherValues, inputIsLeft))) out.push([id, e, otherValues]);
+    }
+    return out;
+  }
+
+  private emit(out: Collector<ChangelogRow>, kind: RowKind, values: unknown[], times = 1): void {
+    for (let i = 0; i < times; i++) out.collect({ kind, values });
+  }
+
+  /** A row of one side alone, the other side's columns NULL (outer joins); the left row itself for semi/anti. */
+  private padded(values: Values, isLeft: boolean): unknown[] {
+    if (this.semiAnti !== undefined) return [...values];
+    return isLeft ? [...values, ...nulls(this.spec.rightWidth)] : [...nulls(this.spec.leftWidth), ...values];
+  }
+
+  private process(row: ChangelogRow, inputIsLeft: boolean, out: Collector<ChangelogRow>): void {
+    const accumulate = row.kind === '+I' || row.kind === '+U';
+    const values = row.values;
+    const inputState = inputIsLeft ? this.left : this.right;
+    const otherState = inputIsLeft ? this.right : this.left;
+    const inputOuter = inputIsLeft ? this.leftOuter : this.rightOuter;
+    const otherOuter = inputIsLeft ? this.rightOuter : this.leftOuter;
+    const matches = this.matches(values, inputIsLeft);
+    const id = rowText(values);
+
+    if (!accumulate) {
+      const e = inputState.get(id);
+      if (e === undefined) return; // expired by state TTL (or never seen): Flink ignores it too
+      if (e.c <= 1) inputState.remove(id);
+      else inputState.put(id, { ...e, c: e.c - 1 });
+    }
+
+    if (this.semiAnti !== undefined) {
+      if (inputIsLeft) {
+        // the left row is emitted while SEMI has a match / ANTI has none
+        const visible = this.semiAnti === 'SEMI' ? matches.length > 0 : matches.length === 0;
+        if (accumulate) this.add(inputState, id, values, matches.length);
+        if (visible) this.emit(out, accumulate ? '+I' : '-D', [...values]);
+        return;
+      }
+      if (accumulate) this.add(inputState, id, values, 0);
+      for (const [lid, e, leftValues] of matches) {
+        const a = e.a + (accumulate ? 1 : -1);
+        otherState.put(lid, { ...e, a });
+        const firstOrLast = accumulate ? e.a === 0 : a === 0;
+        if (!firstOrLast) continue;
+        const appears = (this.semiAnti === 'SEMI') === accumulate;
+        this.emit(out, appears ? '+I' : '-D', leftValues, e.c);
+      }
+      return;
+    }
+
+    if (accumulate) this.add(inputState, id, values, inputOuter ? matches.length : 0);
+    if (inputOuter && matches.length === 0) this.emit(out, accumulate ? '+I' : '-D', this.padded(values, inputIsLeft));
+    for (const [oid, e, otherValues] of matches) {
+      if (otherOuter) {
+        const a = e.a + (accumulate ? 1 : -1);
+        otherState.put(oid, { ...e, a });
+        // the other row's padded result goes when it gets its first match (before the joined
+        // rows) and comes back when it loses its last one (after them)
+        if (accumulate && e.a === 0) this.emit(out, '-D', this.padded(otherValues, !inputIsLeft), e.c);
+        this.emit(out, accumulate ? '+I' : '-D', this.joined(values, otherValues, inputIsLeft), e.c);
+        if (!accumulate && a === 0) this.emit(out, '+I', this.padded(otherValues, !inputIsLeft), e.c);
+      } else {
+        this.emit(out, accumulate ? '+I' : '-D', this.joined(values, otherValues, inputIsLeft), e.c);
+      }
+    }
+  }
+
+  private add(state: MapState<string, SideEntry>, id: string, values: Values, matches: number): void {
+    const e = state.get(id);
+    state.put(id, e === undefined ? { r: toStateRow(values), c: 1, a: matches } : { ...e, c: e.c + 1, a: matches });
+  }
+}

@@ -1,0 +1,147 @@
+// Top-N (`ROW_NUMBER()/RANK()/DENSE_RANK() OVER (PARTITION BY ... ORDER BY ...)` filtered to a
+// rank range; Flink's AppendOnlyTopNFunction and RetractableTopNFunction): per partition key the
+// rows in ORDER BY order in keyed state (rows with equal order keys in arrival order, so an
+// earlier row keeps the lower ROW_NUMBER, as in Flink). After each input row the rows inside the
+// rank range are compared with those before: a row that left the range is retracted, a row that
+// entered is inserted; with the rank number in the output, a rank whose row changed emits -U of
+// the old row and +U of the new one. On an insert-only input only the rows that can still be in
+// range are kept; on an updating input every row is kept, since a retraction can bring a lower
+// row back into range.
+import { KeyedProcessFunction, type Collector, type KeyedProcessContext, type RuntimeContext } from '../../../api/functions.ts';
+import { valueState, type ValueState } from '../../../api/state.ts';
+import type { Key } from '../../../graph/key-groups.ts';
+import type { ChangelogRow } from '../../../connectors/factory/row.ts';
+import { fromStateRow, rowText, toStateRow } from '../state-rows.ts';
+import type { RowOrder } from './sort-order.ts';
+
+export interface TopNSpec {
+  readonly rankType: 'ROW_NUMBER' | 'RANK' | 'DENSE_RANK';
+  readonly rankStart: number;
+  readonly rankEnd: number;
+  readonly outputRankNumber: boolean;
+  readonly order: RowOrder;
+  /** the input emits only inserts: rows below the range can be forgotten */
+  readonly appendOnly: boolean;
+  /** state time-to-live in ms (0: forever) */
+  readonly stateTtlMs?: number;
+}
+
+type Row = unknown[];
+
+/** The rank of each row of a sorted list. */
+export function ranks(rows: readonly Row[], rankType: TopNSpec['rankType'], order: RowOrder): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < rows.length; i++) {
+    if (rankType === 'ROW_NUMBER' || i === 0) out.push(i + 1);
+    else if (order(rows[i - 1]!, rows[i]!) === 0) out.push(out[i - 1]!);
+    else out.push(rankType === 'RANK' ? i + 1 : out[i - 1]! + 1);
+  }
+  return out;
+}
+
+/** Where a new row goes: after every row that sorts before it or equal to it. */
+export function insertionPoint(rows: readonly Row[], row: Row, order: RowOrder): number {
+  let lo = 0;
+  let hi = rows.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (order(rows[mid]!, row) <= 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+export class TopNFunction extends KeyedProcessFunction<Key, ChangelogRow, ChangelogRow> {
+  private readonly spec: TopNSpec;
+  private state!: ValueState<Row[]>;
+
+  constructor(spec: TopNSpec) {
+    super();
+    this.spec = spec;
+  }
+
+  override open(ctx: RuntimeContext): void {
+    const ttl = (this.spec.stateTtlMs ?? 0) > 0 ? { ttl: { ttlMs: this.spec.stateTtlMs! } } : {};
+    this.state = ctx.getState(valueState<Row[]>('top-n', ttl));
+  }
+
+  /** The rows in the rank range with their ranks. */
+  private inRange(rows: readonly Row[]): Array<[Row, number]> {
+    const r = ranks(rows, this.spec.rankType, this.spec.order);
+    const out: Array<[Row, number]> = [];
+    for (let i = 0; i < rows.length && r[i]! <= this.spec.rankEnd; i++) if (r[i]! >= this.spec.rankStart) out.push([rows[i]!, r[i]!]);
+    return out;
+  }
+
+  processElement(row: ChangelogRow, _ctx: KeyedProcessContext<Key>, out: Collector<ChangelogRow>): void {
+    const { order, appendOnly, rankEnd, rankType } = this.spec;
+    const stored = this.state.value();
+    const rows = stored === undefined ? [] : stored.map(fromStateRow);
+    const accumulate = row.kind === '+I' || row.kind === '+U';
+    const values = [...row.values];
+    if (accumulate && appendOnly && rankType === 'ROW_NUMBER' && rows.length >= rankEnd && order(values, rows[rankEnd - 1]!) >= 0) return; // below the range
+    const before = this.inRange(rows);
+    if (accumulate) {
+      rows.splice(insertionPoint(rows, values, order), 0, values);
+      if (appendOnly) {
+        // keep only what can still be in range: later inserts only push rows further down
+        const r = ranks(rows, rankType, order);
+        let keep = rows.length;
+        while (keep > 0 && r[keep - 1]! > rankEnd) keep--;
+        rows.length = keep;
+      }
+    } else {
+      const text = rowText(values);
+      const at = rows.findIndex((r) => order(r, values) === 0 && rowText(r) === text);
+      if (at < 0) return; // not in state (expired, or below the range of an insert-only input)
+      rows.splice(at, 1);
+    }
+    if (rows.length === 0) this.state.clear();
+    else this.state.update(rows.map(toStateRow));
+    this.emitChanges(before, this.inRange(rows), out);
+  }
+
+  private emitChanges(before: Array<[Row, number]>, after: Array<[Row, number]>, out: Collector<ChangelogRow>): void {
+    const entryText = ([r, n]: [Row, number]): string => (this.spec.outputRankNumber ? `${n}#${rowText(r)}` : rowText(r));
+    const counts = new Map<string, number>();
+    for (const e of before) counts.set(entryText(e), (counts.get(entryText(e)) ?? 0) + 1);
+    const added: Array<[Row, number]> = [];
+    for (const e of after) {
+      const t = entryText(e);
+      const c = counts.get(t) ?? 0;
+      if (c > 0) counts.set(t, c - 1);
+      else added.push(e);
+    }
+    const removed = before.filter((e) => {
+      const t = entryText(e);
+      const c = counts.get(t) ?? 0;
+      if (c > 0) {
+        counts.set(t, c - 1);
+        return true;
+      }
+      return false;
+    });
+    const value = ([r, n]: [Row, number]): unknown[] => (this.spec.outputRankNumber ? [...r, n] : r);
+    if (this.spec.outputRankNumber) {
+      // a rank whose row changed is an update of that rank's result row
+      const addedByRank = new Map<number, Array<[Row, number]>>();
+      for (const a of added) addedByRank.set(a[1], [...(addedByRank.get(a[1]) ?? []), a]);
+      const inserts: Array<[Row, number]> = [];
+      const deletes: Array<[Row, number]> = [];
+      for (const d of removed) {
+        const replacement = addedByRank.get(d[1])?.shift();
+        if (replacement === undefined) deletes.push(d);
+        else {
+          out.collect({ kind: '-U', values: value(d) });
+          out.collect({ kind: '+U', values: value(replacement) });
+        }
+      }
+      for (const list of addedByRank.values()) inserts.push(...list);
+      for (const d of deletes) out.collect({ kind: '-D', values: value(d) });
+      for (const a of inserts) out.collect({ kind: '+I', values: value(a) });
+      return;
+    }
+    for (const d of removed) out.collect({ kind: '-D', values: value(d) });
+    for (const a of added) out.collect({ kind: '+I', values: value(a) });
+  }
+}
