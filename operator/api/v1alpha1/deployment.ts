@@ -27,7 +27,7 @@ export const sourceSchema = withRules(z.object({
     args: z.array(z.string()).default([]).describe('Arguments of the job, each --name value, --name=value or name=value; they reach the job as parameters (params.get(name)) and win over spec.configuration.'),
   }).optional().describe('A code artifact (ES module).'),
   pipeline: z.string().max(262144).optional().describe('An inline YAML pipeline definition.'),
-  sql: z.string().max(262144).optional().describe('An SQL script (statements separated by semicolons). Not run by Deployments yet (SqlNotSupported); npx millrace sql -f runs insert-only scripts locally.'),
+  sql: z.string().max(262144).optional().describe('A Flink SQL script (statements separated by semicolons; its INSERTs run as one job). The operator checks it before creating any pod; problems, with line and column, show in the Ready condition (reason InvalidSql).'),
 }), 'What the job runs: exactly one of artifact, pipeline or sql.', [
   { rule: '(has(self.artifact) ? 1 : 0) + (has(self.pipeline) ? 1 : 0) + (has(self.sql) ? 1 : 0) == 1', message: 'set exactly one of source.artifact, source.pipeline or source.sql' },
 ]);
