@@ -5,11 +5,11 @@
 // server's own RBAC on every call made with the user's token), then the route's work.
 // This file only assembles: each route group is one module under routes/.
 import Fastify from 'fastify';
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import cookie from '@fastify/cookie';
 import type { Logger } from 'pino';
 import type { KubeConnection } from '../kube/kube-connection.ts';
-import { KubeApiError, KubeRest } from '../kube/rest-client.ts';
+import { KubeRest } from '../kube/rest-client.ts';
 import { deploymentKeys } from '../controllers/deployment/auth-secret.ts';
 import { AccessCache, selfAccessReview, type AccessAttributes } from './auth/can-i.ts';
 import { whoAmI } from './auth/identity.ts';
@@ -19,15 +19,20 @@ import { userConnection } from './auth/user-connection.ts';
 import type { ConsoleContext, ConsoleRoutes, ConsoleUser, SessionApi } from './context.ts';
 import { wantsHtml } from './context.ts';
 import type { DraftStore } from './drafts/draft-store.ts';
-import { ConsoleError, isConsoleError, type ConsoleErrorCode } from './errors.ts';
+import { ConsoleError } from './errors.ts';
+import { toConsoleError } from './error-mapping.ts';
 import { jobManagerAccess, type JobManagerUrl } from './kube/jobmanager-access.ts';
 import { page } from './ui/layout.ts';
 import { html } from './ui/html.ts';
 import { staticRoutes } from './routes/static.ts';
 import { sessionRoutes } from './routes/session.ts';
+import { namespaceRoutes } from './routes/namespaces.ts';
+import { deploymentRoutes } from './routes/deployments.ts';
+import { deploymentPageRoutes } from './routes/deployment-page.ts';
+import { draftRoutes } from './routes/drafts.ts';
 
 /** Every route group of the console, registered in this order. Add a module here to add routes. */
-export const ROUTE_MODULES: ConsoleRoutes[] = [staticRoutes, sessionRoutes];
+export const ROUTE_MODULES: ConsoleRoutes[] = [staticRoutes, sessionRoutes, namespaceRoutes, deploymentRoutes, deploymentPageRoutes, draftRoutes];
 
 export const SESSION_COOKIE = 'millrace_session';
 
@@ -66,19 +71,6 @@ function makeUser(identity: { name: string; groups: string[]; uid?: string }, da
       throw new ConsoleError('MR_ERR_CONSOLE_FORBIDDEN', `${identity.name} may not ${what}${a.namespace ? ` in namespace ${a.namespace}` : ''} (Kubernetes RBAC); ask an owner of the namespace for the role`);
     },
   };
-}
-
-/** The coded error for anything a handler threw (Kubernetes refusals keep their status meaning). */
-export function toConsoleError(err: unknown): ConsoleError {
-  if (isConsoleError(err)) return err;
-  if (err instanceof KubeApiError) {
-    const byStatus: Record<number, ConsoleErrorCode> = { 400: 'MR_ERR_CONSOLE_REQUEST_INVALID', 401: 'MR_ERR_CONSOLE_TOKEN_INVALID', 403: 'MR_ERR_CONSOLE_FORBIDDEN', 404: 'MR_ERR_CONSOLE_NOT_FOUND', 409: 'MR_ERR_CONSOLE_CONFLICT', 422: 'MR_ERR_CONSOLE_REQUEST_INVALID' };
-    return new ConsoleError(byStatus[err.status] ?? 'MR_ERR_CONSOLE_KUBE_API', `Kubernetes: ${err.message}`, { cause: err });
-  }
-  const fe = err as FastifyError;
-  if (fe?.validation) return new ConsoleError('MR_ERR_CONSOLE_REQUEST_INVALID', fe.message);
-  if (typeof fe?.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) return new ConsoleError('MR_ERR_CONSOLE_REQUEST_INVALID', fe.message);
-  return new ConsoleError('MR_ERR_CONSOLE_INTERNAL', 'unexpected failure in the console; see its log');
 }
 
 export async function createConsoleServer(o: ConsoleServerOptions): Promise<FastifyInstance> {

@@ -68,6 +68,8 @@ const logger = () => pino({ level: process.env.MILLRACE_LOG_LEVEL ?? 'info', red
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
+  // `millrace console` parses its own flags (operator/console/cli.ts)
+  if (command === 'console') return (await import('../../operator/console/cli.ts')).runConsole(rest);
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,
