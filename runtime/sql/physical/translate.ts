@@ -20,6 +20,7 @@ import { translateSink } from './sink.ts';
 import { translateUnion, translateValues } from './values-union.ts';
 import { unsupportedNode } from './unsupported.ts';
 import { translateWindowAggregate } from './window/window-aggregate.ts';
+import { translateWindowTableFunction } from './window/window-table-function.ts';
 import { translateWatermarkAssigner } from './watermark.ts';
 
 function insertOnly(info: ChangelogInfo | undefined): boolean {
@@ -67,6 +68,7 @@ function translateNode(node: LogicalNode, ctx: TranslateContext, changelog: Read
     case 'Union': return translateUnion(node, ctx);
     case 'Aggregate': return translateGroupAggregate(node, ctx);
     case 'WindowAggregate': return translateWindowAggregate(node, ctx);
+    case 'WindowTableFunction': return translateWindowTableFunction(node, ctx);
     case 'Join': return translateJoin(node, ctx);
     case 'Rank': return translateRank(node, ctx);
     case 'Deduplicate': return translateDeduplicate(node, ctx);

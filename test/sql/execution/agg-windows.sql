@@ -61,6 +61,8 @@ CREATE TABLE legacy_hop (channel VARCHAR, num BIGINT, wend TIMESTAMP(3)) WITH ('
 CREATE TABLE count_histogram (cnt BIGINT, bidders BIGINT, min_max BIGINT, max_max BIGINT, sum_max BIGINT, avg_max BIGINT) WITH ('connector' = 'blackhole');
 CREATE TABLE channel_money (channel VARCHAR, total DECIMAL(38, 5), average DECIMAL(38, 6), avg_double DOUBLE, big_bids BIGINT) WITH ('connector' = 'blackhole');
 CREATE TABLE channels (channel VARCHAR) WITH ('connector' = 'blackhole');
+CREATE TABLE hop_rows (auction BIGINT, price BIGINT, wstart TIMESTAMP(3), wend TIMESTAMP(3), wtime TIMESTAMP(3)) WITH ('connector' = 'blackhole');
+CREATE TABLE cumulate_rows (bidder BIGINT, wstart TIMESTAMP(3), wend TIMESTAMP(3)) WITH ('connector' = 'blackhole');
 CREATE TABLE sessions (bidder BIGINT, num BIGINT, max_price BIGINT, wstart TIMESTAMP(3), wend TIMESTAMP(3)) WITH ('connector' = 'blackhole');
 
 INSERT INTO hop_counts
@@ -109,3 +111,14 @@ INSERT INTO sessions
 SELECT bidder, COUNT(*), MAX(price), window_start, window_end
 FROM TABLE(SESSION(TABLE bid PARTITION BY bidder, DESCRIPTOR(`dateTime`), INTERVAL '2' SECOND))
 GROUP BY bidder, window_start, window_end;
+
+-- window table functions without an aggregation: each row once per window holding it
+INSERT INTO hop_rows
+SELECT auction, price, window_start, window_end, window_time
+FROM TABLE(HOP(TABLE bid, DESCRIPTOR(`dateTime`), INTERVAL '5' SECOND, INTERVAL '10' SECOND))
+WHERE MOD(auction, 7) = 0;
+
+INSERT INTO cumulate_rows
+SELECT bidder, window_start, window_end
+FROM TABLE(CUMULATE(TABLE bid, DESCRIPTOR(`dateTime`), INTERVAL '3' SECOND, INTERVAL '9' SECOND, INTERVAL '1' SECOND))
+WHERE price > 1000000;
