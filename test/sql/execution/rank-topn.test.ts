@@ -1,0 +1,72 @@
+// Top-N and deduplication in SQL: the final result (changelog applied) equals ranks computed here
+// from the input file (read in file order, so rows with equal order keys keep their arrival
+// order, as Flink's Top-N does); a row leaving the top N is retracted; Top-N over an updating
+// aggregate; keep-first and keep-last deduplication on event time.
+import { applied, jsonTable, random, sinkChangelog, sortedRows } from './join-test-tables.ts';
+
+interface Bid { id: number; a: number; p: number; ts: string }
+
+const next = random(5);
+const pad = (n: number): string => String(n).padStart(2, '0');
+// few distinct prices, so ties are common; times in order of the file, some equal
+const BIDS: Bid[] = Array.from({ length: 60 }, (_, i) => ({ id: i, a: 1 + Math.floor(next() * 4), p: 10 * (1 + Math.floor(next() * 6)), ts: `2025-01-01 00:00:${pad(Math.floor(i / 3))}.000` }));
+const bids = jsonTable('bids', 'id INT, a INT, p INT, ts TIMESTAMP(3)', BIDS, ', WATERMARK FOR ts AS ts');
+
+/** Per auction, the bids by price descending, equal prices in arrival order, with their ranks. */
+function ranked(kind: 'ROW_NUMBER' | 'RANK' | 'DENSE_RANK', n: number): Array<[Bid, number]> {
+  const out: Array<[Bid, number]> = [];
+  for (const a of new Set(BIDS.map((b) => b.a))) {
+    const sorted = BIDS.filter((b) => b.a === a).sort((x, y) => y.p - x.p); // Array.prototype.sort is stable
+    let rank = 0;
+    sorted.forEach((b, i) => {
+      const tie = i > 0 && sorted[i - 1]!.p === b.p;
+      rank = kind === 'ROW_NUMBER' ? i + 1 : tie ? rank : kind === 'RANK' ? i + 1 : rank + 1;
+      if (rank <= n) out.push([b, rank]);
+    });
+  }
+  return out;
+}
+
+describe('SQL Top-N', () => {
+  test('ROW_NUMBER top 3 per auction with the rank number: final rows equal the ranking, rows pushed out are retracted', async () => {
+    const changelog = await sinkChangelog(`${bids}; CREATE TABLE out (id INT, a INT, p INT, rn BIGINT) WITH ('connector' = 'blackhole');
+      INSERT INTO out SELECT id, a, p, rn FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY a ORDER BY p DESC) AS rn FROM bids) WHERE rn <= 3`, 'out');
+    expect(applied(changelog)).toEqual(sortedRows(ranked('ROW_NUMBER', 3).map(([b, r]) => [b.id, b.a, b.p, r])));
+    expect(changelog.some((r) => r.kind === '-U')).toBe(true);
+  });
+
+  test('ROW_NUMBER top 2 without the rank number in the result: a row that falls out is retracted', async () => {
+    const changelog = await sinkChangelog(`${bids}; CREATE TABLE out (id INT, a INT, p INT) WITH ('connector' = 'blackhole');
+      INSERT INTO out SELECT id, a, p FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY a ORDER BY p DESC) AS rn FROM bids) WHERE rn <= 2`, 'out');
+    expect(applied(changelog)).toEqual(sortedRows(ranked('ROW_NUMBER', 2).map(([b]) => [b.id, b.a, b.p])));
+    expect(changelog.some((r) => r.kind === '-D' || r.kind === '-U')).toBe(true);
+  });
+
+  test.each(['RANK', 'DENSE_RANK'] as const)('%s top 2: tied rows share a rank', async (kind) => {
+    const changelog = await sinkChangelog(`${bids}; CREATE TABLE out (id INT, a INT, p INT, rk BIGINT) WITH ('connector' = 'blackhole');
+      INSERT INTO out SELECT id, a, p, rk FROM (SELECT *, ${kind}() OVER (PARTITION BY a ORDER BY p DESC) AS rk FROM bids) WHERE rk <= 2`, 'out');
+    expect(applied(changelog)).toEqual(sortedRows(ranked(kind, 2).map(([b, r]) => [b.id, b.a, b.p, r])));
+  });
+
+  test('Top-N over an updating aggregate: the two auctions with the highest price sum', async () => {
+    const changelog = await sinkChangelog(`${bids}; CREATE TABLE out (a INT, s INT, rn BIGINT) WITH ('connector' = 'blackhole');
+      INSERT INTO out SELECT a, s, rn FROM (SELECT a, s, ROW_NUMBER() OVER (ORDER BY s DESC) AS rn FROM (SELECT a, SUM(p) AS s FROM bids GROUP BY a)) WHERE rn <= 2`, 'out');
+    const sums = [...new Set(BIDS.map((b) => b.a))].map((a) => [a, BIDS.filter((b) => b.a === a).reduce((s, b) => s + b.p, 0)] as const).sort((x, y) => y[1] - x[1]);
+    expect(new Set(sums.map((s) => s[1])).size).toBe(sums.length); // no ties in the data, so the top 2 is unique
+    expect(applied(changelog)).toEqual(sortedRows(sums.slice(0, 2).map(([a, s], i) => [a, s, i + 1])));
+  });
+});
+
+describe('SQL deduplication on event time', () => {
+  test.each([['ASC', 'first'], ['DESC', 'last']] as const)('ORDER BY ts %s keeps the %s row per auction', async (dir, which) => {
+    const changelog = await sinkChangelog(`${bids}; CREATE TABLE out (id INT, a INT) WITH ('connector' = 'blackhole');
+      INSERT INTO out SELECT id, a FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY a ORDER BY ts ${dir}) AS rn FROM bids) WHERE rn = 1`, 'out');
+    const kept = new Map<number, Bid>();
+    for (const b of BIDS) {
+      const k = kept.get(b.a);
+      // keep first: only a strictly earlier row replaces; keep last: a later or equal one does
+      if (k === undefined || (which === 'first' ? b.ts < k.ts : b.ts >= k.ts)) kept.set(b.a, b);
+    }
+    expect(applied(changelog)).toEqual(sortedRows([...kept.values()].map((b) => [b.id, b.a])));
+  });
+});
