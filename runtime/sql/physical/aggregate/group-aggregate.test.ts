@@ -58,4 +58,17 @@ describe('GroupAggregate changelog', () => {
     h.processElement(row('+I', 'x', 10)).processElement(row('+I', 'x', 3));
     expect(printed(h)).toEqual(['+I["x",10]', '-U["x",10]', '+U["x",10]']);
   });
+
+  test('with table.exec.state.ttl a group idle longer than the TTL is forgotten: its next row starts it anew (+I)', async () => {
+    const h = await new OperatorHarness(operator(1000)).open();
+    h.processElement(row('+I', 'x', 10));
+    h.setProcessingTime(500);
+    h.processElement(row('+I', 'x', 1)); // written at 500: lives until 1500
+    h.setProcessingTime(1499);
+    h.processElement(row('+I', 'x', 2));
+    h.setProcessingTime(2600);
+    h.processElement(row('-U', 'x', 2)); // expired: nothing to take back from
+    h.processElement(row('+I', 'x', 4));
+    expect(printed(h)).toEqual(['+I["x",1,10,10]', '-U["x",1,10,10]', '+U["x",2,11,10]', '-U["x",2,11,10]', '+U["x",3,13,10]', '+I["x",1,4,4]']);
+  });
 });

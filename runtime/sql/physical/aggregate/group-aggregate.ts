@@ -10,6 +10,7 @@ import type { Key } from '../../../graph/key-groups.ts';
 import type { ChangelogRow } from '../../../connectors/factory/row.ts';
 import type { NodeOf } from '../../planner/logical-plan.ts';
 import type { RowStream, TranslateContext } from '../context.ts';
+import { stateTtlMs } from '../state-ttl.ts';
 import { createAggsHandle, type AggsHandle } from './aggs-handle.ts';
 import { groupKeySelector } from './group-key.ts';
 
@@ -82,7 +83,8 @@ export function sameValues(a: readonly unknown[], b: readonly unknown[]): boolea
   return true;
 }
 
-export function translateGroupAggregate(node: NodeOf<'Aggregate'>, ctx: TranslateContext, options: GroupAggregateOptions = {}): RowStream {
+export function translateGroupAggregate(node: NodeOf<'Aggregate'>, ctx: TranslateContext): RowStream {
+  const options: GroupAggregateOptions = { stateTtlMs: stateTtlMs(ctx.config) };
   const handle = createAggsHandle(node.aggCalls, node.input.fields);
   const uid = ctx.uids.get(node);
   const name = `GroupAggregate(groupBy=[${node.groupKeys.map((i) => node.input.fields[i]!.name).join(', ')}], select=[${node.fields.map((f) => f.name).join(', ')}])`;
