@@ -26,13 +26,15 @@ import { page } from './ui/layout.ts';
 import { html } from './ui/html.ts';
 import { staticRoutes } from './routes/static.ts';
 import { sessionRoutes } from './routes/session.ts';
+import { artifactRoutes } from './routes/artifacts.ts';
+import { logRoutes } from './routes/logs.ts';
 import { namespaceRoutes } from './routes/namespaces.ts';
 import { deploymentRoutes } from './routes/deployments.ts';
 import { deploymentPageRoutes } from './routes/deployment-page.ts';
 import { draftRoutes } from './routes/drafts.ts';
 
 /** Every route group of the console, registered in this order. Add a module here to add routes. */
-export const ROUTE_MODULES: ConsoleRoutes[] = [staticRoutes, sessionRoutes, namespaceRoutes, deploymentRoutes, deploymentPageRoutes, draftRoutes];
+export const ROUTE_MODULES: ConsoleRoutes[] = [staticRoutes, sessionRoutes, namespaceRoutes, deploymentRoutes, deploymentPageRoutes, draftRoutes, artifactRoutes, logRoutes];
 
 export const SESSION_COOKIE = 'millrace_session';
 

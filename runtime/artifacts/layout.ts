@@ -4,6 +4,7 @@
 //   logs/namespaces/<namespace>/<deployment>/<jobId>/...   archived JobManager/TaskManager logs
 // Pure: which keys a name or an s3:// URI means, and whether they belong to the namespace.
 // The operator (resolving a Deployment's artifact), the console's routes and the runtime share it.
+import { RuntimeError } from '../errors/runtime-error.ts';
 
 export const ARTIFACTS_DIR = 'artifacts/namespaces/';
 export const SQL_ARTIFACTS_DIR = 'sql-artifacts/namespaces/';
@@ -24,14 +25,14 @@ export function isArtifactPath(path: string, allowDirs: boolean): boolean {
 
 /** `<prefix>artifacts/namespaces/<ns>/` (or sql-artifacts); prefix is '' or ends with '/'. */
 export function namespaceArtifactsDir(prefix: string, namespace: string, kind: ArtifactKind = 'artifacts'): string {
-  if (!NAMESPACE.test(namespace)) throw new Error(`MR_ERR_ARTIFACT_NAME: namespace '${namespace}' is not a Kubernetes name`);
+  if (!NAMESPACE.test(namespace)) throw new RuntimeError('MR_ERR_ARTIFACT_NAME', `namespace '${namespace}' is not a Kubernetes name`);
   return `${prefix}${kind === 'artifacts' ? ARTIFACTS_DIR : SQL_ARTIFACTS_DIR}${namespace}/`;
 }
 
 /** `<prefix>logs/namespaces/<ns>/<deployment>/` (and `<jobId>/` when given). */
 export function logsDir(prefix: string, namespace: string, deployment: string, jobId?: string): string {
-  if (!NAMESPACE.test(namespace) || !NAMESPACE.test(deployment)) throw new Error(`MR_ERR_ARTIFACT_NAME: '${namespace}/${deployment}' is not a Kubernetes namespace/name pair`);
-  if (jobId !== undefined && !/^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/.test(jobId)) throw new Error(`MR_ERR_ARTIFACT_NAME: job id '${jobId}' is not a plain id`);
+  if (!NAMESPACE.test(namespace) || !NAMESPACE.test(deployment)) throw new RuntimeError('MR_ERR_ARTIFACT_NAME', `'${namespace}/${deployment}' is not a Kubernetes namespace/name pair`);
+  if (jobId !== undefined && !/^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/.test(jobId)) throw new RuntimeError('MR_ERR_ARTIFACT_NAME', `job id '${jobId}' is not a plain id`);
   return `${prefix}${LOGS_DIR}${namespace}/${deployment}/${jobId === undefined ? '' : `${jobId}/`}`;
 }
 

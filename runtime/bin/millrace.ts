@@ -12,11 +12,15 @@ import { pino } from 'pino';
 import { redactOptions } from '../logging/redact.ts';
 import { resolveJobUrl } from '../api/job-loader.ts';
 import { materializeJob } from '../artifacts/fetch-artifact.ts';
+import type { LogArchive } from '../logging/log-archive.ts';
+import { logDestination, podLogArchive } from '../logging/pod-log-archive.ts';
 import { loadDeploymentKey } from '../auth/deployment-key.ts';
 import { createJobManager } from '../jobmanager/jobmanager.ts';
 import { runLocal } from '../local/run-command.ts';
 import { startTaskManager } from '../taskmanager/taskmanager.ts';
 import { terminationMessage, writeTerminationMessage } from './termination-message.ts';
+import { ARTIFACTS_USAGE } from '../artifacts/cli.ts';
+import { LOGS_USAGE } from '../logging/logs-cli.ts';
 
 const USAGE = `usage:
   millrace run <job-module> [--parallelism N] [--taskmanagers M] [--slots S] [--set key=value ...]
@@ -33,6 +37,9 @@ const USAGE = `usage:
                (also reads the JSON file named by MILLRACE_CONFIG; flags win)
   millrace taskmanager --jobmanager URL [--slots N] [--host DATA_HOST] [--port 6122] [--id ID]
                [--job <job-module>] [--allow-unauthenticated]
+
+${ARTIFACTS_USAGE}
+${LOGS_USAGE}
 
 authentication: MILLRACE_AUTH_KEY_FILE names a file with the Deployment key (the operator mounts it);
 then every request and data connection is signed, and only the --job module loads. Without a key
@@ -64,10 +71,23 @@ function int(v: string | undefined, name: string, fallback: number): number {
   return n;
 }
 
-const logger = () => pino({ level: process.env.MILLRACE_LOG_LEVEL ?? 'info', redact: redactOptions }, pino.destination(2));
+// In a pod, the log (and stdout) also goes to the workspace bucket (runtime/logging/pod-log-archive.ts).
+let archive: LogArchive | undefined;
+const logger = (role: 'jobmanager' | 'taskmanager') => {
+  archive = podLogArchive(role);
+  return pino({ level: process.env.MILLRACE_LOG_LEVEL ?? 'info', redact: redactOptions }, logDestination(archive));
+};
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
+  if (command === 'bundle' || command === 'artifacts') {
+    const { runArtifactsCommand, runBundleCommand } = await import('../artifacts/cli.ts');
+    process.exit(await (command === 'bundle' ? runBundleCommand(rest) : runArtifactsCommand(rest)));
+  }
+  if (command === 'logs') {
+    const { runLogsCommand } = await import('../logging/logs-cli.ts');
+    process.exit(await runLogsCommand(rest));
+  }
   // `millrace console` parses its own flags (operator/console/cli.ts)
   if (command === 'console') return (await import('../../operator/console/cli.ts')).runConsole(rest);
   const { values, positionals } = parseArgs({
@@ -145,7 +165,7 @@ async function main(argv: string[]): Promise<void> {
     process.exit(await runSqlCommand({ file, config: keyValues(values.set), parallelism: int(values.parallelism, 'parallelism', 1) || 1 }));
   }
   if (command === 'jobmanager') {
-    const log = logger();
+    const log = logger('jobmanager');
     const optInt = (name: string): number | undefined => (values[name as keyof typeof values] === undefined ? undefined : int(values[name as keyof typeof values] as string, name, 0));
     const configPath = process.env.MILLRACE_CONFIG;
     const cfg = jobManagerCheckpointConfig({
@@ -168,18 +188,22 @@ async function main(argv: string[]): Promise<void> {
     log.info({ storage: cfg.storageUri, namespace: cfg.namespace, deployment: cfg.deployment ?? null, intervalMs: cfg.settings.intervalMs, retained: cfg.retained }, 'checkpoint storage');
     // HA: a job this deployment ran before and that did not end is resumed from its latest checkpoint
     const resumed = values['no-ha-resume'] ? undefined : await jm.resumeFromHa();
+    let submitted: Awaited<ReturnType<typeof jm.submit>> | undefined;
     process.send?.({ type: 'listening', url: jm.url });
     if (!resumed && values.job) {
       // application mode: wait for TaskManagers (the job master waits for slots), then run the job
       const r = cfg.restore;
       const savepointPath = r.kind === 'savepoint' ? r.path
         : r.kind === 'latestSavepoint' && cfg.deployment ? await latestSavepointOf(store, { namespace: cfg.namespace, deployment: cfg.deployment }) : undefined;
-      await jm.submit({
+      submitted = await jm.submit({
         jobUrl: jobUrl ?? resolveJobUrl(values.job), parallelism: int(values.parallelism, 'parallelism', 1) || 1, params: keyValues(values.set), batchMode: values.batch === true,
         ...(savepointPath ? { savepointPath } : {}), resumeFromLatest: r.kind === 'latestState', allowNonRestoredState: cfg.allowNonRestoredState,
       });
     }
-    const stop = () => void jm.close().then(() => process.exit(0));
+    const master = resumed ?? submitted;
+    // the job's exception history is archived with the logs, so it outlives the pod
+    if (master) archive?.setExceptionsSource(() => ({ jobId: master.id, name: master.name, state: master.state, failureCause: master.failureCause, exceptions: master.exceptions }));
+    const stop = () => void jm.close().then(() => archive?.close()).then(() => process.exit(0));
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
     process.once('disconnect', stop); // started by `millrace run`, which is gone
@@ -187,7 +211,7 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   if (command === 'taskmanager') {
-    const log = logger();
+    const log = logger('taskmanager');
     const host = values.host ?? process.env.MILLRACE_TASKMANAGER_HOST ?? '127.0.0.1';
     const tm = await startTaskManager({
       jobManagerUrl: values.jobmanager ?? process.env.MILLRACE_JOBMANAGER_URL ?? fail('MR_ERR_CLI: taskmanager needs --jobmanager URL'),
@@ -195,7 +219,7 @@ async function main(argv: string[]): Promise<void> {
       dataHost: host, restHost: host === '127.0.0.1' ? '127.0.0.1' : '0.0.0.0', restPort: int(values.port, 'port', 6122), log, id: values.id,
       key: loadDeploymentKey(process.env), configuredJob: values.job ? await materializeJob(values.job, { env: process.env }) : undefined, allowUnauthenticated: values['allow-unauthenticated'] === true,
     });
-    const stop = () => void tm.close().then(() => process.exit(0));
+    const stop = () => void tm.close().then(() => archive?.close()).then(() => process.exit(0));
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
     process.once('disconnect', stop); // started by `millrace run`, which is gone
@@ -209,5 +233,7 @@ main(process.argv.slice(2)).catch((err: Error) => {
   process.stderr.write(`millrace: ${terminationMessage(err)}\n`);
   // In a pod the cause reaches the pod status and from there the Deployment's status.
   writeTerminationMessage(err);
-  process.exit(1);
+  // the cause goes into the archived log too (under no-job when no job started)
+  archive?.write(JSON.stringify({ level: 60, time: Date.now(), msg: terminationMessage(err) }));
+  void (archive?.close(3000) ?? Promise.resolve()).finally(() => process.exit(1));
 });

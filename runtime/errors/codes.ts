@@ -23,6 +23,8 @@ export const RUNTIME_ERRORS = {
   MR_ERR_SUBMIT_FORBIDDEN: { status: 403, description: 'This JobManager runs the job its Deployment configures; jobs cannot be submitted over REST.' },
   MR_ERR_JOB_URL_REFUSED: { status: 400, description: 'The job module URL is of a kind that is never loaded (data:, unpinned http(s), another job than the configured one).' },
   MR_ERR_JOB_DIGEST_MISMATCH: { status: 400, description: 'The downloaded job artifact does not have the pinned sha256.' },
+  MR_ERR_CLI: { status: 400, description: 'A command line of the millrace CLI is incomplete or wrong (a missing argument, the console address, token or namespace).' },
+  MR_ERR_ARTIFACT_NAME: { status: 400, description: 'An artifact or log file name is not a plain name of the namespace\'s bucket layout (letters, digits, ., _, -).' },
   MR_ERR_JOB_LOAD: { status: 400, description: 'The job module could not be downloaded or imported, or exports no job.' },
   MR_ERR_JOB_INVALID: { status: 400, description: 'The job module builds no valid job graph.' },
   MR_ERR_JOB_NOT_FOUND: { status: 404, description: 'No job with this id on this JobManager.' },
