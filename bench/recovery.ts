@@ -31,10 +31,12 @@ import { describeMachine } from './lib/machine.ts';
 import { millraceCommand } from './lib/millrace.ts';
 import { evaluateTargets, renderRecoverySection, renderRecoveryTables, replaceRecoverySection, type RecoveryBenchReport, type StateSizeResult, type ThroughputResult } from './lib/recovery-report.ts';
 import { parseProgressMarkers, recoveryTimeMs, summarize, throughputCost, type ThroughputRun } from './lib/recovery-stats.ts';
+import { bucketMarkers, DEFAULT_CRITERIA, detectRecovery, type LagMarker } from './lib/recovery-detect.ts';
 import { runMeasured, tail } from './lib/run-process.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const KEYED_STATE_LOAD = fileURLToPath(new URL('../examples/recovery/keyed-state-load.ts', import.meta.url));
+// keyed state updated on a fixed wall-clock schedule, so a kill leaves a backlog to catch up on
+const RECOVERY_LOAD = fileURLToPath(new URL('./jobs/recovery-load.ts', import.meta.url));
 const Q5_PARALLELISM = 2;
 const TASK_MANAGERS = 2;
 
@@ -99,20 +101,33 @@ trackPids(() => [...clusters].flatMap((c) => {
   return c.events.filter((e) => e.kind === 'start' && !exited.has(e.pid)).map((e) => e.pid);
 }));
 
-function readMarkers(dir: string) {
+function readMarkers(dir: string): LagMarker[] {
   if (!existsSync(dir)) return [];
-  return readdirSync(dir).filter((f) => f.endsWith('.jsonl')).flatMap((f) => parseProgressMarkers(readFileSync(join(dir, f), 'utf8')));
+  return readdirSync(dir).filter((f) => f.endsWith('.jsonl')).flatMap((f) => parseProgressMarkers(readFileSync(join(dir, f), 'utf8')) as unknown as LagMarker[]);
 }
+
+const BUCKET_MS = 100;
 
 // ---- keyed state: checkpoint duration/size and recovery time
 
+interface KillRecovery {
+  /** kill → every subtask of the attempt that took over has output (the old, optimistic figure) */
+  readonly firstOutputMs: number;
+  /** kill → output back at the pre-kill rate and the backlog consumed (bench/lib/recovery-detect.ts) */
+  readonly caughtUpMs: number;
+  /** how far behind its schedule the job fell */
+  readonly worstLagMs: number;
+}
+
 /**
- * Recovery of one kill: waits for an attempt after `attemptAtKill` that runs with output from all
- * its subtasks and is still the current attempt 2 s later (an attempt deployed before the lost
- * TaskManager was noticed fails again and does not count); its recovery time.
+ * Recovery of one kill. First output: waits for an attempt after `attemptAtKill` that runs with
+ * output from all its subtasks and is still the current attempt 2 s later (an attempt deployed
+ * before the lost TaskManager was noticed fails again and does not count). Caught up: from the
+ * sink's markers, when the rate is back to the pre-kill rate and the lag back to the pre-kill lag,
+ * and both stay so for the hold time.
  */
-async function recoveryAfter(api: JobApi, id: string, progressDir: string, killedAt: number, attemptAtKill: number, what: string): Promise<number> {
-  return waitFor(what, async () => {
+async function recoveryAfter(api: JobApi, id: string, progressDir: string, killedAt: number, attemptAtKill: number, what: string): Promise<KillRecovery> {
+  const firstOutputMs = await waitFor(`${what}: output from every subtask`, async () => {
     const s = await api.job(id);
     if (!isRunning(s) || s.attempt <= attemptAtKill) return undefined;
     const ms = recoveryTimeMs(killedAt, s.attempt, stateParallelism, readMarkers(progressDir));
@@ -120,6 +135,12 @@ async function recoveryAfter(api: JobApi, id: string, progressDir: string, kille
     await sleep(2000);
     return (await api.job(id)).attempt === s.attempt ? ms : undefined;
   }, timeoutMs, 100);
+  const from = killedAt - DEFAULT_CRITERIA.baselineMs - BUCKET_MS;
+  const caughtUp = await waitFor(`${what}: caught up`, async () => {
+    const d = detectRecovery(bucketMarkers(readMarkers(progressDir), from, Date.now() - BUCKET_MS, BUCKET_MS), killedAt);
+    return d.recovered ? d : undefined;
+  }, timeoutMs, 500);
+  return { firstOutputMs, caughtUpMs: caughtUp.recoveryMs, worstLagMs: caughtUp.worstLagMs };
 }
 
 async function measureState(s3: S3Connection, targetMB: number, random: SeededRandom): Promise<StateSizeResult> {
@@ -139,7 +160,7 @@ async function measureState(s3: S3Connection, targetMB: number, random: SeededRa
     await cluster.start();
     const api = new JobApi(cluster.restUrl);
     const id = await api.submit({
-      jobUrl: KEYED_STATE_LOAD, parallelism: stateParallelism, restartStrategy: 'fixed-delay:attempts=1000,delayMs=0',
+      jobUrl: RECOVERY_LOAD, parallelism: stateParallelism, restartStrategy: 'fixed-delay:attempts=1000,delayMs=0',
       params: { keys: String(keys), payloadBytes: String(payloadBytes), rate: String(steadyRate), progressDir },
     });
     poller = setInterval(() => {
@@ -155,16 +176,20 @@ async function measureState(s3: S3Connection, targetMB: number, random: SeededRa
     await waitFor(`${targetMB} MB: a checkpoint of the full state`, async () => (afterFill().length > 0 ? true : undefined), timeoutMs, 250);
     log(`${targetMB} MB: first full checkpoint ${JSON.stringify(afterFill()[0])}`);
 
-    const recoveries: number[] = [];
+    const recoveries: KillRecovery[] = [];
+    // the rate and lag before a kill are measured over the baseline: the job must have been steady that long
+    let steadySince = filledAt;
     for (let k = 0; k < kills; k++) {
       await sleep(random.int(500, stateIntervalMs));
+      await sleep(Math.max(0, steadySince + DEFAULT_CRITERIA.baselineMs + 1000 - Date.now()));
       const { attempt } = await api.job(id);
       const index = random.int(0, TASK_MANAGERS - 1);
       const killedAt = Date.now();
       cluster.killTaskManager(index);
-      const ms = await recoveryAfter(api, id, progressDir, killedAt, attempt, `${targetMB} MB: output after kill ${k + 1}`);
-      recoveries.push(ms);
-      log(`${targetMB} MB: kill ${k + 1}/${kills} of TaskManager ${index}: output again after ${ms} ms`);
+      const r = await recoveryAfter(api, id, progressDir, killedAt, attempt, `${targetMB} MB: kill ${k + 1}`);
+      recoveries.push(r);
+      steadySince = killedAt + r.caughtUpMs;
+      log(`${targetMB} MB: kill ${k + 1}/${kills} of TaskManager ${index}: output again after ${r.firstOutputMs} ms, caught up after ${r.caughtUpMs} ms (at most ${Math.round(r.worstLagMs)} ms behind)`);
       // the next kill restores from a checkpoint taken after this recovery
       const seen = completed.size;
       await waitFor(`${targetMB} MB: a checkpoint after recovery ${k + 1}`, async () => (completed.size > seen ? true : undefined), timeoutMs, 250);
@@ -180,11 +205,13 @@ async function measureState(s3: S3Connection, targetMB: number, random: SeededRa
         sizeBytes: summarize(full.map((c) => c.state_size)),
         alignmentMs: summarize(full.map((c) => c.alignment_duration)),
       },
-      recoveriesMs: recoveries, recoveryMs: summarize(recoveries),
+      recoveriesMs: recoveries.map((r) => r.caughtUpMs), recoveryMs: summarize(recoveries.map((r) => r.caughtUpMs)),
+      firstOutputsMs: recoveries.map((r) => r.firstOutputMs), firstOutputMs: summarize(recoveries.map((r) => r.firstOutputMs)),
+      worstLagsMs: recoveries.map((r) => Math.round(r.worstLagMs)),
     };
   } catch (error) {
     log(`${targetMB} MB failed: ${(error as Error).message}\nJobManager log tail:\n${cluster.logTail('jobmanager', 15)}`);
-    return { targetMB, keys, status: 'failed', reason: (error as Error).message.slice(0, 300), checkpoints: { count: 0, durationMs: null, sizeBytes: null, alignmentMs: null }, recoveriesMs: [], recoveryMs: null };
+    return { targetMB, keys, status: 'failed', reason: (error as Error).message.slice(0, 300), checkpoints: { count: 0, durationMs: null, sizeBytes: null, alignmentMs: null }, recoveriesMs: [], recoveryMs: null, firstOutputsMs: [], firstOutputMs: null, worstLagsMs: [] };
   } finally {
     if (poller) clearInterval(poller);
     await cluster.stop();

@@ -9,6 +9,7 @@ function stateResult(targetMB: number, recoveries: number[]): StateSizeResult {
     targetMB, keys: targetMB * 1000, status: 'ok',
     checkpoints: { count: 3, durationMs: summarize([1200, 1500, 1300]), sizeBytes: summarize([targetMB * 1.05e6]), alignmentMs: summarize([10, 20, 30]) },
     recoveriesMs: recoveries, recoveryMs: summarize(recoveries),
+    firstOutputsMs: recoveries.map((r) => r / 2), firstOutputMs: summarize(recoveries.map((r) => r / 2)), worstLagsMs: recoveries.map(() => 1000),
   };
 }
 
@@ -41,9 +42,11 @@ describe('the recovery benchmark report', () => {
 
   test('prints one row per state size and the q5 ratio', () => {
     const table = renderRecoveryTables(report([stateResult(100, [4000, 6000, 5000]), { ...stateResult(1000, []), status: 'failed', reason: 'out of memory', recoveryMs: null }]));
-    expect(table).toContain('| 100 MB | 100,000 | 105.0 MB | 1.30 s (max 1.50 s) (3) | 0.02 s (max 0.03 s) | 5.00 s (max 6.00 s) (3 kills) | met |');
+    expect(table).toContain('| 100 MB | 100,000 | 105.0 MB | 1.30 s (max 1.50 s) (3) | 0.02 s (max 0.03 s) | 2.50 s (max 3.00 s) | 5.00 s (max 6.00 s) (3 kills) | met |');
     expect(table).toContain('| 1000 MB | 1,000,000 | failed: out of memory |');
     expect(table).toContain('| 1,000,000 | 952,381 | 0.952 | 4.8% | met |');
+    const rounds = throughputCost([{ events: 1000, durationMs: 1000 }, { events: 1200, durationMs: 1000 }, { events: 800, durationMs: 1000 }], [{ events: 880, durationMs: 1000 }]);
+    expect(renderRecoveryTables(report([], { ...throughput, cost: rounds }))).toContain('| 1,000 (800–1,200, 3 runs) | 880 | 0.880 | 12.0% | NOT met |');
   });
 
   test('replaces its own section of RESULTS.md and keeps the others', () => {
