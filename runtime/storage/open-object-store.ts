@@ -19,7 +19,7 @@ export interface OpenObjectStoreOptions {
 }
 
 export function createS3Client(settings: S3Settings, explicit?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }, clock: Clock = Date): S3Client {
-  const credentials = explicit ?? (settings.credentialsDir ? secretFileCredentials(settings.credentialsDir, clock) : undefined);
+  const credentials = explicit ?? (settings.credentialsDir ? secretFileCredentials(settings.credentialsDir, clock, settings.credentialsRereadMs) : undefined);
   return new S3Client({
     region: settings.region,
     ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),

@@ -1,8 +1,8 @@
 import { resolveS3Settings } from './s3-settings.ts';
 
 describe('S3 settings from the environment', () => {
-  test('AWS S3 by default: no endpoint, virtual-hosted style, 5 attempts, 8 MiB parts', () => {
-    expect(resolveS3Settings({})).toEqual({ region: 'us-east-1', forcePathStyle: false, maxAttempts: 5, partSizeBytes: 8 * 1024 * 1024, requestTimeoutMs: 30_000 });
+  test('AWS S3 by default: no endpoint, virtual-hosted style, 5 attempts, 8 MiB parts, credentials re-read every 5 min', () => {
+    expect(resolveS3Settings({})).toEqual({ region: 'us-east-1', forcePathStyle: false, maxAttempts: 5, partSizeBytes: 8 * 1024 * 1024, requestTimeoutMs: 30_000, credentialsRereadMs: 300_000 });
   });
 
   test('a custom endpoint turns path-style on unless told otherwise', () => {

@@ -10,6 +10,8 @@ export interface S3Settings {
   readonly forcePathStyle: boolean;
   /** directory of a mounted Secret; unset = the SDK's default chain (environment, profile, web identity, ...) */
   readonly credentialsDir?: string;
+  /** how often the credentials directory is read again (renewed short-lived credentials) */
+  readonly credentialsRereadMs: number;
   /** attempts per request including the first (the SDK's standard retry strategy with backoff) */
   readonly maxAttempts: number;
   readonly partSizeBytes: number;
@@ -21,6 +23,7 @@ export const S3_ENV = {
   region: ['MILLRACE_S3_REGION', 'AWS_REGION', 'AWS_DEFAULT_REGION'],
   forcePathStyle: 'MILLRACE_S3_PATH_STYLE',
   credentialsDir: 'MILLRACE_S3_CREDENTIALS_DIR',
+  credentialsRereadMs: 'MILLRACE_S3_CREDENTIALS_REREAD_MS',
   maxAttempts: 'MILLRACE_S3_MAX_ATTEMPTS',
   partSizeMb: 'MILLRACE_S3_PART_SIZE_MB',
   requestTimeoutMs: 'MILLRACE_S3_REQUEST_TIMEOUT_MS',
@@ -59,6 +62,7 @@ export function resolveS3Settings(env: Record<string, string | undefined>, overr
     region: overrides.region ?? firstSet(env, S3_ENV.region) ?? 'us-east-1',
     forcePathStyle,
     ...(credentialsDir !== undefined ? { credentialsDir } : {}),
+    credentialsRereadMs: overrides.credentialsRereadMs ?? positiveInt(env, S3_ENV.credentialsRereadMs, 5 * 60_000, 0),
     maxAttempts: overrides.maxAttempts ?? positiveInt(env, S3_ENV.maxAttempts, 5),
     partSizeBytes: overrides.partSizeBytes ?? positiveInt(env, S3_ENV.partSizeMb, 8, 5) * 1024 * 1024,
     requestTimeoutMs: overrides.requestTimeoutMs ?? positiveInt(env, S3_ENV.requestTimeoutMs, 30_000),

@@ -42,3 +42,29 @@ describe('S3 credentials from a mounted Secret directory', () => {
     expect((error as Error).message).not.toContain('AKIA-VISIBLE-NOWHERE');
   });
 });
+
+describe('short-lived credentials renewed by the operator', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'millrace-creds-'));
+    await writeFile(path.join(dir, 'AWS_ACCESS_KEY_ID'), 'ASIATEMP');
+    await writeFile(path.join(dir, 'AWS_SECRET_ACCESS_KEY'), 'temp-secret');
+    await writeFile(path.join(dir, 'AWS_SESSION_TOKEN'), 'temp-token');
+  });
+  afterEach(() => rm(dir, { recursive: true, force: true }));
+  const clock = { now: () => 1_000_000 };
+  const sdkWindow = 5 * 60_000;
+
+  test('are read again at their expiry when that comes before the periodic re-read', async () => {
+    await writeFile(path.join(dir, 'AWS_CREDENTIAL_EXPIRATION'), new Date(1_000_000 + 60_000).toISOString());
+    const creds = await readCredentialFiles(dir, clock);
+    expect(creds).toMatchObject({ sessionToken: 'temp-token', expiration: new Date(1_000_000 + 60_000 + sdkWindow) });
+  });
+
+  test('a later expiry leaves the periodic re-read; an unreadable date is ignored', async () => {
+    await writeFile(path.join(dir, 'AWS_CREDENTIAL_EXPIRATION'), new Date(1_000_000 + 3_600_000).toISOString());
+    expect((await readCredentialFiles(dir, clock)).expiration).toEqual(new Date(1_000_000 + 5 * 60_000 + sdkWindow));
+    await writeFile(path.join(dir, 'AWS_CREDENTIAL_EXPIRATION'), 'soon');
+    expect((await readCredentialFiles(dir, clock, 1000)).expiration).toEqual(new Date(1_000_000 + 1000 + sdkWindow));
+  });
+});

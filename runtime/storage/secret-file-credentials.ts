@@ -1,8 +1,10 @@
 // S3 credentials from a mounted Kubernetes Secret: a directory with one file per key. Both the
 // key names of the Workspace Secret (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN)
 // and kebab-case names (access-key-id, secret-access-key, session-token) are accepted. Files are
-// re-read every few minutes (the kubelet updates mounted Secrets in place), so a rotated key is
-// picked up without a restart.
+// re-read every few minutes (the kubelet updates mounted Secrets in place), so a rotated key or
+// the short-lived credentials the operator renews (operator/credentials/) are picked up without a
+// restart; with an expiry file (AWS_CREDENTIAL_EXPIRATION, ISO 8601) they are read again at that
+// expiry at the latest.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Clock } from './clock.ts';
@@ -12,6 +14,7 @@ export const CREDENTIAL_FILES = {
   accessKeyId: ['AWS_ACCESS_KEY_ID', 'access-key-id'],
   secretAccessKey: ['AWS_SECRET_ACCESS_KEY', 'secret-access-key'],
   sessionToken: ['AWS_SESSION_TOKEN', 'session-token'],
+  expiration: ['AWS_CREDENTIAL_EXPIRATION', 'expiration'],
 } as const;
 
 export interface FileCredentials {
@@ -22,7 +25,8 @@ export interface FileCredentials {
   expiration: Date;
 }
 
-const REREAD_AFTER_MS = 5 * 60_000;
+export const REREAD_AFTER_MS = 5 * 60_000;
+// The SDK asks the provider again once `expiration` is less than this far away.
 const SDK_REFRESH_WINDOW_MS = 5 * 60_000;
 
 async function firstFile(dir: string, names: readonly string[]): Promise<string | undefined> {
@@ -40,7 +44,7 @@ async function firstFile(dir: string, names: readonly string[]): Promise<string 
 }
 
 /** Reads the credentials once; MR_ERR_STORAGE_CREDENTIALS names the files expected when absent. */
-export async function readCredentialFiles(dir: string, clock: Clock = Date): Promise<FileCredentials> {
+export async function readCredentialFiles(dir: string, clock: Clock = Date, rereadAfterMs = REREAD_AFTER_MS): Promise<FileCredentials> {
   const accessKeyId = await firstFile(dir, CREDENTIAL_FILES.accessKeyId);
   const secretAccessKey = await firstFile(dir, CREDENTIAL_FILES.secretAccessKey);
   if (!accessKeyId || !secretAccessKey) {
@@ -48,10 +52,12 @@ export async function readCredentialFiles(dir: string, clock: Clock = Date): Pro
     throw new StorageError('MR_ERR_STORAGE_CREDENTIALS', `the credentials directory ${dir} lacks ${missing.join(' and ')}; mount the Secret there or fix MILLRACE_S3_CREDENTIALS_DIR`);
   }
   const sessionToken = await firstFile(dir, CREDENTIAL_FILES.sessionToken);
-  return { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}), expiration: new Date(clock.now() + REREAD_AFTER_MS + SDK_REFRESH_WINDOW_MS) };
+  const expiresAt = Date.parse(await firstFile(dir, CREDENTIAL_FILES.expiration) ?? '');
+  const rereadAt = Math.min(clock.now() + rereadAfterMs, Number.isNaN(expiresAt) ? Infinity : expiresAt);
+  return { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}), expiration: new Date(rereadAt + SDK_REFRESH_WINDOW_MS) };
 }
 
 /** A credential provider for the S3 client (the SDK memoizes it and calls again before `expiration`). */
-export function secretFileCredentials(dir: string, clock: Clock = Date): () => Promise<FileCredentials> {
-  return () => readCredentialFiles(dir, clock);
+export function secretFileCredentials(dir: string, clock: Clock = Date, rereadAfterMs = REREAD_AFTER_MS): () => Promise<FileCredentials> {
+  return () => readCredentialFiles(dir, clock, rereadAfterMs);
 }

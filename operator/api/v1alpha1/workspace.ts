@@ -18,6 +18,12 @@ export const workspaceStorageSchema = z.object({
     name: dnsLabel('Name of the Secret with keys AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.'),
     namespace: dnsLabel('Namespace of the Secret (usually the namespace the operator runs in).'),
   }).describe('Secret holding the S3 credentials.'),
+  namespaceCredentials: z.object({
+    mode: z.enum(['AssumeRole', 'SharedKey']).default('AssumeRole').describe('AssumeRole: the operator keeps the workspace key and gives each namespace short-lived STS credentials limited to its own prefixes, renewed before they expire (AWS S3, MinIO, Ceph RGW). SharedKey: every namespace gets a copy of the workspace key, so jobs of one namespace can read and write every other namespace\'s state; only for an S3 without STS and a single tenant (see docs/security.md).'),
+    roleArn: z.string().min(20).max(2048).optional().describe('Role assumed for the namespaces\' credentials; required on AWS S3 (the role must trust the workspace key\'s user and allow the bucket), ignored by MinIO.'),
+    stsEndpoint: z.string().regex(/^https?:\/\//).optional().describe('STS endpoint URL; defaults to spec.storage.endpoint (MinIO serves STS there), or the regional AWS STS when that is unset.'),
+    durationSeconds: z.number().int().min(900).max(43200).default(3600).describe('Lifetime of each namespace\'s credentials in seconds (900 to 43200; the provider may cap it); they are renewed when half of it has passed.'),
+  }).default({ mode: 'AssumeRole', durationSeconds: 3600 }).describe('How the jobs of each namespace get storage credentials.'),
 }).describe('Object storage of the workspace.');
 
 /**

@@ -9,7 +9,7 @@ import { LABELS, MANAGED_BY } from '../shared/context.ts';
 import { POD_SECURITY_LABELS } from './pod-security.ts';
 
 export const NAMESPACE_QUOTA_NAME = 'millrace-namespace-quota';
-/** The namespace's copy of its workspace's S3 Secret, mounted by JobManager and TaskManager pods. */
+/** The namespace's storage credentials (operator/credentials/), mounted by JobManager and TaskManager pods. */
 export const S3_SECRET_NAME = 'millrace-s3-credentials';
 /** Only these keys are copied; anything else in the workspace Secret stays where it is. */
 export const S3_SECRET_KEYS = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'] as const;

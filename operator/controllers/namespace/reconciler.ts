@@ -15,11 +15,13 @@ import type { ReconcileResult } from '../../kube/controller-runner.ts';
 import { KubeApiError } from '../../kube/rest-client.ts';
 import type { KubeObject } from '../../kube/rest-client.ts';
 import { MillraceError } from '../../errors.ts';
-import { secretRefRefusal } from '../../storage/secret-ref-policy.ts';
+import { provideNamespaceCredentials } from '../../credentials/namespace-credentials.ts';
+import { stsCredentialMinter } from '../../credentials/sts-minter.ts';
+import type { CredentialMinter } from '../../credentials/sts-minter.ts';
 import { LABELS, ownerReference } from '../shared/context.ts';
 import type { ReconcileContext, Raw } from '../shared/context.ts';
 import { ensureFinalizer, removeFinalizer, writeStatus } from '../shared/lifecycle.ts';
-import { desiredDefaultQueue, desiredNamespaceObjects, desiredS3Secret, S3_SECRET_NAME } from './desired.ts';
+import { desiredDefaultQueue, desiredNamespaceObjects } from './desired.ts';
 import { decideNamespaceQuota } from './quota.ts';
 import { DEFAULT_SWEEP, SWEEP_SINCE_ANNOTATION, sweepSavepointDirectories, sweepTimesOf } from './savepoint-sweep.ts';
 import type { SweepResult, SweepSettings } from './savepoint-sweep.ts';
@@ -33,7 +35,11 @@ export interface NamespaceReconcilerDeps {
   /** Savepoint files in the workspace bucket; without it no sweep runs. */
   files?: SavepointFiles;
   sweep?: SweepSettings;
+  /** Mints the namespace's storage credentials (STS AssumeRole); defaults to the AWS SDK's STS client. */
+  credentials?: CredentialMinter;
 }
+
+const defaultMinter = stsCredentialMinter();
 
 export async function reconcileNamespace(ctx: ReconcileContext, name: string, deps: NamespaceReconcilerDeps = {}): Promise<ReconcileResult> {
   const raw = ctx.caches.namespaces.get(name);
@@ -95,7 +101,6 @@ export async function reconcileNamespace(ctx: ReconcileContext, name: string, de
         if (existing?.metadata.deletionTimestamp) throw new KubeApiError(403, 'Forbidden', `namespace ${name} is being terminated`);
         for (const obj of desiredNamespaceObjects(ns, ownerReference(raw))) await ctx.rest.apply(obj, ctx.fieldManager);
         acceptedQuotaCU = ns.spec.quotaCU;
-        const storage = await copyStorageSecret(ctx, ns, workspace.spec.storage.secretRef, ownerReference(raw));
         // The default-queue gets what the other queues' quotas in force leave (a refused change
         // of theirs never reached their ResourceQuota, so it takes nothing from it).
         await namespaceCapacityLock(ctx).run(name, async () => {
@@ -105,7 +110,7 @@ export async function reconcileNamespace(ctx: ReconcileContext, name: string, de
           await ctx.rest.apply(desiredDefaultQueue(name, left, ctx.instanceLabels), ctx.fieldManager);
         });
         await removeOrphanedQueueObjects(ctx, name);
-        conditions.push(storage, { type: 'KubernetesNamespace', status: 'True', reason: 'Present', message: `Kubernetes namespace ${name} holds the quota, RoleBindings and queues` });
+        conditions.push({ type: 'KubernetesNamespace', status: 'True', reason: 'Present', message: `Kubernetes namespace ${name} holds the quota, RoleBindings and queues` });
       } catch (err) {
         if (!isNamespaceTerminating(err)) throw err;
         // Someone deleted the Kubernetes namespace itself: let it go, then make it again.
@@ -114,6 +119,14 @@ export async function reconcileNamespace(ctx: ReconcileContext, name: string, de
         conditions.unshift({ type: 'KubernetesNamespace', status: 'False', reason: 'KubernetesNamespaceTerminating', message: `Kubernetes namespace ${name} is being deleted (directly, not through this Namespace); it is created again once it is gone. Delete the Namespace ${name} to remove it for good` });
       }
     });
+  }
+
+  // Outside the workspace's lock: minting waits on the S3 provider's STS.
+  let credentialsRecheckMs = Infinity;
+  if (accepted && workspace && !kubernetesNamespaceTerminating) {
+    const provided = await provideNamespaceCredentials(ctx, ns, workspace, ownerReference(raw), deps.credentials ?? defaultMinter);
+    conditions.splice(conditions.findIndex((c) => c.type === 'KubernetesNamespace'), 0, provided.condition);
+    credentialsRecheckMs = provided.recheckInMs;
   }
 
   const queues = ctx.caches.queues.list(name);
@@ -143,7 +156,8 @@ export async function reconcileNamespace(ctx: ReconcileContext, name: string, de
   const sweepDueInMs = accepted && workspace && deps.files ? await sweepWhenDue(ctx, deps.files, deps.sweep ?? DEFAULT_SWEEP, raw, workspace, now) : Infinity;
   if (kubernetesNamespaceTerminating) return { requeueAfterMs: TERMINATING_RECHECK_MS };
   // Secrets are not watched (least privilege: no list/watch on Secrets): look again for a rotation.
-  return accepted ? { requeueAfterMs: Math.min(SECRET_RECHECK_MS, sweepDueInMs) } : {};
+  // Short-lived credentials are renewed when their renewal is due.
+  return accepted ? { requeueAfterMs: Math.min(SECRET_RECHECK_MS, sweepDueInMs, credentialsRecheckMs) } : {};
 }
 
 export const SECRET_RECHECK_MS = 5 * 60_000;
@@ -177,24 +191,6 @@ async function removeOrphanedQueueObjects(ctx: ReconcileContext, namespace: stri
   const orphaned = (o: KubeObject) => { const q = o.metadata.labels?.[LABELS.queue]; return q !== undefined && !live.has(q); };
   for (const pc of classes.items.filter(orphaned)) await ctx.rest.delete({ apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', name: pc.metadata.name });
   for (const q of quotas.items.filter(orphaned)) await ctx.rest.delete({ apiVersion: 'v1', kind: 'ResourceQuota', namespace, name: q.metadata.name });
-}
-
-/** Copies the workspace's S3 Secret into the namespace; the condition never carries a value. */
-async function copyStorageSecret(ctx: ReconcileContext, ns: Namespace, ref: { name: string; namespace: string }, owner: ReturnType<typeof ownerReference>): Promise<ConditionInput> {
-  const source = `${ref.namespace}/${ref.name}`;
-  let secret: KubeObject | undefined;
-  try {
-    secret = await ctx.rest.getOrUndefined<KubeObject>({ apiVersion: 'v1', kind: 'Secret', namespace: ref.namespace, name: ref.name });
-  } catch (err) {
-    return { type: 'StorageCredentials', status: 'False', reason: 'SecretUnreadable', message: `cannot read the workspace Secret ${source}: HTTP ${(err as { status?: number }).status ?? 'error'}` };
-  }
-  // Only a Secret the operator's namespace holds (or the admin labelled) is copied to tenants.
-  const refusal = secretRefRefusal(ref, secret, ctx.operatorNamespace);
-  if (refusal) return { type: 'StorageCredentials', status: 'False', reason: 'SecretNotAllowed', message: refusal };
-  const copy = desiredS3Secret(ns, secret, owner);
-  if (!copy) return { type: 'StorageCredentials', status: 'False', reason: 'SecretInvalid', message: `the workspace Secret ${source} is missing or lacks AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; pods of this namespace wait for Secret ${S3_SECRET_NAME}` };
-  await ctx.rest.apply(copy, ctx.fieldManager);
-  return { type: 'StorageCredentials', status: 'True', reason: 'Copied', message: `S3 credentials of Secret ${source} copied to Secret ${S3_SECRET_NAME}` };
 }
 
 /**
