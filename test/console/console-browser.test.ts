@@ -1,0 +1,141 @@
+// The console in a real browser (Debian's headless Chromium, driven by playwright-core) against
+// the real kube-apiserver of the control-plane tier: an editor signs in, sees the namespaces with
+// their queues and waiting lists and the deployments, suspends one, validates, explains and
+// saves a SQL draft; a viewer sees the same pages with actions disabled and gets 403 from the API
+// anyway; a member of another namespace sees none of it. Screenshots of each page go to
+// .millrace/test-output/console/ (not committed) for a reviewer.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { API_VERSION } from '../../operator/api/v1alpha1/meta.ts';
+import type { KubeObject } from '../../operator/kube/rest-client.ts';
+import { chromiumPath } from './support/chromium.ts';
+import { startConsoleWorld, type ConsoleWorld } from './support/console-fixture.ts';
+
+const SHOTS = join(process.env.MILLRACE_TEST_OUTPUT_DIR ?? '.millrace/test-output', 'console');
+let world: ConsoleWorld;
+let browser: Browser;
+
+beforeAll(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  world = await startConsoleWorld();
+  browser = await chromium.launch({ executablePath: chromiumPath(), args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+}, 120_000);
+afterAll(async () => {
+  await browser?.close();
+  await world?.close();
+});
+
+async function signIn(token: string): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(`${world.url}/`);
+  await page.waitForURL(/\/sign-in/); // not signed in: sent to the sign-in page
+  await page.getByLabel('Kubernetes bearer token').fill(token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(`${world.url}/`);
+  return page;
+}
+
+const shot = (page: Page, name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+
+test('an editor sees capacity and the FIFO waiting list, suspends a deployment, and validates, explains and saves a SQL draft', async () => {
+  const page = await signIn(world.tokens.editor);
+  await expect(page.getByTestId('user-name').textContent()).resolves.toBe(`system:serviceaccount:${world.usersNamespace}:editor`);
+  const teamA = page.getByTestId(`namespace-${world.teamA}`);
+  await expect(teamA.textContent()).resolves.toMatch(/Quota 4 CU · allocated to queues 4 CU · used 2\.5 CU · free 1\.5 CU/);
+  await expect(page.getByTestId(`namespace-${world.teamB}`).count()).resolves.toBe(0);
+  const queue = teamA.getByTestId('queue-default-queue');
+  await expect(queue.locator('td').allTextContents()).resolves.toEqual(['3', '2.5', '0.5', expect.stringMatching(/zeta-report.*alpha-report/s)]);
+  await expect(queue.locator('ol.waiting li').allTextContents()).resolves.toEqual(['zeta-report (needs 1.5 CU)', 'alpha-report (needs 2 CU)']);
+  await shot(page, '1-namespaces-editor');
+
+  await page.getByRole('link', { name: 'Deployments' }).first().click();
+  const orders = page.getByTestId('deployment-orders');
+  await expect(orders.locator('td').nth(1).textContent()).resolves.toBe('Running');
+  const suspend = orders.getByRole('button', { name: 'Suspend' });
+  await expect(suspend.isEnabled()).resolves.toBe(true);
+  await expect(orders.getByRole('button', { name: 'Start' }).isDisabled()).resolves.toBe(true); // already running
+  await shot(page, '2-deployments-editor');
+  await suspend.click();
+  await expect(page.getByRole('status').textContent()).resolves.toContain('suspend orders: done');
+  const d = await world.admin.get<KubeObject & { spec: { state: string } }>({ apiVersion: API_VERSION, kind: 'Deployment', namespace: world.teamA, name: 'orders' });
+  expect(d.spec.state).toBe('suspended');
+
+  await page.getByRole('link', { name: 'orders' }).click();
+  await expect(page.getByTestId('events').textContent()).resolves.toContain('JobRunning');
+  await expect(page.getByTestId('spec-diff').textContent()).resolves.toMatch(/parallelism\s*12/); // running 1, current 2
+  await expect(page.getByTestId('job-unavailable').textContent()).resolves.toContain('MR_ERR_CONSOLE_JOBMANAGER'); // no pods on this tier
+  await shot(page, '3-deployment-editor');
+
+  await page.goto(`${world.url}/namespaces/${world.teamA}/drafts`);
+  await page.getByLabel('Name').fill('top-bids');
+  await page.getByRole('button', { name: 'Create' }).click();
+  const editor = page.getByLabel('SQL script');
+  await editor.fill("CREATE TABLE bids (auction BIGINT, price BIGINT) WITH ('connector' = 'datagen', 'number-of-rows' = '10');\nCREATE TABLE out_t (auction BIGINT, price BIGINT) WITH ('connector' = 'blackhole');\nINSERT INTO out_t SELEC auction, price FROM bids;");
+  await page.getByRole('button', { name: 'Validate' }).click();
+  await expect(page.getByTestId('validation-problems').textContent()).resolves.toMatch(/line 3, column 19: MR_ERR_SQL_PARSE expected SELECT/);
+  await shot(page, '4-draft-invalid');
+  await page.getByLabel('SQL script').fill("CREATE TABLE bids (auction BIGINT, price BIGINT) WITH ('connector' = 'datagen', 'number-of-rows' = '10');\nCREATE TABLE out_t (auction BIGINT, price BIGINT) WITH ('connector' = 'blackhole');\nINSERT INTO out_t SELECT auction, price FROM bids WHERE price > 10;");
+  await page.getByRole('button', { name: 'Explain' }).click();
+  await expect(page.getByTestId('validation-ok').isVisible()).resolves.toBe(true);
+  await expect(page.getByTestId('plan').textContent()).resolves.toMatch(/TableSourceScan\(table=\[\[default_catalog, default_database, bids\]\], filter=\[>\(price, 10\)\]/);
+  await shot(page, '5-draft-explain');
+  await page.getByRole('button', { name: 'Save version' }).click();
+  await expect(page.getByRole('status').textContent()).resolves.toContain('saved version 1');
+  await expect(page.getByTestId('versions').locator('li').allTextContents()).resolves.toEqual(['version 1']);
+  await expect(page.getByLabel('SQL script').inputValue()).resolves.toContain('WHERE price > 10');
+  await page.context().close();
+}, 90_000);
+
+test('a viewer sees the same pages with actions disabled, and the API refuses an action with 403', async () => {
+  const page = await signIn(world.tokens.viewer);
+  await expect(page.getByTestId(`namespace-${world.teamA}`).count()).resolves.toBe(1);
+  await page.goto(`${world.url}/namespaces/${world.teamA}`);
+  const buttons = page.getByTestId('deployment-alpha-report').getByRole('button');
+  await expect(buttons.count()).resolves.toBe(6);
+  for (const b of await buttons.all()) await expect(b.isDisabled()).resolves.toBe(true);
+  await expect(page.getByTestId('deployment-alpha-report').getByRole('button', { name: 'Cancel' }).getAttribute('title')).resolves.toMatch(/may not patch deployments/);
+  await shot(page, '6-deployments-viewer');
+  // trying anyway, from the signed-in page (same origin, the session cookie)
+  const refused = await page.evaluate(async (path) => {
+    const r = await fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    return { status: r.status, body: await r.json() as { error: { code: string; message: string } } };
+  }, `/api/namespaces/${world.teamA}/deployments/alpha-report/actions/cancel`);
+  expect(refused.status).toBe(403);
+  expect(refused.body.error.code).toBe('MR_ERR_CONSOLE_FORBIDDEN');
+  expect(refused.body.error.message).toContain('may not patch deployments.millrace.dev "alpha-report"');
+  // drafts: readable, but saving is refused
+  await page.goto(`${world.url}/namespaces/${world.teamA}/drafts/top-bids`);
+  await expect(page.getByRole('button', { name: 'Save version' }).isDisabled()).resolves.toBe(true);
+  const save = await page.evaluate(async (path) => (await fetch(path, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'sql', text: 'x' }) })).status, `/api/namespaces/${world.teamA}/drafts/top-bids`);
+  expect(save).toBe(403);
+  const d = await world.admin.get<KubeObject & { spec: { state: string } }>({ apiVersion: API_VERSION, kind: 'Deployment', namespace: world.teamA, name: 'alpha-report' });
+  expect(d.spec.state).toBe('running');
+  await page.context().close();
+}, 60_000);
+
+test('a member of another namespace sees none of it, by page or by API', async () => {
+  const page = await signIn(world.tokens.outsider);
+  await expect(page.getByTestId(`namespace-${world.teamB}`).count()).resolves.toBe(1);
+  await expect(page.getByTestId(`namespace-${world.teamA}`).count()).resolves.toBe(0);
+  await expect(page.content()).resolves.not.toContain('zeta-report');
+  await shot(page, '7-namespaces-outsider');
+  const res = await page.goto(`${world.url}/namespaces/${world.teamA}/deployments/orders`);
+  expect(res?.status()).toBe(403);
+  await expect(page.getByRole('alert').textContent()).resolves.toContain('MR_ERR_CONSOLE_FORBIDDEN');
+  const api = await page.evaluate(async (path) => { const r = await fetch(path); return { status: r.status, code: ((await r.json()) as { error: { code: string } }).error.code }; }, `/api/namespaces/${world.teamA}/deployments`);
+  expect(api).toEqual({ status: 403, code: 'MR_ERR_CONSOLE_FORBIDDEN' });
+  await page.context().close();
+}, 60_000);
+
+test('a bearer-token API client gets the same answers; a bad token is refused', async () => {
+  const list = await fetch(`${world.url}/api/namespaces/${world.teamA}/deployments`, { headers: { authorization: `Bearer ${world.tokens.viewer}` } });
+  expect(list.status).toBe(200);
+  const rows = ((await list.json()) as { deployments: Array<{ name: string; actions: Record<string, { allowed: boolean }> }> }).deployments;
+  expect(rows.map((r) => r.name)).toEqual(['alpha-report', 'orders', 'zeta-report']);
+  expect(Object.values(rows[0]!.actions).every((a) => !a.allowed)).toBe(true);
+  const bad = await fetch(`${world.url}/api/session`, { headers: { authorization: 'Bearer not-a-token' } });
+  expect(bad.status).toBe(401);
+  expect(((await bad.json()) as { error: { code: string } }).error.code).toBe('MR_ERR_CONSOLE_TOKEN_INVALID');
+});
