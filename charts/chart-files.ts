@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { memberClusterRoles } from '../operator/rbac/member-roles.ts';
 import { operatorClusterRole } from '../operator/rbac/operator-role.ts';
+import { consoleRules } from '../operator/console/rbac.ts';
 import { healthChecks } from './argocd-health.ts';
 import { valuesJsonSchema } from './values-schema.ts';
 
@@ -39,6 +40,8 @@ export async function renderChartFiles(): Promise<Map<string, string>> {
   files.set('files/rbac/member-cluster-roles.yaml', header('operator/rbac/member-roles.ts') + stringify(memberClusterRoles().map((r) => ({
     name: r.metadata.name, description: r.metadata.annotations?.['millrace.dev/description'] ?? '', rules: r.rules,
   })), plain));
+
+  files.set('files/rbac/console-cluster-rules.yaml', header('operator/console/rbac.ts') + stringify(consoleRules(), plain));
 
   files.set('values.schema.json', `${JSON.stringify(valuesJsonSchema(), null, 2)}\n`);
 

@@ -72,6 +72,19 @@ export const valuesSchema = z.strictObject({
   tolerations: z.array(passThrough('A toleration.')).describe('Operator pod tolerations.'),
   affinity: passThrough('Operator pod affinity.'),
   priorityClassName: z.string().describe('PriorityClass of the operator pod.'),
+  console: z.strictObject({
+    enabled: z.boolean().describe('Run the Millrace console (millrace console): a web UI and JSON API that acts as the signed-in user (their Kubernetes token), in the release namespace.'),
+    port: z.number().int().min(1024).max(65535).describe('Container port of the console (MILLRACE_CONSOLE_PORT).'),
+    secureCookies: z.boolean().describe('Mark the session cookie Secure; keep true when users reach the console over HTTPS (an Ingress) or http://localhost (kubectl port-forward).'),
+    draftsStorage: z.string().describe('Where drafts are kept, s3://<workspace-bucket> (MILLRACE_CONSOLE_DRAFTS_STORAGE; S3 credentials through extraEnv); empty: drafts are off.'),
+    service: z.strictObject({
+      type: z.enum(['ClusterIP', 'NodePort', 'LoadBalancer']).describe('Service type.'),
+      port: z.number().int().min(1).max(65535).describe('Service port.'),
+      annotations: stringMap('Service annotations.'),
+    }).describe('Console Service.'),
+    extraEnv: z.array(passThrough('A container env entry.')).describe('More environment variables of the console container (for example AWS_* for the drafts bucket).'),
+    resources: z.strictObject({ requests: resourceList.optional(), limits: resourceList.optional() }).describe('Console container resources.'),
+  }).describe('The console: off by default. One replica (sessions are kept in its memory).'),
 }).superRefine((v, ctx) => {
   if (v.replicas > 1 && !v.leaderElection.enabled) {
     ctx.addIssue({ code: 'custom', path: ['replicas'], message: 'replicas above 1 need leaderElection.enabled: true' });

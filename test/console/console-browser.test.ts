@@ -64,7 +64,8 @@ test('an editor sees capacity and the FIFO waiting list, suspends a deployment, 
 
   await page.getByRole('link', { name: 'orders' }).click();
   await expect(page.getByTestId('events').textContent()).resolves.toContain('JobRunning');
-  await expect(page.getByTestId('spec-diff').textContent()).resolves.toMatch(/parallelism\s*12/); // running 1, current 2
+  // what a redeploy would change: the editor's suspend and the parallelism changed since the job started
+  await expect(page.getByTestId('spec-diff').locator('tbody tr').allTextContents()).resolves.toEqual(['parallelism12', 'state"running""suspended"']);
   await expect(page.getByTestId('job-unavailable').textContent()).resolves.toContain('MR_ERR_CONSOLE_JOBMANAGER'); // no pods on this tier
   await shot(page, '3-deployment-editor');
 

@@ -79,12 +79,15 @@ export async function startConsoleWorld(): Promise<ConsoleWorld> {
   await withStatus(admin, { apiVersion: API_VERSION, kind: 'Queue', metadata: { name: 'batch', namespace: teamA }, spec: { cu: 1 } }, { phase: 'Active', acceptedCU: 1, usedCU: 0, queuedDeployments: 0 });
   await withStatus(admin, { apiVersion: API_VERSION, kind: 'Queue', metadata: { name: 'default-queue', namespace: teamB }, spec: { cu: 2 } }, { phase: 'Active', acceptedCU: 2, usedCU: 0 });
 
+  // the operator records the (defaulted) spec its pods were made from; the job ran with parallelism 1
   const running = deployment(teamA, 'orders');
-  await withStatus(admin, running, {
+  await admin.create(running);
+  const created = await admin.get<KubeObject & { spec: Record<string, unknown> }>({ apiVersion: API_VERSION, kind: 'Deployment', namespace: teamA, name: 'orders' });
+  await admin.mergePatch({ apiVersion: API_VERSION, kind: 'Deployment', namespace: teamA, name: 'orders' }, { status: {
     phase: 'Running', cuInUse: 2.5, requiredCU: 2.5, taskManagers: 2,
     job: { id: '00000000000000000000000000000001', state: 'RUNNING', startTime: new Date().toISOString(), restarts: 0 },
-    lastReconciledSpec: JSON.stringify({ ...(running.spec as object), parallelism: 1 }),
-  });
+    lastReconciledSpec: JSON.stringify({ ...created.spec, parallelism: 1 }),
+  } }, 'status');
   // queued first, then second: the waiting list shows them in this order whatever their names
   await withStatus(admin, deployment(teamA, 'zeta-report'), { phase: 'Queued', requiredCU: 1.5, queuedSince: '2026-01-01T10:00:00Z', reason: 'waiting for 1.5 CU in default-queue' });
   await withStatus(admin, deployment(teamA, 'alpha-report'), { phase: 'Queued', requiredCU: 2, queuedSince: '2026-01-01T10:05:00Z', reason: 'waiting for 2 CU in default-queue' });
