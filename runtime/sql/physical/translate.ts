@@ -14,6 +14,9 @@ import { translateGroupAggregate } from './aggregate/group-aggregate.ts';
 import { translateFilter, translateProject } from './calc.ts';
 import { translateJoin } from './join/translate-join.ts';
 import { translateDeduplicate, translateRank } from './rank/translate-rank.ts';
+import { translateCorrelate } from './correlate.ts';
+import { translateOver } from './over.ts';
+import { translateSort } from './sort.ts';
 import type { RowStream, TranslateContext, TranslateOptions } from './context.ts';
 import { translateScan } from './scan.ts';
 import { translateSink } from './sink.ts';
@@ -72,6 +75,9 @@ function translateNode(node: LogicalNode, ctx: TranslateContext, changelog: Read
     case 'Join': return translateJoin(node, ctx);
     case 'Rank': return translateRank(node, ctx);
     case 'Deduplicate': return translateDeduplicate(node, ctx);
+    case 'Correlate': return translateCorrelate(node, ctx);
+    case 'Sort': return translateSort(node, ctx);
+    case 'Over': return translateOver(node, ctx);
     case 'Sink': throw new SqlError('MR_ERR_SQL_UNSUPPORTED', 'a Sink inside a plan');
     default: throw unsupportedNode(node);
   }
