@@ -15,6 +15,7 @@
 
 import { closeSync, fsyncSync, openSync, readdirSync, renameSync, rmSync, writeSync, existsSync } from 'node:fs';
 import path from 'node:path';
+import { FilePathError } from './file-roots.ts';
 
 export interface PendingFile {
   /** hidden name in the directory */
@@ -38,6 +39,12 @@ export const shortJobId = (jobId: string): string => jobId.replace(/[^A-Za-z0-9]
 
 const PART = /^part-([A-Za-z0-9]+)-(\d+)-(c(\d+)|end)\.[A-Za-z0-9]+$/;
 const HIDDEN = /^\.part-([A-Za-z0-9]+)-(\d+)-a\d+-\d+\.inprogress$/;
+
+/** Refuses a restored pending file whose names are not a hidden part file and a visible part file of the directory itself. */
+export function checkPendingFile(f: PendingFile, dir: string): void {
+  const ok = typeof f?.hidden === 'string' && typeof f.final === 'string' && HIDDEN.test(f.hidden) && PART.test(f.final);
+  if (!ok) throw new FilePathError(`the file sink's restored state names ${JSON.stringify(f)}, not a part file of ${dir}; refusing to move files outside the output directory`, dir);
+}
 
 export class FileCommitter {
   readonly dir: string;
@@ -104,6 +111,9 @@ export class FileCommitter {
    * after the restored checkpoint).
    */
   restore(states: readonly FileCommitState[]): void {
+    // A state comes from storage: its names must be the committer's own, so a rename never
+    // leaves the output directory (`../`, absolute paths, other files of the directory).
+    for (const s of states) for (const p of s.pending) for (const f of p.files) checkPendingFile(f, this.dir);
     for (const s of states) for (const p of s.pending) for (const f of p.files) this.commit(f);
     for (const s of states) this.rollBack(s.job, s.subtask, s.checkpointId);
   }
