@@ -159,10 +159,15 @@ async function main(argv: string[]): Promise<void> {
     if (file === undefined) {
       // no script: the interactive client (runtime/sql/client/)
       const { runRepl } = await import('../sql/client/repl.ts');
-      process.exit(await runRepl({ config: keyValues(values.set), parallelism: int(values.parallelism, 'parallelism', 1) || 1 }));
+      const code = await runRepl({ config: keyValues(values.set), parallelism: int(values.parallelism, 'parallelism', 1) || 1 });
+      // exit once stdout took everything (a pipe is written asynchronously; process.exit would cut it)
+      process.stdout.write('', () => process.exit(code));
+      return;
     }
     const { runSqlCommand } = await import('../sql/run-sql-file.ts');
-    process.exit(await runSqlCommand({ file, config: keyValues(values.set), parallelism: int(values.parallelism, 'parallelism', 1) || 1 }));
+    const code = await runSqlCommand({ file, config: keyValues(values.set), parallelism: int(values.parallelism, 'parallelism', 1) || 1 });
+    process.stdout.write('', () => process.exit(code));
+    return;
   }
   if (command === 'jobmanager') {
     const log = logger('jobmanager');
