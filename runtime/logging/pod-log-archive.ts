@@ -16,7 +16,7 @@ export const LOG_ARCHIVE_ENV = {
   intervalMs: 'MILLRACE_LOG_ARCHIVE_INTERVAL_MS',
 } as const;
 
-export function podLogArchive(role: 'jobmanager' | 'taskmanager', env: Record<string, string | undefined> = process.env): LogArchive | undefined {
+export function podLogArchive(role: 'jobmanager' | 'taskmanager', env: Record<string, string | undefined> = process.env, options: { teeStdout?: boolean } = {}): LogArchive | undefined {
   if (env[LOG_ARCHIVE_ENV.mode] === 'off') return undefined;
   const bucket = env.MILLRACE_S3_BUCKET;
   const configPath = env.MILLRACE_CONFIG;
@@ -40,7 +40,7 @@ export function podLogArchive(role: 'jobmanager' | 'taskmanager', env: Record<st
       warned = true;
     },
   });
-  teeStdout(archive);
+  if (options.teeStdout !== false) teeStdout(archive);
   return archive;
 }
 
