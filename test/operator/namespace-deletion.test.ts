@@ -57,16 +57,16 @@ describe('Queues and namespace deletion', () => {
     expect((await queue(namespace, 'default-queue'))?.metadata.finalizers ?? []).toEqual([]);
     const quota = await rest.get<KubeObject>({ apiVersion: 'v1', kind: 'ResourceQuota', namespace, name: 'millrace-queue-etl' });
     expect(quota.metadata.ownerReferences).toEqual([expect.objectContaining({ kind: 'Queue', name: 'etl', uid: etl?.metadata.uid, controller: true })]);
-    expect(await priorityClass(`millrace-${namespace}-etl`)).toBeDefined();
+    expect(await priorityClass(`millrace-${namespace}.etl`)).toBeDefined();
 
     // The Queue goes at once (nothing to wait for); its objects follow.
     await rest.delete({ apiVersion: API, kind: 'Queue', namespace, name: 'etl' });
     await waitFor('Queue gone', async () => !(await queue(namespace, 'etl')), 10_000);
     await waitFor('its PriorityClass and ResourceQuota gone', async () =>
-      !(await priorityClass(`millrace-${namespace}-etl`)) && !(await rest.getOrUndefined({ apiVersion: 'v1', kind: 'ResourceQuota', namespace, name: 'millrace-queue-etl' })), 60_000);
+      !(await priorityClass(`millrace-${namespace}.etl`)) && !(await rest.getOrUndefined({ apiVersion: 'v1', kind: 'ResourceQuota', namespace, name: 'millrace-queue-etl' })), 60_000);
     // The default-queue gets the CU back.
     await waitFor('default-queue resized to 4 CU', async () => ((await getWithStatus(rest, 'Queue', 'default-queue', namespace))?.spec as { cu: number } | undefined)?.cu === 4);
-    expect(await priorityClass(`millrace-${namespace}-default-queue`)).toBeDefined();
+    expect(await priorityClass(`millrace-${namespace}.default-queue`)).toBeDefined();
   }, 120_000);
 
   test('namespaces deleted while no operator runs (a Millrace Namespace; a Kubernetes namespace directly) are finished when it runs again: nothing stays Terminating', async () => {
@@ -99,8 +99,8 @@ describe('Queues and namespace deletion', () => {
     // its queues and its PriorityClasses are gone.
     await waitFor('Millrace Namespace gone', async () => !(await getWithStatus(rest, 'Namespace', viaMillrace.namespace)), 90_000, 500);
     expect(await kubeNamespace(viaMillrace.namespace)).toBeUndefined();
-    expect(await priorityClass(`millrace-${viaMillrace.namespace}-default-queue`)).toBeUndefined();
-    expect(await priorityClass(`millrace-${viaMillrace.namespace}-etl`)).toBeUndefined();
+    expect(await priorityClass(`millrace-${viaMillrace.namespace}.default-queue`)).toBeUndefined();
+    expect(await priorityClass(`millrace-${viaMillrace.namespace}.etl`)).toBeUndefined();
     expect((await eventsFor(rest, 'default', viaMillrace.namespace)).map((e) => e.reason)).toContain('Terminating');
 
     // Deleted directly: the deletion completes, then the Namespace (still wanted) makes it again.

@@ -171,7 +171,7 @@ describe('Queue reconciler', () => {
     await waitForPhase(rest, 'Namespace', namespace, undefined, 'Active');
     await applyAs(rest, { apiVersion: API, kind: 'Queue', metadata: { name: 'etl', namespace }, spec: { cu: 1 } });
     const q = await waitForPhase(rest, 'Queue', 'etl', namespace, 'Active');
-    const pcName = `millrace-${namespace}-etl`;
+    const pcName = `millrace-${namespace}.etl`;
     expect(q.status?.priorityClassName).toBe(pcName);
     const pc = await rest.get<KubeObject & { preemptionPolicy: string; value: number }>({ apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', name: pcName });
     expect(pc.preemptionPolicy).toBe('Never');
@@ -217,7 +217,7 @@ describe('Deployment reconciler', () => {
     expect(jm?.spec.containers[0]?.resources.limits).toEqual({ cpu: '500m', memory: '2Gi', 'ephemeral-storage': '10G' });
     for (const p of pods) {
       expect(p.metadata.ownerReferences).toEqual([owner]);
-      expect(p.spec.priorityClassName).toBe(`millrace-${namespace}-default-queue`);
+      expect(p.spec.priorityClassName).toBe(`millrace-${namespace}.default-queue`);
       expect(p.spec.containers[0]?.resources.requests).toEqual(p.spec.containers[0]?.resources.limits);
     }
     expect(pods.filter((p) => p.metadata.labels?.['app.kubernetes.io/component'] === 'taskmanager').map((p) => p.spec.containers[0]?.resources.limits.cpu)).toEqual(['1', '1']);
@@ -274,7 +274,7 @@ describe('Deployment reconciler', () => {
     await waitFor('Millrace Namespace gone', async () => !(await getWithStatus(rest, 'Namespace', namespace)), 60_000);
     const kns = await rest.getOrUndefined({ apiVersion: 'v1', kind: 'Namespace', name: namespace });
     expect(kns === undefined || Boolean(kns.metadata.deletionTimestamp)).toBe(true);
-    expect(await rest.getOrUndefined({ apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', name: `millrace-${namespace}-default-queue` })).toBeUndefined();
+    expect(await rest.getOrUndefined({ apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', name: `millrace-${namespace}.default-queue` })).toBeUndefined();
     expect((await eventsFor(rest, 'default', namespace)).map((e) => e.reason)).toContain('Terminating');
   }, 120_000);
 

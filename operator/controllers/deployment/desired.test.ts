@@ -22,7 +22,7 @@ describe('desired Deployment objects', () => {
   test('pods carry the queue PriorityClass, owner reference and labels, and run as non-root', () => {
     for (const p of out.pods) {
       const spec = p.spec as PodSpec;
-      expect(spec.priorityClassName).toBe('millrace-team-a-etl');
+      expect(spec.priorityClassName).toBe('millrace-team-a.etl');
       expect(spec.securityContext.runAsNonRoot).toBe(true);
       expect(p.metadata.ownerReferences).toEqual([owner]);
       expect(p.metadata.labels).toMatchObject({ 'millrace.dev/deployment': 'orders', 'millrace.dev/queue': 'etl', 'millrace.dev/spec-hash': out.hash });

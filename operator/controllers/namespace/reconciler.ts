@@ -28,6 +28,7 @@ import type { SweepResult, SweepSettings } from './savepoint-sweep.ts';
 import type { SavepointFiles } from '../../storage/savepoint-files.ts';
 import type { Workspace } from '../../api/v1alpha1/workspace.ts';
 import { namespaceCapacityLock } from '../queue/capacity-lock.ts';
+import { priorityClassName } from '../queue/desired.ts';
 import { namespaceQuotasInForce, queueQuotasInForce, usableQueueCU } from '../queue/in-force.ts';
 
 
@@ -189,7 +190,9 @@ async function removeOrphanedQueueObjects(ctx: ReconcileContext, namespace: stri
   // queue created meanwhile is seen here and its fresh PriorityClass is not taken for an orphan.
   const live = new Set(ctx.caches.queues.list(namespace).map((q) => q.metadata.name));
   const orphaned = (o: KubeObject) => { const q = o.metadata.labels?.[LABELS.queue]; return q !== undefined && !live.has(q); };
-  for (const pc of classes.items.filter(orphaned)) await ctx.rest.delete({ apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', name: pc.metadata.name });
+  // A class named as earlier versions did (millrace-<ns>-<queue>, ambiguous across tenants) goes too.
+  const renamed = (o: KubeObject) => o.metadata.name !== priorityClassName(namespace, o.metadata.labels?.[LABELS.queue] ?? '');
+  for (const pc of classes.items.filter((o) => orphaned(o) || renamed(o))) await ctx.rest.delete({ apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', name: pc.metadata.name });
   for (const q of quotas.items.filter(orphaned)) await ctx.rest.delete({ apiVersion: 'v1', kind: 'ResourceQuota', namespace, name: q.metadata.name });
 }
 

@@ -9,13 +9,13 @@ describe('queue objects', () => {
     const q = queueSchema.parse({ apiVersion: 'millrace.dev/v1alpha1', kind: 'Queue', metadata: { name: 'etl', namespace: 'team-a' }, spec: { cu: 2.5 } });
     const queueOwner = { apiVersion: 'millrace.dev/v1alpha1', kind: 'Queue', name: 'etl', uid: 'q', controller: true, blockOwnerDeletion: true };
     const [pc, quota] = desiredQueueObjects(q, owner, queueOwner);
-    expect(pc).toMatchObject({ kind: 'PriorityClass', metadata: { name: 'millrace-team-a-etl' }, preemptionPolicy: 'Never', globalDefault: false });
+    expect(pc).toMatchObject({ kind: 'PriorityClass', metadata: { name: 'millrace-team-a.etl' }, preemptionPolicy: 'Never', globalDefault: false });
     expect(pc?.metadata.ownerReferences).toEqual([{ ...owner, controller: false }]);
     // The quota goes with its Queue (garbage collector): the Queue needs no finalizer.
     expect(quota?.metadata.ownerReferences).toEqual([queueOwner]);
     expect(quota?.spec).toEqual({
       hard: { 'requests.cpu': '2500m', 'limits.cpu': '2500m', 'requests.memory': '10240Mi', 'limits.memory': '10240Mi' },
-      scopeSelector: { matchExpressions: [{ scopeName: 'PriorityClass', operator: 'In', values: ['millrace-team-a-etl'] }] },
+      scopeSelector: { matchExpressions: [{ scopeName: 'PriorityClass', operator: 'In', values: ['millrace-team-a.etl'] }] },
     });
   });
 });

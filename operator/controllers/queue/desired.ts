@@ -6,7 +6,10 @@ import { cuToQuotaHard } from '../../capacity/compute-units.ts';
 import type { KubeObject, OwnerReference } from '../../kube/rest-client.ts';
 import { LABELS, MANAGED_BY } from '../shared/context.ts';
 
-export const priorityClassName = (namespace: string, queue: string) => `millrace-${namespace}-${queue}`;
+// Cluster-scoped, so the name must be unique across tenants: a dot separates namespace and queue
+// (namespace names are DNS labels without dots), so namespace a-b with queue c and namespace a
+// with queue b-c get different classes. At most 9 + 63 + 1 + 40 characters.
+export const priorityClassName = (namespace: string, queue: string) => `millrace-${namespace}.${queue}`;
 export const queueQuotaName = (queue: string) => `millrace-queue-${queue}`;
 
 export function desiredQueueObjects(queue: Queue, namespaceOwner: OwnerReference, queueOwner: OwnerReference): KubeObject[] {
