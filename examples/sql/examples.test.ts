@@ -9,6 +9,7 @@ import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { deploymentSchema } from '../../operator/api/v1alpha1/deployment.ts';
 import { validateSqlSource } from '../../operator/controllers/deployment/sql-source.ts';
+import { formatJavaLocalDateTime } from '../../runtime/connectors/factory/temporal.ts';
 import { createNexmarkGenerator, type Bid } from '../../runtime/connectors/nexmark/index.ts';
 
 const run = promisify(execFile);
@@ -20,6 +21,16 @@ async function millraceSql(file: string): Promise<string[]> {
   expect(stdout).toContain('[INFO] 1 job finished.');
   return stdout.split('\n');
 }
+/** 0.908 * price as DECIMAL(23, 3), exactly: price * 908 thousandths. */
+const euro = (price: number) => {
+  const milli = BigInt(price) * 908n;
+  return `${milli / 1000n}.${String(milli % 1000n).padStart(3, '0')}`;
+};
+const nexmarkBids = (events: number) => {
+  // the generator the nexmark connector wraps: same events (seed 42, 10000 events/s)
+  const gen = createNexmarkGenerator({ events, seed: 42, eventsPerSecond: 10_000 });
+  return Array.from({ length: events }, (_, i) => gen.eventAt(i)).filter((e): e is Bid => e.kind === 'bid');
+};
 const rowsOf = (lines: string[], prefix = '') => lines.filter((l) => /^[+-][IUD]\[/.test(l.slice(prefix.length)) && l.startsWith(prefix)).map((l) => l.slice(prefix.length));
 
 test('the README lists every example file', () => {
@@ -35,14 +46,7 @@ describe('SQL examples run with millrace sql -f', () => {
   }, 100_000);
 
   test.concurrent('02: the nexmark connector, a view, exact DECIMAL', async () => {
-    // the generator the connector wraps, same events (2000, seed 42, 10000 events/s)
-    const gen = createNexmarkGenerator({ events: 2000, seed: 42, eventsPerSecond: 10_000 });
-    const bids = Array.from({ length: 2000 }, (_, i) => gen.eventAt(i)).filter((e): e is Bid => e.kind === 'bid');
-    const euro = (price: number) => {
-      const milli = BigInt(price) * 908n;
-      return `${milli / 1000n}.${String(milli % 1000n).padStart(3, '0')}`;
-    };
-    const expected = bids.filter((b) => b.auction % 10 === 0).map((b) => `+I[${b.auction}, ${b.bidder}, ${b.price}, ${euro(b.price)}]`);
+    const expected = nexmarkBids(2000).filter((b) => b.auction % 10 === 0).map((b) => `+I[${b.auction}, ${b.bidder}, ${b.price}, ${euro(b.price)}]`);
     expect(expected.length).toBeGreaterThan(10);
     expect(rowsOf(await millraceSql('02-nexmark-bids.sql'), 'q1> ')).toEqual(expected);
   }, 100_000);
@@ -80,6 +84,18 @@ describe('SQL examples run with millrace sql -f', () => {
     expect(rows('deposits')).toEqual(['100', '5']);
     expect(rows('withdrawals')).toEqual(['30', '70']);
     rmSync(out, { recursive: true, force: true });
+  }, 100_000);
+
+  test.concurrent('06: a TypeScript UDF (Nexmark q14 with count_char ported from Java)', async () => {
+    const hour = (ms: number) => new Date(ms).getUTCHours();
+    const expected = nexmarkBids(10_000).filter((b) => b.price * 908 > 1_000_000_000 && b.price * 908 < 50_000_000_000).map((b) => {
+      const h = hour(b.dateTime);
+      const time = h >= 8 && h <= 18 ? 'dayTime' : h <= 6 || h >= 20 ? 'nightTime' : 'otherTime';
+      return `+I[${b.auction}, ${b.bidder}, ${euro(b.price)}, ${time}, ${formatJavaLocalDateTime(b.dateTime)}, ${b.extra}, ${[...b.extra].filter((c) => c === 'c').length}]`;
+    });
+    expect(expected.length).toBeGreaterThan(10);
+    expect(expected.some((r) => !r.endsWith(', 0]'))).toBe(true);
+    expect(rowsOf(await millraceSql('06-udf.sql'), 'q14> ')).toEqual(expected);
   }, 100_000);
 
   test('deployment.yaml is a valid Deployment whose script passes the operator\'s check', () => {

@@ -1,6 +1,7 @@
 // Runs a SQL script in this process: DDL/SET go to a session, every INSERT (or statement set) is
 // planned, translated (physical/) into a DataStream job and run on the local runtime until its
 // bounded sources end. Used by `millrace sql -f` and by sql:compare (test/sql/flink-oracle).
+import path from 'node:path';
 import { defineJob } from '../api/environment.ts';
 import { collectSink } from '../connectors/collect-sink.ts';
 import { createConnectorRegistry } from '../connectors/factory/index.ts';
@@ -12,6 +13,7 @@ import { registryCapabilities } from './planner/registry-capabilities.ts';
 import type { StatementResult } from './session/result.ts';
 import { SqlSession } from './session/sql-session.ts';
 import { parseScript } from './parser/index.ts';
+import { UdfLoader } from './udf/udf-loader.ts';
 
 export interface RunSqlFileOptions {
   readonly parallelism?: number;
@@ -19,6 +21,8 @@ export interface RunSqlFileOptions {
   readonly collectSinks?: boolean;
   /** initial configuration, as `SET 'k' = 'v'` (the CLI's --set) */
   readonly config?: Record<string, string>;
+  /** where JAVASCRIPT function modules of CREATE FUNCTION load from (default: the working directory) */
+  readonly baseDir?: string;
   /** called with each non-job statement's result (the CLI prints them) */
   readonly onResult?: (result: StatementResult) => void;
 }
@@ -32,7 +36,8 @@ export interface SinkResult {
 
 export async function runSqlFile(sql: string, options: RunSqlFileOptions = {}): Promise<{ sinks: SinkResult[]; jobs: number }> {
   const registry = createConnectorRegistry();
-  const session = new SqlSession({ capabilities: registryCapabilities(registry), ...(options.config ? { config: options.config } : {}) });
+  const udfs = new UdfLoader({ baseDir: options.baseDir ?? process.cwd() });
+  const session = new SqlSession({ capabilities: registryCapabilities(registry), udfTypes: udfs.typeResolver, ...(options.config ? { config: options.config } : {}) });
   const sinks: SinkResult[] = [];
   let jobs = 0;
   for (const statement of parseScript(sql)) {
@@ -75,7 +80,7 @@ export async function runSqlCommand(opts: { file: string; config: Record<string,
   }
   const { formatTable } = await import('./session/result.ts');
   const { jobs } = await runSqlFile(sql, {
-    parallelism: opts.parallelism, config: opts.config,
+    parallelism: opts.parallelism, config: opts.config, baseDir: path.dirname(path.resolve(opts.file)),
     onResult: (r) => out(r.kind === 'ok' ? r.message : r.kind === 'table' ? formatTable(r.table) : r.kind === 'explain' ? r.text : ''),
   });
   out(`[INFO] ${jobs} job${jobs === 1 ? '' : 's'} finished.`);

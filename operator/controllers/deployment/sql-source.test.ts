@@ -27,6 +27,11 @@ describe('a Deployment\'s inline SQL, checked before any pod exists', () => {
     expect(validateSqlSource(`${SRC}\nCREATE TABLE out (id BIGINT, name STRING) WITH ('connector' = 'print', 'print-identifier' = '\${secret:print-conf/prefix}');\nINSERT INTO out SELECT * FROM src;`)).toBeUndefined();
   });
 
+  test('a TypeScript UDF does not load from the operator\'s or a pod\'s file system: the call is named with where modules belong', () => {
+    const p = validateSqlSource(`CREATE FUNCTION count_char AS 'udf/count-char.ts#count_char' LANGUAGE JAVASCRIPT;\n${SRC}\n${OUT.replace('name STRING', 'n BIGINT')}\nINSERT INTO out SELECT id, count_char(name, 'c') FROM src;`);
+    expect(p?.message).toMatch(/^spec\.source\.sql: line 4, column 28: function 'count_char' \('udf\/count-char\.ts#count_char'\): in a Deployment, user-defined function modules come from the workspace bucket \(sql-artifacts\/namespaces\/<namespace>\/\), which is not supported yet/);
+  });
+
   test('a script without an INSERT has nothing to run; long lists are cut with a count', () => {
     expect(validateSqlSource(SRC)?.message).toMatch(/no INSERT INTO or statement set: there is nothing to run as a job/);
     const many = Array.from({ length: 8 }, (_, i) => ({ code: 'MR_ERR_SQL_VALIDATE' as const, message: `problem ${i}`, line: i + 1, column: 1 }));

@@ -24,6 +24,7 @@ import type { RunningJob } from './local-jobs.ts';
 import { changelogView, DEFAULT_MAX_COLUMN_WIDTH, MAX_COLUMN_WIDTH_KEY, RESULT_MODE_KEY, RESULT_MODES, TableauView, tableView } from './result-view.ts';
 import type { ResultMode } from './result-view.ts';
 import { StatementBuffer } from './statement-buffer.ts';
+import { UdfLoader } from '../udf/udf-loader.ts';
 
 export const DML_SYNC_KEY = 'table.dml-sync';
 
@@ -61,7 +62,8 @@ export class SqlClient {
     this.out = options.out;
     this.registry = options.registry ?? createConnectorRegistry();
     this.parallelism = options.parallelism ?? 1;
-    this.session = new SqlSession({ capabilities: registryCapabilities(this.registry), ...(options.config ? { config: options.config } : {}) });
+    const udfs = new UdfLoader({ baseDir: process.cwd() });
+    this.session = new SqlSession({ capabilities: registryCapabilities(this.registry), udfTypes: udfs.typeResolver, ...(options.config ? { config: options.config } : {}) });
   }
 
   /** true while a statement is incomplete: the REPL shows a continuation prompt */

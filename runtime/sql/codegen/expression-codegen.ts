@@ -9,6 +9,7 @@ import type { DataType } from '../types/data-type.ts';
 import { isCharacter, isInteger, typeToString } from '../types/data-type.ts';
 import type { SqlRuntime } from './sql-runtime.ts';
 import { SQL_RUNTIME, parseDate, parseTimestamp } from './sql-runtime.ts';
+import { udfCallSource, udfImplementation } from '../udf/udf-registry.ts';
 
 export type Row = readonly unknown[];
 
@@ -251,6 +252,8 @@ function genCall(rex: Extract<Rex, { kind: 'call' }>, b: Builder): string {
     default: {
       const def = registry.lookup(op);
       if (def?.js !== undefined) return strict(rex, b, (a) => `(${def.js})(${a.join(', ')})`);
+      // a user-defined function (udf/udf-loader.ts) gets every argument, NULLs included, as in Flink
+      if (udfImplementation(op) !== undefined) return b.let(udfCallSource(op, rex.operands.map((o) => gen(o, b))));
       return unsupported(`function ${op}`);
     }
   }

@@ -10,6 +10,7 @@
 // validateSqlJob is what the operator runs before it creates any pod: the same session, planning
 // and translation as build(), each failing statement reported with its line and column.
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { buildStreamGraph, defineJob } from '../../api/environment.ts';
 import type { StreamExecutionEnvironment } from '../../api/environment.ts';
 import { createConnectorRegistry } from '../../connectors/factory/index.ts';
@@ -21,6 +22,7 @@ import type { PlannedTree } from '../planner/planner.ts';
 import type { StatementResult } from '../session/result.ts';
 import { SqlSession } from '../session/sql-session.ts';
 import { validateScript } from '../session/validate-script.ts';
+import { inCluster, UdfLoader } from '../udf/udf-loader.ts';
 import type { ScriptValidation } from '../session/validate-script.ts';
 import { translatePlans } from './translate.ts';
 
@@ -37,16 +39,20 @@ function refuseQuery(pos: SqlPosition): SqlError {
   return new SqlError('MR_ERR_SQL_UNSUPPORTED', 'a SELECT returns its rows to a client, which a deployed job does not have; write INSERT INTO a table (print, filesystem, ...)', pos);
 }
 
-/** Adds the operators of every INSERT of `script` to `env`. */
-export function buildSqlJob(env: StreamExecutionEnvironment, script: string, config: Record<string, string> = {}, registry: ConnectorRegistry = createConnectorRegistry()): void {
-  const session = new SqlSession({ capabilities: registryCapabilities(registry), config });
+/**
+ * Adds the operators of every INSERT of `script` to `env`. JAVASCRIPT functions load from modules
+ * relative to `baseDir` (the script's directory), except in a cluster (udf/udf-loader.ts).
+ */
+export function buildSqlJob(env: StreamExecutionEnvironment, script: string, config: Record<string, string> = {}, registry: ConnectorRegistry = createConnectorRegistry(), baseDir = process.cwd()): void {
+  const udfs = new UdfLoader({ baseDir, localModules: !inCluster() });
+  const session = new SqlSession({ capabilities: registryCapabilities(registry), config, udfTypes: udfs.typeResolver });
   const trees: PlannedTree[] = [];
   for (const r of session.executeScript(script)) {
     if (r.kind === 'query') throw refuseQuery(r.statement.pos);
     if (r.kind === 'job') trees.push(...r.trees);
   }
   if (trees.length === 0) throw new SqlError('MR_ERR_SQL_UNSUPPORTED', 'the script has no INSERT INTO or statement set: nothing to run as a job');
-  translatePlans(env, trees, { registry });
+  translatePlans(env, trees, { registry, config: session.config });
 }
 
 export interface ValidateSqlJobOptions {
@@ -54,6 +60,8 @@ export interface ValidateSqlJobOptions {
   readonly config?: Record<string, string>;
   /** the connector registry to check options against; the operator passes one that never reads secret files */
   readonly registry?: ConnectorRegistry;
+  /** where JAVASCRIPT function modules load from; absent (the operator): none loads, as in a cluster */
+  readonly udfBaseDir?: string;
 }
 
 /**
@@ -69,7 +77,8 @@ export function validateSqlJob(script: string, options: ValidateSqlJobOptions = 
     // a refusal while building (a node that cannot run, a connector's or a file path's) is this statement's
     buildStreamGraph(defineJob({ name: 'sql', build: (env) => translatePlans(env, r.trees, { registry }) }), 1);
   };
-  return validateScript(script, { capabilities: registryCapabilities(registry), ...(options.config ? { config: options.config } : {}), onResult: check });
+  const udfs = new UdfLoader({ baseDir: options.udfBaseDir ?? process.cwd(), localModules: options.udfBaseDir !== undefined });
+  return validateScript(script, { capabilities: registryCapabilities(registry), udfTypes: udfs.typeResolver, ...(options.config ? { config: options.config } : {}), onResult: check });
 }
 
 export default defineJob({
@@ -83,6 +92,6 @@ export default defineJob({
     } catch (err) {
       throw new SqlError('MR_ERR_SQL_UNSUPPORTED', `cannot read the SQL script ${file}: ${(err as Error).message}`);
     }
-    buildSqlJob(env, script, sessionConfigOf(params.values));
+    buildSqlJob(env, script, sessionConfigOf(params.values), createConnectorRegistry(), path.dirname(path.resolve(file)));
   },
 });
