@@ -81,6 +81,7 @@ export const deploymentSpecSchema = z.object({
     delaySeconds: z.number().int().min(0).max(3600).default(10).describe('Delay between restarts (initial delay for exponentialDelay).'),
   }).default({ type: 'fixedDelay', attempts: 3, delaySeconds: 10 }).describe('How the runtime restarts failed tasks.'),
   configuration: z.record(z.string(), z.string()).default({}).describe('Runtime configuration key/values, passed to JobManager and TaskManagers.'),
+  secrets: z.array(z.string().regex(/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, 'a Secret name: lowercase letters, digits, - and .')).max(32).optional().describe('Kubernetes Secrets (in the Deployment\'s namespace) the job\'s connectors use: each is mounted read-only into the JobManager and TaskManager pods at /etc/millrace/secrets/<name>/, and connector options refer to a key as ${secret:<name>/<key>}. Values never enter the ConfigMap, status, logs or error messages.'),
   image: z.string().min(1).optional().describe('Container image of the runtime: one the Workspace allows (Workspace spec.pods.image or spec.pods.allowedImages); defaults to the Workspace image, else the operator setting.'),
   podTemplate: podTemplateSchema.optional(),
 }).describe('Desired state of the Deployment.');

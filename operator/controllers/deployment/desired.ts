@@ -14,6 +14,7 @@ import type { PodIdentity } from './pod-identity.ts';
 import type { PodJob } from './artifact-resolution.ts';
 import { SQL_FILE, SQL_JOB_MODULE } from './sql-source.ts';
 import { SQL_FILE_PARAM } from '../../../runtime/sql/physical/sql-job.ts';
+import { secretMounts } from './secret-mounts.ts';
 
 export const JOBMANAGER_REST_PORT = 8081;
 export const JOBMANAGER_RPC_PORT = 6123;
@@ -199,6 +200,7 @@ function pod(d: Deployment, opts: DesiredOptions, hash: string, role: 'jobmanage
           { name: 'scratch', mountPath: '/tmp' },
           ...(opts.storage ? [{ name: 's3-credentials', mountPath: S3_CREDENTIALS_DIR, readOnly: true }] : []),
           authVolumeMount,
+          ...secretMounts(s.secrets).mounts,
         ],
       }],
       volumes: [
@@ -207,6 +209,7 @@ function pod(d: Deployment, opts: DesiredOptions, hash: string, role: 'jobmanage
         // Readable by the runtime's group only (fsGroup); the values never enter env or args.
         ...(opts.storage ? [{ name: 's3-credentials', secret: { secretName: opts.storage.secretName, defaultMode: 0o440 } }] : []),
         authVolume(d.metadata.name),
+        ...secretMounts(s.secrets).volumes,
       ],
     },
   };
