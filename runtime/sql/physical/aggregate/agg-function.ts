@@ -3,7 +3,10 @@
 // retracted (a GROUP BY over a changelog takes rows back: -U/-D), merged (session windows), read.
 // Flink's counterpart is AggregateFunction with accumulate/retract/merge/getValue.
 
-/** The argument values of one input row for one call (FILTER and DISTINCT are applied around it). */
+/**
+ * The argument values of one input row for one call (FILTER and DISTINCT are applied around it).
+ * The array is reused for the next row: copy what the accumulator keeps.
+ */
 export type AggArgs = readonly unknown[];
 
 export interface SqlAggFunction<A = unknown> {

@@ -45,9 +45,11 @@ export function createAggsHandle(calls: readonly AggCall[], input: readonly Fiel
   const argIdx = calls.map((c) => c.args);
   const filters = calls.map((c) => c.filterArg ?? -1);
   const n = calls.length;
+  // one reused argument array per call: functions read it during the call only (distinct copies what it keeps)
+  const scratch = calls.map((c) => new Array<unknown>(c.args.length));
   const argsOf = (i: number, row: readonly unknown[]): unknown[] => {
     const idx = argIdx[i]!;
-    const out = new Array<unknown>(idx.length);
+    const out = scratch[i]!;
     for (let j = 0; j < idx.length; j++) out[j] = row[idx[j]!];
     return out;
   };

@@ -36,8 +36,9 @@ export function avgFunction(argType: DataType, resultType: DataType): SqlAggFunc
 
 function avgDivision(argType: DataType, resultType: DataType): (sum: unknown, n: number) => unknown {
   switch (argType.root) {
-    case 'BIGINT': return (sum, n) => i64.div(sum as number | bigint, n);
-    case 'TINYINT': case 'SMALLINT': case 'INTEGER': return (sum, n) => Number(i64.div(sum as number | bigint, n));
+    // a safe-integer sum divides exactly enough in floating point: truncation cannot cross an integer
+    case 'BIGINT': return (sum, n) => (typeof sum === 'number' ? Math.trunc(sum / n) : i64.div(sum as bigint, n));
+    case 'TINYINT': case 'SMALLINT': case 'INTEGER': return (sum, n) => (typeof sum === 'number' ? Math.trunc(sum / n) : Number(i64.div(sum as bigint, n)));
     case 'FLOAT': return (sum, n) => Math.fround((sum as number) / n);
     case 'DOUBLE': return (sum, n) => (sum as number) / n;
     case 'DECIMAL': {

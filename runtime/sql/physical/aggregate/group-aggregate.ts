@@ -58,22 +58,30 @@ export class GroupAggregateFunction extends KeyedProcessFunction<Key, ChangelogR
       this.handle.retract(st.a, row.values);
       st.n--;
     }
-    const key = this.groupKeys.map((i) => row.values[i]);
     if (st.n <= 0) {
       this.state.clear();
-      if (before !== undefined) out.collect({ kind: '-D', values: [...key, ...before] });
+      if (before !== undefined) out.collect({ kind: '-D', values: this.result(row.values, before) });
       return;
     }
     this.state.update(st);
     const after = this.handle.values(st.a);
     if (before === undefined) {
-      out.collect({ kind: '+I', values: [...key, ...after] });
+      out.collect({ kind: '+I', values: this.result(row.values, after) });
       return;
     }
     // with a TTL Flink emits even an unchanged result, so that downstream state is refreshed
     if (this.ttlMs === 0 && sameValues(before, after)) return;
-    out.collect({ kind: '-U', values: [...key, ...before] });
-    out.collect({ kind: '+U', values: [...key, ...after] });
+    out.collect({ kind: '-U', values: this.result(row.values, before) });
+    out.collect({ kind: '+U', values: this.result(row.values, after) });
+  }
+
+  /** The output row: the group's key columns (from the input row), then the aggregate values. */
+  private result(input: readonly unknown[], aggs: readonly unknown[]): unknown[] {
+    const keys = this.groupKeys;
+    const out = new Array<unknown>(keys.length + aggs.length);
+    for (let i = 0; i < keys.length; i++) out[i] = input[keys[i]!];
+    for (let i = 0; i < aggs.length; i++) out[keys.length + i] = aggs[i];
+    return out;
   }
 }
 

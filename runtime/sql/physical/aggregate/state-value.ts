@@ -20,7 +20,24 @@ export function fromState(v: StateValue): unknown {
   return v;
 }
 
-/** A text that identifies a tuple of values (distinct sets, group keys): equal values, equal text. */
+/**
+ * A text that identifies a tuple of values (distinct sets, group keys): equal values, equal text,
+ * and different tuples never share one (strings carry their length). Hot: runs per row and call.
+ */
 export function valueKey(values: readonly unknown[]): string {
-  return JSON.stringify(values, (_k, x: unknown) => (typeof x === 'bigint' ? `${x}n` : x instanceof Uint8Array ? Buffer.from(x).toString('base64') : x));
+  let k = '';
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    switch (typeof v) {
+      case 'number': k += `n${v}|`; break;
+      case 'string': k += `s${v.length}:${v}|`; break;
+      case 'bigint': k += `b${v}|`; break;
+      case 'boolean': k += v ? 't|' : 'f|'; break;
+      default:
+        if (v === null || v === undefined) k += '_|';
+        else if (v instanceof Uint8Array) k += `y${Buffer.from(v).toString('base64')}|`;
+        else k += `j${JSON.stringify(toState(v), (_x, y: unknown) => (y instanceof Map ? [...y] : y))}|`;
+    }
+  }
+  return k;
 }
