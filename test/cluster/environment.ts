@@ -4,7 +4,7 @@
 // run's globalTeardown (test/cluster/jest-global-teardown.ts); tiers already running are left running.
 //
 // With KUBECONFIG set, the tests use that cluster instead (for example kind) and start nothing.
-import { appendFile, mkdir } from 'node:fs/promises';
+import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tryRun } from './kube/commands.ts';
 import { up } from './kube/cluster.ts';
@@ -25,6 +25,17 @@ export interface Node extends ControlPlane {
 /** File in which a jest run lists the tiers it started, for its globalTeardown. */
 export function startedByRunFile(runId: string): string {
   return join(cacheRoot(), 'test-runs', `${runId}.list`);
+}
+
+/**
+ * Whether this jest run started the control plane, so its globalTeardown stops it and forgets
+ * etcd: objects a test leaves behind then vanish with it, and waiting for their deletion only
+ * costs time. On a cluster that was already running (a developer's), tests clean up as before.
+ */
+export async function controlPlaneIsThrowaway(): Promise<boolean> {
+  const runId = process.env.MILLRACE_TEST_RUN_ID;
+  if (!runId || process.env.KUBECONFIG) return false;
+  return (await readFile(startedByRunFile(runId), 'utf8').catch(() => '')).split('\n').includes('control-plane');
 }
 
 async function useTier(tier: Tier): Promise<string> {

@@ -16,6 +16,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ProcessCluster } from '../../runtime/local/process-cluster.ts';
 import { API, applyAs, createWorkspaceAndNamespace, TEST_PIPELINE, eventsFor, getWithStatus, localJobManagers, OPERATOR_NAMESPACE, operatorKubeconfig, startInProcessOperator, TEST_WATCH_SELECTOR, unique, useOperatorCluster, waitFor, waitForPhase } from './support/harness.ts';
 import type { Cluster } from './support/harness.ts';
+import { controlPlaneIsThrowaway } from '../cluster/environment.ts';
 
 // One file, so only one operator at a time acts on the shared control plane.
 let cluster: Cluster;
@@ -27,7 +28,12 @@ beforeAll(async () => {
 afterAll(async () => {
   // Remove what this run created: its Workspaces, whose finalizer deletes their Namespaces
   // (and those their deployments) first. Needs an operator; the last one may have stopped.
+  // Not on a control plane this run started: teardown forgets it all, and no pod here ever ran.
   const { rest } = cluster;
+  if (await controlPlaneIsThrowaway()) {
+    await operator?.stop();
+    return;
+  }
   const cleaner = operator ?? await startInProcessOperator(cluster);
   const mine = { apiVersion: API, kind: 'Workspace' };
   const created = (await rest.list<KubeObject>(mine, { labelSelector: TEST_WATCH_SELECTOR })).items;
