@@ -5,6 +5,8 @@ import path from 'node:path';
 import { defineJob } from '../api/environment.ts';
 import { collectSink } from '../connectors/collect-sink.ts';
 import { createConnectorRegistry } from '../connectors/factory/index.ts';
+import type { ConnectorRegistry } from '../connectors/factory/index.ts';
+import type { PlannedTree } from './planner/planner.ts';
 import type { ChangelogRow } from '../connectors/factory/row.ts';
 import { executeLocally } from '../local/local-executor.ts';
 import { SqlError } from './errors.ts';
@@ -25,6 +27,8 @@ export interface RunSqlFileOptions {
   readonly baseDir?: string;
   /** called with each non-job statement's result (the CLI prints them) */
   readonly onResult?: (result: StatementResult) => void;
+  /** runs a SELECT and shows its rows (the CLI: runtime/sql/client); without it a SELECT is refused */
+  readonly onQuery?: (tree: PlannedTree, registry: ConnectorRegistry) => Promise<void>;
 }
 
 export interface SinkResult {
@@ -42,7 +46,11 @@ export async function runSqlFile(sql: string, options: RunSqlFileOptions = {}): 
   let jobs = 0;
   for (const statement of parseScript(sql)) {
     const result = session.execute(statement);
-    if (result.kind === 'query') throw new SqlError('MR_ERR_SQL_UNSUPPORTED', 'a SELECT returns its rows to a client, which is not supported yet; write INSERT INTO a print or filesystem table', result.statement.pos);
+    if (result.kind === 'query') {
+      if (options.onQuery === undefined) throw new SqlError('MR_ERR_SQL_UNSUPPORTED', 'a SELECT returns its rows to a client, and this caller has none; write INSERT INTO a print or filesystem table', result.statement.pos);
+      await options.onQuery(result.tree, registry);
+      continue;
+    }
     if (result.kind !== 'job') {
       options.onResult?.(result);
       continue;
@@ -82,6 +90,15 @@ export async function runSqlCommand(opts: { file: string; config: Record<string,
   const { jobs } = await runSqlFile(sql, {
     parallelism: opts.parallelism, config: opts.config, baseDir: path.dirname(path.resolve(opts.file)),
     onResult: (r) => out(r.kind === 'ok' ? r.message : r.kind === 'table' ? formatTable(r.table) : r.kind === 'explain' ? r.text : ''),
+    // a SELECT prints its rows as they arrive, as Flink's client does with -f (tableau)
+    onQuery: async (tree, registry) => {
+      const { TableauView } = await import('./client/result-view.ts');
+      const { startQueryJob } = await import('./client/local-jobs.ts');
+      const view = new TableauView(tree.optimized.fields);
+      let rows = 0;
+      await startQueryJob(tree, registry, opts.parallelism, (row) => out(`${rows++ === 0 ? `${view.header()}\n` : ''}${view.row(row)}`)).done;
+      out(view.footer());
+    },
   });
   out(`[INFO] ${jobs} job${jobs === 1 ? '' : 's'} finished.`);
   return 0;

@@ -1,7 +1,7 @@
 // `millrace sql` without -f: the interactive SQL client as a person uses it, a child process
 // reading statements from its stdin (a pipe here) and answering on stdout.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -109,4 +109,12 @@ SELECT a FROM endless;
       child.kill('SIGKILL');
     }
   }, 60_000);
+
+  test('with -f, a SELECT of the script prints its rows as they arrive (tableau), as Flink\'s client does', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'millrace-sql-client-'));
+    writeFileSync(path.join(dir, 'select.sql'), `${SRC}\nSELECT a, a * 2 AS b FROM src WHERE a > 3;\n`);
+    const r = spawnSync(process.execPath, [BIN, 'sql', '-f', path.join(dir, 'select.sql')], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain(['| op |           a |           b |', '+----+-------------+-------------+', '| +I |           4 |           8 |', '| +I |           5 |          10 |', '+----+-------------+-------------+', 'Received a total of 2 rows'].join('\n'));
+  });
 });
