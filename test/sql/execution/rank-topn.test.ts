@@ -57,6 +57,34 @@ describe('SQL Top-N', () => {
   });
 });
 
+describe('SQL window Top-N', () => {
+  test('the two auctions with the highest price sum per 5-second window, emitted once per window', async () => {
+    const changelog = await sinkChangelog(`${bids}; CREATE TABLE out (ws TIMESTAMP(3), a INT, s INT, rn BIGINT) WITH ('connector' = 'blackhole');
+      INSERT INTO out SELECT window_start, a, s, rn FROM (
+        SELECT *, ROW_NUMBER() OVER (PARTITION BY window_start, window_end ORDER BY s DESC) AS rn FROM (
+          SELECT window_start, window_end, a, SUM(p) AS s FROM TABLE(TUMBLE(TABLE bids, DESCRIPTOR(ts), INTERVAL '5' SECOND)) GROUP BY window_start, window_end, a))
+      WHERE rn <= 2`, 'out');
+    expect(changelog.every((r) => r.kind === '+I')).toBe(true);
+    // per window (start in ms), each auction's sum; TIMESTAMP values are epoch ms of the wall-clock time
+    const sums = new Map<number, Map<number, number>>();
+    for (const b of BIDS) {
+      const w = Math.floor((Date.parse(`${b.ts.replace(' ', 'T')}Z`)) / 5000) * 5000;
+      const m = sums.get(w) ?? new Map<number, number>();
+      m.set(b.a, (m.get(b.a) ?? 0) + b.p);
+      sums.set(w, m);
+    }
+    const rows = changelog.map((r) => r.values as [number, number, number, number]);
+    expect(new Set(rows.map((r) => r[0]))).toEqual(new Set(sums.keys()));
+    for (const [w, bySum] of sums) {
+      const top = [...bySum.values()].sort((x, y) => y - x).slice(0, 2);
+      const got = rows.filter((r) => r[0] === w);
+      // ranks 1.. hold the highest sums (ties may pick either auction), each the sum of its auction
+      expect(got.map((r) => [r[3], r[2]]).sort()).toEqual(top.map((s, i) => [i + 1, s]).sort());
+      for (const r of got) expect(bySum.get(r[1])).toBe(r[2]);
+    }
+  });
+});
+
 describe('SQL deduplication on event time', () => {
   test.each([['ASC', 'first'], ['DESC', 'last']] as const)('ORDER BY ts %s keeps the %s row per auction', async (dir, which) => {
     const changelog = await sinkChangelog(`${bids}; CREATE TABLE out (id INT, a INT) WITH ('connector' = 'blackhole');

@@ -68,10 +68,11 @@ export function translateLookupJoin(node: NodeOf<'Join'>, ctx: TranslateContext)
   const keep = scanFilter === undefined ? undefined : compileFilter(scanFilter);
   const residual = residualOf(keys.remaining);
   const outer = node.joinType === 'LEFT';
-  const registry = ctx.registry;
+  // validated now (options, lookup ability), so a script that cannot run fails before it starts
+  const source = ctx.registry.createLookup(table);
   let lookup: ((key: readonly unknown[]) => unknown) | undefined;
   return ctx.translate(node.left).flatMap<ChangelogRow>((row, out) => {
-    lookup ??= registry.createLookup(table).createLookup(keyColumns);
+    lookup ??= source.createLookup(keyColumns);
     const key = keyOf(row.values);
     let matched = false;
     if (!hasNull(key, key.map((_, i) => i))) {
