@@ -97,6 +97,7 @@ test('a viewer sees the same pages with actions disabled, and the API refuses an
   await expect(buttons.count()).resolves.toBe(6);
   for (const b of await buttons.all()) await expect(b.isDisabled()).resolves.toBe(true);
   await expect(page.getByTestId('deployment-alpha-report').getByRole('button', { name: 'Cancel' }).getAttribute('title')).resolves.toMatch(/may not patch deployments/);
+  await expect(page.getByTestId('read-only').textContent()).resolves.toContain('may read deployments but not change them');
   await shot(page, '6-deployments-viewer');
   // trying anyway, from the signed-in page (same origin, the session cookie)
   const refused = await page.evaluate(async (path) => {

@@ -70,7 +70,8 @@ export function actionForm(r: DeploymentRow, a: ActionName, back: string): Html 
 
 function listPage(namespace: string, rows: DeploymentRow[], now: number): Html {
   const back = `/namespaces/${namespace}`;
-  return html`<p><a href="/">All namespaces</a> · <a href="/namespaces/${namespace}/drafts">Drafts</a></p>
+  return html`<p><a href="/">All namespaces</a> · <a href="/namespaces/${namespace}/drafts">Drafts</a> · <a href="/namespaces/${namespace}/artifacts">Artifacts</a></p>
+${rows.length > 0 && rows.every((r) => ACTIONS.every((a) => r.actions[a].reason?.startsWith('your role'))) ? html`<p class="help" data-testid="read-only">Your role in ${namespace} may read deployments but not change them: the actions are disabled.</p>` : ''}
 ${rows.length === 0 ? html`<p>No deployments in ${namespace}.</p>` : html`<table data-testid="deployments">
 <thead><tr><th scope="col">Name</th><th scope="col">State</th><th scope="col">Phase</th><th scope="col">Job</th><th scope="col" class="num">CU</th><th scope="col">Queue</th><th scope="col" class="num">Age</th><th scope="col">Actions</th></tr></thead>
 <tbody>${rows.map((r) => html`<tr data-testid="deployment-${r.name}">

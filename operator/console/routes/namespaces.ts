@@ -50,7 +50,7 @@ export function namespaceSection(v: NamespaceView) {
 ${v.queues.map((q) => html`<tr data-testid="queue-${q.name}"><th scope="row">${q.name}${q.phase && q.phase !== 'Active' ? html` <span class="help">${q.phase}</span>` : ''}</th><td class="num">${q.capacity}</td><td class="num">${q.used}</td><td class="num">${q.free}</td>
 <td>${q.waiting.length ? html`<ol class="waiting">${q.waiting.map((w) => html`<li><a href="/namespaces/${v.kubernetesNamespace}/deployments/${w.name}">${w.name}</a>${w.requiredCU !== undefined ? html` (needs ${w.requiredCU} CU)` : ''}</li>`)}</ol>` : html`<span class="help">none</span>`}</td></tr>`)}
 </tbody></table>
-<p><a href="/namespaces/${v.kubernetesNamespace}">Deployments</a> · <a href="/namespaces/${v.kubernetesNamespace}/drafts">Drafts</a></p>
+<p><a href="/namespaces/${v.kubernetesNamespace}">Deployments</a> · <a href="/namespaces/${v.kubernetesNamespace}/drafts">Drafts</a> · <a href="/namespaces/${v.kubernetesNamespace}/artifacts">Artifacts</a></p>
 </section>`;
 }
 

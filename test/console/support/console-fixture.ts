@@ -41,7 +41,7 @@ const binding = (namespace: string, role: string, sa: { namespace: string; name:
   subjects: [{ kind: 'ServiceAccount', name: sa.name, namespace: sa.namespace }],
 });
 
-async function withStatus(admin: KubeRest, obj: KubeObject, status: Record<string, unknown>): Promise<void> {
+export async function withStatus(admin: KubeRest, obj: KubeObject, status: Record<string, unknown>): Promise<void> {
   await admin.create(obj);
   await admin.mergePatch({ apiVersion: obj.apiVersion, kind: obj.kind, namespace: obj.metadata.namespace, name: obj.metadata.name }, { status }, 'status');
 }
@@ -51,7 +51,12 @@ const deployment = (namespace: string, name: string, spec: Record<string, unknow
   spec: { source: { pipeline: 'source: {}' }, parallelism: 2, state: 'running', ...spec },
 });
 
-export async function startConsoleWorld(): Promise<ConsoleWorld> {
+export interface ConsoleWorldOptions {
+  /** Where the console reaches a Deployment's JobManager; default nowhere (this tier runs no pods). */
+  jobManagerUrl?: (d: { namespace: string; name: string }) => string;
+}
+
+export async function startConsoleWorld(options: ConsoleWorldOptions = {}): Promise<ConsoleWorld> {
   const cluster = await useOperatorCluster();
   const admin = cluster.rest;
   const teamA = unique('team-a');
@@ -108,7 +113,7 @@ export async function startConsoleWorld(): Promise<ConsoleWorld> {
   const app = await createConsoleServer({
     connection, log: pino({ level: process.env.MILLRACE_TEST_LOG_LEVEL ?? 'silent' }), secureCookies: false,
     drafts: new DraftStore(openObjectStore(draftsDir), Date.now),
-    jobManagerUrl: () => 'http://127.0.0.1:9', // the control-plane tier runs no pods: no JobManager answers
+    jobManagerUrl: options.jobManagerUrl ?? (() => 'http://127.0.0.1:9'), // the control-plane tier runs no pods: no JobManager answers
   });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   return {
