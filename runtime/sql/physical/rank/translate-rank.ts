@@ -1,6 +1,7 @@
 // Rank and Deduplicate → keyed process functions partitioned by the PARTITION BY columns:
 // Top-N (top-n.ts), window Top-N (window-top-n.ts), deduplication (deduplicate.ts).
 import type { ChangelogRow } from '../../../connectors/factory/row.ts';
+import { SqlError } from '../../errors.ts';
 import type { Key } from '../../../graph/key-groups.ts';
 import type { NodeOf } from '../../planner/logical-plan.ts';
 import { changelogText } from '../../planner/changelog.ts';
@@ -20,6 +21,12 @@ function options(node: NodeOf<'Rank'> | NodeOf<'Deduplicate'>, ctx: TranslateCon
 }
 
 export function translateRank(node: NodeOf<'Rank'>, ctx: TranslateContext): RowStream {
+  // Flink 1.20 runs only ROW_NUMBER in streaming Top-N and window Top-N, and says so
+  if (node.rankType !== 'ROW_NUMBER') {
+    throw new SqlError('MR_ERR_SQL_PLAN', node.window !== undefined
+      ? `${node.rankType}() function is not supported on Window TopN currently, only ROW_NUMBER() is supported.`
+      : `${node.rankType}() on streaming table is not supported currently`);
+  }
   const fields = node.input.fields;
   const order = rowOrder(node.orderKeys, fields);
   const by = (ks: readonly number[]): string => ks.map((k) => fields[k]!.name).join(', ');
