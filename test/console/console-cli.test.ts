@@ -1,0 +1,39 @@
+// `npx millrace console` as a user starts it: the CLI branch of runtime/bin/millrace.ts, a
+// kubeconfig given with --kubeconfig, a free port; it serves the sign-in page and stops on SIGTERM.
+// (No API server is needed until someone signs in; the browser tests cover that.)
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { consoleOptions } from '../../operator/console/cli.ts';
+
+const BIN = new URL('../../runtime/bin/millrace.ts', import.meta.url).pathname;
+
+test('millrace console starts with --kubeconfig, serves the sign-in page and exits 0 on SIGTERM', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'console-cli-'));
+  const kubeconfig = join(dir, 'config');
+  writeFileSync(kubeconfig, ['apiVersion: v1', 'kind: Config', 'current-context: c', 'clusters: [{name: k, cluster: {server: "https://127.0.0.1:1"}}]',
+    'users: [{name: u, user: {token: x}}]', 'contexts: [{name: c, context: {cluster: k, user: u}}]'].join('\n'));
+  const child = spawn(process.execPath, [BIN, 'console', '--kubeconfig', kubeconfig, '--port', '0', '--insecure-cookies'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KUBECONFIG: '/nonexistent' } });
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (c: Buffer) => { out += c.toString(); const m = /listening on (http:\/\/\S+)/.exec(out); if (m) resolve(m[1]!); });
+      child.once('exit', (code) => reject(new Error(`console exited with ${code}`)));
+    });
+    const page = await fetch(`${url}/sign-in`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('Kubernetes bearer token');
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+  } finally {
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  }
+}, 30_000);
+
+test('bad console flags are refused naming the flag', () => {
+  expect(() => consoleOptions(['--port', 'http'], {})).toThrow(/MR_ERR_CLI: --port must be a port number/);
+  expect(() => consoleOptions(['--prot', '1'], {})).toThrow(/--prot/);
+  expect(consoleOptions([], { MILLRACE_CONSOLE_PORT: '9090', MILLRACE_CONSOLE_DRAFTS_STORAGE: 's3://b' })).toMatchObject({ host: '127.0.0.1', port: 9090, draftsStorage: 's3://b', insecureCookies: false });
+});
