@@ -27,7 +27,7 @@ const USAGE = `usage:
                [--summary-json FILE] [--restart-strategy SPEC] [--batch] [--latency-interval-ms MS] [--no-progress]
                [--checkpoint-interval-ms MS (10000; 0 = off)] [--checkpoint-dir URI] [--resume]
                [--from-savepoint URI] [--allow-non-restored-state]
-  millrace sql [-f <script.sql>] [--set key=value ...] [--parallelism N]   (without -f: the interactive SQL client)
+  millrace sql [-f <script.sql>] [--set key=value ...] [--parallelism N]   (without -f: the interactive SQL client; -i <init.sql> first)
                (runs the INSERTs of a Flink SQL script locally until its bounded sources end)
   millrace jobmanager [--host H (127.0.0.1)] [--port 8081] [--allow-unauthenticated] [--heartbeat-timeout-ms 5000] [--restart-strategy SPEC]
                [--job <job-module> --parallelism N --set key=value ...]   (application mode: run this job at start)
@@ -125,6 +125,7 @@ async function main(argv: string[]): Promise<void> {
       'no-ha-resume': { type: 'boolean' },
       'allow-unauthenticated': { type: 'boolean' },
       file: { type: 'string', short: 'f' },
+      init: { type: 'string', short: 'i' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -159,7 +160,7 @@ async function main(argv: string[]): Promise<void> {
     if (file === undefined) {
       // no script: the interactive client (runtime/sql/client/)
       const { runRepl } = await import('../sql/client/repl.ts');
-      const code = await runRepl({ config: keyValues(values.set), parallelism: int(values.parallelism, 'parallelism', 1) || 1 });
+      const code = await runRepl({ config: keyValues(values.set), parallelism: int(values.parallelism, 'parallelism', 1) || 1, ...(values.init !== undefined ? { init: values.init } : {}) });
       // exit once stdout took everything (a pipe is written asynchronously; process.exit would cut it)
       process.stdout.write('', () => process.exit(code));
       return;

@@ -1,6 +1,7 @@
 // `millrace sql` without -f: the SQL client reading lines from stdin (a terminal, or a pipe as in
 // `millrace sql < statements.sql`), prompting on a terminal only. Ctrl-C stops a running SELECT;
 // with nothing running it leaves, as QUIT; does.
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { SqlClient } from './sql-client.ts';
 
@@ -9,6 +10,8 @@ const CONTINUATION = '> ';
 
 export interface ReplOptions {
   readonly config: Record<string, string>;
+  /** an init script run before the first prompt (Flink's `sql-client.sh -i`): DDL, SET ... */
+  readonly init?: string;
   readonly parallelism: number;
   readonly input?: NodeJS.ReadableStream;
   readonly output?: NodeJS.WritableStream;
@@ -32,8 +35,21 @@ export async function runRepl(opts: ReplOptions): Promise<number> {
     rl.setPrompt(client.pending ? CONTINUATION : PROMPT);
     rl.prompt();
   };
-  prompt();
   try {
+    if (opts.init !== undefined) {
+      let text: string;
+      try {
+        text = readFileSync(opts.init, 'utf8');
+      } catch (err) {
+        throw new Error(`MR_ERR_CLI: cannot read the init script '${opts.init}': ${(err as Error).message}`, { cause: err });
+      }
+      for (const line of text.split('\n')) await client.line(line);
+      if (client.errors > 0) {
+        throw new Error(`MR_ERR_CLI: the init script '${opts.init}' had ${client.errors} failing statement${client.errors === 1 ? '' : 's'} (printed above); fix it and start again`);
+      }
+      output.write(`[INFO] Executed the init script ${opts.init}.\n`);
+    }
+    prompt();
     for await (const line of rl) {
       await client.line(line);
       if (client.quit) break;

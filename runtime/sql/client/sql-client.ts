@@ -57,6 +57,8 @@ export class SqlClient {
   private interrupted = false;
   /** set by QUIT / EXIT */
   quit = false;
+  /** statements that ended in an error so far (an init script must have none) */
+  errors = 0;
 
   constructor(options: SqlClientOptions) {
     this.out = options.out;
@@ -146,6 +148,7 @@ export class SqlClient {
 
   /** Every error is printed and the client goes on (coded errors carry their code, line and column). */
   private error(err: unknown): void {
+    this.errors++;
     const msg = err instanceof Error ? err.message : String(err);
     const code = (err as { code?: unknown } | null)?.code;
     this.out(`[ERROR] Could not execute SQL statement. Reason:\n${typeof code === 'string' && !msg.startsWith(code) ? `${code}: ` : ''}${msg}`);

@@ -117,4 +117,18 @@ SELECT a FROM endless;
     expect(r.status).toBe(0);
     expect(r.stdout).toContain(['| op |           a |           b |', '+----+-------------+-------------+', '| +I |           4 |           8 |', '| +I |           5 |          10 |', '+----+-------------+-------------+', 'Received a total of 2 rows'].join('\n'));
   });
+
+  test('-i runs an init script before the first statement; a failing init script stops the client naming it', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'millrace-sql-client-'));
+    writeFileSync(path.join(dir, 'init.sql'), `${SRC}\nSET 'sql-client.execution.result-mode' = 'changelog';\n`);
+    const r = client('SELECT a FROM src WHERE a = 2;\n', '-i', path.join(dir, 'init.sql'));
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain(`[INFO] Executed the init script ${path.join(dir, 'init.sql')}.`);
+    expect(r.stdout).toContain(['| op | a |', '+----+---+', '| +I | 2 |'].join('\n'));
+    writeFileSync(path.join(dir, 'bad.sql'), 'CREATE TABLE broken (a INT) WITH (;\n');
+    const bad = client('SHOW TABLES;\n', '-i', path.join(dir, 'bad.sql'));
+    expect(bad.status).toBe(1);
+    expect(bad.stdout).toMatch(/\[ERROR\] Could not execute SQL statement. Reason:\nMR_ERR_SQL_PARSE: line 1, column 35/);
+    expect(bad.stderr).toContain(`MR_ERR_CLI: the init script '${path.join(dir, 'bad.sql')}' had 1 failing statement`);
+  });
 });
