@@ -123,6 +123,8 @@ export class SqlClient {
       }
       if (word === 'CLEAR') return this.out('\u001b[2J\u001b[H');
       if (word === 'SHOW JOBS') return this.out(this.showJobs());
+      const stop = /^STOP JOB '([^']*)'( WITH SAVEPOINT)?$/.exec(text.replace(/\s+/g, ' ').trim().replace(/^stop job/i, 'STOP JOB').replace(/ with savepoint$/i, ' WITH SAVEPOINT'));
+      if (stop !== null) return await this.stopJob(stop[1]!, stop[2] !== undefined);
       if (word === 'BEGIN STATEMENT SET') {
         if (this.statementSet !== undefined) throw new SqlError('MR_ERR_SQL_VALIDATE', 'a statement set is already open: add INSERTs, then END;');
         this.statementSet = [];
@@ -217,6 +219,19 @@ export class SqlClient {
     if (this.interrupted) this.out('[INFO] Query stopped (Ctrl-C); the rows received so far:');
     if (tableau !== undefined) this.out(tableau.footer());
     else this.out(mode === 'changelog' ? changelogView(fields, rows) : tableView(fields, rows));
+  }
+
+  /** STOP JOB '<id>': the job ends (CANCELED); its sinks keep what they committed. */
+  private async stopJob(id: string, withSavepoint: boolean): Promise<void> {
+    if (withSavepoint) throw new SqlError('MR_ERR_SQL_UNSUPPORTED', 'STOP JOB ... WITH SAVEPOINT: jobs of the SQL client run in its process without checkpoint storage; run the script as a Deployment (or with millrace run) to take savepoints');
+    const r = this.jobs.get(id);
+    if (r === undefined) throw new SqlError('MR_ERR_SQL_VALIDATE', `no job '${id}' was started by this client (SHOW JOBS lists them)`);
+    if (r.status === 'RUNNING') {
+      r.status = 'CANCELED';
+      r.job.cancel();
+      await r.job.done.catch(() => undefined);
+    }
+    this.out('[INFO] Execute statement succeeded.');
   }
 
   private showJobs(): string {

@@ -84,6 +84,36 @@ SHOW JOBS;
     expect(rows('odds')).toEqual(['1', '3', '5']);
   });
 
+  test('an INSERT into an unbounded source runs in the background: SHOW JOBS lists it RUNNING, STOP JOB ends it', async () => {
+    const child = spawn(process.execPath, [BIN, 'sql'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => { out += d; });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const waitOut = async (re: RegExp) => {
+      const deadline = Date.now() + 30_000;
+      while (!re.test(out)) {
+        if (Date.now() > deadline) throw new Error(`${re} not printed within 30 s:\n${out}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      return re.exec(out)!;
+    };
+    try {
+      child.stdin.write(`CREATE TABLE endless (a BIGINT) WITH ('connector' = 'datagen', 'rows-per-second' = '20', 'fields.a.kind' = 'sequence', 'fields.a.start' = '1', 'fields.a.end' = '1000000000');
+CREATE TABLE sink (a BIGINT) WITH ('connector' = 'blackhole');
+INSERT INTO sink SELECT a FROM endless;
+SHOW JOBS;
+`);
+      const id = (await waitOut(/Job ID: ([0-9a-f]{32})/))[1]!;
+      await waitOut(new RegExp(`\\| ${id} \\| INSERT INTO sink SELECT a FROM endless \\| RUNNING`));
+      child.stdin.end(`STOP JOB '${id}';\nSTOP JOB 'nope';\nSHOW JOBS;\n`);
+      expect(await exited).toBe(0);
+      expect(out).toMatch(new RegExp(`\\| ${id} \\| INSERT INTO sink SELECT a FROM endless \\| CANCELED`));
+      expect(out).toContain("MR_ERR_SQL_VALIDATE: no job 'nope' was started by this client (SHOW JOBS lists them)");
+    } finally {
+      child.kill('SIGKILL');
+    }
+  }, 60_000);
+
   test('Ctrl-C stops a SELECT on an unbounded source, shows what arrived, and the client goes on', async () => {
     const child = spawn(process.execPath, [BIN, 'sql'], { stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
