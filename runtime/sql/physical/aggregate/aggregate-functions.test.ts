@@ -83,6 +83,19 @@ describe('aggregate functions with retraction', () => {
     expect(h.values(a)).toEqual([4, 9, 3, 3]);
   });
 
+  test('FIRST_VALUE, LAST_VALUE, LISTAGG by arrival order; a retraction removes the earliest occurrence', () => {
+    const h = createAggsHandle([
+      call('FIRST_VALUE', [3], T.varchar(10)), call('LAST_VALUE', [3], T.varchar(10)), call('LISTAGG', [3], T.string()), call('LISTAGG', [3, 2], T.string()),
+    ], [...input.slice(0, 2), { name: 'sep', type: T.varchar(1) }, input[3]!]);
+    const accs = h.create();
+    for (const v of ['a', 'b', null, 'a', 'c']) h.accumulate(accs, [null, null, '-', v]);
+    expect(h.values(accs)).toEqual(['a', 'c', 'a,b,a,c', 'a-b-a-c']);
+    h.retract(accs, [null, null, '-', 'a']);
+    expect(h.values(roundTrip(accs))).toEqual(['b', 'c', 'b,a,c', 'b-a-c']);
+    for (const v of ['b', 'a', 'c']) h.retract(accs, [null, null, '-', v]);
+    expect(h.values(accs)).toEqual([null, null, null, null]);
+  });
+
   test('an aggregate function that does not run yet is refused by name', () => {
     expect(() => createAggsHandle([call('STDDEV_POP', [0], T.double())], input)).toThrow(/aggregate function STDDEV_POP is not executable yet/);
   });

@@ -5,6 +5,7 @@
 import { SqlError } from '../../errors.ts';
 import type { AggCall, Field } from '../../planner/logical-plan.ts';
 import type { SqlAggFunction } from './agg-function.ts';
+import { firstValueFunction, lastValueFunction, listAggFunction } from './arrival-list.ts';
 import { avgFunction } from './avg.ts';
 import { countFunction } from './count.ts';
 import { distinctFunction } from './distinct.ts';
@@ -35,7 +36,10 @@ export function aggFunctionFor(call: AggCall, input: readonly Field[]): SqlAggFu
     case 'SUM0': case '$SUM0': fn = sumFunction(needArg(), true) as SqlAggFunction; break;
     case 'AVG': fn = avgFunction(needArg(), call.type) as SqlAggFunction; break;
     case 'MIN': case 'MAX': fn = minMaxFunction(call.fn, valueOrder(needArg())) as SqlAggFunction; break;
-    default: throw new SqlError('MR_ERR_SQL_UNSUPPORTED', `aggregate function ${call.fn} is not executable yet (COUNT, SUM, AVG, MIN, MAX run, with DISTINCT and FILTER)`);
+    case 'FIRST_VALUE': fn = firstValueFunction() as SqlAggFunction; break;
+    case 'LAST_VALUE': fn = lastValueFunction() as SqlAggFunction; break;
+    case 'LISTAGG': fn = listAggFunction() as SqlAggFunction; break;
+    default: throw new SqlError('MR_ERR_SQL_UNSUPPORTED', `aggregate function ${call.fn} is not executable yet (COUNT, SUM, AVG, MIN, MAX, FIRST_VALUE, LAST_VALUE, LISTAGG run, with DISTINCT and FILTER)`);
   }
   return call.distinct ? (distinctFunction(fn) as SqlAggFunction) : fn;
 }
