@@ -4,6 +4,7 @@
 // Route modules live one file per group under routes/ and are listed in server.ts.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import type { KubeConnection } from '../kube/kube-connection.ts';
 import type { KubeRest } from '../kube/rest-client.ts';
 import type { AccessAttributes } from './auth/can-i.ts';
 import type { Identity } from './auth/identity.ts';
@@ -13,6 +14,8 @@ import type { DraftStore } from './drafts/draft-store.ts';
 export interface ConsoleUser extends Identity {
   /** A Kubernetes client authenticated with the user's own token: RBAC decides every call. */
   readonly kube: KubeRest;
+  /** The same identity as a raw connection, for non-JSON reads (pod logs). */
+  readonly connection: KubeConnection;
   /** May the user do this? (SelfSubjectAccessReview as the user, cached a few seconds) */
   canI(attributes: AccessAttributes): Promise<boolean>;
   /** Throws MR_ERR_CONSOLE_FORBIDDEN naming the verb, resource and namespace when not allowed. */

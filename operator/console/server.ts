@@ -53,7 +53,7 @@ export interface ConsoleServerOptions {
   extraRoutes?: ConsoleRoutes[];
 }
 
-interface SessionData { kube: KubeRest; access: AccessCache }
+interface SessionData { kube: KubeRest; connection: KubeConnection; access: AccessCache }
 
 function makeUser(identity: { name: string; groups: string[]; uid?: string }, data: SessionData): ConsoleUser {
   const canI = async (a: AccessAttributes) => {
@@ -66,6 +66,7 @@ function makeUser(identity: { name: string; groups: string[]; uid?: string }, da
   return {
     ...identity,
     kube: data.kube,
+    connection: data.connection,
     canI,
     async require(a) {
       if (await canI(a)) return;
@@ -81,7 +82,10 @@ export async function createConsoleServer(o: ConsoleServerOptions): Promise<Fast
   const sessions = new SessionStore<SessionData>(now, o.sessionLimits ?? DEFAULT_SESSION_LIMITS);
   // bearer-token clients: the identity is kept a minute, keyed by the token's hash, never the token
   const bearers = new BearerCache<SessionData>(now);
-  const newData = (token: string): SessionData => ({ kube: new KubeRest(userConnection(o.connection, token), { timeoutMs: 15_000, maxConnections: 8 }), access: new AccessCache(now) });
+  const newData = (token: string): SessionData => {
+    const connection = userConnection(o.connection, token);
+    return { kube: new KubeRest(connection, { timeoutMs: 15_000, maxConnections: 8 }), connection, access: new AccessCache(now) };
+  };
 
   async function optionalUser(request: FastifyRequest): Promise<ConsoleUser | undefined> {
     const auth = request.headers.authorization;

@@ -13,6 +13,7 @@ import { html, type Html } from '../ui/html.ts';
 import { page } from '../ui/layout.ts';
 import { ACTIONS } from '../model/deployment-actions.ts';
 import { actionForm, deploymentRow } from './deployments.ts';
+import { podLogs, type PodLog } from '../kube/pod-logs.ts';
 
 interface VertexRest { id: string; name: string; parallelism: number; status: string; recordsIn: number; recordsOut: number; backpressureLevel?: string; backpressureRatio?: number; watermarkLagMs?: number | null; isSource?: boolean }
 interface JobRest { jid?: string; name?: string; state?: string; restarts?: number; 'start-time'?: number; vertices?: VertexRest[]; exceptions?: Array<{ timestamp: number; message: string }>; 'failure-cause'?: string | null; latencyP99Ms?: number | null }
@@ -69,6 +70,17 @@ ${history.map((c) => html`<tr><td>${c.id}</td><td>${c.status}</td><td>${c.is_sav
 ${(j.exceptions ?? []).length === 0 ? html`<p data-testid="no-exceptions">none</p>` : html`<ol class="exceptions" reversed>${[...(j.exceptions ?? [])].reverse().map((e) => html`<li><time datetime="${new Date(e.timestamp).toISOString()}">${new Date(e.timestamp).toISOString()}</time><pre>${e.message}</pre></li>`)}</ol>`}`;
 }
 
+/** Live pod logs, or why there are none; a refusal of pods/log is shown, not thrown (the page stays). */
+async function liveLogs(user: ConsoleUser, namespace: string, name: string): Promise<PodLog[] | string> {
+  try { return await podLogs(user, user.connection, namespace, name); } catch (err) { const e = toConsoleError(err); return `${e.code}: ${e.message}`; }
+}
+
+export function podLogsFragment(logs: PodLog[] | string): Html {
+  if (typeof logs === 'string') return html`<p role="alert">${logs}</p>`;
+  if (logs.length === 0) return html`<p data-testid="no-pods">No pods run now; archived logs of ended jobs are under Logs.</p>`;
+  return html`${logs.map((l) => html`<h3>${l.pod} <span class="help">${l.component ?? ''} · ${l.phase ?? ''}</span></h3><pre class="log" data-testid="pod-log" tabindex="0" aria-label="log of ${l.pod}">${l.text}</pre>`)}`;
+}
+
 export const deploymentPageRoutes: ConsoleRoutes = (app, ctx) => {
   const rates = new RateTracker(ctx.now);
   const params = (p: unknown) => p as { namespace: string; name: string };
@@ -86,6 +98,18 @@ export const deploymentPageRoutes: ConsoleRoutes = (app, ctx) => {
     };
   });
 
+  app.get('/api/namespaces/:namespace/deployments/:name/pod-logs', async (request) => {
+    const user = await ctx.user(request);
+    const { namespace, name } = params(request.params);
+    return { pods: await podLogs(user, user.connection, namespace, name) };
+  });
+
+  app.get('/namespaces/:namespace/deployments/:name/pod-logs-fragment', async (request, reply) => {
+    const user = await ctx.user(request);
+    const { namespace, name } = params(request.params);
+    return reply.type('text/html').send(podLogsFragment(await liveLogs(user, namespace, name)).value);
+  });
+
   app.get('/namespaces/:namespace/deployments/:name/job-fragment', async (request, reply) => {
     const user = await ctx.user(request);
     const { namespace, name } = params(request.params);
@@ -97,7 +121,7 @@ export const deploymentPageRoutes: ConsoleRoutes = (app, ctx) => {
     const user = await ctx.user(request);
     const { namespace, name } = params(request.params);
     const d = await getDeployment(user, namespace, name);
-    const [row, savepoints, events, job] = await Promise.all([deploymentRow(user, d), listSavepoints(user, namespace, name), eventsOf(user, namespace, name), jobView(ctx, rates, user, d)]);
+    const [row, savepoints, events, job, logs] = await Promise.all([deploymentRow(user, d), listSavepoints(user, namespace, name), eventsOf(user, namespace, name), jobView(ctx, rates, user, d), liveLogs(user, namespace, name)]);
     const changes = specDiff(parseReconciledSpec(d.status?.lastReconciledSpec), d.spec);
     const back = `/namespaces/${namespace}/deployments/${name}`;
     const q = request.query as { done?: string; failed?: string };
@@ -114,6 +138,7 @@ ${row.reason ? html`<dt>Reason</dt><dd>${row.reason}</dd>` : ''}
 <section aria-labelledby="sp-h"><h2 id="sp-h">Savepoints</h2>${savepoints.length === 0 ? html`<p>none</p>` : html`<table data-testid="savepoints"><thead><tr><th scope="col">Name</th><th scope="col">Origin</th><th scope="col">Phase</th><th scope="col">Path</th><th scope="col" class="num">Age</th></tr></thead><tbody>
 ${savepoints.map((s) => html`<tr><th scope="row">${s.metadata.name}</th><td>${String(s.spec?.origin ?? '')}</td><td>${String(s.status?.phase ?? 'Pending')}${s.status?.failureReason ? html`<br><span class="help">${String(s.status.failureReason)}</span>` : ''}</td><td><code>${String(s.status?.path ?? '')}</code></td><td class="num">${age(s.metadata.creationTimestamp, ctx.now())}</td></tr>`)}</tbody></table>`}</section>
 <section aria-labelledby="diff-h"><h2 id="diff-h">Running spec and current spec</h2>${d.status?.lastReconciledSpec === undefined ? html`<p>No job was started from this spec yet.</p>` : changes.length === 0 ? html`<p data-testid="spec-same">The running job was made from the current spec.</p>` : html`<table data-testid="spec-diff"><thead><tr><th scope="col">Field</th><th scope="col">Running</th><th scope="col">Current</th></tr></thead><tbody>${changes.map((c) => html`<tr><th scope="row"><code>${c.path}</code></th><td><code>${c.running ?? '(unset)'}</code></td><td><code>${c.desired ?? '(unset)'}</code></td></tr>`)}</tbody></table>`}</section>
+<section aria-labelledby="logs-h"><h2 id="logs-h">Live logs</h2><p class="help">The last 200 lines of each pod, refreshed every 5 s. Logs of ended jobs: <a href="/namespaces/${namespace}/deployments/${name}/logs">archived logs</a>.</p><div data-testid="pod-logs" data-refresh-ms="5000" data-src="/namespaces/${namespace}/deployments/${name}/pod-logs-fragment">${podLogsFragment(logs)}</div></section>
 <section aria-labelledby="ev-h"><h2 id="ev-h">Events</h2>${events.length === 0 ? html`<p>none</p>` : html`<table data-testid="events"><thead><tr><th scope="col">Type</th><th scope="col">Reason</th><th scope="col">Message</th><th scope="col" class="num">Count</th><th scope="col" class="num">Last</th></tr></thead><tbody>
 ${events.map((e) => html`<tr><td>${e.type ?? ''}</td><td>${e.reason ?? ''}</td><td>${e.message ?? ''}</td><td class="num">${e.count ?? 1}</td><td class="num">${age(e.lastTimestamp, ctx.now())}</td></tr>`)}</tbody></table>`}</section>`;
     return reply.type('text/html').send(page(`${name}`, body, user, flash));

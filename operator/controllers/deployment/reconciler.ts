@@ -84,7 +84,7 @@ export async function reconcileDeployment(ctx: ReconcileContext, opts: Deploymen
   const identity = resolvePodIdentity(d.spec, workspace, workspacePods(workspace ? ctx.caches.workspaces.get(workspace)?.spec?.pods : undefined), opts.defaultImage);
   // A bucket artifact is resolved (sha256) before any pod exists; a missing one fails here.
   const artifact = await resolveDeploymentArtifact(ctx, d, previous, specHash(d.spec), opts.artifacts);
-  const invalidSource = validateSource(d.spec.source) ?? unlistedSecrets(d.spec) ?? ('problem' in identity ? identity.problem : undefined) ?? artifact.problem;
+  const invalidSource = validateSource(d.spec.source, d.spec.configuration) ?? unlistedSecrets(d.spec) ?? ('problem' in identity ? identity.problem : undefined) ?? artifact.problem;
   const poll = await pollSavepoint(opts.jobManagers, namespace, name, previous, observed);
   const named = namedSavepoint(ctx, d, namespace);
   const decision = decideDeployment({

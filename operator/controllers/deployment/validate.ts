@@ -11,8 +11,8 @@ export interface SourceProblem {
   message: string;
 }
 
-export function validateSource(source: DeploymentSpec['source']): SourceProblem | undefined {
-  if (source.sql !== undefined) return validateSqlSource(source.sql);
+export function validateSource(source: DeploymentSpec['source'], configuration: Record<string, string> = {}): SourceProblem | undefined {
+  if (source.sql !== undefined) return validateSqlSource(source.sql, configuration);
   if (source.pipeline !== undefined) {
     try {
       parsePipeline(source.pipeline);
