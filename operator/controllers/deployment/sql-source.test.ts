@@ -23,6 +23,12 @@ describe('a Deployment\'s inline SQL, checked before any pod exists', () => {
     expect(badOption?.message).toMatch(/^spec\.source\.sql: line 3, column 1: .*rows-per-second/);
   });
 
+  test('the Deployment\'s configuration is the session\'s, as in the pods: batch mode allows INSERT OVERWRITE', () => {
+    const overwrite = `${SRC}\n${OUT}\nINSERT OVERWRITE out SELECT * FROM src;`;
+    expect(validateSqlSource(overwrite)?.message).toMatch(/^spec\.source\.sql: line 3, column 1: INSERT OVERWRITE is not supported in streaming mode/);
+    expect(validateSqlSource(overwrite, { 'execution.runtime-mode': 'batch' })).toBeUndefined();
+  });
+
   test('a secret reference is never read by the operator: it passes the check', () => {
     expect(validateSqlSource(`${SRC}\nCREATE TABLE out (id BIGINT, name STRING) WITH ('connector' = 'print', 'print-identifier' = '\${secret:print-conf/prefix}');\nINSERT INTO out SELECT * FROM src;`)).toBeUndefined();
   });

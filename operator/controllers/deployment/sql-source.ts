@@ -41,20 +41,21 @@ export function sqlProblemMessage(problems: readonly ScriptProblem[]): string {
 const checked = new Map<string, SqlSourceProblem | null>();
 const CACHE_SIZE = 32;
 
-/** Checks the script as its job would build it; undefined when it can run. */
-export function validateSqlSource(sql: string): SqlSourceProblem | undefined {
-  const known = checked.get(sql);
+/** Checks the script as its job would build it (with the Deployment's configuration as its session's); undefined when it can run. */
+export function validateSqlSource(sql: string, configuration: Record<string, string> = {}): SqlSourceProblem | undefined {
+  const key = `${JSON.stringify(Object.entries(configuration).sort())}\n${sql}`;
+  const known = checked.get(key);
   if (known !== undefined) return known ?? undefined;
   const registry = createConnectorRegistry({ secrets: new SecretResolver('/nonexistent', () => 'secret-placeholder') });
   let problem: SqlSourceProblem | null;
   try {
-    const v = validateSqlJob(sql, { registry });
+    const v = validateSqlJob(sql, { registry, config: configuration });
     problem = v.ok ? null : { reason: 'InvalidSql', message: sqlProblemMessage(v.problems) };
   } catch (err) {
     // not a SqlError: a fault of the SQL layer, still this script's, and no pod should start
     problem = { reason: 'InvalidSql', message: `spec.source.sql: the script could not be checked (${(err as Error).message.slice(0, MAX_PROBLEM_CHARS)}); no pods were created` };
   }
   if (checked.size >= CACHE_SIZE) checked.delete(checked.keys().next().value!);
-  checked.set(sql, problem);
+  checked.set(key, problem);
   return problem ?? undefined;
 }
