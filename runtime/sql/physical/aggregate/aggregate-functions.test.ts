@@ -37,6 +37,18 @@ describe('aggregate functions with retraction', () => {
     expect(h.values(accs)).toEqual(['b', '10.00']);
   });
 
+  test('over an insert-only input MIN/MAX keep only the extreme value (constant state), merge included', () => {
+    const h = createAggsHandle([call('MIN', [2], T.decimal(10, 2)), call('MAX', [0], T.bigint())], input, { insertOnlyInput: true });
+    const a = h.create();
+    for (const [v, d] of [[5, '10.00'], [9007199254740993n, '9.50'], [null, null]]) h.accumulate(a, [v, null, d, null]);
+    expect(roundTrip(a)).toEqual([{ x: '9.50' }, { x: { $b: '9007199254740993' } }]);
+    const b = h.create();
+    h.accumulate(b, [1, null, '0.01', null]);
+    h.merge(b, roundTrip(a));
+    expect(h.values(b)).toEqual(['0.01', 9007199254740993n]);
+    expect(() => h.retract(b, [1, null, '0.01', null])).toThrow(/insert-only input got a retraction/);
+  });
+
   test('SUM of BIGINT stays exact beyond 2^53 (also through JSON) and wraps like Java long', () => {
     const h = createAggsHandle([call('SUM', [0], T.bigint())], input);
     let accs = h.create();

@@ -9,7 +9,7 @@ import { firstValueFunction, lastValueFunction, listAggFunction } from './arriva
 import { avgFunction } from './avg.ts';
 import { countFunction } from './count.ts';
 import { distinctFunction } from './distinct.ts';
-import { minMaxFunction } from './min-max.ts';
+import { appendOnlyMinMaxFunction, minMaxFunction } from './min-max.ts';
 import { sumFunction } from './sum.ts';
 import { valueOrder } from './value-order.ts';
 
@@ -22,8 +22,11 @@ export interface AggsHandle {
   values(accs: readonly unknown[]): unknown[];
 }
 
-/** The function of one call, DISTINCT included (FILTER is the handle's). */
-export function aggFunctionFor(call: AggCall, input: readonly Field[]): SqlAggFunction {
+/**
+ * The function of one call, DISTINCT included (FILTER is the handle's). Over an insert-only input
+ * nothing is ever retracted, so MIN/MAX keep only the extreme value (Flink picks those too).
+ */
+export function aggFunctionFor(call: AggCall, input: readonly Field[], insertOnlyInput = false): SqlAggFunction {
   const argType = call.args.length > 0 ? input[call.args[0]!]!.type : undefined;
   const needArg = (): NonNullable<typeof argType> => {
     if (argType === undefined) throw new SqlError('MR_ERR_SQL_UNSUPPORTED', `aggregate function ${call.fn} needs an argument`);
@@ -35,7 +38,7 @@ export function aggFunctionFor(call: AggCall, input: readonly Field[]): SqlAggFu
     case 'SUM': fn = sumFunction(needArg(), false) as SqlAggFunction; break;
     case 'SUM0': case '$SUM0': fn = sumFunction(needArg(), true) as SqlAggFunction; break;
     case 'AVG': fn = avgFunction(needArg(), call.type) as SqlAggFunction; break;
-    case 'MIN': case 'MAX': fn = minMaxFunction(call.fn, valueOrder(needArg())) as SqlAggFunction; break;
+    case 'MIN': case 'MAX': fn = (insertOnlyInput ? appendOnlyMinMaxFunction(call.fn, valueOrder(needArg())) : minMaxFunction(call.fn, valueOrder(needArg()))) as SqlAggFunction; break;
     case 'FIRST_VALUE': fn = firstValueFunction() as SqlAggFunction; break;
     case 'LAST_VALUE': fn = lastValueFunction() as SqlAggFunction; break;
     case 'LISTAGG': fn = listAggFunction() as SqlAggFunction; break;
@@ -44,8 +47,8 @@ export function aggFunctionFor(call: AggCall, input: readonly Field[]): SqlAggFu
   return call.distinct ? (distinctFunction(fn) as SqlAggFunction) : fn;
 }
 
-export function createAggsHandle(calls: readonly AggCall[], input: readonly Field[]): AggsHandle {
-  const fns = calls.map((c) => aggFunctionFor(c, input));
+export function createAggsHandle(calls: readonly AggCall[], input: readonly Field[], options: { insertOnlyInput?: boolean } = {}): AggsHandle {
+  const fns = calls.map((c) => aggFunctionFor(c, input, options.insertOnlyInput ?? false));
   const argIdx = calls.map((c) => c.args);
   const filters = calls.map((c) => c.filterArg ?? -1);
   const n = calls.length;

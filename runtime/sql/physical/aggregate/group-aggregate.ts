@@ -93,7 +93,8 @@ export function sameValues(a: readonly unknown[], b: readonly unknown[]): boolea
 
 export function translateGroupAggregate(node: NodeOf<'Aggregate'>, ctx: TranslateContext): RowStream {
   const options: GroupAggregateOptions = { stateTtlMs: stateTtlMs(ctx.config) };
-  const handle = createAggsHandle(node.aggCalls, node.input.fields);
+  const inputKinds = ctx.changelog?.get(node.input)?.kinds;
+  const handle = createAggsHandle(node.aggCalls, node.input.fields, { insertOnlyInput: inputKinds !== undefined && inputKinds.every((k) => k === 'I') });
   const uid = ctx.uids.get(node);
   const name = `GroupAggregate(groupBy=[${node.groupKeys.map((i) => node.input.fields[i]!.name).join(', ')}], select=[${node.fields.map((f) => f.name).join(', ')}])`;
   return ctx.translate(node.input)

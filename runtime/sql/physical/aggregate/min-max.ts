@@ -53,3 +53,29 @@ export function minMaxFunction(kind: 'MIN' | 'MAX', compare: Compare): SqlAggFun
     },
   };
 }
+
+/** MIN/MAX over an insert-only input (Flink's MinAggFunction): the extreme value alone, O(1) state. */
+export function appendOnlyMinMaxFunction(kind: 'MIN' | 'MAX', compare: Compare): SqlAggFunction<{ x: unknown }> {
+  const better = (v: unknown, held: unknown): boolean => {
+    const c = compare(v, fromState(held));
+    return kind === 'MIN' ? c < 0 : c > 0;
+  };
+  const take = (acc: { x: unknown }, v: unknown): void => {
+    if (acc.x === null || better(v, acc.x)) acc.x = toState(v);
+  };
+  return {
+    create: () => ({ x: null }),
+    accumulate(acc, args) {
+      if (!anyNull(args)) take(acc, args[0]);
+      return acc;
+    },
+    retract() {
+      throw new Error(`MR_ERR_SQL_RUNTIME: ${kind} over an insert-only input got a retraction`);
+    },
+    merge(acc, other) {
+      if (other.x !== null) take(acc, fromState(other.x));
+      return acc;
+    },
+    value: (acc) => (acc.x === null ? null : fromState(acc.x)),
+  };
+}

@@ -20,7 +20,8 @@ export function translateWindowAggregate(node: NodeOf<'WindowAggregate'>, ctx: T
   const input = node.input.fields;
   const timeField = input[node.window.timeIndex]!;
   const eventTime = !('timeAttribute' in timeField.type && timeField.type.timeAttribute === 'PROCTIME');
-  const handle = createAggsHandle(node.aggCalls, input);
+  // a window aggregation's input is insert-only (the planner refuses updates into it)
+  const handle = createAggsHandle(node.aggCalls, input, { insertOnlyInput: true });
   const keySelector = groupKeySelector(node.groupKeys);
   const uid = ctx.uids.get(node);
   const name = `WindowAggregate(groupBy=[${node.groupKeys.map((i) => input[i]!.name).join(', ')}], window=[${describeWindow(node.window, timeField.name)}])`;
