@@ -5,9 +5,7 @@ import type { LogicalNode } from '../planner/logical-plan.ts';
 
 /** What a user reads for each node kind that is not executable yet. */
 const DESCRIPTIONS: Partial<Record<LogicalNode['kind'], string>> = {
-  Aggregate: 'group aggregation (GROUP BY / DISTINCT)',
-  WindowAggregate: 'window aggregation',
-  WindowTableFunction: 'window table function (TUMBLE/HOP/CUMULATE/SESSION) without an aggregation',
+  WindowTableFunction: 'a SESSION window table function without an aggregation',
   Join: 'join',
   Correlate: 'table function (LATERAL TABLE / UNNEST)',
   Over: 'OVER aggregation',

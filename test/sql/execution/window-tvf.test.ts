@@ -41,4 +41,13 @@ describe('window table functions', () => {
       INSERT INTO out SELECT window_start, COUNT(*), SUM(id) FROM TABLE(TUMBLE(TABLE e, DESCRIPTOR(ts), INTERVAL '5' SECOND)) GROUP BY window_start, window_end`;
     expect(await rows(sql, 'out')).toEqual([[t('00'), 3, 7], [t('05'), 1, 3]]);
   });
+
+  test('SESSION without an aggregation is refused, saying how it runs', async () => {
+    const sql = `${events(ROWS)}; CREATE TABLE out (id INT, ws TIMESTAMP(3)) WITH ('connector' = 'blackhole');
+      INSERT INTO out SELECT id, window_start FROM TABLE(SESSION(TABLE e, DESCRIPTOR(ts), INTERVAL '3' SECOND))`;
+    await expect(runSqlFile(sql, { collectSinks: true })).rejects.toMatchObject({
+      code: 'MR_ERR_SQL_UNSUPPORTED',
+      message: expect.stringContaining('a SESSION window table function without an aggregation is not executable yet (SESSION windows run with an aggregation: GROUP BY window_start, window_end)') as unknown,
+    });
+  });
 });

@@ -11,7 +11,7 @@ import { assignWindows } from './window-assigner.ts';
 
 export function translateWindowTableFunction(node: NodeOf<'WindowTableFunction'>, ctx: TranslateContext): RowStream {
   const window = node.window;
-  if (window.kind === 'SESSION') throw unsupportedNode(node, 'SESSION windows run only with an aggregation (GROUP BY window_start, window_end)');
+  if (window.kind === 'SESSION') throw unsupportedNode(node, 'SESSION windows run with an aggregation: GROUP BY window_start, window_end');
   const timeType = node.input.fields[window.timeIndex]!.type;
   const proctime = 'timeAttribute' in timeType && timeType.timeAttribute === 'PROCTIME';
   return ctx.translate(node.input).flatMap<ChangelogRow>((row, out) => {
