@@ -1,11 +1,15 @@
 // Lookup joins (`JOIN t FOR SYSTEM_TIME AS OF l.proctime`, Flink's LookupJoin): each left row
 // probes the connector's lookup ability (runtime/connectors/factory LookupTableSource) with the
 // values of the left expressions equated to the table's columns, and joins with the rows found
-// (after the table's pushed-down projection and filters and the residual condition). No state:
-// the table is read as it is at processing time. LEFT emits the null-padded row when nothing is
-// found. The left row's kind passes through, so a changelog on the left stays a changelog.
+// (after the table's pushed-down projection and filters and the residual condition); the table is
+// read as it is at processing time. LEFT emits the null-padded row when nothing is found. The left
+// row's kind passes through, so a changelog on the left stays a changelog. Probes may be
+// asynchronous (a database): async-lookup-operator.ts keeps the input order and the checkpoint.
+import { DataStream } from '../../../api/data-stream.ts';
 import type { ChangelogRow } from '../../../connectors/factory/row.ts';
+import { pathToString } from '../../catalog/catalog-objects.ts';
 import { compileFilter, compileProjection } from '../../codegen/expression-codegen.ts';
+import { SqlError } from '../../errors.ts';
 import type { LogicalNode, NodeOf } from '../../planner/logical-plan.ts';
 import { tableDescriptor } from '../../planner/registry-capabilities.ts';
 import type { Rex } from '../../planner/rex.ts';
@@ -15,6 +19,7 @@ import type { RowStream, TranslateContext } from '../context.ts';
 import { physicalIndexes } from '../scan.ts';
 import { hasNull, nulls } from '../state-rows.ts';
 import { unsupportedNode } from '../unsupported.ts';
+import { AsyncLookupOperator, type Probe } from './async-lookup-operator.ts';
 import { residualOf } from './residual.ts';
 
 /** Whether every input reference of `rex` is in [from, to). */
@@ -57,7 +62,7 @@ export function translateLookupJoin(node: NodeOf<'Join'>, ctx: TranslateContext)
   if (scan === undefined) throw unsupportedNode(node, `the lookup side must be a table, found ${node.right.kind}`);
   const lw = node.left.fields.length;
   const keys = lookupKeys(node.condition, lw);
-  if (keys.rightFields.length === 0) throw unsupportedNode(node, `a lookup join needs an equality between the left input and a column of '${scan.table.path.name}'`);
+  if (keys.rightFields.length === 0) throw new SqlError('MR_ERR_SQL_PLAN', `Temporal table join requires an equality condition on fields of table [${pathToString(scan.table.path)}].`);
   const columns = scan.table.schema.columns;
   const keyColumns = keys.rightFields.map((f) => columns[scan.projection[f]!]!.name);
   const indexes = physicalIndexes(scan);
@@ -70,25 +75,31 @@ export function translateLookupJoin(node: NodeOf<'Join'>, ctx: TranslateContext)
   const outer = node.joinType === 'LEFT';
   // validated now (options, lookup ability), so a script that cannot run fails before it starts
   const source = ctx.registry.createLookup(table);
-  let lookup: ((key: readonly unknown[]) => unknown) | undefined;
-  return ctx.translate(node.left).flatMap<ChangelogRow>((row, out) => {
-    lookup ??= source.createLookup(keyColumns);
-    const key = keyOf(row.values);
-    let matched = false;
-    if (!hasNull(key, key.map((_, i) => i))) {
-      const found = lookup(key);
-      if (found instanceof Promise) {
-        throw new Error(`MR_ERR_SQL_UNSUPPORTED: the lookup of '${table.name}' is asynchronous, and lookup joins run synchronous lookups only so far`);
-      }
-      for (const physical of found as unknown[][]) {
-        const right = indexes.map((p) => physical[p]);
-        if (keep !== undefined && !keep(right)) continue;
-        const joined = [...row.values, ...right];
-        if (residual !== undefined && !residual(joined)) continue;
-        matched = true;
-        out.collect({ kind: row.kind, values: joined });
-      }
+  let lookup: ((key: readonly unknown[]) => unknown[][] | Promise<unknown[][]>) | undefined;
+  const joinRows = (row: ChangelogRow, found: readonly unknown[][]): ChangelogRow[] => {
+    const out: ChangelogRow[] = [];
+    for (const physical of found) {
+      const right = indexes.map((p) => physical[p]);
+      if (keep !== undefined && !keep(right)) continue;
+      const joined = [...row.values, ...right];
+      if (residual !== undefined && !residual(joined)) continue;
+      out.push({ kind: row.kind, values: joined });
     }
-    if (outer && !matched) out.collect({ kind: row.kind, values: [...row.values, ...nulls(rightWidth)] });
-  }, { name: `LookupJoin(table=[${scan.table.path.name}], joinType=[${node.joinType}], lookup=[${keyColumns.join(', ')}])` });
+    if (outer && out.length === 0) out.push({ kind: row.kind, values: [...row.values, ...nulls(rightWidth)] });
+    return out;
+  };
+  const probe: Probe = (row) => {
+    lookup ??= source.createLookup(keyColumns) as (key: readonly unknown[]) => unknown[][] | Promise<unknown[][]>;
+    const key = keyOf(row.values);
+    if (hasNull(key, key.map((_, i) => i))) return joinRows(row, []);
+    const found = lookup(key);
+    return found instanceof Promise ? found.then((rows) => joinRows(row, rows)) : joinRows(row, found);
+  };
+  const input = ctx.translate(node.left);
+  const uid = ctx.uids.get(node);
+  const op = ctx.env.addOperator('operator', 'LookupJoin', input.refs.map((ref) => ({ ref, inputIndex: 0 })), () => new AsyncLookupOperator(probe), {
+    name: `LookupJoin(table=[${scan.table.path.name}], joinType=[${node.joinType}], lookup=[${keyColumns.join(', ')}])`,
+    ...(uid === undefined ? {} : { uid }),
+  });
+  return new DataStream<ChangelogRow>(ctx.env, [{ nodeId: op.id }]);
 }
