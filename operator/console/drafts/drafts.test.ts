@@ -1,0 +1,53 @@
+// Drafts: versions kept in the (local) object store under drafts/namespaces/<ns>/<draft>/, and
+// the checks the editor runs: SQL validation with line and column, EXPLAIN per INSERT, pipelines.
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LocalObjectStore } from '../../../runtime/storage/local-object-store.ts';
+import { DraftStore } from './draft-store.ts';
+import { validatePipelineDraft } from './pipeline-check.ts';
+import { explainSqlDraft, validateSqlDraft } from './sql-check.ts';
+
+const DDL = "CREATE TABLE src (id INT, name STRING) WITH ('connector' = 'datagen', 'number-of-rows' = '10');\nCREATE TABLE snk (id INT, name STRING) WITH ('connector' = 'blackhole');\n";
+
+test('every save is a new numbered version in the bucket layout; the newest is the draft', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'drafts-'));
+  let now = Date.parse('2026-01-01T00:00:00Z');
+  const drafts = new DraftStore(new LocalObjectStore({ directory: dir }), () => now);
+  await drafts.save('team-a', 'top-bids', 'sql', 'SELECT 1', 'alice');
+  now += 60_000;
+  await drafts.save('team-a', 'top-bids', 'sql', 'SELECT 2', 'bob');
+  await drafts.save('team-a', 'other', 'pipeline', 'source: {}', 'alice');
+  expect(readdirSync(join(dir, 'drafts/namespaces/team-a/top-bids')).sort()).toEqual(['000001.json', '000002.json']);
+  expect(await drafts.list('team-a')).toEqual(['other', 'top-bids']);
+  expect(await drafts.list('team-b')).toEqual([]);
+  expect(await drafts.read('team-a', 'top-bids')).toMatchObject({ version: 2, text: 'SELECT 2', savedBy: 'bob', savedAt: '2026-01-01T00:01:00.000Z', kind: 'sql' });
+  expect(await drafts.read('team-a', 'top-bids', 1)).toMatchObject({ version: 1, text: 'SELECT 1', savedBy: 'alice' });
+  await expect(drafts.read('team-a', 'top-bids', 7)).rejects.toMatchObject({ code: 'MR_ERR_CONSOLE_NOT_FOUND' });
+  await expect(drafts.save('team-a', '../escape', 'sql', 'x', 'alice')).rejects.toMatchObject({ code: 'MR_ERR_CONSOLE_REQUEST_INVALID', message: expect.stringContaining("draft name '../escape'") });
+});
+
+test('SQL validation gives every problem with its line and column', () => {
+  const v = validateSqlDraft(`${DDL}INSERT INTO snk SELECT nope FROM src;`);
+  expect(v.ok).toBe(false);
+  expect(v.problems).toEqual([{ code: 'MR_ERR_SQL_VALIDATE', message: expect.stringContaining("'nope'"), line: 3, column: 24 }]);
+  expect(validateSqlDraft(`${DDL}INSERT INTO snk SELECT id, name FROM src;`).ok).toBe(true);
+});
+
+test('EXPLAIN shows the plan of each INSERT, with the filter pushed into the scan', () => {
+  const r = explainSqlDraft(`${DDL}INSERT INTO snk SELECT id, UPPER(name) FROM src WHERE id > 3;`);
+  expect(r.plans).toHaveLength(1);
+  expect(r.plans[0]).toMatchObject({ line: 3, column: 1 });
+  expect(r.plans[0]!.plan).toContain('== Optimized Logical Plan ==');
+  expect(r.plans[0]!.plan).toContain('filter=[>(id, 3)]');
+  expect(explainSqlDraft('INSERT INTO nowhere SELECT 1;').plans).toEqual([]);
+});
+
+test('a pipeline draft names the field that is wrong; YAML errors carry line and column', () => {
+  const bad = validatePipelineDraft('source:\n  kind: [unclosed\n');
+  expect(bad.ok).toBe(false);
+  expect(bad.problems[0]).toMatchObject({ code: 'MR_ERR_PIPELINE_YAML', line: expect.any(Number) });
+  const invalid = validatePipelineDraft('source: 3\n');
+  expect(invalid.ok).toBe(false);
+  expect(invalid.problems[0]?.message).toMatch(/^source/);
+});
