@@ -65,6 +65,23 @@ describe('SQL window join', () => {
   });
 });
 
+describe('SQL window outer join', () => {
+  test('FULL JOIN of two TUMBLE(2 s) window aggregates: a window on one side only gets NULLs for the other', async () => {
+    const keys = (rows: Ev[]): Set<string> => new Set(rows.filter((e) => e.k === 1).map((e) => String(Math.floor(e.t / 2000) * 2000)));
+    const lw = keys(L);
+    const rw = keys(R);
+    const base = Date.UTC(2025, 0, 1);
+    const expected = [...new Set([...lw, ...rw])].map((w) => [lw.has(w) ? base + Number(w) : null, rw.has(w) ? base + Number(w) : null]);
+    expect(expected.some(([a, b]) => a === null || b === null)).toBe(true);
+    const agg = (t: string) => `SELECT window_start, window_end, COUNT(*) AS n FROM TABLE(TUMBLE(TABLE ${t}, DESCRIPTOR(ts), INTERVAL '2' SECOND)) WHERE k = 1 GROUP BY window_start, window_end`;
+    const changelog = await sinkChangelog(`${ddl}; CREATE TABLE out (lws TIMESTAMP(3), rws TIMESTAMP(3)) WITH ('connector' = 'blackhole');
+      INSERT INTO out SELECT a.window_start, b.window_start FROM (${agg('l')}) a FULL JOIN (${agg('r')}) b
+        ON a.window_start = b.window_start AND a.window_end = b.window_end`, 'out');
+    expect(changelog.every((c) => c.kind === '+I')).toBe(true); // a window join emits each window once
+    expect(applied(changelog)).toEqual(sortedRows(expected));
+  });
+});
+
 describe('SQL temporal join (FOR SYSTEM_TIME AS OF the event time)', () => {
   test('each order joins the rate valid at its time; LEFT keeps orders before any rate', async () => {
     const rates = [{ cur: 'EUR', rate: 10, ts: ts(0) }, { cur: 'USD', rate: 20, ts: ts(1000) }, { cur: 'EUR', rate: 11, ts: ts(3000) }, { cur: 'EUR', rate: 12, ts: ts(6000) }];

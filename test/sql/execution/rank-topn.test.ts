@@ -80,6 +80,17 @@ describe('SQL window Top-N', () => {
   });
 });
 
+describe('SQL deduplication on processing time', () => {
+  test('ORDER BY a PROCTIME() column ASC keeps the first row to arrive per auction, insert-only', async () => {
+    const table = jsonTable('pbids', 'id INT, a INT, p INT, ts TIMESTAMP(3)', BIDS, ', pt AS PROCTIME()');
+    const changelog = await sinkChangelog(`${table}; CREATE TABLE out (id INT, a INT) WITH ('connector' = 'blackhole');
+      INSERT INTO out SELECT id, a FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY a ORDER BY pt ASC) AS rn FROM pbids) WHERE rn = 1`, 'out');
+    const first = new Map<number, Bid>();
+    for (const b of BIDS) if (!first.has(b.a)) first.set(b.a, b);
+    expect(changelog.map((r) => `${r.kind}${JSON.stringify(r.values)}`).sort()).toEqual([...first.values()].map((b) => `+I${JSON.stringify([b.id, b.a])}`).sort());
+  });
+});
+
 describe('SQL deduplication on event time', () => {
   test.each([['ASC', 'first'], ['DESC', 'last']] as const)('ORDER BY ts %s keeps the %s row per auction', async (dir, which) => {
     const changelog = await sinkChangelog(`${bids}; CREATE TABLE out (id INT, a INT) WITH ('connector' = 'blackhole');
