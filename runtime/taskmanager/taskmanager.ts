@@ -197,6 +197,8 @@ export async function startTaskManager(o: TaskManagerOptions): Promise<TaskManag
     if (!slot) throw new RuntimeError('MR_ERR_UNKNOWN_SLOT', `no live slot at ${address} on TaskManager ${id}`);
     slot.executions.set(executionId(tdd), tdd);
     slot.worker.postMessage({ type: 'deploy', tdd } satisfies ToSlot);
+    // names the job in this TaskManager's log (the log archive files lines under their job id)
+    log.info({ jobId: tdd.jobId, attempt: tdd.attempt, vertexId: tdd.vertexId, subtask: tdd.subtaskIndex, slot: slot.index }, 'task deployed');
     return { ok: true };
   });
   app.post('/internal/cancel', async (req) => {
