@@ -120,7 +120,8 @@ describe('a Deployment that cannot start says why (node tier)', () => {
     await waitForPhase(rest, 'Queue', 'default-queue', namespace, 'Active', 60_000);
 
     const throwsUri = `${artifactBase}/throws.js#sha256=${createHash('sha256').update(THROWING_JOB).digest('hex')}`;
-    const s3Uri = `s3://${s3.bucket}/artifacts/namespaces/${namespace}/job.js`;
+    // (a missing bucket artifact now fails before any pod: test/artifacts/artifact-deployment.test.ts; here one the runtime cannot download)
+    const s3Uri = `${artifactBase}/artifacts/namespaces/${namespace}/job.js#sha256=${'0'.repeat(64)}`;
     const started = Date.now();
     await Promise.all([
       deploy('no-image', { source: { pipeline: TEST_PIPELINE }, image: MISSING_IMAGE, progressDeadlineSeconds: 10 }),
