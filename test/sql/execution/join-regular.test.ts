@@ -58,6 +58,19 @@ describe('regular join changelog (operator)', () => {
     expect(text(h.values())).toEqual(['+I[1,5,1,9]', '+I[1,4,1,9]']);
   });
 
+  test('INNER JOIN forwards the input\'s -U/+U kinds; an outer side turns them into -D/+I', async () => {
+    const inner = await harness({ joinType: 'INNER' });
+    const left = await harness({ joinType: 'LEFT' });
+    for (const h of [inner, left]) {
+      h.processElement(row('+I', 1, 'a'));
+      h.processElement2(row('+I', 1, 'x'));
+      h.processElement2(row('-U', 1, 'x'));
+      h.processElement2(row('+U', 1, 'z'));
+    }
+    expect(text(inner.values())).toEqual(['+I[1,"a",1,"x"]', '-U[1,"a",1,"x"]', '+U[1,"a",1,"z"]']);
+    expect(text(left.values())).toEqual(['+I[1,"a",null,null]', '-D[1,"a",null,null]', '+I[1,"a",1,"x"]', '-U[1,"a",1,"x"]', '+I[1,"a",null,null]', '-D[1,"a",null,null]', '+I[1,"a",1,"z"]']);
+  });
+
   test('SEMI emits a left row while it has a match, ANTI while it has none', async () => {
     for (const [joinType, expected] of [
       ['SEMI', ['+I[1,"a"]', '-D[1,"a"]']],
@@ -93,7 +106,11 @@ describe('regular join changelog (operator)', () => {
     h.setProcessingTime(1500);
     h.processElement2(row('+I', 1, 'x'));
     h.processElement2(row('+I', 2, 'y'));
-    expect(text(h.values())).toEqual(['+I[2,"young",2,"y"]']);
+    // a retraction is joined with the other side's state whether its own row is still there or not, as in
+    // Flink's StreamingJoinOperator (so with TTL, -D rows may retract joins that were never emitted)
+    h.processElement(row('-D', 2, 'young'));
+    h.processElement(row('-D', 1, 'old'));
+    expect(text(h.values())).toEqual(['+I[2,"young",2,"y"]', '-D[2,"young",2,"y"]', '-D[1,"old",1,"x"]']);
   });
 });
 

@@ -3,12 +3,12 @@
 // for outer or semi/anti sides, how many rows of the other side it matches). A row is joined with
 // the other side's rows of its key that satisfy the residual (non-equi) condition.
 //
-// Changelog as Flink emits it: an accumulating input (+I/+U) emits +I joined rows, a retracting
-// one (-U/-D) emits -D joined rows. An outer side's row without a match emits a null-padded row;
+// Changelog as Flink emits it: joined rows carry the input row's kind (+I/+U/-U/-D) when neither
+// side of the pair is outer, else +I for an accumulating and -D for a retracting input. An outer side's row without a match emits a null-padded row;
 // when its first match arrives that padded row is retracted (-D) and when its last match leaves it
 // comes back (+I). SEMI emits a left row while it has a match, ANTI while it has none.
 // `table.exec.state.ttl` expires state entries (processing time since the last write), as Flink's
-// state TTL does; a retraction of an expired row is then ignored.
+// state TTL does; a retraction of an expired row still retracts the joined rows of its matches.
 import { KeyedCoProcessFunction, type Collector, type KeyedProcessContext, type RuntimeContext } from '../../../api/functions.ts';
 import { mapState, type MapState } from '../../../api/state.ts';
 import type { Key } from '../../../graph/key-groups.ts';
@@ -107,10 +107,10 @@ export class RegularJoinFunction extends KeyedCoProcessFunction<Key, ChangelogRo
     const id = rowText(values);
 
     if (!accumulate) {
+      // a row whose state expired (TTL) is still retracted from what it joined, as Flink does
       const e = inputState.get(id);
-      if (e === undefined) return; // expired by state TTL (or never seen): Flink ignores it too
-      if (e.c <= 1) inputState.remove(id);
-      else inputState.put(id, { ...e, c: e.c - 1 });
+      if (e !== undefined && e.c <= 1) inputState.remove(id);
+      else if (e !== undefined) inputState.put(id, { ...e, c: e.c - 1 });
     }
 
     if (this.semiAnti !== undefined) {
@@ -135,6 +135,8 @@ export class RegularJoinFunction extends KeyedCoProcessFunction<Key, ChangelogRo
 
     if (accumulate) this.add(inputState, id, values, inputOuter ? matches.length : 0);
     if (inputOuter && matches.length === 0) this.emit(out, accumulate ? '+I' : '-D', this.padded(values, inputIsLeft));
+    // joined rows keep the input's kind (+U, -U) where no outer side is involved, as in Flink
+    const kind: RowKind = accumulate ? (inputOuter || otherOuter ? '+I' : row.kind) : inputOuter ? '-D' : row.kind;
     for (const [oid, e, otherValues] of matches) {
       if (otherOuter) {
         const a = e.a + (accumulate ? 1 : -1);
@@ -142,10 +144,10 @@ export class RegularJoinFunction extends KeyedCoProcessFunction<Key, ChangelogRo
         // the other row's padded result goes when it gets its first match (before the joined
         // rows) and comes back when it loses its last one (after them)
         if (accumulate && e.a === 0) this.emit(out, '-D', this.padded(otherValues, !inputIsLeft), e.c);
-        this.emit(out, accumulate ? '+I' : '-D', this.joined(values, otherValues, inputIsLeft), e.c);
+        this.emit(out, kind, this.joined(values, otherValues, inputIsLeft), e.c);
         if (!accumulate && a === 0) this.emit(out, '+I', this.padded(otherValues, !inputIsLeft), e.c);
       } else {
-        this.emit(out, accumulate ? '+I' : '-D', this.joined(values, otherValues, inputIsLeft), e.c);
+        this.emit(out, kind, this.joined(values, otherValues, inputIsLeft), e.c);
       }
     }
   }
