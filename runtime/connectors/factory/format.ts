@@ -5,6 +5,7 @@
 
 import type { z } from 'zod';
 import type { RowField } from '../../sql/types/data-type.ts';
+import type { ChangelogMode, ChangelogRow } from './row.ts';
 
 export interface FormatContext<O> {
   /** the table, for messages */
@@ -18,11 +19,18 @@ export interface FormatContext<O> {
 export interface RowDecoder {
   /** The column values of one record, or null when the record is skipped (`ignore-parse-errors`). */
   decode(record: string): unknown[] | null;
+  /** Binary formats (avro): the values of one record's bytes; connectors with bytes (Kafka) prefer it. */
+  decodeBytes?(record: Uint8Array): unknown[] | null;
+  /** Changelog formats (debezium-json, canal-json): the rows one record stands for (an update: -U and +U). */
+  decodeChangelog?(record: string): ChangelogRow[];
 }
 
 export interface RowEncoder {
   /** One record's text, without a line terminator. */
   encode(values: readonly unknown[]): string;
+  encodeBytes?(values: readonly unknown[]): Uint8Array;
+  /** Changelog formats: the record for one row of any kind (null: nothing to write). */
+  encodeChangelog?(row: ChangelogRow): string | null;
 }
 
 /** A bulk format's codec for whole files (parquet): rows in, file bytes out, and back. */
@@ -41,6 +49,8 @@ export interface FormatFactory<S extends z.ZodObject = z.ZodObject> {
   check?(ctx: FormatContext<z.infer<S>>): void;
   createDecoder(ctx: FormatContext<z.infer<S>>): RowDecoder;
   createEncoder(ctx: FormatContext<z.infer<S>>): RowEncoder;
+  /** Changelog formats: the row kinds records carry (default insert-only). */
+  readonly changelogMode?: ChangelogMode;
   /** Bulk formats only (files written whole, e.g. parquet): the codec for these columns. */
   bulk?(ctx: FormatContext<z.infer<S>>, columns: readonly RowField[]): BulkCodec;
 }
@@ -58,6 +68,8 @@ export interface ResolvedFormat {
   forColumns(columns: readonly RowField[]): ResolvedFormat;
   /** Set for bulk formats: the codec of whole files. */
   readonly createBulk?: () => BulkCodec;
+  /** insert-only unless the format carries a changelog */
+  readonly changelogMode: ChangelogMode;
 }
 
 export function resolveFormat(factory: FormatFactory, ctx: FormatContext<unknown>): ResolvedFormat {
@@ -68,6 +80,7 @@ export function resolveFormat(factory: FormatFactory, ctx: FormatContext<unknown
     createDecoder: () => f.createDecoder(c),
     createEncoder: () => f.createEncoder(c),
     forColumns: (columns) => resolveFormat(f, { ...c, columns }),
+    changelogMode: f.changelogMode ?? 'insert-only',
     ...(f.bulk ? { createBulk: () => f.bulk!(c, c.columns) } : {}),
   };
 }

@@ -8,12 +8,16 @@ import { filesystemConnector } from '../table/filesystem.ts';
 import { nexmarkConnector } from '../table/nexmark.ts';
 import { printConnector } from '../table/print.ts';
 import { kafkaConnector } from '../kafka/table.ts';
+import { upsertKafkaConnector } from '../kafka/upsert-table.ts';
 import { jdbcConnector } from '../postgres/table.ts';
 import { postgresCdcConnector } from '../postgres/cdc-table.ts';
 import { csvFormat } from './formats/csv.ts';
 import { jsonFormat } from './formats/json.ts';
 import { rawFormat } from './formats/raw.ts';
 import { parquetFormat } from '../filesystem/parquet-format.ts';
+import { avroFormat } from './formats/avro.ts';
+import { canalJsonFormat } from './formats/canal-json.ts';
+import { debeziumJsonFormat } from './formats/debezium-json.ts';
 import { ConnectorRegistry, type ConnectorRegistryOptions } from './registry.ts';
 
 export type { Ability, ConnectorRegistryOptions } from './registry.ts';
@@ -34,12 +38,16 @@ export function createConnectorRegistry(options: ConnectorRegistryOptions = {}):
     .registerFormat(csvFormat)
     .registerFormat(rawFormat)
     .registerFormat(parquetFormat)
+    .registerFormat(avroFormat)
+    .registerFormat(debeziumJsonFormat)
+    .registerFormat(canalJsonFormat)
     .registerConnector(nexmarkConnector)
     .registerConnector(datagenConnector)
     .registerConnector(filesystemConnector)
     .registerConnector(printConnector)
     .registerConnector(blackholeConnector)
     .registerConnector(kafkaConnector)
+    .registerConnector(upsertKafkaConnector)
     .registerConnector(jdbcConnector)
     .registerConnector(postgresCdcConnector);
 }

@@ -22,7 +22,7 @@ describe('connector factory: options validated like Flink', () => {
 
   test('lists the built-in connectors with their abilities', () => {
     expect(registry.connectorNames()).toEqual(expect.arrayContaining(['blackhole', 'datagen', 'filesystem', 'nexmark', 'print']));
-    expect(registry.formatNames()).toEqual(['csv', 'json', 'parquet', 'raw']);
+    expect(registry.formatNames()).toEqual(['avro', 'canal-json', 'csv', 'debezium-json', 'json', 'parquet', 'raw']);
     expect(registry.abilities('filesystem')).toEqual(['source', 'sink', 'lookup']);
     expect(registry.abilities('print')).toEqual(['sink']);
     expect(registry.abilities('datagen')).toEqual(['source']);
@@ -55,7 +55,7 @@ describe('connector factory: options validated like Flink', () => {
 
   test('formats: required by filesystem, options carry the format prefix, unknown ones refused', () => {
     expect(errorOf(() => registry.createSource(table({ connector: 'filesystem', path: '/tmp/x' }))).message).toContain("missing required option 'format'; formats: 'json', 'csv', 'raw'");
-    expect(errorOf(() => registry.createSource(table({ connector: 'filesystem', path: '/tmp/x', format: 'avro' }))).code).toBe('MR_ERR_FORMAT_UNKNOWN');
+    expect(errorOf(() => registry.createSource(table({ connector: 'filesystem', path: '/tmp/x', format: 'protobuf' }))).code).toBe('MR_ERR_FORMAT_UNKNOWN');
     expect(() => registry.createSource(table({ connector: 'filesystem', path: '/tmp/x', format: 'json', 'json.ignore-parse-errors': 'true' }))).not.toThrow();
     const wrongPrefix = errorOf(() => registry.createSource(table({ connector: 'filesystem', path: '/tmp/x', format: 'json', 'csv.field-delimiter': ';' })));
     expect(wrongPrefix.message).toContain("unsupported option 'csv.field-delimiter'");

@@ -1,13 +1,16 @@
 // `'connector' = 'kafka'` for SQL DDL and YAML pipelines, with Flink's option names: the value is
-// read and written in the table's format (`'format'`), the source and the sink are this folder's
-// DataStream ones. Not yet: `key.format`/`key.fields` (record keys), `upsert-kafka`, metadata
-// columns (offset, timestamp, headers).
+// read and written in the table's format (`'format'`: also changelog formats, debezium-json and
+// canal-json, and binary avro), the source and the sink are this folder's DataStream ones.
+// Changelogs by key: `upsert-kafka` (upsert-table.ts). Not yet: `key.format`/`key.fields` here,
+// metadata columns (offset, timestamp, headers).
 
 import { z } from 'zod';
 import { defineConnector } from '../factory/connector.ts';
 import { ConnectorError } from '../factory/errors.ts';
 import { durationOption, enumOption, intOption, stringOption } from '../factory/options.ts';
+import type { ResolvedFormat } from '../factory/format.ts';
 import { insertRow, type ChangelogRow } from '../factory/row.ts';
+import { flatMapSource } from '../table/flat-map-source.ts';
 import { kafkaSink } from './sink.ts';
 import { kafkaSource, type KafkaSourceOptions, type StartingOffsets } from './source.ts';
 
@@ -20,6 +23,17 @@ export function parseSpecificOffsets(text: string, topic: string, table: string,
     out[`${topic}:${m[1]}`] = Number(m[2]);
   }
   return out;
+}
+
+/** A record value's rows in a format: bytes for binary formats, the changelog of changelog formats; none for a tombstone or a skipped record. */
+export function valueRows(format: ResolvedFormat): (value: Buffer | null) => ChangelogRow[] {
+  const decoder = format.createDecoder();
+  return (value) => {
+    if (value === null) return [];
+    if (decoder.decodeChangelog) return decoder.decodeChangelog(value.toString('utf8'));
+    const values = decoder.decodeBytes ? decoder.decodeBytes(value) : decoder.decode(value.toString('utf8'));
+    return values === null ? [] : [insertRow(values)];
+  };
 }
 
 export const kafkaConnector = defineConnector({
@@ -78,18 +92,11 @@ export const kafkaConnector = defineConnector({
     };
     return {
       bounded: bounded !== 'unbounded',
-      changelogMode: 'insert-only',
+      changelogMode: ctx.format!.changelogMode,
       createSource() {
-        const decoder = ctx.format!.createDecoder();
-        return kafkaSource<ChangelogRow>({
-          ...options,
-          // a tombstone (null value) carries no row; a record the format skips is skipped
-          deserializer: (r) => {
-            if (r.value === null) return undefined;
-            const values = decoder.decode(r.value.toString('utf8'));
-            return values === null ? undefined : insertRow(values);
-          },
-        });
+        const decode = valueRows(ctx.format!);
+        // a record becomes the rows its format gives (a changelog format's update: -U and +U)
+        return flatMapSource(kafkaSource<ChangelogRow[]>({ ...options, deserializer: (r) => decode(r.value) }), `kafka:${table}`, (rows) => rows);
       },
     };
   },
@@ -101,8 +108,9 @@ export const kafkaConnector = defineConnector({
     if (guarantee === 'exactly-once' && !o['sink.transactional-id-prefix']) {
       throw new ConnectorError('MR_ERR_CONNECTOR_OPTIONS', `table '${table}': 'sink.delivery-guarantee' = 'exactly-once' needs 'sink.transactional-id-prefix', unique per Deployment and sink and stable across restarts`);
     }
+    const changelog = ctx.format!.changelogMode !== 'insert-only';
     return {
-      changelogMode: 'insert-only',
+      changelogMode: changelog ? 'all' : 'insert-only',
       createSink() {
         const encoder = ctx.format!.createEncoder();
         return kafkaSink<ChangelogRow>({
@@ -113,10 +121,11 @@ export const kafkaConnector = defineConnector({
           ...(o['sink.transactional-id-prefix'] ? { transactionalIdPrefix: o['sink.transactional-id-prefix'] } : {}),
           partitioner: o['sink.partitioner'] ?? 'default',
           serializer: (row) => {
+            if (changelog) return Buffer.from(encoder.encodeChangelog!(row) ?? '');
             if (row.kind !== '+I') {
-              throw new ConnectorError('MR_ERR_CONNECTOR_ABILITY', `table '${table}': the kafka sink is append-only and got a ${row.kind} row; write updates to an upsert sink`);
+              throw new ConnectorError('MR_ERR_CONNECTOR_ABILITY', `table '${table}': the kafka sink is append-only and got a ${row.kind} row; write updates to an upsert sink (upsert-kafka) or use a changelog format (debezium-json, canal-json)`);
             }
-            return Buffer.from(encoder.encode(row.values));
+            return encoder.encodeBytes ? Buffer.from(encoder.encodeBytes(row.values)) : Buffer.from(encoder.encode(row.values));
           },
         });
       },

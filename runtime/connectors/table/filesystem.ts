@@ -45,6 +45,9 @@ export const filesystemConnector = defineConnector({
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(o.path) && !/^(file|s3a?):\/\//i.test(o.path)) {
       fail(`option 'path' = '${o.path}': the scheme is not supported; use s3://bucket/prefix, file:///dir or a directory`);
     }
+    if (ctx.format && (ctx.format.changelogMode !== 'insert-only' || ctx.format.name === 'avro')) {
+      fail(`format '${ctx.format.name}' is not a file format; use json, csv, raw or parquet`);
+    }
     const keys = ctx.table.partitionKeys ?? [];
     for (const k of keys) if (!ctx.table.columns.some((c) => c.name === k)) fail(`PARTITIONED BY names '${k}', which is not a physical column`);
     const kinds = o['sink.partition-commit.policy.kind']?.split(',').map((s) => s.trim()).filter((s) => s !== '') ?? [];
