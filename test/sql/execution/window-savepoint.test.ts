@@ -11,8 +11,8 @@ import { startMiniCluster, type MiniCluster } from '../../../runtime/testing/min
 import { DEFAULT_VARIABLES, substituteVariables } from '../nexmark/nexmark-queries.ts';
 
 const JOB = fileURLToPath(new URL('../../../runtime/sql/physical/sql-job.ts', import.meta.url));
-const EVENTS = 6000;
-const RATE = 1500; // events per second, paced (rate.limited): the job runs about 4 s
+const EVENTS = 12_000;
+const RATE = 2000; // events per second, paced (rate.limited): the job runs about 6 s, stopped after 1-2 s
 const BASE_TIME = Date.UTC(2025, 0, 1); // event time of the first event, on both sides
 
 /** Nexmark's ddl_gen.sql at RATE events/s, paced in real time (watermark 0.2 s behind), then a 1 s TUMBLE count per bidder. */
@@ -44,7 +44,7 @@ test('a window aggregation stopped with a savepoint and restored emits every win
   const out = path.join(dir, 'out');
   const file = path.join(dir, 'job.sql');
   writeFileSync(file, script(out));
-  mc = await startMiniCluster({ taskManagers: 1, slotsPerTaskManager: 2, checkpointIntervalMs: 300 });
+  mc = await startMiniCluster({ taskManagers: 1, slotsPerTaskManager: 2, checkpointIntervalMs: 200 });
   const first = await mc.submit(JOB, { parallelism: 2, params: { 'sql.file': file } });
   // stop once some windows are committed (the sink's files become visible at a checkpoint)
   const committed = (): string[] => (existsSync(out) ? readdirSync(out).filter((f) => !f.startsWith('.')) : []);
