@@ -5,6 +5,10 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { ChangelogRow } from '../../../runtime/connectors/factory/row.ts';
+import { KeyedCoProcessOperator } from '../../../runtime/operators/process-operators.ts';
+import { IntervalJoinFunction } from '../../../runtime/sql/physical/join/interval-join.ts';
+import { OperatorHarness } from '../../../runtime/testing/operator-harness.ts';
 import { applied, jsonTable, random, sinkChangelog, sortedRows } from './join-test-tables.ts';
 
 interface Ev { id: number; k: number; t: number }
@@ -38,6 +42,26 @@ describe('SQL interval joins on event time', () => {
       return m.length === 0 ? (type === 'LEFT' ? [[l.id, null]] : []) : m.map((r) => [l.id, r.id]);
     });
     expect(applied(changelog)).toEqual(sortedRows(expected));
+  });
+});
+
+describe('interval join on processing time (operator, manual clock)', () => {
+  test('rows join while the clock keeps them in range; an unmatched LEFT row is padded when it expires', async () => {
+    // r in [l, l + 1 s]: l - r in [-1000, 0]
+    const fn = new IntervalJoinFunction({ joinType: 'LEFT', leftKeys: [0], rightKeys: [0], leftWidth: 2, rightWidth: 2, leftTime: 1, rightTime: 1, lowerBound: -1000, upperBound: 0, processingTime: true });
+    const key = (r: unknown) => (r as ChangelogRow).values[0] as number;
+    const h = await new OperatorHarness(new KeyedCoProcessOperator(fn as never, key, key)).open();
+    const at = (t: number, side: 1 | 2, name: string): void => {
+      h.setProcessingTime(t);
+      if (side === 1) h.processElement({ kind: '+I', values: [1, name] });
+      else h.processElement2({ kind: '+I', values: [1, name] });
+    };
+    at(0, 1, 'A');
+    at(500, 2, 'X'); // 0.5 s after A: joins
+    at(1500, 2, 'Y'); // 1.5 s after A: too late for A
+    at(1600, 1, 'B'); // Y came 0.1 s before B: not in range
+    h.setProcessingTime(5000); // A (joined) and B (not joined) expire
+    expect((h.values() as ChangelogRow[]).map((r) => `${r.kind}${JSON.stringify(r.values)}`)).toEqual(['+I[1,"A",1,"X"]', '+I[1,"B",null,null]']);
   });
 });
 
