@@ -12,6 +12,7 @@ import { listState, valueState, type ListState, type ValueState } from '../../ap
 import type { Key } from '../../graph/key-groups.ts';
 import type { ChangelogRow } from '../../connectors/factory/row.ts';
 import type { FrameDef, NodeOf } from '../planner/logical-plan.ts';
+import { SqlError } from '../errors.ts';
 import { timeAttributeOf } from '../types/data-type.ts';
 import { createAggsHandle, type AggsHandle } from './aggregate/aggs-handle.ts';
 import type { RowStream, TranslateContext } from './context.ts';
@@ -114,7 +115,8 @@ export class OverAggregateFunction extends KeyedProcessFunction<Key, ChangelogRo
 }
 
 export function translateOver(node: NodeOf<'Over'>, ctx: TranslateContext): RowStream {
-  if (node.groups.length !== 1) throw unsupportedNode(node, 'OVER windows with different PARTITION BY/ORDER BY/frames in one SELECT; Flink requires one window too');
+  // Flink's planner refuses several windows in one OVER aggregate with this message
+  if (node.groups.length !== 1) throw new SqlError('MR_ERR_SQL_PLAN', 'Over Agg: Unsupported use of OVER windows. All aggregates must be computed on the same window. please re-check the over window statement.');
   const g = node.groups[0]!;
   const key = g.orderKeys[0];
   const fields = node.input.fields;

@@ -47,6 +47,15 @@ describe('SQL OVER aggregates on event time', () => {
   });
 });
 
+describe('SQL OVER refusals', () => {
+  test('two different OVER windows in one SELECT are refused as Flink refuses them', async () => {
+    await expect(sinkChangelog(`${table}; CREATE TABLE out (id INT, a INT, b INT) WITH ('connector' = 'blackhole');
+      INSERT INTO out SELECT id, SUM(v) OVER (PARTITION BY k ORDER BY ts ROWS BETWEEN 1 PRECEDING AND CURRENT ROW),
+        SUM(v) OVER (PARTITION BY k ORDER BY ts ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) FROM r`, 'out'))
+      .rejects.toMatchObject({ code: 'MR_ERR_SQL_PLAN', message: expect.stringContaining('All aggregates must be computed on the same window') as unknown });
+  });
+});
+
 describe('SQL ORDER BY and LIMIT in streaming', () => {
   test('ORDER BY the event time, then v DESC: rows leave sorted as the watermark passes', async () => {
     const changelog = await sinkChangelog(`${table}; CREATE TABLE out (id INT, ts TIMESTAMP(3), v INT) WITH ('connector' = 'blackhole');
