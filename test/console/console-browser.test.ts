@@ -86,6 +86,11 @@ test('an editor sees capacity and the FIFO waiting list, suspends a deployment, 
   await expect(page.getByRole('status').textContent()).resolves.toContain('saved version 1');
   await expect(page.getByTestId('versions').locator('li').allTextContents()).resolves.toEqual(['version 1']);
   await expect(page.getByLabel('SQL script').inputValue()).resolves.toContain('WHERE price > 10');
+  // deploy: a Deployment running this SQL, created with the editor's token
+  await page.getByRole('button', { name: 'Deploy' }).click();
+  await expect(page.getByRole('status').first().textContent()).resolves.toContain('deployment top-bids created from draft top-bids');
+  const deployed = await world.admin.get<KubeObject & { spec: { source: { sql?: string } } }>({ apiVersion: API_VERSION, kind: 'Deployment', namespace: world.teamA, name: 'top-bids' });
+  expect(deployed.spec.source.sql).toContain('INSERT INTO out_t SELECT auction, price FROM bids WHERE price > 10');
   await page.context().close();
 }, 90_000);
 
@@ -110,6 +115,7 @@ test('a viewer sees the same pages with actions disabled, and the API refuses an
   // drafts: readable, but saving is refused
   await page.goto(`${world.url}/namespaces/${world.teamA}/drafts/top-bids`);
   await expect(page.getByRole('button', { name: 'Save version' }).isDisabled()).resolves.toBe(true);
+  await expect(page.getByRole('button', { name: 'Deploy' }).isDisabled()).resolves.toBe(true);
   const save = await page.evaluate(async (path) => (await fetch(path, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'sql', text: 'x' }) })).status, `/api/namespaces/${world.teamA}/drafts/top-bids`);
   expect(save).toBe(403);
   const d = await world.admin.get<KubeObject & { spec: { state: string } }>({ apiVersion: API_VERSION, kind: 'Deployment', namespace: world.teamA, name: 'alpha-report' });
@@ -135,7 +141,7 @@ test('a bearer-token API client gets the same answers; a bad token is refused', 
   const list = await fetch(`${world.url}/api/namespaces/${world.teamA}/deployments`, { headers: { authorization: `Bearer ${world.tokens.viewer}` } });
   expect(list.status).toBe(200);
   const rows = ((await list.json()) as { deployments: Array<{ name: string; actions: Record<string, { allowed: boolean }> }> }).deployments;
-  expect(rows.map((r) => r.name)).toEqual(['alpha-report', 'orders', 'zeta-report']);
+  expect(rows.map((r) => r.name)).toEqual(['alpha-report', 'orders', 'top-bids', 'zeta-report']);
   expect(Object.values(rows[0]!.actions).every((a) => !a.allowed)).toBe(true);
   const bad = await fetch(`${world.url}/api/session`, { headers: { authorization: 'Bearer not-a-token' } });
   expect(bad.status).toBe(401);

@@ -42,7 +42,7 @@ test('members read the live log of a deployment\'s pods; other namespaces get 40
   await page.goto(`${world.url}/namespaces/${world.teamA}/deployments/orders`);
   await expect(page.getByTestId('pod-log').first().textContent()).resolves.toContain('jobmanager of orders started');
   // the fragment refreshes: a later heartbeat line appears without reloading the page
-  await page.waitForFunction(`/heartbeat ([5-9]|[1-9][0-9])/.test(document.querySelector('[data-testid="pod-log"]').textContent)`, undefined, { timeout: 20_000 });
+  await waitFor('a later heartbeat in the refreshed log', async () => /heartbeat ([5-9]|[1-9][0-9])/.test(await page.getByTestId('pod-log').first().textContent() ?? ''), 20_000);
   await page.context().close();
 
   const asViewer = await fetch(`${world.url}/api/namespaces/${world.teamA}/deployments/orders/pod-logs`, { headers: { authorization: `Bearer ${world.tokens.viewer}` } });

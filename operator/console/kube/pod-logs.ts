@@ -20,7 +20,7 @@ export function readText(connection: KubeConnection, path: string, timeoutMs = 1
     const url = new URL(path, connection.getCurrentCluster()!.server);
     const lib = url.protocol === 'https:' ? https : http;
     return new Promise<{ status: number; text: string }>((resolve, reject) => {
-      const req = lib.request(url, { ...opts, method: 'GET', timeout: timeoutMs, headers: { ...(opts.headers as Record<string, string>), accept: 'text/plain' } }, (res) => {
+      const req = lib.request(url, { ...opts, method: 'GET', timeout: timeoutMs, headers: { ...(opts.headers as Record<string, string>), accept: '*/*' } }, (res) => {
         const chunks: Buffer[] = [];
         let size = 0;
         res.on('data', (c: Buffer) => { size += c.length; if (size <= MAX_LOG_BYTES) chunks.push(c); });

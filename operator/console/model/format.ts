@@ -25,3 +25,13 @@ export function rateText(n: number | undefined | null): string {
   if (n === undefined || n === null || !Number.isFinite(n)) return '';
   return n >= 1000 ? `${(n / 1000).toFixed(1)}k/s` : `${n.toFixed(n < 10 ? 1 : 0)}/s`;
 }
+
+/** A duration for people: 850 ms, 12.3 s, 4 min, 3.5 h, 705 d. */
+export function durationText(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return '';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  if (ms < 3_600_000) return `${Math.round(ms / 60_000)} min`;
+  if (ms < 172_800_000) return `${(ms / 3_600_000).toFixed(1)} h`;
+  return `${Math.round(ms / 86_400_000)} d`;
+}

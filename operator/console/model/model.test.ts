@@ -2,7 +2,7 @@
 // applicability, the change), records/s from cumulative counts, the spec difference.
 import { namespaceView, queueViews } from './capacity.ts';
 import { actionChange, actionNotApplicable, actionPermission } from './deployment-actions.ts';
-import { age } from './format.ts';
+import { age, durationText } from './format.ts';
 import { RateTracker } from './rates.ts';
 import { specDiff } from './spec-diff.ts';
 
@@ -77,4 +77,8 @@ test('ages read like kubectl', () => {
   expect(age('2026-01-01T23:00:00Z', now)).toBe('60m');
   expect(age('2026-01-01T00:00:00Z', now)).toBe('24h');
   expect(age(undefined, now)).toBe('');
+});
+
+test('durations read in the unit a person expects', () => {
+  expect([durationText(850), durationText(12_345), durationText(240_000), durationText(12_600_000), durationText(60_935_605_395), durationText(null)]).toEqual(['850 ms', '12.3 s', '4 min', '3.5 h', '705 d', '']);
 });

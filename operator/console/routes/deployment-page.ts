@@ -6,7 +6,7 @@
 import type { ConsoleContext, ConsoleRoutes, ConsoleUser } from '../context.ts';
 import { toConsoleError } from '../error-mapping.ts';
 import { eventsOf, getDeployment, listSavepoints, type MillraceObject } from '../kube/millrace-objects.ts';
-import { bytesText, age, rateText } from '../model/format.ts';
+import { bytesText, age, durationText, rateText } from '../model/format.ts';
 import { RateTracker } from '../model/rates.ts';
 import { parseReconciledSpec, specDiff } from '../model/spec-diff.ts';
 import { html, type Html } from '../ui/html.ts';
@@ -60,12 +60,12 @@ export function jobFragment(v: JobView, now: number): Html {
   return html`<p>Job <code>${v.jobId}</code> · <strong data-testid="job-state">${j.state}</strong> · restarts ${j.restarts ?? 0}${j['start-time'] ? html` · started ${age(new Date(j['start-time']).toISOString(), now)} ago` : ''}${j.latencyP99Ms != null ? html` · latency p99 ${j.latencyP99Ms} ms` : ''}</p>
 <table data-testid="job-graph"><caption class="help">Job graph (in topological order)</caption>
 <thead><tr><th scope="col">Vertex</th><th scope="col" class="num">Parallelism</th><th scope="col">Status</th><th scope="col" class="num">Records in</th><th scope="col" class="num">In/s</th><th scope="col" class="num">Records out</th><th scope="col" class="num">Out/s</th><th scope="col">Backpressure</th><th scope="col" class="num">Watermark lag</th></tr></thead>
-<tbody>${j.vertices.map((x) => html`<tr><th scope="row">${x.name}</th><td class="num">${x.parallelism}</td><td>${x.status}</td><td class="num">${x.recordsIn}</td><td class="num" data-testid="rate-in">${rateText(x.inPerSecond) || '…'}</td><td class="num">${x.recordsOut}</td><td class="num" data-testid="rate-out">${rateText(x.outPerSecond) || '…'}</td><td>${x.backpressureLevel ?? ''}</td><td class="num">${x.watermarkLagMs == null ? '' : `${x.watermarkLagMs} ms`}</td></tr>`)}</tbody></table>
+<tbody>${j.vertices.map((x) => html`<tr><th scope="row">${x.name}</th><td class="num">${x.parallelism}</td><td>${x.status}</td><td class="num">${x.recordsIn}</td><td class="num" data-testid="rate-in">${rateText(x.inPerSecond) || '…'}</td><td class="num">${x.recordsOut}</td><td class="num" data-testid="rate-out">${rateText(x.outPerSecond) || '…'}</td><td>${x.backpressureLevel ?? ''}</td><td class="num">${durationText(x.watermarkLagMs)}</td></tr>`)}</tbody></table>
 <h3>Checkpoints</h3>
 ${v.checkpoints ? html`<p>completed ${v.checkpoints.counts?.completed ?? 0} · failed ${v.checkpoints.counts?.failed ?? 0} · in progress ${v.checkpoints.counts?.in_progress ?? 0}</p>
 ${history.length ? html`<div class="charts">${barChart('State size per checkpoint', history.map((c) => ({ key: String(c.id), value: c.state_size, text: bytesText(c.state_size) })))}${barChart('Duration per checkpoint (ms)', history.map((c) => ({ key: String(c.id), value: c.end_to_end_duration ?? 0, text: `${c.end_to_end_duration ?? '?'} ms` })))}</div>
 <table><thead><tr><th scope="col">Id</th><th scope="col">Status</th><th scope="col">Kind</th><th scope="col" class="num">Size</th><th scope="col" class="num">Duration</th></tr></thead><tbody>
-${history.map((c) => html`<tr><td>${c.id}</td><td>${c.status}</td><td>${c.is_savepoint ? 'savepoint' : 'checkpoint'}</td><td class="num">${bytesText(c.state_size)}</td><td class="num">${c.end_to_end_duration ?? ''} ms</td></tr>`)}</tbody></table>` : ''}` : html`<p class="help">checkpointing is off for this job</p>`}
+${history.map((c) => html`<tr><td>${c.id}</td><td>${c.status}</td><td>${c.is_savepoint ? 'savepoint' : 'checkpoint'}</td><td class="num">${bytesText(c.state_size)}</td><td class="num">${durationText(c.end_to_end_duration)}</td></tr>`)}</tbody></table>` : ''}` : html`<p class="help">checkpointing is off for this job</p>`}
 <h3>Exceptions</h3>
 ${(j.exceptions ?? []).length === 0 ? html`<p data-testid="no-exceptions">none</p>` : html`<ol class="exceptions" reversed>${[...(j.exceptions ?? [])].reverse().map((e) => html`<li><time datetime="${new Date(e.timestamp).toISOString()}">${new Date(e.timestamp).toISOString()}</time><pre>${e.message}</pre></li>`)}</ol>`}`;
 }
