@@ -1,48 +1,69 @@
 // An aggregate over DISTINCT values (COUNT(DISTINCT x), SUM(DISTINCT x), ...): the accumulator
 // counts how often each distinct argument tuple is held; the inner function sees a tuple when it
 // first appears and loses it when its last occurrence is retracted. Rows with a NULL argument are
-// skipped, as every aggregate over an argument skips them.
+// skipped, as every aggregate over an argument skips them. A single number or string argument is
+// its own map key; other tuples are keyed by their valueKey text and keep the tuple for merging.
 import { anyNull, type AggArgs, type SqlAggFunction } from './agg-function.ts';
+import { asJsonMap, JsonMap } from './json-map.ts';
 import { fromState, toState, valueKey } from './state-value.ts';
 
+/** A count for a plain key; [count, tuple in state form] for a composite one. */
+type Held = number | [number, unknown];
+
 export interface DistinctAcc {
-  /** distinct argument tuple (valueKey) → [count, the tuple in state form] */
-  d: Record<string, [number, unknown]>;
+  /** distinct key → how often it is held */
+  d: JsonMap<string | number, Held> | { $m: Array<[string | number, Held]> };
   /** the inner function's accumulator */
   i: unknown;
 }
 
+/** The map key of a tuple: the value itself when it is one number or string. */
+function keyOf(args: AggArgs): string | number {
+  if (args.length === 1) {
+    const v = args[0];
+    if (typeof v === 'number' || typeof v === 'string') return v;
+  }
+  return `\u0000${valueKey(args)}`;
+}
+
+const countOf = (h: Held): number => (typeof h === 'number' ? h : h[0]);
+const withCount = (h: Held, n: number): Held => (typeof h === 'number' ? n : [n, h[1]]);
+
 export function distinctFunction(inner: SqlAggFunction): SqlAggFunction<DistinctAcc> {
   return {
-    create: () => ({ d: {}, i: inner.create() }),
+    create: () => ({ d: new JsonMap(), i: inner.create() }),
     accumulate(acc, args) {
       if (args.length === 0 || anyNull(args)) return acc;
-      const k = valueKey(args);
-      const held = acc.d[k];
+      const d = (acc.d = asJsonMap(acc.d));
+      const k = keyOf(args);
+      const held = d.get(k);
       if (held === undefined) {
-        acc.d[k] = [1, toState(args)];
+        d.set(k, typeof k === 'string' && k.startsWith('\u0000') ? [1, toState(args)] : 1);
         acc.i = inner.accumulate(acc.i, args);
-      } else held[0]++;
+      } else d.set(k, withCount(held, countOf(held) + 1));
       return acc;
     },
     retract(acc, args) {
       if (args.length === 0 || anyNull(args)) return acc;
-      const k = valueKey(args);
-      const held = acc.d[k];
+      const d = (acc.d = asJsonMap(acc.d));
+      const k = keyOf(args);
+      const held = d.get(k);
       if (held === undefined) return acc;
-      if (--held[0] <= 0) {
-        delete acc.d[k];
+      const n = countOf(held) - 1;
+      if (n <= 0) {
+        d.delete(k);
         acc.i = inner.retract(acc.i, args);
-      }
+      } else d.set(k, withCount(held, n));
       return acc;
     },
     merge(acc, other) {
-      for (const [k, [n, tuple]] of Object.entries(other.d)) {
-        const held = acc.d[k];
+      const d = (acc.d = asJsonMap(acc.d));
+      for (const [k, h] of asJsonMap(other.d)) {
+        const held = d.get(k);
         if (held === undefined) {
-          acc.d[k] = [n, tuple];
-          acc.i = inner.accumulate(acc.i, fromState(tuple) as AggArgs);
-        } else held[0] += n;
+          d.set(k, h);
+          acc.i = inner.accumulate(acc.i, typeof h === 'number' ? [k] : (fromState(h[1]) as AggArgs));
+        } else d.set(k, withCount(held, countOf(held) + countOf(h)));
       }
       return acc;
     },
