@@ -123,7 +123,7 @@ export class SqlClient {
       }
       if (word === 'CLEAR') return this.out('\u001b[2J\u001b[H');
       if (word === 'SHOW JOBS') return this.out(this.showJobs());
-      const stop = /^STOP JOB '([^']*)'( WITH SAVEPOINT)?$/.exec(text.replace(/\s+/g, ' ').trim().replace(/^stop job/i, 'STOP JOB').replace(/ with savepoint$/i, ' WITH SAVEPOINT'));
+      const stop = /^STOP\s+JOB\s+'([^']*)'(\s+WITH\s+SAVEPOINT)?$/i.exec(text.trim());
       if (stop !== null) return await this.stopJob(stop[1]!, stop[2] !== undefined);
       if (word === 'BEGIN STATEMENT SET') {
         if (this.statementSet !== undefined) throw new SqlError('MR_ERR_SQL_VALIDATE', 'a statement set is already open: add INSERTs, then END;');

@@ -33,4 +33,12 @@ describe('the SQL client cuts input into statements at the terminating ;', () =>
     expect(b.push(';')).toEqual([{ text: 'SHOW\nTABLES', line: 1 }]);
     expect(feed(['-- just a comment']).b.rest()).toBeUndefined();
   });
+
+  test('EXECUTE STATEMENT SET BEGIN ... END; is one statement, its inner ; included', () => {
+    const { out } = feed(['EXECUTE STATEMENT SET', 'BEGIN', '  INSERT INTO a SELECT 1;', '  INSERT INTO b SELECT 2;', 'END;', 'SHOW TABLES;']);
+    expect(out).toEqual([
+      { text: 'EXECUTE STATEMENT SET\nBEGIN\n  INSERT INTO a SELECT 1;\n  INSERT INTO b SELECT 2;\nEND', line: 1 },
+      { text: 'SHOW TABLES', line: 6 },
+    ]);
+  });
 });

@@ -42,6 +42,8 @@ export class StatementBuffer {
             this.mode = 'block-comment';
             continue;
           } else if (c === ';') {
+            // EXECUTE STATEMENT SET BEGIN ...; ...; END; is one statement: its inner ';' do not end it
+            if (/^EXECUTE\s+STATEMENT\s+SET\s+BEGIN\b/i.test(this.text.trimStart()) && !/\bEND\s*$/i.test(this.text)) break;
             const text = this.text.trim();
             if (text !== '') done.push({ text, line: this.startLine });
             this.text = '';
