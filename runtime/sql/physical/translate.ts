@@ -2,10 +2,10 @@
 // DataStream job (runtime/api), so SQL runs on the local runtime and on JobManager/TaskManagers
 // like any job. One translator per node kind (scan.ts, calc.ts, watermark.ts, values-union.ts,
 // sink.ts); a node kind without one is refused with MR_ERR_SQL_UNSUPPORTED (unsupported.ts).
-// This slice runs insert-only plans: every node must emit only +I rows.
+// Changelogs (+I/-U/+U/-D) flow between the operators; an upsert source is normalized first
+// (changelog-normalize.ts), and the planner refuses updates where Flink does.
 import type { StreamExecutionEnvironment } from '../../api/environment.ts';
 import type { ChangelogInfo } from '../planner/changelog.ts';
-import { changelogText } from '../planner/changelog.ts';
 import type { LogicalNode } from '../planner/logical-plan.ts';
 import { operatorUids } from '../planner/operator-uids.ts';
 import type { PlannedTree } from '../planner/planner.ts';
@@ -14,6 +14,7 @@ import { translateGroupAggregate } from './aggregate/group-aggregate.ts';
 import { translateFilter, translateProject } from './calc.ts';
 import { translateJoin } from './join/translate-join.ts';
 import { translateDeduplicate, translateRank } from './rank/translate-rank.ts';
+import { normalizeChangelog } from './changelog-normalize.ts';
 import { translateCorrelate } from './correlate.ts';
 import { translateOver } from './over.ts';
 import { translateSort } from './sort.ts';
@@ -25,10 +26,6 @@ import { unsupportedNode } from './unsupported.ts';
 import { translateWindowAggregate } from './window/window-aggregate.ts';
 import { translateWindowTableFunction } from './window/window-table-function.ts';
 import { translateWatermarkAssigner } from './watermark.ts';
-
-function insertOnly(info: ChangelogInfo | undefined): boolean {
-  return info === undefined || changelogText(info) === 'I';
-}
 
 /** Adds the operators of one job (the sinks of an INSERT or a statement set) to `env`. */
 export function translatePlans(env: StreamExecutionEnvironment, trees: readonly PlannedTree[], options: TranslateOptions): void {
@@ -54,16 +51,9 @@ export function translatePlans(env: StreamExecutionEnvironment, trees: readonly 
   }
 }
 
-function checkInsertOnly(node: LogicalNode, changelog: ReadonlyMap<LogicalNode, ChangelogInfo>): void {
-  const info = changelog.get(node);
-  if (!insertOnly(info)) throw unsupportedNode(node, `it emits changelog [${changelogText(info!)}]; only insert-only plans run yet`);
-}
-
 function translateNode(node: LogicalNode, ctx: TranslateContext, changelog: ReadonlyMap<LogicalNode, ChangelogInfo>): RowStream {
   switch (node.kind) {
-    case 'TableScan':
-      checkInsertOnly(node, changelog); // a CDC source's updates need the changelog operators
-      return translateScan(node, ctx);
+    case 'TableScan': return normalizeChangelog(node, translateScan(node, ctx), changelog.get(node), ctx);
     case 'Project': return translateProject(node, ctx);
     case 'Filter': return translateFilter(node, ctx);
     case 'WatermarkAssigner': return translateWatermarkAssigner(node, ctx);
