@@ -63,6 +63,7 @@ CREATE TABLE channel_money (channel VARCHAR, total DECIMAL(38, 5), average DECIM
 CREATE TABLE channels (channel VARCHAR) WITH ('connector' = 'blackhole');
 CREATE TABLE hop_rows (auction BIGINT, price BIGINT, wstart TIMESTAMP(3), wend TIMESTAMP(3), wtime TIMESTAMP(3)) WITH ('connector' = 'blackhole');
 CREATE TABLE cumulate_rows (bidder BIGINT, wstart TIMESTAMP(3), wend TIMESTAMP(3)) WITH ('connector' = 'blackhole');
+CREATE TABLE cascade (wstart TIMESTAMP(3), bids BIGINT, busiest BIGINT) WITH ('connector' = 'blackhole');
 CREATE TABLE sessions (bidder BIGINT, num BIGINT, max_price BIGINT, wstart TIMESTAMP(3), wend TIMESTAMP(3)) WITH ('connector' = 'blackhole');
 
 INSERT INTO hop_counts
@@ -122,3 +123,14 @@ INSERT INTO cumulate_rows
 SELECT bidder, window_start, window_end
 FROM TABLE(CUMULATE(TABLE bid, DESCRIPTOR(`dateTime`), INTERVAL '3' SECOND, INTERVAL '9' SECOND, INTERVAL '1' SECOND))
 WHERE price > 1000000;
+
+-- windows over windows: 2 s counts per bidder, then 10 s windows over their rowtime
+CREATE VIEW bidder_counts AS
+SELECT bidder, COUNT(*) AS n, TUMBLE_ROWTIME(`dateTime`, INTERVAL '2' SECOND) AS rt
+FROM bid
+GROUP BY bidder, TUMBLE(`dateTime`, INTERVAL '2' SECOND);
+
+INSERT INTO cascade
+SELECT TUMBLE_START(rt, INTERVAL '10' SECOND), SUM(n), MAX(n)
+FROM bidder_counts
+GROUP BY TUMBLE(rt, INTERVAL '10' SECOND);
