@@ -1,5 +1,7 @@
 // Reflects the outside world of one Deployment: its pods (from the pod cache) and its job
-// (from the JobManager REST API, only when a JobManager pod runs).
+// (from the JobManager REST API, only when a JobManager pod runs: a Pending pod has no server to
+// ask, and with thousands of Deployments waiting for nodes those requests would be the operator's
+// main work; the pod's change to Running wakes the Deployment).
 import type { JobManagerClientFactory } from '../../jobmanager/client.ts';
 import type { KubeObject } from '../../kube/rest-client.ts';
 import { LABELS, podsOfDeployment } from '../shared/context.ts';
@@ -33,6 +35,7 @@ export async function observeDeployment(ctx: ReconcileContext, jobManagers: JobM
   const pods = observePods(ctx, namespace, name);
   const jm = pods.find((p) => p.name.startsWith(`${name}-jm-`) && !p.terminating);
   if (!jm) return { pods };
+  if (jm.phase !== 'Running') return { pods, jobManagerHash: jm.hash, jobManagerError: `JobManager pod ${jm.name} is ${jm.phase ?? 'Pending'}` };
   try {
     const client = jobManagers({ namespace, name });
     const jobs = await client.listJobs();

@@ -58,8 +58,31 @@ export function useOperatorCluster(): Promise<Cluster> {
 
 /** A JobManager address where nothing listens: the control-plane tier runs no pods. */
 export const UNREACHABLE_JOBMANAGER = 'http://127.0.0.1:9';
-/** Deployments (namespace/name) whose JobManager is a local runtime process, by URL. */
-export const localJobManagers = new Map<string, string>();
+/**
+ * Deployments (namespace/name) whose JobManager is a local runtime process, by URL. The control-plane
+ * tier runs no kubelet and the operator asks no JobManager whose pod is not Running, so while a
+ * Deployment is in this map its JobManager pods are marked Running, as a kubelet would.
+ */
+export const localJobManagers = new (class extends Map<string, string> {
+  override set(key: string, url: string): this {
+    const fresh = !this.has(key);
+    super.set(key, url);
+    if (fresh) void (async () => {
+      const { rest } = await useOperatorCluster();
+      const [namespace, name] = key.split('/') as [string, string];
+      while (this.has(key)) {
+        const pods = await rest.list<KubeObject>({ apiVersion: 'v1', kind: 'Pod', namespace }, { labelSelector: `millrace.dev/deployment=${name}` }).catch(() => ({ items: [] as KubeObject[] }));
+        for (const p of pods.items) {
+          if (p.metadata.name.startsWith(`${name}-jm-`) && !p.metadata.deletionTimestamp && (p.status as { phase?: string } | undefined)?.phase !== 'Running') {
+            await rest.mergePatch({ apiVersion: 'v1', kind: 'Pod', namespace, name: p.metadata.name }, { status: { phase: 'Running' } }, 'status').catch(() => undefined);
+          }
+        }
+        await new Promise((r) => setTimeout(r, 250).unref());
+      }
+    })();
+    return this;
+  }
+})();
 
 /**
  * Operators started by this test process reconcile only objects labelled with this process's
