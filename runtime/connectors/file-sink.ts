@@ -10,6 +10,8 @@ import { checkFilePath } from './file-roots.ts';
 import { stringify } from 'csv-stringify/sync';
 import type { Sink } from '../api/functions.ts';
 import { FileCommitter, type FileCommitState } from './file-commit.ts';
+import { isObjectStorePath } from './filesystem/file-store.ts';
+import { objectStoreFileSink } from './filesystem/object-files.ts';
 
 export interface FileSinkOptions {
   readonly path: string;
@@ -26,6 +28,8 @@ export interface FileSinkOptions {
 const FLUSH_BYTES = 256 * 1024;
 
 export function fileSink<T>(o: FileSinkOptions): Sink<T> {
+  // s3://bucket/prefix: the object-store sink (exactly-once, files visible on checkpoint completion)
+  if (isObjectStorePath(o.path)) return objectStoreFileSink<T>(o);
   // Refused when the job is built, and again when a writer opens (file-roots.ts).
   checkFilePath(o.path, 'path');
   return {

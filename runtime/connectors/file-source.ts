@@ -8,6 +8,8 @@ import path from 'node:path';
 import { checkFilePath } from './file-roots.ts';
 import { parse as parseCsv } from 'csv-parse/sync';
 import type { Source, SourceOutput, SourceReader } from '../api/source.ts';
+import { isObjectStorePath } from './filesystem/file-store.ts';
+import { objectStoreFileSource } from './filesystem/object-files.ts';
 
 export type FileFormat = 'jsonl' | 'csv' | 'text';
 
@@ -39,6 +41,8 @@ function listFiles(p: string): string[] {
 }
 
 export function fileSource<T = unknown>(o: FileSourceOptions): Source<T> {
+  // s3://bucket/prefix: every visible object under it, bounded, position checkpointed
+  if (isObjectStorePath(o.path)) return objectStoreFileSource<T>(o);
   // Refused when the job is built, and each file again when opened (file-roots.ts).
   checkFilePath(o.path, 'path');
   return {

@@ -43,6 +43,8 @@ export interface FilesystemSinkOptions {
   readonly commit?: PartitionCommitPolicy;
   readonly timestampPattern?: string;
   readonly defaultPartitionName?: string;
+  /** file name extension (default: the format's name; raw: txt) */
+  readonly ext?: string;
   /** processing-time clock (tests pass a manual one) */
   readonly now?: () => number;
   readonly env?: Record<string, string | undefined>;
@@ -90,7 +92,7 @@ export function filesystemSink(o: FilesystemSinkOptions): Sink<ChangelogRow> {
   const dataIdx = o.columns.map((_, i) => i).filter((i) => !partIdx.includes(i));
   if (dataIdx.length === 0) throw new ConnectorError('MR_ERR_CONNECTOR_OPTIONS', `table '${o.table}': every column is a partition column; a filesystem table needs at least one column that is not in PARTITIONED BY`);
   const dataFormat = o.format.forColumns(dataIdx.map((i) => o.columns[i]!));
-  const ext = o.format.name === 'raw' ? 'txt' : o.format.name;
+  const ext = o.ext ?? (o.format.name === 'raw' ? 'txt' : o.format.name);
   return {
     name: `filesystem:${o.table}`,
     createWriter: () => new FilesystemWriter(o, partIdx, dataIdx, dataFormat, ext),

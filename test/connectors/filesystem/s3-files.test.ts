@@ -6,6 +6,8 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import type { SinkContext } from '../../../runtime/api/functions.ts';
 import { defineJob } from '../../../runtime/api/environment.ts';
 import { collectSink } from '../../../runtime/connectors/collect-sink.ts';
+import { fileSink } from '../../../runtime/connectors/file-sink.ts';
+import { fileSource } from '../../../runtime/connectors/file-source.ts';
 import { createConnectorRegistry, SecretResolver, type ChangelogRow, type TableDescriptor } from '../../../runtime/connectors/factory/index.ts';
 import { executeLocally } from '../../../runtime/local/local-executor.ts';
 import { runSqlFile } from '../../../runtime/sql/run-sql-file.ts';
@@ -90,4 +92,17 @@ test('parquet on S3: pending files are hidden until the checkpoint completes, th
   const out: ChangelogRow[] = [];
   await executeLocally(defineJob({ name: 'read', build: (env) => env.fromSource(registry.createSource(table).createSource()).sinkTo(collectSink(out)) }), { parallelism: 2 }).done;
   expect(out.map((r) => r.values).sort((a, b) => Number(a[0]) - Number(b[0]))).toEqual(rows.map((r) => r.values));
+}, 120_000);
+
+test('the DataStream file sink and source take s3:// paths: JSON lines written exactly-once and read back', async () => {
+  const path = `s3://${s3.bucket}/${run}/ds/`;
+  const events = Array.from({ length: 500 }, (_, i) => ({ id: i, tag: `t${i % 5}` }));
+  await executeLocally(defineJob({ name: 'write', build: (env) => env.fromElements(events).sinkTo(fileSink({ path, format: 'jsonl' })) }), { parallelism: 2 }).done;
+  const keys = await listKeys(s3, `${run}/ds/`);
+  expect(keys.length).toBeGreaterThan(0);
+  expect(keys.every((k) => /^part-[A-Za-z0-9]+-[01]-(c\d+|end)-\d+\.jsonl$/.test(k))).toBe(true);
+  const back: Array<{ id: number; tag: string }> = [];
+  await executeLocally(defineJob({ name: 'read', build: (env) => env.fromSource(fileSource<{ id: number; tag: string }>({ path, format: 'jsonl' })).sinkTo(collectSink(back)) }), { parallelism: 2 }).done;
+  expect(back.sort((a, b) => a.id - b.id)).toEqual(events);
+  expect(() => fileSink({ path, format: 'csv' })).toThrow(/CSV files on S3 have no header line; set csvHeader: false/);
 }, 120_000);
