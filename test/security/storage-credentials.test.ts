@@ -25,6 +25,7 @@ import { createS3Client } from '../../runtime/storage/open-object-store.ts';
 import { resolveS3Settings } from '../../runtime/storage/s3-settings.ts';
 import { API, applyAs, getWithStatus, OPERATOR_NAMESPACE, startInProcessOperator, TEST_MANAGER, unique, useOperatorCluster, waitFor } from '../operator/support/harness.ts';
 import type { Cluster } from '../operator/support/harness.ts';
+import { stopOperatorAfterCleanup } from './support/operator-run.ts';
 
 let cluster: Cluster;
 let s3: S3Connection;
@@ -39,13 +40,13 @@ beforeAll(async () => {
 }, 600_000);
 
 afterAll(async () => {
-  await operator?.stop();
+  await stopOperatorAfterCleanup(cluster, operator);
   for (const d of dirs) await rm(d, { recursive: true, force: true });
   if (!admin) return;
   const listed = await admin.send(new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: prefix }));
   for (const o of listed.Contents ?? []) await admin.send(new DeleteObjectCommand({ Bucket: s3.bucket, Key: o.Key }));
   admin.destroy();
-});
+}, 200_000);
 
 /** The workspace key in the operator's namespace, as a cluster admin puts it there. */
 async function workspaceSecret(): Promise<string> {

@@ -28,6 +28,7 @@ import { DEFAULT_OPERATOR_NAMESPACE } from '../../storage/secret-ref-policy.ts';
 import { S3_SECRET_NAME } from '../namespace/desired.ts';
 import { observeDeployment } from './observer.ts';
 import { ensureAuthSecret } from './auth-secret.ts';
+import { classifyCreateError, REJECTION_RETRY_MS, rejectionCondition } from './create-refusal.ts';
 import { ledgerOf, queueAdmission } from './queue-view.ts';
 import { usableQueueCU } from '../queue/in-force.ts';
 import { decidePeriodicSavepoints, periodicRequestsOf } from './periodic-savepoints.ts';
@@ -107,6 +108,7 @@ export async function reconcileDeployment(ctx: ReconcileContext, opts: Deploymen
   }
   await Promise.all(decision.deletePods.map((pod) => ctx.rest.delete({ apiVersion: 'v1', kind: 'Pod', namespace, name: pod })));
   let quotaRefusal: string | undefined;
+  let rejected: { object: string; status: number; message: string } | undefined;
   if (decision.createPods) {
     ledger.admit(key, deploymentSize(d.spec).requiredCU);
     const existing = new Set(observed.pods.map((p) => p.name));
@@ -116,10 +118,20 @@ export async function reconcileDeployment(ctx: ReconcileContext, opts: Deploymen
     if (missing.length > 0) {
       // The NetworkPolicy goes first: no pod of the deployment is ever reachable from other tenants.
       await ctx.rest.apply(desiredNetworkPolicy(d, { owner: ownerReference(raw), operatorNamespace: ctx.operatorNamespace ?? DEFAULT_OPERATOR_NAMESPACE, apiServerAddresses: await apiServerAddresses(ctx) }), ctx.fieldManager);
-      await Promise.all([ctx.rest.apply(desired.config, ctx.fieldManager), ctx.rest.apply(desired.service, ctx.fieldManager), ensureAuthSecret(ctx.rest, namespace, name, ownerReference(raw))]);
+      await Promise.all([ctx.rest.apply(desired.config, ctx.fieldManager), ctx.rest.apply(desired.service, ctx.fieldManager).catch((err: unknown) => {
+        const r = classifyCreateError(err, `Service ${desired.service.metadata.name}`);
+        if (r?.kind !== 'rejected') throw err;
+        rejected = r;
+      }), ensureAuthSecret(ctx.rest, namespace, name, ownerReference(raw))]);
     }
-    const refused = await createPods(ctx, missing);
-    if (refused) {
+    const refused = rejected ? { quota: false } : await createPods(ctx, missing);
+    rejected ??= refused.rejected;
+    if (rejected) {
+      // Pod Security, an admission policy, an invalid object: retrying the same request will
+      // not pass. Nothing half-started stays; the API server's message goes on the status.
+      await Promise.all(desired.pods.map((p) => ctx.rest.delete({ apiVersion: 'v1', kind: 'Pod', namespace, name: p.metadata.name })));
+      ledger.release(key);
+    } else if (refused.quota) {
       // The queue quota refused a pod: the API server's quota usage lags behind pods that are
       // already gone. Never leave a half-started deployment: remove what was created, stay
       // Queued and look again soon (a fixed delay, not the growing error backoff).
@@ -131,6 +143,7 @@ export async function reconcileDeployment(ctx: ReconcileContext, opts: Deploymen
     ledger.release(key);
   }
   if (quotaRefusal) return writeQuotaRefusal(ctx, raw, previous, generation, now, quotaRefusal, deploymentSize(d.spec), decision);
+  if (rejected) return writeRejection(ctx, raw, previous, generation, now, rejected, decision);
 
   const periodic = periodicSavepoints(ctx, raw, d, decision, observed, now);
   await actOnPeriodicSavepoints(ctx, raw, d, periodic, events);
@@ -244,17 +257,36 @@ async function writeStatusOnce(ctx: ReconcileContext, raw: Raw<Deployment>, stat
   }
 }
 
-/** Creates the pods together; true when a queue quota refused one (403). Already there (409) is fine. */
-async function createPods(ctx: ReconcileContext, pods: KubeObject[]): Promise<boolean> {
+/** Creates the pods together: whether a queue quota refused one, and any other refusal (create-refusal.ts). Already there (409) is fine. */
+async function createPods(ctx: ReconcileContext, pods: KubeObject[]): Promise<{ quota: boolean; rejected?: { object: string; status: number; message: string } }> {
   const results = await Promise.allSettled(pods.map((pod) => ctx.rest.create(pod)));
-  let refused = false;
-  for (const r of results) {
-    if (r.status === 'fulfilled') continue;
-    const status = (r.reason as { status?: number }).status;
-    if (status === 403) refused = true;
-    else if (status !== 409) throw r.reason;
-  }
-  return refused;
+  let quota = false;
+  let rejected: { object: string; status: number; message: string } | undefined;
+  results.forEach((r, i) => {
+    if (r.status === 'fulfilled') return;
+    const refusal = classifyCreateError(r.reason, `Pod ${pods[i]?.metadata.name ?? ''}`);
+    if (!refusal) throw r.reason;
+    if (refusal.kind === 'quota') quota = true;
+    else if (refusal.kind === 'rejected') rejected ??= refusal;
+  });
+  return { quota, ...(rejected ? { rejected } : {}) };
+}
+
+/** Status after the API server rejected a pod or the Service for another reason than quota: Failed, with its message. */
+async function writeRejection(ctx: ReconcileContext, raw: Raw<Deployment>, previous: DeploymentStatus | undefined, generation: number | undefined, now: Date, rejected: { object: string; status: number; message: string }, decision: Decision): Promise<ReconcileResult> {
+  const { reason, message } = rejectionCondition(rejected);
+  const status: DeploymentStatus = {
+    ...previous, observedGeneration: generation, phase: 'Failed', reason: message, cuInUse: 0,
+    savepointInFlight: decision.savepoint.inFlight, lastSavepoint: decision.savepoint.lastSavepoint,
+    restoreSavepointPath: decision.savepoint.restorePath, savepointFailedGeneration: decision.savepoint.failedGeneration,
+    startingSince: undefined,
+    conditions: setConditions(previous?.conditions, [{ type: 'Ready', status: 'False', reason, message }], generation, now),
+  };
+  const written = await writeStatusOnce(ctx, raw, status);
+  if (written !== 'written') return written === 'gone' ? {} : { requeueAfterMs: STALE_RETRY_MS };
+  const before = previous?.conditions?.find((c) => c.type === 'Ready');
+  if (before?.reason !== reason || before.message !== message) await ctx.events.record(raw, 'Warning', reason, 'CreatePods', message);
+  return { requeueAfterMs: REJECTION_RETRY_MS };
 }
 
 /** Status after a quota refusal: still Queued, with why, and a quick fixed retry. */
