@@ -17,7 +17,8 @@ export interface JobManagerAccess {
   get<T>(user: ConsoleUser, deployment: DeploymentRef, path: string): Promise<T>;
 }
 
-export type JobManagerUrl = (d: DeploymentRef) => string;
+/** Where a Deployment's JobManager answers (may look it up, e.g. a Service's ClusterIP). */
+export type JobManagerUrl = (d: DeploymentRef) => string | Promise<string>;
 export const serviceJobManagerUrl: JobManagerUrl = ({ namespace, name }) => `http://${name}-jobmanager.${namespace}.svc:8081`;
 
 export function jobManagerAccess(keys: (d: DeploymentRef) => Promise<DeploymentKey | undefined>, url: JobManagerUrl = serviceJobManagerUrl, timeoutMs = 5_000): JobManagerAccess {
@@ -26,7 +27,7 @@ export function jobManagerAccess(keys: (d: DeploymentRef) => Promise<DeploymentK
       // authorization first: the key is not even read for a user who may not see the Deployment
       await user.require({ verb: 'get', group: GROUP, resource: 'deployments', namespace: d.namespace, name: d.name });
       const key = await keys(d);
-      const target = new URL(path, url(d)).href;
+      const target = new URL(path, await url(d)).href;
       let res;
       try {
         res = await signedFetcher(key, 'operator')(target, { method: 'GET', timeoutMs, maxResponseBytes: DEFAULT_MAX_RESPONSE_BYTES });

@@ -47,7 +47,28 @@ export function checkDraft(kind: DraftKind, text: string, explain: boolean): Che
 }
 
 /** Creates the Deployment running this draft, or points an existing one at it (as the user). */
-async function deployDraft(user: ConsoleUser, namespace: string, deployment: string, kind: DraftKind, text: string): Promise<'created' | 'updated'> {
+/** Optional sizes of a new Deployment from the deploy form; empty fields keep the API defaults. */
+export function deploySizes(b: { jobManagerCU?: unknown; taskManagerCU?: unknown; parallelism?: unknown }): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const cu = (v: unknown, field: string) => {
+    if (v === undefined || v === '') return undefined;
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < 0.25 || Math.round(n * 4) !== n * 4) throw new ConsoleError('MR_ERR_CONSOLE_REQUEST_INVALID', `${field} must be a number of CU in steps of 0.25 (0.25, 0.5, 1, ...), got '${String(v)}'`);
+    return n;
+  };
+  const jm = cu(b.jobManagerCU, 'jobManagerCU');
+  const tm = cu(b.taskManagerCU, 'taskManagerCU');
+  if (jm !== undefined) out.jobManager = { cu: jm };
+  if (tm !== undefined) out.taskManager = { cu: tm };
+  if (b.parallelism !== undefined && b.parallelism !== '') {
+    const p = Number(b.parallelism);
+    if (!Number.isInteger(p) || p < 1 || p > 4096) throw new ConsoleError('MR_ERR_CONSOLE_REQUEST_INVALID', `parallelism must be a whole number from 1 to 4096, got '${String(b.parallelism)}'`);
+    out.parallelism = p;
+  }
+  return out;
+}
+
+async function deployDraft(user: ConsoleUser, namespace: string, deployment: string, kind: DraftKind, text: string, sizes: Record<string, unknown> = {}): Promise<'created' | 'updated'> {
   checkDraftName(deployment);
   const source = kind === 'sql' ? { sql: text, pipeline: null, artifact: null } : { pipeline: text, sql: null, artifact: null };
   try {
@@ -56,7 +77,7 @@ async function deployDraft(user: ConsoleUser, namespace: string, deployment: str
   } catch (err) {
     if (!isNotFound(err)) throw err;
   }
-  await user.kube.create<MillraceObject>({ apiVersion: API_VERSION, kind: 'Deployment', metadata: { name: deployment, namespace }, spec: { source: kind === 'sql' ? { sql: text } : { pipeline: text }, state: 'running', parallelism: 1 } });
+  await user.kube.create<MillraceObject>({ apiVersion: API_VERSION, kind: 'Deployment', metadata: { name: deployment, namespace }, spec: { source: kind === 'sql' ? { sql: text } : { pipeline: text }, state: 'running', parallelism: 1, ...sizes } });
   return 'created';
 }
 
@@ -83,8 +104,16 @@ ${problemsList(o.result)}
 <button type="submit" name="op" value="validate">Validate</button>
 ${o.kind === 'sql' ? html`<button type="submit" name="op" value="explain">Explain</button>` : ''}
 <button type="submit" name="op" value="save"${no}>Save version</button>
+</p>
+<fieldset><legend>Deploy</legend>
 <label for="deployment">Deployment</label> <input id="deployment" name="deployment" value="${o.deployTo}" size="20"${o.canWrite ? '' : html` disabled`}>
+<label for="parallelism">Parallelism</label> <input id="parallelism" name="parallelism" type="number" min="1" max="4096" size="4" placeholder="1"${o.canWrite ? '' : html` disabled`}>
+<label for="jm-cu">JobManager CU</label> <input id="jm-cu" name="jobManagerCU" type="number" min="0.25" step="0.25" size="4" placeholder="1"${o.canWrite ? '' : html` disabled`}>
+<label for="tm-cu">TaskManager CU</label> <input id="tm-cu" name="taskManagerCU" type="number" min="0.25" step="0.25" size="4" placeholder="1"${o.canWrite ? '' : html` disabled`}>
 <button type="submit" name="op" value="deploy"${no}>Deploy</button>
+<span class="help">A new Deployment gets these sizes (empty: the API defaults); an existing one only gets the new source.</span>
+</fieldset>
+<p>
 ${o.canWrite ? '' : html`<span id="write-why" class="help">Your role may read drafts but not save or deploy them.</span>`}
 </p>
 </form>
@@ -133,13 +162,14 @@ export const draftRoutes: ConsoleRoutes = (app, ctx) => {
   app.post('/api/namespaces/:namespace/drafts/:name/deploy', async (request) => {
     const user = await ctx.user(request);
     const { namespace, name } = draftParams(request);
-    const b = (request.body ?? {}) as { kind?: unknown; text?: unknown; deployment?: unknown };
+    const b = (request.body ?? {}) as { kind?: unknown; text?: unknown; deployment?: unknown; jobManagerCU?: unknown; taskManagerCU?: unknown; parallelism?: unknown };
     const kind = kindOf(b.kind);
     const text = textOf(b.text);
+    const sizes = deploySizes(b);
     const check = checkDraft(kind, text, false);
     if (!check.ok) throw new ConsoleError('MR_ERR_CONSOLE_REQUEST_INVALID', `the draft does not validate: ${check.problems.map((p) => `${p.line ? `line ${p.line}, column ${p.column}: ` : ''}${p.message}`).join('; ')}`);
     const deployment = typeof b.deployment === 'string' && b.deployment ? b.deployment : name;
-    return { deployment, result: await deployDraft(user, namespace, deployment, kind, text) };
+    return { deployment, result: await deployDraft(user, namespace, deployment, kind, text, sizes) };
   });
 
   // --- pages ---
@@ -187,7 +217,7 @@ ${names.length === 0 ? html`<p>No drafts yet.</p>` : html`<ul data-testid="draft
     const user = await ctx.user(request);
     const { namespace, name } = draftParams(request);
     await user.require(readPermission(namespace));
-    const b = (request.body ?? {}) as { kind?: unknown; text?: unknown; op?: unknown; deployment?: unknown };
+    const b = (request.body ?? {}) as { kind?: unknown; text?: unknown; op?: unknown; deployment?: unknown; jobManagerCU?: unknown; taskManagerCU?: unknown; parallelism?: unknown };
     const kind = kindOf(b.kind);
     const text = textOf(b.text);
     const s = store(ctx);
@@ -211,7 +241,7 @@ ${names.length === 0 ? html`<p>No drafts yet.</p>` : html`<ul data-testid="draft
         if (!check.ok) return render(check, { kind: 'error', text: 'Not deployed: the draft does not validate.' });
         const deployment = typeof b.deployment === 'string' && b.deployment ? b.deployment : name;
         try {
-          const result = await deployDraft(user, namespace, deployment, kind, text);
+          const result = await deployDraft(user, namespace, deployment, kind, text, deploySizes(b));
           return reply303OrJson(request, reply, `/namespaces/${namespace}/deployments/${deployment}?done=${encodeURIComponent(`deployment ${deployment} ${result} from draft ${name}`)}`, { deployment, result });
         } catch (err) {
           const e = toConsoleError(err);

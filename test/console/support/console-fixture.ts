@@ -14,6 +14,7 @@ import { StaticKubeConnection } from '../../../operator/kube/kube-connection.ts'
 import type { KubeRest, KubeObject } from '../../../operator/kube/rest-client.ts';
 import { consoleClusterRole } from '../../../operator/console/rbac.ts';
 import { DraftStore } from '../../../operator/console/drafts/draft-store.ts';
+import type { JobManagerUrl } from '../../../operator/console/kube/jobmanager-access.ts';
 import { createConsoleServer } from '../../../operator/console/server.ts';
 import { openObjectStore } from '../../../runtime/storage/open-object-store.ts';
 import { parse } from 'yaml';
@@ -30,7 +31,8 @@ export interface ConsoleWorld {
   close(): Promise<void>;
 }
 
-async function token(admin: KubeRest, namespace: string, name: string): Promise<string> {
+/** A ServiceAccount and a token for it: the users (and the console itself) of these tests. */
+export async function token(admin: KubeRest, namespace: string, name: string): Promise<string> {
   await admin.create({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace } });
   return waitFor(`a token for ${name}`, async () => (await admin.request<{ status?: { token?: string } }>('POST', `/api/v1/namespaces/${namespace}/serviceaccounts/${name}/token`, { body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 3600 } } })).status?.token);
 }
@@ -104,18 +106,9 @@ export async function startConsoleWorld(options: ConsoleWorldOptions = {}): Prom
     firstTimestamp: new Date().toISOString(), lastTimestamp: new Date().toISOString(), source: { component: 'millrace-operator' },
   });
 
-  // the console process: in-process fastify on a free port, connected as its ServiceAccount
-  const kubeconfig = parse(readFileSync(cluster.kubeconfigPath, 'utf8')) as { clusters: Array<{ cluster: { server: string; 'certificate-authority-data'?: string; 'certificate-authority'?: string } }> };
-  const c = kubeconfig.clusters[0]!.cluster;
-  const ca = c['certificate-authority-data'] ? Buffer.from(c['certificate-authority-data'], 'base64') : readFileSync(c['certificate-authority']!);
-  const connection = new StaticKubeConnection({ server: c.server, ca, token: consoleToken });
   const draftsDir = mkdtempSync(join(tmpdir(), 'millrace-console-drafts-'));
-  const app = await createConsoleServer({
-    connection, log: pino({ level: process.env.MILLRACE_TEST_LOG_LEVEL ?? 'silent' }), secureCookies: false,
-    drafts: new DraftStore(openObjectStore(draftsDir), Date.now),
-    jobManagerUrl: options.jobManagerUrl ?? (() => 'http://127.0.0.1:9'), // the control-plane tier runs no pods: no JobManager answers
-  });
-  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  const app = await startConsole(cluster.kubeconfigPath, consoleToken, { drafts: new DraftStore(openObjectStore(draftsDir), Date.now), jobManagerUrl: options.jobManagerUrl ?? (() => 'http://127.0.0.1:9') });
+  const url = app.listeningOrigin;
   return {
     admin, url, teamA, teamB, tokens, usersNamespace, app,
     async close() {
@@ -123,6 +116,38 @@ export async function startConsoleWorld(options: ConsoleWorldOptions = {}): Prom
       for (const ns of [teamA, teamB, usersNamespace]) await admin.delete({ apiVersion: 'v1', kind: 'Namespace', name: ns });
       for (const ns of [teamA, teamB]) await admin.delete({ apiVersion: API_VERSION, kind: 'Namespace', name: ns });
       await admin.delete({ apiVersion: API_VERSION, kind: 'Workspace', name: workspace });
+      await admin.delete({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', name: roleName });
+      await admin.delete({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', name: roleName });
+    },
+  };
+}
+
+/**
+ * The console process as tests run it: in-process fastify on a free port of 127.0.0.1, connected to
+ * the API server of `kubeconfigPath` as the ServiceAccount whose token is given (not as admin).
+ */
+export async function startConsole(kubeconfigPath: string, consoleToken: string, o: { drafts?: DraftStore; jobManagerUrl?: JobManagerUrl }): Promise<FastifyInstance> {
+  const kubeconfig = parse(readFileSync(kubeconfigPath, 'utf8')) as { clusters: Array<{ cluster: { server: string; 'certificate-authority-data'?: string; 'certificate-authority'?: string } }> };
+  const c = kubeconfig.clusters[0]!.cluster;
+  const ca = c['certificate-authority-data'] ? Buffer.from(c['certificate-authority-data'], 'base64') : readFileSync(c['certificate-authority']!);
+  const app = await createConsoleServer({
+    connection: new StaticKubeConnection({ server: c.server, ca, token: consoleToken }),
+    log: pino({ level: process.env.MILLRACE_TEST_LOG_LEVEL ?? 'silent' }), secureCookies: false,
+    drafts: o.drafts, jobManagerUrl: o.jobManagerUrl,
+  });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  return app;
+}
+
+/** The console's own identity in a test namespace: a ServiceAccount bound to exactly the chart's console rules. */
+export async function consoleServiceAccount(admin: KubeRest, namespace: string): Promise<{ token: string; cleanup(): Promise<void> }> {
+  const roleName = `millrace-console-${namespace}`;
+  await admin.apply(consoleClusterRole(roleName), TEST_MANAGER);
+  const t = await token(admin, namespace, 'console');
+  await admin.create({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: roleName }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: roleName }, subjects: [{ kind: 'ServiceAccount', name: 'console', namespace }] });
+  return {
+    token: t,
+    async cleanup() {
       await admin.delete({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', name: roleName });
       await admin.delete({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', name: roleName });
     },
