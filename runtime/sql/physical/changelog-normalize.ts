@@ -1,15 +1,19 @@
 // Sources that emit updates (CDC): a full changelog (+I/-U/+U/-D, e.g. postgres-cdc) flows as it
 // is into the operators, which all take retractions. An upsert changelog (+I/+U/-D by primary
-// key, no -U) first goes through ChangelogNormalize, as Flink plans it after upsert sources: keyed
-// by the primary key, the last row per key in keyed state turns an upsert into -U old / +U new
-// (or +I), a delete into -D of the stored row, and drops an upsert that changes nothing.
+// key, no -U; upsert-kafka) first goes through ChangelogNormalize, as Flink plans it after upsert
+// sources: keyed by the primary key, the last row per key in keyed state turns an upsert into
+// -U old / +U new (or +I), a delete into -D of the stored row, and drops an upsert that changes nothing.
 import { KeyedProcessFunction, type Collector, type KeyedProcessContext, type RuntimeContext } from '../../api/functions.ts';
 import { valueState, type ValueState } from '../../api/state.ts';
 import type { Key } from '../../graph/key-groups.ts';
 import type { ChangelogRow } from '../../connectors/factory/row.ts';
 import type { ChangelogInfo } from '../planner/changelog.ts';
 import type { NodeOf } from '../planner/logical-plan.ts';
+import { compileFilter } from '../codegen/expression-codegen.ts';
+import { and } from '../planner/rex.ts';
+import { T } from '../types/data-type.ts';
 import type { RowStream, TranslateContext } from './context.ts';
+import { translateScan } from './scan.ts';
 import { fromStateRow, keySelector, rowText, toStateRow } from './state-rows.ts';
 import { unsupportedNode } from './unsupported.ts';
 
@@ -40,15 +44,32 @@ export class ChangelogNormalizeFunction extends KeyedProcessFunction<Key, Change
   }
 }
 
-/** The scanned stream as the operators take it: insert-only and full changelogs as they are, upserts normalized. */
-export function normalizeChangelog(node: NodeOf<'TableScan'>, stream: RowStream, info: ChangelogInfo | undefined, ctx: TranslateContext): RowStream {
+/**
+ * A TableScan as the operators take it: insert-only and full changelogs as the source emits them;
+ * an upsert source is read with its primary key and without the pushed-down filters, normalized,
+ * then filtered and narrowed to the scan's columns (a filter before normalization would lose the
+ * retraction of a row that stops matching, so Flink filters after ChangelogNormalize too).
+ */
+export function translateChangelogScan(node: NodeOf<'TableScan'>, ctx: TranslateContext, info: ChangelogInfo | undefined): RowStream {
   const kinds = info?.kinds ?? ['I'];
-  if (kinds.length === 1 || kinds.includes('UB')) return stream;
-  const pk = (node.table.schema.primaryKey?.columns ?? []).map((c) => node.fields.findIndex((f) => f.name === c));
-  if (pk.length === 0 || pk.some((i) => i < 0)) throw unsupportedNode(node, `the upsert source '${node.table.path.name}' needs its PRIMARY KEY columns among the columns read`);
+  if (kinds.length === 1 || kinds.includes('UB')) return translateScan(node, ctx);
+  const columns = node.table.schema.columns;
+  const pkColumns = (node.table.schema.primaryKey?.columns ?? []).map((c) => columns.findIndex((d) => d.name === c));
+  if (pkColumns.length === 0 || pkColumns.some((i) => i < 0)) throw unsupportedNode(node, `the upsert source '${node.table.path.name}' has no PRIMARY KEY to normalize its changelog by`);
+  const projection = [...node.projection, ...pkColumns.filter((i) => !node.projection.includes(i))];
+  const wide: NodeOf<'TableScan'> = { ...node, projection, filters: [], fields: projection.map((i) => ({ name: columns[i]!.name, type: columns[i]!.type })) };
   const uid = ctx.uids.get(node);
-  return stream.keyBy<Key>(keySelector(pk)).processKeyed<ChangelogRow>(() => new ChangelogNormalizeFunction(), {
-    name: `ChangelogNormalize(key=[${pk.map((i) => node.fields[i]!.name).join(', ')}])`,
+  const scanned = translateScan(wide, { ...ctx, uids: uid === undefined ? ctx.uids : new Map([...ctx.uids, [wide, uid]]) });
+  const pk = pkColumns.map((c) => projection.indexOf(c));
+  let stream = scanned.keyBy<Key>(keySelector(pk)).processKeyed<ChangelogRow>(() => new ChangelogNormalizeFunction(), {
+    name: `ChangelogNormalize(key=[${pk.map((i) => wide.fields[i]!.name).join(', ')}])`,
     ...(uid === undefined ? {} : { uid: `${uid}-normalize` }),
   });
+  const condition = and(node.filters, T.boolean());
+  if (condition !== undefined) {
+    const keep = compileFilter(condition); // the pushed filters read the scan's columns, which come first
+    stream = stream.filter((r) => keep(r.values), { name: 'Calc(where, after ChangelogNormalize)' });
+  }
+  const width = node.projection.length;
+  return projection.length === width ? stream : stream.map<ChangelogRow>((r) => ({ kind: r.kind, values: r.values.slice(0, width) }), { name: 'Calc(drop the primary key read for ChangelogNormalize)' });
 }

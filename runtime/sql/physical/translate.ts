@@ -14,12 +14,11 @@ import { translateGroupAggregate } from './aggregate/group-aggregate.ts';
 import { translateFilter, translateProject } from './calc.ts';
 import { translateJoin } from './join/translate-join.ts';
 import { translateDeduplicate, translateRank } from './rank/translate-rank.ts';
-import { normalizeChangelog } from './changelog-normalize.ts';
+import { translateChangelogScan } from './changelog-normalize.ts';
 import { translateCorrelate } from './correlate.ts';
 import { translateOver } from './over.ts';
 import { translateSort } from './sort.ts';
 import type { RowStream, TranslateContext, TranslateOptions } from './context.ts';
-import { translateScan } from './scan.ts';
 import { translateSink } from './sink.ts';
 import { translateUnion, translateValues } from './values-union.ts';
 import { unsupportedNode } from './unsupported.ts';
@@ -53,7 +52,7 @@ export function translatePlans(env: StreamExecutionEnvironment, trees: readonly 
 
 function translateNode(node: LogicalNode, ctx: TranslateContext, changelog: ReadonlyMap<LogicalNode, ChangelogInfo>): RowStream {
   switch (node.kind) {
-    case 'TableScan': return normalizeChangelog(node, translateScan(node, ctx), changelog.get(node), ctx);
+    case 'TableScan': return translateChangelogScan(node, ctx, changelog.get(node));
     case 'Project': return translateProject(node, ctx);
     case 'Filter': return translateFilter(node, ctx);
     case 'WatermarkAssigner': return translateWatermarkAssigner(node, ctx);
