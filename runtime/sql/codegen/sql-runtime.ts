@@ -196,24 +196,59 @@ export function substring(s: string, start: number, length?: number): string {
 
 const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
 
+type DatePart = (d: Date) => string;
+const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+
+function datePart(tok: string): DatePart {
+  const w = tok.length;
+  switch (tok[0]) {
+    case 'y': return w === 2 ? (d) => pad(d.getUTCFullYear() % 100) : (d) => pad(d.getUTCFullYear(), w);
+    case 'M': return (d) => pad(d.getUTCMonth() + 1, w);
+    case 'd': return (d) => pad(d.getUTCDate(), w);
+    case 'H': return (d) => pad(d.getUTCHours(), w);
+    case 'h': return (d) => pad(d.getUTCHours() % 12 === 0 ? 12 : d.getUTCHours() % 12, w);
+    case 'm': return (d) => pad(d.getUTCMinutes(), w);
+    case 's': return (d) => pad(d.getUTCSeconds(), w);
+    case 'S': return (d) => pad(d.getUTCMilliseconds(), 3).slice(0, w);
+    case 'a': return (d) => (d.getUTCHours() < 12 ? 'AM' : 'PM');
+    default: return (d) => DAYS[d.getUTCDay()]!;
+  }
+}
+
+/** A pattern compiled once into its parts, with the last formatted time remembered (rows often share it). */
+interface CompiledDateFormat {
+  readonly parts: Array<string | DatePart>;
+  lastMs: number;
+  last: string;
+}
+const dateFormats = new Map<string, CompiledDateFormat>();
+
+function compileDateFormat(pattern: string): CompiledDateFormat {
+  const parts: Array<string | DatePart> = [];
+  let at = 0;
+  for (const m of pattern.matchAll(/'([^']*)'|y+|M+|d+|H+|h+|m+|s+|S+|a|E+/g)) {
+    if (m.index > at) parts.push(pattern.slice(at, m.index));
+    parts.push(m[1] !== undefined ? m[1] : datePart(m[0]));
+    at = m.index + m[0].length;
+  }
+  if (at < pattern.length) parts.push(pattern.slice(at));
+  return { parts, lastMs: Number.NaN, last: '' };
+}
+
 /** DATE_FORMAT with the Java SimpleDateFormat letters users write (y M d H h m s S a E). */
 export function dateFormat(ms: number, pattern: string): string {
+  let f = dateFormats.get(pattern);
+  if (f === undefined) {
+    if (dateFormats.size > 1000) dateFormats.clear(); // patterns are nearly always literals; bound it anyway
+    dateFormats.set(pattern, (f = compileDateFormat(pattern)));
+  }
+  if (ms === f.lastMs) return f.last;
   const d = new Date(ms);
-  return pattern.replace(/'([^']*)'|y+|M+|d+|H+|h+|m+|s+|S+|a|E+/g, (tok, quoted: string | undefined) => {
-    if (quoted !== undefined) return quoted;
-    switch (tok[0]) {
-      case 'y': return tok.length === 2 ? pad(d.getUTCFullYear() % 100) : pad(d.getUTCFullYear(), tok.length);
-      case 'M': return pad(d.getUTCMonth() + 1, tok.length);
-      case 'd': return pad(d.getUTCDate(), tok.length);
-      case 'H': return pad(d.getUTCHours(), tok.length);
-      case 'h': return pad(d.getUTCHours() % 12 === 0 ? 12 : d.getUTCHours() % 12, tok.length);
-      case 'm': return pad(d.getUTCMinutes(), tok.length);
-      case 's': return pad(d.getUTCSeconds(), tok.length);
-      case 'S': return pad(d.getUTCMilliseconds(), 3).slice(0, tok.length);
-      case 'a': return d.getUTCHours() < 12 ? 'AM' : 'PM';
-      default: return ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'][d.getUTCDay()]!;
-    }
-  });
+  let out = '';
+  for (const p of f.parts) out += typeof p === 'string' ? p : p(d);
+  f.lastMs = ms;
+  f.last = out;
+  return out;
 }
 
 export function extract(unit: string, ms: number): number {
