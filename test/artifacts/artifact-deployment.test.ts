@@ -38,6 +38,7 @@ let operator: Operator | undefined;
 let consoleApp: FastifyInstance | undefined;
 let consoleUrl = '';
 let dir = '';
+let stopFollowing: (() => void) | undefined;
 const secretName = unique('art-s3');
 const usersNamespace = unique('art-users');
 const roleName = `millrace-console-${usersNamespace}`;
@@ -96,6 +97,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   const { rest } = cluster;
+  stopFollowing?.();
   await consoleApp?.close();
   if (workspace) {
     await rest.delete({ apiVersion: API_VERSION, kind: 'Workspace', name: workspace });
@@ -106,6 +108,13 @@ afterAll(async () => {
   await rest.delete({ apiVersion: 'v1', kind: 'Secret', namespace: OPERATOR_NAMESPACE, name: secretName });
   if (dir) await rm(dir, { recursive: true, force: true });
 }, 240_000);
+
+/** A console page as a browser gets it (signed in with the user's token). */
+async function page(user: keyof typeof tokens, url: string): Promise<string> {
+  const res = await fetch(`${consoleUrl}${url}`, { headers: { accept: 'text/html', authorization: `Bearer ${tokens[user]}` } });
+  expect(res.status).toBe(200);
+  return res.text();
+}
 
 const pods = async (name: string) => (await cluster.rest.list<KubeObject>({ apiVersion: 'v1', kind: 'Pod', namespace }, { labelSelector: `millrace.dev/deployment=${name}` })).items;
 const ready = (d: Live | undefined) => d?.status?.conditions?.find((c) => c.type === 'Ready');
@@ -121,6 +130,18 @@ test('a bundled artifact uploaded by an editor runs from the bucket pinned by sh
   expect(await cli('viewer', runArtifactsCommand, ['list'])).toMatch(new RegExp(`word-lengths\\.mjs\\s+${(await readFile(bundle.file)).byteLength}\\s+\\S+\\s+${bundle.sha256}`));
   await expect(cli('viewer', runArtifactsCommand, ['upload', bundle.file, '--name', 'evil.mjs'])).rejects.toMatchObject({ code: 'MR_ERR_CONSOLE_FORBIDDEN', message: expect.stringContaining('may not create artifacts.millrace.dev') });
   await expect(cli('outsider', runArtifactsCommand, ['list'])).rejects.toMatchObject({ code: 'MR_ERR_CONSOLE_FORBIDDEN', status: 403 });
+  // the console's page: the viewer sees the artifact and its digest, with Delete disabled; the editor may delete
+  const viewerPage = await page('viewer', `/namespaces/${namespace}/artifacts`);
+  expect(viewerPage).toContain(bundle.sha256);
+  expect(viewerPage).toContain('disabled title="your role may not delete artifacts"');
+  expect(await page('editor', `/namespaces/${namespace}/artifacts`)).not.toContain('may not delete');
+
+  // a viewer follows the deployment's log before it exists (`millrace logs words --follow`)
+  const follow = new AbortController();
+  stopFollowing = () => follow.abort();
+  let followed = '';
+  const following = runLogsCommand(['words', '--follow', '--interval-ms', '500'], { out: (t) => { followed += t; if (followed.includes('wl> BETA,4')) follow.abort(); }, env: { MILLRACE_CONSOLE_URL: consoleUrl, MILLRACE_TOKEN: tokens.viewer, MILLRACE_NAMESPACE: namespace }, signal: follow.signal });
+  following.catch(() => undefined); // awaited below; a failure before that must not go unhandled
 
   const deploy = (name: string, artifact: Record<string, unknown>) => applyAs(rest, { apiVersion: API_VERSION, kind: 'Deployment', metadata: { name, namespace }, spec: { source: { artifact }, parallelism: 1, jobManager: { cu: 0.25 }, taskManager: { cu: 0.25, slots: 1 }, progressDeadlineSeconds: 90 } });
   await Promise.all([
@@ -148,9 +169,14 @@ test('a bundled artifact uploaded by an editor runs from the bucket pinned by sh
   }, 30_000, 1000);
   expect(logs).toMatch(/\[taskmanager words-tm-\w+-0\] wl> ALPHA,5/);
   expect(logs).toMatch(/INFO \[jobmanager words-jm-\w+\] job state/);
+  // the follower saw the new job and its lines as they were archived
+  await expect(following).resolves.toBe(0);
+  expect(followed).toMatch(/--- job [0-9a-f]{32}\n/);
+  expect(followed).toContain('wl> ALPHA,5');
   const jobs = (await cli('viewer', runLogsCommand, ['words', '--jobs'])).trim().split('\n').map((l) => l.split(/\s+/)[0]);
   expect(jobs).toHaveLength(1);
   if (finished.status?.job?.id) expect(jobs).toEqual([finished.status.job.id]);
   expect(await cli('viewer', runLogsCommand, ['words', '--exceptions'])).toContain(`job ${jobs[0]} FINISHED`);
   await expect(cli('outsider', runLogsCommand, ['words'])).rejects.toMatchObject({ code: 'MR_ERR_CONSOLE_FORBIDDEN' });
+  expect(await page('viewer', `/namespaces/${namespace}/deployments/words/logs`)).toContain('wl&gt; ALPHA,5');
 }, 300_000);
