@@ -5,12 +5,14 @@
 import { createHash } from 'node:crypto';
 import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
+import { MAX_ARTIFACT_BYTES } from '../../../runtime/api/job-loader.ts';
 import { createS3Client } from '../../../runtime/storage/open-object-store.ts';
 import { resolveS3Settings } from '../../../runtime/storage/s3-settings.ts';
 import { MillraceError } from '../../errors.ts';
 import type { StorageTarget } from '../../storage/workspace-storage.ts';
 
-export interface ObjectDigest { sha256: string; size: number }
+/** `tooLarge`: bigger than the runtime loads (the object is not read, sha256 is empty). */
+export interface ObjectDigest { sha256: string; size: number; tooLarge?: boolean }
 
 export interface ArtifactDigests {
   /** The object's digest, undefined when it does not exist; MR_ERR_STORAGE (transient) when the bucket cannot be read. */
@@ -36,6 +38,8 @@ export function s3ArtifactDigests(requestTimeoutMs = 15_000, cacheSize = 512): A
           if (notFound(err)) return undefined;
           throw err;
         }
+        // never hashed: the pods would refuse to download it anyway
+        if ((head.ContentLength ?? 0) > MAX_ARTIFACT_BYTES) return { sha256: '', size: head.ContentLength ?? 0, tooLarge: true };
         const cacheKey = `${t.endpoint ?? ''}|${t.bucket}|${key}|${head.ETag ?? ''}|${head.ContentLength ?? ''}`;
         const cached = head.ETag ? byEtag.get(cacheKey) : undefined;
         if (cached) return cached;

@@ -8,6 +8,7 @@
 // The recorded digest is reused while the job lives (pods recreated, JobManager restarted) and
 // resolved again when the spec changes or a stopped job starts again.
 import type { DeploymentSpec, DeploymentStatus } from '../../api/v1alpha1/deployment.ts';
+import { MAX_ARTIFACT_BYTES } from '../../../runtime/api/job-loader.ts';
 import { formatJobUrl, parseJobUrl } from '../../../runtime/artifacts/job-url.ts';
 import { isBucketArtifactRef, resolveArtifactRef } from '../../../runtime/artifacts/layout.ts';
 import type { BucketScope } from '../../../runtime/artifacts/layout.ts';
@@ -17,7 +18,7 @@ import type { SourceProblem } from './validate.ts';
 import type { ObjectDigest } from './artifact-digest.ts';
 
 export type ArtifactStatus = NonNullable<DeploymentStatus['artifact']>;
-export type ArtifactProblemReason = 'ArtifactNotAllowed' | 'ArtifactNotFound' | 'ArtifactDigestMismatch' | 'ArtifactStorageUnavailable' | 'InvalidArtifactArgs';
+export type ArtifactProblemReason = 'ArtifactNotAllowed' | 'ArtifactNotFound' | 'ArtifactTooLarge' | 'ArtifactDigestMismatch' | 'ArtifactStorageUnavailable' | 'InvalidArtifactArgs';
 
 /** What the pods are started with: the job URL and the job's parameters from spec.source.artifact.args. */
 export interface PodJob { url: string; params: Array<[string, string]> }
@@ -80,6 +81,9 @@ export function completeResolution(spec: DeploymentSpec, plan: Extract<ArtifactP
   const location = `s3://${plan.bucket}/${plan.key}`;
   if (!digest) {
     return { problem: { reason: 'ArtifactNotFound', message: `spec.source.artifact.uri: ${artifact.uri} does not exist (${location}); upload it with npx millrace artifacts upload, then change the spec to start again` } };
+  }
+  if (digest.tooLarge) {
+    return { problem: { reason: 'ArtifactTooLarge', message: `spec.source.artifact.uri: ${location} has ${digest.size} bytes, more than the ${MAX_ARTIFACT_BYTES} a job module may have; bundle it smaller (npx millrace bundle --minify) or leave data out of the module` } };
   }
   if (artifact.sha256 && digest.sha256 !== artifact.sha256) {
     return { problem: { reason: 'ArtifactDigestMismatch', message: `spec.source.artifact.sha256: ${location} has sha256 ${digest.sha256}, not ${artifact.sha256}; upload the file you meant or fix the pin` } };
