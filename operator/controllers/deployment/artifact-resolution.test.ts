@@ -53,6 +53,10 @@ describe('resolving a Deployment artifact', () => {
     const recorded = { uri: 'job.mjs', location: 's3://ws/artifacts/namespaces/team-a/job.mjs', sha256: SHA, resolvedAt: 't', specHash: specHash(d.spec) };
     expect(plan({ uri: 'job.mjs' }, { phase: 'Running', artifact: recorded })).toEqual({ kind: 'reuse', status: recorded, job: { url: `s3://ws/artifacts/namespaces/team-a/job.mjs#sha256=${SHA}`, params: [] } });
     expect(plan({ uri: 'job.mjs' }, { phase: 'Suspended', artifact: recorded }).kind).toBe('resolve');
+    // while suspended nothing starts: the bucket is not read, the record stays
+    const suspended = deploymentSchema.parse({ ...deployment({ uri: 'job.mjs' }), spec: { ...deployment({ uri: 'job.mjs' }).spec, state: 'suspended' } });
+    expect(planArtifact({ spec: suspended.spec, namespace: 'team-a', specHash: 'other', previous: { phase: 'Suspended', artifact: recorded }, scope }).kind).toBe('reuse');
+    expect(planArtifact({ spec: suspended.spec, namespace: 'team-a', specHash: 'other', previous: undefined, scope }).kind).toBe('none');
     expect(plan({ uri: 'job.mjs', args: ['--x', '1'] }, { phase: 'Running', artifact: recorded }).kind).toBe('resolve');
   });
   test('file:// and pinned https:// artifacts load as before, with the entry in the fragment', () => {

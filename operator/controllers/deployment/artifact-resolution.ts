@@ -57,6 +57,9 @@ export function planArtifact(input: PlanInput): ArtifactPlan {
   const ref = resolveArtifactRef(artifact.uri.replace(/#.*$/, ''), input.scope);
   if (!ref.ok) return { kind: 'problem', problem: { reason: 'ArtifactNotAllowed', message: ref.message } };
   const prev = input.previous?.artifact;
+  // A suspended or cancelled Deployment starts nothing: the bucket is not read (a file deleted
+  // meanwhile does not fail it); the next start resolves again.
+  if (input.spec.state !== 'running') return prev ? { kind: 'reuse', status: prev, job: { url: bucketJobUrl(ref.bucket, ref.key, prev.sha256, artifact.entry), params: args.params } } : { kind: 'none' };
   const pinOk = !artifact.sha256 || prev?.sha256 === artifact.sha256;
   if (prev && prev.uri === artifact.uri && prev.specHash === input.specHash && prev.location === `s3://${ref.bucket}/${ref.key}` && pinOk && holdsCapacity(input.previous?.phase)) {
     return { kind: 'reuse', status: prev, job: { url: bucketJobUrl(ref.bucket, ref.key, prev.sha256, artifact.entry), params: args.params } };
