@@ -3,7 +3,7 @@
 // lists their names with its service account and shows only those where the user's own access
 // review allows listing Deployments. So a member of another namespace sees none of them.
 import { API_VERSION, GROUP } from '../../api/v1alpha1/meta.ts';
-import type { KubeObject, KubeRest } from '../../kube/rest-client.ts';
+import { KubeApiError, type KubeObject, type KubeRest } from '../../kube/rest-client.ts';
 import type { ConsoleUser } from '../context.ts';
 import { ConsoleError } from '../errors.ts';
 
@@ -12,19 +12,22 @@ export type MillraceObject = KubeObject & { spec?: Record<string, unknown>; stat
 export const kubernetesNamespaceOf = (ns: MillraceObject) => (typeof ns.status?.kubernetesNamespace === 'string' ? ns.status.kubernetesNamespace : ns.metadata.name);
 
 /** The Millrace Namespaces whose Deployments the user may list, sorted by name. */
-export async function visibleNamespaces(service: KubeRest, user: ConsoleUser): Promise<MillraceObject[]> {
-  const all = (await service.list<MillraceObject>({ apiVersion: API_VERSION, kind: 'Namespace' })).items;
-  const allowed = await Promise.all(all.map((ns) => user.canI({ verb: 'list', group: GROUP, resource: 'deployments', namespace: kubernetesNamespaceOf(ns) })));
-  return all.filter((_, i) => allowed[i]).sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+/** All Millrace Namespaces, listed by the console's own identity; a missing grant is the console's configuration, not the user's. */
+async function allNamespaces(service: KubeRest): Promise<MillraceObject[]> {
+  try {
+    return (await service.list<MillraceObject>({ apiVersion: API_VERSION, kind: 'Namespace' })).items;
+  } catch (err) {
+    if (err instanceof KubeApiError && (err.status === 401 || err.status === 403)) {
+      throw new ConsoleError('MR_ERR_CONSOLE_NOT_CONFIGURED', `the console's own service account may not list Millrace Namespaces (HTTP ${err.status}); bind it to the rules of operator/console/rbac.ts (the chart does with console.enabled)`, { cause: err });
+    }
+    throw err;
+  }
 }
 
-/** The Millrace Namespace backed by a Kubernetes namespace, if the user may see it. */
-export async function visibleNamespace(service: KubeRest, user: ConsoleUser, kubernetesNamespace: string): Promise<MillraceObject> {
-  await user.require({ verb: 'list', group: GROUP, resource: 'deployments', namespace: kubernetesNamespace });
-  const all = (await service.list<MillraceObject>({ apiVersion: API_VERSION, kind: 'Namespace' })).items;
-  const ns = all.find((n) => kubernetesNamespaceOf(n) === kubernetesNamespace);
-  if (!ns) throw new ConsoleError('MR_ERR_CONSOLE_NOT_FOUND', `no Millrace Namespace is backed by Kubernetes namespace ${kubernetesNamespace}`);
-  return ns;
+export async function visibleNamespaces(service: KubeRest, user: ConsoleUser): Promise<MillraceObject[]> {
+  const all = await allNamespaces(service);
+  const allowed = await Promise.all(all.map((ns) => user.canI({ verb: 'list', group: GROUP, resource: 'deployments', namespace: kubernetesNamespaceOf(ns) })));
+  return all.filter((_, i) => allowed[i]).sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
 }
 
 export const listDeployments = async (user: ConsoleUser, namespace: string) =>
