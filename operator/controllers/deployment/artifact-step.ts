@@ -30,6 +30,26 @@ export async function resolveDeploymentArtifact(ctx: ReconcileContext, d: Deploy
   const target = await workspaceStorageTarget(storage, (ns, name) => ctx.rest.getOrUndefined<KubeObject>({ apiVersion: 'v1', kind: 'Secret', namespace: ns, name }));
   // Credentials the Workspace controller reports on; retried with backoff until they are readable.
   if (!target.ok) throw new MillraceError('MR_ERR_STORAGE', `cannot resolve spec.source.artifact of ${namespace}/${d.metadata.name}: ${target.message}`, { transient: true });
-  const digest = await (digests ?? (defaultDigests ??= s3ArtifactDigests())).digest(target.target, plan.key);
+  let digest;
+  try {
+    digest = await (digests ?? (defaultDigests ??= s3ArtifactDigests())).digest(target.target, plan.key);
+  } catch (err) {
+    // The bucket did not answer: retried with backoff (the Deployment keeps its phase meanwhile);
+    // a Warning Event says why, at most every few minutes per Deployment.
+    await warnUnavailable(ctx, d, (err as Error).message);
+    throw err;
+  }
   return completeResolution(d.spec, plan, digest, specHash, new Date(ctx.clock.now()).toISOString());
+}
+
+const WARN_EVERY_MS = 5 * 60_000;
+const lastWarned = new Map<string, number>();
+
+async function warnUnavailable(ctx: ReconcileContext, d: Deployment, message: string): Promise<void> {
+  const key = `${d.metadata.namespace}/${d.metadata.name}`;
+  const now = ctx.clock.now();
+  if (now - (lastWarned.get(key) ?? -Infinity) < WARN_EVERY_MS) return;
+  lastWarned.set(key, now);
+  if (lastWarned.size > 10_000) lastWarned.delete(lastWarned.keys().next().value as string);
+  await ctx.events.record(d as unknown as KubeObject, 'Warning', 'ArtifactUnavailable', 'ResolveArtifact', `spec.source.artifact: the workspace bucket could not be read (${message}); retrying`);
 }
