@@ -123,6 +123,14 @@ export function loadJob(url: string, policy: JobLoadPolicy = {}): Promise<JobDef
     p = (async () => {
       let mod: Record<string, unknown>;
       const local = await localCopy(url);
+      // a Flink SQL script (`millrace run job.sql`, a Deployment's .sql artifact) runs as the SQL job
+      if (new URL(local).pathname.toLowerCase().endsWith('.sql')) {
+        try {
+          return (await import('../sql/physical/sql-job.ts')).sqlScriptJob(fileURLToPath(local));
+        } catch (err) {
+          throw new JobLoadError(`MR_ERR_JOB_LOAD: cannot read the SQL script ${url}: ${(err as Error).message}`);
+        }
+      }
       try {
         mod = (await import(local)) as Record<string, unknown>;
       } catch (err) {

@@ -31,8 +31,8 @@ const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 /** The local file name of an artifact: its digest plus an extension Node imports as a module. */
 export function cacheFileName(key: string, digest: string): string {
   const ext = path.posix.extname(key).toLowerCase();
-  // .ts/.mts run by type stripping, .cjs stays CommonJS; anything else is an ES module (bundles)
-  return `${digest}${ext === '.ts' || ext === '.mts' || ext === '.cjs' ? ext : '.mjs'}`;
+  // .ts/.mts run by type stripping, .cjs stays CommonJS, .sql is a Flink SQL script (the job loader runs it as the SQL job); anything else is an ES module (bundles)
+  return `${digest}${ext === '.ts' || ext === '.mts' || ext === '.cjs' || ext === '.sql' ? ext : '.mjs'}`;
 }
 
 async function readCapped(store: ObjectStore, key: string, uri: string, maxBytes: number): Promise<Buffer> {

@@ -12,7 +12,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { buildStreamGraph, defineJob } from '../../api/environment.ts';
-import type { StreamExecutionEnvironment } from '../../api/environment.ts';
+import type { JobDefinition, StreamExecutionEnvironment } from '../../api/environment.ts';
 import { createConnectorRegistry } from '../../connectors/factory/index.ts';
 import type { ConnectorRegistry } from '../../connectors/factory/index.ts';
 import { SqlError } from '../errors.ts';
@@ -79,6 +79,16 @@ export function validateSqlJob(script: string, options: ValidateSqlJobOptions = 
   };
   const udfs = new UdfLoader({ baseDir: options.udfBaseDir ?? process.cwd(), localModules: options.udfBaseDir !== undefined });
   return validateScript(script, { capabilities: registryCapabilities(registry), udfTypes: udfs.typeResolver, ...(options.config ? { config: options.config } : {}), onResult: check });
+}
+
+/**
+ * A SQL script file as a job of its own: how the job loader (runtime/api/job-loader.ts) runs a
+ * `*.sql` job URL, so `millrace run job.sql` and a Deployment whose artifact is a .sql file in the
+ * workspace bucket run the script like this module does with `sql.file`.
+ */
+export function sqlScriptJob(file: string): JobDefinition {
+  const script = readFileSync(file, 'utf8');
+  return defineJob({ name: 'sql', build: (env, params) => buildSqlJob(env, script, sessionConfigOf(params.values), createConnectorRegistry(), path.dirname(file)) });
 }
 
 export default defineJob({
