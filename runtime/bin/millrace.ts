@@ -185,7 +185,7 @@ async function main(argv: string[]): Promise<void> {
     // an s3:// artifact is downloaded and verified first; its local copy is the configured job
     const jobUrl = values.job ? await materializeJob(values.job, { env: process.env }) : undefined;
     const jm = await createJobManager({
-      key, configuredJob: jobUrl, allowUnauthenticated: values['allow-unauthenticated'] === true,
+      key, configuredJob: jobUrl, allowUnauthenticated: values['allow-unauthenticated'] === true, revision: process.env.MILLRACE_DEPLOYMENT_REVISION || undefined,
       host: values.host ?? '127.0.0.1', port: int(values.port, 'port', 8081), log,
       heartbeatTimeoutMs: values['heartbeat-timeout-ms'] ? int(values['heartbeat-timeout-ms'], 'heartbeat-timeout-ms', 5000) : undefined,
       defaultRestartStrategy: values['restart-strategy'],

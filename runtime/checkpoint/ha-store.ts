@@ -37,6 +37,8 @@ export const haJobSchema = z.object({
   restarts: z.number().int().min(0).default(0),
   /** when the job first started (ms since the epoch); a resumed job keeps it, so its REST view does */
   startTime: z.number().int().min(0).optional(),
+  /** the Deployment revision (its pods' spec hash) that wrote the record; another revision never resumes it */
+  revision: z.string().optional(),
   /** the snapshot the job was started from, used when no checkpoint completed yet */
   initialRestore: z.object({ path: z.string(), allowNonRestoredState: z.boolean() }).optional(),
   updatedAt: z.number().int(),
@@ -56,6 +58,12 @@ export interface HaTrust {
   readonly key?: DeploymentKey;
   /** a job record must name this job module */
   readonly configuredJob?: string;
+  /**
+   * The Deployment revision running now (MILLRACE_DEPLOYMENT_REVISION). A record of another
+   * revision — the job a stateless upgrade replaced, whose cancellation may not have reached the
+   * record — is fenced: not resumed, so the new spec starts instead of the old job.
+   */
+  readonly revision?: string;
 }
 
 /** JSON with sorted keys and no undefined members: what the signature covers. */
@@ -68,6 +76,8 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
+const TERMINAL = new Set(['FINISHED', 'CANCELED', 'FAILED']);
+
 export class HaStore {
   private readonly store: ObjectStore;
   private readonly dir: string;
@@ -79,6 +89,11 @@ export class HaStore {
     this.store = store;
     this.trust = trust;
     this.dir = `${deploymentCheckpointsDir(scope)}ha/`;
+  }
+
+  /** the revision this JobManager writes into its records */
+  get revision(): string | undefined {
+    return this.trust.revision;
   }
 
   get location(): string {
@@ -127,6 +142,10 @@ export class HaStore {
 
   async readJob(): Promise<HaJob | undefined> {
     const job = await this.readJson('job.json', haJobSchema);
+    const revision = this.trust.revision;
+    if (job && revision !== undefined && job.revision !== revision && !TERMINAL.has(job.state)) {
+      throw new RuntimeError('MR_ERR_HA_RECORD_REFUSED', `HA record ${this.location}job.json is of job ${job.jobId} of Deployment revision ${job.revision ?? '(none)'}, not of this revision ${revision} (a replaced spec); it is not resumed, the configured job starts`, { subject: `${this.location}job.json` });
+    }
     const want = this.trust.configuredJob;
     if (job && want !== undefined && job.jobUrl !== want) {
       throw new RuntimeError('MR_ERR_HA_RECORD_REFUSED', `HA record ${this.location}job.json names job module ${job.jobUrl}, not this Deployment's configured ${want}; it is not imported`, { subject: `${this.location}job.json` });

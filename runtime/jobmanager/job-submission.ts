@@ -152,7 +152,7 @@ export function jobSubmission(d: JobSubmissionDeps): { submit(req: SubmitRequest
     const haRecord = (attempt: number, state: string): HaJob => ({
       formatVersion: 1, jobId: id, name: jobGraph.name, jobUrl: spec.jobUrl, params: spec.params, parallelism, restartStrategy: req.restartStrategy,
       batchMode: spec.batchMode, latencyTrackingIntervalMs: spec.latencyTrackingIntervalMs, attempt, state, updatedAt: clock.now(),
-      restarts: self.jm!.restarts, startTime: self.jm!.startTime,
+      restarts: self.jm!.restarts, startTime: self.jm!.startTime, ...(ha?.revision !== undefined ? { revision: ha.revision } : {}),
       ...(restore && (!resume || restore.isSavepoint) ? { initialRestore: { path: restore.snapshot.path, allowNonRestoredState: req.allowNonRestoredState === true } } : {}),
     });
     const jm = new JobMaster(id, spec, jobGraph, restart, {

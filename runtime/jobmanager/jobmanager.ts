@@ -38,6 +38,8 @@ export interface JobManagerOptions {
   readonly key?: DeploymentKey;
   /** the job the Deployment configures; with a key, POST /jobs is refused and only this job loads */
   readonly configuredJob?: string;
+  /** the Deployment revision (pods' spec hash): HA records of another revision are not resumed */
+  readonly revision?: string;
   /** listen on a non-loopback address without a key (trusted networks only) */
   readonly allowUnauthenticated?: boolean;
 }
@@ -92,7 +94,7 @@ export async function createJobManager(o: JobManagerOptions): Promise<JobManager
   const monitor = setInterval(() => rm.checkHeartbeats(), 500);
 
   const cpo = o.checkpointing;
-  const ha = cpo?.deployment ? new HaStore(cpo.store, { namespace: cpo.namespace, deployment: cpo.deployment }, { key: o.key, configuredJob: o.key ? o.configuredJob : undefined }) : undefined;
+  const ha = cpo?.deployment ? new HaStore(cpo.store, { namespace: cpo.namespace, deployment: cpo.deployment }, { key: o.key, configuredJob: o.key ? o.configuredJob : undefined, ...(o.revision ? { revision: o.revision } : {}) }) : undefined;
   const post2 = (tm: TaskManagerInfo, path: string, body: unknown) => post(call, `${tm.restUrl}${path}`, body);
   const taskManagersOf = (j: JobMaster): TaskManagerInfo[] => {
     const ids = new Set(j.graph.all().map((e) => e.taskManagerId).filter((x): x is string => x !== undefined));

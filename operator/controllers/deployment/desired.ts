@@ -179,6 +179,8 @@ function pod(d: Deployment, opts: DesiredOptions, hash: string, role: 'jobmanage
         env: [
           { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
           { name: 'MILLRACE_ROLE', value: role },
+          // HA records of another revision (a replaced spec) are never resumed (runtime/checkpoint/ha-store.ts).
+          { name: 'MILLRACE_DEPLOYMENT_REVISION', value: hash },
           { name: 'MILLRACE_CONFIG', value: CONFIG_PATH },
           { name: 'MILLRACE_JOBMANAGER_ADDRESS', value: `${serviceName(d.metadata.name)}.${ns}.svc:${JOBMANAGER_RPC_PORT}` },
           { name: 'MILLRACE_TASK_SLOTS', value: String(s.taskManager.slots) },
