@@ -1,6 +1,9 @@
 // Request authentication for the fastify servers of the JobManager and the TaskManager. With a
 // Deployment key every request must be signed (request-signing.ts), except GET /healthz, which
-// tells nothing but "up" (kubelet probes cannot sign); /internal/* routes also need the caller
+// tells nothing but "up" (kubelet probes cannot sign), and GET /metrics, which Prometheus scrapes
+// (it cannot sign either): counters and gauges of this Deployment's job, no credential, reachable
+// only where the Deployment's NetworkPolicy lets a peer in — its own pods, the operator, and the
+// API server's proxy, which RBAC decides (docs/security.md); /internal/* routes also need the caller
 // to be one of the Deployment's own processes. Without a key (local mode on loopback) requests
 // are accepted as today. The raw body is kept so its hash can be checked.
 
@@ -9,7 +12,7 @@ import { RuntimeError } from '../errors/runtime-error.ts';
 import type { DeploymentKey } from './deployment-key.ts';
 import { RequestVerifier, type Principal } from './request-signing.ts';
 
-export const UNAUTHENTICATED_ROUTES: ReadonlySet<string> = new Set(['/healthz']);
+export const UNAUTHENTICATED_ROUTES: ReadonlySet<string> = new Set(['/healthz', '/metrics']);
 const INTERNAL_CALLERS: ReadonlySet<Principal> = new Set(['jobmanager', 'taskmanager']);
 
 const rawBodies = new WeakMap<FastifyRequest, Buffer>();
