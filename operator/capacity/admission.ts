@@ -35,7 +35,6 @@ export function compareArrival(a: { creationTimestamp: string; name: string }, b
 
 export function decideAdmission(queueCU: number, queueName: string, candidates: readonly AdmissionCandidate[]): AdmissionResult {
   const decisions = new Map<string, AdmissionDecision>();
-  const capacity = quarters(queueCU);
   let used = 0;
   for (const c of candidates) {
     if (c.admitted && c.wantsToRun) {
@@ -50,6 +49,20 @@ export function decideAdmission(queueCU: number, queueName: string, candidates: 
     .map((c) => ({ c, at: Date.parse(c.creationTimestamp) }))
     .sort((a, b) => a.at - b.at || (a.c.name < b.c.name ? -1 : a.c.name > b.c.name ? 1 : 0))
     .map((w) => w.c);
+  const walk = walkWaiting(queueCU, queueName, used, waiting);
+  for (const [name, decision] of walk.decisions) decisions.set(name, decision);
+  return { decisions, usedCU: walk.usedQuarters * CU_STEP, queued: walk.queued };
+}
+
+/**
+ * The first-come-first-served walk over the waiting deployments in arrival order, from `usedQuarters`
+ * already held: each is admitted while it fits and no older one waits; `stopAt` ends the walk at
+ * that deployment (its decision is the last one), so a decision costs its position, not the queue.
+ */
+export function walkWaiting(queueCU: number, queueName: string, usedQuarters: number, waiting: Iterable<{ name: string; requiredCU: number }>, stopAt?: string): { decisions: Map<string, AdmissionDecision>; usedQuarters: number; queued: number } {
+  const decisions = new Map<string, AdmissionDecision>();
+  const capacity = quarters(queueCU);
+  let used = usedQuarters;
   let blocked = false;
   let position = 0;
   for (const c of waiting) {
@@ -57,6 +70,7 @@ export function decideAdmission(queueCU: number, queueName: string, candidates: 
     if (!blocked && used + need <= capacity) {
       used += need;
       decisions.set(c.name, { admitted: true });
+      if (c.name === stopAt) break;
       continue;
     }
     position += 1;
@@ -69,6 +83,7 @@ export function decideAdmission(queueCU: number, queueName: string, candidates: 
     decisions.set(c.name, { admitted: false, reason, position });
     // One that can never fit does not hold the line; anything else keeps its place.
     if (need <= capacity) blocked = true;
+    if (c.name === stopAt) break;
   }
-  return { decisions, usedCU: used * CU_STEP, queued: position };
+  return { decisions, usedQuarters: used, queued: position };
 }

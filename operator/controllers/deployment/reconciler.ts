@@ -29,7 +29,7 @@ import { S3_SECRET_NAME } from '../namespace/desired.ts';
 import { observeDeployment } from './observer.ts';
 import { ensureAuthSecret } from './auth-secret.ts';
 import { classifyCreateError, REJECTION_RETRY_MS, rejectionCondition } from './create-refusal.ts';
-import { ledgerOf, queueAdmission } from './queue-view.ts';
+import { admissionDecision, ledgerOf } from './queue-view.ts';
 import { usableQueueCU } from '../queue/in-force.ts';
 import { decidePeriodicSavepoints, periodicRequestsOf } from './periodic-savepoints.ts';
 import type { PeriodicDecision } from './periodic-savepoints.ts';
@@ -76,7 +76,7 @@ export async function reconcileDeployment(ctx: ReconcileContext, opts: Deploymen
   const queue = ctx.caches.queues.get(d.spec.queue, namespace);
   // The queue's size in force: a refused change of its spec.cu leaves the last accepted one.
   const queueCU = usableQueueCU(queue);
-  const admission = queueCU !== undefined ? queueAdmission(ctx, namespace, d.spec.queue, queueCU).decisions.get(name) : {
+  const admission = queueCU !== undefined ? admissionDecision(ctx, namespace, d.spec.queue, queueCU, name) : {
     admitted: false as const, position: 0,
     reason: queue ? `queue ${d.spec.queue} is not active (${queue.status?.phase ?? 'Pending'})` : `queue ${d.spec.queue} does not exist in namespace ${namespace}; create it or change spec.queue`,
   };
