@@ -1,6 +1,6 @@
 // The JobManager's checkpoint, HA and restore settings from its command line and the JSON file
 // named by MILLRACE_CONFIG (the operator's ConfigMap: deployment.{namespace,name},
-// checkpoints.{intervalSeconds,retained}, restore.{strategy,savepointPath,allowNonRestoredState}).
+// checkpoints.{intervalSeconds,retained,tolerableFailures}, restore.{strategy,savepointPath,allowNonRestoredState}).
 // Flags win over the file. Pure: the caller reads the file and the environment.
 
 import os from 'node:os';
@@ -10,7 +10,7 @@ import { DEFAULT_CHECKPOINT_SETTINGS, type CheckpointSettings } from '../checkpo
 
 export const runtimeConfigFileSchema = z.object({
   deployment: z.object({ namespace: z.string().optional(), name: z.string().optional() }).optional(),
-  checkpoints: z.object({ intervalSeconds: z.number().min(0).optional(), retained: z.number().int().min(1).optional() }).optional(),
+  checkpoints: z.object({ intervalSeconds: z.number().min(0).optional(), retained: z.number().int().min(1).optional(), tolerableFailures: z.number().int().min(0).optional() }).optional(),
   restore: z.object({
     strategy: z.enum(['latestState', 'latestSavepoint', 'savepoint', 'none']).optional(),
     savepointPath: z.string().optional(),
@@ -83,7 +83,7 @@ export function jobManagerCheckpointConfig(flags: JobManagerFlags, file: Runtime
       intervalMs: flags.checkpointIntervalMs ?? (fileInterval !== undefined ? fileInterval * 1000 : DEFAULT_CHECKPOINT_SETTINGS.intervalMs),
       timeoutMs: flags.checkpointTimeoutMs ?? DEFAULT_CHECKPOINT_SETTINGS.timeoutMs,
       minPauseMs: flags.minPauseMs ?? DEFAULT_CHECKPOINT_SETTINGS.minPauseMs,
-      tolerableFailures: flags.tolerableFailedCheckpoints ?? DEFAULT_CHECKPOINT_SETTINGS.tolerableFailures,
+      tolerableFailures: flags.tolerableFailedCheckpoints ?? file?.checkpoints?.tolerableFailures ?? DEFAULT_CHECKPOINT_SETTINGS.tolerableFailures,
     },
     retained: flags.checkpointsRetained ?? file?.checkpoints?.retained ?? DEFAULT_RETAINED,
     restore,

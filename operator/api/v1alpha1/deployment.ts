@@ -72,7 +72,8 @@ export const deploymentSpecSchema = z.object({
   checkpoints: z.object({
     intervalSeconds: z.number().int().min(1).max(86400).default(60).describe('Time between checkpoints.'),
     retained: z.number().int().min(1).max(100).default(1).describe('Completed checkpoints kept.'),
-  }).default({ intervalSeconds: 60, retained: 1 }).describe('Periodic checkpoints for failure recovery.'),
+    tolerableFailures: z.number().int().min(0).max(1000).default(3).describe('Consecutive failed checkpoints the job tolerates before it fails over (a storage outage fails checkpoints: with the default interval, 3 ride out several minutes of it); 0 fails over at the first failed checkpoint.'),
+  }).default({ intervalSeconds: 60, retained: 1, tolerableFailures: 3 }).describe('Periodic checkpoints for failure recovery.'),
   savepoints: savepointPolicySchema.default(DEFAULT_SAVEPOINT_POLICY),
   progressDeadlineSeconds: z.number().int().min(5).max(86400).default(DEFAULT_PROGRESS_DEADLINE_SECONDS).describe('Seconds a start may take to reach Running (as in Kubernetes Deployments). Past it the deployment goes to Failed with the cause (image pull error, unschedulable pods, crash loop, ...), its pods are deleted and its CU freed; a job that cannot load or build fails at once. Changing it never restarts a job.'),
   restartStrategy: z.object({
