@@ -144,7 +144,8 @@ test('an editor writes, validates, saves and deploys a SQL draft, watches it run
   await expect(page.getByTestId('phase').textContent()).resolves.toBe('Running');
   await waitFor('job RUNNING in the graph', async () => (await page.getByTestId('job-state').textContent()) === 'RUNNING', 60_000);
   await shot(page, '2-running');
-  await waitFor('live throughput (records/s > 0)', async () => (await page.getByTestId('rate-out').allTextContents()).some((t) => /^[0-9.]+k?\/s$/.test(t) && !/^0(\.0)?\/s$/.test(t)), 45_000)
+  // the SQL job is one chain ending in its sink: its throughput is records in per second
+  await waitFor('live throughput (records in/s > 0)', async () => (await page.getByTestId('rate-in').allTextContents()).some((t) => /^[0-9.]+k?\/s$/.test(t) && !/^0(\.0)?\/s$/.test(t)), 45_000)
     .catch(async (err: unknown) => { process.stderr.write(`[console-e2e] job section: ${await page.getByTestId('job').innerText()}\n`); throw err; });
   await shot(page, '2-running');
 
