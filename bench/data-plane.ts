@@ -9,9 +9,9 @@
 
 import { parseArgs } from 'node:util';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import { dataBuffer, END_OF_PARTITION, eventBuffer } from './buffers.ts';
-import { NetworkEnvironment } from './network-environment.ts';
-import { InputGate } from '../task/input-gate.ts';
+import { dataBuffer, END_OF_PARTITION, eventBuffer } from '../runtime/network/buffers.ts';
+import { NetworkEnvironment } from '../runtime/network/network-environment.ts';
+import { InputGate } from '../runtime/task/input-gate.ts';
 
 interface Settings {
   readonly buffers: number;
