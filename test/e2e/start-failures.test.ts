@@ -3,8 +3,9 @@
 // (localhost/millrace:dev) on a real kubelet:
 //   - an image that does not exist (ImagePullBackOff, Failed at a short progress deadline),
 //   - a job module whose build() throws (the runtime's termination message, JobBuildFailed at once),
-//   - an artifact in the documented s3:// form that cannot load (JobLoadFailed at once),
-//   - a JobManager larger than the node (Unschedulable with the scheduler's words, Failed at the deadline);
+//   - an artifact the runtime cannot download (MR_ERR_JOB_LOAD, JobLoadFailed at once),
+//   - a JobManager larger than the node (Unschedulable with the scheduler's words, Failed at the deadline),
+//   - a job module that needs more memory than its CU give (OOMKilled, Failed at the deadline);
 // and a Deployment larger than its queue (Queued, with a Queued Event).
 // Each shows the phase, the Ready condition's reason and message, one Warning Event for its cause,
 // the Argo CD health the chart's Lua check computes from the live object, and its CU freed.
@@ -27,6 +28,8 @@ const IMAGE = process.env.MILLRACE_E2E_IMAGE ?? 'localhost/millrace:dev';
 const MISSING_IMAGE = 'localhost/millrace:does-not-exist';
 /** A job module that loads but whose build() throws, as a user's bug would. */
 const THROWING_JOB = "export default { name: 'throws', build() { throw new Error('build failed on purpose: no source configured'); } };\n";
+/** A job module whose build() fills memory (outside the V8 heap) until the kernel kills the container. */
+const MEMORY_HUNGRY_JOB = "const kept = []; export default { name: 'hungry', build() { for (;;) kept.push(Buffer.alloc(64 * 1024 * 1024, 1)); } };\n";
 
 type Live = KubeObject & { status?: { phase?: string; reason?: string; cuInUse?: number; conditions?: Array<{ type: string; status: string; reason: string; message: string }> } };
 
@@ -46,6 +49,7 @@ beforeAll(async () => {
   // Job modules served over HTTP from this host (pods reach it like they reach MinIO).
   artifacts = createServer((req, res) => {
     if (req.url === '/throws.js') { res.writeHead(200, { 'content-type': 'text/javascript' }).end(THROWING_JOB); return; }
+    if (req.url === '/hungry.js') { res.writeHead(200, { 'content-type': 'text/javascript' }).end(MEMORY_HUNGRY_JOB); return; }
     res.writeHead(404).end();
   });
   await new Promise<void>((resolve) => artifacts!.listen(0, hostAddress, resolve));
@@ -105,7 +109,7 @@ async function expectCapacityFreed(name: string): Promise<void> {
 }
 
 describe('a Deployment that cannot start says why (node tier)', () => {
-  test('missing image, build() that throws, s3:// artifact that does not load, JobManager larger than the node, Deployment larger than its queue', async () => {
+  test('missing image, build() that throws, an artifact that does not download, JobManager larger than the node, memory beyond the CU, Deployment larger than its queue', async () => {
     const { rest } = cluster;
     workspace = unique('e2e-fail-ws');
     namespace = unique('e2e-fail');
@@ -120,6 +124,7 @@ describe('a Deployment that cannot start says why (node tier)', () => {
     await waitForPhase(rest, 'Queue', 'default-queue', namespace, 'Active', 60_000);
 
     const throwsUri = `${artifactBase}/throws.js#sha256=${createHash('sha256').update(THROWING_JOB).digest('hex')}`;
+    const hungryUri = `${artifactBase}/hungry.js#sha256=${createHash('sha256').update(MEMORY_HUNGRY_JOB).digest('hex')}`;
     // (a missing bucket artifact now fails before any pod: test/artifacts/artifact-deployment.test.ts; here one the runtime cannot download)
     const s3Uri = `${artifactBase}/artifacts/namespaces/${namespace}/job.js#sha256=${'0'.repeat(64)}`;
     const started = Date.now();
@@ -129,6 +134,7 @@ describe('a Deployment that cannot start says why (node tier)', () => {
       deploy('no-artifact', { source: { artifact: { uri: s3Uri } }, progressDeadlineSeconds: 60 }),
       // 3 CU fit the queue (8) but not the 2-CPU node.
       deploy('too-big', { source: { pipeline: TEST_PIPELINE }, jobManager: { cu: 3 }, progressDeadlineSeconds: 10 }),
+      deploy('hungry', { source: { artifact: { uri: hungryUri } }, progressDeadlineSeconds: 30 }),
       deploy('over-queue', { source: { pipeline: TEST_PIPELINE }, jobManager: { cu: 8 } }),
     ]);
 
@@ -139,13 +145,14 @@ describe('a Deployment that cannot start says why (node tier)', () => {
     expect(await health(queued)).toMatchObject({ status: 'Progressing' });
     await rest.delete({ apiVersion: API, kind: 'Deployment', namespace, name: 'over-queue' });
 
-    const [noImage, throws, noArtifact, tooBig] = await Promise.all([
+    const [noImage, throws, noArtifact, tooBig, hungry] = await Promise.all([
       failedAfterStarting('no-image', 'ImagePullBackOff', 90_000),
       failedAfterStarting('throws', 'JobBuildFailed', 90_000),
       failedAfterStarting('no-artifact', 'JobLoadFailed', 90_000),
       failedAfterStarting('too-big', 'Unschedulable', 90_000),
+      failedAfterStarting('hungry', 'OOMKilled', 120_000),
     ]);
-    process.stderr.write(`[e2e] four start-up failures detected in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+    process.stderr.write(`[e2e] five start-up failures detected in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
 
     // Missing image: Degraded while the kubelet retries, Failed at the deadline with the puller's words.
     expect(noImage.starting).toBeDefined();
@@ -169,7 +176,12 @@ describe('a Deployment that cannot start says why (node tier)', () => {
     expect(ready(tooBig.failed)).toMatchObject({ reason: 'Unschedulable', message: expect.stringMatching(/^did not reach Running within 10 s \(spec.progressDeadlineSeconds\): pod too-big-jm-\w+ cannot be scheduled: .*Insufficient cpu/) });
     expect(await health(tooBig.failed)).toMatchObject({ status: 'Degraded' });
 
-    for (const [name, cause] of [['no-image', 'ImagePullBackOff'], ['throws', 'JobBuildFailed'], ['no-artifact', 'JobLoadFailed'], ['too-big', 'Unschedulable']] as const) {
+    // More memory than its CU: the kernel's OOM kill, named with the fix, Failed at the deadline.
+    expect(podsHealthy(hungry.starting)?.message).toMatch(/^pod hungry-(jm|tm)-[\w-]+: container (jobmanager|taskmanager) was killed for exceeding its memory limit.*; give it more CU/);
+    expect(await health(hungry.starting!)).toMatchObject({ status: 'Degraded', message: expect.stringContaining('exceeding its memory limit') });
+    expect(ready(hungry.failed)).toMatchObject({ reason: 'OOMKilled', message: expect.stringMatching(/^did not reach Running within 30 s \(spec.progressDeadlineSeconds\): .*exceeding its memory limit/) });
+
+    for (const [name, cause] of [['no-image', 'ImagePullBackOff'], ['throws', 'JobBuildFailed'], ['no-artifact', 'JobLoadFailed'], ['too-big', 'Unschedulable'], ['hungry', 'OOMKilled']] as const) {
       await expectEvents(name, cause);
       await expectCapacityFreed(name);
     }
