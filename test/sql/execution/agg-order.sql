@@ -1,6 +1,7 @@
 -- Aggregates whose result depends on arrival order (FIRST_VALUE, LAST_VALUE, LISTAGG), also over an
--- updating input (they retract the earliest occurrence of a value, as Flink does). Order matters,
--- so compare at parallelism 1 (Flink's side runs at 1):
+-- updating input (they retract the earliest occurrence of a value, as Flink does), and a DOUBLE
+-- STDDEV over an updating input (its sums of squares cancel, so the order of adds and retractions
+-- shows in the last digits). Order matters, so compare at parallelism 1 (Flink's side runs at 1):
 --   npm run sql:compare -- test/sql/execution/agg-order.sql --events 10000 --parallelism 1
 -- Nexmark's table at 200 events/s and its `bid` view.
 
@@ -56,6 +57,7 @@ FROM datagen WHERE event_type = 2;
 
 CREATE TABLE firsts (channel VARCHAR, first_url VARCHAR, last_url VARCHAR, auctions VARCHAR, prices VARCHAR) WITH ('connector' = 'blackhole');
 CREATE TABLE by_count (cnt BIGINT, bidders VARCHAR, first_bidder BIGINT, last_bidder BIGINT, distinct_max VARCHAR) WITH ('connector' = 'blackhole');
+CREATE TABLE var_retract (cnt BIGINT, sp DOUBLE, vs BIGINT) WITH ('connector' = 'blackhole');
 CREATE TABLE window_lists (auction BIGINT, prices VARCHAR, first_price BIGINT, last_price BIGINT, wstart TIMESTAMP(3)) WITH ('connector' = 'blackhole');
 
 INSERT INTO firsts
@@ -75,3 +77,8 @@ SELECT auction, LISTAGG(CAST(price AS STRING)), FIRST_VALUE(price), LAST_VALUE(p
 FROM TABLE(TUMBLE(TABLE bid, DESCRIPTOR(`dateTime`), INTERVAL '5' SECOND))
 WHERE MOD(auction, 5) = 0
 GROUP BY auction, window_start, window_end;
+
+INSERT INTO var_retract
+SELECT cnt, STDDEV_POP(CAST(m AS DOUBLE) / 1000), VAR_SAMP(m)
+FROM (SELECT bidder, COUNT(*) AS cnt, MAX(MOD(price, 10000)) AS m FROM bid GROUP BY bidder)
+GROUP BY cnt;

@@ -1,6 +1,7 @@
 -- GROUP BY corner cases against Flink 1.20: `npm run sql:compare -- test/sql/execution/agg-semantics.sql`
 -- HAVING on an updating result, a global aggregate (no GROUP BY), NULL as a group and as values,
--- INT sums and averages (INT results), DOUBLE sums with retraction.
+-- INT sums and averages (INT results), DOUBLE sums with retraction, STDDEV/VAR in the argument's type
+-- (Flink reduces them to SUM/COUNT arithmetic in BIGINT/INT, overflow included).
 -- Nexmark's table at 200 events/s and its `bid` view.
 
 CREATE TABLE datagen (
@@ -57,6 +58,9 @@ CREATE TABLE busy (bidder BIGINT, n BIGINT) WITH ('connector' = 'blackhole');
 CREATE TABLE overall (n BIGINT, bidders BIGINT, top BIGINT, avg_price BIGINT) WITH ('connector' = 'blackhole');
 CREATE TABLE nullable (grp VARCHAR, n BIGINT, n_values BIGINT, s BIGINT, mn BIGINT, distinct_values BIGINT) WITH ('connector' = 'blackhole');
 CREATE TABLE int_sums (bucket INT, s INT, a INT, d DOUBLE, ad DOUBLE) WITH ('connector' = 'blackhole');
+CREATE TABLE var_big (channel VARCHAR, sp BIGINT, ss BIGINT, vp BIGINT, vs BIGINT, n BIGINT) WITH ('connector' = 'blackhole');
+CREATE TABLE var_dbl (channel VARCHAR, sp DOUBLE, ss DOUBLE, vp DOUBLE, vs DOUBLE) WITH ('connector' = 'blackhole');
+CREATE TABLE var_int (channel VARCHAR, sp INT, ss INT, vp INT, vs INT) WITH ('connector' = 'blackhole');
 CREATE TABLE retracting_doubles (cnt BIGINT, s DOUBLE, a DOUBLE, mx DOUBLE) WITH ('connector' = 'blackhole');
 
 INSERT INTO busy
@@ -86,3 +90,15 @@ INSERT INTO retracting_doubles
 SELECT cnt, SUM(p), AVG(p), MAX(p)
 FROM (SELECT bidder, COUNT(*) AS cnt, SUM(CAST(price AS DOUBLE) / 1000) AS p FROM bid GROUP BY bidder)
 GROUP BY cnt;
+
+INSERT INTO var_big
+SELECT channel, STDDEV_POP(price), STDDEV_SAMP(price), VAR_POP(price), VAR_SAMP(price), COUNT(*)
+FROM bid WHERE channel IN ('Google', 'Apple', 'Baidu', 'Facebook') GROUP BY channel;
+
+INSERT INTO var_dbl
+SELECT channel, STDDEV_POP(CAST(price AS DOUBLE)), STDDEV_SAMP(CAST(price AS DOUBLE)), VAR_POP(CAST(price AS DOUBLE)), VAR_SAMP(CAST(price AS DOUBLE))
+FROM bid WHERE channel IN ('Google', 'Apple', 'Baidu', 'Facebook') GROUP BY channel;
+
+INSERT INTO var_int
+SELECT channel, STDDEV_POP(CAST(MOD(price, 100000) AS INT)), STDDEV_SAMP(CAST(MOD(price, 100000) AS INT)), VAR_POP(CAST(MOD(price, 1000) AS INT)), VAR_SAMP(CAST(MOD(price, 100000) AS INT))
+FROM bid WHERE channel IN ('Google', 'Apple', 'Baidu', 'Facebook') GROUP BY channel;

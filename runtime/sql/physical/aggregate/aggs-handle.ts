@@ -12,6 +12,7 @@ import { distinctFunction } from './distinct.ts';
 import { appendOnlyMinMaxFunction, minMaxFunction } from './min-max.ts';
 import { sumFunction } from './sum.ts';
 import { valueOrder } from './value-order.ts';
+import { varianceFunction } from './variance.ts';
 
 export interface AggsHandle {
   create(): unknown[];
@@ -42,7 +43,8 @@ export function aggFunctionFor(call: AggCall, input: readonly Field[], insertOnl
     case 'FIRST_VALUE': fn = firstValueFunction() as SqlAggFunction; break;
     case 'LAST_VALUE': fn = lastValueFunction() as SqlAggFunction; break;
     case 'LISTAGG': fn = listAggFunction() as SqlAggFunction; break;
-    default: throw new SqlError('MR_ERR_SQL_UNSUPPORTED', `aggregate function ${call.fn} is not executable yet (COUNT, SUM, AVG, MIN, MAX, FIRST_VALUE, LAST_VALUE, LISTAGG run, with DISTINCT and FILTER)`);
+    case 'STDDEV_POP': case 'STDDEV_SAMP': case 'VAR_POP': case 'VAR_SAMP': fn = varianceFunction(call.fn, needArg()) as SqlAggFunction; break;
+    default: throw new SqlError('MR_ERR_SQL_UNSUPPORTED', `aggregate function ${call.fn} is not executable yet (COUNT, SUM, AVG, MIN, MAX, FIRST_VALUE, LAST_VALUE, LISTAGG, STDDEV/VAR run, with DISTINCT and FILTER)`);
   }
   return call.distinct ? (distinctFunction(fn) as SqlAggFunction) : fn;
 }
