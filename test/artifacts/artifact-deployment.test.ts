@@ -122,6 +122,7 @@ const ready = (d: Live | undefined) => d?.status?.conditions?.find((c) => c.type
 test('a bundled artifact uploaded by an editor runs from the bucket pinned by sha256; wrong pins and missing objects fail without pods; its logs outlive the pods', async () => {
   const { rest } = cluster;
   const bundle = await bundleJob(path.join(import.meta.dirname, '../../examples/artifacts/word-lengths.ts'), path.join(dir, 'word-lengths.mjs'));
+  const bundleBytes = await readFile(bundle.file);
 
   // RBAC through the console: the editor uploads, the viewer lists but may not upload, an outsider may not list
   const uploaded = await cli('editor', runArtifactsCommand, ['upload', bundle.file]);
@@ -135,6 +136,15 @@ test('a bundled artifact uploaded by an editor runs from the bucket pinned by sh
   expect(viewerPage).toContain(bundle.sha256);
   expect(viewerPage).toContain('disabled title="your role may not delete artifacts"');
   expect(await page('editor', `/namespaces/${namespace}/artifacts`)).not.toContain('may not delete');
+  // the page's forms (no script): the editor uploads a copy and deletes it; the viewer's upload is refused
+  const form = () => { const f = new FormData(); f.append('file', new Blob([bundleBytes]), 'copy.mjs'); return f; };
+  const post = (user: keyof typeof tokens, url: string, body: FormData | URLSearchParams) => fetch(`${consoleUrl}${url}`, { method: 'POST', body, redirect: 'manual', headers: { accept: 'text/html', authorization: `Bearer ${tokens[user]}` } });
+  expect((await post('viewer', `/namespaces/${namespace}/artifacts`, form())).status).toBe(403);
+  const posted = await post('editor', `/namespaces/${namespace}/artifacts`, form());
+  expect({ status: posted.status, location: posted.headers.get('location') }).toEqual({ status: 303, location: `/namespaces/${namespace}/artifacts?uploaded=copy.mjs` });
+  expect(await page('editor', posted.headers.get('location')!)).toContain(`uploaded copy.mjs: sha256 ${bundle.sha256}`);
+  expect((await post('editor', `/namespaces/${namespace}/artifacts/delete`, new URLSearchParams({ name: 'copy.mjs' }))).status).toBe(303);
+  expect(await cli('viewer', runArtifactsCommand, ['list'])).not.toContain('copy.mjs');
 
   // a viewer follows the deployment's log before it exists (`millrace logs words --follow`)
   const follow = new AbortController();

@@ -7,6 +7,7 @@
 // credentials, read by the console's own identity only after that review passed: members never
 // see the key, and job pods (whose namespace credentials read artifacts only) never write here.
 import type { FastifyRequest } from 'fastify';
+import multipart from '@fastify/multipart';
 import { API_VERSION, GROUP } from '../../api/v1alpha1/meta.ts';
 import type { KubeObject } from '../../kube/rest-client.ts';
 import { workspaceStorageTarget } from '../../storage/storage-target.ts';
@@ -68,9 +69,10 @@ async function storage<T>(fn: () => Promise<T>): Promise<T> {
 const review = (user: ConsoleUser, verb: string, namespace: string, name?: string) => user.require({ verb, group: GROUP, resource: 'artifacts', namespace, ...(name ? { name } : {}) });
 
 export function artifactRoutesWith(stores: NamespaceStores): ConsoleRoutes {
-  return (app, ctx) => {
-    // uploads are raw bytes (the CLI and the page's script send the file as the request body)
+  return async (app, ctx) => {
+    // uploads are raw bytes from the CLI; the page's form posts multipart/form-data (no script needed)
     app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer', bodyLimit: MAX_ARTIFACT_BYTES }, (_req, body, done) => done(null, body));
+    await app.register(multipart, { limits: { fileSize: MAX_ARTIFACT_BYTES, files: 1, fields: 5 } });
 
     app.get('/api/namespaces/:namespace/artifacts', async (request) => {
       const { namespace } = request.params as { namespace: string };
@@ -104,6 +106,24 @@ export function artifactRoutesWith(stores: NamespaceStores): ConsoleRoutes {
       if (file.sha256) reply.header('x-millrace-sha256', file.sha256);
       if (file.size !== undefined) reply.header('content-length', String(file.size));
       return reply.send(file.body);
+    });
+
+    // the page's upload form: the file under its own name
+    app.post('/namespaces/:namespace/artifacts', { bodyLimit: MAX_ARTIFACT_BYTES }, async (request, reply) => {
+      const { namespace } = request.params as { namespace: string };
+      const user = await ctx.user(request);
+      if (!request.isMultipart()) throw new ConsoleError('MR_ERR_CONSOLE_REQUEST_INVALID', 'post the file as multipart/form-data with the field file');
+      const file = await request.file();
+      if (!file || !file.filename) throw new ConsoleError('MR_ERR_CONSOLE_REQUEST_INVALID', 'form field file is required: choose a file to upload');
+      const name = file.filename.split(/[/\\]/).pop()!;
+      await review(user, 'create', namespace, name);
+      const body = await file.toBuffer().catch((err: unknown) => {
+        throw new ConsoleError('MR_ERR_CONSOLE_REQUEST_INVALID', `the file is larger than ${MAX_ARTIFACT_BYTES} bytes, the most a job module may have`, { cause: err });
+      });
+      const store = await stores(ctx, namespace);
+      const info = await storage(() => store.upload(namespace, name, body, { uploadedBy: user.name }));
+      ctx.log.info({ namespace, name, user: user.name, sha256: info.sha256, size: info.size }, 'artifact uploaded');
+      return reply303OrJson(request, reply, `/namespaces/${encodeURIComponent(namespace)}/artifacts?uploaded=${encodeURIComponent(name)}`, info);
     });
 
     const remove = async (request: FastifyRequest, namespace: string, name: string) => {
@@ -140,14 +160,16 @@ export function artifactRoutesWith(stores: NamespaceStores): ConsoleRoutes {
   <td>${a.kind === 'artifacts' ? html`<form method="post" action="/namespaces/${namespace}/artifacts/delete"><input type="hidden" name="name" value="${a.name}"><button type="submit" ${canDelete ? '' : html`disabled title="your role may not delete artifacts"`}>Delete</button></form>` : ''}</td>
 </tr>`);
       const body = html`<p>Files in <code>s3://${store.bucket}/${store.prefix}artifacts/namespaces/${namespace}/</code>. A Deployment runs one by name (<code>spec.source.artifact.uri: job.mjs</code>) or by its URI; the operator pins its sha256.</p>
-<form class="artifact-upload" data-artifact-upload="${base}">
+<form class="artifact-upload" method="post" action="/namespaces/${namespace}/artifacts" enctype="multipart/form-data" data-artifact-upload="${base}">
   <p><label for="artifact-file">Upload an artifact</label> <input id="artifact-file" name="file" type="file" ${canUpload ? '' : 'disabled'}> <button type="submit" ${canUpload ? '' : html`disabled title="your role may not upload artifacts"`}>Upload</button></p>
   <p class="help">Or from a shell: <code>npx millrace artifacts upload job.mjs -n ${namespace}</code></p>
 </form>
 <table><caption>Artifacts of ${namespace}</caption>
 <thead><tr><th scope="col">Name</th><th scope="col">Kind</th><th scope="col">Bytes</th><th scope="col">Modified</th><th scope="col">sha256</th><th scope="col">URI</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
 <tbody>${rows.length ? rows : html`<tr><td colspan="7">No artifacts yet.</td></tr>`}</tbody></table>`;
-      return reply.type('text/html').send(page(`Artifacts · ${namespace}`, body, user));
+      const uploaded = (request.query as { uploaded?: string }).uploaded;
+      const done = uploaded ? items.find((a) => a.name === uploaded && a.kind === 'artifacts') : undefined;
+      return reply.type('text/html').send(page(`Artifacts · ${namespace}`, body, user, done ? { kind: 'ok', text: `uploaded ${done.name}: sha256 ${done.sha256 ?? '?'}; run it with spec.source.artifact.uri: ${done.name}` } : undefined));
     });
   };
 }
