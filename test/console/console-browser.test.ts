@@ -123,8 +123,23 @@ test('a viewer sees the same pages with actions disabled, and the API refuses an
   await page.context().close();
 }, 60_000);
 
+/** Sign-in with the keyboard only: the skip link first, then the labelled token field, then the button. */
+async function signInByKeyboard(token: string): Promise<Page> {
+  const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+  await page.goto(`${world.url}/sign-in`);
+  await page.keyboard.press('Tab');
+  await expect(page.evaluate(() => (globalThis as unknown as { document: { activeElement: { textContent: string } } }).document.activeElement.textContent)).resolves.toBe('Skip to content');
+  await page.keyboard.press('Tab');
+  await expect(page.getByLabel('Kubernetes bearer token').evaluate((el) => el === (globalThis as unknown as { document: { activeElement: unknown } }).document.activeElement)).resolves.toBe(true);
+  await page.keyboard.type(token);
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Enter');
+  await page.waitForURL(`${world.url}/`);
+  return page;
+}
+
 test('a member of another namespace sees none of it, by page or by API', async () => {
-  const page = await signIn(world.tokens.outsider);
+  const page = await signInByKeyboard(world.tokens.outsider);
   await expect(page.getByTestId(`namespace-${world.teamB}`).count()).resolves.toBe(1);
   await expect(page.getByTestId(`namespace-${world.teamA}`).count()).resolves.toBe(0);
   await expect(page.content()).resolves.not.toContain('zeta-report');

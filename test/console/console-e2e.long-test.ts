@@ -4,7 +4,7 @@
 // with small sizes, sees it Running with live throughput, takes a savepoint (Completed by the
 // JobManager), reads the pods' live logs and suspends it; a viewer sees the page with actions
 // disabled and gets 403 from the API. Screenshots in .millrace/test-output/console/e2e-*.png.
-// About 3 minutes: run with `npm run test:console-e2e` (not part of `npm test`).
+// About 45 s with the node tier up and the image built (more when they start): `npm run test:console-e2e`, not part of `npm test`.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DeleteObjectsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
