@@ -5,7 +5,7 @@ const owner = { apiVersion: 'millrace.dev/v1alpha1', kind: 'Deployment', name: '
 const d = deploymentSchema.parse({ apiVersion: 'millrace.dev/v1alpha1', kind: 'Deployment', metadata: { name: 'orders', namespace: 'team-a' }, spec: { source: { pipeline: 'p' } } });
 
 describe('the NetworkPolicy of a Deployment', () => {
-  test("selects the Deployment's pods and admits only its own pods, the operator and the API server", () => {
+  test("selects the Deployment's pods and admits only its own pods, the operator, the console (JobManager REST port only) and the API server", () => {
     const np = desiredNetworkPolicy(d, { owner, operatorNamespace: 'millrace-system', apiServerAddresses: ['10.0.0.2', '10.0.0.1', '10.0.0.2', 'fd00::1'] });
     expect(np).toMatchObject({ kind: 'NetworkPolicy', metadata: { name: 'orders-ingress', namespace: 'team-a', ownerReferences: [owner] } });
     expect(np.spec).toEqual({
@@ -14,6 +14,7 @@ describe('the NetworkPolicy of a Deployment', () => {
       ingress: [
         { from: [{ podSelector: { matchLabels: { 'millrace.dev/deployment': 'orders' } } }] },
         { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'millrace-system' } }, podSelector: { matchLabels: { 'app.kubernetes.io/component': 'operator' } } }] },
+        { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'millrace-system' } }, podSelector: { matchLabels: { 'app.kubernetes.io/component': 'console' } } }], ports: [{ protocol: 'TCP', port: 8081 }] },
         { from: [{ ipBlock: { cidr: '10.0.0.1/32' } }, { ipBlock: { cidr: '10.0.0.2/32' } }, { ipBlock: { cidr: 'fd00::1/128' } }] },
       ],
     });
@@ -22,7 +23,7 @@ describe('the NetworkPolicy of a Deployment', () => {
   test('without known API server addresses there is no ipBlock rule (never an empty from, which would admit everyone)', () => {
     const np = desiredNetworkPolicy(d, { owner, operatorNamespace: 'ops', apiServerAddresses: [] });
     const ingress = (np.spec as { ingress: Array<{ from: unknown[] }> }).ingress;
-    expect(ingress).toHaveLength(2);
+    expect(ingress).toHaveLength(3);
     for (const rule of ingress) expect(rule.from.length).toBeGreaterThan(0);
   });
 

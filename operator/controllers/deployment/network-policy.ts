@@ -6,10 +6,16 @@
 import type { Deployment } from '../../api/v1alpha1/deployment.ts';
 import type { KubeObject, OwnerReference } from '../../kube/rest-client.ts';
 import { LABELS, MANAGED_BY } from '../shared/context.ts';
+import { JOBMANAGER_REST_PORT } from './desired.ts';
 
 export const networkPolicyName = (name: string) => `${name}-ingress`;
 /** Labels of the operator's pods (charts/millrace/templates/_helpers.tpl, selectorLabels). */
 export const OPERATOR_POD_LABELS = { 'app.kubernetes.io/component': 'operator' } as const;
+/**
+ * Labels of the console's pods (charts/millrace/templates/_console-helpers.tpl): the members' path
+ * to a JobManager (read-only REST after an access review as the user), admitted to its REST port only.
+ */
+export const CONSOLE_POD_LABELS = { 'app.kubernetes.io/component': 'console' } as const;
 
 export interface NetworkPolicyOptions {
   owner: OwnerReference;
@@ -31,6 +37,7 @@ export function desiredNetworkPolicy(d: Deployment, o: NetworkPolicyOptions): Ku
       ingress: [
         { from: [{ podSelector: deploymentPods }] },
         { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': o.operatorNamespace } }, podSelector: { matchLabels: { ...OPERATOR_POD_LABELS } } }] },
+        { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': o.operatorNamespace } }, podSelector: { matchLabels: { ...CONSOLE_POD_LABELS } } }], ports: [{ protocol: 'TCP', port: JOBMANAGER_REST_PORT }] },
         ...(o.apiServerAddresses.length > 0 ? [{ from: [...new Set(o.apiServerAddresses)].sort().map((ip) => ({ ipBlock: { cidr: ip.includes(':') ? `${ip}/128` : `${ip}/32` } })) }] : []),
       ],
     },
