@@ -5,7 +5,7 @@
 // naming line and column. The operator runs in this process (as in deployment-on-node.test.ts).
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { DeleteObjectsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { DeleteObjectsCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { useNode } from '../cluster/environment.ts';
 import { requireNodeImage } from '../cluster/image/node-image.ts';
 import { s3Client } from '../cluster/s3/bucket.ts';
@@ -90,12 +90,12 @@ async function kubectl(...args: string[]): Promise<string> {
 }
 
 /** The ids the TaskManager of a deployment printed so far (`sqle2e> +I[id, id*10]`), checking each row. */
-async function printedIds(namespace: string, name: string): Promise<number[]> {
+async function printedIds(namespace: string, name: string, ident = 'sqle2e'): Promise<number[]> {
   const tm = (await podsOf(namespace, name)).find((p) => p.metadata.labels?.['app.kubernetes.io/component'] === 'taskmanager');
   if (!tm) return [];
   const ids: number[] = [];
   for (const line of (await kubectl('logs', '-n', namespace, tm.metadata.name)).split('\n')) {
-    const m = /^sqle2e> \+I\[(\d+), (\d+)\]$/.exec(line);
+    const m = new RegExp(`^${ident}> \\+I\\[(\\d+), (\\d+)\\]$`).exec(line);
     if (!m) continue;
     const id = Number(m[1]);
     expect([id % 2, Number(m[2])]).toEqual([0, id * 10]);
@@ -132,7 +132,7 @@ const sqlDeployment = (namespace: string, name: string, sql: string, extra: Reco
 });
 
 describe('SQL Deployments on the node tier', () => {
-  test('inline SQL runs in pods and prints its rows; a Savepoint of it restores into a new Deployment that continues the sequence; an invalid script fails naming line and column, without pods', async () => {
+  test('inline SQL runs in pods and prints its rows; a Savepoint of it restores into a new Deployment that continues the sequence; an invalid script fails naming line and column, without pods; a .sql artifact runs too', async () => {
     const { rest } = cluster;
     workspace = unique('e2e-sql-ws');
     const namespace = unique('e2e-sql-ns');
@@ -190,5 +190,19 @@ describe('SQL Deployments on the node tier', () => {
     expect(start).toBeGreaterThan(first[19]!);
     expect(start).toBeLessThanOrEqual(lastA + 2);
     expect(continued.slice(0, 10)).toEqual(Array.from({ length: 10 }, (_, i) => start + 2 * i));
+
+    // The script as a .sql artifact of the namespace: the operator pins it, the pods run it as the SQL job.
+    const client = s3Client(s3);
+    try {
+      await client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: `${prefix}artifacts/namespaces/${namespace}/ticks.sql`, Body: SQL.replace("'sqle2e'", "'sqlart'") }));
+    } finally { client.destroy(); }
+    const fromArtifact = sqlDeployment(namespace, 'ticks-art', '');
+    await applyAs(rest, { ...fromArtifact, spec: { ...fromArtifact.spec, source: { artifact: { uri: 'ticks.sql' } } } });
+    await waitRunning(namespace, 'ticks-art');
+    const art = await waitFor('rows printed by ticks-art', async () => {
+      const ids = await printedIds(namespace, 'ticks-art', 'sqlart');
+      return ids.length >= 5 ? ids : undefined;
+    }, 60_000, 1000);
+    expect(art.slice(0, 5)).toEqual([2, 4, 6, 8, 10]);
   }, 600_000);
 });
