@@ -147,11 +147,18 @@ describe('a Deployment on the node tier', () => {
     for (const p of pods) {
       expect(p.spec.containers[0]?.env).toEqual(expect.arrayContaining([{ name: 'MILLRACE_S3_BUCKET', value: s3.bucket }, { name: 'MILLRACE_S3_ENDPOINT', value: s3.endpoint }]));
     }
-    // The credentials reached the pod as files, readable by the runtime user, and as nothing else.
+    // The namespace's own short-lived credentials (not the workspace key) reached the pod as files,
+    // readable by the runtime user, and as nothing else.
     const jm = pods.find((p) => p.metadata.labels?.['app.kubernetes.io/component'] === 'jobmanager')!;
     const tm = pods.find((p) => p.metadata.labels?.['app.kubernetes.io/component'] === 'taskmanager')!;
-    expect((await kubectl('exec', '-n', namespace, jm.metadata.name, '--', 'cat', '/var/run/secrets/millrace/s3/AWS_ACCESS_KEY_ID')).trim()).toBe(s3.accessKeyId);
-    expect(await kubectl('exec', '-n', namespace, jm.metadata.name, '--', 'env')).not.toContain(s3.secretAccessKey);
+    const namespaceSecret = await rest.get<KubeObject & { data: Record<string, string> }>({ apiVersion: 'v1', kind: 'Secret', namespace, name: 'millrace-s3-credentials' });
+    const namespaceKeyId = Buffer.from(namespaceSecret.data.AWS_ACCESS_KEY_ID!, 'base64').toString('utf8');
+    const podKeyId = (await kubectl('exec', '-n', namespace, jm.metadata.name, '--', 'cat', '/var/run/secrets/millrace/s3/AWS_ACCESS_KEY_ID')).trim();
+    expect(podKeyId).toBe(namespaceKeyId);
+    expect(podKeyId).not.toBe(s3.accessKeyId);
+    const podEnv = await kubectl('exec', '-n', namespace, jm.metadata.name, '--', 'env');
+    expect(podEnv).not.toContain(s3.secretAccessKey);
+    expect(podEnv).not.toContain(Buffer.from(namespaceSecret.data.AWS_SECRET_ACCESS_KEY!, 'base64').toString('utf8'));
 
     // The pipeline really runs across the pods: window results reach the TaskManager's stdout.
     const line = await waitFor('window results in the TaskManager log', async () => {
