@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Prepares this machine for the PostgreSQL connector tests (test/services/postgres/,
 # test/connectors/postgres/): Debian's PostgreSQL server (bookworm ships 15). The tests start their
-# own server (npm run postgres:up) on 127.0.0.1:35432 with a data directory under
+# own server (npm run postgres:up) on 127.0.0.1:15432 with a data directory under
 # ${MILLRACE_CACHE_DIR:-~/.cache/millrace}/run/postgres; the system's own cluster is not used.
 # Idempotent: on a warm machine it returns at once.
 set -euo pipefail

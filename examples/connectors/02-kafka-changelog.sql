@@ -1,6 +1,6 @@
 -- A Debezium changelog from Kafka, kept per key in an upsert-kafka topic (compacted: the latest
 -- row per id; a delete becomes a tombstone). Needs a broker: `eval "$(npm run -s kafka:up)"`, then
--- replace 127.0.0.1:39092 if yours differs. Topics: accounts.cdc (Debezium JSON), accounts.latest.
+-- replace 127.0.0.1:19092 if yours differs. Topics: accounts.cdc (Debezium JSON), accounts.latest.
 CREATE TABLE accounts_cdc (
   id BIGINT,
   owner STRING,
@@ -8,7 +8,7 @@ CREATE TABLE accounts_cdc (
 ) WITH (
   'connector' = 'kafka',
   'topic' = 'accounts.cdc',
-  'properties.bootstrap.servers' = '127.0.0.1:39092',
+  'properties.bootstrap.servers' = '127.0.0.1:19092',
   'properties.group.id' = 'accounts-latest',
   'scan.startup.mode' = 'earliest-offset',
   'format' = 'debezium-json'
@@ -22,7 +22,7 @@ CREATE TABLE accounts_latest (
 ) WITH (
   'connector' = 'upsert-kafka',
   'topic' = 'accounts.latest',
-  'properties.bootstrap.servers' = '127.0.0.1:39092',
+  'properties.bootstrap.servers' = '127.0.0.1:19092',
   'key.format' = 'json',
   'value.format' = 'avro',
   'sink.delivery-guarantee' = 'exactly-once',

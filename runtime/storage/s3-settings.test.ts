@@ -6,7 +6,7 @@ describe('S3 settings from the environment', () => {
   });
 
   test('a custom endpoint turns path-style on unless told otherwise', () => {
-    expect(resolveS3Settings({ AWS_ENDPOINT_URL: 'http://127.0.0.1:39000', AWS_REGION: 'eu-west-1' })).toMatchObject({ endpoint: 'http://127.0.0.1:39000', region: 'eu-west-1', forcePathStyle: true });
+    expect(resolveS3Settings({ AWS_ENDPOINT_URL: 'http://127.0.0.1:19000', AWS_REGION: 'eu-west-1' })).toMatchObject({ endpoint: 'http://127.0.0.1:19000', region: 'eu-west-1', forcePathStyle: true });
     expect(resolveS3Settings({ AWS_ENDPOINT_URL: 'https://s3.example.com', MILLRACE_S3_PATH_STYLE: 'false' })).toMatchObject({ forcePathStyle: false });
   });
 

@@ -117,7 +117,7 @@ describe('Workspace storage in namespaces, and Workspace deletion', () => {
     try {
       const { namespace, workspace } = await createWorkspaceAndNamespace(rest, {
         capacityCU: 10, quotaCU: 4,
-        storage: { bucket: 'team-bucket', endpoint: 'http://10.245.0.1:39000', region: 'eu-west-1', prefix: 'tenant/', secretRef: { name: secretName, namespace: OPERATOR_NAMESPACE }, namespaceCredentials: { mode: 'SharedKey' } },
+        storage: { bucket: 'team-bucket', endpoint: 'http://10.245.0.1:19000', region: 'eu-west-1', prefix: 'tenant/', secretRef: { name: secretName, namespace: OPERATOR_NAMESPACE }, namespaceCredentials: { mode: 'SharedKey' } },
       });
       const mns = await waitFor('StorageCredentials condition', async () => {
         const n = await getWithStatus(rest, 'Namespace', namespace);
@@ -134,7 +134,7 @@ describe('Workspace storage in namespaces, and Workspace deletion', () => {
       for (const p of pods) {
         const c = (p.spec as unknown as { containers: Array<{ env: Array<{ name: string; value?: string }>; volumeMounts: Array<{ name: string; mountPath: string; readOnly?: boolean }> }>; volumes: Array<{ name: string; secret?: { secretName: string } }> });
         expect(c.containers[0]?.env).toEqual(expect.arrayContaining([
-          { name: 'MILLRACE_S3_BUCKET', value: 'team-bucket' }, { name: 'MILLRACE_S3_PREFIX', value: 'tenant/' }, { name: 'MILLRACE_S3_ENDPOINT', value: 'http://10.245.0.1:39000' },
+          { name: 'MILLRACE_S3_BUCKET', value: 'team-bucket' }, { name: 'MILLRACE_S3_PREFIX', value: 'tenant/' }, { name: 'MILLRACE_S3_ENDPOINT', value: 'http://10.245.0.1:19000' },
           { name: 'MILLRACE_S3_REGION', value: 'eu-west-1' }, { name: 'MILLRACE_S3_PATH_STYLE', value: 'true' }, { name: 'MILLRACE_S3_CREDENTIALS_DIR', value: '/var/run/secrets/millrace/s3' },
         ]));
         expect(c.containers[0]?.volumeMounts).toContainEqual({ name: 's3-credentials', mountPath: '/var/run/secrets/millrace/s3', readOnly: true });

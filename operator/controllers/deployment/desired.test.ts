@@ -44,7 +44,7 @@ describe('job source and storage in the desired objects', () => {
     apiVersion: 'millrace.dev/v1alpha1', kind: 'Deployment', metadata: { name: 'rates', namespace: 'team-a' },
     spec: { source: { pipeline }, parallelism: 2, configuration: { 'k': 'v' } },
   });
-  const storage = { bucket: 'ws-bucket', prefix: 'tenant/', region: 'eu-west-1', forcePathStyle: true, endpoint: 'http://10.245.0.1:39000', secretName: 'millrace-s3-credentials' };
+  const storage = { bucket: 'ws-bucket', prefix: 'tenant/', region: 'eu-west-1', forcePathStyle: true, endpoint: 'http://10.245.0.1:19000', secretName: 'millrace-s3-credentials' };
   const out = desiredDeploymentObjects(withPipeline, { defaultImage: 'millrace:dev', owner, storage, restoreSavepointPath: 's3://ws-bucket/tenant/flink-savepoints/team-a/rates/savepoint-1/' });
   type Container = { args: string[]; env: Array<{ name: string; value?: string }>; volumeMounts: Array<{ name: string; mountPath: string; readOnly?: boolean }> };
   const container = (i: number) => (out.pods[i]?.spec as { containers: Container[] }).containers[0]!;
@@ -63,7 +63,7 @@ describe('job source and storage in the desired objects', () => {
       expect(container(i).env).toEqual(expect.arrayContaining([
         { name: 'MILLRACE_S3_BUCKET', value: 'ws-bucket' }, { name: 'MILLRACE_S3_PREFIX', value: 'tenant/' },
         { name: 'MILLRACE_S3_REGION', value: 'eu-west-1' }, { name: 'MILLRACE_S3_PATH_STYLE', value: 'true' },
-        { name: 'MILLRACE_S3_ENDPOINT', value: 'http://10.245.0.1:39000' }, { name: 'MILLRACE_S3_CREDENTIALS_DIR', value: '/var/run/secrets/millrace/s3' },
+        { name: 'MILLRACE_S3_ENDPOINT', value: 'http://10.245.0.1:19000' }, { name: 'MILLRACE_S3_CREDENTIALS_DIR', value: '/var/run/secrets/millrace/s3' },
       ]));
       expect(container(i).env.map((e) => e.name)).not.toContain('AWS_SECRET_ACCESS_KEY');
       expect(container(i).volumeMounts).toContainEqual({ name: 's3-credentials', mountPath: '/var/run/secrets/millrace/s3', readOnly: true });

@@ -14,7 +14,7 @@ export interface KafkaConnectionOptions {
 
 export function bootstrapList(o: KafkaConnectionOptions, where: string): string[] {
   const list = (typeof o.bootstrapServers === 'string' ? o.bootstrapServers.split(',') : [...o.bootstrapServers]).map((s) => s.trim()).filter(Boolean);
-  if (list.length === 0) throw new Error(`MR_ERR_KAFKA_OPTIONS: ${where}: bootstrapServers is empty; give the brokers as 'host:port' (for the local test broker: 127.0.0.1:39092)`);
+  if (list.length === 0) throw new Error(`MR_ERR_KAFKA_OPTIONS: ${where}: bootstrapServers is empty; give the brokers as 'host:port' (for the local test broker: 127.0.0.1:19092)`);
   for (const b of list) {
     if (!/^[^:\s]+:\d+$/.test(b) && !/^\[[^\]]+\]:\d+$/.test(b)) throw new Error(`MR_ERR_KAFKA_OPTIONS: ${where}: bootstrap server '${b}' is not 'host:port'`);
   }

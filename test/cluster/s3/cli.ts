@@ -11,7 +11,7 @@ const usage = `usage: cli.ts up [--host-address <ip>] [--port <port>] [--bucket 
        cli.ts down | status | build
   --host-address  also listen on this address of the machine so pods reach it; by default the local
                   cluster's host address (10.245.0.1) while it runs, loopback only otherwise
-  environment: MILLRACE_S3_PORT (default 39000), MILLRACE_S3_BUCKET (default millrace-test),
+  environment: MILLRACE_S3_PORT (default 19000), MILLRACE_S3_BUCKET (default millrace-test),
                MILLRACE_S3_HOST_ADDRESS (empty: loopback only), MILLRACE_CACHE_DIR (default ~/.cache/millrace)`;
 
 const log = (line: string) => process.stderr.write(`[s3] ${line}\n`);

@@ -12,7 +12,9 @@ import { decideServerAction, endpointFor } from './plan.ts';
 import { findRunningServer, startServer, stopServer } from './server.ts';
 import { minio } from './version.ts';
 
-export const defaults = { port: 39000, region: 'us-east-1', bucket: 'millrace-test' } as const;
+// Below Linux's ephemeral range (32768-60999): a port in it can be taken by any outgoing
+// connection's source port, and then MinIO cannot listen (seen once at the start of a CI run).
+export const defaults = { port: 19000, region: 'us-east-1', bucket: 'millrace-test' } as const;
 
 export interface UpOptions {
   /** An address of this machine pods can reach; the server listens there as well as on loopback. */

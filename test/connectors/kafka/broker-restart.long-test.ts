@@ -32,8 +32,8 @@ describe('Kafka exactly-once across a broker restart', () => {
   let paths: KafkaPaths;
   let cluster: RecoveryCluster | undefined;
   let broker: BrokerRecord | undefined;
-  // ports of the private broker and its controller (next port), away from the shared 39092/39093
-  const port = 39192;
+  // ports of the private broker and its controller (next port), away from the shared 19092/19093
+  const port = 19192;
   beforeAll(() => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'kafka-broker-restart-'));
     const state = path.join(dir, 'broker');

@@ -10,7 +10,7 @@ import { executeLocally } from '../../../runtime/local/local-executor.ts';
 import { createTopic, uniqueTopic } from './kafka-admin.ts';
 
 const N = Number(process.env.N ?? 300_000);
-const bootstrap = process.env.MILLRACE_KAFKA_BOOTSTRAP ?? '127.0.0.1:39092';
+const bootstrap = process.env.MILLRACE_KAFKA_BOOTSTRAP ?? '127.0.0.1:19092';
 const rows = Array.from({ length: N }, (_, id) => ({ id, user: `user-${id % 1000}`, amount: id % 97, note: 'x'.repeat(40) }));
 
 async function timed(what: string, run: () => Promise<void>): Promise<void> {

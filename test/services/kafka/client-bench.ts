@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 const require = createRequire(process.env.NODE_PATH ? `${process.env.NODE_PATH}/` : import.meta.url);
 const N = Number(process.env.N ?? 300_000);
 const BATCH = 1000;
-const bootstrap = process.env.MILLRACE_KAFKA_BOOTSTRAP ?? '127.0.0.1:39092';
+const bootstrap = process.env.MILLRACE_KAFKA_BOOTSTRAP ?? '127.0.0.1:19092';
 const value = Buffer.alloc(100, 'x');
 
 async function platformatic(topic: string): Promise<[number, number]> {

@@ -1,32 +1,32 @@
 import { bootstrapFor, decideBrokerAction, kafka, kafkaPaths, renderBrokerConfig } from './plan.ts';
 import type { BrokerRecord } from './plan.ts';
 
-const running: BrokerRecord = { pid: 42, startTicks: '100', version: kafka.version, port: 39092, startedAt: '2026-01-01T00:00:00Z', owner: 'manual' };
+const running: BrokerRecord = { pid: 42, startTicks: '100', version: kafka.version, port: 19092, startedAt: '2026-01-01T00:00:00Z', owner: 'manual' };
 
 describe('local Kafka broker plan', () => {
   test('reuses a running broker of the pinned version on the wanted port', () => {
-    expect(decideBrokerAction(running, { version: kafka.version, port: 39092 })).toEqual({ kind: 'reuse', record: running });
-    expect(decideBrokerAction(undefined, { version: kafka.version, port: 39092 })).toEqual({ kind: 'start' });
+    expect(decideBrokerAction(running, { version: kafka.version, port: 19092 })).toEqual({ kind: 'reuse', record: running });
+    expect(decideBrokerAction(undefined, { version: kafka.version, port: 19092 })).toEqual({ kind: 'start' });
   });
 
   test('restarts a broker that runs another version, port, or lacks the host address listener', () => {
-    expect(decideBrokerAction({ ...running, version: '3.9.0' }, { version: kafka.version, port: 39092 })).toMatchObject({ kind: 'restart', reason: expect.stringContaining('3.9.0') });
+    expect(decideBrokerAction({ ...running, version: '3.9.0' }, { version: kafka.version, port: 19092 })).toMatchObject({ kind: 'restart', reason: expect.stringContaining('3.9.0') });
     expect(decideBrokerAction(running, { version: kafka.version, port: 40000 })).toMatchObject({ kind: 'restart' });
-    expect(decideBrokerAction(running, { version: kafka.version, port: 39092, hostAddress: '10.245.0.1' })).toMatchObject({ kind: 'restart', reason: expect.stringContaining('10.245.0.1') });
+    expect(decideBrokerAction(running, { version: kafka.version, port: 19092, hostAddress: '10.245.0.1' })).toMatchObject({ kind: 'restart', reason: expect.stringContaining('10.245.0.1') });
     // one with the host address also serves loopback-only callers
-    expect(decideBrokerAction({ ...running, hostAddress: '10.245.0.1' }, { version: kafka.version, port: 39092 })).toMatchObject({ kind: 'reuse' });
+    expect(decideBrokerAction({ ...running, hostAddress: '10.245.0.1' }, { version: kafka.version, port: 19092 })).toMatchObject({ kind: 'reuse' });
   });
 
   test('the config is a KRaft broker+controller on loopback, with a pod listener only when asked', () => {
-    const loopback = renderBrokerConfig({ port: 39092, controllerPort: 39093, hostPort: 39094, dataDir: '/d' });
+    const loopback = renderBrokerConfig({ port: 19092, controllerPort: 19093, hostPort: 19094, dataDir: '/d' });
     expect(loopback).toContain('process.roles=broker,controller');
-    expect(loopback).toContain('listeners=PLAINTEXT://127.0.0.1:39092,CONTROLLER://127.0.0.1:39093\n');
+    expect(loopback).toContain('listeners=PLAINTEXT://127.0.0.1:19092,CONTROLLER://127.0.0.1:19093\n');
     expect(loopback).toContain('transaction.state.log.replication.factor=1');
     expect(loopback).not.toContain('HOST://');
-    const withHost = renderBrokerConfig({ port: 39092, controllerPort: 39093, hostPort: 39094, hostAddress: '10.245.0.1', dataDir: '/d' });
-    expect(withHost).toContain('advertised.listeners=PLAINTEXT://127.0.0.1:39092,HOST://10.245.0.1:39094\n');
-    expect(bootstrapFor({ port: 39092, hostAddress: '10.245.0.1' }, true)).toBe('10.245.0.1:39094');
-    expect(bootstrapFor({ port: 39092, hostAddress: '10.245.0.1' }, false)).toBe('127.0.0.1:39092');
+    const withHost = renderBrokerConfig({ port: 19092, controllerPort: 19093, hostPort: 19094, hostAddress: '10.245.0.1', dataDir: '/d' });
+    expect(withHost).toContain('advertised.listeners=PLAINTEXT://127.0.0.1:19092,HOST://10.245.0.1:19094\n');
+    expect(bootstrapFor({ port: 19092, hostAddress: '10.245.0.1' }, true)).toBe('10.245.0.1:19094');
+    expect(bootstrapFor({ port: 19092, hostAddress: '10.245.0.1' }, false)).toBe('127.0.0.1:19092');
   });
 
   test('jars are cached by version, state lives in the run directory', () => {

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 /** Pinned Apache Kafka; keep in step with pom.xml beside this file. */
 export const kafka = { version: '4.4.0' } as const;
 
-export const defaults = { port: 39092, controllerPort: 39093, hostPort: 39094, heapMb: 512 } as const;
+// Below Linux's ephemeral range (32768-60999), so no outgoing connection can hold them (as with MinIO's).
+export const defaults = { port: 19092, controllerPort: 19093, hostPort: 19094, heapMb: 512 } as const;
 
 export interface KafkaPaths {
   /** jars of the pinned version (cache, survives kafka:down) */

@@ -1,21 +1,21 @@
 import { decideServerAction, exportLines, pickMajorVersion, postgresPaths, serverArguments } from './plan.ts';
 import type { ServerRecord } from './plan.ts';
 
-const running: ServerRecord = { pid: 42, startTicks: '100', version: '15', port: 35432, startedAt: '2026-01-01T00:00:00Z', owner: 'manual' };
+const running: ServerRecord = { pid: 42, startTicks: '100', version: '15', port: 15432, startedAt: '2026-01-01T00:00:00Z', owner: 'manual' };
 
 describe('local PostgreSQL server plan', () => {
   test('reuses a running server of the installed version on the wanted port, restarts otherwise', () => {
-    expect(decideServerAction(undefined, { version: '15', port: 35432 })).toEqual({ kind: 'start' });
-    expect(decideServerAction(running, { version: '15', port: 35432 })).toEqual({ kind: 'reuse', record: running });
-    expect(decideServerAction(running, { version: '16', port: 35432 })).toMatchObject({ kind: 'restart', reason: expect.stringContaining('16') });
+    expect(decideServerAction(undefined, { version: '15', port: 15432 })).toEqual({ kind: 'start' });
+    expect(decideServerAction(running, { version: '15', port: 15432 })).toEqual({ kind: 'reuse', record: running });
+    expect(decideServerAction(running, { version: '16', port: 15432 })).toMatchObject({ kind: 'restart', reason: expect.stringContaining('16') });
     expect(decideServerAction(running, { version: '15', port: 40000 })).toMatchObject({ kind: 'restart', reason: expect.stringContaining('40000') });
   });
 
   test('the server listens on loopback only, without a Unix socket, with logical WAL for CDC', () => {
-    const args = serverArguments('/d', 35432).join(' ');
+    const args = serverArguments('/d', 15432).join(' ');
     expect(args).toMatch(/^-D \/d /);
     expect(args).toContain('-c listen_addresses=127.0.0.1');
-    expect(args).toContain('-c port=35432');
+    expect(args).toContain('-c port=15432');
     expect(args).toContain('-c unix_socket_directories= ');
     expect(args).toContain('-c wal_level=logical');
   });
@@ -27,8 +27,8 @@ describe('local PostgreSQL server plan', () => {
   });
 
   test('export lines quote the password for the shell', () => {
-    expect(exportLines({ host: '127.0.0.1', port: 35432, user: 'millrace', password: "a'b", database: 'millrace' })).toBe(
-      "export PGHOST=127.0.0.1\nexport PGPORT=35432\nexport PGUSER=millrace\nexport PGPASSWORD='a'\\''b'\nexport PGDATABASE=millrace\n",
+    expect(exportLines({ host: '127.0.0.1', port: 15432, user: 'millrace', password: "a'b", database: 'millrace' })).toBe(
+      "export PGHOST=127.0.0.1\nexport PGPORT=15432\nexport PGUSER=millrace\nexport PGPASSWORD='a'\\''b'\nexport PGDATABASE=millrace\n",
     );
   });
 });

@@ -3,7 +3,8 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
-export const defaults = { port: 35432, user: 'millrace', database: 'millrace' } as const;
+// Below Linux's ephemeral range (32768-60999), so no outgoing connection can hold it (as with MinIO's).
+export const defaults = { port: 15432, user: 'millrace', database: 'millrace' } as const;
 
 export interface PostgresPaths {
   stateDir: string;
