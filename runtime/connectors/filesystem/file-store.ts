@@ -7,6 +7,7 @@
 // idempotent, so a restore may repeat a commit that had already happened.
 
 import { CopyObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { statSync } from 'node:fs';
 import { mkdir, rename } from 'node:fs/promises';
 import path from 'node:path';
 import { checkFilePath } from '../file-roots.ts';
@@ -77,6 +78,32 @@ class ObjectFileStore implements FileStore {
   close(): void {
     this.store.close();
   }
+}
+
+/**
+ * Opens a source's `path`: as openFileStore, except that a local path naming one file reads that
+ * file alone (as Flink's filesystem source does), through a store rooted at its directory.
+ */
+export function openSourceFileStore(location: string, env: Record<string, string | undefined> = process.env): FileStore {
+  const loc = parseStorageUri(location);
+  if (loc.kind !== 'local' || !statSync(loc.directory, { throwIfNoEntry: false })?.isFile()) return openFileStore(location, env);
+  const file = checkFilePath(loc.directory, 'path');
+  const directory = openFileStore(path.dirname(file), env);
+  const name = path.basename(file);
+  return { ...bindAll(directory), description: file, list: async () => ((await directory.list()).includes(name) ? [name] : []) };
+}
+
+function bindAll(store: FileStore): FileStore {
+  return {
+    description: store.description,
+    put: (key, data) => store.put(key, data),
+    get: (key) => store.get(key),
+    list: () => store.list(),
+    exists: (key) => store.exists(key),
+    promote: (from, to) => store.promote(from, to),
+    delete: (key) => store.delete(key),
+    close: () => store.close(),
+  };
 }
 
 /** Opens the connector's `path` (s3://bucket/prefix, file:///dir or a directory). */

@@ -178,4 +178,11 @@ describe('filesystem sink: two-phase commit on a local directory', () => {
     writeFileSync(path.join(dir, '_SUCCESS'), '');
     expect(await readBack({ name: 'in', columns: columns.slice(0, 3), options: { connector: 'filesystem', path: dir, format: 'csv' } })).toEqual([[1, 'a', Date.UTC(2024, 0, 2, 10)]]);
   });
+
+  test('a path naming one file reads that file alone, as Flink does', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'millrace-fs-src-'));
+    writeFileSync(path.join(dir, 'a.csv'), '1,a,"2024-01-02 10:00:00"\n');
+    writeFileSync(path.join(dir, 'b.csv'), '2,b,"2024-01-02 11:00:00"\n');
+    expect(await readBack({ name: 'in', columns: columns.slice(0, 3), options: { connector: 'filesystem', path: path.join(dir, 'b.csv'), format: 'csv' } })).toEqual([[2, 'b', Date.UTC(2024, 0, 2, 11)]]);
+  });
 });

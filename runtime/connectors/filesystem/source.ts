@@ -11,7 +11,7 @@ import type { RowField } from '../../sql/types/data-type.ts';
 import type { ResolvedFormat } from '../factory/format.ts';
 import { insertRow, type ChangelogRow } from '../factory/row.ts';
 import { fromTextValue } from '../factory/values.ts';
-import { openFileStore, type FileStore } from './file-store.ts';
+import { openSourceFileStore, type FileStore } from './file-store.ts';
 import { isHiddenFile } from './part-names.ts';
 import { DEFAULT_PARTITION_NAME, partitionValuesOf } from './partitions.ts';
 
@@ -108,7 +108,7 @@ export function filesystemSource(o: FilesystemSourceOptions): Source<ChangelogRo
       };
       return {
         open(ctx) {
-          store = openFileStore(o.path, o.env);
+          store = openSourceFileStore(o.path, o.env);
           if (files === undefined && shares === undefined) shares = [{ subtask: ctx.subtaskIndex, parallelism: ctx.parallelism }];
         },
         pollNext(out: SourceOutput<ChangelogRow>, max: number) {
