@@ -5,10 +5,10 @@
 // through its ClusterIP (kube-proxy serves ClusterIPs to host traffic).
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { DeleteObjectsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { useNode } from '../cluster/environment.ts';
 import { requireNodeImage } from '../cluster/image/node-image.ts';
-import { s3Client } from '../cluster/s3/bucket.ts';
+import { deletePrefix, s3Client } from '../cluster/s3/bucket.ts';
 import { useS3 } from '../cluster/s3/environment.ts';
 import type { S3Connection } from '../cluster/s3/environment.ts';
 import type { KubeObject } from '../../operator/kube/rest-client.ts';
@@ -64,17 +64,7 @@ afterAll(async () => {
   }
   await operator?.stop();
   await rest.delete({ apiVersion: 'v1', kind: 'Secret', namespace: OPERATOR_NAMESPACE, name: secretName });
-  if (s3) {
-    const client = s3Client(s3);
-    try {
-      for (;;) {
-        const page = await client.send(new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: prefix }));
-        const keys = (page.Contents ?? []).map((o) => ({ Key: o.Key ?? '' }));
-        if (keys.length === 0) break;
-        await client.send(new DeleteObjectsCommand({ Bucket: s3.bucket, Delete: { Objects: keys } }));
-      }
-    } finally { client.destroy(); }
-  }
+  if (s3) await deletePrefix(s3, prefix);
 }, 240_000);
 
 const podsOf = async (namespace: string, name: string) =>
