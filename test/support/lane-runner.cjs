@@ -1,18 +1,21 @@
 // Jest test runner with two lanes, so the suite takes the time of its longest lane instead of the
 // sum of all files:
-//   - the shared lane runs, one file at a time, every file that uses one of this machine's
-//     singletons (the local cluster tiers and their containerd, the shared MinIO, the Kafka
-//     broker, PostgreSQL), as the whole suite ran before;
-//   - the free lane runs every other file (unit tests, process-tier jobs, private MinIO servers)
-//     in the remaining workers, at the same time.
-// A file belongs to the shared lane when it imports, directly or through its helpers, one of the
-// modules below that start or use a singleton. `--runInBand` runs everything in one lane as before.
+//   - the shared lane runs, one file at a time, every file that uses the local cluster (its tiers
+//     and their containerd), as the whole suite ran before;
+//   - the free lane runs every other file in the remaining workers, at the same time: unit tests,
+//     process-tier jobs, private servers, and clients of the shared MinIO, Kafka broker and
+//     PostgreSQL. Those servers take any number of clients; a lock decides who starts them, and
+//     while the cluster runs they listen on its host address from the start, so a cluster test
+//     never restarts them under a client. Their clients run last in the free lane, by when the
+//     shared lane has started the cluster, so the server is started the way pods need it.
+// A file uses a part when it imports, directly or through its helpers, one of the modules below.
+// `--runInBand` runs everything in one lane as before.
 const { existsSync, readFileSync } = require('node:fs');
 const { dirname, relative, resolve } = require('node:path');
 const TestRunner = require('jest-runner').default;
 
 const ROOT = dirname(require.resolve('../../package.json'));
-const SINGLETON_MODULES = new Set([
+const CLUSTER_MODULES = new Set([
   'test/cluster/environment.ts',
   'test/cluster/kube/cluster.ts',
   'test/cluster/kube/control-plane.ts',
@@ -20,6 +23,8 @@ const SINGLETON_MODULES = new Set([
   'test/cluster/image/build-image.ts',
   'test/cluster/image/containerd.ts',
   'test/cluster/image/node-image.ts',
+]);
+const SERVER_MODULES = new Set([
   'test/cluster/s3/environment.ts',
   'test/cluster/s3/lifecycle.ts',
   'test/services/kafka/environment.ts',
@@ -31,10 +36,8 @@ const SINGLETON_MODULES = new Set([
 ]);
 const RELATIVE_IMPORT = /(?:from\s+|import\s*\(\s*|import\s+)'(\.{1,2}\/[^']+\.ts)'/g;
 
-const verdicts = new Map();
-
-/** Whether `file` imports, directly or transitively, one of the singleton modules. */
-function usesSingleton(file, visiting = new Set()) {
+/** Whether `file` imports, directly or transitively, one of `modules`. */
+function importsAny(modules, verdicts, file, visiting = new Set()) {
   if (verdicts.has(file)) return verdicts.get(file);
   if (visiting.has(file)) return false;
   visiting.add(file);
@@ -42,7 +45,7 @@ function usesSingleton(file, visiting = new Set()) {
   let found = false;
   for (const match of source.matchAll(RELATIVE_IMPORT)) {
     const target = resolve(dirname(file), match[1]);
-    if (SINGLETON_MODULES.has(relative(ROOT, target)) || usesSingleton(target, visiting)) {
+    if (modules.has(relative(ROOT, target)) || importsAny(modules, verdicts, target, visiting)) {
       found = true;
       break;
     }
@@ -51,6 +54,11 @@ function usesSingleton(file, visiting = new Set()) {
   verdicts.set(file, found);
   return found;
 }
+
+const clusterVerdicts = new Map();
+const serverVerdicts = new Map();
+const usesCluster = (file) => importsAny(CLUSTER_MODULES, clusterVerdicts, file);
+const usesServer = (file) => importsAny(SERVER_MODULES, serverVerdicts, file);
 
 class LaneRunner {
   supportsEventEmitters = true;
@@ -61,8 +69,9 @@ class LaneRunner {
   }
 
   async runTests(tests, watcher, options) {
-    const shared = tests.filter((test) => usesSingleton(test.path));
-    const free = tests.filter((test) => !usesSingleton(test.path));
+    const shared = tests.filter((test) => usesCluster(test.path));
+    const others = tests.filter((test) => !usesCluster(test.path));
+    const free = [...others.filter((test) => !usesServer(test.path)), ...others.filter((test) => usesServer(test.path))];
     if (options.serial || free.length === 0) return this.shared.runTests(tests, watcher, options);
     if (shared.length === 0) return this.free.runTests(tests, watcher, options);
     await Promise.all([this.shared.runTests(shared, watcher, options), this.free.runTests(free, watcher, options)]);
@@ -79,4 +88,5 @@ class LaneRunner {
 }
 
 module.exports = LaneRunner;
-module.exports.usesSingleton = usesSingleton;
+module.exports.usesCluster = usesCluster;
+module.exports.usesServer = usesServer;

@@ -43,11 +43,13 @@ async function resolveS3(options: UseS3Options): Promise<S3Connection> {
     await ensureBucket(fromEnv.connection);
     return fromEnv.connection;
   }
-  // While the local cluster runs, listen on its host address from the start even for callers
-  // that only need loopback, so a later caller that needs pods to reach S3 causes no restart.
-  const listenOn = options.hostAddress ?? (process.env.MILLRACE_S3_HOST_ADDRESS === undefined ? localClusterHostAddress() : undefined);
+  // While the local cluster runs, a server started here listens on its host address even for
+  // callers that only need loopback, so a later caller whose pods need S3 causes no restart; a
+  // running server is never restarted for a caller that does not need the host address.
+  const preferred = options.hostAddress === undefined && process.env.MILLRACE_S3_HOST_ADDRESS === undefined ? localClusterHostAddress() : undefined;
   const { connection, record } = await upS3({
-    ...(listenOn ? { hostAddress: listenOn } : {}),
+    ...(options.hostAddress ? { hostAddress: options.hostAddress } : {}),
+    ...(preferred ? { preferHostAddress: preferred } : {}),
     owner: process.env.MILLRACE_TEST_RUN_ID ?? 'test',
     log: (line) => process.stderr.write(`[s3] ${line}\n`),
   });

@@ -19,6 +19,8 @@ export const defaults = { port: 19000, region: 'us-east-1', bucket: 'millrace-te
 export interface UpOptions {
   /** An address of this machine pods can reach; the server listens there as well as on loopback. */
   hostAddress?: string;
+  /** Listen there too when the server is started, but never restart a running one for it. */
+  preferHostAddress?: string;
   port?: number;
   bucket?: string;
   /** Recorded with the server so a test run stops only what it started. */
@@ -44,6 +46,7 @@ function settings(options: UpOptions) {
     paths: s3Paths(env),
     port,
     hostAddress: options.hostAddress ?? env.MILLRACE_S3_HOST_ADDRESS,
+    preferHostAddress: options.preferHostAddress,
     bucket: options.bucket ?? env.MILLRACE_S3_BUCKET ?? defaults.bucket,
     owner: options.owner ?? 'manual',
     log: options.log ?? (() => {}),
@@ -69,7 +72,7 @@ async function withStateLock<T>(paths: S3Paths, action: () => Promise<T>): Promi
 
 /** Builds MinIO if needed, starts it or reuses the running one, and makes sure the bucket exists. */
 export async function upS3(options: UpOptions = {}): Promise<UpResult> {
-  const { env, paths, port, hostAddress, bucket, owner, log } = settings(options);
+  const { env, paths, port, hostAddress, preferHostAddress, bucket, owner, log } = settings(options);
   const binary = await ensureMinioBinary({ binary: paths.binary, env, log });
   return withStateLock(paths, async () => {
     const credentials = await loadOrCreateCredentials(paths.credentialsFile);
@@ -83,6 +86,7 @@ export async function upS3(options: UpOptions = {}): Promise<UpResult> {
         log(`restarting MinIO (pid ${action.record.pid}): ${action.reason}`);
         await stopServer(action.record, paths.serverFile);
       }
+      const listenOn = hostAddress ?? preferHostAddress;
       record = await startServer({
         binary,
         version: minio.version,
@@ -94,9 +98,9 @@ export async function upS3(options: UpOptions = {}): Promise<UpResult> {
         serverFile: paths.serverFile,
         // A restarted server keeps the owner of the one it replaces.
         owner: action.kind === 'restart' ? action.record.owner : owner,
-        ...(hostAddress ? { hostAddress } : {}),
+        ...(listenOn ? { hostAddress: listenOn } : {}),
       });
-      log(`MinIO started (pid ${record.pid}) on 127.0.0.1:${port}${hostAddress ? ` and ${hostAddress}:${port}` : ''}, data in ${paths.dataDir}`);
+      log(`MinIO started (pid ${record.pid}) on 127.0.0.1:${port}${listenOn ? ` and ${listenOn}:${port}` : ''}, data in ${paths.dataDir}`);
     }
     const connection: S3Connection = {
       endpoint: endpointFor(record, hostAddress !== undefined),

@@ -2,6 +2,7 @@
 // is). Otherwise the local broker is reused, or started (resolving its jars first if the cache
 // lacks them; `.ci/prepare-kafka.sh` does that ahead of time); a broker started here is owned by
 // the test run (MILLRACE_TEST_RUN_ID), whose global teardown stops it with `stopKafkaStartedBy`.
+import { localClusterHostAddress } from '../../cluster/s3/host-address.ts';
 import { downKafka, upKafka } from './lifecycle.ts';
 
 export interface KafkaConnection {
@@ -29,11 +30,13 @@ export function useKafka(options: UseKafkaOptions = {}): Promise<KafkaConnection
 
 async function resolveKafka(options: UseKafkaOptions): Promise<KafkaConnection> {
   if (process.env.MILLRACE_KAFKA_BOOTSTRAP) return { bootstrap: process.env.MILLRACE_KAFKA_BOOTSTRAP };
-  // Only a caller whose pods need the broker asks for the host address listener (which restarts a
-  // broker that lacks it); loopback callers reuse whatever runs, so tests in parallel workers never
-  // see the broker restart under them.
+  // While the local cluster runs, listen on its host address from the start even for loopback
+  // callers (as MinIO does), so a later caller whose pods need the broker causes no restart under
+  // tests in other workers.
+  const preferred = options.hostAddress ? undefined : localClusterHostAddress();
   const { record, bootstrap } = await upKafka({
     ...(options.hostAddress ? { hostAddress: options.hostAddress } : {}),
+    ...(preferred ? { preferHostAddress: preferred } : {}),
     owner: process.env.MILLRACE_TEST_RUN_ID ?? 'test',
     log: (line) => process.stderr.write(`[kafka] ${line}\n`),
   });

@@ -12,6 +12,8 @@ import { bootstrapFor, decideBrokerAction, defaults, kafka, kafkaPaths } from '.
 export interface UpOptions {
   /** An address of this machine pods can reach; the broker gets a listener there as well. */
   hostAddress?: string;
+  /** Listen there too when the broker is started, but never restart a running one for it. */
+  preferHostAddress?: string;
   /** Recorded with the broker so a test run stops only what it started. */
   owner?: string;
   env?: NodeJS.ProcessEnv;
@@ -67,13 +69,14 @@ export async function upKafka(options: UpOptions = {}): Promise<UpResult> {
       log(`restarting Kafka (pid ${action.record.pid}): ${action.reason}`);
       await stopBroker(action.record, paths.brokerFile);
     }
+    const listenOn = hostAddress ?? options.preferHostAddress;
     const record = await startBroker({
       paths, lib, version: kafka.version, port,
       // a restarted broker keeps the owner of the one it replaces
       owner: action.kind === 'restart' ? action.record.owner : (options.owner ?? 'manual'),
-      ...(hostAddress ? { hostAddress } : {}),
+      ...(listenOn ? { hostAddress: listenOn } : {}),
     });
-    log(`Kafka ${kafka.version} started (pid ${record.pid}) on 127.0.0.1:${port}${hostAddress ? ` and ${hostAddress}:${defaults.hostPort}` : ''}, data in ${paths.dataDir}`);
+    log(`Kafka ${kafka.version} started (pid ${record.pid}) on 127.0.0.1:${port}${listenOn ? ` and ${listenOn}:${defaults.hostPort}` : ''}, data in ${paths.dataDir}`);
     return { bootstrap: bootstrapFor(record, hostAddress !== undefined), record, started: true };
   });
 }
