@@ -4,14 +4,14 @@
 // with small sizes, sees it Running with live throughput, takes a savepoint (Completed by the
 // JobManager), reads the pods' live logs and suspends it; a viewer sees the page with actions
 // disabled and gets 403 from the API. Screenshots in .millrace/test-output/console/e2e-*.png.
-// About 45 s with the node tier up and the image built (more when they start): `npm run test:console-e2e`, not part of `npm test`.
+// About 45 s with the node tier up and the image built (more when they start); part of `npm test`.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { DeleteObjectsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { useNode } from '../cluster/environment.ts';
 import { requireNodeImage } from '../cluster/image/node-image.ts';
-import { s3Client } from '../cluster/s3/bucket.ts';
+import { deletePrefix, s3Client } from '../cluster/s3/bucket.ts';
 import { useS3, type S3Connection } from '../cluster/s3/environment.ts';
 import { DraftStore } from '../../operator/console/drafts/draft-store.ts';
 import type { KubeObject } from '../../operator/kube/rest-client.ts';
@@ -85,15 +85,7 @@ afterAll(async () => {
   await consoleSa?.cleanup();
   await rest.delete({ apiVersion: 'v1', kind: 'Namespace', name: users });
   await rest.delete({ apiVersion: 'v1', kind: 'Secret', namespace: OPERATOR_NAMESPACE, name: secretName });
-  const client = s3Client(s3);
-  try {
-    for (;;) {
-      const page = await client.send(new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: prefix }));
-      const keys = (page.Contents ?? []).map((o) => ({ Key: o.Key ?? '' }));
-      if (keys.length === 0) break;
-      await client.send(new DeleteObjectsCommand({ Bucket: s3.bucket, Delete: { Objects: keys } }));
-    }
-  } finally { client.destroy(); }
+  await deletePrefix(s3, prefix);
 }, 300_000);
 
 /** The test's operator reconciles only objects carrying this run's instance label (harness); the console's objects get it here. */
