@@ -37,6 +37,8 @@ export interface RequestOptions {
   body?: unknown;
   contentType?: string;
   query?: Record<string, string | undefined>;
+  /** Media type asked for; default application/json. */
+  accept?: string;
 }
 
 export interface KubeRestOptions {
@@ -100,6 +102,7 @@ export class KubeRest {
     const url = new URL(path, this.server);
     for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) url.searchParams.set(k, v);
     const headers = this.headersFor(base);
+    if (opts.accept) headers.accept = opts.accept;
     const payload = opts.body === undefined ? undefined : JSON.stringify(opts.body);
     if (payload !== undefined) {
       headers['content-type'] = opts.contentType ?? 'application/json';
@@ -193,6 +196,7 @@ export class KubeRest {
   async getOrUndefined<T extends KubeObject>(ref: ObjectRef): Promise<T | undefined> {
     try { return await this.get<T>(ref); } catch (e) { if (isNotFound(e)) return undefined; throw e; }
   }
+
 
   list<T extends KubeObject>(type: { apiVersion: string; kind: string; namespace?: string }, query: { labelSelector?: string; fieldSelector?: string } = {}): Promise<{ metadata: { resourceVersion?: string }; items: T[] }> {
     return this.request('GET', resourcePath(type), { query });

@@ -133,6 +133,18 @@ describe('deployment state machine', () => {
     const edited = decideDeployment(base({ invalidSource: { reason: 'InvalidPipeline', message: 'spec.source.pipeline: steps[0].size: bad' }, previous: { phase: 'Running' }, observed: { pods: [pod('jm', h)], job: { id: 'j1', state: 'RUNNING' } } }));
     expect(edited).toMatchObject({ phase: 'Failed', deletePods: ['jm'], cancelJob: 'j1' });
   });
+
+  test('a listed Secret that is missing or not allowed fails without pods, is looked at again, and the Deployment starts once it is fixed', () => {
+    const invalidSource = { reason: 'SecretNotFound' as const, message: "spec.secrets[0]: Secret 'db' does not exist in namespace ns" };
+    const failed = decideDeployment(base({ invalidSource }));
+    expect(failed).toMatchObject({ phase: 'Failed', createPods: false, requeueAfterMs: 15_000 });
+    const ended: DeploymentStatus = { phase: 'Failed', observedGeneration: 1, conditions: [{ type: 'Ready', status: 'False', reason: 'SecretNotFound', message: invalidSource.message, lastTransitionTime: 't' }] };
+    // the same generation, the Secret now there: the failure no longer holds and pods are made
+    expect(decideDeployment(base({ previous: ended }))).toMatchObject({ phase: 'Starting', createPods: true });
+    // a failure of the spec itself stays until the spec changes
+    const sqlEnded: DeploymentStatus = { ...ended, conditions: [{ ...ended.conditions![0]!, reason: 'InvalidSql' }] };
+    expect(decideDeployment(base({ previous: sqlEnded }))).toMatchObject({ phase: 'Failed', createPods: false });
+  });
 });
 
 describe('start-up failures: pod problems, the progress deadline, one Event per cause', () => {

@@ -11,6 +11,10 @@ import { mainProblem } from './pod-problems.ts';
 import type { PodProblem } from './pod-problems.ts';
 import type { SourceProblem } from './validate.ts';
 
+/** Failures the user fixes without changing the spec: looked at again, and left once fixed. */
+const FIXED_OUTSIDE_SPEC = new Set(['SecretNotFound', 'SecretNotAllowed']);
+const OUTSIDE_SPEC_RECHECK_MS = 15_000;
+
 export interface ObservedPod {
   name: string;
   hash: string | undefined;
@@ -178,12 +182,15 @@ export function decideDeployment(input: DecisionInput): Decision {
     return finish({
       phase: 'Failed', reason: message, conditions, createPods: false,
       deletePods: live.map((p) => p.name), cancelJob: jobActive ? observed.job?.id : undefined,
-      requeueAfterMs: live.length > 0 ? 1000 : undefined,
+      requeueAfterMs: live.length > 0 ? 1000 : FIXED_OUTSIDE_SPEC.has(reason) ? OUTSIDE_SPEC_RECHECK_MS : undefined,
     });
   }
 
-  // Terminal phases stay until the spec changes (a new generation).
-  if (prevPhase && DEPLOYMENT_LIFECYCLE[prevPhase].terminal && prevPhase !== 'Cancelled' && previous?.observedGeneration === input.generation) {
+  // Terminal phases stay until the spec changes (a new generation), except a failure whose cause
+  // is fixed outside the spec (a Secret created or labelled) and no longer holds.
+  const endedFor = previous?.conditions?.find((c) => c.type === 'Ready')?.reason;
+  if (prevPhase && DEPLOYMENT_LIFECYCLE[prevPhase].terminal && prevPhase !== 'Cancelled' && previous?.observedGeneration === input.generation &&
+    !(prevPhase === 'Failed' && endedFor !== undefined && FIXED_OUTSIDE_SPEC.has(endedFor))) {
     // The Ready condition written when it ended says why (a start-up cause, the job's failure): keep it.
     const ended = previous?.conditions?.find((c) => c.type === 'Ready');
     const ready: ConditionInput = ended ? { type: 'Ready', status: ended.status, reason: ended.reason, message: ended.message } : { type: 'Ready', status: 'False', reason: prevPhase, message: previous?.reason ?? prevPhase };

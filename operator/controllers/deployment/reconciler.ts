@@ -19,6 +19,7 @@ import type { Decision, DeploymentEvent, Observation } from './decide.ts';
 import { desiredDeploymentObjects, specHash } from './desired.ts';
 import type { PodStorage } from './desired.ts';
 import { validateSource } from './validate.ts';
+import { checkListedSecrets } from './secret-access.ts';
 import { unlistedSecrets } from './secret-mounts.ts';
 import { resolveDeploymentArtifact } from './artifact-step.ts';
 import type { ArtifactDigests } from './artifact-digest.ts';
@@ -85,7 +86,10 @@ export async function reconcileDeployment(ctx: ReconcileContext, opts: Deploymen
   const identity = resolvePodIdentity(d.spec, workspace, workspacePods(workspace ? ctx.caches.workspaces.get(workspace)?.spec?.pods : undefined), opts.defaultImage);
   // A bucket artifact is resolved (sha256) before any pod exists; a missing one fails here.
   const artifact = await resolveDeploymentArtifact(ctx, d, previous, specHash(d.spec), opts.artifacts);
-  const invalidSource = validateSource(d.spec.source, d.spec.configuration) ?? unlistedSecrets(d.spec) ?? ('problem' in identity ? identity.problem : undefined) ?? artifact.problem;
+  // Listed Secrets are checked while pods are still to be made (a new spec, or not started yet).
+  const podsToMake = previous?.observedGeneration !== generation || !['Starting', 'Running'].includes(previous?.phase ?? '');
+  const invalidSource = validateSource(d.spec.source, d.spec.configuration) ?? unlistedSecrets(d.spec) ??
+    (podsToMake ? await checkListedSecrets(ctx, namespace, d.spec.secrets) : undefined) ?? ('problem' in identity ? identity.problem : undefined) ?? artifact.problem;
   const poll = await pollSavepoint(opts.jobManagers, namespace, name, previous, observed);
   const named = namedSavepoint(ctx, d, namespace);
   const decision = decideDeployment({

@@ -7,7 +7,7 @@ import { parsePipeline, PipelineError } from '../../../runtime/pipeline/parse.ts
 import { validateSqlSource } from './sql-source.ts';
 
 export interface SourceProblem {
-  reason: 'InvalidSql' | 'InvalidPipeline' | 'SecretNotListed' | 'PodTemplateNotAllowed' | 'ImageNotAllowed' | 'ServiceAccountNotAllowed' | ArtifactProblemReason;
+  reason: 'InvalidSql' | 'InvalidPipeline' | 'SecretNotListed' | 'SecretNotFound' | 'SecretNotAllowed' | 'PodTemplateNotAllowed' | 'ImageNotAllowed' | 'ServiceAccountNotAllowed' | ArtifactProblemReason;
   message: string;
 }
 

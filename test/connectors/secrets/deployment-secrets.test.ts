@@ -2,8 +2,10 @@
 // the operator mounts it read-only into the JobManager pod (which plans the job and resolves the
 // options) and the TaskManager pod (which runs the print sink); `${secret:<name>/<key>}` in a
 // connector option reads the mounted key. The value is in neither the ConfigMap nor the
-// Deployment's status. A Deployment that refers to a Secret it does not list fails before any
-// pod exists. The operator runs in this process (as in test/e2e/sql-deployment.test.ts).
+// Deployment's status. A Deployment that refers to a Secret it does not list, or lists a Secret
+// that is missing or not labelled for jobs (millrace.dev/job-secret=true: members cannot read
+// Secrets, so a job must not read one for them), fails before any pod exists; labelling the
+// Secret lets the same Deployment start. The operator runs in this process (as in test/e2e/sql-deployment.test.ts).
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
@@ -68,7 +70,7 @@ const deployment = (namespace: string, name: string, secretRef: string, secrets?
   spec: { source: { sql: sql(secretRef) }, parallelism: 1, jobManager: { cu: 0.25 }, taskManager: { cu: 0.5, slots: 1 }, ...(secrets ? { secrets } : {}) },
 });
 
-test('a Secret named in spec.secrets is mounted into the pods and read by ${secret:...}; its value stays out of the ConfigMap and status; an unlisted one is refused', async () => {
+test('a Secret named in spec.secrets is mounted into the pods and read by ${secret:...}; its value stays out of the ConfigMap and status; an unlisted, missing or unlabelled one is refused', async () => {
   const { rest } = cluster;
   workspace = unique('conn-sec-ws');
   const namespace = unique('conn-sec-ns');
@@ -87,7 +89,18 @@ test('a Secret named in spec.secrets is mounted into the pods and read by ${secr
   expect(refused.status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'SecretNotListed', message: expect.stringContaining("'print-cfg'") });
   expect(await podsOf(namespace, 'unlisted')).toEqual([]);
 
+  // lists a Secret that does not exist: Failed naming the field
+  await applyAs(rest, deployment(namespace, 'missing', 'no-such', ['no-such']));
+  const missing = await waitForPhase(rest, 'Deployment', 'missing', namespace, 'Failed', 30_000);
+  expect(missing.status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ reason: 'SecretNotFound', message: expect.stringContaining("spec.secrets[0]: Secret 'no-such' does not exist") });
+
+  // lists the Secret before anyone allowed jobs to read it: Failed, no pods
   await applyAs(rest, deployment(namespace, 'listed', 'print-cfg', ['print-cfg']));
+  const notAllowed = await waitForPhase(rest, 'Deployment', 'listed', namespace, 'Failed', 30_000);
+  expect(notAllowed.status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ reason: 'SecretNotAllowed', message: expect.stringContaining('kubectl label secret print-cfg') });
+  expect(await podsOf(namespace, 'listed')).toEqual([]);
+  // whoever may write Secrets labels it; the unchanged Deployment starts
+  await kubectl('label', 'secret', 'print-cfg', '-n', namespace, 'millrace.dev/job-secret=true');
   const lines = await waitFor('rows printed with the identifier read from the Secret', async () => {
     const tm = (await podsOf(namespace, 'listed')).find((p) => p.metadata.labels?.['app.kubernetes.io/component'] === 'taskmanager');
     if (!tm) return undefined;
