@@ -3,7 +3,7 @@
 // renamed over the final name (rename within one directory is atomic on POSIX file systems),
 // and the directory is fsynced so the rename survives a crash.
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { link, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { StorageError } from './errors.ts';
@@ -58,6 +58,31 @@ export class LocalObjectStore implements ObjectStore {
       await rm(temp, { force: true }).catch(() => undefined);
       if (cause instanceof StorageError) throw cause;
       throw new StorageError('MR_ERR_STORAGE_IO', `cannot write ${target}: ${(cause as Error).message}; check that the directory is writable and has space`, { file: this.pathOf(key), cause });
+    }
+  }
+
+  async create(key: string, bytes: Uint8Array): Promise<boolean> {
+    const target = this.pathOf(key);
+    const dir = path.dirname(target);
+    const temp = path.join(dir, `.${path.basename(target)}${TEMP_MARK}${randomBytes(6).toString('hex')}`);
+    try {
+      await mkdir(dir, { recursive: true, mode: 0o750 });
+      const handle = await open(temp, 'wx', this.fileMode);
+      try {
+        await handle.write(bytes);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      // link() fails when the name exists: of two writers exactly one wins, and the file is whole.
+      await link(temp, target);
+      await syncDirectory(dir);
+      return true;
+    } catch (cause) {
+      if ((cause as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw new StorageError('MR_ERR_STORAGE_IO', `cannot write ${target}: ${(cause as Error).message}; check that the directory is writable and has space`, { file: target, cause });
+    } finally {
+      await rm(temp, { force: true }).catch(() => undefined);
     }
   }
 

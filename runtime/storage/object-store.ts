@@ -20,6 +20,11 @@ export interface ObjectStore {
   readonly description: string;
   /** Writes an object whole: readers see the old object or the complete new one, never a part. */
   put(key: string, body: ObjectBody): Promise<void>;
+  /**
+   * Writes a small object only if no object has its key, atomically against concurrent writers
+   * (S3's conditional PUT, a hard link on disk); false when one exists already.
+   */
+  create(key: string, bytes: Uint8Array): Promise<boolean>;
   /** The object's bytes; StorageError MR_ERR_STORAGE_NOT_FOUND when it does not exist. */
   get(key: string): Promise<Buffer>;
   /** The object as a stream; StorageError MR_ERR_STORAGE_NOT_FOUND when it does not exist. */

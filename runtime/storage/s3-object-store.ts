@@ -2,7 +2,7 @@
 // Upload (one PutObject below the part size, a multipart upload above it, aborted on failure so
 // no orphan parts stay billed); failed requests are retried by the client's retry strategy.
 import type { S3Client } from '@aws-sdk/client-s3';
-import { DeleteObjectCommand, DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, paginateListObjectsV2 } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, paginateListObjectsV2, PutObjectCommand } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { Readable } from 'node:stream';
 import { StorageError } from './errors.ts';
@@ -57,6 +57,18 @@ export class S3ObjectStore implements ObjectStore {
     try {
       await upload.done();
     } catch (cause) {
+      throw this.ioError('write', key, cause);
+    }
+  }
+
+  async create(key: string, bytes: Uint8Array): Promise<boolean> {
+    try {
+      await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.prefix + key, Body: bytes, IfNoneMatch: '*' }));
+      return true;
+    } catch (cause) {
+      // 412: an object has the key; 409: a concurrent conditional write of it is in flight
+      const status = (cause as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+      if (status === 412 || status === 409) return false;
       throw this.ioError('write', key, cause);
     }
   }

@@ -1,7 +1,8 @@
 // Drafts: SQL scripts and YAML pipelines a member edits in the console before deploying them,
 // kept with every saved version in the workspace bucket:
 //   drafts/namespaces/<namespace>/<draft>/<version>.json   (version: 6 digits, 000001 first)
-// Each version is written once and never changed; the newest version is the draft. The object
+// Each version is written once (a write that succeeds only if the number is free) and never
+// changed; the newest version is the draft. The object
 // holds the text and who saved it when, so the history reads without another index.
 import type { ObjectStore } from '../../../runtime/storage/object-store.ts';
 import { ConsoleError } from '../errors.ts';
@@ -58,15 +59,18 @@ export class DraftStore {
     return JSON.parse(bytes.toString('utf8')) as DraftVersion;
   }
 
-  /** Saves a new version (the next number) and returns it. */
+  /** Saves a new version (the next free number, also against concurrent saves) and returns it. */
   async save(namespace: string, name: string, kind: DraftKind, text: string, savedBy: string): Promise<DraftVersion> {
     checkDraftName(name);
     if (!DRAFT_KINDS.includes(kind)) throw new ConsoleError('MR_ERR_CONSOLE_REQUEST_INVALID', `draft kind '${kind}' is not valid: use sql or pipeline`);
     if (Buffer.byteLength(text) > MAX_DRAFT_BYTES) throw new ConsoleError('MR_ERR_CONSOLE_REQUEST_INVALID', `the draft text is over ${MAX_DRAFT_BYTES} bytes (the limit of a Deployment's source.sql)`);
-    const version = ((await this.versions(namespace, name)).at(-1) ?? 0) + 1;
-    const draft: DraftVersion = { namespace, name, version, kind, text, savedBy, savedAt: new Date(this.now()).toISOString() };
-    await this.wrap(() => this.store.put(versionKey(namespace, name, version), Buffer.from(JSON.stringify(draft))));
-    return draft;
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const version = ((await this.versions(namespace, name)).at(-1) ?? 0) + 1;
+      const draft: DraftVersion = { namespace, name, version, kind, text, savedBy, savedAt: new Date(this.now()).toISOString() };
+      // Written only if the number is still free: another save that took it makes us count again.
+      if (await this.wrap(() => this.store.create(versionKey(namespace, name, version), Buffer.from(JSON.stringify(draft))))) return draft;
+    }
+    throw new ConsoleError('MR_ERR_CONSOLE_CONFLICT', `draft ${namespace}/${name}: too many concurrent saves; save again`);
   }
 
   private async wrap<T>(fn: () => Promise<T>): Promise<T> {

@@ -27,6 +27,15 @@ test('every save is a new numbered version in the bucket layout; the newest is t
   await expect(drafts.save('team-a', '../escape', 'sql', 'x', 'alice')).rejects.toMatchObject({ code: 'MR_ERR_CONSOLE_REQUEST_INVALID', message: expect.stringContaining("draft name '../escape'") });
 });
 
+test('concurrent saves of one draft each get their own version; none is lost', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'drafts-'));
+  const drafts = new DraftStore(new LocalObjectStore({ directory: dir }), () => Date.parse('2026-01-01T00:00:00Z'));
+  const saved = await Promise.all(['a', 'b', 'c', 'd', 'e'].map((who) => drafts.save('team-a', 'shared', 'sql', `SELECT '${who}'`, who)));
+  expect(saved.map((d) => d.version).sort()).toEqual([1, 2, 3, 4, 5]);
+  const texts = await Promise.all([1, 2, 3, 4, 5].map(async (v) => (await drafts.read('team-a', 'shared', v)).text));
+  expect(texts.sort()).toEqual(["SELECT 'a'", "SELECT 'b'", "SELECT 'c'", "SELECT 'd'", "SELECT 'e'"]);
+});
+
 test('SQL validation gives every problem with its line and column', () => {
   const v = validateSqlDraft(`${DDL}INSERT INTO snk SELECT nope FROM src;`);
   expect(v.ok).toBe(false);

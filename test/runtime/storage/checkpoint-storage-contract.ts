@@ -205,5 +205,15 @@ export function describeCheckpointStorage(name: string, setup: () => Promise<Bac
       expect((await backend.store.get(key)).toString()).toBe('previous');
       expect(await keysOf(backend.store, 'flink-jobs/team-a/orders/job-0001/chk-1/')).toEqual(['op.state']);
     });
+
+    test('create writes only when the key is free: of concurrent writers exactly one wins, whole', async () => {
+      const key = 'drafts/namespaces/team-a/top-bids/000001.json';
+      const writers = Array.from({ length: 6 }, (_, i) => Buffer.from(`writer-${i}`.repeat(1000)));
+      const won = await Promise.all(writers.map((bytes) => backend.store.create(key, bytes)));
+      expect(won.filter(Boolean)).toHaveLength(1);
+      expect((await backend.store.get(key)).toString()).toBe(writers[won.indexOf(true)]!.toString());
+      expect(await backend.store.create(key, Buffer.from('later'))).toBe(false);
+      expect(await keysOf(backend.store, 'drafts/namespaces/team-a/top-bids/')).toEqual(['000001.json']);
+    });
   });
 }
