@@ -13,6 +13,7 @@ import { insertRow, type ChangelogRow } from '../factory/row.ts';
 import { flatMapSource } from '../table/flat-map-source.ts';
 import { kafkaSink } from './sink.ts';
 import { kafkaSource, type KafkaSourceOptions, type StartingOffsets } from './source.ts';
+import { securityTableOptions, tableConnection } from './security.ts';
 
 /** Flink's `partition:0,offset:42;partition:1,offset:300` for one topic → `topic:partition` → offset. */
 export function parseSpecificOffsets(text: string, topic: string, table: string, option: string): Record<string, number> {
@@ -55,10 +56,12 @@ export const kafkaConnector = defineConnector({
     'sink.partitioner': enumOption(['default', 'fixed', 'round-robin']).optional(),
     'sink.delivery-guarantee': enumOption(['none', 'at-least-once', 'exactly-once']).optional(),
     'sink.transactional-id-prefix': stringOption().optional(),
+    ...securityTableOptions,
   }),
   check(ctx) {
     const o = ctx.options;
     const table = ctx.table.name;
+    tableConnection(ctx.table, o); // security options (SASL, TLS) consistent, truststore readable
     if ((o.topic === undefined) === (o['topic-pattern'] === undefined)) throw new ConnectorError('MR_ERR_CONNECTOR_OPTIONS', `table '${table}': give exactly one of 'topic' and 'topic-pattern'`);
     const mode = o['scan.startup.mode'];
     if (mode === 'timestamp' && o['scan.startup.timestamp-millis'] === undefined) throw new ConnectorError('MR_ERR_CONNECTOR_OPTIONS', `table '${table}': 'scan.startup.mode' = 'timestamp' needs 'scan.startup.timestamp-millis'`);
@@ -82,6 +85,7 @@ export const kafkaConnector = defineConnector({
     const options: KafkaSourceOptions<ChangelogRow> = {
       name: `kafka:${table}`,
       bootstrapServers: o['properties.bootstrap.servers'],
+      ...tableConnection(ctx.table, o),
       ...(topics ? { topics } : { topicPattern: o['topic-pattern']! }),
       ...(o['properties.group.id'] ? { groupId: o['properties.group.id'] } : {}),
       startingOffsets: starting,
@@ -116,6 +120,7 @@ export const kafkaConnector = defineConnector({
         return kafkaSink<ChangelogRow>({
           name: `kafka:${table}`,
           bootstrapServers: o['properties.bootstrap.servers'],
+          ...tableConnection(ctx.table, o),
           topic: o.topic!,
           deliveryGuarantee: guarantee,
           ...(o['sink.transactional-id-prefix'] ? { transactionalIdPrefix: o['sink.transactional-id-prefix'] } : {}),

@@ -19,6 +19,7 @@ import type { ChangelogRow } from '../factory/row.ts';
 import { flatMapSource } from '../table/flat-map-source.ts';
 import { kafkaSink } from './sink.ts';
 import { kafkaSource } from './source.ts';
+import { securityTableOptions, tableConnection } from './security.ts';
 
 /** Record formats a key or value can have (changelog and bulk formats cannot). */
 const RECORD_FORMATS: Record<string, FormatFactory> = { json: jsonFormat, csv: csvFormat, raw: rawFormat, avro: avroFormat } as unknown as Record<string, FormatFactory>;
@@ -69,9 +70,11 @@ export const upsertKafkaConnector = defineConnector({
     'scan.topic-partition-discovery.interval': durationOption().optional(),
     'sink.delivery-guarantee': enumOption(['none', 'at-least-once', 'exactly-once'] as const).optional(),
     'sink.transactional-id-prefix': stringOption().optional(),
+    ...securityTableOptions,
   }),
   check(ctx) {
     const t = ctx.table;
+    tableConnection(t, ctx.options); // security options (SASL, TLS) consistent, truststore readable
     if (!t.primaryKey || t.primaryKey.length === 0) throw new ConnectorError('MR_ERR_CONNECTOR_OPTIONS', `table '${t.name}': 'upsert-kafka' needs a PRIMARY KEY (...) NOT ENFORCED; its columns are the record key`);
     if (ctx.options.topic.includes(';')) throw new ConnectorError('MR_ERR_CONNECTOR_OPTIONS', `table '${t.name}': 'upsert-kafka' reads and writes one 'topic'`);
     if (ctx.options['sink.delivery-guarantee'] === 'exactly-once' && !ctx.options['sink.transactional-id-prefix']) {
@@ -92,6 +95,7 @@ export const upsertKafkaConnector = defineConnector({
       const inner = kafkaSource<ChangelogRow[]>({
         name: `upsert-kafka:${t.name}`,
         bootstrapServers: ctx.options['properties.bootstrap.servers'],
+        ...tableConnection(t, ctx.options),
         topics: [ctx.options.topic],
         ...(ctx.options['properties.group.id'] ? { groupId: ctx.options['properties.group.id'] } : {}),
         startingOffsets: 'earliest',
@@ -122,6 +126,7 @@ export const upsertKafkaConnector = defineConnector({
       return withoutUpdateBefore(kafkaSink<ChangelogRow>({
         name: `upsert-kafka:${t.name}`,
         bootstrapServers: ctx.options['properties.bootstrap.servers'],
+        ...tableConnection(t, ctx.options),
         topic: ctx.options.topic,
         deliveryGuarantee: guarantee,
         ...(ctx.options['sink.transactional-id-prefix'] ? { transactionalIdPrefix: ctx.options['sink.transactional-id-prefix'] } : {}),

@@ -7,7 +7,7 @@ import { access, mkdir, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KafkaEnvironmentError } from './errors.ts';
-import type { BrokerRecord, KafkaPaths } from './plan.ts';
+import type { BrokerRecord, BrokerSecurity, KafkaPaths } from './plan.ts';
 import { defaults, log4jConfig, renderBrokerConfig, STARTED_LINE } from './plan.ts';
 import { findRunningRecord, startTicksOf } from '../support/process-record.ts';
 
@@ -30,6 +30,9 @@ export interface StartOptions {
   hostAddress?: string;
   owner: string;
   readyTimeoutMs?: number;
+  /** authenticated listeners (plan.ts `BrokerSecurity`) and extra `format` arguments such as `--add-scram` */
+  security?: BrokerSecurity;
+  formatArgs?: readonly string[];
 }
 
 function runJava(args: string[], logFd: number) {
@@ -39,7 +42,7 @@ function runJava(args: string[], logFd: number) {
 export async function startBroker(o: StartOptions): Promise<BrokerRecord> {
   const { paths } = o;
   await mkdir(paths.stateDir, { recursive: true, mode: 0o700 });
-  await writeFile(paths.configFile, renderBrokerConfig({ port: o.port, controllerPort: o.port + 1, hostPort: defaults.hostPort, dataDir: paths.dataDir, ...(o.hostAddress ? { hostAddress: o.hostAddress } : {}) }));
+  await writeFile(paths.configFile, renderBrokerConfig({ port: o.port, controllerPort: o.port + 1, hostPort: defaults.hostPort, dataDir: paths.dataDir, ...(o.hostAddress ? { hostAddress: o.hostAddress } : {}), ...(o.security ? { security: o.security } : {}) }));
   await writeFile(paths.log4jFile, log4jConfig);
   const classpath = `${o.lib}/*`;
   const log = await open(paths.logFile, 'a', 0o600);
@@ -47,7 +50,7 @@ export async function startBroker(o: StartOptions): Promise<BrokerRecord> {
     // A new data directory is formatted once (KRaft stores the cluster id in it); later starts reuse it.
     if (!(await access(join(paths.dataDir, 'meta.properties')).then(() => true, () => false))) {
       const clusterId = randomBytes(16).toString('base64url');
-      const format = runJava(['-Xmx256m', `-Dlog4j2.configurationFile=${paths.log4jFile}`, '-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', paths.configFile, '--standalone'], log.fd);
+      const format = runJava(['-Xmx256m', `-Dlog4j2.configurationFile=${paths.log4jFile}`, '-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', paths.configFile, '--standalone', ...(o.formatArgs ?? [])], log.fd);
       const code = await new Promise<number | null>((resolve, reject) => format.once('error', reject).once('exit', resolve));
       if (code !== 0) throw new KafkaEnvironmentError('MR_ERR_KAFKA_START_FAILED', `formatting ${paths.dataDir} failed (exit ${code}); see ${paths.logFile}`);
     }

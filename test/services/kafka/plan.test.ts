@@ -1,4 +1,4 @@
-import { bootstrapFor, decideBrokerAction, kafka, kafkaPaths, renderBrokerConfig } from './plan.ts';
+import { bootstrapFor, decideBrokerAction, kafka, kafkaPaths, renderBrokerConfig, scramFormatArgs } from './plan.ts';
 import type { BrokerRecord } from './plan.ts';
 
 const running: BrokerRecord = { pid: 42, startTicks: '100', version: kafka.version, port: 19092, startedAt: '2026-01-01T00:00:00Z', owner: 'manual' };
@@ -27,6 +27,22 @@ describe('local Kafka broker plan', () => {
     expect(withHost).toContain('advertised.listeners=PLAINTEXT://127.0.0.1:19092,HOST://10.245.0.1:19094\n');
     expect(bootstrapFor({ port: 19092, hostAddress: '10.245.0.1' }, true)).toBe('10.245.0.1:19094');
     expect(bootstrapFor({ port: 19092, hostAddress: '10.245.0.1' }, false)).toBe('127.0.0.1:19092');
+  });
+
+  test('a private broker can add SASL and TLS listeners; the shared config has none', () => {
+    const shared = renderBrokerConfig({ port: 19092, controllerPort: 19093, hostPort: 19094, dataDir: '/d' });
+    expect(shared).not.toMatch(/SASL|SSL|sasl|ssl/);
+    const secure = renderBrokerConfig({
+      port: 19292, controllerPort: 19293, hostPort: 19094, dataDir: '/d',
+      security: { saslPlaintextPort: 19294, saslSslPort: 19295, plainUsers: { alice: 'pw' }, keystore: { location: '/k.p12', password: 'kp' } },
+    });
+    expect(secure).toContain('listeners=PLAINTEXT://127.0.0.1:19292,CONTROLLER://127.0.0.1:19293,SASL_PLAINTEXT://127.0.0.1:19294,SASL_SSL://127.0.0.1:19295\n');
+    expect(secure).toContain('advertised.listeners=PLAINTEXT://127.0.0.1:19292,SASL_PLAINTEXT://127.0.0.1:19294,SASL_SSL://127.0.0.1:19295\n');
+    expect(secure).toContain('listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL\n');
+    expect(secure).toContain('listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_alice="pw";');
+    expect(secure).toContain('sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512');
+    expect(secure).toContain('ssl.keystore.location=/k.p12');
+    expect(scramFormatArgs({ bob: 'x' })).toEqual(['--add-scram', 'SCRAM-SHA-256=[name=bob,password=x]', '--add-scram', 'SCRAM-SHA-512=[name=bob,password=x]']);
   });
 
   test('jars are cached by version, state lives in the run directory', () => {

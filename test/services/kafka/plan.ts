@@ -80,6 +80,59 @@ export interface BrokerConfigInput {
   hostPort: number;
   hostAddress?: string;
   dataDir: string;
+  /** extra authenticated listeners (a private test broker's; the shared broker has none) */
+  security?: BrokerSecurity;
+}
+
+/**
+ * Listeners with authentication, for tests of the connectors' security options. SASL listeners
+ * offer PLAIN (users from `plainUsers`, in the broker's JAAS config) and SCRAM-SHA-256/512
+ * (users stored in the cluster metadata: `scramFormatArgs` at format time). TLS listeners use
+ * the PKCS12 keystore. Inter-broker and controller traffic stay on the PLAINTEXT loopback ones.
+ */
+export interface BrokerSecurity {
+  saslPlaintextPort?: number;
+  saslSslPort?: number;
+  sslPort?: number;
+  plainUsers?: Readonly<Record<string, string>>;
+  keystore?: { location: string; password: string };
+}
+
+/** `kafka-storage format` arguments that create SCRAM users (`--add-scram`), one per user and mechanism. */
+export function scramFormatArgs(users: Readonly<Record<string, string>>, mechanisms: readonly string[] = ['SCRAM-SHA-256', 'SCRAM-SHA-512']): string[] {
+  return Object.entries(users).flatMap(([name, password]) => mechanisms.flatMap((m) => ['--add-scram', `${m}=[name=${name},password=${password}]`]));
+}
+
+function securityConfig(s: BrokerSecurity | undefined): { listeners: string[]; protocols: string[]; lines: string[] } {
+  if (!s) return { listeners: [], protocols: [], lines: [] };
+  const listeners: string[] = [];
+  const protocols: string[] = [];
+  const lines: string[] = [];
+  const sasl = (name: string) => {
+    const users = Object.entries(s.plainUsers ?? {}).map(([u, p]) => ` user_${u}="${p}"`).join('');
+    lines.push(
+      `listener.name.${name}.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required${users};`,
+      `listener.name.${name}.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;`,
+      `listener.name.${name}.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;`,
+    );
+  };
+  if (s.saslPlaintextPort !== undefined) {
+    listeners.push(`SASL_PLAINTEXT://127.0.0.1:${s.saslPlaintextPort}`);
+    protocols.push('SASL_PLAINTEXT:SASL_PLAINTEXT');
+    sasl('sasl_plaintext');
+  }
+  if (s.saslSslPort !== undefined) {
+    listeners.push(`SASL_SSL://127.0.0.1:${s.saslSslPort}`);
+    protocols.push('SASL_SSL:SASL_SSL');
+    sasl('sasl_ssl');
+  }
+  if (s.sslPort !== undefined) {
+    listeners.push(`SSL://127.0.0.1:${s.sslPort}`);
+    protocols.push('SSL:SSL');
+  }
+  if (s.saslPlaintextPort !== undefined || s.saslSslPort !== undefined) lines.push('sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512');
+  if (s.keystore) lines.push('ssl.keystore.type=PKCS12', `ssl.keystore.location=${s.keystore.location}`, `ssl.keystore.password=${s.keystore.password}`, `ssl.key.password=${s.keystore.password}`);
+  return { listeners, protocols, lines };
 }
 
 /**
@@ -96,6 +149,10 @@ export function renderBrokerConfig(c: BrokerConfigInput): string {
     advertised.push(`HOST://${formatHost(c.hostAddress)}:${c.hostPort}`);
     protocols.push('HOST:PLAINTEXT');
   }
+  const security = securityConfig(c.security);
+  listeners.push(...security.listeners);
+  advertised.push(...security.listeners);
+  protocols.push(...security.protocols);
   return [
     'process.roles=broker,controller',
     'node.id=1',
@@ -115,6 +172,7 @@ export function renderBrokerConfig(c: BrokerConfigInput): string {
     'group.initial.rebalance.delay.ms=0',
     // topics are made by the tests and jobs that use them, never by a typo in a consumer
     'auto.create.topics.enable=false',
+    ...security.lines,
     '',
   ].join('\n');
 }
