@@ -24,6 +24,7 @@ import type { ChangelogRow } from '../factory/row.ts';
 import { toTextValue } from '../factory/values.ts';
 import { openFileStore, type FileStore } from './file-store.ts';
 import { baseName, hiddenName, parseHiddenName, parsePartName, partName, shortJobId } from './part-names.ts';
+import { checkRestoredFiles } from './restored-state.ts';
 import { committablePartitions, type KnownPartition, type PartitionCommitPolicy } from './partition-commit.ts';
 import { DEFAULT_PARTITION_NAME, partitionPath, partitionTime } from './partitions.ts';
 import { rollsOnSize, rollsOnTime, type RollingPolicy } from './rolling-policy.ts';
@@ -155,6 +156,8 @@ class FilesystemWriter implements SinkWriter<ChangelogRow> {
   }
 
   initializeState(states: unknown[]): void {
+    // names from storage are checked before anything moves (restored-state.ts)
+    for (const s of states as FilesystemSinkState[]) checkRestoredFiles(s, this.o.path);
     for (const s of states as FilesystemSinkState[]) for (const p of s.partitions) if (!this.known.has(p.path)) this.known.set(p.path, p);
     this.enqueue(async () => {
       for (const s of states as FilesystemSinkState[]) for (const p of s.pending) await this.commit(p);
