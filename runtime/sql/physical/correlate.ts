@@ -3,8 +3,11 @@
 // their fields), multiset element or map entry (key, value), with the 1-based position when WITH
 // ORDINALITY. A NULL or empty collection gives no row, or one row of NULLs for LEFT. The row kind
 // passes through, so a retraction of the input row retracts every row it produced.
+// `LATERAL TABLE(f(...))` with a user-defined table function (udf/udf-kinds.ts) is the same flatMap
+// over the rows the function gives for the row's arguments.
 import type { ChangelogRow } from '../../connectors/factory/row.ts';
 import { compileExpression } from '../codegen/expression-codegen.ts';
+import { tableUdfImplementation } from '../udf/udf-registry.ts';
 import type { NodeOf } from '../planner/logical-plan.ts';
 import type { RowStream, TranslateContext } from './context.ts';
 import { nulls } from './state-rows.ts';
@@ -20,7 +23,7 @@ export function unnestRows(value: unknown, elementIsRow: boolean, withOrdinality
 }
 
 export function translateCorrelate(node: NodeOf<'Correlate'>, ctx: TranslateContext): RowStream {
-  if (node.fn !== 'UNNEST' && node.fn !== 'UNNEST_WITH_ORDINALITY') throw unsupportedNode(node, `table function ${node.fn}`);
+  if (node.fn !== 'UNNEST' && node.fn !== 'UNNEST_WITH_ORDINALITY') return tableFunctionCorrelate(node, ctx);
   const arg = node.args[0];
   if (arg === undefined) throw unsupportedNode(node, 'UNNEST without an argument');
   const value = compileExpression(arg);
@@ -34,4 +37,17 @@ export function translateCorrelate(node: NodeOf<'Correlate'>, ctx: TranslateCont
     for (const r of rows) out.collect({ kind: row.kind, values: [...row.values, ...(r.length === width ? r : [...r, ...nulls(width - r.length)])] });
     if (rows.length === 0 && outer) out.collect({ kind: row.kind, values: [...row.values, ...nulls(width)] });
   }, { name: `Correlate(${node.fn}, joinType=[${node.joinType}])` });
+}
+
+function tableFunctionCorrelate(node: NodeOf<'Correlate'>, ctx: TranslateContext): RowStream {
+  const impl = tableUdfImplementation(node.fn);
+  if (impl === undefined) throw unsupportedNode(node, `table function ${node.fn} (not loaded in this process)`);
+  const args = node.args.map((a) => compileExpression(a));
+  const width = node.fields.length - node.input.fields.length;
+  const outer = node.joinType === 'LEFT';
+  return ctx.translate(node.input).flatMap<ChangelogRow>((row, out) => {
+    const rows = impl(args.map((a) => a(row.values)));
+    for (const r of rows) out.collect({ kind: row.kind, values: [...row.values, ...r] });
+    if (rows.length === 0 && outer) out.collect({ kind: row.kind, values: [...row.values, ...nulls(width)] });
+  }, { name: `Correlate(invocation=[${node.fn}], joinType=[${node.joinType}])` });
 }

@@ -3,6 +3,8 @@
 // process-wide table; generated functions see no imports). A job registers its functions while
 // it is built, before any expression of it is compiled.
 
+import type { AggregateUdfDefinition, TableUdfImpl } from './udf-kinds.ts';
+
 const UDFS = new Map<string, (...args: unknown[]) => unknown>();
 
 export function registerUdfImplementation(name: string, fn: (...args: unknown[]) => unknown): void {
@@ -23,3 +25,23 @@ export function udfCallSource(name: string, args: readonly string[]): string {
   if (fn === undefined) throw new Error(`MR_ERR_SQL_UDF: function '${name}' is not loaded in this process`);
   return fn;
 };
+
+// Table and aggregate functions, by name, for the Correlate and aggregation operators.
+const TABLE_UDFS = new Map<string, TableUdfImpl>();
+const AGGREGATE_UDFS = new Map<string, AggregateUdfDefinition>();
+
+export function registerTableUdf(name: string, impl: TableUdfImpl): void {
+  TABLE_UDFS.set(name, impl);
+}
+
+export function tableUdfImplementation(name: string): TableUdfImpl | undefined {
+  return TABLE_UDFS.get(name);
+}
+
+export function registerAggregateUdf(name: string, def: AggregateUdfDefinition): void {
+  AGGREGATE_UDFS.set(name, def);
+}
+
+export function aggregateUdfDefinition(name: string): AggregateUdfDefinition | undefined {
+  return AGGREGATE_UDFS.get(name);
+}

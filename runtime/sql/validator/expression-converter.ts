@@ -17,8 +17,14 @@ import { intervalLiteral, numericLiteral, typedLiteral } from './literals.ts';
 import type { Scope } from './scope.ts';
 import { suggest } from './scope.ts';
 
-/** Gives the result type of a user-defined function once its module is known (codegen/loader side). */
-export type UdfTypeResolver = (fn: CatalogFunction, args: readonly DataType[], pos: Pos) => DataType;
+/**
+ * Gives the result type of a user-defined function once its module is known (codegen/loader side):
+ * for a table function its row type. `expected` is how the query calls it (a scalar call when
+ * absent); `kindOf` says which kind a JAVASCRIPT function is (aggregate calls are found by it).
+ */
+export type UdfTypeResolver = ((fn: CatalogFunction, args: readonly DataType[], pos: Pos, expected?: 'scalar' | 'table' | 'aggregate') => DataType) & {
+  kindOf?: (fn: CatalogFunction, pos: Pos) => 'scalar' | 'table' | 'aggregate';
+};
 
 export interface ExprContext {
   scope: Scope;
@@ -317,7 +323,7 @@ function describeArg(a: Expr, ctx: ExprContext): string {
 }
 
 /** A temporary system function by one-part name, else a catalog function (temporary first). */
-function lookupUdf(e: ExprOf<'call'>, ctx: ExprContext): CatalogFunction | undefined {
+export function lookupUdf(e: ExprOf<'call'>, ctx: Pick<ExprContext, 'catalog' | 'functions'>): CatalogFunction | undefined {
   if (e.name.length === 1) {
     const sys = ctx.catalog.getSystemFunction(e.name[0]!);
     if (sys !== undefined) return sys;

@@ -3,7 +3,7 @@
 // FOR SYSTEM_TIME AS OF, window table functions, LATERAL TABLE, UNNEST), WHERE, GROUP BY with
 // aggregates and FILTER, legacy GROUP BY TUMBLE/HOP/SESSION, HAVING, OVER, SELECT, DISTINCT,
 // UNION ALL, VALUES, ORDER BY / LIMIT.
-import type { CatalogTable, CatalogView } from '../catalog/catalog-objects.ts';
+import type { CatalogFunction, CatalogTable, CatalogView } from '../catalog/catalog-objects.ts';
 import { pathToString } from '../catalog/catalog-objects.ts';
 import { SqlError } from '../errors.ts';
 import type { FunctionDefinition } from '../functions/function-definition.ts';
@@ -17,7 +17,7 @@ import type { DataType } from '../types/data-type.ts';
 import { T, timeAttributeOf, typeToString, withNullability, withoutTimeAttribute } from '../types/data-type.ts';
 import { findAll } from './ast-walk.ts';
 import type { ExprContext } from './expression-converter.ts';
-import { castTo, convertExpr } from './expression-converter.ts';
+import { castTo, convertExpr, lookupUdf } from './expression-converter.ts';
 import { Scope } from './scope.ts';
 import type { ResolveContext } from './table-resolver.ts';
 
@@ -234,7 +234,7 @@ function joinToRel(ref: Extract<TableRef, { kind: 'join' }>, env: Env): FromResu
   const r = ref.right;
   // LATERAL TABLE(f(...)) and UNNEST(...) on the right: a correlate over the left side.
   if (r.kind === 'tableFunction' && !(r.call.name.length === 1 && WINDOW_TVF_PARAMETERS[r.call.name[0]!.toUpperCase()] !== undefined)) {
-    return unsupported(`user-defined table function ${r.call.name.join('.')}: LATERAL TABLE needs table functions, which are not supported yet`, r.pos);
+    return tableFunctionJoin(ref, left, r, env);
   }
   if (r.kind === 'unnest') return unnestJoin(ref, left, r, env);
   const right = r.kind === 'table' && r.systemTimeAsOf !== undefined
@@ -319,6 +319,51 @@ function unnestJoin(ref: Extract<TableRef, { kind: 'join' }>, left: FromResult, 
   return out;
 }
 
+/**
+ * `FROM t, LATERAL TABLE(f(x)) [AS T(a, b)]`, `CROSS JOIN` / `JOIN ... ON TRUE` and
+ * `LEFT JOIN LATERAL TABLE(f(x)) ON TRUE` with a user-defined table function: a Correlate over the
+ * left side, like Flink's (its result row type declared by the function's module).
+ */
+function tableFunctionJoin(ref: Extract<TableRef, { kind: 'join' }>, left: FromResult, r: Extract<TableRef, { kind: 'tableFunction' }>, env: Env): FromResult {
+  const name = r.call.name.join('.');
+  if (!r.lateral) fail(`table function ${name} must be called with LATERAL: LATERAL TABLE(${name}(...))`, r.pos);
+  const udf = lookupUdf(r.call, env.ctx);
+  if (udf === undefined) {
+    const builtin = r.call.name.length === 1 ? env.ctx.functions.lookup(r.call.name[0]!) : undefined;
+    return fail(builtin !== undefined
+      ? `${name} is not a table function; LATERAL TABLE(...) calls a user-defined table function (CREATE FUNCTION f AS 'module.ts#export' LANGUAGE JAVASCRIPT); to expand an array use CROSS JOIN UNNEST(...)`
+      : `No match found for table function ${name}: register it with CREATE FUNCTION ${name} AS 'module.ts#export' LANGUAGE JAVASCRIPT`, r.call.pos);
+  }
+  if (ref.joinType !== 'CROSS' && ref.joinType !== 'COMMA' && ref.joinType !== 'INNER' && ref.joinType !== 'LEFT') fail('LATERAL TABLE can be joined with a comma, CROSS JOIN, INNER JOIN or LEFT JOIN only', ref.pos);
+  const scope = new Scope();
+  for (const rel of left.scope.relations) scope.add(rel.alias, rel.fields);
+  const ctx = exprCtx(env, left.scope, 'LATERAL TABLE');
+  if (r.call.distinct || r.call.filter || r.call.over) fail(`DISTINCT, FILTER and OVER are not allowed in a table function call`, r.call.pos);
+  const args = r.call.args.map((a) => (a.kind === 'star' ? fail(`'*' is not an argument of a table function`, a.pos) : convertExpr(a, ctx)));
+  if (env.ctx.udfTypes === undefined || udf.language !== 'JAVASCRIPT') {
+    throw new SqlError('MR_ERR_SQL_UNSUPPORTED', udf.language === 'JAVASCRIPT'
+      ? `function '${name}' (${udf.identifier}) has no known types yet: its module is loaded when the job is built`
+      : `function '${name}' is a ${udf.language} function (${udf.identifier}): Millrace runs user-defined functions written in TypeScript/JavaScript; register one with CREATE FUNCTION ${name} AS 'module.ts#export' LANGUAGE JAVASCRIPT`, r.call.pos);
+  }
+  const t = env.ctx.udfTypes(udf, args.map((a) => a.type), r.call.pos, 'table');
+  // A ROW result spreads into its fields; any other type is one column, named f0 as in Flink.
+  let cols: Field[] = t.root === 'ROW' ? t.fields.map((f) => ({ name: f.name, type: f.type })) : [{ name: 'f0', type: t }];
+  if (r.alias?.columns) {
+    if (r.alias.columns.length !== cols.length) fail(`List of column aliases must have same degree as table; the table function ${name} returns ${cols.length} columns (${cols.map((c) => c.name).join(', ')}), whereas alias list has ${r.alias.columns.length} columns`, r.pos);
+    cols = cols.map((c, i) => ({ name: r.alias!.columns![i]!, type: c.type }));
+  }
+  const joinType = ref.joinType === 'LEFT' ? 'LEFT' : 'INNER';
+  if (joinType === 'LEFT') cols = cols.map((c) => ({ name: c.name, type: withNullability(c.type, true) }));
+  const node: LogicalNode = { kind: 'Correlate', input: left.node, fn: udf.path.name, args, joinType, fields: [...left.node.fields, ...cols] };
+  scope.add(r.alias?.name ?? udf.path.name, cols);
+  if (ref.on === undefined) return { node, scope };
+  const cond = convertExpr(ref.on, exprCtx(env, scope, 'ON'));
+  if (cond.kind === 'literal' && cond.value === true) return { node, scope };
+  // Flink allows only ON TRUE for a LEFT JOIN with a table function; an inner join filters.
+  if (joinType === 'LEFT') fail('LEFT JOIN with a table function supports only ON TRUE as its condition; filter the rows in WHERE or in the function', ref.on.pos);
+  return { node: { kind: 'Filter', input: node, condition: cond, fields: node.fields }, scope };
+}
+
 /** FROM TABLE(TUMBLE(TABLE t, DESCRIPTOR(ts), INTERVAL ...)) and HOP, CUMULATE, SESSION. */
 function windowTvf(callExpr: ExprOf<'call'>, name: string, env: Env): LogicalNode {
   const params = WINDOW_TVF_PARAMETERS[name]!;
@@ -396,7 +441,15 @@ function lookupFn(env: Env, e: Expr): FunctionDefinition | undefined {
   return env.ctx.functions.lookup(e.name[0]!);
 }
 
-const isAggregateCall = (env: Env) => (e: Expr): boolean => e.kind === 'call' && e.over === undefined && lookupFn(env, e)?.kind === 'aggregate';
+/** A JAVASCRIPT user-defined aggregate function called by `e` (udf/udf-kinds.ts). */
+function aggregateUdf(env: Env, e: Expr): CatalogFunction | undefined {
+  if (e.kind !== 'call' || env.ctx.udfTypes?.kindOf === undefined) return undefined;
+  const udf = lookupUdf(e, env.ctx);
+  if (udf === undefined || udf.language !== 'JAVASCRIPT') return undefined;
+  return env.ctx.udfTypes.kindOf(udf, e.pos) === 'aggregate' ? udf : undefined;
+}
+
+const isAggregateCall = (env: Env) => (e: Expr): boolean => e.kind === 'call' && e.over === undefined && (lookupFn(env, e)?.kind === 'aggregate' || aggregateUdf(env, e) !== undefined);
 const isOverCall = (e: Expr): boolean => e.kind === 'call' && e.over !== undefined;
 
 function fieldName(e: Expr, alias: string | undefined, i: number): string {
@@ -546,12 +599,12 @@ function aggregateToRel(select: Select, input: LogicalNode, scope: Scope, aggreg
   for (const a of aggregates) {
     const c = a as ExprOf<'call'>;
     for (const arg of c.args) for (const nested of findAll(arg, isAggregateCall(env))) fail('Aggregate function calls cannot be nested', nested.pos);
-    const fnName = c.name[0]!.toUpperCase();
-    const def = lookupFn(env, c)!;
+    const udf = aggregateUdf(env, c);
+    const fnName = udf?.path.name ?? c.name[0]!.toUpperCase();
     const star = c.args.length === 1 && c.args[0]!.kind === 'star';
     if (star && fnName !== 'COUNT') fail(`'*' is only allowed in COUNT(*)`, c.pos);
     const argRex = star ? [] : c.args.map((x) => convertExpr(x, inCtx));
-    const type = def.inferType(argRex.map((r) => r.type));
+    const type = udf !== undefined ? env.ctx.udfTypes!(udf, argRex.map((r) => r.type), c.pos, 'aggregate') : lookupFn(env, c)!.inferType(argRex.map((r) => r.type));
     if (typeof type === 'string') fail(type, c.pos);
     const aggCall: AggCall = { fn: fnName, args: argRex.map(preIndex), distinct: c.distinct, name: `EXPR$${calls.length}`, type: type as DataType };
     if (c.filter !== undefined) {
@@ -586,7 +639,7 @@ function aggregateToRel(select: Select, input: LogicalNode, scope: Scope, aggreg
   const outFields = node.fields;
   const findAgg = (e: Expr): number => {
     const c = e as ExprOf<'call'>;
-    const fnName = c.name[0]!.toUpperCase();
+    const fnName = aggregateUdf(env, c)?.path.name ?? c.name[0]!.toUpperCase();
     const star = c.args.length === 1 && c.args[0]!.kind === 'star';
     const args = star ? [] : c.args.map((x) => preIndex(convertExpr(x, inCtx)));
     const filterArg = c.filter ? preIndex(convertExpr(c.filter, inCtx)) : undefined;

@@ -3,6 +3,7 @@
 // applies FILTER (WHERE ...) (the row counts only when the filter column is TRUE) and DISTINCT.
 // The accumulators of a group are one JSON array, kept in keyed state by the operator.
 import { SqlError } from '../../errors.ts';
+import { aggregateUdfDefinition } from '../../udf/udf-registry.ts';
 import type { AggCall, Field } from '../../planner/logical-plan.ts';
 import type { SqlAggFunction } from './agg-function.ts';
 import { firstValueFunction, lastValueFunction, listAggFunction } from './arrival-list.ts';
@@ -44,7 +45,15 @@ export function aggFunctionFor(call: AggCall, input: readonly Field[], insertOnl
     case 'LAST_VALUE': fn = lastValueFunction() as SqlAggFunction; break;
     case 'LISTAGG': fn = listAggFunction() as SqlAggFunction; break;
     case 'STDDEV_POP': case 'STDDEV_SAMP': case 'VAR_POP': case 'VAR_SAMP': fn = varianceFunction(call.fn, needArg()) as SqlAggFunction; break;
-    default: throw new SqlError('MR_ERR_SQL_UNSUPPORTED', `aggregate function ${call.fn} is not executable yet (COUNT, SUM, AVG, MIN, MAX, FIRST_VALUE, LAST_VALUE, LISTAGG, STDDEV/VAR run, with DISTINCT and FILTER)`);
+    default: {
+      // a user-defined aggregate function (udf/udf-kinds.ts), registered when the job's plan was made
+      const udf = aggregateUdfDefinition(call.fn);
+      if (udf !== undefined) {
+        fn = udf.create(!insertOnlyInput);
+        break;
+      }
+      throw new SqlError('MR_ERR_SQL_UNSUPPORTED', `aggregate function ${call.fn} is not executable yet (COUNT, SUM, AVG, MIN, MAX, FIRST_VALUE, LAST_VALUE, LISTAGG, STDDEV/VAR run, with DISTINCT and FILTER)`);
+    }
   }
   return call.distinct ? (distinctFunction(fn) as SqlAggFunction) : fn;
 }
