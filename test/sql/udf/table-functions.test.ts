@@ -43,7 +43,7 @@ INSERT INTO atomic_out SELECT id, f0 FROM lines, LATERAL TABLE(upto(id));`;
     expect(out.get('comma_out')).toEqual(sortedRows(split));
     expect(out.get('cross_out')).toEqual(sortedRows(split.filter((r) => (r[2] as number) > 3).map(([id, w, n]) => [id, (w as string).toUpperCase(), n])));
     expect(out.get('inner_out')).toEqual(sortedRows(split.map(([id, w]) => [id, w])));
-    expect(out.get('left_out')).toEqual(sortedRows(lines.flatMap((l) => (words(l.s).length === 0 ? [[l.id, null, null]] : words(l.s).map((w) => [l.id, w, w.length])))));
+    expect(out.get('left_out')).toEqual(sortedRows(lines.flatMap((l) => (words(l.s).length === 0 ? [[l.id, null, null]] : words(l.s).map((w): unknown[] => [l.id, w, w.length])))));
     expect(out.get('atomic_out')).toEqual(sortedRows(lines.flatMap((l) => Array.from({ length: l.id }, (_, i) => [l.id, i + 1]))));
   });
 
