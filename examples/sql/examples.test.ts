@@ -98,6 +98,24 @@ describe('SQL examples run with millrace sql -f', () => {
     expect(rowsOf(await millraceSql('06-udf.sql'), 'q14> ')).toEqual(expected);
   }, 100_000);
 
+  test.concurrent('07: a TypeScript table function (LATERAL TABLE) and aggregate function (GROUP BY)', async () => {
+    const reviews: Array<[number, number, string]> = [[5, 3, 'great fast delivery'], [2, 1, 'slow delivery'], [4, 2, 'great value'], [1, 4, '']];
+    const acc = new Map<string, { sum: number; votes: number; n: number }>();
+    const expected: string[] = [];
+    const show = (w: string, a: { sum: number; votes: number; n: number }) => `[${w}, ${Number.isInteger(a.sum / a.votes) ? (a.sum / a.votes).toFixed(1) : a.sum / a.votes}, ${a.n}]`;
+    for (const [score, votes, text] of reviews) {
+      for (const w of text.split(' ').filter((x) => x !== '')) {
+        const old = acc.get(w);
+        const next = { sum: (old?.sum ?? 0) + score * votes, votes: (old?.votes ?? 0) + votes, n: (old?.n ?? 0) + 1 };
+        if (old !== undefined) expected.push(`-U${show(w, old)}`, `+U${show(w, next)}`);
+        else expected.push(`+I${show(w, next)}`);
+        acc.set(w, next);
+      }
+    }
+    expect(expected).toContain('+U[delivery, 4.25, 2]');
+    expect(rowsOf(await millraceSql('07-table-aggregate-udf.sql'), 'words> ')).toEqual(expected);
+  }, 100_000);
+
   test('deployment.yaml is a valid Deployment whose script passes the operator\'s check', () => {
     const d = deploymentSchema.parse(parse(readFileSync(path.join(DIR, 'deployment.yaml'), 'utf8')));
     expect(d.spec.source.sql).toContain('INSERT INTO shown');
