@@ -8,6 +8,7 @@ import type {
   ReducingState, ReducingStateDescriptor, ValueState, ValueStateDescriptor,
 } from './state.ts';
 import type { TimeWindow } from './windows.ts';
+import type { ConnectorMetricGroup } from '../connectors/metrics/connector-metric-group.ts';
 
 export interface Collector<T> {
   collect(value: T): void;
@@ -156,6 +157,8 @@ export interface SinkContext {
   readonly restoring: boolean;
   /** Adds one end-to-end latency sample (ms) to the task's latency histogram (p99 in metrics). */
   recordLatency(ms: number): void;
+  /** A metric group for this writer, labelled with the connector's name (runtime/connectors/metrics). */
+  connectorMetrics?(connector: string): ConnectorMetricGroup;
 }
 
 export interface Sink<T> {

@@ -1,6 +1,8 @@
 // Sources: one reader per subtask. A reader emits a bounded batch per poll (never blocks) and
 // exposes its position so the checkpointing work can replay from it.
 
+import type { ConnectorMetricGroup } from '../connectors/metrics/connector-metric-group.ts';
+
 export interface SourceReaderContext {
   readonly subtaskIndex: number;
   readonly parallelism: number;
@@ -9,6 +11,8 @@ export interface SourceReaderContext {
   readonly startTime: number;
   /** processing-time clock of the task (injected, so tests control it) */
   now(): number;
+  /** A metric group for this reader, labelled with the connector's name (runtime/connectors/metrics). */
+  connectorMetrics?(connector: string): ConnectorMetricGroup;
 }
 
 export interface SourceOutput<T> {

@@ -3,6 +3,7 @@
 
 import type { SinkWriter } from '../api/functions.ts';
 import { StreamOperator } from './stream-operator.ts';
+import { connectorGroup } from '../connectors/metrics/task-connector-metrics.ts';
 
 export class SinkOperator extends StreamOperator {
   readonly writer: SinkWriter<unknown>;
@@ -19,6 +20,7 @@ export class SinkOperator extends StreamOperator {
     await this.writer.open?.({
       subtaskIndex: this.ctx.subtaskIndex, parallelism: this.ctx.parallelism, attempt: this.ctx.attempt, jobId: this.ctx.jobId,
       startTime: this.ctx.startTime, restoring: this.ctx.restoring === true, recordLatency: (ms) => latency?.record(ms),
+      connectorMetrics: (connector) => connectorGroup(this.ctx, 'sink', connector),
     });
     if (this.restored.length > 0) this.writer.initializeState?.(this.restored);
     this.restored = [];

@@ -5,6 +5,7 @@ import type { SourceOutput, SourceReader } from '../api/source.ts';
 import { MAX_WATERMARK, MIN_WATERMARK, type WatermarkGenerator, type WatermarkStrategy } from '../api/watermarks.ts';
 import { NO_TIMESTAMP } from './output.ts';
 import { StreamOperator } from './stream-operator.ts';
+import { connectorGroup } from '../connectors/metrics/task-connector-metrics.ts';
 
 export class SourceOperator extends StreamOperator implements SourceOutput<unknown> {
   readonly reader: SourceReader<unknown>;
@@ -37,6 +38,7 @@ export class SourceOperator extends StreamOperator implements SourceOutput<unkno
       attempt: this.ctx.attempt,
       startTime: this.ctx.startTime,
       now: () => this.ctx.processingTimeService.now(),
+      connectorMetrics: (connector) => connectorGroup(this.ctx, 'source', connector),
     });
     if (this.restored.length > 0 || this.ctx.restoring === true) this.restoreReader(this.restored);
     this.lastRecordAt = this.ctx.processingTimeService.now();

@@ -10,6 +10,7 @@ import { InternalTimerService, type ProcessingTimeService, type TimersSnapshot }
 import type { Timer } from '../state/timer-heap.ts';
 import type { Output } from './output.ts';
 import type { LatencyHistogram } from '../task/latency-histogram.ts';
+import type { TaskConnectorMetrics } from '../connectors/metrics/task-connector-metrics.ts';
 import { OperatorStateCapture, ReadyLines, type SnapshotPart } from '../checkpoint/snapshot-part.ts';
 import { operatorStateLine } from '../checkpoint/state-file-format.ts';
 
@@ -30,6 +31,8 @@ export interface OperatorContext {
   readonly latency?: LatencyHistogram;
   /** the attempt restores from a checkpoint or savepoint (also when this subtask got no state) */
   readonly restoring?: boolean;
+  /** the task's connector metric groups (sources and sinks add theirs) */
+  readonly connectorMetrics?: TaskConnectorMetrics;
 }
 
 /** What one operator contributes to a checkpoint; JSON-able. */

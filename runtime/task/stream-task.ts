@@ -21,6 +21,8 @@ import { SystemProcessingTimeService } from './processing-time.ts';
 import { RecordWriter } from './record-writer.ts';
 import { WatermarkValve } from './watermark-valve.ts';
 import { LatencyHistogram, type SparseHistogram } from './latency-histogram.ts';
+import { TaskConnectorMetrics } from '../connectors/metrics/task-connector-metrics.ts';
+import type { ConnectorMetricsSnapshot } from '../connectors/metrics/connector-metric-group.ts';
 
 export interface TaskOutputSpec {
   readonly edge: JobEdge;
@@ -103,6 +105,8 @@ export interface TaskMetrics {
   readonly latencyP99Ms: number | undefined;
   readonly latencySamples: number;
   readonly latencyHistogram?: SparseHistogram;
+  /** records, bytes and lag of the task's source and sink connectors (runtime/connectors/metrics) */
+  readonly connectors?: ConnectorMetricsSnapshot[];
 }
 
 export class TaskCancelledError extends Error {
@@ -146,6 +150,7 @@ export class StreamTask {
   /** the head operator has due event-time timers left to fire (see TIMER_FIRING_BATCH) */
   private firingTimers = false;
   readonly latency = new LatencyHistogram();
+  readonly connectorMetrics = new TaskConnectorMetrics();
   private markerTarget = 0;
   private window = { at: performance.now(), bp: 0, busy: 0, bpRatio: 0, busyRatio: 0 };
   private readonly aligner: BarrierAligner;
@@ -192,6 +197,7 @@ export class StreamTask {
         subtaskIndex: spec.subtaskIndex, parallelism: v.parallelism, maxParallelism: mp,
         keyGroupRange: keyGroupRangeFor(mp, v.parallelism, spec.subtaskIndex), processingTimeService: this.pts,
         startTime: spec.startTime ?? Date.now(), latency: this.latency, restoring: spec.restoring === true,
+        connectorMetrics: this.connectorMetrics,
       }, out);
     }
     this.gate = new InputGate(spec.inputs);
@@ -546,6 +552,7 @@ export class StreamTask {
       backpressureRatio: recent.bp, busyRatio: recent.busy, backpressuredMs: this.backpressuredMs,
       outputBacklog: backlog, latencyP99Ms: this.latency.p99(), latencySamples: this.latency.count,
       ...(this.latency.count > 0 ? { latencyHistogram: this.latency.sparse() } : {}),
+      connectors: this.connectorMetrics.snapshot(),
     };
   }
 

@@ -18,6 +18,7 @@ import { signedFetcher } from '../auth/signed-fetch.ts';
 import { installErrorHandlers, parseRequest } from '../errors/http-errors.ts';
 import { RuntimeError } from '../errors/runtime-error.ts';
 import type { TaskMetrics } from '../task/stream-task.ts';
+import { registerConnectorMetrics } from '../connectors/metrics/prometheus.ts';
 import { executionId, type TaskDeploymentDescriptor } from './deployment.ts';
 import { cancelBody, deployBody, notifyAbortedBody, notifyCompleteBody, triggerBody } from './schemas.ts';
 import type { FromSlot, SlotWorkerData, ToSlot } from './slot-messages.ts';
@@ -180,6 +181,7 @@ export async function startTaskManager(o: TaskManagerOptions): Promise<TaskManag
   taskGauge('millrace_task_output_backlog', 'Buffers waiting for credit', (m) => m.outputBacklog);
   taskGauge('millrace_task_input_watermark_ms', 'Input watermark (epoch ms)', (m) => m.inputWatermark);
   taskGauge('millrace_task_latency_p99_ms', 'p99 of latency markers at sinks', (m) => m.latencyP99Ms);
+  registerConnectorMetrics(registry, () => [...metrics.values()].map((e) => ({ jobId: e.jobId, vertexId: e.m.vertexId, subtaskIndex: e.m.subtaskIndex, connectors: e.m.connectors ?? [] })));
   new Gauge({ name: 'millrace_taskmanager_slots', help: 'Slots (worker threads) of this TaskManager', registers: [registry], collect() { this.set(slots.length); } });
 
   const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT });

@@ -15,6 +15,7 @@ import { TransactionCoordinator } from './coordinator.ts';
 import { createPartitioner, type Partitioner, type PartitionerFunction } from './partitioners.ts';
 import { valueEncoder, type FormatOptions } from './record.ts';
 import { checkPrefix, recoveryPlan, transactionalId, type KafkaSinkState, type PendingTransaction } from './transactional-ids.ts';
+import type { ConnectorMetricGroup } from '../metrics/connector-metric-group.ts';
 
 const MAX_IN_FLIGHT = 4;
 
@@ -101,6 +102,9 @@ class KafkaSinkWriter<T> implements SinkWriter<T> {
   private pending: Array<PendingTransaction & { open?: OpenTransaction }> = [];
   private readonly partitionCounts = new Map<string, { n: number; at: number }>();
   private readonly inFlight = new Set<Promise<void>>();
+  private metrics: ConnectorMetricGroup | undefined;
+  /** pre-committed transactions whose commit is under way (no longer in `pending`) */
+  private committing = 0;
 
   constructor(o: KafkaSinkOptions<T>, where: string, guarantee: DeliveryGuarantee) {
     this.o = o;
@@ -115,6 +119,8 @@ class KafkaSinkWriter<T> implements SinkWriter<T> {
     this.ctx = ctx;
     this.partition = createPartitioner(this.o.partitioner ?? 'default', ctx.subtaskIndex);
     this.base = clientBase(this.o, this.where, `sink-${ctx.subtaskIndex}`);
+    this.metrics = ctx.connectorMetrics?.('kafka');
+    if (this.guarantee === 'exactly-once') this.metrics?.setGauges({ pendingTransactions: () => this.pending.length + this.committing });
   }
 
   initializeState(states: unknown[]): void {
@@ -164,9 +170,13 @@ class KafkaSinkWriter<T> implements SinkWriter<T> {
     const done = this.pending.filter((p) => p.checkpointId <= checkpointId);
     if (done.length === 0) return;
     this.pending = this.pending.filter((p) => p.checkpointId > checkpointId);
+    this.committing += done.length;
     this.enqueue(async () => {
       await this.drain();
-      for (const p of done) await this.commit(p);
+      for (const p of done) {
+        await this.commit(p);
+        this.committing--;
+      }
     });
   }
 
@@ -260,7 +270,7 @@ class KafkaSinkWriter<T> implements SinkWriter<T> {
       }));
       // up to MAX_IN_FLIGHT requests at once (the idempotent producer keeps their order per partition)
       const sent = open ? open.tx!.send({ messages }) : this.producer!.send({ messages });
-      const tracked = sent.then(() => {}, (error: unknown) => {
+      const tracked = sent.then(() => this.metrics?.written(records.length, sizeOf(records)), (error: unknown) => {
         this.failure ??= new Error(`MR_ERR_KAFKA_SINK: ${this.where} subtask ${this.ctx.subtaskIndex}: ${describeError(error)}`, { cause: error });
       });
       this.inFlight.add(tracked);
@@ -299,6 +309,16 @@ class KafkaSinkWriter<T> implements SinkWriter<T> {
       throw new Error(`transaction ${p.transactionalId} of checkpoint ${p.checkpointId} is ${d.state}, not committable; records of that checkpoint are lost. Raise transactionTimeoutMs above the longest outage`);
     }
   }
+}
+
+/** Bytes of keys, values and headers, as sent (Flink's numBytesOut counts the serialized records). */
+function sizeOf(records: ReadonlyArray<{ key: Buffer | null; value: Buffer | null; headers?: Map<Buffer, Buffer> | undefined }>): number {
+  let n = 0;
+  for (const r of records) {
+    n += (r.key?.length ?? 0) + (r.value?.length ?? 0);
+    if (r.headers) for (const [k, v] of r.headers) n += k.length + v.length;
+  }
+  return n;
 }
 
 /** The client wraps causes in AggregateErrors whose own message says little ("Producing messages failed"). */

@@ -13,6 +13,8 @@ import { ownerOf, restoreFrom, splitKey, type KafkaSourceState, type Split } fro
 import { clientBase, type KafkaConnectionOptions } from './connection.ts';
 import { AbortedTransactionFilter } from './read-committed.ts';
 import { valueDecoder, type FormatOptions, type KafkaSourceRecord } from './record.ts';
+import type { ConnectorMetricGroup } from '../metrics/connector-metric-group.ts';
+import { kafkaRecordsLag } from '../metrics/lag.ts';
 
 /** Where partitions start when no checkpoint says otherwise (Flink's `scan.startup.mode`). */
 export type StartingOffsets =
@@ -54,6 +56,8 @@ interface PartitionState extends Split {
   /** next offset to fetch (ahead of `offset`, the next to emit) */
   fetchOffset: number;
   readonly filter: AbortedTransactionFilter;
+  /** end of the partition as of the last fetch (read_committed: last stable offset), for the lag metric */
+  logEnd?: number;
 }
 
 interface Chunk {
@@ -123,6 +127,7 @@ class KafkaSourceReader<T> implements SourceReader<T> {
   private wakeFetcher: (() => void) | undefined;
   private readonly snapshots = new Map<number, Array<{ topic: string; partition: number; offset: number }>>();
   private loop: Promise<void> | undefined;
+  private metrics: ConnectorMetricGroup | undefined;
 
   constructor(o: KafkaSourceOptions<T>, where: string) {
     this.o = o;
@@ -140,6 +145,10 @@ class KafkaSourceReader<T> implements SourceReader<T> {
     // groupId is required by the client's constructor; this reader never joins the group
     this.consumer = new Consumer({ ...base, groupId: this.o.groupId ?? 'millrace-kafka-source', isolationLevel: this.isolation, maxWaitTime: 500, maxBytes: 8 << 20, retries: 0 });
     if (this.pattern || this.o.groupId) this.admin = new Admin({ ...base, retries: 3 });
+    this.metrics = ctx.connectorMetrics?.('kafka');
+    this.metrics?.setGauges({
+      partitionLag: () => [...this.owned.values()].filter((s) => s.logEnd !== undefined).map((s) => ({ topic: s.topic, partition: s.partition, lag: kafkaRecordsLag(s.logEnd!, s.offset) })),
+    });
   }
 
   restoreState(state: unknown): void {
@@ -154,11 +163,13 @@ class KafkaSourceReader<T> implements SourceReader<T> {
     if (this.failure) throw this.failure;
     if (!this.started) this.start();
     let n = 0;
+    let bytes = 0;
     while (n < maxRecords && this.chunks.length > 0) {
       const chunk = this.chunks[0]!;
       const split = chunk.split;
       while (n < maxRecords && chunk.i < chunk.records.length) {
         const r = chunk.records[chunk.i++]!;
+        bytes += (r.key?.length ?? 0) + (r.value?.length ?? 0);
         const value = this.decode(r);
         if (value !== undefined) out.collect(value, r.timestamp);
         split.offset = r.offset + 1;
@@ -170,6 +181,7 @@ class KafkaSourceReader<T> implements SourceReader<T> {
         if (this.owned.get(splitKey(split.topic, split.partition)) === split) split.offset = chunk.nextOffset;
       }
     }
+    this.metrics?.read(n, bytes);
     if (this.buffered < this.maxBuffered / 2) this.wake('fetcher');
     if (this.chunks.length > 0) return 'more';
     if (this.initialized && this.o.stoppingOffsets !== undefined && [...this.owned.values()].every((s) => s.offset >= s.stop!)) return 'end';
@@ -418,6 +430,7 @@ class KafkaSourceReader<T> implements SourceReader<T> {
       if (!entry) continue;
       for (const p of t.partitions) {
         const s = entry.splits.find((x) => x.partition === p.partitionIndex);
+        if (s && p.errorCode === 0) s.logEnd = Number(this.isolation === FetchIsolationLevels.READ_COMMITTED ? p.lastStableOffset : p.highWatermark);
         if (!s || p.errorCode !== 0 || !p.records || p.records.length === 0) continue;
         if (this.owned.get(splitKey(s.topic, s.partition)) !== s) continue;
         s.filter.addAborted(p.abortedTransactions);

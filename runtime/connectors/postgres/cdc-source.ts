@@ -19,6 +19,8 @@ import { connectionConfig } from './sink.ts';
 import { quoteIdentifier, scanStatement } from './statements.ts';
 import type { PgSettings } from './url.ts';
 import { fromPgText } from './values.ts';
+import type { ConnectorMetricGroup } from '../metrics/connector-metric-group.ts';
+import { pgTimestampToEpochMs, walLagBytes } from '../metrics/lag.ts';
 
 export interface PostgresCdcOptions {
   readonly connection: PgSettings;
@@ -33,7 +35,11 @@ export interface PostgresCdcOptions {
 
 type CdcState = { phase: 'snapshot' } | { phase: 'stream'; lsn: string; skip: number };
 
-type Item = { row: ChangelogRow } | { commit: bigint } | { snapshotDone: bigint };
+/** rows carry their size as read (text values, or the pgoutput message) for the bytes-in metric */
+type Item = { row: ChangelogRow; bytes: number } | { commit: bigint; commitTime: bigint } | { snapshotDone: bigint };
+
+/** How often the server's end of WAL is read for the replication-lag gauge. */
+const WAL_POLL_MS = 1000;
 
 export function postgresCdcSource(o: PostgresCdcOptions): Source<ChangelogRow> {
   return { name: o.name ?? `postgres-cdc:${o.schema}.${o.table}`, bounded: false, createReader: () => new CdcReader(o) };
@@ -54,6 +60,13 @@ class CdcReader implements SourceReader<ChangelogRow> {
   private readonly pendingConfirm = new Map<number, bigint>();
   /** rows of the current transaction still to skip after a restore */
   private toSkip = 0;
+  private metrics: ConnectorMetricGroup | undefined;
+  /** for the lag gauges: the server's end of WAL (polled), the position emitted, the last commit's times */
+  private serverWalEnd: bigint | undefined;
+  private emittedLsn: bigint | undefined;
+  private lastEmitLagSeconds: number | undefined;
+  private walPoll: NodeJS.Timeout | undefined;
+  private walAdmin: pg.Client | undefined;
 
   constructor(o: PostgresCdcOptions) {
     this.o = o;
@@ -62,6 +75,12 @@ class CdcReader implements SourceReader<ChangelogRow> {
   open(ctx: SourceReaderContext): void {
     // one slot: subtask 0 reads the table, the others stay idle
     this.active = ctx.subtaskIndex === 0;
+    if (!this.active) return;
+    this.metrics = ctx.connectorMetrics?.('postgres-cdc');
+    this.metrics?.setGauges({
+      replicationLagBytes: () => (this.serverWalEnd === undefined || this.emittedLsn === undefined ? undefined : walLagBytes(this.serverWalEnd, this.emittedLsn)),
+      emitLagSeconds: () => this.lastEmitLagSeconds,
+    });
   }
 
   /** Work starts at the first poll: the runtime restores a position after `open`. */
@@ -108,17 +127,24 @@ class CdcReader implements SourceReader<ChangelogRow> {
     if (this.failure) throw this.failure;
     if (!this.active) return 'wait';
     let n = 0;
+    let bytes = 0;
     while (n < maxRecords && this.queue.length > 0) {
       const item = this.queue.shift()!;
-      if ('snapshotDone' in item) this.state = { phase: 'stream', lsn: bigintToLsn(item.snapshotDone), skip: 0 };
-      else if ('commit' in item) {
+      if ('snapshotDone' in item) {
+        this.state = { phase: 'stream', lsn: bigintToLsn(item.snapshotDone), skip: 0 };
+        this.emittedLsn = item.snapshotDone;
+      } else if ('commit' in item) {
         if (this.state.phase === 'stream') this.state = { phase: 'stream', lsn: bigintToLsn(item.commit), skip: 0 };
+        if (this.emittedLsn === undefined || item.commit > this.emittedLsn) this.emittedLsn = item.commit;
+        this.lastEmitLagSeconds = Math.max(0, (Date.now() - pgTimestampToEpochMs(item.commitTime)) / 1000);
       } else {
         if (this.state.phase === 'stream') this.state = { ...this.state, skip: this.state.skip + 1 };
         out.collect(item.row);
+        bytes += item.bytes;
         n++;
       }
     }
+    this.metrics?.read(n, bytes);
     this.resume?.();
     return this.queue.length > 0 ? 'more' : 'wait';
   }
@@ -131,9 +157,11 @@ class CdcReader implements SourceReader<ChangelogRow> {
 
   async close(): Promise<void> {
     this.closed = true;
+    if (this.walPoll) clearInterval(this.walPoll);
     this.resume?.();
     this.signal();
     await this.replication?.end().catch(() => {});
+    await this.walAdmin?.end().catch(() => {});
   }
 
   private signal(): void {
@@ -191,8 +219,11 @@ class CdcReader implements SourceReader<ChangelogRow> {
       start = lsnToBigint(this.state.lsn);
       this.toSkip = this.state.skip;
     }
-    await admin.end();
-    if (this.closed) return;
+    if (this.closed) {
+      await admin.end();
+      return;
+    }
+    this.pollServerWal(admin);
     this.stream(replication, start);
   }
 
@@ -204,7 +235,7 @@ class CdcReader implements SourceReader<ChangelogRow> {
     for (;;) {
       const result = await client.query({ text: 'FETCH 1000 FROM millrace_snapshot', rowMode: 'array' });
       const rows = result.rows as unknown as Array<Array<string | null>>;
-      for (const row of rows) await this.push({ row: { kind: '+I', values: row.map((v, i) => fromPgText(this.o.columns[i]!.type, v, names[i]!)) } });
+      for (const row of rows) await this.push({ row: { kind: '+I', values: row.map((v, i) => fromPgText(this.o.columns[i]!.type, v, names[i]!)) }, bytes: row.reduce((n, v) => n + (v === null ? 0 : Buffer.byteLength(v)), 0) });
       if (rows.length < 1000 || this.closed) break;
     }
     await client.query('COMMIT');
@@ -219,25 +250,31 @@ class CdcReader implements SourceReader<ChangelogRow> {
       const kind = chunk[0];
       if (kind === 0x6b /* 'k' keepalive */) {
         if (chunk[17] === 1) this.confirm(this.confirmedOrStart(start));
+        // the server has sent everything up to this position: with nothing queued, the source is there
+        const sent = chunk.readBigUInt64BE(1);
+        if (this.queue.length === 0 && (this.emittedLsn === undefined || sent > this.emittedLsn)) void chain.then(() => {
+          if (this.queue.length === 0 && (this.emittedLsn === undefined || sent > this.emittedLsn)) this.emittedLsn = sent;
+        });
         return;
       }
       if (kind !== 0x77 /* 'w' XLogData */) return;
       const message = decodePgOutput(chunk.subarray(25));
+      const size = chunk.length - 25;
       chain = chain.then(async () => {
         switch (message.tag) {
           case 'relation':
             relations.set(message.relationId, message.columns.map((c) => c.name));
             return;
           case 'insert':
-            return this.emit('+I', relations.get(message.relationId), message.tuple, names);
+            return this.emit('+I', relations.get(message.relationId), message.tuple, names, size);
           case 'update':
-            if (message.old && !message.oldIsKeyOnly) await this.emit('-U', relations.get(message.relationId), message.old, names);
-            return this.emit('+U', relations.get(message.relationId), message.tuple, names);
+            if (message.old && !message.oldIsKeyOnly) await this.emit('-U', relations.get(message.relationId), message.old, names, 0);
+            return this.emit('+U', relations.get(message.relationId), message.tuple, names, size);
           case 'delete':
-            return this.emit('-D', relations.get(message.relationId), message.old, names);
+            return this.emit('-D', relations.get(message.relationId), message.old, names, size);
           case 'commit':
             this.toSkip = 0;
-            return this.push({ commit: message.endLsn });
+            return this.push({ commit: message.endLsn, commitTime: message.commitTime });
           case 'truncate':
             throw new Error(`MR_ERR_CDC_TRUNCATE: ${this.o.schema}.${this.o.table} was truncated; a changelog cannot express that, restart the job without state to snapshot it again`);
           default:
@@ -258,11 +295,29 @@ class CdcReader implements SourceReader<ChangelogRow> {
 
   private lastConfirmed: bigint | undefined;
 
+  /** Reads the server's end of WAL every WAL_POLL_MS on the (otherwise idle) admin connection, for the lag gauge. */
+  private pollServerWal(admin: pg.Client): void {
+    if (!this.metrics) {
+      void admin.end().catch(() => {});
+      return;
+    }
+    let busy = false;
+    this.walPoll = setInterval(() => {
+      if (busy) return;
+      busy = true;
+      admin.query('SELECT pg_current_wal_lsn()::text AS lsn').then((r) => {
+        this.serverWalEnd = lsnToBigint((r.rows[0] as { lsn: string }).lsn);
+      }, () => {}).finally(() => (busy = false));
+    }, WAL_POLL_MS);
+    this.walPoll.unref();
+    this.walAdmin = admin;
+  }
+
   private confirmedOrStart(start: bigint): bigint {
     return this.lastConfirmed ?? start;
   }
 
-  private async emit(kind: RowKind, columns: string[] | undefined, tuple: TupleValue[], names: string[]): Promise<void> {
+  private async emit(kind: RowKind, columns: string[] | undefined, tuple: TupleValue[], names: string[], bytes: number): Promise<void> {
     if (!columns) throw new Error('MR_ERR_CDC_PROTOCOL: a row arrived before its relation');
     if (this.toSkip > 0) {
       this.toSkip--;
@@ -274,6 +329,6 @@ class CdcReader implements SourceReader<ChangelogRow> {
       if (v === undefined || v === null || typeof v === 'object') return null; // unchanged TOAST values are not sent
       return fromPgText(this.o.columns[i]!.type, v, name);
     });
-    await this.push({ row: { kind, values } });
+    await this.push({ row: { kind, values }, bytes });
   }
 }

@@ -23,7 +23,7 @@ export type TupleValue = string | null | { unchanged: true };
 
 export type PgOutputMessage =
   | { tag: 'begin'; finalLsn: bigint; xid: number }
-  | { tag: 'commit'; commitLsn: bigint; endLsn: bigint }
+  | { tag: 'commit'; commitLsn: bigint; endLsn: bigint; /** microseconds since 2000-01-01 UTC */ commitTime: bigint }
   | { tag: 'relation'; relationId: number; schema: string; name: string; columns: RelationColumn[] }
   | { tag: 'insert'; relationId: number; tuple: TupleValue[] }
   | { tag: 'update'; relationId: number; old?: TupleValue[]; oldIsKeyOnly?: boolean; tuple: TupleValue[] }
@@ -90,7 +90,8 @@ export function decodePgOutput(data: Buffer): PgOutputMessage {
     case 'C': {
       r.u8(); // flags
       const commitLsn = r.u64();
-      return { tag: 'commit', commitLsn, endLsn: r.u64() };
+      const endLsn = r.u64();
+      return { tag: 'commit', commitLsn, endLsn, commitTime: r.u64() };
     }
     case 'R': {
       const relationId = r.i32();

@@ -13,6 +13,7 @@ import { ChangeBuffer, type Flush } from './buffer.ts';
 import { deleteStatement, insertStatement, rowsPerStatement, upsertStatement } from './statements.ts';
 import type { PgSettings } from './url.ts';
 import { textTypes, toPgParam } from './values.ts';
+import type { ConnectorMetricGroup } from '../metrics/connector-metric-group.ts';
 
 export interface PostgresSinkOptions {
   readonly connection: PgSettings;
@@ -50,6 +51,7 @@ class PostgresSinkWriter implements SinkWriter<ChangelogRow> {
   private chain: Promise<void> = Promise.resolve();
   private failure: Error | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private metrics: ConnectorMetricGroup | undefined;
 
   constructor(o: PostgresSinkOptions) {
     this.o = o;
@@ -60,7 +62,8 @@ class PostgresSinkWriter implements SinkWriter<ChangelogRow> {
     this.maxRows = o.maxRows ?? 100;
   }
 
-  open(_ctx: SinkContext): void {
+  open(ctx: SinkContext): void {
+    this.metrics = ctx.connectorMetrics?.('jdbc');
     const interval = this.o.flushIntervalMs ?? 1000;
     if (interval > 0) {
       this.timer = setInterval(() => this.startFlush(), interval);
@@ -136,19 +139,26 @@ class PostgresSinkWriter implements SinkWriter<ChangelogRow> {
     const client = await this.connect();
     const key = this.o.primaryKey?.length ? this.o.primaryKey : undefined;
     await client.query('BEGIN');
+    let bytes = 0;
+    const params = (values: unknown[]) => {
+      for (const v of values) bytes += v === null ? 0 : typeof v === 'string' ? Buffer.byteLength(v) : Buffer.isBuffer(v) ? v.length : String(v).length;
+      return values;
+    };
     try {
       const perDelete = rowsPerStatement(this.keyTypes.length);
       for (let i = 0; i < flush.deletes.length; i += perDelete) {
         const part = flush.deletes.slice(i, i + perDelete);
-        await client.query(deleteStatement(this.o.table, key!, part.length), part.flatMap((k) => k.map((v, j) => toPgParam(this.keyTypes[j]!.type, v))));
+        await client.query(deleteStatement(this.o.table, key!, part.length), params(part.flatMap((k) => k.map((v, j) => toPgParam(this.keyTypes[j]!.type, v)))));
       }
       const perInsert = rowsPerStatement(this.names.length);
       for (let i = 0; i < flush.upserts.length; i += perInsert) {
         const part = flush.upserts.slice(i, i + perInsert);
         const text = key ? upsertStatement(this.o.table, this.names, key, part.length) : insertStatement(this.o.table, this.names, part.length);
-        await client.query(text, part.flatMap((row) => row.map((v, j) => toPgParam(this.o.columns[j]!.type, v))));
+        await client.query(text, params(part.flatMap((row) => row.map((v, j) => toPgParam(this.o.columns[j]!.type, v)))));
       }
       await client.query('COMMIT');
+      // bytes: the statement parameters as sent (text), the rows' size on the wire
+      this.metrics?.written(flush.upserts.length + flush.deletes.length, bytes);
     } catch (error) {
       await client.query('ROLLBACK').catch(() => {});
       throw error;
