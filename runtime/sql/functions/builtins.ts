@@ -107,6 +107,8 @@ const SPECS: Record<string, Spec> = {
   // ---- arithmetic and math
   ABS: { sigs: [{ args: ['NUMERIC'] }], ret: arg0, js: 'Math.abs', description: 'absolute value' },
   MOD: { sigs: [{ args: ['INTEGER', 'INTEGER'] }, { args: ['NUMERIC', 'NUMERIC'] }], ret: (a) => withoutTimeAttribute(a[1]!), js: '(a, b) => a % b', description: 'remainder of a divided by b (sign of a)' },
+  // internal (not callable from SQL text: `$`): the bucket hash of split distinct aggregation (planner/rules/split-distinct-aggregate.ts); Java's String.hashCode of the value's text, composite values all hash to 0
+  $HASH_CODE: { sigs: [{ args: ['ANY'] }], ret: T.int(), js: "(v) => { const s = typeof v === 'string' ? v : typeof v === 'object' ? '' : String(v); let h = 0; for (let i = 0; i < s.length; i++) h = (Math.imul(31, h) + s.charCodeAt(i)) | 0; return h; }", description: 'internal: hash of a value for split distinct aggregation' },
   POWER: { sigs: [{ args: ['NUMERIC', 'NUMERIC'] }], ret: T.double(), js: 'Math.pow', description: 'a raised to b' },
   SQRT: { sigs: [{ args: ['NUMERIC'] }], ret: T.double(), js: 'Math.sqrt', description: 'square root' },
   EXP: { sigs: [{ args: ['NUMERIC'] }], ret: T.double(), js: 'Math.exp', description: 'e raised to a' },

@@ -11,6 +11,7 @@ import { operatorUids } from '../planner/operator-uids.ts';
 import type { PlannedTree } from '../planner/planner.ts';
 import { SqlError } from '../errors.ts';
 import { translateGroupAggregate } from './aggregate/group-aggregate.ts';
+import { translateMiniBatchAggregate } from './aggregate/translate-mini-batch.ts';
 import { translateFilter, translateProject } from './calc.ts';
 import { translateJoin } from './join/translate-join.ts';
 import { translateDeduplicate, translateRank } from './rank/translate-rank.ts';
@@ -58,7 +59,7 @@ function translateNode(node: LogicalNode, ctx: TranslateContext, changelog: Read
     case 'WatermarkAssigner': return translateWatermarkAssigner(node, ctx);
     case 'Values': return translateValues(node, ctx);
     case 'Union': return translateUnion(node, ctx);
-    case 'Aggregate': return translateGroupAggregate(node, ctx);
+    case 'Aggregate': return node.miniBatch ? translateMiniBatchAggregate(node, ctx) : translateGroupAggregate(node, ctx);
     case 'WindowAggregate': return translateWindowAggregate(node, ctx);
     case 'WindowTableFunction': return translateWindowTableFunction(node, ctx);
     case 'Join': return translateJoin(node, ctx);

@@ -5,6 +5,7 @@ import { typeToString } from '../types/data-type.ts';
 import type { AggCall, Field, LogicalNode, SortKey, WindowDef } from './logical-plan.ts';
 import { inputsOf } from './logical-plan.ts';
 import { rexToString } from './rex.ts';
+import { aggregateChain } from './explain-aggregate.ts';
 
 const names = (fields: readonly Field[]): string[] => fields.map((f) => f.name);
 
@@ -57,7 +58,7 @@ export function describeNode(node: LogicalNode): string {
     case 'Aggregate': {
       const inNames = names(node.input.fields);
       const select = [...node.groupKeys.map((k) => inNames[k]!), ...node.aggCalls.map((a) => aggToString(a, inNames))];
-      return `GroupAggregate(${node.groupKeys.length ? `groupBy=[${node.groupKeys.map((k) => inNames[k]).join(', ')}], ` : ''}select=[${select.join(', ')}])`;
+      return `${node.twoPhase ? 'GlobalGroupAggregate' : 'GroupAggregate'}(${node.groupKeys.length ? `groupBy=[${node.groupKeys.map((k) => inNames[k]).join(', ')}], ` : ''}select=[${select.join(', ')}])`;
     }
     case 'WindowTableFunction': return `WindowTableFunction(window=[${windowToString(node.window, names(node.input.fields))}])`;
     case 'WindowAggregate': {
@@ -111,6 +112,11 @@ export function explainPlan(root: LogicalNode, options: ExplainOptions = {}): st
     if (mode !== undefined) line = `${line.slice(0, -1)}, changelogMode=[${mode}])`;
     if (options.rowTypes) line += `: rowType=[${node.fields.map((f) => `${f.name} ${typeToString(f.type)}`).join(', ')}]`;
     lines.push(prefix + line);
+    // the operators an aggregate runs as below it (mini-batch, local phase), one per line
+    for (const below of aggregateChain(node)) {
+      lines.push(`${childPrefix}+- ${below}`);
+      childPrefix += '   ';
+    }
     const inputs = inputsOf(node);
     inputs.forEach((c, i) => {
       const last = i === inputs.length - 1;

@@ -71,7 +71,11 @@ export type LogicalNode =
   | { kind: 'Values'; rows: Rex[][]; fields: Field[] }
   | { kind: 'Project'; input: LogicalNode; exprs: Rex[]; fields: Field[] }
   | { kind: 'Filter'; input: LogicalNode; condition: Rex; fields: Field[] }
-  | { kind: 'Aggregate'; input: LogicalNode; groupKeys: number[]; aggCalls: AggCall[]; fields: Field[] }
+  | {
+      kind: 'Aggregate'; input: LogicalNode; groupKeys: number[]; aggCalls: AggCall[]; fields: Field[];
+      /** Set from the session's configuration (rules/configured-rules.ts): rows applied to state once per batch; `twoPhase`: a local pre-aggregation before the shuffle */
+      miniBatch?: { latencyMs: number; size: number }; twoPhase?: boolean;
+    }
   /** FROM TABLE(TUMBLE(...)): input columns + window_start, window_end, window_time. */
   | { kind: 'WindowTableFunction'; input: LogicalNode; window: WindowDef; fields: Field[] }
   /**

@@ -25,6 +25,8 @@ function structure(node: LogicalNode, memo: Map<LogicalNode, string>): string {
   const own = JSON.stringify(node, (key, value: unknown) => {
     if (key === '') return value;
     if (CHILD_KEYS.has(key) || key === 'name' || key === 'pos' || key === 'ddl') return undefined;
+    // how an aggregate runs (mini-batch, local/global) leaves its state as it is: switching keeps the uid
+    if (key === 'miniBatch' || key === 'twoPhase') return undefined;
     if (key === 'fields') return (value as { type: Parameters<typeof typeToString>[0] }[]).map((f) => typeToString(f.type));
     if (key === 'table' && value !== null && typeof value === 'object' && 'path' in value) return pathToString((value as { path: Parameters<typeof pathToString>[0] }).path);
     return value;

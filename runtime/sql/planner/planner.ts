@@ -13,11 +13,14 @@ import type { LogicalNode } from './logical-plan.ts';
 import { optimize } from './optimizer.ts';
 import type { Rule } from './rules/index.ts';
 import { DEFAULT_RULES } from './rules/index.ts';
+import { applyConfiguredRules, configuredRules } from './rules/configured-rules.ts';
 import { checkStreaming } from './streaming-checks.ts';
 
 export interface PlannerOptions {
   capabilities?: ConnectorCapabilities;
   rules?: readonly Rule[];
+  /** the session's configuration: switches on the configured rewrites (rules/configured-rules.ts) */
+  config?: ReadonlyMap<string, string>;
 }
 
 export interface PlannedTree {
@@ -28,9 +31,10 @@ export interface PlannedTree {
 }
 
 function planTree(logical: LogicalNode, options: PlannerOptions): PlannedTree {
-  const optimized = optimize(logical, options.rules ?? DEFAULT_RULES);
+  const capabilities = options.capabilities ?? defaultConnectorCapabilities;
+  const optimized = applyConfiguredRules(optimize(logical, options.rules ?? DEFAULT_RULES), configuredRules(options.config, capabilities));
   checkStreaming(optimized);
-  const changelog = deriveChangelog(optimized, options.capabilities ?? defaultConnectorCapabilities);
+  const changelog = deriveChangelog(optimized, capabilities);
   return { logical, optimized, changelog };
 }
 

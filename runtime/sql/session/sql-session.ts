@@ -46,7 +46,7 @@ export class SqlSession {
   }
 
   private get plannerOptions(): PlannerOptions {
-    return this.options.capabilities ? { capabilities: this.options.capabilities } : {};
+    return { ...(this.options.capabilities ? { capabilities: this.options.capabilities } : {}), config: this.config };
   }
 
   /** Parses and executes a script; stops at the first failing statement (as `sql-client -f` does). */
