@@ -8,6 +8,7 @@ import { KeyedProcessOperator } from '../../../runtime/operators/process-operato
 import { createAggsHandle } from '../../../runtime/sql/physical/aggregate/aggs-handle.ts';
 import { GroupAggregateFunction } from '../../../runtime/sql/physical/aggregate/group-aggregate.ts';
 import { groupKeySelector } from '../../../runtime/sql/physical/aggregate/group-key.ts';
+import { WindowAggregateOperator } from '../../../runtime/sql/physical/window/window-aggregate-operator.ts';
 import { runSqlFile } from '../../../runtime/sql/run-sql-file.ts';
 import { T } from '../../../runtime/sql/types/data-type.ts';
 import { UdfLoader } from '../../../runtime/sql/udf/udf-loader.ts';
@@ -105,5 +106,20 @@ INSERT INTO latest SELECT k, weighted_avg(v, 1) FROM (SELECT w AS k, LAST_VALUE(
     const b = await new OperatorHarness(operator()).open([JSON.parse(JSON.stringify(snap)) as typeof snap]);
     b.processElement(row('+I', 1, 10, 1)).processElement(row('-U', 1, 40, 2));
     expect(printed(b)).toEqual(['-U[1,30]', '+U[1,25]', '-U[1,25]', '+U[1,10]']);
+  });
+
+  test('open session windows keep their accumulators through a snapshot and a restore, and merge after it', async () => {
+    new UdfLoader({ baseDir: UDF_DIR }).load({ path: { catalog: 'c', database: 'd', name: 'weighted_avg' }, identifier: path.join(UDF_DIR, 'fns.ts#weighted_avg'), language: 'JAVASCRIPT' } as never);
+    const handle = createAggsHandle([{ fn: 'weighted_avg', args: [1, 2], distinct: false, name: 'a', type: T.double() }], [{ name: 'k', type: T.int() }, { name: 'v', type: T.int() }, { name: 'w', type: T.int() }, { name: 'ts', type: T.timestamp(3) }]);
+    const operator = () => new WindowAggregateOperator({ window: { kind: 'SESSION', timeIndex: 3, gap: 10, partitionKeys: [0] }, eventTime: true, groupKeys: [0], handle, properties: ['window_start', 'window_end'], keySelector: groupKeySelector([0]) as KeySelector<unknown> });
+    const row = (v: number, w: number, t: number): ChangelogRow => ({ kind: '+I', values: [1, v, w, t] });
+    const a = await new OperatorHarness(operator()).open();
+    a.processElement(row(10, 1, 0)).processElement(row(40, 2, 30)); // two sessions: [0, 10) and [30, 40)
+    const snap = JSON.parse(JSON.stringify(a.snapshot())) as ReturnType<typeof a.snapshot>;
+    const b = await new OperatorHarness(operator()).open([snap]);
+    b.processElement(row(70, 1, 15)); // [15, 25): a session of its own so far
+    b.processElement(row(100, 1, 22)); // [22, 32) touches [15, 25) and [30, 40): all three merge
+    b.processWatermark(Number.MAX_SAFE_INTEGER);
+    expect(b.values().map((r) => (r as ChangelogRow).values)).toEqual([[1, (10 * 1) / 1, 0, 10], [1, (70 + 40 * 2 + 100) / 4, 15, 40]]);
   });
 });
