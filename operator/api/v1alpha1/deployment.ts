@@ -142,6 +142,11 @@ export const deploymentStatusSchema = z.object({
     specHash: z.string().describe('The spec it was resolved for; a spec change (or a start after the job stopped) resolves it again.'),
   }).optional().describe('The bucket artifact the job runs, pinned by its sha256.'),
   lastReportedCause: z.string().optional().describe('Reason of the last start-up or pod problem reported as a Warning Event (one Event per cause); cleared once the job runs with healthy pods.'),
+  run: z.number().int().min(1).optional().describe('How many times the operator started the job afresh (after Queued, Suspended, Cancelled or Failed). The pods\' revision (MILLRACE_DEPLOYMENT_REVISION) carries it with the Deployment\'s uid and spec hash, so a JobManager never resumes the HA record of a job the operator ended, even if its cancellation never reached storage.'),
+  cancelRequested: z.object({
+    jobId: z.string().describe('Job the operator asked to cancel.'),
+    requestedAt: z.string().describe('When (RFC 3339); its pods are deleted once the JobManager reports the job ended, or 30 s after this at the latest.'),
+  }).optional().describe('A cancellation (suspend, cancel, stateless upgrade, failed start) waiting for the JobManager to confirm it before the pods are deleted.'),
 }).describe('Observed state of the Deployment.');
 export type DeploymentStatus = z.infer<typeof deploymentStatusSchema>;
 

@@ -51,6 +51,8 @@ export interface DesiredOptions {
   identity?: PodIdentity;
   /** The artifact's job URL (a bucket artifact pinned by its resolved sha256, entry in the fragment) and its args (artifact-resolution.ts). */
   job?: PodJob;
+  /** The pods' revision (job-stop.ts: spec hash, uid, run); absent: the spec hash. */
+  revision?: string;
 }
 
 /**
@@ -180,7 +182,7 @@ function pod(d: Deployment, opts: DesiredOptions, hash: string, role: 'jobmanage
           { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
           { name: 'MILLRACE_ROLE', value: role },
           // HA records of another revision (a replaced spec) are never resumed (runtime/checkpoint/ha-store.ts).
-          { name: 'MILLRACE_DEPLOYMENT_REVISION', value: hash },
+          { name: 'MILLRACE_DEPLOYMENT_REVISION', value: opts.revision ?? hash },
           { name: 'MILLRACE_CONFIG', value: CONFIG_PATH },
           { name: 'MILLRACE_JOBMANAGER_ADDRESS', value: `${serviceName(d.metadata.name)}.${ns}.svc:${JOBMANAGER_RPC_PORT}` },
           { name: 'MILLRACE_TASK_SLOTS', value: String(s.taskManager.slots) },

@@ -30,6 +30,7 @@ import { S3_SECRET_NAME } from '../namespace/desired.ts';
 import { observeDeployment } from './observer.ts';
 import { ensureAuthSecret } from './auth-secret.ts';
 import { classifyCreateError, REJECTION_RETRY_MS, rejectionCondition } from './create-refusal.ts';
+import { awaitCancellation, podRevision, runOf } from './job-stop.ts';
 import { admissionDecision, ledgerOf } from './queue-view.ts';
 import { usableQueueCU } from '../queue/in-force.ts';
 import { decidePeriodicSavepoints, periodicRequestsOf } from './periodic-savepoints.ts';
@@ -92,15 +93,20 @@ export async function reconcileDeployment(ctx: ReconcileContext, opts: Deploymen
     (podsToMake ? await checkListedSecrets(ctx, namespace, d.spec.secrets) : undefined) ?? ('problem' in identity ? identity.problem : undefined) ?? artifact.problem;
   const poll = await pollSavepoint(opts.jobManagers, namespace, name, previous, observed);
   const named = namedSavepoint(ctx, d, namespace);
-  const decision = decideDeployment({
+  // A job stopped on purpose keeps its pods until it reports the end (job-stop.ts), and every
+  // fresh start is a new run whose pods never resume an HA record of the run before.
+  const stop = awaitCancellation(decideDeployment({
     spec: d.spec, generation, previous, desiredHash: specHash(d.spec), admission, observed, invalidSource,
     ...poll, restoreBlocked: named.blocked, now: now.toISOString(),
-  });
+  }), observed, previous?.cancelRequested, now.getTime());
+  const decision = stop.decision;
+  const run = runOf(previous, decision.createPods);
   const desired = desiredDeploymentObjects(d, {
     defaultImage: opts.defaultImage, owner: ownerReference(raw), storage: podStorage(ctx, namespace),
     restoreSavepointPath: decision.savepoint.restorePath ?? named.path,
     identity: 'problem' in identity ? undefined : identity,
     job: artifact.job,
+    revision: podRevision(specHash(d.spec), raw.metadata.uid, run),
   });
 
   // Act.
@@ -176,6 +182,8 @@ export async function reconcileDeployment(ctx: ReconcileContext, opts: Deploymen
     startingSince: decision.startingSince,
     lastReportedCause: decision.lastReportedCause,
     artifact: artifact.status,
+    run,
+    cancelRequested: stop.cancelRequested,
     conditions: setConditions(previous?.conditions, decision.conditions, generation, now),
   };
   const written = await writeStatusOnce(ctx, raw, status);

@@ -1,0 +1,166 @@
+// Re-deploys never bring back a job the operator ended (issue 14 point 8), on the node tier with
+// the real operator (in this process), real JobManager and TaskManager pods and MinIO:
+// - suspend cancels the job and keeps the pods until the JobManager reports it CANCELED, so the
+//   job's HA record says CANCELED before the pods go;
+// - even when that record still says RUNNING (the cancellation never reached storage: planted
+//   here, signed with the Deployment's own key), resuming the UNCHANGED spec starts a new job,
+//   because the resumed pods are a new run (another revision);
+// - a Deployment deleted and created again under the same name with the same spec starts a new
+//   job, never the old one, although the old job's record says RUNNING.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { useNode } from '../cluster/environment.ts';
+import { requireNodeImage } from '../cluster/image/node-image.ts';
+import { deletePrefix, s3Client } from '../cluster/s3/bucket.ts';
+import { useS3 } from '../cluster/s3/environment.ts';
+import type { S3Connection } from '../cluster/s3/environment.ts';
+import type { KubeObject } from '../../operator/kube/rest-client.ts';
+import type { Operator } from '../../operator/manager.ts';
+import { DeploymentKey } from '../../runtime/auth/deployment-key.ts';
+import { canonicalJson } from '../../runtime/checkpoint/ha-store.ts';
+import { API, applyAs, eventsFor, getWithStatus, OPERATOR_NAMESPACE, startInProcessOperator, TEST_MANAGER, unique, useOperatorCluster, waitFor, waitForPhase } from '../operator/support/harness.ts';
+import type { Cluster } from '../operator/support/harness.ts';
+import { clusterIpJobManagers } from '../e2e/support/cluster-ip-jobmanagers.ts';
+
+const run = promisify(execFile);
+const IMAGE = process.env.MILLRACE_E2E_IMAGE ?? 'localhost/millrace:dev';
+const PIPELINE = 'name: fenced\nsource: { type: nexmark, rate: 50 }\nsink: { type: blackhole }\n';
+const NAME = 'fenced';
+
+type PodView = KubeObject & { spec: { containers: Array<{ env?: Array<{ name: string; value?: string }> }> } };
+interface HaRecord { jobId: string; state: string; revision?: string; signature?: string; [k: string]: unknown }
+
+let cluster: Cluster;
+let kubeconfigPath: string;
+let s3: S3Connection;
+let operator: Operator | undefined;
+const secretName = unique('fence-s3');
+const prefix = `${unique('fence')}/`;
+let workspace = '';
+
+beforeAll(async () => {
+  const node = await useNode();
+  kubeconfigPath = node.kubeconfigPath;
+  await requireNodeImage(IMAGE);
+  cluster = await useOperatorCluster();
+  s3 = await useS3({ hostAddress: node.hostAddress });
+  await cluster.rest.apply({ apiVersion: 'v1', kind: 'Secret', metadata: { name: secretName, namespace: OPERATOR_NAMESPACE }, stringData: { AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey } }, TEST_MANAGER);
+  operator = await startInProcessOperator(cluster, { jobManagers: clusterIpJobManagers(cluster.rest), defaultImage: IMAGE });
+}, 600_000);
+
+afterAll(async () => {
+  if (!cluster) return;
+  const { rest } = cluster;
+  if (workspace) {
+    await rest.delete({ apiVersion: API, kind: 'Workspace', name: workspace });
+    await waitFor('workspace deleted', async () => !(await getWithStatus(rest, 'Workspace', workspace)), 180_000, 1000)
+      .catch((err: unknown) => process.stderr.write(`[fencing] cleanup incomplete: ${String(err)}\n`));
+  }
+  await operator?.stop();
+  await rest.delete({ apiVersion: 'v1', kind: 'Secret', namespace: OPERATOR_NAMESPACE, name: secretName });
+  if (s3) await deletePrefix(s3, prefix);
+}, 240_000);
+
+const kubectl = async (...args: string[]) => (await run('kubectl', ['--kubeconfig', kubeconfigPath, ...args], { maxBuffer: 16 << 20 })).stdout;
+const podsOf = async (namespace: string) =>
+  (await cluster.rest.list<PodView>({ apiVersion: 'v1', kind: 'Pod', namespace }, { labelSelector: `millrace.dev/deployment=${NAME}` })).items;
+const jobManagerPod = async (namespace: string) => (await podsOf(namespace)).find((p) => p.metadata.labels?.['app.kubernetes.io/component'] === 'jobmanager');
+
+const recordKey = (namespace: string) => `${prefix}flink-jobs/${namespace}/${NAME}/ha/job.json`;
+async function readRecord(namespace: string): Promise<HaRecord | undefined> {
+  const client = s3Client(s3);
+  try {
+    const r = await client.send(new GetObjectCommand({ Bucket: s3.bucket, Key: recordKey(namespace) }));
+    return JSON.parse(await r.Body!.transformToString()) as HaRecord;
+  } catch { return undefined; } finally { client.destroy(); }
+}
+/** Writes the record as its JobManager would have, signed with the Deployment's key. */
+async function writeRecord(namespace: string, record: HaRecord, key: DeploymentKey): Promise<void> {
+  const { signature: _dropped, ...unsigned } = record;
+  const client = s3Client(s3);
+  try {
+    await client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: recordKey(namespace), Body: JSON.stringify({ ...unsigned, signature: key.mac('ha', canonicalJson(unsigned)) }) }));
+  } finally { client.destroy(); }
+}
+async function deploymentKey(namespace: string): Promise<DeploymentKey> {
+  const secret = await cluster.rest.get<KubeObject & { data: Record<string, string> }>({ apiVersion: 'v1', kind: 'Secret', namespace, name: `${NAME}-auth` });
+  return new DeploymentKey(Buffer.from(secret.data.key!, 'base64').toString('utf8').trim(), 'test');
+}
+
+/** Waits for the Deployment to run a job other than `not`; its id and the JobManager pod's revision. */
+async function runningJob(namespace: string, not: string[]): Promise<{ id: string; revision: string; status: Record<string, unknown> }> {
+  const d = await waitFor(`a job other than ${not.join(', ') || '(none)'} running`, async () => {
+    const x = await getWithStatus(cluster.rest, 'Deployment', NAME, namespace);
+    const j = x?.status?.job as { id?: string; state?: string } | undefined;
+    return x?.status?.phase === 'Running' && j?.id && !not.includes(j.id) ? x : undefined;
+  }, 240_000, 1000).catch(async (err: unknown) => {
+    process.stderr.write(`[fencing] ${String(err)}\n${await kubectl('get', 'pods', '-n', namespace, '-o', 'wide').catch(String)}\n`);
+    throw err;
+  });
+  const jm = await jobManagerPod(namespace);
+  const revision = jm?.spec.containers[0]?.env?.find((e) => e.name === 'MILLRACE_DEPLOYMENT_REVISION')?.value ?? '';
+  return { id: (d.status?.job as { id: string }).id, revision, status: d.status as Record<string, unknown> };
+}
+
+const deployment = (namespace: string, state: string) => ({
+  apiVersion: API, kind: 'Deployment', metadata: { name: NAME, namespace },
+  spec: { state, source: { pipeline: PIPELINE }, parallelism: 1, jobManager: { cu: 0.25 }, taskManager: { cu: 0.25, slots: 1 }, upgradeStrategy: 'stateless', checkpoints: { intervalSeconds: 2 } },
+});
+
+test('suspend waits for the cancellation; a resumed or re-created Deployment never resumes the old job, even when its record says RUNNING', async () => {
+  const { rest } = cluster;
+  workspace = unique('fence-ws');
+  const namespace = unique('fence-ns');
+  await applyAs(rest, {
+    apiVersion: API, kind: 'Workspace', metadata: { name: workspace },
+    spec: { capacityCU: 2, storage: { bucket: s3.bucket, endpoint: s3.endpoint, region: s3.region, prefix, secretRef: { name: secretName, namespace: OPERATOR_NAMESPACE } } },
+  });
+  await waitForPhase(rest, 'Workspace', workspace, undefined, 'Ready', 60_000);
+  await applyAs(rest, { apiVersion: API, kind: 'Namespace', metadata: { name: namespace }, spec: { workspace, quotaCU: 1 } });
+  await waitForPhase(rest, 'Queue', 'default-queue', namespace, 'Active', 60_000);
+
+  await applyAs(rest, deployment(namespace, 'running'));
+  const first = await runningJob(namespace, []);
+  const uid = (await rest.get<KubeObject>({ apiVersion: API, kind: 'Deployment', namespace, name: NAME })).metadata.uid!;
+  expect(first.status.run).toBe(1);
+  expect(first.revision).toMatch(new RegExp(`\\.${uid}\\.1$`));
+  await waitFor('the first job\'s HA record', async () => { const r = await readRecord(namespace); return r?.jobId === first.id && r.state === 'RUNNING' ? r : undefined; }, 60_000, 500);
+
+  // Suspend: the JobManager confirms the cancellation before its pods are deleted.
+  await rest.mergePatch({ apiVersion: API, kind: 'Deployment', namespace, name: NAME }, { spec: { state: 'suspended' } });
+  await waitForPhase(rest, 'Deployment', NAME, namespace, 'Suspended', 60_000);
+  await waitFor('pods gone', async () => (await podsOf(namespace)).length === 0, 120_000, 500);
+  const reasons = (await eventsFor(rest, namespace, NAME)).map((e) => e.reason);
+  expect(reasons).toContain('CancellingJob');
+  expect(reasons).not.toContain('CancelNotConfirmed');
+  const afterSuspend = await readRecord(namespace);
+  expect(afterSuspend).toMatchObject({ jobId: first.id, state: 'CANCELED', revision: first.revision });
+
+  // As if the cancellation had never reached storage: the record says RUNNING, correctly signed.
+  const key = await deploymentKey(namespace);
+  await writeRecord(namespace, { ...afterSuspend!, state: 'RUNNING' }, key);
+
+  // Resume the unchanged spec: a new run, so a new job, not the old one from its checkpoint.
+  await rest.mergePatch({ apiVersion: API, kind: 'Deployment', namespace, name: NAME }, { spec: { state: 'running' } });
+  const second = await runningJob(namespace, [first.id]);
+  expect(second.status.run).toBe(2);
+  expect(second.revision).toMatch(new RegExp(`\\.${uid}\\.2$`));
+  const jm = await jobManagerPod(namespace);
+  const log = await kubectl('logs', '-n', namespace, jm!.metadata.name);
+  expect(log).toContain('MR_ERR_HA_RECORD_REFUSED');
+  expect(log).toContain(`not of this revision ${second.revision}`);
+
+  // Delete it (the garbage collector kills its pods: nobody cancels the job) and create it again.
+  await waitFor('the second job\'s HA record', async () => { const r = await readRecord(namespace); return r?.jobId === second.id ? r : undefined; }, 60_000, 500);
+  await rest.delete({ apiVersion: API, kind: 'Deployment', namespace, name: NAME });
+  await waitFor('pods and key gone', async () => (await podsOf(namespace)).length === 0 && !(await rest.getOrUndefined({ apiVersion: 'v1', kind: 'Secret', namespace, name: `${NAME}-auth` })), 120_000, 500);
+  // Whatever the killed JobManager managed to write, the old job's record says RUNNING.
+  await writeRecord(namespace, { ...(await readRecord(namespace))!, jobId: second.id, state: 'RUNNING' }, key);
+  await applyAs(rest, deployment(namespace, 'running'));
+  const third = await runningJob(namespace, [first.id, second.id]);
+  expect(third.status.run).toBe(1);
+  expect(third.revision).not.toBe(first.revision);
+  const log3 = await kubectl('logs', '-n', namespace, (await jobManagerPod(namespace))!.metadata.name);
+  expect(log3).toContain('MR_ERR_HA_RECORD_REFUSED');
+}, 900_000);
