@@ -5,9 +5,9 @@ import { T, typeToString } from '../types/data-type.ts';
 describe('built-in functions', () => {
   const registry = new FunctionRegistry();
 
-  it('are all listed in docs/sql/README.md', () => {
-    const doc = readFileSync(new URL('../../../docs/sql/README.md', import.meta.url), 'utf8');
-    const missing = registry.all().filter((f) => !doc.includes(`\`${f.signatures[0]}\``)).map((f) => f.name);
+  it('are all listed in docs/sql/functions.md (internal `$` functions, which SQL text cannot call, excepted)', () => {
+    const doc = readFileSync(new URL('../../../docs/sql/functions.md', import.meta.url), 'utf8');
+    const missing = registry.all().filter((f) => !f.name.startsWith('$') && !doc.includes(`\`${f.signatures[0]}\``)).map((f) => f.name);
     expect(missing).toEqual([]);
   });
 
