@@ -105,13 +105,13 @@ END;`;
       { table: 'append', changelog: [{ kind: '+I', values: [1, t, 1] }] as const },
     ];
     expect(compareSinks(sinks, flink, good)).toEqual([
-      { table: 'upsert', equal: true, lines: ['INSERT INTO upsert: equal (2 rows, upsert by auction)'] },
-      { table: 'append', equal: true, lines: ['INSERT INTO append: equal (1 rows)'] },
+      { table: 'upsert', equal: true, flinkRows: 2, millraceRows: 2, lines: ['INSERT INTO upsert: equal (2 rows, upsert by auction)'] },
+      { table: 'append', equal: true, flinkRows: 1, millraceRows: 1, lines: ['INSERT INTO append: equal (1 rows)'] },
     ]);
     const bad = [{ table: 'upsert', changelog: [{ kind: '+I', values: [1, t, 2.5] }, { kind: '+I', values: [3, t, 1] }] as const }];
     const reports = compareSinks(sinks, flink, bad);
     expect(reports[0]).toEqual({
-      table: 'upsert', equal: false,
+      table: 'upsert', equal: false, flinkRows: 2, millraceRows: 2,
       lines: ['INSERT INTO upsert: DIFFERENT (Flink 2 rows, Millrace 2 rows)', '  only in Flink:    [2,"2025-01-01 00:00:10.000",0.3]', '  only in Millrace: [3,"2025-01-01 00:00:10.000",1]'],
     });
     expect(reports[1]).toEqual({ table: 'append', equal: false, lines: ['INSERT INTO append: DIFFERENT: Millrace returned no result for this table'] });

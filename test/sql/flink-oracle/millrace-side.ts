@@ -14,6 +14,8 @@ export interface MillraceSinkResult {
 
 export interface RunSqlFileOptions {
   readonly parallelism?: number;
+  /** where CREATE FUNCTION ... LANGUAGE JAVASCRIPT modules load from */
+  readonly baseDir?: string;
   /** each INSERT target collects its rows in-process instead of using its connector */
   readonly collectSinks: true;
 }

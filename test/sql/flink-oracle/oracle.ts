@@ -57,15 +57,22 @@ export interface OracleResult {
   readonly flinkVersion: string;
   readonly seconds: number;
   readonly sinks: OracleSinkResult[];
+  /** INSERTs Flink refused (with skipRefused): index into the statements and Flink's message */
+  readonly refused: Array<{ statement: number; error: string }>;
+}
+
+export interface OracleOptions {
+  /** an INSERT Flink refuses is reported in `refused` and the others run (default: the run fails) */
+  readonly skipRefused?: boolean;
 }
 
 /**
  * Runs statements on Flink SQL in one JVM (mini-cluster, parallelism 1); resolves with its stdout
  * (what print sinks wrote, then a JSON summary line), rejects with Flink's own error text.
  */
-export async function runFlinkStatements(statements: readonly string[], workDir: string, jar = ensureOracleJar()): Promise<string> {
+export async function runFlinkStatements(statements: readonly string[], workDir: string, jar = ensureOracleJar(), options: OracleOptions = {}): Promise<string> {
   const planFile = path.join(workDir, 'flink-plan.json');
-  writeFileSync(planFile, JSON.stringify({ statements, parallelism: 1 }, null, 2));
+  writeFileSync(planFile, JSON.stringify({ statements, parallelism: 1, skipRefused: options.skipRefused ?? false }, null, 2));
   const args = [
     '-Xmx1g', '-XX:+UseSerialGC',
     '--add-opens=java.base/java.util=ALL-UNNAMED', '--add-opens=java.base/java.lang=ALL-UNNAMED',
@@ -89,13 +96,15 @@ export async function runFlinkStatements(statements: readonly string[], workDir:
 }
 
 /** Runs the prepared statements on Flink SQL and reads each sink's final result. */
-export async function runOracle(prepared: PreparedRun, workDir: string, jar = ensureOracleJar()): Promise<OracleResult> {
-  const stdout = await runFlinkStatements(prepared.flinkStatements, workDir, jar);
-  const summary = JSON.parse(stdout.trim().split('\n').pop()!) as { flinkVersion: string; seconds: number };
+export async function runOracle(prepared: PreparedRun, workDir: string, jar = ensureOracleJar(), options: OracleOptions = {}): Promise<OracleResult> {
+  const stdout = await runFlinkStatements(prepared.flinkStatements, workDir, jar, options);
+  const summary = JSON.parse(stdout.trim().split('\n').pop()!) as { flinkVersion: string; seconds: number; refused?: Array<{ statement: number; error: string }> };
   return {
     flinkVersion: summary.flinkVersion,
     seconds: summary.seconds,
-    sinks: prepared.sinks.map((s) => {
+    refused: summary.refused ?? [],
+    // a refused INSERT's sink has no result file
+    sinks: prepared.sinks.filter((s) => existsSync(`${s.prefix}.final.jsonl`)).map((s) => {
       const final = readFileSync(`${s.prefix}.final.jsonl`, 'utf8');
       const problemsFile = `${s.prefix}.problems.txt`;
       return {
