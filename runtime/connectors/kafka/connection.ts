@@ -28,3 +28,23 @@ export function clientBase(o: KafkaConnectionOptions, where: string, suffix: str
     ...(o.connection ?? {}),
   };
 }
+
+/**
+ * The connector's explained SASL failure (MR_ERR_KAFKA_AUTH, security.ts) when it is inside a
+ * client error: the client wraps it in "Connection to host:port failed." and retry aggregates.
+ * A refused login is not transient, so sources and sinks fail with it instead of retrying.
+ */
+export function authenticationFailure(error: unknown): Error | undefined {
+  const seen = new Set<unknown>();
+  const walk = (e: unknown, depth: number): Error | undefined => {
+    if (!(e instanceof Error) || depth > 8 || seen.has(e)) return undefined;
+    seen.add(e);
+    if ((e as Error & { code?: unknown }).code === 'MR_ERR_KAFKA_AUTH') return e;
+    for (const inner of (e as AggregateError).errors ?? []) {
+      const hit = walk(inner, depth + 1);
+      if (hit) return hit;
+    }
+    return walk(e.cause, depth + 1);
+  };
+  return walk(error, 0);
+}

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { SecretResolver, createConnectorRegistry, type TableDescriptor } from '../factory/index.ts';
 import { T } from '../../sql/types/data-type.ts';
 import { parseJaasConfig } from './jaas-config.ts';
+import { authenticationFailure } from './connection.ts';
 import { kafkaConnectionSecurity, kafkaSecurity } from './security.ts';
 
 // a self-signed CA certificate (public test data, no key)
@@ -142,5 +143,15 @@ describe('on kafka and upsert-kafka tables', () => {
     expect(c.sasl).toMatchObject({ mechanism: 'PLAIN', username: 'carol', password: PASSWORD });
     expect(() => kafkaSecurity({ 'security.protocol': 'SASL_PLAINTEXT', 'sasl.mechanism': 'PLAIN', 'sasl.jaas.config': plain('carol', '${secret:kafka/password}').slice(0, -1) }, { secrets })).toThrow("'sasl.jaas.config' does not parse");
     expect(() => kafkaSecurity({ 'sasl.username': 'x' } as never)).toThrow("unsupported property 'sasl.username'");
+  });
+});
+
+describe('authenticationFailure', () => {
+  test('finds the explained SASL failure inside the client\'s wrappers (cause and aggregate errors)', () => {
+    const auth = Object.assign(new Error("MR_ERR_KAFKA_AUTH: SASL PLAIN authentication of user 'alice' failed"), { code: 'MR_ERR_KAFKA_AUTH' });
+    const network = new Error('Connection to 127.0.0.1:1 failed.', { cause: auth });
+    const wrapped = new AggregateError([new AggregateError([network], 'Cannot connect to any broker.')], 'metadata failed 11 times.');
+    expect(authenticationFailure(wrapped)).toBe(auth);
+    expect(authenticationFailure(new AggregateError([new Error('Connection to 127.0.0.1:1 failed.', { cause: new Error('ECONNREFUSED') })], 'x'))).toBeUndefined();
   });
 });

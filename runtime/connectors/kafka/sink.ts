@@ -10,7 +10,7 @@
 
 import { Producer } from '@platformatic/kafka';
 import type { Sink, SinkContext, SinkWriter } from '../../api/functions.ts';
-import { bootstrapList, clientBase, type KafkaConnectionOptions } from './connection.ts';
+import { authenticationFailure, bootstrapList, clientBase, type KafkaConnectionOptions } from './connection.ts';
 import { TransactionCoordinator } from './coordinator.ts';
 import { createPartitioner, type Partitioner, type PartitionerFunction } from './partitioners.ts';
 import { valueEncoder, type FormatOptions } from './record.ts';
@@ -323,6 +323,8 @@ function sizeOf(records: ReadonlyArray<{ key: Buffer | null; value: Buffer | nul
 
 /** The client wraps causes in AggregateErrors whose own message says little ("Producing messages failed"). */
 export function describeError(error: unknown): string {
+  const auth = authenticationFailure(error); // a refused login says which mechanism and user (security.ts)
+  if (auth) return auth.message;
   const messages = new Set<string>();
   const walk = (e: unknown, depth: number) => {
     if (!(e instanceof Error) || depth > 4) return;

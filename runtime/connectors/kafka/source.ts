@@ -10,7 +10,7 @@
 import { Admin, Consumer, FetchIsolationLevels, ListOffsetTimestamps, type ClusterMetadata } from '@platformatic/kafka';
 import type { Source, SourceOutput, SourceReader, SourceReaderContext, PollStatus } from '../../api/source.ts';
 import { ownerOf, restoreFrom, splitKey, type KafkaSourceState, type Split } from './assignment.ts';
-import { clientBase, type KafkaConnectionOptions } from './connection.ts';
+import { authenticationFailure, clientBase, type KafkaConnectionOptions } from './connection.ts';
 import { AbortedTransactionFilter } from './read-committed.ts';
 import { valueDecoder, type FormatOptions, type KafkaSourceRecord } from './record.ts';
 import type { ConnectorMetricGroup } from '../metrics/connector-metric-group.ts';
@@ -235,7 +235,7 @@ class KafkaSourceReader<T> implements SourceReader<T> {
 
   private fail(error: unknown): void {
     if (this.closed) return;
-    this.failure = error instanceof Error ? error : new Error(String(error));
+    this.failure = authenticationFailure(error) ?? (error instanceof Error ? error : new Error(String(error)));
     this.wake('reader');
   }
 
@@ -277,6 +277,7 @@ class KafkaSourceReader<T> implements SourceReader<T> {
         backoff = 0;
       } catch (error) {
         if (this.closed) return;
+        if (authenticationFailure(error)) throw error; // a refused login does not heal by retrying
         // broker restarts, leader moves: refresh metadata and try again, slowing down up to 5 s
         this.consumer!.clearMetadata();
         backoff = Math.min(5000, backoff ? backoff * 2 : 100);
