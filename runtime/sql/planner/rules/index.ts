@@ -1,4 +1,5 @@
 // The rules the optimizer applies, in order (adding a rule: a file here and a line below).
+// Rules the session's configuration switches on (mini-batch, two-phase, split distinct) are listed in configured-rules.ts.
 import { constantFolding } from './constant-folding.ts';
 import { filterPushDown } from './filter-push-down.ts';
 import { intervalJoin } from './interval-join.ts';
