@@ -9,9 +9,16 @@
 
 import { jest } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { defineJob } from '../../../runtime/api/environment.ts';
+import { collectSink } from '../../../runtime/connectors/collect-sink.ts';
+import { SecretResolver } from '../../../runtime/connectors/factory/index.ts';
+import { kafkaSecurity } from '../../../runtime/connectors/kafka/security.ts';
+import { kafkaSink } from '../../../runtime/connectors/kafka/sink.ts';
+import { kafkaSource } from '../../../runtime/connectors/kafka/source.ts';
+import { executeLocally } from '../../../runtime/local/local-executor.ts';
 import { runSqlFile } from '../../../runtime/sql/run-sql-file.ts';
 import { findRunningBroker, startBroker, stopBroker } from '../../services/kafka/broker.ts';
 import { ensureKafkaJars } from '../../services/kafka/install.ts';
@@ -121,6 +128,26 @@ INSERT INTO seen SELECT id, name FROM secure_in;`, { collectSinks: true });
       'properties.ssl.truststore.type': 'PEM', 'properties.ssl.truststore.location': caFile,
     }, 20);
     expect(rows).toEqual(expected(20));
+  });
+
+  test('DataStream code: kafkaSecurity() with SCRAM-SHA-512 over TLS, inline PEM, host name check off for a bootstrap name the certificate lacks', async () => {
+    const topic = uniqueTopic('secure-ds');
+    await createTopic(`127.0.0.1:${PORT}`, topic, 1);
+    // the certificate names 127.0.0.1 only; 'localhost' would fail the host name check that '' turns off
+    const connection = kafkaSecurity({
+      'security.protocol': 'SASL_SSL', 'sasl.mechanism': 'SCRAM-SHA-512',
+      'sasl.jaas.config': jaas('SCRAM', 'bob', 'scram-password'),
+      'ssl.truststore.type': 'PEM', 'ssl.truststore.certificates': readFileSync(caFile, 'utf8'), 'ssl.endpoint.identification.algorithm': '',
+    }, { secrets: new SecretResolver(secretsDir) });
+    const bootstrapServers = `localhost:${SASL_SSL_PORT}`;
+    const ids = Array.from({ length: 10 }, (_, i) => ({ id: i }));
+    await executeLocally(defineJob({ name: 'ds-write', build: (env) => env.fromElements(ids).sinkTo(kafkaSink<{ id: number }>({ bootstrapServers, topic, ...(connection ? { connection } : {}) })) }), { parallelism: 1 }).done;
+    const back: number[] = [];
+    await executeLocally(defineJob({
+      name: 'ds-read',
+      build: (env) => env.fromSource(kafkaSource<number>({ bootstrapServers, topics: [topic], startingOffsets: 'earliest', stoppingOffsets: 'latest', ...(connection ? { connection } : {}), deserializer: (r) => (JSON.parse(r.value!.toString('utf8')) as { id: number }).id })).sinkTo(collectSink(back)),
+    }), { parallelism: 1 }).done;
+    expect(back.sort((a, b) => a - b)).toEqual(ids.map((o) => o.id));
   });
 
   test('a wrong password fails the job with an authentication error naming the mechanism and user, not the password', async () => {
