@@ -69,7 +69,7 @@ export function compareSinks(sinks: readonly SinkTable[], flink: readonly Oracle
       if (t.equal) {
         return {
           table: sink.table, equal: true, upToTies: true, flinkRows: d.flinkRows, millraceRows: d.millraceRows,
-          lines: [`INSERT INTO ${sink.table}: equal up to ties (${d.flinkRows} rows; ${t.tiedRows} kept another row than Flink with the same ${keysText} — ${tie.keys.node} keeps equal order keys in arrival order, which parallel subtasks do not fix; each of Millrace's rows is one of the ${tie.candidates.length} input rows)`],
+          lines: [`INSERT INTO ${sink.table}: equal up to ties (${d.flinkRows} rows; ${t.tiedRows} rows differ from Flink's but have the same ${keysText} — ${tie.keys.node} keeps equal order keys in arrival order, which parallel subtasks do not fix; each of Millrace's rows is one of the ${tie.candidates.length} input rows)`],
         };
       }
       return {
