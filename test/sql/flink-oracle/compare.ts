@@ -18,6 +18,7 @@ import { ensureOracleJar, runOracle, type OracleSinkResult } from './oracle.ts';
 import { prepareRun, type SinkTable } from './prepare.ts';
 import { planScript, runTree, type PlannedScript } from './millrace-plans.ts';
 import { candidatesTree, compareUpToTies, tieKeysOf, type TieKeys } from './ties.ts';
+import { withJavaClasses } from './udf-ports.ts';
 
 const NEXMARK_DDL = ['ddl_gen.sql', 'ddl_views.sql'].map((f) => new URL(`../nexmark/queries/${f}`, import.meta.url));
 
@@ -142,8 +143,15 @@ async function main(): Promise<number> {
   mkdirSync(workDir, { recursive: true });
   console.log(`${file}: ${events} events, seed ${seed}; files in ${workDir}`);
 
-  const prepared = await prepareRun(sql, createConnectorRegistry(), { events, seed, workDir });
-  for (const i of prepared.inputs) console.log(`input ${i.table}: ${i.rows} rows in ${i.file}`);
+  const baseDir = path.dirname(path.resolve(file));
+  const generated = await prepareRun(sql, createConnectorRegistry(), { events, seed, workDir });
+  for (const i of generated.inputs) console.log(`input ${i.table}: ${i.rows} rows in ${i.file}`);
+  // a JAVASCRIPT port of a Java function: Flink runs the Java class (its parser refuses JAVASCRIPT)
+  const prepared = { ...generated, flinkStatements: generated.flinkStatements.map((s) => {
+    const r = withJavaClasses(s, baseDir);
+    for (const p of r.ported) console.log(`function ${p.name}: Millrace runs ${p.port}, Flink the Java class ${p.javaClass} (oracle jar)`);
+    return r.statement;
+  }) };
 
   const jar = ensureOracleJar((l) => console.log(l));
   const flink = await runOracle(prepared, workDir, jar);
@@ -156,7 +164,6 @@ async function main(): Promise<number> {
     return 1;
   }
   const parallelism = Number(values.parallelism);
-  const baseDir = path.dirname(path.resolve(file));
   const millrace = await runSqlFile(prepared.millraceSql, { parallelism, collectSinks: true, baseDir });
 
   let reports = compareSinks(prepared.sinks, flink.sinks, millrace.sinks);

@@ -2,7 +2,7 @@
 // time detected from the plan, Java functions replaced by their JAVASCRIPT ports on Millrace's side.
 
 import { readNexmarkFile } from '../nexmark/nexmark-queries.ts';
-import { withJavascriptPorts } from './conformance.ts';
+import { withJavaClasses, withJavascriptPorts } from './udf-ports.ts';
 import { planScript, processingTimeNode } from './millrace-plans.ts';
 import { compareUpToTies, tieKeysOf } from './ties.ts';
 
@@ -47,5 +47,12 @@ describe('sql:conformance', () => {
     expect(ported).toEqual([{ name: 'count_char', javaClass: 'com.github.nexmark.flink.udf.CountChar', port: 'examples/sql/udf/count-char.ts' }]);
     const other = "CREATE TEMPORARY FUNCTION f AS 'com.example.F' LANGUAGE JAVA;";
     expect(withJavascriptPorts(other)).toEqual({ sql: other, ported: [] });
+    // sql:compare, the other way: a file registering the port (examples/sql/06-udf.sql) gives Flink the Java class
+    const js = "-- comment\nCREATE FUNCTION count_char AS 'udf/count-char.ts#count_char' LANGUAGE JAVASCRIPT";
+    expect(withJavaClasses(js, '/repo/examples/sql', '/repo')).toEqual({
+      statement: "-- comment\nCREATE FUNCTION count_char AS 'com.github.nexmark.flink.udf.CountChar'",
+      ported: [{ name: 'count_char', javaClass: 'com.github.nexmark.flink.udf.CountChar', port: 'examples/sql/udf/count-char.ts' }],
+    });
+    expect(withJavaClasses(js, '/elsewhere', '/repo').ported).toEqual([]);
   });
 });

@@ -19,35 +19,10 @@ import { loadRunSqlFile, type MillraceSinkResult } from './millrace-side.ts';
 import { planScript, processingTimeNode, type PlannedScript } from './millrace-plans.ts';
 import { ensureOracleJar, runOracle, type OracleResult } from './oracle.ts';
 import { prepareRun, type PreparedRun } from './prepare.ts';
+import { withJavascriptPorts, type PortedFunction } from './udf-ports.ts';
 
 const REPO = new URL('../../../', import.meta.url).pathname;
 const NEXMARK_DDL = ['ddl_gen.sql', 'ddl_views.sql'].map((f) => readFileSync(path.join(QUERIES_DIR, f), 'utf8')).join(';\n');
-
-/**
- * Java functions of the Nexmark queries and their JAVASCRIPT ports: Flink runs the Java class (in
- * the oracle jar), Millrace the port, registered in place of the file's CREATE FUNCTION.
- */
-export const JAVASCRIPT_PORTS: Readonly<Record<string, string>> = {
-  'com.github.nexmark.flink.udf.CountChar': 'examples/sql/udf/count-char.ts#count_char',
-};
-
-export interface PortedFunction {
-  readonly name: string;
-  readonly javaClass: string;
-  readonly port: string;
-}
-
-/** The query text for Millrace: each CREATE FUNCTION of a Java class with a port registers the port instead. */
-export function withJavascriptPorts(sql: string, repo = REPO): { sql: string; ported: PortedFunction[] } {
-  const ported: PortedFunction[] = [];
-  const out = sql.replace(/CREATE\s+((?:TEMPORARY\s+)?(?:SYSTEM\s+)?)FUNCTION\s+(?:IF\s+NOT\s+EXISTS\s+)?(`?)(\w+)\2\s+AS\s+'([^']+)'(?:\s+LANGUAGE\s+(?:JAVA|SCALA))?/gi, (m, modifiers: string, _q: string, name: string, identifier: string) => {
-    const port = JAVASCRIPT_PORTS[identifier];
-    if (port === undefined) return m;
-    ported.push({ name, javaClass: identifier, port: port.split('#')[0]! });
-    return `CREATE ${modifiers}FUNCTION ${name} AS '${path.join(repo, port)}' LANGUAGE JAVASCRIPT`;
-  });
-  return { sql: out, ported };
-}
 
 export type Verdict = 'equal' | 'equal up to ties' | 'differs' | 'not comparable' | 'refused by both';
 
