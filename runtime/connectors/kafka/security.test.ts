@@ -1,5 +1,6 @@
 // Kafka's security properties (Flink spelling) → the client's tls/sasl settings, and the refusals
 // of what would not work, each naming the option and the fix and never showing the password.
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -153,5 +154,40 @@ describe('authenticationFailure', () => {
     const wrapped = new AggregateError([new AggregateError([network], 'Cannot connect to any broker.')], 'metadata failed 11 times.');
     expect(authenticationFailure(wrapped)).toBe(auth);
     expect(authenticationFailure(new AggregateError([new Error('Connection to 127.0.0.1:1 failed.', { cause: new Error('ECONNREFUSED') })], 'x'))).toBeUndefined();
+  });
+});
+
+describe('client certificates (mutual TLS, keystore.ts)', () => {
+  // test-only key of the CA certificate above (self-signed, trusted nowhere), and the two as a PKCS12 file
+  const KEY = `-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgJOrHFlCX4ROP31cj
+z45hvirUAgsURh0f0jFCigQ/FRihRANCAATKInnKjpETQ5+FGDWxxFAh0gsHmyhM
+WsUL/HnU4TZkbbZKAPZvaOqHgXLk0N1LkWose33Gkbz9oy1xz9xGJ+YH
+-----END PRIVATE KEY-----
+`;
+  const P12 = Buffer.from('MIIEHAIBAzCCA9IGCSqGSIb3DQEHAaCCA8MEggO/MIIDuzCCAnIGCSqGSIb3DQEHBqCCAmMwggJfAgEAMIICWAYJKoZIhvcNAQcBMFcGCSqGSIb3DQEFDTBKMCkGCSqGSIb3DQEFDDAcBAhtF/FPU2zjowICCAAwDAYIKoZIhvcNAgkFADAdBglghkgBZQMEASoEELjMD7V3j7Tjl2hYRLOs77mAggHwbnEuZr1oJD5qGhAwdXfL+nj67Uv9FprEKrSTymUxo2rHqCIF6OrhAkwmj/DSNtAEv9f8U9yOtwsMNH1lYQTODxiNKyLLlGp0wUtJ4DiHxuTyH8ojtkPKdNy/1hEC4dNkI+CHBosjsMt1I7+IaLFH22zqgocVTfK2b7k2LQv1U0U563o4KS/rbHDHbF+/M0MIMuBMWwvTH0EVQ8FkNvSDzj5EKEdXiYeh74nPOIQXXcUWw7lymsszfptkZSGMVOeg7az2/D+JVwX74GzRtIW9NO73V/EloOlrNnQ5HJJLqa1XERHultfmBDhsKnmxFP8kTafxt3OHMiLLPCLaskvu9lAVkknw1Yb2l7WYatCkGTg2cTZFRtwtmKZEcFcmG/TpCkiuk1A+WnqdvqRWNbag1IuqNtSDAXXJ4if3TPFa0uTJ4xiykbXslm46mAVYG0aB2uiZ81pTPz1+ylQYOWperiRMEWlyhabswp+QMUKn9I1i9u50JDMTxQB2XshsQqM7yTEE8tlJvYRFprNHKqYtAImAdP6dLa5wLGDrfSpXJxhmkRdkDYa3L7UBtvmsgP07sFFeQLM1BUilEACJbhmcHg6fUADkxiUwReWiuLNMRnHKAqvWRhfHLy/HYvzTiU2/S9UZc4snH+6uAY2O9uI/NTCCAUEGCSqGSIb3DQEHAaCCATIEggEuMIIBKjCCASYGCyqGSIb3DQEMCgECoIHvMIHsMFcGCSqGSIb3DQEFDTBKMCkGCSqGSIb3DQEFDDAcBAh/0AXTw89XBAICCAAwDAYIKoZIhvcNAgkFADAdBglghkgBZQMEASoEEHE2kvf02nuJ1ZnDLAykw9sEgZCXC1qQA9zZTO/H4uuJ7c7Z/QWIXatssgG/50UMRRNPGlFH7KatxgePCGQ/0JtuWyaRstDrBKfVdt0/SqPNQy7FFPL+FT8ziiPHE8KRpr1/xs7T3iVg2b4GlkE1ml+u07X+ZZ5FVAjg/ZBMWtxm8C0nvZJeZz6sNU9Ph+isUXImgHXtTDt0c+/EJDgQjO9jxWwxJTAjBgkqhkiG9w0BCRUxFgQUv+gLWFk5gcf16Hni6zjUlwQ7lNMwQTAxMA0GCWCGSAFlAwQCAQUABCCfvjpUGhq0Uc+P0z7TCWpKoPDHq44wnptzKyJwBvr7RAQI70sa3kJ+ogsCAggA', 'base64');
+  const dir = mkdtempSync(path.join(tmpdir(), 'kafka-keystore-'));
+  writeFileSync(path.join(dir, 'client.p12'), P12);
+  writeFileSync(path.join(dir, 'client.pem'), KEY + CA);
+  const ssl = { 'security.protocol': 'SSL', 'ssl.truststore.type': 'PEM', 'ssl.truststore.certificates': CA };
+
+  test('a PKCS12 keystore with its password, a PEM file, or inline PEM become the client certificate', () => {
+    const p12 = kafkaConnectionSecurity({ ...ssl, 'ssl.keystore.type': 'PKCS12', 'ssl.keystore.location': path.join(dir, 'client.p12'), 'ssl.keystore.password': 'p12-test-pass' }, where)!;
+    expect(p12.tls).toMatchObject({ pfx: P12, passphrase: 'p12-test-pass', ca: [CA.trim()] });
+    const pemFile = kafkaConnectionSecurity({ ...ssl, 'ssl.keystore.type': 'PEM', 'ssl.keystore.location': path.join(dir, 'client.pem') }, where)!;
+    expect(pemFile.tls).toMatchObject({ key: KEY.trim(), cert: CA.trim() });
+    const inline = kafkaConnectionSecurity({ ...ssl, 'ssl.keystore.type': 'PEM', 'ssl.keystore.key': KEY, 'ssl.keystore.certificate.chain': CA }, where)!;
+    expect(inline.tls).toMatchObject({ key: KEY.trim(), cert: CA.trim() });
+  });
+
+  test('a wrong password, a foreign key, JKS and half-given PEM are refused naming the option, without the password', () => {
+    const wrong = refusal({ ...ssl, 'ssl.keystore.type': 'PKCS12', 'ssl.keystore.location': path.join(dir, 'client.p12'), 'ssl.keystore.password': PASSWORD });
+    expect(wrong).toContain("the client keystore ('properties.ssl.keystore.location') is refused: the password ('properties.ssl.keystore.password') does not open it");
+    const other = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    expect(refusal({ ...ssl, 'ssl.keystore.type': 'PEM', 'ssl.keystore.key': other, 'ssl.keystore.certificate.chain': CA })).toContain('the private key does not belong to the certificate');
+    expect(refusal({ ...ssl, 'ssl.keystore.location': '/client.jks' })).toContain("without 'properties.ssl.keystore.type' is a JKS keystore to Kafka; Millrace reads PKCS12 and PEM keystores");
+    expect(refusal({ ...ssl, 'ssl.keystore.type': 'PEM', 'ssl.keystore.key': KEY })).toContain("needs 'properties.ssl.keystore.location' (a PEM file with the private key and the certificate chain) or both");
+    expect(refusal({ ...ssl, 'ssl.keystore.type': 'PEM', 'ssl.keystore.key': CA, 'ssl.keystore.certificate.chain': CA })).toContain("'properties.ssl.keystore.key' holds no PEM private key");
+    expect(refusal({ 'ssl.keystore.type': 'PKCS12', 'ssl.keystore.location': path.join(dir, 'client.p12') })).toContain("which does not use TLS; set 'properties.security.protocol' = 'SSL'");
   });
 });

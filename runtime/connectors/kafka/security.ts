@@ -8,6 +8,7 @@
 //   ssl.truststore.location                a PEM file of CA certificates (e.g. in a mounted Secret)
 //   ssl.truststore.certificates            the same, inline
 //   ssl.endpoint.identification.algorithm  https (default: the host name is checked) or '' (not checked)
+//   ssl.keystore.* , ssl.key.password      the client certificate of mutual TLS (keystore.ts): PKCS12 or PEM
 // Inconsistent combinations are refused naming the option and the fix. No message ever holds the
 // JAAS text or the password; an authentication failure names the mechanism and the user.
 
@@ -18,6 +19,7 @@ import { ConnectorError } from '../factory/errors.ts';
 import { stringOption, enumOption } from '../factory/options.ts';
 import { SecretResolver } from '../factory/secrets.ts';
 import type { KafkaConnectionOptions } from './connection.ts';
+import { clientCertificate, KEYSTORE_KEYS } from './keystore.ts';
 import { JAAS_EXAMPLE, JaasSyntaxError, parseJaasConfig, type SaslMechanism } from './jaas-config.ts';
 
 export const SECURITY_PROTOCOLS = ['PLAINTEXT', 'SASL_PLAINTEXT', 'SASL_SSL', 'SSL'] as const;
@@ -33,8 +35,14 @@ export interface KafkaSecurityProperties {
   readonly 'ssl.truststore.location'?: string;
   readonly 'ssl.truststore.certificates'?: string;
   readonly 'ssl.endpoint.identification.algorithm'?: string;
+  readonly 'ssl.keystore.type'?: string;
+  readonly 'ssl.keystore.location'?: string;
+  readonly 'ssl.keystore.password'?: string;
+  readonly 'ssl.keystore.certificate.chain'?: string;
+  readonly 'ssl.keystore.key'?: string;
+  readonly 'ssl.key.password'?: string;
 }
-const KEYS = ['security.protocol', 'sasl.mechanism', 'sasl.jaas.config', 'ssl.truststore.type', 'ssl.truststore.location', 'ssl.truststore.certificates', 'ssl.endpoint.identification.algorithm'] as const;
+const KEYS = ['security.protocol', 'sasl.mechanism', 'sasl.jaas.config', 'ssl.truststore.type', 'ssl.truststore.location', 'ssl.truststore.certificates', 'ssl.endpoint.identification.algorithm', ...KEYSTORE_KEYS] as const;
 
 /** The table options (zod schemas) for a connector's `z.object({...})`: `properties.<key>` for each key. */
 export const securityTableOptions = {
@@ -45,6 +53,12 @@ export const securityTableOptions = {
   'properties.ssl.truststore.location': stringOption().optional(),
   'properties.ssl.truststore.certificates': stringOption().optional(),
   'properties.ssl.endpoint.identification.algorithm': stringOption().optional(),
+  'properties.ssl.keystore.type': stringOption().optional(),
+  'properties.ssl.keystore.location': stringOption().optional(),
+  'properties.ssl.keystore.password': stringOption().optional(),
+  'properties.ssl.keystore.certificate.chain': stringOption().optional(),
+  'properties.ssl.keystore.key': stringOption().optional(),
+  'properties.ssl.key.password': stringOption().optional(),
 };
 
 /** A table's validated options → the security properties by their Kafka names. */
@@ -66,6 +80,8 @@ export interface KafkaSecurityContext {
   readonly written?: KafkaSecurityProperties;
   /** reads `ssl.truststore.location` (tests) */
   readonly readFile?: (file: string) => string;
+  /** reads `ssl.keystore.location` (tests) */
+  readonly readBinary?: (file: string) => Buffer;
 }
 
 /**
@@ -117,7 +133,7 @@ export function kafkaConnectionSecurity(p: KafkaSecurityProperties, c: KafkaSecu
   }
 
   // TLS
-  const trustKeys = ['ssl.truststore.type', 'ssl.truststore.location', 'ssl.truststore.certificates', 'ssl.endpoint.identification.algorithm'] as const;
+  const trustKeys = ['ssl.truststore.type', 'ssl.truststore.location', 'ssl.truststore.certificates', 'ssl.endpoint.identification.algorithm', ...KEYSTORE_KEYS] as const;
   if (!tls) {
     for (const k of trustKeys) if (p[k] !== undefined) fail(`${name(k)} is set but ${stated}, which does not use TLS; set ${name('security.protocol')} = '${sasl ? 'SASL_SSL' : 'SSL'}' or remove ${name(k)}`);
     return saslOptions ? { sasl: saslOptions } : undefined;
@@ -151,8 +167,9 @@ export function kafkaConnectionSecurity(p: KafkaSecurityProperties, c: KafkaSecu
     fail(`${name('ssl.endpoint.identification.algorithm')} = '${algorithm}' is not supported; use 'https' (the default: the broker's certificate must name its host) or '' (no host name check)`);
   }
   const checkHost = algorithm === undefined || algorithm.trim() !== '';
+  const client = clientCertificate(p, name, fail, c.readBinary); // mutual TLS (keystore.ts)
   return {
-    tls: { ...(ca ? { ca } : {}), ...(checkHost ? {} : { checkServerIdentity: () => undefined }) },
+    tls: { ...(ca ? { ca } : {}), ...(checkHost ? {} : { checkServerIdentity: () => undefined }), ...(client ?? {}) },
     ...(saslOptions ? { sasl: saslOptions } : {}),
   };
 }

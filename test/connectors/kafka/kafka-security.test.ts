@@ -11,6 +11,7 @@ import { jest } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import { connect as tlsConnect } from 'node:tls';
 import path from 'node:path';
 import { defineJob } from '../../../runtime/api/environment.ts';
 import { collectSink } from '../../../runtime/connectors/collect-sink.ts';
@@ -31,6 +32,7 @@ jest.setTimeout(120_000);
 const PORT = 19292; // PLAINTEXT (admin), controller on 19293
 const SASL_PORT = 19294;
 const SASL_SSL_PORT = 19295;
+const SSL_PORT = 19296; // SSL with a required client certificate (mutual TLS)
 const PLAIN_PASSWORD = `alice-${Math.random().toString(36).slice(2)}`;
 const SCRAM_PASSWORD = `bob-${Math.random().toString(36).slice(2)}`;
 const WRONG_PASSWORD = `wrong-${Math.random().toString(36).slice(2)}`;
@@ -58,6 +60,13 @@ describe('Kafka security options against a real broker', () => {
     mkdirSync(path.join(secretsDir, 'kafka'), { recursive: true });
     caFile = path.join(secretsDir, 'kafka', 'ca.pem');
     execFileSync(keytool(), ['-exportcert', '-rfc', '-alias', 'broker', '-keystore', keystore, '-storepass', KEYSTORE_PASSWORD, '-file', caFile], { stdio: 'pipe' });
+    // a client certificate for mutual TLS, in a PKCS12 keystore in the Secret; the broker trusts that certificate
+    const clientKeystore = path.join(secretsDir, 'kafka', 'client.p12');
+    const clientCert = path.join(dir, 'client.pem');
+    execFileSync(keytool(), ['-genkeypair', '-alias', 'client', '-keyalg', 'EC', '-groupname', 'secp256r1', '-validity', '2', '-dname', 'CN=orders-job',
+      '-keystore', clientKeystore, '-storetype', 'PKCS12', '-storepass', KEYSTORE_PASSWORD, '-keypass', KEYSTORE_PASSWORD], { stdio: 'pipe' });
+    execFileSync(keytool(), ['-exportcert', '-rfc', '-alias', 'client', '-keystore', clientKeystore, '-storepass', KEYSTORE_PASSWORD, '-file', clientCert], { stdio: 'pipe' });
+    writeFileSync(path.join(secretsDir, 'kafka', 'keystore-password'), KEYSTORE_PASSWORD);
     writeFileSync(path.join(secretsDir, 'kafka', 'password'), PLAIN_PASSWORD);
     writeFileSync(path.join(secretsDir, 'kafka', 'scram-password'), SCRAM_PASSWORD);
     writeFileSync(path.join(secretsDir, 'kafka', 'wrong-password'), WRONG_PASSWORD);
@@ -66,7 +75,7 @@ describe('Kafka security options against a real broker', () => {
     const lib = await ensureKafkaJars(kafkaPaths().lib);
     await startBroker({
       paths, lib, version: kafka.version, port: PORT, owner: 'kafka-security-test',
-      security: { saslPlaintextPort: SASL_PORT, saslSslPort: SASL_SSL_PORT, plainUsers: { alice: PLAIN_PASSWORD }, keystore: { location: keystore, password: KEYSTORE_PASSWORD } },
+      security: { saslPlaintextPort: SASL_PORT, saslSslPort: SASL_SSL_PORT, sslPort: SSL_PORT, sslClientTruststore: clientCert, plainUsers: { alice: PLAIN_PASSWORD }, keystore: { location: keystore, password: KEYSTORE_PASSWORD } },
       formatArgs: scramFormatArgs({ bob: SCRAM_PASSWORD }),
     });
   });
@@ -128,6 +137,25 @@ INSERT INTO seen SELECT id, name FROM secure_in;`, { collectSinks: true });
       'properties.ssl.truststore.type': 'PEM', 'properties.ssl.truststore.location': caFile,
     }, 20);
     expect(rows).toEqual(expected(20));
+  });
+
+  test('SSL with a client certificate (mutual TLS): PKCS12 keystore in the Secret, its password a secret reference', async () => {
+    const rows = await roundTrip({
+      'properties.bootstrap.servers': `127.0.0.1:${SSL_PORT}`, 'properties.security.protocol': 'SSL',
+      'properties.ssl.truststore.type': 'PEM', 'properties.ssl.truststore.location': caFile,
+      'properties.ssl.keystore.type': 'PKCS12', 'properties.ssl.keystore.location': path.join(secretsDir, 'kafka', 'client.p12'),
+      'properties.ssl.keystore.password': '${secret:kafka/keystore-password}',
+    }, 10);
+    expect(rows).toEqual(expected(10));
+    // the listener really asks for the certificate: a TLS client without one is turned away
+    const without = await new Promise<string>((resolve) => {
+      const socket = tlsConnect({ host: '127.0.0.1', port: SSL_PORT, ca: readFileSync(caFile, 'utf8') });
+      socket.on('error', (e) => resolve(`error: ${e.message}`));
+      socket.on('close', () => resolve('closed'));
+      setTimeout(() => resolve('still open'), 10_000).unref();
+    });
+    // nothing is sent: a listener that did not ask would keep the connection open
+    expect(without).toMatch(/^error: .*certificate/); // here: 'ssl/tls alert bad certificate'
   });
 
   test('DataStream code: kafkaSecurity() with SCRAM-SHA-512 over TLS, inline PEM, host name check off for a bootstrap name the certificate lacks', async () => {

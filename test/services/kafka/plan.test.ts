@@ -42,6 +42,9 @@ describe('local Kafka broker plan', () => {
     expect(secure).toContain('listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_alice="pw";');
     expect(secure).toContain('sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512');
     expect(secure).toContain('ssl.keystore.location=/k.p12');
+    const mtls = renderBrokerConfig({ port: 19292, controllerPort: 19293, hostPort: 19094, dataDir: '/d', security: { sslPort: 19296, sslClientTruststore: '/clients.pem', keystore: { location: '/k.p12', password: 'kp' } } });
+    expect(mtls).toContain('SSL://127.0.0.1:19296');
+    expect(mtls).toContain('listener.name.ssl.ssl.client.auth=required\nlistener.name.ssl.ssl.truststore.type=PEM\nlistener.name.ssl.ssl.truststore.location=/clients.pem\n');
     expect(scramFormatArgs({ bob: 'x' })).toEqual(['--add-scram', 'SCRAM-SHA-256=[name=bob,password=x]', '--add-scram', 'SCRAM-SHA-512=[name=bob,password=x]']);
   });
 

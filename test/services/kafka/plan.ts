@@ -96,6 +96,8 @@ export interface BrokerSecurity {
   sslPort?: number;
   plainUsers?: Readonly<Record<string, string>>;
   keystore?: { location: string; password: string };
+  /** the SSL listener requires a client certificate issued by (or equal to) one in this PEM file */
+  sslClientTruststore?: string;
 }
 
 /** `kafka-storage format` arguments that create SCRAM users (`--add-scram`), one per user and mechanism. */
@@ -129,6 +131,7 @@ function securityConfig(s: BrokerSecurity | undefined): { listeners: string[]; p
   if (s.sslPort !== undefined) {
     listeners.push(`SSL://127.0.0.1:${s.sslPort}`);
     protocols.push('SSL:SSL');
+    if (s.sslClientTruststore) lines.push('listener.name.ssl.ssl.client.auth=required', 'listener.name.ssl.ssl.truststore.type=PEM', `listener.name.ssl.ssl.truststore.location=${s.sslClientTruststore}`);
   }
   if (s.saslPlaintextPort !== undefined || s.saslSslPort !== undefined) lines.push('sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512');
   if (s.keystore) lines.push('ssl.keystore.type=PKCS12', `ssl.keystore.location=${s.keystore.location}`, `ssl.keystore.password=${s.keystore.password}`, `ssl.key.password=${s.keystore.password}`);
