@@ -15,6 +15,7 @@ import { InstanceLabellingClient } from './kube/instance-labels.ts';
 import { UnchangedApplySkipper } from './kube/unchanged-apply.ts';
 import { formatSelector, parseWatchSelector } from './kube/watch-selector.ts';
 import { WorkQueue } from './kube/work-queue.ts';
+import type { Priority } from './kube/work-queue.ts';
 import type { OperatorMetrics } from './server/metrics.ts';
 import type { WorkspaceStorage } from './storage/workspace-storage.ts';
 import type { SavepointFiles } from './storage/savepoint-files.ts';
@@ -114,7 +115,9 @@ export class Operator {
     for (const name of Object.keys(this.reconcilers) as ControllerName[]) this.queues.set(name, new WorkQueue({ clock: deps.clock, random: deps.random }));
 
     const c = caches;
-    const add = (controller: ControllerName, key: string) => this.queues.get(controller)?.add(key);
+    // Every add is high priority (one FIFO); marking the follow-ups low (pod events, requeues) is
+    // built in the work queue but not switched on: see bench/RESULTS.md, operator section.
+    const add = (controller: ControllerName, key: string, priority: Priority = 'high') => this.queues.get(controller)?.add(key, priority);
     const list = (cache: { list(ns?: string): ReadonlyArray<Obj> }, ns?: string) => cache.list(ns) as ReadonlyArray<Obj>;
     // Level-based: every event only names keys to look at again; the reconcile re-reads the cache.
     // Our own status writes come back as events too; they matter only where they change what
@@ -159,9 +162,24 @@ export class Operator {
         for (const d of list(c.deployments, ns)) if ((d.spec?.queue ?? 'default-queue') === o.metadata.name) add('deployment', keyOf(d));
       }
     });
+    // Queued deployments by namespace/queue, kept from the events: waking those of one queue
+    // costs O(queued), not a copy of the namespace's whole list per event (O(n^2) at 10,000).
+    const queuedIn = new Map<string, Set<string>>();
+    const queuedAt = new Map<string, string>();
+    const trackQueued = (key: string, where: string | undefined) => {
+      const before = queuedAt.get(key);
+      if (before === where) return;
+      if (before !== undefined) { const set = queuedIn.get(before); set?.delete(key); if (set?.size === 0) queuedIn.delete(before); }
+      if (where === undefined) { queuedAt.delete(key); return; }
+      queuedAt.set(key, where);
+      let set = queuedIn.get(where);
+      if (!set) { set = new Set(); queuedIn.set(where, set); }
+      set.add(key);
+    };
     deployments.on((e, o) => {
       const ns = o.metadata.namespace ?? '';
       const queue = ((o as Obj).spec?.queue as string | undefined) ?? 'default-queue';
+      trackQueued(keyOf(o), e !== 'delete' && phaseOf(o) === 'Queued' ? `${ns}/${queue}` : undefined);
       if (e === 'delete' || changed('Deployment', o, specSignature(o))) add('deployment', keyOf(o));
       if (e === 'delete' || changed('Deployment.phase', o, `${phaseOf(o)}|${(o.status as { cuInUse?: number } | undefined)?.cuInUse ?? ''}`)) {
         // The queue's status only reports usage: one refresh per second at most, however many
@@ -172,8 +190,8 @@ export class Operator {
         const ws = c.namespaces.get(ns)?.spec?.workspace;
         if (ws) this.queues.get('workspace')?.addAfter(ws, QUEUE_STATUS_COALESCE_MS);
         // Capacity may have freed: the deployments waiting in this queue decide again.
-        for (const d of list(c.deployments, ns)) if ((d.spec?.queue ?? 'default-queue') === queue && phaseOf(d) === 'Queued') add('deployment', keyOf(d));
-        for (const s of list(c.savepoints, ns)) if (s.spec?.deployment === o.metadata.name) add('savepoint', keyOf(s));
+        for (const k of queuedIn.get(`${ns}/${queue}`) ?? []) add('deployment', k);
+        for (const s of c.savepoints.byIndex(SAVEPOINT_INDEX_DEPLOYMENT, keyOf(o))) add('savepoint', keyOf(s));
       }
       if (e === 'delete') { seen.delete(`Deployment:${keyOf(o)}`); seen.delete(`Deployment.phase:${keyOf(o)}`); }
     });

@@ -26,9 +26,11 @@ test('both roles mount the key read-only for the runtime group and name it in MI
 
 test('the Secret is created once with 64 hex characters, owned by the Deployment, and never replaced', async () => {
   const objects = new Map<string, KubeObject>();
+  const requests: string[] = [];
   const rest = {
-    getOrUndefined: async <T extends KubeObject>(ref: { name: string }) => objects.get(ref.name) as T | undefined,
+    getOrUndefined: async <T extends KubeObject>(ref: { name: string }) => { requests.push('get'); return objects.get(ref.name) as T | undefined; },
     create: async <T extends KubeObject>(obj: KubeObject) => {
+      requests.push('create');
       if (objects.has(obj.metadata.name)) throw new KubeApiError(409, 'AlreadyExists', 'exists');
       const stored = { ...obj, data: { key: Buffer.from((obj.stringData as { key: string }).key).toString('base64') } };
       objects.set(obj.metadata.name, stored);
@@ -41,6 +43,8 @@ test('the Secret is created once with 64 hex characters, owned by the Deployment
   expect((first.stringData as { key: string }).key).toMatch(/^[0-9a-f]{64}$/);
   await ensureAuthSecret(rest, 'team-a', 'rates', owner);
   expect(objects.get(authSecretName('rates'))).toBe(first);
+  // one request per pass: the create (its 409 says the key exists)
+  expect(requests).toEqual(['create', 'create']);
   const key = await deploymentKeys(rest)({ namespace: 'team-a', name: 'rates' });
   expect(key?.source).toBe('Secret team-a/rates-auth');
   expect(await deploymentKeys(rest)({ namespace: 'team-a', name: 'other' })).toBeUndefined();

@@ -25,14 +25,16 @@ export function desiredAuthSecret(namespace: string, deployment: string, owner: 
   };
 }
 
-/** Creates the Secret if it does not exist; an existing key is never replaced (running pods hold it). */
-export async function ensureAuthSecret(rest: Pick<KubeRest, 'getOrUndefined' | 'create'>, namespace: string, deployment: string, owner: OwnerReference): Promise<void> {
-  const existing = await rest.getOrUndefined({ apiVersion: 'v1', kind: 'Secret', namespace, name: authSecretName(deployment) });
-  if (existing) return;
+/**
+ * Creates the Secret if it does not exist; an existing key is never replaced (running pods hold
+ * it). One request: the create itself, whose 409 says the Secret is there (no GET first: this
+ * runs for every Deployment created, and issue 15 allows about 3 requests for that).
+ */
+export async function ensureAuthSecret(rest: Pick<KubeRest, 'create'>, namespace: string, deployment: string, owner: OwnerReference): Promise<void> {
   try {
     await rest.create(desiredAuthSecret(namespace, deployment, owner, randomBytes(32).toString('hex')));
   } catch (err) {
-    if (!isConflict(err)) throw err; // created meanwhile (another reconcile): that key stands
+    if (!isConflict(err)) throw err; // it exists (an earlier pass, another reconcile): that key stands
   }
 }
 

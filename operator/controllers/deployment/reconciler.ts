@@ -24,7 +24,8 @@ import { unlistedSecrets } from './secret-mounts.ts';
 import { resolveDeploymentArtifact } from './artifact-step.ts';
 import type { ArtifactDigests } from './artifact-digest.ts';
 import { resolvePodIdentity, workspacePods } from './pod-identity.ts';
-import { apiServerAddressesOf, desiredNetworkPolicy } from './network-policy.ts';
+import { desiredNetworkPolicy } from './network-policy.ts';
+import { apiServerAddresses } from './api-server-addresses.ts';
 import { DEFAULT_OPERATOR_NAMESPACE } from '../../storage/secret-ref-policy.ts';
 import { S3_SECRET_NAME } from '../namespace/desired.ts';
 import { observeDeployment } from './observer.ts';
@@ -49,11 +50,6 @@ export function podStorage(ctx: ReconcileContext, namespace: string): PodStorage
   const st = workspace ? ctx.caches.workspaces.get(workspace)?.spec?.storage : undefined;
   if (!st) return undefined;
   return { bucket: st.bucket, prefix: st.prefix ?? '', region: st.region ?? 'us-east-1', forcePathStyle: st.forcePathStyle ?? true, endpoint: st.endpoint, secretName: S3_SECRET_NAME };
-}
-
-/** Where the API server's proxy comes from: the Endpoints of default/kubernetes (none if unreadable). */
-async function apiServerAddresses(ctx: ReconcileContext): Promise<string[]> {
-  return apiServerAddressesOf(await ctx.rest.getOrUndefined<KubeObject>({ apiVersion: 'v1', kind: 'Endpoints', namespace: 'default', name: 'kubernetes' }).catch(() => undefined));
 }
 
 export async function reconcileDeployment(ctx: ReconcileContext, opts: DeploymentReconcilerOptions, namespace: string, name: string): Promise<ReconcileResult> {
@@ -126,9 +122,10 @@ export async function reconcileDeployment(ctx: ReconcileContext, opts: Deploymen
     // Configuration and Service go first, whenever pods are to be created (so also after a restart
     // mid-way); each step's requests go out together, as a deployment's latency is their round trips.
     if (missing.length > 0) {
-      // The NetworkPolicy goes first: no pod of the deployment is ever reachable from other tenants.
-      await ctx.rest.apply(desiredNetworkPolicy(d, { owner: ownerReference(raw), operatorNamespace: ctx.operatorNamespace ?? DEFAULT_OPERATOR_NAMESPACE, apiServerAddresses: await apiServerAddresses(ctx) }), ctx.fieldManager);
-      await Promise.all([ctx.rest.apply(desired.config, ctx.fieldManager), ctx.rest.apply(desired.service, ctx.fieldManager).catch((err: unknown) => {
+      // The NetworkPolicy is in place before any pod (no pod of the deployment is ever reachable
+      // from other tenants); it goes out together with the rest, one round trip before the pods.
+      const policy = desiredNetworkPolicy(d, { owner: ownerReference(raw), operatorNamespace: ctx.operatorNamespace ?? DEFAULT_OPERATOR_NAMESPACE, apiServerAddresses: await apiServerAddresses(ctx.rest, ctx.clock) });
+      await Promise.all([ctx.rest.apply(policy, ctx.fieldManager), ctx.rest.apply(desired.config, ctx.fieldManager), ctx.rest.apply(desired.service, ctx.fieldManager).catch((err: unknown) => {
         const r = classifyCreateError(err, `Service ${desired.service.metadata.name}`);
         if (r?.kind !== 'rejected') throw err;
         rejected = r;
