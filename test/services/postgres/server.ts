@@ -80,7 +80,13 @@ async function run(command: string, args: string[], user: RunAs | undefined, log
 /** initdb once: superuser `millrace` with a generated password, scram-sha-256 on TCP. */
 async function ensureCluster(paths: PostgresPaths, binaries: Binaries, user: RunAs | undefined, logFd: number): Promise<string> {
   const dataDir = await resolveDataDir(paths, user);
-  if (await access(join(dataDir, 'PG_VERSION')).then(() => true, () => false)) return dataDir;
+  const exists = (file: string) => access(file).then(() => true, () => false);
+  if (await exists(join(dataDir, 'PG_VERSION'))) {
+    if (await exists(paths.passwordFile)) return dataDir;
+    // Its password file went with a removed cache directory while the data stayed under
+    // /var/lib/postgresql: the password is unknown and the data is test data, so start afresh.
+    for (const entry of await readdir(dataDir)) await rm(join(dataDir, entry), { recursive: true, force: true });
+  }
   const password = randomBytes(18).toString('base64url');
   await writeFile(paths.passwordFile, password + '\n', { mode: 0o600 });
   // initdb reads the password from a file its user can read; it is removed right after
