@@ -39,11 +39,14 @@ class ObjectFileStore implements FileStore {
   readonly description: string;
   private readonly store: ObjectStore;
   private readonly move: (from: string, to: string) => Promise<void>;
+  /** the one file this store lists, when the connector's path names a file */
+  private readonly only: string | undefined;
 
-  constructor(store: ObjectStore, move: (from: string, to: string) => Promise<void>) {
+  constructor(store: ObjectStore, move: (from: string, to: string) => Promise<void>, only?: string) {
     this.store = store;
-    this.description = store.description;
+    this.description = only === undefined ? store.description : `${store.description}${only}`;
     this.move = move;
+    this.only = only;
   }
 
   put(key: string, data: Uint8Array): Promise<void> {
@@ -55,7 +58,8 @@ class ObjectFileStore implements FileStore {
   }
 
   async list(): Promise<string[]> {
-    return (await this.store.list('')).map((o) => o.key);
+    const keys = (await this.store.list('')).map((o) => o.key);
+    return this.only === undefined ? keys : keys.filter((k) => k === this.only);
   }
 
   async exists(key: string): Promise<boolean> {
@@ -88,34 +92,13 @@ export function openSourceFileStore(location: string, env: Record<string, string
   const loc = parseStorageUri(location);
   if (loc.kind !== 'local' || !statSync(loc.directory, { throwIfNoEntry: false })?.isFile()) return openFileStore(location, env);
   const file = checkFilePath(loc.directory, 'path');
-  const directory = openFileStore(path.dirname(file), env);
-  const name = path.basename(file);
-  return { ...bindAll(directory), description: file, list: async () => ((await directory.list()).includes(name) ? [name] : []) };
-}
-
-function bindAll(store: FileStore): FileStore {
-  return {
-    description: store.description,
-    put: (key, data) => store.put(key, data),
-    get: (key) => store.get(key),
-    list: () => store.list(),
-    exists: (key) => store.exists(key),
-    promote: (from, to) => store.promote(from, to),
-    delete: (key) => store.delete(key),
-    close: () => store.close(),
-  };
+  return localFileStore(path.dirname(file), path.basename(file));
 }
 
 /** Opens the connector's `path` (s3://bucket/prefix, file:///dir or a directory). */
 export function openFileStore(location: string, env: Record<string, string | undefined> = process.env): FileStore {
   const loc = parseStorageUri(location);
-  if (loc.kind === 'local') {
-    const dir = checkFilePath(loc.directory, 'path');
-    return new ObjectFileStore(new LocalObjectStore({ directory: dir }), async (from, to) => {
-      await mkdir(path.dirname(path.join(dir, to)), { recursive: true });
-      await rename(path.join(dir, from), path.join(dir, to));
-    });
-  }
+  if (loc.kind === 'local') return localFileStore(checkFilePath(loc.directory, 'path'));
   const settings = resolveS3Settings(env);
   const client: S3Client = createS3Client(settings);
   const store = new S3ObjectStore({ client, bucket: loc.bucket, prefix: loc.prefix, partSizeBytes: settings.partSizeBytes });
@@ -124,4 +107,11 @@ export function openFileStore(location: string, env: Record<string, string | und
     await client.send(new CopyObjectCommand({ Bucket: loc.bucket, Key: loc.prefix + to, CopySource: `${loc.bucket}/${encodeURIComponent(loc.prefix + from).replace(/%2F/g, '/')}` }));
     await store.delete(from);
   });
+}
+
+function localFileStore(dir: string, only?: string): FileStore {
+  return new ObjectFileStore(new LocalObjectStore({ directory: dir }), async (from, to) => {
+    await mkdir(path.dirname(path.join(dir, to)), { recursive: true });
+    await rename(path.join(dir, from), path.join(dir, to));
+  }, only);
 }
