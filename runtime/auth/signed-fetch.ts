@@ -25,7 +25,7 @@ export interface SignedResponse {
   readonly error: { code: string; message: string } | undefined;
 }
 
-/** Reads at most `limit` bytes of a response body; more is an error (and the stream is cancelled). */
+/** Reads at most `limit` bytes of a response body; more is an error (and the stream is canceled). */
 export async function readLimited(res: Response, limit: number, what: string): Promise<string> {
   const declared = Number(res.headers.get('content-length') ?? NaN);
   if (declared > limit) {

@@ -97,7 +97,7 @@ export class AsyncSnapshot {
     }
   }
 
-  /** The checkpoint was aborted or the task cancelled: stop at the next slice, free the copies now. */
+  /** The checkpoint was aborted or the task canceled: stop at the next slice, free the copies now. */
   abandon(): void {
     this.abandoned = true;
     for (const o of this.operators) o.capture.discard();

@@ -25,7 +25,7 @@ export interface LocalExecution {
   readonly graph: StreamGraph;
   readonly jobGraph: JobGraph;
   readonly tasks: StreamTask[];
-  /** resolves when every task finished; rejects with the first failure (others are cancelled) */
+  /** resolves when every task finished; rejects with the first failure (others are canceled) */
   readonly done: Promise<void>;
   cancel(): void;
 }

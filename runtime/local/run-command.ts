@@ -1,6 +1,6 @@
 // `millrace run <job>`: local mode. Starts a JobManager and TaskManagers as local processes,
 // submits the job, shows live progress, and ends with the job: exit 0 when FINISHED, 1 when it
-// failed (with the error), 130 after Ctrl-C (the job is cancelled and the processes stopped).
+// failed (with the error), 130 after Ctrl-C (the job is canceled and the processes stopped).
 
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';

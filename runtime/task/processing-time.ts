@@ -33,7 +33,7 @@ export class SystemProcessingTimeService implements ProcessingTimeService {
 /** Time moves only when the test says so; due callbacks run on advanceTo. */
 export class ManualProcessingTimeService implements ProcessingTimeService {
   private time: number;
-  private scheduled: Array<{ time: number; cb: (t: number) => void; cancelled: boolean }> = [];
+  private scheduled: Array<{ time: number; cb: (t: number) => void; canceled: boolean }> = [];
   constructor(start = 0) {
     this.time = start;
   }
@@ -41,20 +41,20 @@ export class ManualProcessingTimeService implements ProcessingTimeService {
     return this.time;
   }
   schedule(time: number, callback: (time: number) => void): () => void {
-    const entry = { time, cb: callback, cancelled: false };
+    const entry = { time, cb: callback, canceled: false };
     this.scheduled.push(entry);
     return () => {
-      entry.cancelled = true;
+      entry.canceled = true;
     };
   }
   advanceTo(time: number): void {
     this.time = time;
     for (;;) {
-      const due = this.scheduled.filter((s) => !s.cancelled && s.time <= time).sort((a, b) => a.time - b.time)[0];
+      const due = this.scheduled.filter((s) => !s.canceled && s.time <= time).sort((a, b) => a.time - b.time)[0];
       if (!due) break;
-      due.cancelled = true;
+      due.canceled = true;
       due.cb(time);
     }
-    this.scheduled = this.scheduled.filter((s) => !s.cancelled);
+    this.scheduled = this.scheduled.filter((s) => !s.canceled);
   }
 }

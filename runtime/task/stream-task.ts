@@ -109,8 +109,9 @@ export interface TaskMetrics {
   readonly connectors?: ConnectorMetricsSnapshot[];
 }
 
-export class TaskCancelledError extends Error {
-  readonly code = 'MR_ERR_TASK_CANCELLED';
+/** Thrown inside a task that was canceled; the slot reports the task CANCELED (Flink's spelling). */
+export class TaskCanceledError extends Error {
+  readonly code = 'MR_ERR_TASK_CANCELED';
 }
 
 const FLUSH_INTERVAL_MS = 5;
@@ -137,7 +138,7 @@ export class StreamTask {
   private readonly output: NetworkOutput;
   private readonly gate: InputGate;
   private readonly valve: WatermarkValve;
-  private cancelled = false;
+  private canceled = false;
   private cancelWake: (() => void) | undefined;
   private readonly cancelPromise: Promise<void>;
   private recordsIn = 0;
@@ -218,7 +219,7 @@ export class StreamTask {
         await this.runSource(this.head);
       }
       else await this.runInputs();
-      this.checkCancelled();
+      this.checkCanceled();
       for (const op of this.operators) await op.finish();
       for (const w of this.writers) w.broadcastEvent(END_OF_PARTITION);
       // all our buffers must leave before we report FINISHED
@@ -327,15 +328,15 @@ export class StreamTask {
   }
 
   cancel(): void {
-    this.cancelled = true;
+    this.canceled = true;
     for (const id of [...this.inFlight.keys()]) this.abortCheckpoint(id);
     this.cancelWake?.();
     this.mailbox.interrupt();
     this.gate.interrupt();
   }
 
-  private checkCancelled(): void {
-    if (this.cancelled) throw new TaskCancelledError(`task ${this.name} was cancelled`);
+  private checkCanceled(): void {
+    if (this.canceled) throw new TaskCanceledError(`task ${this.name} was canceled`);
   }
 
   private async waitWriters(): Promise<void> {
@@ -368,7 +369,7 @@ export class StreamTask {
     let nextMarker = latencyEvery > 0 ? Date.now() + latencyEvery : Number.POSITIVE_INFINITY;
     const batchMode = this.spec.batchMode === true;
     for (;;) {
-      this.checkCancelled();
+      this.checkCanceled();
       this.mailbox.drain();
       if (!this.writersAvailable()) {
         this.flushAll(performance.now());
@@ -418,7 +419,7 @@ export class StreamTask {
     const head = this.head;
     const hasAssigner = this.operators.some((o) => o instanceof TimestampsAndWatermarksOperator);
     for (;;) {
-      this.checkCancelled();
+      this.checkCanceled();
       this.mailbox.drain();
       if (!this.writersAvailable()) {
         this.flushAll(performance.now());

@@ -3,7 +3,7 @@
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { NetworkEnvironment } from '../network/network-environment.ts';
-import { TaskCancelledError, type StreamTask } from '../task/stream-task.ts';
+import { TaskCanceledError, type StreamTask } from '../task/stream-task.ts';
 import { createTask, executionId, forgetGraphs, type TaskDeploymentDescriptor } from './deployment.ts';
 import { TaskStateIO } from '../checkpoint/task-state-io.ts';
 import type { SnapshotTarget } from '../checkpoint/messages.ts';
@@ -22,7 +22,7 @@ const net = new NetworkEnvironment({
 });
 /** a deployment (job module import, state download) that takes longer fails the task */
 const DEPLOY_TIMEOUT_MS = Number(process.env.MILLRACE_DEPLOY_TIMEOUT_MS ?? 300_000);
-const tasks = new Map<string, { task?: StreamTask; tdd: TaskDeploymentDescriptor; cancelled: boolean }>();
+const tasks = new Map<string, { task?: StreamTask; tdd: TaskDeploymentDescriptor; canceled: boolean }>();
 
 const send = (m: FromSlot): void => port.postMessage(m);
 const stateIO = new TaskStateIO();
@@ -82,7 +82,7 @@ function report(d: TaskDeploymentDescriptor, state: 'RUNNING' | 'FINISHED' | 'FA
 
 async function deploy(d: TaskDeploymentDescriptor): Promise<void> {
   const id = executionId(d);
-  const entry: { task?: StreamTask; tdd: TaskDeploymentDescriptor; cancelled: boolean } = { tdd: d, cancelled: false };
+  const entry: { task?: StreamTask; tdd: TaskDeploymentDescriptor; canceled: boolean } = { tdd: d, canceled: false };
   tasks.set(id, entry);
   try {
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -91,12 +91,12 @@ async function deploy(d: TaskDeploymentDescriptor): Promise<void> {
     });
     const task = await Promise.race([createTask(d, net, { stateIO, loadPolicy, onCheckpoint: (snap) => void uploadAndAcknowledge(d, snap) }), timeout]).finally(() => clearTimeout(timer));
     entry.task = task;
-    if (entry.cancelled) task.cancel();
+    if (entry.canceled) task.cancel();
     report(d, 'RUNNING');
     await task.run();
     report(d, 'FINISHED', undefined, task);
   } catch (err) {
-    if (entry.cancelled || err instanceof TaskCancelledError) report(d, 'CANCELED', undefined, entry.task);
+    if (entry.canceled || err instanceof TaskCanceledError) report(d, 'CANCELED', undefined, entry.task);
     else report(d, 'FAILED', (err as Error).stack ?? String(err), entry.task);
   } finally {
     tasks.delete(id);
@@ -131,7 +131,7 @@ port.on('message', (m: ToSlot) => {
   else if (m.type === 'cancel') {
     for (const t of tasks.values()) {
       if ((m.jobId !== '*' && t.tdd.jobId !== m.jobId) || t.tdd.attempt > m.attempt) continue;
-      t.cancelled = true;
+      t.canceled = true;
       t.task?.cancel();
     }
   } else if (m.type === 'trigger-checkpoint') {

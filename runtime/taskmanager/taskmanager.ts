@@ -2,7 +2,7 @@
 // has slots), registration and heartbeats to the JobManager, a small REST API (/internal/*, for
 // its JobManager only) for deployment, cancellation and checkpoints, and Prometheus metrics of
 // its tasks. A slot worker that dies is replaced: its tasks are reported FAILED, every task is
-// cancelled and the TaskManager registers again with the new slot, so the job fails over instead
+// canceled and the TaskManager registers again with the new slot, so the job fails over instead
 // of waiting for a slot that no longer runs anything.
 
 import { randomUUID } from 'node:crypto';
@@ -256,7 +256,7 @@ export async function startTaskManager(o: TaskManagerOptions): Promise<TaskManag
         // of the old JobManager's attempts must stop before the slots are offered again
         registered = false;
         toAll({ type: 'cancel', jobId: '*', attempt: Number.MAX_SAFE_INTEGER });
-        log.warn('the JobManager does not know this TaskManager (it restarted): cancelled running tasks, registering again');
+        log.warn('the JobManager does not know this TaskManager (it restarted): canceled running tasks, registering again');
       } else if (!r.ok) {
         log.warn({ status: r.status, error: r.error }, 'heartbeat refused');
       }

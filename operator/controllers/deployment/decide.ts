@@ -102,7 +102,7 @@ function phaseFromJob(job: JobDetails | undefined): DeploymentPhase {
     case 'RUNNING': return 'Running';
     case 'FINISHED': return 'Finished';
     case 'FAILED': return 'Failed';
-    case 'CANCELED': case 'CANCELLED': return 'Cancelled';
+    case 'CANCELED': return 'Cancelled';
     default: return 'Starting';
   }
 }
@@ -115,7 +115,7 @@ export function decideDeployment(input: DecisionInput): Decision {
   const events: DeploymentEvent[] = [];
   const conditions: ConditionInput[] = [];
   const prevPhase = previous?.phase;
-  const jobActive = observed.job && !['FINISHED', 'FAILED', 'CANCELED', 'CANCELLED'].includes(observed.job.state);
+  const jobActive = observed.job && !['FINISHED', 'FAILED', 'CANCELED'].includes(observed.job.state);
   const jobRunning = observed.job?.state === 'RUNNING';
 
   // Savepoint bookkeeping: follow a stop-with-savepoint in flight before anything else.

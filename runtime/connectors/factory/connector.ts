@@ -35,7 +35,7 @@ export interface ConnectorContext<O> {
 }
 
 export interface ScanTableSource {
-  /** true: the source ends (batch-style reading); false: it runs until cancelled */
+  /** true: the source ends (batch-style reading); false: it runs until canceled */
   readonly bounded: boolean;
   /** which row kinds it emits */
   readonly changelogMode: ChangelogMode;

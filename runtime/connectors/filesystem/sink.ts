@@ -283,7 +283,7 @@ class FilesystemWriter implements SinkWriter<ChangelogRow> {
   }
 
   async close(): Promise<void> {
-    // a cancelled or failed task leaves hidden files; the next restore removes them
+    // a canceled or failed task leaves hidden files; the next restore removes them
     await this.chain;
     this.store?.close();
   }

@@ -96,14 +96,14 @@ export class SqlClient {
     return true;
   }
 
-  /** Leaves: jobs still running in this process are cancelled (they end with the client). */
+  /** Leaves: jobs still running in this process are canceled (they end with the client). */
   async close(): Promise<void> {
     for (const [id, r] of this.jobs) {
       if (r.status !== 'RUNNING') continue;
       r.job.cancel();
       await r.job.done.catch(() => undefined);
       r.status = 'CANCELED';
-      this.out(`[INFO] Job ${id} cancelled: jobs of the SQL client run in its process and end with it.`);
+      this.out(`[INFO] Job ${id} canceled: jobs of the SQL client run in its process and end with it.`);
     }
   }
 
