@@ -4,6 +4,9 @@ import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { TERMINAL_STATES, type JobMaster } from './job-master.ts';
 import type { ResourceManager } from './resource-manager.ts';
 
+/** Prometheus base units: times in seconds (the runtime keeps milliseconds). */
+const seconds = (ms: number | null): number | null => (ms === null ? null : ms / 1000);
+
 export function jobManagerMetrics(rm: ResourceManager, jobs: () => Iterable<JobMaster>): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'millrace_jobmanager_' });
@@ -41,7 +44,7 @@ export function jobManagerMetrics(rm: ResourceManager, jobs: () => Iterable<JobM
   perVertex('millrace_vertex_records_in', 'Records received by a vertex (all subtasks)', (v) => v.recordsIn);
   perVertex('millrace_vertex_records_out', 'Records emitted by a vertex (all subtasks)', (v) => v.recordsOut);
   perVertex('millrace_vertex_backpressure_ratio', 'Highest share of time a subtask waited for output credit', (v) => v.backpressureRatio);
-  perVertex('millrace_vertex_input_watermark_ms', 'Lowest input watermark over subtasks (epoch ms)', (v) => v.inputWatermark);
+  perVertex('millrace_vertex_input_watermark_seconds', 'Lowest input watermark over subtasks (Unix time in seconds)', (v) => seconds(v.inputWatermark));
   // checkpoints of all jobs of this JobManager (in application mode: its one job)
   const stats = () => [...jobs()].flatMap((j) => (j.coordinator ? [j.coordinator.stats] : []));
   new Gauge({
@@ -53,9 +56,9 @@ export function jobManagerMetrics(rm: ResourceManager, jobs: () => Iterable<JobM
     },
   });
   const last = () => stats().map((s) => s.latestCompleted).filter((c) => c !== undefined).sort((a, b) => b.trigger_timestamp - a.trigger_timestamp)[0];
-  new Gauge({ name: 'millrace_checkpoint_last_duration_ms', help: 'End-to-end duration of the latest completed checkpoint', registers: [registry], collect() { this.set(last()?.end_to_end_duration ?? 0); } });
+  new Gauge({ name: 'millrace_checkpoint_last_duration_seconds', help: 'End-to-end duration of the latest completed checkpoint', registers: [registry], collect() { this.set((last()?.end_to_end_duration ?? 0) / 1000); } });
   new Gauge({ name: 'millrace_checkpoint_last_size_bytes', help: 'State size of the latest completed checkpoint', registers: [registry], collect() { this.set(last()?.state_size ?? 0); } });
-  new Gauge({ name: 'millrace_checkpoint_last_alignment_ms', help: 'Longest barrier alignment of the latest completed checkpoint', registers: [registry], collect() { this.set(last()?.alignment_duration ?? 0); } });
+  new Gauge({ name: 'millrace_checkpoint_last_alignment_seconds', help: 'Longest barrier alignment of the latest completed checkpoint', registers: [registry], collect() { this.set((last()?.alignment_duration ?? 0) / 1000); } });
   new Gauge({ name: 'millrace_checkpoints_in_progress', help: 'Checkpoints and savepoints in flight', registers: [registry], collect() { this.set(stats().reduce((a, s) => a + s.inProgressCount, 0)); } });
   return registry;
 }

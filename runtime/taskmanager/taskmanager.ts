@@ -23,6 +23,9 @@ import { executionId, type TaskDeploymentDescriptor } from './deployment.ts';
 import { cancelBody, deployBody, notifyAbortedBody, notifyCompleteBody, triggerBody } from './schemas.ts';
 import type { FromSlot, SlotWorkerData, ToSlot } from './slot-messages.ts';
 
+/** Prometheus base units: times in seconds (the runtime keeps milliseconds). */
+const seconds = (ms: number | undefined): number | undefined => (ms === undefined ? undefined : ms / 1000);
+
 export interface TaskManagerOptions {
   readonly jobManagerUrl: string;
   readonly slots: number;
@@ -179,8 +182,8 @@ export async function startTaskManager(o: TaskManagerOptions): Promise<TaskManag
   taskGauge('millrace_task_backpressure_ratio', 'Share of time the subtask waited for output credit', (m) => m.backpressureRatio);
   taskGauge('millrace_task_busy_ratio', 'Share of time the subtask processed records', (m) => m.busyRatio);
   taskGauge('millrace_task_output_backlog', 'Buffers waiting for credit', (m) => m.outputBacklog);
-  taskGauge('millrace_task_input_watermark_ms', 'Input watermark (epoch ms)', (m) => m.inputWatermark);
-  taskGauge('millrace_task_latency_p99_ms', 'p99 of latency markers at sinks', (m) => m.latencyP99Ms);
+  taskGauge('millrace_task_input_watermark_seconds', 'Input watermark (Unix time in seconds)', (m) => seconds(m.inputWatermark));
+  taskGauge('millrace_task_latency_p99_seconds', 'p99 of latency markers at sinks', (m) => seconds(m.latencyP99Ms));
   registerConnectorMetrics(registry, () => [...metrics.values()].map((e) => ({ jobId: e.jobId, vertexId: e.m.vertexId, subtaskIndex: e.m.subtaskIndex, connectors: e.m.connectors ?? [] })));
   new Gauge({ name: 'millrace_taskmanager_slots', help: 'Slots (worker threads) of this TaskManager', registers: [registry], collect() { this.set(slots.length); } });
 

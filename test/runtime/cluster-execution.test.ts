@@ -70,6 +70,13 @@ describe('jobs on a mini-cluster of processes', () => {
     const metrics = await (await fetch(`${mc.cluster.restUrl}/metrics`)).text();
     expect(metrics).toMatch(/millrace_taskmanagers 2/);
     expect(metrics).toMatch(new RegExp(`millrace_vertex_records_in\\{job_id="${id}"`));
+    // watermarks in Unix seconds (Prometheus base units), the same instant the REST API gives in ms
+    const watermarks = [...metrics.matchAll(/millrace_vertex_input_watermark_seconds\{[^}]*\} ([0-9.e+]+)/g)].map((m) => Number(m[1]));
+    expect(watermarks.length).toBeGreaterThan(0);
+    for (const w of watermarks) {
+      expect(w).toBeGreaterThan(Date.UTC(2025, 0, 1) / 1000);
+      expect(w).toBeLessThan(Date.UTC(2100, 0, 1) / 1000);
+    }
     const tms = (await (await fetch(`${mc.cluster.restUrl}/taskmanagers`)).json()) as { taskmanagers: Array<{ restUrl: string }> };
     const tmMetrics = await (await fetch(`${tms.taskmanagers[0]!.restUrl}/metrics`)).text();
     expect(tmMetrics).toMatch(/millrace_task_records_in\{/);

@@ -47,6 +47,10 @@ describe('recovery from checkpoints (local directory)', () => {
     const metrics = await (await fetch(`${mc.cluster.restUrl}/metrics`)).text();
     expect(metrics).toMatch(/millrace_checkpoints_total\{result="completed"\} [1-9]/);
     expect(metrics).toMatch(/millrace_checkpoint_last_size_bytes [1-9]/);
+    // times in seconds (Prometheus base units): a local checkpoint takes well under a minute
+    const duration = Number(/millrace_checkpoint_last_duration_seconds ([0-9.e-]+)/.exec(metrics)?.[1]);
+    expect(duration).toBeGreaterThan(0);
+    expect(duration).toBeLessThan(60);
   });
 
   test('a restarted JobManager resumes the job from HA metadata and its latest checkpoint', async () => {
