@@ -2,7 +2,7 @@ import { OPERATOR_SECTION_BEGIN, OPERATOR_SECTION_END, renderOperatorSection, re
 import type { OperatorBenchResult } from './operator-stats-report.ts';
 
 const result: OperatorBenchResult = {
-  generatedAt: '2026-11-22T01:00:00.000Z', deployments: 1000, podsPerDeployment: 2, applyConcurrency: 16, appliedSeconds: 4.2,
+  generatedAt: '2026-11-22T01:00:00.000Z', deployments: 1000, namespaces: 50, podsPerDeployment: 2, applyConcurrency: 16, appliedSeconds: 4.2,
   probes: { everyMs: 2000, applied: 20, timed: 20, applyToPodsMs: { p50: 3000, p99: 9000 } },
   probesAfterCreation: { everyMs: 2000, applied: 37, timed: 37, applyToPodsMs: { p50: 400, p99: 1200 } },
   applyToCreatedAndStatusMs: { p50: 9500, p99: 31000, deploymentsTimed: 1000 },
@@ -19,7 +19,8 @@ const result: OperatorBenchResult = {
 describe('the Operator section of bench/RESULTS.md', () => {
   test('shows the targets, met or not, and the requests by kind', () => {
     const s = renderOperatorSection(result);
-    expect(s).toContain('## Operator: 1,000 Deployments');
+    expect(s).toContain('## Operator: 1,000 Deployments across 50 namespaces');
+    expect(renderOperatorSection({ ...result, namespaces: undefined })).toContain('## Operator: 1,000 Deployments across 1 namespace\n');
     expect(s).toContain('| all 1000 with pods created and status written | 33 s | < 60 s: met |');
     expect(s).toContain('| apply → pods created and status written, p50 / p99 | 9500 / 31000 ms | |');
     expect(s).toContain('| operator RSS idle / peak over the whole run (110 s) | 120 / 135 MiB | peak < 300 MB: NOT met |');

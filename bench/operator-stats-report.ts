@@ -3,6 +3,8 @@
 export interface OperatorBenchResult {
   generatedAt: string;
   deployments: number;
+  /** Millrace Namespaces (of one Workspace) the Deployments and probes are spread over, round robin (absent in runs before it existed: 1) */
+  namespaces?: number;
   podsPerDeployment: number;
   applyConcurrency: number;
   appliedSeconds: number;
@@ -51,12 +53,12 @@ export function renderOperatorSection(r: OperatorBenchResult): string {
   const w = r.wholeRun;
   return [
     OPERATOR_SECTION_BEGIN,
-    `## Operator: ${r.deployments.toLocaleString('en-US')} Deployments`,
+    `## Operator: ${r.deployments.toLocaleString('en-US')} Deployments across ${r.namespaces ?? 1} namespace${(r.namespaces ?? 1) === 1 ? '' : 's'}`,
     '',
     `Latest figures of \`npm run bench:operator\` (\`bench/operator.ts\`), generated ${r.generatedAt}; raw figures in`,
     '`bench/results/operator.json`. The operator runs as its own process (`operator/main.ts`, environment and V8 flags',
     `\`${r.operatorNodeFlags.join(' ')}\`) against the test cluster's API server on the same machine; the run applies`,
-    `${r.deployments} Deployments (0.25 CU JobManager + one 0.25 CU TaskManager each, ${r.applyConcurrency} applies in parallel).`,
+    `${r.deployments} Deployments over ${r.namespaces ?? 1} Millrace Namespace(s) of one Workspace, round robin (0.25 CU JobManager + one 0.25 CU TaskManager each, ${r.applyConcurrency} applies in parallel).`,
     'Their pods carry a nodeSelector no node matches, so they are created and stay Pending; the JobManagers are',
     'unreachable, so every deployment settles in phase Starting. A Deployment is done when both its pods exist and its',
     'status is written for the generation applied (phase Starting, observedGeneration); after all are done the run goes on',

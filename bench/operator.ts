@@ -1,5 +1,7 @@
 // `npm run bench:operator`: the operator under load on the real control plane (test/cluster).
-// Runs the operator as its own process, applies N Deployments (default 1,000), and writes
+// Runs the operator as its own process, applies N Deployments (default 1,000) spread over
+// --namespaces M Millrace Namespaces of one Workspace (default 1; issue 15's target is 10,000
+// across 50), and writes
 // bench/results/operator.json: per Deployment, apply → both pods created AND its status written
 // for them (phase Starting at the applied generation), p50/p99 and when all were done; then it
 // keeps observing for --observe-seconds (default 75: the operator looks at each Starting
@@ -11,7 +13,7 @@
 // Pending (created, never started: 2,000 real containers would swamp the machine).
 //
 // Writes bench/results/operator.json and the Operator section of bench/RESULTS.md.
-// Options: --count N (deployments), --concurrency N (parallel applies), --observe-seconds S, --no-write (print only),
+// Options: --deployments N (or --count N), --namespaces M, --concurrency N (parallel applies), --observe-seconds S, --no-write (print only),
 // --cpu-prof DIR (the operator writes a V8 CPU profile there on exit), --node-flag F (more flags
 // for the operator process, to try them; repeatable). The operator inherits the environment.
 import { spawn } from 'node:child_process';
@@ -29,10 +31,11 @@ import { renderOperatorSection, replaceOperatorSection } from './operator-stats-
 import type { OperatorBenchResult } from './operator-stats-report.ts';
 
 const { values } = parseArgs({ options: {
-  count: { type: 'string' }, deployments: { type: 'string' }, concurrency: { type: 'string', default: '16' }, 'observe-seconds': { type: 'string', default: '75' }, 'probe-every-ms': { type: 'string', default: '2000' },
+  count: { type: 'string' }, deployments: { type: 'string' }, namespaces: { type: 'string', default: '1' }, concurrency: { type: 'string', default: '16' }, 'observe-seconds': { type: 'string', default: '75' }, 'probe-every-ms': { type: 'string', default: '2000' },
   'no-write': { type: 'boolean', default: false }, 'cpu-prof': { type: 'string' }, 'node-flag': { type: 'string', multiple: true, default: [] },
 } });
-const count = Number(values.count ?? values.deployments ?? '1000');
+const count = Number(values.deployments ?? values.count ?? '1000');
+const namespaceCount = Number(values.namespaces);
 const concurrency = Number(values.concurrency);
 const observeSeconds = Number(values['observe-seconds']);
 /**
@@ -41,8 +44,8 @@ const observeSeconds = Number(values['observe-seconds']);
  */
 const probeEveryMs = Number(values['probe-every-ms']);
 const PROBES_AT_MOST = 200;
-if (!Number.isInteger(count) || count < 1 || !Number.isInteger(concurrency) || concurrency < 1 || !Number.isFinite(observeSeconds) || observeSeconds < 0 || !Number.isFinite(probeEveryMs) || probeEveryMs < 0) {
-  process.stderr.write('usage: npm run bench:operator -- [--count N] [--concurrency N] [--observe-seconds S] [--probe-every-ms MS] [--no-write] [--cpu-prof DIR] [--node-flag FLAG]...\n');
+if (!Number.isInteger(count) || count < 1 || !Number.isInteger(namespaceCount) || namespaceCount < 1 || namespaceCount > count || !Number.isInteger(concurrency) || concurrency < 1 || !Number.isFinite(observeSeconds) || observeSeconds < 0 || !Number.isFinite(probeEveryMs) || probeEveryMs < 0) {
+  process.stderr.write('usage: npm run bench:operator -- [--deployments N] [--namespaces M (1..N)] [--concurrency N] [--observe-seconds S] [--probe-every-ms MS] [--no-write] [--cpu-prof DIR] [--node-flag FLAG]...\n');
   process.exit(2);
 }
 /** A node selector no node carries: pods are created and stay Pending. */
@@ -63,7 +66,7 @@ const operator = trackChild(spawn(process.execPath, [...nodeFlags, ...profileFla
   stdio: ['ignore', 'inherit', 'inherit'],
 }));
 const pid = operator.pid ?? 0;
-let created: { workspace: string; namespace: string } | undefined;
+let created: { workspace: string; namespaces: string[] } | undefined;
 /** ends the bench's watches (they restart themselves until then) */
 let stopWatches = (): void => undefined;
 // Interrupted: stop the operator, remove what the run created; the operator is tracked, so it is
@@ -73,16 +76,25 @@ const metrics = async () => (await fetch(`http://127.0.0.1:${port}/metrics`)).te
 const heapMiB = (text: string) => (metricSamples(text, 'millrace_operator_nodejs_heap_size_used_bytes')[0]?.value ?? Number.NaN) / 2 ** 20;
 try {
   await waitFor('operator ready', async () => (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.ok, 60_000);
-  // Room for every deployment (0.5 CU each) with a margin.
-  created = await createWorkspaceAndNamespace(rest, { capacityCU: count + PROBES_AT_MOST, quotaCU: Math.ceil((count + PROBES_AT_MOST) * 0.55) });
-  const { namespace } = created;
-  await waitFor('default-queue active', async () => ((await rest.get<KubeObject & { status?: { phase?: string } }>({ apiVersion: API, kind: 'Queue', namespace, name: 'default-queue' })).status?.phase === 'Active'), 60_000);
+  // Room for every deployment (0.5 CU each) with a margin: one Workspace, its Namespaces share the wave and the probes.
+  const perNamespace = Math.ceil(count / namespaceCount) + Math.ceil(PROBES_AT_MOST / namespaceCount);
+  const first = await createWorkspaceAndNamespace(rest, { capacityCU: Math.ceil(perNamespace * 0.55) * namespaceCount + 10, quotaCU: Math.ceil(perNamespace * 0.55) });
+  created = { workspace: first.workspace, namespaces: [first.namespace] };
+  for (let i = 1; i < namespaceCount; i++) {
+    const name = unique('ns');
+    created.namespaces.push(name);
+    await applyAs(rest, { apiVersion: API, kind: 'Namespace', metadata: { name }, spec: { workspace: first.workspace, quotaCU: Math.ceil(perNamespace * 0.55), members: [] } });
+  }
+  const namespaces = created.namespaces;
+  const inRun = new Set(namespaces);
+  for (const namespace of namespaces) await waitFor(`default-queue of ${namespace} active`, async () => ((await rest.getOrUndefined<KubeObject & { status?: { phase?: string } }>({ apiVersion: API, kind: 'Queue', namespace, name: 'default-queue' }))?.status?.phase === 'Active'), 120_000);
   await new Promise((r) => setTimeout(r, 3000));
   const rssIdle = await rssMiB(pid);
   const heapIdle = heapMiB(await metrics());
-  process.stderr.write(`operator idle: RSS ${rssIdle.toFixed(1)} MiB, heap used ${heapIdle.toFixed(1)} MiB; applying ${count} deployments (pods pinned to nodeSelector millrace.dev/bench=unschedulable: created, left Pending)\n`);
+  process.stderr.write(`operator idle: RSS ${rssIdle.toFixed(1)} MiB, heap used ${heapIdle.toFixed(1)} MiB; applying ${count} deployments across ${namespaceCount} namespace(s) (pods pinned to nodeSelector millrace.dev/bench=unschedulable: created, left Pending)\n`);
 
-  // Watch pods of the namespace to time when each deployment has both of its pods.
+  // Watch the run's pods (all namespaces, filtered) to time when each deployment has both of its
+  // pods; deployments are keyed namespace/name.
   const applyAt = new Map<string, number>();
   const podsSeen = new Map<string, Set<string>>();
   const allPodsAt = new Map<string, number>();
@@ -90,17 +102,18 @@ try {
   // so what it had missed is timed when seen again: late, never early.
   let watching = true;
   const aborts: Array<() => void> = [];
-  const keepWatching = async <T extends KubeObject>(path: string, onEvent: (type: string, o: T) => void): Promise<void> => {
-    const started = await new Watch(kc).watch(path, {}, onEvent, () => {
-      if (watching) setTimeout(() => { void keepWatching(path, onEvent).catch(() => undefined); }, 500);
+  const keepWatching = async <T extends KubeObject>(path: string, query: Record<string, string>, onEvent: (type: string, o: T) => void): Promise<void> => {
+    const started = await new Watch(kc).watch(path, query, onEvent, () => {
+      if (watching) setTimeout(() => { void keepWatching(path, query, onEvent).catch(() => undefined); }, 500);
     });
     aborts.push(() => started.abort());
   };
   stopWatches = () => { watching = false; for (const abort of aborts) abort(); };
-  await keepWatching(`/api/v1/namespaces/${namespace}/pods`, (type, pod: KubeObject) => {
-    if (type !== 'ADDED') return;
-    const d = pod.metadata.labels?.['millrace.dev/deployment'];
-    if (!d) return;
+  await keepWatching('/api/v1/pods', { labelSelector: 'millrace.dev/deployment' }, (type, pod: KubeObject) => {
+    if (type !== 'ADDED' || !inRun.has(pod.metadata.namespace ?? '')) return;
+    const name = pod.metadata.labels?.['millrace.dev/deployment'];
+    if (!name) return;
+    const d = `${pod.metadata.namespace}/${name}`;
     const names = podsSeen.get(d) ?? new Set<string>();
     names.add(pod.metadata.name);
     podsSeen.set(d, names);
@@ -110,9 +123,10 @@ try {
   // load the API server (which shares the machine with the operator) more than the operator does.
   // A Deployment's status is written for its pods when it says Starting for the generation applied.
   const statusAt = new Map<string, number>();
-  await keepWatching(`/apis/${API}/namespaces/${namespace}/deployments`, (type, d: KubeObject & { status?: { phase?: string; observedGeneration?: number } }) => {
-    if (type === 'DELETED' || statusAt.has(d.metadata.name)) return;
-    if (isStatusWritten(d)) statusAt.set(d.metadata.name, performance.now());
+  await keepWatching(`/apis/${API}/deployments`, {}, (type, d: KubeObject & { status?: { phase?: string; observedGeneration?: number } }) => {
+    const key = `${d.metadata.namespace}/${d.metadata.name}`;
+    if (type === 'DELETED' || !inRun.has(d.metadata.namespace ?? '') || statusAt.has(key)) return;
+    if (isStatusWritten(d)) statusAt.set(key, performance.now());
   });
   /** Deployments with both pods created and their status written, and when the later of the two happened. */
   const doneAt = () => [...allPodsAt].flatMap(([d, at]) => { const s = statusAt.get(d); return s === undefined ? [] : [[d, Math.max(at, s)] as const]; });
@@ -121,6 +135,9 @@ try {
     const page = await rest.request<{ items: unknown[]; metadata: { remainingItemCount?: number } }>('GET', path, { query: { limit: '1' } });
     return page.items.length + (page.metadata.remainingItemCount ?? 0);
   };
+  const podsInRun = async () => (await Promise.all(namespaces.map((ns) => countOf(`/api/v1/namespaces/${ns}/pods`)))).reduce((a, b) => a + b, 0);
+  /** the i-th Deployment's (and probe's) namespace: round robin */
+  const namespaceOf = (i: number) => namespaces[i % namespaces.length]!;
 
   const runStart = performance.now();
   let rssPeak = rssIdle;
@@ -142,16 +159,18 @@ try {
   const prober = probeEveryMs > 0 ? setInterval(() => {
     if (probes.length >= PROBES_AT_MOST) return;
     const name = `p${probes.length}`;
-    probes.push(name);
-    applyAt.set(name, performance.now());
+    const namespace = namespaceOf(probes.length);
+    probes.push(`${namespace}/${name}`);
+    applyAt.set(`${namespace}/${name}`, performance.now());
     void applyAs(rest, { apiVersion: API, kind: 'Deployment', metadata: { name, namespace }, spec: deploymentSpec }).catch((err: unknown) => process.stderr.write(`probe ${name}: ${String(err)}\n`));
   }, probeEveryMs) : undefined;
-  const isBench = (name: string) => name.startsWith('b');
+  const isBench = (key: string) => key.split('/')[1]?.startsWith('b') ?? false;
   let next = 0;
   await Promise.all(Array.from({ length: concurrency }, async () => {
     for (let i = next++; i < count; i = next++) {
       const name = `b${i}`;
-      applyAt.set(name, performance.now());
+      const namespace = namespaceOf(i);
+      applyAt.set(`${namespace}/${name}`, performance.now());
       await applyAs(rest, { apiVersion: API, kind: 'Deployment', metadata: { name, namespace }, spec: deploymentSpec });
     }
   }));
@@ -176,15 +195,19 @@ try {
   const benchWithPods = () => [...allPodsAt.keys()].filter(isBench).length;
   await waitFor('every deployment has its pods', async () => benchWithPods() === count
     || stalled('pods created', podsSeen.size)
-    || confirmedEvery(5000, async () => (await countOf(`/api/v1/namespaces/${namespace}/pods`)) === (count + probes.length) * 2), 600_000, 100);
+    || confirmedEvery(5000, async () => (await podsInRun()) === (count + probes.length) * 2), 600_000, 100);
   if (stall) throw stall;
   const podsMs = performance.now() - t0;
   lastCheck = 0;
   await waitFor('every deployment has its pods and its status written for them', async () => doneAt().filter(([d]) => isBench(d)).length === count
     || stalled('statuses written', statusAt.size)
     || confirmedEvery(5000, async () => {
-      const list = await rest.list<KubeObject & { status?: { phase?: string; observedGeneration?: number } }>({ apiVersion: API, kind: 'Deployment', namespace });
-      return list.items.filter((d) => isBench(d.metadata.name) && isStatusWritten(d)).length === count && (await countOf(`/api/v1/namespaces/${namespace}/pods`)) === (count + probes.length) * 2;
+      let written = 0;
+      for (const namespace of namespaces) {
+        const list = await rest.list<KubeObject & { status?: { phase?: string; observedGeneration?: number } }>({ apiVersion: API, kind: 'Deployment', namespace });
+        written += list.items.filter((d) => d.metadata.name.startsWith('b') && isStatusWritten(d)).length;
+      }
+      return written === count && (await podsInRun()) === (count + probes.length) * 2;
     }), 600_000, 100);
   if (stall) throw stall;
   const settledMs = performance.now() - t0;
@@ -221,6 +244,7 @@ try {
   const result: OperatorBenchResult = {
     generatedAt: new Date().toISOString(),
     deployments: count,
+    namespaces: namespaceCount,
     podsPerDeployment: 2,
     applyConcurrency: concurrency,
     appliedSeconds: +(appliedMs / 1000).toFixed(2),
@@ -286,7 +310,16 @@ async function stopOperator(): Promise<void> {
  * one request (their pods go with them), the Kubernetes namespace in bulk, and the Millrace
  * Namespace, its queues and the Workspace with their finalizers taken off.
  */
-async function cleanUp({ workspace, namespace }: { workspace: string; namespace: string }): Promise<void> {
+async function cleanUp({ workspace, namespaces }: { workspace: string; namespaces: string[] }): Promise<void> {
+  const { rest } = await useOperatorCluster();
+  const dropFinalizers = (ref: { kind: string; name: string; namespace?: string }) =>
+    rest.mergePatch({ apiVersion: API, ...ref }, { metadata: { finalizers: null } }).catch(() => undefined);
+  for (const namespace of namespaces) await cleanUpNamespace(namespace);
+  await rest.delete({ apiVersion: API, kind: 'Workspace', name: workspace }).catch(() => undefined);
+  await dropFinalizers({ kind: 'Workspace', name: workspace });
+}
+
+async function cleanUpNamespace(namespace: string): Promise<void> {
   const { rest } = await useOperatorCluster();
   const dropFinalizers = (ref: { kind: string; name: string; namespace?: string }) =>
     rest.mergePatch({ apiVersion: API, ...ref }, { metadata: { finalizers: null } }).catch(() => undefined);
@@ -296,16 +329,13 @@ async function cleanUp({ workspace, namespace }: { workspace: string; namespace:
     await rest.delete({ apiVersion: 'v1', kind: 'Namespace', name: namespace });
     const queues = await rest.list<KubeObject>({ apiVersion: API, kind: 'Queue', namespace }).catch(() => ({ items: [] as KubeObject[] }));
     for (const q of queues.items) await dropFinalizers({ kind: 'Queue', name: q.metadata.name, namespace });
-    for (const kind of ['Namespace', 'Workspace']) {
-      const name = kind === 'Namespace' ? namespace : workspace;
-      await rest.delete({ apiVersion: API, kind, name });
-      await dropFinalizers({ kind, name });
-    }
+    await rest.delete({ apiVersion: API, kind: 'Namespace', name: namespace });
+    await dropFinalizers({ kind: 'Namespace', name: namespace });
     const classes = await rest.list<KubeObject>({ apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass' }, { labelSelector: `millrace.dev/namespace=${namespace}` });
     for (const pc of classes.items) await rest.delete({ apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', name: pc.metadata.name });
     await waitFor('benchmark namespace removed', async () => !(await rest.getOrUndefined({ apiVersion: 'v1', kind: 'Namespace', name: namespace })), 300_000, 2000);
   } catch (err) {
-    process.stderr.write(`cleanup incomplete (namespace ${namespace}, workspace ${workspace}): ${String(err)}\n`);
+    process.stderr.write(`cleanup incomplete (namespace ${namespace}): ${String(err)}\n`);
   }
 }
 
