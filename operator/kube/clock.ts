@@ -1,15 +1,6 @@
-// Time and randomness as values, so tests drive them.
-export interface Clock {
-  now(): number;
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  setTimeout: (fn, ms) => { const t = setTimeout(fn, ms); t.unref?.(); return t; },
-  clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
-};
+// Time and randomness as values, so tests drive them. The clock is the runtime's one clock
+// interface (runtime/time/clock.ts); the operator needs its timers.
+export { systemClock, type TimerClock as Clock } from '../../runtime/time/clock.ts';
 
 export type Random = () => number;
 

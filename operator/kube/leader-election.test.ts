@@ -1,33 +1,15 @@
 import { pino } from 'pino';
+import { ManualClock } from '../../runtime/time/clock.ts';
 import type { Clock } from './clock.ts';
 import { LeaderElector } from './leader-election.ts';
 import { LeaseObservation } from './lease-observation.ts';
 import { KubeApiError } from './rest-client.ts';
 import type { KubeObject } from './rest-client.ts';
 
-/** A manual clock: timers fire only when the test advances time. */
+/** A manual clock: timers fire only when the test advances time (promises settle after each). */
 function manualClock() {
-  let now = Date.parse('2026-01-01T00:00:00Z');
-  const timers = new Set<{ at: number; fn: () => void }>();
-  const clock: Clock = {
-    now: () => now,
-    setTimeout: (fn, ms) => { const t = { at: now + ms, fn }; timers.add(t); return t; },
-    clearTimeout: (h) => { timers.delete(h as { at: number; fn: () => void }); },
-  };
-  const advance = async (ms: number) => {
-    const end = now + ms;
-    for (;;) {
-      const next = [...timers].sort((a, b) => a.at - b.at)[0];
-      if (!next || next.at > end) break;
-      now = next.at;
-      timers.delete(next);
-      next.fn();
-      for (let i = 0; i < 10; i++) await Promise.resolve();
-    }
-    now = end;
-    for (let i = 0; i < 10; i++) await Promise.resolve();
-  };
-  return { clock, advance };
+  const clock = new ManualClock(Date.parse('2026-01-01T00:00:00Z'));
+  return { clock, advance: (ms: number) => clock.advanceAsync(ms) };
 }
 
 type Spec = { holderIdentity?: string | null; renewTime?: string; leaseDurationSeconds?: number; leaseTransitions?: number; acquireTime?: string };

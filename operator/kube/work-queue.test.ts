@@ -1,20 +1,10 @@
 import { WorkQueue } from './work-queue.ts';
-import type { Clock } from './clock.ts';
+import { ManualClock } from '../../runtime/time/clock.ts';
 
 /** A manual clock: timers fire only when the test advances time. */
 function manualClock() {
-  let now = 0;
-  const timers = new Set<{ at: number; fn: () => void }>();
-  const clock: Clock = {
-    now: () => now,
-    setTimeout: (fn, ms) => { const t = { at: now + ms, fn }; timers.add(t); return t; },
-    clearTimeout: (h) => { timers.delete(h as { at: number; fn: () => void }); },
-  };
-  const advance = (ms: number) => {
-    now += ms;
-    for (const t of [...timers].sort((a, b) => a.at - b.at)) if (t.at <= now) { timers.delete(t); t.fn(); }
-  };
-  return { clock, advance };
+  const clock = new ManualClock();
+  return { clock, advance: (ms: number) => clock.advance(ms) };
 }
 
 describe('work queue', () => {

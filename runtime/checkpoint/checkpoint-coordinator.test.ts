@@ -6,34 +6,7 @@ import { SnapshotWriter } from '../storage/snapshot-writer.ts';
 import { CheckpointCoordinator, nextTriggerDelay, type CheckpointSettings } from './checkpoint-coordinator.ts';
 import { CheckpointStorageAccess } from './checkpoint-storage-access.ts';
 import type { NotifyCheckpointAborted, NotifyCheckpointComplete, TriggerCheckpoint } from './messages.ts';
-
-class ManualTime {
-  t = 1_000_000;
-  private seq = 0;
-  private readonly due = new Map<number, { at: number; fn: () => void }>();
-  now = (): number => this.t;
-  timers = {
-    set: (fn: () => void, ms: number): unknown => {
-      const id = ++this.seq;
-      this.due.set(id, { at: this.t + ms, fn });
-      return id;
-    },
-    clear: (h: unknown): void => {
-      this.due.delete(h as number);
-    },
-  };
-  advance(ms: number): void {
-    const end = this.t + ms;
-    for (;;) {
-      const next = [...this.due.entries()].filter(([, d]) => d.at <= end).sort((a, b) => a[1].at - b[1].at)[0];
-      if (!next) break;
-      this.due.delete(next[0]);
-      this.t = next[1].at;
-      next[1].fn();
-    }
-    this.t = end;
-  }
-}
+import { ManualClock } from '../time/clock.ts';
 
 /** the coordinator completes asynchronously (storage I/O): wait until nothing is in flight */
 async function settled(c: CheckpointCoordinator, id: number): Promise<void> {
@@ -44,14 +17,14 @@ const TASKS = ['v1/0', 'v1/1', 'v2/0'];
 function setup(settings: Partial<CheckpointSettings> = {}) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'coordinator-'));
   const store = new LocalObjectStore({ directory: dir });
-  const time = new ManualTime();
-  const storage = new CheckpointStorageAccess({ storageUri: dir, store, namespace: 'ns', deployment: 'dep', jobId: 'job1', retained: 2, clock: { now: time.now } });
+  const time = new ManualClock(1_000_000);
+  const storage = new CheckpointStorageAccess({ storageUri: dir, store, namespace: 'ns', deployment: 'dep', jobId: 'job1', retained: 2, clock: time });
   const triggers: TriggerCheckpoint[] = [];
   const completes: NotifyCheckpointComplete[] = [];
   const aborted: NotifyCheckpointAborted[] = [];
   const failures: string[] = [];
   const c = new CheckpointCoordinator({ intervalMs: 1000, timeoutMs: 5000, minPauseMs: 0, tolerableFailures: 0, ...settings }, {
-    jobId: 'job1', clock: { now: time.now }, timers: time.timers, log: { info() {}, warn() {} }, storage,
+    jobId: 'job1', clock: time, log: { info() {}, warn() {} }, storage,
     sendTrigger: async (t) => void triggers.push(t), sendComplete: (n) => void completes.push(n), sendAborted: (n) => void aborted.push(n), failJob: (cause) => void failures.push(cause),
   });
   /** every task writes one state file and acknowledges */

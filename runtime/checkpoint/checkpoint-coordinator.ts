@@ -10,6 +10,7 @@ import { CheckpointStats, type CheckpointHistoryEntry } from './checkpoint-stats
 import type { CheckpointStorageAccess, CompletedSnapshot } from './checkpoint-storage-access.ts';
 import { taskKey, type CheckpointAck, type CheckpointDecline, type NotifyCheckpointAborted, type NotifyCheckpointComplete, type SnapshotTarget, type TriggerCheckpoint } from './messages.ts';
 import type { StateFileHandle } from '../storage/snapshot-metadata.ts';
+import type { TimerClock } from '../time/clock.ts';
 
 export interface CheckpointSettings {
   /** 0 = no periodic checkpoints (savepoints still work) */
@@ -22,11 +23,6 @@ export interface CheckpointSettings {
 
 export const DEFAULT_CHECKPOINT_SETTINGS: CheckpointSettings = { intervalMs: 10_000, timeoutMs: 600_000, minPauseMs: 0, tolerableFailures: 0 };
 
-export interface Timers {
-  set(fn: () => void, ms: number): unknown;
-  clear(handle: unknown): void;
-}
-
 export interface CoordinatorLog {
   info(obj: object, msg: string): void;
   warn(obj: object, msg: string): void;
@@ -34,8 +30,7 @@ export interface CoordinatorLog {
 
 export interface CheckpointCoordinatorDeps {
   readonly jobId: string;
-  readonly clock: { now(): number };
-  readonly timers: Timers;
+  readonly clock: TimerClock;
   readonly log: CoordinatorLog;
   readonly storage: CheckpointStorageAccess;
   /** delivers the trigger to the TaskManagers of the attempt (they start the barrier at the sources) */
@@ -163,14 +158,14 @@ export class CheckpointCoordinator {
     this.clearPeriodic();
     if (this.settings.intervalMs <= 0 || !this.running || this.pending || this.shutDown) return;
     const delay = nextTriggerDelay({ now: this.deps.clock.now(), intervalMs: this.settings.intervalMs, minPauseMs: this.settings.minPauseMs, lastTriggerAt: this.lastTriggerAt, lastEndAt: this.lastEndAt });
-    this.periodic = this.deps.timers.set(() => {
+    this.periodic = this.deps.clock.setTimeout(() => {
       this.periodic = undefined;
       if (this.running && !this.pending) this.trigger(undefined);
     }, delay);
   }
 
   private clearPeriodic(): void {
-    if (this.periodic !== undefined) this.deps.timers.clear(this.periodic);
+    if (this.periodic !== undefined) this.deps.clock.clearTimeout(this.periodic);
     this.periodic = undefined;
   }
 
@@ -212,7 +207,7 @@ export class CheckpointCoordinator {
     };
     this.pending = pending;
     this.lastTriggerAt = now;
-    pending.timeout = this.deps.timers.set(() => {
+    pending.timeout = this.deps.clock.setTimeout(() => {
       if (this.pending === pending && !pending.finalizing) this.failPending(`MR_ERR_CHECKPOINT_EXPIRED: ${this.what(pending)} expired after ${this.settings.timeoutMs} ms before all ${running.tasks.length} subtasks acknowledged (${pending.waiting.size} missing)`);
     }, this.settings.timeoutMs);
     this.deps.sendTrigger({ jobId: this.deps.jobId, attempt: running.attempt, checkpointId: id, target, isSavepoint: sp !== undefined, ...(sp?.request.drain ? { drain: true } : {}) })
@@ -254,7 +249,7 @@ export class CheckpointCoordinator {
     }
     if (this.pending !== p) return; // aborted meanwhile (failover): its files are left to retention
     const now = this.deps.clock.now();
-    this.deps.timers.clear(p.timeout);
+    this.deps.clock.clearTimeout(p.timeout);
     this.pending = undefined;
     this.lastEndAt = now;
     this.consecutiveFailures = 0;
@@ -285,7 +280,7 @@ export class CheckpointCoordinator {
   private abortPending(message: string, countsAsFailure: boolean): void {
     const p = this.pending!;
     this.pending = undefined;
-    this.deps.timers.clear(p.timeout);
+    this.deps.clock.clearTimeout(p.timeout);
     const now = this.deps.clock.now();
     this.lastEndAt = now;
     this.stats.failedAt(p.stats, now, message);

@@ -3,7 +3,7 @@
 // stores of runtime/storage for one job of one deployment.
 
 import { randomBytes } from 'node:crypto';
-import type { Clock } from '../storage/clock.ts';
+import type { Clock } from '../time/clock.ts';
 import { CheckpointStore, type CompletedCheckpoint } from '../storage/checkpoint-store.ts';
 import { isUnusableCheckpoint, type StorageError } from '../storage/errors.ts';
 import { openObjectStore } from '../storage/open-object-store.ts';

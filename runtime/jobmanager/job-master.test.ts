@@ -11,31 +11,9 @@ import type { TaskDeploymentDescriptor } from '../taskmanager/deployment.ts';
 import { JobMaster, type JobSpec, type TaskManagerGateway } from './job-master.ts';
 import { ResourceManager, type TaskManagerInfo } from './resource-manager.ts';
 import { defaultRestartStrategySpec, fixedDelay, parseRestartStrategy } from './restart-strategy.ts';
+import { ManualClock } from '../time/clock.ts';
 
 const HEARTBEAT_TIMEOUT_MS = 5000;
-
-/** A manual clock and a timer queue the test runs by hand. */
-function manualTime() {
-  let now = 0;
-  const timers: Array<{ at: number; fn: () => void }> = [];
-  return {
-    clock: { now: () => now },
-    schedule: (fn: () => void, ms: number) => { timers.push({ at: now + ms, fn }); },
-    /** Advances the clock, running every timer that falls due (in order). */
-    advance(ms: number) {
-      const until = now + ms;
-      for (;;) {
-        timers.sort((a, b) => a.at - b.at);
-        const next = timers[0];
-        if (!next || next.at > until) break;
-        timers.shift();
-        now = next.at;
-        next.fn();
-      }
-      now = until;
-    },
-  };
-}
 
 /** TaskManagers as the JobManager reaches them: a dead one refuses connections. */
 function gateway() {
@@ -56,17 +34,17 @@ function gateway() {
 const flush = () => new Promise((r) => setImmediate(r));
 
 function setUp(restartSpec: string) {
-  const time = manualTime();
+  const time = new ManualClock();
   const g = gateway();
   const lost: { to?: JobMaster } = {};
-  const rm = new ResourceManager(time.clock, HEARTBEAT_TIMEOUT_MS, (tm) => lost.to?.onTaskManagerLost(tm));
+  const rm = new ResourceManager(time, HEARTBEAT_TIMEOUT_MS, (tm) => lost.to?.onTaskManagerLost(tm));
   const register = (id: string) => rm.register(id, `http://${id}`, [{ index: 0, address: `${id}:1` }], 1);
   register('tm-a');
   register('tm-b');
   const spec: JobSpec = { jobUrl: 'file:///bid-counts.job.ts', params: {}, parallelism: 2, batchMode: false, latencyTrackingIntervalMs: 0 };
   const graph = buildJobGraph(buildStreamGraph(bidCounts, 2, { events: '0' }));
   const job = new JobMaster('job-1', spec, graph, parseRestartStrategy(restartSpec), {
-    rm, gateway: g.gw, clock: time.clock, schedule: time.schedule, log: pino({ level: 'silent' }), slotTimeoutMs: 60_000,
+    rm, gateway: g.gw, clock: time, log: pino({ level: 'silent' }), slotTimeoutMs: 60_000,
   });
   lost.to = job;
   const runAll = (attempt: number) => {

@@ -16,6 +16,7 @@ import type { CheckpointCoordinator, SavepointRequest } from '../checkpoint/chec
 import type { CheckpointStorageAccess, CompletedSnapshot } from '../checkpoint/checkpoint-storage-access.ts';
 import { taskKey } from '../checkpoint/messages.ts';
 import { assignState, type StateAssignment } from '../checkpoint/state-assignment.ts';
+import type { TimerClock } from '../time/clock.ts';
 
 export type JobState = 'CREATED' | 'RUNNING' | 'RESTARTING' | 'FINISHED' | 'FAILED' | 'CANCELLING' | 'CANCELED';
 export const TERMINAL_STATES: ReadonlySet<JobState> = new Set(['FINISHED', 'FAILED', 'CANCELED']);
@@ -48,8 +49,7 @@ export interface JobCheckpointing {
 export interface JobMasterDeps {
   readonly rm: ResourceManager;
   readonly gateway: TaskManagerGateway;
-  readonly clock: { now(): number };
-  readonly schedule: (fn: () => void, ms: number) => void;
+  readonly clock: TimerClock;
   readonly log: Logger;
   /** how long to wait for enough free slots before failing the attempt */
   readonly slotTimeoutMs: number;
@@ -172,7 +172,7 @@ export class JobMaster {
         this.fail(`MR_ERR_NOT_ENOUGH_SLOTS: job needs ${needed} slots but only ${this.deps.rm.freeSlots().length} are free after ${this.deps.slotTimeoutMs} ms; start more TaskManagers or lower the parallelism`);
         return;
       }
-      this.deps.schedule(() => this.tryDeploy(), 250);
+      this.deps.clock.setTimeout(() => this.tryDeploy(), 250);
       return;
     }
     this.slots = slots;
@@ -323,7 +323,7 @@ export class JobMaster {
     }
     this.transition('RESTARTING');
     this.restarts++;
-    this.deps.schedule(() => {
+    this.deps.clock.setTimeout(() => {
       if (this.state !== 'RESTARTING') return;
       void this.chooseRestore().then(() => {
         if (this.state !== 'RESTARTING') return;
@@ -372,7 +372,7 @@ export class JobMaster {
       // the tasks end by themselves right after committing the savepoint
       this.finalState = request.finalState ?? 'FINISHED';
       this.transition('CANCELLING');
-      this.deps.schedule(() => {
+      this.deps.clock.setTimeout(() => {
         if (this.state === 'CANCELLING') {
           this.cancelTasks(this.graph.attempt);
           this.finishCancel();
@@ -399,7 +399,7 @@ export class JobMaster {
     this.transition('CANCELLING');
     this.cancelTasks(this.graph.attempt);
     // tasks that never report (lost TaskManagers) must not block cancellation forever
-    this.deps.schedule(() => {
+    this.deps.clock.setTimeout(() => {
       if (this.state === 'CANCELLING') this.finishCancel();
     }, 10_000);
   }

@@ -20,6 +20,7 @@ import { JobMaster, TERMINAL_STATES, type JobMasterDeps, type RestoreSource } fr
 import type { ResourceManager, TaskManagerInfo } from './resource-manager.ts';
 import { defaultRestartStrategySpec, parseRestartStrategy } from './restart-strategy.ts';
 import type { SubmitRequest } from './submit-request.ts';
+import type { TimerClock } from '../time/clock.ts';
 
 /** Checkpoint storage and policy of this JobManager (always set by the CLI; tests may omit it). */
 export interface CheckpointingOptions {
@@ -48,8 +49,7 @@ export interface JobSubmissionDeps {
   readonly jobs: Map<string, JobMaster>;
   readonly rm: ResourceManager;
   readonly gateway: JobMasterDeps['gateway'];
-  readonly clock: { now(): number };
-  readonly schedule: (fn: () => void, ms: number) => void;
+  readonly clock: TimerClock;
   readonly slotTimeoutMs: number;
   readonly defaultRestartStrategy?: string;
   readonly checkpointing?: CheckpointingOptions;
@@ -63,7 +63,7 @@ export interface JobSubmissionDeps {
 }
 
 export function jobSubmission(d: JobSubmissionDeps): { submit(req: SubmitRequest, resume?: ResumeInfo): Promise<JobMaster>; resumeFromHa(): Promise<JobMaster | undefined> } {
-  const { log, jobs, rm, gateway, clock, schedule, ha, loadPolicy, haRefusals, taskManagersOf } = d;
+  const { log, jobs, rm, gateway, clock, ha, loadPolicy, haRefusals, taskManagersOf } = d;
   const cpo = d.checkpointing;
   const post2 = d.post;
 
@@ -131,7 +131,6 @@ export function jobSubmission(d: JobSubmissionDeps): { submit(req: SubmitRequest
       const storage = new CheckpointStorageAccess({ storageUri: cpo.storageUri, store: cpo.store, namespace: cpo.namespace, deployment, jobId: id, retained: cpo.retained, clock, env: cpo.env });
       const coordinator = new CheckpointCoordinator(cpo.settings, {
         jobId: id, clock, log, storage,
-        timers: { set: (fn, ms) => setTimeout(fn, ms), clear: (h) => clearTimeout(h as ReturnType<typeof setTimeout>) },
         sendTrigger: async (t: TriggerCheckpoint) => {
           await Promise.all(taskManagersOf(self.jm!).map((tm) => post2(tm, '/internal/checkpoint/trigger', t)));
         },
@@ -156,7 +155,7 @@ export function jobSubmission(d: JobSubmissionDeps): { submit(req: SubmitRequest
       ...(restore && (!resume || restore.isSavepoint) ? { initialRestore: { path: restore.snapshot.path, allowNonRestoredState: req.allowNonRestoredState === true } } : {}),
     });
     const jm = new JobMaster(id, spec, jobGraph, restart, {
-      rm, gateway, clock, schedule, log, slotTimeoutMs: d.slotTimeoutMs, checkpointing,
+      rm, gateway, clock, log, slotTimeoutMs: d.slotTimeoutMs, checkpointing,
       onAttempt: (attempt) => {
         ha?.writeJob(haRecord(attempt, 'RUNNING')).catch((err: Error) => log.warn({ err: err.message }, 'could not write HA job metadata'));
       },

@@ -22,6 +22,7 @@ import { registerInternalRoutes } from './routes/internal-routes.ts';
 import { registerJobRoutes } from './routes/job-routes.ts';
 import type { SubmitRequest } from './submit-request.ts';
 import { jobSubmission, type CheckpointingOptions } from './job-submission.ts';
+import { ownedTimers, systemClock } from '../time/clock.ts';
 
 export type { SubmitRequest } from './submit-request.ts';
 export type { CheckpointingOptions } from './job-submission.ts';
@@ -74,15 +75,8 @@ export async function createJobManager(o: JobManagerOptions): Promise<JobManager
   const jobs = new Map<string, JobMaster>();
   /** refused HA records, shown in the exceptions of the job started instead */
   const haRefusals: string[] = [];
-  const clock = { now: () => Date.now() };
-  const timers = new Set<ReturnType<typeof setTimeout>>();
-  const schedule = (fn: () => void, ms: number) => {
-    const t = setTimeout(() => {
-      timers.delete(t);
-      fn();
-    }, ms);
-    timers.add(t);
-  };
+  // restarts, slot waits and checkpoint timers; the HTTP server keeps the process alive
+  const clock = ownedTimers(systemClock);
   const rm = new ResourceManager(clock, o.heartbeatTimeoutMs ?? 5000, (tm) => {
     log.warn({ taskManagerId: tm.id }, 'TaskManager lost');
     for (const j of jobs.values()) j.onTaskManagerLost(tm);
@@ -102,7 +96,7 @@ export async function createJobManager(o: JobManagerOptions): Promise<JobManager
   };
 
   const { submit, resumeFromHa } = jobSubmission({
-    log, jobs, rm, gateway, clock, schedule, slotTimeoutMs: o.slotTimeoutMs ?? 60_000, defaultRestartStrategy: o.defaultRestartStrategy,
+    log, jobs, rm, gateway, clock, slotTimeoutMs: o.slotTimeoutMs ?? 60_000, defaultRestartStrategy: o.defaultRestartStrategy,
     checkpointing: cpo, ha, loadPolicy, haRefusals, post: post2, taskManagersOf,
   });
 
@@ -131,7 +125,7 @@ export async function createJobManager(o: JobManagerOptions): Promise<JobManager
     async close() {
       clearInterval(monitor);
       for (const j of jobs.values()) j.coordinator?.shutdown('the JobManager stops');
-      for (const t of timers) clearTimeout(t);
+      clock.clearAll();
       await app.close();
     },
   };

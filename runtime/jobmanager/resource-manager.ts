@@ -2,6 +2,8 @@
 // A TaskManager whose heartbeat is older than the timeout is declared lost (a SIGKILLed process
 // stops heartbeating; with 1 s heartbeats and a 5 s timeout it is noticed within ~6 s).
 
+import type { Clock } from '../time/clock.ts';
+
 export interface SlotInfo {
   readonly taskManagerId: string;
   readonly index: number;
@@ -17,10 +19,6 @@ export interface TaskManagerInfo {
   lastHeartbeat: number;
   cpu: { user: number; system: number };
   cpuCount: number;
-}
-
-export interface Clock {
-  now(): number;
 }
 
 export class ResourceManager {

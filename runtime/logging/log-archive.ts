@@ -8,7 +8,7 @@
 // seen, or under `no-job` if the process ends without one. Uploads never block the writer, and
 // a failed upload keeps the chunk for the next attempt (bounded: the oldest lines are dropped
 // first, counted in the next chunk).
-import type { Clock } from '../storage/clock.ts';
+import type { Clock } from '../time/clock.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
 import { logsDir } from '../artifacts/layout.ts';
 

@@ -12,10 +12,7 @@ import { StateTable, type Namespace } from './state-table.ts';
 import { TtlPolicy } from './ttl.ts';
 import { TableView } from './table-view.ts';
 import { KeyedStateCapture } from './keyed-state-capture.ts';
-
-export interface Clock {
-  now(): number;
-}
+import type { Clock } from '../time/clock.ts';
 
 /** state name → key group → entries */
 export interface KeyedStateSnapshot {

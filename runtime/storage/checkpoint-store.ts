@@ -6,7 +6,7 @@ import type { DeploymentScope, JobScope } from './layout.ts';
 import { checkpointDir, checkpointDirName, deploymentCheckpointsDir, jobCheckpointsDir, METADATA_FILE, parseCheckpointDirName } from './layout.ts';
 import type { ObjectStore } from './object-store.ts';
 import type { CheckpointDirState, CheckpointRetentionPolicy, RetentionContext, RetentionPlan } from './retention-policy.ts';
-import type { Clock } from './clock.ts';
+import type { Clock } from '../time/clock.ts';
 import type { SnapshotMetadata, StateFileHandle } from './snapshot-metadata.ts';
 import type { Snapshot } from './snapshot-reader.ts';
 import { readSnapshot, verifySnapshot } from './snapshot-reader.ts';

@@ -6,7 +6,7 @@ import type { ObjectStore } from './object-store.ts';
 import { S3ObjectStore } from './s3-object-store.ts';
 import type { S3Settings } from './s3-settings.ts';
 import { resolveS3Settings } from './s3-settings.ts';
-import type { Clock } from './clock.ts';
+import type { Clock } from '../time/clock.ts';
 import { secretFileCredentials } from './secret-file-credentials.ts';
 import type { StorageLocation } from './storage-uri.ts';
 import { parseStorageUri } from './storage-uri.ts';

@@ -5,7 +5,7 @@ import { StorageError } from './errors.ts';
 import type { DeploymentScope } from './layout.ts';
 import { deploymentSavepointsDir, METADATA_FILE, parseSavepointDirName, savepointDir } from './layout.ts';
 import type { ObjectStore } from './object-store.ts';
-import type { Clock } from './clock.ts';
+import type { Clock } from '../time/clock.ts';
 import type { StateFileHandle } from './snapshot-metadata.ts';
 import type { Snapshot } from './snapshot-reader.ts';
 import { readSnapshot, verifySnapshot } from './snapshot-reader.ts';

@@ -7,7 +7,7 @@
 // expiry at the latest.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Clock } from './clock.ts';
+import type { Clock } from '../time/clock.ts';
 import { StorageError } from './errors.ts';
 
 export const CREDENTIAL_FILES = {
