@@ -8,10 +8,13 @@ import { RuntimeError } from '../errors/runtime-error.ts';
 import { bundleJob } from './bundle.ts';
 import { consoleFetch, consoleTarget, enc, encPath } from './console-client.ts';
 import type { ArtifactInfo } from './artifact-store.ts';
+import { isUdfModuleFile } from '../sql/udf/udf-types.ts';
 
 export const ARTIFACTS_USAGE = `  millrace bundle <job.ts> [-o job.mjs] [--minify]
                (one self-contained ES module of the job and its npm dependencies, ready to upload)
   millrace artifacts upload <file> [--name NAME] [--kind artifacts|sql-artifacts]
+               (a .js/.mjs/.ts module uploaded as sql-artifacts also gets <name>.types.json: the
+                types of its SQL functions, which the operator checks a SQL Deployment with)
   millrace artifacts list [--kind artifacts|sql-artifacts] [--json]
   millrace artifacts download <name> [-o FILE] [--kind ...]
   millrace artifacts delete <name> [--kind ...]
@@ -31,6 +34,15 @@ const CONSOLE_OPTIONS = {
   json: { type: 'boolean' },
   minify: { type: 'boolean' },
 } as const;
+
+/** The types file of a SQL function module (loads the user's module, here on their machine). */
+async function describeTypes(file: string, name: string, sha256: string): Promise<{ name: string; text: string; functions: string[] }> {
+  const { describeUdfModule } = await import('../sql/udf/udf-loader.ts');
+  const { formatModuleTypes, typesFileOf } = await import('../sql/udf/udf-types.ts');
+  const types = describeUdfModule(file);
+  if (types.module.sha256 !== sha256) cliError(`${file} changed while it was being uploaded; upload it again`);
+  return { name: typesFileOf(name), text: formatModuleTypes(types), functions: Object.keys(types.functions) };
+}
 
 function cliError(message: string): never {
   throw new RuntimeError('MR_ERR_CLI', message);
@@ -67,9 +79,19 @@ export async function runArtifactsCommand(args: string[], io: Io = defaultIo): P
     const body = await readFile(first);
     const name = values.name ?? path.basename(first);
     const sha256 = createHash('sha256').update(body).digest('hex');
+    // A SQL function module gets its types file, made here on the user's machine from the module
+    // itself (the operator checks a script with it and never runs the module): udf/udf-types.ts.
+    const types = kind === 'sql-artifacts' && isUdfModuleFile(name) ? await describeTypes(first, name, sha256) : undefined;
     const res = await consoleFetch(t, `${base}/${encPath(name)}${q}`, { method: 'PUT', body, headers: { 'content-type': 'application/octet-stream', 'x-millrace-sha256': sha256 } });
     const info = (await res.json()) as ArtifactInfo;
-    io.out(`uploaded ${info.name} (${info.size} bytes)\n  uri:    ${info.uri}\n  sha256: ${info.sha256 ?? sha256}\nrun it: spec.source.artifact.uri: ${info.name}   (optionally sha256: ${info.sha256 ?? sha256})\n`);
+    io.out(`uploaded ${info.name} (${info.size} bytes)\n  uri:    ${info.uri}\n  sha256: ${info.sha256 ?? sha256}\n`);
+    if (types) {
+      const typesBody = Buffer.from(types.text);
+      await consoleFetch(t, `${base}/${encPath(types.name)}${q}`, { method: 'PUT', body: typesBody, headers: { 'content-type': 'application/octet-stream', 'x-millrace-sha256': createHash('sha256').update(typesBody).digest('hex') } });
+      io.out(`uploaded ${types.name} (its functions' types for the operator's check: ${types.functions.join(', ') || 'none'})\nuse it: CREATE FUNCTION f AS '${name}#<export>' LANGUAGE JAVASCRIPT\n`);
+    } else {
+      io.out(`run it: spec.source.artifact.uri: ${info.name}   (optionally sha256: ${info.sha256 ?? sha256})\n`);
+    }
     return 0;
   }
   if (sub === 'download') {

@@ -170,6 +170,9 @@ async function main(argv: string[]): Promise<void> {
     process.stdout.write('', () => process.exit(code));
     return;
   }
+  // a SQL job's function modules, pinned by the operator (MILLRACE_SQL_MODULES), are downloaded and
+  // verified before either role builds the job graph (runtime/artifacts/fetch-sql-modules.ts)
+  if (command === 'jobmanager' || command === 'taskmanager') await (await import('../artifacts/fetch-sql-modules.ts')).fetchSqlModules(process.env);
   if (command === 'jobmanager') {
     const log = logger('jobmanager');
     const optInt = (name: string): number | undefined => (values[name as keyof typeof values] === undefined ? undefined : int(values[name as keyof typeof values] as string, name, 0));

@@ -141,6 +141,23 @@ export const deploymentStatusSchema = z.object({
     resolvedAt: z.string().describe('When it was resolved (RFC 3339).'),
     specHash: z.string().describe('The spec it was resolved for; a spec change (or a start after the job stopped) resolves it again.'),
   }).optional().describe('The bucket artifact the job runs, pinned by its sha256.'),
+  sqlModules: z.object({
+    specHash: z.string().describe('The spec they were resolved for; a spec change (or a start after the job stopped) resolves them again.'),
+    resolvedAt: z.string().describe('When they were resolved (RFC 3339).'),
+    modules: z.array(z.object({
+      module: z.string().describe('The module as the script names it (CREATE FUNCTION f AS \'<module>#<export>\' LANGUAGE JAVASCRIPT).'),
+      location: z.string().describe('The object it was resolved to, in the namespace\'s sql-artifacts folder (s3://<bucket>/<key>).'),
+      sha256: z.string().describe('sha256 of the object when it was resolved; the JobManager and TaskManager pods download it and load it only with this digest.'),
+      size: z.number().int().optional().describe('Size in bytes.'),
+      functions: z.array(z.object({
+        export: z.string().describe('The export the script names.'),
+        kind: z.enum(['scalar', 'table', 'aggregate']).describe('The function\'s kind, from the module\'s types file.'),
+        result: z.string().describe('Its declared result type (Flink SQL).'),
+        retract: z.boolean().optional().describe('An aggregate function with retract(acc, ...args).'),
+        merge: z.boolean().optional().describe('An aggregate function with merge(acc, others).'),
+      })).describe('The functions of the script from this module, as its types file declares them (what the operator checked the script with; it never runs tenant code).'),
+    })).describe('One entry per module the script names.'),
+  }).optional().describe('The JAVASCRIPT function modules of a SQL job, pinned by their sha256.'),
   lastReportedCause: z.string().optional().describe('Reason of the last start-up or pod problem reported as a Warning Event (one Event per cause); cleared once the job runs with healthy pods.'),
   run: z.number().int().min(1).optional().describe('How many times the operator started the job afresh (after Queued, Suspended, Cancelled or Failed). The pods\' revision (MILLRACE_DEPLOYMENT_REVISION) carries it with the Deployment\'s uid and spec hash, so a JobManager never resumes the HA record of a job the operator ended, even if its cancellation never reached storage.'),
   cancelRequested: z.object({

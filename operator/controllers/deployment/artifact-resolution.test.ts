@@ -40,7 +40,7 @@ describe('resolving a Deployment artifact', () => {
   test('a missing object or a digest other than the pin fails with the reason; a name outside the namespace is refused without reading the bucket', () => {
     const d = deployment({ uri: 'job.mjs', sha256: SHA });
     const p = plan({ uri: 'job.mjs', sha256: SHA }) as Extract<ReturnType<typeof plan>, { kind: 'resolve' }>;
-    expect(completeResolution(d.spec, p, undefined, 'h', 'now').problem).toEqual({ reason: 'ArtifactNotFound', message: 'spec.source.artifact.uri: job.mjs does not exist (s3://ws/artifacts/namespaces/team-a/job.mjs); upload it with npx millrace artifacts upload, then change the spec to start again' });
+    expect(completeResolution(d.spec, p, undefined, 'h', 'now').problem).toEqual({ reason: 'ArtifactNotFound', message: 'spec.source.artifact.uri: job.mjs does not exist (s3://ws/artifacts/namespaces/team-a/job.mjs); upload it with npx millrace artifacts upload; the Deployment starts once it is there (looked at again every 15 s)' });
     expect(completeResolution(d.spec, p, { sha256: 'b'.repeat(64), size: 1 }, 'h', 'now').problem).toMatchObject({ reason: 'ArtifactDigestMismatch', message: expect.stringContaining(`has sha256 ${'b'.repeat(64)}, not ${SHA}`) });
     expect(completeResolution(d.spec, p, { sha256: '', size: 65 * 1024 * 1024, tooLarge: true }, 'h', 'now').problem).toMatchObject({ reason: 'ArtifactTooLarge', message: expect.stringContaining('has 68157440 bytes, more than the 67108864') });
     expect(plan({ uri: 's3://ws/artifacts/namespaces/team-b/job.mjs' })).toMatchObject({ kind: 'problem', problem: { reason: 'ArtifactNotAllowed' } });

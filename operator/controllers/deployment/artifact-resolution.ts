@@ -83,7 +83,7 @@ export function completeResolution(spec: DeploymentSpec, plan: Extract<ArtifactP
   if (!artifact) return {};
   const location = `s3://${plan.bucket}/${plan.key}`;
   if (!digest) {
-    return { problem: { reason: 'ArtifactNotFound', message: `spec.source.artifact.uri: ${artifact.uri} does not exist (${location}); upload it with npx millrace artifacts upload, then change the spec to start again` } };
+    return { problem: { reason: 'ArtifactNotFound', message: `spec.source.artifact.uri: ${artifact.uri} does not exist (${location}); upload it with npx millrace artifacts upload; the Deployment starts once it is there (looked at again every 15 s)` } };
   }
   if (digest.tooLarge) {
     return { problem: { reason: 'ArtifactTooLarge', message: `spec.source.artifact.uri: ${location} has ${digest.size} bytes, more than the ${MAX_ARTIFACT_BYTES} a job module may have; bundle it smaller (npx millrace bundle --minify) or leave data out of the module` } };

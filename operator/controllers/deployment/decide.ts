@@ -11,8 +11,8 @@ import { mainProblem } from './pod-problems.ts';
 import type { PodProblem } from './pod-problems.ts';
 import type { SourceProblem } from './validate.ts';
 
-/** Failures the user fixes without changing the spec: looked at again, and left once fixed. */
-const FIXED_OUTSIDE_SPEC = new Set(['SecretNotFound', 'SecretNotAllowed']);
+/** Failures the user fixes without changing the spec (a Secret labelled, a file uploaded): looked at again, and left once fixed. */
+const FIXED_OUTSIDE_SPEC = new Set(['SecretNotFound', 'SecretNotAllowed', 'ArtifactNotFound', 'SqlModuleNotFound', 'SqlModuleTypesMissing', 'SqlModuleTypesInvalid']);
 const OUTSIDE_SPEC_RECHECK_MS = 15_000;
 
 export interface ObservedPod {

@@ -15,6 +15,7 @@ import type { PodJob } from './artifact-resolution.ts';
 import { SQL_FILE, SQL_JOB_MODULE } from './sql-source.ts';
 import { SQL_FILE_PARAM } from '../../../runtime/sql/physical/sql-job.ts';
 import { secretMounts } from './secret-mounts.ts';
+import { formatPins, SQL_MODULES_ENV } from '../../../runtime/sql/udf/udf-modules.ts';
 
 export const JOBMANAGER_REST_PORT = 8081;
 export const JOBMANAGER_RPC_PORT = 6123;
@@ -53,6 +54,8 @@ export interface DesiredOptions {
   job?: PodJob;
   /** The pods' revision (job-stop.ts: spec hash, uid, run); absent: the spec hash. */
   revision?: string;
+  /** A SQL job's function modules pinned by sha256 (sql-modules.ts): module as written → s3 URI; given to both roles. */
+  sqlModules?: Record<string, string>;
 }
 
 /**
@@ -190,6 +193,7 @@ function pod(d: Deployment, opts: DesiredOptions, hash: string, role: 'jobmanage
           // File sources and sinks may use only the scratch volume (runtime/connectors/file-roots.ts).
           { name: 'MILLRACE_FILE_ROOTS', value: '/tmp' },
           ...storageEnv(opts.storage),
+          ...(opts.sqlModules && Object.keys(opts.sqlModules).length > 0 ? [{ name: SQL_MODULES_ENV, value: formatPins(opts.sqlModules) }] : []),
           ...authEnv,
           ...(s.podTemplate?.env ?? []),
         ],

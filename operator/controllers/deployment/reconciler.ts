@@ -22,6 +22,7 @@ import { validateSource } from './validate.ts';
 import { checkListedSecrets } from './secret-access.ts';
 import { unlistedSecrets } from './secret-mounts.ts';
 import { resolveDeploymentArtifact } from './artifact-step.ts';
+import { resolveSqlModules } from './sql-module-step.ts';
 import type { ArtifactDigests } from './artifact-digest.ts';
 import { resolvePodIdentity, workspacePods } from './pod-identity.ts';
 import { desiredNetworkPolicy } from './network-policy.ts';
@@ -83,9 +84,11 @@ export async function reconcileDeployment(ctx: ReconcileContext, opts: Deploymen
   const identity = resolvePodIdentity(d.spec, workspace, workspacePods(workspace ? ctx.caches.workspaces.get(workspace)?.spec?.pods : undefined), opts.defaultImage);
   // A bucket artifact is resolved (sha256) before any pod exists; a missing one fails here.
   const artifact = await resolveDeploymentArtifact(ctx, d, previous, specHash(d.spec), opts.artifacts);
+  // So are a SQL job's function modules (and a .sql artifact is checked): sql-modules.ts.
+  const sqlModules = await resolveSqlModules(ctx, d, previous, specHash(d.spec), artifact, { digests: opts.artifacts });
   // Listed Secrets are checked while pods are still to be made (a new spec, or not started yet).
   const podsToMake = previous?.observedGeneration !== generation || !['Starting', 'Running'].includes(previous?.phase ?? '');
-  const invalidSource = validateSource(d.spec.source, d.spec.configuration) ?? unlistedSecrets(d.spec) ??
+  const invalidSource = sqlModules.problem ?? validateSource(d.spec.source, d.spec.configuration, sqlModules.declared) ?? unlistedSecrets(d.spec) ??
     (podsToMake ? await checkListedSecrets(ctx, namespace, d.spec.secrets) : undefined) ?? ('problem' in identity ? identity.problem : undefined) ?? artifact.problem;
   const poll = await pollSavepoint(opts.jobManagers, namespace, name, previous, observed);
   const named = namedSavepoint(ctx, d, namespace);
@@ -102,6 +105,7 @@ export async function reconcileDeployment(ctx: ReconcileContext, opts: Deploymen
     restoreSavepointPath: decision.savepoint.restorePath ?? named.path,
     identity: 'problem' in identity ? undefined : identity,
     job: artifact.job,
+    sqlModules: sqlModules.pins,
     revision: podRevision(specHash(d.spec), raw.metadata.uid, run),
   });
 
@@ -179,6 +183,7 @@ export async function reconcileDeployment(ctx: ReconcileContext, opts: Deploymen
     startingSince: decision.startingSince,
     lastReportedCause: decision.lastReportedCause,
     artifact: artifact.status,
+    sqlModules: sqlModules.status,
     run,
     cancelRequested: stop.cancelRequested,
     conditions: setConditions(previous?.conditions, decision.conditions, generation, now),

@@ -33,9 +33,9 @@ describe('a Deployment\'s inline SQL, checked before any pod exists', () => {
     expect(validateSqlSource(`${SRC}\nCREATE TABLE out (id BIGINT, name STRING) WITH ('connector' = 'print', 'print-identifier' = '\${secret:print-conf/prefix}');\nINSERT INTO out SELECT * FROM src;`)).toBeUndefined();
   });
 
-  test('a TypeScript UDF does not load from the operator\'s or a pod\'s file system: the call is named with where modules belong', () => {
+  test('a TypeScript UDF does not load from the operator\'s or a pod\'s file system: without its declared types (sql-modules.ts) the call is named with where modules belong', () => {
     const p = validateSqlSource(`CREATE FUNCTION count_char AS 'udf/count-char.ts#count_char' LANGUAGE JAVASCRIPT;\n${SRC}\n${OUT.replace('name STRING', 'n BIGINT')}\nINSERT INTO out SELECT id, count_char(name, 'c') FROM src;`);
-    expect(p?.message).toMatch(/^spec\.source\.sql: line 4, column 28: function 'count_char' \('udf\/count-char\.ts#count_char'\): in a Deployment, user-defined function modules come from the workspace bucket \(sql-artifacts\/namespaces\/<namespace>\/\), which is not supported yet/);
+    expect(p?.message).toMatch(/^spec\.source\.sql: line 4, column 28: function 'count_char' \('udf\/count-char\.ts#count_char'\): module 'udf\/count-char\.ts' was not pinned for this job; in a Deployment, function modules are files of the workspace bucket's sql-artifacts\/namespaces\/<namespace>\//);
   });
 
   test('a script without an INSERT has nothing to run; long lists are cut with a count', () => {

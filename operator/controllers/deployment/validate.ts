@@ -5,14 +5,17 @@ import type { DeploymentSpec } from '../../api/v1alpha1/deployment.ts';
 import type { ArtifactProblemReason } from './artifact-resolution.ts';
 import { parsePipeline, PipelineError } from '../../../runtime/pipeline/parse.ts';
 import { validateSqlSource } from './sql-source.ts';
+import type { SqlModuleProblemReason } from './sql-modules.ts';
+import type { ModuleTypes } from '../../../runtime/sql/udf/udf-types.ts';
 
 export interface SourceProblem {
-  reason: 'InvalidSql' | 'InvalidPipeline' | 'SecretNotListed' | 'SecretNotFound' | 'SecretNotAllowed' | 'PodTemplateNotAllowed' | 'ImageNotAllowed' | 'ServiceAccountNotAllowed' | ArtifactProblemReason;
+  reason: 'InvalidSql' | 'InvalidPipeline' | 'SecretNotListed' | 'SecretNotFound' | 'SecretNotAllowed' | 'PodTemplateNotAllowed' | 'ImageNotAllowed' | 'ServiceAccountNotAllowed' | ArtifactProblemReason | SqlModuleProblemReason;
   message: string;
 }
 
-export function validateSource(source: DeploymentSpec['source'], configuration: Record<string, string> = {}): SourceProblem | undefined {
-  if (source.sql !== undefined) return validateSqlSource(source.sql, configuration);
+/** `udfDeclared`: the declared types of the SQL script's function modules (sql-modules.ts). */
+export function validateSource(source: DeploymentSpec['source'], configuration: Record<string, string> = {}, udfDeclared?: ReadonlyMap<string, ModuleTypes>): SourceProblem | undefined {
+  if (source.sql !== undefined) return validateSqlSource(source.sql, configuration, udfDeclared);
   if (source.pipeline !== undefined) {
     try {
       parsePipeline(source.pipeline);

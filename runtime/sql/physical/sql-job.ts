@@ -24,6 +24,7 @@ import { SqlSession } from '../session/sql-session.ts';
 import { validateScript } from '../session/validate-script.ts';
 import { inCluster, UdfLoader } from '../udf/udf-loader.ts';
 import type { ScriptValidation } from '../session/validate-script.ts';
+import type { ModuleTypes } from '../udf/udf-types.ts';
 import { translatePlans } from './translate.ts';
 
 /** Job parameter naming the script file. */
@@ -62,6 +63,8 @@ export interface ValidateSqlJobOptions {
   readonly registry?: ConnectorRegistry;
   /** where JAVASCRIPT function modules load from; absent (the operator): none loads, as in a cluster */
   readonly udfBaseDir?: string;
+  /** the operator's check: each module's declared types (udf/udf-types.ts), by module as written; nothing loads */
+  readonly udfDeclared?: ReadonlyMap<string, ModuleTypes>;
 }
 
 /**
@@ -77,7 +80,7 @@ export function validateSqlJob(script: string, options: ValidateSqlJobOptions = 
     // a refusal while building (a node that cannot run, a connector's or a file path's) is this statement's
     buildStreamGraph(defineJob({ name: 'sql', build: (env) => translatePlans(env, r.trees, { registry }) }), 1);
   };
-  const udfs = new UdfLoader({ baseDir: options.udfBaseDir ?? process.cwd(), localModules: options.udfBaseDir !== undefined });
+  const udfs = new UdfLoader({ baseDir: options.udfBaseDir ?? process.cwd(), localModules: options.udfBaseDir !== undefined, ...(options.udfDeclared ? { declared: options.udfDeclared } : {}) });
   return validateScript(script, { capabilities: registryCapabilities(registry), udfTypes: udfs.typeResolver, ...(options.config ? { config: options.config } : {}), onResult: check });
 }
 

@@ -48,9 +48,9 @@ CREATE FUNCTION missing AS 'missing.ts#f' LANGUAGE JAVASCRIPT;`);
     expect(err('SELECT missing(n) FROM t')?.message).toContain(`cannot load ${path.join(dir, 'missing.ts')}`);
   });
 
-  test('in a cluster nothing loads from the pod\'s file system: the call names where modules belong', () => {
+  test('in a cluster nothing loads from the pod\'s file system, only modules the operator pinned: the call names where modules belong', () => {
     const session = new SqlSession({ udfTypes: new UdfLoader({ baseDir: dir, localModules: false }).typeResolver });
     session.executeScript(`${table}\nCREATE FUNCTION shout AS 'fns.ts#shout' LANGUAGE JAVASCRIPT;`);
-    expect(() => session.executeScript('SELECT shout(s, 1) FROM t')).toThrow(/line 1, column 8: function 'shout' \('fns\.ts#shout'\): in a Deployment, user-defined function modules come from the workspace bucket \(sql-artifacts\/namespaces\/<namespace>\/\), which is not supported yet/);
+    expect(() => session.executeScript('SELECT shout(s, 1) FROM t')).toThrow(/line 1, column 8: function 'shout' \('fns\.ts#shout'\): module 'fns\.ts' was not pinned for this job; in a Deployment, function modules are files of the workspace bucket's sql-artifacts\/namespaces\/<namespace>\//);
   });
 });
