@@ -2,6 +2,10 @@
 // in the Deployment's own namespace; what a missing, untyped or stale module says; the pins in
 // status and in both pods' environment; the script checked with the declared types only.
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'yaml';
+import { describeUdfModule } from '../../../runtime/sql/udf/udf-loader.ts';
 import { deploymentSchema } from '../../api/v1alpha1/deployment.ts';
 import type { DeploymentStatus } from '../../api/v1alpha1/deployment.ts';
 import { formatModuleTypes } from '../../../runtime/sql/udf/udf-types.ts';
@@ -97,5 +101,16 @@ describe('SQL function modules of a Deployment', () => {
     const previous: DeploymentStatus = { observedGeneration: 1, phase: 'Failed', conditions: failed.conditions.map((c) => ({ ...c, lastTransitionTime: base.now, observedGeneration: 1 })) };
     expect(decideDeployment({ ...base, previous, invalidSource: missing })).toMatchObject({ phase: 'Failed', createPods: false, requeueAfterMs: 15_000 });
     expect(decideDeployment({ ...base, previous, now: '2026-12-07T13:00:15.000Z' })).toMatchObject({ phase: 'Starting', createPods: true });
+  });
+
+  test('examples/sql/deployment-udf.yaml passes the operator\'s check with the types file the CLI makes from examples/sql/udf/count-char.ts', () => {
+    const d = deploymentSchema.parse(parse(readFileSync(path.join(import.meta.dirname, '../../../examples/sql/deployment-udf.yaml'), 'utf8')));
+    const sql = d.spec.source.sql!;
+    const p = resolve(planSqlModules({ script: sql, field: 'spec.source.sql', spec: d.spec, namespace: 'team-a', specHash: specHash(d.spec), previous: undefined, scope: { bucket: 'ws', prefix: '', namespace: 'team-a' } }));
+    expect(p.modules.map((m) => m.key)).toEqual(['sql-artifacts/namespaces/team-a/udf/count-char.ts']);
+    const types = describeUdfModule(path.join(import.meta.dirname, '../../../examples/sql/udf/count-char.ts'));
+    const r = completeSqlModules({ field: 'spec.source.sql', namespace: 'team-a', specHash: specHash(d.spec) }, p.modules, [{ digest: { sha256: types.module.sha256, size: types.module.size ?? 0 }, typesText: formatModuleTypes(types) }], 'now');
+    expect(r.status?.modules[0]?.functions).toEqual([{ export: 'count_char', kind: 'scalar', result: 'BIGINT NOT NULL' }]);
+    expect(validateSource(d.spec.source, d.spec.configuration, r.declared)).toBeUndefined();
   });
 });
