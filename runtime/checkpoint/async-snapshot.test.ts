@@ -13,11 +13,11 @@ import { KeyedStateBackend } from '../state/keyed-state-backend.ts';
 import { InternalTimerService } from '../state/timer-service.ts';
 import { OperatorHarness } from '../testing/operator-harness.ts';
 import { WindowOperator } from '../operators/window-operator.ts';
-import type { OperatorSnapshot } from '../operators/stream-operator.ts';
+import type { OperatorSnapshot } from '../state/state-file-format.ts';
 import { ManualProcessingTimeService } from '../task/processing-time.ts';
 import { AsyncSnapshot, type SliceOptions } from './async-snapshot.ts';
-import { OperatorStateCapture } from './snapshot-part.ts';
-import { decodeOperatorSnapshot, encodeOperatorSnapshot } from './state-file-format.ts';
+import { OperatorStateCapture } from '../state/snapshot-part.ts';
+import { decodeOperatorSnapshot, encodeOperatorSnapshot } from '../state/state-file-format.ts';
 
 const full = { start: 0, end: 127 };
 

@@ -4,7 +4,7 @@
 // it produces are byte for byte what a synchronous snapshot's encoding writes.
 
 import type { KeyGroupRange } from '../graph/key-groups.ts';
-import type { OperatorStateCapture } from './snapshot-part.ts';
+import type { OperatorStateCapture } from '../state/snapshot-part.ts';
 
 /** What a state file needs besides its bytes (task/stream-task.ts's OperatorStateBytes). */
 export interface CapturedOperator {

@@ -3,13 +3,13 @@
 // restores from (verified against size and sha256 as they are read). Object stores are opened
 // once per storage URI and shared by the slot's tasks.
 
-import type { OperatorSnapshot } from '../operators/stream-operator.ts';
+import type { OperatorSnapshot } from '../state/state-file-format.ts';
 import { openObjectStore } from '../storage/open-object-store.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
 import type { StateFileHandle } from '../storage/snapshot-metadata.ts';
 import { openStateFile } from '../storage/snapshot-reader.ts';
 import { Readable } from 'node:stream';
-import { decodeOperatorSnapshot } from './state-file-format.ts';
+import { decodeOperatorSnapshot } from '../state/state-file-format.ts';
 import { SnapshotWriter } from '../storage/snapshot-writer.ts';
 import type { TaskCheckpointSnapshot } from '../task/stream-task.ts';
 import type { SnapshotTarget, SubtaskRestore } from './messages.ts';

@@ -7,7 +7,7 @@ import { buildJobGraph, type JobGraph } from '../graph/job-graph.ts';
 import { sourceSubtasks, targetSubtasks } from '../graph/channel-plan.ts';
 import type { StreamGraph } from '../graph/stream-graph.ts';
 import { LocalChannel } from '../network/local-channel.ts';
-import type { OperatorSnapshot } from '../operators/stream-operator.ts';
+import type { OperatorSnapshot } from '../state/state-file-format.ts';
 import type { ProcessingTimeService } from '../state/timer-service.ts';
 import type { InputChannelInfo } from '../task/input-gate.ts';
 import { StreamTask, type TaskOutputSpec } from '../task/stream-task.ts';

@@ -5,14 +5,14 @@
 import type { KeyGroupRange } from '../graph/key-groups.ts';
 import type { RuntimeContext } from '../api/functions.ts';
 import { MIN_WATERMARK } from '../api/watermarks.ts';
-import { KeyedStateBackend, type KeyedStateSnapshot } from '../state/keyed-state-backend.ts';
-import { InternalTimerService, type ProcessingTimeService, type TimersSnapshot } from '../state/timer-service.ts';
+import { KeyedStateBackend } from '../state/keyed-state-backend.ts';
+import { InternalTimerService, type ProcessingTimeService } from '../state/timer-service.ts';
 import type { Timer } from '../state/timer-heap.ts';
 import type { Output } from './output.ts';
 import type { LatencyHistogram } from '../task/latency-histogram.ts';
 import type { TaskConnectorMetrics } from '../connectors/metrics/task-connector-metrics.ts';
-import { OperatorStateCapture, ReadyLines, type SnapshotPart } from '../checkpoint/snapshot-part.ts';
-import { operatorStateLine } from '../checkpoint/state-file-format.ts';
+import { OperatorStateCapture, ReadyLines, type SnapshotPart } from '../state/snapshot-part.ts';
+import { operatorStateLine, type OperatorSnapshot } from '../state/state-file-format.ts';
 
 export interface OperatorContext {
   readonly jobId: string;
@@ -36,11 +36,6 @@ export interface OperatorContext {
 }
 
 /** What one operator contributes to a checkpoint; JSON-able. */
-export interface OperatorSnapshot {
-  keyed?: KeyedStateSnapshot;
-  timers?: TimersSnapshot[];
-  operator?: unknown;
-}
 
 export abstract class StreamOperator {
   output!: Output;

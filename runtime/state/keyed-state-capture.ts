@@ -2,8 +2,8 @@
 // while the task goes on changing the live tables (table-view.ts keeps the snapshot's values).
 
 import type { KeyGroupRange } from '../graph/key-groups.ts';
-import { keyGroupLine, keyedHeaderLine } from '../checkpoint/state-file-format.ts';
-import type { SnapshotPart } from '../checkpoint/snapshot-part.ts';
+import { keyGroupLine, keyedHeaderLine } from './state-file-format.ts';
+import type { SnapshotPart } from './snapshot-part.ts';
 import type { TableView } from './table-view.ts';
 
 export class KeyedStateCapture implements SnapshotPart {

@@ -14,7 +14,7 @@
 // is changed only while its key is the current key, and no object is shared between entries.
 
 import type { Key } from '../graph/key-groups.ts';
-import { encodeStateEntry } from '../checkpoint/state-file-format.ts';
+import { encodeStateEntry } from './state-file-format.ts';
 import type { StateTable } from './state-table.ts';
 
 /** The key had no entry when the snapshot was taken (it was added since). */

@@ -3,8 +3,8 @@
 // First the timers are collected (a small tuple each, in budgeted steps), then written one line
 // of TIMER_CHUNK timers per step.
 
-import { TIMER_CHUNK, timerLine } from '../checkpoint/state-file-format.ts';
-import type { SnapshotPart } from '../checkpoint/snapshot-part.ts';
+import { TIMER_CHUNK, timerLine } from './state-file-format.ts';
+import type { SnapshotPart } from './snapshot-part.ts';
 import type { Key } from '../graph/key-groups.ts';
 import type { Namespace } from './state-table.ts';
 import type { TimerHeapCapture, TimerSlot } from './timer-heap.ts';

@@ -12,7 +12,8 @@ import type { StreamGraph } from '../graph/stream-graph.ts';
 import { ACTIVE, BARRIER, DATA, END_OF_PARTITION, IDLE, LATENCY_MARKER, WATERMARK, type ChannelWriter, type StreamBuffer } from '../network/buffers.ts';
 import { SourceOperator } from '../operators/source-operator.ts';
 import { TimestampsAndWatermarksOperator } from '../operators/timestamps-operator.ts';
-import type { OperatorSnapshot, StreamOperator } from '../operators/stream-operator.ts';
+import type { StreamOperator } from '../operators/stream-operator.ts';
+import type { OperatorSnapshot } from '../state/state-file-format.ts';
 import type { ProcessingTimeService } from '../state/timer-service.ts';
 import { InputGate, type InputChannelInfo } from './input-gate.ts';
 import { Mailbox } from './mailbox.ts';
@@ -64,7 +65,7 @@ export interface OperatorStateBytes {
   readonly maxParallelism: number;
   /** keyed operators: the key groups the state covers */
   readonly keyGroupRange?: KeyGroupRange;
-  /** the state file's bytes (JSON lines, checkpoint/state-file-format.ts) */
+  /** the state file's bytes (JSON lines, state/state-file-format.ts) */
   readonly chunks: Buffer[];
   /** source subtasks: their position (also inside bytes), shown in _metadata */
   readonly sourcePosition?: unknown;

@@ -7,7 +7,7 @@ import { buildJobGraph, type JobGraph } from '../graph/job-graph.ts';
 import { channelKey, sourceSubtasks, targetSubtasks } from '../graph/channel-plan.ts';
 import type { StreamGraph } from '../graph/stream-graph.ts';
 import type { NetworkEnvironment } from '../network/network-environment.ts';
-import type { OperatorSnapshot } from '../operators/stream-operator.ts';
+import type { OperatorSnapshot } from '../state/state-file-format.ts';
 import type { InputChannelInfo } from '../task/input-gate.ts';
 import { StreamTask, type TaskCheckpointSnapshot, type TaskOutputSpec } from '../task/stream-task.ts';
 import type { SubtaskRestore } from '../checkpoint/messages.ts';

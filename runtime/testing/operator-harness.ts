@@ -3,7 +3,8 @@
 
 import { keyGroupRangeFor } from '../graph/key-groups.ts';
 import type { Output } from '../operators/output.ts';
-import type { OperatorSnapshot, StreamOperator } from '../operators/stream-operator.ts';
+import type { StreamOperator } from '../operators/stream-operator.ts';
+import type { OperatorSnapshot } from '../state/state-file-format.ts';
 import { ManualProcessingTimeService } from '../task/processing-time.ts';
 
 export interface Emitted {

@@ -6,7 +6,7 @@ import pg from 'pg';
 import type { ChangelogRow } from '../../../runtime/connectors/factory/row.ts';
 import { AsyncLookupOperator, type Probe } from '../../../runtime/sql/physical/join/async-lookup-operator.ts';
 import { OperatorHarness } from '../../../runtime/testing/operator-harness.ts';
-import type { OperatorSnapshot } from '../../../runtime/operators/stream-operator.ts';
+import type { OperatorSnapshot } from '../../../runtime/state/state-file-format.ts';
 import type { ConnectionSettings } from '../../services/postgres/plan.ts';
 import { createDatabase, dropDatabase, jdbcUrl } from '../../services/postgres/environment.ts';
 import { jsonTable, sinkChangelog } from './join-test-tables.ts';

@@ -4,7 +4,7 @@
 // INNER/LEFT/RIGHT/FULL joins whose results equal a nested-loop join computed here.
 import { KeyedCoProcessOperator } from '../../../runtime/operators/process-operators.ts';
 import type { ChangelogRow, RowKind } from '../../../runtime/connectors/factory/row.ts';
-import type { OperatorSnapshot } from '../../../runtime/operators/stream-operator.ts';
+import type { OperatorSnapshot } from '../../../runtime/state/state-file-format.ts';
 import { OperatorHarness } from '../../../runtime/testing/operator-harness.ts';
 import { RegularJoinFunction, type RegularJoinSpec } from '../../../runtime/sql/physical/join/regular-join.ts';
 import { applied, jsonTable, random, sinkChangelog, sortedRows } from './join-test-tables.ts';

@@ -6,8 +6,9 @@
 // chained after this one, inside the checkpoint (Flink's prepareSnapshotPreBarrier). The buffer is
 // therefore never part of a snapshot.
 import type { ChangelogRow } from '../../../connectors/factory/row.ts';
-import { StreamOperator, type OperatorSnapshot } from '../../../operators/stream-operator.ts';
-import type { OperatorStateCapture } from '../../../checkpoint/snapshot-part.ts';
+import { StreamOperator } from '../../../operators/stream-operator.ts';
+import type { OperatorSnapshot } from '../../../state/state-file-format.ts';
+import type { OperatorStateCapture } from '../../../state/snapshot-part.ts';
 
 export interface BundleTrigger {
   /** `table.exec.mini-batch.allow-latency` in ms */

@@ -10,9 +10,16 @@
 
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
-import type { OperatorSnapshot } from '../operators/stream-operator.ts';
-import type { TimersSnapshot } from '../state/timer-service.ts';
 import { StorageError } from '../storage/errors.ts';
+import type { KeyedStateSnapshot } from './keyed-state-backend.ts';
+import type { TimersSnapshot } from './timer-service.ts';
+
+/** What one operator subtask's state file holds, decoded: keyed state, timers, operator state. */
+export interface OperatorSnapshot {
+  keyed?: KeyedStateSnapshot;
+  timers?: TimersSnapshot[];
+  operator?: unknown;
+}
 
 export const TIMER_CHUNK = 10_000;
 const NL = Buffer.from('\n');
