@@ -41,8 +41,11 @@ export async function ensureFlinkJar(log: (line: string) => void): Promise<strin
   return jar;
 }
 
-/** The JVM command line: Flink 1.20 on Java 17 needs these packages opened for its serializers. */
-export function javaArgs(jar: string, heapGb = 3): string[] {
+/**
+ * The JVM command line: Flink 1.20 on Java 17 needs these packages opened for its serializers.
+ * `mainClass`: run that class of the jar instead of its manifest's (bench:nexmark-sql's SqlBench).
+ */
+export function javaArgs(jar: string, heapGb = 3, mainClass?: string): string[] {
   return [
     `-Xmx${heapGb}g`, `-Xms${heapGb}g`,
     '--add-opens=java.base/java.util=ALL-UNNAMED',
@@ -50,6 +53,6 @@ export function javaArgs(jar: string, heapGb = 3): string[] {
     '--add-opens=java.base/java.lang.reflect=ALL-UNNAMED',
     '--add-opens=java.base/java.io=ALL-UNNAMED',
     '--add-opens=java.base/java.time=ALL-UNNAMED',
-    '-jar', jar,
+    ...(mainClass === undefined ? ['-jar', jar] : ['-cp', jar, mainClass]),
   ];
 }

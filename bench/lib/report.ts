@@ -149,9 +149,19 @@ export const SECTION_END = '<!-- nexmark:end -->';
  * notes) is kept as it was. Without a Nexmark section yet, the new one goes first.
  */
 export function replaceNexmarkSection(previous: string, section: string): string {
-  const begin = previous.indexOf(SECTION_BEGIN);
-  const end = previous.indexOf(SECTION_END);
-  if (begin >= 0 && end > begin) return previous.slice(0, begin) + section.trimEnd() + previous.slice(end + SECTION_END.length);
+  return replaceMarkedSection(previous, section, SECTION_BEGIN, SECTION_END, 'first');
+}
+
+/**
+ * RESULTS.md with the section between `beginMarker` and `endMarker` replaced by `section` (which
+ * carries both markers); everything outside it is kept. Without that section yet, the new one goes
+ * first or last.
+ */
+export function replaceMarkedSection(previous: string, section: string, beginMarker: string, endMarker: string, where: 'first' | 'last'): string {
+  const begin = previous.indexOf(beginMarker);
+  const end = previous.indexOf(endMarker);
+  if (begin >= 0 && end > begin) return previous.slice(0, begin) + section.trimEnd() + previous.slice(end + endMarker.length);
   const rest = previous.trim();
+  if (where === 'last') return `${rest ? `${rest}\n\n` : ''}${section.trimEnd()}\n`;
   return `${section.trimEnd()}\n${rest ? `\n${rest}\n` : ''}`;
 }

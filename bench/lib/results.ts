@@ -134,10 +134,7 @@ export function queryResult(row: string, query: string, label: string | null, fl
   const f = figuresOf(flink);
   const m = figuresOf(millrace);
   const plans = comparePlans(m.plan, f.plan);
-  const ratio = f.eventsPerSecondPerCore && m.eventsPerSecondPerCore ? round(m.eventsPerSecondPerCore.median / f.eventsPerSecondPerCore.median, 3) : null;
-  const range: readonly [number, number] | null = f.eventsPerSecondPerCore && m.eventsPerSecondPerCore
-    ? [round(m.eventsPerSecondPerCore.min / f.eventsPerSecondPerCore.max, 3), round(m.eventsPerSecondPerCore.max / f.eventsPerSecondPerCore.min, 3)]
-    : null;
+  const { ratio, range } = perCoreRatio(m, f);
   const target = targetFor(query, plans?.same === true);
   return {
     row, query, label, plans, flink: f, millrace: m,
@@ -147,6 +144,18 @@ export function queryResult(row: string, query: string, label: string | null, fl
     perCoreTargetMet: ratio === null || target.perCoreRatioAtLeast === null ? null : ratio >= target.perCoreRatioAtLeast,
     latencyTargetMet: m.p99LatencyMs === null ? null : m.p99LatencyMs < target.p99LatencyMsBelow,
     verification,
+  };
+}
+
+/**
+ * Median Millrace events/s per core over median Flink's, and its range over all pairs of runs
+ * (min Millrace / max Flink .. max Millrace / min Flink); null when a side has no figures.
+ */
+export function perCoreRatio(m: SystemFigures, f: SystemFigures): { ratio: number | null; range: readonly [number, number] | null } {
+  if (!f.eventsPerSecondPerCore || !m.eventsPerSecondPerCore) return { ratio: null, range: null };
+  return {
+    ratio: round(m.eventsPerSecondPerCore.median / f.eventsPerSecondPerCore.median, 3),
+    range: [round(m.eventsPerSecondPerCore.min / f.eventsPerSecondPerCore.max, 3), round(m.eventsPerSecondPerCore.max / f.eventsPerSecondPerCore.min, 3)],
   };
 }
 

@@ -23,6 +23,11 @@ export interface WindowRunOptions {
   readonly measureSeconds: number;
   readonly cwd: string;
   readonly log: (line: string) => void;
+  /**
+   * Millrace: how many source vertices scan the same generated table (a SQL plan without source
+   * reuse scans it once per view reference); the window's events are their records / this. Default 1.
+   */
+  readonly sourceScans?: number;
 }
 
 export type WindowRunResult = { readonly ok: true; readonly figures: WindowFigures } | { readonly ok: false; readonly reason: string };
@@ -136,10 +141,11 @@ async function getJson<T>(url: string): Promise<T> {
   return (await res.json()) as T;
 }
 
-const sourceEvents = (j: JobMetrics) => j.vertices.filter((v) => v.isSource).reduce((a, v) => a + v.recordsIn, 0);
+const sourceRecords = (j: JobMetrics) => j.vertices.filter((v) => v.isSource).reduce((a, v) => a + v.recordsIn, 0);
 const channelRecords = (j: JobMetrics) => j.vertices.filter((v) => !v.isSource).reduce((a, v) => a + v.recordsIn, 0);
 
 export async function measureMillraceWindow(command: string, args: readonly string[], o: WindowRunOptions): Promise<WindowRunResult> {
+  const sourceEvents = (j: JobMetrics) => Math.floor(sourceRecords(j) / (o.sourceScans ?? 1));
   const s = start(command, [...args, '--no-progress'], o.cwd, 'ignore');
   try {
     const url = await within(60_000, 'the JobManager to start', (async () => {

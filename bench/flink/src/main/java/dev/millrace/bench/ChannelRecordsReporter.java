@@ -21,7 +21,7 @@ import org.apache.flink.metrics.reporter.MetricReporterFactory;
 public final class ChannelRecordsReporter implements MetricReporter, MetricReporterFactory {
   static final List<Counter> COUNTERS = new CopyOnWriteArrayList<>();
 
-  static long total() {
+  public static long total() {
     long sum = 0;
     for (Counter c : COUNTERS) sum += c.getCount();
     return sum;
