@@ -8,10 +8,17 @@ import bidCounts from '../../test/runtime/fixtures/bid-counts.job.ts';
 import { buildStreamGraph } from '../api/environment.ts';
 import { buildJobGraph } from '../graph/job-graph.ts';
 import type { TaskDeploymentDescriptor } from '../taskmanager/deployment.ts';
-import { JobMaster, type JobSpec, type TaskManagerGateway } from './job-master.ts';
+import { JobMaster, type JobCheckpointing, type JobSpec, type TaskManagerGateway } from './job-master.ts';
 import { ResourceManager, type TaskManagerInfo } from './resource-manager.ts';
 import { defaultRestartStrategySpec, fixedDelay, parseRestartStrategy } from './restart-strategy.ts';
 import { ManualClock } from '../time/clock.ts';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { CheckpointCoordinator } from '../checkpoint/checkpoint-coordinator.ts';
+import { CheckpointStorageAccess } from '../checkpoint/checkpoint-storage-access.ts';
+import { StorageError } from '../storage/errors.ts';
+import { LocalObjectStore } from '../storage/local-object-store.ts';
 
 const HEARTBEAT_TIMEOUT_MS = 5000;
 
@@ -33,7 +40,7 @@ function gateway() {
 
 const flush = () => new Promise((r) => setImmediate(r));
 
-function setUp(restartSpec: string) {
+function setUp(restartSpec: string, withCheckpointing?: (time: ManualClock) => JobCheckpointing) {
   const time = new ManualClock();
   const g = gateway();
   const lost: { to?: JobMaster } = {};
@@ -44,7 +51,7 @@ function setUp(restartSpec: string) {
   const spec: JobSpec = { jobUrl: 'file:///bid-counts.job.ts', params: {}, parallelism: 2, batchMode: false, latencyTrackingIntervalMs: 0 };
   const graph = buildJobGraph(buildStreamGraph(bidCounts, 2, { events: '0' }));
   const job = new JobMaster('job-1', spec, graph, parseRestartStrategy(restartSpec), {
-    rm, gateway: g.gw, clock: time, log: pino({ level: 'silent' }), slotTimeoutMs: 60_000,
+    rm, gateway: g.gw, clock: time, log: pino({ level: 'silent' }), slotTimeoutMs: 60_000, checkpointing: withCheckpointing?.(time),
   });
   lost.to = job;
   const runAll = (attempt: number) => {
@@ -116,6 +123,74 @@ describe('job master failover counting', () => {
     time.advance(1000);
     await flush();
     expect({ state: job.state, attempt: job.graph.attempt, restarts: job.restarts }).toEqual({ state: 'RUNNING', attempt: 1, restarts: 1 });
+  });
+});
+
+/** A local store that can be made unreachable (listing fails as S3 does in an outage). */
+class FlakyStore extends LocalObjectStore {
+  down = false;
+  /** the latest listing, so a test can wait until it settled */
+  lastList: Promise<string[]> | undefined;
+  override listDirs(prefix: string): Promise<string[]> {
+    this.lastList = this.down ? Promise.reject(new StorageError('MR_ERR_STORAGE_IO', `cannot list ${prefix}: the store is unreachable`)) : super.listDirs(prefix);
+    return this.lastList;
+  }
+}
+
+function checkpointingOn(store: FlakyStore) {
+  return (time: ManualClock): JobCheckpointing => {
+    const storage = new CheckpointStorageAccess({ storageUri: store.description, store, namespace: 'ns', deployment: 'dep', jobId: 'job-1', retained: 1, clock: time });
+    const coordinator = new CheckpointCoordinator({ intervalMs: 3_600_000, timeoutMs: 60_000, minPauseMs: 0, tolerableFailures: 0 }, {
+      jobId: 'job-1', clock: time, log: { info() {}, warn() {} }, storage,
+      sendTrigger: async () => undefined, sendComplete: () => undefined, failJob: () => undefined,
+    });
+    return { coordinator, storage };
+  };
+}
+
+/** Waits (real time, bounded) until `done`: the restart reads the local store with real file I/O. */
+async function until(done: () => boolean): Promise<void> {
+  for (let i = 0; i < 400 && !done(); i++) await new Promise((r) => setTimeout(r, 5));
+}
+
+describe('a restart that cannot read its restore point', () => {
+  test('counts as another failure; once storage answers the job runs again', async () => {
+    const store = new FlakyStore({ directory: mkdtempSync(path.join(os.tmpdir(), 'job-master-')) });
+    const { time, job, runAll } = setUp('fixed-delay:attempts=3,delayMs=1000', checkpointingOn(store));
+    job.start();
+    await flush();
+    runAll(0);
+    store.down = true;
+    job.onTaskState({ attempt: 0, vertexId: job.graph.all()[0]!.vertexId, subtaskIndex: 0, state: 'FAILED', error: 'boom' });
+    expect({ state: job.state, restarts: job.restarts }).toEqual({ state: 'RESTARTING', restarts: 1 });
+    time.advance(1000);
+    await until(() => job.restarts === 2);
+    expect({ state: job.state, restarts: job.restarts }).toEqual({ state: 'RESTARTING', restarts: 2 });
+    expect(job.exceptions.at(-1)?.message).toMatch(/^MR_ERR_RESTORE: .*unreachable/);
+    store.down = false;
+    time.advance(1000);
+    await until(() => job.graph.attempt === 1);
+    await flush();
+    runAll(job.graph.attempt);
+    expect({ state: job.state, restarts: job.restarts, attempt: job.graph.attempt }).toEqual({ state: 'RUNNING', restarts: 2, attempt: 1 });
+  });
+
+  test('a job canceled while its restart reads storage stays canceled', async () => {
+    const store = new FlakyStore({ directory: mkdtempSync(path.join(os.tmpdir(), 'job-master-')) });
+    const { time, job, runAll } = setUp('fixed-delay:attempts=3,delayMs=1000', checkpointingOn(store));
+    job.start();
+    await flush();
+    runAll(0);
+    store.down = true;
+    job.onTaskState({ attempt: 0, vertexId: job.graph.all()[0]!.vertexId, subtaskIndex: 0, state: 'FAILED', error: 'boom' });
+    time.advance(1000); // the restart starts reading storage ...
+    job.cancel(); // ... and the job is canceled before the read fails
+    await until(() => job.state === 'CANCELED');
+    await store.lastList?.catch(() => undefined); // the failed read settled ...
+    await flush(); // ... and its handler ran
+    time.advance(10_000);
+
+    expect({ state: job.state, restarts: job.restarts }).toEqual({ state: 'CANCELED', restarts: 1 });
   });
 });
 

@@ -297,8 +297,20 @@ export class JobMaster {
     }
   }
 
+  /** A failure of the running attempt. */
   private failover(cause: string): void {
     if (this.state !== 'RUNNING') return;
+    this.onFailure(cause);
+  }
+
+  /** A restart that found no usable restore point (e.g. storage unreachable) is another failure. */
+  private restartFailed(cause: string): void {
+    if (this.state !== 'RESTARTING') return; // canceled meanwhile: nothing to restart
+    this.onFailure(cause);
+  }
+
+  /** Counts the failure against the restart strategy: restarts after its delay, or fails the job. */
+  private onFailure(cause: string): void {
     const now = this.deps.clock.now();
     this.exceptions.push({ timestamp: now, message: cause });
     this.deps.log.warn({ jobId: this.id, attempt: this.graph.attempt, cause: cause.split('\n')[0] }, 'job failure');
@@ -332,14 +344,8 @@ export class JobMaster {
         this.waitingSince = this.deps.clock.now();
         this.state = 'CREATED';
         this.tryDeploy();
-      }, (err: Error) => this.failover2(`MR_ERR_RESTORE: ${err.message}`));
+      }, (err: Error) => this.restartFailed(`MR_ERR_RESTORE: ${err.message}`));
     }, delay);
-  }
-
-  /** A restart found no usable restore point (e.g. storage unreachable): counts as another failure. */
-  private failover2(cause: string): void {
-    this.state = 'RUNNING';
-    this.failover(cause);
   }
 
   /**
