@@ -13,6 +13,25 @@ export interface SourceReaderContext {
   now(): number;
   /** A metric group for this reader, labelled with the connector's name (runtime/connectors/metrics). */
   connectorMetrics?(connector: string): ConnectorMetricGroup;
+  /** Per-split watermarks; present when the source has a watermark strategy (see SplitWatermarkOutput). */
+  readonly splitWatermarks?: SplitWatermarkOutput;
+}
+
+/**
+ * Per-split watermarks (Flink's ReaderOutput.createOutputForSplit): a reader of several splits
+ * (Kafka partitions) registers them and names the split of the records it collects next; the
+ * source then keeps one watermark per split and emits their minimum, and a split without records
+ * for the idle timeout stops holding it back (runtime/operators/split-watermarks.ts).
+ */
+export interface SplitWatermarkOutput {
+  /** the reader reads this split from now on; until its first record it holds the watermark back */
+  addSplit(splitId: string): void;
+  /** the split is finished: it no longer holds the watermark back */
+  removeSplit(splitId: string): void;
+  /** the records collected from now on belong to this split */
+  setCurrentSplit(splitId: string): void;
+  /** the connector's own idle timeout (SQL's `scan.watermark.idle-timeout`), instead of the strategy's */
+  setIdleTimeout(ms: number): void;
 }
 
 export interface SourceOutput<T> {

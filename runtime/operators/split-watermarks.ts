@@ -1,0 +1,93 @@
+// Per-split watermarks of one source subtask (Flink's WatermarkOutputMultiplexer, with
+// WatermarksWithIdleness per split output). A reader of several splits (Kafka partitions) names
+// them; each split gets its own generator from the job's watermark strategy, and the subtask's
+// watermark is the minimum over the splits that are not idle. So one partition far ahead cannot
+// push the watermark past records another partition has yet to deliver, and a split with no
+// record yet holds the watermark back. A split without records for the idle timeout is idle
+// (no longer holds the watermark back) until its next record; when every split is idle, the
+// subtask is idle. Pure: the caller passes the processing time.
+//
+// Like Flink's IdlenessTimer, activity is noticed at the periodic check (`current`), not per
+// record, so collecting a record costs one generator call and one increment.
+
+import { MIN_WATERMARK, type WatermarkGenerator } from '../api/watermarks.ts';
+
+/** What the source operator keeps per split; `onEvent` is called for each of its records. */
+export class SplitWatermark {
+  readonly id: string;
+  private readonly gen: WatermarkGenerator;
+  /** records since the last check */
+  private events = 0;
+  /** processing time the split was last seen active (added, or records since the check before) */
+  private activeAt: number;
+
+  constructor(id: string, gen: WatermarkGenerator, now: number) {
+    this.id = id;
+    this.gen = gen;
+    this.activeAt = now;
+  }
+
+  onEvent(timestamp: number): void {
+    this.gen.onEvent(timestamp);
+    this.events++;
+  }
+
+  /** The split's watermark, or undefined when it is idle at `now`. */
+  check(now: number, idleTimeoutMs: number | undefined): number | undefined {
+    if (this.events > 0) {
+      this.events = 0;
+      this.activeAt = now;
+    }
+    if (idleTimeoutMs !== undefined && now - this.activeAt >= idleTimeoutMs) return undefined;
+    return this.gen.currentWatermark();
+  }
+}
+
+export interface CombinedWatermark {
+  /** minimum over the active splits (MIN_WATERMARK when one of them has none yet) */
+  readonly watermark: number;
+  /** every split is idle: the subtask must not hold downstream watermarks back */
+  readonly idle: boolean;
+}
+
+export class SplitWatermarks {
+  private readonly splits = new Map<string, SplitWatermark>();
+  private readonly createGenerator: () => WatermarkGenerator;
+  /** undefined: splits never go idle */
+  idleTimeoutMs: number | undefined;
+
+  constructor(createGenerator: () => WatermarkGenerator, idleTimeoutMs?: number) {
+    this.createGenerator = createGenerator;
+    this.idleTimeoutMs = idleTimeoutMs;
+  }
+
+  get size(): number {
+    return this.splits.size;
+  }
+
+  /** Registers a split (no-op when known) and returns its handle. */
+  add(id: string, now: number): SplitWatermark {
+    let s = this.splits.get(id);
+    if (!s) this.splits.set(id, (s = new SplitWatermark(id, this.createGenerator(), now)));
+    return s;
+  }
+
+  /** The split finished or went to another subtask: it no longer holds the watermark back. */
+  remove(id: string): void {
+    this.splits.delete(id);
+  }
+
+  /** The subtask's watermark and idleness at `now` (undefined without splits: the caller decides). */
+  current(now: number): CombinedWatermark | undefined {
+    if (this.splits.size === 0) return undefined;
+    let min = Number.POSITIVE_INFINITY;
+    let active = 0;
+    for (const s of this.splits.values()) {
+      const wm = s.check(now, this.idleTimeoutMs);
+      if (wm === undefined) continue;
+      active++;
+      if (wm < min) min = wm;
+    }
+    return active === 0 ? { watermark: MIN_WATERMARK, idle: true } : { watermark: min, idle: false };
+  }
+}
