@@ -3,6 +3,8 @@ import type { DeploymentStatus } from '../../api/v1alpha1/deployment.ts';
 import { decideDeployment } from './decide.ts';
 import type { DecisionInput, ObservedPod } from './decide.ts';
 import type { PodProblem } from './pod-problems.ts';
+import { RECENT_OOM_MS } from './pod-problems.ts';
+import { setConditions } from '../../kube/conditions.ts';
 import type { ConditionInput } from '../../kube/conditions.ts';
 import { specHash } from './desired.ts';
 
@@ -240,6 +242,55 @@ describe('start-up failures: pod problems, the progress deadline, one Event per 
     expect(d.conditions).toContainEqual({ type: 'PodsHealthy', status: 'False', reason: 'OOMKilled', message: oom.message });
     const again = decideDeployment(base({ spec: s, now: at(510), previous: { phase: 'Running', observedGeneration: 1, lastReportedCause: 'OOMKilled' }, observed: { pods, job: { id: 'j1', state: 'RUNNING' } } }));
     expect(again.events).toEqual([]);
+  });
+
+  describe('an evicted pod, replaced at once, keeps speaking (its pod is deleted in the pass that sees it)', () => {
+    const evicted: PodProblem = { pod: 'd-jm-1', role: 'jobmanager', reason: 'Evicted', message: 'pod d-jm-1 was evicted: Usage of EmptyDir volume "scratch" exceeds the limit "5G".', permanent: false };
+    /** A pass whose status is written as the reconciler writes it: lastTransitionTime moves only when a condition's status flips. */
+    const step = (seconds: number, previous: DeploymentStatus | undefined, pods: ObservedPod[], extra: Partial<DecisionInput> = {}) => {
+      const d = decideDeployment(base({ spec: s, now: at(seconds), previous, observed: { pods, jobManagerError: 'JobManager reports no job yet' }, ...extra }));
+      const next: DeploymentStatus = { phase: d.phase, reason: d.reason, observedGeneration: extra.generation ?? 1, startingSince: d.startingSince, lastReportedCause: d.lastReportedCause, conditions: setConditions(previous?.conditions, d.conditions, 1, new Date(at(seconds))) };
+      return { d, next };
+    };
+    const podsHealthy = (d: { conditions: ConditionInput[] }) => d.conditions.find((c) => c.type === 'PodsHealthy');
+
+    test('in a start: Degraded with the kubelet\'s words until the deadline, which fails with them; one Evicted Event; a new start starts clean', () => {
+      const first = step(0, undefined, []);
+      const seen = step(20, first.next, [{ ...pod('d-jm-1', h, 'Failed'), problem: evicted }]);
+      expect(seen.d).toMatchObject({ phase: 'Starting', deletePods: ['d-jm-1'], events: [{ type: 'Warning', reason: 'Evicted', note: evicted.message }] });
+      const replaced = step(21, seen.next, [pod('d-jm-1', h, 'Pending')]);
+      expect(replaced.d.events).toEqual([]);
+      expect(podsHealthy(replaced.d)).toEqual({ type: 'PodsHealthy', status: 'False', reason: 'Evicted', message: evicted.message });
+      expect(ready(replaced.d)).toMatchObject({ reason: 'Evicted', message: `${evicted.message}; retrying until ${at(60)} (spec.progressDeadlineSeconds 60)` });
+      const running = step(40, replaced.next, [pod('d-jm-1', h, 'Running')]);
+      expect(ready(running.d)?.reason).toBe('Evicted');
+
+      const failed = step(60, running.next, [pod('d-jm-1', h, 'Running')]);
+      expect(failed.d).toMatchObject({ phase: 'Failed', deletePods: ['d-jm-1'] });
+      expect(ready(failed.d)).toMatchObject({ reason: 'Evicted', message: `did not reach Running within 60 s (spec.progressDeadlineSeconds): ${evicted.message}; pods deleted, CU freed; change the spec to start again` });
+      expect(failed.d.events.map((e) => `${e.type} ${e.reason}`)).toEqual(['Warning Failed']);
+
+      const retried = step(100, failed.next, [], { generation: 2 });
+      expect(podsHealthy(retried.d)).toMatchObject({ status: 'True' });
+      expect(retried.d.events.map((e) => e.reason)).toEqual(['Starting']);
+    });
+
+    test('a running job\'s evicted TaskManager: Running and Degraded (PodsHealthy) for RECENT_OOM_MS, then healthy', () => {
+      const tm: PodProblem = { ...evicted, pod: 'd-tm-1-0', role: 'taskmanager', message: 'pod d-tm-1-0 was evicted: The node was low on resource: memory.' };
+      const job = { job: { id: 'j1', state: 'RUNNING' } } as const;
+      const runningBefore: DeploymentStatus = { phase: 'Running', observedGeneration: 1, conditions: setConditions(undefined, [{ type: 'PodsHealthy', status: 'True', reason: 'NoProblems', message: 'x' }], 1, new Date(at(0))) };
+      const stepRunning = (seconds: number, previous: DeploymentStatus, pods: ObservedPod[]) => {
+        const d = decideDeployment(base({ spec: s, now: at(seconds), previous, observed: { pods, ...job } }));
+        return { d, next: { ...previous, phase: d.phase, lastReportedCause: d.lastReportedCause, conditions: setConditions(previous.conditions, d.conditions, 1, new Date(at(seconds))) } };
+      };
+      const seen = stepRunning(500, runningBefore, [pod('d-jm-1', h), { ...pod('d-tm-1-0', h, 'Failed'), problem: tm }]);
+      expect(seen.d).toMatchObject({ phase: 'Running', deletePods: ['d-tm-1-0'], events: [{ type: 'Warning', reason: 'Evicted', note: tm.message }] });
+      const replaced = stepRunning(502, seen.next, [pod('d-jm-1', h), pod('d-tm-1-0', h)]);
+      expect(replaced.d).toMatchObject({ phase: 'Running', events: [] });
+      expect(podsHealthy(replaced.d)).toMatchObject({ status: 'False', reason: 'Evicted', message: tm.message });
+      const later = stepRunning(500 + RECENT_OOM_MS / 1000 + 1, replaced.next, [pod('d-jm-1', h), pod('d-tm-1-0', h)]);
+      expect(podsHealthy(later.d)).toMatchObject({ status: 'True', reason: 'NoProblems' });
+    });
   });
 
   test('every outcome refreshes PodsHealthy (Queued after a failure does not keep the old cause); a Failed one keeps its cause', () => {

@@ -7,7 +7,7 @@ import type { AdmissionDecision } from '../../capacity/admission.ts';
 import type { ConditionInput } from '../../kube/conditions.ts';
 import type { JobDetails, SavepointTriggerStatus } from '../../jobmanager/client.ts';
 import { classifySpecChange } from './diff.ts';
-import { mainProblem } from './pod-problems.ts';
+import { lingeringProblem, mainProblem } from './pod-problems.ts';
 import type { PodProblem } from './pod-problems.ts';
 import type { SourceProblem } from './validate.ts';
 
@@ -127,7 +127,7 @@ export function decideDeployment(input: DecisionInput): Decision {
   let justSaved = false;
   let savepointFailure: string | undefined;
   // Every outcome says whether the pods report a problem (a Failed one keeps the cause it failed with).
-  const problem = mainProblem(live.flatMap((p) => (p.problem ? [p.problem] : [])));
+  let problem = mainProblem(live.flatMap((p) => (p.problem ? [p.problem] : [])));
   const finish = (d: DecisionCore, keepPodsHealthy = false): Decision => {
     const conditions = keepPodsHealthy || d.conditions.some((c) => c.type === 'PodsHealthy') ? d.conditions : [...d.conditions, podsHealthy(problem, live.length)];
     return { ...d, conditions, events, savepoint: sp, ...(recordSavepoint ? { recordSavepoint } : {}) };
@@ -260,6 +260,8 @@ export function decideDeployment(input: DecisionInput): Decision {
   const restarting = phase === 'Starting' && (prevPhase === 'Running' || (prevPhase === 'Starting' && !previous?.startingSince));
   const newStart = phase === 'Starting' && !restarting && !(prevPhase === 'Starting' && previous?.startingSince);
   const startingSince = phase === 'Starting' && !restarting ? (newStart ? input.now : previous?.startingSince) : undefined;
+  // An evicted or failed pod is replaced at once; its cause keeps speaking for this start or run (pod-problems.ts).
+  if (!problem && !newStart && (phase === 'Starting' || phase === 'Running')) problem = lingeringProblem(previous?.conditions?.find((c) => c.type === 'PodsHealthy'), Date.parse(input.now));
   let lastReportedCause = newStart ? undefined : previous?.lastReportedCause;
   if (problem && lastReportedCause !== problem.reason) {
     events.push({ type: 'Warning', reason: problem.reason, note: problem.message });

@@ -1,5 +1,5 @@
 import type { KubeObject } from '../../kube/rest-client.ts';
-import { classifyPod, jobStartError, mainProblem, RECENT_OOM_MS } from './pod-problems.ts';
+import { classifyPod, jobStartError, lingeringProblem, mainProblem, RECENT_OOM_MS } from './pod-problems.ts';
 
 const NOW = Date.parse('2026-01-01T12:00:00Z');
 // Pod statuses as the kubelet and the scheduler write them (shapes copied from real pods on the node tier).
@@ -71,10 +71,38 @@ describe('classifyPod', () => {
   });
 
   test('an evicted pod, and another failed pod', () => {
-    expect(classifyPod(pod({ phase: 'Failed', reason: 'Evicted', message: 'The node was low on resource: ephemeral-storage.' }), NOW))
+    expect(classifyPod(pod({ phase: 'Failed', reason: 'Evicted', message: 'The node was low on resource: ephemeral-storage. ' }), NOW))
       .toMatchObject({ reason: 'Evicted', message: 'pod d-jm-abc was evicted: The node was low on resource: ephemeral-storage.' });
     expect(classifyPod(pod({ phase: 'Failed', reason: 'OutOfcpu', message: 'Pod was rejected: Node didn\'t have enough resource: cpu' }), NOW))
       .toMatchObject({ reason: 'PodFailed', message: expect.stringContaining('(OutOfcpu)') });
+  });
+});
+
+describe('evictions', () => {
+  // The kubelet's messages (pkg/kubelet/eviction/helpers.go, v1.34), with their trailing space.
+  const evicted = (message: string) => classifyPod(pod({ phase: 'Failed', reason: 'Evicted', message }), NOW)?.message;
+  const hint = ' (local storage, /tmp included, is 20 GB per CU: give it more CU or write less there)';
+
+  test('over its own local storage limit: the kubelet\'s words and the fix (more CU); a node short of something gets no such hint', () => {
+    expect(evicted('Usage of EmptyDir volume "scratch" exceeds the limit "5G". ')).toBe(`pod d-jm-abc was evicted: Usage of EmptyDir volume "scratch" exceeds the limit "5G".${hint}`);
+    expect(evicted('Pod ephemeral local storage usage exceeds the total limit of containers 5G. ')).toBe(`pod d-jm-abc was evicted: Pod ephemeral local storage usage exceeds the total limit of containers 5G.${hint}`);
+    expect(evicted('Container jobmanager exceeded its local ephemeral storage limit "5G". ')).toBe(`pod d-jm-abc was evicted: Container jobmanager exceeded its local ephemeral storage limit "5G".${hint}`);
+    expect(evicted('The node was low on resource: memory. Threshold quantity: 100Mi, available: 80Mi. ')).toBe('pod d-jm-abc was evicted: The node was low on resource: memory. Threshold quantity: 100Mi, available: 80Mi.');
+    expect(evicted('')).toBe('pod d-jm-abc was evicted: no message');
+  });
+
+  test('lingeringProblem: the PodsHealthy of a replaced (evicted or failed) pod speaks while recent; other causes and healthy pods do not', () => {
+    const since = (ms: number) => new Date(NOW - ms).toISOString();
+    const message = 'pod d-jm-abc was evicted: Usage of EmptyDir volume "scratch" exceeds the limit "5G".';
+    expect(lingeringProblem({ status: 'False', reason: 'Evicted', message, lastTransitionTime: since(30_000) }, NOW))
+      .toEqual({ pod: 'd-jm-abc', reason: 'Evicted', message, permanent: false });
+    expect(lingeringProblem({ status: 'False', reason: 'PodFailed', message: 'pod d-tm-abc-0 failed (OutOfcpu): x', lastTransitionTime: since(1000) }, NOW)?.pod).toBe('d-tm-abc-0');
+    expect(lingeringProblem({ status: 'False', reason: 'Evicted', message, lastTransitionTime: since(RECENT_OOM_MS + 1) }, NOW)).toBeUndefined();
+    expect(lingeringProblem({ status: 'False', reason: 'Evicted', message }, NOW)).toBeUndefined(); // no time: not known to be recent
+    // A pod restarted in place still shows its own problem; a pod that is gone cannot.
+    expect(lingeringProblem({ status: 'False', reason: 'ImagePullBackOff', message: 'pod x: ...', lastTransitionTime: since(1000) }, NOW)).toBeUndefined();
+    expect(lingeringProblem({ status: 'True', reason: 'NoProblems', message: 'none', lastTransitionTime: since(1000) }, NOW)).toBeUndefined();
+    expect(lingeringProblem(undefined, NOW)).toBeUndefined();
   });
 });
 

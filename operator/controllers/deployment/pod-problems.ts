@@ -90,13 +90,19 @@ function containerProblem(c: ContainerStatus, now: number): Omit<PodProblem, 'po
   return undefined;
 }
 
+// The kubelet's words when a pod used more local storage than its limits (eviction_manager.go:
+// an emptyDir over its sizeLimit, the pod's or a container's ephemeral-storage limit), as opposed
+// to a node short of memory or disk. The pods' storage comes with their CU, so that is the fix.
+const OVER_STORAGE_LIMIT = /Usage of EmptyDir volume .* exceeds the limit|ephemeral local storage usage exceeds|exceeded its local ephemeral storage limit/;
+const STORAGE_HINT = ' (local storage, /tmp included, is 20 GB per CU: give it more CU or write less there)';
+
 /** What is wrong with one pod, or undefined when nothing is (a pod being deleted has no problem: it is going). */
 export function classifyPod(pod: KubeObject, now: number): PodProblem | undefined {
   if (pod.metadata.deletionTimestamp) return undefined;
   const status = (pod.status ?? {}) as PodStatus;
   const base = { pod: pod.metadata.name, role: pod.metadata.labels?.['app.kubernetes.io/component'] };
   if (status.phase === 'Failed') {
-    if (status.reason === 'Evicted') return { ...base, reason: 'Evicted', message: clip(`pod ${base.pod} was evicted: ${status.message ?? 'no message'}`), permanent: false };
+    if (status.reason === 'Evicted') return { ...base, reason: 'Evicted', message: clip(`pod ${base.pod} was evicted: ${status.message?.trim() || 'no message'}${OVER_STORAGE_LIMIT.test(status.message ?? '') ? STORAGE_HINT : ''}`), permanent: false };
     return { ...base, reason: 'PodFailed', message: clip(`pod ${base.pod} failed${status.reason ? ` (${status.reason})` : ''}: ${status.message ?? 'no message'}`), permanent: false };
   }
   const scheduled = status.conditions?.find((c) => c.type === 'PodScheduled');
@@ -122,4 +128,22 @@ export function mainProblem(problems: ReadonlyArray<PodProblem>): PodProblem | u
   const first = sorted[0];
   if (!first || sorted.length === 1) return first;
   return { ...first, message: `${first.message} (and ${sorted.length - 1} more pod${sorted.length === 2 ? '' : 's'} with problems)` };
+}
+
+/** Problems of pods that are deleted and made again (phase Failed), not restarted in place. */
+const REPLACED_POD_REASONS: ReadonlySet<string> = new Set<PodProblemReason>(['Evicted', 'PodFailed']);
+
+/**
+ * A problem of a pod the operator has since replaced, still worth a word: an evicted or failed pod
+ * is deleted (its name is needed for the new one) in the pass that sees it, so without this the
+ * cause would show for one pass only, the start would look healthy, and a start failing at its
+ * progress deadline would fail without its cause. It is the PodsHealthy condition last written,
+ * kept while recent (RECENT_OOM_MS since it turned False, like an OOM kill). Pure.
+ */
+export function lingeringProblem(previous: { status?: string; reason?: string; message?: string; lastTransitionTime?: string } | undefined, now: number): PodProblem | undefined {
+  if (previous?.status !== 'False' || !previous.reason || !REPLACED_POD_REASONS.has(previous.reason)) return undefined;
+  const since = Date.parse(previous.lastTransitionTime ?? '');
+  if (!(now - since < RECENT_OOM_MS)) return undefined;
+  const pod = /^pod (\S+)/.exec(previous.message ?? '')?.[1] ?? 'unknown';
+  return { pod, reason: previous.reason as PodProblemReason, message: previous.message ?? '', permanent: false };
 }
