@@ -12,9 +12,10 @@
 // --no-write, nor for smoke runs (shorter than 3 runs of 30 s after 10 s of warm-up).
 //
 //   npm run bench:nexmark-sql -- [--queries q0,q1,q2,q5,q7] [--runs 3] [--measure-seconds 30]
-//     [--warmup-seconds 10] [--parallelism 2] [--taskmanagers 2] [--verify-events 20000] [--seed 42]
+//     [--warmup-seconds 10] [--parallelism 2] [--taskmanagers 2] [--verify-events 100000] [--seed 42]
 //     [--no-verify] [--no-write]
 
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -63,7 +64,7 @@ const { values: options } = parseArgs({
     'warmup-seconds': { type: 'string', default: String(MIN_WARMUP_SECONDS) },
     parallelism: { type: 'string', default: '2' },
     taskmanagers: { type: 'string', default: '2' },
-    'verify-events': { type: 'string', default: '20000' },
+    'verify-events': { type: 'string', default: '100000' },
     seed: { type: 'string', default: '42' },
     'no-verify': { type: 'boolean', default: false },
     'no-write': { type: 'boolean', default: false },
@@ -202,6 +203,12 @@ async function measureQuery(jar: string, query: string, verification: SqlVerific
   };
 }
 
+/** The commit Millrace runs from and what under runtime/ differs from it (a shared work tree has others' work in progress). */
+function sourceOf(): { commit: string; modifiedRuntimeFiles: string[] } {
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' }).trim();
+  return { commit: git('rev-parse', '--short', 'HEAD'), modifiedRuntimeFiles: git('status', '--porcelain', '--', 'runtime').split('\n').filter((l) => l.length > 0).map((l) => l.slice(3)) };
+}
+
 async function main(): Promise<void> {
   const machine = describeMachine(join(ROOT, 'node_modules', '.bin', 'node'));
   if (smoke) log(`smoke run (${settings.runs} run(s) of ${settings.measureSeconds} s after ${settings.warmupSeconds} s): figures are printed, never written`);
@@ -210,7 +217,8 @@ async function main(): Promise<void> {
   const results: SqlQueryResult[] = [];
   for (const query of queries) {
     log(`${query}: measuring (load average ${loadavg().map((l) => l.toFixed(2)).join(' / ')})`);
-    const result = await measureQuery(jar, query, verified.get(query) ?? null);
+    const source = sourceOf();
+    const result = { ...await measureQuery(jar, query, verified.get(query) ?? null), source };
     results.push(result);
     log(`${query}: M/F per core ${result.ratioMillraceToFlinkPerCore ?? 'n/a'}`);
   }

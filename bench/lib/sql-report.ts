@@ -29,6 +29,8 @@ export interface SqlQueryResult {
   readonly measuredAt: string;
   /** 1-minute load average sampled every few seconds while this query ran */
   readonly loadAverage: { readonly min: number; readonly max: number; readonly samples: number } | null;
+  /** the checkout Millrace ran from: its commit and the files under runtime/ that differed from it */
+  readonly source?: { readonly commit: string; readonly modifiedRuntimeFiles: readonly string[] };
   /** Millrace's tasks (operator chains) built from the file, and how many of them scan the generated table */
   readonly millraceTasks: readonly string[];
   readonly millraceSourceScans: number;
@@ -128,7 +130,7 @@ function queryText(r: SqlQueryResult): string {
   return [
     `### ${r.query}`,
     '',
-    `Measured ${r.measuredAt}; 1-minute load average during its runs ${loadText(r)}.`,
+    `Measured ${r.measuredAt}; 1-minute load average during its runs ${loadText(r)}.${r.source === undefined ? '' : ` Millrace from commit ${r.source.commit}${r.source.modifiedRuntimeFiles.length === 0 ? '' : ` with ${r.source.modifiedRuntimeFiles.length} uncommitted file(s) under runtime/ (${r.source.modifiedRuntimeFiles.join(', ')})`}.`}`,
     '',
     'Statement (the same text on both sides):',
     '',
