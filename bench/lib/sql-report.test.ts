@@ -81,6 +81,8 @@ describe('the Nexmark SQL section', () => {
     expect(renderSqlSection(report([result('q5', 'x', 9.5)]))).toContain('**The machine was not idle:** the 1-minute load average reached 9.50 on 2 logical CPUs');
     expect(renderSqlSection(report([result('q5', 'x', 1)], 1))).toContain('**Smoke run, not figures:** 1 run(s)');
     expect(renderSqlTable([result('q5', 'x', 1)])).toMatch(/>= 1: met/);
+    const withSource = { ...result('q5', 'x', 1), source: { commit: 'abc1234', modifiedRuntimeFiles: ['runtime/task/stream-task.ts'] } };
+    expect(renderSqlSection(report([withSource]))).toContain('Millrace from commit abc1234 with 1 uncommitted file(s) under runtime/ (runtime/task/stream-task.ts).');
   });
 
   it('replaces only its own section of RESULTS.md, and goes last when there is none', () => {
