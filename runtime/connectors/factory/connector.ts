@@ -39,6 +39,11 @@ export interface ScanTableSource {
   readonly bounded: boolean;
   /** which row kinds it emits */
   readonly changelogMode: ChangelogMode;
+  /**
+   * Flink's SupportsWatermarkPushDown: the table's WATERMARK is generated in the source with the
+   * strategy given to `fromSource` (per split: per Kafka partition) instead of an operator after it.
+   */
+  readonly watermarkPushDown?: boolean;
   /** A runtime source of rows; a row's timestamp is the event time the connector knows, if any. */
   createSource(): Source<ChangelogRow>;
 }

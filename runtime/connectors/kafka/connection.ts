@@ -1,7 +1,7 @@
 // Connection settings shared by the Kafka source and sink, and the clients made from them
 // (@platformatic/kafka; docs/architecture.md says why that client).
 
-import type { ConnectionOptions } from '@platformatic/kafka';
+import { Admin, type ConnectionOptions } from '@platformatic/kafka';
 
 export interface KafkaConnectionOptions {
   /** `host:port`, one or several (a comma-separated string is split) */
@@ -47,4 +47,22 @@ export function authenticationFailure(error: unknown): Error | undefined {
     return walk(e.cause, depth + 1);
   };
   return walk(error, 0);
+}
+
+/**
+ * One login to the brokers without retries: a refused login throws the connector's MR_ERR_KAFKA_AUTH
+ * at once. The client treats a refused login like a network error (its connection error is marked
+ * retriable whatever the cause), so a producer with `retries: 10` would try it 11 times over about
+ * 13 s before failing. Other errors (a broker still starting) are left to the caller's retries.
+ */
+export async function checkLogin(base: ReturnType<typeof clientBase>): Promise<void> {
+  const admin = new Admin({ ...base, clientId: `${base.clientId}-login`, retries: 0 });
+  try {
+    await admin.metadata({ topics: [] });
+  } catch (error) {
+    const refused = authenticationFailure(error);
+    if (refused) throw refused;
+  } finally {
+    await admin.close().catch(() => {});
+  }
 }

@@ -10,7 +10,7 @@
 
 import { Producer } from '@platformatic/kafka';
 import type { Sink, SinkContext, SinkWriter } from '../../api/functions.ts';
-import { authenticationFailure, bootstrapList, clientBase, type KafkaConnectionOptions } from './connection.ts';
+import { authenticationFailure, bootstrapList, checkLogin, clientBase, type KafkaConnectionOptions } from './connection.ts';
 import { TransactionCoordinator } from './coordinator.ts';
 import { createPartitioner, type Partitioner, type PartitionerFunction } from './partitioners.ts';
 import { valueEncoder, type FormatOptions } from './record.ts';
@@ -213,14 +213,21 @@ class KafkaSinkWriter<T> implements SinkWriter<T> {
       try {
         await op();
       } catch (error) {
-        this.failure = new Error(`MR_ERR_KAFKA_SINK: ${this.where} subtask ${this.ctx.subtaskIndex}: ${describeError(error)}`, { cause: error });
+        this.failure = this.sinkError(error);
       }
     });
+  }
+
+  /** A refused login fails as itself (MR_ERR_KAFKA_AUTH, naming the option to fix); anything else as a sink error. */
+  private sinkError(error: unknown): Error {
+    return authenticationFailure(error) ?? new Error(`MR_ERR_KAFKA_SINK: ${this.where} subtask ${this.ctx.subtaskIndex}: ${describeError(error)}`, { cause: error });
   }
 
   /** First use: recovery of a previous attempt (exactly-once) or the producer (otherwise). */
   private initialize(): void {
     this.initialized = true;
+    // with SASL, the login is tried once first: a wrong password fails now, not after the client's retries
+    if (this.o.connection?.sasl) this.enqueue(() => checkLogin(this.base));
     if (this.guarantee !== 'exactly-once') {
       this.producer = new Producer({ ...this.base, idempotent: true, acks: -1, retries: 10 });
       return;
@@ -271,7 +278,7 @@ class KafkaSinkWriter<T> implements SinkWriter<T> {
       // up to MAX_IN_FLIGHT requests at once (the idempotent producer keeps their order per partition)
       const sent = open ? open.tx!.send({ messages }) : this.producer!.send({ messages });
       const tracked = sent.then(() => this.metrics?.written(records.length, sizeOf(records)), (error: unknown) => {
-        this.failure ??= new Error(`MR_ERR_KAFKA_SINK: ${this.where} subtask ${this.ctx.subtaskIndex}: ${describeError(error)}`, { cause: error });
+        this.failure ??= this.sinkError(error);
       });
       this.inFlight.add(tracked);
       void tracked.finally(() => this.inFlight.delete(tracked));

@@ -6,9 +6,14 @@
 // The reader API is synchronous and batch-wise (runtime/api/source.ts): a background loop
 // fetches into a bounded buffer, pollNext emits from it, and an offset advances only when its
 // record is emitted, so a checkpoint never counts a record that was fetched but not emitted.
+//
+// Watermarks per partition, as Flink's Kafka source: with a watermark strategy, the reader names
+// each partition it reads and the partition of the records it emits (SourceReaderContext's
+// splitWatermarks), so the source's watermark is the minimum over its partitions and a partition
+// without records for the idle timeout stops holding it back.
 
 import { Admin, Consumer, FetchIsolationLevels, ListOffsetTimestamps, type ClusterMetadata } from '@platformatic/kafka';
-import type { Source, SourceOutput, SourceReader, SourceReaderContext, PollStatus } from '../../api/source.ts';
+import type { Source, SourceOutput, SourceReader, SourceReaderContext, PollStatus, SplitWatermarkOutput } from '../../api/source.ts';
 import { ownerOf, restoreFrom, splitKey, type KafkaSourceState, type Split } from './assignment.ts';
 import { authenticationFailure, clientBase, type KafkaConnectionOptions } from './connection.ts';
 import { AbortedTransactionFilter } from './read-committed.ts';
@@ -46,6 +51,11 @@ export interface KafkaSourceOptions<T> extends KafkaConnectionOptions, FormatOpt
   readonly commitOffsetsOnCheckpoint?: boolean;
   /** turns a record into the stream's value (default: the value by `format`); undefined skips the record */
   readonly deserializer?: (record: KafkaSourceRecord) => T | undefined;
+  /**
+   * A partition without records for this long stops holding the watermark back until its next
+   * record (instead of the watermark strategy's withIdleness; SQL: `scan.watermark.idle-timeout`).
+   */
+  readonly watermarkIdleTimeoutMs?: number;
   /** records fetched ahead of emission per subtask (default 20,000) */
   readonly maxBufferedRecords?: number;
   /** the name shown in the job graph */
@@ -128,6 +138,8 @@ class KafkaSourceReader<T> implements SourceReader<T> {
   private readonly snapshots = new Map<number, Array<{ topic: string; partition: number; offset: number }>>();
   private loop: Promise<void> | undefined;
   private metrics: ConnectorMetricGroup | undefined;
+  /** per-partition watermarks (absent without a watermark strategy) */
+  private splitWatermarks: SplitWatermarkOutput | undefined;
 
   constructor(o: KafkaSourceOptions<T>, where: string) {
     this.o = o;
@@ -145,6 +157,8 @@ class KafkaSourceReader<T> implements SourceReader<T> {
     // groupId is required by the client's constructor; this reader never joins the group
     this.consumer = new Consumer({ ...base, groupId: this.o.groupId ?? 'millrace-kafka-source', isolationLevel: this.isolation, maxWaitTime: 500, maxBytes: 8 << 20, retries: 0 });
     if (this.pattern || this.o.groupId) this.admin = new Admin({ ...base, retries: 3 });
+    this.splitWatermarks = ctx.splitWatermarks;
+    if (this.o.watermarkIdleTimeoutMs !== undefined) this.splitWatermarks?.setIdleTimeout(this.o.watermarkIdleTimeoutMs);
     this.metrics = ctx.connectorMetrics?.('kafka');
     this.metrics?.setGauges({
       partitionLag: () => [...this.owned.values()].filter((s) => s.logEnd !== undefined).map((s) => ({ topic: s.topic, partition: s.partition, lag: kafkaRecordsLag(s.logEnd!, s.offset) })),
@@ -167,6 +181,7 @@ class KafkaSourceReader<T> implements SourceReader<T> {
     while (n < maxRecords && this.chunks.length > 0) {
       const chunk = this.chunks[0]!;
       const split = chunk.split;
+      this.splitWatermarks?.setCurrentSplit(splitKey(split.topic, split.partition));
       while (n < maxRecords && chunk.i < chunk.records.length) {
         const r = chunk.records[chunk.i++]!;
         bytes += (r.key?.length ?? 0) + (r.value?.length ?? 0);
@@ -179,6 +194,8 @@ class KafkaSourceReader<T> implements SourceReader<T> {
         this.chunks.shift();
         this.buffered -= chunk.records.length;
         if (this.owned.get(splitKey(split.topic, split.partition)) === split) split.offset = chunk.nextOffset;
+        // a bounded partition read to its end no longer holds the watermark back
+        if (split.stop !== undefined && split.offset >= split.stop) this.splitWatermarks?.removeSplit(splitKey(split.topic, split.partition));
       }
     }
     this.metrics?.read(n, bytes);
@@ -248,7 +265,7 @@ class KafkaSourceReader<T> implements SourceReader<T> {
     // start offsets by the start mode unless the checkpoint was taken after they were resolved
     const fresh = this.restored === undefined || !this.restored.started;
     this.chain = this.restored === undefined ? [this.ctx.parallelism] : this.restored.chain;
-    for (const s of this.restored?.splits ?? []) this.owned.set(splitKey(s.topic, s.partition), { ...s, fetchOffset: s.offset, filter: new AbortedTransactionFilter() });
+    for (const s of this.restored?.splits ?? []) this.claim({ ...s, fetchOffset: s.offset, filter: new AbortedTransactionFilter() });
     await this.discover(fresh ? 'initial' : 'later', true);
     this.initialized = true;
     this.wake('reader');
@@ -270,11 +287,14 @@ class KafkaSourceReader<T> implements SourceReader<T> {
           return;
         }
         await this.pause(Math.min(this.discoveryMs || 1000, 1000));
+        this.wake('reader'); // a subtask without partitions can go idle
         continue;
       }
       try {
         await this.fetchOnce(active);
         backoff = 0;
+        // also after an empty fetch (at most maxWaitTime): the task then sees partitions go idle
+        this.wake('reader');
       } catch (error) {
         if (this.closed) return;
         if (authenticationFailure(error)) throw error; // a refused login does not heal by retrying
@@ -321,8 +341,15 @@ class KafkaSourceReader<T> implements SourceReader<T> {
       const k = splitKey(c.topic, c.partition);
       const offset = starts.get(k)!;
       const stop = stops?.get(k);
-      this.owned.set(k, { topic: c.topic, partition: c.partition, offset, fetchOffset: offset, ...(stop !== undefined ? { stop } : {}), filter: new AbortedTransactionFilter() });
+      this.claim({ topic: c.topic, partition: c.partition, offset, fetchOffset: offset, ...(stop !== undefined ? { stop } : {}), filter: new AbortedTransactionFilter() });
     }
+  }
+
+  /** This subtask reads the partition from now on; it holds the watermark back until its first record (or idleness). */
+  private claim(s: PartitionState): void {
+    const k = splitKey(s.topic, s.partition);
+    this.owned.set(k, s);
+    if (s.stop === undefined || s.offset < s.stop) this.splitWatermarks?.addSplit(k);
   }
 
   private async startOffsets(claims: ReadonlyArray<{ topic: string; partition: number }>, mode: 'initial' | 'later'): Promise<Map<string, number>> {

@@ -1,8 +1,9 @@
 // `'connector' = 'kafka'` for SQL DDL and YAML pipelines, with Flink's option names: the value is
 // read and written in the table's format (`'format'`: also changelog formats, debezium-json and
 // canal-json, and binary avro), the source and the sink are this folder's DataStream ones.
-// Changelogs by key: `upsert-kafka` (upsert-table.ts). Not yet: `key.format`/`key.fields` here,
-// metadata columns (offset, timestamp, headers).
+// Changelogs by key: `upsert-kafka` (upsert-table.ts). The table's WATERMARK is generated in the
+// source per partition (watermark push-down, as in Flink), with `scan.watermark.idle-timeout`.
+// Not yet: `key.format`/`key.fields` here, metadata columns (offset, timestamp, headers).
 
 import { z } from 'zod';
 import { defineConnector } from '../factory/connector.ts';
@@ -53,6 +54,7 @@ export const kafkaConnector = defineConnector({
     'scan.bounded.mode': enumOption(['unbounded', 'latest-offset', 'specific-offsets']).optional(),
     'scan.bounded.specific-offsets': stringOption().optional(),
     'scan.topic-partition-discovery.interval': durationOption().optional(),
+    'scan.watermark.idle-timeout': durationOption().optional(),
     'sink.partitioner': enumOption(['default', 'fixed', 'round-robin']).optional(),
     'sink.delivery-guarantee': enumOption(['none', 'at-least-once', 'exactly-once']).optional(),
     'sink.transactional-id-prefix': stringOption().optional(),
@@ -93,9 +95,11 @@ export const kafkaConnector = defineConnector({
       ...(bounded === 'specific-offsets' ? { stoppingOffsets: { specific: parseSpecificOffsets(o['scan.bounded.specific-offsets']!, topics![0]!, table, 'scan.bounded.specific-offsets') } } : {}),
       ...(o['scan.topic-partition-discovery.interval'] !== undefined ? { partitionDiscoveryIntervalMs: o['scan.topic-partition-discovery.interval'] } : {}),
       ...(o['properties.isolation.level'] ? { isolationLevel: o['properties.isolation.level'] } : {}),
+      ...(o['scan.watermark.idle-timeout'] !== undefined ? { watermarkIdleTimeoutMs: o['scan.watermark.idle-timeout'] } : {}),
     };
     return {
       bounded: bounded !== 'unbounded',
+      watermarkPushDown: true,
       changelogMode: ctx.format!.changelogMode,
       createSource() {
         const decode = valueRows(ctx.format!);

@@ -3,6 +3,7 @@
 // evaluated right after reading, in the source's task. The factory's sources have no projection or
 // filter ability of their own yet, so they read whole rows and this step narrows them.
 import type { ChangelogRow } from '../../connectors/factory/row.ts';
+import type { WatermarkStrategy } from '../../api/watermarks.ts';
 import { tableDescriptor } from '../planner/registry-capabilities.ts';
 import { compileFilter } from '../codegen/expression-codegen.ts';
 import type { NodeOf } from '../planner/logical-plan.ts';
@@ -22,11 +23,12 @@ export function physicalIndexes(node: NodeOf<'TableScan'>): number[] {
   });
 }
 
-export function translateScan(node: NodeOf<'TableScan'>, ctx: TranslateContext): RowStream {
+/** `watermark`: a WatermarkAssigner pushed into the source (watermark.ts), over the source's rows. */
+export function translateScan(node: NodeOf<'TableScan'>, ctx: TranslateContext, watermark?: WatermarkStrategy<ChangelogRow>): RowStream {
   const indexes = physicalIndexes(node);
   const table = ctx.registry.createSource(tableDescriptor(node.table));
-  const name = `TableSourceScan(${node.table.path.name})`;
-  let stream: RowStream = ctx.env.fromSource(table.createSource(), undefined, name);
+  const name = `TableSourceScan(${node.table.path.name}${watermark ? ', watermark pushed down' : ''})`;
+  let stream: RowStream = ctx.env.fromSource(table.createSource(), watermark, name);
   const uid = ctx.uids.get(node);
   if (uid !== undefined) stream = stream.uid(uid);
   const width = node.table.schema.columns.filter((c) => c.kind === 'physical').length;

@@ -7,6 +7,8 @@ import type { ChangelogRow } from '../../connectors/factory/row.ts';
 import { compileExpression } from '../codegen/expression-codegen.ts';
 import type { NodeOf } from '../planner/logical-plan.ts';
 import type { RowStream, TranslateContext } from './context.ts';
+import { physicalIndexes, translateScan } from './scan.ts';
+import { tableDescriptor } from '../planner/registry-capabilities.ts';
 
 /**
  * A strategy whose generator follows the rows' watermark expression. The timestamp assigner runs
@@ -40,6 +42,14 @@ export function sqlWatermarkStrategy(rowtimeIndex: number, watermarkOf: (values:
 }
 
 export function translateWatermarkAssigner(node: NodeOf<'WatermarkAssigner'>, ctx: TranslateContext): RowStream {
+  const scan = node.input;
+  if (scan.kind === 'TableScan' && ctx.registry.createSource(tableDescriptor(scan.table)).watermarkPushDown === true) {
+    // Flink's watermark push-down: the source (Kafka) generates it per partition, with idleness;
+    // the expression reads the scanned columns, the source's rows are all physical columns
+    const physical = physicalIndexes(scan);
+    const watermarkOf = compileExpression(node.watermark);
+    return translateScan(scan, ctx, sqlWatermarkStrategy(physical[node.rowtimeIndex]!, (values) => watermarkOf(physical.map((p) => values[p]))));
+  }
   const strategy = sqlWatermarkStrategy(node.rowtimeIndex, compileExpression(node.watermark));
   return ctx.translate(node.input).assignTimestampsAndWatermarks(strategy, { name: `WatermarkAssigner(${node.fields[node.rowtimeIndex]?.name ?? node.rowtimeIndex})` });
 }
