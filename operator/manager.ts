@@ -13,6 +13,7 @@ import { slimPod } from './kube/slim.ts';
 import type { CacheTransform } from './kube/slim.ts';
 import { InstanceLabellingClient } from './kube/instance-labels.ts';
 import { UnchangedApplySkipper } from './kube/unchanged-apply.ts';
+import { OwnWriteRecorder, OwnWrites } from './kube/own-writes.ts';
 import { formatSelector, parseWatchSelector } from './kube/watch-selector.ts';
 import { WorkQueue } from './kube/work-queue.ts';
 import type { Priority } from './kube/work-queue.ts';
@@ -27,6 +28,7 @@ import type { SweepSettings } from './controllers/namespace/savepoint-sweep.ts';
 import { reconcileQueue } from './controllers/queue/reconciler.ts';
 import { reconcileDeployment } from './controllers/deployment/reconciler.ts';
 import { reconcileSavepoint } from './controllers/savepoint/reconciler.ts';
+import { refreshUsage } from './controllers/shared/usage-refresh.ts';
 
 export interface OperatorDeps {
   rest: KubeRest;
@@ -54,12 +56,13 @@ export interface OperatorDeps {
 /** Delay that gathers a queue's status refreshes caused by its deployments into one. */
 export const QUEUE_STATUS_COALESCE_MS = 1000;
 
-type ControllerName = 'workspace' | 'namespace' | 'queue' | 'deployment' | 'savepoint';
+type ControllerName = 'workspace' | 'namespace' | 'queue' | 'deployment' | 'savepoint' | 'namespaceUsage' | 'workspaceUsage';
 type Obj = KubeObject & { spec?: Record<string, unknown> };
 
 export class Operator {
   readonly ctx: ReconcileContext;
   private readonly rest: UnchangedApplySkipper;
+  private readonly ownWrites: OwnWrites;
   private readonly deps: OperatorDeps;
   private readonly informers: SupervisedInformer<KubeObject>[] = [];
   private readonly queues = new Map<ControllerName, WorkQueue>();
@@ -99,24 +102,37 @@ export class Operator {
       get: (ref: ObjectRef) => (ref.apiVersion === API_VERSION ? millraceCaches[ref.kind]?.get(ref.name, ref.namespace) : undefined),
     };
     this.rest = new UnchangedApplySkipper(new InstanceLabellingClient(deps.rest, instanceLabels), cachedObjects, (kind) => deps.metrics.writesSkipped.inc({ kind }));
-    for (const cache of Object.values(millraceCaches)) cache.on((e, o) => { if (e === 'delete') this.rest.forget({ apiVersion: o.apiVersion, kind: o.kind, namespace: o.metadata.namespace, name: o.metadata.name }); });
+    // Read-your-own-writes: a pass of a key waits until the cache holds the key's last write (own-writes.ts).
+    const controllerOf: Record<string, ControllerName> = { Workspace: 'workspace', Namespace: 'namespace', Queue: 'queue', Deployment: 'deployment', Savepoint: 'savepoint' };
+    this.ownWrites = new OwnWrites({ clock: deps.clock, wake: (kind, key) => { const c = controllerOf[kind]; if (c) this.queues.get(c)?.add(key); } });
+    // Registered before the controllers' handlers: a key's event first releases its own-write wait.
+    for (const cache of Object.values(millraceCaches)) cache.on((e, o) => {
+      this.ownWrites.observed(o.kind, keyOf(o), e === 'delete' ? undefined : o.metadata.resourceVersion);
+      if (e === 'delete') this.rest.forget({ apiVersion: o.apiVersion, kind: o.kind, namespace: o.metadata.namespace, name: o.metadata.name });
+    });
     this.ctx = {
-      rest: this.rest, caches, clock: deps.clock, fieldManager: FIELD_MANAGER, instanceLabels, operatorNamespace: deps.operatorNamespace,
+      rest: new OwnWriteRecorder(this.rest, cachedObjects, this.ownWrites), caches, clock: deps.clock, fieldManager: FIELD_MANAGER, instanceLabels, operatorNamespace: deps.operatorNamespace,
       events: createEventRecorder(deps.rest, { controller: 'millrace.dev/operator', instance: deps.instance, clock: deps.clock, logger: deps.logger }),
     };
     const ctx = this.ctx;
+    // A pass waits (returns at once; its key is woken) while the cache lacks the key's own last write.
+    const fresh = (kind: string, reconcile: Reconcile): Reconcile => async (key, log) => (this.ownWrites.defer(kind, key) ? {} : reconcile(key, log));
     this.reconcilers = {
-      workspace: (key) => reconcileWorkspace(ctx, deps.storage, key),
-      namespace: (key) => reconcileNamespace(ctx, key, { files: deps.savepointFiles, sweep: deps.savepointSweep }),
-      queue: (key) => { const k = splitKey(key); return reconcileQueue(ctx, k.namespace ?? '', k.name); },
-      deployment: (key) => { const k = splitKey(key); return reconcileDeployment(ctx, { jobManagers: deps.jobManagers, defaultImage: deps.defaultImage }, k.namespace ?? '', k.name); },
-      savepoint: (key) => { const k = splitKey(key); return reconcileSavepoint(ctx, { jobManagers: deps.jobManagers, files: deps.savepointFiles }, k.namespace ?? '', k.name); },
+      workspace: fresh('Workspace', (key) => reconcileWorkspace(ctx, deps.storage, key)),
+      namespace: fresh('Namespace', (key) => reconcileNamespace(ctx, key, { files: deps.savepointFiles, sweep: deps.savepointSweep })),
+      queue: fresh('Queue', (key) => { const k = splitKey(key); return reconcileQueue(ctx, k.namespace ?? '', k.name); }),
+      deployment: fresh('Deployment', (key) => { const k = splitKey(key); return reconcileDeployment(ctx, { jobManagers: deps.jobManagers, defaultImage: deps.defaultImage }, k.namespace ?? '', k.name); }),
+      savepoint: fresh('Savepoint', (key) => { const k = splitKey(key); return reconcileSavepoint(ctx, { jobManagers: deps.jobManagers, files: deps.savepointFiles }, k.namespace ?? '', k.name); }),
+      // USED only (usage-refresh.ts): one status patch, or the full pass when the object is not settled.
+      namespaceUsage: fresh('Namespace', async (key) => { if (await refreshUsage(ctx, 'Namespace', key) === 'full') this.queues.get('namespace')?.add(key); }),
+      workspaceUsage: fresh('Workspace', async (key) => { if (await refreshUsage(ctx, 'Workspace', key) === 'full') this.queues.get('workspace')?.add(key); }),
     };
     for (const name of Object.keys(this.reconcilers) as ControllerName[]) this.queues.set(name, new WorkQueue({ clock: deps.clock, random: deps.random }));
 
     const c = caches;
-    // Every add is high priority (one FIFO); marking the follow-ups low (pod events, requeues) is
-    // built in the work queue but not switched on: see bench/RESULTS.md, operator section.
+    // New work (an object created, its spec or a phase others depend on changed) is high priority;
+    // follow-ups (events of the pods a Deployment owns, requeues and retries: controller-runner.ts)
+    // are low, so a newcomer does not wait behind the follow-ups of thousands.
     const add = (controller: ControllerName, key: string, priority: Priority = 'high') => this.queues.get(controller)?.add(key, priority);
     const list = (cache: { list(ns?: string): ReadonlyArray<Obj> }, ns?: string) => cache.list(ns) as ReadonlyArray<Obj>;
     // Level-based: every event only names keys to look at again; the reconcile re-reads the cache.
@@ -185,10 +201,12 @@ export class Operator {
         // The queue's status only reports usage: one refresh per second at most, however many
         // of its deployments change (1,000 starting at once made 1,000 queue reconciles).
         this.queues.get('queue')?.addAfter(`${ns}/${queue}`, QUEUE_STATUS_COALESCE_MS);
-        // USED of the Namespace and of its Workspace sum the deployments' cuInUse: same coalescing.
-        this.queues.get('namespace')?.addAfter(ns, QUEUE_STATUS_COALESCE_MS);
+        // USED of the Namespace and of its Workspace sum the deployments' cuInUse: same coalescing,
+        // and only USED is refreshed: no full pass of a settled namespace (usage-refresh.ts); one
+        // being deleted, which waits for its deployments to go, still gets its full pass.
+        this.queues.get('namespaceUsage')?.addAfter(ns, QUEUE_STATUS_COALESCE_MS);
         const ws = c.namespaces.get(ns)?.spec?.workspace;
-        if (ws) this.queues.get('workspace')?.addAfter(ws, QUEUE_STATUS_COALESCE_MS);
+        if (ws) this.queues.get('workspaceUsage')?.addAfter(ws, QUEUE_STATUS_COALESCE_MS);
         // Capacity may have freed: the deployments waiting in this queue decide again.
         for (const k of queuedIn.get(`${ns}/${queue}`) ?? []) add('deployment', k);
         for (const s of c.savepoints.byIndex(SAVEPOINT_INDEX_DEPLOYMENT, keyOf(o))) add('savepoint', keyOf(s));
@@ -204,7 +222,7 @@ export class Operator {
     });
     pods.on((_e, o) => {
       const d = o.metadata.labels?.[LABELS.deployment];
-      if (d) add('deployment', `${o.metadata.namespace}/${d}`);
+      if (d) add('deployment', `${o.metadata.namespace}/${d}`, 'low');
     });
   }
 
@@ -251,6 +269,7 @@ export class Operator {
   /** Graceful: stop taking keys, let reconciles in flight finish, then stop watching. */
   async stop(): Promise<void> {
     this.deps.clock.clearTimeout(this.phaseTimer);
+    this.ownWrites.close();
     await Promise.all(this.runners.map((r) => r.stop()));
     for (const q of this.queues.values()) q.shutDown();
     await Promise.all(this.informers.map((i) => i.stop()));

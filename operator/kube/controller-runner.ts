@@ -60,7 +60,8 @@ export class ControllerRunner {
       const result = await this.o.reconcile(key, log);
       queue.forget(key);
       if (result?.requeueAfterMs !== undefined) {
-        queue.addAfter(key, result.requeueAfterMs);
+        // A follow-up: low priority, so new objects do not wait behind the requeues of existing ones.
+        queue.addAfter(key, result.requeueAfterMs, 'low');
         metrics.reconciles.inc({ controller: name, result: 'requeue' });
       } else {
         metrics.reconciles.inc({ controller: name, result: 'success' });
@@ -77,7 +78,7 @@ export class ControllerRunner {
       metrics.reconciles.inc({ controller: name, result: 'error' });
       metrics.reconcileErrors.inc({ controller: name, code });
       if (isTransient(err)) {
-        const delay = queue.addRateLimited(key);
+        const delay = queue.addRateLimited(key, 'low');
         log.warn({ err: String(err), code, retryInMs: delay, attempt: queue.failuresOf(key) }, 'reconcile failed; retrying with backoff');
       } else {
         queue.forget(key);

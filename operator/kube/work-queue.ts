@@ -6,9 +6,8 @@
 // spec changed) can go `high` and follow-ups (requeues, retries, events of the pods an object
 // owns) `low`, so a newcomer does not wait behind them. Keys are FIFO within a priority; a key
 // queued low and added high moves up; one key of every `lowEvery` handed out while both wait is
-// a low one, so follow-ups never starve. Every add is high unless its caller says low: the
-// operator does not mark follow-ups low yet (see bench/RESULTS.md, operator section), so today
-// the queue is one FIFO as before.
+// a low one, so follow-ups never starve. Every add is high unless its caller says low; the
+// operator marks its pods' events, requeues and retries low (manager.ts, controller-runner.ts).
 import { backoffDelay } from './clock.ts';
 import type { Clock, Random } from './clock.ts';
 
