@@ -12,6 +12,7 @@ import { adminKubeconfigPath, imageArchive, kubeBinary, runPath } from './layout
 import { apiServerUrl, networkPlan } from './network-plan.ts';
 import { cniConfig, containerdConfig, containerdSocket, kubeProxyConfig, kubeletConfig } from './node-config.ts';
 import { progress } from './progress.ts';
+import { images } from './versions.ts';
 import { stopKubeRouter } from './kube-router.ts';
 
 // The node tier: containerd and runc and the CNI plugins from Debian, kubelet and kube-proxy
@@ -31,34 +32,51 @@ function ctr(args: readonly string[]): Promise<string> {
   return run('ctr', ['--address', containerdSocket, '--namespace', 'k8s.io', ...args]);
 }
 
+/**
+ * Writes a file only when its content changes: kube-proxy exits when its configuration file is
+ * written ("content of the proxy server's configuration file was updated"), so rewriting it on
+ * every `up` killed kube-proxy for the rest of the test that called it.
+ */
+async function writeIfChanged(path: string, content: string): Promise<void> {
+  if ((await readFile(path, 'utf8').catch(() => undefined)) !== content) await writeFile(path, content);
+}
+
 async function writeConfigs(): Promise<void> {
   for (const dir of ['cni/net.d', 'cni/ipam', 'node-config']) await mkdir(runPath(dir), { recursive: true });
   await mkdir(kubeletRoot(), { recursive: true });
-  await writeFile(runPath('node-config', 'containerd.toml'), containerdConfig({ cniConfDir: runPath('cni/net.d') }));
-  await writeFile(runPath('cni/net.d', '10-millrace.conflist'), cniConfig({ ipamDataDir: runPath('cni/ipam') }));
-  await writeFile(runPath('node-config', 'resolv.conf'), '');
-  await writeFile(runPath('node-config', 'kubelet.yaml'), kubeletConfig({ pkiDir: pkiDir(), resolvConf: runPath('node-config', 'resolv.conf') }));
-  await writeFile(runPath('node-config', 'kube-proxy.yaml'), kubeProxyConfig({ kubeconfig: runPath('kube-proxy.kubeconfig') }));
+  await writeIfChanged(runPath('node-config', 'containerd.toml'), containerdConfig({ cniConfDir: runPath('cni/net.d') }));
+  await writeIfChanged(runPath('cni/net.d', '10-millrace.conflist'), cniConfig({ ipamDataDir: runPath('cni/ipam') }));
+  await writeIfChanged(runPath('node-config', 'resolv.conf'), '');
+  await writeIfChanged(runPath('node-config', 'kubelet.yaml'), kubeletConfig({ pkiDir: pkiDir(), resolvConf: runPath('node-config', 'resolv.conf') }));
+  await writeIfChanged(runPath('node-config', 'kube-proxy.yaml'), kubeProxyConfig({ kubeconfig: runPath('kube-proxy.kubeconfig') }));
   const server = apiServerUrl();
   await writeKubeconfig(runPath('kubelet.kubeconfig'), { server, pkiDir: pkiDir(), stem: 'kubelet-client', user: `system:node:${networkPlan.nodeName}` });
   await writeKubeconfig(runPath('kube-proxy.kubeconfig'), { server, pkiDir: pkiDir(), stem: 'kube-proxy', user: 'system:kube-proxy' });
 }
 
-async function startContainerd(): Promise<void> {
-  if ((await runningPid('containerd')) === undefined) {
+/** Starts containerd unless it runs; returns whether it started it. */
+async function startContainerd(): Promise<boolean> {
+  const starts = (await runningPid('containerd')) === undefined;
+  if (starts) {
     progress('starting containerd');
     await startDaemon({ name: 'containerd', command: '/usr/bin/containerd', args: ['--config', runPath('node-config', 'containerd.toml')] });
   }
   await waitFor('containerd', async () => (await tryRun('ctr', ['--address', containerdSocket, 'version'])).code === 0, { timeoutMs: 30_000, daemons: ['containerd'] });
+  return starts;
 }
 
 /**
- * Imports the local images (cheap when already present: the layers are shared), the project
- * image too when `npm run image:build` made its archive before the node started.
+ * Imports the local images when containerd starts, the project image too when `npm run
+ * image:build` made its archive before the node started (a build while the node runs imports it
+ * itself). On a running node only an image containerd does not list is imported: importing the
+ * project image again costs seconds on every test file that uses the node.
  */
-export async function importImages(): Promise<void> {
-  for (const name of ['pause', 'coredns', 'busybox']) await ctr(['images', 'import', imageArchive(name)]);
-  if (await importProjectImageIfBuilt()) progress(`imported ${projectImage.ref}`);
+async function importImages(containerdStarted: boolean): Promise<void> {
+  const present = containerdStarted ? new Set<string>() : new Set((await ctr(['images', 'ls', '--quiet'])).split('\n'));
+  for (const name of ['pause', 'coredns', 'busybox'] as const) {
+    if (!present.has(images[name])) await ctr(['images', 'import', imageArchive(name)]);
+  }
+  if (!present.has(projectImage.ref) && (await importProjectImageIfBuilt())) progress(`imported ${projectImage.ref}`);
 }
 
 async function startKubernetesNode(): Promise<void> {
@@ -98,8 +116,7 @@ export async function upNode(): Promise<string> {
   // note whether we are the ones creating it, so `down` removes it only then.
   if (!existsSync(legacyKubeletDir) && !existsSync(runPath('created-var-lib-kubelet'))) await writeFile(runPath('created-var-lib-kubelet'), '');
   await writeConfigs();
-  await startContainerd();
-  await importImages();
+  await importImages(await startContainerd());
   await startKubernetesNode();
   await waitFor(`node ${networkPlan.nodeName} Ready`, nodeReady, { timeoutMs: 120_000, daemons: [...nodeDaemons] });
   await kubectl(['apply', '--server-side', '--force-conflicts', '-f', '-'], corednsManifests());
