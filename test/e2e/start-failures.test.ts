@@ -5,10 +5,15 @@
 //   - a job module whose build() throws (the runtime's termination message, JobBuildFailed at once),
 //   - an artifact the runtime cannot download (MR_ERR_JOB_LOAD, JobLoadFailed at once),
 //   - a JobManager larger than the node (Unschedulable with the scheduler's words, Failed at the deadline),
-//   - a job module that needs more memory than its CU give (OOMKilled, Failed at the deadline);
+//   - a job module that needs more memory than its CU give (OOMKilled, Failed at the deadline),
+//   - a job module that fills its local storage past what its CU give (the kubelet evicts the pod;
+//     Evicted, Failed at the deadline);
 // and a Deployment larger than its queue (Queued, with a Queued Event).
 // Each shows the phase, the Ready condition's reason and message, one Warning Event for its cause,
 // the Argo CD health the chart's Lua check computes from the live object, and its CU freed.
+// CreateContainerConfigError is not among them: no user action makes it for these pods (their env
+// names no Secret or ConfigMap; Secrets come as volumes, and a missing one is a FailedMount with the
+// container still ContainerCreating). pod-problems.test.ts covers its classification.
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
@@ -30,6 +35,17 @@ const MISSING_IMAGE = 'localhost/millrace:does-not-exist';
 const THROWING_JOB = "export default { name: 'throws', build() { throw new Error('build failed on purpose: no source configured'); } };\n";
 /** A job module whose build() fills memory (outside the V8 heap) until the kernel kills the container. */
 const MEMORY_HUNGRY_JOB = "const kept = []; export default { name: 'hungry', build() { for (;;) kept.push(Buffer.alloc(64 * 1024 * 1024, 1)); } };\n";
+/**
+ * A job module that spills more to its scratch space (/tmp: an emptyDir of 5 GB at 0.25 CU) than its
+ * CU give, in the JobManager, and then keeps loading. fallocate reserves the 5.5 GB without writing them.
+ */
+const DISK_FILLING_JOB = [
+  "import { execFileSync } from 'node:child_process';",
+  "if (process.env.MILLRACE_ROLE === 'jobmanager') execFileSync('fallocate', ['-l', '5500M', '/tmp/spill']);",
+  'await new Promise(() => {});',
+  "export default { name: 'fills-disk', build() {} };",
+  '',
+].join('\n');
 
 type Live = KubeObject & { status?: { phase?: string; reason?: string; cuInUse?: number; conditions?: Array<{ type: string; status: string; reason: string; message: string }> } };
 
@@ -50,6 +66,7 @@ beforeAll(async () => {
   artifacts = createServer((req, res) => {
     if (req.url === '/throws.js') { res.writeHead(200, { 'content-type': 'text/javascript' }).end(THROWING_JOB); return; }
     if (req.url === '/hungry.js') { res.writeHead(200, { 'content-type': 'text/javascript' }).end(MEMORY_HUNGRY_JOB); return; }
+    if (req.url === '/fills-disk.js') { res.writeHead(200, { 'content-type': 'text/javascript' }).end(DISK_FILLING_JOB); return; }
     res.writeHead(404).end();
   });
   await new Promise<void>((resolve) => artifacts!.listen(0, hostAddress, resolve));
@@ -101,6 +118,17 @@ async function expectEvents(name: string, cause: string): Promise<void> {
   expect(events.filter((e) => e.reason === 'Starting')).toHaveLength(1);
 }
 
+/** How often the node's kubelet measures pod volumes (its running configuration, /configz). */
+async function volumeStatsPeriodSeconds(): Promise<number> {
+  const nodes = await cluster.rest.request<{ items: KubeObject[] }>('GET', '/api/v1/nodes');
+  const node = nodes.items[0]?.metadata.name ?? 'millrace-node';
+  const { kubeletconfig } = await cluster.rest.request<{ kubeletconfig: { volumeStatsAggPeriod?: string } }>('GET', `/api/v1/nodes/${node}/proxy/configz`);
+  const m = /^(?:(\d+)m)?(?:(\d+(?:\.\d+)?)s)?$/.exec(kubeletconfig.volumeStatsAggPeriod ?? '1m0s');
+  const seconds = Number(m?.[1] ?? 0) * 60 + Number(m?.[2] ?? 0);
+  if (seconds > 5) process.stderr.write(`[e2e] this node's kubelet measures volumes every ${kubeletconfig.volumeStatsAggPeriod}, not test/cluster's 5s: the eviction case waits longer (restart the node tier to get 5s)\n`);
+  return seconds || 60;
+}
+
 async function expectCapacityFreed(name: string): Promise<void> {
   await waitFor(`${name}: pods gone, CU freed`, async () => {
     const pods = await cluster.rest.list<KubeObject>({ apiVersion: 'v1', kind: 'Pod', namespace }, { labelSelector: `millrace.dev/deployment=${name}` });
@@ -109,7 +137,7 @@ async function expectCapacityFreed(name: string): Promise<void> {
 }
 
 describe('a Deployment that cannot start says why (node tier)', () => {
-  test('missing image, build() that throws, an artifact that does not download, JobManager larger than the node, memory beyond the CU, Deployment larger than its queue', async () => {
+  test('missing image, build() that throws, an artifact that does not download, JobManager larger than the node, memory beyond the CU, local storage beyond the CU, Deployment larger than its queue', async () => {
     const { rest } = cluster;
     workspace = unique('e2e-fail-ws');
     namespace = unique('e2e-fail');
@@ -125,6 +153,12 @@ describe('a Deployment that cannot start says why (node tier)', () => {
 
     const throwsUri = `${artifactBase}/throws.js#sha256=${createHash('sha256').update(THROWING_JOB).digest('hex')}`;
     const hungryUri = `${artifactBase}/hungry.js#sha256=${createHash('sha256').update(MEMORY_HUNGRY_JOB).digest('hex')}`;
+    const fillsUri = `${artifactBase}/fills-disk.js#sha256=${createHash('sha256').update(DISK_FILLING_JOB).digest('hex')}`;
+    // The kubelet measures volumes every volumeStatsAggPeriod (1-2 periods with jitter) and evicts at its next
+    // 10 s look (here the first eviction came 17 s after the apply, then one every 11 s); the deadline
+    // leaves room for that, also on a node started with another period than test/cluster's 5 s.
+    const statsPeriod = await volumeStatsPeriodSeconds();
+    const fillsDeadline = 50 + 2 * statsPeriod;
     // (a missing bucket artifact now fails before any pod: test/artifacts/artifact-deployment.test.ts; here one the runtime cannot download)
     const s3Uri = `${artifactBase}/artifacts/namespaces/${namespace}/job.js#sha256=${'0'.repeat(64)}`;
     const started = Date.now();
@@ -135,6 +169,7 @@ describe('a Deployment that cannot start says why (node tier)', () => {
       // 3 CU fit the queue (8) but not the 2-CPU node.
       deploy('too-big', { source: { pipeline: TEST_PIPELINE }, jobManager: { cu: 3 }, progressDeadlineSeconds: 10 }),
       deploy('hungry', { source: { artifact: { uri: hungryUri } }, progressDeadlineSeconds: 30 }),
+      deploy('fills-disk', { source: { artifact: { uri: fillsUri } }, progressDeadlineSeconds: fillsDeadline }),
       deploy('over-queue', { source: { pipeline: TEST_PIPELINE }, jobManager: { cu: 8 } }),
     ]);
 
@@ -145,14 +180,15 @@ describe('a Deployment that cannot start says why (node tier)', () => {
     expect(await health(queued)).toMatchObject({ status: 'Progressing' });
     await rest.delete({ apiVersion: API, kind: 'Deployment', namespace, name: 'over-queue' });
 
-    const [noImage, throws, noArtifact, tooBig, hungry] = await Promise.all([
+    const [noImage, throws, noArtifact, tooBig, hungry, fills] = await Promise.all([
       failedAfterStarting('no-image', 'ImagePullBackOff', 90_000),
       failedAfterStarting('throws', 'JobBuildFailed', 90_000),
       failedAfterStarting('no-artifact', 'JobLoadFailed', 90_000),
       failedAfterStarting('too-big', 'Unschedulable', 90_000),
       failedAfterStarting('hungry', 'OOMKilled', 120_000),
+      failedAfterStarting('fills-disk', 'Evicted', (fillsDeadline + 60) * 1000),
     ]);
-    process.stderr.write(`[e2e] five start-up failures detected in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+    process.stderr.write(`[e2e] six start-up failures detected in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
 
     // Missing image: Degraded while the kubelet retries, Failed at the deadline with the puller's words.
     expect(noImage.starting).toBeDefined();
@@ -181,7 +217,15 @@ describe('a Deployment that cannot start says why (node tier)', () => {
     expect(await health(hungry.starting!)).toMatchObject({ status: 'Degraded', message: expect.stringContaining('exceeding its memory limit') });
     expect(ready(hungry.failed)).toMatchObject({ reason: 'OOMKilled', message: expect.stringMatching(/^did not reach Running within 30 s \(spec.progressDeadlineSeconds\): .*exceeding its memory limit/) });
 
-    for (const [name, cause] of [['no-image', 'ImagePullBackOff'], ['throws', 'JobBuildFailed'], ['no-artifact', 'JobLoadFailed'], ['too-big', 'Unschedulable'], ['hungry', 'OOMKilled']] as const) {
+    // More local storage than its CU: the kubelet evicts the pod and the operator replaces it at once,
+    // yet the cause keeps speaking until the deadline, where the start fails with it.
+    const evictedMessage = /^pod fills-disk-jm-\w+ was evicted: Usage of EmptyDir volume "scratch" exceeds the limit "5G"\. \(local storage, \/tmp included, is 20 GB per CU: give it more CU or write less there\)/;
+    expect(podsHealthy(fills.starting)?.message).toMatch(evictedMessage);
+    expect(await health(fills.starting!)).toMatchObject({ status: 'Degraded', message: expect.stringMatching(/^Starting, but Evicted: pod fills-disk-jm-\w+ was evicted: Usage of EmptyDir volume "scratch"/) });
+    expect(ready(fills.failed)).toMatchObject({ reason: 'Evicted', message: expect.stringMatching(new RegExp(`^did not reach Running within ${fillsDeadline} s \\(spec.progressDeadlineSeconds\\): pod fills-disk-jm-\\w+ was evicted: Usage of EmptyDir volume "scratch" exceeds the limit "5G"`)) });
+    expect(await health(fills.failed)).toMatchObject({ status: 'Degraded', message: expect.stringMatching(/^Failed: Evicted: did not reach Running/) });
+
+    for (const [name, cause] of [['no-image', 'ImagePullBackOff'], ['throws', 'JobBuildFailed'], ['no-artifact', 'JobLoadFailed'], ['too-big', 'Unschedulable'], ['hungry', 'OOMKilled'], ['fills-disk', 'Evicted']] as const) {
       await expectEvents(name, cause);
       await expectCapacityFreed(name);
     }

@@ -90,6 +90,9 @@ export function kubeletConfig(options: { pkiDir: string; resolvConf: string }): 
     // A shared test machine: never evict for disk, keep a small memory floor.
     evictionHard: { 'memory.available': '100Mi', 'nodefs.available': '0%', 'nodefs.inodesFree': '0%', 'imagefs.available': '0%' },
     imageGCHighThresholdPercent: 100,
+    // Pods' volumes (emptyDir) are measured every 5-10 s instead of 1-2 min, so a pod over its
+    // local storage limit is evicted within seconds (test/e2e/start-failures.test.ts).
+    volumeStatsAggPeriod: '5s',
     serializeImagePulls: false,
     rotateCertificates: false,
     serverTLSBootstrap: false,
