@@ -8,6 +8,7 @@ import type { KubeConnection } from '../kube/kube-connection.ts';
 import type { KubeRest } from '../kube/rest-client.ts';
 import type { AccessAttributes } from './auth/can-i.ts';
 import type { Identity } from './auth/identity.ts';
+import type { OidcLogin } from './auth/oidc.ts';
 import type { JobManagerAccess } from './kube/jobmanager-access.ts';
 import type { DraftStore } from './drafts/draft-store.ts';
 
@@ -24,9 +25,16 @@ export interface ConsoleUser extends Identity {
 
 /** Sign-in and sign-out (routes/session.ts); other routes get the user through ctx.user. */
 export interface SessionApi {
-  /** Checks the token with the API server and opens a session: its id (the cookie value) and who signed in. */
+  /** Checks the token with the API server and opens a session: its id (the sealed cookie value) and who signed in. */
   signIn(token: string): Promise<{ id: string; identity: Identity }>;
-  signOut(id: string | undefined): void;
+  /** Opens a session acting as an identity mapped from an OpenID Connect ID token (impersonation), after the API server confirmed it. */
+  signInAs(identity: Identity): Promise<{ id: string; identity: Identity }>;
+  /** Ends the session of this cookie value (refused from now on). */
+  signOut(id: string | undefined): Promise<void>;
+  /** The OpenID Connect sign-in, when the console was started with one. */
+  readonly oidc: OidcLogin | undefined;
+  /** The session key material, for other sealed cookies (each with its own purpose-derived key). */
+  readonly keyMaterial: Uint8Array | string;
   readonly cookieName: string;
   readonly cookieOptions: { path: string; httpOnly: boolean; sameSite: 'strict'; secure: boolean; maxAge: number };
 }

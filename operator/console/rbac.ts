@@ -12,10 +12,20 @@ export const consoleRules = () => [
   { apiGroups: [''], resources: ['secrets'], verbs: ['get'] },
 ];
 
-export function consoleClusterRole(name = 'millrace-console'): KubeObject {
+/**
+ * Only with OpenID Connect sign-in: the console acts as the provider's users by impersonation.
+ * RBAC cannot limit impersonation to a name prefix, so the console itself never impersonates a
+ * name or group without its configured prefix (auth/oidc.ts refuses `system:` prefixes): this
+ * makes the console as trusted as the API server's own OIDC authenticator would be.
+ */
+export const consoleImpersonationRules = () => [
+  { apiGroups: [''], resources: ['users', 'groups'], verbs: ['impersonate'] },
+];
+
+export function consoleClusterRole(name = 'millrace-console', o: { impersonate?: boolean } = {}): KubeObject {
   return {
     apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole',
     metadata: { name, labels: { 'app.kubernetes.io/part-of': 'millrace', 'app.kubernetes.io/component': 'console' } },
-    rules: consoleRules(),
+    rules: [...consoleRules(), ...(o.impersonate ? consoleImpersonationRules() : [])],
   };
 }

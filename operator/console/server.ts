@@ -1,6 +1,7 @@
 // The Millrace console: a fastify server that renders pages and answers a JSON API, acting as
 // the signed-in user for every Kubernetes call. Layers, in the order a request passes them:
-// authentication (session cookie or bearer token → identity by SelfSubjectReview), cross-site
+// authentication (sealed session cookie, or bearer token → identity by SelfSubjectReview; an
+// OpenID Connect sign-in maps the ID token to a user the console impersonates), cross-site
 // refusal for state changes, authorization (SelfSubjectAccessReview as the user, and the API
 // server's own RBAC on every call made with the user's token), then the route's work.
 // This file only assembles: each route group is one module under routes/.
@@ -14,8 +15,12 @@ import { deploymentKeys } from '../controllers/deployment/auth-secret.ts';
 import { AccessCache, selfAccessReview, type AccessAttributes } from './auth/can-i.ts';
 import { whoAmI } from './auth/identity.ts';
 import { crossSiteRefusal } from './auth/same-origin.ts';
-import { BearerCache, DEFAULT_SESSION_LIMITS, SessionStore, type SessionLimits } from './auth/sessions.ts';
-import { userConnection } from './auth/user-connection.ts';
+import { randomBytes } from 'node:crypto';
+import { BearerCache } from './auth/sessions.ts';
+import { DEFAULT_SESSION_LIMITS, SessionCookies, type Session, type SessionLimits } from './auth/session-cookie.ts';
+import { OidcLogin, withinPrefixes, type OidcOptions } from './auth/oidc.ts';
+import type { Identity } from './auth/identity.ts';
+import { impersonatingConnection, userConnection } from './auth/user-connection.ts';
 import type { ConsoleContext, ConsoleRoutes, ConsoleUser, SessionApi } from './context.ts';
 import { wantsHtml } from './context.ts';
 import type { DraftStore } from './drafts/draft-store.ts';
@@ -26,6 +31,7 @@ import { page } from './ui/layout.ts';
 import { html } from './ui/html.ts';
 import { staticRoutes } from './routes/static.ts';
 import { sessionRoutes } from './routes/session.ts';
+import { oidcRoutes } from './routes/oidc.ts';
 import { artifactRoutes } from './routes/artifacts.ts';
 import { logRoutes } from './routes/logs.ts';
 import { namespaceRoutes } from './routes/namespaces.ts';
@@ -34,7 +40,7 @@ import { deploymentPageRoutes } from './routes/deployment-page.ts';
 import { draftRoutes } from './routes/drafts.ts';
 
 /** Every route group of the console, registered in this order. Add a module here to add routes. */
-export const ROUTE_MODULES: ConsoleRoutes[] = [staticRoutes, sessionRoutes, namespaceRoutes, deploymentRoutes, deploymentPageRoutes, draftRoutes, artifactRoutes, logRoutes];
+export const ROUTE_MODULES: ConsoleRoutes[] = [staticRoutes, sessionRoutes, oidcRoutes, namespaceRoutes, deploymentRoutes, deploymentPageRoutes, draftRoutes, artifactRoutes, logRoutes];
 
 export const SESSION_COOKIE = 'millrace_session';
 
@@ -49,6 +55,13 @@ export interface ConsoleServerOptions {
   /** Mark the session cookie Secure (behind HTTPS). Default true; false for http://localhost. */
   secureCookies?: boolean;
   sessionLimits?: SessionLimits;
+  /**
+   * Key material (at least 32 bytes) that seals session cookies; give the same key (a Secret) to
+   * every replica and restart and sessions survive. Default: random per process (a restart signs everyone out).
+   */
+  sessionKey?: Uint8Array | string;
+  /** OpenID Connect sign-in; the console impersonates the mapped identity (needs `impersonate`, rbac.ts). */
+  oidc?: OidcOptions;
   /** Extra route groups (tests; other parts of the project add theirs to ROUTE_MODULES). */
   extraRoutes?: ConsoleRoutes[];
 }
@@ -79,13 +92,26 @@ function makeUser(identity: { name: string; groups: string[]; uid?: string }, da
 export async function createConsoleServer(o: ConsoleServerOptions): Promise<FastifyInstance> {
   const now = o.now ?? Date.now;
   const service = new KubeRest(o.connection);
-  const sessions = new SessionStore<SessionData>(now, o.sessionLimits ?? DEFAULT_SESSION_LIMITS);
+  if (!o.sessionKey) o.log.warn('no session key given (--session-key-file): sessions end when this console stops');
+  const sessionKey = o.sessionKey ?? randomBytes(48);
+  const sessions = new SessionCookies(sessionKey, now, o.sessionLimits ?? DEFAULT_SESSION_LIMITS);
+  const oidc = o.oidc ? new OidcLogin(o.oidc, now) : undefined;
   // bearer-token clients: the identity is kept a minute, keyed by the token's hash, never the token
   const bearers = new BearerCache<SessionData>(now);
-  const newData = (token: string): SessionData => {
-    const connection = userConnection(o.connection, token);
-    return { kube: new KubeRest(connection, { timeoutMs: 15_000, maxConnections: 8 }), connection, access: new AccessCache(now) };
+  // per-session clients and access caches, rebuilt from the cookie when missing (after a restart)
+  const sessionData = new BearerCache<SessionData>(now, 5 * 60_000, 10_000);
+  const withConnection = (connection: KubeConnection): SessionData =>
+    ({ kube: new KubeRest(connection, { timeoutMs: 15_000, maxConnections: 8 }), connection, access: new AccessCache(now) });
+  const newData = (token: string): SessionData => withConnection(userConnection(o.connection, token));
+  const dataOf = (s: Session): SessionData => {
+    const hit = sessionData.get(s.sid);
+    if (hit) return hit.data;
+    const data = s.grant.kind === 'token' ? newData(s.grant.token) : withConnection(impersonatingConnection(o.connection, s.identity));
+    sessionData.create(s.identity, s.sid, data);
+    return data;
   };
+  // a session whose idle clock moved on gets its re-sealed cookie with the response
+  const refreshedCookies = new WeakMap<FastifyRequest, string>();
 
   async function optionalUser(request: FastifyRequest): Promise<ConsoleUser | undefined> {
     const auth = request.headers.authorization;
@@ -99,17 +125,43 @@ export async function createConsoleServer(o: ConsoleServerOptions): Promise<Fast
       bearers.create(identity, token, data);
       return makeUser(identity, data);
     }
-    const s = sessions.get(request.cookies[SESSION_COOKIE]);
-    return s ? makeUser(s.identity, s.data) : undefined;
+    const opened = await sessions.open(request.cookies[SESSION_COOKIE]);
+    if (!opened) return undefined;
+    // an OIDC session is impersonated only while OIDC is configured and within its prefixes
+    if (opened.session.grant.kind === 'oidc' && !(o.oidc && withinPrefixes(opened.session.identity, o.oidc))) return undefined;
+    if (opened.refreshed) refreshedCookies.set(request, opened.refreshed);
+    return makeUser(opened.session.identity, dataOf(opened.session));
   }
 
   const sessionApi: SessionApi = {
     async signIn(token: string) {
       const data = newData(token);
       const identity = await whoAmI(data.kube);
-      return { id: sessions.create(identity, token, data).id, identity };
+      const { session, cookie } = await sessions.create(identity, { kind: 'token', token });
+      sessionData.create(identity, session.sid, data);
+      return { id: cookie, identity };
     },
-    signOut: (id: string | undefined) => sessions.delete(id),
+    async signInAs(mapped: Identity) {
+      // the API server confirms the impersonated identity (and that the console may impersonate)
+      const data = withConnection(impersonatingConnection(o.connection, mapped));
+      let identity: Identity;
+      try {
+        identity = await whoAmI(data.kube);
+      } catch (err) {
+        const e = toConsoleError(err);
+        if (e.code === 'MR_ERR_CONSOLE_FORBIDDEN') throw new ConsoleError('MR_ERR_CONSOLE_OIDC_SIGN_IN', `the console may not impersonate ${mapped.name}: its ServiceAccount needs \`impersonate\` on users and groups (chart value console.oidc.enabled, operator/console/rbac.ts)`, { cause: err });
+        throw err;
+      }
+      const { session, cookie } = await sessions.create({ name: mapped.name, groups: mapped.groups }, { kind: 'oidc' });
+      sessionData.create(session.identity, session.sid, data);
+      return { id: cookie, identity: { ...identity, name: mapped.name } };
+    },
+    async signOut(cookie: string | undefined) {
+      const opened = await sessions.open(cookie);
+      if (opened) sessions.revoke(opened.session);
+    },
+    oidc,
+    keyMaterial: sessionKey,
     cookieName: SESSION_COOKIE,
     cookieOptions: { path: '/', httpOnly: true, sameSite: 'strict', secure: o.secureCookies ?? true, maxAge: Math.floor((o.sessionLimits ?? DEFAULT_SESSION_LIMITS).maxAgeMs / 1000) },
   };
@@ -141,7 +193,9 @@ export async function createConsoleServer(o: ConsoleServerOptions): Promise<Fast
     const refusal = crossSiteRefusal(request.method, request.headers);
     if (refusal) throw new ConsoleError('MR_ERR_CONSOLE_CROSS_SITE', `cross-site request refused: ${refusal}`);
   });
-  app.addHook('onSend', async (_request, reply, payload) => {
+  app.addHook('onSend', async (request, reply, payload) => {
+    const refreshed = refreshedCookies.get(request);
+    if (refreshed && !reply.getHeader('set-cookie')) reply.setCookie(SESSION_COOKIE, refreshed, sessionApi.cookieOptions);
     // no framing by other sites, no sniffing, scripts only from this console
     reply.header('x-frame-options', 'DENY');
     reply.header('x-content-type-options', 'nosniff');

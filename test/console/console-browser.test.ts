@@ -2,15 +2,20 @@
 // the real kube-apiserver of the control-plane tier: an editor signs in, sees the namespaces with
 // their queues and waiting lists and the deployments, suspends one, validates, explains and
 // saves a SQL draft; a viewer sees the same pages with actions disabled and gets 403 from the API
-// anyway; a member of another namespace sees none of it. Screenshots of each page go to
+// anyway; a member of another namespace sees none of it; a member signs in through a real OpenID
+// provider (oidc-provider) and stays signed in across a console restart. Screenshots of each page go to
 // .millrace/test-output/console/ (not committed) for a reviewer.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { API_VERSION } from '../../operator/api/v1alpha1/meta.ts';
 import type { KubeObject } from '../../operator/kube/rest-client.ts';
+import { randomBytes } from 'node:crypto';
+import { DEFAULT_CLAIMS, type OidcOptions } from '../../operator/console/auth/oidc.ts';
+import { useOperatorCluster } from '../operator/support/harness.ts';
 import { chromiumPath } from './support/chromium.ts';
-import { startConsoleWorld, type ConsoleWorld } from './support/console-fixture.ts';
+import { consoleServiceAccount, startConsole, startConsoleWorld, type ConsoleWorld } from './support/console-fixture.ts';
+import { freeLowPort, startOidcProvider } from './support/oidc-provider.ts';
 
 const SHOTS = join(process.env.MILLRACE_TEST_OUTPUT_DIR ?? '.millrace/test-output', 'console');
 let world: ConsoleWorld;
@@ -162,3 +167,86 @@ test('a bearer-token API client gets the same answers; a bad token is refused', 
   expect(bad.status).toBe(401);
   expect(((await bad.json()) as { error: { code: string } }).error.code).toBe('MR_ERR_CONSOLE_TOKEN_INVALID');
 });
+
+test('a member signs in through an OpenID provider and sees their namespace, also after a console restart; an expired ID token, a forged code and a cookie of another key are refused', async () => {
+  const cluster = await useOperatorCluster();
+  const providerPort = await freeLowPort();
+  const consolePort = await freeLowPort();
+  const base = `http://127.0.0.1:${consolePort}`;
+  const redirectUri = `${base}/oidc/callback`;
+  const provider = await startOidcProvider({ port: providerPort, redirectUri, groups: { ann: ['team-a-editors'] }, idTokenTtlSeconds: 60 });
+  // the console with OIDC: its ServiceAccount may also impersonate (rbac.ts); team A's editors are a provider group
+  const sa = await consoleServiceAccount(world.admin, world.usersNamespace, { name: 'console-oidc', impersonate: true });
+  await world.admin.create({
+    apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'oidc-team-a-editors', namespace: world.teamA },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'millrace-editor' },
+    subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'oidc:team-a-editors' }],
+  });
+  const oidc: OidcOptions = { ...DEFAULT_CLAIMS, issuer: provider.issuer, clientId: provider.clientId, redirectUri, scopes: 'openid groups' };
+  let skewMs = 0; // the console's clock, moved on to see an ID token expire
+  const key = randomBytes(48).toString('base64');
+  const start = (sessionKey: string) => startConsole(cluster.kubeconfigPath, sa.token, { oidc, sessionKey, port: consolePort, now: () => Date.now() + skewMs });
+  let app = await start(key);
+  const atProvider = async (page: Page, login: string) => {
+    await page.getByRole('link', { name: `Sign in with 127.0.0.1:${providerPort}` }).click();
+    await page.waitForURL(new RegExp(`^${provider.issuer}/interaction/`));
+    await page.locator('input[name=login]').fill(login);
+    await page.locator('input[name=password]').fill('any password');
+  };
+  try {
+    const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+    await page.goto(`${base}/namespaces/${world.teamA}`);
+    await page.waitForURL(/\/sign-in/);
+    await atProvider(page, 'ann');
+    await page.locator('button[type=submit]').click();
+    await page.waitForURL(`${base}/namespaces/${world.teamA}`); // back where she started, signed in
+    await expect(page.getByTestId('user-name').textContent()).resolves.toBe('oidc:ann');
+    await expect(page.getByTestId('deployment-alpha-report').getByRole('button', { name: 'Suspend' }).isEnabled()).resolves.toBe(true); // an editor, through her group
+    await page.goto(`${base}/`);
+    await expect(page.getByTestId(`namespace-${world.teamA}`).count()).resolves.toBe(1);
+    await expect(page.getByTestId(`namespace-${world.teamB}`).count()).resolves.toBe(0);
+    await shot(page, '8-namespaces-oidc');
+    const teamB = await page.evaluate(async (path) => (await fetch(path)).status, `/api/namespaces/${world.teamB}/deployments`);
+    expect(teamB).toBe(403);
+
+    // a restart with the same key (the chart's Secret): still signed in
+    await app.close();
+    app = await start(key);
+    await page.goto(`${base}/`);
+    await expect(page.getByTestId('user-name').textContent()).resolves.toBe('oidc:ann');
+    // a console with another key cannot open the cookie: back to sign-in
+    await app.close();
+    app = await start(randomBytes(48).toString('base64'));
+    await page.goto(`${base}/`);
+    await page.waitForURL(/\/sign-in/);
+    await page.context().close();
+
+    // an ID token that expired (60 s life) by the time the console checks it: refused, no session
+    const late = await (await browser.newContext()).newPage();
+    await late.goto(`${base}/sign-in`);
+    await atProvider(late, 'ann');
+    skewMs = 5 * 60_000;
+    await late.locator('button[type=submit]').click();
+    await late.waitForURL(/\/sign-in\?error=/);
+    await expect(late.getByRole('alert').textContent()).resolves.toMatch(/MR_ERR_CONSOLE_OIDC_SIGN_IN: the sign-in at 127\.0\.0\.1:\d+ did not complete: .*"exp"/);
+    await expect(late.evaluate(async () => (await fetch('/api/session')).status)).resolves.toBe(401);
+    await late.context().close();
+    skewMs = 0;
+
+    // a forged code (with the right state and PKCE cookie) is refused by the provider; a wrong state by the console
+    const login = await fetch(`${base}/oidc/login`, { redirect: 'manual' });
+    const pendingCookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const state = new URL(login.headers.get('location')!).searchParams.get('state')!;
+    const callback = (query: string) => fetch(`${base}/oidc/callback?${query}&iss=${encodeURIComponent(provider.issuer)}`, { headers: { cookie: pendingCookie, accept: 'application/json' }, redirect: 'manual' });
+    const forged = await callback(`code=forged&state=${state}`);
+    expect(forged.status).toBe(401);
+    await expect(forged.json()).resolves.toEqual({ error: { code: 'MR_ERR_CONSOLE_OIDC_SIGN_IN', message: expect.stringContaining('invalid_grant') } });
+    expect(forged.headers.getSetCookie().some((c) => c.startsWith('millrace_session='))).toBe(false);
+    const wrongState = await callback('code=forged&state=not-the-state');
+    await expect(wrongState.json()).resolves.toEqual({ error: { code: 'MR_ERR_CONSOLE_OIDC_SIGN_IN', message: expect.stringMatching(/state/) } });
+  } finally {
+    await app.close();
+    await provider.close();
+    await sa.cleanup();
+  }
+}, 90_000);

@@ -37,3 +37,15 @@ test('bad console flags are refused naming the flag', () => {
   expect(() => consoleOptions(['--prot', '1'], {})).toThrow(/--prot/);
   expect(consoleOptions([], { MILLRACE_CONSOLE_PORT: '9090', MILLRACE_CONSOLE_DRAFTS_STORAGE: 's3://b' })).toMatchObject({ host: '127.0.0.1', port: 9090, draftsStorage: 's3://b', insecureCookies: false });
 });
+
+test('OIDC and session-key options come from flags or the environment; missing ones are refused naming the flag', () => {
+  const env = { MILLRACE_CONSOLE_OIDC_ISSUER: 'https://id.example.com', MILLRACE_CONSOLE_OIDC_CLIENT_ID: 'millrace-console', MILLRACE_CONSOLE_PUBLIC_URL: 'https://console.example.com/', MILLRACE_CONSOLE_SESSION_KEY_FILE: '/etc/millrace/session/key' };
+  expect(consoleOptions(['--oidc-groups-claim', 'roles'], env)).toMatchObject({
+    sessionKeyFile: '/etc/millrace/session/key',
+    oidc: { issuer: 'https://id.example.com', clientId: 'millrace-console', redirectUri: 'https://console.example.com/oidc/callback', scopes: 'openid profile email', usernameClaim: 'sub', usernamePrefix: 'oidc:', groupsClaim: 'roles', groupsPrefix: 'oidc:' },
+  });
+  expect(consoleOptions([], {}).oidc).toBeUndefined();
+  expect(() => consoleOptions(['--oidc-issuer', 'https://id.example.com', '--oidc-client-id', 'c'], {})).toThrow(/MR_ERR_CLI: --public-url is required with --oidc-issuer/);
+  expect(() => consoleOptions(['--oidc-issuer', 'https://id.example.com', '--public-url', 'https://c.example.com'], {})).toThrow(/--oidc-client-id is required/);
+  expect(() => consoleOptions(['--oidc-groups-prefix', 'system:'], env)).toThrow(/--oidc-groups-prefix must be non-empty and must not start with "system:"/);
+});

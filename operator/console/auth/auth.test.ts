@@ -1,35 +1,10 @@
-// The console's authentication pieces that need no API server: sessions (idle and absolute
-// expiry, bound), the access-decision cache, the cross-site refusal and the user connection.
+// The console's authentication pieces that need no API server: the bearer cache, the access-decision cache, the cross-site refusal and the user connection.
 import { AccessCache } from './can-i.ts';
 import { crossSiteRefusal } from './same-origin.ts';
-import { BearerCache, SessionStore } from './sessions.ts';
+import { BearerCache } from './sessions.ts';
 import { userConnection } from './user-connection.ts';
 
 const alice = { name: 'alice', groups: ['team-a'] };
-
-test('a session ends after its idle time and after its absolute lifetime, whichever comes first', () => {
-  let now = 0;
-  let n = 0;
-  const store = new SessionStore<null>(() => now, { idleMs: 1_000, maxAgeMs: 2_500, maxSessions: 10 }, () => `s${++n}`);
-  const s = store.create(alice, 'token', null);
-  now = 900; expect(store.get(s.id)?.identity.name).toBe('alice');
-  now = 1_800; expect(store.get(s.id)).toBeDefined(); // used at 900: still within idle time
-  now = 2_400; expect(store.get(s.id)).toBeDefined();
-  now = 2_600; expect(store.get(s.id)).toBeUndefined(); // past the absolute lifetime
-  const t = store.create(alice, 'token', null);
-  now = 3_700; expect(store.get(t.id)).toBeUndefined(); // idle for 1.1 s
-  expect(store.get(undefined)).toBeUndefined();
-});
-
-test('the session store is bounded: the oldest session is dropped first', () => {
-  let n = 0;
-  const store = new SessionStore<null>(() => 0, { idleMs: 1e9, maxAgeMs: 1e9, maxSessions: 2 }, () => `s${++n}`);
-  const a = store.create(alice, 'a', null);
-  const b = store.create(alice, 'b', null);
-  const c = store.create(alice, 'c', null);
-  expect([store.get(a.id), store.get(b.id)?.token, store.get(c.id)?.token]).toEqual([undefined, 'b', 'c']);
-  expect(store.size).toBe(2);
-});
 
 test('bearer identities are cached for their TTL, keyed by the token', () => {
   let now = 0;

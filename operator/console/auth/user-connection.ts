@@ -19,3 +19,23 @@ export function userConnection(base: KubeConnection, token: string): KubeConnect
     },
   };
 }
+
+/**
+ * A connection that acts as an OpenID Connect user the API server itself does not know: the
+ * console's own credentials with Impersonate-User/Impersonate-Group headers (the console's
+ * ServiceAccount needs `impersonate` on users and groups, operator/console/rbac.ts). The API server
+ * then authorizes every call as that user and those groups, exactly as if they had called.
+ */
+export function impersonatingConnection(base: KubeConnection, identity: { name: string; groups: string[] }): KubeConnection {
+  return {
+    getCurrentCluster: () => base.getCurrentCluster(),
+    async applyToHTTPSOptions(opts: https.RequestOptions): Promise<void> {
+      await base.applyToHTTPSOptions(opts);
+      const headers: Record<string, string | string[]> = {};
+      for (const [h, v] of Object.entries((opts.headers ?? {}) as Record<string, string | string[]>)) if (!h.toLowerCase().startsWith('impersonate-')) headers[h] = v;
+      headers['Impersonate-User'] = identity.name;
+      if (identity.groups.length > 0) headers['Impersonate-Group'] = identity.groups;
+      opts.headers = headers;
+    },
+  };
+}

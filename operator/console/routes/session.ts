@@ -10,12 +10,17 @@ import { html } from '../ui/html.ts';
 import { page } from '../ui/layout.ts';
 
 /** Only local paths are followed after sign-in (no open redirect). */
-const localPath = (next: unknown) => (typeof next === 'string' && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/');
+export const localPath = (next: unknown) => (typeof next === 'string' && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/');
 
 export const sessionRoutes: ConsoleRoutes = (app, ctx) => {
   app.get('/sign-in', async (request, reply) => {
     const q = request.query as { next?: string; error?: string };
-    const body = html`<form method="post" action="/api/session" class="sign-in">
+    const oidc = ctx.sessions.oidc;
+    const withProvider = oidc
+      ? html`<p><a class="button" href="/oidc/login?next=${encodeURIComponent(localPath(q.next))}">Sign in with ${oidc.providerName}</a></p>
+<p class="help">Or with a Kubernetes token:</p>`
+      : html``;
+    const body = html`${withProvider}<form method="post" action="/api/session" class="sign-in">
   <input type="hidden" name="next" value="${localPath(q.next)}">
   <p><label for="token">Kubernetes bearer token</label><br>
   <textarea id="token" name="token" rows="4" cols="60" required autocomplete="off" spellcheck="false" aria-describedby="token-help"></textarea></p>
@@ -48,7 +53,7 @@ export const sessionRoutes: ConsoleRoutes = (app, ctx) => {
   });
 
   const signOut = async (request: FastifyRequest, reply: FastifyReply) => {
-    ctx.sessions.signOut(request.cookies[ctx.sessions.cookieName]);
+    await ctx.sessions.signOut(request.cookies[ctx.sessions.cookieName]);
     reply.clearCookie(ctx.sessions.cookieName, { path: '/' });
     return reply303OrJson(request, reply, '/sign-in', { signedOut: true });
   };

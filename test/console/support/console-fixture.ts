@@ -16,6 +16,7 @@ import { consoleClusterRole } from '../../../operator/console/rbac.ts';
 import { DraftStore } from '../../../operator/console/drafts/draft-store.ts';
 import type { JobManagerUrl } from '../../../operator/console/kube/jobmanager-access.ts';
 import { createConsoleServer } from '../../../operator/console/server.ts';
+import type { OidcOptions } from '../../../operator/console/auth/oidc.ts';
 import { openObjectStore } from '../../../runtime/storage/open-object-store.ts';
 import { parse } from 'yaml';
 import { TEST_MANAGER, unique, useOperatorCluster, waitFor } from '../../operator/support/harness.ts';
@@ -126,25 +127,26 @@ export async function startConsoleWorld(options: ConsoleWorldOptions = {}): Prom
  * The console process as tests run it: in-process fastify on a free port of 127.0.0.1, connected to
  * the API server of `kubeconfigPath` as the ServiceAccount whose token is given (not as admin).
  */
-export async function startConsole(kubeconfigPath: string, consoleToken: string, o: { drafts?: DraftStore; jobManagerUrl?: JobManagerUrl }): Promise<FastifyInstance> {
+export async function startConsole(kubeconfigPath: string, consoleToken: string, o: { drafts?: DraftStore; jobManagerUrl?: JobManagerUrl; oidc?: OidcOptions; sessionKey?: string; now?: () => number; port?: number }): Promise<FastifyInstance> {
   const kubeconfig = parse(readFileSync(kubeconfigPath, 'utf8')) as { clusters: Array<{ cluster: { server: string; 'certificate-authority-data'?: string; 'certificate-authority'?: string } }> };
   const c = kubeconfig.clusters[0]!.cluster;
   const ca = c['certificate-authority-data'] ? Buffer.from(c['certificate-authority-data'], 'base64') : readFileSync(c['certificate-authority']!);
   const app = await createConsoleServer({
     connection: new StaticKubeConnection({ server: c.server, ca, token: consoleToken }),
     log: pino({ level: process.env.MILLRACE_TEST_LOG_LEVEL ?? 'silent' }), secureCookies: false,
-    drafts: o.drafts, jobManagerUrl: o.jobManagerUrl,
+    drafts: o.drafts, jobManagerUrl: o.jobManagerUrl, oidc: o.oidc, sessionKey: o.sessionKey, now: o.now,
   });
-  await app.listen({ host: '127.0.0.1', port: 0 });
+  await app.listen({ host: '127.0.0.1', port: o.port ?? 0 });
   return app;
 }
 
-/** The console's own identity in a test namespace: a ServiceAccount bound to exactly the chart's console rules. */
-export async function consoleServiceAccount(admin: KubeRest, namespace: string): Promise<{ token: string; cleanup(): Promise<void> }> {
-  const roleName = `millrace-console-${namespace}`;
-  await admin.apply(consoleClusterRole(roleName), TEST_MANAGER);
-  const t = await token(admin, namespace, 'console');
-  await admin.create({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: roleName }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: roleName }, subjects: [{ kind: 'ServiceAccount', name: 'console', namespace }] });
+/** The console's own identity in a test namespace: a ServiceAccount bound to exactly the chart's console rules (with OIDC: and impersonation). */
+export async function consoleServiceAccount(admin: KubeRest, namespace: string, o: { name?: string; impersonate?: boolean } = {}): Promise<{ token: string; cleanup(): Promise<void> }> {
+  const sa = o.name ?? 'console';
+  const roleName = `millrace-${sa}-${namespace}`;
+  await admin.apply(consoleClusterRole(roleName, { impersonate: o.impersonate }), TEST_MANAGER);
+  const t = await token(admin, namespace, sa);
+  await admin.create({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: roleName }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: roleName }, subjects: [{ kind: 'ServiceAccount', name: sa, namespace }] });
   return {
     token: t,
     async cleanup() {
