@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { memberClusterRoles } from '../operator/rbac/member-roles.ts';
 import { operatorClusterRole } from '../operator/rbac/operator-role.ts';
-import { consoleRules } from '../operator/console/rbac.ts';
+import { consoleImpersonationRules, consoleRules } from '../operator/console/rbac.ts';
 import { healthChecks } from './argocd-health.ts';
 import { valuesJsonSchema } from './values-schema.ts';
 
@@ -42,6 +42,7 @@ export async function renderChartFiles(): Promise<Map<string, string>> {
   })), plain));
 
   files.set('files/rbac/console-cluster-rules.yaml', header('operator/console/rbac.ts') + stringify(consoleRules(), plain));
+  files.set('files/rbac/console-impersonation-rules.yaml', header('operator/console/rbac.ts (consoleImpersonationRules: only with console.oidc.enabled)') + stringify(consoleImpersonationRules(), plain));
 
   files.set('values.schema.json', `${JSON.stringify(valuesJsonSchema(), null, 2)}\n`);
 

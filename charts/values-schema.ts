@@ -77,6 +77,19 @@ export const valuesSchema = z.strictObject({
     port: z.number().int().min(1024).max(65535).describe('Container port of the console (MILLRACE_CONSOLE_PORT).'),
     secureCookies: z.boolean().describe('Mark the session cookie Secure; keep true when users reach the console over HTTPS (an Ingress) or http://localhost (kubectl port-forward).'),
     draftsStorage: z.string().describe('Where drafts are kept, s3://<workspace-bucket> (MILLRACE_CONSOLE_DRAFTS_STORAGE; S3 credentials through extraEnv); empty: drafts are off.'),
+    sessionKeySecret: z.string().describe('Secret (key `key`, at least 32 random bytes) sealing session cookies; empty: the chart makes <release>-millrace-console-session and keeps it across upgrades.'),
+    oidc: z.strictObject({
+      enabled: z.boolean().describe('Sign-in with an OpenID Connect provider; the console impersonates the mapped user and groups (its ServiceAccount gets impersonate on users and groups).'),
+      issuer: z.string().describe('Issuer URL of the provider (https).'),
+      clientId: z.string().describe('The console\'s client id at the provider.'),
+      clientSecretName: z.string().describe('Secret with key client-secret for a confidential client; empty: a public client (PKCE only).'),
+      publicUrl: z.string().describe('The console\'s URL as browsers reach it; register <publicUrl>/oidc/callback at the provider.'),
+      scopes: z.string().describe('Scopes asked for (space-separated, with openid).'),
+      usernameClaim: z.string().describe('ID token claim holding the user name.'),
+      usernamePrefix: z.string().min(1).describe('Prefix of the Kubernetes user name (not system:).'),
+      groupsClaim: z.string().describe('ID token claim holding the groups.'),
+      groupsPrefix: z.string().min(1).describe('Prefix of the Kubernetes group names (not system:).'),
+    }).describe('OpenID Connect sign-in (off by default; Kubernetes bearer tokens work either way).'),
     service: z.strictObject({
       type: z.enum(['ClusterIP', 'NodePort', 'LoadBalancer']).describe('Service type.'),
       port: z.number().int().min(1).max(65535).describe('Service port.'),
@@ -84,7 +97,7 @@ export const valuesSchema = z.strictObject({
     }).describe('Console Service.'),
     extraEnv: z.array(passThrough('A container env entry.')).describe('More environment variables of the console container (for example AWS_* for the drafts bucket).'),
     resources: z.strictObject({ requests: resourceList.optional(), limits: resourceList.optional() }).describe('Console container resources.'),
-  }).describe('The console: off by default. One replica (sessions are kept in its memory).'),
+  }).describe('The console: off by default. One replica; sessions are sealed cookies that survive restarts.'),
 }).superRefine((v, ctx) => {
   if (v.replicas > 1 && !v.leaderElection.enabled) {
     ctx.addIssue({ code: 'custom', path: ['replicas'], message: 'replicas above 1 need leaderElection.enabled: true' });
