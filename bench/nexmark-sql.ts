@@ -222,7 +222,7 @@ async function main(): Promise<void> {
     results.push(result);
     log(`${query}: M/F per core ${result.ratioMillraceToFlinkPerCore ?? 'n/a'}`);
   }
-  const report: SqlBenchReport = { generatedAt: new Date().toISOString(), machine, settings, ddl, queries: results };
+  const report: SqlBenchReport = { generatedAt: new Date().toISOString(), machine, settings, ddl: substitutePlaceholders(ddl, placeholders), queries: results };
   process.stdout.write(`${renderSqlTable(results)}\n`);
   if (options['no-write'] || smoke) {
     log(`${smoke ? 'smoke run' : '--no-write'}: bench/results/nexmark-sql.json and bench/RESULTS.md left as they were`);

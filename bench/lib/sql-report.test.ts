@@ -79,6 +79,7 @@ describe('the Nexmark SQL section', () => {
 
   it('says when the machine was busy and when the run is a smoke run', () => {
     expect(renderSqlSection(report([result('q5', 'x', 9.5)]))).toContain('**The machine was not idle:** the 1-minute load average reached 9.50 on 2 logical CPUs');
+    expect(renderSqlSection(report([result('q5', 'x', 2.9)]))).not.toContain('not idle');
     expect(renderSqlSection(report([result('q5', 'x', 1)], 1))).toContain('**Smoke run, not figures:** 1 run(s)');
     expect(renderSqlTable([result('q5', 'x', 1)])).toMatch(/>= 1: met/);
     const withSource = { ...result('q5', 'x', 1), source: { commit: 'abc1234', modifiedRuntimeFiles: ['runtime/task/stream-task.ts'] } };
