@@ -4,6 +4,7 @@
 import { pino } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { createConsoleServer } from './server.ts';
+import { SessionCookies } from './auth/session-cookie.ts';
 
 let app: FastifyInstance;
 beforeAll(async () => {
@@ -44,4 +45,27 @@ test('unknown paths are coded 404s; static assets are served from the image', as
   expect(css.statusCode).toBe(200);
   expect(css.headers['content-type']).toContain('text/css');
   expect((await app.inject({ method: 'GET', url: '/static/other.js' })).statusCode).toBe(404);
+});
+
+test('a sealed session cookie is honoured by a restarted console with the same key, and its idle clock moves on with a new cookie', async () => {
+  const key = 'k'.repeat(48);
+  let now = Date.parse('2026-12-07T10:00:00Z');
+  const connection = { getCurrentCluster: () => ({ server: 'https://127.0.0.1:1' }), applyToHTTPSOptions: async () => {} };
+  const start = () => createConsoleServer({ connection, log: pino({ level: 'silent' }), secureCookies: false, sessionKey: key, now: () => now });
+  const { cookie } = await new SessionCookies(key, () => now).create({ name: 'alice', groups: ['team-a'] }, { kind: 'token', token: 't' });
+  const restarted = await start();
+  try {
+    const fresh = await restarted.inject({ method: 'GET', url: '/api/session', cookies: { millrace_session: cookie } });
+    expect(fresh.json()).toEqual({ user: { name: 'alice', groups: ['team-a'] } });
+    expect(fresh.headers['set-cookie']).toBeUndefined();
+    now += 5 * 60_000;
+    const later = await restarted.inject({ method: 'GET', url: '/api/session', cookies: { millrace_session: cookie } });
+    expect(later.statusCode).toBe(200);
+    expect(String(later.headers['set-cookie'])).toMatch(/^millrace_session=[^;]+; Max-Age=\d+; Path=\/; HttpOnly; SameSite=Strict$/);
+    // an OIDC session is not honoured by a console without OIDC (it would impersonate)
+    const oidcCookie = (await new SessionCookies(key, () => now).create({ name: 'oidc:ann', groups: [] }, { kind: 'oidc' })).cookie;
+    expect((await restarted.inject({ method: 'GET', url: '/api/session', cookies: { millrace_session: oidcCookie } })).statusCode).toBe(401);
+  } finally {
+    await restarted.close();
+  }
 });
