@@ -6,7 +6,8 @@
 // archived log (the job's printed lines from the TaskManager) and exception history are still
 // readable with `npx millrace logs` as a viewer. A wrong pin and a missing object fail at once
 // with the reason, and no pod is ever made for them.
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { readFileSync } from 'node:fs';
@@ -119,7 +120,7 @@ async function page(user: keyof typeof tokens, url: string): Promise<string> {
 const pods = async (name: string) => (await cluster.rest.list<KubeObject>({ apiVersion: 'v1', kind: 'Pod', namespace }, { labelSelector: `millrace.dev/deployment=${name}` })).items;
 const ready = (d: Live | undefined) => d?.status?.conditions?.find((c) => c.type === 'Ready');
 
-test('a bundled artifact uploaded by an editor runs from the bucket pinned by sha256; wrong pins and missing objects fail without pods; its logs outlive the pods', async () => {
+test('a bundled artifact uploaded by an editor runs from the bucket pinned by sha256; wrong pins and missing objects fail without pods, a missing one starts once uploaded; a SQL function module is uploaded with its types file; its logs outlive the pods', async () => {
   const { rest } = cluster;
   const bundle = await bundleJob(path.join(import.meta.dirname, '../../examples/artifacts/word-lengths.ts'), path.join(dir, 'word-lengths.mjs'));
   const bundleBytes = await readFile(bundle.file);
@@ -146,6 +147,13 @@ test('a bundled artifact uploaded by an editor runs from the bucket pinned by sh
   expect((await post('editor', `/namespaces/${namespace}/artifacts/delete`, new URLSearchParams({ name: 'copy.mjs' }))).status).toBe(303);
   expect(await cli('viewer', runArtifactsCommand, ['list'])).not.toContain('copy.mjs');
 
+  // a SQL function module: the CLI also uploads its types file, made on the user's machine (what the operator checks SQL with)
+  const udfFile = path.join(dir, 'tenfold.mjs');
+  await writeFile(udfFile, "export const tenfold = { result: 'BIGINT', eval: (n) => n * 10 };\nexport const words = { kind: 'table', result: 'ROW<w STRING>', eval: (s) => s.split(' ').map((w) => [w]) };\n");
+  expect(await cli('editor', runArtifactsCommand, ['upload', udfFile, '--kind', 'sql-artifacts', '--name', 'udf/tenfold.mjs'])).toContain("uploaded udf/tenfold.mjs.types.json (its functions' types for the operator's check: tenfold, words)");
+  await cli('viewer', runArtifactsCommand, ['download', 'udf/tenfold.mjs.types.json', '--kind', 'sql-artifacts', '-o', path.join(dir, 'types.json')]);
+  expect(JSON.parse(await readFile(path.join(dir, 'types.json'), 'utf8'))).toEqual({ format: 'millrace.sql-udf-types/v1', module: { sha256: createHash('sha256').update(await readFile(udfFile)).digest('hex'), size: (await readFile(udfFile)).byteLength }, functions: { tenfold: { kind: 'scalar', result: 'BIGINT' }, words: { kind: 'table', result: 'ROW<w STRING>' } } });
+
   // a viewer follows the deployment's log before it exists (`millrace logs words --follow`)
   const follow = new AbortController();
   stopFollowing = () => follow.abort();
@@ -166,11 +174,15 @@ test('a bundled artifact uploaded by an editor runs from the bucket pinned by sh
   const missing = await waitForPhase(rest, 'Deployment', 'missing', namespace, 'Failed', 30_000) as Live;
   expect(ready(missing)).toMatchObject({ reason: 'ArtifactNotFound', message: expect.stringContaining('nope.mjs does not exist') });
   expect([...await pods('wrong-pin'), ...await pods('missing')]).toEqual([]);
+  // the missing object uploaded: the same Deployment starts without a spec change (looked at again every 15 s)
+  await cli('editor', runArtifactsCommand, ['upload', bundle.file, '--name', 'nope.mjs']);
 
   // the good one runs in real pods from the bucket and finishes (a bounded job)
   const finished = await waitForPhase(rest, 'Deployment', 'words', namespace, 'Finished', 120_000) as Live;
   expect(finished.status?.artifact).toMatchObject({ sha256: bundle.sha256, location: `s3://${s3.bucket}/${workspace}/artifacts/namespaces/${namespace}/word-lengths.mjs` });
   await waitFor('pods of words gone', async () => (await pods('words')).length === 0, 90_000, 500);
+  const recovered = await waitForPhase(rest, 'Deployment', 'missing', namespace, 'Finished', 120_000) as Live;
+  expect({ generation: recovered.metadata.generation, artifact: recovered.status?.artifact }).toMatchObject({ generation: 1, artifact: { sha256: bundle.sha256, location: `s3://${s3.bucket}/${workspace}/artifacts/namespaces/${namespace}/nope.mjs` } });
 
   // the archived log, after the pods are gone, as a viewer: the job's lines printed in the TaskManager
   const logs = await waitFor('the TaskManager\'s archived lines', async () => {

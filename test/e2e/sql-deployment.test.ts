@@ -2,8 +2,14 @@
 // TaskManager pods (the project image, rebuilt by `npm run image:build`) through the runtime's SQL
 // job module; a Savepoint of it restores into a new Deployment that continues where it stopped
 // (the plan-derived operator uids match); an invalid script ends Failed before any pod exists,
-// naming line and column. The operator runs in this process (as in deployment-on-node.test.ts).
+// naming line and column; a JAVASCRIPT function whose module is in the namespace's sql-artifacts
+// folder runs in the pods (pinned by sha256; another namespace's module is refused before any pod,
+// a missing one fails until it is uploaded). The operator runs in this process (as in deployment-on-node.test.ts).
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { promisify } from 'node:util';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { useNode } from '../cluster/environment.ts';
@@ -16,6 +22,8 @@ import type { Operator } from '../../operator/manager.ts';
 import { API, applyAs, eventsFor, getWithStatus, OPERATOR_NAMESPACE, startInProcessOperator, TEST_MANAGER, unique, useOperatorCluster, waitFor, waitForPhase } from '../operator/support/harness.ts';
 import type { Cluster } from '../operator/support/harness.ts';
 import { clusterIpJobManagers, jobManagerGet } from './support/cluster-ip-jobmanagers.ts';
+import { describeUdfModule } from '../../runtime/sql/udf/udf-loader.ts';
+import { formatModuleTypes } from '../../runtime/sql/udf/udf-types.ts';
 
 const run = promisify(execFile);
 const IMAGE = process.env.MILLRACE_E2E_IMAGE ?? 'localhost/millrace:dev';
@@ -38,6 +46,12 @@ const INVALID_SQL = `CREATE TABLE ticks (id BIGINT) WITH ('connector' = 'datagen
 CREATE TABLE shown (id BIGINT) WITH ('connector' = 'print');
 INSERT INTO shown SELECT idd FROM ticks;
 `;
+
+// The same job with its tenfold computed by a JAVASCRIPT function from the workspace bucket.
+const udfSql = (module: string) => `${SQL.replace("'sqle2e'", "'sqludf'").replace('INSERT INTO shown SELECT id, id * 10 FROM', `CREATE FUNCTION tenfold AS '${module}#tenfold' LANGUAGE JAVASCRIPT;\nINSERT INTO shown SELECT id, tenfold(id) FROM`)}`;
+const UDF_MODULE = "export const tenfold = { result: 'BIGINT', eval: (n) => (n === null ? null : n * 10) };\n";
+const udfFile = path.join(mkdtempSync(path.join(tmpdir(), 'e2e-sql-udf-')), 'tenfold.mjs');
+writeFileSync(udfFile, UDF_MODULE);
 
 type PodView = KubeObject & { status?: { phase?: string } };
 
@@ -122,7 +136,7 @@ const sqlDeployment = (namespace: string, name: string, sql: string, extra: Reco
 });
 
 describe('SQL Deployments on the node tier', () => {
-  test('inline SQL runs in pods and prints its rows; a Savepoint of it restores into a new Deployment that continues the sequence; an invalid script fails naming line and column, without pods; a .sql artifact runs too', async () => {
+  test('inline SQL runs in pods and prints its rows; a Savepoint of it restores into a new Deployment that continues the sequence; an invalid script fails naming line and column, without pods; a .sql artifact runs too; a UDF from the namespace\'s sql-artifacts runs, another namespace\'s is refused', async () => {
     const { rest } = cluster;
     workspace = unique('e2e-sql-ws');
     const namespace = unique('e2e-sql-ns');
@@ -185,7 +199,14 @@ describe('SQL Deployments on the node tier', () => {
     const client = s3Client(s3);
     try {
       await client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: `${prefix}artifacts/namespaces/${namespace}/ticks.sql`, Body: SQL.replace("'sqle2e'", "'sqlart'") }));
+      await client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: `${prefix}artifacts/namespaces/${namespace}/bad.sql`, Body: INVALID_SQL }));
     } finally { client.destroy(); }
+    // a .sql artifact is checked like inline SQL before any pod: Failed naming the file, line and column
+    const badArtifact = sqlDeployment(namespace, 'bad-art', '');
+    await applyAs(rest, { ...badArtifact, spec: { ...badArtifact.spec, source: { artifact: { uri: 'bad.sql' } } } });
+    const badArt = await waitForPhase(rest, 'Deployment', 'bad-art', namespace, 'Failed', 30_000);
+    expect(badArt.status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ reason: 'InvalidSql', message: expect.stringMatching(new RegExp(`^spec\\.source\\.artifact\\.uri \\(s3://${s3.bucket}/${prefix}artifacts/namespaces/${namespace}/bad\\.sql\\): line 3, column 26: Column 'idd' not found`)) });
+    expect(await podsOf(namespace, 'bad-art')).toEqual([]);
     const fromArtifact = sqlDeployment(namespace, 'ticks-art', '');
     await applyAs(rest, { ...fromArtifact, spec: { ...fromArtifact.spec, source: { artifact: { uri: 'ticks.sql' } } } });
     await waitRunning(namespace, 'ticks-art');
@@ -194,5 +215,41 @@ describe('SQL Deployments on the node tier', () => {
       return ids.length >= 5 ? ids : undefined;
     }, 60_000, 1000);
     expect(art.slice(0, 5)).toEqual([2, 4, 6, 8, 10]);
+
+    // A JAVASCRIPT function from the namespace's sql-artifacts folder. The first two runs free their CU.
+    for (const name of ['ticks-b', 'ticks-art']) await rest.mergePatch({ apiVersion: API, kind: 'Deployment', namespace, name }, { spec: { state: 'cancelled' } });
+    await waitFor('ticks-b and ticks-art pods gone', async () => (await podsOf(namespace, 'ticks-b')).length + (await podsOf(namespace, 'ticks-art')).length === 0, 60_000, 1000);
+    const moduleKey = (ns: string) => `${prefix}sql-artifacts/namespaces/${ns}/udf/tenfold.mjs`;
+    // What `npx millrace artifacts upload --kind sql-artifacts --name udf/tenfold.mjs` puts into the bucket: the module and its types file.
+    const upload = async (ns: string) => {
+      const c = s3Client(s3);
+      try {
+        await c.send(new PutObjectCommand({ Bucket: s3.bucket, Key: moduleKey(ns), Body: UDF_MODULE }));
+        await c.send(new PutObjectCommand({ Bucket: s3.bucket, Key: `${moduleKey(ns)}.types.json`, Body: formatModuleTypes(describeUdfModule(udfFile)) }));
+      } finally { c.destroy(); }
+    };
+    // Another namespace's module (it exists) is refused before any pod, naming the function and the fix.
+    await upload('e2e-other-team');
+    await applyAs(rest, sqlDeployment(namespace, 'udf-foreign', udfSql(`s3://${s3.bucket}/${moduleKey('e2e-other-team')}`)));
+    const foreign = await waitForPhase(rest, 'Deployment', 'udf-foreign', namespace, 'Failed', 30_000);
+    expect(foreign.status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ reason: 'SqlModuleNotAllowed', message: expect.stringMatching(/^spec\.source\.sql: line 11, column 1: function 'tenfold' .* is outside the namespace's sql-artifacts folder; a Deployment loads function modules only from its own namespace's/) });
+    await waitFor('SqlModuleNotAllowed Warning Event', async () => (await eventsFor(rest, namespace, 'udf-foreign')).find((e) => e.type === 'Warning' && e.reason === 'SqlModuleNotAllowed'), 30_000);
+    expect(await podsOf(namespace, 'udf-foreign')).toEqual([]);
+    // Its own module, not uploaded yet: Failed without pods; once uploaded it starts without a spec change.
+    await applyAs(rest, sqlDeployment(namespace, 'ticks-udf', udfSql('udf/tenfold.mjs')));
+    const notYet = await waitForPhase(rest, 'Deployment', 'ticks-udf', namespace, 'Failed', 30_000);
+    expect(notYet.status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ reason: 'SqlModuleNotFound', message: expect.stringContaining('its module udf/tenfold.mjs does not exist') });
+    expect(await podsOf(namespace, 'ticks-udf')).toEqual([]);
+    await upload(namespace);
+    await waitFor('ticks-udf looked at again (it was Failed)', async () => ((await getWithStatus(rest, 'Deployment', 'ticks-udf', namespace))?.status?.phase !== 'Failed' ? true : undefined), 60_000, 500);
+    await waitRunning(namespace, 'ticks-udf');
+    const pinned = await getWithStatus(rest, 'Deployment', 'ticks-udf', namespace);
+    expect(pinned?.status?.sqlModules).toMatchObject({ modules: [{ module: 'udf/tenfold.mjs', location: `s3://${s3.bucket}/${moduleKey(namespace)}`, sha256: createHash('sha256').update(UDF_MODULE).digest('hex'), functions: [{ export: 'tenfold', kind: 'scalar', result: 'BIGINT' }] }] });
+    // The rows the function computed in the TaskManager (printedIds checks each is ten times its id).
+    const viaUdf = await waitFor('rows printed by ticks-udf', async () => {
+      const ids = await printedIds(namespace, 'ticks-udf', 'sqludf');
+      return ids.length >= 5 ? ids : undefined;
+    }, 60_000, 1000);
+    expect(viaUdf.slice(0, 5)).toEqual([2, 4, 6, 8, 10]);
   }, 600_000);
 });
