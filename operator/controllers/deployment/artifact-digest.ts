@@ -19,17 +19,21 @@ export interface ArtifactDigests {
   digest(target: Omit<StorageTarget, 'prefix'>, key: string): Promise<ObjectDigest | undefined>;
 }
 
-const notFound = (err: unknown) => {
+export const notFound = (err: unknown) => {
   const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
   return e.name === 'NotFound' || e.name === 'NoSuchKey' || e.$metadata?.httpStatusCode === 404;
 };
+
+/** An S3 client for the workspace bucket, with the operator's short timeouts (also sql-module-step.ts). */
+export const workspaceS3Client = (t: Omit<StorageTarget, 'prefix'>, requestTimeoutMs: number) =>
+  createS3Client(resolveS3Settings({}, { region: t.region, forcePathStyle: t.forcePathStyle, maxAttempts: 2, requestTimeoutMs, ...(t.endpoint ? { endpoint: t.endpoint } : {}) }), t.credentials);
 
 export function s3ArtifactDigests(requestTimeoutMs = 15_000, cacheSize = 512): ArtifactDigests {
   // ETag (with size) → digest: an unchanged object is hashed once per operator process
   const byEtag = new Map<string, ObjectDigest>();
   return {
     async digest(t, key) {
-      const client = createS3Client(resolveS3Settings({}, { region: t.region, forcePathStyle: t.forcePathStyle, maxAttempts: 2, requestTimeoutMs, ...(t.endpoint ? { endpoint: t.endpoint } : {}) }), t.credentials);
+      const client = workspaceS3Client(t, requestTimeoutMs);
       try {
         let head;
         try {

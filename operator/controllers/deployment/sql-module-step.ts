@@ -12,12 +12,10 @@ import type { KubeObject } from '../../kube/rest-client.ts';
 import { MillraceError } from '../../errors.ts';
 import { workspaceStorageTarget } from '../../storage/storage-target.ts';
 import type { StorageTarget } from '../../storage/workspace-storage.ts';
-import { createS3Client } from '../../../runtime/storage/open-object-store.ts';
-import { resolveS3Settings } from '../../../runtime/storage/s3-settings.ts';
 import { MAX_TYPES_BYTES, typesFileOf } from '../../../runtime/sql/udf/udf-types.ts';
 import type { ReconcileContext } from '../shared/context.ts';
 import type { ArtifactDigests } from './artifact-digest.ts';
-import { s3ArtifactDigests } from './artifact-digest.ts';
+import { notFound, s3ArtifactDigests, workspaceS3Client } from './artifact-digest.ts';
 import type { Resolution } from './artifact-resolution.ts';
 import { validateSqlSource } from './sql-source.ts';
 import type { SqlSourceProblem } from './sql-source.ts';
@@ -32,15 +30,10 @@ export interface ObjectReader {
   read(target: Omit<StorageTarget, 'prefix'>, key: string, maxBytes: number): Promise<Buffer | undefined>;
 }
 
-const notFound = (err: unknown) => {
-  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
-  return e.name === 'NotFound' || e.name === 'NoSuchKey' || e.$metadata?.httpStatusCode === 404;
-};
-
 export function s3ObjectReader(requestTimeoutMs = 15_000): ObjectReader {
   return {
     async read(t, key, maxBytes) {
-      const client = createS3Client(resolveS3Settings({}, { region: t.region, forcePathStyle: t.forcePathStyle, maxAttempts: 2, requestTimeoutMs, ...(t.endpoint ? { endpoint: t.endpoint } : {}) }), t.credentials);
+      const client = workspaceS3Client(t, requestTimeoutMs);
       try {
         let got;
         try {
