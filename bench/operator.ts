@@ -314,7 +314,8 @@ async function cleanUp({ workspace, namespaces }: { workspace: string; namespace
   const { rest } = await useOperatorCluster();
   const dropFinalizers = (ref: { kind: string; name: string; namespace?: string }) =>
     rest.mergePatch({ apiVersion: API, ...ref }, { metadata: { finalizers: null } }).catch(() => undefined);
-  for (const namespace of namespaces) await cleanUpNamespace(namespace);
+  // In parallel: each waits for its Kubernetes namespace to go (the garbage collector's pace).
+  await Promise.all(namespaces.map((namespace) => cleanUpNamespace(namespace)));
   await rest.delete({ apiVersion: API, kind: 'Workspace', name: workspace }).catch(() => undefined);
   await dropFinalizers({ kind: 'Workspace', name: workspace });
 }

@@ -56,7 +56,7 @@ export interface OperatorDeps {
 /** Delay that gathers a queue's status refreshes caused by its deployments into one. */
 export const QUEUE_STATUS_COALESCE_MS = 1000;
 
-type ControllerName = 'workspace' | 'namespace' | 'queue' | 'deployment' | 'savepoint' | 'namespaceUsage' | 'workspaceUsage';
+type ControllerName = 'workspace' | 'namespace' | 'queue' | 'deployment' | 'savepoint' | 'namespaceUsage' | 'workspaceUsage' | 'queueUsage';
 type Obj = KubeObject & { spec?: Record<string, unknown> };
 
 export class Operator {
@@ -126,6 +126,7 @@ export class Operator {
       // USED only (usage-refresh.ts): one status patch, or the full pass when the object is not settled.
       namespaceUsage: fresh('Namespace', async (key) => { if (await refreshUsage(ctx, 'Namespace', key) === 'full') this.queues.get('namespace')?.add(key); }),
       workspaceUsage: fresh('Workspace', async (key) => { if (await refreshUsage(ctx, 'Workspace', key) === 'full') this.queues.get('workspace')?.add(key); }),
+      queueUsage: fresh('Queue', async (key) => { if (await refreshUsage(ctx, 'Queue', key) === 'full') this.queues.get('queue')?.add(key); }),
     };
     for (const name of Object.keys(this.reconcilers) as ControllerName[]) this.queues.set(name, new WorkQueue({ clock: deps.clock, random: deps.random }));
 
@@ -150,6 +151,11 @@ export class Operator {
     workspaces.on((e, o) => {
       const specChanged = e === 'delete' || changed('Workspace', o, specSignature(o));
       if (specChanged) add('workspace', keyOf(o));
+      // Its namespaces read its spec (capacity, storage, pods) and phase, not its usage: a USED
+      // refresh (one a second in a wave) does not make every namespace of it take a full pass.
+      const forNamespaces = specChanged || changed('Workspace.phase', o, phaseOf(o));
+      if (e === 'delete') { seen.delete(`Workspace:${keyOf(o)}`); seen.delete(`Workspace.phase:${keyOf(o)}`); }
+      if (!forNamespaces) return;
       for (const n of list(c.namespaces)) {
         if (n.spec?.workspace !== o.metadata.name) continue;
         add('namespace', keyOf(n));
@@ -200,7 +206,7 @@ export class Operator {
       if (e === 'delete' || changed('Deployment.phase', o, `${phaseOf(o)}|${(o.status as { cuInUse?: number } | undefined)?.cuInUse ?? ''}`)) {
         // The queue's status only reports usage: one refresh per second at most, however many
         // of its deployments change (1,000 starting at once made 1,000 queue reconciles).
-        this.queues.get('queue')?.addAfter(`${ns}/${queue}`, QUEUE_STATUS_COALESCE_MS);
+        this.queues.get('queueUsage')?.addAfter(`${ns}/${queue}`, QUEUE_STATUS_COALESCE_MS);
         // USED of the Namespace and of its Workspace sum the deployments' cuInUse: same coalescing,
         // and only USED is refreshed: no full pass of a settled namespace (usage-refresh.ts); one
         // being deleted, which waits for its deployments to go, still gets its full pass.

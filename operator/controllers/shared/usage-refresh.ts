@@ -1,28 +1,33 @@
-// USED of a Namespace and of a Workspace (status.usedCU: the sum of their Deployments' cuInUse)
-// follows every Deployment that starts or stops. A full namespace pass re-applies the Kubernetes
+// USED of a Namespace, a Workspace and a Queue (status.usedCU: the sum of their Deployments'
+// cuInUse; a Queue's status.queuedDeployments too) follows every Deployment that starts, stops or
+// waits. A full namespace pass re-applies the Kubernetes
 // namespace, its RoleBindings, ResourceQuotas and default-queue and lists its quotas and
 // PriorityClasses (about 14 API requests); with 50 namespaces each refreshed once a second during
 // a wave of Deployments that is 700 requests a second for a number that one patch of the status
-// carries. So a settled object gets just that patch (none when USED did not change), and anything
+// carries (a full queue pass: its quota lists, ResourceQuota and PriorityClass, about 5). So a
+// settled object gets just that patch (none when its usage did not change), and anything
 // else (being deleted, a spec not yet reconciled, not Active) gets the full pass as before.
 import { API_VERSION } from '../../api/v1alpha1/meta.ts';
 import { sumCU } from '../../capacity/compute-units.ts';
+import { splitKey } from './context.ts';
 import type { ReconcileContext } from './context.ts';
+import { queueAdmission } from '../deployment/queue-view.ts';
+import { usableQueueCU } from '../queue/in-force.ts';
 
 export type UsageRefresh = 'full' | 'patch' | 'none';
 
 interface Settled {
   metadata: { generation?: number; deletionTimestamp?: string };
-  status?: { observedGeneration?: number; phase?: string; usedCU?: number };
+  status?: { observedGeneration?: number; phase?: string } & Record<string, unknown>;
 }
 
 /** What a usage refresh of this object needs: the full pass, one status patch, or nothing. */
-export function decideUsageRefresh(obj: Settled | undefined, usedCU: number): UsageRefresh {
+export function decideUsageRefresh(obj: Settled | undefined, usage: Record<string, number>): UsageRefresh {
   if (!obj) return 'none';
   const settled = !obj.metadata.deletionTimestamp && obj.status?.observedGeneration === obj.metadata.generation
     && (obj.status?.phase === 'Active' || obj.status?.phase === 'Ready');
   if (!settled) return 'full';
-  return obj.status?.usedCU === usedCU ? 'none' : 'patch';
+  return Object.entries(usage).every(([field, value]) => obj.status?.[field] === value) ? 'none' : 'patch';
 }
 
 /** USED of a Namespace: the cuInUse of its Deployments (as its reconciler computes it). */
@@ -36,14 +41,27 @@ export function workspaceUsedCU(ctx: ReconcileContext, workspace: string): numbe
   return sumCU(namespaces.flatMap((n) => ctx.caches.deployments.list(n.metadata.name).map((d) => d.status?.cuInUse ?? 0)));
 }
 
+/** The usage fields of an object's status, as its reconciler computes them. */
+function usageOf(ctx: ReconcileContext, kind: 'Namespace' | 'Workspace' | 'Queue', key: string): { obj: Settled | undefined; usage: Record<string, number> } {
+  if (kind === 'Namespace') return { obj: ctx.caches.namespaces.get(key) as Settled | undefined, usage: { usedCU: namespaceUsedCU(ctx, key) } };
+  if (kind === 'Workspace') return { obj: ctx.caches.workspaces.get(key) as Settled | undefined, usage: { usedCU: workspaceUsedCU(ctx, key) } };
+  const { namespace = '', name } = splitKey(key);
+  const queue = ctx.caches.queues.get(name, namespace);
+  const admission = queueAdmission(ctx, namespace, name, usableQueueCU(queue) ?? 0);
+  return { obj: queue as Settled | undefined, usage: { usedCU: admission.usedCU, queuedDeployments: admission.queued } };
+}
+
 /**
- * Refreshes USED of a cluster-scoped Namespace or Workspace: patches status.usedCU when that is
- * all that changed, and returns 'full' when the caller must run the object's full pass instead.
+ * Refreshes the usage of a Namespace, Workspace (key: name) or Queue (key: namespace/name):
+ * patches its status fields when that is all that changed, and returns 'full' when the caller
+ * must run the object's full pass instead.
  */
-export async function refreshUsage(ctx: ReconcileContext, kind: 'Namespace' | 'Workspace', name: string): Promise<UsageRefresh> {
-  const obj = kind === 'Namespace' ? ctx.caches.namespaces.get(name) : ctx.caches.workspaces.get(name);
-  const usedCU = kind === 'Namespace' ? namespaceUsedCU(ctx, name) : workspaceUsedCU(ctx, name);
-  const decision = decideUsageRefresh(obj as Settled | undefined, usedCU);
-  if (decision === 'patch') await ctx.rest.mergePatch({ apiVersion: API_VERSION, kind, name }, { status: { usedCU } }, 'status');
+export async function refreshUsage(ctx: ReconcileContext, kind: 'Namespace' | 'Workspace' | 'Queue', key: string): Promise<UsageRefresh> {
+  const { obj, usage } = usageOf(ctx, kind, key);
+  const decision = decideUsageRefresh(obj, usage);
+  if (decision === 'patch') {
+    const { namespace, name } = splitKey(key);
+    await ctx.rest.mergePatch({ apiVersion: API_VERSION, kind, name, ...(namespace ? { namespace } : {}) }, { status: usage }, 'status');
+  }
   return decision;
 }
