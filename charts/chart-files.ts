@@ -7,7 +7,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { memberClusterRoles } from '../operator/rbac/member-roles.ts';
-import { operatorClusterRole } from '../operator/rbac/operator-role.ts';
+import { isOwnNamespaceRule, isTenantBindRule, operatorClusterRole, operatorTenantClusterRole } from '../operator/rbac/operator-role.ts';
 import { consoleImpersonationRules, consoleRules } from '../operator/console/rbac.ts';
 import { healthChecks } from './argocd-health.ts';
 import { valuesJsonSchema } from './values-schema.ts';
@@ -35,8 +35,10 @@ export async function renderChartFiles(): Promise<Map<string, string>> {
   }
 
   const rules = operatorClusterRole().rules as Rule[];
-  files.set('files/rbac/operator-cluster-rules.yaml', header('operator/rbac/operator-role.ts (all rules but the Lease)') + stringify(rules.filter((r) => !isLeaderElectionRule(r)), plain));
+  files.set('files/rbac/operator-cluster-rules.yaml', header('operator/rbac/operator-role.ts (all rules but its own namespace\'s and the tenant role\'s bind, which the template names)') + stringify(rules.filter((r) => !isOwnNamespaceRule(r) && !isTenantBindRule(r)), plain));
+  files.set('files/rbac/operator-namespace-rules.yaml', header('operator/rbac/operator-role.ts (the workspace keys, granted in the release namespace only)') + stringify(rules.filter((r) => isOwnNamespaceRule(r) && !isLeaderElectionRule(r)), plain));
   files.set('files/rbac/leader-election-rules.yaml', header('operator/rbac/operator-role.ts (the Lease rules, granted in the release namespace only)') + stringify(rules.filter(isLeaderElectionRule), plain));
+  files.set('files/rbac/operator-tenant-rules.yaml', header('operator/rbac/operator-role.ts (operatorTenantClusterRole: bound by the operator in the namespaces it makes)') + stringify(operatorTenantClusterRole().rules, plain));
   files.set('files/rbac/member-cluster-roles.yaml', header('operator/rbac/member-roles.ts') + stringify(memberClusterRoles().map((r) => ({
     name: r.metadata.name, description: r.metadata.annotations?.['millrace.dev/description'] ?? '', rules: r.rules,
   })), plain));

@@ -7,6 +7,7 @@ const envSchema = z.object({
   MILLRACE_OPERATOR_PORT: z.coerce.number().int().min(0).max(65535).default(8080).describe('Port of /healthz, /readyz and /metrics.'),
   MILLRACE_OPERATOR_HOST: z.string().default('0.0.0.0'),
   MILLRACE_OPERATOR_NAMESPACE: z.string().default('millrace-system').describe('Namespace of the leader Lease.'),
+  MILLRACE_OPERATOR_TENANT_ROLE: z.string().default('millrace-operator-tenant').describe('ClusterRole of the operator\'s rights inside the namespaces it makes; it binds it there to its own ServiceAccount.'),
   MILLRACE_LEADER_ELECTION: z.enum(['true', 'false']).default('true'),
   MILLRACE_LEASE_NAME: z.string().default('millrace-operator'),
   MILLRACE_RUNTIME_IMAGE: z.string().default('millrace:dev').describe('Runtime image when a Deployment sets none.'),

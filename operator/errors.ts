@@ -8,7 +8,8 @@ export type ErrorCode =
   | 'MR_ERR_KUBE_API'
   | 'MR_ERR_JOBMANAGER_API'
   | 'MR_ERR_STORAGE'
-  | 'MR_ERR_NOT_LEADER';
+  | 'MR_ERR_NOT_LEADER'
+  | 'MR_ERR_AUTH_SECRET_FOREIGN';
 
 export class MillraceError extends Error {
   readonly code: ErrorCode;

@@ -13,6 +13,7 @@ import { LeaderElector } from './kube/leader-election.ts';
 import { KubeRest } from './kube/rest-client.ts';
 import type { KubeRestOptions } from './kube/rest-client.ts';
 import { Operator } from './manager.ts';
+import { operatorTenantAccess as resolveTenantAccess } from './rbac/operator-identity.ts';
 import { createHttpServer } from './server/http-server.ts';
 import { createOperatorMetrics } from './server/metrics.ts';
 import { s3WorkspaceStorage } from './storage/workspace-storage.ts';
@@ -33,10 +34,14 @@ const template = config.MILLRACE_JOBMANAGER_URL_TEMPLATE ?? 'http://{name}-jobma
 const keys = deploymentKeys(rest);
 const jobManagers: JobManagerClientFactory = ({ namespace, name }) => httpJobManagerClient(template.replaceAll('{name}', name).replaceAll('{namespace}', namespace), 5_000, { key: () => keys({ namespace, name }) });
 
+// Its rights in tenant namespaces are bound by itself, to the ServiceAccount it runs as.
+const operatorTenantAccess = await resolveTenantAccess(rest, config.MILLRACE_OPERATOR_TENANT_ROLE);
+logger.info({ serviceAccount: operatorTenantAccess?.serviceAccount }, operatorTenantAccess ? 'binds its tenant role in the namespaces it makes' : 'not a ServiceAccount: binds no tenant role');
 const operator = new Operator({
   rest, clock: systemClock, random: Math.random, logger, metrics, jobManagers,
   storage: s3WorkspaceStorage(), savepointFiles: s3SavepointFiles(), defaultImage: config.MILLRACE_RUNTIME_IMAGE, workers: config.MILLRACE_WORKERS,
   instance: identity, watchSelector: config.MILLRACE_WATCH_SELECTOR, operatorNamespace: config.MILLRACE_OPERATOR_NAMESPACE,
+  operatorTenantAccess,
 });
 
 let shuttingDown = false;

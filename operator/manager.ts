@@ -25,6 +25,7 @@ import type { Caches, ReconcileContext } from './controllers/shared/context.ts';
 import { reconcileWorkspace } from './controllers/workspace/reconciler.ts';
 import { reconcileNamespace } from './controllers/namespace/reconciler.ts';
 import type { SweepSettings } from './controllers/namespace/savepoint-sweep.ts';
+import type { OperatorTenantAccess } from './rbac/operator-role.ts';
 import { reconcileQueue } from './controllers/queue/reconciler.ts';
 import { reconcileDeployment } from './controllers/deployment/reconciler.ts';
 import { reconcileSavepoint } from './controllers/savepoint/reconciler.ts';
@@ -51,6 +52,8 @@ export interface OperatorDeps {
   watchSelector?: string;
   /** Namespace the operator runs in (default millrace-system): where Workspace credentials live. */
   operatorNamespace?: string;
+  /** Its ServiceAccount and tenant ClusterRole: bound by a RoleBinding in each namespace it makes (rbac/operator-role.ts). */
+  operatorTenantAccess?: OperatorTenantAccess;
 }
 
 /** Delay that gathers a queue's status refreshes caused by its deployments into one. */
@@ -111,7 +114,7 @@ export class Operator {
       if (e === 'delete') this.rest.forget({ apiVersion: o.apiVersion, kind: o.kind, namespace: o.metadata.namespace, name: o.metadata.name });
     });
     this.ctx = {
-      rest: new OwnWriteRecorder(this.rest, cachedObjects, this.ownWrites), caches, clock: deps.clock, fieldManager: FIELD_MANAGER, instanceLabels, operatorNamespace: deps.operatorNamespace,
+      rest: new OwnWriteRecorder(this.rest, cachedObjects, this.ownWrites), caches, clock: deps.clock, fieldManager: FIELD_MANAGER, instanceLabels, operatorNamespace: deps.operatorNamespace, operatorTenantAccess: deps.operatorTenantAccess,
       events: createEventRecorder(deps.rest, { controller: 'millrace.dev/operator', instance: deps.instance, clock: deps.clock, logger: deps.logger }),
     };
     const ctx = this.ctx;

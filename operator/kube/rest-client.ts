@@ -24,11 +24,16 @@ export class KubeApiError extends MillraceError {
   readonly reason: string;
   constructor(status: number, reason: string, message: string) {
     // Conflicts, throttling and server errors are worth a retry; 4xx validation errors are not.
-    super('MR_ERR_KUBE_API', message, { transient: status === 409 || status === 429 || status >= 500 || status === 0 });
+    // An RBAC refusal of the operator itself is too: its RoleBinding in a namespace it just
+    // made reaches the authorizer a moment later (rbac/operator-role.ts).
+    super('MR_ERR_KUBE_API', message, { transient: status === 409 || status === 429 || status >= 500 || status === 0 || isRbacRefusal(status, message) });
     this.status = status;
     this.reason = reason;
   }
 }
+
+/** The RBAC authorizer's 403 (`User "..." cannot create resource "pods" ...`), not admission's or a quota's. */
+export const isRbacRefusal = (status: number, message: string) => status === 403 && / cannot [a-z]+ resource "/.test(message);
 
 export const isNotFound = (e: unknown) => e instanceof KubeApiError && e.status === 404;
 export const isConflict = (e: unknown) => e instanceof KubeApiError && e.status === 409;

@@ -8,7 +8,7 @@ import { parse, parseAllDocuments } from 'yaml';
 import { CHART_DIR, renderChartFiles } from '../../charts/chart-files.ts';
 import { valuesSchema } from '../../charts/values-schema.ts';
 import { memberClusterRoles } from '../../operator/rbac/member-roles.ts';
-import { operatorClusterRole } from '../../operator/rbac/operator-role.ts';
+import { isOwnNamespaceRule, operatorClusterRole, operatorTenantClusterRole } from '../../operator/rbac/operator-role.ts';
 import { CHART, helm } from './support/helm.ts';
 
 type Obj = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> } } & Record<string, unknown>;
@@ -109,18 +109,22 @@ describe('rendered with default values', () => {
     expect(envOf(objs)).toEqual({
       POD_NAME: { fieldRef: { fieldPath: 'metadata.name' } },
       MILLRACE_OPERATOR_NAMESPACE: { fieldRef: { fieldPath: 'metadata.namespace' } },
-      MILLRACE_OPERATOR_PORT: '8080', MILLRACE_LEADER_ELECTION: 'true', MILLRACE_LEASE_NAME: `${RELEASE}-millrace`,
+      MILLRACE_OPERATOR_TENANT_ROLE: `${RELEASE}-millrace-tenant`, MILLRACE_OPERATOR_PORT: '8080', MILLRACE_LEADER_ELECTION: 'true', MILLRACE_LEASE_NAME: `${RELEASE}-millrace`,
       MILLRACE_RUNTIME_IMAGE: 'localhost/millrace:dev', MILLRACE_WORKERS: '16', LOG_LEVEL: 'info',
     });
   });
 
-  test('the operator RBAC is exactly operator/rbac/operator-role.ts, with the Lease rules only in the release namespace', () => {
+  test('the operator RBAC is exactly operator/rbac/operator-role.ts: Secrets and the Lease only in the release namespace, pods and Secrets of tenants in a ClusterRole bound nowhere', () => {
     const clusterRole = find(objs, 'ClusterRole', `${RELEASE}-millrace`) as Obj & { rules: Rule[] };
     const role = find(objs, 'Role') as Obj & { rules: Rule[] };
     expect(role.metadata.namespace).toBe(NAMESPACE);
-    expect(role.rules.every((r) => r.apiGroups?.includes('coordination.k8s.io'))).toBe(true);
-    expect(clusterRole.rules.some((r) => r.apiGroups?.includes('coordination.k8s.io'))).toBe(false);
-    expect(canonicalRules([...clusterRole.rules, ...role.rules])).toEqual(canonicalRules(operatorClusterRole().rules as Rule[]));
+    expect(role.rules.every(isOwnNamespaceRule)).toBe(true);
+    expect(clusterRole.rules.some((r) => isOwnNamespaceRule(r) || (r.resources ?? []).some((x) => x === 'secrets' || x === 'services' || x === 'configmaps'))).toBe(false);
+    expect(clusterRole.rules.filter((r) => r.resources?.includes('pods')).flatMap((r) => r.verbs).sort()).toEqual(['list', 'watch']);
+    expect(canonicalRules([...clusterRole.rules, ...role.rules])).toEqual(canonicalRules(operatorClusterRole(`${RELEASE}-millrace`).rules as Rule[]));
+    const tenant = find(objs, 'ClusterRole', `${RELEASE}-millrace-tenant`) as Obj & { rules: Rule[] };
+    expect(canonicalRules(tenant.rules)).toEqual(canonicalRules(operatorTenantClusterRole().rules as Rule[]));
+    expect(objs.some((o) => (o as { roleRef?: { name: string } }).roleRef?.name === tenant.metadata.name)).toBe(false);
     const sa = find(objs, 'ServiceAccount');
     for (const binding of [find(objs, 'ClusterRoleBinding'), find(objs, 'RoleBinding')] as Array<Obj & { roleRef: { name: string }; subjects: unknown[] }>) {
       expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: sa.metadata.name, namespace: NAMESPACE }]);
@@ -156,7 +160,7 @@ test('values become operator settings', async () => {
   expect((podSpec(objs).containers[0] as Container).ports[0]?.containerPort).toBe(9090);
 }, 60_000);
 
-test('two replicas are spread over nodes and keep one through drains; without leader election no Lease Role is made', async () => {
+test('two replicas are spread over nodes and keep one through drains; without leader election no Lease rule is granted', async () => {
   const two = await template(['--set', 'replicas=2']);
   expect((find(two, 'Deployment').spec as { replicas: number }).replicas).toBe(2);
   expect(podSpec(two).affinity).toMatchObject({ podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [expect.objectContaining({ weight: 100 })] } });
@@ -165,7 +169,7 @@ test('two replicas are spread over nodes and keep one through drains; without le
   expect((find(two, 'Deployment').spec as { selector: { matchLabels: Record<string, string> } }).selector.matchLabels).toEqual(budget.spec.selector.matchLabels);
   expect((await template()).some((o) => o.kind === 'PodDisruptionBudget')).toBe(false);
   const single = await template(['--set', 'leaderElection.enabled=false']);
-  expect(single.some((o) => o.kind === 'Role' || o.kind === 'RoleBinding')).toBe(false);
+  expect((find(single, 'Role') as Obj & { rules: Rule[] }).rules.some((r) => r.apiGroups?.includes('coordination.k8s.io'))).toBe(false);
   expect(envOf(single).MILLRACE_LEADER_ELECTION).toBe('false');
 }, 60_000);
 

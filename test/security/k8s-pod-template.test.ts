@@ -4,55 +4,54 @@
 // API server refuses each field by name (CRD CEL rules; unknown fields under kubectl's strict field
 // validation); what only the Workspace decides (image, service account) is refused by the operator
 // in status; the operator's namespaces enforce Pod Security `restricted` and its pods pass it.
-// Control-plane tier: a real kube-apiserver with its CEL and PodSecurity admission.
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+// The operator runs as the chart's ServiceAccount with the chart's RBAC: it holds pods and Secrets
+// only in the namespaces it made (its own RoleBinding there), and the editor holds what the
+// member role gives, nothing more through a Millrace resource (issue 14 point 7). A key Secret
+// left by another owner under a Deployment's name is replaced, not used (the re-create race).
+// Control-plane tier: a real kube-apiserver with its CEL, PodSecurity admission and RBAC.
+import { randomBytes } from 'node:crypto';
 import { tryRun } from '../cluster/kube/commands.ts';
 import { kubeBinary } from '../cluster/kube/layout.ts';
 import type { KubeObject } from '../../operator/kube/rest-client.ts';
 import { KubeApiError } from '../../operator/kube/rest-client.ts';
 import type { Operator } from '../../operator/manager.ts';
-import { API, applyAs, createWorkspaceAndNamespace, getWithStatus, startInProcessOperator, TEST_PIPELINE, TEST_WATCH_SELECTOR, useOperatorCluster, waitFor, waitForPhase } from '../operator/support/harness.ts';
+import { API, applyAs, createWorkspaceAndNamespace, getWithStatus, OPERATOR_NAMESPACE, TEST_MANAGER, TEST_PIPELINE, TEST_WATCH_SELECTOR, unique, useOperatorCluster, waitFor, waitForPhase } from '../operator/support/harness.ts';
 import type { Cluster } from '../operator/support/harness.ts';
+import { TENANT_BINDING_NAME, tenantRoleName } from '../../operator/rbac/operator-role.ts';
+import { allowed, SECURITY_OPERATOR, serviceAccountIdentity, startOperatorAsServiceAccount } from './support/kube-identities.ts';
+import type { Identity } from './support/kube-identities.ts';
 
 let cluster: Cluster;
 let operator: Operator;
 let namespace: string;
 let workspace: string;
 let editorKubeconfig: string;
+let editor: Identity;
+let operatorIdentity: Identity;
+/** A namespace the operator did not make, where the admin gave the editor millrace-editor too. */
+const plainNamespace = unique('plain');
 
 const kubectl = (kubeconfig: string, args: string[], input?: string) =>
   tryRun(process.env.KUBECONFIG ? 'kubectl' : kubeBinary('kubectl'), ['--kubeconfig', kubeconfig, ...args], { input });
 
 beforeAll(async () => {
   cluster = await useOperatorCluster();
-  operator = await startInProcessOperator(cluster, { defaultImage: 'localhost/millrace:operator-default' });
+  ({ operator, identity: operatorIdentity } = await startOperatorAsServiceAccount(cluster, { defaultImage: 'localhost/millrace:operator-default' }));
   ({ workspace, namespace } = await createWorkspaceAndNamespace(cluster.rest, {
     capacityCU: 8, quotaCU: 8, members: [{ kind: 'ServiceAccount', name: 'editor', role: 'editor' }],
   }));
   await waitForPhase(cluster.rest, 'Namespace', namespace, undefined, 'Active');
   // The editor: a ServiceAccount of the tenant namespace bound to millrace-editor through spec.members.
-  const { rest, kc } = cluster;
+  const { rest } = cluster;
   await rest.apply({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'editor', namespace } }, 'security-test');
-  const token = await rest.request<{ status: { token: string } }>('POST', `/api/v1/namespaces/${namespace}/serviceaccounts/editor/token`, {
-    body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 3600 } },
-  });
-  const admin = kc.getCurrentCluster();
-  if (!admin) throw new Error('admin kubeconfig has no cluster');
-  const caData = admin.caData ?? (admin.caFile ? (await readFile(admin.caFile)).toString('base64') : undefined);
-  editorKubeconfig = join(await mkdtemp(join(tmpdir(), 'millrace-editor-')), 'kubeconfig');
-  await writeFile(editorKubeconfig, JSON.stringify({
-    apiVersion: 'v1', kind: 'Config', 'current-context': 'editor',
-    clusters: [{ name: 'local', cluster: { server: admin.server, ...(caData ? { 'certificate-authority-data': caData } : { 'insecure-skip-tls-verify': true }) } }],
-    users: [{ name: 'editor', user: { token: token.status.token } }],
-    contexts: [{ name: 'editor', context: { cluster: 'local', user: 'editor', namespace } }],
-  }), { mode: 0o600 });
+  editor = await serviceAccountIdentity(cluster, namespace, 'editor');
+  editorKubeconfig = editor.kubeconfigPath;
 }, 1_800_000);
 
 afterAll(async () => {
   const mine = { apiVersion: API, kind: 'Workspace' };
   for (const w of (await cluster.rest.list<KubeObject>(mine, { labelSelector: TEST_WATCH_SELECTOR })).items) await cluster.rest.delete({ ...mine, name: w.metadata.name });
+  await cluster.rest.delete({ apiVersion: 'v1', kind: 'Namespace', name: plainNamespace });
   await waitFor('test namespaces gone', async () => (await cluster.rest.getOrUndefined({ apiVersion: 'v1', kind: 'Namespace', name: namespace })) === undefined, 120_000).catch(() => undefined);
   await operator?.stop();
 }, 180_000);
@@ -133,3 +132,112 @@ describe('image and service account come from the Workspace', () => {
     expect((err as KubeApiError).message).toMatch(/violates PodSecurity "restricted:latest".*privileged/);
   }, 60_000);
 });
+
+describe('the operator holds pods and Secrets only in the namespaces it made (issue 14 point 7)', () => {
+  test('it binds its tenant role to its own ServiceAccount there; RBAC gives it pods and Secrets there and nowhere else', async () => {
+    const binding = await cluster.rest.get<KubeObject & { roleRef: { kind: string; name: string }; subjects: unknown[] }>({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', namespace, name: TENANT_BINDING_NAME });
+    expect(binding.roleRef).toMatchObject({ kind: 'ClusterRole', name: tenantRoleName(SECURITY_OPERATOR) });
+    expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: SECURITY_OPERATOR, namespace: OPERATOR_NAMESPACE }]);
+    const op = operatorIdentity.username;
+    for (const verb of ['create', 'delete']) expect(await allowed(cluster, op, { verb, resource: 'pods', namespace })).toBe(true);
+    for (const verb of ['get', 'create']) expect(await allowed(cluster, op, { verb, resource: 'secrets', namespace })).toBe(true);
+    for (const other of ['kube-system', 'default', plainNamespace]) {
+      for (const [verb, resource] of [['create', 'pods'], ['delete', 'pods'], ['get', 'secrets'], ['create', 'secrets'], ['patch', 'secrets'], ['create', 'services'], ['create', 'configmaps']] as const) {
+        expect([other, verb, resource, await allowed(cluster, op, { verb, resource, namespace: other })]).toEqual([other, verb, resource, false]);
+      }
+    }
+    // Its own namespace: the workspace keys, read only.
+    expect(await allowed(cluster, op, { verb: 'get', resource: 'secrets', namespace: OPERATOR_NAMESPACE })).toBe(true);
+    expect(await allowed(cluster, op, { verb: 'create', resource: 'pods', namespace: OPERATOR_NAMESPACE })).toBe(false);
+    expect(await allowed(cluster, op, { verb: 'list', resource: 'secrets' })).toBe(false);
+    // It may bind only the member roles and its tenant role, and never escalate.
+    expect(await allowed(cluster, op, { verb: 'bind', group: 'rbac.authorization.k8s.io', resource: 'clusterroles', name: 'cluster-admin' })).toBe(false);
+    expect(await allowed(cluster, op, { verb: 'escalate', group: 'rbac.authorization.k8s.io', resource: 'clusterroles', name: 'cluster-admin' })).toBe(false);
+    // The API server itself refuses it, not only the review.
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'operator-probe', namespace: 'kube-system' }, spec: { containers: [{ name: 'c', image: 'x' }] } };
+    expect(await operatorIdentity.rest.create(pod).catch((e: unknown) => e)).toMatchObject({ status: 403, message: expect.stringMatching(/cannot create resource "pods" in API group "" in the namespace "kube-system"/) });
+    expect(await operatorIdentity.rest.getOrUndefined({ apiVersion: 'v1', kind: 'Secret', namespace: 'kube-system', name: 'any' }).catch((e: unknown) => e)).toMatchObject({ status: 403 });
+  }, 60_000);
+});
+
+describe('an editor gets no more through a Millrace resource than RBAC gives them', () => {
+  test('RBAC: Deployments in their namespace; no pods, Secrets, RoleBindings, exec, or anything in another namespace', async () => {
+    const who = editor.username;
+    const can = (verb: string, resource: string, ns: string, extra: { group?: string; name?: string; subresource?: string } = {}) => allowed(cluster, who, { verb, resource, namespace: ns, ...extra });
+    expect(await can('create', 'deployments', namespace, { group: 'millrace.dev' })).toBe(true);
+    expect(await can('create', 'savepoints', namespace, { group: 'millrace.dev' })).toBe(true);
+    expect(await can('create', 'queues', namespace, { group: 'millrace.dev' })).toBe(false);
+    expect(await can('create', 'pods', namespace)).toBe(false);
+    expect(await can('create', 'pods', namespace, { subresource: 'exec', name: 'any' })).toBe(false);
+    expect(await can('get', 'secrets', namespace)).toBe(false);
+    expect(await can('create', 'rolebindings', namespace, { group: 'rbac.authorization.k8s.io' })).toBe(false);
+    expect(await can('patch', 'rolebindings', namespace, { group: 'rbac.authorization.k8s.io', name: TENANT_BINDING_NAME })).toBe(false);
+    for (const other of ['kube-system', OPERATOR_NAMESPACE]) expect(await can('create', 'deployments', other, { group: 'millrace.dev' })).toBe(false);
+  }, 60_000);
+
+  test("the editor's Deployment runs on the operator's rights, and its key stays out of the editor's reach", async () => {
+    const name = 'editors';
+    const yaml = JSON.stringify({ apiVersion: API, kind: 'Deployment', metadata: { name, namespace, labels: testLabels() }, spec: { source: { pipeline: TEST_PIPELINE }, podTemplate: { nodeSelector: { 'millrace.dev/test-placement': 'none' } } } });
+    const r = await kubectl(editorKubeconfig, ['apply', '-f', '-'], yaml);
+    expect(r.stderr).toBe('');
+    const pods = await waitFor('pods of the editor\'s Deployment', async () => {
+      const items = (await cluster.rest.list<KubeObject>({ apiVersion: 'v1', kind: 'Pod', namespace }, { labelSelector: `millrace.dev/deployment=${name}` })).items;
+      return items.length >= 2 ? items : undefined;
+    }, 60_000);
+    const created = await cluster.rest.get<KubeObject>({ apiVersion: API, kind: 'Deployment', namespace, name });
+    for (const p of pods) expect(p.metadata.ownerReferences?.map((o) => o.uid)).toEqual([created.metadata.uid]);
+    expect(await editor.rest.getOrUndefined({ apiVersion: 'v1', kind: 'Secret', namespace, name: `${name}-auth` }).catch((e: unknown) => e)).toMatchObject({ status: 403 });
+    const ownPod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'editor-pod', namespace }, spec: { containers: [{ name: 'c', image: 'x' }] } };
+    expect(await editor.rest.create(ownPod).catch((e: unknown) => e)).toMatchObject({ status: 403 });
+    await cluster.rest.delete({ apiVersion: API, kind: 'Deployment', namespace, name });
+  }, 120_000);
+
+  test('in a namespace the operator did not make, an editor\'s Deployment makes no pod or Secret: the operator holds no rights there', async () => {
+    const { rest } = cluster;
+    await rest.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: plainNamespace } }, TEST_MANAGER);
+    await rest.apply({
+      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'editor', namespace: plainNamespace },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'millrace-editor' }, subjects: [{ kind: 'ServiceAccount', name: 'editor', namespace }],
+    }, TEST_MANAGER);
+    await waitFor('the editor may create Deployments there', () => allowed(cluster, editor.username, { verb: 'create', resource: 'deployments', group: 'millrace.dev', namespace: plainNamespace }));
+    const yaml = JSON.stringify({ apiVersion: API, kind: 'Deployment', metadata: { name: 'elsewhere', namespace: plainNamespace, labels: testLabels() }, spec: { source: { pipeline: TEST_PIPELINE } } });
+    const r = await kubectl(editorKubeconfig, ['apply', '-f', '-'], yaml);
+    expect(r.stderr).toBe('');
+    const reported = await waitFor('the operator reports on it', async () => {
+      const d = await getWithStatus(rest, 'Deployment', 'elsewhere', plainNamespace);
+      return d?.status?.phase ? d : undefined;
+    }, 60_000);
+    expect(reported.status?.phase).not.toMatch(/Running|Starting|Deploying/);
+    expect((await rest.list({ apiVersion: 'v1', kind: 'Pod', namespace: plainNamespace })).items).toEqual([]);
+    expect(await rest.getOrUndefined({ apiVersion: 'v1', kind: 'Secret', namespace: plainNamespace, name: 'elsewhere-auth' })).toBeUndefined();
+    expect(await allowed(cluster, operatorIdentity.username, { verb: 'create', resource: 'pods', namespace: plainNamespace })).toBe(false);
+  }, 120_000);
+});
+
+describe('a Deployment created again under a name whose key Secret another owner still holds', () => {
+  test('gets a key of its own, owned by it (the old one is replaced, not used)', async () => {
+    const { rest } = cluster;
+    const name = 'reborn';
+    // What a Deployment deleted moments ago leaves until the garbage collector runs: the
+    // operator's key Secret under this name, owned by another object (here one that lives on,
+    // so the collector cannot remove it first and the outcome does not depend on timing).
+    const decoy = await rest.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'decoy-owner', namespace } }, TEST_MANAGER);
+    const oldKey = randomBytes(32).toString('hex');
+    await rest.create({
+      apiVersion: 'v1', kind: 'Secret', type: 'Opaque',
+      metadata: { name: `${name}-auth`, namespace, labels: { 'app.kubernetes.io/managed-by': 'millrace-operator', 'millrace.dev/deployment': name }, ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'decoy-owner', uid: decoy.metadata.uid ?? '' }] },
+      immutable: true, stringData: { key: oldKey },
+    });
+    const created = await applyAs(rest, { apiVersion: API, kind: 'Deployment', metadata: { name, namespace }, spec: { source: { pipeline: TEST_PIPELINE }, podTemplate: { nodeSelector: { 'millrace.dev/test-placement': 'none' } } } });
+    await waitFor(`pods of ${name}`, async () => (await rest.list({ apiVersion: 'v1', kind: 'Pod', namespace }, { labelSelector: `millrace.dev/deployment=${name}` })).items.length >= 2 || undefined, 60_000);
+    const secret = await rest.get<KubeObject & { data: { key: string } }>({ apiVersion: 'v1', kind: 'Secret', namespace, name: `${name}-auth` });
+    expect(secret.metadata.ownerReferences?.map((o) => o.uid)).toEqual([created.metadata.uid]);
+    expect(Buffer.from(secret.data.key, 'base64').toString('utf8')).not.toBe(oldKey);
+    await rest.delete({ apiVersion: API, kind: 'Deployment', namespace, name });
+  }, 120_000);
+});
+
+function testLabels(): Record<string, string> {
+  const [key, value] = TEST_WATCH_SELECTOR.split('=') as [string, string];
+  return { [key]: value };
+}

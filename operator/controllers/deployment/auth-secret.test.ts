@@ -3,7 +3,7 @@
 import { deploymentSchema } from '../../api/v1alpha1/deployment.ts';
 import type { KubeObject } from '../../kube/rest-client.ts';
 import { KubeApiError } from '../../kube/rest-client.ts';
-import { authSecretName, deploymentKeys, desiredAuthSecret, ensureAuthSecret } from './auth-secret.ts';
+import { authSecretName, deploymentKeys, desiredAuthSecret, ensureAuthSecret, existingAuthSecretAction } from './auth-secret.ts';
 import { desiredDeploymentObjects } from './desired.ts';
 
 const owner = { apiVersion: 'millrace.dev/v1alpha1', kind: 'Deployment', name: 'rates', uid: 'u-1', controller: true, blockOwnerDeletion: true };
@@ -28,6 +28,7 @@ test('the Secret is created once with 64 hex characters, owned by the Deployment
   const objects = new Map<string, KubeObject>();
   const requests: string[] = [];
   const rest = {
+    request: async () => { throw new Error('not expected: the Secret is this Deployment\'s own'); },
     getOrUndefined: async <T extends KubeObject>(ref: { name: string }) => { requests.push('get'); return objects.get(ref.name) as T | undefined; },
     create: async <T extends KubeObject>(obj: KubeObject) => {
       requests.push('create');
@@ -41,12 +42,20 @@ test('the Secret is created once with 64 hex characters, owned by the Deployment
   const first = objects.get(authSecretName('rates'))!;
   expect(first.metadata.ownerReferences).toEqual([owner]);
   expect((first.stringData as { key: string }).key).toMatch(/^[0-9a-f]{64}$/);
-  await ensureAuthSecret(rest, 'team-a', 'rates', owner);
+  expect(await ensureAuthSecret(rest, 'team-a', 'rates', owner)).toBe('kept');
   expect(objects.get(authSecretName('rates'))).toBe(first);
-  // one request per pass: the create (its 409 says the key exists)
-  expect(requests).toEqual(['create', 'create']);
+  // one request at creation; a 409 is followed by a GET of whose key it is
+  expect(requests).toEqual(['create', 'create', 'get']);
   const key = await deploymentKeys(rest)({ namespace: 'team-a', name: 'rates' });
   expect(key?.source).toBe('Secret team-a/rates-auth');
   expect(await deploymentKeys(rest)({ namespace: 'team-a', name: 'other' })).toBeUndefined();
   expect(desiredAuthSecret('team-a', 'rates', owner, 'k').immutable).toBe(true);
+});
+
+test('an auth Secret left by a deleted Deployment of the same name is replaced, a Secret the operator did not make is refused', () => {
+  const ours = { 'app.kubernetes.io/managed-by': 'millrace-operator' };
+  expect(existingAuthSecretAction({ metadata: { name: 'rates-auth', labels: ours, ownerReferences: [owner] } }, owner)).toBe('keep');
+  expect(existingAuthSecretAction({ metadata: { name: 'rates-auth', labels: ours, ownerReferences: [{ ...owner, uid: 'u-0' }] } }, owner)).toBe('replace');
+  expect(existingAuthSecretAction({ metadata: { name: 'rates-auth', labels: ours, ownerReferences: [owner], deletionTimestamp: '2026-01-01T00:00:00Z' } }, owner)).toBe('replace');
+  expect(existingAuthSecretAction({ metadata: { name: 'rates-auth' } }, owner)).toBe('foreign');
 });

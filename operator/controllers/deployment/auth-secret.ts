@@ -6,7 +6,9 @@
 import { randomBytes } from 'node:crypto';
 import { DeploymentKey } from '../../../runtime/auth/deployment-key.ts';
 import type { KubeObject, KubeRest, OwnerReference } from '../../kube/rest-client.ts';
-import { isConflict } from '../../kube/rest-client.ts';
+import { isConflict, isNotFound } from '../../kube/rest-client.ts';
+import { resourcePath } from '../../kube/resources.ts';
+import { MillraceError } from '../../errors.ts';
 import { LABELS, MANAGED_BY } from '../shared/context.ts';
 
 export const AUTH_KEY_DIR = '/var/run/secrets/millrace/auth';
@@ -26,16 +28,42 @@ export function desiredAuthSecret(namespace: string, deployment: string, owner: 
 }
 
 /**
- * Creates the Secret if it does not exist; an existing key is never replaced (running pods hold
- * it). One request: the create itself, whose 409 says the Secret is there (no GET first: this
- * runs for every Deployment created, and issue 15 allows about 3 requests for that).
+ * What to do with a `<name>-auth` Secret that is already there (pure): keep this Deployment's own
+ * key (running pods hold it); replace one the operator made for another Deployment of the same
+ * name, deleted moments ago, that the garbage collector has not removed yet (its key is not this
+ * Deployment's, and the collector would delete it under the new pods); refuse anything else.
  */
-export async function ensureAuthSecret(rest: Pick<KubeRest, 'create'>, namespace: string, deployment: string, owner: OwnerReference): Promise<void> {
+export function existingAuthSecretAction(existing: Pick<KubeObject, 'metadata'>, owner: Pick<OwnerReference, 'uid'>): 'keep' | 'replace' | 'foreign' {
+  if (existing.metadata.ownerReferences?.some((o) => o.uid === owner.uid) && !existing.metadata.deletionTimestamp) return 'keep';
+  return existing.metadata.labels?.[LABELS.managedBy] === MANAGED_BY ? 'replace' : 'foreign';
+}
+
+/**
+ * Creates the Secret if it does not exist (runs when pods are to be made). At a Deployment's
+ * creation that is one request; a 409 costs a GET to see whose key it is (existingAuthSecretAction).
+ */
+export async function ensureAuthSecret(rest: Pick<KubeRest, 'create' | 'getOrUndefined' | 'request'>, namespace: string, deployment: string, owner: OwnerReference): Promise<'created' | 'kept' | 'replaced'> {
+  const name = authSecretName(deployment);
+  const create = () => rest.create(desiredAuthSecret(namespace, deployment, owner, randomBytes(32).toString('hex')));
   try {
-    await rest.create(desiredAuthSecret(namespace, deployment, owner, randomBytes(32).toString('hex')));
+    await create();
+    return 'created';
   } catch (err) {
-    if (!isConflict(err)) throw err; // it exists (an earlier pass, another reconcile): that key stands
+    if (!isConflict(err)) throw err;
   }
+  const existing = await rest.getOrUndefined<KubeObject>({ apiVersion: 'v1', kind: 'Secret', namespace, name });
+  if (!existing) return create().then(() => 'created' as const); // gone meanwhile (the collector)
+  const action = existingAuthSecretAction(existing, owner);
+  if (action === 'keep') return 'kept';
+  if (action === 'foreign') {
+    throw new MillraceError('MR_ERR_AUTH_SECRET_FOREIGN', `Secret ${namespace}/${name} exists but was not made by the operator for Deployment ${deployment}; it would be mounted as the Deployment's key. Delete or rename that Secret`);
+  }
+  // Only that very Secret (uid precondition), never one made since; then this Deployment's own.
+  await rest.request('DELETE', resourcePath({ apiVersion: 'v1', kind: 'Secret', namespace, name }), {
+    body: { kind: 'DeleteOptions', apiVersion: 'v1', preconditions: { uid: existing.metadata.uid } },
+  }).catch((err: unknown) => { if (!isNotFound(err) && !isConflict(err)) throw err; });
+  await create();
+  return 'replaced';
 }
 
 /** The pod parts: where the key is mounted and the variable that names it. */

@@ -12,6 +12,13 @@ describe('refusals of pod and Service creation', () => {
     expect(classifyCreateError(new Error('socket hang up'), 'Pod p')).toBeUndefined();
   });
 
+  test('an RBAC refusal of the operator itself (its RoleBinding not yet seen by the authorizer) is retried with backoff, not a rejection', () => {
+    const rbac = new KubeApiError(403, 'Forbidden', 'POST /api/v1/namespaces/a/pods: 403 pods is forbidden: User "system:serviceaccount:millrace-system:millrace" cannot create resource "pods" in API group "" in the namespace "a"');
+    expect(classifyCreateError(rbac, 'Pod d-jm-1')).toBeUndefined();
+    expect(rbac.transient).toBe(true);
+    expect(new KubeApiError(403, 'Forbidden', 'pods "p" is forbidden: violates PodSecurity "restricted:latest"').transient).toBe(false);
+  });
+
   test('the condition names the object and carries the message', () => {
     expect(rejectionCondition({ object: 'Pod d-jm-1', status: 403, message: 'violates PodSecurity' })).toMatchObject({ reason: 'PodRejected', message: expect.stringContaining('refused Pod d-jm-1 (HTTP 403): violates PodSecurity') });
     expect(rejectionCondition({ object: 'Service d', status: 422, message: 'invalid' }).reason).toBe('ServiceRejected');

@@ -3,7 +3,7 @@
 // behind pods that are gone. Any other 403 (Pod Security, an admission policy, a namespace being
 // terminated) and a 422/400 (an invalid object) will not pass by retrying the same request: they
 // go on the Deployment's status with the API server's own message.
-import { KubeApiError } from '../../kube/rest-client.ts';
+import { isRbacRefusal, KubeApiError } from '../../kube/rest-client.ts';
 
 export type CreateRefusal =
   | { kind: 'exists' }
@@ -15,6 +15,8 @@ export function classifyCreateError(err: unknown, object: string): CreateRefusal
   if (!(err instanceof KubeApiError)) return undefined;
   if (err.status === 409) return { kind: 'exists' };
   if (err.status === 403 && /exceeded quota/i.test(err.message)) return { kind: 'quota', message: err.message };
+  // The operator's own RoleBinding not yet seen by the authorizer: retried with backoff, not the Deployment's fault.
+  if (isRbacRefusal(err.status, err.message)) return undefined;
   if (err.status === 403 || err.status === 422 || err.status === 400) return { kind: 'rejected', object, status: err.status, message: err.message };
   return undefined;
 }

@@ -31,4 +31,23 @@ describe('namespace objects', () => {
     expect(desiredS3Secret(ns, { ...source, data: { AWS_ACCESS_KEY_ID: b64('id') } }, owner)).toBeUndefined();
     expect(desiredS3Secret(ns, undefined, owner)).toBeUndefined();
   });
+  test('the operator binds its tenant ClusterRole to its own ServiceAccount right after the namespace, before the quota', () => {
+    const access = { serviceAccount: { name: 'millrace', namespace: 'ops' }, tenantRole: 'millrace-tenant' };
+    const withOperator = desiredNamespaceObjects(ns, owner, access);
+    expect(withOperator.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
+      'Namespace/team-a', 'RoleBinding/millrace-operator', 'ResourceQuota/millrace-namespace-quota',
+      'RoleBinding/millrace-viewers', 'RoleBinding/millrace-editors', 'RoleBinding/millrace-owners',
+    ]);
+    expect(withOperator[1]).toMatchObject({
+      metadata: { namespace: 'team-a', labels: { 'app.kubernetes.io/managed-by': 'millrace-operator' } },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'millrace-tenant' },
+      subjects: [{ kind: 'ServiceAccount', name: 'millrace', namespace: 'ops' }],
+    });
+    // Members cannot put themselves into it: the subjects come from the operator alone.
+    const sneaky = namespaceSchema.parse({ ...ns, spec: { ...ns.spec, members: [{ kind: 'ServiceAccount', name: 'millrace', namespace: 'ops', role: 'editor' }] } });
+    expect(desiredNamespaceObjects(sneaky, owner, access)[1]?.subjects).toEqual([{ kind: 'ServiceAccount', name: 'millrace', namespace: 'ops' }]);
+  });
+  test('an operator not running as a ServiceAccount binds nothing for itself', () => {
+    expect(objs.some((o) => o.metadata.name === 'millrace-operator')).toBe(false);
+  });
 });

@@ -7,6 +7,8 @@ import { cuToQuotaHard } from '../../capacity/compute-units.ts';
 import type { KubeObject, OwnerReference } from '../../kube/rest-client.ts';
 import { LABELS, MANAGED_BY } from '../shared/context.ts';
 import { POD_SECURITY_LABELS } from './pod-security.ts';
+import { TENANT_BINDING_NAME } from '../../rbac/operator-role.ts';
+import type { OperatorTenantAccess } from '../../rbac/operator-role.ts';
 
 export const NAMESPACE_QUOTA_NAME = 'millrace-namespace-quota';
 /** The namespace's storage credentials (operator/credentials/), mounted by JobManager and TaskManager pods. */
@@ -21,11 +23,31 @@ function subject(member: Member, namespace: string) {
   return { kind: member.kind, name: member.name, apiGroup: 'rbac.authorization.k8s.io' };
 }
 
-export function desiredNamespaceObjects(ns: Namespace, owner: OwnerReference): KubeObject[] {
+/**
+ * The RoleBinding that gives the operator its rights (pods, Secrets, Services, ...) in this
+ * namespace and nowhere else. Subject and role come from the operator's own identity and
+ * configuration, never from the Millrace Namespace.
+ */
+export function desiredOperatorBinding(namespace: string, labels: Record<string, string>, access: OperatorTenantAccess): KubeObject {
+  return {
+    apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding',
+    metadata: { name: TENANT_BINDING_NAME, namespace, labels },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: access.tenantRole },
+    subjects: [{ kind: 'ServiceAccount', name: access.serviceAccount.name, namespace: access.serviceAccount.namespace }],
+  };
+}
+
+/**
+ * In the order they are applied: the namespace, the operator's RoleBinding (before anything the
+ * operator writes inside it), the quota, the members' RoleBindings. Without `operator` (an operator
+ * that does not run as a ServiceAccount, e.g. with an admin kubeconfig) there is no operator binding.
+ */
+export function desiredNamespaceObjects(ns: Namespace, owner: OwnerReference, operator?: OperatorTenantAccess): KubeObject[] {
   const name = ns.metadata.name;
   const labels = { [LABELS.managedBy]: MANAGED_BY, [LABELS.workspace]: ns.spec.workspace, [LABELS.namespace]: name };
   const objects: KubeObject[] = [
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { ...labels, ...POD_SECURITY_LABELS }, ownerReferences: [owner] } },
+    ...(operator ? [desiredOperatorBinding(name, labels, operator)] : []),
     {
       apiVersion: 'v1', kind: 'ResourceQuota',
       metadata: { name: NAMESPACE_QUOTA_NAME, namespace: name, labels },

@@ -100,7 +100,7 @@ export async function reconcileNamespace(ctx: ReconcileContext, name: string, de
       if (!accepted) return;
       try {
         if (existing?.metadata.deletionTimestamp) throw new KubeApiError(403, 'Forbidden', `namespace ${name} is being terminated`);
-        for (const obj of desiredNamespaceObjects(ns, ownerReference(raw))) await ctx.rest.apply(obj, ctx.fieldManager);
+        for (const obj of desiredNamespaceObjects(ns, ownerReference(raw), ctx.operatorTenantAccess)) await ctx.rest.apply(obj, ctx.fieldManager);
         acceptedQuotaCU = ns.spec.quotaCU;
         // The default-queue gets what the other queues' quotas in force leave (a refused change
         // of theirs never reached their ResourceQuota, so it takes nothing from it).

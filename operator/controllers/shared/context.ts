@@ -8,6 +8,7 @@ import type { Clock } from '../../kube/clock.ts';
 import type { EventRecorder } from '../../kube/events.ts';
 import type { KubeObject } from '../../kube/rest-client.ts';
 import type { KubeClient } from '../../kube/unchanged-apply.ts';
+import type { OperatorTenantAccess } from '../../rbac/operator-role.ts';
 
 /**
  * Read-only view of an informer cache. Cached objects have no metadata.managedFields and no
@@ -57,6 +58,8 @@ export interface ReconcileContext {
   instanceLabels: Record<string, string>;
   /** Namespace the operator runs in; Workspace secretRefs must name a Secret there (storage/secret-ref-policy.ts). */
   operatorNamespace?: string;
+  /** The operator's ServiceAccount and tenant ClusterRole, bound in each namespace it makes (controllers/namespace/desired.ts). */
+  operatorTenantAccess?: OperatorTenantAccess;
 }
 
 export const FIELD_MANAGER = 'millrace-operator';

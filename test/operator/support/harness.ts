@@ -16,7 +16,7 @@ import { KubeRest } from '../../../operator/kube/rest-client.ts';
 import type { KubeObject } from '../../../operator/kube/rest-client.ts';
 import { Operator } from '../../../operator/manager.ts';
 import { memberClusterRoles } from '../../../operator/rbac/member-roles.ts';
-import { operatorClusterRole } from '../../../operator/rbac/operator-role.ts';
+import { operatorClusterRole, operatorTenantClusterRole, tenantRoleName } from '../../../operator/rbac/operator-role.ts';
 import { createOperatorMetrics } from '../../../operator/server/metrics.ts';
 import type { WorkspaceStorage } from '../../../operator/storage/workspace-storage.ts';
 import { s3WorkspaceStorage } from '../../../operator/storage/workspace-storage.ts';
@@ -155,6 +155,8 @@ export async function operatorKubeconfig(cluster: Cluster): Promise<string> {
   const sa = 'millrace-operator';
   await rest.apply({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: sa, namespace: OPERATOR_NAMESPACE } }, TEST_MANAGER);
   await rest.apply(operatorClusterRole(sa), TEST_MANAGER);
+  // Its rights in tenant namespaces: bound there by the operator itself (RoleBinding millrace-operator).
+  await rest.apply(operatorTenantClusterRole(tenantRoleName(sa)), TEST_MANAGER);
   await rest.apply({
     apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: sa },
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: sa }, subjects: [{ kind: 'ServiceAccount', name: sa, namespace: OPERATOR_NAMESPACE }],
