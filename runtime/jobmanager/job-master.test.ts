@@ -153,15 +153,21 @@ async function until(done: () => boolean): Promise<void> {
   for (let i = 0; i < 400 && !done(); i++) await new Promise((r) => setTimeout(r, 5));
 }
 
+/** A running job with checkpoint storage whose task fails while the storage is unreachable. */
+async function failedWithStorageDown() {
+  const store = new FlakyStore({ directory: mkdtempSync(path.join(os.tmpdir(), 'job-master-')) });
+  const { time, job, runAll } = setUp('fixed-delay:attempts=3,delayMs=1000', checkpointingOn(store));
+  job.start();
+  await flush();
+  runAll(0);
+  store.down = true;
+  job.onTaskState({ attempt: 0, vertexId: job.graph.all()[0]!.vertexId, subtaskIndex: 0, state: 'FAILED', error: 'boom' });
+  return { store, time, job, runAll };
+}
+
 describe('a restart that cannot read its restore point', () => {
   test('counts as another failure; once storage answers the job runs again', async () => {
-    const store = new FlakyStore({ directory: mkdtempSync(path.join(os.tmpdir(), 'job-master-')) });
-    const { time, job, runAll } = setUp('fixed-delay:attempts=3,delayMs=1000', checkpointingOn(store));
-    job.start();
-    await flush();
-    runAll(0);
-    store.down = true;
-    job.onTaskState({ attempt: 0, vertexId: job.graph.all()[0]!.vertexId, subtaskIndex: 0, state: 'FAILED', error: 'boom' });
+    const { store, time, job, runAll } = await failedWithStorageDown();
     expect({ state: job.state, restarts: job.restarts }).toEqual({ state: 'RESTARTING', restarts: 1 });
     time.advance(1000);
     await until(() => job.restarts === 2);
@@ -176,13 +182,7 @@ describe('a restart that cannot read its restore point', () => {
   });
 
   test('a job canceled while its restart reads storage stays canceled', async () => {
-    const store = new FlakyStore({ directory: mkdtempSync(path.join(os.tmpdir(), 'job-master-')) });
-    const { time, job, runAll } = setUp('fixed-delay:attempts=3,delayMs=1000', checkpointingOn(store));
-    job.start();
-    await flush();
-    runAll(0);
-    store.down = true;
-    job.onTaskState({ attempt: 0, vertexId: job.graph.all()[0]!.vertexId, subtaskIndex: 0, state: 'FAILED', error: 'boom' });
+    const { store, time, job } = await failedWithStorageDown();
     time.advance(1000); // the restart starts reading storage ...
     job.cancel(); // ... and the job is canceled before the read fails
     await until(() => job.state === 'CANCELED');
