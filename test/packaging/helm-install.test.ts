@@ -177,7 +177,10 @@ describe('the examples, applied in order', () => {
     const defaultQueue = await waitForPhase('Queue', 'default-queue', ns, ['Active']);
     expect((defaultQueue.spec as { cu: number }).cu).toBe((example('Namespace').spec as { quotaCU: number }).quotaCU - (example('Queue').spec as { cu: number }).cu);
     const bindings = await getJson<{ items: Array<{ roleRef: { name: string }; subjects?: Array<{ kind: string; name: string }> }> }>(['rolebindings', '-n', ns]);
-    expect(bindings.items.flatMap((b) => (b.subjects ?? []).map((s) => `${s.kind} ${s.name}: ${b.roleRef.name}`)).sort()).toEqual(['Group analysts: millrace-viewer', 'User alice: millrace-owner']);
+    // the members of the example, and the operator's own rights in the namespace it made (issue 14:
+    // its ServiceAccount bound to the release's tenant role here only)
+    expect(bindings.items.flatMap((b) => (b.subjects ?? []).map((s) => `${s.kind} ${s.name}: ${b.roleRef.name}`)).sort())
+      .toEqual(['Group analysts: millrace-viewer', `ServiceAccount ${release}-millrace: ${release}-millrace-tenant`, 'User alice: millrace-owner']);
     expect(await evaluateHealth([mns, queue, defaultQueue])).toEqual([expect.objectContaining({ status: 'Healthy' }), expect.objectContaining({ status: 'Healthy' }), expect.objectContaining({ status: 'Healthy' })]);
   }, 240_000);
 

@@ -74,16 +74,25 @@ export async function startDaemon(spec: DaemonSpec): Promise<number> {
   return pid;
 }
 
+/** Sends `signal` unless the process is already gone (it can exit between the check and the kill). */
+function signal(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+  }
+}
+
 /** Stops our daemon `name`: SIGTERM, then SIGKILL after the grace period. */
 export async function stopDaemon(name: string, graceMs = 10_000): Promise<boolean> {
   const pid = await runningPid(name);
   let stopped = false;
   if (pid !== undefined) {
-    process.kill(pid, 'SIGTERM');
+    signal(pid, 'SIGTERM');
     const deadline = Date.now() + graceMs;
     while ((await runningPid(name)) !== undefined && Date.now() < deadline) await sleep(100);
     if ((await runningPid(name)) !== undefined) {
-      process.kill(pid, 'SIGKILL');
+      signal(pid, 'SIGKILL');
       while ((await runningPid(name)) !== undefined) await sleep(50);
     }
     stopped = true;
