@@ -19,7 +19,7 @@ import { ConnectorError } from '../factory/errors.ts';
 import { stringOption, enumOption } from '../factory/options.ts';
 import { SecretResolver } from '../factory/secrets.ts';
 import type { KafkaConnectionOptions } from './connection.ts';
-import { clientCertificate, KEYSTORE_KEYS } from './keystore.ts';
+import { clientCertificate, KEYSTORE_KEYS, type KeystoreProperties } from './keystore.ts';
 import { JAAS_EXAMPLE, JaasSyntaxError, parseJaasConfig, type SaslMechanism } from './jaas-config.ts';
 
 export const SECURITY_PROTOCOLS = ['PLAINTEXT', 'SASL_PLAINTEXT', 'SASL_SSL', 'SSL'] as const;
@@ -27,7 +27,7 @@ export type SecurityProtocol = (typeof SECURITY_PROTOCOLS)[number];
 const MECHANISMS: readonly SaslMechanism[] = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'];
 
 /** The security properties by their Kafka names (no `properties.` prefix). */
-export interface KafkaSecurityProperties {
+export interface KafkaSecurityProperties extends KeystoreProperties {
   readonly 'security.protocol'?: string;
   readonly 'sasl.mechanism'?: string;
   readonly 'sasl.jaas.config'?: string;
@@ -35,12 +35,6 @@ export interface KafkaSecurityProperties {
   readonly 'ssl.truststore.location'?: string;
   readonly 'ssl.truststore.certificates'?: string;
   readonly 'ssl.endpoint.identification.algorithm'?: string;
-  readonly 'ssl.keystore.type'?: string;
-  readonly 'ssl.keystore.location'?: string;
-  readonly 'ssl.keystore.password'?: string;
-  readonly 'ssl.keystore.certificate.chain'?: string;
-  readonly 'ssl.keystore.key'?: string;
-  readonly 'ssl.key.password'?: string;
 }
 const KEYS = ['security.protocol', 'sasl.mechanism', 'sasl.jaas.config', 'ssl.truststore.type', 'ssl.truststore.location', 'ssl.truststore.certificates', 'ssl.endpoint.identification.algorithm', ...KEYSTORE_KEYS] as const;
 
