@@ -4,11 +4,12 @@
 //   frame   := u32 length-of-rest | u8 type | u32 channel | payload
 //   OPEN    := utf8 channel key                       (sender → receiver)
 //   CREDIT  := u32 credits                            (receiver → sender)
-//   DATA    := u32 n | f64 timestamps[n] | utf8 JSON array of the n values
+//   DATA    := u32 n | f64 timestamps[n] | MessagePack array of the n values (record-codec.ts)
 //   EVENT   := u8 kind | f64 value                    (watermark, idle, end, marker, barrier)
 
 import { DATA, type StreamBuffer } from './buffers.ts';
 import { RuntimeError } from '../errors/runtime-error.ts';
+import { decodeRecords, encodeRecords } from './record-codec.ts';
 
 export const FRAME_OPEN = 1;
 export const FRAME_CREDIT = 2;
@@ -96,9 +97,8 @@ export function encodeBuffer(channel: number, buf: StreamBuffer): Buffer {
     return b;
   }
   const n = buf.values.length;
-  const json = JSON.stringify(buf.values);
-  const jsonLen = Buffer.byteLength(json);
-  const total = HEADER + 4 + 8 * n + jsonLen;
+  const records = encodeRecords(buf.values);
+  const total = HEADER + 4 + 8 * n + records.length;
   const b = Buffer.allocUnsafe(total);
   b.writeUInt32LE(total - 4, 0);
   b.writeUInt8(FRAME_DATA, 4);
@@ -107,7 +107,7 @@ export function encodeBuffer(channel: number, buf: StreamBuffer): Buffer {
   let off = HEADER + 4;
   const ts = buf.timestamps;
   for (let i = 0; i < n; i++, off += 8) b.writeDoubleLE(ts[i]!, off);
-  b.write(json, off, jsonLen, 'utf8');
+  b.set(records, off);
   return b;
 }
 
@@ -123,13 +123,12 @@ export function decodeData(body: Buffer): StreamBuffer {
   const timestamps = new Array<number>(n);
   let off = 4;
   for (let i = 0; i < n; i++, off += 8) timestamps[i] = body.readDoubleLE(off);
-  let values: unknown;
+  let values: unknown[];
   try {
-    values = JSON.parse(body.toString('utf8', off));
+    values = decodeRecords(body.subarray(off), n);
   } catch (err) {
-    throw new FrameError(`DATA frame with a body that is not JSON: ${(err as Error).message}`);
+    throw new FrameError(`DATA frame with a body that is not a record batch: ${(err as Error).message}`);
   }
-  if (!Array.isArray(values) || values.length !== n) throw new FrameError(`DATA frame with ${Array.isArray(values) ? values.length : 'no'} values for ${n} timestamps`);
   return { kind: DATA, values, timestamps, value: 0 };
 }
 

@@ -3,6 +3,7 @@
 import { createHmac } from 'node:crypto';
 import { FRAME_CREDIT, FRAME_DATA, FRAME_EVENT, FRAME_OPEN, FrameReader, decodeData, encodeBuffer, encodeOpen, type Frame } from './frame-codec.ts';
 import { dataBuffer } from './buffers.ts';
+import { encodeRecords } from './record-codec.ts';
 import { ClientHandshake, ServerHandshake } from './handshake.ts';
 
 const header = (length: number, type: number, channel = 0) => {
@@ -51,11 +52,11 @@ test('body sizes are exact per type; channel numbers are bounded', () => {
   expect(() => read(header(9, FRAME_CREDIT, 1 << 20))).toThrow(expect.objectContaining({ message: expect.stringContaining('channel 1048576') }));
 });
 
-test('DATA whose counts or JSON do not add up is refused', () => {
-  const body = (n: number, json: string, ts = n) => Buffer.concat([Buffer.from(Uint32Array.of(n).buffer), Buffer.alloc(8 * ts), Buffer.from(json)]);
+test('DATA whose counts or records do not add up is refused', () => {
+  const body = (n: number, records: string | Uint8Array, ts = n) => Buffer.concat([Buffer.from(Uint32Array.of(n).buffer), Buffer.alloc(8 * ts), typeof records === 'string' ? Buffer.from(records) : records]);
   expect(() => decodeData(body(1_000_000, '[]', 0))).toThrow(expect.objectContaining({ code: 'MR_ERR_FRAME_INVALID' }));
-  expect(() => decodeData(body(1, '{nope'))).toThrow(expect.objectContaining({ message: expect.stringContaining('not JSON') }));
-  expect(() => decodeData(body(2, '[1]'))).toThrow(expect.objectContaining({ message: expect.stringContaining('1 values for 2') }));
+  expect(() => decodeData(body(1, '{nope'))).toThrow(expect.objectContaining({ message: expect.stringContaining('not a record batch') }));
+  expect(() => decodeData(body(2, encodeRecords([1])))).toThrow(expect.objectContaining({ message: expect.stringContaining('1 values for 2') }));
 });
 
 test('the handshake succeeds with the same key, in any chunking, and fails with another', () => {

@@ -1,0 +1,49 @@
+// The values of a DATA frame as bytes: MessagePack through msgpackr, with its record extension
+// (an object's keys are written once per frame as a structure, then each object of that shape is
+// its values only) and its structured-clone types. Chosen over JSON by `npm run bench:record-codec`
+// (figures in docs/architecture.md, "Records on the data plane").
+//
+// Every frame is self-contained: structures are defined inside the frame that uses them, never
+// shared across frames, so frames of one connection decode independently and a malformed frame
+// cannot poison the next one.
+//
+// What crosses the network as it went in (as on a same-slot channel, which passes the objects):
+// numbers (NaN and ±Infinity included; -0 arrives as 0, as with JSON), strings, booleans, null,
+// undefined (also as an object's property), bigint of any size, Date, Uint8Array and Buffer, the
+// typed arrays, Map, Set, RegExp, arrays and plain objects nested to any depth. Not kept: class
+// prototypes (objects arrive plain, as with JSON), holes in arrays (arrive as undefined), and a key
+// named `__proto__` (msgpackr renames it `__proto_`, so a frame can never set a prototype).
+
+// `msgpackr/pack` is msgpackr without its native string extractor: the extractor decodes a run of
+// strings as one string and hands out slices of it, so one string kept in state would keep its
+// whole frame's strings alive (measured: 6 KB held per kept Nexmark `extra`, 15 KB with
+// `bundleStrings`, against 0.1 KB with JSON or this entry). Decoding is as fast without it here.
+import { Packr } from 'msgpackr/pack';
+
+const packr = new Packr({
+  // objects of one shape share one structure inside a frame
+  useRecords: true,
+  // typed arrays, Set, RegExp, Error as themselves, not as plain objects
+  moreTypes: true,
+  // 64-bit integers come back as bigint (numbers are never written as int64: above 32 bits they
+  // are written as float64), and bigints beyond 64 bits use msgpackr's bigint extension
+  int64AsType: 'bigint',
+  useBigIntExtension: true,
+  // binary values are copied out of the frame, so a kept one does not keep the frame alive
+  copyBuffers: true,
+});
+
+/**
+ * The bytes of `values`. The result is a view of the codec's working buffer, valid until the next
+ * call: copy it (into the frame) before encoding again.
+ */
+export function encodeRecords(values: readonly unknown[]): Uint8Array {
+  return packr.pack(values);
+}
+
+/** The `n` values in `bytes`; throws an Error when they are not exactly an array of `n` values. */
+export function decodeRecords(bytes: Uint8Array, n: number): unknown[] {
+  const values: unknown = packr.unpack(bytes);
+  if (!Array.isArray(values) || values.length !== n) throw new Error(`${Array.isArray(values) ? values.length : 'no'} values for ${n} timestamps`);
+  return values;
+}
