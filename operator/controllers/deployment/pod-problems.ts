@@ -7,7 +7,9 @@ import type { KubeObject } from '../../kube/rest-client.ts';
 
 export type PodProblemReason =
   | 'ImagePullBackOff' | 'InvalidImageName' | 'CreateContainerConfigError' | 'Unschedulable'
-  | 'CrashLoopBackOff' | 'OOMKilled' | 'Evicted' | 'PodFailed' | 'JobLoadFailed' | 'JobBuildFailed';
+  | 'CrashLoopBackOff' | 'OOMKilled' | 'Evicted' | 'PodFailed' | 'JobLoadFailed' | 'JobBuildFailed'
+  // A Secret volume of the pod does not exist (FailedMount; found by secret-mount-check.ts, not in the pod status).
+  | 'SecretMissing';
 
 export interface PodProblem {
   pod: string;

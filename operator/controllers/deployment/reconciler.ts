@@ -1,5 +1,5 @@
 // Deployment reconciler: observe → validate → admit → decide → act → write status once.
-import { deploymentSchema } from '../../api/v1alpha1/deployment.ts';
+import { DEPLOYMENT_LIFECYCLE, deploymentSchema } from '../../api/v1alpha1/deployment.ts';
 import type { Deployment, DeploymentStatus } from '../../api/v1alpha1/deployment.ts';
 import { parseResource } from '../../api/v1alpha1/parse.ts';
 import { sumCU } from '../../capacity/compute-units.ts';
@@ -11,9 +11,10 @@ import { setConditions } from '../../kube/conditions.ts';
 import type { ReconcileResult } from '../../kube/controller-runner.ts';
 import { isConflict, isNotFound } from '../../kube/rest-client.ts';
 import type { KubeObject } from '../../kube/rest-client.ts';
-import { LABELS, MANAGED_BY, ownerReference, savepointsOfDeployment } from '../shared/context.ts';
+import { LABELS, MANAGED_BY, ownerReference, podsOfDeployment, savepointsOfDeployment } from '../shared/context.ts';
 import type { ReconcileContext, Raw } from '../shared/context.ts';
 import { writeStatus } from '../shared/lifecycle.ts';
+import { permittedAgain, withForbiddenReport } from '../shared/operator-forbidden.ts';
 import { decideDeployment, holdsCapacity } from './decide.ts';
 import type { Decision, DeploymentEvent, Observation } from './decide.ts';
 import { desiredDeploymentObjects, specHash } from './desired.ts';
@@ -21,6 +22,7 @@ import type { PodStorage } from './desired.ts';
 import { validateSource } from './validate.ts';
 import { checkListedSecrets } from './secret-access.ts';
 import { unlistedSecrets } from './secret-mounts.ts';
+import { podSecrets, secretMountProblems } from './secret-mount-check.ts';
 import { resolveDeploymentArtifact } from './artifact-step.ts';
 import { resolveSqlModules } from './sql-module-step.ts';
 import type { ArtifactDigests } from './artifact-digest.ts';
@@ -54,6 +56,11 @@ export function podStorage(ctx: ReconcileContext, namespace: string): PodStorage
 }
 
 export async function reconcileDeployment(ctx: ReconcileContext, opts: DeploymentReconcilerOptions, namespace: string, name: string): Promise<ReconcileResult> {
+  // A lasting RBAC refusal of the operator's own requests shows on the Deployment (operator-forbidden.ts).
+  return withForbiddenReport(ctx, `Deployment ${namespace}/${name}`, () => ctx.caches.deployments.get(name, namespace), () => deploymentPass(ctx, opts, namespace, name));
+}
+
+async function deploymentPass(ctx: ReconcileContext, opts: DeploymentReconcilerOptions, namespace: string, name: string): Promise<ReconcileResult> {
   const key = `${namespace}/${name}`;
   const raw = ctx.caches.deployments.get(name, namespace);
   const ledger = ledgerOf(ctx);
@@ -80,6 +87,9 @@ export async function reconcileDeployment(ctx: ReconcileContext, opts: Deploymen
     reason: queue ? `queue ${d.spec.queue} is not active (${queue.status?.phase ?? 'Pending'})` : `queue ${d.spec.queue} does not exist in namespace ${namespace}; create it or change spec.queue`,
   };
   const observed = await observeDeployment(ctx, opts.jobManagers, namespace, name, previous?.job?.id);
+  // A pod stuck mounting a Secret deleted after the check below says so (secret-mount-check.ts).
+  const mounts = await secretMountProblems(ctx, namespace, podSecrets(name, d.spec, podStorage(ctx, namespace)?.secretName), podsOfDeployment(ctx, namespace, name));
+  observed.pods = observed.pods.map((p) => (p.problem || !mounts.problems.has(p.name) ? p : { ...p, problem: mounts.problems.get(p.name) }));
   const workspace = ctx.caches.namespaces.get(namespace)?.spec?.workspace;
   const identity = resolvePodIdentity(d.spec, workspace, workspacePods(workspace ? ctx.caches.workspaces.get(workspace)?.spec?.pods : undefined), opts.defaultImage);
   // A bucket artifact is resolved (sha256) before any pod exists; a missing one fails here.
@@ -186,7 +196,7 @@ export async function reconcileDeployment(ctx: ReconcileContext, opts: Deploymen
     sqlModules: sqlModules.status,
     run,
     cancelRequested: stop.cancelRequested,
-    conditions: setConditions(previous?.conditions, decision.conditions, generation, now),
+    conditions: setConditions(previous?.conditions, [...decision.conditions, ...permittedAgain(previous?.conditions)], generation, now),
   };
   const written = await writeStatusOnce(ctx, raw, status);
   if (written !== 'written') return written === 'gone' ? {} : { requeueAfterMs: STALE_RETRY_MS };
@@ -197,6 +207,8 @@ export async function reconcileDeployment(ctx: ReconcileContext, opts: Deploymen
   let requeueAfterMs = decision.phase === 'Starting' && !jobManagerRunning
     ? Math.max(100, Math.min(60_000, (decision.deadlineAt ?? Infinity) - now.getTime()))
     : decision.requeueAfterMs;
+  // A pod waiting for its volumes changes no more: look at its Secrets when its grace ends.
+  if (mounts.recheckInMs !== undefined && !DEPLOYMENT_LIFECYCLE[decision.phase].terminal) requeueAfterMs = Math.min(requeueAfterMs ?? Infinity, Math.max(100, mounts.recheckInMs));
   // Look again when the next periodic savepoint falls due.
   if (periodic.running && periodic.nextAt) requeueAfterMs = Math.min(requeueAfterMs ?? Infinity, Math.max(500, Date.parse(periodic.nextAt) - now.getTime()));
   return requeueAfterMs !== undefined ? { requeueAfterMs } : {};
@@ -294,7 +306,7 @@ async function writeRejection(ctx: ReconcileContext, raw: Raw<Deployment>, previ
     savepointInFlight: decision.savepoint.inFlight, lastSavepoint: decision.savepoint.lastSavepoint,
     restoreSavepointPath: decision.savepoint.restorePath, savepointFailedGeneration: decision.savepoint.failedGeneration,
     startingSince: undefined,
-    conditions: setConditions(previous?.conditions, [{ type: 'Ready', status: 'False', reason, message }], generation, now),
+    conditions: setConditions(previous?.conditions, [{ type: 'Ready', status: 'False', reason, message }, ...permittedAgain(previous?.conditions)], generation, now),
   };
   const written = await writeStatusOnce(ctx, raw, status);
   if (written !== 'written') return written === 'gone' ? {} : { requeueAfterMs: STALE_RETRY_MS };
@@ -311,7 +323,7 @@ async function writeQuotaRefusal(ctx: ReconcileContext, raw: Raw<Deployment>, pr
     savepointInFlight: decision.savepoint.inFlight, lastSavepoint: decision.savepoint.lastSavepoint,
     restoreSavepointPath: decision.savepoint.restorePath, savepointFailedGeneration: decision.savepoint.failedGeneration,
     queuedSince: previous?.queuedSince ?? now.toISOString(), startingSince: undefined,
-    conditions: setConditions(previous?.conditions, [{ type: 'Ready', status: 'False', reason: 'Queued', message: reason }], generation, now),
+    conditions: setConditions(previous?.conditions, [{ type: 'Ready', status: 'False', reason: 'Queued', message: reason }, ...permittedAgain(previous?.conditions)], generation, now),
   };
   const written = await writeStatusOnce(ctx, raw, status);
   if (written !== 'written') return written === 'gone' ? {} : { requeueAfterMs: STALE_RETRY_MS };
