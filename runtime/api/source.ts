@@ -61,6 +61,16 @@ export interface SourceReader<T> {
   close?(): void | Promise<void>;
 }
 
+/**
+ * A position (snapshotState's result) that is an object with `restoreAsUnion: true` is union state,
+ * as Flink's union list state: on every restore each subtask gets the positions of ALL old
+ * subtasks (restoreStates) and keeps what it owns at the new parallelism (the Kafka source: the
+ * partitions Flink's assignment rule gives it). Other positions go from old subtask j to new j mod p.
+ */
+export function isUnionPosition(position: unknown): boolean {
+  return typeof position === 'object' && position !== null && (position as { restoreAsUnion?: unknown }).restoreAsUnion === true;
+}
+
 export interface Source<T> {
   readonly name: string;
   readonly bounded: boolean;

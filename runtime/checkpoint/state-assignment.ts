@@ -2,9 +2,11 @@
 // by uid. Keyed state goes by key groups: a subtask reads every file whose key-group range meets
 // its own range (so another parallelism redistributes it). Non-keyed state (source positions,
 // sink transactions) of old subtask j goes to new subtask j mod parallelism, like Flink's
-// round-robin split reassignment. State whose uid is not in the job is an error unless
+// round-robin split reassignment, unless it is a union source position (every subtask gets all,
+// as Flink's union list state; runtime/api/source.ts). State whose uid is not in the job is an error unless
 // allowNonRestoredState.
 
+import { isUnionPosition } from '../api/source.ts';
 import { keyGroupRangeFor } from '../graph/key-groups.ts';
 import type { JobGraph } from '../graph/job-graph.ts';
 import type { SnapshotMetadata, StateFileEntry } from '../storage/snapshot-metadata.ts';
@@ -39,9 +41,11 @@ export function assignState(metadata: SnapshotMetadata, jobGraph: JobGraph, allo
     if (!owner) continue;
     for (let s = 0; s < owner.parallelism; s++) {
       const keyed = op.files.some((f) => f.keyGroupRange !== undefined);
+      // union source positions (runtime/api/source.ts): every subtask reads all of them
+      const union = !keyed && op.files.length > 0 && op.files.every((f) => isUnionPosition(f.sourcePosition));
       const mine = keyed
         ? filesForKeyGroups(op, keyGroupRangeFor(op.maxParallelism, owner.parallelism, s))
-        : op.files.filter((f) => f.subtaskIndex % owner.parallelism === s);
+        : union ? op.files : op.files.filter((f) => f.subtaskIndex % owner.parallelism === s);
       const byUid = files.get(taskKey(owner.vertexId, s)) ?? {};
       byUid[uid] = mine;
       files.set(taskKey(owner.vertexId, s), byUid);

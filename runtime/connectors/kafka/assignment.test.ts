@@ -1,4 +1,7 @@
-import { ownerOf, restoreFrom, type KafkaSourceState } from './assignment.ts';
+import { assignState } from '../../checkpoint/state-assignment.ts';
+import type { JobGraph } from '../../graph/job-graph.ts';
+import type { SnapshotMetadata } from '../../storage/snapshot-metadata.ts';
+import { ownerOf, restoreFrom, type KafkaSourceState, type KafkaSourceStateV1 } from './assignment.ts';
 
 const partitions = (topics: string[], n: number) => topics.flatMap((t) => Array.from({ length: n }, (_, p) => ({ t, p })));
 
@@ -25,15 +28,57 @@ describe('Kafka source partition ownership', () => {
     }
   });
 
-  test('restore merges the splits of the states given and extends the history on a parallelism change', () => {
-    const a: KafkaSourceState = { v: 1, chain: [4], splits: [{ topic: 'x', partition: 0, offset: 7 }], started: true };
-    const b: KafkaSourceState = { v: 1, chain: [4], splits: [{ topic: 'x', partition: 3, offset: 2, stop: 9 }], started: true };
-    expect(restoreFrom([a, b], 2)).toEqual({ chain: [4, 2], splits: [{ topic: 'x', partition: 0, offset: 7 }, { topic: 'x', partition: 3, offset: 2, stop: 9 }], started: true });
-    expect(restoreFrom([a], 4).chain).toEqual([4]);
+  test('version 1 positions: restore merges the splits of the states given and extends the history on a parallelism change', () => {
+    const a: KafkaSourceStateV1 = { v: 1, chain: [4], splits: [{ topic: 'x', partition: 0, offset: 7 }], started: true };
+    const b: KafkaSourceStateV1 = { v: 1, chain: [4], splits: [{ topic: 'x', partition: 3, offset: 2, stop: 9 }], started: true };
+    expect(restoreFrom([a, b], 2, 0)).toEqual({ chain: [4, 2], splits: [{ topic: 'x', partition: 0, offset: 7 }, { topic: 'x', partition: 3, offset: 2, stop: 9 }], started: true });
+    expect(restoreFrom([a], 4, 0).chain).toEqual([4]);
     // scaled up beyond every earlier parallelism: no state, owns nothing
-    expect(restoreFrom([], 8)).toEqual({ chain: null, splits: [], started: true });
+    expect(restoreFrom([], 8, 5)).toEqual({ chain: null, splits: [], started: true });
     // checkpointed before the start offsets were resolved: the restored subtask resolves them by the start mode
-    expect(restoreFrom([{ v: 1, chain: [2], splits: [] }], 2).started).toBe(false);
-    expect(() => restoreFrom([{ offsets: {} }], 2)).toThrow(/MR_ERR_KAFKA_STATE/);
+    expect(restoreFrom([{ v: 1, chain: [2], splits: [] }], 2, 0).started).toBe(false);
+    expect(() => restoreFrom([{ offsets: {} }], 2, 0)).toThrow(/MR_ERR_KAFKA_STATE/);
+  });
+
+  // 3 old subtasks of 12 partitions of one topic, each holding the partitions the rule gave it at 3
+  const oldStates = (started = true): KafkaSourceState[] => [0, 1, 2].map((subtask) => ({
+    v: 2, restoreAsUnion: true, subtask, parallelism: 3,
+    splits: Array.from({ length: 12 }, (_, p) => p).filter((p) => ownerOf('t', p, [3]) === subtask).map((p) => ({ topic: 't', partition: p, offset: 100 + p })),
+    ...(started ? { started } : {}),
+  }));
+
+  test('union positions: at any new parallelism every partition goes to exactly one subtask, by the rule, with its offset', () => {
+    for (const to of [1, 2, 3, 5, 12, 16]) {
+      const restored = Array.from({ length: to }, (_, i) => restoreFrom(oldStates(), to, i));
+      const all = restored.flatMap((r) => r.splits).sort((a, b) => a.partition - b.partition);
+      expect(all).toEqual(Array.from({ length: 12 }, (_, p) => ({ topic: 't', partition: p, offset: 100 + p })));
+      restored.forEach((r, i) => {
+        expect(r.chain).toEqual([to]);
+        for (const s of r.splits) expect(ownerOf(s.topic, s.partition, [to])).toBe(i);
+      });
+      // scaled up: every subtask reads (12 partitions over at most 12 subtasks)
+      if (to <= 12) for (const r of restored) expect(r.splits.length).toBeGreaterThan(0);
+    }
+  });
+
+  test('union positions: a partial set is refused (it would drop partitions), an early checkpoint restores to the start mode', () => {
+    expect(() => restoreFrom(oldStates().slice(0, 2), 4, 3)).toThrow(/MR_ERR_KAFKA_STATE: Kafka source subtask 3 got the positions of old subtasks \[0, 1\] of 3; it needs all of them/);
+    expect(restoreFrom([oldStates()[0], oldStates(false)[1], oldStates()[2]], 2, 0).started).toBe(false);
+    expect(() => restoreFrom([oldStates()[0], { v: 1, chain: [3], splits: [] }], 2, 0)).toThrow(/MR_ERR_KAFKA_STATE.*mixed/);
+  });
+
+  test('the job manager hands union positions to every subtask (assignState), other positions j mod p', () => {
+    const file = (subtaskIndex: number, sourcePosition: unknown) => ({ subtaskIndex, file: `f-${subtaskIndex}`, size: 1, sha256: '0'.repeat(64), sourcePosition });
+    const metadata: SnapshotMetadata = {
+      formatVersion: 1, kind: 'savepoint', jobId: 'j', checkpointId: 1, timestamp: 1, totalSize: 3,
+      operators: {
+        kafka: { parallelism: 3, maxParallelism: 128, files: oldStates().map((s) => file(s.subtask, s)) },
+        other: { parallelism: 3, maxParallelism: 128, files: [0, 1, 2].map((i) => file(i, { i })) },
+      },
+    };
+    const graph: JobGraph = { name: 'g', bounded: false, maxParallelism: 128, vertices: [{ id: 'v0', name: 'src', parallelism: 5, maxParallelism: 128, chain: [], uids: ['kafka', 'other'], isSource: true, inputs: [], outputs: [] }] };
+    const a = assignState(metadata, graph, false);
+    for (let s = 0; s < 5; s++) expect(a.files.get(`v0/${s}`)!.kafka!.map((f) => f.subtaskIndex)).toEqual([0, 1, 2]);
+    expect(a.files.get('v0/4')!.other).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 // Kafka source for the DataStream API: one reader per subtask reads the partitions it owns
-// (assignment.ts) with plain fetch requests (no consumer group membership, so no rebalance ever
+// (assignment.ts: Flink's rule at the current parallelism; positions are union state, so a
+// rescale spreads them over all subtasks) with plain fetch requests (no consumer group membership, so no rebalance ever
 // moves a partition between checkpoints), keeps their offsets in checkpoints and commits them to
 // the group when a checkpoint completes (for monitoring; the checkpoint is the truth).
 //
@@ -170,7 +171,7 @@ class KafkaSourceReader<T> implements SourceReader<T> {
   }
 
   restoreStates(states: unknown[]): void {
-    this.restored = restoreFrom(states, this.ctx.parallelism);
+    this.restored = restoreFrom(states, this.ctx.parallelism, this.ctx.subtaskIndex);
   }
 
   pollNext(out: SourceOutput<T>, maxRecords: number): PollStatus {
@@ -213,12 +214,11 @@ class KafkaSourceReader<T> implements SourceReader<T> {
   snapshotState(checkpointId?: number): KafkaSourceState {
     // before the first poll: the restored position, unchanged
     const splits: Split[] = this.initialized ? [...this.owned.values()].map(({ topic, partition, offset, stop }) => ({ topic, partition, offset, ...(stop !== undefined ? { stop } : {}) })) : (this.restored?.splits ?? []);
-    const chain = this.initialized ? this.chain : this.restored ? this.restored.chain : [this.ctx.parallelism];
     const started = this.initialized || (this.restored?.started ?? false);
     if (checkpointId !== undefined && this.admin && this.o.groupId && this.o.commitOffsetsOnCheckpoint !== false) {
       this.snapshots.set(checkpointId, splits.map(({ topic, partition, offset }) => ({ topic, partition, offset })));
     }
-    return { v: 1, chain, splits, ...(started ? { started } : {}) };
+    return { v: 2, restoreAsUnion: true, subtask: this.ctx.subtaskIndex, parallelism: this.ctx.parallelism, splits, ...(started ? { started } : {}) };
   }
 
   notifyCheckpointComplete(checkpointId: number): void {

@@ -3,7 +3,10 @@
 // transactions never read.
 import { jest } from '@jest/globals';
 import { Producer } from '@platformatic/kafka';
+import { assignState } from '../../../runtime/checkpoint/state-assignment.ts';
 import { kafkaSource, type KafkaSourceOptions } from '../../../runtime/connectors/kafka/source.ts';
+import type { JobGraph } from '../../../runtime/graph/job-graph.ts';
+import type { SnapshotMetadata } from '../../../runtime/storage/snapshot-metadata.ts';
 import { useKafka } from '../../services/kafka/environment.ts';
 import { addPartitions, createTopic, produce, uniqueTopic } from './kafka-admin.ts';
 import { openReader, pollUntil, type Driven } from './source-driver.ts';
@@ -15,13 +18,21 @@ const ids = (drivens: ReadonlyArray<Driven<Event>>) => drivens.flatMap((d) => d.
 const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
 const events = (from: number, to: number, partitions: number) => range(from, to).map((id) => ({ value: JSON.stringify({ id }), partition: id % partitions }));
 
+/** The positions subtask `i` of `parallelism` restores, as the job manager assigns them (runtime/checkpoint/state-assignment.ts). */
+function restoredFor(states: unknown[], parallelism: number, i: number): unknown[] {
+  const files = states.map((sourcePosition, subtaskIndex) => ({ subtaskIndex, file: `f-${subtaskIndex}`, size: 1, sha256: '0'.repeat(64), sourcePosition }));
+  const metadata: SnapshotMetadata = { formatVersion: 1, kind: 'savepoint', jobId: 'j', checkpointId: 1, timestamp: 1, totalSize: files.length, operators: { kafka: { parallelism: states.length, maxParallelism: 128, files } } };
+  const graph: JobGraph = { name: 'g', bounded: true, maxParallelism: 128, vertices: [{ id: 'v0', name: 'kafka', parallelism, maxParallelism: 128, chain: [], uids: ['kafka'], isSource: true, inputs: [], outputs: [] }] };
+  return assignState(metadata, graph, false).files.get(`v0/${i}`)!.kafka!.map((f) => states[f.subtaskIndex]);
+}
+
 describe('Kafka source positions', () => {
   let bootstrap: string;
   beforeAll(async () => {
     bootstrap = (await useKafka()).bootstrap;
   });
 
-  test.each([[2, 3], [3, 2]])('checkpoint at parallelism %i, restore at %i: every record exactly once', async (from, to) => {
+  test.each([[2, 3], [3, 2], [2, 4]])('checkpoint at parallelism %i, restore at %i: partitions spread over every subtask, every record exactly once', async (from, to) => {
     const topic = uniqueTopic('src-rescale');
     await createTopic(bootstrap, topic, 5);
     await produce(bootstrap, topic, events(0, 2000, 5));
@@ -31,11 +42,13 @@ describe('Kafka source positions', () => {
     for (const d of first) expect(await pollUntil(d, (out) => out.length >= 150)).toBe('done');
     const states = first.map((d) => d.reader.snapshotState!(1));
     await Promise.all(first.map((d) => d.reader.close!()));
-    // old subtask j goes to new subtask j mod p (runtime/api/source.ts)
-    const second = await Promise.all(range(0, to).map((i) => openReader(source, i, to, states.filter((_, j) => j % to === i))));
+    // the positions go to the new subtasks as the job manager hands them out (union state: all to each)
+    const second = await Promise.all(range(0, to).map((i) => openReader(source, i, to, restoredFor(states, to, i))));
     for (const d of second) expect(await pollUntil(d, () => false)).toBe('end');
     await Promise.all(second.map((d) => d.reader.close!()));
     expect(ids([...first, ...second])).toEqual(range(0, 2000));
+    // every new subtask read: the partitions were spread, not left with the old subtasks
+    for (const d of second) expect(d.out.length).toBeGreaterThan(0);
   });
 
   test('start modes: latest, timestamp, specific offsets', async () => {
