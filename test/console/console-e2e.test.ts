@@ -3,7 +3,9 @@
 // are kept there). An editor signs in, writes a SQL draft, validates and saves it, deploys it
 // with small sizes, sees it Running with live throughput, takes a savepoint (Completed by the
 // JobManager), reads the pods' live logs and suspends it; a viewer sees the page with actions
-// disabled and gets 403 from the API. Screenshots in .millrace/test-output/console/e2e-*.png.
+// disabled and gets 403 from the API. A workspace whose key MinIO refuses gets a clear error
+// naming the workspace, bucket and fix on the artifacts page and upload, not a 500.
+// Screenshots in .millrace/test-output/console/e2e-*.png.
 // About 45 s with the node tier up and the image built (more when they start); part of `npm test`.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -170,3 +172,40 @@ test('an editor writes, validates, saves and deploys a SQL draft, watches it run
   await shot(page, '5-suspended');
   expect((await cluster.rest.get<KubeObject & { spec: { state: string } }>({ apiVersion: API, kind: 'Deployment', namespace, name: 'ticks' })).spec.state).toBe('suspended');
 }, 600_000);
+
+test('a workspace whose key the bucket refuses: the artifacts page and uploads name the workspace, the bucket and the fix (MinIO answers, no 500)', async () => {
+  const { rest } = cluster;
+  const base = app!.listeningOrigin;
+  const badWorkspace = unique('console-e2e-badws');
+  const badNamespace = unique('console-e2e-badns');
+  const badSecret = unique('console-e2e-bad-s3');
+  // only the console reads these (no test-operator label): a workspace whose Secret has a wrong secret key
+  await rest.create({ apiVersion: 'v1', kind: 'Secret', metadata: { name: badSecret, namespace: OPERATOR_NAMESPACE }, stringData: { AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: 'not-the-secret-key' } });
+  await rest.create({ apiVersion: API, kind: 'Workspace', metadata: { name: badWorkspace }, spec: { capacityCU: 1, storage: { bucket: s3.bucket, endpoint: s3.endpoint, region: s3.region, prefix, secretRef: { name: badSecret, namespace: OPERATOR_NAMESPACE } } } });
+  await rest.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: badNamespace } });
+  await rest.create({ apiVersion: API, kind: 'Namespace', metadata: { name: badNamespace }, spec: { workspace: badWorkspace, quotaCU: 1 } });
+  await rest.create({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'editor', namespace: badNamespace }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'millrace-editor' }, subjects: [{ kind: 'ServiceAccount', name: 'editor', namespace: users }] });
+  try {
+    const page = await signIn(tokens.editor);
+    const expected = new RegExp(`namespace ${badNamespace}: the console cannot read the bucket ${s3.bucket} \\(prefix ${prefix}\\) of workspace ${badWorkspace}: S3 refused the workspace's key \\(SignatureDoesNotMatch.*\\); fix: the Secret ${OPERATOR_NAMESPACE}/${badSecret} \\(spec\\.storage\\.secretRef of Workspace ${badWorkspace}\\) must hold AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY of a key that may read and write ${s3.bucket}`);
+    const shown = await page.goto(`${base}/namespaces/${badNamespace}/artifacts`);
+    expect(shown?.status()).toBe(502);
+    await expect(page.getByRole('alert').textContent()).resolves.toMatch(new RegExp(`MR_ERR_CONSOLE_STORAGE: ${expected.source}`));
+    await shot(page, '6-bucket-refused');
+    // the page's upload form (multipart) and the CLI's upload (PUT) get the same coded answer
+    const uploads = await page.evaluate(async (ns) => {
+      const form = new FormData();
+      form.append('file', new Blob(['export default 1;\n']), 'job.mjs');
+      const viaForm = await fetch(`/namespaces/${ns}/artifacts`, { method: 'POST', body: form });
+      const viaApi = await fetch(`/api/namespaces/${ns}/artifacts/job.mjs`, { method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body: 'export default 1;\n' });
+      return [{ status: viaForm.status, body: await viaForm.json() as unknown }, { status: viaApi.status, body: await viaApi.json() as unknown }];
+    }, badNamespace);
+    for (const u of uploads) expect(u).toEqual({ status: 502, body: { error: { code: 'MR_ERR_CONSOLE_STORAGE', message: expect.stringMatching(expected) } } });
+    await page.context().close();
+  } finally {
+    await rest.delete({ apiVersion: 'v1', kind: 'Namespace', name: badNamespace });
+    await rest.delete({ apiVersion: API, kind: 'Namespace', name: badNamespace });
+    await rest.delete({ apiVersion: API, kind: 'Workspace', name: badWorkspace });
+    await rest.delete({ apiVersion: 'v1', kind: 'Secret', namespace: OPERATOR_NAMESPACE, name: badSecret });
+  }
+}, 120_000);

@@ -26,6 +26,8 @@ import { page } from '../ui/layout.ts';
 export type NamespaceStores = (ctx: ConsoleContext, namespace: string) => Promise<ArtifactStore>;
 
 const cache = new Map<string, { store: ArtifactStore; until: number }>();
+/** Where a store's bucket is configured (set by workspaceStores), so a refusal can name the fix. */
+const origins = new WeakMap<ArtifactStore, { workspace: string; secret: string }>();
 
 /** Namespace → Workspace → its bucket and credentials (read as the console, after the user's review). */
 export const workspaceStores: NamespaceStores = async (ctx, namespace) => {
@@ -43,6 +45,7 @@ export const workspaceStores: NamespaceStores = async (ctx, namespace) => {
   const t = target.target;
   const client = createS3Client(resolveS3Settings({}, { region: t.region, forcePathStyle: t.forcePathStyle, maxAttempts: 2, requestTimeoutMs: 30_000, ...(t.endpoint ? { endpoint: t.endpoint } : {}) }), t.credentials);
   const store = new ArtifactStore(client, t.bucket, t.prefix ?? '');
+  origins.set(store, { workspace, secret: `${storage.secretRef.namespace}/${storage.secretRef.name}` });
   cache.set(cacheKey, { store, until: ctx.now() + 60_000 });
   return store;
 };
@@ -53,8 +56,34 @@ function kindOf(request: FastifyRequest): ArtifactKind {
   return kind;
 }
 
-/** Bucket failures become coded console errors; a bad name names the rule. */
-async function storage<T>(fn: () => Promise<T>): Promise<T> {
+/** S3 answers meaning the workspace's key may not use the bucket, or the bucket is not there. */
+const REFUSALS = new Set(['AccessDenied', 'InvalidAccessKeyId', 'SignatureDoesNotMatch', 'InvalidToken', 'ExpiredToken', 'AllAccessDisabled', 'NoSuchBucket']);
+
+/**
+ * A failure of the workspace bucket as the console's coded error (502, never a 500): which
+ * namespace, workspace and bucket, what S3 answered and, when S3 refused the key or knows no such
+ * bucket, what to fix (logs.ts uses it too).
+ */
+export function bucketFailure(err: unknown, store: ArtifactStore, namespace: string): ConsoleError {
+  const e = err as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+  const origin = origins.get(store);
+  const ws = origin?.workspace ?? 'of this namespace';
+  const where = `the bucket ${store.bucket}${store.prefix ? ` (prefix ${store.prefix})` : ''} of workspace ${ws}`;
+  const answer = `${e.name ?? 'Error'}${e.message && e.message !== e.name ? `: ${e.message}` : ''}`;
+  if (e.name === 'NoSuchBucket') {
+    return new ConsoleError('MR_ERR_CONSOLE_STORAGE', `namespace ${namespace}: ${where} does not exist (S3 answered ${answer}); create it, or correct spec.storage.bucket of Workspace ${ws}`, { cause: err });
+  }
+  if ((e.name && REFUSALS.has(e.name)) || e.$metadata?.httpStatusCode === 403) {
+    // read the Workspace's Secret again on the next request: a corrected key works at once
+    for (const [k, hit] of cache) if (hit.store === store) cache.delete(k);
+    const secret = origin ? `the Secret ${origin.secret} (spec.storage.secretRef of Workspace ${ws})` : 'the Secret of the Workspace\'s spec.storage.secretRef';
+    return new ConsoleError('MR_ERR_CONSOLE_STORAGE', `namespace ${namespace}: the console cannot read ${where}: S3 refused the workspace's key (${answer}); fix: ${secret} must hold AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY of a key that may read and write ${store.bucket}, then check \`kubectl get mws ${ws}\` (StorageReady)`, { cause: err });
+  }
+  return new ConsoleError('MR_ERR_CONSOLE_STORAGE', `namespace ${namespace}: ${where} could not be used: ${answer}`, { cause: err });
+}
+
+/** Bucket failures become coded console errors naming the bucket and the fix; a bad name names the rule. */
+async function storage<T>(store: ArtifactStore, namespace: string, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {
@@ -62,7 +91,7 @@ async function storage<T>(fn: () => Promise<T>): Promise<T> {
     const code = (err as { code?: string }).code;
     if (code === 'MR_ERR_ARTIFACT_NAME') throw new ConsoleError('MR_ERR_CONSOLE_REQUEST_INVALID', (err as Error).message);
     if (code === 'MR_ERR_JOB_DIGEST_MISMATCH') throw new ConsoleError('MR_ERR_CONSOLE_REQUEST_INVALID', (err as Error).message);
-    throw new ConsoleError('MR_ERR_CONSOLE_STORAGE', `workspace bucket: ${(err as Error).message}`, { cause: err });
+    throw bucketFailure(err, store, namespace);
   }
 }
 
@@ -80,7 +109,7 @@ export function artifactRoutesWith(stores: NamespaceStores): ConsoleRoutes {
       await review(user, 'list', namespace);
       const kind = kindOf(request);
       const store = await stores(ctx, namespace);
-      return { namespace, kind, bucket: store.bucket, items: await storage(() => store.list(namespace, kind)) };
+      return { namespace, kind, bucket: store.bucket, items: await storage(store, namespace, () => store.list(namespace, kind)) };
     });
 
     app.put('/api/namespaces/:namespace/artifacts/*', { bodyLimit: MAX_ARTIFACT_BYTES }, async (request) => {
@@ -90,7 +119,7 @@ export function artifactRoutesWith(stores: NamespaceStores): ConsoleRoutes {
       if (!Buffer.isBuffer(request.body)) throw new ConsoleError('MR_ERR_CONSOLE_REQUEST_INVALID', 'send the file as the request body with content-type application/octet-stream');
       const store = await stores(ctx, namespace);
       const expected = request.headers['x-millrace-sha256'];
-      const info = await storage(() => store.upload(namespace, name, request.body as Buffer, { kind: kindOf(request), uploadedBy: user.name, ...(typeof expected === 'string' ? { expectedSha256: expected } : {}) }));
+      const info = await storage(store, namespace, () => store.upload(namespace, name, request.body as Buffer, { kind: kindOf(request), uploadedBy: user.name, ...(typeof expected === 'string' ? { expectedSha256: expected } : {}) }));
       ctx.log.info({ namespace, name, user: user.name, sha256: info.sha256, size: info.size }, 'artifact uploaded');
       return info;
     });
@@ -100,7 +129,7 @@ export function artifactRoutesWith(stores: NamespaceStores): ConsoleRoutes {
       const user = await ctx.user(request);
       await review(user, 'get', namespace, name);
       const store = await stores(ctx, namespace);
-      const file = await storage(() => store.download(namespace, name, kindOf(request)));
+      const file = await storage(store, namespace, () => store.download(namespace, name, kindOf(request)));
       if (!file) throw new ConsoleError('MR_ERR_CONSOLE_NOT_FOUND', `artifact ${name} does not exist in namespace ${namespace}`);
       reply.type('application/octet-stream').header('content-disposition', `attachment; filename="${name.split('/').pop()!.replace(/"/g, '')}"`);
       if (file.sha256) reply.header('x-millrace-sha256', file.sha256);
@@ -121,7 +150,7 @@ export function artifactRoutesWith(stores: NamespaceStores): ConsoleRoutes {
         throw new ConsoleError('MR_ERR_CONSOLE_REQUEST_INVALID', `the file is larger than ${MAX_ARTIFACT_BYTES} bytes, the most a job module may have`, { cause: err });
       });
       const store = await stores(ctx, namespace);
-      const info = await storage(() => store.upload(namespace, name, body, { uploadedBy: user.name }));
+      const info = await storage(store, namespace, () => store.upload(namespace, name, body, { uploadedBy: user.name }));
       ctx.log.info({ namespace, name, user: user.name, sha256: info.sha256, size: info.size }, 'artifact uploaded');
       return reply303OrJson(request, reply, `/namespaces/${encodeURIComponent(namespace)}/artifacts?uploaded=${encodeURIComponent(name)}`, info);
     });
@@ -130,7 +159,7 @@ export function artifactRoutesWith(stores: NamespaceStores): ConsoleRoutes {
       const user = await ctx.user(request);
       await review(user, 'delete', namespace, name);
       const store = await stores(ctx, namespace);
-      if (!(await storage(() => store.delete(namespace, name, kindOf(request))))) throw new ConsoleError('MR_ERR_CONSOLE_NOT_FOUND', `artifact ${name} does not exist in namespace ${namespace}`);
+      if (!(await storage(store, namespace, () => store.delete(namespace, name, kindOf(request))))) throw new ConsoleError('MR_ERR_CONSOLE_NOT_FOUND', `artifact ${name} does not exist in namespace ${namespace}`);
       ctx.log.info({ namespace, name, user: user.name }, 'artifact deleted');
       return { deleted: name };
     };
@@ -151,7 +180,7 @@ export function artifactRoutesWith(stores: NamespaceStores): ConsoleRoutes {
       const user = await ctx.user(request);
       await review(user, 'list', namespace);
       const store = await stores(ctx, namespace);
-      const items = [...await storage(() => store.list(namespace, 'artifacts')), ...await storage(() => store.list(namespace, 'sql-artifacts'))];
+      const items = [...await storage(store, namespace, () => store.list(namespace, 'artifacts')), ...await storage(store, namespace, () => store.list(namespace, 'sql-artifacts'))];
       const [canUpload, canDelete] = await Promise.all([user.canI({ verb: 'create', group: GROUP, resource: 'artifacts', namespace }), user.canI({ verb: 'delete', group: GROUP, resource: 'artifacts', namespace })]);
       const base = `/api/namespaces/${encodeURIComponent(namespace)}/artifacts/`;
       const rows = items.map((a) => html`<tr>

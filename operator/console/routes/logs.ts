@@ -8,18 +8,19 @@ import type { ConsoleRoutes, ConsoleUser } from '../context.ts';
 import { ConsoleError } from '../errors.ts';
 import { html } from '../ui/html.ts';
 import { page } from '../ui/layout.ts';
-import { workspaceStores } from './artifacts.ts';
+import { bucketFailure, workspaceStores } from './artifacts.ts';
+import type { ArtifactStore } from '../../../runtime/artifacts/artifact-store.ts';
 import type { NamespaceStores } from './artifacts.ts';
 
 const review = (user: ConsoleUser, verb: string, namespace: string, name: string) => user.require({ verb, group: GROUP, resource: 'logs', namespace, name });
 
-async function storage<T>(fn: () => Promise<T>): Promise<T> {
+async function storage<T>(store: ArtifactStore, namespace: string, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {
     if (err instanceof ConsoleError) throw err;
     if ((err as { code?: string }).code === 'MR_ERR_ARTIFACT_NAME') throw new ConsoleError('MR_ERR_CONSOLE_REQUEST_INVALID', (err as Error).message);
-    throw new ConsoleError('MR_ERR_CONSOLE_STORAGE', `workspace bucket: ${(err as Error).message}`, { cause: err });
+    throw bucketFailure(err, store, namespace);
   }
 }
 
@@ -34,7 +35,7 @@ export function logRoutesWith(stores: NamespaceStores): ConsoleRoutes {
       const user = await ctx.user(request);
       await review(user, 'list', namespace, name);
       const store = await stores(ctx, namespace);
-      return { namespace, deployment: name, jobs: await storage(() => store.archivedJobs(namespace, name)) };
+      return { namespace, deployment: name, jobs: await storage(store, namespace, () => store.archivedJobs(namespace, name)) };
     });
 
     // The log of one job: its chunks in order (all pods, by first line time), from after `after`.
@@ -44,14 +45,14 @@ export function logRoutesWith(stores: NamespaceStores): ConsoleRoutes {
       const user = await ctx.user(request);
       await review(user, 'get', namespace, name);
       const store = await stores(ctx, namespace);
-      const job = (await storage(() => store.archivedJobs(namespace, name))).find((j) => j.jobId === jobId);
+      const job = (await storage(store, namespace, () => store.archivedJobs(namespace, name))).find((j) => j.jobId === jobId);
       if (!job) throw new ConsoleError('MR_ERR_CONSOLE_NOT_FOUND', `no archived logs of job ${jobId} of deployment ${namespace}/${name}`);
       const files = job.files.filter((f) => f.name.endsWith('.log') && (after === undefined || f.name > after)).sort((a, b) => a.name.localeCompare(b.name));
       const chunks: Array<{ file: string; text: string }> = [];
       let bytes = 0;
       for (const f of files) {
         if (bytes > MAX_BYTES_PER_ANSWER) break;
-        const body = await storage(() => store.readLogFile(namespace, name, jobId, f.name));
+        const body = await storage(store, namespace, () => store.readLogFile(namespace, name, jobId, f.name));
         if (!body) continue;
         bytes += body.byteLength;
         chunks.push({ file: f.name, text: body.toString('utf8') });
@@ -64,7 +65,7 @@ export function logRoutesWith(stores: NamespaceStores): ConsoleRoutes {
       const user = await ctx.user(request);
       await review(user, 'get', namespace, name);
       const store = await stores(ctx, namespace);
-      const body = await storage(() => store.readLogFile(namespace, name, jobId, EXCEPTIONS_FILE));
+      const body = await storage(store, namespace, () => store.readLogFile(namespace, name, jobId, EXCEPTIONS_FILE));
       if (!body) throw new ConsoleError('MR_ERR_CONSOLE_NOT_FOUND', `no archived exception history of job ${jobId} of deployment ${namespace}/${name}`);
       return JSON.parse(body.toString('utf8')) as unknown;
     });
@@ -74,7 +75,7 @@ export function logRoutesWith(stores: NamespaceStores): ConsoleRoutes {
       const user = await ctx.user(request);
       await review(user, 'get', namespace, name);
       const store = await stores(ctx, namespace);
-      const jobs = await storage(() => store.archivedJobs(namespace, name));
+      const jobs = await storage(store, namespace, () => store.archivedJobs(namespace, name));
       const q = request.query as { job?: string };
       const job = jobs.find((j) => j.jobId === q.job) ?? jobs.at(-1);
       let text = '';
@@ -82,9 +83,9 @@ export function logRoutesWith(stores: NamespaceStores): ConsoleRoutes {
       if (job) {
         for (const f of job.files.filter((x) => x.name.endsWith('.log')).sort((a, b) => a.name.localeCompare(b.name))) {
           if (text.length > MAX_BYTES_PER_ANSWER) { text += '\n… (more: npx millrace logs)\n'; break; }
-          text += (await storage(() => store.readLogFile(namespace, name, job.jobId, f.name)))?.toString('utf8') ?? '';
+          text += (await storage(store, namespace, () => store.readLogFile(namespace, name, job.jobId, f.name)))?.toString('utf8') ?? '';
         }
-        const ex = await storage(() => store.readLogFile(namespace, name, job.jobId, EXCEPTIONS_FILE));
+        const ex = await storage(store, namespace, () => store.readLogFile(namespace, name, job.jobId, EXCEPTIONS_FILE));
         exceptions = ex ? JSON.parse(ex.toString('utf8')) : undefined;
       }
       const history = (exceptions as { exceptions?: Array<{ time?: string; message: string }> } | undefined)?.exceptions ?? [];
