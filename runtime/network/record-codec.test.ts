@@ -60,17 +60,18 @@ function randomValues(seed: number) {
 }
 
 describe('record codec', () => {
-  test('400 random batches (nested objects, Map, bigint, Date, Uint8Array, undefined, NaN) come back identical', () => {
-    for (let seed = 1; seed <= 400; seed++) {
+  test('150 random batches (nested objects, Map, bigint, Date, Uint8Array, undefined, NaN) come back identical', () => {
+    for (let seed = 1; seed <= 150; seed++) {
       const values = randomValues(seed).batch();
       const back = decodeRecords(Buffer.from(encodeRecords(values)), values.length);
       if (!isDeepStrictEqual(back, values)) throw new Error(`seed ${seed}: the batch did not come back identical`);
-      expect(back).toStrictEqual(values); // also what jest sees (class of each value, undefined properties)
+      // also as jest sees it (class of each value, undefined properties), on a sample: it is slow
+      if (seed % 25 === 0) expect(back).toStrictEqual(values);
     }
   });
 
   test('DATA frames carry random batches and their timestamps, split over chunks, identically', () => {
-    for (let seed = 1000; seed < 1100; seed++) {
+    for (let seed = 1000; seed < 1050; seed++) {
       const { batch, int } = randomValues(seed);
       const values = batch();
       const timestamps = values.map(() => pick3(int, [Number.NEGATIVE_INFINITY, 1_735_689_600_000 + int(0, 1e6), -int(0, 1e6)]));

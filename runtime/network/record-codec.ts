@@ -1,4 +1,6 @@
-// The values of a DATA frame as bytes: MessagePack through msgpackr, with its record extension
+// The values of a DATA frame as bytes. Flat records of one shape (Nexmark events, most DataStream
+// records) take the fast path of flat-records.ts; everything else is MessagePack through msgpackr,
+// with its record extension
 // (an object's keys are written once per frame as a structure, then each object of that shape is
 // its values only) and its structured-clone types. Chosen over JSON by `npm run bench:record-codec`
 // (figures in docs/architecture.md, "Records on the data plane").
@@ -19,6 +21,7 @@
 // whole frame's strings alive (measured: 6 KB held per kept Nexmark `extra`, 15 KB with
 // `bundleStrings`, against 0.1 KB with JSON or this entry). Decoding is as fast without it here.
 import { Packr } from 'msgpackr/pack';
+import { decodeFlat, encodeFlat, FLAT_TAG } from './flat-records.ts';
 
 const packr = new Packr({
   // objects of one shape share one structure inside a frame
@@ -38,11 +41,12 @@ const packr = new Packr({
  * call: copy it (into the frame) before encoding again.
  */
 export function encodeRecords(values: readonly unknown[]): Uint8Array {
-  return packr.pack(values);
+  return encodeFlat(values) ?? packr.pack(values);
 }
 
 /** The `n` values in `bytes`; throws an Error when they are not exactly an array of `n` values. */
 export function decodeRecords(bytes: Uint8Array, n: number): unknown[] {
+  if (bytes[0] === FLAT_TAG) return decodeFlat(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), n);
   const values: unknown = packr.unpack(bytes);
   if (!Array.isArray(values) || values.length !== n) throw new Error(`${Array.isArray(values) ? values.length : 'no'} values for ${n} timestamps`);
   return values;
