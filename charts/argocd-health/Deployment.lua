@@ -4,9 +4,10 @@
 --   Suspended, Cancelled             Suspended (stopped on request, CU freed)
 --   Failed, invalid spec, a change that cannot be rolled out   Degraded
 --   Starting or Running while a pod reports a problem (condition PodsHealthy False: image pull
---   error, unschedulable, crash loop, OOM kill, eviction, ...)  Degraded; a start that does not
---   recover by spec.progressDeadlineSeconds becomes Failed
-local early = beingDeleted() or notReconciledYet("reconcile this Deployment") or staleStatus() or invalidSpec()
+--   error, unschedulable, crash loop, OOM kill, eviction, a Secret it mounts missing, ...)  Degraded;
+--   a start that does not recover by spec.progressDeadlineSeconds becomes Failed
+--   the operator's own requests refused by RBAC (condition OperatorForbidden True)   Degraded
+local early = beingDeleted() or operatorForbidden() or notReconciledYet("reconcile this Deployment") or staleStatus() or invalidSpec()
 if early ~= nil then return early end
 
 local status = obj.status

@@ -1,8 +1,9 @@
 --   Active (Ready)                   Healthy
 --   Pending (e.g. no workspace), Terminating   Progressing
 --   QuotaRejected, invalid spec, Kubernetes namespace not made by Millrace   Degraded
+--   the operator's own requests refused by RBAC (condition OperatorForbidden True)   Degraded
 local early = beingDeleted("waiting for the operator to stop its deployments and remove the Kubernetes namespace")
-  or notReconciledYet("reconcile this Namespace") or staleStatus() or invalidSpec()
+  or operatorForbidden() or notReconciledYet("reconcile this Namespace") or staleStatus() or invalidSpec()
 if early ~= nil then return early end
 
 local status = obj.status

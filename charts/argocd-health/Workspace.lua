@@ -1,8 +1,9 @@
 --   Ready                            Healthy
 --   Pending, Terminating             Progressing
 --   StorageUnavailable, invalid spec Degraded
+--   the operator's own requests refused by RBAC (condition OperatorForbidden True)   Degraded
 local early = beingDeleted("waiting for the operator to delete its namespaces first")
-  or notReconciledYet("reconcile this Workspace") or staleStatus() or invalidSpec()
+  or operatorForbidden() or notReconciledYet("reconcile this Workspace") or staleStatus() or invalidSpec()
 if early ~= nil then return early end
 
 local status = obj.status

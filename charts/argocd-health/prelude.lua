@@ -42,3 +42,12 @@ local function invalidSpec()
   end
   return nil
 end
+-- Degraded when the API server keeps refusing the operator's own requests for the object
+-- (condition OperatorForbidden True: its RBAC, not the object, is wrong; the message says what).
+local function operatorForbidden()
+  local forbidden = condition("OperatorForbidden")
+  if forbidden ~= nil and forbidden.status == "True" then
+    return { status = "Degraded", message = "Operator forbidden: " .. messageOf(forbidden, "the API server refuses the operator's requests") }
+  end
+  return nil
+end

@@ -82,6 +82,11 @@ const cases: Case[] = [
   ['Deployment Failed', object('Deployment', { phase: 'Failed', reason: 'job FAILED', conditions: [ready('False', 'Failed', 'job j1 is FAILED')] }), 'Degraded', /^Failed: job FAILED/],
   ['Deployment Finished', object('Deployment', { phase: 'Finished', reason: 'job FINISHED', conditions: [ready('False', 'Finished', 'x')] }), 'Healthy', /Finished/],
   ['Deployment with an invalid spec', object('Deployment', { conditions: [ready('False', 'InvalidSpec', 'Deployment a/b: spec.parallelism must be at least 1')] }), 'Degraded', /spec.parallelism/],
+  // The operator's own requests refused by RBAC: Degraded whatever else the status says, even before a first status.
+  ['Deployment the operator may not act on', object('Deployment', { conditions: [{ type: 'OperatorForbidden', status: 'True', reason: 'OperatorForbidden', message: 'since t the API server refuses the operator to create pods in namespace team-a: pods is forbidden' }, ready('False', 'OperatorForbidden', 'x')] }), 'Degraded', /^Operator forbidden: since t the API server refuses the operator to create pods in namespace team-a/],
+  ['Deployment Starting, a Secret it mounts is missing', object('Deployment', { phase: 'Starting', conditions: [
+    { type: 'PodsHealthy', status: 'False', reason: 'SecretMissing', message: "pod d-jm-1 cannot start: Secret 'kafka' (spec.secrets[0]) does not exist in namespace n" }, ready('False', 'SecretMissing', 'x')] }), 'Degraded', /^Starting, but SecretMissing: pod d-jm-1 cannot start: Secret 'kafka'/],
+  ['Namespace Active, the operator forbidden there', object('Namespace', { phase: 'Active', conditions: [{ type: 'OperatorForbidden', status: 'True', reason: 'OperatorForbidden', message: 'm' }, ready('True', 'Active', 'x')] }, { generation: 2 }), 'Degraded', /^Operator forbidden: m/],
 
   ...common('Savepoint'),
   ['Savepoint Pending', object('Savepoint', { phase: 'Pending', conditions: [ready('False', 'WaitingForRunningJob', 'the Deployment is Queued; a savepoint needs a running job')] }), 'Progressing', /^Pending: the Deployment is Queued/],
