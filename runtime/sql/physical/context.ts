@@ -26,6 +26,8 @@ export interface TranslateContext extends TranslateOptions {
   readonly uids: ReadonlyMap<LogicalNode, string>;
   /** what each node of the tree emits (planner/changelog.ts): insert-only inputs let operators keep less state */
   readonly changelog?: ReadonlyMap<LogicalNode, ChangelogInfo>;
+  /** one raw source per table of the job (scan.ts), when source reuse is on */
+  readonly sources?: Map<string, RowStream>;
   /** translates an input node (memoized: a node shared by two sinks is built once) */
   translate(node: LogicalNode): RowStream;
 }

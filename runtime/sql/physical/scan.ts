@@ -11,6 +11,7 @@ import { and } from '../planner/rex.ts';
 import { T } from '../types/data-type.ts';
 import type { RowStream, TranslateContext } from './context.ts';
 import { unsupportedNode } from './unsupported.ts';
+import { reuseSourceEnabled, tableSourceKey } from '../planner/rules/source-reuse.ts';
 
 /** For each scanned column (index into the table's columns), its index among the physical columns. */
 export function physicalIndexes(node: NodeOf<'TableScan'>): number[] {
@@ -23,14 +24,30 @@ export function physicalIndexes(node: NodeOf<'TableScan'>): number[] {
   });
 }
 
-/** `watermark`: a WatermarkAssigner pushed into the source (watermark.ts), over the source's rows. */
-export function translateScan(node: NodeOf<'TableScan'>, ctx: TranslateContext, watermark?: WatermarkStrategy<ChangelogRow>): RowStream {
-  const indexes = physicalIndexes(node);
+function readSource(node: NodeOf<'TableScan'>, ctx: TranslateContext, watermark?: WatermarkStrategy<ChangelogRow>): RowStream {
   const table = ctx.registry.createSource(tableDescriptor(node.table));
   const name = `TableSourceScan(${node.table.path.name}${watermark ? ', watermark pushed down' : ''})`;
-  let stream: RowStream = ctx.env.fromSource(table.createSource(), watermark, name);
+  const stream: RowStream = ctx.env.fromSource(table.createSource(), watermark, name);
   const uid = ctx.uids.get(node);
-  if (uid !== undefined) stream = stream.uid(uid);
+  return uid === undefined ? stream : stream.uid(uid);
+}
+
+/**
+ * `watermark`: a WatermarkAssigner pushed into the source (watermark.ts), over the source's rows.
+ * Without one, scans of the same table share one source when source reuse is on (planner/rules/
+ * source-reuse.ts): it reads whole rows, each scan narrows them below. The shared source has the
+ * uid of the scan translated first; the uids of the others (`...-2`) hold no state.
+ */
+export function translateScan(node: NodeOf<'TableScan'>, ctx: TranslateContext, watermark?: WatermarkStrategy<ChangelogRow>): RowStream {
+  const indexes = physicalIndexes(node);
+  let stream: RowStream;
+  if (watermark === undefined && ctx.sources !== undefined && reuseSourceEnabled(ctx.config)) {
+    const key = tableSourceKey(node.table);
+    stream = ctx.sources.get(key) ?? readSource(node, ctx);
+    ctx.sources.set(key, stream);
+  } else {
+    stream = readSource(node, ctx, watermark);
+  }
   const width = node.table.schema.columns.filter((c) => c.kind === 'physical').length;
   const identity = indexes.length === width && indexes.every((p, i) => p === i);
   if (!identity) stream = stream.map<ChangelogRow>((r) => ({ kind: r.kind, values: indexes.map((p) => r.values[p]) }), { name: `Project(${node.fields.map((f) => f.name).join(', ')})` });

@@ -8,6 +8,8 @@ import type { StreamExecutionEnvironment } from '../../api/environment.ts';
 import type { ChangelogInfo } from '../planner/changelog.ts';
 import type { LogicalNode } from '../planner/logical-plan.ts';
 import { operatorUids } from '../planner/operator-uids.ts';
+import { reuseSources } from '../planner/rules/source-reuse.ts';
+import { tableDescriptor } from '../planner/registry-capabilities.ts';
 import type { PlannedTree } from '../planner/planner.ts';
 import { SqlError } from '../errors.ts';
 import { translateGroupAggregate } from './aggregate/group-aggregate.ts';
@@ -28,12 +30,16 @@ import { translateWindowTableFunction } from './window/window-table-function.ts'
 import { translateWatermarkAssigner } from './watermark.ts';
 
 /** Adds the operators of one job (the sinks of an INSERT or a statement set) to `env`. */
-export function translatePlans(env: StreamExecutionEnvironment, trees: readonly PlannedTree[], options: TranslateOptions): void {
+export function translatePlans(env: StreamExecutionEnvironment, planned: readonly PlannedTree[], options: TranslateOptions): void {
+  // every INSERT of a script runs in this one job: identical scans of different INSERTs share one source too
+  const trees = reuseSources(planned, options.config, (table) => options.registry.createSource(tableDescriptor(table)).watermarkPushDown === true);
   const uids = operatorUids(trees.map((t) => t.optimized));
+  // one memo for the job: a node shared by several trees (a reused source) is built once and fans out
+  const built = new Map<LogicalNode, RowStream>();
+  const sources = new Map<string, RowStream>();
   for (const tree of trees) {
-    const built = new Map<LogicalNode, RowStream>();
     const ctx: TranslateContext = {
-      ...options, env, uids, changelog: tree.changelog,
+      ...options, env, uids, sources, changelog: tree.changelog,
       translate(node) {
         let s = built.get(node);
         if (s === undefined) {

@@ -24,6 +24,8 @@ export interface ConnectorCapabilities {
   sourceKinds(table: CatalogTable): RowKindCode[];
   /** 'insert-only' (append), 'upsert' (by primary key), 'all' (any changelog, e.g. print). */
   sinkMode(table: CatalogTable): 'insert-only' | 'upsert' | 'all';
+  /** whether the table's source generates the WATERMARK itself (push-down, Kafka); absent: none does (rules/source-reuse.ts) */
+  watermarkPushDown?(table: CatalogTable): boolean;
 }
 
 /**

@@ -102,14 +102,55 @@ export interface ExplainOptions {
   changelog?: (node: LogicalNode) => string | undefined;
   /** Adds the output row type of each node. */
   rowTypes?: boolean;
+  /** Nodes shared by several parents (reuseMarks): the first print gets `(reuse_id=[n])`, later ones `Reused(reference_id=[n])`. */
+  reuse?: ReuseMarks;
+}
+
+export interface ReuseMarks {
+  readonly ids: ReadonlyMap<LogicalNode, number>;
+  /** shared nodes already printed (shared by the trees of one EXPLAIN) */
+  readonly printed: Set<LogicalNode>;
+}
+
+/** Numbers the nodes reached more than once from `roots` (in print order), as Flink's EXPLAIN marks reused nodes. */
+export function reuseMarks(roots: readonly LogicalNode[]): ReuseMarks {
+  const reached = new Set<LogicalNode>();
+  const ids = new Map<LogicalNode, number>();
+  const walk = (n: LogicalNode): void => {
+    if (reached.has(n)) {
+      if (!ids.has(n)) ids.set(n, 0);
+      return;
+    }
+    reached.add(n);
+    inputsOf(n).forEach(walk);
+  };
+  roots.forEach(walk);
+  // ids in the order the nodes are first printed
+  let next = 1;
+  const seen = new Set<LogicalNode>();
+  const number = (n: LogicalNode): void => {
+    if (seen.has(n)) return;
+    seen.add(n);
+    if (ids.has(n)) ids.set(n, next++);
+    inputsOf(n).forEach(number);
+  };
+  roots.forEach(number);
+  return { ids, printed: new Set() };
 }
 
 export function explainPlan(root: LogicalNode, options: ExplainOptions = {}): string {
   const lines: string[] = [];
   const walk = (node: LogicalNode, prefix: string, childPrefix: string): void => {
+    const reuseId = options.reuse?.ids.get(node);
+    if (reuseId !== undefined && options.reuse!.printed.has(node)) {
+      lines.push(`${prefix}Reused(reference_id=[${reuseId}])`);
+      return;
+    }
+    if (reuseId !== undefined) options.reuse!.printed.add(node);
     let line = describeNode(node);
     const mode = options.changelog?.(node);
     if (mode !== undefined) line = `${line.slice(0, -1)}, changelogMode=[${mode}])`;
+    if (reuseId !== undefined) line += `(reuse_id=[${reuseId}])`;
     if (options.rowTypes) line += `: rowType=[${node.fields.map((f) => `${f.name} ${typeToString(f.type)}`).join(', ')}]`;
     lines.push(prefix + line);
     // the operators an aggregate runs as below it (mini-batch, local phase), one per line

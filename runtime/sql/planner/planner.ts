@@ -8,12 +8,13 @@ import { convertQuery } from '../validator/query-converter.ts';
 import type { ResolveContext } from '../validator/table-resolver.ts';
 import type { ChangelogInfo, ConnectorCapabilities } from './changelog.ts';
 import { changelogText, defaultConnectorCapabilities, deriveChangelog } from './changelog.ts';
-import { explainPlan } from './explain.ts';
+import { explainPlan, reuseMarks } from './explain.ts';
 import type { LogicalNode } from './logical-plan.ts';
 import { optimize } from './optimizer.ts';
 import type { Rule } from './rules/index.ts';
 import { DEFAULT_RULES } from './rules/index.ts';
 import { applyConfiguredRules, configuredRules } from './rules/configured-rules.ts';
+import { reuseSources } from './rules/source-reuse.ts';
 import { checkStreaming } from './streaming-checks.ts';
 
 export interface PlannerOptions {
@@ -42,15 +43,18 @@ export function planQuery(query: Query, ctx: ResolveContext, options: PlannerOpt
   return planTree(convertQuery(query, ctx), options);
 }
 
-/** One job: the INSERTs of a statement set (or a single INSERT), each ending in a Sink. */
+/** One job: the INSERTs of a statement set (or a single INSERT), each ending in a Sink; identical scans shared (rules/source-reuse.ts). */
 export function planInserts(inserts: readonly Insert[], ctx: ResolveContext, options: PlannerOptions = {}): PlannedTree[] {
-  return inserts.map((i) => planTree(convertInsert(i, ctx), options));
+  const pushesWatermark = options.capabilities?.watermarkPushDown?.bind(options.capabilities);
+  return reuseSources(inserts.map((i) => planTree(convertInsert(i, ctx), options)), options.config, pushesWatermark);
 }
 
 export function explainTrees(trees: readonly PlannedTree[], details: readonly string[] = []): string {
   const withChangelog = details.includes('CHANGELOG_MODE');
   const ast = trees.map((t) => explainPlan(t.logical)).join('\n\n');
-  const optimized = trees.map((t) => explainPlan(t.optimized, withChangelog ? { changelog: (n) => { const c = t.changelog.get(n); return c === undefined ? undefined : changelogText(c); } } : {})).join('\n\n');
+  // a node shared by several consumers (a reused source) prints once, then as Reused(reference_id=[n]), as in Flink
+  const reuse = reuseMarks(trees.map((t) => t.optimized));
+  const optimized = trees.map((t) => explainPlan(t.optimized, { reuse, ...(withChangelog ? { changelog: (n: LogicalNode) => { const c = t.changelog.get(n); return c === undefined ? undefined : changelogText(c); } } : {}) })).join('\n\n');
   return `== Abstract Syntax Tree ==\n${ast}\n\n== Optimized Logical Plan ==\n${optimized}\n`;
 }
 

@@ -24,5 +24,6 @@ export function registryCapabilities(registry: ConnectorRegistry): ConnectorCapa
   return {
     sourceKinds: (table) => KINDS[registry.createSource(tableDescriptor(table)).changelogMode],
     sinkMode: (table) => registry.createSink(tableDescriptor(table)).changelogMode,
+    watermarkPushDown: (table) => registry.createSource(tableDescriptor(table)).watermarkPushDown === true,
   };
 }

@@ -84,16 +84,16 @@ INSERT INTO bids_per_channel SELECT channel, COUNT(*) FROM bid GROUP BY channel;
     // Each line must match; Flink prints the two rows in either order (its subtasks race).
     expect([...ours].sort()).toEqual([...flinkLines].sort());
   });
-  test('sql:conformance slice in one Flink job: q6 refused by both, q14 equal with the JAVASCRIPT port of count_char, q19 equal (up to ties) at parallelism 2', async () => {
+  test('sql:conformance slice in one Flink job: q6 refused by both, q14 equal with the JAVASCRIPT port of count_char, q19 equal (up to ties) at parallelism 2, q7 equal with its bid scans shared (source reuse)', async () => {
     const root = mkdtempSync(path.join(tmpdir(), 'millrace-conformance-'));
-    const queries = ['q6', 'q14', 'q19'].map((query) => ({ query, text: readFileSync(new URL(`../nexmark/queries/${query}.sql`, import.meta.url), 'utf8') }));
+    const queries = ['q6', 'q14', 'q19', 'q7'].map((query) => ({ query, text: readFileSync(new URL(`../nexmark/queries/${query}.sql`, import.meta.url), 'utf8') }));
     const o = { events: EVENTS, seed: SEED, parallelism: 2 };
     const flink = await runFlink(queries, root, o);
     // Flink's own refusal of q6 leaves the other INSERTs running in the same job
     expect(flink.refused.map((r) => r.table)).toEqual(['nexmark_q6']);
     const results = [];
     for (const q of queries) results.push(await judge(q.query, await runMillrace(q.query, q.text, root, o), flink, o.parallelism));
-    const [q6, q14, q19] = results;
+    const [q6, q14, q19, q7] = results;
     expect(q6).toMatchObject({ verdict: 'refused by both', millraceRows: 'refused', flinkRows: 'refused' });
     expect(q6!.detail).toMatch(/^Flink 1\.20 refuses it \(Column 'rownum' not found in any table\); Millrace refuses it too \(MR_ERR_SQL_VALIDATE: /);
     expect(q14).toMatchObject({ verdict: 'equal' });
@@ -102,5 +102,8 @@ INSERT INTO bids_per_channel SELECT channel, COUNT(*) FROM bid GROUP BY channel;
     // ties in ROW_NUMBER's order may or may not occur at parallelism 2 (arrival order); either way the keys and rows must check out
     expect(['equal', 'equal up to ties']).toContain(q19!.verdict);
     expect(q19!.millraceRows).toBe(q19!.flinkRows);
+    // q7 reads bid twice (its max-price subquery); Millrace plans one source for both (planner/rules/source-reuse.ts)
+    expect(q7).toMatchObject({ verdict: 'equal' });
+    expect(Number(q7!.flinkRows)).toBeGreaterThan(0);
   });
 });
