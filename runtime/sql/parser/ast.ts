@@ -242,6 +242,8 @@ export interface CreateFunction {
   identifier: string;
   language?: 'JAVA' | 'SCALA' | 'PYTHON' | 'JAVASCRIPT';
   using: { kind: 'JAR' | 'FILE' | 'ARCHIVE'; uri: string }[];
+  /** Where the USING clause starts, when there is one. */
+  usingPos?: Pos;
   pos: Pos;
 }
 

@@ -272,7 +272,9 @@ function parseCreateFunction(c: Cursor, pos: Pos, temporary: boolean, system: bo
     c.next();
     fn.language = lang.upper as CreateFunction['language'];
   }
+  const usingPos = c.pos();
   if (c.acceptWords('USING')) {
+    fn.usingPos = usingPos;
     do {
       const kind = c.peek();
       if (!c.isAnyWord(['JAR', 'FILE', 'ARCHIVE'])) c.fail('JAR, FILE or ARCHIVE after USING');

@@ -100,6 +100,20 @@ describe('SQL session', () => {
     expect(e.message).toContain("LANGUAGE JAVASCRIPT");
     expect(error(() => s.executeScript("CREATE FUNCTION g AS 'nohash.ts' LANGUAGE JAVASCRIPT")).message).toContain("'module.ts#export'");
   });
+
+  it('refuses USING JAR/FILE on a JAVASCRIPT function, naming the clause and where modules come from', () => {
+    const s = new SqlSession();
+    const e = error(() => s.executeScript("CREATE FUNCTION tenfold AS 'udf/fns.mjs#tenfold' LANGUAGE JAVASCRIPT\n  USING JAR 's3://bucket/udf.jar', FILE 'extra.js'"));
+    expect(e.code).toBe('MR_ERR_SQL_UNSUPPORTED');
+    expect(e.message).toContain("line 2, column 3");
+    expect(e.message).toContain("LANGUAGE JAVASCRIPT does not take USING JAR 's3://bucket/udf.jar', FILE 'extra.js'");
+    expect(e.message).toContain('npx millrace artifacts upload <file> --kind sql-artifacts');
+    expect(e.message).toContain('remove the USING clause');
+    // a Java function keeps its USING (it is refused when called, as above); the refused one was not registered
+    s.executeScript("CREATE FUNCTION j AS 'com.example.J' USING JAR 'j.jar'");
+    const shown = s.executeScript('SHOW USER FUNCTIONS').at(-1)!;
+    expect(shown.kind === 'table' ? shown.table.rows : []).toEqual([['j']]);
+  });
 });
 
 describe('SHOW CREATE and INSERT OVERWRITE', () => {

@@ -79,6 +79,10 @@ export class SqlSession {
         if (s.language === 'JAVASCRIPT' && !/^[^#]+#[A-Za-z_$][\w$]*$/.test(s.identifier)) {
           throw new SqlError('MR_ERR_SQL_VALIDATE', `a JAVASCRIPT function is named as 'module.ts#export' (a module path and the exported function), not '${s.identifier}'`, s.pos);
         }
+        if (s.language === 'JAVASCRIPT' && s.using.length > 0) {
+          // Flink's USING JAR ships a Java jar; a JAVASCRIPT module is found by its path alone
+          throw new SqlError('MR_ERR_SQL_UNSUPPORTED', `CREATE FUNCTION ${s.name.parts.join('.')} ... LANGUAGE JAVASCRIPT does not take USING ${s.using.map((u) => `${u.kind} '${u.uri}'`).join(', ')}: the module is named in AS '${s.identifier}' (a path relative to the script, or in a Deployment to sql-artifacts/namespaces/<namespace>/, uploaded with \`npx millrace artifacts upload <file> --kind sql-artifacts\`); remove the USING clause`, s.usingPos ?? s.pos);
+        }
         const fn: CatalogFunction = { path, identifier: s.identifier, language: s.language ?? 'JAVA', temporary: s.temporary, system: s.system };
         this.catalog.createFunction(fn, s.ifNotExists, s.pos);
         return ok();
