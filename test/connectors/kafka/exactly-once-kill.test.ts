@@ -1,8 +1,9 @@
 // Issue 12, Kafka: a Kafka → map → Kafka job with the exactly-once sink, on a local cluster of
 // real processes (`millrace jobmanager` + 2 `millrace taskmanager`, test/recovery's harness),
-// survives two TaskManager SIGKILLs while its input is still being produced. A read_committed
-// consumer then sees every input record exactly once in the output: nothing lost, nothing
-// duplicated. Checkpoints go to a local directory (no S3 needed), every second.
+// survives two TaskManager SIGKILLs while its input is still being produced, then a stop with a
+// savepoint and a restore at another parallelism (2 -> 1). A read_committed consumer then sees
+// every input record exactly once in the output: nothing lost, nothing duplicated. Checkpoints
+// and the savepoint go to a local directory (no S3 needed), checkpoints every second.
 
 import { jest } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -40,7 +41,7 @@ describe('Kafka exactly-once under TaskManager kills', () => {
     else rmSync(dir, { recursive: true, force: true });
   });
 
-  test('two TaskManager SIGKILLs while input arrives: the committed output holds every input record exactly once', async () => {
+  test('two TaskManager SIGKILLs while input arrives, then a savepoint restored at parallelism 1: the committed output holds every input record exactly once', async () => {
     const { bootstrap } = await useKafka();
     const input = uniqueTopic('eo-in');
     const output = uniqueTopic('eo-out');
@@ -52,14 +53,13 @@ describe('Kafka exactly-once under TaskManager kills', () => {
       jobManagerArgs: checkpointArgs({ storage: path.join(dir, 'checkpoints'), namespace: 'kafka', deployment: 'exactly-once', intervalMs: 1000, retained: 3, tolerableFailed: 20 }),
     }).start();
     const api = new JobApi(cluster.restUrl);
-    const id = await api.submit({
-      jobUrl: JOB, parallelism: 2, restartStrategy: 'fixed-delay:attempts=20,delayMs=200',
-      params: { bootstrap, in: input, out: output, prefix: output, partitions: String(PARTITIONS), perPartition: String(PER_PARTITION) },
-    });
+    const params = { bootstrap, in: input, out: output, prefix: output, partitions: String(PARTITIONS), perPartition: String(PER_PARTITION) };
+    const id = await api.submit({ jobUrl: JOB, parallelism: 2, restartStrategy: 'fixed-delay:attempts=20,delayMs=200', params });
 
     // Input arrives in small slices over ~20 s while the job runs, so every kill hits a job that is
     // reading and writing (records after the last checkpoint get replayed). The last third is held
-    // back until both kills happened, so the bounded job cannot finish before them.
+    // back until both kills happened and the job was stopped with a savepoint, so the bounded job
+    // cannot finish before them.
     await api.waitForCheckpoints(id, 'a first checkpoint', (c) => (c.latest.completed?.id ?? 0) > 0, 60_000);
     let produced = 0;
     const produceUpTo = async (end: number, slice: number, pauseMs: number) => {
@@ -83,13 +83,22 @@ describe('Kafka exactly-once under TaskManager kills', () => {
       log(`job running again with ${produced} records produced`);
     }
     await firstPart;
+    // stop with a savepoint and restore it at parallelism 1: the source's positions are union
+    // state, so the one subtask takes every partition with its offset, and the sink's open
+    // transactions of both old subtasks are settled; the last third arrives after the restore
+    const location = await api.savepointLocation(id, await api.stopWithSavepoint(id, {}));
+    const stopped = await api.waitForJob(id, 'FINISHED after the stop', (s) => s.state === 'FINISHED', 60_000);
+    log(`stopped with savepoint ${location} after ${stopped.restarts} restarts: ${describeJob(stopped)}`);
+    expect(stopped.restarts).toBeGreaterThanOrEqual(2);
+    expect((await api.checkpoints(id)).counts.restored).toBeGreaterThanOrEqual(1);
+    const second = await api.submit({ jobUrl: JOB, parallelism: 1, restartStrategy: 'fixed-delay:attempts=20,delayMs=200', savepointPath: location, params });
     await produceUpTo(TOTAL, 1000, 0);
-    const done = await api.waitForJob(id, 'FINISHED', (s) => s.state === 'FINISHED', 180_000).catch((error: Error) => {
+    const done = await api.waitForJob(second, 'FINISHED', (s) => s.state === 'FINISHED', 180_000).catch((error: Error) => {
       throw new Error(`${error.message}\nJobManager log:\n${cluster!.logTail('jobmanager', 40)}`);
     });
-    log(`job FINISHED after ${done.restarts} restarts: ${describeJob(done)}`);
-    expect(done.restarts).toBeGreaterThanOrEqual(2);
-    expect((await api.checkpoints(id)).counts.restored).toBeGreaterThanOrEqual(1);
+    log(`restored job FINISHED: ${describeJob(done)}`);
+    expect(done.vertices.map((v) => v.parallelism)).toEqual(done.vertices.map(() => 1));
+    expect((await api.checkpoints(second)).latest.restored).toMatchObject({ is_savepoint: true });
 
     // Kafka's own Java consumer is the judge (the Node client's read_committed filter can let an
     // aborted transaction through when its abort marker falls into a later fetch)
