@@ -21,6 +21,7 @@ import type { CredentialMinter } from '../../credentials/sts-minter.ts';
 import { LABELS, ownerReference } from '../shared/context.ts';
 import type { ReconcileContext, Raw } from '../shared/context.ts';
 import { ensureFinalizer, removeFinalizer, writeStatus } from '../shared/lifecycle.ts';
+import { permittedAgain, withForbiddenReport } from '../shared/operator-forbidden.ts';
 import { desiredDefaultQueue, desiredNamespaceObjects } from './desired.ts';
 import { decideNamespaceQuota } from './quota.ts';
 import { DEFAULT_SWEEP, SWEEP_SINCE_ANNOTATION, sweepSavepointDirectories, sweepTimesOf } from './savepoint-sweep.ts';
@@ -43,6 +44,11 @@ export interface NamespaceReconcilerDeps {
 const defaultMinter = stsCredentialMinter();
 
 export async function reconcileNamespace(ctx: ReconcileContext, name: string, deps: NamespaceReconcilerDeps = {}): Promise<ReconcileResult> {
+  // A lasting RBAC refusal of the operator's own requests shows on the Namespace (operator-forbidden.ts).
+  return withForbiddenReport(ctx, `Namespace ${name}`, () => ctx.caches.namespaces.get(name), () => namespacePass(ctx, name, deps));
+}
+
+async function namespacePass(ctx: ReconcileContext, name: string, deps: NamespaceReconcilerDeps): Promise<ReconcileResult> {
   const raw = ctx.caches.namespaces.get(name);
   if (!raw) { sweepTimesOf(ctx).forget(name); return {}; }
   const now = new Date(ctx.clock.now());
@@ -143,6 +149,7 @@ export async function reconcileNamespace(ctx: ReconcileContext, name: string, de
       phase === 'Active'
         ? { type: 'Ready', status: 'True', reason: 'Active', message: `Kubernetes namespace ${name} with quota ${ns.spec.quotaCU} CU` }
         : { type: 'Ready', status: 'False', reason: conditions[0]?.reason ?? 'Pending', message: conditions[0]?.message ?? '' },
+      ...permittedAgain(previous?.conditions),
     ], generation, now),
   };
   await writeStatus(ctx, raw, status);

@@ -30,7 +30,8 @@ describe('forbiddenCondition and permittedAgain', () => {
   test('the condition names the verb, resource, namespace, the API server\'s words and the fix', () => {
     const c = forbiddenCondition(rbacRefusalOf(pods403())!, Date.parse('2026-01-01T12:00:00Z'));
     expect(c).toMatchObject({ type: 'OperatorForbidden', status: 'True', reason: 'OperatorForbidden' });
-    expect(c.message).toBe(`since 2026-01-01T12:00:00.000Z the API server refuses the operator to create pods in namespace team-a: ${pods403().message}. In a namespace the operator made, its RoleBinding millrace-operator binds the chart's tenant ClusterRole (<release>-tenant) to its ServiceAccount ${SA}: the operator makes it again at the Namespace's next pass (within 5 min; any change to the Namespace brings it now), or restore it with the chart's RBAC; if the binding is there, the tenant ClusterRole lacks this right (reinstall the chart with rbac.create=true). Retried every 15 s`);
+    expect(c.message).toBe(`since 2026-01-01T12:00:00.000Z the API server refuses the operator to create pods in namespace team-a: ${pods403().message}. Bind the tenant ClusterRole <release>-tenant to the operator in namespace team-a: in a namespace it made, the operator makes its RoleBinding millrace-operator again at the Namespace's next full pass (within 5 min, or when the Namespace's spec changes), or now: kubectl create rolebinding millrace-operator -n team-a --clusterrole=<release>-tenant --serviceaccount=millrace-system:millrace-security-operator. If that binding is there, the ClusterRole lacks this right: install the chart's RBAC (rbac.create=true). Retried every 15 s`);
+    expect(forbiddenCondition(rbacRefusalOf(pods403())!, 0, 'millrace-tenant').message).toContain('--clusterrole=millrace-tenant --serviceaccount=millrace-system:millrace-security-operator');
     expect(forbiddenCondition(rbacRefusalOf(policy403())!, 0).message).toContain('to patch networkpolicies (API group networking.k8s.io) in namespace team-a');
   });
 
@@ -42,18 +43,17 @@ describe('forbiddenCondition and permittedAgain', () => {
 });
 
 describe('ForbiddenTracker', () => {
-  test('reports only after the refusal lasted and repeated; a new cause or a pass that went through starts again', () => {
+  test('reports only after the refusal lasted and repeated, whichever request was refused; a pass that went through starts again', () => {
     const t = new ForbiddenTracker();
-    const r = rbacRefusalOf(pods403())!;
-    expect(t.refused('k', r, 0)).toEqual({ report: false, since: 0, attempts: 1 });
-    expect(t.refused('k', r, FORBIDDEN_REPORT_AFTER_MS)).toEqual({ report: false, since: 0, attempts: 2 }); // long, but only twice
-    expect(t.refused('k', r, FORBIDDEN_REPORT_AFTER_MS + 1)).toEqual({ report: true, since: 0, attempts: 3 });
-    expect(t.refused('k', rbacRefusalOf(policy403())!, 20_000)).toEqual({ report: false, since: 20_000, attempts: 1 });
+    expect(t.refused('k', 0)).toEqual({ report: false, since: 0, attempts: 1 });
+    expect(t.refused('k', FORBIDDEN_REPORT_AFTER_MS)).toEqual({ report: false, since: 0, attempts: 2 }); // long, but only twice
+    expect(t.refused('k', FORBIDDEN_REPORT_AFTER_MS + 1)).toEqual({ report: true, since: 0, attempts: 3 });
+    expect(t.refused('other', 20_000)).toEqual({ report: false, since: 20_000, attempts: 1 });
     t.permitted('k');
-    expect(t.refused('k', r, 30_000).since).toBe(30_000);
+    expect(t.refused('k', 30_000).since).toBe(30_000);
     // Many quick refusals are not enough (a new RoleBinding not yet seen by the authorizer).
     const quick = new ForbiddenTracker();
-    for (let i = 0; i < 9; i++) expect(quick.refused('q', r, i * 1000).report).toBe(false);
+    for (let i = 0; i < 9; i++) expect(quick.refused('q', i * 1000).report).toBe(false);
   });
 });
 
@@ -87,10 +87,13 @@ describe('withForbiddenReport', () => {
     expect(conditions.map((c) => [c.type, c.status, c.reason])).toEqual([['OperatorForbidden', 'True', 'OperatorForbidden'], ['Ready', 'False', 'OperatorForbidden']]);
     expect(conditions[0]!.message).toMatch(/^since 2026-01-01T12:00:00.000Z the API server refuses the operator to create pods in namespace team-a/);
     expect(events).toEqual([{ type: 'Warning', reason: 'OperatorForbidden', note: conditions[0]!.message }]);
-    // The next refused pass sees its own condition: no second Event.
+    // The next refused passes see their own condition: no second Event, even when another request was refused first.
     obj = deployment(statuses[0]);
     clock.advance(FORBIDDEN_RETRY_MS);
     await refused();
+    clock.advance(FORBIDDEN_RETRY_MS);
+    expect(await withForbiddenReport(ctx, 'Deployment team-a/unbound', () => obj, async () => { throw policy403(); })).toEqual({ requeueAfterMs: FORBIDDEN_RETRY_MS });
+    expect((statuses[2]!.conditions as Array<{ message: string }>)[0]!.message).toMatch(/^since 2026-01-01T12:00:00.000Z the API server refuses the operator to patch networkpolicies/);
     expect(events).toHaveLength(1);
   });
 

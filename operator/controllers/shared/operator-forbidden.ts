@@ -3,14 +3,15 @@
 // moment later), so a refusal that lasts was once visible only in the operator's log. Once the
 // passes of one object have been refused for FORBIDDEN_REPORT_AFTER_MS (and at least
 // FORBIDDEN_REPORT_AFTER_ATTEMPTS times), the object gets the condition OperatorForbidden naming
-// the verb, resource, namespace and the API server's words with the fix, one Warning Event per
-// cause, and a steady retry every FORBIDDEN_RETRY_MS; the first pass that goes through clears it.
+// the verb, resource, namespace and the API server's words with the fix, one Warning Event when
+// it is first reported, and a steady retry every FORBIDDEN_RETRY_MS; the first pass that goes through clears it.
 import type { Condition } from '../../api/v1alpha1/meta.ts';
 import { setConditions } from '../../kube/conditions.ts';
 import type { ConditionInput } from '../../kube/conditions.ts';
 import type { ReconcileResult } from '../../kube/controller-runner.ts';
 import { isRbacRefusal, KubeApiError } from '../../kube/rest-client.ts';
 import type { KubeObject } from '../../kube/rest-client.ts';
+import { serviceAccountOf } from '../../rbac/operator-identity.ts';
 import { TENANT_BINDING_NAME } from '../../rbac/operator-role.ts';
 import type { ReconcileContext } from './context.ts';
 import { writeStatus } from './lifecycle.ts';
@@ -45,12 +46,15 @@ export function rbacRefusalOf(err: unknown): RbacRefusal | undefined {
   return { user: m[1] ?? '', verb: m[2] ?? '', resource: m[3] ?? '', group: m[4] ?? '', ...(m[5] ? { namespace: m[5] } : {}), message: err.message };
 }
 
-/** The OperatorForbidden condition for a refusal that lasted since `since` (pure). */
-export function forbiddenCondition(r: RbacRefusal, since: number): ConditionInput {
+/** The OperatorForbidden condition for a refusal that lasted since `since` (pure). tenantRole: the chart's tenant ClusterRole, when known. */
+export function forbiddenCondition(r: RbacRefusal, since: number, tenantRole?: string): ConditionInput {
   const what = `${r.verb} ${r.resource}${r.group ? ` (API group ${r.group})` : ''} ${r.namespace ? `in namespace ${r.namespace}` : 'at the cluster scope'}`;
+  const sa = serviceAccountOf(r.user);
+  const role = tenantRole ?? '<release>-tenant';
+  const byHand = sa ? `, or now: kubectl create rolebinding ${TENANT_BINDING_NAME} -n ${r.namespace} --clusterrole=${role} --serviceaccount=${sa.namespace}:${sa.name}` : '';
   const fix = r.namespace
-    ? `In a namespace the operator made, its RoleBinding ${TENANT_BINDING_NAME} binds the chart's tenant ClusterRole (<release>-tenant) to its ServiceAccount ${r.user}: the operator makes it again at the Namespace's next pass (within 5 min; any change to the Namespace brings it now), or restore it with the chart's RBAC; if the binding is there, the tenant ClusterRole lacks this right (reinstall the chart with rbac.create=true)`
-    : `The chart's ClusterRole for the operator lacks this right: reinstall the chart with rbac.create=true, or grant it to ${r.user}`;
+    ? `Bind the tenant ClusterRole ${role} to the operator in namespace ${r.namespace}: in a namespace it made, the operator makes its RoleBinding ${TENANT_BINDING_NAME} again at the Namespace's next full pass (within 5 min, or when the Namespace's spec changes)${byHand}. If that binding is there, the ClusterRole lacks this right: install the chart's RBAC (rbac.create=true)`
+    : `The operator's ClusterRole lacks this right: install the chart's RBAC (rbac.create=true), or grant it to ${r.user}`;
   return {
     type: FORBIDDEN_CONDITION, status: 'True', reason: 'OperatorForbidden',
     message: `since ${new Date(since).toISOString()} the API server refuses the operator to ${what}: ${r.message}. ${fix}. Retried every ${FORBIDDEN_RETRY_MS / 1000} s`,
@@ -63,15 +67,18 @@ export function permittedAgain(conditions: readonly Condition[] | undefined): Co
   return c?.status === 'True' ? [{ type: FORBIDDEN_CONDITION, status: 'False', reason: 'Permitted', message: "the operator's requests for this object are permitted again" }] : [];
 }
 
-/** Per object: since when its passes are refused, and how many times (in memory: a restart counts again). */
+/**
+ * Per object: since when its passes are refused, and how many times (in memory: a restart counts
+ * again). Whatever request was refused: one pass sends several at once and the first refusal to
+ * arrive varies, so the episode lasts until a pass goes through.
+ */
 export class ForbiddenTracker {
-  private readonly seen = new Map<string, { since: number; attempts: number; cause: string }>();
+  private readonly seen = new Map<string, { since: number; attempts: number }>();
 
   /** Records a refused pass; whether it is time to report it, and since when it lasts. */
-  refused(key: string, r: RbacRefusal, now: number): { report: boolean; since: number; attempts: number } {
-    const cause = `${r.verb} ${r.group}/${r.resource} ${r.namespace ?? ''}`;
+  refused(key: string, now: number): { report: boolean; since: number; attempts: number } {
     const before = this.seen.get(key);
-    const entry = before && before.cause === cause ? { ...before, attempts: before.attempts + 1 } : { since: now, attempts: 1, cause };
+    const entry = before ? { since: before.since, attempts: before.attempts + 1 } : { since: now, attempts: 1 };
     this.seen.set(key, entry);
     return { report: entry.attempts >= FORBIDDEN_REPORT_AFTER_ATTEMPTS && now - entry.since >= FORBIDDEN_REPORT_AFTER_MS, since: entry.since, attempts: entry.attempts };
   }
@@ -91,7 +98,7 @@ export function forbiddenTrackerOf(ctx: object): ForbiddenTracker {
 /**
  * Runs one pass of the object `current()` returns. An RBAC refusal of the operator's own request
  * is thrown on (retried with backoff) until it lasted long enough; then it is reported on the
- * object (condition, and a Warning Event when the condition was not already saying so) and the
+ * object (condition, and a Warning Event when the condition was not already True) and the
  * object is looked at again every FORBIDDEN_RETRY_MS. The pass itself clears the condition
  * (permittedAgain) in the status it writes.
  */
@@ -105,9 +112,9 @@ export async function withForbiddenReport(ctx: ReconcileContext, key: string, cu
     const refusal = rbacRefusalOf(err);
     const raw = refusal ? current() : undefined;
     if (!refusal || !raw || raw.metadata.deletionTimestamp) throw err;
-    const seen = tracker.refused(key, refusal, ctx.clock.now());
+    const seen = tracker.refused(key, ctx.clock.now());
     if (!seen.report) throw err;
-    const condition = forbiddenCondition(refusal, seen.since);
+    const condition = forbiddenCondition(refusal, seen.since, ctx.operatorTenantAccess?.tenantRole);
     const status = (raw.status ?? {}) as { conditions?: Condition[] };
     const before = status.conditions?.find((c) => c.type === FORBIDDEN_CONDITION);
     const ready = status.conditions?.find((c) => c.type === 'Ready');
@@ -115,7 +122,8 @@ export async function withForbiddenReport(ctx: ReconcileContext, key: string, cu
     const inputs: ConditionInput[] = [condition, ...(ready?.status === 'True' ? [] : [{ type: 'Ready', status: 'False' as const, reason: 'OperatorForbidden', message: condition.message }])];
     const generation = raw.metadata.generation;
     await writeStatus(ctx, raw, { ...status, conditions: setConditions(status.conditions, inputs, generation, new Date(ctx.clock.now())) });
-    if (before?.status !== 'True' || before.message !== condition.message) await ctx.events.record(raw, 'Warning', 'OperatorForbidden', 'Reconcile', condition.message);
+    // One Event when the refusal is first reported (the request refused first may vary from pass to pass).
+    if (before?.status !== 'True') await ctx.events.record(raw, 'Warning', 'OperatorForbidden', 'Reconcile', condition.message);
     return { requeueAfterMs: FORBIDDEN_RETRY_MS };
   }
 }

@@ -16,6 +16,7 @@ import { workspaceStorageTarget } from '../../storage/storage-target.ts';
 import { checkSecretRef } from '../../storage/secret-ref-policy.ts';
 import type { ReconcileContext, Raw } from '../shared/context.ts';
 import { ensureFinalizer, removeFinalizer, writeStatus } from '../shared/lifecycle.ts';
+import { permittedAgain, withForbiddenReport } from '../shared/operator-forbidden.ts';
 import { API_VERSION } from '../../api/v1alpha1/meta.ts';
 import { usableNamespaceQuota } from '../namespace/quota.ts';
 import { StorageChecks } from './storage-checks.ts';
@@ -45,6 +46,11 @@ async function checkStorage(ctx: ReconcileContext, storage: WorkspaceStorage, ws
 }
 
 export async function reconcileWorkspace(ctx: ReconcileContext, storage: WorkspaceStorage, name: string): Promise<ReconcileResult> {
+  // A lasting RBAC refusal of the operator's own requests shows on the Workspace (operator-forbidden.ts).
+  return withForbiddenReport(ctx, `Workspace ${name}`, () => ctx.caches.workspaces.get(name), () => workspacePass(ctx, storage, name));
+}
+
+async function workspacePass(ctx: ReconcileContext, storage: WorkspaceStorage, name: string): Promise<ReconcileResult> {
   const raw = ctx.caches.workspaces.get(name);
   if (!raw) { storageChecksOf(ctx).forget(name); return {}; }
   if (raw.metadata.deletionTimestamp) return finalize(ctx, raw);
@@ -76,6 +82,7 @@ export async function reconcileWorkspace(ctx: ReconcileContext, storage: Workspa
     conditions: setConditions(previous?.conditions, [
       storageCondition,
       ready ? { type: 'Ready', status: 'True', reason: 'Ready', message: `${allocatedCU} of ${ws.spec.capacityCU} CU allocated to namespaces` } : { type: 'Ready', status: 'False', reason: storageCondition.reason, message: storageCondition.message },
+      ...permittedAgain(previous?.conditions),
     ], generation, now),
   };
   await writeStatus(ctx, raw, status);
