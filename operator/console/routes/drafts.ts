@@ -10,7 +10,9 @@ import type { ConsoleContext, ConsoleRoutes, ConsoleUser } from '../context.ts';
 import { reply303OrJson } from '../context.ts';
 import { checkDraftName, DRAFT_KINDS, type DraftKind, type DraftStore, type DraftVersion } from '../drafts/draft-store.ts';
 import { validatePipelineDraft } from '../drafts/pipeline-check.ts';
-import { explainSqlDraft, validateSqlDraft, type SqlPlan } from '../drafts/sql-check.ts';
+import { draftUdfTypes, explainSqlDraft, sqlArtifactFiles, validateSqlDraft, type DraftUdfTypes, type SqlPlan } from '../drafts/sql-check.ts';
+import { scriptFunctions } from '../../../runtime/sql/udf/udf-modules.ts';
+import { workspaceStores } from './artifacts.ts';
 import { toConsoleError } from '../error-mapping.ts';
 import { ConsoleError } from '../errors.ts';
 import type { MillraceObject } from '../kube/millrace-objects.ts';
@@ -39,11 +41,23 @@ const textOf = (v: unknown) => {
 
 export interface CheckResult { ok: boolean; problems: ScriptProblem[]; plans?: SqlPlan[] }
 
-export function checkDraft(kind: DraftKind, text: string, explain: boolean): CheckResult {
+/** `udf`: the types of the draft's JAVASCRIPT functions from the namespace's sql-artifacts (udfTypesOf), as a Deployment's check uses them. */
+export function checkDraft(kind: DraftKind, text: string, explain: boolean, udf: DraftUdfTypes = { problems: [] }): CheckResult {
   if (kind === 'pipeline') return validatePipelineDraft(text);
-  if (!explain) { const v = validateSqlDraft(text); return { ok: v.ok, problems: v.problems }; }
-  const r = explainSqlDraft(text);
-  return { ok: r.validation.ok, problems: r.validation.problems, plans: r.plans };
+  if (!explain) { const v = validateSqlDraft(text, udf.declared); return { ok: v.ok && udf.problems.length === 0, problems: [...udf.problems, ...v.problems] }; }
+  const r = explainSqlDraft(text, udf.declared);
+  return { ok: r.validation.ok && udf.problems.length === 0, problems: [...udf.problems, ...r.validation.problems], plans: r.plans };
+}
+
+/** Reads the types files only for a SQL draft that creates JAVASCRIPT functions; a bucket that cannot be read is the draft's problem. */
+async function udfTypesOf(ctx: ConsoleContext, namespace: string, kind: DraftKind, text: string): Promise<DraftUdfTypes | undefined> {
+  if (kind !== 'sql' || !(scriptFunctions(text)?.length)) return undefined;
+  try {
+    return await draftUdfTypes(text, namespace, sqlArtifactFiles(await workspaceStores(ctx, namespace), namespace));
+  } catch (e) {
+    const err = e as { code?: string; message?: string };
+    return { problems: [{ code: err.code?.startsWith('MR_ERR_') ? err.code as `MR_ERR_${string}` : 'MR_ERR_CONSOLE_STORAGE', message: `the types of the draft's JAVASCRIPT functions are read from namespace ${namespace}'s sql-artifacts folder, which cannot be read: ${err.message ?? String(e)}` }] };
+  }
 }
 
 /** Creates the Deployment running this draft, or points an existing one at it (as the user). */
@@ -156,7 +170,9 @@ export const draftRoutes: ConsoleRoutes = (app, ctx) => {
       const { namespace } = draftParams(request);
       await user.require(readPermission(namespace));
       const b = (request.body ?? {}) as { kind?: unknown; text?: unknown };
-      return checkDraft(kindOf(b.kind), textOf(b.text), op === 'explain');
+      const kind = kindOf(b.kind);
+      const text = textOf(b.text);
+      return checkDraft(kind, text, op === 'explain', await udfTypesOf(ctx, namespace, kind, text));
     });
   }
   app.post('/api/namespaces/:namespace/drafts/:name/deploy', async (request) => {
@@ -166,7 +182,7 @@ export const draftRoutes: ConsoleRoutes = (app, ctx) => {
     const kind = kindOf(b.kind);
     const text = textOf(b.text);
     const sizes = deploySizes(b);
-    const check = checkDraft(kind, text, false);
+    const check = checkDraft(kind, text, false, await udfTypesOf(ctx, namespace, kind, text));
     if (!check.ok) throw new ConsoleError('MR_ERR_CONSOLE_REQUEST_INVALID', `the draft does not validate: ${check.problems.map((p) => `${p.line ? `line ${p.line}, column ${p.column}: ` : ''}${p.message}`).join('; ')}`);
     const deployment = typeof b.deployment === 'string' && b.deployment ? b.deployment : name;
     return { deployment, result: await deployDraft(user, namespace, deployment, kind, text, sizes) };
@@ -229,15 +245,15 @@ ${names.length === 0 ? html`<p>No drafts yet.</p>` : html`<ul data-testid="draft
       return reply.type('text/html').send(page(`Draft ${name}`, editorPage({ namespace, name, kind, text, versions, current, result, canWrite, deployTo }), user, flash));
     };
     switch (b.op) {
-      case 'validate': return render(checkDraft(kind, text, false));
-      case 'explain': return render(checkDraft(kind, text, true));
+      case 'validate': return render(checkDraft(kind, text, false, await udfTypesOf(ctx, namespace, kind, text)));
+      case 'explain': return render(checkDraft(kind, text, true, await udfTypesOf(ctx, namespace, kind, text)));
       case 'save': {
         await user.require(writePermission(namespace));
         const v = await s.save(namespace, name, kind, text, user.name);
         return reply303OrJson(request, reply, `/namespaces/${namespace}/drafts/${name}?done=${encodeURIComponent(`saved version ${v.version}`)}`, { draft: v });
       }
       case 'deploy': {
-        const check = checkDraft(kind, text, false);
+        const check = checkDraft(kind, text, false, await udfTypesOf(ctx, namespace, kind, text));
         if (!check.ok) return render(check, { kind: 'error', text: 'Not deployed: the draft does not validate.' });
         const deployment = typeof b.deployment === 'string' && b.deployment ? b.deployment : name;
         try {
