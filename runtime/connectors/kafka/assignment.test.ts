@@ -28,16 +28,19 @@ describe('Kafka source partition ownership', () => {
     }
   });
 
-  test('version 1 positions: restore merges the splits of the states given and extends the history on a parallelism change', () => {
-    const a: KafkaSourceStateV1 = { v: 1, chain: [4], splits: [{ topic: 'x', partition: 0, offset: 7 }], started: true };
-    const b: KafkaSourceStateV1 = { v: 1, chain: [4], splits: [{ topic: 'x', partition: 3, offset: 2, stop: 9 }], started: true };
-    expect(restoreFrom([a, b], 2, 0)).toEqual({ chain: [4, 2], splits: [{ topic: 'x', partition: 0, offset: 7 }, { topic: 'x', partition: 3, offset: 2, stop: 9 }], started: true });
-    expect(restoreFrom([a], 4, 0).chain).toEqual([4]);
-    // scaled up beyond every earlier parallelism: no state, owns nothing
-    expect(restoreFrom([], 8, 5)).toEqual({ chain: null, splits: [], started: true });
+  test('version 1 positions: restored at the parallelism they were saved at; a rescale from them is refused with the way round', () => {
+    const a: KafkaSourceStateV1 = { v: 1, chain: [4, 2], splits: [{ topic: 'x', partition: 0, offset: 7 }], started: true };
+    const b: KafkaSourceStateV1 = { v: 1, chain: null, splits: [], started: true };
+    expect(restoreFrom([a], 2, 0)).toEqual({ chain: [4, 2], splits: [{ topic: 'x', partition: 0, offset: 7 }], started: true });
+    expect(restoreFrom([b], 2, 1)).toEqual({ chain: null, splits: [], started: true });
+    expect(() => restoreFrom([a], 3, 0)).toThrow(/MR_ERR_KAFKA_STATE: .*saved at parallelism 2 by an older version.*restore it at parallelism 2, take a new savepoint, then restore that one at 3/);
     // checkpointed before the start offsets were resolved: the restored subtask resolves them by the start mode
     expect(restoreFrom([{ v: 1, chain: [2], splits: [] }], 2, 0).started).toBe(false);
     expect(() => restoreFrom([{ offsets: {} }], 2, 0)).toThrow(/MR_ERR_KAFKA_STATE/);
+  });
+
+  test('no saved position (a source the snapshot does not have): every partition by the rule, from the start mode', () => {
+    expect(restoreFrom([], 8, 5)).toEqual({ chain: [8], splits: [], started: false });
   });
 
   // 3 old subtasks of 12 partitions of one topic, each holding the partitions the rule gave it at 3

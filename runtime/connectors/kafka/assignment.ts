@@ -12,7 +12,9 @@
 //
 // Version 1 positions (before union state) went from old subtask j to new subtask j mod p, and
 // ownership followed the parallelism history (`chain`): start with the rule at the first
-// parallelism, then `mod p` at every rescale. They are still read that way.
+// parallelism, then `mod p` at every rescale. They are still read at the parallelism they were
+// saved at (the next snapshot is version 2); a rescale from them is refused with the way round.
+// No position at all (a source the snapshot does not have) starts by the start mode.
 
 export interface Split {
   readonly topic: string;
@@ -80,6 +82,9 @@ const BAD_STATE = 'MR_ERR_KAFKA_STATE: the saved position of a Kafka source is n
  * the old subtasks assigned to it (it keeps them all and extends the parallelism history).
  */
 export function restoreFrom(states: readonly unknown[], parallelism: number, subtaskIndex: number): Restored {
+  // no saved position (a source the snapshot does not have): start by the start mode, as Flink;
+  // union state never leaves a subtask without positions when the snapshot has any
+  if (states.length === 0) return { chain: [parallelism], splits: [], started: false };
   const versions = new Set(states.map((s) => (s as { v?: unknown } | null)?.v));
   for (const raw of states) {
     const s = raw as { v?: unknown; splits?: unknown } | null;
@@ -115,6 +120,11 @@ function restoreV1(states: readonly KafkaSourceStateV1[], parallelism: number): 
     if (s.chain && s.chain.length > 0) chain = s.chain;
     if (s.started !== true) started = false;
   }
-  if (chain && chain[chain.length - 1] !== parallelism) chain = [...chain, parallelism];
+  if (chain && chain[chain.length - 1] !== parallelism) {
+    // old subtask j went to new j mod p, so a subtask beyond the old parallelism got nothing and
+    // cannot tell "no position saved" from "owns nothing": only the same parallelism is exact
+    const old = chain[chain.length - 1]!;
+    throw new Error(`MR_ERR_KAFKA_STATE: this Kafka source position was saved at parallelism ${old} by an older version, which cannot be restored at parallelism ${parallelism}; restore it at parallelism ${old}, take a new savepoint, then restore that one at ${parallelism}`);
+  }
   return { chain, splits, started };
 }
