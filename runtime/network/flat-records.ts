@@ -170,11 +170,22 @@ function encodeIn(values: readonly unknown[], mode: number): number {
 let src = Buffer.alloc(0) as FastBuffer;
 let pos = 0;
 let fieldsEnd = 0;
-let inArray = false;
 /** next string of the block (mode BLOCK), or -1 (mode INLINE) */
 let strPos = -1;
 
+/** A record's field: a scalar, or an array of scalars. */
 function field(): unknown {
+  if (src[pos] !== ARRAY || pos >= fieldsEnd) return scalar();
+  const m = src.readUInt32LE(pos + 1);
+  pos += 5;
+  if (m > fieldsEnd - pos) throw new Error(`an array of ${m} values does not fit in the fields`);
+  const a = new Array<unknown>(m);
+  for (let e = 0; e < m; e++) a[e] = scalar();
+  return a;
+}
+
+/** A scalar field (an ARRAY tag here, inside an array, is an unknown tag). */
+function scalar(): unknown {
   if (pos >= fieldsEnd) throw new Error('a record field runs past the end of the fields');
   const tag = src[pos++]!;
   switch (tag) {
@@ -205,20 +216,6 @@ function field(): unknown {
       pos += len;
       if (pos > fieldsEnd) throw new Error(`a ${len}-byte string runs past the end of the fields`);
       return src.utf8Slice(start, pos);
-    }
-    case ARRAY: {
-      if (inArray) throw new Error('an array inside an array');
-      const m = src.readUInt32LE(pos);
-      pos += 4;
-      if (m > fieldsEnd - pos) throw new Error(`an array of ${m} values does not fit in the fields`);
-      const a = new Array<unknown>(m);
-      inArray = true;
-      try {
-        for (let e = 0; e < m; e++) a[e] = field();
-      } finally {
-        inArray = false;
-      }
-      return a;
     }
     default:
       throw new Error(`unknown record field tag ${tag}`);
