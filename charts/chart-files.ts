@@ -9,6 +9,7 @@ import { stringify } from 'yaml';
 import { memberClusterRoles } from '../operator/rbac/member-roles.ts';
 import { isOwnNamespaceRule, isTenantBindRule, operatorClusterRole, operatorTenantClusterRole } from '../operator/rbac/operator-role.ts';
 import { consoleImpersonationRules, consoleRules } from '../operator/console/rbac.ts';
+import { CHART_PLACEHOLDERS, operatorAdmissionPolicySpec } from '../operator/rbac/operator-admission-policy.ts';
 import { healthChecks } from './argocd-health.ts';
 import { valuesJsonSchema } from './values-schema.ts';
 
@@ -43,6 +44,7 @@ export async function renderChartFiles(): Promise<Map<string, string>> {
     name: r.metadata.name, description: r.metadata.annotations?.['millrace.dev/description'] ?? '', rules: r.rules,
   })), plain));
 
+  files.set('files/admission/operator-scope-policy.yaml', header('operator/rbac/operator-admission-policy.ts (the ValidatingAdmissionPolicy spec; templates/admission-policy.yaml fills in the __OPERATOR_*__ names)') + stringify(operatorAdmissionPolicySpec(CHART_PLACEHOLDERS), { ...plain, lineWidth: 0 }));
   files.set('files/rbac/console-cluster-rules.yaml', header('operator/console/rbac.ts') + stringify(consoleRules(), plain));
   files.set('files/rbac/console-impersonation-rules.yaml', header('operator/console/rbac.ts (consoleImpersonationRules: only with console.oidc.enabled)') + stringify(consoleImpersonationRules(), plain));
 

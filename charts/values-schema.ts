@@ -59,6 +59,7 @@ export const valuesSchema = z.strictObject({
   }).describe('Operator ServiceAccount.'),
   rbac: z.strictObject({
     create: z.boolean().describe('Create the operator ClusterRole and Role (leases) with their bindings.'),
+    admissionPolicy: z.boolean().describe('Create the ValidatingAdmissionPolicy <release>-scope that confines the operator\'s ServiceAccount to the namespaces it made (RoleBindings, namespace updates and deletes); only with rbac.create (it names the chart\'s tenant role); Kubernetes 1.30 or later.'),
   }).describe('Operator RBAC.'),
   memberRoles: z.strictObject({
     create: z.boolean().describe('Create the ClusterRoles millrace-viewer, millrace-editor and millrace-owner that Namespace members are bound to. Cluster-wide names: only one release per cluster may create them.'),

@@ -8,6 +8,9 @@
 // only in the namespaces it made (its own RoleBinding there), and the editor holds what the
 // member role gives, nothing more through a Millrace resource (issue 14 point 7). A key Secret
 // left by another owner under a Deployment's name is replaced, not used (the re-create race).
+// The chart's ValidatingAdmissionPolicy confines the operator's token to the namespaces it made:
+// no tenant binding in kube-system, no other role or subject, no deleting or taking over a
+// namespace someone else made; its own work passes (every test here runs under it).
 // Control-plane tier: a real kube-apiserver with its CEL, PodSecurity admission and RBAC.
 import { randomBytes } from 'node:crypto';
 import { tryRun } from '../cluster/kube/commands.ts';
@@ -19,6 +22,7 @@ import { API, applyAs, createWorkspaceAndNamespace, getWithStatus, OPERATOR_NAME
 import type { Cluster } from '../operator/support/harness.ts';
 import { TENANT_BINDING_NAME, tenantRoleName } from '../../operator/rbac/operator-role.ts';
 import { allowed, SECURITY_OPERATOR, serviceAccountIdentity, startOperatorAsServiceAccount } from './support/kube-identities.ts';
+import { tenantBindingIn } from './support/operator-admission.ts';
 import type { Identity } from './support/kube-identities.ts';
 
 let cluster: Cluster;
@@ -211,6 +215,85 @@ describe('an editor gets no more through a Millrace resource than RBAC gives the
     expect((await rest.list({ apiVersion: 'v1', kind: 'Pod', namespace: plainNamespace })).items).toEqual([]);
     expect(await rest.getOrUndefined({ apiVersion: 'v1', kind: 'Secret', namespace: plainNamespace, name: 'elsewhere-auth' })).toBeUndefined();
     expect(await allowed(cluster, operatorIdentity.username, { verb: 'create', resource: 'pods', namespace: plainNamespace })).toBe(false);
+  }, 120_000);
+});
+
+describe("a stolen operator token stays inside the operator's namespaces (the chart's admission policy)", () => {
+  const rbac = 'rbac.authorization.k8s.io';
+  const self = { name: SECURITY_OPERATOR, namespace: OPERATOR_NAMESPACE };
+  const refusal = (e: unknown) => (e instanceof KubeApiError ? { status: e.status, message: e.message } : e);
+  const bindingPath = (ns: string, name = '') => `/apis/${rbac}/v1/namespaces/${ns}/rolebindings${name ? `/${name}` : ''}`;
+
+  test('the policy the chart renders type-checks against the Namespace and RoleBinding schemas without warnings', async () => {
+    type Policy = { status?: { typeChecking?: { expressionWarnings?: Array<{ fieldRef: string; warning: string }> } } };
+    const checked = await waitFor('the policy type-checked', async () => (await cluster.rest.request<Policy>('GET', `/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies/${SECURITY_OPERATOR}-scope`)).status?.typeChecking);
+    expect(checked.expressionWarnings ?? []).toEqual([]);
+  }, 60_000);
+
+  test('it cannot bind its tenant role in kube-system or in a namespace it did not make, though RBAC would let it', async () => {
+    const { rest } = cluster;
+    await rest.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: plainNamespace } }, TEST_MANAGER);
+    for (const other of ['kube-system', plainNamespace]) {
+      expect(await allowed(cluster, operatorIdentity.username, { verb: 'create', resource: 'rolebindings', group: rbac, namespace: other })).toBe(true);
+      const err = await operatorIdentity.rest.request('POST', bindingPath(other), { body: tenantBindingIn(other, self) }).catch(refusal);
+      expect(err).toMatchObject({ status: 403, message: expect.stringContaining(`rolebinding-namespace: the Millrace operator writes RoleBindings only in namespaces it made (label app.kubernetes.io/managed-by=millrace-operator); ${other} is not one`) });
+      expect(await rest.getOrUndefined({ apiVersion: `${rbac}/v1`, kind: 'RoleBinding', namespace: other, name: TENANT_BINDING_NAME })).toBeUndefined();
+    }
+  }, 60_000);
+
+  test('in a namespace it made it binds neither cluster-admin nor another role, nor its tenant role to anyone else', async () => {
+    const { rest } = cluster;
+    const binding = (name: string, role: string, subject: object) => ({ apiVersion: `${rbac}/v1`, kind: 'RoleBinding', metadata: { name, namespace }, roleRef: { apiGroup: rbac, kind: 'ClusterRole', name: role }, subjects: [subject] });
+    const editorSubject = { kind: 'ServiceAccount', name: 'editor', namespace };
+    // cluster-admin: refused (RBAC's escalation check judges before admission; the policy's rolebinding-role would too).
+    expect(await operatorIdentity.rest.request('POST', bindingPath(namespace), { body: binding('millrace-operator-admin', 'cluster-admin', { kind: 'ServiceAccount', ...self }) }).catch(refusal)).toMatchObject({ status: 403 });
+    // A role within its own rights passes RBAC's escalation check; the policy refuses it by name.
+    await rest.apply({ apiVersion: `${rbac}/v1`, kind: 'ClusterRole', metadata: { name: 'millrace-test-pod-reader' }, rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }] }, TEST_MANAGER);
+    expect(await operatorIdentity.rest.request('POST', bindingPath(namespace), { body: binding('pod-readers', 'millrace-test-pod-reader', editorSubject) }).catch(refusal))
+      .toMatchObject({ status: 403, message: expect.stringContaining('rolebinding-role: the Millrace operator binds only the ClusterRoles millrace-viewer, millrace-editor, millrace-owner (as RoleBinding <role>s)') });
+    // Its own binding, patched to add the editor (RBAC allows: it may bind its tenant role).
+    const patch = { subjects: [{ kind: 'ServiceAccount', ...self }, editorSubject] };
+    expect(await operatorIdentity.rest.request('PATCH', bindingPath(namespace, TENANT_BINDING_NAME), { body: patch, contentType: 'application/merge-patch+json' }).catch(refusal))
+      .toMatchObject({ status: 403, message: expect.stringContaining(`tenant-binding-subject: the Millrace operator binds its tenant ClusterRole only to its own ServiceAccount ${OPERATOR_NAMESPACE}/${SECURITY_OPERATOR}`) });
+    const bindings = (await rest.list<KubeObject & { subjects?: unknown[] }>({ apiVersion: `${rbac}/v1`, kind: 'RoleBinding', namespace })).items;
+    expect(bindings.map((b) => b.metadata.name).sort()).toEqual(['millrace-editors', 'millrace-operator', 'millrace-owners', 'millrace-viewers']);
+    expect(bindings.find((b) => b.metadata.name === TENANT_BINDING_NAME)?.subjects).toEqual([{ kind: 'ServiceAccount', ...self }]);
+    expect(await allowed(cluster, editor.username, { verb: 'create', resource: 'pods', namespace })).toBe(false);
+  }, 60_000);
+
+  test('it cannot delete or take over a namespace it did not make, weaken one it made, or create one without its labels', async () => {
+    const { rest } = cluster;
+    await rest.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: plainNamespace } }, TEST_MANAGER);
+    const ns = (name: string) => ({ apiVersion: 'v1', kind: 'Namespace', name });
+    expect(await allowed(cluster, operatorIdentity.username, { verb: 'delete', resource: 'namespaces', name: plainNamespace })).toBe(true);
+    expect(await operatorIdentity.rest.delete(ns(plainNamespace)).catch(refusal))
+      .toMatchObject({ status: 403, message: expect.stringContaining(`namespace-made-by-operator: the Millrace operator updates and deletes only namespaces it made (label app.kubernetes.io/managed-by=millrace-operator); ${plainNamespace} is not one`) });
+    expect(await operatorIdentity.rest.mergePatch(ns(plainNamespace), { metadata: { labels: { 'app.kubernetes.io/managed-by': 'millrace-operator' } } }).catch(refusal))
+      .toMatchObject({ status: 403, message: expect.stringContaining('namespace-made-by-operator') });
+    const plain = await rest.get<KubeObject>(ns(plainNamespace));
+    expect(plain.metadata.deletionTimestamp).toBeUndefined();
+    expect(plain.metadata.labels?.['app.kubernetes.io/managed-by']).toBeUndefined();
+    expect(await operatorIdentity.rest.mergePatch(ns(namespace), { metadata: { labels: { 'pod-security.kubernetes.io/enforce': 'privileged' } } }).catch(refusal))
+      .toMatchObject({ status: 403, message: expect.stringContaining('namespace-labels: the Millrace operator writes only namespaces labelled app.kubernetes.io/managed-by=millrace-operator, millrace.dev/namespace=<its name> and pod-security.kubernetes.io/enforce=restricted') });
+    expect((await rest.get<KubeObject>(ns(namespace))).metadata.labels?.['pod-security.kubernetes.io/enforce']).toBe('restricted');
+    const rogue = unique('rogue');
+    expect(await operatorIdentity.rest.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: rogue } }).catch(refusal)).toMatchObject({ status: 403, message: expect.stringContaining('namespace-labels') });
+    expect(await rest.getOrUndefined(ns(rogue))).toBeUndefined();
+  }, 60_000);
+
+  test('its own work passes: a new Namespace gets its Kubernetes namespace and bindings, and deleting it deletes them', async () => {
+    const { rest } = cluster;
+    const made = await createWorkspaceAndNamespace(rest, { capacityCU: 1, quotaCU: 1, members: [{ kind: 'ServiceAccount', name: 'editor', namespace, role: 'viewer' }] });
+    await waitForPhase(rest, 'Namespace', made.namespace, undefined, 'Active');
+    const names = (await rest.list<KubeObject>({ apiVersion: `${rbac}/v1`, kind: 'RoleBinding', namespace: made.namespace })).items.map((b) => b.metadata.name).sort();
+    expect(names).toEqual(['millrace-editors', 'millrace-operator', 'millrace-owners', 'millrace-viewers']);
+    await rest.delete({ apiVersion: API, kind: 'Namespace', name: made.namespace });
+    // The operator's DELETE of the namespace passed the policy once it is marked for deletion (or gone).
+    await waitFor(`Kubernetes namespace ${made.namespace} deleted by the operator`, async () => {
+      const kns = await rest.getOrUndefined<KubeObject>({ apiVersion: 'v1', kind: 'Namespace', name: made.namespace });
+      return kns === undefined || kns.metadata.deletionTimestamp !== undefined;
+    }, 60_000);
+    await rest.delete({ apiVersion: API, kind: 'Workspace', name: made.workspace });
   }, 120_000);
 });
 

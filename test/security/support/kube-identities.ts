@@ -1,6 +1,6 @@
 // Who acts in the security tests on the control-plane tier, each with a real token of its own:
 // a ServiceAccount's kubeconfig (TokenRequest), the operator running in-process as the chart's
-// ServiceAccount with exactly the chart's RBAC (operator/rbac/operator-role.ts), and RBAC's own
+// ServiceAccount with exactly the chart's RBAC (operator/rbac/operator-role.ts) and admission policy, and RBAC's own
 // answer to "may this subject do that" (SubjectAccessReview, asked as the admin).
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -18,6 +18,7 @@ import { s3SavepointFiles } from '../../../operator/storage/savepoint-files.ts';
 import { s3WorkspaceStorage } from '../../../operator/storage/workspace-storage.ts';
 import { localJobManagers, OPERATOR_NAMESPACE, TEST_MANAGER, TEST_WATCH_SELECTOR, UNREACHABLE_JOBMANAGER } from '../../operator/support/harness.ts';
 import type { Cluster } from '../../operator/support/harness.ts';
+import { applyChartAdmissionPolicy } from './operator-admission.ts';
 
 export interface Identity { kubeconfigPath: string; rest: KubeRest; username: string }
 
@@ -55,6 +56,8 @@ export async function startOperatorAsServiceAccount(cluster: Cluster, opts: { de
   await cluster.rest.apply({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: SECURITY_OPERATOR, namespace: OPERATOR_NAMESPACE } }, TEST_MANAGER);
   for (const obj of operatorRbacObjects(SECURITY_OPERATOR, OPERATOR_NAMESPACE)) await cluster.rest.apply(obj, TEST_MANAGER);
   const identity = await serviceAccountIdentity(cluster, OPERATOR_NAMESPACE, SECURITY_OPERATOR);
+  // And the chart's admission policy, in force before the operator makes anything.
+  await applyChartAdmissionPolicy(cluster, identity, { name: SECURITY_OPERATOR, namespace: OPERATOR_NAMESPACE });
   const access = await operatorTenantAccess(identity.rest, tenantRoleName(SECURITY_OPERATOR));
   if (!access) throw new Error(`the API server does not see ${identity.username} as a ServiceAccount`);
   const operator = new Operator({
