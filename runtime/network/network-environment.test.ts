@@ -39,6 +39,24 @@ async function twoSlots(key: string) {
   } };
 }
 
+describe('network environment: records between slots', () => {
+  test('records cross a TCP channel as a same-slot channel hands them over: flat bids, and SQL rows with bigint, bytes, Map, Date', async () => {
+    const s = await twoSlots('job/1/e/0/2');
+    try {
+      const bids = Array.from({ length: 3 }, (_, i) => ({ kind: 'bid', auction: 1000 + i, price: 0.5 + i, channel: i === 2 ? 'Zürich' : 'Google', extra: undefined }));
+      const rows = [{ kind: '+I', values: [2n ** 64n + 1n, new Uint8Array([0, 255]), new Map([['k', [1, null]]]), new Date(1_735_689_600_123), NaN] }];
+      s.output.write(dataBuffer(bids, [1, 2, 3]));
+      s.output.write(dataBuffer(rows, [4]));
+      await until(() => s.pollAll() === 0 && s.got.length === 2);
+      expect(s.got[0]!.values).toStrictEqual(bids);
+      expect(s.got[1]!.values).toStrictEqual(rows);
+      expect(s.got.map((b) => b.timestamps)).toEqual([[1, 2, 3], [4]]);
+    } finally {
+      await s.close();
+    }
+  });
+});
+
 describe('network environment: batched frames and coalesced credits', () => {
   test('buffers written in one turn reach the receiver in one socket write', async () => {
     const s = await twoSlots('job/1/e/0/1');
