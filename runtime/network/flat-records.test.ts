@@ -58,6 +58,13 @@ describe('flat records', () => {
     expect(encodeFlat([{ a: 1 }, { a: 1, b: 2 }])).toBeUndefined();
     expect(encodeFlat([{ a: new Date(0) }])).toBeUndefined();
     expect(encodeFlat([1, 2])).toBeUndefined();
+    const longKey = { ['k'.repeat(30_000)]: 1 };
+    expect(encodeFlat([longKey])).toBeUndefined();
+    expect(decodeRecords(Buffer.from(encodeRecords([longKey])), 1)).toStrictEqual([longKey]);
+    // a frame larger than the working buffer keeps (1 MiB), then a small one after it lets it go
+    const big = Array.from({ length: 40 }, (_, i) => ({ i, s: String(i).repeat(60_000) }));
+    expect(decodeRecords(Buffer.from(encodeRecords(big)), 40)).toStrictEqual(big);
+    expect(decodeRecords(Buffer.from(encodeRecords(rows)), 2)).toStrictEqual(rows);
     const mixed = [{ a: 1 }, { b: 'x' }];
     expect(decodeRecords(Buffer.from(encodeRecords(mixed)), 2)).toStrictEqual(mixed);
   });

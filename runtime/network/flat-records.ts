@@ -21,6 +21,9 @@
 
 export const FLAT_TAG = 0xc1;
 const MAX_KEYS = 64;
+const MAX_KEY_CHARS = 65_535 / 3;
+/** A working buffer grown past this by a large frame is let go before the next frame. */
+const KEEP_BYTES = 1024 * 1024;
 const BLOCK = 0;
 const INLINE = 1;
 
@@ -103,6 +106,7 @@ const NOT_ASCII = -2;
  * caller then uses msgpackr). The result is a view of a working buffer, valid until the next call.
  */
 export function encodeFlat(values: readonly unknown[]): Uint8Array | undefined {
+  if (out.length > KEEP_BYTES) out = Buffer.allocUnsafe(64 * 1024) as FastBuffer;
   let end = encodeIn(values, BLOCK);
   if (end === NOT_ASCII) end = encodeIn(values, INLINE);
   strings = ''; // not kept: it holds on to the records' strings
@@ -124,7 +128,8 @@ function encodeIn(values: readonly unknown[], mode: number): number {
   out[2] = k;
   let off = 3;
   for (const key of keys) {
-    if (key === '__proto__') return NOT_FLAT;
+    // (a key too long for its u16 length goes to msgpackr)
+    if (key === '__proto__' || key.length > MAX_KEY_CHARS) return NOT_FLAT;
     reserve(off, 2 + 3 * key.length);
     const len = out.utf8Write(key, off + 2);
     out.writeUInt16LE(len, off);
