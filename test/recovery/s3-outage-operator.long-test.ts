@@ -12,7 +12,7 @@
 // operator's own JobManager client, signed with the Deployment's key, as its observer does.
 import { jest } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,6 +47,8 @@ describe("an operator-configured JobManager with the operator's default settings
   beforeAll(() => { dir = mkdtempSync(path.join(os.tmpdir(), 's3-outage-operator-')); });
   afterAll(async () => {
     for (const p of processes) await p.stop();
+    // The processes' last words, for a failed run (the directory goes next).
+    for (const f of readdirSync(dir).filter((n) => n.endsWith('.log'))) log(`${f}:\n${readFileSync(path.join(dir, f), 'utf8').split('\n').slice(-15).join('\n')}`);
     await minio?.pause();
     rmSync(dir, { recursive: true, force: true });
   });

@@ -33,6 +33,12 @@ test('the TaskManager pod reaches the local JobManager and takes a free port', (
   expect(tm.args).toEqual(['taskmanager', '--jobmanager', 'http://127.0.0.1:40001', '--slots', '1', '--host', '127.0.0.1', '--port', '0', '--job', '/repo/runtime/pipeline/pipeline-job.ts']);
 });
 
+test('local directories under another mount path (/tmp) are not translated twice', () => {
+  const jm = podAsLocalProcess(objects.pods[0]!, { ...places, volumeDirs: { config: '/tmp/t/config', scratch: '/tmp/t/scratch', 's3-credentials': '/tmp/t/s3', auth: '/tmp/t/auth' } });
+  expect(jm.args).toContain('pipeline=/tmp/t/config/pipeline.yaml');
+  expect(jm.env).toMatchObject({ MILLRACE_CONFIG: '/tmp/t/config/millrace.json', MILLRACE_FILE_ROOTS: '/tmp/t/scratch', MILLRACE_S3_CREDENTIALS_DIR: '/tmp/t/s3' });
+});
+
 test('a volume without a local directory is an error naming it', () => {
   expect(() => podAsLocalProcess(objects.pods[0]!, { ...places, volumeDirs: { config: '/v/config' } })).toThrow(/no local directory for volume/);
 });

@@ -40,10 +40,13 @@ export function podAsLocalProcess(pod: KubeObject, places: PodLocalPlaces): Loca
     let out = s.replaceAll('$(POD_IP)', '127.0.0.1')
       .replaceAll(`${places.jobManagerHost}:${POD_REST_PORT}`, `127.0.0.1:${places.jobManagerRestPort}`)
       .replaceAll(`${places.jobManagerHost}:${POD_RPC_PORT}`, `127.0.0.1:${places.jobManagerRpcPort}`);
+    // One mount per string, the longest that matches, replaced once (a local directory may lie
+    // under another mount path, e.g. /tmp).
     for (const m of mounts) {
       if (out === m.mountPath || out.startsWith(`${m.mountPath}/`)) { out = places.volumeDirs[m.name] + out.slice(m.mountPath.length); break; }
       // a path inside a value (`--set pipeline=/etc/millrace/pipeline.yaml`)
-      out = out.replaceAll(`=${m.mountPath}/`, `=${places.volumeDirs[m.name]}/`);
+      const inside = out.indexOf(`=${m.mountPath}/`);
+      if (inside >= 0) { out = `${out.slice(0, inside + 1)}${places.volumeDirs[m.name]}${out.slice(inside + 1 + m.mountPath.length)}`; break; }
     }
     if (out === IMAGE_ROOT || out.startsWith(`${IMAGE_ROOT}/`)) out = places.repoRoot + out.slice(IMAGE_ROOT.length);
     return out;
