@@ -2,7 +2,7 @@
 // would use ($KUBECONFIG or --kubeconfig, else ~/.kube/config, else the pod's service account):
 // its address and CA reach the API server; its own identity is used only for what
 // context.ts documents (listing Namespaces, reading JobManager keys after a user's check).
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { openObjectStore } from '../../runtime/storage/open-object-store.ts';
@@ -11,10 +11,11 @@ import { loadKubeConnection } from '../kube/kube-connection.ts';
 import { DraftStore } from './drafts/draft-store.ts';
 import { checkOidcOptions, DEFAULT_CLAIMS, DEFAULT_SCOPES, type OidcOptions } from './auth/oidc.ts';
 import { createConsoleServer } from './server.ts';
+import { previousKeysFromText, type SessionKeys } from './auth/session-cookie.ts';
 
 export const CONSOLE_USAGE = `usage: millrace console [--host 127.0.0.1] [--port 8080] [--kubeconfig FILE]
                [--drafts-storage s3://<workspace-bucket>[/prefix] | DIR] [--jobmanager-url-template URL]
-               [--insecure-cookies] [--session-key-file FILE]
+               [--insecure-cookies] [--session-key-file FILE [--previous-session-keys-file FILE]]
                [--oidc-issuer URL --oidc-client-id ID --public-url URL [--oidc-client-secret-file FILE]
                 [--oidc-scopes S] [--oidc-username-claim C] [--oidc-username-prefix P]
                 [--oidc-groups-claim C] [--oidc-groups-prefix P]]
@@ -26,6 +27,9 @@ export const CONSOLE_USAGE = `usage: millrace console [--host 127.0.0.1] [--port
   --session-key-file        at least 32 random bytes (a mounted Secret) sealing session cookies; the
                             same key across restarts and replicas keeps members signed in. Without it:
                             a random key per process (a restart signs everyone out)
+  --previous-session-keys-file  key rotation: older keys, one a line, that still open the sessions
+                            they sealed (re-sealed with the newest key when used); not used to seal.
+                            A missing file means none (the chart always points here)
   --oidc-issuer             sign-in with this OpenID Connect provider (authorization code + PKCE); the
                             console impersonates <username-prefix><claim> and <groups-prefix><group>
   --oidc-client-id, --oidc-client-secret-file   the console's client at the provider (secret optional)
@@ -35,13 +39,14 @@ export const CONSOLE_USAGE = `usage: millrace console [--host 127.0.0.1] [--port
   --oidc-username-claim     default '${DEFAULT_CLAIMS.usernameClaim}'; --oidc-username-prefix default '${DEFAULT_CLAIMS.usernamePrefix}'
   --oidc-groups-claim       default '${DEFAULT_CLAIMS.groupsClaim}'; --oidc-groups-prefix default '${DEFAULT_CLAIMS.groupsPrefix}'
 environment: MILLRACE_CONSOLE_HOST, MILLRACE_CONSOLE_PORT, MILLRACE_CONSOLE_DRAFTS_STORAGE, MILLRACE_JOBMANAGER_URL_TEMPLATE,
-  MILLRACE_CONSOLE_SESSION_KEY_FILE, MILLRACE_CONSOLE_PUBLIC_URL, MILLRACE_CONSOLE_OIDC_ISSUER, MILLRACE_CONSOLE_OIDC_CLIENT_ID,
+  MILLRACE_CONSOLE_SESSION_KEY_FILE, MILLRACE_CONSOLE_PREVIOUS_SESSION_KEYS_FILE, MILLRACE_CONSOLE_PUBLIC_URL, MILLRACE_CONSOLE_OIDC_ISSUER, MILLRACE_CONSOLE_OIDC_CLIENT_ID,
   MILLRACE_CONSOLE_OIDC_CLIENT_SECRET_FILE, MILLRACE_CONSOLE_OIDC_SCOPES, MILLRACE_CONSOLE_OIDC_USERNAME_CLAIM,
   MILLRACE_CONSOLE_OIDC_USERNAME_PREFIX, MILLRACE_CONSOLE_OIDC_GROUPS_CLAIM, MILLRACE_CONSOLE_OIDC_GROUPS_PREFIX`;
 
 export interface ConsoleOptions {
   host: string; port: number; kubeconfig?: string; draftsStorage?: string; jobManagerUrlTemplate?: string; insecureCookies: boolean;
   sessionKeyFile?: string;
+  previousSessionKeysFile?: string;
   /** OIDC sign-in; the client secret is read from its file when the console starts. */
   oidc?: Omit<OidcOptions, 'clientSecret'> & { clientSecretFile?: string };
 }
@@ -53,7 +58,7 @@ export function consoleOptions(args: string[], env: NodeJS.ProcessEnv): ConsoleO
     options: {
       host: { type: 'string' }, port: { type: 'string' }, kubeconfig: { type: 'string' }, 'drafts-storage': { type: 'string' },
       'jobmanager-url-template': { type: 'string' }, 'insecure-cookies': { type: 'boolean' },
-      'session-key-file': { type: 'string' }, 'public-url': { type: 'string' },
+      'session-key-file': { type: 'string' }, 'previous-session-keys-file': { type: 'string' }, 'public-url': { type: 'string' },
       'oidc-issuer': { type: 'string' }, 'oidc-client-id': { type: 'string' }, 'oidc-client-secret-file': { type: 'string' }, 'oidc-scopes': { type: 'string' },
       'oidc-username-claim': { type: 'string' }, 'oidc-username-prefix': { type: 'string' }, 'oidc-groups-claim': { type: 'string' }, 'oidc-groups-prefix': { type: 'string' },
     },
@@ -87,8 +92,19 @@ export function consoleOptions(args: string[], env: NodeJS.ProcessEnv): ConsoleO
     jobManagerUrlTemplate: values['jobmanager-url-template'] ?? env.MILLRACE_JOBMANAGER_URL_TEMPLATE,
     insecureCookies: values['insecure-cookies'] === true,
     sessionKeyFile: opt('session-key-file', 'MILLRACE_CONSOLE_SESSION_KEY_FILE'),
+    previousSessionKeysFile: opt('previous-session-keys-file', 'MILLRACE_CONSOLE_PREVIOUS_SESSION_KEYS_FILE'),
     oidc,
   };
+}
+
+/** The session key and, when its file exists, the previous keys (rotation); none without --session-key-file. */
+export function loadSessionKeys(o: ConsoleOptions, log: { info(obj: object, msg: string): void }): SessionKeys | undefined {
+  if (!o.sessionKeyFile) return undefined;
+  const current = readFileSync(o.sessionKeyFile, 'utf8');
+  const file = o.previousSessionKeysFile;
+  const previous = file && existsSync(file) ? previousKeysFromText(readFileSync(file, 'utf8')) : [];
+  log.info({ previousKeys: previous.length }, 'session key loaded');
+  return previous.length ? { current, previous } : current;
 }
 
 export async function runConsole(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<void> {
@@ -101,7 +117,7 @@ export async function runConsole(args: string[], env: NodeJS.ProcessEnv = proces
   const { clientSecretFile, ...oidc } = o.oidc ?? {};
   const app = await createConsoleServer({
     connection, log, drafts, secureCookies: !o.insecureCookies,
-    sessionKey: o.sessionKeyFile ? readFileSync(o.sessionKeyFile, 'utf8') : undefined,
+    sessionKey: loadSessionKeys(o, log),
     oidc: o.oidc ? { ...(oidc as OidcOptions), ...(clientSecretFile ? { clientSecret: readFileSync(clientSecretFile, 'utf8').trim() } : {}) } : undefined,
     ...(template ? { jobManagerUrl: ({ namespace, name }: { namespace: string; name: string }) => template.replaceAll('{name}', name).replaceAll('{namespace}', namespace) } : {}),
   });

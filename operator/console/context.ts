@@ -8,7 +8,8 @@ import type { KubeConnection } from '../kube/kube-connection.ts';
 import type { KubeRest } from '../kube/rest-client.ts';
 import type { AccessAttributes } from './auth/can-i.ts';
 import type { Identity } from './auth/identity.ts';
-import type { OidcLogin } from './auth/oidc.ts';
+import type { OidcLogin, OidcTokens } from './auth/oidc.ts';
+import type { SessionKeys } from './auth/session-cookie.ts';
 import type { JobManagerAccess } from './kube/jobmanager-access.ts';
 import type { DraftStore } from './drafts/draft-store.ts';
 
@@ -27,14 +28,14 @@ export interface ConsoleUser extends Identity {
 export interface SessionApi {
   /** Checks the token with the API server and opens a session: its id (the sealed cookie value) and who signed in. */
   signIn(token: string): Promise<{ id: string; identity: Identity }>;
-  /** Opens a session acting as an identity mapped from an OpenID Connect ID token (impersonation), after the API server confirmed it. */
-  signInAs(identity: Identity): Promise<{ id: string; identity: Identity }>;
+  /** Opens a session acting as the identity mapped from an OpenID Connect ID token (impersonation), after the API server confirmed it; it lasts while the ID token holds or the refresh token renews it. */
+  signInAs(tokens: OidcTokens): Promise<{ id: string; identity: Identity }>;
   /** Ends the session of this cookie value (refused from now on). */
   signOut(id: string | undefined): Promise<void>;
   /** The OpenID Connect sign-in, when the console was started with one. */
   readonly oidc: OidcLogin | undefined;
   /** The session key material, for other sealed cookies (each with its own purpose-derived key). */
-  readonly keyMaterial: Uint8Array | string;
+  readonly keyMaterial: SessionKeys;
   readonly cookieName: string;
   readonly cookieOptions: { path: string; httpOnly: boolean; sameSite: 'strict'; secure: boolean; maxAge: number };
 }

@@ -6,6 +6,8 @@ export const CONSOLE_ERRORS = {
   MR_ERR_CONSOLE_UNAUTHENTICATED: { status: 401, description: 'No session and no bearer token: sign in with a Kubernetes token.' },
   MR_ERR_CONSOLE_TOKEN_INVALID: { status: 401, description: 'The Kubernetes API server did not accept the token (expired, revoked or for another cluster).' },
   MR_ERR_CONSOLE_OIDC_SIGN_IN: { status: 401, description: 'The OpenID Connect sign-in failed: the provider refused, or its answer (state, PKCE, ID token signature, issuer, audience, expiry, nonce) did not check out, or the token lacks the username claim.' },
+  MR_ERR_CONSOLE_OIDC_SESSION_ENDED: { status: 401, description: 'The OpenID provider refused to renew an expired ID token (signed out or revoked at the provider): the console session ended; sign in again.' },
+  MR_ERR_CONSOLE_OIDC_UNAVAILABLE: { status: 503, description: 'The OpenID provider could not be reached to renew an expired ID token; the session is kept, try again when the provider answers.' },
   MR_ERR_CONSOLE_SESSION_TOO_LARGE: { status: 400, description: 'The session does not fit in a cookie (too many groups or a very long token).' },
   MR_ERR_CONSOLE_FORBIDDEN: { status: 403, description: 'Kubernetes RBAC does not allow the signed-in user this verb on this resource; the message names both.' },
   MR_ERR_CONSOLE_CROSS_SITE: { status: 403, description: 'A state-changing request came from another origin (cross-site request refused).' },

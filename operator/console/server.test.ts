@@ -63,7 +63,7 @@ test('a sealed session cookie is honoured by a restarted console with the same k
     expect(later.statusCode).toBe(200);
     expect(String(later.headers['set-cookie'])).toMatch(/^millrace_session=[^;]+; Max-Age=\d+; Path=\/; HttpOnly; SameSite=Strict$/);
     // an OIDC session is not honoured by a console without OIDC (it would impersonate)
-    const oidcCookie = (await new SessionCookies(key, () => now).create({ name: 'oidc:ann', groups: [] }, { kind: 'oidc' })).cookie;
+    const oidcCookie = (await new SessionCookies(key, () => now).create({ name: 'oidc:ann', groups: [] }, { kind: 'oidc', expiresAt: now + 3600_000 })).cookie;
     expect((await restarted.inject({ method: 'GET', url: '/api/session', cookies: { millrace_session: oidcCookie } })).statusCode).toBe(401);
   } finally {
     await restarted.close();

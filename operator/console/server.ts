@@ -17,8 +17,9 @@ import { whoAmI } from './auth/identity.ts';
 import { crossSiteRefusal } from './auth/same-origin.ts';
 import { randomBytes } from 'node:crypto';
 import { BearerCache } from './auth/sessions.ts';
-import { DEFAULT_SESSION_LIMITS, SessionCookies, type Session, type SessionLimits } from './auth/session-cookie.ts';
-import { OidcLogin, withinPrefixes, type OidcOptions } from './auth/oidc.ts';
+import { DEFAULT_SESSION_LIMITS, SessionCookies, type Session, type SessionKeys, type SessionLimits } from './auth/session-cookie.ts';
+import { OidcLogin, withinPrefixes, type OidcOptions, type OidcTokens } from './auth/oidc.ts';
+import { OidcRenewal } from './auth/oidc-renewal.ts';
 import type { Identity } from './auth/identity.ts';
 import { impersonatingConnection, userConnection } from './auth/user-connection.ts';
 import type { ConsoleContext, ConsoleRoutes, ConsoleUser, SessionApi } from './context.ts';
@@ -58,8 +59,9 @@ export interface ConsoleServerOptions {
   /**
    * Key material (at least 32 bytes) that seals session cookies; give the same key (a Secret) to
    * every replica and restart and sessions survive. Default: random per process (a restart signs everyone out).
+   * With `{ current, previous }` the newest key seals and previous keys still open (key rotation).
    */
-  sessionKey?: Uint8Array | string;
+  sessionKey?: SessionKeys;
   /** OpenID Connect sign-in; the console impersonates the mapped identity (needs `impersonate`, rbac.ts). */
   oidc?: OidcOptions;
   /** Extra route groups (tests; other parts of the project add theirs to ROUTE_MODULES). */
@@ -96,6 +98,7 @@ export async function createConsoleServer(o: ConsoleServerOptions): Promise<Fast
   const sessionKey = o.sessionKey ?? randomBytes(48);
   const sessions = new SessionCookies(sessionKey, now, o.sessionLimits ?? DEFAULT_SESSION_LIMITS);
   const oidc = o.oidc ? new OidcLogin(o.oidc, now) : undefined;
+  const renewal = oidc ? new OidcRenewal({ refresh: (rt, user) => oidc.refresh(rt, user), cookies: sessions, now, providerName: oidc.providerName }) : undefined;
   // bearer-token clients: the identity is kept a minute, keyed by the token's hash, never the token
   const bearers = new BearerCache<SessionData>(now);
   // per-session clients and access caches, rebuilt from the cookie when missing (after a restart)
@@ -103,15 +106,19 @@ export async function createConsoleServer(o: ConsoleServerOptions): Promise<Fast
   const withConnection = (connection: KubeConnection): SessionData =>
     ({ kube: new KubeRest(connection, { timeoutMs: 15_000, maxConnections: 8 }), connection, access: new AccessCache(now) });
   const newData = (token: string): SessionData => withConnection(userConnection(o.connection, token));
+  // keyed by session id and identity: a renewed OIDC session whose groups changed gets a new client
+  const dataKey = (s: Session) => `${s.sid}\n${s.identity.name}\n${s.identity.groups.join('\n')}`;
   const dataOf = (s: Session): SessionData => {
-    const hit = sessionData.get(s.sid);
+    const hit = sessionData.get(dataKey(s));
     if (hit) return hit.data;
     const data = s.grant.kind === 'token' ? newData(s.grant.token) : withConnection(impersonatingConnection(o.connection, s.identity));
-    sessionData.create(s.identity, s.sid, data);
+    sessionData.create(s.identity, dataKey(s), data);
     return data;
   };
-  // a session whose idle clock moved on gets its re-sealed cookie with the response
+  // a session whose idle clock moved on (or that was renewed at the provider) gets its re-sealed cookie with the response
   const refreshedCookies = new WeakMap<FastifyRequest, string>();
+  // why a request's session ended at the provider: shown on the sign-in page it is sent to
+  const endedSessions = new WeakMap<FastifyRequest, ConsoleError>();
 
   async function optionalUser(request: FastifyRequest): Promise<ConsoleUser | undefined> {
     const auth = request.headers.authorization;
@@ -127,10 +134,22 @@ export async function createConsoleServer(o: ConsoleServerOptions): Promise<Fast
     }
     const opened = await sessions.open(request.cookies[SESSION_COOKIE]);
     if (!opened) return undefined;
-    // an OIDC session is impersonated only while OIDC is configured and within its prefixes
-    if (opened.session.grant.kind === 'oidc' && !(o.oidc && withinPrefixes(opened.session.identity, o.oidc))) return undefined;
-    if (opened.refreshed) refreshedCookies.set(request, opened.refreshed);
-    return makeUser(opened.session.identity, dataOf(opened.session));
+    let session = opened.session;
+    if (session.grant.kind === 'oidc') {
+      if (!renewal) return undefined; // OIDC sessions only while OIDC is configured
+      // an expired ID token: renewed with the refresh token, or the session ends (signed out at the provider)
+      const current = await renewal.current(session);
+      if ('ended' in current) {
+        endedSessions.set(request, current.ended);
+        return undefined;
+      }
+      session = current.session;
+      if (current.cookie) refreshedCookies.set(request, current.cookie);
+      else if (opened.refreshed) refreshedCookies.set(request, opened.refreshed);
+      // impersonated only within the configured prefixes
+      if (!withinPrefixes(session.identity, o.oidc!)) return undefined;
+    } else if (opened.refreshed) refreshedCookies.set(request, opened.refreshed);
+    return makeUser(session.identity, dataOf(session));
   }
 
   const sessionApi: SessionApi = {
@@ -138,10 +157,11 @@ export async function createConsoleServer(o: ConsoleServerOptions): Promise<Fast
       const data = newData(token);
       const identity = await whoAmI(data.kube);
       const { session, cookie } = await sessions.create(identity, { kind: 'token', token });
-      sessionData.create(identity, session.sid, data);
+      sessionData.create(identity, dataKey(session), data);
       return { id: cookie, identity };
     },
-    async signInAs(mapped: Identity) {
+    async signInAs(tokens: OidcTokens) {
+      const mapped = tokens.identity;
       // the API server confirms the impersonated identity (and that the console may impersonate)
       const data = withConnection(impersonatingConnection(o.connection, mapped));
       let identity: Identity;
@@ -152,8 +172,8 @@ export async function createConsoleServer(o: ConsoleServerOptions): Promise<Fast
         if (e.code === 'MR_ERR_CONSOLE_FORBIDDEN') throw new ConsoleError('MR_ERR_CONSOLE_OIDC_SIGN_IN', `the console may not impersonate ${mapped.name}: its ServiceAccount needs \`impersonate\` on users and groups (chart value console.oidc.enabled, operator/console/rbac.ts)`, { cause: err });
         throw err;
       }
-      const { session, cookie } = await sessions.create({ name: mapped.name, groups: mapped.groups }, { kind: 'oidc' });
-      sessionData.create(session.identity, session.sid, data);
+      const { session, cookie } = await sessions.create({ name: mapped.name, groups: mapped.groups }, { kind: 'oidc', expiresAt: tokens.expiresAt, ...(tokens.refreshToken ? { refreshToken: tokens.refreshToken } : {}) });
+      sessionData.create(session.identity, dataKey(session), data);
       return { id: cookie, identity: { ...identity, name: mapped.name } };
     },
     async signOut(cookie: string | undefined) {
@@ -171,7 +191,7 @@ export async function createConsoleServer(o: ConsoleServerOptions): Promise<Fast
     optionalUser,
     async user(request) {
       const u = await optionalUser(request);
-      if (!u) throw new ConsoleError('MR_ERR_CONSOLE_UNAUTHENTICATED', 'sign in with a Kubernetes token first (POST /api/session, or the sign-in page)');
+      if (!u) throw endedSessions.get(request) ?? new ConsoleError('MR_ERR_CONSOLE_UNAUTHENTICATED', 'sign in with a Kubernetes token first (POST /api/session, or the sign-in page)');
       return u;
     },
     canI: (user, a) => user.canI(a),
@@ -211,6 +231,10 @@ export async function createConsoleServer(o: ConsoleServerOptions): Promise<Fast
     if (wantsHtml(request)) {
       if ((e.code === 'MR_ERR_CONSOLE_UNAUTHENTICATED' || e.code === 'MR_ERR_CONSOLE_TOKEN_INVALID') && request.method === 'GET') {
         return reply.redirect(`/sign-in?next=${encodeURIComponent(request.url)}`, 303);
+      }
+      if (e.code === 'MR_ERR_CONSOLE_OIDC_SESSION_ENDED') {
+        reply.clearCookie(SESSION_COOKIE, { path: '/' });
+        return reply.redirect(`/sign-in?next=${encodeURIComponent(request.method === 'GET' ? request.url : '/')}&error=${encodeURIComponent(`${e.code}: ${e.message}`)}`, 303);
       }
       const user = await optionalUser(request).catch(() => undefined);
       return reply.code(e.statusCode).type('text/html').send(page(`Error ${e.statusCode}`, html`<p role="alert" class="flash error"><code>${e.code}</code>: ${e.message}</p><p><a href="/">Back to namespaces</a></p>`, user));

@@ -3,7 +3,8 @@
 // their queues and waiting lists and the deployments, suspends one, validates, explains and
 // saves a SQL draft; a viewer sees the same pages with actions disabled and gets 403 from the API
 // anyway; a member of another namespace sees none of it; a member signs in through a real OpenID
-// provider (oidc-provider) and stays signed in across a console restart. Screenshots of each page go to
+// provider (oidc-provider), stays signed in across a console restart and while her refresh token
+// renews the ID token, and is signed out of the console once she signs out at the provider. Screenshots of each page go to
 // .millrace/test-output/console/ (not committed) for a reviewer.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -68,7 +69,8 @@ test('an editor sees capacity and the FIFO waiting list, suspends a deployment, 
   expect(d.spec.state).toBe('suspended');
 
   await page.getByRole('link', { name: 'orders' }).click();
-  await expect(page.getByTestId('events').textContent()).resolves.toContain('JobRunning');
+  await expect(page.getByTestId('events').textContent()).resolves.toContain('JobRunning')
+    .catch(async (err: unknown) => { process.stderr.write(`[console-browser] deployment page ${page.url()}: ${await page.locator('main').innerText().catch(() => '?')}\n`); throw err; });
   // what a redeploy would change: the editor's suspend and the parallelism changed since the job started
   await expect(page.getByTestId('spec-diff').locator('tbody tr').allTextContents()).resolves.toEqual(['parallelism12', 'state"running""suspended"']);
   await expect(page.getByTestId('job-unavailable').textContent()).resolves.toContain('MR_ERR_CONSOLE_JOBMANAGER'); // no pods on this tier
@@ -168,7 +170,7 @@ test('a bearer-token API client gets the same answers; a bad token is refused', 
   expect(((await bad.json()) as { error: { code: string } }).error.code).toBe('MR_ERR_CONSOLE_TOKEN_INVALID');
 });
 
-test('a member signs in through an OpenID provider and sees their namespace, also after a console restart; an expired ID token, a forged code and a cookie of another key are refused', async () => {
+test('a member signs in through an OpenID provider and sees their namespace, also after a console restart and an ID token renewal; an expired ID token, a forged code, a cookie of another key and a session signed out at the provider are refused', async () => {
   const cluster = await useOperatorCluster();
   const providerPort = await freeLowPort();
   const consolePort = await freeLowPort();
@@ -244,6 +246,31 @@ test('a member signs in through an OpenID provider and sees their namespace, als
     expect(forged.headers.getSetCookie().some((c) => c.startsWith('millrace_session='))).toBe(false);
     const wrongState = await callback('code=forged&state=not-the-state');
     await expect(wrongState.json()).resolves.toEqual({ error: { code: 'MR_ERR_CONSOLE_OIDC_SIGN_IN', message: expect.stringMatching(/state/) } });
+
+    // the ID token (60 s) expired: the console renews it with the refresh token and she stays signed in
+    const renewing = await (await browser.newContext()).newPage();
+    await renewing.goto(`${base}/namespaces/${world.teamA}`);
+    await renewing.waitForURL(/\/sign-in/);
+    await atProvider(renewing, 'ann');
+    await renewing.locator('button[type=submit]').click();
+    await renewing.waitForURL(`${base}/namespaces/${world.teamA}`);
+    expect(provider.refreshes()).toBe(0);
+    skewMs = 75_000; // past the ID token's expiry by the console's clock, within the renewed one's
+    await renewing.goto(`${base}/namespaces/${world.teamA}`);
+    await expect(renewing.getByTestId('user-name').textContent()).resolves.toBe('oidc:ann');
+    await expect(renewing.getByTestId('deployment-alpha-report').getByRole('button', { name: 'Suspend' }).isEnabled()).resolves.toBe(true);
+    expect(provider.refreshes()).toBe(1);
+    // she signs out at the provider: the next renewal is refused, the console session ends, back to sign-in
+    await renewing.goto(`${provider.issuer}/session/end`);
+    await renewing.getByRole('button', { name: 'Yes, sign me out' }).click();
+    await renewing.waitForURL(/\/session\/end\/success/);
+    skewMs = 150_000; // the renewed ID token expired too
+    await renewing.goto(`${base}/namespaces/${world.teamA}`);
+    await renewing.waitForURL(/\/sign-in\?/);
+    await expect(renewing.getByRole('alert').textContent()).resolves.toMatch(/MR_ERR_CONSOLE_OIDC_SESSION_ENDED: 127\.0\.0\.1:\d+ no longer renews the session of oidc:ann .*invalid_grant.*sign in again/);
+    await expect(renewing.evaluate(async () => (await fetch('/api/session')).status)).resolves.toBe(401);
+    await renewing.context().close();
+    skewMs = 0;
   } finally {
     await app.close();
     await provider.close();

@@ -35,6 +35,9 @@ test('the console\'s session key comes from a Secret (made by the chart unless n
   expect(Buffer.from(secret.data.key, 'base64').length).toBeGreaterThanOrEqual(32);
   expect(podOf(plain).volumes.find((v) => v.name === 'session-key')?.secret?.secretName).toBe('rel-millrace-console-session');
   expect(podOf(plain).containers[0]!.env).toContainEqual({ name: 'MILLRACE_CONSOLE_SESSION_KEY_FILE', value: '/etc/millrace/console-session/key' });
+  // key rotation: the whole Secret is mounted, so `previous-keys` appears beside `key` once added
+  expect(podOf(plain).containers[0]!.env).toContainEqual({ name: 'MILLRACE_CONSOLE_PREVIOUS_SESSION_KEYS_FILE', value: '/etc/millrace/console-session/previous-keys' });
+  expect(podOf(plain).volumes.find((v) => v.name === 'session-key')?.secret).toEqual({ secretName: 'rel-millrace-console-session' });
   expect((plain.find((o) => o.kind === 'ClusterRole' && o.metadata.name === 'rel-millrace-console') as Obj & { rules: unknown }).rules).toEqual(consoleRules());
 
   const oidc = await template(['--set', 'console.enabled=true', '--set', 'console.sessionKeySecret=my-key', '--set', 'console.oidc.enabled=true', '--set', 'console.oidc.issuer=https://id.example.com',

@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { consoleOptions } from '../../operator/console/cli.ts';
+import { consoleOptions, loadSessionKeys } from '../../operator/console/cli.ts';
 
 const BIN = new URL('../../runtime/bin/millrace.ts', import.meta.url).pathname;
 
@@ -48,4 +48,16 @@ test('OIDC and session-key options come from flags or the environment; missing o
   expect(() => consoleOptions(['--oidc-issuer', 'https://id.example.com', '--oidc-client-id', 'c'], {})).toThrow(/MR_ERR_CLI: --public-url is required with --oidc-issuer/);
   expect(() => consoleOptions(['--oidc-issuer', 'https://id.example.com', '--public-url', 'https://c.example.com'], {})).toThrow(/--oidc-client-id is required/);
   expect(() => consoleOptions(['--oidc-groups-prefix', 'system:'], env)).toThrow(/--oidc-groups-prefix must be non-empty and must not start with "system:"/);
+});
+
+test('the session key file and, when present, the previous keys file (one key a line) make the key ring', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'console-keys-'));
+  writeFileSync(join(dir, 'key'), `${'n'.repeat(48)}\n`);
+  const log = { info: () => undefined };
+  const o = consoleOptions([], { MILLRACE_CONSOLE_SESSION_KEY_FILE: join(dir, 'key'), MILLRACE_CONSOLE_PREVIOUS_SESSION_KEYS_FILE: join(dir, 'previous-keys') });
+  expect(o.previousSessionKeysFile).toBe(join(dir, 'previous-keys'));
+  expect(loadSessionKeys(o, log)).toBe(`${'n'.repeat(48)}\n`); // no previous-keys file (the chart's Secret without one): none
+  writeFileSync(join(dir, 'previous-keys'), `${'o'.repeat(48)}\n${'p'.repeat(48)}\n`);
+  expect(loadSessionKeys(o, log)).toEqual({ current: `${'n'.repeat(48)}\n`, previous: ['o'.repeat(48), 'p'.repeat(48)] });
+  expect(loadSessionKeys(consoleOptions([], {}), log)).toBeUndefined();
 });

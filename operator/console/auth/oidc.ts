@@ -69,6 +69,15 @@ export function withinPrefixes(identity: Identity, m: ClaimMapping): boolean {
 /** What the console keeps (sealed in a short-lived cookie) between sending the browser to the provider and its return. */
 export interface PendingSignIn { state: string; nonce: string; verifier: string; next: string }
 
+/** A sign-in or refresh at the provider: who, until when the ID token holds, and the refresh token when the provider gave one. */
+export interface OidcTokens {
+  identity: Identity;
+  /** The ID token's `exp` (ms): the console asks the provider again after this. */
+  expiresAt: number;
+  /** Kept in the sealed session to renew the ID token; without one the session ends with the ID token. */
+  refreshToken?: string;
+}
+
 export class OidcLogin {
   readonly options: OidcOptions;
   private readonly now: () => number;
@@ -95,22 +104,55 @@ export class OidcLogin {
   }
 
   /** The browser came back with `query`: redeem the code (with the PKCE verifier), check the ID token, map its claims. */
-  async finish(query: string, pending: PendingSignIn): Promise<Identity> {
-    const base = await this.config();
-    // the library's clock follows the console's (a manual clock in tests): skew = console time - real time
-    const config = new oidc.Configuration(base.serverMetadata(), this.options.clientId, { ...this.clientMetadata(), [oidc.clockSkew]: Math.round((this.now() - Date.now()) / 1000) }, this.clientAuth());
-    if (this.insecure) oidc.allowInsecureRequests(config);
+  async finish(query: string, pending: PendingSignIn): Promise<OidcTokens> {
+    const config = await this.clocked();
     const callback = new URL(this.options.redirectUri);
     callback.search = query;
-    let claims: Record<string, unknown> | undefined;
+    let tokens: Awaited<ReturnType<typeof oidc.authorizationCodeGrant>>;
     try {
-      const tokens = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: pending.verifier, expectedState: pending.state, expectedNonce: pending.nonce, idTokenExpected: true });
-      claims = tokens.claims();
+      tokens = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: pending.verifier, expectedState: pending.state, expectedNonce: pending.nonce, idTokenExpected: true });
     } catch (err) {
       throw new ConsoleError('MR_ERR_CONSOLE_OIDC_SIGN_IN', `the sign-in at ${this.providerName} did not complete: ${describe(err)}`, { cause: err });
     }
+    const claims = tokens.claims();
     if (!claims) throw new ConsoleError('MR_ERR_CONSOLE_OIDC_SIGN_IN', `${this.providerName} returned no ID token`);
-    return identityFromClaims(claims, this.options);
+    return { identity: identityFromClaims(claims, this.options), expiresAt: claims.exp * 1000, ...(tokens.refresh_token ? { refreshToken: tokens.refresh_token } : {}) };
+  }
+
+  /**
+   * Renews an expired ID token with the refresh grant. The provider refusing it (signed out there,
+   * session or grant revoked, refresh token expired or reused) is MR_ERR_CONSOLE_OIDC_SESSION_ENDED;
+   * a provider that cannot be reached is MR_ERR_CONSOLE_OIDC_UNAVAILABLE (the session is kept: ask again later).
+   */
+  async refresh(refreshToken: string, user: Identity): Promise<OidcTokens> {
+    const config = await this.clocked();
+    let tokens: Awaited<ReturnType<typeof oidc.refreshTokenGrant>>;
+    try {
+      tokens = await oidc.refreshTokenGrant(config, refreshToken);
+    } catch (err) {
+      if (err instanceof oidc.ResponseBodyError) throw new ConsoleError('MR_ERR_CONSOLE_OIDC_SESSION_ENDED', `${this.providerName} no longer renews the session of ${user.name} (${describe(err)}): signed out or revoked at the provider; sign in again`, { cause: err });
+      throw new ConsoleError('MR_ERR_CONSOLE_OIDC_UNAVAILABLE', `the OpenID provider ${this.providerName} could not renew the session of ${user.name}: ${describe(err)}; try again when it answers`, { cause: err });
+    }
+    const claims = tokens.claims();
+    const next = tokens.refresh_token ?? refreshToken; // providers that do not rotate keep the old one valid
+    // no new ID token (allowed on refresh): the identity stands, until the access token's expiry
+    if (!claims) return { identity: user, expiresAt: this.now() + (tokens.expiresIn() ?? 300) * 1000, refreshToken: next };
+    let identity: Identity;
+    try {
+      identity = identityFromClaims(claims, this.options);
+    } catch (err) {
+      throw new ConsoleError('MR_ERR_CONSOLE_OIDC_SESSION_ENDED', `${this.providerName} renewed the session of ${user.name} with an ID token the console cannot map: ${(err as Error).message}`, { cause: err });
+    }
+    if (identity.name !== user.name) throw new ConsoleError('MR_ERR_CONSOLE_OIDC_SESSION_ENDED', `${this.providerName} renewed the session of ${user.name} for another user (${identity.name}); sign in again`);
+    return { identity, expiresAt: claims.exp * 1000, refreshToken: next };
+  }
+
+  /** The provider's configuration with the library's clock following the console's (a manual clock in tests): skew = console time - real time. */
+  private async clocked(): Promise<oidc.Configuration> {
+    const base = await this.config();
+    const config = new oidc.Configuration(base.serverMetadata(), this.options.clientId, { ...this.clientMetadata(), [oidc.clockSkew]: Math.round((this.now() - Date.now()) / 1000) }, this.clientAuth());
+    if (this.insecure) oidc.allowInsecureRequests(config);
+    return config;
   }
 
   private get insecure(): boolean { return new URL(this.options.issuer).protocol === 'http:'; }
@@ -130,7 +172,7 @@ export class OidcLogin {
 
 function describe(err: unknown): string {
   if (err instanceof oidc.AuthorizationResponseError) return `the provider answered ${err.error}${err.error_description ? `: ${err.error_description}` : ''}`;
-  if (err instanceof oidc.ResponseBodyError) return `the provider refused the code: ${err.error}${err.error_description ? `: ${err.error_description}` : ''}`;
+  if (err instanceof oidc.ResponseBodyError) return `the provider refused: ${err.error}${err.error_description ? `: ${err.error_description}` : ''}`;
   if (!(err instanceof Error)) return String(err);
   // openid-client wraps the precise check that failed (which claim, which value) as the cause
   return err.cause instanceof Error && err.cause.message !== err.message ? `${err.message}: ${err.cause.message}` : err.message;

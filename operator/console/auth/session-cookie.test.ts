@@ -1,10 +1,11 @@
 // Sealed session cookies (manual clock) and the OpenID claim mapping: a session survives a new
 // SessionCookies with the same key (a console restart), is refused with another key, after a
 // change of one character, after sign-out, when idle too long and when too old; its idle clock is
-// moved on by a re-sealed cookie; ID token claims map to prefixed Kubernetes names and groups.
+// moved on by a re-sealed cookie; a rotated key still opens what the previous one sealed; ID token
+// claims map to prefixed Kubernetes names and groups.
 import { ConsoleError } from '../errors.ts';
 import { checkOidcOptions, DEFAULT_CLAIMS, DEFAULT_SCOPES, identityFromClaims, withinPrefixes, type OidcOptions } from './oidc.ts';
-import { deriveKey, Sealer, SessionCookies } from './session-cookie.ts';
+import { deriveKey, previousKeysFromText, Sealer, SessionCookies } from './session-cookie.ts';
 
 const KEY = 'k'.repeat(40);
 const alice = { name: 'alice', groups: ['team-a'] };
@@ -32,12 +33,13 @@ test('a session cookie opens in a restarted console with the same key, never wit
 test('a session ends after its idle time and after its absolute lifetime; use moves the idle clock on by a new cookie', async () => {
   let now = Date.parse('2026-12-07T10:00:00Z');
   const cookies = new SessionCookies(KEY, () => now, { idleMs: 10 * 60_000, maxAgeMs: 25 * 60_000 });
-  const { cookie } = await cookies.create(alice, { kind: 'oidc' });
+  const { cookie } = await cookies.create(alice, { kind: 'oidc', expiresAt: now + 60_000, refreshToken: 'the-refresh-token' });
+  expect(cookie).not.toContain('the-refresh-token');
   now += 30_000;
   expect((await cookies.open(cookie))?.refreshed).toBeUndefined(); // used within a minute: no new cookie
   now += 9 * 60_000; // 9.5 min idle
   const used = await cookies.open(cookie);
-  expect(used?.session.grant).toEqual({ kind: 'oidc' });
+  expect(used?.session.grant).toEqual({ kind: 'oidc', expiresAt: Date.parse('2026-12-07T10:01:00Z'), refreshToken: 'the-refresh-token' });
   expect(used?.refreshed).toEqual(expect.any(String));
   now += 9 * 60_000; // 18.5 min after creation, 9 min after the refresh
   expect(await cookies.open(cookie)).toBeUndefined(); // the old cookie: idle 18.5 min
@@ -50,8 +52,8 @@ test('a session ends after its idle time and after its absolute lifetime; use mo
 test('sign-out revokes the session id: its cookie is refused even though still sealed and fresh', async () => {
   const now = Date.parse('2026-12-07T10:00:00Z');
   const cookies = new SessionCookies(KEY, () => now, limits);
-  const { session, cookie } = await cookies.create(alice, { kind: 'oidc' });
-  const other = await cookies.create(alice, { kind: 'oidc' });
+  const { session, cookie } = await cookies.create(alice, { kind: 'oidc', expiresAt: now });
+  const other = await cookies.create(alice, { kind: 'oidc', expiresAt: now });
   cookies.revoke(session);
   expect(await cookies.open(cookie)).toBeUndefined();
   expect((await cookies.open(other.cookie))?.session.sid).toBe(other.session.sid);
@@ -61,7 +63,7 @@ test('session keys: too short key material is refused naming the fix; purposes d
   expect(() => deriveKey('short', 'session')).toThrow(/MR_ERR_CONSOLE_SESSION_KEY: the session key has 5 bytes, at least 32.*openssl rand -base64 48/);
   expect(Buffer.from(deriveKey(KEY, 'session')).equals(Buffer.from(deriveKey(KEY, 'oidc-pending')))).toBe(false);
   const tooMany = { name: 'oidc:bob', groups: Array.from({ length: 400 }, (_, i) => `oidc:group-${i}`) };
-  const err = await new SessionCookies(KEY, Date.now, limits).create(tooMany, { kind: 'oidc' }).catch((e: unknown) => e);
+  const err = await new SessionCookies(KEY, Date.now, limits).create(tooMany, { kind: 'oidc', expiresAt: Date.now() }).catch((e: unknown) => e);
   expect(err).toBeInstanceOf(ConsoleError);
   expect((err as ConsoleError).code).toBe('MR_ERR_CONSOLE_SESSION_TOO_LARGE');
 });
@@ -90,4 +92,29 @@ test('OIDC options: system: or empty prefixes, plain-http issuers off loopback a
   expect(() => checkOidcOptions({ ...ok, issuer: 'http://id.example.com' })).toThrow(/--oidc-issuer must be an https URL/);
   expect(() => checkOidcOptions({ ...ok, redirectUri: 'https://console.example.com/elsewhere' })).toThrow(/must end in \/oidc\/callback/);
   expect(() => checkOidcOptions({ ...ok, scopes: 'profile' })).toThrow(/--oidc-scopes must include openid/);
+});
+
+test('key rotation: the newest key seals, a previous key still opens its sessions (re-sealed with the newest at once) until they expire', async () => {
+  let now = Date.parse('2026-12-07T10:00:00Z');
+  const OLD = 'o'.repeat(40);
+  const NEW = 'n'.repeat(40);
+  const before = new SessionCookies(OLD, () => now, limits);
+  const { session, cookie } = await before.create(alice, { kind: 'token', token: 't' });
+  now += 10_000;
+  const rotated = new SessionCookies({ current: NEW, previous: previousKeysFromText(`# retired after 12 h\n${OLD}\n\n`) }, () => now, limits);
+  const opened = await rotated.open(cookie);
+  expect(opened?.session.sid).toBe(session.sid);
+  // re-sealed with the newest key right away (not only after a minute): a console that knows only NEW opens it
+  const onlyNew = new SessionCookies(NEW, () => now, limits);
+  expect(await onlyNew.open(cookie)).toBeUndefined();
+  expect((await onlyNew.open(opened!.refreshed))?.session.sid).toBe(session.sid);
+  // new sessions are sealed with the newest key
+  const fresh = await rotated.create(alice, { kind: 'token', token: 't2' });
+  expect(await new SessionCookies(OLD, () => now, limits).open(fresh.cookie)).toBeUndefined();
+  expect((await onlyNew.open(fresh.cookie))?.session.sid).toBe(fresh.session.sid);
+  // an old session still ends at its limits, whatever key opens it
+  now += limits.maxAgeMs;
+  expect(await rotated.open(cookie)).toBeUndefined();
+  // a short previous key is refused naming which one
+  expect(() => new SessionCookies({ current: NEW, previous: [OLD, 'short'] }, () => now)).toThrow(/MR_ERR_CONSOLE_SESSION_KEY: previous session key 2 has 5 bytes, at least 32/);
 });

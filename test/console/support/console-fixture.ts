@@ -107,6 +107,11 @@ export async function startConsoleWorld(options: ConsoleWorldOptions = {}): Prom
     firstTimestamp: new Date().toISOString(), lastTimestamp: new Date().toISOString(), source: { component: 'millrace-operator' },
   });
 
+  // An API server that just started serves a CRD's kind with 429 "storage is (re)initializing" for a
+  // while after the CRD is Established (its watch cache still filling): wait until the kinds the
+  // pages read are served, as a user would reload.
+  for (const kind of ['Deployment', 'Savepoint', 'Queue']) await waitFor(`${kind} objects served`, async () => { await admin.list({ apiVersion: API_VERSION, kind, namespace: teamA }); return true; }, 60_000, 250);
+
   const draftsDir = mkdtempSync(join(tmpdir(), 'millrace-console-drafts-'));
   const app = await startConsole(cluster.kubeconfigPath, consoleToken, { drafts: new DraftStore(openObjectStore(draftsDir), Date.now), jobManagerUrl: options.jobManagerUrl ?? (() => 'http://127.0.0.1:9') });
   const url = app.listeningOrigin;

@@ -3,11 +3,13 @@
 // development login page accepts any login with any password; the account's `groups` claim comes
 // from `groups` here. Consent is granted up front (a first-party client), so the browser goes
 // login page → console. The console is a public client: PKCE is required, no client secret.
+// Refresh tokens are issued to the console without offline_access, so they end with the
+// provider's session: signing out at the provider (/session/end) revokes them.
 import type { Server } from 'node:http';
 import { exportJWK, generateKeyPair } from 'jose';
 import Provider from 'oidc-provider';
 
-export interface TestOidcProvider { issuer: string; clientId: string; close(): Promise<void> }
+export interface TestOidcProvider { issuer: string; clientId: string; /** refresh grants the provider answered so far */ refreshes(): number; close(): Promise<void> }
 
 /** A loopback port that was free just now, in 20000-31999 (below Linux's ephemeral range, above the test services'). */
 export async function freeLowPort(): Promise<number> {
@@ -29,7 +31,7 @@ export async function startOidcProvider(o: { port: number; redirectUri: string; 
   const clientId = 'millrace-console';
   const { privateKey } = await generateKeyPair('RS256', { extractable: true });
   const provider = new Provider(issuer, {
-    clients: [{ client_id: clientId, token_endpoint_auth_method: 'none', redirect_uris: [o.redirectUri], response_types: ['code'], grant_types: ['authorization_code'] }],
+    clients: [{ client_id: clientId, token_endpoint_auth_method: 'none', redirect_uris: [o.redirectUri], response_types: ['code'], grant_types: ['authorization_code', 'refresh_token'] }],
     jwks: { keys: [{ ...(await exportJWK(privateKey)), alg: 'RS256', use: 'sig', kid: 'test' }] },
     cookies: { keys: ['millrace-console-oidc-test'] },
     claims: { openid: ['sub'], groups: ['groups'] },
@@ -38,6 +40,8 @@ export async function startOidcProvider(o: { port: number; redirectUri: string; 
     conformIdTokenClaims: false,
     ttl: { IdToken: o.idTokenTtlSeconds ?? 3600, AccessToken: 600, Interaction: 600, Grant: 600, Session: 600 },
     pkce: { required: () => true },
+    // refresh tokens bound to the provider's session (no offline_access): they stop at sign-out there
+    issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
     findAccount: async (_ctx, sub) => ({ accountId: sub, claims: async () => ({ sub, groups: o.groups[sub] ?? [] }) }),
     // first-party client: consent granted without asking (the pattern from the provider's docs)
     loadExistingGrant: async (ctx) => {
@@ -51,10 +55,13 @@ export async function startOidcProvider(o: { port: number; redirectUri: string; 
       return grant;
     },
   });
+  let refreshes = 0;
+  provider.on('grant.success', (ctx) => { if (ctx.oidc.params?.grant_type === 'refresh_token') refreshes++; });
   const server: Server = provider.listen(o.port, '127.0.0.1');
   await new Promise<void>((resolve, reject) => { server.once('listening', resolve); server.once('error', reject); });
   return {
     issuer, clientId,
+    refreshes: () => refreshes,
     close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
 }
