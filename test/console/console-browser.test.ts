@@ -1,7 +1,7 @@
 // The console in a real browser (Debian's headless Chromium, driven by playwright-core) against
 // the real kube-apiserver of the control-plane tier: an editor signs in, sees the namespaces with
 // their queues and waiting lists and the deployments, suspends one, validates, explains and
-// saves a SQL draft; a viewer sees the same pages with actions disabled and gets 403 from the API
+// saves a SQL draft in the SQL editor (CodeMirror, keywords highlighted); a viewer sees the same pages with actions disabled and gets 403 from the API
 // anyway; a member of another namespace sees none of it; a member signs in through a real OpenID
 // provider (oidc-provider), stays signed in across a console restart and while her refresh token
 // renews the ID token, and is signed out of the console once she signs out at the provider. Screenshots of each page go to
@@ -79,10 +79,15 @@ test('an editor sees capacity and the FIFO waiting list, suspends a deployment, 
   await page.goto(`${world.url}/namespaces/${world.teamA}/drafts`);
   await page.getByLabel('Name').fill('top-bids');
   await page.getByRole('button', { name: 'Create' }).click();
-  const editor = page.getByLabel('SQL script');
-  await editor.fill("CREATE TABLE bids (auction BIGINT, price BIGINT) WITH ('connector' = 'datagen', 'number-of-rows' = '10');\nCREATE TABLE out_t (auction BIGINT, price BIGINT) WITH ('connector' = 'blackhole');\nINSERT INTO out_t SELEC auction, price FROM bids;");
+  // the SQL editor (CodeMirror): typed into like the textarea it replaces, keywords highlighted, and the form posts what it shows
+  const invalid = "CREATE TABLE bids (auction BIGINT, price BIGINT) WITH ('connector' = 'datagen', 'number-of-rows' = '10');\nCREATE TABLE out_t (auction BIGINT, price BIGINT) WITH ('connector' = 'blackhole');\nINSERT INTO out_t SELEC auction, price FROM bids;";
+  await page.getByLabel('SQL script').fill(invalid);
+  await expect(page.locator('textarea[name=text]').inputValue()).resolves.toBe(invalid);
+  const keyword = page.getByTestId('sql-editor').locator('.cm-line span').filter({ hasText: /^INSERT$/ });
+  await expect(keyword.evaluate((el) => (globalThis as unknown as { getComputedStyle(e: unknown): { color: string } }).getComputedStyle(el).color)).resolves.toBe('rgb(11, 79, 153)');
   await page.getByRole('button', { name: 'Validate' }).click();
   await expect(page.getByTestId('validation-problems').textContent()).resolves.toMatch(/line 3, column 19: MR_ERR_SQL_PARSE expected SELECT/);
+  await expect(page.getByLabel('SQL script').textContent()).resolves.toContain('INSERT INTO out_t SELEC auction'); // the posted text, back in the editor
   await shot(page, '4-draft-invalid');
   await page.getByLabel('SQL script').fill("CREATE TABLE bids (auction BIGINT, price BIGINT) WITH ('connector' = 'datagen', 'number-of-rows' = '10');\nCREATE TABLE out_t (auction BIGINT, price BIGINT) WITH ('connector' = 'blackhole');\nINSERT INTO out_t SELECT auction, price FROM bids WHERE price > 10;");
   await page.getByRole('button', { name: 'Explain' }).click();
@@ -92,7 +97,7 @@ test('an editor sees capacity and the FIFO waiting list, suspends a deployment, 
   await page.getByRole('button', { name: 'Save version' }).click();
   await expect(page.getByRole('status').textContent()).resolves.toContain('saved version 1');
   await expect(page.getByTestId('versions').locator('li').allTextContents()).resolves.toEqual(['version 1']);
-  await expect(page.getByLabel('SQL script').inputValue()).resolves.toContain('WHERE price > 10');
+  await expect(page.getByLabel('SQL script').textContent()).resolves.toContain('WHERE price > 10');
   // deploy: a Deployment running this SQL, created with the editor's token
   await page.getByRole('button', { name: 'Deploy' }).click();
   await expect(page.getByRole('status').first().textContent()).resolves.toContain('deployment top-bids created from draft top-bids');

@@ -110,8 +110,9 @@ function editorPage(o: { namespace: string; name: string; kind: DraftKind; text:
 ${o.current ? html`<p class="help">Version ${o.current.version}, saved by ${o.current.savedBy} at ${o.current.savedAt}</p>` : html`<p class="help">New draft (not saved yet)</p>`}
 <form method="post" action="${base}">
 <input type="hidden" name="kind" value="${o.kind}">
-<p><label for="text">${o.kind === 'sql' ? 'SQL script' : 'YAML pipeline'}</label><br>
-<textarea id="text" name="text" class="code" rows="18" spellcheck="false" aria-describedby="text-help">${o.text}</textarea></p>
+<p><label for="text" id="text-label">${o.kind === 'sql' ? 'SQL script' : 'YAML pipeline'}</label><br>
+<textarea id="text" name="text" class="code" rows="18" spellcheck="false" aria-describedby="text-help"${o.kind === 'sql' ? html` data-editor="sql"` : ''}>${o.text}</textarea></p>
+${o.kind === 'sql' ? html`<script src="/static/sql-editor.js" defer></script>` : ''}
 <p id="text-help" class="help">${o.kind === 'sql' ? 'Flink SQL: CREATE TABLE ... WITH (...); INSERT INTO ... SELECT ...; statements end with a semicolon.' : 'A Millrace YAML pipeline (source, steps, sink).'}</p>
 ${problemsList(o.result)}
 <p>
