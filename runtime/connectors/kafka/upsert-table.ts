@@ -4,6 +4,8 @@
 // EXCEPT_KEY). Source: a value → +I of that row (the latest per key wins), a tombstone (null
 // value) → -D of the key. Sink: +I and +U → key and value, -D → key and a tombstone, -U dropped
 // (the +U after it replaces the row). With exactly-once delivery, records commit with checkpoints.
+// A WATERMARK is generated in the source per partition (`scan.watermark.idle-timeout` as for kafka);
+// a tombstone does not move it.
 import { z } from 'zod';
 import type { Sink, SinkWriter } from '../../api/functions.ts';
 import type { RowField } from '../../sql/types/data-type.ts';
@@ -68,6 +70,7 @@ export const upsertKafkaConnector = defineConnector({
     'value.format': stringOption(),
     'value.fields-include': enumOption(['ALL', 'EXCEPT_KEY'] as const).default('ALL'),
     'scan.topic-partition-discovery.interval': durationOption().optional(),
+    'scan.watermark.idle-timeout': durationOption().optional(),
     'sink.delivery-guarantee': enumOption(['none', 'at-least-once', 'exactly-once'] as const).optional(),
     'sink.transactional-id-prefix': stringOption().optional(),
     ...securityTableOptions,
@@ -87,6 +90,8 @@ export const upsertKafkaConnector = defineConnector({
   source: (ctx) => ({
     bounded: false,
     changelogMode: 'upsert',
+    // the table's WATERMARK is generated per partition in the source, before ChangelogNormalize (as Flink)
+    watermarkPushDown: true,
     createSource() {
       const t = ctx.table;
       const { keyIdx, valueIdx, keyColumns, valueColumns } = split(t.columns, t.primaryKey!, ctx.options['value.fields-include']);
@@ -100,6 +105,7 @@ export const upsertKafkaConnector = defineConnector({
         ...(ctx.options['properties.group.id'] ? { groupId: ctx.options['properties.group.id'] } : {}),
         startingOffsets: 'earliest',
         ...(ctx.options['scan.topic-partition-discovery.interval'] !== undefined ? { partitionDiscoveryIntervalMs: ctx.options['scan.topic-partition-discovery.interval'] } : {}),
+        ...(ctx.options['scan.watermark.idle-timeout'] !== undefined ? { watermarkIdleTimeoutMs: ctx.options['scan.watermark.idle-timeout'] } : {}),
         deserializer: (r) => {
           const key = r.key === null ? null : readKey(r.key);
           if (key === null) return [];

@@ -7,6 +7,7 @@ import { KeyedProcessFunction, type Collector, type KeyedProcessContext, type Ru
 import { valueState, type ValueState } from '../../api/state.ts';
 import type { Key } from '../../graph/key-groups.ts';
 import type { ChangelogRow } from '../../connectors/factory/row.ts';
+import type { WatermarkStrategy } from '../../api/watermarks.ts';
 import type { ChangelogInfo } from '../planner/changelog.ts';
 import type { NodeOf } from '../planner/logical-plan.ts';
 import { compileFilter } from '../codegen/expression-codegen.ts';
@@ -50,16 +51,16 @@ export class ChangelogNormalizeFunction extends KeyedProcessFunction<Key, Change
  * then filtered and narrowed to the scan's columns (a filter before normalization would lose the
  * retraction of a row that stops matching, so Flink filters after ChangelogNormalize too).
  */
-export function translateChangelogScan(node: NodeOf<'TableScan'>, ctx: TranslateContext, info: ChangelogInfo | undefined): RowStream {
+export function translateChangelogScan(node: NodeOf<'TableScan'>, ctx: TranslateContext, info: ChangelogInfo | undefined, watermark?: WatermarkStrategy<ChangelogRow>): RowStream {
   const kinds = info?.kinds ?? ['I'];
-  if (kinds.length === 1 || kinds.includes('UB')) return translateScan(node, ctx);
+  if (kinds.length === 1 || kinds.includes('UB')) return translateScan(node, ctx, watermark);
   const columns = node.table.schema.columns;
   const pkColumns = (node.table.schema.primaryKey?.columns ?? []).map((c) => columns.findIndex((d) => d.name === c));
   if (pkColumns.length === 0 || pkColumns.some((i) => i < 0)) throw unsupportedNode(node, `the upsert source '${node.table.path.name}' has no PRIMARY KEY to normalize its changelog by`);
   const projection = [...node.projection, ...pkColumns.filter((i) => !node.projection.includes(i))];
   const wide: NodeOf<'TableScan'> = { ...node, projection, filters: [], fields: projection.map((i) => ({ name: columns[i]!.name, type: columns[i]!.type })) };
   const uid = ctx.uids.get(node);
-  const scanned = translateScan(wide, { ...ctx, uids: uid === undefined ? ctx.uids : new Map([...ctx.uids, [wide, uid]]) });
+  const scanned = translateScan(wide, { ...ctx, uids: uid === undefined ? ctx.uids : new Map([...ctx.uids, [wide, uid]]) }, watermark);
   const pk = pkColumns.map((c) => projection.indexOf(c));
   let stream = scanned.keyBy<Key>(keySelector(pk)).processKeyed<ChangelogRow>(() => new ChangelogNormalizeFunction(), {
     name: `ChangelogNormalize(key=[${pk.map((i) => wide.fields[i]!.name).join(', ')}])`,

@@ -4,10 +4,11 @@
 import type { WatermarkGenerator, WatermarkStrategy } from '../../api/watermarks.ts';
 import { MIN_WATERMARK } from '../../api/watermarks.ts';
 import type { ChangelogRow } from '../../connectors/factory/row.ts';
-import { compileExpression } from '../codegen/expression-codegen.ts';
+import { compileExpression, compileProjection } from '../codegen/expression-codegen.ts';
 import type { NodeOf } from '../planner/logical-plan.ts';
 import type { RowStream, TranslateContext } from './context.ts';
-import { physicalIndexes, translateScan } from './scan.ts';
+import { translateChangelogScan } from './changelog-normalize.ts';
+import { physicalIndexes } from './scan.ts';
 import { tableDescriptor } from '../planner/registry-capabilities.ts';
 
 /**
@@ -15,13 +16,24 @@ import { tableDescriptor } from '../planner/registry-capabilities.ts';
  * right before the generator's onEvent for the same row in the same subtask (single-threaded), so
  * it hands the row's watermark value over through `pending`.
  */
-export function sqlWatermarkStrategy(rowtimeIndex: number, watermarkOf: (values: readonly unknown[]) => unknown): WatermarkStrategy<ChangelogRow> {
+export function sqlWatermarkStrategy(rowtimeIndex: number, watermarkOf: (values: readonly unknown[]) => unknown, options: {
+  readonly keyOnlyDeletes?: boolean;
+  /** the rowtime is computed from the row (a computed column pushed down with the watermark); rowtimeIndex indexes its result */
+  readonly computed?: (values: readonly unknown[]) => readonly unknown[];
+} = {}): WatermarkStrategy<ChangelogRow> {
   let pending = MIN_WATERMARK;
   const strategy: WatermarkStrategy<ChangelogRow> = {
-    timestampAssigner: (row) => {
-      const wm = watermarkOf(row.values);
+    timestampAssigner: (row, recordTimestamp) => {
+      const values = options.computed ? options.computed(row.values) : row.values;
+      // an upsert source's delete (a Kafka tombstone) carries only the key: it does not move the
+      // watermark (as Flink's pushed-down generator skips a NULL watermark) but counts as activity
+      if (options.keyOnlyDeletes === true && row.kind === '-D' && values[rowtimeIndex] === null) {
+        pending = MIN_WATERMARK;
+        return recordTimestamp ?? Number.NaN; // NaN: no timestamp
+      }
+      const wm = watermarkOf(values);
       pending = typeof wm === 'number' ? wm : MIN_WATERMARK;
-      const ts = row.values[rowtimeIndex];
+      const ts = values[rowtimeIndex];
       // a NULL rowtime: Flink fails the job too ("RowTime field should not be null")
       if (typeof ts !== 'number') throw new Error(`MR_ERR_SQL_RUNTIME: the rowtime column (index ${rowtimeIndex}) is ${String(ts)}; it must not be NULL`);
       return ts;
@@ -42,14 +54,36 @@ export function sqlWatermarkStrategy(rowtimeIndex: number, watermarkOf: (values:
 }
 
 export function translateWatermarkAssigner(node: NodeOf<'WatermarkAssigner'>, ctx: TranslateContext): RowStream {
-  const scan = node.input;
-  if (scan.kind === 'TableScan' && ctx.registry.createSource(tableDescriptor(scan.table)).watermarkPushDown === true) {
-    // Flink's watermark push-down: the source (Kafka) generates it per partition, with idleness;
-    // the expression reads the scanned columns, the source's rows are all physical columns
-    const physical = physicalIndexes(scan);
-    const watermarkOf = compileExpression(node.watermark);
-    return translateScan(scan, ctx, sqlWatermarkStrategy(physical[node.rowtimeIndex]!, (values) => watermarkOf(physical.map((p) => values[p]))));
-  }
+  const pushed = translatePushedDown(node, ctx);
+  if (pushed !== undefined) return pushed;
   const strategy = sqlWatermarkStrategy(node.rowtimeIndex, compileExpression(node.watermark));
   return ctx.translate(node.input).assignTimestampsAndWatermarks(strategy, { name: `WatermarkAssigner(${node.fields[node.rowtimeIndex]?.name ?? node.rowtimeIndex})` });
+}
+
+/**
+ * Flink's watermark push-down: a source that supports it (Kafka) generates the watermark per
+ * partition, with idleness. The WatermarkAssigner sits on the scan, or, for a computed rowtime
+ * (`ts AS TO_TIMESTAMP_LTZ(t, 3)`), on the Calc that computes the table's computed columns: then
+ * the source evaluates that Calc's expressions for each record too (Flink pushes through it) and
+ * the Calc follows the source. The source's rows are all its physical columns. An upsert source
+ * (upsert-kafka) is normalized after the source, as Flink plans it.
+ */
+function translatePushedDown(node: NodeOf<'WatermarkAssigner'>, ctx: TranslateContext): RowStream | undefined {
+  const calc = node.input.kind === 'Project' ? node.input : undefined;
+  const scan = calc ? calc.input : node.input;
+  if (scan.kind !== 'TableScan') return undefined;
+  const source = ctx.registry.createSource(tableDescriptor(scan.table));
+  if (source.watermarkPushDown !== true) return undefined;
+  const physical = physicalIndexes(scan);
+  const watermarkOf = compileExpression(node.watermark);
+  const keyOnlyDeletes = source.changelogMode === 'upsert';
+  if (!calc) {
+    const strategy = sqlWatermarkStrategy(physical[node.rowtimeIndex]!, (values) => watermarkOf(physical.map((p) => values[p])), { keyOnlyDeletes });
+    return translateChangelogScan(scan, ctx, ctx.changelog?.get(scan), strategy);
+  }
+  const project = compileProjection(calc.exprs);
+  const computed = (values: readonly unknown[]) => project(physical.map((p) => values[p]));
+  const strategy = sqlWatermarkStrategy(node.rowtimeIndex, watermarkOf, { keyOnlyDeletes, computed });
+  return translateChangelogScan(scan, ctx, ctx.changelog?.get(scan), strategy)
+    .map<ChangelogRow>((r) => ({ kind: r.kind, values: project(r.values) }), { name: `Calc(select=[${calc.fields.map((f) => f.name).join(', ')}])` });
 }

@@ -3,7 +3,8 @@
 // over its partitions, so the silent partition holds it back and no event-time window fires;
 // with an idle timeout the silent partition stops holding it back and the windows fire. The
 // same through the DataStream API (WatermarkStrategy.withIdleness), SQL DDL (WATERMARK pushed
-// into the source, 'scan.watermark.idle-timeout') and a YAML pipeline (the same table option).
+// into the source, 'scan.watermark.idle-timeout', for kafka and upsert-kafka) and a YAML pipeline
+// (the same table option).
 import { jest } from '@jest/globals';
 import { defineJob, type StreamExecutionEnvironment } from '../../../runtime/api/environment.ts';
 import { WatermarkStrategies } from '../../../runtime/api/watermarks.ts';
@@ -42,7 +43,8 @@ beforeAll(async () => {
   // partition 0: one record every 100 ms of event time over 3 s; partition 1: nothing
   await produce(bootstrap, topic, Array.from({ length: RECORDS }, (_, i) => {
     const t = base + i * 100;
-    return { partition: 0, timestamp: t, value: JSON.stringify({ id: i, t, ts: new Date(t).toISOString().replace('T', ' ').replace('Z', '') }) };
+    // keyed, so upsert-kafka reads them too (key = its primary key)
+    return { partition: 0, timestamp: t, key: JSON.stringify({ id: i }), value: JSON.stringify({ id: i, t, ts: new Date(t).toISOString().replace('T', ' ').replace('Z', '') }) };
   }));
 });
 
@@ -109,14 +111,18 @@ describe('Kafka per-partition watermarks and idleness', () => {
     expect(idle.outputWatermark).toBe(base + 2900 - 1); // partition 0's watermark alone
   });
 
-  test("SQL: the table's WATERMARK is generated per partition, 'scan.watermark.idle-timeout' lets the windows fire", async () => {
+  test.each([
+    ['a physical rowtime column', 'ts TIMESTAMP(3)'],
+    // pushed down through the Calc that computes it, as Flink does
+    ['a computed rowtime column', 'ts AS TO_TIMESTAMP_LTZ(t, 3)'],
+  ])("SQL, %s: the table's WATERMARK is generated per partition, 'scan.watermark.idle-timeout' lets the windows fire", async (_, rowtime) => {
     const run = async (extra: string, done: (rows: ChangelogRow[]) => (exec: LocalExecution) => boolean) => {
       const registry = createConnectorRegistry();
       const session = new SqlSession({ capabilities: registryCapabilities(registry) });
       const rows: ChangelogRow[] = [];
       let job: ReturnType<SqlSession['execute']> | undefined;
       for (const statement of parseScript(`
-CREATE TABLE events (id BIGINT, t BIGINT, ts TIMESTAMP(3), WATERMARK FOR ts AS ts) WITH (
+CREATE TABLE events (id BIGINT, t BIGINT, ${rowtime}, WATERMARK FOR ts AS ts) WITH (
   'connector' = 'kafka', 'topic' = '${topic}', 'properties.bootstrap.servers' = '${bootstrap}',
   'format' = 'json', 'scan.startup.mode' = 'earliest-offset'${extra});
 CREATE TABLE counts (window_start TIMESTAMP(3), n BIGINT) WITH ('connector' = 'blackhole');
@@ -133,6 +139,31 @@ INSERT INTO counts SELECT window_start, COUNT(*) FROM TABLE(TUMBLE(TABLE events,
 
     const fired = await run(`, 'scan.watermark.idle-timeout' = '${IDLE_MS} ms'`, (rows) => () => rows.length >= 2);
     expect(fired.rows.map((r) => [r.kind, r.values[0], r.values[1]])).toEqual(closedWindows().map((w) => ['+I', w.start, w.n]));
+  });
+
+  test("SQL upsert-kafka: its WATERMARK is generated per partition before ChangelogNormalize; 'scan.watermark.idle-timeout' lets an event-time temporal join emit", async () => {
+    // events (kafka, idle timeout set) joined with the versions of the same records (upsert-kafka):
+    // a row is emitted once both sides' watermarks passed its time
+    const run = async (extra: string, done: (rows: ChangelogRow[]) => (exec: LocalExecution) => boolean) => {
+      const registry = createConnectorRegistry();
+      const session = new SqlSession({ capabilities: registryCapabilities(registry) });
+      const trees = session.executeScript(`
+CREATE TABLE events (id BIGINT, t BIGINT, ts TIMESTAMP(3), WATERMARK FOR ts AS ts) WITH (
+  'connector' = 'kafka', 'topic' = '${topic}', 'properties.bootstrap.servers' = '${bootstrap}',
+  'format' = 'json', 'scan.startup.mode' = 'earliest-offset', 'scan.watermark.idle-timeout' = '${IDLE_MS} ms');
+CREATE TABLE versions (id BIGINT, t BIGINT, ts TIMESTAMP(3), WATERMARK FOR ts AS ts, PRIMARY KEY (id) NOT ENFORCED) WITH (
+  'connector' = 'upsert-kafka', 'topic' = '${topic}', 'properties.bootstrap.servers' = '${bootstrap}',
+  'key.format' = 'json', 'value.format' = 'json'${extra});
+CREATE TABLE joined (id BIGINT, t BIGINT) WITH ('connector' = 'blackhole');
+INSERT INTO joined SELECT e.id, v.t FROM events AS e JOIN versions FOR SYSTEM_TIME AS OF e.ts AS v ON e.id = v.id;
+`).flatMap((r) => (r.kind === 'job' ? r.trees : []));
+      const rows: ChangelogRow[] = [];
+      await runUntil((env) => translatePlans(env, trees, { registry, config: session.config, sinkFor: () => collectSink(rows) }), done(rows));
+      return rows;
+    };
+    expect(await run('', () => allReadThenGrace())).toEqual([]);
+    const joined = await run(`, 'scan.watermark.idle-timeout' = '${IDLE_MS} ms'`, (rows) => () => rows.length >= RECORDS);
+    expect(joined.map((r) => [r.kind, r.values[0], r.values[1]]).sort((a, b) => (a[1] as number) - (b[1] as number))).toEqual(Array.from({ length: RECORDS }, (_, i) => ['+I', i, base + i * 100]));
   });
 
   test("YAML pipeline: the same per partition; the connector's 'scan.watermark.idle-timeout' lets the window fire", async () => {
