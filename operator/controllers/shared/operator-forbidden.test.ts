@@ -14,6 +14,8 @@ const pods403 = () => new KubeApiError(403, 'Forbidden', `pods is forbidden: Use
 describe('rbacRefusalOf', () => {
   test('reads user, verb, resource, group and namespace from the authorizer\'s 403', () => {
     expect(rbacRefusalOf(policy403())).toEqual({ user: SA, verb: 'patch', resource: 'networkpolicies', group: 'networking.k8s.io', namespace: 'team-a', message: policy403().message });
+    // The client's request line in front of the API server's words is left out.
+    expect(rbacRefusalOf(new KubeApiError(403, 'Forbidden', `PATCH /apis/networking.k8s.io/v1/namespaces/team-a/networkpolicies/unbound: 403 ${policy403().message}`))?.message).toBe(policy403().message);
     expect(rbacRefusalOf(new KubeApiError(403, 'Forbidden', `namespaces is forbidden: User "${SA}" cannot list resource "namespaces" in API group "" at the cluster scope`)))
       .toEqual({ user: SA, verb: 'list', resource: 'namespaces', group: '', message: expect.any(String) });
   });
@@ -30,7 +32,7 @@ describe('forbiddenCondition and permittedAgain', () => {
   test('the condition names the verb, resource, namespace, the API server\'s words and the fix', () => {
     const c = forbiddenCondition(rbacRefusalOf(pods403())!, Date.parse('2026-01-01T12:00:00Z'));
     expect(c).toMatchObject({ type: 'OperatorForbidden', status: 'True', reason: 'OperatorForbidden' });
-    expect(c.message).toBe(`since 2026-01-01T12:00:00.000Z the API server refuses the operator to create pods in namespace team-a: ${pods403().message}. Bind the tenant ClusterRole <release>-tenant to the operator in namespace team-a: in a namespace it made, the operator makes its RoleBinding millrace-operator again at the Namespace's next full pass (within 5 min, or when the Namespace's spec changes), or now: kubectl create rolebinding millrace-operator -n team-a --clusterrole=<release>-tenant --serviceaccount=millrace-system:millrace-security-operator. If that binding is there, the ClusterRole lacks this right: install the chart's RBAC (rbac.create=true). Retried every 15 s`);
+    expect(c.message).toBe(`since 2026-01-01T12:00:00.000Z the API server refuses the operator to create pods in namespace team-a: ${pods403().message}. Fix: bind the tenant ClusterRole <release>-tenant to the operator in namespace team-a (in a namespace it made, the operator binds it again at the Namespace's next full pass, within 5 min; now: kubectl create rolebinding millrace-operator -n team-a --clusterrole=<release>-tenant --serviceaccount=millrace-system:millrace-security-operator); if it is bound, that ClusterRole lacks this right: install the chart's RBAC (rbac.create=true). Retried every 15 s`);
     expect(forbiddenCondition(rbacRefusalOf(pods403())!, 0, 'millrace-tenant').message).toContain('--clusterrole=millrace-tenant --serviceaccount=millrace-system:millrace-security-operator');
     expect(forbiddenCondition(rbacRefusalOf(policy403())!, 0).message).toContain('to patch networkpolicies (API group networking.k8s.io) in namespace team-a');
   });

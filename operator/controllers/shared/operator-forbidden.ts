@@ -43,7 +43,9 @@ export function rbacRefusalOf(err: unknown): RbacRefusal | undefined {
   if (!(err instanceof KubeApiError) || !isRbacRefusal(err.status, err.message)) return undefined;
   const m = REFUSAL.exec(err.message);
   if (!m) return undefined;
-  return { user: m[1] ?? '', verb: m[2] ?? '', resource: m[3] ?? '', group: m[4] ?? '', ...(m[5] ? { namespace: m[5] } : {}), message: err.message };
+  // The API server's own words, without the client's "PATCH /path: 403 " in front.
+  const message = err.message.replace(/^[A-Z]+ \S+: 403 /, '');
+  return { user: m[1] ?? '', verb: m[2] ?? '', resource: m[3] ?? '', group: m[4] ?? '', ...(m[5] ? { namespace: m[5] } : {}), message };
 }
 
 /** The OperatorForbidden condition for a refusal that lasted since `since` (pure). tenantRole: the chart's tenant ClusterRole, when known. */
@@ -51,10 +53,11 @@ export function forbiddenCondition(r: RbacRefusal, since: number, tenantRole?: s
   const what = `${r.verb} ${r.resource}${r.group ? ` (API group ${r.group})` : ''} ${r.namespace ? `in namespace ${r.namespace}` : 'at the cluster scope'}`;
   const sa = serviceAccountOf(r.user);
   const role = tenantRole ?? '<release>-tenant';
-  const byHand = sa ? `, or now: kubectl create rolebinding ${TENANT_BINDING_NAME} -n ${r.namespace} --clusterrole=${role} --serviceaccount=${sa.namespace}:${sa.name}` : '';
+  const byHand = sa ? `; now: kubectl create rolebinding ${TENANT_BINDING_NAME} -n ${r.namespace} --clusterrole=${role} --serviceaccount=${sa.namespace}:${sa.name}` : '';
+  // Events keep 1,000 characters of it: the fix stays short.
   const fix = r.namespace
-    ? `Bind the tenant ClusterRole ${role} to the operator in namespace ${r.namespace}: in a namespace it made, the operator makes its RoleBinding ${TENANT_BINDING_NAME} again at the Namespace's next full pass (within 5 min, or when the Namespace's spec changes)${byHand}. If that binding is there, the ClusterRole lacks this right: install the chart's RBAC (rbac.create=true)`
-    : `The operator's ClusterRole lacks this right: install the chart's RBAC (rbac.create=true), or grant it to ${r.user}`;
+    ? `Fix: bind the tenant ClusterRole ${role} to the operator in namespace ${r.namespace} (in a namespace it made, the operator binds it again at the Namespace's next full pass, within 5 min${byHand}); if it is bound, that ClusterRole lacks this right: install the chart's RBAC (rbac.create=true)`
+    : `Fix: the operator's ClusterRole lacks this right: install the chart's RBAC (rbac.create=true), or grant it to ${r.user}`;
   return {
     type: FORBIDDEN_CONDITION, status: 'True', reason: 'OperatorForbidden',
     message: `since ${new Date(since).toISOString()} the API server refuses the operator to ${what}: ${r.message}. ${fix}. Retried every ${FORBIDDEN_RETRY_MS / 1000} s`,
