@@ -67,17 +67,17 @@ const REFUSALS = new Set(['AccessDenied', 'InvalidAccessKeyId', 'SignatureDoesNo
 export function bucketFailure(err: unknown, store: ArtifactStore, namespace: string): ConsoleError {
   const e = err as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
   const origin = origins.get(store);
-  const ws = origin?.workspace ?? 'of this namespace';
-  const where = `the bucket ${store.bucket}${store.prefix ? ` (prefix ${store.prefix})` : ''} of workspace ${ws}`;
+  const ws = origin ? `Workspace ${origin.workspace}` : 'the Workspace';
+  const where = `the bucket ${store.bucket}${store.prefix ? ` (prefix ${store.prefix})` : ''} of ${origin ? `workspace ${origin.workspace}` : "this namespace's workspace"}`;
   const answer = `${e.name ?? 'Error'}${e.message && e.message !== e.name ? `: ${e.message}` : ''}`;
   if (e.name === 'NoSuchBucket') {
-    return new ConsoleError('MR_ERR_CONSOLE_STORAGE', `namespace ${namespace}: ${where} does not exist (S3 answered ${answer}); create it, or correct spec.storage.bucket of Workspace ${ws}`, { cause: err });
+    return new ConsoleError('MR_ERR_CONSOLE_STORAGE', `namespace ${namespace}: ${where} does not exist (S3 answered ${answer}); create it, or correct spec.storage.bucket of ${ws}`, { cause: err });
   }
   if ((e.name && REFUSALS.has(e.name)) || e.$metadata?.httpStatusCode === 403) {
     // read the Workspace's Secret again on the next request: a corrected key works at once
     for (const [k, hit] of cache) if (hit.store === store) cache.delete(k);
-    const secret = origin ? `the Secret ${origin.secret} (spec.storage.secretRef of Workspace ${ws})` : 'the Secret of the Workspace\'s spec.storage.secretRef';
-    return new ConsoleError('MR_ERR_CONSOLE_STORAGE', `namespace ${namespace}: the console cannot read ${where}: S3 refused the workspace's key (${answer}); fix: ${secret} must hold AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY of a key that may read and write ${store.bucket}, then check \`kubectl get mws ${ws}\` (StorageReady)`, { cause: err });
+    const secret = origin ? `the Secret ${origin.secret} (spec.storage.secretRef of ${ws})` : `the Secret of ${ws}'s spec.storage.secretRef`;
+    return new ConsoleError('MR_ERR_CONSOLE_STORAGE', `namespace ${namespace}: the console cannot read ${where}: S3 refused the workspace's key (${answer}); fix: ${secret} must hold AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY of a key that may read and write ${store.bucket}${origin ? `, then check \`kubectl get mws ${origin.workspace}\` (StorageReady)` : ''}`, { cause: err });
   }
   return new ConsoleError('MR_ERR_CONSOLE_STORAGE', `namespace ${namespace}: ${where} could not be used: ${answer}`, { cause: err });
 }
