@@ -24,10 +24,10 @@ const COMPUTED_FROM_STRING = `CREATE TABLE u (id BIGINT, v STRING, s STRING, ts 
   'connector' = 'kafka', 'topic' = 'u', 'properties.bootstrap.servers' = 'localhost:1', 'format' = 'json'`;
 
 /** The stream graph of `INSERT INTO out SELECT id, v, ts FROM u` over the table `ddl` (its WITH left open for `extra`). */
-function graph(ddl: string, extra: string): StreamNode[] {
+function graph(ddl: string, extra: string, set = ''): StreamNode[] {
   const registry = createConnectorRegistry();
   const session = new SqlSession({ capabilities: registryCapabilities(registry) });
-  const job = session.executeScript(`${ddl}${extra});
+  const job = session.executeScript(`${set}${ddl}${extra});
 CREATE TABLE out (id BIGINT, v STRING, ts TIMESTAMP_LTZ(3)) WITH ('connector' = 'blackhole');
 INSERT INTO out SELECT id, v, ts FROM u;`).find((r) => r.kind === 'job');
   if (job?.kind !== 'job') throw new Error('no job');
@@ -158,5 +158,22 @@ describe('a computed rowtime column: the WATERMARK in the source, through the Ca
     } finally {
       await close();
     }
+  });
+
+  test("'table.exec.source.idle-timeout' is the default idle timeout; the table's 'scan.watermark.idle-timeout' overrides it", async () => {
+    const run = async (extra: string) => {
+      const { h, poll, close } = await drive(graph(COMPUTED, extra, "SET 'table.exec.source.idle-timeout' = '300 ms';\n"));
+      try {
+        poll(0, [record('p0', 1, 5000)]);
+        poll(200, [record('p0', 2, 6000)]);
+        poll(300);
+        return h.watermarks;
+      } finally {
+        await close();
+      }
+    };
+    expect(await run('')).toEqual([5000]); // p1 (never a record) idle at 300: p0 alone
+    expect(await run(", 'scan.watermark.idle-timeout' = '1 s'")).toEqual([]);
+    expect(() => graph(COMPUTED, '', "SET 'table.exec.source.idle-timeout' = 'soon';\n")).toThrow(/MR_ERR_SQL_VALIDATE: 'table.exec.source.idle-timeout' = 'soon' is not a duration/);
   });
 });

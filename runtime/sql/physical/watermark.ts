@@ -3,7 +3,9 @@
 // watermark generator emits the expression's value as is, without the DataStream API's `- 1`).
 import type { WatermarkGenerator, WatermarkStrategy } from '../../api/watermarks.ts';
 import { MIN_WATERMARK } from '../../api/watermarks.ts';
+import { parseDurationMs } from '../../connectors/factory/options.ts';
 import type { ChangelogRow } from '../../connectors/factory/row.ts';
+import { SqlError } from '../errors.ts';
 import { compileExpression, compileProjection } from '../codegen/expression-codegen.ts';
 import type { NodeOf } from '../planner/logical-plan.ts';
 import type { RowStream, TranslateContext } from './context.ts';
@@ -20,6 +22,8 @@ export function sqlWatermarkStrategy(rowtimeIndex: number, watermarkOf: (values:
   readonly keyOnlyDeletes?: boolean;
   /** the rowtime is computed from the row (a computed column pushed down with the watermark); rowtimeIndex indexes its result */
   readonly computed?: (values: readonly unknown[]) => readonly unknown[];
+  /** a split (partition) without records for this long stops holding the watermark back (sources with push-down) */
+  readonly idleTimeoutMs?: number;
 } = {}): WatermarkStrategy<ChangelogRow> {
   let pending = MIN_WATERMARK;
   const strategy: WatermarkStrategy<ChangelogRow> = {
@@ -49,6 +53,7 @@ export function sqlWatermarkStrategy(rowtimeIndex: number, watermarkOf: (values:
     },
     withTimestampAssigner: () => strategy,
     withIdleness: () => strategy,
+    ...(options.idleTimeoutMs !== undefined ? { idleTimeoutMs: options.idleTimeoutMs } : {}),
   };
   return strategy;
 }
@@ -76,14 +81,27 @@ function translatePushedDown(node: NodeOf<'WatermarkAssigner'>, ctx: TranslateCo
   if (source.watermarkPushDown !== true) return undefined;
   const physical = physicalIndexes(scan);
   const watermarkOf = compileExpression(node.watermark);
+  const idleTimeoutMs = sourceIdleTimeoutMs(ctx);
   const keyOnlyDeletes = source.changelogMode === 'upsert';
   if (!calc) {
-    const strategy = sqlWatermarkStrategy(physical[node.rowtimeIndex]!, (values) => watermarkOf(physical.map((p) => values[p])), { keyOnlyDeletes });
+    const strategy = sqlWatermarkStrategy(physical[node.rowtimeIndex]!, (values) => watermarkOf(physical.map((p) => values[p])), { keyOnlyDeletes, idleTimeoutMs });
     return translateChangelogScan(scan, ctx, ctx.changelog?.get(scan), strategy);
   }
   const project = compileProjection(calc.exprs);
   const computed = (values: readonly unknown[]) => project(physical.map((p) => values[p]));
-  const strategy = sqlWatermarkStrategy(node.rowtimeIndex, watermarkOf, { keyOnlyDeletes, computed });
+  const strategy = sqlWatermarkStrategy(node.rowtimeIndex, watermarkOf, { keyOnlyDeletes, computed, idleTimeoutMs });
   return translateChangelogScan(scan, ctx, ctx.changelog?.get(scan), strategy)
     .map<ChangelogRow>((r) => ({ kind: r.kind, values: project(r.values) }), { name: `Calc(select=[${calc.fields.map((f) => f.name).join(', ')}])` });
+}
+
+/**
+ * `table.exec.source.idle-timeout` (Flink's session default for sources; 0: off). A table's own
+ * `scan.watermark.idle-timeout` overrides it. Read for sources with watermark push-down (Kafka).
+ */
+function sourceIdleTimeoutMs(ctx: TranslateContext): number | undefined {
+  const text = ctx.config?.get('table.exec.source.idle-timeout');
+  if (text === undefined) return undefined;
+  const ms = parseDurationMs(text);
+  if (ms === undefined) throw new SqlError('MR_ERR_SQL_VALIDATE', `'table.exec.source.idle-timeout' = '${text}' is not a duration; write for example '5 s' or '500 ms'`);
+  return ms > 0 ? ms : undefined;
 }
