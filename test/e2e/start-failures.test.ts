@@ -11,9 +11,12 @@
 // and a Deployment larger than its queue (Queued, with a Queued Event).
 // Each shows the phase, the Ready condition's reason and message, one Warning Event for its cause,
 // the Argo CD health the chart's Lua check computes from the live object, and its CU freed.
+// A second case uses the same Namespace: a Secret listed in spec.secrets deleted after the
+// operator's check, then the pods replaced (as after a node drain): the kubelet cannot mount it
+// (FailedMount, the pod stays ContainerCreating) and the operator names the Secret (SecretMissing).
 // CreateContainerConfigError is not among them: no user action makes it for these pods (their env
-// names no Secret or ConfigMap; Secrets come as volumes, and a missing one is a FailedMount with the
-// container still ContainerCreating). pod-problems.test.ts covers its classification.
+// names no Secret or ConfigMap; Secrets come as volumes, and a missing one is that FailedMount with
+// the container still ContainerCreating). pod-problems.test.ts covers its classification.
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
@@ -24,6 +27,7 @@ import type { S3Connection } from '../cluster/s3/environment.ts';
 import { evaluateHealth } from '../packaging/support/argocd-health.ts';
 import { workspaceSpecSchema } from '../../operator/api/v1alpha1/workspace.ts';
 import type { KubeObject } from '../../operator/kube/rest-client.ts';
+import { resourcePath } from '../../operator/kube/resources.ts';
 import type { Operator } from '../../operator/manager.ts';
 import { API, applyAs, eventsFor, getWithStatus, OPERATOR_NAMESPACE, startInProcessOperator, TEST_MANAGER, TEST_PIPELINE, unique, useOperatorCluster, waitFor, waitForPhase } from '../operator/support/harness.ts';
 import type { Cluster } from '../operator/support/harness.ts';
@@ -47,6 +51,9 @@ const DISK_FILLING_JOB = [
   '',
 ].join('\n');
 
+/** A job module that never finishes loading: the Deployment stays Starting while the test acts. */
+const HANGING_JOB = "await new Promise(() => {});\nexport default { name: 'hangs', build() {} };\n";
+
 type Live = KubeObject & { status?: { phase?: string; reason?: string; cuInUse?: number; conditions?: Array<{ type: string; status: string; reason: string; message: string }> } };
 
 let cluster: Cluster;
@@ -66,6 +73,7 @@ beforeAll(async () => {
   artifacts = createServer((req, res) => {
     if (req.url === '/throws.js') { res.writeHead(200, { 'content-type': 'text/javascript' }).end(THROWING_JOB); return; }
     if (req.url === '/hungry.js') { res.writeHead(200, { 'content-type': 'text/javascript' }).end(MEMORY_HUNGRY_JOB); return; }
+    if (req.url === '/hangs.js') { res.writeHead(200, { 'content-type': 'text/javascript' }).end(HANGING_JOB); return; }
     if (req.url === '/fills-disk.js') { res.writeHead(200, { 'content-type': 'text/javascript' }).end(DISK_FILLING_JOB); return; }
     res.writeHead(404).end();
   });
@@ -163,7 +171,8 @@ describe('a Deployment that cannot start says why (node tier)', () => {
     const s3Uri = `${artifactBase}/artifacts/namespaces/${namespace}/job.js#sha256=${'0'.repeat(64)}`;
     const started = Date.now();
     await Promise.all([
-      deploy('no-image', { source: { pipeline: TEST_PIPELINE }, image: MISSING_IMAGE, progressDeadlineSeconds: 10 }),
+      // 20 s: with seven pods starting at once on a busy node, the kubelet's first pull error can take over 10 s.
+      deploy('no-image', { source: { pipeline: TEST_PIPELINE }, image: MISSING_IMAGE, progressDeadlineSeconds: 20 }),
       deploy('throws', { source: { artifact: { uri: throwsUri } }, progressDeadlineSeconds: 60 }),
       deploy('no-artifact', { source: { artifact: { uri: s3Uri } }, progressDeadlineSeconds: 60 }),
       // 3 CU fit the queue (8) but not the 2-CPU node.
@@ -194,8 +203,8 @@ describe('a Deployment that cannot start says why (node tier)', () => {
     expect(noImage.starting).toBeDefined();
     expect(podsHealthy(noImage.starting)?.message).toContain(`cannot pull image ${MISSING_IMAGE}`);
     expect(await health(noImage.starting!)).toMatchObject({ status: 'Degraded', message: expect.stringMatching(/^Starting, but ImagePullBackOff: pod no-image-(jm|tm)-[\w-]+: container (jobmanager|taskmanager): cannot pull image localhost\/millrace:does-not-exist/) });
-    expect(ready(noImage.failed)).toMatchObject({ status: 'False', reason: 'ImagePullBackOff', message: expect.stringMatching(/^did not reach Running within 10 s \(spec.progressDeadlineSeconds\): pod no-image-(jm|tm)-.*cannot pull image localhost\/millrace:does-not-exist/) });
-    expect(await health(noImage.failed)).toMatchObject({ status: 'Degraded', message: expect.stringMatching(/^Failed: ImagePullBackOff: did not reach Running within 10 s/) });
+    expect(ready(noImage.failed)).toMatchObject({ status: 'False', reason: 'ImagePullBackOff', message: expect.stringMatching(/^did not reach Running within 20 s \(spec.progressDeadlineSeconds\): pod no-image-(jm|tm)-.*cannot pull image localhost\/millrace:does-not-exist/) });
+    expect(await health(noImage.failed)).toMatchObject({ status: 'Degraded', message: expect.stringMatching(/^Failed: ImagePullBackOff: did not reach Running within 20 s/) });
 
     // build() throws: the runtime's termination message, failed without waiting for the 60 s deadline.
     expect(ready(throws.failed)).toMatchObject({ reason: 'JobBuildFailed', message: expect.stringMatching(/^the job cannot start: pod throws-jm-\w+: MR_ERR_JOB_INVALID: .*build failed on purpose: no source configured/) });
@@ -238,4 +247,43 @@ describe('a Deployment that cannot start says why (node tier)', () => {
     await rest.mergePatch({ apiVersion: API, kind: 'Deployment', namespace, name: 'throws' }, { spec: { state: 'suspended' } });
     await waitForPhase(rest, 'Deployment', 'throws', namespace, 'Suspended', 30_000);
   }, 600_000);
+
+  test('a Secret deleted after the check: the replaced pods cannot mount it, and the Deployment names it (SecretMissing) until it fails at the deadline', async () => {
+    const { rest } = cluster;
+    expect(namespace).not.toBe(''); // the Namespace of the test above
+    const name = 'secret-gone';
+    await rest.apply({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'conn', namespace, labels: { 'millrace.dev/job-secret': 'true' } }, stringData: { password: 'p' } }, TEST_MANAGER);
+    const hangsUri = `${artifactBase}/hangs.js#sha256=${createHash('sha256').update(HANGING_JOB).digest('hex')}`;
+    await deploy(name, { source: { artifact: { uri: hangsUri } }, secrets: ['conn'], progressDeadlineSeconds: 18 });
+    // The check before the pods passed: they exist and the start is on.
+    const podsOf = async () => (await rest.list<KubeObject>({ apiVersion: 'v1', kind: 'Pod', namespace }, { labelSelector: `millrace.dev/deployment=${name}` })).items;
+    const first = await waitFor('pods made', async () => { const p = await podsOf(); return p.length === 2 && (await get(name))?.status?.phase === 'Starting' ? p : undefined; }, 30_000, 250);
+    // Then the Secret goes, and the pods with it, as a node drain would take them: the operator makes them again.
+    await rest.delete({ apiVersion: 'v1', kind: 'Secret', namespace, name: 'conn' });
+    await Promise.all(first.map((p) => rest.request('DELETE', resourcePath({ apiVersion: 'v1', kind: 'Pod', namespace, name: p.metadata.name }), { body: { apiVersion: 'v1', kind: 'DeleteOptions', gracePeriodSeconds: 0 } })));
+
+    const { starting, failed } = await failedAfterStarting(name, 'SecretMissing', 60_000);
+    const missing = /^pod secret-gone-(jm|tm)-[\w-]+ cannot start: Secret 'conn' \(spec.secrets\[0\]\) does not exist in namespace [\w-]+, so the kubelet cannot mount it \(FailedMount\) and the pod stays ContainerCreating; create it again/;
+    expect(starting).toBeDefined();
+    expect(podsHealthy(starting)?.message).toMatch(missing);
+    expect(ready(starting)).toMatchObject({ status: 'False', reason: 'SecretMissing', message: expect.stringContaining('retrying until') });
+    expect(await health(starting!)).toMatchObject({ status: 'Degraded', message: expect.stringMatching(/^Starting, but SecretMissing: pod secret-gone-/) });
+    // The progress deadline still applies, and the cause is the one it fails with (the Failed Event says so).
+    // Once its pods are gone, a listed Secret that is still missing is what the check before pods says
+    // (SecretNotFound): the Deployment starts again by itself when the Secret is back.
+    expect(await health(failed)).toMatchObject({ status: 'Degraded', message: expect.stringMatching(/^Failed: (SecretMissing: did not reach Running within 18 s|spec.secrets\[0\]: Secret 'conn' does not exist)/) });
+    const settled = await waitFor('Failed with the check before pods', async () => { const d = await get(name); return ready(d)?.reason === 'SecretNotFound' ? d : undefined; }, 15_000, 250);
+    expect(ready(settled)?.message).toMatch(/^spec.secrets\[0\]: Secret 'conn' does not exist in namespace [\w-]+; create it .*; the Deployment starts once it can$/);
+    expect(await health(settled)).toMatchObject({ status: 'Degraded', message: expect.stringMatching(/^Failed: spec.secrets\[0\]: Secret 'conn' does not exist/) });
+    await expectEvents(name, 'SecretMissing');
+    const events = await eventsFor(rest, namespace, name);
+    expect(events.find((e) => e.reason === 'Failed')?.note).toMatch(/^start failed \(SecretMissing\): did not reach Running within 18 s \(spec.progressDeadlineSeconds\): pod secret-gone-(jm|tm)-[\w-]+ cannot start: Secret 'conn'/);
+    expect(events.filter((e) => e.reason === 'SecretNotFound')).toEqual([{ type: 'Warning', reason: 'SecretNotFound', note: ready(settled)?.message }]);
+    // What the operator reported is what the kubelet met: FailedMount on a replaced pod, naming the Secret.
+    const replaced = (starting?.status?.conditions?.find((c) => c.type === 'PodsHealthy')?.message ?? '').split(' ')[1] ?? '';
+    expect(first.map((p) => p.metadata.name)).toContain(replaced); // same name, a new pod
+    const kubelet = await eventsFor(rest, namespace, replaced);
+    expect(kubelet.filter((e) => e.reason === 'FailedMount').map((e) => e.note)).toContainEqual(expect.stringContaining('secret "conn" not found'));
+    await expectCapacityFreed(name);
+  }, 120_000);
 });
