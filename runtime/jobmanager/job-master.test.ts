@@ -97,6 +97,38 @@ describe('job master failover counting', () => {
     expect(g.deployed.filter((d) => d.attempt === attempt).map((d) => d.tm).sort()).toEqual(job.graph.all().map((e) => e.taskManagerId).sort());
   });
 
+  test('a killed TaskManager is one restart also when a task of the restart reaches its data port before its deployment fails', async () => {
+    const { time, g, rm, job, register, runAll } = setUp('fixed-delay:attempts=1,delayMs=1000');
+    job.start();
+    await flush();
+    runAll(0);
+
+    g.dead.add('tm-b');
+    const onA = job.graph.all().find((e) => e.taskManagerId === 'tm-a')!;
+    job.onTaskState({ attempt: 0, vertexId: onA.vertexId, subtaskIndex: onA.subtaskIndex, state: 'FAILED', error: 'MR_ERR_CHANNEL_FAILED: connection to tm-b:1 lost' });
+    expect(job.restarts).toBe(1);
+
+    // the restart deploys onto tm-b's slot again; before that deployment is refused, the task on
+    // tm-a connects to tm-b's data port and reports the refusal
+    register('tm-c');
+    time.advance(1000);
+    const attempt = job.graph.attempt;
+    const stillOnA = job.graph.all().find((e) => e.taskManagerId === 'tm-a')!;
+    job.onTaskState({ attempt, vertexId: stillOnA.vertexId, subtaskIndex: stillOnA.subtaskIndex, state: 'FAILED', error: 'Error: MR_ERR_CHANNEL_FAILED: connection to tm-b:1 lost: connect ECONNREFUSED tm-b:1\n    at Socket.fail' });
+    await flush();
+    await flush();
+    expect(rm.taskManagers.has('tm-b')).toBe(false);
+    expect(job.restarts).toBe(1);
+    expect(job.state).toBe('RUNNING');
+    expect(new Set(job.graph.all().map((e) => e.taskManagerId))).toEqual(new Set(['tm-a', 'tm-c']));
+
+    // a refused connection to an address that is no slot of the attempt is an ordinary failure,
+    // counted: with the one attempt spent, the job fails
+    runAll(job.graph.attempt);
+    job.onTaskState({ attempt: job.graph.attempt, vertexId: stillOnA.vertexId, subtaskIndex: stillOnA.subtaskIndex, state: 'FAILED', error: 'MR_ERR_CHANNEL_FAILED: connection to elsewhere:9 lost: connect ECONNREFUSED elsewhere:9' });
+    expect(job.state).toBe('FAILED');
+  });
+
   test('a second TaskManager loss is a second restart, and with one attempt left the job fails then', async () => {
     const { time, g, job, register, runAll } = setUp('fixed-delay:attempts=1,delayMs=1000');
     job.start();

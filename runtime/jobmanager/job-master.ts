@@ -75,6 +75,14 @@ function isUnreachable(err: Error): boolean {
   return /fetch failed|ECONNREFUSED|ECONNRESET|EHOSTUNREACH/.test(`${err.message} ${String((err as { cause?: unknown }).cause ?? '')}`);
 }
 
+/**
+ * The data address a task of the attempt could not connect to (nothing listens there: its
+ * TaskManager died), from the channel failure it reported; undefined for any other failure.
+ */
+function refusedPeer(error: string): string | undefined {
+  return /MR_ERR_CHANNEL_FAILED: connection to (\S+) lost: connect ECONNREFUSED/.exec(error)?.[1];
+}
+
 export class JobMaster {
   readonly id: string;
   readonly spec: JobSpec;
@@ -236,7 +244,12 @@ export class JobMaster {
     }
     if (r.state === 'FINISHED') this.coordinator?.taskFinished(r.attempt, taskKey(r.vertexId, r.subtaskIndex), r.lastCheckpointId ?? 0);
     if (r.state === 'FAILED') {
-      this.failover(r.error ?? 'task failed');
+      // A peer's data port refusing connections is a TaskManager already lost: the failover that
+      // led to this attempt counted it (a killed TaskManager's slots stay registered until its
+      // heartbeat times out), so deploy again without it rather than count it twice.
+      const deadPeer = this.slots.find((slot) => slot.address === refusedPeer(r.error ?? ''));
+      if (deadPeer) this.redeployWithout(r.attempt, deadPeer.taskManagerId, r.error ?? 'task failed');
+      else this.failover(r.error ?? 'task failed');
     } else if ((r.state === 'CANCELED' || r.state === 'FINISHED') && this.state === 'CANCELLING') {
       if (this.graph.all().every((e) => e.state === 'CANCELED' || e.state === 'FINISHED' || e.state === 'FAILED')) this.finishCancel();
     } else if (r.state === 'FINISHED' && this.graph.allFinished()) {
