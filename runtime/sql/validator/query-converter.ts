@@ -5,6 +5,7 @@
 // UNION ALL, VALUES, ORDER BY / LIMIT.
 import type { CatalogFunction, CatalogTable, CatalogView } from '../catalog/catalog-objects.ts';
 import { pathToString } from '../catalog/catalog-objects.ts';
+import { unparseExpr } from '../parser/unparse.ts';
 import { SqlError } from '../errors.ts';
 import type { FunctionDefinition } from '../functions/function-definition.ts';
 import { WINDOW_TVF_PARAMETERS } from '../functions/builtins.ts';
@@ -42,6 +43,17 @@ interface FromResult {
 const fail = (message: string, pos: Pos): never => {
   throw new SqlError('MR_ERR_SQL_VALIDATE', message, pos);
 };
+/**
+ * Flink 1.20 refuses COUNT with more than one argument, DISTINCT or not, while optimizing
+ * ("We now only support the count of one field."), although its grammar and documentation show
+ * `COUNT(DISTINCT expression1 [, expression2]*)`: refused here too, with the query that works.
+ */
+function refuseMultiArgumentCount(c: ExprOf<'call'>, fnName: string): void {
+  if (fnName !== 'COUNT' || c.args.length < 2) return;
+  const args = c.args.map((a) => unparseExpr(a)).join(', ');
+  throw new SqlError('MR_ERR_SQL_UNSUPPORTED', `COUNT(${c.distinct ? 'DISTINCT ' : ''}${args}): COUNT takes one argument (Flink SQL refuses more: "We now only support the count of one field."); count the distinct combinations in a subquery instead, e.g. SELECT k, COUNT(*) FROM (SELECT DISTINCT k, ${args} FROM t WHERE ${c.args.map((a) => `${unparseExpr(a)} IS NOT NULL`).join(' AND ')}) GROUP BY k`, c.pos);
+}
+
 const unsupported = (message: string, pos: Pos): never => {
   throw new SqlError('MR_ERR_SQL_UNSUPPORTED', message, pos);
 };
@@ -601,6 +613,7 @@ function aggregateToRel(select: Select, input: LogicalNode, scope: Scope, aggreg
     for (const arg of c.args) for (const nested of findAll(arg, isAggregateCall(env))) fail('Aggregate function calls cannot be nested', nested.pos);
     const udf = aggregateUdf(env, c);
     const fnName = udf?.path.name ?? c.name[0]!.toUpperCase();
+    if (udf === undefined) refuseMultiArgumentCount(c, fnName);
     const star = c.args.length === 1 && c.args[0]!.kind === 'star';
     if (star && fnName !== 'COUNT') fail(`'*' is only allowed in COUNT(*)`, c.pos);
     const argRex = star ? [] : c.args.map((x) => convertExpr(x, inCtx));
@@ -747,6 +760,7 @@ function overToRel(select: Select, input: LogicalNode, scope: Scope, inner: ((e:
     const partitionKeys = spec.partitionBy.map((p) => index(convertExpr(p, ctx)));
     const orderKeys: SortKey[] = spec.orderBy.map((x) => ({ index: index(convertExpr(x.expr, ctx)), direction: x.direction, nulls: x.nulls ?? (x.direction === 'ASC' ? 'FIRST' : 'LAST') }));
     const frame = frameOf(spec, ctx);
+    refuseMultiArgumentCount(o, fnName);
     const star = o.args.length === 1 && o.args[0]!.kind === 'star';
     const args = star ? [] : o.args.map((a) => convertExpr(a, ctx));
     const type = def!.inferType(args.map((a) => a.type));
