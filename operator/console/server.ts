@@ -178,7 +178,13 @@ export async function createConsoleServer(o: ConsoleServerOptions): Promise<Fast
     },
     async signOut(cookie: string | undefined) {
       const opened = await sessions.open(cookie);
-      if (opened) sessions.revoke(opened.session);
+      if (!opened) return;
+      sessions.revoke(opened.session);
+      // an OIDC session's refresh token is revoked at the provider too (best effort: sign-out here holds anyway)
+      const grant = opened.session.grant;
+      if (grant.kind === 'oidc' && grant.refreshToken && oidc) {
+        await oidc.revoke(grant.refreshToken).catch((err: unknown) => o.log.warn({ err, user: opened.session.identity.name }, 'the OpenID provider did not revoke the refresh token at sign-out'));
+      }
     },
     oidc,
     keyMaterial: sessionKey,

@@ -276,6 +276,19 @@ test('a member signs in through an OpenID provider and sees their namespace, als
     await expect(renewing.evaluate(async () => (await fetch('/api/session')).status)).resolves.toBe(401);
     await renewing.context().close();
     skewMs = 0;
+
+    // signing out of the console revokes the refresh token at the provider (its grant with it)
+    const leaving = await (await browser.newContext()).newPage();
+    await leaving.goto(`${base}/`);
+    await leaving.waitForURL(/\/sign-in/);
+    await atProvider(leaving, 'ann');
+    await leaving.locator('button[type=submit]').click();
+    await leaving.waitForURL(`${base}/`);
+    const revokedBefore = provider.revokedGrants();
+    await leaving.getByRole('button', { name: 'Sign out' }).click();
+    await leaving.waitForURL(/\/sign-in/);
+    expect(provider.revokedGrants()).toBe(revokedBefore + 1);
+    await leaving.context().close();
   } finally {
     await app.close();
     await provider.close();

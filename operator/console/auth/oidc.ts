@@ -147,6 +147,14 @@ export class OidcLogin {
     return { identity, expiresAt: claims.exp * 1000, refreshToken: next };
   }
 
+  /** Console sign-out: the refresh token is revoked at the provider (RFC 7009) when it has a revocation endpoint; false when it has none. */
+  async revoke(refreshToken: string): Promise<boolean> {
+    const config = await this.config();
+    if (!config.serverMetadata().revocation_endpoint) return false;
+    await oidc.tokenRevocation(config, refreshToken, { token_type_hint: 'refresh_token' });
+    return true;
+  }
+
   /** The provider's configuration with the library's clock following the console's (a manual clock in tests): skew = console time - real time. */
   private async clocked(): Promise<oidc.Configuration> {
     const base = await this.config();

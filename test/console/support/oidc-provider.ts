@@ -9,7 +9,12 @@ import type { Server } from 'node:http';
 import { exportJWK, generateKeyPair } from 'jose';
 import Provider from 'oidc-provider';
 
-export interface TestOidcProvider { issuer: string; clientId: string; /** refresh grants the provider answered so far */ refreshes(): number; close(): Promise<void> }
+export interface TestOidcProvider {
+  issuer: string; clientId: string;
+  /** refresh grants the provider answered so far */ refreshes(): number;
+  /** grants revoked so far (a refresh token revoked at /token/revocation, or sign-out at the provider) */ revokedGrants(): number;
+  close(): Promise<void>;
+}
 
 /** A loopback port that was free just now, in 20000-31999 (below Linux's ephemeral range, above the test services'). */
 export async function freeLowPort(): Promise<number> {
@@ -40,6 +45,7 @@ export async function startOidcProvider(o: { port: number; redirectUri: string; 
     conformIdTokenClaims: false,
     ttl: { IdToken: o.idTokenTtlSeconds ?? 3600, AccessToken: 600, Interaction: 600, Grant: 600, Session: 600 },
     pkce: { required: () => true },
+    features: { revocation: { enabled: true } },
     // refresh tokens bound to the provider's session (no offline_access): they stop at sign-out there
     issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
     findAccount: async (_ctx, sub) => ({ accountId: sub, claims: async () => ({ sub, groups: o.groups[sub] ?? [] }) }),
@@ -57,11 +63,14 @@ export async function startOidcProvider(o: { port: number; redirectUri: string; 
   });
   let refreshes = 0;
   provider.on('grant.success', (ctx) => { if (ctx.oidc.params?.grant_type === 'refresh_token') refreshes++; });
+  let revokedGrants = 0;
+  provider.on('grant.revoked', () => { revokedGrants++; });
   const server: Server = provider.listen(o.port, '127.0.0.1');
   await new Promise<void>((resolve, reject) => { server.once('listening', resolve); server.once('error', reject); });
   return {
     issuer, clientId,
     refreshes: () => refreshes,
+    revokedGrants: () => revokedGrants,
     close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
 }
