@@ -18,11 +18,12 @@ import { kubeBinary } from '../cluster/kube/layout.ts';
 import type { KubeObject } from '../../operator/kube/rest-client.ts';
 import { KubeApiError } from '../../operator/kube/rest-client.ts';
 import type { Operator } from '../../operator/manager.ts';
-import { API, applyAs, createWorkspaceAndNamespace, getWithStatus, OPERATOR_NAMESPACE, TEST_MANAGER, TEST_PIPELINE, TEST_WATCH_SELECTOR, unique, useOperatorCluster, waitFor, waitForPhase } from '../operator/support/harness.ts';
+import { API, applyAs, createWorkspaceAndNamespace, eventsFor, getWithStatus, OPERATOR_NAMESPACE, TEST_MANAGER, TEST_PIPELINE, TEST_WATCH_SELECTOR, unique, useOperatorCluster, waitFor, waitForPhase } from '../operator/support/harness.ts';
 import type { Cluster } from '../operator/support/harness.ts';
 import { TENANT_BINDING_NAME, tenantRoleName } from '../../operator/rbac/operator-role.ts';
 import { allowed, SECURITY_OPERATOR, serviceAccountIdentity, startOperatorAsServiceAccount } from './support/kube-identities.ts';
 import { tenantBindingIn } from './support/operator-admission.ts';
+import { evaluateHealth } from '../packaging/support/argocd-health.ts';
 import type { Identity } from './support/kube-identities.ts';
 
 let cluster: Cluster;
@@ -318,6 +319,59 @@ describe('a Deployment created again under a name whose key Secret another owner
     expect(Buffer.from(secret.data.key, 'base64').toString('utf8')).not.toBe(oldKey);
     await rest.delete({ apiVersion: API, kind: 'Deployment', namespace, name });
   }, 120_000);
+});
+
+describe('a lasting RBAC refusal of the operator shows on the Deployment (issue 14)', () => {
+  test("with a right taken from its tenant ClusterRole, a Deployment gets OperatorForbidden (verb, resource, namespace, the API server's words, the fix), one Warning Event and Argo CD Degraded; with it back, it starts", async () => {
+    const { rest } = cluster;
+    const name = 'unbound';
+    // The chart's tenant ClusterRole without NetworkPolicies: the operator's NetworkPolicy for the
+    // Deployment, sent before any pod, is refused by RBAC in every pass. (Its RoleBinding removed
+    // would do the same, but the operator binds itself again at the Namespace's next full pass,
+    // here within 30 s: the Workspace's storage is unreachable, so the Namespace is looked at often.)
+    type Role = KubeObject & { rules: Array<{ apiGroups: string[]; resources: string[]; verbs: string[] }> };
+    const roleRef = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', name: tenantRoleName(SECURITY_OPERATOR) };
+    const role = await rest.get<Role>(roleRef);
+    const withRules = (rules: Role['rules']) => ({ apiVersion: roleRef.apiVersion, kind: roleRef.kind, metadata: { name: roleRef.name }, rules });
+    const restore = () => rest.apply(withRules(role.rules), TEST_MANAGER);
+    await rest.apply(withRules(role.rules.filter((r) => !r.resources.includes('networkpolicies'))), TEST_MANAGER);
+    try {
+      await waitFor('the operator may no longer write NetworkPolicies there', async () => !(await allowed(cluster, operatorIdentity.username, { verb: 'patch', resource: 'networkpolicies', group: 'networking.k8s.io', namespace })));
+      await applyAs(rest, { apiVersion: API, kind: 'Deployment', metadata: { name, namespace }, spec: { source: { pipeline: TEST_PIPELINE }, podTemplate: { nodeSelector: { 'millrace.dev/test-placement': 'none' } } } });
+      type Conditioned = KubeObject & { status?: { conditions?: Array<{ type: string; status: string; reason: string; message: string }> } };
+      const condition = (d: Conditioned | undefined, type: string) => d?.status?.conditions?.find((c) => c.type === type);
+      // Retried with backoff first (a new binding takes a moment to count); reported once it lasted 10 s.
+      const reported = await waitFor('OperatorForbidden on the Deployment', async () => {
+        const d = await getWithStatus(rest, 'Deployment', name, namespace) as Conditioned | undefined;
+        return condition(d, 'OperatorForbidden')?.status === 'True' ? d : undefined;
+      }, 60_000, 500);
+      const forbidden = condition(reported, 'OperatorForbidden')!;
+      expect(forbidden.message).toMatch(new RegExp(`^since \\S+ the API server refuses the operator to patch networkpolicies \\(API group networking.k8s.io\\) in namespace ${namespace}: networkpolicies.networking.k8s.io "[\\w-]+" is forbidden: User "${operatorIdentity.username}" cannot patch resource "networkpolicies" in API group "networking.k8s.io" in the namespace "${namespace}"`));
+      expect(forbidden.message).toContain(`Fix: bind the tenant ClusterRole ${roleRef.name} to the operator in namespace ${namespace}`);
+      expect(forbidden.message).toContain(`kubectl create rolebinding ${TENANT_BINDING_NAME} -n ${namespace} --clusterrole=${roleRef.name} --serviceaccount=${OPERATOR_NAMESPACE}:${SECURITY_OPERATOR}); if it is bound, that ClusterRole lacks this right: install the chart's RBAC (rbac.create=true). Retried every 15 s`);
+      expect(condition(reported, 'Ready')).toMatchObject({ status: 'False', reason: 'OperatorForbidden' });
+      expect(await evaluateHealth([reported])).toEqual([{ status: 'Degraded', message: `Operator forbidden: ${forbidden.message}` }]);
+      expect((await rest.list({ apiVersion: 'v1', kind: 'Pod', namespace }, { labelSelector: `millrace.dev/deployment=${name}` })).items).toEqual([]);
+      const warnings = async () => (await eventsFor(rest, namespace, name)).filter((e) => e.reason === 'OperatorForbidden');
+      await waitFor('the Warning Event', async () => (await warnings()).length > 0, 15_000, 500);
+      // The Event carries the condition's message (Events keep its first 1,000 characters).
+      expect(await warnings()).toEqual([{ type: 'Warning', reason: 'OperatorForbidden', note: forbidden.message.slice(0, 1000) }]);
+
+      // The fix the condition names: the chart's rules back. The next try (every 15 s) goes through.
+      await restore();
+      const started = await waitFor('the Deployment starts', async () => {
+        const d = await getWithStatus(rest, 'Deployment', name, namespace) as Conditioned | undefined;
+        const pods = (await rest.list({ apiVersion: 'v1', kind: 'Pod', namespace }, { labelSelector: `millrace.dev/deployment=${name}` })).items;
+        return condition(d, 'OperatorForbidden')?.status === 'False' && pods.length >= 2 ? d : undefined;
+      }, 45_000, 500);
+      expect(condition(started, 'OperatorForbidden')).toMatchObject({ reason: 'Permitted' });
+      expect(condition(started, 'Ready')?.reason).not.toBe('OperatorForbidden');
+      expect(await warnings()).toHaveLength(1);
+    } finally {
+      await restore();
+      await rest.delete({ apiVersion: API, kind: 'Deployment', namespace, name });
+    }
+  }, 150_000);
 });
 
 function testLabels(): Record<string, string> {
