@@ -22,15 +22,26 @@ export interface OwnerReference { apiVersion: string; kind: string; name: string
 export class KubeApiError extends MillraceError {
   readonly status: number;
   readonly reason: string;
-  constructor(status: number, reason: string, message: string) {
+  /** The server's Retry-After, in seconds, when it sent one (with 429 or 503). */
+  readonly retryAfterSeconds: number | undefined;
+  constructor(status: number, reason: string, message: string, retryAfterSeconds?: number) {
     // Conflicts, throttling and server errors are worth a retry; 4xx validation errors are not.
     // An RBAC refusal of the operator itself is too: its RoleBinding in a namespace it just
     // made reaches the authorizer a moment later (rbac/operator-role.ts).
     super('MR_ERR_KUBE_API', message, { transient: status === 409 || status === 429 || status >= 500 || status === 0 || isRbacRefusal(status, message) });
     this.status = status;
     this.reason = reason;
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 }
+
+/**
+ * A request the API server refused with 429 and a Retry-After is sent again after that delay, as
+ * client-go does: the server answers so while the storage of a resource (re)initializes after a
+ * start, and under API priority and fairness. Bounded, so a caller still sees a lasting refusal.
+ */
+const THROTTLE_RETRIES = 5;
+const MAX_RETRY_AFTER_SECONDS = 5;
 
 /** The RBAC authorizer's 403 (`User "..." cannot create resource "pods" ...`), not admission's or a quota's. */
 export const isRbacRefusal = (status: number, message: string) => status === 403 && / cannot [a-z]+ resource "/.test(message);
@@ -103,6 +114,18 @@ export class KubeRest {
   }
 
   async request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+    for (let retry = 0; ; retry++) {
+      try {
+        return await this.requestOnce<T>(method, path, opts);
+      } catch (e) {
+        const wait = e instanceof KubeApiError && e.status === 429 ? e.retryAfterSeconds : undefined;
+        if (wait === undefined || retry >= THROTTLE_RETRIES) throw e;
+        await new Promise((r) => setTimeout(r, Math.min(wait, MAX_RETRY_AFTER_SECONDS) * 1000));
+      }
+    }
+  }
+
+  private async requestOnce<T>(method: string, path: string, opts: RequestOptions): Promise<T> {
     const base = await this.connectionOptions();
     const url = new URL(path, this.server);
     for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) url.searchParams.set(k, v);
@@ -130,7 +153,8 @@ export class KubeRest {
           try { json = text ? JSON.parse(text) : undefined; } catch { /* not JSON: keep the text for the message */ }
           if (status >= 200 && status < 300) return resolve(json as T);
           const s = (json ?? {}) as { reason?: string; message?: string };
-          reject(new KubeApiError(status, s.reason ?? 'Unknown', `${method} ${url.pathname}: ${status} ${s.message ?? text.slice(0, 500)}`));
+          const retryAfter = Number(res.headers['retry-after']);
+          reject(new KubeApiError(status, s.reason ?? 'Unknown', `${method} ${url.pathname}: ${status} ${s.message ?? text.slice(0, 500)}`, Number.isFinite(retryAfter) && retryAfter >= 0 && res.headers['retry-after'] !== undefined ? retryAfter : undefined));
         });
       });
       req.on('timeout', () => req.destroy(new Error(`timed out after ${this.options.timeoutMs ?? 30_000} ms`)));
