@@ -253,8 +253,11 @@ describe('a Deployment that cannot start says why (node tier)', () => {
     expect(namespace).not.toBe(''); // the Namespace of the test above
     const name = 'secret-gone';
     await rest.apply({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'conn', namespace, labels: { 'millrace.dev/job-secret': 'true' } }, stringData: { password: 'p' } }, TEST_MANAGER);
+    // The pods are made, deleted and made again, and wait 5 s before their Secrets are looked at (a few
+    // seconds more under load): 25 s leaves room for that before the deadline.
+    const secretDeadline = 25;
     const hangsUri = `${artifactBase}/hangs.js#sha256=${createHash('sha256').update(HANGING_JOB).digest('hex')}`;
-    await deploy(name, { source: { artifact: { uri: hangsUri } }, secrets: ['conn'], progressDeadlineSeconds: 18 });
+    await deploy(name, { source: { artifact: { uri: hangsUri } }, secrets: ['conn'], progressDeadlineSeconds: secretDeadline });
     // The check before the pods passed: they exist and the start is on.
     const podsOf = async () => (await rest.list<KubeObject>({ apiVersion: 'v1', kind: 'Pod', namespace }, { labelSelector: `millrace.dev/deployment=${name}` })).items;
     const first = await waitFor('pods made', async () => { const p = await podsOf(); return p.length === 2 && (await get(name))?.status?.phase === 'Starting' ? p : undefined; }, 30_000, 250);
@@ -271,13 +274,13 @@ describe('a Deployment that cannot start says why (node tier)', () => {
     // The progress deadline still applies, and the cause is the one it fails with (the Failed Event says so).
     // Once its pods are gone, a listed Secret that is still missing is what the check before pods says
     // (SecretNotFound): the Deployment starts again by itself when the Secret is back.
-    expect(await health(failed)).toMatchObject({ status: 'Degraded', message: expect.stringMatching(/^Failed: (SecretMissing: did not reach Running within 18 s|spec.secrets\[0\]: Secret 'conn' does not exist)/) });
+    expect(await health(failed)).toMatchObject({ status: 'Degraded', message: expect.stringMatching(new RegExp(`^Failed: (SecretMissing: did not reach Running within ${secretDeadline} s|spec.secrets\\[0\\]: Secret 'conn' does not exist)`)) });
     const settled = await waitFor('Failed with the check before pods', async () => { const d = await get(name); return ready(d)?.reason === 'SecretNotFound' ? d : undefined; }, 15_000, 250);
     expect(ready(settled)?.message).toMatch(/^spec.secrets\[0\]: Secret 'conn' does not exist in namespace [\w-]+; create it .*; the Deployment starts once it can$/);
     expect(await health(settled)).toMatchObject({ status: 'Degraded', message: expect.stringMatching(/^Failed: spec.secrets\[0\]: Secret 'conn' does not exist/) });
     await expectEvents(name, 'SecretMissing');
     const events = await eventsFor(rest, namespace, name);
-    expect(events.find((e) => e.reason === 'Failed')?.note).toMatch(/^start failed \(SecretMissing\): did not reach Running within 18 s \(spec.progressDeadlineSeconds\): pod secret-gone-(jm|tm)-[\w-]+ cannot start: Secret 'conn'/);
+    expect(events.find((e) => e.reason === 'Failed')?.note).toMatch(new RegExp(`^start failed \\(SecretMissing\\): did not reach Running within ${secretDeadline} s \\(spec.progressDeadlineSeconds\\): pod secret-gone-(jm|tm)-[\\w-]+ cannot start: Secret 'conn'`));
     expect(events.filter((e) => e.reason === 'SecretNotFound')).toEqual([{ type: 'Warning', reason: 'SecretNotFound', note: ready(settled)?.message }]);
     // What the operator reported is what the kubelet met: FailedMount on a replaced pod, naming the Secret.
     const replaced = (starting?.status?.conditions?.find((c) => c.type === 'PodsHealthy')?.message ?? '').split(' ')[1] ?? '';
