@@ -13,8 +13,9 @@ import { startMiniCluster, type MiniCluster } from '../../../runtime/testing/min
 import { DEFAULT_VARIABLES, substituteVariables } from '../nexmark/nexmark-queries.ts';
 
 const JOB = fileURLToPath(new URL('../../../runtime/sql/physical/sql-job.ts', import.meta.url));
-// paced from the job's start for 10 s, so the job is still running when it is stopped
-const EVENTS = 40_000;
+// paced from the job's start for 15 s, so the job is still running when it is stopped, also when
+// its first rows take seconds to show on a loaded machine (10 s were once too few)
+const EVENTS = 60_000;
 const RATE = 4000;
 
 function script(): string {
