@@ -4,8 +4,9 @@ import { availableParallelism } from 'node:os';
 
 export default {
   testEnvironment: 'node',
-  // Files that use the machine's cluster, MinIO, Kafka or PostgreSQL run one at a time in one lane;
-  // the rest run beside them in the other workers (test/support/lane-runner.cjs).
+  // Files whose pods run on the local cluster's node run one at a time, the other cluster files one
+  // at a time beside them, and everything else beside both in maxWorkers workers
+  // (test/support/lane-runner.cjs).
   runner: '<rootDir>/test/support/lane-runner.cjs',
   maxWorkers: Math.max(2, availableParallelism()),
   extensionsToTreatAsEsm: ['.ts'],

@@ -6,7 +6,7 @@
 //   - the control-plane lane runs, one file at a time, every other file that uses the local
 //     cluster: operators reconciling against the API server with their pods kept off the node
 //     (a nodeSelector no node matches). Each file's operators reconcile only objects with that
-//     file's instance label (test/operator/support/harness.ts), so the two lanes never touch
+//     file's instance label (test/operator/support/harness.ts), so the two cluster lanes never touch
 //     each other's objects;
 //   - the free lane runs every other file in the remaining workers, at the same time: unit tests,
 //     process-tier jobs, private servers, and clients of the shared MinIO, Kafka broker and
