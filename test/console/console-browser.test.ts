@@ -9,6 +9,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { fillSql } from './support/sql-editor.ts';
 import { API_VERSION } from '../../operator/api/v1alpha1/meta.ts';
 import type { KubeObject } from '../../operator/kube/rest-client.ts';
 import { randomBytes } from 'node:crypto';
@@ -81,7 +82,7 @@ test('an editor sees capacity and the FIFO waiting list, suspends a deployment, 
   await page.getByRole('button', { name: 'Create' }).click();
   // the SQL editor (CodeMirror): typed into like the textarea it replaces, keywords highlighted, and the form posts what it shows
   const invalid = "CREATE TABLE bids (auction BIGINT, price BIGINT) WITH ('connector' = 'datagen', 'number-of-rows' = '10');\nCREATE TABLE out_t (auction BIGINT, price BIGINT) WITH ('connector' = 'blackhole');\nINSERT INTO out_t SELEC auction, price FROM bids;";
-  await page.getByLabel('SQL script').fill(invalid);
+  await fillSql(page, invalid);
   await expect(page.locator('textarea[name=text]').inputValue()).resolves.toBe(invalid);
   const keyword = page.getByTestId('sql-editor').locator('.cm-line span').filter({ hasText: /^INSERT$/ });
   await expect(keyword.evaluate((el) => (globalThis as unknown as { getComputedStyle(e: unknown): { color: string } }).getComputedStyle(el).color)).resolves.toBe('rgb(11, 79, 153)');
@@ -89,7 +90,7 @@ test('an editor sees capacity and the FIFO waiting list, suspends a deployment, 
   await expect(page.getByTestId('validation-problems').textContent()).resolves.toMatch(/line 3, column 19: MR_ERR_SQL_PARSE expected SELECT/);
   await expect(page.getByLabel('SQL script').textContent()).resolves.toContain('INSERT INTO out_t SELEC auction'); // the posted text, back in the editor
   await shot(page, '4-draft-invalid');
-  await page.getByLabel('SQL script').fill("CREATE TABLE bids (auction BIGINT, price BIGINT) WITH ('connector' = 'datagen', 'number-of-rows' = '10');\nCREATE TABLE out_t (auction BIGINT, price BIGINT) WITH ('connector' = 'blackhole');\nINSERT INTO out_t SELECT auction, price FROM bids WHERE price > 10;");
+  await fillSql(page, "CREATE TABLE bids (auction BIGINT, price BIGINT) WITH ('connector' = 'datagen', 'number-of-rows' = '10');\nCREATE TABLE out_t (auction BIGINT, price BIGINT) WITH ('connector' = 'blackhole');\nINSERT INTO out_t SELECT auction, price FROM bids WHERE price > 10;");
   await page.getByRole('button', { name: 'Explain' }).click();
   await expect(page.getByTestId('validation-ok').isVisible()).resolves.toBe(true);
   await expect(page.getByTestId('plan').textContent()).resolves.toMatch(/TableSourceScan\(table=\[\[default_catalog, default_database, bids\]\], filter=\[>\(price, 10\)\]/);

@@ -2,14 +2,16 @@
 // real JobManager/TaskManager pods from the project image, MinIO as the workspace bucket (drafts
 // are kept there). An editor signs in, writes a SQL draft, validates and saves it, deploys it
 // with small sizes, sees it Running with live throughput, takes a savepoint (Completed by the
-// JobManager), reads the pods' live logs and suspends it; a viewer sees the page with actions
+// JobManager), reads the pods' live logs and suspends it; before that, uploads a job module made by
+// `millrace bundle` on the artifacts page; a viewer sees the page with actions
 // disabled and gets 403 from the API. A workspace whose key MinIO refuses gets a clear error
 // naming the workspace, bucket and fix on the artifacts page and upload, not a 500.
 // Screenshots in .millrace/test-output/console/e2e-*.png.
 // About 45 s with the node tier up and the image built (more when they start); part of `npm test`.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { fileURLToPath } from 'node:url';
+import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { useNode } from '../cluster/environment.ts';
 import { requireNodeImage } from '../cluster/image/node-image.ts';
@@ -18,11 +20,13 @@ import { useS3, type S3Connection } from '../cluster/s3/environment.ts';
 import { DraftStore } from '../../operator/console/drafts/draft-store.ts';
 import type { KubeObject } from '../../operator/kube/rest-client.ts';
 import type { Operator } from '../../operator/manager.ts';
+import { bundleJob } from '../../runtime/artifacts/bundle.ts';
 import { openObjectStore } from '../../runtime/storage/open-object-store.ts';
 import { jobManagerUrl, clusterIpJobManagers } from '../e2e/support/cluster-ip-jobmanagers.ts';
 import { API, applyAs, getWithStatus, OPERATOR_NAMESPACE, startInProcessOperator, TEST_INSTANCE_LABEL, TEST_MANAGER, TEST_WATCH_SELECTOR, unique, useOperatorCluster, waitFor, waitForPhase, type Cluster } from '../operator/support/harness.ts';
 import { chromiumPath } from './support/chromium.ts';
 import { consoleServiceAccount, startConsole, token } from './support/console-fixture.ts';
+import { fillSql } from './support/sql-editor.ts';
 import type { FastifyInstance } from 'fastify';
 
 const IMAGE = process.env.MILLRACE_E2E_IMAGE ?? 'localhost/millrace:dev';
@@ -113,11 +117,23 @@ test('an editor writes, validates, saves and deploys a SQL draft, watches it run
   const page = await signIn(tokens.editor);
   await expect(page.getByTestId(`namespace-${namespace}`).textContent()).resolves.toMatch(/Quota 2 CU/);
 
+  // a job module bundled as `npx millrace bundle` makes it, uploaded on the artifacts page
+  const bundled = await bundleJob(fileURLToPath(new URL('../../examples/artifacts/word-lengths.ts', import.meta.url)), join(SHOTS, 'word-lengths.mjs'));
+  await page.goto(`${base}/namespaces/${namespace}/artifacts`);
+  const upload = page.locator('form.artifact-upload');
+  await upload.getByLabel('Upload an artifact').setInputFiles(bundled.file);
+  await upload.getByRole('button', { name: 'Upload', exact: true }).click();
+  await page.waitForURL(/\/artifacts\?uploaded=word-lengths\.mjs$/);
+  await expect(page.getByRole('status').first().textContent()).resolves.toBe(`uploaded word-lengths.mjs: sha256 ${bundled.sha256}; run it with spec.source.artifact.uri: word-lengths.mjs`);
+  const stored = await s3Client(s3).send(new GetObjectCommand({ Bucket: s3.bucket, Key: `${prefix}artifacts/namespaces/${namespace}/word-lengths.mjs` }));
+  expect(await stored.Body?.transformToString()).toBe(readFileSync(bundled.file, 'utf8'));
+  await shot(page, '0-artifacts');
+
   await page.goto(`${base}/namespaces/${namespace}/drafts/ticks?kind=sql`);
-  await page.getByLabel('SQL script').fill(SQL.replace('WHERE id % 2 = 0', 'WHERE idd % 2 = 0'));
+  await fillSql(page, SQL.replace('WHERE id % 2 = 0', 'WHERE idd % 2 = 0'));
   await page.getByRole('button', { name: 'Validate' }).click();
   await expect(page.getByTestId('validation-problems').textContent()).resolves.toMatch(/line 6, column \d+: MR_ERR_SQL_VALIDATE Column 'idd' not found/);
-  await page.getByLabel('SQL script').fill(SQL);
+  await fillSql(page, SQL);
   await page.getByRole('button', { name: 'Validate' }).click();
   await expect(page.getByTestId('validation-ok').isVisible()).resolves.toBe(true);
   await page.getByRole('button', { name: 'Save version' }).click();
