@@ -4,6 +4,9 @@
 // examples/kubernetes/ unchanged, and the MinIO of `npm run s3:up`. It ends with
 // `kubectl wait ... Running`, so the deployment really runs; this test then checks what a
 // newcomer would look at (`kubectl get millrace -A`, the pods, Argo CD health) and removes it all.
+// The README's operator watches every Millrace object of the cluster and the install replaces the
+// member ClusterRoles that other tests use, so no other cluster file runs beside this one:
+// test-lane: alone (test/support/lane-runner.cjs)
 import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { stringify } from 'yaml';

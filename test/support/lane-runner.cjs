@@ -14,6 +14,9 @@
 //     while the cluster runs they listen on its host address from the start, so a cluster test
 //     never restarts them under a client. Their clients run last in the free lane, by when the
 //     node lane has started the cluster, so the server is started the way pods need it.
+// A cluster file that acts on the whole cluster (it installs an operator that watches every
+// object, or removes cluster-wide roles others use) says so with a line `// test-lane: alone`; it
+// runs after both cluster lanes have ended, with no other cluster file beside it.
 // Most of a cluster file's time is waiting (pods starting, intervals, deadlines), so the lanes
 // overlap well on two cores. A file lands in its lane by its imports and calls; nothing to declare.
 // `--runInBand` runs everything in one lane.
@@ -98,6 +101,8 @@ const usesCluster = (file) => importsAny(CLUSTER_MODULES, clusterVerdicts, file)
 const usesServer = (file) => importsAny(SERVER_MODULES, serverVerdicts, file);
 const nodeVerdicts = new Map();
 const usesNode = (file) => usesCluster(file) && runsOnNode(nodeVerdicts, file);
+const ALONE = /^\/\/ test-lane: alone\b/m;
+const runsAlone = (file) => usesCluster(file) && existsSync(file) && ALONE.test(readFileSync(file, 'utf8'));
 
 class LaneRunner {
   supportsEventEmitters = true;
@@ -112,13 +117,17 @@ class LaneRunner {
 
   async runTests(tests, watcher, options) {
     if (options.serial) return this.lanes.node.runTests(tests, watcher, options);
+    const run = (lane, files) => (files.length > 0 ? lane.runTests(files, watcher, options) : Promise.resolve());
+    const shared = tests.filter((test) => usesCluster(test.path) && !runsAlone(test.path));
     const others = tests.filter((test) => !usesCluster(test.path));
-    const lanes = [
-      [this.lanes.node, tests.filter((test) => usesNode(test.path))],
-      [this.lanes.controlPlane, tests.filter((test) => usesCluster(test.path) && !usesNode(test.path))],
-      [this.lanes.free, [...others.filter((test) => !usesServer(test.path)), ...others.filter((test) => usesServer(test.path))]],
-    ];
-    await Promise.all(lanes.filter(([, files]) => files.length > 0).map(([lane, files]) => lane.runTests(files, watcher, options)));
+    const cluster = async () => {
+      await Promise.all([
+        run(this.lanes.node, shared.filter((test) => usesNode(test.path))),
+        run(this.lanes.controlPlane, shared.filter((test) => !usesNode(test.path))),
+      ]);
+      await run(this.lanes.node, tests.filter((test) => runsAlone(test.path)));
+    };
+    await Promise.all([cluster(), run(this.lanes.free, [...others.filter((test) => !usesServer(test.path)), ...others.filter((test) => usesServer(test.path))])]);
   }
 
   on(eventName, listener) {
@@ -133,3 +142,4 @@ module.exports = LaneRunner;
 module.exports.usesCluster = usesCluster;
 module.exports.usesServer = usesServer;
 module.exports.usesNode = usesNode;
+module.exports.runsAlone = runsAlone;

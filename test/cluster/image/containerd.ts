@@ -20,12 +20,26 @@ export async function containerdAnswers(address: string): Promise<boolean> {
   }
 }
 
+/**
+ * containerd's garbage collector can remove a layer's snapshot between the import's check that it
+ * exists and its use as the parent of the next layer (`failed to prepare extraction snapshot ...
+ * parent snapshot ... does not exist`), when an earlier version of the image was just replaced. The
+ * next import unpacks that layer again.
+ */
+const SNAPSHOT_RACE = /failed to prepare extraction snapshot|parent snapshot .* does not exist/;
+const IMPORT_ATTEMPTS = 3;
+
 export async function importIntoContainerd(address: string, archive: string, ref: string): Promise<void> {
-  try {
-    // Unpacked into containerd's default snapshotter (overlayfs), ready for the kubelet.
-    await capture('ctr', ['--address', address, '-n', 'k8s.io', 'images', 'import', archive]);
-  } catch (error) {
-    throw new ImageBuildError('MR_ERR_IMAGE_IMPORT', `importing ${archive} into containerd at ${address} failed: ${(error as Error).message}`);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      // Unpacked into containerd's default snapshotter (overlayfs), ready for the kubelet.
+      await capture('ctr', ['--address', address, '-n', 'k8s.io', 'images', 'import', archive]);
+      break;
+    } catch (error) {
+      const message = (error as Error).message;
+      if (attempt < IMPORT_ATTEMPTS && SNAPSHOT_RACE.test(message)) continue;
+      throw new ImageBuildError('MR_ERR_IMAGE_IMPORT', `importing ${archive} into containerd at ${address} failed: ${message}`);
+    }
   }
   const listed = await capture('ctr', ['--address', address, '-n', 'k8s.io', 'images', 'ls', '--quiet', `name==${ref}`]);
   if (!listed.split('\n').includes(ref)) {

@@ -23,7 +23,7 @@ import { SqlSession } from '../../../runtime/sql/session/sql-session.ts';
 import { useKafka } from '../../services/kafka/environment.ts';
 import { createTopic, produce, uniqueTopic } from './kafka-admin.ts';
 
-jest.setTimeout(60_000);
+jest.setTimeout(180_000);
 
 const RECORDS = 30;
 const IDLE_MS = 300;
@@ -52,7 +52,8 @@ beforeAll(async () => {
 const closedWindows = () => [{ start: base, n: 10 }, { start: base + 1000, n: 10 }];
 
 /** Runs a job until `done` holds, then cancels it; returns the source task's metrics at that point. */
-async function runUntil(build: (env: StreamExecutionEnvironment) => void, done: (exec: LocalExecution) => boolean, timeoutMs = 20_000) {
+// 60 s: under the whole suite the first records can take tens of seconds to arrive; done ends it at once
+async function runUntil(build: (env: StreamExecutionEnvironment) => void, done: (exec: LocalExecution) => boolean, timeoutMs = 60_000) {
   const exec = executeLocally(defineJob({ name: 'kafka-watermarks', build }), { parallelism: 1 });
   let failure: unknown;
   exec.done.catch((e: unknown) => (failure = e));
