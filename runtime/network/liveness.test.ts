@@ -11,13 +11,15 @@ const readable = (reader: ChannelReader) => new Promise<void>((resolve) => reade
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 test('an idle authenticated channel stays open past the silence timeout and then delivers', async () => {
-  const receiver = new NetworkEnvironment({ key, silenceTimeoutMs: 1500 });
-  const sender = new NetworkEnvironment({ key, silenceTimeoutMs: 1500 });
+  // 3 s: twice the longest gap between PINGs (sent after 1 s of quiet, looked at every 0.5 s) —
+  // 1.5 s left no room and failed under a loaded suite
+  const receiver = new NetworkEnvironment({ key, silenceTimeoutMs: 3000 });
+  const sender = new NetworkEnvironment({ key, silenceTimeoutMs: 3000 });
   try {
     const address = await receiver.start('127.0.0.1');
     const input = receiver.inputChannel('j/0/e/0/0');
     const output = sender.outputChannel(address, 'j/0/e/0/0');
-    await sleep(3500);
+    await sleep(6500);
     output.write(dataBuffer(['late'], [1]));
     await readable(input);
     expect(input.poll()?.values).toEqual(['late']);
@@ -25,7 +27,7 @@ test('an idle authenticated channel stays open past the silence timeout and then
     await sender.close();
     await receiver.close();
   }
-});
+}, 15_000);
 
 test('a silent peer is noticed within the timeout: the channel fails with MR_ERR_CHANNEL_FAILED', async () => {
   // accepts and then never answers, as a partitioned or frozen peer
