@@ -59,6 +59,8 @@ describe('the job view across a JobManager restart', () => {
     expect(done['start-time']).toBe(before['start-time']);
     // the duration spans the whole job, not just the time since the new JobManager started
     expect(done.duration).toBeGreaterThanOrEqual(resumedAt - before['start-time']);
+    // the HA record is written after the state change the REST API shows
+    for (let i = 0; i < 50 && haJob().state !== 'FINISHED'; i++) await new Promise((r) => setTimeout(r, 100));
     expect(haJob()).toMatchObject({ state: 'FINISHED', restarts: before.restarts + 1, startTime: before['start-time'] });
     expect(committedWindowCounts(out)).toEqual(expectedWindowCounts(EVENTS));
   });
