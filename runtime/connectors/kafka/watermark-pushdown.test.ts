@@ -93,16 +93,17 @@ describe('upsert-kafka: the WATERMARK in the source', () => {
       expect(h.watermarks).toEqual([]);
       poll(250, [upsert('p0', 3, 6000)]);
       expect(h.watermarks).toEqual([]);
-      // p1 silent since 100: idle from 400 on, then p0 alone sets the watermark (ts - 1 s)
-      poll(399);
+      // p1 silent since 100: its idle time starts at the first poll without its records (250), so
+      // it is idle from 550 on, then p0 alone sets the watermark (ts - 1 s)
+      poll(549);
       expect(h.watermarks).toEqual([]);
-      poll(400);
+      poll(550);
       expect(h.watermarks).toEqual([5000]);
       // p1 comes back with a record: it holds the minimum again
-      poll(450, [upsert('p1', 4, 5500)]);
-      poll(500, [upsert('p0', 5, 9000)]);
+      poll(600, [upsert('p1', 4, 5500)]);
+      poll(650, [upsert('p0', 5, 9000)]);
       expect(h.watermarks).toEqual([5000]);
-      poll(550, [upsert('p1', 6, 8000)]);
+      poll(700, [upsert('p1', 6, 8000)]);
       expect(h.watermarks).toEqual([5000, 7000]);
     } finally {
       await close();
@@ -138,9 +139,9 @@ describe('a computed rowtime column: the WATERMARK in the source, through the Ca
       expect(h.watermarks).toEqual([4000]); // min over partitions of TO_TIMESTAMP_LTZ(t, 3) - 1 s
       poll(100, [record('p1', 3, 9000)]);
       expect(h.watermarks).toEqual([4000]); // p0 holds it back
-      poll(299);
+      poll(399);
       expect(h.watermarks).toEqual([4000]);
-      poll(300); // p0 silent since 0: idle, p1 alone sets it
+      poll(400); // p0 silent since 0, its idle time counted from the first poll without its records (100): idle, p1 alone sets it
       expect(h.watermarks).toEqual([4000, 8000]);
     } finally {
       await close();
@@ -175,5 +176,66 @@ describe('a computed rowtime column: the WATERMARK in the source, through the Ca
     expect(await run('')).toEqual([5000]); // p1 (never a record) idle at 300: p0 alone
     expect(await run(", 'scan.watermark.idle-timeout' = '1 s'")).toEqual([]);
     expect(() => graph(COMPUTED, '', "SET 'table.exec.source.idle-timeout' = 'soon';\n")).toThrow(/MR_ERR_SQL_VALIDATE: 'table.exec.source.idle-timeout' = 'soon' is not a duration/);
+  });
+});
+
+describe('EXPLAIN shows the WATERMARK in the TableSourceScan, as Flink prints it', () => {
+  /** The "Optimized Logical Plan" part of EXPLAIN `statement` after the DDL `ddl` (its WITH left open for `extra`). */
+  function optimized(ddl: string, extra: string, statement: string, set = ''): string {
+    const registry = createConnectorRegistry();
+    const session = new SqlSession({ capabilities: registryCapabilities(registry) });
+    const result = session.executeScript(`${set}${ddl}${extra});
+CREATE TABLE out (id BIGINT, v STRING, ts TIMESTAMP_LTZ(3)) WITH ('connector' = 'blackhole');
+CREATE TABLE out2 (v STRING) WITH ('connector' = 'blackhole');
+CREATE TABLE g (id BIGINT, ts TIMESTAMP(3), WATERMARK FOR ts AS ts - INTERVAL '1' SECOND) WITH ('connector' = 'datagen');
+EXPLAIN ${statement};`).find((r) => r.kind === 'explain');
+    if (result?.kind !== 'explain') throw new Error('no EXPLAIN result');
+    return result.text.split('== Optimized Logical Plan ==\n')[1]!.trim();
+  }
+
+  test("upsert-kafka: watermark=[...] and the table's idletimeout=[ms] in the scan, no WatermarkAssigner", () => {
+    expect(optimized(UPSERT, ", 'scan.watermark.idle-timeout' = '300 ms'", 'SELECT id, v, ts FROM u')).toBe(
+      'TableSourceScan(table=[[default_catalog, default_database, u, watermark=[-(ts, 1000:INTERVAL SECOND(3))], idletimeout=[300], watermarkEmitStrategy=[on-periodic]]], fields=[id, v, ts])');
+  });
+
+  test('without an idle timeout no idletimeout=[...]; a computed rowtime is written out over the source columns, its Calc above the scan', () => {
+    expect(optimized(COMPUTED, '', 'SELECT id, v, ts FROM u')).toBe([
+      'Calc(select=[id, v, TO_TIMESTAMP_LTZ(t, 3) AS ts])',
+      '+- TableSourceScan(table=[[default_catalog, default_database, u, watermark=[-(TO_TIMESTAMP_LTZ(t, 3), 1000:INTERVAL SECOND(3))], watermarkEmitStrategy=[on-periodic]]], fields=[id, v, t])',
+    ].join('\n'));
+  });
+
+  test("'table.exec.source.idle-timeout' shows unless the table's option overrides it", () => {
+    const set = "SET 'table.exec.source.idle-timeout' = '5 s';\n";
+    expect(optimized(COMPUTED, '', 'SELECT id, ts FROM u', set)).toContain('watermark=[-(TO_TIMESTAMP_LTZ(t, 3), 1000:INTERVAL SECOND(3))], idletimeout=[5000], watermarkEmitStrategy=[on-periodic]]]');
+    expect(optimized(COMPUTED, ", 'scan.watermark.idle-timeout' = '250 ms'", 'SELECT id, ts FROM u', set)).toContain('idletimeout=[250]');
+    expect(optimized(COMPUTED, ", 'scan.watermark.idle-timeout' = '0 ms'", 'SELECT id, ts FROM u', set)).not.toContain('idletimeout');
+  });
+
+  test('with a projection pushed into the scan and CHANGELOG_MODE', () => {
+    const plan = optimized(COMPUTED.replace('ts AS', 'x INT, ts AS'), '', `CHANGELOG_MODE EXECUTE STATEMENT SET BEGIN
+INSERT INTO out SELECT id, v, ts FROM u WHERE id > 1;
+INSERT INTO out2 SELECT v FROM u WHERE id > 1;
+END`);
+    expect(plan).toContain('TableSourceScan(table=[[default_catalog, default_database, u, project=[id, v, t], watermark=[-(TO_TIMESTAMP_LTZ(t, 3), 1000:INTERVAL SECOND(3))], watermarkEmitStrategy=[on-periodic]]], fields=[id, v, t], changelogMode=[I])');
+    expect(plan).not.toContain('WatermarkAssigner');
+  });
+
+  test('a source shared by two INSERTs prints once, with its watermark, then as Reused', () => {
+    const physical = COMPUTED.replace('t BIGINT, ts AS TO_TIMESTAMP_LTZ(t, 3)', 'ts TIMESTAMP(3)');
+    const plan = optimized(physical, '', `EXECUTE STATEMENT SET BEGIN
+INSERT INTO out SELECT id, v, ts FROM u WHERE id > 1;
+INSERT INTO out2 SELECT v FROM u WHERE id < 0;
+END`).split('\n');
+    expect(plan).toContain('      +- TableSourceScan(table=[[default_catalog, default_database, u, watermark=[-(ts, 1000:INTERVAL SECOND(3))], watermarkEmitStrategy=[on-periodic]]], fields=[id, v, ts])(reuse_id=[1])');
+    expect(plan.at(-1)).toBe('      +- Reused(reference_id=[1])');
+  });
+
+  test('a source without push-down (datagen) keeps its WatermarkAssigner', () => {
+    expect(optimized(COMPUTED, '', 'SELECT id FROM g')).toBe([
+      'Calc(select=[id])',
+      '+- WatermarkAssigner(rowtime=[ts], watermark=[-(ts, 1000:INTERVAL SECOND(3))])',
+      '   +- TableSourceScan(table=[[default_catalog, default_database, g]], fields=[id, ts])',
+    ].join('\n'));
   });
 });

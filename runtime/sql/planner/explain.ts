@@ -6,6 +6,7 @@ import type { AggCall, Field, LogicalNode, SortKey, WindowDef } from './logical-
 import { inputsOf } from './logical-plan.ts';
 import { rexToString } from './rex.ts';
 import { aggregateChain } from './explain-aggregate.ts';
+import type { PushedWatermarks } from './explain-watermark.ts';
 
 const names = (fields: readonly Field[]): string[] => fields.map((f) => f.name);
 
@@ -36,11 +37,11 @@ function sortToString(k: SortKey, inputNames: readonly string[]): string {
 }
 
 /** One line describing a node (as Flink names its nodes in EXPLAIN and in error messages). */
-export function describeNode(node: LogicalNode): string {
+export function describeNode(node: LogicalNode, sourceDigest?: string): string {
   switch (node.kind) {
     case 'TableScan': {
       const cols = node.table.schema.columns;
-      const parts = [`table=[[${node.table.path.catalog}, ${node.table.path.database}, ${node.table.path.name}${node.projection.length < cols.filter((c) => c.kind !== 'computed').length ? `, project=[${node.projection.map((i) => cols[i]!.name).join(', ')}]` : ''}]]`];
+      const parts = [`table=[[${node.table.path.catalog}, ${node.table.path.database}, ${node.table.path.name}${node.projection.length < cols.filter((c) => c.kind !== 'computed').length ? `, project=[${node.projection.map((i) => cols[i]!.name).join(', ')}]` : ''}${sourceDigest ? `, ${sourceDigest}` : ''}]]`];
       if (node.filters.length > 0) parts.push(`filter=[${node.filters.map((f) => rexToString(f, names(node.fields))).join(', ')}]`);
       parts.push(`fields=[${names(node.fields).join(', ')}]`);
       return `TableSourceScan(${parts.join(', ')})`;
@@ -104,6 +105,8 @@ export interface ExplainOptions {
   rowTypes?: boolean;
   /** Nodes shared by several parents (reuseMarks): the first print gets `(reuse_id=[n])`, later ones `Reused(reference_id=[n])`. */
   reuse?: ReuseMarks;
+  /** WATERMARKs generated in their source: printed in the TableSourceScan, no WatermarkAssigner (explain-watermark.ts) */
+  pushedWatermarks?: PushedWatermarks;
 }
 
 export interface ReuseMarks {
@@ -140,14 +143,19 @@ export function reuseMarks(roots: readonly LogicalNode[]): ReuseMarks {
 
 export function explainPlan(root: LogicalNode, options: ExplainOptions = {}): string {
   const lines: string[] = [];
-  const walk = (node: LogicalNode, prefix: string, childPrefix: string): void => {
-    const reuseId = options.reuse?.ids.get(node);
-    if (reuseId !== undefined && options.reuse!.printed.has(node)) {
+  // `shared`: the node whose reuse marks the line carries (a skipped WatermarkAssigner's, for its input)
+  const walk = (node: LogicalNode, prefix: string, childPrefix: string, shared: LogicalNode = node): void => {
+    if (node.kind === 'WatermarkAssigner' && options.pushedWatermarks?.assigners.has(node)) {
+      walk(node.input, prefix, childPrefix, node);
+      return;
+    }
+    const reuseId = options.reuse?.ids.get(shared);
+    if (reuseId !== undefined && options.reuse!.printed.has(shared)) {
       lines.push(`${prefix}Reused(reference_id=[${reuseId}])`);
       return;
     }
-    if (reuseId !== undefined) options.reuse!.printed.add(node);
-    let line = describeNode(node);
+    if (reuseId !== undefined) options.reuse!.printed.add(shared);
+    let line = describeNode(node, options.pushedWatermarks?.digests.get(node));
     const mode = options.changelog?.(node);
     if (mode !== undefined) line = `${line.slice(0, -1)}, changelogMode=[${mode}])`;
     if (reuseId !== undefined) line += `(reuse_id=[${reuseId}])`;

@@ -9,6 +9,7 @@ import type { ResolveContext } from '../validator/table-resolver.ts';
 import type { ChangelogInfo, ConnectorCapabilities } from './changelog.ts';
 import { changelogText, defaultConnectorCapabilities, deriveChangelog } from './changelog.ts';
 import { explainPlan, reuseMarks } from './explain.ts';
+import { pushedWatermarks } from './explain-watermark.ts';
 import type { LogicalNode } from './logical-plan.ts';
 import { optimize } from './optimizer.ts';
 import type { Rule } from './rules/index.ts';
@@ -49,21 +50,24 @@ export function planInserts(inserts: readonly Insert[], ctx: ResolveContext, opt
   return reuseSources(inserts.map((i) => planTree(convertInsert(i, ctx), options)), options.config, pushesWatermark);
 }
 
-export function explainTrees(trees: readonly PlannedTree[], details: readonly string[] = []): string {
+export function explainTrees(trees: readonly PlannedTree[], details: readonly string[] = [], options: PlannerOptions = {}): string {
   const withChangelog = details.includes('CHANGELOG_MODE');
   const ast = trees.map((t) => explainPlan(t.logical)).join('\n\n');
   // a node shared by several consumers (a reused source) prints once, then as Reused(reference_id=[n]), as in Flink
   const reuse = reuseMarks(trees.map((t) => t.optimized));
-  const optimized = trees.map((t) => explainPlan(t.optimized, { reuse, ...(withChangelog ? { changelog: (n: LogicalNode) => { const c = t.changelog.get(n); return c === undefined ? undefined : changelogText(c); } } : {}) })).join('\n\n');
+  // a WATERMARK the source generates (kafka) shows in its TableSourceScan, as in Flink
+  const pushes = options.capabilities?.watermarkPushDown?.bind(options.capabilities);
+  const pushed = pushes ? { pushedWatermarks: pushedWatermarks(trees.map((t) => t.optimized), pushes, options.config) } : {};
+  const optimized = trees.map((t) => explainPlan(t.optimized, { reuse, ...pushed, ...(withChangelog ? { changelog: (n: LogicalNode) => { const c = t.changelog.get(n); return c === undefined ? undefined : changelogText(c); } } : {}) })).join('\n\n');
   return `== Abstract Syntax Tree ==\n${ast}\n\n== Optimized Logical Plan ==\n${optimized}\n`;
 }
 
 /** EXPLAIN [details] <query | INSERT | statement set>. */
 export function explainStatement(statement: Statement, details: readonly string[], ctx: ResolveContext, options: PlannerOptions = {}): string {
   switch (statement.kind) {
-    case 'queryStatement': return explainTrees([planQuery(statement.query, ctx, options)], details);
-    case 'insert': return explainTrees(planInserts([statement], ctx, options), details);
-    case 'statementSet': return explainTrees(planInserts(statement.inserts, ctx, options), details);
+    case 'queryStatement': return explainTrees([planQuery(statement.query, ctx, options)], details, options);
+    case 'insert': return explainTrees(planInserts([statement], ctx, options), details, options);
+    case 'statementSet': return explainTrees(planInserts(statement.inserts, ctx, options), details, options);
     default: throw new SqlError('MR_ERR_SQL_UNSUPPORTED', `EXPLAIN supports queries, INSERT and statement sets, not ${statement.kind}`, statement.pos);
   }
 }
