@@ -69,15 +69,14 @@ export class SourceOperator extends StreamOperator implements SourceOutput<unkno
   }
 
   private splitOutput(strategy: WatermarkStrategy<unknown>): SplitWatermarkOutput {
-    const now = () => this.ctx.processingTimeService.now();
     const splits = () => (this.splits ??= new SplitWatermarks(() => strategy.createGenerator(), strategy.idleTimeoutMs));
     return {
-      addSplit: (id) => void splits().add(id, now()),
+      addSplit: (id) => void splits().add(id),
       removeSplit: (id) => {
         splits().remove(id);
         if (this.currentSplit?.id === id) this.currentSplit = undefined;
       },
-      setCurrentSplit: (id) => void (this.currentSplit = splits().add(id, now())),
+      setCurrentSplit: (id) => void (this.currentSplit = splits().add(id)),
       setIdleTimeout: (ms) => void (splits().idleTimeoutMs = ms),
     };
   }

@@ -8,7 +8,11 @@
 // subtask is idle. Pure: the caller passes the processing time.
 //
 // Like Flink's IdlenessTimer, activity is noticed at the periodic check (`current`), not per
-// record, so collecting a record costs one generator call and one increment.
+// record, so collecting a record costs one generator call and one increment; and the idle time
+// starts at the first check that sees no activity, so a split active at one check is never idle
+// at the next. Otherwise, with checks further apart than the timeout (a fetch that waits, a busy
+// machine), the last active split and a silent one go idle at the same check, and the subtask
+// turns idle without ever emitting the active split's watermark.
 
 import { MIN_WATERMARK, type WatermarkGenerator } from '../api/watermarks.ts';
 
@@ -18,13 +22,12 @@ export class SplitWatermark {
   private readonly gen: WatermarkGenerator;
   /** records since the last check */
   private events = 0;
-  /** processing time the split was last seen active (added, or records since the check before) */
-  private activeAt: number;
+  /** processing time of the first check without records since the last activity (undefined: active at the last check) */
+  private inactiveSince: number | undefined;
 
-  constructor(id: string, gen: WatermarkGenerator, now: number) {
+  constructor(id: string, gen: WatermarkGenerator) {
     this.id = id;
     this.gen = gen;
-    this.activeAt = now;
   }
 
   onEvent(timestamp: number): void {
@@ -36,9 +39,12 @@ export class SplitWatermark {
   check(now: number, idleTimeoutMs: number | undefined): number | undefined {
     if (this.events > 0) {
       this.events = 0;
-      this.activeAt = now;
+      this.inactiveSince = undefined;
+    } else if (this.inactiveSince === undefined) {
+      this.inactiveSince = now;
+    } else if (idleTimeoutMs !== undefined && now - this.inactiveSince >= idleTimeoutMs) {
+      return undefined;
     }
-    if (idleTimeoutMs !== undefined && now - this.activeAt >= idleTimeoutMs) return undefined;
     return this.gen.currentWatermark();
   }
 }
@@ -66,9 +72,9 @@ export class SplitWatermarks {
   }
 
   /** Registers a split (no-op when known) and returns its handle. */
-  add(id: string, now: number): SplitWatermark {
+  add(id: string): SplitWatermark {
     let s = this.splits.get(id);
-    if (!s) this.splits.set(id, (s = new SplitWatermark(id, this.createGenerator(), now)));
+    if (!s) this.splits.set(id, (s = new SplitWatermark(id, this.createGenerator())));
     return s;
   }
 

@@ -61,7 +61,7 @@ async function runUntil(build: (env: StreamExecutionEnvironment) => void, done: 
   try {
     while (!done(exec)) {
       if (failure !== undefined) throw failure;
-      if (Date.now() > deadline) throw new Error(`condition not reached in ${timeoutMs} ms`);
+      if (Date.now() > deadline) throw new Error(`condition not reached in ${timeoutMs} ms; tasks: ${describeTasks(exec)}`);
       await new Promise((r) => setTimeout(r, 50));
     }
     return sourceMetrics(exec);
@@ -69,6 +69,14 @@ async function runUntil(build: (env: StreamExecutionEnvironment) => void, done: 
     exec.cancel();
     await exec.done.catch(() => {});
   }
+}
+
+/** Each task's records and output watermark, for a failure message. */
+function describeTasks(exec: LocalExecution): string {
+  return exec.tasks.map((t) => {
+    const m = t.metrics();
+    return `${t.name}: in ${m.recordsIn}, out ${m.recordsOut}, watermark ${m.outputWatermark}`;
+  }).join('; ');
 }
 
 function sourceMetrics(exec: LocalExecution) {
