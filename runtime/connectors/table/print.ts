@@ -34,7 +34,13 @@ export function javaString(type: DataType, v: unknown): string {
     case 'TIMESTAMP': return formatJavaLocalDateTime(v as number);
     case 'TIMESTAMP_LTZ': return formatJavaInstant(v as number);
     case 'BINARY': case 'VARBINARY': return `[${[...(v as Uint8Array)].map((b) => (b << 24) >> 24).join(', ')}]`;
-    case 'ARRAY': case 'MULTISET': return `[${(v as unknown[]).map((x) => javaString(type.element, x)).join(', ')}]`;
+    case 'ARRAY': return `[${(v as unknown[]).map((x) => javaString(type.element, x)).join(', ')}]`;
+    case 'MULTISET': {
+      // Flink's external MULTISET is a Map<element, count>: {a=2, b=1} (here in first-arrival order)
+      const counts = new Map<string, number>();
+      for (const x of v as unknown[]) counts.set(javaString(type.element, x), (counts.get(javaString(type.element, x)) ?? 0) + 1);
+      return `{${[...counts].map(([x, n]) => `${x}=${n}`).join(', ')}}`;
+    }
     case 'MAP': return `{${[...(v as Map<unknown, unknown>)].map(([k, x]) => `${javaString(type.key, k)}=${javaString(type.value, x)}`).join(', ')}}`;
     case 'ROW': return `+I[${type.fields.map((f, i) => javaString(f.type, (v as unknown[])[i])).join(', ')}]`;
     default: return String(v);

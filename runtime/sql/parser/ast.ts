@@ -48,7 +48,7 @@ export type Expr =
   | { kind: 'like'; op: 'LIKE' | 'SIMILAR TO'; negated: boolean; operand: Expr; pattern: Expr; escape?: Expr; pos: Pos }
   | { kind: 'case'; operand?: Expr; whens: { when: Expr; then: Expr }[]; else?: Expr; pos: Pos }
   | { kind: 'cast'; safe: boolean; operand: Expr; target: TypeNode; pos: Pos }
-  | { kind: 'call'; name: string[]; args: Expr[]; distinct: boolean; filter?: Expr; over?: WindowSpec; ignoreNulls?: boolean; json?: JsonClauses; pos: Pos }
+  | { kind: 'call'; name: string[]; args: Expr[]; distinct: boolean; filter?: Expr; over?: WindowSpec; nullTreatment?: 'IGNORE' | 'RESPECT'; json?: JsonClauses; pos: Pos }
   /** `EXTRACT(HOUR FROM ts)`. */
   | { kind: 'extract'; unit: string; operand: Expr; pos: Pos }
   /** A table argument of a table-valued function: `TABLE bid`, or `TABLE(...)` / a subquery. */

@@ -359,8 +359,16 @@ function parseCall(c: Cursor, nameParts: string[], pos: Pos, consumeName: boolea
     }
     if (!c.acceptOp(',')) break;
   }
+  // ARRAY_AGG(x IGNORE NULLS): Flink's documented form puts the null treatment inside the call
+  acceptNullTreatment(c, call);
   c.expectOp(')');
   return parseCallSuffix(c, call);
+}
+
+/** `IGNORE NULLS` / `RESPECT NULLS` (inside or after a call); the validator decides where it is allowed. */
+function acceptNullTreatment(c: Cursor, call: ExprOf<'call'>): void {
+  if (c.acceptWords('IGNORE', 'NULLS')) call.nullTreatment = 'IGNORE';
+  else if (c.acceptWords('RESPECT', 'NULLS')) call.nullTreatment = 'RESPECT';
 }
 
 const JSON_FUNCTIONS = new Set(['JSON_VALUE', 'JSON_QUERY', 'JSON_EXISTS', 'JSON_OBJECT', 'JSON_ARRAY']);
@@ -441,8 +449,7 @@ function parseCallSuffix(c: Cursor, call: ExprOf<'call'>): Expr {
     call.filter = parseExpr(c);
     c.expectOp(')');
   }
-  if (c.acceptWords('IGNORE', 'NULLS')) call.ignoreNulls = true;
-  else c.acceptWords('RESPECT', 'NULLS');
+  acceptNullTreatment(c, call);
   if (c.isWord('OVER')) {
     const pos = c.pos();
     c.next();

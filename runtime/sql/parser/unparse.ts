@@ -28,7 +28,7 @@ export function unparseExpr(e: Expr): string {
     case 'case': return `CASE${e.operand ? ` ${unparseExpr(e.operand)}` : ''}${e.whens.map((w) => ` WHEN ${unparseExpr(w.when)} THEN ${unparseExpr(w.then)}`).join('')}${e.else ? ` ELSE ${unparseExpr(e.else)}` : ''} END`;
     case 'cast': return `${e.safe ? 'TRY_CAST' : 'CAST'}(${unparseExpr(e.operand)} AS ${typeToString(e.target.type)})`;
     case 'call': {
-      const args = `${e.distinct ? 'DISTINCT ' : ''}${e.args.map(unparseExpr).join(', ')}`;
+      const args = `${e.distinct ? 'DISTINCT ' : ''}${e.args.map(unparseExpr).join(', ')}${e.nullTreatment ? ` ${e.nullTreatment} NULLS` : ''}`;
       const filter = e.filter ? ` FILTER (WHERE ${unparseExpr(e.filter)})` : '';
       const over = e.over ? ` OVER ${unparseWindow(e.over)}` : '';
       return `${e.name.join('.').toUpperCase()}(${args})${filter}${over}`;

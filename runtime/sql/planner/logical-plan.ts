@@ -19,6 +19,8 @@ export interface AggCall {
   distinct: boolean;
   /** Index of a BOOLEAN input field: only rows where it is TRUE count (FILTER (WHERE ...)). */
   filterArg?: number;
+  /** ARRAY_AGG(x IGNORE NULLS); absent otherwise (RESPECT NULLS is the default) */
+  ignoreNulls?: true;
   name: string;
   type: DataType;
 }

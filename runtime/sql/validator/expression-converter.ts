@@ -292,6 +292,7 @@ function convertCall(e: ExprOf<'call'>, ctx: ExprContext): Rex {
   }
   if (e.distinct) return fail(`DISTINCT is allowed only in aggregate functions, not in ${upper}`, e.pos);
   if (e.filter) return fail(`FILTER is allowed only in aggregate functions, not in ${upper}`, e.pos);
+  if (e.nullTreatment) return fail(`Cannot specify IGNORE NULLS or RESPECT NULLS following '${upper}'`, e.pos);
   const args = e.args.map((a) => {
     if (a.kind === 'star') return fail(`'*' is only allowed in COUNT(*)`, a.pos);
     return convertExpr(a, ctx);

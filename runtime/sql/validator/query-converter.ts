@@ -54,6 +54,20 @@ function refuseMultiArgumentCount(c: ExprOf<'call'>, fnName: string): void {
   throw new SqlError('MR_ERR_SQL_UNSUPPORTED', `COUNT(${c.distinct ? 'DISTINCT ' : ''}${args}): COUNT takes one argument (Flink SQL refuses more: "We now only support the count of one field."); count the distinct combinations in a subquery instead, e.g. SELECT k, COUNT(*) FROM (SELECT DISTINCT k, ${args} FROM t WHERE ${c.args.map((a) => `${unparseExpr(a)} IS NOT NULL`).join(' AND ')}) GROUP BY k`, c.pos);
 }
 
+/**
+ * `IGNORE NULLS` / `RESPECT NULLS`: Flink (Calcite) allows them on ARRAY_AGG (and LAG/LEAD) only
+ * and refuses them elsewhere with this message. True when the call ignores NULLs.
+ */
+function ignoresNulls(c: ExprOf<'call'>, fnName: string): boolean {
+  if (c.nullTreatment === undefined) return false;
+  if (fnName === 'ARRAY_AGG') return c.nullTreatment === 'IGNORE';
+  if ((fnName === 'LAG' || fnName === 'LEAD') && c.over !== undefined) {
+    if (c.nullTreatment === 'IGNORE') unsupported(`${fnName}(...) IGNORE NULLS is not supported yet; filter the NULLs in a subquery or drop IGNORE NULLS`, c.pos);
+    return false;
+  }
+  return fail(`Cannot specify IGNORE NULLS or RESPECT NULLS following '${fnName}'`, c.pos);
+}
+
 const unsupported = (message: string, pos: Pos): never => {
   throw new SqlError('MR_ERR_SQL_UNSUPPORTED', message, pos);
 };
@@ -620,6 +634,7 @@ function aggregateToRel(select: Select, input: LogicalNode, scope: Scope, aggreg
     const type = udf !== undefined ? env.ctx.udfTypes!(udf, argRex.map((r) => r.type), c.pos, 'aggregate') : lookupFn(env, c)!.inferType(argRex.map((r) => r.type));
     if (typeof type === 'string') fail(type, c.pos);
     const aggCall: AggCall = { fn: fnName, args: argRex.map(preIndex), distinct: c.distinct, name: `EXPR$${calls.length}`, type: type as DataType };
+    if (ignoresNulls(c, fnName)) aggCall.ignoreNulls = true;
     if (c.filter !== undefined) {
       const f = convertExpr(c.filter, inCtx);
       if (f.type.root !== 'BOOLEAN') fail(`FILTER condition must be a boolean expression, but is of type ${typeToString(f.type)}`, c.filter.pos);
@@ -656,7 +671,8 @@ function aggregateToRel(select: Select, input: LogicalNode, scope: Scope, aggreg
     const star = c.args.length === 1 && c.args[0]!.kind === 'star';
     const args = star ? [] : c.args.map((x) => preIndex(convertExpr(x, inCtx)));
     const filterArg = c.filter ? preIndex(convertExpr(c.filter, inCtx)) : undefined;
-    return calls.findIndex((x) => x.fn === fnName && x.distinct === c.distinct && JSON.stringify(x.args) === JSON.stringify(args) && x.filterArg === filterArg);
+    const ignoreNulls = fnName === 'ARRAY_AGG' && c.nullTreatment === 'IGNORE';
+    return calls.findIndex((x) => x.fn === fnName && x.distinct === c.distinct && JSON.stringify(x.args) === JSON.stringify(args) && x.filterArg === filterArg && (x.ignoreNulls === true) === ignoreNulls);
   };
   const substitute = (e: Expr): Rex | undefined => {
     if (isAggregateCall(env)(e)) {
@@ -772,6 +788,7 @@ function overToRel(select: Select, input: LogicalNode, scope: Scope, inner: ((e:
       g = groups.length - 1;
     }
     const aggCall: AggCall = { fn: fnName, args: args.map(index), distinct: o.distinct, name: `w${g}$o${groups[g]!.aggCalls.length}`, type: type as DataType };
+    if (ignoresNulls(o, fnName)) aggCall.ignoreNulls = true;
     groups[g]!.aggCalls.push(aggCall);
     located.push({ e: o, group: g, call: groups[g]!.aggCalls.length - 1 });
   }

@@ -2,8 +2,9 @@
 // are compared as multisets (the Java side is bench/flink-sql/.../CanonicalJson.java): DECIMAL as
 // the exact string, TIMESTAMP `yyyy-MM-dd HH:mm:ss.SSS`, TIMESTAMP_LTZ the same in UTC with `Z`,
 // DATE `yyyy-MM-dd`, TIME `HH:mm:ss.SSS`, BYTES base64, ROW/ARRAY arrays, MAP sorted [key, value]
-// pairs. Floating-point numbers are compared to 12 significant digits (the two engines may sum in
-// different orders); integers exactly.
+// pairs, MULTISET sorted [element, count] pairs (Flink's external form is a Map). Floating-point
+// numbers are compared to 12 significant digits (the two engines may sum in different orders);
+// integers exactly.
 
 import type { DataType, RowField } from '../../../runtime/sql/types/data-type.ts';
 import type { ChangelogRow, RowKind } from '../../../runtime/connectors/factory/row.ts';
@@ -28,7 +29,16 @@ function value(type: DataType, v: unknown): unknown {
     case 'TIME': return timestamp(v as number).slice(11);
     case 'BINARY': case 'VARBINARY': return Buffer.from(v as Uint8Array).toString('base64');
     case 'ROW': return type.fields.map((f, i) => value(f.type, (v as unknown[])[i]));
-    case 'ARRAY': case 'MULTISET': return (v as unknown[]).map((x) => value(type.element, x));
+    case 'ARRAY': return (v as unknown[]).map((x) => value(type.element, x));
+    case 'MULTISET': {
+      // Flink's MULTISET is a Map<element, count>: sorted [element, count] pairs, as a MAP
+      const counts = new Map<string, number>();
+      for (const x of v as unknown[]) {
+        const k = stringify(value(type.element, x));
+        counts.set(k, (counts.get(k) ?? 0) + 1);
+      }
+      return [...counts].map(([k, n]) => `[${k},${n}]`).sort().map((s) => new Exact(s));
+    }
     case 'MAP': return [...(v as Map<unknown, unknown>)].map(([k, x]) => JSON.stringify([value(type.key, k), value(type.value, x)])).sort().map((s) => new Exact(s));
     default: return v;
   }

@@ -8,6 +8,7 @@ import type { AggCall, Field } from '../../planner/logical-plan.ts';
 import type { SqlAggFunction } from './agg-function.ts';
 import { firstValueFunction, lastValueFunction, listAggFunction } from './arrival-list.ts';
 import { avgFunction } from './avg.ts';
+import { arrayAggFunction, collectFunction } from './collection-agg.ts';
 import { countFunction } from './count.ts';
 import { distinctFunction } from './distinct.ts';
 import { appendOnlyMinMaxFunction, minMaxFunction } from './min-max.ts';
@@ -44,6 +45,8 @@ export function aggFunctionFor(call: AggCall, input: readonly Field[], insertOnl
     case 'FIRST_VALUE': fn = firstValueFunction() as SqlAggFunction; break;
     case 'LAST_VALUE': fn = lastValueFunction() as SqlAggFunction; break;
     case 'LISTAGG': fn = listAggFunction() as SqlAggFunction; break;
+    case 'ARRAY_AGG': fn = arrayAggFunction(call.ignoreNulls === true) as SqlAggFunction; break;
+    case 'COLLECT': fn = collectFunction() as SqlAggFunction; break;
     case 'STDDEV_POP': case 'STDDEV_SAMP': case 'VAR_POP': case 'VAR_SAMP': fn = varianceFunction(call.fn, needArg()) as SqlAggFunction; break;
     default: {
       // a user-defined aggregate function (udf/udf-kinds.ts), registered when the job's plan was made
@@ -52,10 +55,11 @@ export function aggFunctionFor(call: AggCall, input: readonly Field[], insertOnl
         fn = udf.create(!insertOnlyInput);
         break;
       }
-      throw new SqlError('MR_ERR_SQL_UNSUPPORTED', `aggregate function ${call.fn} is not executable yet (COUNT, SUM, AVG, MIN, MAX, FIRST_VALUE, LAST_VALUE, LISTAGG, STDDEV/VAR run, with DISTINCT and FILTER)`);
+      throw new SqlError('MR_ERR_SQL_UNSUPPORTED', `aggregate function ${call.fn} is not executable yet (COUNT, SUM, AVG, MIN, MAX, FIRST_VALUE, LAST_VALUE, LISTAGG, ARRAY_AGG, COLLECT, STDDEV/VAR run, with DISTINCT and FILTER)`);
     }
   }
-  return call.distinct ? (distinctFunction(fn) as SqlAggFunction) : fn;
+  // ARRAY_AGG(DISTINCT x) keeps NULL as one distinct value unless IGNORE NULLS (Flink 1.20 does)
+  return call.distinct ? (distinctFunction(fn, call.fn === 'ARRAY_AGG' && call.ignoreNulls !== true) as SqlAggFunction) : fn;
 }
 
 export function createAggsHandle(calls: readonly AggCall[], input: readonly Field[], options: { insertOnlyInput?: boolean } = {}): AggsHandle {

@@ -1,7 +1,7 @@
 // An aggregate over DISTINCT values (COUNT(DISTINCT x), SUM(DISTINCT x), ...): the accumulator
 // counts how often each distinct argument tuple is held; the inner function sees a tuple when it
 // first appears and loses it when its last occurrence is retracted. Rows with a NULL argument are
-// skipped, as every aggregate over an argument skips them. A single number or string argument is
+// skipped, as every aggregate over an argument skips them (except ARRAY_AGG, which respects NULLs). A single number or string argument is
 // its own map key; other tuples are keyed by their valueKey text and keep the tuple for merging.
 import { anyNull, type AggArgs, type SqlAggFunction } from './agg-function.ts';
 import { asJsonMap, JsonMap } from './json-map.ts';
@@ -29,11 +29,13 @@ function keyOf(args: AggArgs): string | number {
 const countOf = (h: Held): number => (typeof h === 'number' ? h : h[0]);
 const withCount = (h: Held, n: number): Held => (typeof h === 'number' ? n : [n, h[1]]);
 
-export function distinctFunction(inner: SqlAggFunction): SqlAggFunction<DistinctAcc> {
+/** `keepNulls`: a NULL argument is a distinct value of its own (ARRAY_AGG(DISTINCT x) RESPECT NULLS). */
+export function distinctFunction(inner: SqlAggFunction, keepNulls = false): SqlAggFunction<DistinctAcc> {
+  const skipped = (args: AggArgs): boolean => args.length === 0 || (!keepNulls && anyNull(args));
   return {
     create: () => ({ d: new JsonMap(), i: inner.create() }),
     accumulate(acc, args) {
-      if (args.length === 0 || anyNull(args)) return acc;
+      if (skipped(args)) return acc;
       const d = (acc.d = asJsonMap(acc.d));
       const k = keyOf(args);
       const held = d.get(k);
@@ -44,7 +46,7 @@ export function distinctFunction(inner: SqlAggFunction): SqlAggFunction<Distinct
       return acc;
     },
     retract(acc, args) {
-      if (args.length === 0 || anyNull(args)) return acc;
+      if (skipped(args)) return acc;
       const d = (acc.d = asJsonMap(acc.d));
       const k = keyOf(args);
       const held = d.get(k);
