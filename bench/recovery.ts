@@ -9,6 +9,12 @@
 //   npm run bench:recovery -- [--quick] [--state-mb 100,1000] [--state-parallelism 4] [--payload-bytes 1000] [--kills 3]
 //     [--checkpoint-interval-ms 10000] [--steady-rate 2000] [--q5-events 80000000]
 //     [--q5-interval-ms 10000] [--rounds 5] [--parts state,throughput,pause] [--seed N] [--log-dir DIR] [--no-write]
+//     [--standby N]
+//
+// --standby N: N more TaskManagers that the JobManager keeps free (`--standby-taskmanagers`, Flink's
+// slotmanager.redundant-taskmanager-num); each kill hits a TaskManager that runs tasks, after the
+// standby is back. Its figures go to bench/results/recovery-standby-N.json only: the generated
+// Recovery section of bench/RESULTS.md describes runs without standby.
 //
 // --parts pause: q5 on a JobManager with two TaskManagers, checkpoints every --q5-interval-ms (at most 2 s) to
 // S3, every completed checkpoint's pause, end-to-end duration and size from the REST API.
@@ -22,7 +28,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { useS3, type S3Connection } from '../test/cluster/s3/environment.ts';
-import { isRunning, JobApi, waitFor, type CompletedCheckpoint } from '../test/recovery/support/job-api.ts';
+import { isRunning, JobApi, waitFor, type CompletedCheckpoint, type RecoveryJobStatus } from '../test/recovery/support/job-api.ts';
 import { RecoveryCluster } from '../test/recovery/support/recovery-cluster.ts';
 import { deletePrefix, listKeys, s3ProcessEnv, storageUri, uniqueName } from '../test/recovery/support/s3-storage.ts';
 import { faultSeed, seededRandom, type SeededRandom } from '../test/recovery/support/seeded-random.ts';
@@ -57,6 +63,7 @@ const { values: options } = parseArgs({
     'timeout-seconds': { type: 'string', default: '1800' },
     'log-dir': { type: 'string' },
     'no-write': { type: 'boolean', default: false },
+    standby: { type: 'string', default: '0' },
   },
 });
 
@@ -83,6 +90,7 @@ const pauseIntervalMs = Math.min(q5IntervalMs, 2000);
 const rounds = positiveInteger('rounds', options.rounds ?? (quick ? '1' : '5'));
 const parts = new Set(options.parts.split(',').map((p) => p.trim()));
 const noWrite = options['no-write'];
+const standby = options.standby === '0' ? 0 : positiveInteger('standby', options.standby);
 const seed = options.seed === undefined ? faultSeed() : positiveInteger('seed', options.seed);
 const timeoutMs = positiveInteger('timeout-seconds', options['timeout-seconds']) * 1000;
 /** Where the JobManager/TaskManager logs of the keyed-state runs are kept (default: removed at the end). */
@@ -107,6 +115,20 @@ function readMarkers(dir: string): LagMarker[] {
 }
 
 const BUCKET_MS = 100;
+
+/** The RecoveryCluster process indexes (`tm-<index>-<start>`) of the TaskManagers the job runs on. */
+function hostingIndexes(s: RecoveryJobStatus): number[] {
+  const ids = new Set(s.vertices.flatMap((v) => v.subtasks.map((t) => t.taskManagerId ?? '')));
+  return [...ids].map((tm) => Number(/^tm-(\d+)-/.exec(tm)?.[1] ?? NaN)).filter((i) => Number.isInteger(i)).sort((a, b) => a - b);
+}
+
+/** Waits until the JobManager has the configured number of standby TaskManagers again. */
+async function standbyBack(restUrl: string, what: string): Promise<void> {
+  await waitFor(`${what}: ${standby} standby TaskManager(s)`, async () => {
+    const o = (await (await fetch(`${restUrl}/overview`)).json()) as { 'taskmanagers-standby'?: number };
+    return (o['taskmanagers-standby'] ?? 0) >= standby ? true : undefined;
+  }, timeoutMs, 200);
+}
 
 // ---- keyed state: checkpoint duration/size and recovery time
 
@@ -149,9 +171,10 @@ async function measureState(s3: S3Connection, targetMB: number, random: SeededRa
   const dir = mkdtempSync(join(workDir, `state-${targetMB}mb-`));
   const progressDir = join(dir, 'progress');
   const cluster = new RecoveryCluster({
-    taskManagers: TASK_MANAGERS, slotsPerTaskManager: Math.ceil(stateParallelism / TASK_MANAGERS), logDir: keptLogDir ? join(keptLogDir, `state-${targetMB}mb`) : join(dir, 'logs'), env: s3ProcessEnv(s3), restartDelayMs: 500, log,
+    taskManagers: TASK_MANAGERS + standby, slotsPerTaskManager: Math.ceil(stateParallelism / TASK_MANAGERS), logDir: keptLogDir ? join(keptLogDir, `state-${targetMB}mb`) : join(dir, 'logs'), env: s3ProcessEnv(s3), restartDelayMs: 500, log,
     jobManagerArgs: ['--checkpoint-storage', storageUri(s3, prefix), '--namespace', 'bench', '--deployment', `state-${targetMB}mb`,
-      '--checkpoint-interval-ms', String(stateIntervalMs), '--checkpoints-retained', '2', '--tolerable-failed-checkpoints', '100'],
+      '--checkpoint-interval-ms', String(stateIntervalMs), '--checkpoints-retained', '2', '--tolerable-failed-checkpoints', '100',
+      ...(standby > 0 ? ['--standby-taskmanagers', String(standby)] : [])],
   });
   clusters.add(cluster);
   const completed = new Map<number, CompletedCheckpoint>();
@@ -182,8 +205,12 @@ async function measureState(s3: S3Connection, targetMB: number, random: SeededRa
     for (let k = 0; k < kills; k++) {
       await sleep(random.int(500, stateIntervalMs));
       await sleep(Math.max(0, steadySince + DEFAULT_CRITERIA.baselineMs + 1000 - Date.now()));
-      const { attempt } = await api.job(id);
-      const index = random.int(0, TASK_MANAGERS - 1);
+      if (standby > 0) await standbyBack(cluster.restUrl, `${targetMB} MB: kill ${k + 1}`);
+      const running = await api.job(id);
+      const { attempt } = running;
+      // a TaskManager that runs tasks (with standby, which ones do moves with every failover)
+      const hosting = standby > 0 ? hostingIndexes(running) : Array.from({ length: TASK_MANAGERS }, (_, i) => i);
+      const index = hosting[random.int(0, hosting.length - 1)]!;
       const killedAt = Date.now();
       cluster.killTaskManager(index);
       const r = await recoveryAfter(api, id, progressDir, killedAt, attempt, `${targetMB} MB: kill ${k + 1}`);
@@ -362,6 +389,11 @@ async function main(): Promise<void> {
   if (pauses.length > 0) process.stdout.write(`\nCheckpoint pause (the longest time a subtask stood still for a checkpoint):\n${renderPauses(pauses)}\n`);
   if (noWrite) return;
   mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
+  if (standby > 0) {
+    writeFileSync(join(ROOT, 'bench', 'results', `recovery-standby-${standby}.json`), `${JSON.stringify({ ...report, standbyTaskManagers: standby, checkpointPause: pauses }, null, 2)}\n`);
+    log(`wrote bench/results/recovery-standby-${standby}.json (the Recovery section of bench/RESULTS.md describes runs without standby)`);
+    return;
+  }
   writeFileSync(join(ROOT, 'bench', 'results', 'recovery.json'), `${JSON.stringify({ ...report, checkpointPause: pauses }, null, 2)}\n`);
   const resultsFile = join(ROOT, 'bench', 'RESULTS.md');
   const existing = existsSync(resultsFile) ? readFileSync(resultsFile, 'utf8') : '';

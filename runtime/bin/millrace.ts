@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { latestSavepointOf } from '../checkpoint/restore-points.ts';
-import { jobManagerCheckpointConfig, parseConfigFile } from '../jobmanager/jobmanager-config.ts';
+import { jobManagerCheckpointConfig, parseConfigFile, standbyTaskManagersOf } from '../jobmanager/jobmanager-config.ts';
 import { openObjectStore } from '../storage/open-object-store.ts';
 import { pino } from 'pino';
 import { redactOptions } from '../logging/redact.ts';
@@ -23,13 +23,14 @@ import { ARTIFACTS_USAGE } from '../artifacts/cli.ts';
 import { LOGS_USAGE } from '../logging/logs-cli.ts';
 
 const USAGE = `usage:
-  millrace run <job-module> [--parallelism N] [--taskmanagers M] [--slots S] [--set key=value ...]
+  millrace run <job-module> [--parallelism N] [--taskmanagers M] [--standby-taskmanagers N (0)] [--slots S] [--set key=value ...]
                [--summary-json FILE] [--restart-strategy SPEC] [--batch] [--latency-interval-ms MS] [--no-progress]
                [--checkpoint-interval-ms MS (10000; 0 = off)] [--checkpoint-dir URI] [--resume]
                [--from-savepoint URI] [--allow-non-restored-state]
   millrace sql [-f <script.sql>] [--set key=value ...] [--parallelism N]   (without -f: the interactive SQL client; -i <init.sql> first)
                (runs the INSERTs of a Flink SQL script locally until its bounded sources end)
   millrace jobmanager [--host H (127.0.0.1)] [--port 8081] [--allow-unauthenticated] [--heartbeat-timeout-ms 5000] [--restart-strategy SPEC]
+               [--standby-taskmanagers N (0): TaskManagers kept free for failovers]
                [--job <job-module> --parallelism N --set key=value ...]   (application mode: run this job at start)
                [--checkpoint-storage URI] [--namespace NS] [--deployment NAME] [--checkpoint-interval-ms MS]
                [--checkpoint-timeout-ms MS] [--min-pause-ms MS] [--checkpoints-retained N]
@@ -96,6 +97,7 @@ async function main(argv: string[]): Promise<void> {
     options: {
       parallelism: { type: 'string', short: 'p' },
       taskmanagers: { type: 'string' },
+      'standby-taskmanagers': { type: 'string' },
       slots: { type: 'string' },
       set: { type: 'string', multiple: true },
       'summary-json': { type: 'string' },
@@ -139,6 +141,7 @@ async function main(argv: string[]): Promise<void> {
       job: await materializeJob(job, { env: process.env }),
       parallelism: int(values.parallelism, 'parallelism', 1) || 1,
       taskManagers: int(values.taskmanagers, 'taskmanagers', 1) || 1,
+      standbyTaskManagers: int(values['standby-taskmanagers'], 'standby-taskmanagers', 0),
       slots: values.slots === undefined ? undefined : int(values.slots, 'slots', 1),
       params: keyValues(values.set),
       summaryJson: values['summary-json'],
@@ -177,12 +180,13 @@ async function main(argv: string[]): Promise<void> {
     const log = logger('jobmanager');
     const optInt = (name: string): number | undefined => (values[name as keyof typeof values] === undefined ? undefined : int(values[name as keyof typeof values] as string, name, 0));
     const configPath = process.env.MILLRACE_CONFIG;
+    const configFile = configPath ? parseConfigFile(readFileSync(configPath, 'utf8'), configPath) : undefined;
     const cfg = jobManagerCheckpointConfig({
       checkpointStorage: values['checkpoint-storage'], namespace: values.namespace, deployment: values.deployment,
       checkpointIntervalMs: optInt('checkpoint-interval-ms'), checkpointTimeoutMs: optInt('checkpoint-timeout-ms'), minPauseMs: optInt('min-pause-ms'),
       checkpointsRetained: optInt('checkpoints-retained'), tolerableFailedCheckpoints: optInt('tolerable-failed-checkpoints'),
       fromSavepoint: values['from-savepoint'], allowNonRestoredState: values['allow-non-restored-state'] ? true : undefined,
-    }, configPath ? parseConfigFile(readFileSync(configPath, 'utf8'), configPath) : undefined, process.env);
+    }, configFile, process.env);
     const store = openObjectStore(cfg.storageUri, { env: process.env });
     const key = loadDeploymentKey(process.env);
     // an s3:// artifact is downloaded and verified first; its local copy is the configured job
@@ -192,6 +196,7 @@ async function main(argv: string[]): Promise<void> {
       host: values.host ?? '127.0.0.1', port: int(values.port, 'port', 8081), log,
       heartbeatTimeoutMs: values['heartbeat-timeout-ms'] ? int(values['heartbeat-timeout-ms'], 'heartbeat-timeout-ms', 5000) : undefined,
       defaultRestartStrategy: values['restart-strategy'],
+      standbyTaskManagers: standbyTaskManagersOf(optInt('standby-taskmanagers'), configFile),
       checkpointing: { storageUri: cfg.storageUri, store, namespace: cfg.namespace, deployment: cfg.deployment, settings: cfg.settings, retained: cfg.retained, env: process.env },
     });
     log.info({ storage: cfg.storageUri, namespace: cfg.namespace, deployment: cfg.deployment ?? null, intervalMs: cfg.settings.intervalMs, retained: cfg.retained }, 'checkpoint storage');

@@ -17,7 +17,7 @@ import type { OperatorSnapshot } from '../state/state-file-format.ts';
 import { ManualProcessingTimeService } from '../task/processing-time.ts';
 import { AsyncSnapshot, type SliceOptions } from './async-snapshot.ts';
 import { OperatorStateCapture } from '../state/snapshot-part.ts';
-import { decodeOperatorSnapshot, encodeOperatorSnapshot } from '../state/state-file-format.ts';
+import { decodeOperatorSnapshot, encodeOperatorSnapshot, operatorStateRecord } from '../state/state-file-format.ts';
 
 const full = { start: 0, end: 127 };
 
@@ -131,7 +131,7 @@ function keyedWorld(seed: number) {
 }
 
 describe('asynchronous snapshots', () => {
-  test('without changes meanwhile, the file is byte for byte the synchronous encoding', async () => {
+  test('without changes meanwhile, the file holds what the synchronous encoding holds, in the same order', async () => {
     const { b, op } = keyedWorld(1);
     for (let i = 0; i < 5000; i++) op();
     const timers = new InternalTimerService(b, new ManualProcessingTimeService(0), { onEventTime: () => {}, onProcessingTime: () => {} });
@@ -141,8 +141,9 @@ describe('asynchronous snapshots', () => {
       if (i % 7 === 0) timers.registerProcessingTimeTimer('p', 5000 + i);
     }
     const expected = Buffer.concat(encodeOperatorSnapshot({ keyed: b.snapshot(), timers: [timers.snapshot()], operator: { position: 42 } }));
-    const capture = new OperatorStateCapture([b.capture(), timers.capture(), { advance: (_n, out) => (out.push(Buffer.from('{"operator":{"position":42}}\n')), true), release: () => {} }]);
-    expect(Buffer.concat(serialize(capture, 37)).equals(expected)).toBe(true);
+    const capture = new OperatorStateCapture([b.capture(), timers.capture(), { advance: (_n, out) => (out.push(operatorStateRecord({ position: 42 })), true), release: () => {} }]);
+    // the slices cut a key group's entries into several records; decoded, they are the same list
+    expect(await decode(serialize(capture, 37))).toEqual(await decode([expected]));
     timers.dispose();
   });
 
@@ -265,7 +266,7 @@ describe('asynchronous snapshots', () => {
         budgets.push(budget);
         t += n;
         left -= n;
-        if (left === 0) out.push(Buffer.from('{"operator":1}\n'));
+        if (left === 0) out.push(operatorStateRecord(1));
         return left === 0;
       },
       release: () => {},
@@ -273,7 +274,7 @@ describe('asynchronous snapshots', () => {
     const slices: SliceOptions = { sliceMs: 4, stepEntries: 256, now: () => t, yieldNow: () => Promise.resolve() };
     const snapshot = new AsyncSnapshot(1, [{ operatorUid: 'op', parallelism: 1, maxParallelism: 128, capture: new OperatorStateCapture([part]) }], slices);
     const out = await snapshot.run();
-    expect(out![0]!.chunks.toString()).toBe('{"operator":1}\n');
+    expect(await decode(out![0]!.chunks)).toEqual({ operator: 1 });
     expect(budgets[0]).toBe(256);
     // after the first overrun the steps come down to what fits a slice
     expect(Math.max(...budgets.slice(1))).toBeLessThanOrEqual(4);
@@ -285,10 +286,13 @@ describe('asynchronous snapshots', () => {
     const b = new KeyedStateBackend(full, 128, { now: () => 0 });
     const v = b.getValueState(valueState<unknown>('v'));
     b.setCurrentKey('a');
-    v.update({ big: 1n });
+    // a cycle (bigint, Date, bytes and Map are written since the binary format; JSON threw on bigint)
+    const cyclic: { self?: unknown } = {};
+    cyclic.self = cyclic;
+    v.update(cyclic);
     const keyed = b.capture();
     const snapshot = new AsyncSnapshot(1, [{ operatorUid: 'op', parallelism: 1, maxParallelism: 128, capture: new OperatorStateCapture([keyed]) }]);
-    await expect(snapshot.run()).rejects.toThrow(/BigInt/);
+    await expect(snapshot.run()).rejects.toThrow(/call stack/);
     expect(keyed.views.every((view) => view.table.views.length === 0)).toBe(true);
   });
 
@@ -301,13 +305,14 @@ describe('asynchronous snapshots', () => {
     const expected = await syncFile({ keyed: b.snapshot() });
     const out = await snapshot.run();
     // every look at the clock costs 1 ms here: a slice takes at most 5 steps of 10 entries
-    const entries = (out![0]!.chunks.join('').match(/\],\[|\[\[/g) ?? []).length;
+    const got = await decode(out![0]!.chunks);
+    const entries = Object.values(got.keyed!.keyGroups).flatMap((byState) => Object.values(byState)).reduce((n, es) => n + es.length, 0);
     expect(entries).toBeGreaterThan(500);
     expect(snapshot.slices).toBeGreaterThanOrEqual(Math.floor(entries / 50));
     expect(snapshot.busyMs).toBeGreaterThan(0);
     expect(out).toHaveLength(1);
     expect(out![0]!.keyGroupRange).toEqual(full);
-    expect(normalized(await decode(out![0]!.chunks))).toEqual(normalized(expected));
+    expect(normalized(got)).toEqual(normalized(expected));
   });
 });
 

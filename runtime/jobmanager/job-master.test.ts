@@ -40,14 +40,15 @@ function gateway() {
 
 const flush = () => new Promise((r) => setImmediate(r));
 
-function setUp(restartSpec: string, withCheckpointing?: (time: ManualClock) => JobCheckpointing) {
+function setUp(restartSpec: string, withCheckpointing?: (time: ManualClock) => JobCheckpointing, standbyTaskManagers = 0) {
   const time = new ManualClock();
   const g = gateway();
   const lost: { to?: JobMaster } = {};
-  const rm = new ResourceManager(time, HEARTBEAT_TIMEOUT_MS, (tm) => lost.to?.onTaskManagerLost(tm));
+  const rm = new ResourceManager(time, HEARTBEAT_TIMEOUT_MS, (tm) => lost.to?.onTaskManagerLost(tm), { standbyTaskManagers });
   const register = (id: string) => rm.register(id, `http://${id}`, [{ index: 0, address: `${id}:1` }], 1);
   register('tm-a');
   register('tm-b');
+  for (let i = 0; i < standbyTaskManagers; i++) register(`tm-standby-${i}`);
   const spec: JobSpec = { jobUrl: 'file:///bid-counts.job.ts', params: {}, parallelism: 2, batchMode: false, latencyTrackingIntervalMs: 0 };
   const graph = buildJobGraph(buildStreamGraph(bidCounts, 2, { events: '0' }));
   const job = new JobMaster('job-1', spec, graph, parseRestartStrategy(restartSpec), {
@@ -103,16 +104,20 @@ describe('job master failover counting', () => {
     await flush();
     runAll(0);
 
-    g.dead.add('tm-b');
     const onA = job.graph.all().find((e) => e.taskManagerId === 'tm-a')!;
-    job.onTaskState({ attempt: 0, vertexId: onA.vertexId, subtaskIndex: onA.subtaskIndex, state: 'FAILED', error: 'MR_ERR_CHANNEL_FAILED: connection to tm-b:1 lost' });
+    // the input side of a broken connection names no address, so tm-b is not suspected
+    job.onTaskState({ attempt: 0, vertexId: onA.vertexId, subtaskIndex: onA.subtaskIndex, state: 'FAILED', error: 'MR_ERR_CHANNEL_FAILED: upstream connection closed before end of partition (job-1/0/e1/1/0)' });
     expect(job.restarts).toBe(1);
 
-    // the restart deploys onto tm-b's slot again; before that deployment is refused, the task on
-    // tm-a connects to tm-b's data port and reports the refusal
+    // the restart deploys onto tm-b's slot again; before that deployment is refused (here: it is
+    // still in flight, so the gateway takes it), the task on tm-a connects to tm-b's data port and
+    // reports the refusal
     register('tm-c');
     time.advance(1000);
+    await flush();
     const attempt = job.graph.attempt;
+    expect({ attempt, onB: job.graph.all().some((e) => e.taskManagerId === 'tm-b') }).toEqual({ attempt: 1, onB: true });
+    g.dead.add('tm-b');
     const stillOnA = job.graph.all().find((e) => e.taskManagerId === 'tm-a')!;
     job.onTaskState({ attempt, vertexId: stillOnA.vertexId, subtaskIndex: stillOnA.subtaskIndex, state: 'FAILED', error: 'Error: MR_ERR_CHANNEL_FAILED: connection to tm-b:1 lost: connect ECONNREFUSED tm-b:1\n    at Socket.fail' });
     await flush();
@@ -143,6 +148,32 @@ describe('job master failover counting', () => {
     expect({ state: job.state, restarts: job.restarts }).toEqual({ state: 'RUNNING', restarts: 1 });
     job.onTaskManagerLost({ id: 'tm-c' } as TaskManagerInfo);
     expect({ state: job.state, restarts: job.restarts }).toEqual({ state: 'FAILED', restarts: 1 });
+  });
+
+  test('with a standby TaskManager, the restart after a kill deploys onto it at once: no new TaskManager, nothing sent to the dead one', async () => {
+    const { time, g, rm, job, runAll } = setUp('fixed-delay:attempts=1,delayMs=0', undefined, 1);
+    job.start();
+    await flush();
+    expect(new Set(job.graph.all().map((e) => e.taskManagerId))).toEqual(new Set(['tm-a', 'tm-b']));
+    expect(rm.standbyTaskManagers()).toBe(1);
+    runAll(0);
+
+    // tm-b is SIGKILLed: a task on tm-a loses its connection to tm-b's slot
+    g.dead.add('tm-b');
+    const onA = job.graph.all().find((e) => e.taskManagerId === 'tm-a')!;
+    job.onTaskState({ attempt: 0, vertexId: onA.vertexId, subtaskIndex: onA.subtaskIndex, state: 'FAILED', error: 'MR_ERR_CHANNEL_FAILED: connection to tm-b:1 lost: read ECONNRESET' });
+    time.advance(0);
+    await flush();
+    expect({ state: job.state, restarts: job.restarts, attempt: job.graph.attempt }).toEqual({ state: 'RUNNING', restarts: 1, attempt: 1 });
+    expect(new Set(job.graph.all().map((e) => e.taskManagerId))).toEqual(new Set(['tm-a', 'tm-standby-0']));
+    expect(g.deployed.filter((d) => d.attempt === 1 && d.tm === 'tm-b')).toEqual([]);
+    runAll(1);
+
+    // tm-b's heartbeat times out later: nothing of the running attempt is there, no second restart
+    time.advance(HEARTBEAT_TIMEOUT_MS + 1);
+    for (const tm of ['tm-a', 'tm-standby-0']) rm.heartbeat(tm, { user: 0, system: 0 });
+    expect(rm.checkHeartbeats().map((t) => t.id)).toEqual(['tm-b']);
+    expect({ state: job.state, restarts: job.restarts }).toEqual({ state: 'RUNNING', restarts: 1 });
   });
 
   test('a failing task is still a failure: one restart, a new attempt', async () => {

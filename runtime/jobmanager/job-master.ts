@@ -83,6 +83,11 @@ function refusedPeer(error: string): string | undefined {
   return /MR_ERR_CHANNEL_FAILED: connection to (\S+) lost: connect ECONNREFUSED/.exec(error)?.[1];
 }
 
+/** The data address a task lost its connection to (its TaskManager may be dead); undefined for other failures. */
+function lostPeer(error: string): string | undefined {
+  return /MR_ERR_CHANNEL_FAILED: connection to (\S+) lost/.exec(error)?.[1];
+}
+
 export class JobMaster {
   readonly id: string;
   readonly spec: JobSpec;
@@ -184,6 +189,7 @@ export class JobMaster {
       return;
     }
     this.slots = slots;
+    this.deps.log.info({ jobId: this.id, attempt: this.graph.attempt, taskManagers: [...new Set(slots.map((x) => x.taskManagerId))], standbyLeft: this.deps.rm.standbyTaskManagers() }, 'slots allocated');
     this.deployAttempt();
   }
 
@@ -233,6 +239,14 @@ export class JobMaster {
     const ev = this.graph.get(r.vertexId, r.subtaskIndex);
     if (!ev) return;
     if (r.metrics) ev.metrics = r.metrics;
+    if (r.state === 'FAILED') {
+      // A lost data connection: the peer is probably dead but still registered (until its
+      // heartbeat times out). The restart avoids it if anything else fits (a standby TaskManager)
+      // instead of deploying there and being refused first. Also when the failover already began.
+      const peer = lostPeer(r.error ?? '');
+      const owner = peer === undefined ? undefined : this.deps.rm.ownerOf(peer);
+      if (owner) this.deps.rm.suspect(owner.id);
+    }
     if (this.state === 'RESTARTING') return;
     ev.state = r.state;
     if (r.state === 'RUNNING' && this.runningSince === 0 && this.graph.all().every((e) => e.state === 'RUNNING' || e.state === 'FINISHED')) {

@@ -1,4 +1,4 @@
-import { jobManagerCheckpointConfig, parseConfigFile } from './jobmanager-config.ts';
+import { jobManagerCheckpointConfig, parseConfigFile, standbyTaskManagersOf } from './jobmanager-config.ts';
 
 describe('JobManager checkpoint configuration', () => {
   const file = parseConfigFile(JSON.stringify({
@@ -27,5 +27,12 @@ describe('JobManager checkpoint configuration', () => {
   test('a bad file names the field', () => {
     expect(() => parseConfigFile('{"checkpoints":{"retained":0}}', 'f.json')).toThrow(/MR_ERR_CONFIG: f.json .*checkpoints.retained/);
     expect(() => jobManagerCheckpointConfig({}, parseConfigFile('{"restore":{"strategy":"savepoint"}}', 'f'), {})).toThrow(/savepointPath is missing/);
+  });
+
+  test('standby TaskManagers: the flag, else taskManagers.standby of the file, else 0 (as Flink); a bad value names the field', () => {
+    expect(standbyTaskManagersOf(undefined, undefined)).toBe(0);
+    expect(standbyTaskManagersOf(undefined, parseConfigFile('{"taskManagers":{"standby":2}}', 'f'))).toBe(2);
+    expect(standbyTaskManagersOf(0, parseConfigFile('{"taskManagers":{"standby":2}}', 'f'))).toBe(0);
+    expect(() => parseConfigFile('{"taskManagers":{"standby":-1}}', 'f.json')).toThrow(/MR_ERR_CONFIG: f.json .*taskManagers.standby/);
   });
 });

@@ -1,6 +1,7 @@
 // The JobManager's checkpoint, HA and restore settings from its command line and the JSON file
 // named by MILLRACE_CONFIG (the operator's ConfigMap: deployment.{namespace,name},
-// checkpoints.{intervalSeconds,retained,tolerableFailures}, restore.{strategy,savepointPath,allowNonRestoredState}).
+// checkpoints.{intervalSeconds,retained,tolerableFailures}, restore.{strategy,savepointPath,allowNonRestoredState},
+// taskManagers.standby).
 // Flags win over the file. Pure: the caller reads the file and the environment.
 
 import os from 'node:os';
@@ -11,6 +12,8 @@ import { DEFAULT_CHECKPOINT_SETTINGS, type CheckpointSettings } from '../checkpo
 export const runtimeConfigFileSchema = z.object({
   deployment: z.object({ namespace: z.string().optional(), name: z.string().optional() }).optional(),
   checkpoints: z.object({ intervalSeconds: z.number().min(0).optional(), retained: z.number().int().min(1).optional(), tolerableFailures: z.number().int().min(0).optional() }).optional(),
+  // Flink's slotmanager.redundant-taskmanager-num: TaskManagers kept wholly free for failovers
+  taskManagers: z.object({ standby: z.number().int().min(0).optional() }).optional(),
   restore: z.object({
     strategy: z.enum(['latestState', 'latestSavepoint', 'savepoint', 'none']).optional(),
     savepointPath: z.string().optional(),
@@ -89,4 +92,13 @@ export function jobManagerCheckpointConfig(flags: JobManagerFlags, file: Runtime
     restore,
     allowNonRestoredState: flags.allowNonRestoredState ?? restoreFile?.allowNonRestoredState ?? false,
   };
+}
+
+/**
+ * How many registered TaskManagers the JobManager keeps wholly free, so that the failover after a
+ * TaskManager loss deploys at once (Flink's slotmanager.redundant-taskmanager-num, default 0):
+ * `--standby-taskmanagers`, else `taskManagers.standby` of the config file.
+ */
+export function standbyTaskManagersOf(flag: number | undefined, file: RuntimeConfigFile | undefined): number {
+  return flag ?? file?.taskManagers?.standby ?? 0;
 }

@@ -32,6 +32,8 @@ export interface JobManagerOptions {
   readonly port: number;
   readonly log: Logger;
   readonly heartbeatTimeoutMs?: number;
+  /** TaskManagers kept wholly free for failovers (Flink's slotmanager.redundant-taskmanager-num); default 0 */
+  readonly standbyTaskManagers?: number;
   readonly slotTimeoutMs?: number;
   readonly defaultRestartStrategy?: string;
   readonly checkpointing?: CheckpointingOptions;
@@ -80,7 +82,7 @@ export async function createJobManager(o: JobManagerOptions): Promise<JobManager
   const rm = new ResourceManager(clock, o.heartbeatTimeoutMs ?? 5000, (tm) => {
     log.warn({ taskManagerId: tm.id }, 'TaskManager lost');
     for (const j of jobs.values()) j.onTaskManagerLost(tm);
-  });
+  }, { standbyTaskManagers: o.standbyTaskManagers });
   const gateway = {
     deploy: (tm: TaskManagerInfo, tdd: TaskDeploymentDescriptor) => post(call, `${tm.restUrl}/internal/deploy`, tdd, DEPLOY_TIMEOUT_MS),
     cancel: (tm: TaskManagerInfo, jobId: string, attempt: number) => post(call, `${tm.restUrl}/internal/cancel`, { jobId, attempt }),

@@ -13,6 +13,7 @@ export function jobManagerMetrics(rm: ResourceManager, jobs: () => Iterable<JobM
   new Gauge({ name: 'millrace_taskmanagers', help: 'Registered TaskManagers', registers: [registry], collect() { this.set(rm.taskManagers.size); } });
   new Gauge({ name: 'millrace_slots_total', help: 'Task slots offered by all TaskManagers', registers: [registry], collect() { this.set(rm.allSlots().length); } });
   new Gauge({ name: 'millrace_slots_available', help: 'Free task slots', registers: [registry], collect() { this.set(rm.freeSlots().length); } });
+  new Gauge({ name: 'millrace_taskmanagers_standby', help: 'Healthy TaskManagers with every slot free (a failover deploys there at once)', registers: [registry], collect() { this.set(rm.standbyTaskManagers()); } });
   new Gauge({
     name: 'millrace_jobs', help: 'Jobs by state', labelNames: ['state'], registers: [registry],
     collect() {

@@ -1,8 +1,11 @@
 // TaskManagers known to the JobManager: registration, heartbeats, loss detection, and slots.
 // A TaskManager whose heartbeat is older than the timeout is declared lost (a SIGKILLed process
-// stops heartbeating; with 1 s heartbeats and a 5 s timeout it is noticed within ~6 s).
+// stops heartbeating; with 1 s heartbeats and a 5 s timeout it is noticed within ~6 s). Slots are
+// chosen by slot-selection.ts: a number of standby TaskManagers is kept wholly free, and a
+// TaskManager a task lost its connection to is avoided until it heartbeats again.
 
 import type { Clock } from '../time/clock.ts';
+import { selectSlots, standbyCount, type SelectableTaskManager } from './slot-selection.ts';
 
 export interface SlotInfo {
   readonly taskManagerId: string;
@@ -19,6 +22,13 @@ export interface TaskManagerInfo {
   lastHeartbeat: number;
   cpu: { user: number; system: number };
   cpuCount: number;
+  /** when a task lost its data connection to this TaskManager (cleared by a newer heartbeat) */
+  suspectedAt?: number;
+}
+
+export interface ResourceManagerOptions {
+  /** TaskManagers kept wholly free for failovers (Flink's slotmanager.redundant-taskmanager-num); default 0 */
+  readonly standbyTaskManagers?: number;
 }
 
 export class ResourceManager {
@@ -28,11 +38,13 @@ export class ResourceManager {
   private readonly onLost: (tm: TaskManagerInfo) => void;
   private order = 0;
   private readonly orderOf = new Map<string, number>();
+  readonly standbyTarget: number;
 
-  constructor(clock: Clock, heartbeatTimeoutMs: number, onLost: (tm: TaskManagerInfo) => void) {
+  constructor(clock: Clock, heartbeatTimeoutMs: number, onLost: (tm: TaskManagerInfo) => void, options: ResourceManagerOptions = {}) {
     this.clock = clock;
     this.heartbeatTimeoutMs = heartbeatTimeoutMs;
     this.onLost = onLost;
+    this.standbyTarget = options.standbyTaskManagers ?? 0;
   }
 
   register(id: string, restUrl: string, slots: Array<{ index: number; address: string }>, cpuCount: number): TaskManagerInfo {
@@ -64,6 +76,25 @@ export class ResourceManager {
     return lost;
   }
 
+  /**
+   * A task lost its data connection to this TaskManager: probably dead, but its heartbeat has not
+   * timed out yet. Until it heartbeats again, a restart places nothing there if anything else fits.
+   */
+  suspect(id: string): void {
+    const tm = this.taskManagers.get(id);
+    if (tm) tm.suspectedAt = this.clock.now();
+  }
+
+  isSuspected(tm: TaskManagerInfo): boolean {
+    return tm.suspectedAt !== undefined && tm.suspectedAt >= tm.lastHeartbeat;
+  }
+
+  /** The TaskManager whose slot has this data address. */
+  ownerOf(address: string): TaskManagerInfo | undefined {
+    for (const tm of this.taskManagers.values()) if (tm.slots.some((s) => s.address === address)) return tm;
+    return undefined;
+  }
+
   /** A TaskManager that refuses connections is gone, whatever its last heartbeat said. */
   declareLost(id: string): void {
     const tm = this.taskManagers.get(id);
@@ -85,11 +116,24 @@ export class ResourceManager {
       .sort((a, b) => a.index - b.index || this.orderOf.get(a.taskManagerId)! - this.orderOf.get(b.taskManagerId)!);
   }
 
-  /** All-or-nothing: a job never half-starts. */
+  private ordered(): TaskManagerInfo[] {
+    return [...this.taskManagers.values()].sort((a, b) => this.orderOf.get(a.id)! - this.orderOf.get(b.id)!);
+  }
+
+  private selectable(): SelectableTaskManager[] {
+    return this.ordered().map((tm) => ({ id: tm.id, suspected: this.isSuspected(tm), slots: tm.slots.map((s) => ({ index: s.index, free: s.allocatedTo === undefined })) }));
+  }
+
+  /** Healthy TaskManagers with every slot free: what a failover can deploy onto at once. */
+  standbyTaskManagers(): number {
+    return standbyCount(this.selectable());
+  }
+
+  /** All-or-nothing: a job never half-starts. Keeps the standby TaskManagers free when the others suffice. */
   allocate(jobId: string, n: number): SlotInfo[] | undefined {
-    const free = this.freeSlots();
-    if (free.length < n) return undefined;
-    const chosen = free.slice(0, n);
+    const choice = selectSlots(this.selectable(), n, this.standbyTarget);
+    if (!choice) return undefined;
+    const chosen = choice.map((c) => this.taskManagers.get(c.taskManagerId)!.slots.find((s) => s.index === c.index)!);
     for (const s of chosen) s.allocatedTo = jobId;
     return chosen;
   }

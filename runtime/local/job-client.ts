@@ -13,6 +13,8 @@ export interface VertexStatus {
   inputWatermark: number | null;
   watermarkLagMs: number | null;
   latencyP99Ms: number | null;
+  /** where each subtask of the current attempt runs */
+  subtasks: Array<{ index: number; state: string; taskManagerId?: string }>;
 }
 
 export interface JobStatus {
@@ -127,8 +129,12 @@ export class JobClient {
   async cancel(id: string): Promise<void> {
     await this.call('POST', `/jobs/${id}/cancel`);
   }
-  overview(): Promise<{ taskmanagers: number; 'slots-total': number; 'slots-available': number }> {
+  overview(): Promise<{ taskmanagers: number; 'slots-total': number; 'slots-available': number; 'taskmanagers-standby': number; 'taskmanagers-standby-target': number }> {
     return this.call('GET', '/overview');
+  }
+  /** The registered TaskManagers (their ids and free slots). */
+  async taskManagers(): Promise<Array<{ id: string; slotsNumber: number; freeSlots: number }>> {
+    return (await this.call<{ taskmanagers: Array<{ id: string; slotsNumber: number; freeSlots: number }> }>('GET', '/taskmanagers')).taskmanagers;
   }
   cpu(): Promise<{ jobmanager: { userMs: number; systemMs: number }; taskmanagers: Array<{ id: string; userMs: number; systemMs: number }> }> {
     return this.call('GET', '/cluster/cpu');

@@ -1,6 +1,8 @@
 // A local cluster of real processes: one JobManager and N TaskManagers started from the same
 // entry point (`millrace jobmanager|taskmanager`). Used by `millrace run` and by tests (the
 // mini-cluster). A TaskManager that dies is started again, as Kubernetes would restart its pod.
+// With standby TaskManagers, that many more are started and the JobManager keeps them free: after
+// a loss the job moves onto the standby at once, and the restarted process becomes the new standby.
 
 import { fork, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
@@ -11,6 +13,8 @@ export const MILLRACE_BIN = fileURLToPath(new URL('../bin/millrace.ts', import.m
 
 export interface ProcessClusterOptions {
   readonly taskManagers: number;
+  /** more TaskManagers the JobManager keeps free for failovers (`--standby-taskmanagers`); default 0 */
+  readonly standbyTaskManagers?: number;
   readonly slotsPerTaskManager: number;
   /** JobManager and TaskManager logs (JSON lines) go here */
   readonly logDir: string;
@@ -56,6 +60,7 @@ export class ProcessCluster {
   async start(): Promise<this> {
     const args = ['jobmanager', '--host', '127.0.0.1', '--port', '0'];
     if (this.options.heartbeatTimeoutMs) args.push('--heartbeat-timeout-ms', String(this.options.heartbeatTimeoutMs));
+    if (this.options.standbyTaskManagers) args.push('--standby-taskmanagers', String(this.options.standbyTaskManagers));
     args.push(...(this.options.jobManagerArgs ?? []));
     // own process group (detached): a terminal Ctrl-C reaches only the runner, which cancels the job
     // and then stops the processes; they exit by themselves if the runner dies (IPC disconnect)
@@ -68,8 +73,9 @@ export class ProcessCluster {
         if (m.type === 'listening') resolve(m.url);
       });
     });
-    for (let i = 0; i < this.options.taskManagers; i++) this.taskManagers.push({ index: i, child: this.spawnTaskManager(i) });
-    await this.waitForTaskManagers(this.options.taskManagers);
+    const all = this.options.taskManagers + (this.options.standbyTaskManagers ?? 0);
+    for (let i = 0; i < all; i++) this.taskManagers.push({ index: i, child: this.spawnTaskManager(i) });
+    await this.waitForTaskManagers(all);
     return this;
   }
 
@@ -117,6 +123,7 @@ export class ProcessCluster {
     const url = new URL(this.restUrl);
     const args = ['jobmanager', '--host', url.hostname, '--port', url.port];
     if (this.options.heartbeatTimeoutMs) args.push('--heartbeat-timeout-ms', String(this.options.heartbeatTimeoutMs));
+    if (this.options.standbyTaskManagers) args.push('--standby-taskmanagers', String(this.options.standbyTaskManagers));
     args.push(...(this.options.jobManagerArgs ?? []).filter((a) => a !== '--no-ha-resume'));
     this.jm = fork(MILLRACE_BIN, args, { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], execPath: process.execPath, detached: true, env: this.env() });
     this.jm.stdout!.pipe(this.log('jobmanager'));

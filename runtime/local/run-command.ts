@@ -16,6 +16,8 @@ export interface RunOptions {
   readonly job: string;
   readonly parallelism: number;
   readonly taskManagers: number;
+  /** more TaskManagers, kept free so a failover deploys at once (Flink's slotmanager.redundant-taskmanager-num) */
+  readonly standbyTaskManagers?: number;
   readonly slots?: number;
   readonly params: Record<string, string>;
   readonly summaryJson?: string;
@@ -61,7 +63,7 @@ export async function runLocal(o: RunOptions, err: NodeJS.WritableStream = proce
   }
   const storage = resolveStorageUri(o.checkpointDir, process.env, os.homedir());
   const cluster = new ProcessCluster({
-    taskManagers: o.taskManagers, slotsPerTaskManager: slots, logDir,
+    taskManagers: o.taskManagers, standbyTaskManagers: o.standbyTaskManagers ?? 0, slotsPerTaskManager: slots, logDir,
     jobManagerArgs: ['--checkpoint-storage', storage, '--namespace', 'local', '--deployment', deployment, '--checkpoint-interval-ms', String(o.checkpointIntervalMs ?? 10_000), '--no-ha-resume'],
   });
   let interrupted = false;
@@ -78,7 +80,7 @@ export async function runLocal(o: RunOptions, err: NodeJS.WritableStream = proce
   try {
     await cluster.start();
     client = new JobClient(cluster.restUrl);
-    err.write(`millrace: JobManager ${cluster.restUrl}, ${o.taskManagers} TaskManager(s) x ${slots} slot(s), logs in ${logDir}\n`);
+    err.write(`millrace: JobManager ${cluster.restUrl}, ${o.taskManagers} TaskManager(s) x ${slots} slot(s)${o.standbyTaskManagers ? ` and ${o.standbyTaskManagers} standby` : ''}, logs in ${logDir}\n`);
     const submitted = await client.submitJob({
       jobUrl, params: o.params, parallelism: o.parallelism, restartStrategy: o.restartStrategy,
       batchMode: o.batchMode, latencyTrackingIntervalMs: o.latencyTrackingIntervalMs,

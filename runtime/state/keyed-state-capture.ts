@@ -2,7 +2,7 @@
 // while the task goes on changing the live tables (table-view.ts keeps the snapshot's values).
 
 import type { KeyGroupRange } from '../graph/key-groups.ts';
-import { keyGroupLine, keyedHeaderLine } from './state-file-format.ts';
+import { keyedHeaderRecord } from './state-file-format.ts';
 import type { SnapshotPart } from './snapshot-part.ts';
 import type { TableView } from './table-view.ts';
 
@@ -22,7 +22,7 @@ export class KeyedStateCapture implements SnapshotPart {
 
   advance(budget: number, out: Buffer[]): boolean {
     if (!this.headerDone) {
-      out.push(keyedHeaderLine(this.maxParallelism));
+      out.push(keyedHeaderRecord(this.maxParallelism));
       this.headerDone = true;
     }
     const groups = this.range.end - this.range.start + 1;
@@ -34,8 +34,7 @@ export class KeyedStateCapture implements SnapshotPart {
         if (!v.isComplete(this.group)) return false;
         this.table++;
       }
-      const l = keyGroupLine(this.range.start + this.group, this.views.map((v) => [v.table.name, v.take(this.group)] as const));
-      if (l) out.push(...l);
+      for (const v of this.views) for (const r of v.take(this.group)) out.push(r);
       this.group++;
       this.table = 0;
       if (left <= 0 && this.group < groups) return false;

@@ -1,15 +1,17 @@
 // The asynchronous half of a snapshot: what an operator's synchronous capture hands over to be
 // serialized in slices while the task goes on (checkpoint/async-snapshot.ts drives it).
 
+import { FILE_HEADER } from './state-file-format.ts';
+
 /** A piece of an operator's state file, serialized a bounded amount of work at a time. */
 export interface SnapshotPart {
-  /** Serializes about `budget` entries, appending finished lines to `out`; true when done. */
+  /** Serializes about `budget` entries, appending finished records (state-file-format.ts) to `out`; true when done. */
   advance(budget: number, out: Buffer[]): boolean;
   /** Frees what the capture holds (copies, frozen timer buckets); called when done or abandoned. */
   release(): void;
 }
 
-/** Lines already serialized in the synchronous part (operator state: small). */
+/** Records already serialized in the synchronous part (operator state: small). */
 export class ReadyLines implements SnapshotPart {
   private lines: Buffer[] | undefined;
   constructor(lines: Buffer[]) {
@@ -29,7 +31,8 @@ export class ReadyLines implements SnapshotPart {
 export class OperatorStateCapture {
   private readonly parts: SnapshotPart[];
   private next = 0;
-  private readonly lines: Buffer[] = [];
+  /** the file so far: its header, then the parts' records */
+  private readonly lines: Buffer[];
   private released = false;
   /** the operator's own state as it was serialized (sources: their position, shown in _metadata) */
   readonly operatorState: unknown;
@@ -37,6 +40,7 @@ export class OperatorStateCapture {
   constructor(parts: SnapshotPart[], operatorState?: unknown) {
     this.parts = parts;
     this.operatorState = operatorState;
+    this.lines = parts.length === 0 ? [] : [FILE_HEADER];
   }
 
   /** Whether the operator has state to write at all (stateless operators write no file). */
@@ -54,19 +58,19 @@ export class OperatorStateCapture {
     return true;
   }
 
-  /** The state file's lines (after advance returned true; handed over once). */
+  /** The state file's bytes in chunks (after advance returned true; handed over once). */
   chunks(): Buffer[] {
     return this.lines.splice(0);
   }
 
-  /** Frees the views and frozen buckets (idempotent); the lines serialized so far stay for chunks(). */
+  /** Frees the views and frozen buckets (idempotent); the records serialized so far stay for chunks(). */
   release(): void {
     if (this.released) return;
     this.released = true;
     for (const p of this.parts) p.release();
   }
 
-  /** Abandoned: frees everything, the lines too. */
+  /** Abandoned: frees everything, the records too. */
   discard(): void {
     this.release();
     this.lines.length = 0;

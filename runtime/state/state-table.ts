@@ -10,7 +10,8 @@ export class StateTable {
   readonly name: string;
   readonly namespaced: boolean;
   readonly groups: Array<Map<Key, unknown>>;
-  private readonly start: number;
+  /** the first key group of the subtask's range (groups[i] is key group start + i) */
+  readonly start: number;
   /** views of snapshots being serialized asynchronously (usually none, at most a few) */
   readonly views: TableView[] = [];
 

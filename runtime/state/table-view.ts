@@ -4,7 +4,7 @@
 // Taking the view costs nothing per entry. While it is open, the backend calls `preserve` before
 // the task reads or writes the entry of a key (StateTable.preserve, from currentGroup): the first
 // time a key of a group that is not serialized yet is touched, its value as of the snapshot is
-// serialized right then (JSON text of the entry, a deep copy, the same bytes the file gets) or
+// serialized right then (the entry's bytes as the file gets them, a deep copy) or
 // noted as absent. An entry never touched since the snapshot is still the snapshot's, so the
 // serializer reads it from the live map. Code that changes a whole group without going through
 // the current key (window panes fired by walking the groups) calls `completeGroup` first.
@@ -14,14 +14,14 @@
 // is changed only while its key is the current key, and no object is shared between entries.
 
 import type { Key } from '../graph/key-groups.ts';
-import { encodeStateEntry } from './state-file-format.ts';
+import { encodeStateEntry, entriesRecord } from './state-file-format.ts';
 import type { StateTable } from './state-table.ts';
 
 /** The key had no entry when the snapshot was taken (it was added since). */
 const ABSENT = 0;
 /** The serializer has emitted this key's snapshot value already. */
 const DONE = 1;
-type Preserved = string | typeof ABSENT | typeof DONE;
+type Preserved = Buffer | typeof ABSENT | typeof DONE;
 
 // phases of a group: 0 pending (nothing serialized), WALKING, COMPLETE
 const WALKING = 1;
@@ -30,8 +30,14 @@ const COMPLETE = 2;
 interface Walk {
   readonly keys: Key[];
   pos: number;
-  /** pieces of the group's entry list: each a comma-separated run of entries */
+  /** the group's entries records so far (state-file-format.ts), a record per step */
   readonly out: Buffer[];
+  /**
+   * copies made while the walk was under way: one the walk never reaches was of a key it had
+   * passed already (written then), so it is dropped. Walked keys are not marked one by one:
+   * a Map write per entry cost more than encoding it.
+   */
+  readonly late: Set<Buffer>;
 }
 
 export class TableView {
@@ -40,7 +46,7 @@ export class TableView {
   /** per group: keys touched since the snapshot → their snapshot entry (only while the group is not complete) */
   private readonly overlays: Array<Map<Key, Preserved> | undefined>;
   private readonly walks: Array<Walk | undefined>;
-  /** per group, once complete: its encoded entries (pieces) until the serializer takes them */
+  /** per group, once complete: its entries records until the serializer takes them */
   private readonly results: Array<Buffer[] | undefined>;
   /** entries copied because the task touched them first (for tests and the memory figure) */
   copies = 0;
@@ -66,10 +72,11 @@ export class TableView {
     const value = this.table.groups[index]!.get(key);
     if (value === undefined) ov.set(key, ABSENT);
     else {
-      const text = encodeStateEntry(key, value);
-      ov.set(key, text);
+      const bytes = encodeStateEntry(key, value);
+      ov.set(key, bytes);
+      if (this.phase[index] === WALKING) this.walks[index]!.late.add(bytes);
       this.copies++;
-      this.copiedBytes += text.length;
+      this.copiedBytes += bytes.length;
     }
   }
 
@@ -79,7 +86,7 @@ export class TableView {
     const group = this.table.groups[index]!;
     let w = this.walks[index];
     if (w === undefined) {
-      w = this.walks[index] = { keys: [...group.keys()], pos: 0, out: [] };
+      w = this.walks[index] = { keys: [...group.keys()], pos: 0, out: [], late: new Set() };
       this.phase[index] = WALKING;
     }
     let ov = this.overlays[index];
@@ -87,26 +94,31 @@ export class TableView {
     const { keys, out } = w;
     const stop = Math.min(keys.length, w.pos + Math.max(0, budget));
     const from = w.pos;
-    // untouched entries go through one JSON.stringify per step (V8 serializes one large value
-    // much faster than many small ones); entries preserved earlier are already text
-    const batch: unknown[] = [];
-    const texts: string[] = [];
+    // untouched entries are encoded in one record per step; entries preserved earlier are
+    // bytes already and follow them in the record
+    const liveKeys: Key[] = [];
+    const liveValues: unknown[] = [];
+    const copies: Buffer[] = [];
     for (let i = from; i < stop; i++) {
       const key = keys[i]!;
-      const p = ov.get(key);
+      const p = ov.size === 0 ? undefined : ov.get(key);
       if (p === undefined) {
         // untouched since the snapshot: the live value is the snapshot's
         const value = group.get(key);
-        if (value !== undefined) batch.push([key, value instanceof Map ? [...value] : value]);
-      } else if (typeof p === 'string') texts.push(p);
-      ov.set(key, DONE);
+        if (value !== undefined) {
+          liveKeys.push(key);
+          liveValues.push(value);
+        }
+      } else {
+        if (typeof p === 'object') copies.push(p);
+        ov.set(key, DONE);
+      }
     }
     if (stop === keys.length) {
       // keys deleted before the walk started are only in the overlay
-      for (const p of ov.values()) if (typeof p === 'string') texts.push(p);
+      for (const p of ov.values()) if (typeof p === 'object' && !w.late.has(p)) copies.push(p);
     }
-    if (batch.length > 0) out.push(Buffer.from(JSON.stringify(batch).slice(1, -1)));
-    if (texts.length > 0) out.push(Buffer.from(texts.join(',')));
+    for (const r of entriesRecord(this.table.start + index, this.table.name, liveKeys, liveValues, copies)) out.push(r);
     w.pos = stop;
     if (stop < keys.length) return stop - from;
     this.results[index] = out;
@@ -125,7 +137,7 @@ export class TableView {
     this.advance(index, Number.POSITIVE_INFINITY);
   }
 
-  /** The encoded entries of a complete group, in pieces (handed over once). */
+  /** The entries records of a complete group (handed over once). */
   take(index: number): Buffer[] {
     const r = this.results[index] ?? [];
     this.results[index] = undefined;
@@ -136,7 +148,7 @@ export class TableView {
   heldEntries(): number {
     let n = 0;
     for (const ov of this.overlays) if (ov) n += ov.size;
-    for (const r of this.results) if (r) n += r.length; // pieces, not entries: only "any left?" matters
+    for (const r of this.results) if (r) n += r.length; // records, not entries: only "any left?" matters
     return n;
   }
 

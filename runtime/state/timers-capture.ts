@@ -1,9 +1,9 @@
 // Timers of one operator as of a snapshot, serialized in slices from the frozen buckets of both
 // heaps (timer-heap.ts copies a bucket the task changes meanwhile, so these stay as they were).
-// First the timers are collected (a small tuple each, in budgeted steps), then written one line
-// of TIMER_CHUNK timers per step.
+// First the timers are collected (a small tuple each, in budgeted steps), then written one record
+// of TIMER_CHUNK timers per step (state-file-format.ts's timers records).
 
-import { TIMER_CHUNK, timerLine } from './state-file-format.ts';
+import { TIMER_CHUNK, timersRecord } from './state-file-format.ts';
 import type { SnapshotPart } from './snapshot-part.ts';
 import type { Key } from '../graph/key-groups.ts';
 import type { Namespace } from './state-table.ts';
@@ -18,7 +18,7 @@ export class TimersCapture implements SnapshotPart {
   private bucket = 0;
   /** position inside a large bucket (frozen, so an iterator stays valid across slices) */
   private entries: Iterator<[Key, TimerSlot]> | undefined;
-  /** next timer index to write (lines phase) */
+  /** next timer index to write (records phase) */
   private written = 0;
 
   constructor(eventTime: TimerHeapCapture, processingTime: TimerHeapCapture) {
@@ -52,13 +52,13 @@ export class TimersCapture implements SnapshotPart {
       this.heap++;
       this.bucket = 0;
     }
-    // the lines, as the synchronous encoding writes them: at least one, TIMER_CHUNK timers each
+    // the records, as the synchronous encoding writes them: at least one, TIMER_CHUNK timers each
     const [ev, pt] = this.collected;
     const n = Math.max(ev.length, pt.length);
     do {
       if (left <= 0) return false;
       const i = this.written;
-      out.push(timerLine(ev.slice(i, i + TIMER_CHUNK), pt.slice(i, i + TIMER_CHUNK)));
+      out.push(timersRecord(ev.slice(i, i + TIMER_CHUNK), pt.slice(i, i + TIMER_CHUNK)));
       this.written += TIMER_CHUNK;
       left -= TIMER_CHUNK;
     } while (this.written < n);

@@ -4,6 +4,11 @@
 // checkpoint newer than the last restore. The job must finish with exactly 3 restarts (not 6: a
 // task's channel failure and the heartbeat loss of the same TaskManager are one failure) and its
 // committed output must equal the reference computed without the engine.
+//
+// Issue 15, point 4: the cluster has one standby TaskManager (`--standby-taskmanagers 1`, Flink's
+// slotmanager.redundant-taskmanager-num). Each kill's work resumes on TaskManagers that were
+// registered before the kill (the standby), not on the killed process's replacement; the
+// replacement becomes the next standby.
 
 import { jest } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -13,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import type { BidStatsRow } from '../../examples/recovery/bid-stats.ts';
 import { canonicalBidStats, expectedBidStats } from '../../examples/recovery/reference.ts';
 import { resolveJobUrl } from '../../runtime/api/job-loader.ts';
+import type { JobStatus } from '../../runtime/local/job-client.ts';
 import { startMiniCluster, type MiniCluster } from '../../runtime/testing/mini-cluster.ts';
 import { describeDifference, diffMultisets, readCommittedJsonLines } from '../recovery/support/committed-output.ts';
 
@@ -21,6 +27,27 @@ const BID_STATS = fileURLToPath(new URL('../../examples/recovery/bid-stats.ts', 
 // 160,000 events at 4,000/s: 40 s of input, enough for three kills and their recoveries.
 const INPUT = { events: 160_000, rate: 4000, windowMs: 1000 };
 const KILLS = 3;
+
+const allRunning = (s: JobStatus) => s.vertices.every((v) => v.subtasks.every((t) => t.state === 'RUNNING'));
+/** Every subtask of the attempt was deployed and started (and may have finished since). */
+const allStarted = (s: JobStatus) => s.vertices.every((v) => v.subtasks.every((t) => t.state === 'RUNNING' || t.state === 'FINISHED'));
+/** The TaskManagers the current attempt's subtasks run on. */
+const hostsOf = (s: JobStatus) => new Set(s.vertices.flatMap((v) => v.subtasks.map((t) => t.taskManagerId!)));
+/** The process of a TaskManager id (`tm-<process index>-<start time>`, runtime/local/process-cluster.ts). */
+function processIndexOf(taskManagerId: string): number {
+  const m = /^tm-(\d+)-/.exec(taskManagerId);
+  if (!m) throw new Error(`unexpected TaskManager id ${taskManagerId}`);
+  return Number(m[1]);
+}
+
+/** Waits until the JobManager has a registered TaskManager with every slot free. */
+async function standbyBack(mc: MiniCluster): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while ((await mc.client.overview())['taskmanagers-standby'] < 1) {
+    if (Date.now() > deadline) throw new Error('no standby TaskManager registered within 60 s');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
 
 /** Waits for a completed checkpoint newer than `than`; returns its id. */
 async function newerCheckpoint(mc: MiniCluster, id: string, than: number): Promise<number> {
@@ -38,14 +65,15 @@ describe('a lost TaskManager is one failover', () => {
   let dir: string;
   beforeAll(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'failover-count-'));
-    mc = await startMiniCluster({ taskManagers: 2, slotsPerTaskManager: 1, heartbeatTimeoutMs: 5000, checkpointIntervalMs: 1000 });
+    // two TaskManagers for the job's two slots and one standby (a third process the job does not use)
+    mc = await startMiniCluster({ taskManagers: 3, slotsPerTaskManager: 1, heartbeatTimeoutMs: 5000, checkpointIntervalMs: 1000, jobManagerArgs: ['--standby-taskmanagers', '1'] });
   });
   afterAll(async () => {
     await mc?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
 
-  test('3 TaskManager SIGKILLs with checkpoints and the default restart strategy: 3 restarts, FINISHED, exact output', async () => {
+  test('3 TaskManager SIGKILLs with checkpoints and the default restart strategy: 3 restarts onto the standby, FINISHED, exact output', async () => {
     const out = path.join(dir, 'out');
     // no restartStrategy: the JobManager's default (with checkpoints on: exponential delay, no attempt limit)
     const id = await mc.client.submit({
@@ -55,11 +83,21 @@ describe('a lost TaskManager is one failover', () => {
     let restoredFrom = 0;
     for (let kill = 0; kill < KILLS; kill++) {
       // running again after the previous kill, with a checkpoint newer than the one it restored from
-      await mc.client.waitFor(id, (s) => s.state === 'RUNNING' && s.restarts >= kill, 60_000);
+      const before = await mc.client.waitFor(id, (s) => s.state === 'RUNNING' && s.restarts >= kill && allRunning(s), 60_000);
       restoredFrom = await newerCheckpoint(mc, id, restoredFrom);
-      mc.cluster.kill(kill % 2, 'SIGKILL');
-      // the failure is noticed (a channel failure or the heartbeat) and the job restarts once
-      await mc.client.waitFor(id, (s) => s.restarts >= kill + 1, 30_000, 100);
+      // a standby again: the previous kill's replacement process registered and the job does not use it
+      await standbyBack(mc);
+      const registeredBefore = new Set((await mc.client.taskManagers()).map((t) => t.id));
+      const used = hostsOf(before);
+      expect(used.size).toBe(2);
+      const victim = [...used][kill % 2]!;
+      mc.cluster.kill(processIndexOf(victim), 'SIGKILL');
+      // the failure is noticed (a channel failure or the heartbeat) and the job restarts once, on
+      // TaskManagers registered before the kill: the survivor and the standby, not a new process
+      const after = await mc.client.waitFor(id, (s) => s.restarts >= kill + 1 && s.attempt > before.attempt && (s.state === 'RUNNING' || s.state === 'FINISHED') && allStarted(s), 60_000, 100);
+      const now = hostsOf(after);
+      expect(now.has(victim)).toBe(false);
+      expect([...now].filter((tm) => !registeredBefore.has(tm))).toEqual([]);
     }
     const done = await mc.client.waitForTerminal(id, 180_000);
     expect({ state: done.state, cause: done['failure-cause'] }).toEqual({ state: 'FINISHED', cause: null });

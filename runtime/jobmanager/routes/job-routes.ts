@@ -16,6 +16,9 @@ export function registerJobRoutes(app: FastifyInstance, ctx: JobManagerRouteCont
     taskmanagers: rm.taskManagers.size,
     'slots-total': rm.allSlots().length,
     'slots-available': rm.freeSlots().length,
+    // healthy TaskManagers with every slot free, and how many the JobManager keeps (--standby-taskmanagers)
+    'taskmanagers-standby': rm.standbyTaskManagers(),
+    'taskmanagers-standby-target': rm.standbyTarget,
     'jobs-running': [...jobs.values()].filter((j) => !TERMINAL_STATES.has(j.state)).length,
     'jobs-finished': count('FINISHED'),
     'jobs-cancelled': count('CANCELED'),
