@@ -122,7 +122,8 @@ export function translateOver(node: NodeOf<'Over'>, ctx: TranslateContext): RowS
   const fields = node.input.fields;
   const attr = key === undefined ? undefined : timeAttributeOf(fields[key.index]!.type);
   if (key === undefined || attr === undefined) throw unsupportedNode(node, 'OVER must be ordered by a time attribute');
-  const handle = createAggsHandle(g.aggCalls, fields);
+  // rows leave only a bounded frame: a user-defined aggregate needs retract() there (Flink's rule too)
+  const handle = createAggsHandle(g.aggCalls, fields, { retracts: g.frame.preceding !== undefined });
   const uid = ctx.uids.get(node);
   const frame = `${g.frame.unit} BETWEEN ${g.frame.preceding === undefined ? 'UNBOUNDED' : g.frame.preceding} PRECEDING AND CURRENT ROW`;
   return ctx.translate(node.input).keyBy<Key>(keySelector(g.partitionKeys))

@@ -769,17 +769,20 @@ function overToRel(select: Select, input: LogicalNode, scope: Scope, inner: ((e:
       if (named === undefined) fail(`Window '${spec.ref}' not found`, spec.pos);
       spec = { ...named!.spec, ...(spec.partitionBy.length > 0 ? { partitionBy: spec.partitionBy } : {}), ...(spec.orderBy.length > 0 ? { orderBy: spec.orderBy } : {}), ...(spec.frame ? { frame: spec.frame } : {}) };
     }
-    const fnName = o.name[o.name.length - 1]!.toUpperCase();
-    const def = lookupFn(env, o);
-    if (def === undefined || (def.kind !== 'aggregate' && def.kind !== 'window')) fail(`${o.name.join('.')} cannot be used with OVER: only aggregate and window functions (ROW_NUMBER, RANK, ...) can`, o.pos);
-    if (def!.kind === 'window' && spec.orderBy.length === 0) fail(`${fnName} needs ORDER BY in its OVER clause`, spec.pos);
+    // a JAVASCRIPT aggregate function runs in OVER as Flink runs user-defined AggregateFunctions there
+    const udf = aggregateUdf(env, o);
+    const fnName = udf?.path.name ?? o.name[o.name.length - 1]!.toUpperCase();
+    const def = udf === undefined ? lookupFn(env, o) : undefined;
+    if (udf === undefined && (def === undefined || (def.kind !== 'aggregate' && def.kind !== 'window'))) fail(`${o.name.join('.')} cannot be used with OVER: only aggregate functions (built-in or user-defined) and window functions (ROW_NUMBER, RANK, ...) can`, o.pos);
+    if (def?.kind === 'window' && spec.orderBy.length === 0) fail(`${fnName} needs ORDER BY in its OVER clause`, spec.pos);
     const partitionKeys = spec.partitionBy.map((p) => index(convertExpr(p, ctx)));
     const orderKeys: SortKey[] = spec.orderBy.map((x) => ({ index: index(convertExpr(x.expr, ctx)), direction: x.direction, nulls: x.nulls ?? (x.direction === 'ASC' ? 'FIRST' : 'LAST') }));
     const frame = frameOf(spec, ctx);
-    refuseMultiArgumentCount(o, fnName);
+    if (udf === undefined) refuseMultiArgumentCount(o, fnName);
     const star = o.args.length === 1 && o.args[0]!.kind === 'star';
+    if (star && fnName !== 'COUNT') fail(`'*' is only allowed in COUNT(*)`, o.pos);
     const args = star ? [] : o.args.map((a) => convertExpr(a, ctx));
-    const type = def!.inferType(args.map((a) => a.type));
+    const type = udf !== undefined ? env.ctx.udfTypes!(udf, args.map((a) => a.type), o.pos, 'aggregate') : def!.inferType(args.map((a) => a.type));
     if (typeof type === 'string') fail(type, o.pos);
     const key = JSON.stringify({ partitionKeys, orderKeys, frame });
     let g = groups.findIndex((x) => JSON.stringify({ partitionKeys: x.partitionKeys, orderKeys: x.orderKeys, frame: x.frame }) === key);

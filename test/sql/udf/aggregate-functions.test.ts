@@ -1,4 +1,4 @@
-// User-defined aggregate functions (LANGUAGE JAVASCRIPT) in GROUP BY and window aggregations,
+// User-defined aggregate functions (LANGUAGE JAVASCRIPT) in GROUP BY, window and OVER aggregations,
 // run in-process against results computed here from the input rows, and their accumulators
 // through a snapshot and a restore into a new operator.
 import path from 'node:path';
@@ -84,6 +84,27 @@ INSERT INTO latest SELECT k, weighted_avg(v, 1) FROM (SELECT w AS k, LAST_VALUE(
     for (const e of EVENTS) last.set(`${e.w}|${e.k}`, e);
     expect(out.get('latest')).toEqual(sortedRows([...byKey([...last.values()], (e) => e.w)].map(([w, es]) => [w, es.reduce((a, e) => a + e.v, 0) / es.length])));
     const refused = await runSqlFile(`${TABLE};\n${FNS}\nCREATE TABLE o (k INT, l STRING) WITH ('connector' = 'blackhole');\nINSERT INTO o SELECT k, longest(s) FROM (SELECT k, LAST_VALUE(s) AS s FROM ev GROUP BY k, w) GROUP BY k;`, { collectSinks: true, parallelism: 1, baseDir: UDF_DIR }).then(() => undefined, (e: unknown) => e as Error & { code: string });
+    expect(refused).toMatchObject({ code: 'MR_ERR_SQL_PLAN', message: expect.stringContaining('needs retract(acc, ...args)') });
+  });
+
+  test('in OVER aggregates (ROWS and RANGE with time, bounded and unbounded): equal to values computed from each row\'s frame; a bounded frame needs retract', async () => {
+    const over = (frame: string): string => `OVER (PARTITION BY k ORDER BY ts ${frame})`;
+    const sql = `${TABLE};
+${FNS}
+CREATE TABLE over_rows (s STRING, a DOUBLE) WITH ('connector' = 'blackhole');
+CREATE TABLE over_range (s STRING, a DOUBLE, n BIGINT) WITH ('connector' = 'blackhole');
+CREATE TABLE over_unbounded (s STRING, a DOUBLE, l STRING) WITH ('connector' = 'blackhole');
+INSERT INTO over_rows SELECT s, weighted_avg(v, w) ${over('ROWS BETWEEN 2 PRECEDING AND CURRENT ROW')} FROM ev;
+INSERT INTO over_range SELECT s, weighted_avg(v, w) ${over("RANGE BETWEEN INTERVAL '3' SECOND PRECEDING AND CURRENT ROW")}, COUNT(*) ${over("RANGE BETWEEN INTERVAL '3' SECOND PRECEDING AND CURRENT ROW")} FROM ev;
+INSERT INTO over_unbounded SELECT s, weighted_avg(v, w) OVER w, longest(s) OVER w FROM ev WINDOW w AS (PARTITION BY k ORDER BY ts ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW);`;
+    const out = await sinks(sql);
+    // each event's frame among the earlier events of its key (times are distinct and increasing)
+    const frames = (frame: (e: Ev, earlier: Ev[]) => Ev[]): Array<[Ev, Ev[]]> => EVENTS.map((e, i) => [e, frame(e, EVENTS.slice(0, i + 1).filter((x) => x.k === e.k))]);
+    expect(out.get('over_rows')).toEqual(sortedRows(frames((_, es) => es.slice(-3)).map(([e, f]) => [e.s, wavg(f)])));
+    expect(out.get('over_range')).toEqual(sortedRows(frames((e, es) => es.filter((x) => x.t >= e.t - 3000)).map(([e, f]) => [e.s, wavg(f), f.length])));
+    expect(out.get('over_unbounded')).toEqual(sortedRows(frames((_, es) => es).map(([e, f]) => [e.s, wavg(f), longestOf(f)])));
+    // rows leave a bounded frame, so longest (no retract) cannot run there; Flink requires retract too
+    const refused = await runSqlFile(`${TABLE};\n${FNS}\nCREATE TABLE o (s STRING, l STRING) WITH ('connector' = 'blackhole');\nINSERT INTO o SELECT s, longest(s) ${over('ROWS BETWEEN 2 PRECEDING AND CURRENT ROW')} FROM ev;`, { collectSinks: true, parallelism: 1, baseDir: UDF_DIR }).then(() => undefined, (e: unknown) => e as Error & { code: string });
     expect(refused).toMatchObject({ code: 'MR_ERR_SQL_PLAN', message: expect.stringContaining('needs retract(acc, ...args)') });
   });
 

@@ -29,7 +29,7 @@ export interface AggsHandle {
  * The function of one call, DISTINCT included (FILTER is the handle's). Over an insert-only input
  * nothing is ever retracted, so MIN/MAX keep only the extreme value (Flink picks those too).
  */
-export function aggFunctionFor(call: AggCall, input: readonly Field[], insertOnlyInput = false): SqlAggFunction {
+export function aggFunctionFor(call: AggCall, input: readonly Field[], insertOnlyInput = false, retracts = !insertOnlyInput): SqlAggFunction {
   const argType = call.args.length > 0 ? input[call.args[0]!]!.type : undefined;
   const needArg = (): NonNullable<typeof argType> => {
     if (argType === undefined) throw new SqlError('MR_ERR_SQL_UNSUPPORTED', `aggregate function ${call.fn} needs an argument`);
@@ -52,7 +52,7 @@ export function aggFunctionFor(call: AggCall, input: readonly Field[], insertOnl
       // a user-defined aggregate function (udf/udf-kinds.ts), registered when the job's plan was made
       const udf = aggregateUdfDefinition(call.fn);
       if (udf !== undefined) {
-        fn = udf.create(!insertOnlyInput);
+        fn = udf.create(retracts);
         break;
       }
       throw new SqlError('MR_ERR_SQL_UNSUPPORTED', `aggregate function ${call.fn} is not executable yet (COUNT, SUM, AVG, MIN, MAX, FIRST_VALUE, LAST_VALUE, LISTAGG, ARRAY_AGG, COLLECT, STDDEV/VAR run, with DISTINCT and FILTER)`);
@@ -62,8 +62,13 @@ export function aggFunctionFor(call: AggCall, input: readonly Field[], insertOnl
   return call.distinct ? (distinctFunction(fn, call.fn === 'ARRAY_AGG' && call.ignoreNulls !== true) as SqlAggFunction) : fn;
 }
 
-export function createAggsHandle(calls: readonly AggCall[], input: readonly Field[], options: { insertOnlyInput?: boolean } = {}): AggsHandle {
-  const fns = calls.map((c) => aggFunctionFor(c, input, options.insertOnlyInput ?? false));
+/**
+ * `insertOnlyInput`: nothing is ever retracted (MIN/MAX keep only the extreme value). `retracts`
+ * (default: not insert-only) says whether values will be taken back, which a user-defined function
+ * must then support: an OVER frame with n PRECEDING retracts the rows leaving it, an unbounded one never.
+ */
+export function createAggsHandle(calls: readonly AggCall[], input: readonly Field[], options: { insertOnlyInput?: boolean; retracts?: boolean } = {}): AggsHandle {
+  const fns = calls.map((c) => aggFunctionFor(c, input, options.insertOnlyInput ?? false, options.retracts ?? !(options.insertOnlyInput ?? false)));
   const argIdx = calls.map((c) => c.args);
   const filters = calls.map((c) => c.filterArg ?? -1);
   const n = calls.length;
