@@ -12,6 +12,7 @@ import { T } from '../types/data-type.ts';
 import type { RowStream, TranslateContext } from './context.ts';
 import { unsupportedNode } from './unsupported.ts';
 import { reuseSourceEnabled, tableSourceKey } from '../planner/rules/source-reuse.ts';
+import { idlenessFor } from './source-idleness.ts';
 
 /** For each scanned column (index into the table's columns), its index among the physical columns. */
 export function physicalIndexes(node: NodeOf<'TableScan'>): number[] {
@@ -27,7 +28,8 @@ export function physicalIndexes(node: NodeOf<'TableScan'>): number[] {
 function readSource(node: NodeOf<'TableScan'>, ctx: TranslateContext, watermark?: WatermarkStrategy<ChangelogRow>): RowStream {
   const table = ctx.registry.createSource(tableDescriptor(node.table));
   const name = `TableSourceScan(${node.table.path.name}${watermark ? ', watermark pushed down' : ''})`;
-  const stream: RowStream = ctx.env.fromSource(table.createSource(), watermark, name);
+  // without push-down, a WatermarkAssigner above may still want its subtask marked idle (source-idleness.ts)
+  const stream: RowStream = ctx.env.fromSource(table.createSource(), watermark ?? idlenessFor(ctx.env, node), name);
   const uid = ctx.uids.get(node);
   return uid === undefined ? stream : stream.uid(uid);
 }

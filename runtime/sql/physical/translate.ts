@@ -28,12 +28,14 @@ import { unsupportedNode } from './unsupported.ts';
 import { translateWindowAggregate } from './window/window-aggregate.ts';
 import { translateWindowTableFunction } from './window/window-table-function.ts';
 import { translateWatermarkAssigner } from './watermark.ts';
+import { markIdleScans } from './source-idleness.ts';
 
 /** Adds the operators of one job (the sinks of an INSERT or a statement set) to `env`. */
 export function translatePlans(env: StreamExecutionEnvironment, planned: readonly PlannedTree[], options: TranslateOptions): void {
   // every INSERT of a script runs in this one job: identical scans of different INSERTs share one source too
   const trees = reuseSources(planned, options.config, (table) => options.registry.createSource(tableDescriptor(table)).watermarkPushDown === true);
   const uids = operatorUids(trees.map((t) => t.optimized));
+  markIdleScans(env, trees.map((t) => t.optimized), options.config, (table) => options.registry.createSource(tableDescriptor(table)).watermarkPushDown === true);
   // one memo for the job: a node shared by several trees (a reused source) is built once and fans out
   const built = new Map<LogicalNode, RowStream>();
   const sources = new Map<string, RowStream>();

@@ -7,7 +7,7 @@
 // same shapes: WatermarkAssigner over a TableScan, or over a Calc over a TableScan).
 import { parseDurationMs } from '../../connectors/factory/options.ts';
 import type { CatalogTable } from '../catalog/catalog-objects.ts';
-import { SqlError } from '../errors.ts';
+import { sessionIdleTimeoutMs } from '../physical/source-idleness.ts';
 import type { LogicalNode, NodeOf } from './logical-plan.ts';
 import { inputsOf } from './logical-plan.ts';
 import { mapInputRefs, rexToString } from './rex.ts';
@@ -57,9 +57,5 @@ function digest(node: NodeOf<'WatermarkAssigner'>, calc: NodeOf<'Project'> | und
 function idleTimeoutMs(table: CatalogTable, config?: ReadonlyMap<string, string>): number {
   const own = table.options['scan.watermark.idle-timeout'];
   if (own !== undefined) return parseDurationMs(own) ?? 0;
-  const text = config?.get('table.exec.source.idle-timeout');
-  if (text === undefined) return 0;
-  const ms = parseDurationMs(text);
-  if (ms === undefined) throw new SqlError('MR_ERR_SQL_VALIDATE', `'table.exec.source.idle-timeout' = '${text}' is not a duration; write for example '5 s' or '500 ms'`);
-  return ms;
+  return sessionIdleTimeoutMs(config) ?? 0;
 }
