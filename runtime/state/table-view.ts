@@ -28,7 +28,9 @@ const WALKING = 1;
 const COMPLETE = 2;
 
 interface Walk {
+  /** the group's entries when the walk started (values too: a lookup per key cost more than its encoding) */
   readonly keys: Key[];
+  readonly values: unknown[];
   pos: number;
   /** the group's entries records so far (state-file-format.ts), a record per step */
   readonly out: Buffer[];
@@ -86,12 +88,18 @@ export class TableView {
     const group = this.table.groups[index]!;
     let w = this.walks[index];
     if (w === undefined) {
-      w = this.walks[index] = { keys: [...group.keys()], pos: 0, out: [], late: new Set() };
+      const keys: Key[] = [];
+      const values: unknown[] = [];
+      group.forEach((v, k) => {
+        keys.push(k);
+        values.push(v);
+      });
+      w = this.walks[index] = { keys, values, pos: 0, out: [], late: new Set() };
       this.phase[index] = WALKING;
     }
     let ov = this.overlays[index];
     if (ov === undefined) this.overlays[index] = ov = new Map();
-    const { keys, out } = w;
+    const { keys, values, out } = w;
     const stop = Math.min(keys.length, w.pos + Math.max(0, budget));
     const from = w.pos;
     // untouched entries are encoded in one record per step; entries preserved earlier are
@@ -103,12 +111,9 @@ export class TableView {
       const key = keys[i]!;
       const p = ov.size === 0 ? undefined : ov.get(key);
       if (p === undefined) {
-        // untouched since the snapshot: the live value is the snapshot's
-        const value = group.get(key);
-        if (value !== undefined) {
-          liveKeys.push(key);
-          liveValues.push(value);
-        }
+        // untouched since the snapshot: the value the walk started with is the snapshot's
+        liveKeys.push(key);
+        liveValues.push(values[i]);
       } else {
         if (typeof p === 'object') copies.push(p);
         ov.set(key, DONE);
