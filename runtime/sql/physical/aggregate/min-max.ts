@@ -1,6 +1,6 @@
 // MIN and MAX with retraction: the accumulator keeps every distinct value with how many times it
 // is held, sorted (Flink's MinWithRetractAggFunction keeps a map of value counts), so taking back
-// the current minimum reveals the next one. Values are kept in their state form (state-value.ts).
+// the current minimum reveals the next one; counts below zero are kept for merging (as Flink's). Values are kept in their state form (state-value.ts).
 import { anyNull, type SqlAggFunction } from './agg-function.ts';
 import { fromState, toState } from './state-value.ts';
 import type { Compare } from './value-order.ts';
@@ -24,10 +24,26 @@ function search(e: Array<[unknown, number]>, v: unknown, compare: Compare): numb
   return -lo - 1;
 }
 
+/**
+ * Adds `times` (negative: takes back) occurrences of `v`. A count may go below zero: a local
+ * pre-aggregation (local-group-aggregate.ts) can see a retraction in a later bundle than its row,
+ * so its partial accumulator holds -1 for it until the global merge meets the +1. Zero counts go.
+ */
 function add(acc: MinMaxAcc, v: unknown, times: number, compare: Compare): void {
   const i = search(acc.e, v, compare);
-  if (i >= 0) acc.e[i]![1] += times;
-  else acc.e.splice(-i - 1, 0, [toState(v), times]);
+  if (i < 0) acc.e.splice(-i - 1, 0, [toState(v), times]);
+  else if ((acc.e[i]![1] += times) === 0) acc.e.splice(i, 1);
+}
+
+/** The least (MIN) or greatest (MAX) value held at least once. */
+function extreme(acc: MinMaxAcc, kind: 'MIN' | 'MAX'): unknown {
+  const e = acc.e;
+  if (kind === 'MIN') {
+    for (let i = 0; i < e.length; i++) if (e[i]![1] > 0) return fromState(e[i]![0]);
+  } else {
+    for (let i = e.length - 1; i >= 0; i--) if (e[i]![1] > 0) return fromState(e[i]![0]);
+  }
+  return null;
 }
 
 export function minMaxFunction(kind: 'MIN' | 'MAX', compare: Compare): SqlAggFunction<MinMaxAcc> {
@@ -38,19 +54,14 @@ export function minMaxFunction(kind: 'MIN' | 'MAX', compare: Compare): SqlAggFun
       return acc;
     },
     retract(acc, args) {
-      if (anyNull(args)) return acc;
-      const i = search(acc.e, args[0], compare);
-      if (i >= 0 && --acc.e[i]![1] <= 0) acc.e.splice(i, 1);
+      if (!anyNull(args)) add(acc, args[0], -1, compare);
       return acc;
     },
     merge(acc, other) {
       for (const [v, n] of other.e) add(acc, fromState(v), n, compare);
       return acc;
     },
-    value(acc) {
-      if (acc.e.length === 0) return null;
-      return fromState(kind === 'MIN' ? acc.e[0]![0] : acc.e[acc.e.length - 1]![0]);
-    },
+    value: (acc) => extreme(acc, kind),
   };
 }
 
