@@ -69,9 +69,11 @@ export function operatorTenantClusterRole(name = tenantRoleName()): KubeObject {
   const rules: Rule[] = [
     { apiGroups: [''], resources: ['pods'], verbs: ['get', 'create', 'delete'] },
     // Each namespace's short-lived storage credentials (millrace-s3-credentials, read back to decide
-    // renewal), each Deployment's key (<name>-auth: read to sign requests; a stale one left by a
-    // deleted Deployment of the same name is deleted), Secrets listed in spec.secrets (metadata read).
-    { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'create', 'patch', 'delete'] },
+    // renewal), each Deployment's key (<name>-auth: read to sign requests; its finalizer patched
+    // while pods hold it; a stale one left by a deleted Deployment of the same name is deleted;
+    // listed, metadata only, as the namespace is emptied to let go of those still held),
+    // Secrets listed in spec.secrets (metadata read).
+    { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list', 'create', 'patch', 'delete'] },
     // A Deployment's Service and ConfigMap: server-side applied only (they go with their owner).
     { apiGroups: [''], resources: ['services', 'configmaps'], verbs: ['create', 'patch'] },
     // The namespace quota and queue quotas; orphaned queue quotas deleted.

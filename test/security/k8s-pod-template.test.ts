@@ -374,6 +374,86 @@ describe('a lasting RBAC refusal of the operator shows on the Deployment (issue 
   }, 150_000);
 });
 
+describe("a Deployment's key Secret deleted while its pods hold the key (issue 14)", () => {
+  test('stays until the pods are gone (a replaced pod gets the same key), shows on the Deployment, and is replaced by a new key only at a new start; a key lost anyway makes no pod with another key', async () => {
+    const { rest } = cluster;
+    const name = 'keyed';
+    const secretRef = { apiVersion: 'v1', kind: 'Secret', namespace, name: `${name}-auth` };
+    type KeySecret = KubeObject & { data: { key: string } };
+    type Conditioned = KubeObject & { status?: { phase?: string; conditions?: Array<{ type: string; status: string; reason: string; message: string }> } };
+    const keyCondition = async () => ((await getWithStatus(rest, 'Deployment', name, namespace)) as Conditioned | undefined)?.status?.conditions?.find((c) => c.type === 'AuthKeyProblem');
+    const podsOf = async () => (await rest.list<KubeObject>({ apiVersion: 'v1', kind: 'Pod', namespace }, { labelSelector: `millrace.dev/deployment=${name}` })).items.filter((p) => !p.metadata.deletionTimestamp);
+    const keyOf = (s: KeySecret) => Buffer.from(s.data.key, 'base64').toString('utf8');
+    const spec = (state: string) => ({ apiVersion: API, kind: 'Deployment', metadata: { name, namespace }, spec: { source: { pipeline: TEST_PIPELINE }, state, podTemplate: { nodeSelector: { 'millrace.dev/test-placement': 'none' } } } });
+    const warnings = async (reason: string) => (await eventsFor(rest, namespace, name)).filter((e) => e.reason === reason);
+    await applyAs(rest, spec('running'));
+    try {
+      const first = await waitFor('pods and key', async () => ((await podsOf()).length >= 2 && await rest.getOrUndefined<KeySecret>(secretRef)) || undefined, 60_000);
+      expect(first.metadata.finalizers).toEqual(['millrace.dev/key-in-use']);
+
+      // Deleted by someone: it only gets a deletionTimestamp and keeps its key.
+      await rest.delete(secretRef);
+      const deleting = await rest.get<KeySecret>(secretRef);
+      expect(deleting.metadata.deletionTimestamp).toBeDefined();
+      // A pod replaced meanwhile (a drain): the operator makes it again, mounting the same Secret.
+      const [victim] = (await podsOf()).filter((p) => p.metadata.name.includes('-tm-'));
+      await rest.request('DELETE', `/api/v1/namespaces/${namespace}/pods/${victim!.metadata.name}`, { body: { kind: 'DeleteOptions', apiVersion: 'v1', gracePeriodSeconds: 0 } });
+      await waitFor('the TaskManager made again', async () => (await podsOf()).some((p) => p.metadata.name === victim!.metadata.name && p.metadata.uid !== victim!.metadata.uid) || undefined, 60_000);
+      const postponed = await waitFor('AuthKeyProblem KeyDeletionPostponed', async () => { const c = await keyCondition(); return c?.reason === 'KeyDeletionPostponed' ? c : undefined; }, 60_000, 500);
+      expect(postponed.status).toBe('True');
+      expect(postponed.message).toMatch(new RegExp(`^Secret ${namespace}/${name}-auth \\(the Deployment's key\\) was deleted at \\S+ while pods ${name}-jm-.+ hold its key; it stays \\(finalizer millrace.dev/key-in-use\\) until they are gone`));
+      expect(postponed.message).toContain('For a new key: suspend the Deployment');
+      const kept = await rest.get<KeySecret>(secretRef);
+      expect(kept.metadata.uid).toBe(first.metadata.uid);
+      expect(keyOf(kept)).toBe(keyOf(first));
+      await waitFor('the Warning Event', async () => (await warnings('KeyDeletionPostponed')).length > 0 || undefined, 15_000, 500);
+      // One Event, when it first showed (the pods it names are those of that pass).
+      const [event, ...more] = await warnings('KeyDeletionPostponed');
+      expect(more).toEqual([]);
+      expect(event).toMatchObject({ type: 'Warning', note: expect.stringMatching(new RegExp(`^Secret ${namespace}/${name}-auth \\(the Deployment's key\\) was deleted at \\S+ while pods ${name}-jm-.+ For a new key: suspend the Deployment`)) });
+
+      // The way to a new key the condition names: suspend (the pods go, and the Secret with them) ...
+      await applyAs(rest, spec('suspended'));
+      await waitFor('pods and the old key gone', async () => ((await podsOf()).length === 0 && (await rest.getOrUndefined(secretRef)) === undefined) || undefined, 60_000, 500);
+      expect(await waitFor('AuthKeyProblem cleared', async () => { const c = await keyCondition(); return c?.status === 'False' ? c : undefined; }, 30_000, 500)).toMatchObject({ reason: 'KeyReleased' });
+      // ... then resume: a new run, a new key.
+      await applyAs(rest, spec('running'));
+      const second = await waitFor('pods and a new key', async () => ((await podsOf()).length >= 2 && await rest.getOrUndefined<KeySecret>(secretRef)) || undefined, 60_000);
+      expect(second.metadata.uid).not.toBe(first.metadata.uid);
+      expect(keyOf(second)).not.toBe(keyOf(first));
+      expect(second.metadata.finalizers).toEqual(['millrace.dev/key-in-use']);
+
+      // The finalizer taken off by hand: the key is gone under running pods. A pod replaced now
+      // is NOT made with a new key (its peers would refuse it); the Deployment says so.
+      await rest.mergePatch(secretRef, { metadata: { finalizers: null } });
+      await rest.delete(secretRef);
+      await waitFor('the key gone', async () => (await rest.getOrUndefined(secretRef)) === undefined || undefined, 30_000, 200);
+      const [tm] = (await podsOf()).filter((p) => p.metadata.name.includes('-tm-'));
+      await rest.request('DELETE', `/api/v1/namespaces/${namespace}/pods/${tm!.metadata.name}`, { body: { kind: 'DeleteOptions', apiVersion: 'v1', gracePeriodSeconds: 0 } });
+      const left = (await podsOf()).map((p) => p.metadata.name);
+      expect(left).not.toContain(tm!.metadata.name);
+      // The pass that saw the pod go names only the pods left.
+      const lost = await waitFor('AuthKeyProblem KeyLost naming the pods left', async () => { const c = await keyCondition(); return c?.reason === 'KeyLost' && !c.message.includes(tm!.metadata.name) ? c : undefined; }, 60_000, 500);
+      expect(lost.message).toMatch(new RegExp(`^Secret ${namespace}/${name}-auth \\(the Deployment's key\\) is gone while pods ${left.join(', ')} run; no pod is made with another key`));
+      expect((await podsOf()).map((p) => p.metadata.name)).toEqual(left);
+      expect(await rest.getOrUndefined(secretRef)).toBeUndefined();
+      await waitFor('the KeyLost Event', async () => (await warnings('KeyLost')).length > 0 || undefined, 15_000, 500);
+
+      // Suspend and resume: a new run with a new key.
+      await applyAs(rest, spec('suspended'));
+      await waitFor('pods gone', async () => (await podsOf()).length === 0 || undefined, 60_000, 500);
+      await applyAs(rest, spec('running'));
+      const third = await waitFor('pods and a new key', async () => ((await podsOf()).length >= 2 && await rest.getOrUndefined<KeySecret>(secretRef)) || undefined, 60_000);
+      expect(keyOf(third)).not.toBe(keyOf(second));
+      expect(await waitFor('AuthKeyProblem cleared', async () => { const c = await keyCondition(); return c?.status === 'False' ? c : undefined; }, 30_000, 500)).toMatchObject({ reason: expect.stringMatching(/^Key(InPlace|Released)$/) });
+    } finally {
+      await rest.delete({ apiVersion: API, kind: 'Deployment', namespace, name });
+    }
+    // With the Deployment gone, its key goes too (the operator lets go of it).
+    await waitFor('the key Secret gone with its Deployment', async () => (await rest.getOrUndefined(secretRef)) === undefined || undefined, 60_000, 500);
+  }, 400_000);
+});
+
 function testLabels(): Record<string, string> {
   const [key, value] = TEST_WATCH_SELECTOR.split('=') as [string, string];
   return { [key]: value };

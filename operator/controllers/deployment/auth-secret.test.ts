@@ -29,6 +29,7 @@ test('the Secret is created once with 64 hex characters, owned by the Deployment
   const requests: string[] = [];
   const rest = {
     request: async () => { throw new Error('not expected: the Secret is this Deployment\'s own'); },
+    mergePatch: async () => { throw new Error('not expected: the Secret was made with its finalizer'); },
     getOrUndefined: async <T extends KubeObject>(ref: { name: string }) => { requests.push('get'); return objects.get(ref.name) as T | undefined; },
     create: async <T extends KubeObject>(obj: KubeObject) => {
       requests.push('create');
@@ -41,6 +42,7 @@ test('the Secret is created once with 64 hex characters, owned by the Deployment
   await ensureAuthSecret(rest, 'team-a', 'rates', owner);
   const first = objects.get(authSecretName('rates'))!;
   expect(first.metadata.ownerReferences).toEqual([owner]);
+  expect(first.metadata.finalizers).toEqual(['millrace.dev/key-in-use']);
   expect((first.stringData as { key: string }).key).toMatch(/^[0-9a-f]{64}$/);
   expect(await ensureAuthSecret(rest, 'team-a', 'rates', owner)).toBe('kept');
   expect(objects.get(authSecretName('rates'))).toBe(first);
@@ -56,6 +58,8 @@ test('an auth Secret left by a deleted Deployment of the same name is replaced, 
   const ours = { 'app.kubernetes.io/managed-by': 'millrace-operator' };
   expect(existingAuthSecretAction({ metadata: { name: 'rates-auth', labels: ours, ownerReferences: [owner] } }, owner)).toBe('keep');
   expect(existingAuthSecretAction({ metadata: { name: 'rates-auth', labels: ours, ownerReferences: [{ ...owner, uid: 'u-0' }] } }, owner)).toBe('replace');
-  expect(existingAuthSecretAction({ metadata: { name: 'rates-auth', labels: ours, ownerReferences: [owner], deletionTimestamp: '2026-01-01T00:00:00Z' } }, owner)).toBe('replace');
+  // its own key being deleted: kept while pods hold it, waited for (then a new key) when none does
+  expect(existingAuthSecretAction({ metadata: { name: 'rates-auth', labels: ours, ownerReferences: [owner], deletionTimestamp: '2026-01-01T00:00:00Z' } }, owner, true)).toBe('keep');
+  expect(existingAuthSecretAction({ metadata: { name: 'rates-auth', labels: ours, ownerReferences: [owner], deletionTimestamp: '2026-01-01T00:00:00Z' } }, owner)).toBe('wait');
   expect(existingAuthSecretAction({ metadata: { name: 'rates-auth' } }, owner)).toBe('foreign');
 });

@@ -33,6 +33,7 @@ import { DEFAULT_OPERATOR_NAMESPACE } from '../../storage/secret-ref-policy.ts';
 import { S3_SECRET_NAME } from '../namespace/desired.ts';
 import { observeDeployment } from './observer.ts';
 import { ensureAuthSecret } from './auth-secret.ts';
+import { checkKeySecret, keyConditions } from './auth-key-protection.ts';
 import { classifyCreateError, REJECTION_RETRY_MS, rejectionCondition } from './create-refusal.ts';
 import { awaitCancellation, podRevision, runOf } from './job-stop.ts';
 import { admissionDecision, ledgerOf } from './queue-view.ts';
@@ -64,8 +65,13 @@ async function deploymentPass(ctx: ReconcileContext, opts: DeploymentReconcilerO
   const key = `${namespace}/${name}`;
   const raw = ctx.caches.deployments.get(name, namespace);
   const ledger = ledgerOf(ctx);
-  // Owned pods, Service and ConfigMap go with the owner (garbage collector); nothing else to undo.
-  if (!raw || raw.metadata.deletionTimestamp) { ledger.release(key); return {}; }
+  // Owned pods, Service and ConfigMap go with the owner (garbage collector); its key Secret is let
+  // go of (auth-key-protection.ts) so that it can go too.
+  if (!raw || raw.metadata.deletionTimestamp) {
+    ledger.release(key);
+    await checkKeySecret(ctx, namespace, name, undefined, podsOfDeployment(ctx, namespace, name));
+    return {};
+  }
   const now = new Date(ctx.clock.now());
   const generation = raw.metadata.generation;
   const previous = raw.status;
@@ -90,6 +96,8 @@ async function deploymentPass(ctx: ReconcileContext, opts: DeploymentReconcilerO
   // A pod stuck mounting a Secret deleted after the check below says so (secret-mount-check.ts).
   const mounts = await secretMountProblems(ctx, namespace, podSecrets(name, d.spec, podStorage(ctx, namespace)?.secretName), podsOfDeployment(ctx, namespace, name));
   observed.pods = observed.pods.map((p) => (p.problem || !mounts.problems.has(p.name) ? p : { ...p, problem: mounts.problems.get(p.name) }));
+  // The key Secret is kept while pods hold its key; a key lost under them makes no new pod.
+  const keyCheck = await checkKeySecret(ctx, namespace, name, raw.metadata.uid, podsOfDeployment(ctx, namespace, name));
   const workspace = ctx.caches.namespaces.get(namespace)?.spec?.workspace;
   const identity = resolvePodIdentity(d.spec, workspace, workspacePods(workspace ? ctx.caches.workspaces.get(workspace)?.spec?.pods : undefined), opts.defaultImage);
   // A bucket artifact is resolved (sha256) before any pod exists; a missing one fails here.
@@ -132,7 +140,8 @@ async function deploymentPass(ctx: ReconcileContext, opts: DeploymentReconcilerO
   if (decision.createPods) {
     ledger.admit(key, deploymentSize(d.spec).requiredCU);
     const existing = new Set(observed.pods.map((p) => p.name));
-    const missing = desired.pods.filter((p) => !existing.has(p.metadata.name));
+    // Never a pod with another key than the running ones hold (AuthKeyProblem says why).
+    const missing = keyCheck.kind === 'lost' ? [] : desired.pods.filter((p) => !existing.has(p.metadata.name));
     // Configuration and Service go first, whenever pods are to be created (so also after a restart
     // mid-way); each step's requests go out together, as a deployment's latency is their round trips.
     if (missing.length > 0) {
@@ -143,7 +152,7 @@ async function deploymentPass(ctx: ReconcileContext, opts: DeploymentReconcilerO
         const r = classifyCreateError(err, `Service ${desired.service.metadata.name}`);
         if (r?.kind !== 'rejected') throw err;
         rejected = r;
-      }), ensureAuthSecret(ctx.rest, namespace, name, ownerReference(raw))]);
+      }), ensureAuthSecret(ctx.rest, namespace, name, ownerReference(raw), keyCheck.kind === 'postponed')]);
     }
     const refused = rejected ? { quota: false } : await createPods(ctx, missing);
     rejected ??= refused.rejected;
@@ -168,6 +177,10 @@ async function deploymentPass(ctx: ReconcileContext, opts: DeploymentReconcilerO
 
   const periodic = periodicSavepoints(ctx, raw, d, decision, observed, now);
   await actOnPeriodicSavepoints(ctx, raw, d, periodic, events);
+  const keyReport = keyConditions(keyCheck, namespace, name, previous?.conditions);
+  // One Warning Event when a key problem first shows (or changes reason).
+  const keyBefore = previous?.conditions?.find((c) => c.type === keyReport[0]?.type);
+  if (keyReport[0]?.status === 'True' && (keyBefore?.status !== 'True' || keyBefore.reason !== keyReport[0].reason)) events.push({ type: 'Warning', reason: keyReport[0].reason, note: keyReport[0].message });
 
   const size = deploymentSize(d.spec);
   // Pods hold their queue's quota until they are gone, terminating or not; counting them keeps
@@ -196,7 +209,7 @@ async function deploymentPass(ctx: ReconcileContext, opts: DeploymentReconcilerO
     sqlModules: sqlModules.status,
     run,
     cancelRequested: stop.cancelRequested,
-    conditions: setConditions(previous?.conditions, [...decision.conditions, ...permittedAgain(previous?.conditions)], generation, now),
+    conditions: setConditions(previous?.conditions, [...decision.conditions, ...permittedAgain(previous?.conditions), ...keyReport], generation, now),
   };
   const written = await writeStatusOnce(ctx, raw, status);
   if (written !== 'written') return written === 'gone' ? {} : { requeueAfterMs: STALE_RETRY_MS };

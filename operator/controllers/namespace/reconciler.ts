@@ -29,6 +29,7 @@ import type { SweepResult, SweepSettings } from './savepoint-sweep.ts';
 import type { SavepointFiles } from '../../storage/savepoint-files.ts';
 import type { Workspace } from '../../api/v1alpha1/workspace.ts';
 import { namespaceCapacityLock } from '../queue/capacity-lock.ts';
+import { releaseOrphanedKeySecrets } from '../deployment/auth-key-protection.ts';
 import { priorityClassName } from '../queue/desired.ts';
 import { namespaceQuotasInForce, queueQuotasInForce, usableQueueCU } from '../queue/in-force.ts';
 
@@ -272,6 +273,9 @@ async function finalize(ctx: ReconcileContext, raw: Raw<Namespace>, now: Date, d
     const queues = await ctx.rest.list<KubeObject>({ apiVersion: API_VERSION, kind: 'Queue', namespace: name });
     for (const q of queues.items) { q.apiVersion ??= API_VERSION; q.kind ??= 'Queue'; await removeFinalizer(ctx, q); }
     if (!kns.metadata.deletionTimestamp) {
+      // Deployments' key Secrets still held (their Deployments went while no operator ran); once,
+      // while its own RoleBinding there still stands.
+      await releaseOrphanedKeySecrets(ctx, name);
       // Deployments and Savepoints are gone: whatever savepoint directory is left of this
       // namespace belongs to no one (kept ones carry their marker). Once, before the namespace goes.
       const workspace = ctx.caches.workspaces.get(raw.spec?.workspace ?? '');
