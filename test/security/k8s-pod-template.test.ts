@@ -374,6 +374,60 @@ describe('a lasting RBAC refusal of the operator shows on the Deployment (issue 
   }, 150_000);
 });
 
+describe('a lasting RBAC refusal shows on Queues and Savepoints too', () => {
+  test("with the quota right taken from its tenant ClusterRole and the Savepoint patch right from its ClusterRole, a new Queue and a new Savepoint get OperatorForbidden and one Warning Event each; with the rights back, it clears", async () => {
+    const { rest } = cluster;
+    type Rule = { apiGroups: string[]; resources: string[]; verbs: string[] };
+    type Role = KubeObject & { rules: Rule[] };
+    type Conditioned = KubeObject & { status?: { phase?: string; conditions?: Array<{ type: string; status: string; reason: string; message: string }> } };
+    const condition = (d: Conditioned | undefined) => d?.status?.conditions?.find((c) => c.type === 'OperatorForbidden');
+    const tenantRef = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', name: tenantRoleName(SECURITY_OPERATOR) };
+    const clusterRef = { ...tenantRef, name: SECURITY_OPERATOR };
+    const [tenant, operatorRole] = await Promise.all([rest.get<Role>(tenantRef), rest.get<Role>(clusterRef)]);
+    const put = (ref: typeof tenantRef, rules: Rule[]) => rest.apply({ apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name }, rules }, TEST_MANAGER);
+    const restore = () => Promise.all([put(tenantRef, tenant.rules), put(clusterRef, operatorRole.rules)]);
+    // Quotas are applied by the Queue (its ResourceQuota); Savepoints are patched for their finalizer (status writes stay allowed).
+    const withoutSavepointPatch = operatorRole.rules.flatMap((r) => (r.resources.includes('savepoints') && r.verbs.includes('patch')
+      ? [{ ...r, resources: r.resources.filter((x) => x !== 'savepoints') }, { ...r, resources: ['savepoints'], verbs: r.verbs.filter((v) => v !== 'patch') }]
+      : [r]));
+    await Promise.all([put(tenantRef, tenant.rules.filter((r) => !r.resources.includes('resourcequotas'))), put(clusterRef, withoutSavepointPatch)]);
+    const queue = 'refused-q';
+    const savepoint = 'refused-sp';
+    try {
+      await waitFor('the operator may no longer write quotas there or patch Savepoints', async () =>
+        !(await allowed(cluster, operatorIdentity.username, { verb: 'patch', resource: 'resourcequotas', namespace })) &&
+        !(await allowed(cluster, operatorIdentity.username, { verb: 'patch', resource: 'savepoints', group: 'millrace.dev', namespace })));
+      await applyAs(rest, { apiVersion: API, kind: 'Queue', metadata: { name: queue, namespace }, spec: { cu: 1 } });
+      await applyAs(rest, { apiVersion: API, kind: 'Savepoint', metadata: { name: savepoint, namespace }, spec: { deployment: 'no-such-deployment' } });
+      const reported = await waitFor('OperatorForbidden on the Queue and the Savepoint', async () => {
+        const [q, sp] = await Promise.all([getWithStatus(rest, 'Queue', queue, namespace), getWithStatus(rest, 'Savepoint', savepoint, namespace)]) as Array<Conditioned | undefined>;
+        return condition(q)?.status === 'True' && condition(sp)?.status === 'True' ? { q: condition(q)!, sp: condition(sp)! } : undefined;
+      }, 60_000, 500);
+      expect(reported.q.message).toMatch(new RegExp(`^since \\S+ the API server refuses the operator to patch resourcequotas in namespace ${namespace}: resourcequotas "[\\w-]+" is forbidden: User "${operatorIdentity.username}" cannot patch resource "resourcequotas"`));
+      expect(reported.sp.message).toMatch(new RegExp(`^since \\S+ the API server refuses the operator to patch savepoints \\(API group millrace.dev\\) in namespace ${namespace}: savepoints.millrace.dev "${savepoint}" is forbidden`));
+      for (const [kind, name] of [['Queue', queue], ['Savepoint', savepoint]] as const) {
+        await waitFor(`the Warning Event on ${kind} ${name}`, async () => (await eventsFor(rest, namespace, name)).some((e) => e.reason === 'OperatorForbidden') || undefined, 15_000, 500);
+      }
+
+      // The rights back: the next try (every 15 s) goes through and clears the condition.
+      await restore();
+      const cleared = await waitFor('the refusals over', async () => {
+        const [q, sp] = await Promise.all([getWithStatus(rest, 'Queue', queue, namespace), getWithStatus(rest, 'Savepoint', savepoint, namespace)]) as Array<Conditioned | undefined>;
+        return condition(q)?.status === 'False' && condition(sp)?.status === 'False' ? { q: q!, sp: sp! } : undefined;
+      }, 45_000, 500);
+      expect(condition(cleared.q)).toMatchObject({ reason: 'Permitted' });
+      expect(cleared.q.status?.phase).toBe('Active');
+      expect(condition(cleared.sp)).toMatchObject({ reason: 'Permitted' });
+      expect(cleared.sp.metadata.finalizers).toContain('millrace.dev/cleanup');
+      for (const name of [queue, savepoint]) expect((await eventsFor(rest, namespace, name)).filter((e) => e.reason === 'OperatorForbidden')).toHaveLength(1);
+    } finally {
+      await restore();
+      await rest.delete({ apiVersion: API, kind: 'Savepoint', namespace, name: savepoint });
+      await rest.delete({ apiVersion: API, kind: 'Queue', namespace, name: queue });
+    }
+  }, 150_000);
+});
+
 describe("a Deployment's key Secret deleted while its pods hold the key (issue 14)", () => {
   test('stays until the pods are gone (a replaced pod gets the same key), shows on the Deployment, and is replaced by a new key only at a new start; a key lost anyway makes no pod with another key', async () => {
     const { rest } = cluster;

@@ -13,6 +13,7 @@ import { MillraceError } from '../../errors.ts';
 import { ownerReference } from '../shared/context.ts';
 import type { ReconcileContext } from '../shared/context.ts';
 import { removeFinalizer, writeStatus } from '../shared/lifecycle.ts';
+import { permittedAgain, withForbiddenReport } from '../shared/operator-forbidden.ts';
 import { queueAdmission } from '../deployment/queue-view.ts';
 import { desiredQueueObjects, priorityClassName, queueQuotaName } from './desired.ts';
 import { namespaceCapacityLock } from './capacity-lock.ts';
@@ -20,6 +21,11 @@ import { queueQuotasInForce, usableQueueCU } from './in-force.ts';
 import { usableNamespaceQuota } from '../namespace/quota.ts';
 
 export async function reconcileQueue(ctx: ReconcileContext, namespace: string, name: string): Promise<ReconcileResult> {
+  // A lasting RBAC refusal of the operator's own requests shows on the Queue (operator-forbidden.ts).
+  return withForbiddenReport(ctx, `Queue ${namespace}/${name}`, () => ctx.caches.queues.get(name, namespace), () => queuePass(ctx, namespace, name));
+}
+
+async function queuePass(ctx: ReconcileContext, namespace: string, name: string): Promise<ReconcileResult> {
   const raw = ctx.caches.queues.get(name, namespace);
   if (!raw) return {};
   const now = new Date(ctx.clock.now());
@@ -82,7 +88,7 @@ export async function reconcileQueue(ctx: ReconcileContext, namespace: string, n
     acceptedCU,
     usedCU: admission.usedCU,
     queuedDeployments: admission.queued,
-    conditions: setConditions(previous?.conditions, [ready], generation, now),
+    conditions: setConditions(previous?.conditions, [ready, ...permittedAgain(previous?.conditions)], generation, now),
   });
   if (previous?.phase !== phase) await ctx.events.record(raw, phase === 'Active' ? 'Normal' : 'Warning', ready.reason, 'Reconcile', ready.message);
   return {};

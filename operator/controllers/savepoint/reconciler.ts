@@ -18,6 +18,7 @@ import type { ReconcileResult } from '../../kube/controller-runner.ts';
 import { FINALIZER, LABELS, podsOfDeployment } from '../shared/context.ts';
 import type { ReconcileContext, Raw } from '../shared/context.ts';
 import { ensureFinalizer, removeFinalizer, writeStatus } from '../shared/lifecycle.ts';
+import { permittedAgain, rbacRefusalOf, withForbiddenReport } from '../shared/operator-forbidden.ts';
 import { lostSavepoint, nextSavepointStep, phaseAfterPoll } from './decide.ts';
 
 export interface SavepointReconcilerDeps {
@@ -27,6 +28,11 @@ export interface SavepointReconcilerDeps {
 }
 
 export async function reconcileSavepoint(ctx: ReconcileContext, deps: SavepointReconcilerDeps, namespace: string, name: string): Promise<ReconcileResult> {
+  // A lasting RBAC refusal of the operator's own requests shows on the Savepoint (operator-forbidden.ts).
+  return withForbiddenReport(ctx, `Savepoint ${namespace}/${name}`, () => ctx.caches.savepoints.get(name, namespace), () => savepointPass(ctx, deps, namespace, name));
+}
+
+async function savepointPass(ctx: ReconcileContext, deps: SavepointReconcilerDeps, namespace: string, name: string): Promise<ReconcileResult> {
   const raw = ctx.caches.savepoints.get(name, namespace);
   if (!raw) return {};
   const now = new Date(ctx.clock.now());
@@ -55,13 +61,16 @@ export async function reconcileSavepoint(ctx: ReconcileContext, deps: SavepointR
 
   const dep = ctx.caches.deployments.get(sp.spec.deployment, namespace);
   const step = nextSavepointStep({ status: previous, origin: sp.spec.origin, deployment: { exists: Boolean(dep), phase: dep?.status?.phase, jobId: dep?.status?.job?.id, jobState: dep?.status?.job?.state } });
-  let status: SavepointStatus = { ...previous, observedGeneration: generation };
+  // A refusal reported on an earlier pass is over once a pass gets this far.
+  const permitted = permittedAgain(previous?.conditions);
+  let status: SavepointStatus = { ...previous, observedGeneration: generation, ...(permitted.length ? { conditions: setConditions(previous?.conditions, permitted, generation, now) } : {}) };
   let requeueAfterMs: number | undefined;
   switch (step.action) {
     case 'done':
-      return {};
+      if (permitted.length === 0) return {};
+      break;
     case 'wait':
-      status = { ...status, phase: 'Pending', conditions: setConditions(previous?.conditions, [{ type: 'Ready', status: 'False', reason: 'WaitingForRunningJob', message: step.reason }], generation, now) };
+      status = { ...status, phase: 'Pending', conditions: setConditions(status.conditions, [{ type: 'Ready', status: 'False', reason: 'WaitingForRunningJob', message: step.reason }], generation, now) };
       requeueAfterMs = step.retryMs;
       break;
     case 'trigger': {
@@ -75,13 +84,14 @@ export async function reconcileSavepoint(ctx: ReconcileContext, deps: SavepointR
       try {
         triggerId = await client.triggerSavepoint(step.jobId, { formatType: sp.spec.formatType, cancelJob: false });
       } catch (err) {
-        if (!(err instanceof MillraceError) || err.transient) throw err;
+        // An RBAC refusal (reading the Deployment's key, say) is transient: retried and reported, never Failed.
+        if (!(err instanceof MillraceError) || err.transient || rbacRefusalOf(err)) throw err;
         const reason = `savepoint of job ${step.jobId} could not be triggered: ${err.message}`;
-        await writeStatus(ctx, raw, { ...status, phase: 'Failed', jobId: step.jobId, failureReason: reason, completedAt: now.toISOString(), conditions: setConditions(previous?.conditions, [{ type: 'Ready', status: 'False', reason: 'TriggerFailed', message: reason }], generation, now) });
+        await writeStatus(ctx, raw, { ...status, phase: 'Failed', jobId: step.jobId, failureReason: reason, completedAt: now.toISOString(), conditions: setConditions(status.conditions, [{ type: 'Ready', status: 'False', reason: 'TriggerFailed', message: reason }], generation, now) });
         await ctx.events.record(raw, 'Warning', 'TriggerFailed', 'Savepoint', reason);
         return {};
       }
-      status = { ...status, phase: 'InProgress', jobId: step.jobId, triggerId, triggeredAt: now.toISOString(), conditions: setConditions(previous?.conditions, [{ type: 'Ready', status: 'False', reason: 'InProgress', message: `savepoint of job ${step.jobId} triggered (${triggerId})` }], generation, now) };
+      status = { ...status, phase: 'InProgress', jobId: step.jobId, triggerId, triggeredAt: now.toISOString(), conditions: setConditions(status.conditions, [{ type: 'Ready', status: 'False', reason: 'InProgress', message: `savepoint of job ${step.jobId} triggered (${triggerId})` }], generation, now) };
       await ctx.events.record(raw, 'Normal', 'Triggered', 'Savepoint', `savepoint of job ${step.jobId} triggered`);
       requeueAfterMs = 1000;
       break;
@@ -103,7 +113,7 @@ export async function reconcileSavepoint(ctx: ReconcileContext, deps: SavepointR
         path: result.state === 'COMPLETED' ? result.location : undefined,
         failureReason: result.state === 'FAILED' ? result.reason : undefined,
         completedAt: phase === 'InProgress' ? undefined : now.toISOString(),
-        conditions: setConditions(previous?.conditions, [
+        conditions: setConditions(status.conditions, [
           phase === 'Completed' ? { type: 'Ready', status: 'True', reason: 'Completed', message: `savepoint stored at ${result.state === 'COMPLETED' ? result.location : ''}` }
             : phase === 'Failed' ? { type: 'Ready', status: 'False', reason: 'Failed', message: result.state === 'FAILED' ? result.reason : '' }
               : { type: 'Ready', status: 'False', reason: 'InProgress', message: `waiting for trigger ${step.triggerId}` },
