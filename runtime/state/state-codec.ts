@@ -365,7 +365,20 @@ export class StateReader {
         // each element takes at least a byte: a corrupt count cannot allocate a huge array
         this.need(n);
         const a = new Array<unknown>(n);
-        for (let i = 0; i < n; i++) a[i] = this.value();
+        const buf = this.buf;
+        const view = this.view;
+        for (let i = 0; i < n; i++) {
+          // numbers inline (most elements of state arrays), anything else through value()
+          const at = this.at;
+          const t = buf[at];
+          if (t === I32 && at + 5 <= this.end) {
+            a[i] = view.getInt32(at + 1, true);
+            this.at = at + 5;
+          } else if (t === F64 && at + 9 <= this.end) {
+            a[i] = view.getFloat64(at + 1, true);
+            this.at = at + 9;
+          } else a[i] = this.value();
+        }
         return a;
       }
       case ASCII: {
