@@ -1,6 +1,6 @@
 // Heap keyed state backend: all keyed state of one operator subtask, organised by key group.
 // The operator sets the current key before user code runs; state objects read and write the
-// entry of that key. Snapshots are JSON-able per key group, so restore can pick any key-group
+// entry of that key. Snapshots are plain data per key group, so restore can pick any key-group
 // range (rescaling) — the hook the checkpointing work builds on.
 
 import { keyGroupFor, normalizeKey, type Key, type KeyGroupRange } from '../graph/key-groups.ts';

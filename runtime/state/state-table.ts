@@ -39,7 +39,7 @@ export class StateTable {
     for (const v of this.views) v.completeGroup(index);
   }
 
-  /** JSON-able entries of one key group. */
+  /** Entries of one key group as a snapshot holds them (a Map value as its [key, value] pairs). */
   snapshotGroup(keyGroup: number): unknown[] | undefined {
     const g = this.group(keyGroup);
     if (g.size === 0) return undefined;
