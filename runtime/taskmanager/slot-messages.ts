@@ -26,7 +26,9 @@ export type ToSlot =
 
 export type FromSlot =
   | { type: 'ready'; address: string }
-  | { type: 'task-state'; executionId: string; jobId: string; attempt: number; vertexId: string; subtaskIndex: number; state: TaskState; error?: string; metrics?: TaskMetrics; lastCheckpointId?: number }
+  | { type: 'task-state'; executionId: string; jobId: string; attempt: number; vertexId: string; subtaskIndex: number; state: TaskState; error?: string; metrics?: TaskMetrics; lastCheckpointId?: number;
+    /** RUNNING: how long the deployment took (job module, channels, state download and restore), for the log */
+    deployMs?: number; restored?: boolean }
   | { type: 'metrics'; jobId: string; attempt: number; tasks: TaskMetrics[] }
   | { type: 'checkpoint-ack'; ack: CheckpointAck }
   | { type: 'checkpoint-decline'; decline: CheckpointDecline }

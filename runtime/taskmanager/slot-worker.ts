@@ -76,14 +76,18 @@ async function uploadAndAcknowledge(d: TaskDeploymentDescriptor, snap: TaskCheck
   }
 }
 
-function report(d: TaskDeploymentDescriptor, state: 'RUNNING' | 'FINISHED' | 'FAILED' | 'CANCELED', error?: string, task?: StreamTask): void {
-  send({ type: 'task-state', executionId: executionId(d), jobId: d.jobId, attempt: d.attempt, vertexId: d.vertexId, subtaskIndex: d.subtaskIndex, state, error, metrics: task?.metrics(), lastCheckpointId: task?.lastCheckpointId });
+function report(d: TaskDeploymentDescriptor, state: 'RUNNING' | 'FINISHED' | 'FAILED' | 'CANCELED', error?: string, task?: StreamTask, deployMs?: number): void {
+  send({
+    type: 'task-state', executionId: executionId(d), jobId: d.jobId, attempt: d.attempt, vertexId: d.vertexId, subtaskIndex: d.subtaskIndex, state, error, metrics: task?.metrics(), lastCheckpointId: task?.lastCheckpointId,
+    ...(deployMs !== undefined ? { deployMs, restored: d.restore !== undefined } : {}),
+  });
 }
 
 async function deploy(d: TaskDeploymentDescriptor): Promise<void> {
   const id = executionId(d);
   const entry: { task?: StreamTask; tdd: TaskDeploymentDescriptor; canceled: boolean } = { tdd: d, canceled: false };
   tasks.set(id, entry);
+  const started = performance.now();
   try {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<never>((_, reject) => {
@@ -92,7 +96,7 @@ async function deploy(d: TaskDeploymentDescriptor): Promise<void> {
     const task = await Promise.race([createTask(d, net, { stateIO, loadPolicy, onCheckpoint: (snap) => void uploadAndAcknowledge(d, snap) }), timeout]).finally(() => clearTimeout(timer));
     entry.task = task;
     if (entry.canceled) task.cancel();
-    report(d, 'RUNNING');
+    report(d, 'RUNNING', undefined, undefined, Math.round(performance.now() - started));
     await task.run();
     report(d, 'FINISHED', undefined, task);
   } catch (err) {

@@ -92,7 +92,10 @@ export async function startTaskManager(o: TaskManagerOptions): Promise<TaskManag
             metrics.delete(m.executionId);
             slot.executions.delete(m.executionId);
           }
-          void reportState({ ...m, metrics: m.metrics ?? last?.m });
+          const { deployMs, restored, ...report } = m;
+          // how long a failover's deployment and restore took, per subtask
+          if (deployMs !== undefined) log.info({ jobId: m.jobId, attempt: m.attempt, vertexId: m.vertexId, subtask: m.subtaskIndex, slot: slot.index, deployMs, restored }, 'task running');
+          void reportState({ ...report, metrics: m.metrics ?? last?.m });
         } else if (m.type === 'peer-refused') {
           log.warn({ slot: slot.index, peer: m.peer, code: m.code, reason: m.reason }, 'data connection refused');
         }
