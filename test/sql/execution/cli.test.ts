@@ -27,12 +27,12 @@ INSERT INTO out SELECT a, a * 2 FROM src WHERE a <> 3;`, '--set', 'pipeline.name
   });
 
   test('a node that cannot run yet fails with its code and exit 1', () => {
-    const r = millraceSql(`CREATE TABLE src (a INT) WITH ('connector' = 'datagen', 'number-of-rows' = '4');
-CREATE TABLE out (a INT, n ARRAY<INT>, PRIMARY KEY (a) NOT ENFORCED) WITH ('connector' = 'blackhole');
-INSERT INTO out SELECT a, ARRAY_AGG(a) FROM src GROUP BY a;`);
+    const r = millraceSql(`CREATE TABLE src (a INT, ts TIMESTAMP(3), WATERMARK FOR ts AS ts) WITH ('connector' = 'datagen', 'number-of-rows' = '4');
+CREATE TABLE out (a INT, ws TIMESTAMP(3)) WITH ('connector' = 'blackhole');
+INSERT INTO out SELECT a, window_start FROM TABLE(SESSION(TABLE src, DESCRIPTOR(ts), INTERVAL '1' SECOND));`);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('MR_ERR_SQL_UNSUPPORTED');
-    expect(r.stderr).toContain('ARRAY_AGG');
+    expect(r.stderr).toContain('SESSION window table function without an aggregation');
   });
 
   test('a missing script is named', () => {
