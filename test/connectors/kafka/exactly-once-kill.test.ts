@@ -1,9 +1,10 @@
 // Issue 12, Kafka: a Kafka → map → Kafka job with the exactly-once sink, on a local cluster of
 // real processes (`millrace jobmanager` + 2 `millrace taskmanager`, test/recovery's harness),
 // survives two TaskManager SIGKILLs while its input is still being produced, then a stop with a
-// savepoint and a restore at another parallelism (2 -> 1). A read_committed consumer then sees
-// every input record exactly once in the output: nothing lost, nothing duplicated. Checkpoints
-// and the savepoint go to a local directory (no S3 needed), checkpoints every second.
+// savepoint and a restore at parallelism 1 (scale down), then again a savepoint and a restore at
+// parallelism 2 (scale up: the new subtask takes partitions and reads). A read_committed consumer
+// then sees every input record exactly once in the output: nothing lost, nothing duplicated.
+// Checkpoints and savepoints go to a local directory (no S3 needed), checkpoints every second.
 
 import { jest } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -41,7 +42,7 @@ describe('Kafka exactly-once under TaskManager kills', () => {
     else rmSync(dir, { recursive: true, force: true });
   });
 
-  test('two TaskManager SIGKILLs while input arrives, then a savepoint restored at parallelism 1: the committed output holds every input record exactly once', async () => {
+  test('two TaskManager SIGKILLs while input arrives, a savepoint restored at parallelism 1, then one restored at parallelism 2: the committed output holds every input record exactly once, and both new subtasks read', async () => {
     const { bootstrap } = await useKafka();
     const input = uniqueTopic('eo-in');
     const output = uniqueTopic('eo-out');
@@ -85,25 +86,42 @@ describe('Kafka exactly-once under TaskManager kills', () => {
     await firstPart;
     // stop with a savepoint and restore it at parallelism 1: the source's positions are union
     // state, so the one subtask takes every partition with its offset, and the sink's open
-    // transactions of both old subtasks are settled; the last third arrives after the restore
+    // transactions of both old subtasks are settled; the rest arrives after the restore
     const location = await api.savepointLocation(id, await api.stopWithSavepoint(id, {}));
     const stopped = await api.waitForJob(id, 'FINISHED after the stop', (s) => s.state === 'FINISHED', 60_000);
     log(`stopped with savepoint ${location} after ${stopped.restarts} restarts: ${describeJob(stopped)}`);
     expect(stopped.restarts).toBeGreaterThanOrEqual(2);
     expect((await api.checkpoints(id)).counts.restored).toBeGreaterThanOrEqual(1);
     const second = await api.submit({ jobUrl: JOB, parallelism: 1, restartStrategy: 'fixed-delay:attempts=20,delayMs=200', savepointPath: location, params });
+    const scaledDown = await api.waitForJob(second, 'RUNNING at parallelism 1', (s) => s.state === 'RUNNING', 60_000);
+    expect(scaledDown.vertices.map((v) => v.parallelism)).toEqual(scaledDown.vertices.map(() => 1));
+    expect((await api.checkpoints(second)).latest.restored).toMatchObject({ is_savepoint: true });
+    await produceUpTo((TOTAL * 5) / 6, 1000, 0);
+    // a checkpoint of the parallelism-1 job, then its savepoint holds one subtask's positions of all partitions
+    await api.waitForCheckpoints(second, 'a checkpoint at parallelism 1', (c) => c.counts.completed > 0, 60_000);
+    const location1 = await api.savepointLocation(second, await api.stopWithSavepoint(second, {}));
+    log(`parallelism-1 job stopped with savepoint ${location1}: ${describeJob(await api.waitForJob(second, 'FINISHED after the stop', (s) => s.state === 'FINISHED', 60_000))}`);
+    // scale up 1 -> 2 through the real job path: each subtask gets the union of positions and keeps
+    // the partitions KafkaSource's assignment rule gives it at parallelism 2; the last sixth arrives after it
+    const third = await api.submit({ jobUrl: JOB, parallelism: 2, restartStrategy: 'fixed-delay:attempts=20,delayMs=200', savepointPath: location1, params });
+    await api.waitForJob(third, 'RUNNING at parallelism 2', (s) => s.state === 'RUNNING', 60_000);
+    const lastPartFrom = produced;
     await produceUpTo(TOTAL, 1000, 0);
-    const done = await api.waitForJob(second, 'FINISHED', (s) => s.state === 'FINISHED', 180_000).catch((error: Error) => {
+    const done = await api.waitForJob(third, 'FINISHED', (s) => s.state === 'FINISHED', 180_000).catch((error: Error) => {
       throw new Error(`${error.message}\nJobManager log:\n${cluster!.logTail('jobmanager', 40)}`);
     });
-    log(`restored job FINISHED: ${describeJob(done)}`);
-    expect(done.vertices.map((v) => v.parallelism)).toEqual(done.vertices.map(() => 1));
-    expect((await api.checkpoints(second)).latest.restored).toMatchObject({ is_savepoint: true });
+    log(`job restored at parallelism 2 FINISHED: ${describeJob(done)}`);
+    expect(done.vertices.map((v) => v.parallelism)).toEqual(done.vertices.map(() => 2));
+    expect((await api.checkpoints(third)).latest.restored).toMatchObject({ is_savepoint: true });
 
     // Kafka's own Java consumer is the judge (the Node client's read_committed filter can let an
     // aborted transaction through when its abort marker falls into a later fetch)
     const out = await javaReadCommitted(bootstrap, output, { count: TOTAL, timeoutMs: 30_000, idleMs: 2000 });
-    const ids = out.map((v) => (JSON.parse(v) as { id: number; copied: boolean }).id);
+    const records = out.map((v) => JSON.parse(v) as { id: number; copied: boolean; subtask: number });
+    const ids = records.map((r) => r.id);
+    // records produced after the scale-up were read by both subtasks of the parallelism-2 job
+    const lastReaders = new Set(records.filter((r) => r.id >= lastPartFrom).map((r) => r.subtask));
+    expect([...lastReaders].sort()).toEqual([0, 1]);
     log(`Java read_committed consumer: ${ids.length} records; Node client's consumer: ${(await readCommitted(bootstrap, output, { count: TOTAL, timeoutMs: 20_000, idleMs: 1000 })).length}`);
     // the connector's own source (its read_committed filter) reads what the Java consumer reads
     const viaSource: Array<{ id: number }> = [];
