@@ -46,7 +46,7 @@ describe('state value codec', () => {
     expect((back as { polluted?: boolean }).polluted).toBeUndefined();
   });
 
-  test('object keys are written once per record, also past the 65,534 keys that get numbers', () => {
+  test('object keys are written once per record, also past the 65,534 keys that get numbers, and keys of any length', () => {
     const rows = Array.from({ length: 1000 }, (_, i) => ({ auction: i, bidder: i * 2, channel: 'web' }));
     writer.begin();
     writer.value(rows);
@@ -54,6 +54,9 @@ describe('state value codec', () => {
     expect(size).toBeLessThan(1000 * 40); // the three key names are not written per row
     const wide = Object.fromEntries(Array.from({ length: 70_000 }, (_, i) => [`k${i}`, i]));
     expect(roundTrip([wide, wide])).toStrictEqual([[wide, wide]]);
+    // a key over 65,535 UTF-8 bytes (JSON took it)
+    const long = { ['é'.repeat(40_000)]: 1, short: 2 };
+    expect(roundTrip(long, long)).toStrictEqual([long, long]);
   });
 
   test('a damaged record throws MR_ERR_STATE_FORMAT instead of reading past its end', () => {

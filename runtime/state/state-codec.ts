@@ -13,7 +13,8 @@
 //          | 8 u32 n value{n} (array) | 9 u32 n (key value){n} (plain object)
 //          | 10 u32 n (value value){n} (Map) | 11 u32 len msgpackr
 //   key   := u16 id (a key seen earlier in this record) | 0xffff u16 len utf8 (a new key; it gets
-//            the next id while the record has fewer than 0xfffe keys)
+//            the next id while the record has fewer than 0xfffe keys) | 0xfffe u32 len utf8 (a key
+//            too long for a u16 length; never numbered)
 //
 // Little-endian throughout. Exact for: numbers (-0, NaN, ±Infinity included), strings (a lone
 // UTF-16 surrogate becomes U+FFFD, as UTF-8 cannot hold it), booleans, null, undefined (also as a
@@ -40,7 +41,10 @@ const MAP = 10;
 const MSGPACK = 11;
 
 const NEW_KEY = 0xffff;
+const LONG_KEY = 0xfffe;
 const MAX_KEY_IDS = 0xfffe;
+/** A key of more characters may need more than 65,535 UTF-8 bytes. */
+const MAX_SHORT_KEY_CHARS = 0xffff / 3;
 /** Strings up to this length are written and read by a JavaScript loop (a native call costs more). */
 const SHORT = 24;
 /** A working buffer grown past this by a large record is let go after it. */
@@ -246,6 +250,14 @@ export class StateWriter {
   }
 
   private key(k: string): void {
+    if (k.length > MAX_SHORT_KEY_CHARS) {
+      this.u16(LONG_KEY);
+      this.reserve(4 + k.length * 3);
+      const n = this.buf.utf8Write(k, this.at + 4);
+      this.view.setUint32(this.at, n, true);
+      this.at += 4 + n;
+      return;
+    }
     if (this.refs) {
       const id = this.keys.get(k);
       if (id !== undefined) {
@@ -444,6 +456,13 @@ export class StateReader {
 
   private key(): string {
     const id = this.u16();
+    if (id === LONG_KEY) {
+      const n = this.u32();
+      this.need(n);
+      const s = this.buf.utf8Slice(this.at, this.at + n);
+      this.at += n;
+      return s;
+    }
     if (id !== NEW_KEY) {
       const k = this.keys[id];
       if (k === undefined) throw new RangeError(`MR_ERR_STATE_FORMAT: object key #${id} was never defined in its state record`);
