@@ -29,7 +29,8 @@ export function windowToString(w: WindowDef, inputNames: readonly string[]): str
 
 function aggToString(a: AggCall, inputNames: readonly string[]): string {
   const args = a.args.length === 0 && a.fn === 'COUNT' ? '*' : a.args.map((i) => inputNames[i]).join(', ');
-  return `${a.fn}(${a.distinct ? 'DISTINCT ' : ''}${args})${a.filterArg !== undefined ? ` FILTER ${inputNames[a.filterArg]}` : ''} AS ${a.name}`;
+  // IGNORE NULLS after the call as Calcite's AggregateCall prints it, so ARRAY_AGG(x) and ARRAY_AGG(x IGNORE NULLS) differ
+  return `${a.fn}(${a.distinct ? 'DISTINCT ' : ''}${args})${a.ignoreNulls ? ' IGNORE NULLS' : ''}${a.filterArg !== undefined ? ` FILTER ${inputNames[a.filterArg]}` : ''} AS ${a.name}`;
 }
 
 function sortToString(k: SortKey, inputNames: readonly string[]): string {

@@ -113,6 +113,13 @@ describe('ARRAY_AGG and COLLECT in SQL', () => {
     expect(over[19]).toBe('+I[20, [16, 18, 20]]');
   });
 
+  test('EXPLAIN tells ARRAY_AGG(x) and ARRAY_AGG(x IGNORE NULLS) apart', () => {
+    const s = new SqlSession();
+    s.executeScript(VALUES);
+    const r = s.executeScript('EXPLAIN SELECT k, ARRAY_AGG(x), ARRAY_AGG(x IGNORE NULLS), COLLECT(s) FROM v GROUP BY k')[0]!;
+    expect(r.kind === 'explain' ? r.text : '').toContain('select=[k, ARRAY_AGG(x) AS EXPR$0, ARRAY_AGG(x) IGNORE NULLS AS EXPR$1, COLLECT(s) AS EXPR$2]');
+  });
+
   test('IGNORE/RESPECT NULLS elsewhere is refused with Calcite\'s message, at the call', () => {
     const s = new SqlSession();
     s.executeScript(`${VALUES} CREATE TABLE o (k INT, n BIGINT) WITH ('connector' = 'print');`);
