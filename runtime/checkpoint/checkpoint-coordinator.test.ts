@@ -14,9 +14,9 @@ async function settled(c: CheckpointCoordinator, id: number): Promise<void> {
 }
 const TASKS = ['v1/0', 'v1/1', 'v2/0'];
 
-function setup(settings: Partial<CheckpointSettings> = {}) {
+function setup(settings: Partial<CheckpointSettings> = {}, makeStore = (directory: string) => new LocalObjectStore({ directory })) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'coordinator-'));
-  const store = new LocalObjectStore({ directory: dir });
+  const store = makeStore(dir);
   const time = new ManualClock(1_000_000);
   const storage = new CheckpointStorageAccess({ storageUri: dir, store, namespace: 'ns', deployment: 'dep', jobId: 'job1', retained: 2, clock: time });
   const triggers: TriggerCheckpoint[] = [];
@@ -27,16 +27,20 @@ function setup(settings: Partial<CheckpointSettings> = {}) {
     jobId: 'job1', clock: time, log: { info() {}, warn() {} }, storage,
     sendTrigger: async (t) => void triggers.push(t), sendComplete: (n) => void completes.push(n), sendAborted: (n) => void aborted.push(n), failJob: (cause) => void failures.push(cause),
   });
-  /** every task writes one state file and acknowledges */
-  const ackAll = async (t: TriggerCheckpoint, attempt = t.attempt) => {
-    for (const key of TASKS) {
+  /** the given tasks write one state file each and acknowledge */
+  const ack = async (t: TriggerCheckpoint, keys: readonly string[], attempt = t.attempt) => {
+    for (const key of keys) {
       const [vertexId, sub] = key.split('/');
       const handle = await new SnapshotWriter(store, t.target.dir).writeStateFile({ operatorUid: `op-${vertexId}`, subtaskIndex: Number(sub), parallelism: vertexId === 'v1' ? 2 : 1, maxParallelism: 128 }, Buffer.from(`${key}@${t.checkpointId}`));
       c.acknowledge({ jobId: 'job1', attempt, checkpointId: t.checkpointId, vertexId: vertexId!, subtaskIndex: Number(sub), handles: [handle], alignmentMs: 3, syncMs: 1, asyncMs: 1 });
     }
+  };
+  /** every task writes one state file and acknowledges */
+  const ackAll = async (t: TriggerCheckpoint, attempt = t.attempt) => {
+    await ack(t, TASKS, attempt);
     if (attempt === t.attempt) await settled(c, t.checkpointId);
   };
-  return { dir, store, time, storage, triggers, completes, aborted, failures, c, ackAll };
+  return { dir, store, time, storage, triggers, completes, aborted, failures, c, ack, ackAll };
 }
 
 describe('checkpoint coordinator', () => {
@@ -75,6 +79,46 @@ describe('checkpoint coordinator', () => {
     expect(rest.counts.completed).toBe(4);
     expect(rest.latest.completed).toMatchObject({ id: 4, alignment_duration: 3 });
     expect(rest.latest.completed.state_size).toBeGreaterThan(0);
+  });
+
+  test('retention after a completion deletes an aborted checkpoint, not the one triggered while it lists', async () => {
+    // retention runs in the background; its listing is held here until the next checkpoint's
+    // first subtasks have written their files, as happens with short intervals on a busy machine
+    let hold: Promise<void> | undefined;
+    let release!: () => void;
+    let listing!: () => void;
+    const listed = new Promise<void>((r) => (listing = r));
+    class SlowListing extends LocalObjectStore {
+      override async listDirs(prefix: string): Promise<string[]> {
+        if (hold) {
+          listing();
+          await hold;
+        }
+        return super.listDirs(prefix);
+      }
+    }
+    const { c, time, triggers, failures, ack, ackAll, dir, storage } = setup({ tolerableFailures: 1 }, (directory) => new SlowListing({ directory }));
+    const chk = (id: number) => path.join(dir, `flink-jobs/ns/dep/job1/chk-${id}`);
+    c.attemptRunning(0, TASKS);
+    time.advance(1000);
+    await ack(triggers[0]!, ['v1/0']);
+    c.decline({ jobId: 'job1', attempt: 0, checkpointId: 1, vertexId: 'v2', subtaskIndex: 0, reason: 'test' });
+    expect(existsSync(chk(1))).toBe(true); // aborted, left to retention
+    time.advance(1000);
+    hold = new Promise((r) => (release = r));
+    await ackAll(triggers[1]!); // checkpoint 2 completes; retention waits in its listing
+    await listed;
+    time.advance(1000);
+    expect(triggers.map((t) => t.checkpointId)).toEqual([1, 2, 3]);
+    await ack(triggers[2]!, ['v1/0', 'v1/1']); // two of three subtasks stored their files
+    release();
+    for (let i = 0; i < 200 && existsSync(chk(1)); i++) await new Promise((r) => setTimeout(r, 10));
+    expect(existsSync(chk(1))).toBe(false);
+    await ack(triggers[2]!, ['v2/0']);
+    await settled(c, 3);
+    expect(failures).toEqual([]);
+    expect(c.latest?.checkpointId).toBe(3);
+    expect(await storage.checkpoints.listCompleted()).toEqual([2, 3]);
   });
 
   test('acknowledgements of another attempt or checkpoint are ignored', async () => {

@@ -263,7 +263,7 @@ export class CheckpointCoordinator {
     this.deps.sendComplete({ jobId: this.deps.jobId, attempt: p.attempt, checkpointId: p.id, ...(p.savepoint?.request.stopAfter ? { stopAfter: true } : {}) });
     p.savepoint?.resolve(done);
     if (!p.savepoint) {
-      this.deps.storage.applyRetention(new Set()).catch((err: Error) => this.deps.log.warn({ jobId: this.deps.jobId, err: err.message }, 'checkpoint retention failed; older checkpoints stay for now'));
+      this.deps.storage.applyRetention().catch((err: Error) => this.deps.log.warn({ jobId: this.deps.jobId, err: err.message }, 'checkpoint retention failed; older checkpoints stay for now'));
     }
     if (p.savepoint?.request.stopAfter) {
       this.shutdown('the job stopped with a savepoint');

@@ -76,8 +76,14 @@ export class CheckpointStorageAccess {
     }
   }
 
-  async applyRetention(inProgress: ReadonlySet<number>): Promise<void> {
-    await this.checkpoints.applyRetention(this.retention, { inProgress });
+  /**
+   * Deletes older completed checkpoints and incomplete directories older than the newest completed
+   * one (aborted). Incomplete directories after it are kept: it runs in the background after a
+   * completion, and by the time it lists, the next checkpoint may be triggered and its subtasks
+   * writing (deleting that directory failed their writes and the checkpoint).
+   */
+  async applyRetention(): Promise<void> {
+    await this.checkpoints.applyRetention(this.retention);
   }
 
   /** Checkpoint directories already used by this job id (a resumed job continues after them). */

@@ -8,7 +8,7 @@ import { jobManagerCheckpointConfig, parseConfigFile } from './jobmanager-config
 const owner = { apiVersion: 'millrace.dev/v1alpha1', kind: 'Deployment', name: 'orders', uid: 'u-1' };
 const configOf = (spec: Record<string, unknown>) => {
   const d = deploymentSchema.parse({ apiVersion: 'millrace.dev/v1alpha1', kind: 'Deployment', metadata: { name: 'orders', namespace: 'team-a' }, spec: { source: { pipeline: 'source: { type: nexmark }\nsink: { type: blackhole }\n' }, ...spec } });
-  const file = (desiredDeploymentObjects(d, { defaultImage: 'millrace:dev', owner }).config.data as Record<string, string>)['millrace.json'] ?? '{}';
+  const file = (desiredDeploymentObjects(d, { defaultImage: 'millrace:dev', owner }).files)['millrace.json'] ?? '{}';
   return jobManagerCheckpointConfig({}, parseConfigFile(file, 'millrace.json'), {}, '/home/u');
 };
 

@@ -52,6 +52,18 @@ const deployment = (namespace: string, name: string, spec: Record<string, unknow
   ({ apiVersion: API, kind: 'Deployment', metadata: { name, namespace }, spec: { source: { pipeline: TEST_PIPELINE }, jobManager: { cu: 0.5 }, taskManager: { cu: 1, slots: 2 }, ...NO_NODE, ...spec } });
 const podsOf = async (rest: KubeRest, namespace: string, name: string) =>
   (await rest.list<Pod>({ apiVersion: 'v1', kind: 'Pod', namespace }, { labelSelector: `millrace.dev/deployment=${name}` })).items;
+type ConfigVolume = { name: string; configMap?: { name: string }; downwardAPI?: { items: Array<{ path: string; fieldRef: { fieldPath: string } }> } };
+/**
+ * The files the Deployment's (not terminating) JobManager pod sees in /etc/millrace: projected from
+ * its own annotations by its downward API volume, or its ConfigMap's when large (config-files.ts).
+ */
+async function jobManagerConfig(rest: KubeRest, namespace: string, name: string): Promise<Record<string, string> | undefined> {
+  const jm = (await podsOf(rest, namespace, name)).find((p) => p.metadata.labels?.['app.kubernetes.io/component'] === 'jobmanager' && !p.metadata.deletionTimestamp);
+  const volume = (jm?.spec as unknown as { volumes?: ConfigVolume[] } | undefined)?.volumes?.find((v) => v.name === 'config');
+  if (!jm || !volume) return undefined;
+  if (volume.configMap) return (await rest.get<KubeObject & { data: Record<string, string> }>({ apiVersion: 'v1', kind: 'ConfigMap', namespace, name: volume.configMap.name })).data;
+  return Object.fromEntries((volume.downwardAPI?.items ?? []).map((i) => [i.path, jm.metadata.annotations?.[/^metadata\.annotations\['(.+)'\]$/.exec(i.fieldRef.fieldPath)?.[1] ?? ''] ?? '(no such annotation)']));
+}
 
 describe('Namespace reconciler', () => {
   test('creates the Kubernetes namespace, its quota, member RoleBindings and default-queue, all owned and labelled', async () => {
@@ -210,7 +222,7 @@ describe('Queue reconciler', () => {
 });
 
 describe('Deployment reconciler', () => {
-  test('creates JobManager and TaskManager pods sized from CU, a Service and a ConfigMap, all owned', async () => {
+  test('creates JobManager and TaskManager pods sized from CU, with their configuration, and a Service, all owned', async () => {
     const { rest } = cluster;
     const { namespace } = await createWorkspaceAndNamespace(rest, { capacityCU: 10, quotaCU: 8 });
     await waitForPhase(rest, 'Queue', 'default-queue', namespace, 'Active');
@@ -229,8 +241,9 @@ describe('Deployment reconciler', () => {
     expect(pods.filter((p) => p.metadata.labels?.['app.kubernetes.io/component'] === 'taskmanager').map((p) => p.spec.containers[0]?.resources.limits.cpu)).toEqual(['1', '1']);
     const svc = await rest.get({ apiVersion: 'v1', kind: 'Service', namespace, name: 'orders-jobmanager' });
     expect(svc.metadata.ownerReferences).toEqual([owner]);
-    const cm = await rest.get<KubeObject & { data: Record<string, string> }>({ apiVersion: 'v1', kind: 'ConfigMap', namespace, name: 'orders-config' });
-    expect(JSON.parse(cm.data['millrace.json'] ?? '{}')).toMatchObject({ parallelism: 3 });
+    // A small configuration travels in the pods' own annotations: no ConfigMap request (config-files.ts).
+    expect(JSON.parse((await jobManagerConfig(rest, namespace, 'orders'))?.['millrace.json'] ?? '{}')).toMatchObject({ parallelism: 3, deployment: { namespace, name: 'orders' } });
+    expect(await rest.getOrUndefined({ apiVersion: 'v1', kind: 'ConfigMap', namespace, name: 'orders-config' })).toBeUndefined();
     expect(dep.status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: expect.stringMatching(/^(Starting|Unschedulable)$/) });
     // Its pods match no node (NO_NODE): once the scheduler says so, the Deployment says why it does not start.
     await waitFor('Ready reason Unschedulable', async () => (await getWithStatus(rest, 'Deployment', 'orders', namespace))?.status?.conditions?.find((c) => c.type === 'Ready' && c.reason === 'Unschedulable' && /cannot be scheduled: /.test(c.message)), 30_000);
@@ -239,19 +252,17 @@ describe('Deployment reconciler', () => {
     await rest.delete({ apiVersion: API, kind: 'Deployment', namespace, name: 'orders' });
     await waitFor('owned objects removed', async () =>
       (await podsOf(rest, namespace, 'orders')).length === 0
-      && !(await rest.getOrUndefined({ apiVersion: 'v1', kind: 'Service', namespace, name: 'orders-jobmanager' }))
-      && !(await rest.getOrUndefined({ apiVersion: 'v1', kind: 'ConfigMap', namespace, name: 'orders-config' })), 150_000);
+      && !(await rest.getOrUndefined({ apiVersion: 'v1', kind: 'Service', namespace, name: 'orders-jobmanager' })), 150_000);
   }, 240_000);
 
-  test('an inline pipeline goes into the ConfigMap and the JobManager runs the pipeline job on it; SQL and an invalid pipeline end Failed without pods, naming why', async () => {
+  test('an inline pipeline goes into the pods\' configuration and the JobManager runs the pipeline job on it; SQL and an invalid pipeline end Failed without pods, naming why', async () => {
     const { rest } = cluster;
     const { namespace } = await createWorkspaceAndNamespace(rest, { capacityCU: 10, quotaCU: 4 });
     await waitForPhase(rest, 'Queue', 'default-queue', namespace, 'Active');
     await applyAs(rest, deployment(namespace, 'yaml', {}));
     const jm = await waitFor('JobManager pod', async () => (await podsOf(rest, namespace, 'yaml')).find((p) => p.metadata.labels?.['app.kubernetes.io/component'] === 'jobmanager'));
     expect((jm.spec as unknown as { containers: Array<{ args: string[] }> }).containers[0]?.args).toEqual(expect.arrayContaining(['--job', '/opt/millrace/runtime/pipeline/pipeline-job.ts', '--set', 'pipeline=/etc/millrace/pipeline.yaml']));
-    const cm = await rest.get<KubeObject & { data: Record<string, string> }>({ apiVersion: 'v1', kind: 'ConfigMap', namespace, name: 'yaml-config' });
-    expect(cm.data['pipeline.yaml']).toBe(TEST_PIPELINE);
+    expect((await jobManagerConfig(rest, namespace, 'yaml'))?.['pipeline.yaml']).toBe(TEST_PIPELINE);
 
     await applyAs(rest, deployment(namespace, 'sql', { source: { sql: 'SELECT * FROM bids' } }));
     const sql = await waitForPhase(rest, 'Deployment', 'sql', namespace, 'Failed');
@@ -407,11 +418,10 @@ describe('Deployment and Savepoint with a local runtime JobManager', () => {
     await waitFor('pods removed', async () => (await podsOf(rest, namespace, 'live')).filter((p) => !p.metadata.deletionTimestamp).length === 0);
     await first.stop();
 
-    // Resume: the ConfigMap tells the new JobManager to restore that savepoint; it does.
+    // Resume: the new JobManager pod's configuration tells it to restore that savepoint; it does.
     await rest.mergePatch({ apiVersion: API, kind: 'Deployment', namespace, name: 'live' }, { spec: { state: 'running' } });
-    const config = await waitFor('ConfigMap with the restore path', async () => {
-      const cm = await rest.getOrUndefined<KubeObject & { data: Record<string, string> }>({ apiVersion: 'v1', kind: 'ConfigMap', namespace, name: 'live-config' });
-      const text = cm?.data['millrace.json'];
+    const config = await waitFor('JobManager configuration with the restore path', async () => {
+      const text = (await jobManagerConfig(rest, namespace, 'live'))?.['millrace.json'];
       return text && (JSON.parse(text) as { restore?: { savepointPath?: string } }).restore?.savepointPath === saved?.path ? text : undefined;
     });
     expect(JSON.parse(config).restore).toMatchObject({ strategy: 'savepoint', savepointPath: saved?.path });
@@ -434,8 +444,7 @@ describe('Deployment and Savepoint with a local runtime JobManager', () => {
       const live = (await podsOf(rest, namespace, 'live')).filter((p) => !p.metadata.deletionTimestamp);
       return live.length === 2 && live.every((p) => !before.includes(p.metadata.name));
     }, 60_000);
-    const cm = await rest.get<KubeObject & { data: Record<string, string> }>({ apiVersion: 'v1', kind: 'ConfigMap', namespace, name: 'live-config' });
-    expect(JSON.parse(cm.data['millrace.json'] ?? '{}').restore).toMatchObject({ strategy: 'savepoint', savepointPath: upgraded.lastSavepoint?.path });
+    expect(JSON.parse((await jobManagerConfig(rest, namespace, 'live'))?.['millrace.json'] ?? '{}').restore).toMatchObject({ strategy: 'savepoint', savepointPath: upgraded.lastSavepoint?.path });
 
     await rest.mergePatch({ apiVersion: API, kind: 'Deployment', namespace, name: 'live' }, { spec: { state: 'cancelled' } });
     await waitForPhase(rest, 'Deployment', 'live', namespace, 'Cancelled', 30_000);

@@ -172,7 +172,8 @@ describe('start-up failures: pod problems, the progress deadline, one Event per 
   test('Starting shows the cause instead of "fetch failed", raises one Warning for it, and fails at the deadline, freeing the CU', () => {
     const first = pass(0, undefined, []);
     expect(first.d).toMatchObject({ phase: 'Starting', createPods: true, startingSince: at(0), deadlineAt: T0 + 60_000 });
-    expect(first.d.events.map((e) => e.reason)).toEqual(['Starting']);
+    // a new Deployment's first start raises no Event: its status says Starting (one request less per creation)
+    expect(first.d.events).toEqual([]);
 
     const seen = pass(5, first.next, [withProblem(pullFailure)]);
     expect(seen.d).toMatchObject({ phase: 'Starting', startingSince: at(0), lastReportedCause: 'ImagePullBackOff', reason: `ImagePullBackOff: ${pullFailure.message}` });
@@ -311,11 +312,14 @@ describe('start-up failures: pod problems, the progress deadline, one Event per 
     expect(permanent.d.phase).toBe('Failed');
   });
 
-  test('Starting is announced once per start, however many passes see it', () => {
-    const first = pass(0, undefined, []);
+  test('Starting is announced once per start after the first (admitted from Queued here), however many passes see it; a new Deployment\'s first start is not', () => {
+    const first = pass(0, { phase: 'Queued', observedGeneration: 1 }, []);
     const second = pass(1, first.next, [pod('d-jm-1', h, 'Pending')]);
-    expect(first.d.events.map((e) => e.reason)).toEqual(['Starting']);
+    expect(first.d.events.map((e) => `${e.type} ${e.reason} ${e.note}`)).toEqual(['Normal Starting Pods created; waiting for the JobManager to report the job running.']);
     expect(second.d.events).toEqual([]);
     expect(second.d.startingSince).toBe(at(0));
+    const created = pass(0, undefined, []);
+    expect(created.d).toMatchObject({ phase: 'Starting', createPods: true, events: [] });
+    expect(pass(1, created.next, [pod('d-jm-1', h, 'Pending')]).d.events).toEqual([]);
   });
 });

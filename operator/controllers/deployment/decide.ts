@@ -300,7 +300,12 @@ export function decideDeployment(input: DecisionInput): Decision {
   } else {
     conditions.push({ type: 'Ready', status: 'False', reason: phase, message: `job ${job?.id} is ${job?.state}${job?.failureCause ? `: ${job.failureCause}` : ''}` });
   }
-  if (prevPhase !== phase) events.push({ type: phase === 'Failed' ? 'Warning' : 'Normal', reason: phase, note: job?.failureCause ? `${DEPLOYMENT_LIFECYCLE[phase].description} ${job.failureCause}` : DEPLOYMENT_LIFECYCLE[phase].description });
+  // A phase change is announced, except a new Deployment's first start: nothing happened but what
+  // its creation asked for, its status says Starting from the first write, and the Event would be
+  // one more API request per Deployment created (issue 15). A later start (admitted from Queued,
+  // resumed, after a failure or an upgrade) is news and keeps its Event.
+  const firstStart = prevPhase === undefined && phase === 'Starting';
+  if (prevPhase !== phase && !firstStart) events.push({ type: phase === 'Failed' ? 'Warning' : 'Normal', reason: phase, note: job?.failureCause ? `${DEPLOYMENT_LIFECYCLE[phase].description} ${job.failureCause}` : DEPLOYMENT_LIFECYCLE[phase].description });
   const terminal = DEPLOYMENT_LIFECYCLE[phase].terminal;
   const startingReason = problem ? `${problem.reason}: ${problem.message}` : (observed.jobManagerError ?? 'pods starting');
   const poll = terminal ? undefined : phase === 'Running' ? 15_000 : 5_000;

@@ -27,7 +27,7 @@ describe('JobManager and TaskManager pods', () => {
       expect(s.automountServiceAccountToken).toBe(false);
       expect(s.hostNetwork).toBeUndefined();
       for (const c of s.containers) expect(c.securityContext).toMatchObject({ allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
-      for (const v of s.volumes) expect(Object.keys(v).filter((k) => k !== 'name')).toEqual([expect.stringMatching(/^(configMap|emptyDir|secret)$/)]);
+      for (const v of s.volumes) expect(Object.keys(v).filter((k) => k !== 'name')).toEqual([expect.stringMatching(/^(configMap|downwardAPI|emptyDir|secret)$/)]);
     }
   });
 

@@ -29,12 +29,12 @@ describe('desired Deployment objects', () => {
     }
     expect(out.service.metadata.ownerReferences).toEqual([owner]);
     const args = (p: number) => (out.pods[p]?.spec as { containers: Array<{ args: string[] }> }).containers[0]?.args;
-    // Inline SQL: the script in the ConfigMap, run by the runtime's SQL job module in both roles.
+    // Inline SQL: the script in CONFIG_DIR, run by the runtime's SQL job module in both roles.
     expect(args(0)).toEqual(['jobmanager', '--host', '0.0.0.0', '--port', '8081', '--restart-strategy', 'fixed-delay:attempts=3,delayMs=10000',
       '--job', '/opt/millrace/runtime/sql/physical/sql-job.ts', '--parallelism', '5', '--set', 'sql.file=/etc/millrace/job.sql']);
     expect(args(1)).toEqual(['taskmanager', '--jobmanager', 'http://orders-jobmanager.team-a.svc:8081', '--slots', '2', '--host', '$(POD_IP)', '--port', '6122', '--job', '/opt/millrace/runtime/sql/physical/sql-job.ts']);
-    expect((out.config.data as Record<string, string>)['job.sql']).toBe('SELECT 1');
-    expect(JSON.parse((out.config.data as Record<string, string>)['millrace.json'] ?? '{}')).toMatchObject({ parallelism: 5, source: { sql: 'SELECT 1' } });
+    expect(out.files['job.sql']).toBe('SELECT 1');
+    expect(JSON.parse(out.files['millrace.json'] ?? '{}')).toMatchObject({ parallelism: 5, source: { sql: 'SELECT 1' } });
   });
 });
 
@@ -50,8 +50,8 @@ describe('job source and storage in the desired objects', () => {
   const container = (i: number) => (out.pods[i]?.spec as { containers: Container[] }).containers[0]!;
   const volumes = (i: number) => (out.pods[i]?.spec as { volumes: Array<{ name: string; secret?: { secretName: string; defaultMode: number } }> }).volumes;
 
-  test('an inline pipeline goes into the ConfigMap and the JobManager runs the pipeline job module on it', () => {
-    const data = out.config.data as Record<string, string>;
+  test('an inline pipeline goes into CONFIG_DIR and the JobManager runs the pipeline job module on it', () => {
+    const data = out.files;
     expect(data['pipeline.yaml']).toBe(pipeline);
     expect(container(0).args).toEqual(['jobmanager', '--host', '0.0.0.0', '--port', '8081', '--restart-strategy', 'fixed-delay:attempts=3,delayMs=10000',
       '--job', '/opt/millrace/runtime/pipeline/pipeline-job.ts', '--parallelism', '2', '--set', 'pipeline=/etc/millrace/pipeline.yaml', '--set', 'k=v']);

@@ -1,7 +1,8 @@
-// Desired objects of a running Deployment (pure): a ConfigMap with the runtime configuration,
-// a Service in front of the JobManager, one JobManager pod and N TaskManager pods sized from
-// CU (requests = limits), marked with the queue's PriorityClass, locked down (non-root, no
-// privilege escalation, read-only root, no service account token).
+// Desired objects of a running Deployment (pure): the runtime configuration (in the pods' own
+// annotations, or a ConfigMap when it is large: config-files.ts), a Service in front of the
+// JobManager, one JobManager pod and N TaskManager pods sized from CU (requests = limits),
+// marked with the queue's PriorityClass, locked down (non-root, no privilege escalation,
+// read-only root, no service account token).
 import { createHash } from 'node:crypto';
 import type { Deployment, DeploymentSpec } from '../../api/v1alpha1/deployment.ts';
 import { cuToResources } from '../../capacity/compute-units.ts';
@@ -16,13 +17,15 @@ import { SQL_FILE, SQL_JOB_MODULE } from './sql-source.ts';
 import { SQL_FILE_PARAM } from '../../../runtime/sql/physical/sql-job.ts';
 import { secretMounts } from './secret-mounts.ts';
 import { formatPins, SQL_MODULES_ENV } from '../../../runtime/sql/udf/udf-modules.ts';
+import { configDelivery } from './config-files.ts';
+import type { ConfigDelivery } from './config-files.ts';
 
 export const JOBMANAGER_REST_PORT = 8081;
 export const JOBMANAGER_RPC_PORT = 6123;
 export const TASKMANAGER_PORT = 6122;
 export const CONFIG_DIR = '/etc/millrace';
 export const CONFIG_PATH = `${CONFIG_DIR}/millrace.json`;
-/** Inline pipelines are mounted from the ConfigMap here and read by the pipeline job module. */
+/** Inline pipelines are mounted in CONFIG_DIR here and read by the pipeline job module. */
 export const PIPELINE_FILE = 'pipeline.yaml';
 export const PIPELINE_PATH = `${CONFIG_DIR}/${PIPELINE_FILE}`;
 /** The runtime's job module that runs a YAML pipeline (runtime/pipeline/pipeline-job.ts in the image). */
@@ -155,7 +158,7 @@ export function storageEnv(storage: PodStorage | undefined): Array<{ name: strin
   ];
 }
 
-function pod(d: Deployment, opts: DesiredOptions, hash: string, role: 'jobmanager' | 'taskmanager', name: string, cu: number): KubeObject {
+function pod(d: Deployment, opts: DesiredOptions, hash: string, role: 'jobmanager' | 'taskmanager', name: string, cu: number, config: ConfigDelivery): KubeObject {
   const s = d.spec;
   const ns = d.metadata.namespace ?? '';
   const resources = cuToResources(cu);
@@ -166,7 +169,7 @@ function pod(d: Deployment, opts: DesiredOptions, hash: string, role: 'jobmanage
   };
   return {
     apiVersion: 'v1', kind: 'Pod',
-    metadata: { name, namespace: ns, labels, annotations: s.podTemplate?.annotations, ownerReferences: [opts.owner] },
+    metadata: { name, namespace: ns, labels, annotations: config.annotations, ownerReferences: [opts.owner] },
     spec: {
       priorityClassName: priorityClassName(ns, s.queue),
       restartPolicy: 'Always',
@@ -212,7 +215,7 @@ function pod(d: Deployment, opts: DesiredOptions, hash: string, role: 'jobmanage
         ],
       }],
       volumes: [
-        { name: 'config', configMap: { name: configMapName(d.metadata.name) } },
+        config.volume,
         { name: 'scratch', emptyDir: { sizeLimit: resources['ephemeral-storage'] } },
         // Readable by the runtime's group only (fsGroup); the values never enter env or args.
         ...(opts.storage ? [{ name: 's3-credentials', secret: { secretName: opts.storage.secretName, defaultMode: 0o440 } }] : []),
@@ -223,21 +226,32 @@ function pod(d: Deployment, opts: DesiredOptions, hash: string, role: 'jobmanage
   };
 }
 
-export function desiredDeploymentObjects(d: Deployment, opts: DesiredOptions): { config: KubeObject; service: KubeObject; pods: KubeObject[]; hash: string } {
+/** The files of CONFIG_DIR (name → text): the runtime configuration and an inline pipeline or SQL script. */
+export function configFiles(d: Deployment, restoreSavepointPath?: string): Record<string, string> {
+  return {
+    'millrace.json': JSON.stringify(runtimeConfig(d, restoreSavepointPath), null, 2),
+    ...(d.spec.source.pipeline !== undefined ? { [PIPELINE_FILE]: d.spec.source.pipeline } : {}),
+    ...(d.spec.source.sql !== undefined ? { [SQL_FILE]: d.spec.source.sql } : {}),
+  };
+}
+
+/**
+ * The objects to make. `config` is the ConfigMap, present only when the files are too large for
+ * the pods' annotations (config-files.ts); `files` are what the pods see in CONFIG_DIR either way.
+ */
+export function desiredDeploymentObjects(d: Deployment, opts: DesiredOptions): { config?: KubeObject; files: Record<string, string>; service: KubeObject; pods: KubeObject[]; hash: string } {
   const name = d.metadata.name;
   const ns = d.metadata.namespace ?? '';
   const hash = specHash(d.spec);
   const { taskManagers } = deploymentSize(d.spec);
   const labels = { [LABELS.managedBy]: MANAGED_BY, [LABELS.deployment]: name };
-  const config: KubeObject = {
+  const files = configFiles(d, opts.restoreSavepointPath);
+  const delivery = configDelivery(files, configMapName(name), d.spec.podTemplate?.annotations);
+  const config: KubeObject | undefined = delivery.configMap ? {
     apiVersion: 'v1', kind: 'ConfigMap',
     metadata: { name: configMapName(name), namespace: ns, labels, ownerReferences: [opts.owner] },
-    data: {
-      'millrace.json': JSON.stringify(runtimeConfig(d, opts.restoreSavepointPath), null, 2),
-      ...(d.spec.source.pipeline !== undefined ? { [PIPELINE_FILE]: d.spec.source.pipeline } : {}),
-      ...(d.spec.source.sql !== undefined ? { [SQL_FILE]: d.spec.source.sql } : {}),
-    },
-  };
+    data: files,
+  } : undefined;
   const service: KubeObject = {
     apiVersion: 'v1', kind: 'Service',
     metadata: { name: serviceName(name), namespace: ns, labels, ownerReferences: [opts.owner] },
@@ -249,7 +263,7 @@ export function desiredDeploymentObjects(d: Deployment, opts: DesiredOptions): {
       ],
     },
   };
-  const pods = [pod(d, opts, hash, 'jobmanager', jobManagerPodName(name, hash), d.spec.jobManager.cu)];
-  for (let i = 0; i < taskManagers; i++) pods.push(pod(d, opts, hash, 'taskmanager', taskManagerPodName(name, hash, i), d.spec.taskManager.cu));
-  return { config, service, pods, hash };
+  const pods = [pod(d, opts, hash, 'jobmanager', jobManagerPodName(name, hash), d.spec.jobManager.cu, delivery)];
+  for (let i = 0; i < taskManagers; i++) pods.push(pod(d, opts, hash, 'taskmanager', taskManagerPodName(name, hash, i), d.spec.taskManager.cu, delivery));
+  return { ...(config ? { config } : {}), files, service, pods, hash };
 }

@@ -142,13 +142,15 @@ async function deploymentPass(ctx: ReconcileContext, opts: DeploymentReconcilerO
     const existing = new Set(observed.pods.map((p) => p.name));
     // Never a pod with another key than the running ones hold (AuthKeyProblem says why).
     const missing = keyCheck.kind === 'lost' ? [] : desired.pods.filter((p) => !existing.has(p.metadata.name));
-    // Configuration and Service go first, whenever pods are to be created (so also after a restart
-    // mid-way); each step's requests go out together, as a deployment's latency is their round trips.
+    // Configuration (a ConfigMap only when too large for the pods' annotations: config-files.ts)
+    // and Service go first, whenever pods are to be created (so also after a restart mid-way);
+    // each step's requests go out together, as a deployment's latency is their round trips.
     if (missing.length > 0) {
       // The NetworkPolicy is in place before any pod (no pod of the deployment is ever reachable
       // from other tenants); it goes out together with the rest, one round trip before the pods.
       const policy = desiredNetworkPolicy(d, { owner: ownerReference(raw), operatorNamespace: ctx.operatorNamespace ?? DEFAULT_OPERATOR_NAMESPACE, apiServerAddresses: await apiServerAddresses(ctx.rest, ctx.clock) });
-      await Promise.all([ctx.rest.apply(policy, ctx.fieldManager), ctx.rest.apply(desired.config, ctx.fieldManager), ctx.rest.apply(desired.service, ctx.fieldManager).catch((err: unknown) => {
+      const config = desired.config;
+      await Promise.all([ctx.rest.apply(policy, ctx.fieldManager), config ? ctx.rest.apply(config, ctx.fieldManager) : undefined, ctx.rest.apply(desired.service, ctx.fieldManager).catch((err: unknown) => {
         const r = classifyCreateError(err, `Service ${desired.service.metadata.name}`);
         if (r?.kind !== 'rejected') throw err;
         rejected = r;

@@ -1,5 +1,5 @@
 // spec.secrets: the named Secrets are mounted read-only into every JobManager and TaskManager
-// pod where the connector factory reads `${secret:<name>/<key>}`; the ConfigMap holds only the
+// pod where the connector factory reads `${secret:<name>/<key>}`; the configuration holds only the
 // references; a reference to a Secret the spec does not list is refused before any pod exists.
 import { deploymentSchema } from '../../api/v1alpha1/deployment.ts';
 import { desiredDeploymentObjects } from './desired.ts';
@@ -28,8 +28,8 @@ describe('spec.secrets', () => {
         { name: 'user-secret-1', mountPath: '/etc/millrace/secrets/kafka.creds', readOnly: true },
       ]));
     }
-    // the ConfigMap carries the references as written, nothing resolved
-    expect(JSON.stringify(out.config)).toContain('${secret:shop-db/password}');
+    // the configuration carries the references as written, nothing resolved
+    expect(JSON.stringify(out.files)).toContain('${secret:shop-db/password}');
   });
 
   test('without spec.secrets nothing is mounted and the pod spec is unchanged', () => {
