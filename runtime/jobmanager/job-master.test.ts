@@ -26,7 +26,11 @@ const HEARTBEAT_TIMEOUT_MS = 5000;
 function gateway() {
   const dead = new Set<string>();
   const deployed: Array<{ tm: string; attempt: number; vertexId: string; subtaskIndex: number }> = [];
+  const prepared: string[] = [];
   const gw: TaskManagerGateway = {
+    async prepare(tm: TaskManagerInfo) {
+      prepared.push(tm.id);
+    },
     async deploy(tm: TaskManagerInfo, tdd: TaskDeploymentDescriptor) {
       if (dead.has(tm.id)) throw new Error('fetch failed', { cause: new Error('connect ECONNREFUSED 127.0.0.1:1') });
       deployed.push({ tm: tm.id, attempt: tdd.attempt, vertexId: tdd.vertexId, subtaskIndex: tdd.subtaskIndex });
@@ -35,7 +39,7 @@ function gateway() {
       if (dead.has(tm.id)) throw new Error('fetch failed', { cause: new Error('connect ECONNREFUSED 127.0.0.1:1') });
     },
   };
-  return { gw, dead, deployed };
+  return { gw, dead, deployed, prepared };
 }
 
 const flush = () => new Promise((r) => setImmediate(r));
@@ -156,6 +160,8 @@ describe('job master failover counting', () => {
     await flush();
     expect(new Set(job.graph.all().map((e) => e.taskManagerId))).toEqual(new Set(['tm-a', 'tm-b']));
     expect(rm.standbyTaskManagers()).toBe(1);
+    // the standby imports the job ahead (warm-up), nothing else does
+    expect(g.prepared).toEqual(['tm-standby-0']);
     runAll(0);
 
     // tm-b is SIGKILLed: a task on tm-a loses its connection to tm-b's slot

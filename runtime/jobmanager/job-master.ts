@@ -31,6 +31,8 @@ export interface JobSpec {
 
 export interface TaskManagerGateway {
   deploy(tm: TaskManagerInfo, tdd: TaskDeploymentDescriptor): Promise<void>;
+  /** warm-up of a TaskManager the attempt does not use (a standby): import the job module, build the graph */
+  prepare?(tm: TaskManagerInfo, job: { jobUrl: string; params: Record<string, string>; parallelism: number }): Promise<void>;
   cancel(tm: TaskManagerInfo, jobId: string, attempt: number): Promise<void>;
 }
 
@@ -189,6 +191,10 @@ export class JobMaster {
       return;
     }
     this.slots = slots;
+    // the standby's slots import the job ahead, so the failover's deployment there starts warm
+    for (const tm of this.deps.rm.taskManagers.values()) {
+      if (!slots.some((s) => s.taskManagerId === tm.id)) this.deps.gateway.prepare?.(tm, { jobUrl: this.spec.jobUrl, params: this.spec.params, parallelism: this.spec.parallelism }).catch(() => undefined);
+    }
     this.deps.log.info({ jobId: this.id, attempt: this.graph.attempt, taskManagers: [...new Set(slots.map((x) => x.taskManagerId))], standbyLeft: this.deps.rm.standbyTaskManagers() }, 'slots allocated');
     this.deployAttempt();
   }

@@ -86,6 +86,7 @@ export async function createJobManager(o: JobManagerOptions): Promise<JobManager
   const gateway = {
     deploy: (tm: TaskManagerInfo, tdd: TaskDeploymentDescriptor) => post(call, `${tm.restUrl}/internal/deploy`, tdd, DEPLOY_TIMEOUT_MS),
     cancel: (tm: TaskManagerInfo, jobId: string, attempt: number) => post(call, `${tm.restUrl}/internal/cancel`, { jobId, attempt }),
+    prepare: (tm: TaskManagerInfo, job: { jobUrl: string; params: Record<string, string>; parallelism: number }) => post(call, `${tm.restUrl}/internal/prepare`, job),
   };
   const monitor = setInterval(() => rm.checkHeartbeats(), 500);
 

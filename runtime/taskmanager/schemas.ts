@@ -42,3 +42,10 @@ export const triggerBody = z.object({
 
 export const notifyCompleteBody = z.object({ jobId: id, attempt: count, checkpointId: z.number().int().min(1), stopAfter: z.boolean().optional() });
 export const notifyAbortedBody = z.object({ jobId: id, attempt: count, checkpointId: z.number().int().min(1) });
+
+/** Warm-up of a standby's slots: the job module imported and its graph built before any deployment. */
+export const prepareBody = z.object({
+  jobUrl: z.string().min(1).max(4096),
+  params: z.record(z.string().max(256), z.string().max(65536)),
+  parallelism: z.number().int().min(1).max(32768),
+});

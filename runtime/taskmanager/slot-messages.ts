@@ -17,6 +17,8 @@ export interface SlotWorkerData {
 
 export type ToSlot =
   | { type: 'deploy'; tdd: TaskDeploymentDescriptor }
+  /** import the job module and build its graph ahead of a deployment (standby warm-up) */
+  | { type: 'prepare'; jobUrl: string; params: Record<string, string>; parallelism: number }
   /** jobId '*': every task (the JobManager that deployed them is gone) */
   | { type: 'cancel'; jobId: string; attempt: number }
   | { type: 'trigger-checkpoint'; trigger: TriggerCheckpoint }

@@ -4,7 +4,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { NetworkEnvironment } from '../network/network-environment.ts';
 import { TaskCanceledError, type StreamTask } from '../task/stream-task.ts';
-import { createTask, executionId, forgetGraphs, type TaskDeploymentDescriptor } from './deployment.ts';
+import { createTask, executionId, forgetGraphs, prepareJob, type TaskDeploymentDescriptor } from './deployment.ts';
 import { TaskStateIO } from '../checkpoint/task-state-io.ts';
 import type { SnapshotTarget } from '../checkpoint/messages.ts';
 import type { TaskCheckpointSnapshot } from '../task/stream-task.ts';
@@ -132,6 +132,8 @@ function publishMetrics(): void {
 
 port.on('message', (m: ToSlot) => {
   if (m.type === 'deploy') void deploy(m.tdd);
+  // a failed warm-up is no failure: the deployment, if one comes, reports the error
+  else if (m.type === 'prepare') void prepareJob(m, loadPolicy).catch(() => undefined);
   else if (m.type === 'cancel') {
     for (const t of tasks.values()) {
       if ((m.jobId !== '*' && t.tdd.jobId !== m.jobId) || t.tdd.attempt > m.attempt) continue;

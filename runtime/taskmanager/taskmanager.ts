@@ -20,7 +20,7 @@ import { RuntimeError } from '../errors/runtime-error.ts';
 import type { TaskMetrics } from '../task/stream-task.ts';
 import { registerConnectorMetrics } from '../connectors/metrics/prometheus.ts';
 import { executionId, type TaskDeploymentDescriptor } from './deployment.ts';
-import { cancelBody, deployBody, notifyAbortedBody, notifyCompleteBody, triggerBody } from './schemas.ts';
+import { cancelBody, deployBody, notifyAbortedBody, notifyCompleteBody, prepareBody, triggerBody } from './schemas.ts';
 import type { FromSlot, SlotWorkerData, ToSlot } from './slot-messages.ts';
 
 /** Prometheus base units: times in seconds (the runtime keeps milliseconds). */
@@ -207,6 +207,12 @@ export async function startTaskManager(o: TaskManagerOptions): Promise<TaskManag
     slot.worker.postMessage({ type: 'deploy', tdd } satisfies ToSlot);
     // names the job in this TaskManager's log (the log archive files lines under their job id)
     log.info({ jobId: tdd.jobId, attempt: tdd.attempt, vertexId: tdd.vertexId, subtask: tdd.subtaskIndex, slot: slot.index }, 'task deployed');
+    return { ok: true };
+  });
+  app.post('/internal/prepare', async (req) => {
+    const p = parseRequest(prepareBody, req.body, 'body');
+    checkJobUrl(p.jobUrl, loadPolicy);
+    toAll({ type: 'prepare', jobUrl: p.jobUrl, params: p.params, parallelism: p.parallelism });
     return { ok: true };
   });
   app.post('/internal/cancel', async (req) => {

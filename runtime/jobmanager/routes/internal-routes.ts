@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { RuntimeError } from '../../errors/runtime-error.ts';
 import { parseRequest } from '../../errors/http-errors.ts';
 import type { TaskMetrics } from '../../task/stream-task.ts';
+import { TERMINAL_STATES } from '../job-master.ts';
 import type { JobManagerRouteContext } from './context.ts';
 import { checkpointAckBody, checkpointDeclineBody, heartbeatBody, jobIdParams, registerBody, taskStateBody } from './schemas.ts';
 
@@ -16,6 +17,11 @@ export function registerInternalRoutes(app: FastifyInstance, ctx: JobManagerRout
     const b = parseRequest(registerBody, req.body, 'body');
     rm.register(b.id, b.restUrl, b.slots, b.cpuCount);
     log.info({ taskManagerId: b.id, slots: b.slots.length, restUrl: b.restUrl }, 'TaskManager registered');
+    // a TaskManager that joins a running job (a new standby) imports its module ahead of any deployment
+    for (const j of jobs.values()) {
+      if (TERMINAL_STATES.has(j.state)) continue;
+      void ctx.call(`${b.restUrl}/internal/prepare`, { body: { jobUrl: j.spec.jobUrl, params: j.spec.params, parallelism: j.spec.parallelism }, timeoutMs: 5000 }).catch(() => undefined);
+    }
     return { heartbeatIntervalMs: 1000 };
   });
 
