@@ -84,13 +84,14 @@ describe('checkpoint coordinator', () => {
   test('retention after a completion deletes an aborted checkpoint, not the one triggered while it lists', async () => {
     // retention runs in the background; its listing is held here until the next checkpoint's
     // first subtasks have written their files, as happens with short intervals on a busy machine
-    let hold: Promise<void> | undefined;
+    let holding = false;
     let release!: () => void;
+    const hold = new Promise<void>((r) => (release = r));
     let listing!: () => void;
     const listed = new Promise<void>((r) => (listing = r));
     class SlowListing extends LocalObjectStore {
       override async listDirs(prefix: string): Promise<string[]> {
-        if (hold) {
+        if (holding) {
           listing();
           await hold;
         }
@@ -105,7 +106,7 @@ describe('checkpoint coordinator', () => {
     c.decline({ jobId: 'job1', attempt: 0, checkpointId: 1, vertexId: 'v2', subtaskIndex: 0, reason: 'test' });
     expect(existsSync(chk(1))).toBe(true); // aborted, left to retention
     time.advance(1000);
-    hold = new Promise((r) => (release = r));
+    holding = true;
     await ackAll(triggers[1]!); // checkpoint 2 completes; retention waits in its listing
     await listed;
     time.advance(1000);
