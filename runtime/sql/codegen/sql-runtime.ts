@@ -3,7 +3,7 @@
 // Java-style patterns. Values follow the table world's representation
 // (runtime/connectors/factory/row.ts): BIGINT a number while safe, a bigint beyond; DECIMAL the
 // exact decimal text; TIMESTAMP epoch milliseconds of the wall-clock time read as UTC.
-import { toTimestamp, toTimestampLtz } from '../functions/to-timestamp.ts';
+import { toTimestamp, toTimestampDefault, toTimestampLtz } from '../functions/to-timestamp.ts';
 
 export class SqlRuntimeError extends Error {
   readonly code = 'MR_ERR_SQL_RUNTIME';
@@ -290,5 +290,5 @@ export function formatTimestamp(ms: number, precision: number): string {
 }
 
 /** The helpers object the generated functions receive. */
-export const SQL_RUNTIME = { i64, i32, dec, cmp, like, regexpExtract, splitIndex, substring, dateFormat, extract, parseTimestamp, parseDate, formatTimestamp, toTimestamp, toTimestampLtz, SqlRuntimeError };
+export const SQL_RUNTIME = { i64, i32, dec, cmp, like, regexpExtract, splitIndex, substring, dateFormat, extract, parseTimestamp, parseDate, formatTimestamp, toTimestamp, toTimestampDefault, toTimestampLtz, SqlRuntimeError };
 export type SqlRuntime = typeof SQL_RUNTIME;

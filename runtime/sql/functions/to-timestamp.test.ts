@@ -1,7 +1,7 @@
 // TO_TIMESTAMP(s, pattern) and TO_TIMESTAMP_LTZ(n, precision): each expected value is what Flink
 // 1.20.3 printed for the same call (the oracle run in test/sql/flink-oracle/oracle.test.ts checks a
 // slice of them against Flink itself; this file keeps the whole list fast and JVM-free).
-import { toTimestamp, toTimestampLtz } from './to-timestamp.ts';
+import { toTimestamp, toTimestampDefault, toTimestampLtz } from './to-timestamp.ts';
 
 const at = (y: number, mo: number, d: number, h = 0, mi = 0, s = 0, ms = 0): number => Date.UTC(y, mo - 1, d, h, mi, s, ms);
 
@@ -61,6 +61,25 @@ describe('TO_TIMESTAMP with a java.time DateTimeFormatter pattern, as Flink 1.20
   test('a pattern letter Millrace does not read fails with the letter, the pattern and the ones it reads', () => {
     expect(() => toTimestamp('2025 Q1', 'yyyy QQ')).toThrow("MR_ERR_SQL_RUNTIME: TO_TIMESTAMP: the pattern letter 'Q' in the pattern 'yyyy QQ' is not supported; Millrace reads the DateTimeFormatter letters y u M L d D H h k K m s S a E X x Z z VV");
     expect(() => toTimestamp('2025', "yyyy 'x")).toThrow(/an unclosed quote in the pattern/);
+  });
+});
+
+describe("TO_TIMESTAMP without a pattern: Flink 1.20's default format, no fallback", () => {
+  test.each([
+    ['2025-01-01 10:00:04', at(2025, 1, 1, 10, 0, 4)],
+    ['2025-01-01 10:00:04.123456', at(2025, 1, 1, 10, 0, 4, 123)],
+    ['2025-01-01 10:00:04.', at(2025, 1, 1, 10, 0, 4)],
+    ['2025-1-5 3:4:5', at(2025, 1, 5, 3, 4, 5)],
+    ['2025-01-01', at(2025, 1, 1)],
+    ['2025-02-30 10:00:00', at(2025, 2, 28, 10)],
+  ])('%s', (s, expected) => {
+    expect(toTimestampDefault(s)).toBe(expected);
+  });
+
+  // Flink 1.20.3 failed its job on '2025-01-01T10:00:04' ("DateTimeParseException: Text '2025-01-01T10:00:04'
+  // could not be parsed, unparsed text found at index 10"); a pattern gives NULL instead
+  test.each(['2025-01-01T10:00:04', '2025-01-01 10:00', ' 2025-01-01', 'not a date', '2025-01-01 25:00:00'])('%s fails the job, naming the text', (s) => {
+    expect(() => toTimestampDefault(s)).toThrow(`MR_ERR_SQL_RUNTIME: TO_TIMESTAMP: Text '${s}' could not be parsed with the default format yyyy-MM-dd HH:mm:ss[.fraction] (Flink fails the job too)`);
   });
 });
 

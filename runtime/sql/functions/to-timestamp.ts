@@ -16,7 +16,8 @@ type Element =
   /** digits; `exceedsPad`: more than `min` digits need a sign (yyyy); `subsequent`: digits the adjacent fixed-width fields after it take */
   | { kind: 'number'; field: Field; min: number; max: number; exceedsPad: boolean; subsequent: number }
   | { kind: 'reducedYear'; field: Field }
-  | { kind: 'fraction'; width: number }
+  /** fraction digits (S…S: exactly `min` = `max`); `point`: after a '.' (TO_TIMESTAMP's default format) */
+  | { kind: 'fraction'; min: number; max: number; point: boolean }
   | { kind: 'text'; field: Field; texts: ReadonlyArray<readonly [string, number]> }
   | { kind: 'offset'; colon: boolean; zeroZ: boolean; minutes: 'optional' | 'required' }
   /** a zone name or id (z, VV): read, then ignored like an offset */
@@ -43,7 +44,7 @@ function compile(pattern: string): Element[] {
   let base: Extract<Element, { kind: 'number' }> | undefined;
   const push = (e: Element): void => {
     if (e.kind === 'number' || e.kind === 'reducedYear' || (e.kind === 'fraction')) {
-      const fixed = e.kind === 'number' ? (e.min === e.max && !e.exceedsPad ? e.max : undefined) : e.kind === 'reducedYear' ? 2 : e.width;
+      const fixed = e.kind === 'number' ? (e.min === e.max && !e.exceedsPad ? e.max : undefined) : e.kind === 'reducedYear' ? 2 : e.min === e.max && !e.point ? e.max : undefined;
       if (base !== undefined && fixed !== undefined) {
         base.subsequent += fixed;
         top().push(e);
@@ -135,7 +136,7 @@ function letter(c: string, n: number, pattern: string): Element {
     case 'k': return oneOrTwo('clockHourDay');
     case 'm': return oneOrTwo('minute');
     case 's': return oneOrTwo('second');
-    case 'S': return { kind: 'fraction', width: n };
+    case 'S': return { kind: 'fraction', min: n, max: n, point: false };
     case 'a':
       if (n > 1) unsupported(pattern, `'${c.repeat(n)}' (too many pattern letters)`);
       return { kind: 'text', field: 'ampm', texts: [['AM', 0], ['PM', 1]] };
@@ -197,9 +198,16 @@ function parseElement(e: Element, s: string, pos: number, out: Parsed): number {
       return pos + 2;
     }
     case 'fraction': {
-      for (let k = 0; k < e.width; k++) if (!isDigit(s[pos + k])) return -1;
-      out.nano = Number(s.slice(pos, pos + e.width).padEnd(9, '0'));
-      return pos + e.width;
+      let at = pos;
+      if (e.point) {
+        if (s[at] !== '.') return e.min === 0 ? pos : -1;
+        at++;
+      }
+      let digits = 0;
+      while (digits < e.max && isDigit(s[at + digits])) digits++;
+      if (digits < e.min) return -1;
+      out.nano = Number(s.slice(at, at + digits).padEnd(9, '0'));
+      return at + digits;
     }
     case 'text': {
       for (const [text, value] of e.texts) {
@@ -329,6 +337,26 @@ function fallback(text: string): number | null {
 }
 
 const compiled = new Map<string, Element[]>();
+
+// TO_TIMESTAMP(s) without a pattern: Flink's DEFAULT_TIMESTAMP_FORMATTER,
+// `yyyy-[MM][M]-[dd][d]` then optionally ` [HH][H]:[mm][m]:[ss][s]` and a fraction of 0-9 digits after '.'
+const DEFAULT_FORMAT = ((): Element[] => {
+  const elements = compile('yyyy-[MM][M]-[dd][d][ [HH][H]:[mm][m]:[ss][s]]');
+  (elements[elements.length - 1] as { elements: Element[] }).elements.push({ kind: 'fraction', min: 0, max: 9, point: true });
+  return elements;
+})();
+
+/**
+ * TO_TIMESTAMP(s): Flink 1.20 parses with its default format and has no fallback: text it cannot
+ * parse ('2025-01-01T10:00:04', '2025-01-01 10:00') fails the job (DateTimeParseException), so it fails here too.
+ */
+export function toTimestampDefault(s: string): number {
+  const parsed: Parsed = {};
+  const end = parseElements(DEFAULT_FORMAT, s, 0, parsed);
+  const ms = end === s.length ? resolve(parsed) : undefined;
+  if (ms === undefined) throw new SqlRuntimeError(`TO_TIMESTAMP: Text '${s}' could not be parsed with the default format yyyy-MM-dd HH:mm:ss[.fraction] (Flink fails the job too); give TO_TIMESTAMP a pattern to get NULL for unparsable text instead`);
+  return ms;
+}
 
 /** TO_TIMESTAMP(s, pattern): the TIMESTAMP(3) as epoch ms of the wall clock, or null when unparsable. */
 export function toTimestamp(s: string, pattern: string): number | null {

@@ -95,6 +95,7 @@ INSERT INTO bids_per_channel SELECT channel, COUNT(*) FROM bid GROUP BY channel;
       "TO_TIMESTAMP('Wed, 01 Jan 2025 10:00:00', 'EEE, dd MMM yyyy HH:mm:ss')", "TO_TIMESTAMP('2025-01-01T10:00:00+02:00', 'yyyy-MM-dd''T''HH:mm:ssXXX')",
       "TO_TIMESTAMP('2025-02-30 10:00:00', 'yyyy-MM-dd HH:mm:ss')", "TO_TIMESTAMP('2025-1-5 3:04:05', 'dd/MM/yyyy')", "TO_TIMESTAMP('2025-01-01 25:00:00', 'yyyy-MM-dd HH:mm:ss')",
       "TO_TIMESTAMP('not a date', 'yyyy-MM-dd')", "TO_TIMESTAMP('Thu, 01 Jan 2025 10:00:00', 'EEE, dd MMM yyyy HH:mm:ss')",
+      "TO_TIMESTAMP('2025-01-01 10:00:04.123456')", "TO_TIMESTAMP('2025-1-5 3:4:5')", "TO_TIMESTAMP('2025-01-01')", "TO_TIMESTAMP('2025-02-30 10:00:00')",
       'TO_TIMESTAMP_LTZ(1735725604, 0)', 'TO_TIMESTAMP_LTZ(1.5, 0)', 'TO_TIMESTAMP_LTZ(CAST(1735725604.9 AS DOUBLE), 0)', 'TO_TIMESTAMP_LTZ(CAST(1735725604500.7 AS DECIMAL(15, 1)), 3)',
     ];
     const timeColumns = timeCalls.map((c, i) => ({ name: `t${i}`, type: c.startsWith('TO_TIMESTAMP_LTZ') ? T.timestampLtz(3) : T.timestamp(3) }));
