@@ -9,6 +9,9 @@ export default {
   // (test/support/lane-runner.cjs).
   runner: '<rootDir>/test/support/lane-runner.cjs',
   maxWorkers: Math.max(2, availableParallelism()),
+  // Jest's 5 s default is a wall-clock limit that an in-process job of a few seconds passes alone
+  // and misses when three lanes share 2 cores; tests that need longer still set their own.
+  testTimeout: 30_000,
   extensionsToTreatAsEsm: ['.ts'],
   transform: { '^.+\\.ts$': '<rootDir>/test/support/strip-types-transform.cjs' },
   testMatch: ['<rootDir>/**/*.test.ts'],
