@@ -15,7 +15,15 @@
 // - rolebinding-namespace: it writes RoleBindings only in namespaces that carry its managed-by label;
 // - rolebinding-role: only the member ClusterRoles (as millrace-<role>s) and its tenant
 //   ClusterRole (as millrace-operator);
-// - tenant-binding-subject: the tenant ClusterRole only to its own ServiceAccount.
+// - tenant-binding-subject: the tenant ClusterRole only to its own ServiceAccount;
+// - millrace-create: of Millrace objects it creates only Queues (default-queue) and Savepoints
+//   (periodic, suspend, upgrade), and only in namespaces it made;
+// - millrace-spec-unchanged: it never changes the spec of a Workspace, Namespace, Deployment or
+//   Savepoint (it writes their finalizers, annotations and, through the status subresource, which
+//   is not matched, their status), and a Queue's spec only in namespaces it made;
+// - millrace-delete: it deletes Deployments, Queues and Savepoints only in namespaces it made,
+//   never a Workspace (Millrace Namespaces are cluster-scoped: it deletes those of a Workspace
+//   being deleted, which CEL cannot check).
 import { LABELS, MANAGED_BY } from '../controllers/shared/context.ts';
 import { TENANT_BINDING_NAME } from './operator-role.ts';
 
@@ -32,6 +40,11 @@ export const CHART_PLACEHOLDERS: OperatorScope = {
 };
 
 const MEMBER_ROLES = ['millrace-viewer', 'millrace-editor', 'millrace-owner'];
+const MILLRACE_GROUP = 'millrace.dev';
+const MILLRACE_RESOURCES = ['workspaces', 'millracenamespaces', 'queues', 'deployments', 'savepoints'];
+const celList = (xs: string[]) => `[${xs.map((x) => `'${x}'`).join(', ')}]`;
+/** CEL: where the request is, for messages (request.namespace is unset at the cluster scope). */
+const SCOPE = "(namespaceObject == null ? 'the cluster scope' : request.namespace)";
 const PSA_ENFORCE = 'pod-security.kubernetes.io/enforce';
 
 /** A name spliced into a CEL string literal: Kubernetes names (and the placeholders) only, never a quote. */
@@ -65,12 +78,17 @@ export function operatorAdmissionPolicySpec(scope: OperatorScope): Record<string
       resourceRules: [
         { apiGroups: [''], apiVersions: ['*'], operations: ops, resources: ['namespaces'] },
         { apiGroups: ['rbac.authorization.k8s.io'], apiVersions: ['*'], operations: ops, resources: ['rolebindings'] },
+        // The objects themselves; their status subresource is not matched.
+        { apiGroups: [MILLRACE_GROUP], apiVersions: ['*'], operations: ops, resources: MILLRACE_RESOURCES },
       ],
     },
     // Everyone else (admins, controllers, members) is not judged at all.
     matchConditions: [{ name: 'operator-service-account', expression: `request.userInfo.username == ${user}` }],
     variables: [
-      { name: 'isNamespace', expression: "request.resource.resource == 'namespaces'" },
+      { name: 'isNamespace', expression: "request.resource.group == '' && request.resource.resource == 'namespaces'" },
+      { name: 'isRoleBinding', expression: "request.resource.resource == 'rolebindings'" },
+      { name: 'isMillrace', expression: `request.resource.group == '${MILLRACE_GROUP}'` },
+      { name: 'inOwnNamespace', expression: `namespaceObject != null && ${labelIs('namespaceObject', LABELS.managedBy, managed)}` },
       { name: 'writes', expression: "request.operation != 'DELETE'" },
     ],
     validations: [
@@ -85,16 +103,28 @@ export function operatorAdmissionPolicySpec(scope: OperatorScope): Record<string
         `!variables.isNamespace || !variables.writes || (has(object.metadata.ownerReferences) && object.metadata.ownerReferences.exists(o, o.kind == 'Namespace' && o.apiVersion.startsWith('millrace.dev/') && o.name == object.metadata.name))`,
         'the Millrace operator writes only namespaces owned by the Millrace Namespace of the same name'),
       rule('rolebinding-namespace',
-        `variables.isNamespace || (namespaceObject != null && ${labelIs('namespaceObject', LABELS.managedBy, managed)})`,
+        '!variables.isRoleBinding || variables.inOwnNamespace',
         `the Millrace operator writes RoleBindings only in namespaces it made (label ${LABELS.managedBy}=${MANAGED_BY})`,
         "request.namespace + ' is not one'"),
       rule('rolebinding-role',
-        `variables.isNamespace || !variables.writes || (object.roleRef.kind == 'ClusterRole' && ((object.roleRef.name in [${MEMBER_ROLES.map((r) => `'${r}'`).join(', ')}] && object.metadata.name == object.roleRef.name + 's') || (object.roleRef.name == ${tenantRole} && object.metadata.name == '${TENANT_BINDING_NAME}')))`,
+        `!variables.isRoleBinding || !variables.writes || (object.roleRef.kind == 'ClusterRole' && ((object.roleRef.name in [${MEMBER_ROLES.map((r) => `'${r}'`).join(', ')}] && object.metadata.name == object.roleRef.name + 's') || (object.roleRef.name == ${tenantRole} && object.metadata.name == '${TENANT_BINDING_NAME}')))`,
         `the Millrace operator binds only the ClusterRoles ${MEMBER_ROLES.join(', ')} (as RoleBinding <role>s) and its tenant ClusterRole ${scope.tenantRole} (as RoleBinding ${TENANT_BINDING_NAME})`,
         "'not ' + object.roleRef.kind + ' ' + object.roleRef.name + ' as ' + object.metadata.name"),
       rule('tenant-binding-subject',
-        `variables.isNamespace || !variables.writes || object.roleRef.name != ${tenantRole} || (has(object.subjects) && object.subjects.size() == 1 && object.subjects[0].kind == 'ServiceAccount' && object.subjects[0].name == ${literal(scope.serviceAccount.name)} && has(object.subjects[0].namespace) && object.subjects[0].namespace == ${literal(scope.serviceAccount.namespace)})`,
+        `!variables.isRoleBinding || !variables.writes || object.roleRef.name != ${tenantRole} || (has(object.subjects) && object.subjects.size() == 1 && object.subjects[0].kind == 'ServiceAccount' && object.subjects[0].name == ${literal(scope.serviceAccount.name)} && has(object.subjects[0].namespace) && object.subjects[0].namespace == ${literal(scope.serviceAccount.namespace)})`,
         `the Millrace operator binds its tenant ClusterRole only to its own ServiceAccount ${scope.serviceAccount.namespace}/${scope.serviceAccount.name}`),
+      rule('millrace-create',
+        `!variables.isMillrace || request.operation != 'CREATE' || (request.resource.resource in ${celList(['queues', 'savepoints'])} && variables.inOwnNamespace)`,
+        'the Millrace operator creates only Queues and Savepoints, and only in namespaces it made',
+        `'not ' + request.resource.resource + ' in ' + ${SCOPE}`),
+      rule('millrace-spec-unchanged',
+        `!variables.isMillrace || request.operation != 'UPDATE' || (request.resource.resource == 'queues' && variables.inOwnNamespace) || (has(object.spec) == has(oldObject.spec) && (!has(object.spec) || object.spec == oldObject.spec))`,
+        'the Millrace operator never changes the spec of a Workspace, Namespace, Deployment or Savepoint, and that of a Queue only in namespaces it made',
+        "request.resource.resource + ' ' + request.name + ' keeps its spec'"),
+      rule('millrace-delete',
+        `!variables.isMillrace || request.operation != 'DELETE' || request.resource.resource == 'millracenamespaces' || (request.resource.resource in ${celList(['deployments', 'queues', 'savepoints'])} && variables.inOwnNamespace)`,
+        'the Millrace operator deletes Deployments, Queues and Savepoints only in namespaces it made, and never a Workspace',
+        `'not ' + request.resource.resource + ' ' + request.name + ' in ' + ${SCOPE}`),
     ],
   };
 }

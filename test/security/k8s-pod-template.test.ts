@@ -10,7 +10,9 @@
 // left by another owner under a Deployment's name is replaced, not used (the re-create race).
 // The chart's ValidatingAdmissionPolicy confines the operator's token to the namespaces it made:
 // no tenant binding in kube-system, no other role or subject, no deleting or taking over a
-// namespace someone else made; its own work passes (every test here runs under it).
+// namespace someone else made, no Millrace object created, re-specced or deleted outside what the
+// operator does; its own work passes (every test here runs under it). A Deployment's key Secret
+// deleted under its pods stays until they are gone; lasting RBAC refusals show as OperatorForbidden.
 // Control-plane tier: a real kube-apiserver with its CEL, PodSecurity admission and RBAC.
 import { randomBytes } from 'node:crypto';
 import { tryRun } from '../cluster/kube/commands.ts';
@@ -280,6 +282,33 @@ describe("a stolen operator token stays inside the operator's namespaces (the ch
     const rogue = unique('rogue');
     expect(await operatorIdentity.rest.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: rogue } }).catch(refusal)).toMatchObject({ status: 403, message: expect.stringContaining('namespace-labels') });
     expect(await rest.getOrUndefined(ns(rogue))).toBeUndefined();
+  }, 60_000);
+
+  test('of Millrace objects it creates no Queue outside its namespaces, changes no Deployment or Workspace spec, deletes no Deployment outside its namespaces and no Workspace, though RBAC would let it', async () => {
+    const { rest } = cluster;
+    await rest.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: plainNamespace } }, TEST_MANAGER);
+    // A Deployment in a namespace it did not make (an admin's), the target of a delete.
+    const outside = await applyAs(rest, { apiVersion: API, kind: 'Deployment', metadata: { name: 'outside', namespace: plainNamespace }, spec: { source: { pipeline: TEST_PIPELINE } } });
+    for (const [verb, resource, ns] of [['create', 'queues', plainNamespace], ['patch', 'deployments', namespace], ['delete', 'deployments', plainNamespace], ['delete', 'workspaces', undefined]] as const) {
+      expect(await allowed(cluster, operatorIdentity.username, { verb, resource, group: 'millrace.dev', ...(ns ? { namespace: ns } : {}) })).toBe(true);
+    }
+    expect(await operatorIdentity.rest.create({ apiVersion: API, kind: 'Queue', metadata: { name: 'planted', namespace: plainNamespace }, spec: { cu: 1 } }).catch(refusal))
+      .toMatchObject({ status: 403, message: expect.stringContaining(`millrace-create: the Millrace operator creates only Queues and Savepoints, and only in namespaces it made; not queues in ${plainNamespace}`) });
+    expect(await rest.getOrUndefined({ apiVersion: API, kind: 'Queue', namespace: plainNamespace, name: 'planted' })).toBeUndefined();
+    // Another image for a tenant's running Deployment (its pods would follow), and that image added to its Workspace's allowlist.
+    const chosen = await rest.get<KubeObject & { spec: Record<string, unknown> }>({ apiVersion: API, kind: 'Deployment', namespace, name: 'chosen' });
+    expect(await operatorIdentity.rest.mergePatch({ apiVersion: API, kind: 'Deployment', namespace, name: 'chosen' }, { spec: { image: 'attacker.example/other:1' } }).catch(refusal))
+      .toMatchObject({ status: 403, message: expect.stringContaining('millrace-spec-unchanged: the Millrace operator never changes the spec of a Workspace, Namespace, Deployment or Savepoint, and that of a Queue only in namespaces it made; deployments chosen keeps its spec') });
+    expect(await operatorIdentity.rest.mergePatch({ apiVersion: API, kind: 'Workspace', name: workspace }, { spec: { pods: { allowedImages: ['attacker.example/miner:1', 'attacker.example/other:1'] } } }).catch(refusal))
+      .toMatchObject({ status: 403, message: expect.stringContaining('millrace-spec-unchanged') });
+    expect((await rest.get<KubeObject & { spec: Record<string, unknown> }>({ apiVersion: API, kind: 'Deployment', namespace, name: 'chosen' })).spec).toEqual(chosen.spec);
+    expect(await operatorIdentity.rest.request('DELETE', `/apis/${API}/namespaces/${plainNamespace}/deployments/outside`).catch(refusal))
+      .toMatchObject({ status: 403, message: expect.stringContaining(`millrace-delete: the Millrace operator deletes Deployments, Queues and Savepoints only in namespaces it made, and never a Workspace; not deployments outside in ${plainNamespace}`) });
+    expect(await operatorIdentity.rest.request('DELETE', `/apis/${API}/workspaces/${workspace}`).catch(refusal))
+      .toMatchObject({ status: 403, message: expect.stringContaining(`millrace-delete: the Millrace operator deletes Deployments, Queues and Savepoints only in namespaces it made, and never a Workspace; not workspaces ${workspace} in the cluster scope`) });
+    expect((await rest.get<KubeObject>({ apiVersion: API, kind: 'Deployment', namespace: plainNamespace, name: 'outside' })).metadata.uid).toBe(outside.metadata.uid);
+    expect((await rest.get<KubeObject>({ apiVersion: API, kind: 'Workspace', name: workspace })).metadata.deletionTimestamp).toBeUndefined();
+    await rest.delete({ apiVersion: API, kind: 'Deployment', namespace: plainNamespace, name: 'outside' });
   }, 60_000);
 
   test('its own work passes: a new Namespace gets its Kubernetes namespace and bindings, and deleting it deletes them', async () => {
