@@ -51,7 +51,7 @@ describe('operator state file format', () => {
       operator: 'done',
     };
     const whole = bytes(encodeOperatorSnapshot(snap));
-    for (const size of [1, 2, 3, 5, 7, 64, 4096]) {
+    for (const size of [1, 3, 7, 64, 4096]) {
       const pieces: Buffer[] = [];
       for (let i = 0; i < whole.length; i += size) pieces.push(whole.subarray(i, i + size));
       expect(await decodeOperatorSnapshot(Readable.from(pieces))).toEqual(snap);

@@ -142,6 +142,8 @@ class RecordDecoder {
   /** chunks of a record not complete yet, and their total length */
   private pending: Buffer[] = [];
   private pendingBytes = 0;
+  /** bytes the pending record needs in all, once its length prefix has arrived (0: not known yet) */
+  private want = 0;
   private headerSeen = false;
 
   push(chunk: Buffer): void {
@@ -154,6 +156,7 @@ class RecordDecoder {
       buf = Buffer.concat(this.pending, this.pendingBytes);
       this.pending = [];
       this.pendingBytes = 0;
+      this.want = 0;
     }
     let at = 0;
     if (!this.headerSeen) {
@@ -177,9 +180,11 @@ class RecordDecoder {
   /** Bytes the pending record needs in all (its length prefix may itself be incomplete). */
   private needed(): number {
     if (!this.headerSeen) return FILE_HEADER.length;
+    if (this.want > 0) return this.want;
     if (this.pendingBytes < 4) return 4;
     const head = this.pending[0]!.length >= 4 ? this.pending[0]! : Buffer.concat(this.pending);
-    return 4 + head.readUInt32LE(0);
+    this.want = 4 + head.readUInt32LE(0);
+    return this.want;
   }
 
   private keep(buf: Buffer, from: number): void {
