@@ -5,8 +5,10 @@
 // - even when that record still says RUNNING (the cancellation never reached storage: planted
 //   here, signed with the Deployment's own key), resuming the UNCHANGED spec starts a new job,
 //   because the resumed pods are a new run (another revision);
+// - its key Secret deleted while the job runs stays until the pods are gone: a TaskManager replaced
+//   meanwhile mounts the same key and the same job runs on;
 // - a Deployment deleted and created again under the same name with the same spec starts a new
-//   job, never the old one, although the old job's record says RUNNING.
+//   job, never the old one, although the old job's record says RUNNING (and its held key goes).
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
@@ -150,6 +152,27 @@ test('suspend waits for the cancellation; a resumed or re-created Deployment nev
   const log = await kubectl('logs', '-n', namespace, jm!.metadata.name);
   expect(log).toContain('MR_ERR_HA_RECORD_REFUSED');
   expect(log).toContain(`not of this revision ${second.revision}`);
+
+  // Its key Secret deleted while the job runs, then its TaskManager replaced (a drain): the Secret
+  // stays (finalizer millrace.dev/key-in-use) with the same key, the new TaskManager mounts it and
+  // registers, and the same job runs on after a restart (auth-key-protection.ts).
+  const keyRef = { apiVersion: 'v1', kind: 'Secret', namespace, name: `${NAME}-auth` };
+  const keyData = (await rest.get<KubeObject & { data: Record<string, string> }>(keyRef)).data.key;
+  await rest.delete(keyRef);
+  const tm = (await podsOf(namespace)).find((p) => p.metadata.labels?.['app.kubernetes.io/component'] === 'taskmanager')!;
+  const restartsBefore = (second.status.job as { restarts?: number }).restarts ?? 0;
+  await rest.request('DELETE', `/api/v1/namespaces/${namespace}/pods/${tm.metadata.name}`, { body: { kind: 'DeleteOptions', apiVersion: 'v1', gracePeriodSeconds: 0 } });
+  await waitFor('the replaced TaskManager running and the same job running again', async () => {
+    const replaced = (await podsOf(namespace)).find((p) => p.metadata.name === tm.metadata.name && p.metadata.uid !== tm.metadata.uid);
+    const d = await getWithStatus(rest, 'Deployment', NAME, namespace);
+    const job = d?.status?.job as { id?: string; state?: string; restarts?: number } | undefined;
+    return (replaced?.status as { phase?: string } | undefined)?.phase === 'Running' && job?.id === second.id && job.state === 'RUNNING' && (job.restarts ?? 0) > restartsBefore ? d : undefined;
+  }, 180_000, 1000);
+  const kept = await rest.get<KubeObject & { data: Record<string, string> }>(keyRef);
+  expect(kept.metadata.deletionTimestamp).toBeDefined();
+  expect(kept.data.key).toBe(keyData);
+  const keyProblem = (await getWithStatus(rest, 'Deployment', NAME, namespace))?.status?.conditions?.find((c) => c.type === 'AuthKeyProblem');
+  expect(keyProblem).toMatchObject({ status: 'True', reason: 'KeyDeletionPostponed' });
 
   // Delete it (the garbage collector kills its pods: nobody cancels the job) and create it again.
   await waitFor('the second job\'s HA record', async () => { const r = await readRecord(namespace); return r?.jobId === second.id ? r : undefined; }, 60_000, 500);
