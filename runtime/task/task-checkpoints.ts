@@ -73,7 +73,7 @@ export class TaskCheckpoints {
       if (this.inFlight.get(checkpointId) === snapshot) this.inFlight.delete(checkpointId);
       // state that cannot be serialized fails the task, as a synchronous snapshot did
       cfg.runInTask(() => {
-        throw new Error(`MR_ERR_SNAPSHOT_SERIALIZE: task ${cfg.taskName} could not serialize its state for checkpoint ${checkpointId}: ${(err as Error).message}; keep state values JSON-serializable`, { cause: err });
+        throw new Error(`MR_ERR_SNAPSHOT_SERIALIZE: task ${cfg.taskName} could not serialize its state for checkpoint ${checkpointId}: ${(err as Error).message}; keep state values plain data without cycles (numbers, strings, booleans, null, arrays, objects, Map, Set, bigint, Date, bytes)`, { cause: err });
       });
     });
   }
