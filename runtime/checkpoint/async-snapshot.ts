@@ -6,7 +6,7 @@
 import type { KeyGroupRange } from '../graph/key-groups.ts';
 import type { OperatorStateCapture } from '../state/snapshot-part.ts';
 
-/** What a state file needs besides its bytes (task/stream-task.ts's OperatorStateBytes). */
+/** What a state file needs besides its bytes (task-snapshot.ts's OperatorStateBytes). */
 export interface CapturedOperator {
   readonly operatorUid: string;
   readonly parallelism: number;

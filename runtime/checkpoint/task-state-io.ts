@@ -11,7 +11,7 @@ import { openStateFile } from '../storage/snapshot-reader.ts';
 import { Readable } from 'node:stream';
 import { decodeOperatorSnapshot } from '../state/state-file-format.ts';
 import { SnapshotWriter } from '../storage/snapshot-writer.ts';
-import type { TaskCheckpointSnapshot } from '../task/stream-task.ts';
+import type { TaskCheckpointSnapshot } from './task-snapshot.ts';
 import type { SnapshotTarget, SubtaskRestore } from './messages.ts';
 
 export class TaskStateIO {

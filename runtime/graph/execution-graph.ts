@@ -1,8 +1,8 @@
 // Execution graph: every job vertex expanded into its subtasks for the current attempt, with
 // where each runs, its state and its latest metrics. Aggregates per vertex for the REST API.
 
-import type { TaskMetrics } from '../task/stream-task.ts';
-import { mergedP99 } from '../task/latency-histogram.ts';
+import type { TaskMetrics } from '../metrics/task-metrics.ts';
+import { mergedP99 } from '../metrics/latency-histogram.ts';
 import type { JobGraph, JobVertex } from './job-graph.ts';
 
 export type TaskState = 'SCHEDULED' | 'DEPLOYING' | 'RUNNING' | 'FINISHED' | 'FAILED' | 'CANCELED';

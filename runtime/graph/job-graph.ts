@@ -3,7 +3,7 @@
 // (explicit or default with equal parallelism) and neither side disabled chaining. Only the tail of
 // a chain writes to the network. The job graph is plain data (it crosses processes as JSON).
 
-import type { PartitionerType } from '../task/record-writer.ts';
+import type { PartitionerType } from './partitioner-type.ts';
 import type { StreamEdge, StreamGraph, StreamNode } from './stream-graph.ts';
 
 export interface JobEdge {

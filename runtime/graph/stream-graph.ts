@@ -6,7 +6,7 @@ import type { KeySelector } from '../api/functions.ts';
 import type { Source } from '../api/source.ts';
 import type { WatermarkStrategy } from '../api/watermarks.ts';
 import type { StreamOperator } from '../operators/stream-operator.ts';
-import type { PartitionerType } from '../task/record-writer.ts';
+import type { PartitionerType } from './partitioner-type.ts';
 
 export interface PartitionerSpec {
   /** 'default' becomes forward when parallelism matches, otherwise rebalance */

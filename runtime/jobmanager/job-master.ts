@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import { ExecutionGraph, type TaskState } from '../graph/execution-graph.ts';
 import type { JobGraph } from '../graph/job-graph.ts';
 import type { TaskDeploymentDescriptor } from '../taskmanager/deployment.ts';
-import type { TaskMetrics } from '../task/stream-task.ts';
+import type { TaskMetrics } from '../metrics/task-metrics.ts';
 import type { ResourceManager, SlotInfo, TaskManagerInfo } from './resource-manager.ts';
 import type { RestartStrategy } from './restart-strategy.ts';
 import type { CheckpointCoordinator, SavepointRequest } from '../checkpoint/checkpoint-coordinator.ts';

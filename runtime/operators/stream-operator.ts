@@ -9,7 +9,7 @@ import { KeyedStateBackend } from '../state/keyed-state-backend.ts';
 import { InternalTimerService, type ProcessingTimeService } from '../state/timer-service.ts';
 import type { Timer } from '../state/timer-heap.ts';
 import type { Output } from './output.ts';
-import type { LatencyHistogram } from '../task/latency-histogram.ts';
+import type { LatencyHistogram } from '../metrics/latency-histogram.ts';
 import type { TaskConnectorMetrics } from '../connectors/metrics/task-connector-metrics.ts';
 import { OperatorStateCapture, ReadyLines, type SnapshotPart } from '../state/snapshot-part.ts';
 import { operatorStateLine, type OperatorSnapshot } from '../state/state-file-format.ts';

@@ -8,7 +8,7 @@ import { Cancellation, TaskCanceledError } from './cancellation.ts';
 import { InputGate } from './input-gate.ts';
 import { InputLoop } from './input-loop.ts';
 import { InputProcessor } from './input-processor.ts';
-import { LatencyHistogram } from './latency-histogram.ts';
+import { LatencyHistogram } from '../metrics/latency-histogram.ts';
 import { LatencyMarkers } from './latency-markers.ts';
 import { LoadMeter } from './load-meter.ts';
 import { Mailbox } from './mailbox.ts';

@@ -4,7 +4,7 @@ import { CoProcessOperator } from '../operators/process-operators.ts';
 import { OperatorHarness } from '../testing/operator-harness.ts';
 import { ManualClock } from '../time/clock.ts';
 import { BarrierHandler } from './barrier-handler.ts';
-import { LatencyHistogram } from './latency-histogram.ts';
+import { LatencyHistogram } from '../metrics/latency-histogram.ts';
 import { LatencyMarkers } from './latency-markers.ts';
 import { InputProcessor } from './input-processor.ts';
 import { TaskWatermarks } from './task-watermarks.ts';

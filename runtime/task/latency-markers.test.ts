@@ -1,7 +1,7 @@
 import { LATENCY_MARKER } from '../network/buffers.ts';
 import { LocalChannel } from '../network/local-channel.ts';
 import { ManualClock } from '../time/clock.ts';
-import { LatencyHistogram } from './latency-histogram.ts';
+import { LatencyHistogram } from '../metrics/latency-histogram.ts';
 import { LatencyMarkers } from './latency-markers.ts';
 import { RecordWriter } from './record-writer.ts';
 

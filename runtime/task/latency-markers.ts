@@ -4,7 +4,7 @@
 
 import { LATENCY_MARKER } from '../network/buffers.ts';
 import type { Clock } from '../time/clock.ts';
-import type { LatencyHistogram } from './latency-histogram.ts';
+import type { LatencyHistogram } from '../metrics/latency-histogram.ts';
 import type { RecordWriter } from './record-writer.ts';
 
 export class LatencyMarkers {

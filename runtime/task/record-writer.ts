@@ -5,8 +5,9 @@
 import { keyGroupFor, normalizeKey, operatorIndexForKeyGroup } from '../graph/key-groups.ts';
 import type { KeySelector } from '../api/functions.ts';
 import { dataBuffer, eventBuffer, type ChannelWriter, type StreamBuffer } from '../network/buffers.ts';
+import type { PartitionerType } from '../graph/partitioner-type.ts';
 
-export type PartitionerType = 'forward' | 'rebalance' | 'hash' | 'broadcast' | 'global';
+export type { PartitionerType } from '../graph/partitioner-type.ts';
 
 export const BATCH_SIZE = 512;
 

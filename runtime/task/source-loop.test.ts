@@ -6,7 +6,7 @@ import { SourceOperator } from '../operators/source-operator.ts';
 import { OperatorHarness } from '../testing/operator-harness.ts';
 import { ManualClock } from '../time/clock.ts';
 import { Cancellation } from './cancellation.ts';
-import { LatencyHistogram } from './latency-histogram.ts';
+import { LatencyHistogram } from '../metrics/latency-histogram.ts';
 import { LatencyMarkers } from './latency-markers.ts';
 import { LoadMeter } from './load-meter.ts';
 import { Mailbox } from './mailbox.ts';

@@ -23,7 +23,7 @@ import { Cancellation } from './cancellation.ts';
 import { InputGate } from './input-gate.ts';
 import { InputLoop } from './input-loop.ts';
 import { InputProcessor } from './input-processor.ts';
-import { LatencyHistogram } from './latency-histogram.ts';
+import { LatencyHistogram } from '../metrics/latency-histogram.ts';
 import { LatencyMarkers } from './latency-markers.ts';
 import { LoadMeter } from './load-meter.ts';
 import type { LoopParts } from './loop-turn.ts';
@@ -33,14 +33,14 @@ import { SystemProcessingTimeService } from './processing-time.ts';
 import { RecordWriter } from './record-writer.ts';
 import { SourceLoop } from './source-loop.ts';
 import { TaskCheckpoints } from './task-checkpoints.ts';
-import type { TaskMetrics } from './task-metrics.ts';
+import type { TaskMetrics } from '../metrics/task-metrics.ts';
 import type { CheckpointTriggerOptions, TaskSpec } from './task-spec.ts';
 import { TaskWatermarks } from './task-watermarks.ts';
 import { TaskWriters } from './task-writers.ts';
 
 // the task's public interface, as before the split
 export type { CheckpointTriggerOptions, OperatorStateBytes, TaskCheckpointSnapshot, TaskOutputSpec, TaskSpec } from './task-spec.ts';
-export type { TaskMetrics } from './task-metrics.ts';
+export type { TaskMetrics } from '../metrics/task-metrics.ts';
 export { TaskCanceledError } from './cancellation.ts';
 export { TIMER_FIRING_BATCH } from './task-watermarks.ts';
 

@@ -2,7 +2,7 @@
 
 import type { JobLoadPolicy } from '../api/job-loader.ts';
 import type { CheckpointAck, CheckpointDecline, NotifyCheckpointAborted, NotifyCheckpointComplete, TriggerCheckpoint } from '../checkpoint/messages.ts';
-import type { TaskMetrics } from '../task/stream-task.ts';
+import type { TaskMetrics } from '../metrics/task-metrics.ts';
 import type { TaskDeploymentDescriptor } from './deployment.ts';
 
 export type TaskState = 'DEPLOYING' | 'RUNNING' | 'FINISHED' | 'FAILED' | 'CANCELED';

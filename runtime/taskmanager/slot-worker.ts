@@ -7,7 +7,7 @@ import { TaskCanceledError, type StreamTask } from '../task/stream-task.ts';
 import { createTask, executionId, forgetGraphs, prepareJob, type TaskDeploymentDescriptor } from './deployment.ts';
 import { TaskStateIO } from '../checkpoint/task-state-io.ts';
 import type { SnapshotTarget } from '../checkpoint/messages.ts';
-import type { TaskCheckpointSnapshot } from '../task/stream-task.ts';
+import type { TaskCheckpointSnapshot } from '../checkpoint/task-snapshot.ts';
 import type { FromSlot, SlotWorkerData, ToSlot } from './slot-messages.ts';
 import { DeploymentKey } from '../auth/deployment-key.ts';
 import { RuntimeError } from '../errors/runtime-error.ts';

@@ -17,7 +17,7 @@ import { installRequestAuth } from '../auth/http-auth.ts';
 import { signedFetcher } from '../auth/signed-fetch.ts';
 import { installErrorHandlers, parseRequest } from '../errors/http-errors.ts';
 import { RuntimeError } from '../errors/runtime-error.ts';
-import type { TaskMetrics } from '../task/stream-task.ts';
+import type { TaskMetrics } from '../metrics/task-metrics.ts';
 import { registerConnectorMetrics } from '../connectors/metrics/prometheus.ts';
 import { executionId, type TaskDeploymentDescriptor } from './deployment.ts';
 import { cancelBody, deployBody, notifyAbortedBody, notifyCompleteBody, prepareBody, triggerBody } from './schemas.ts';
