@@ -2,15 +2,15 @@
 // exposes its position so the checkpointing work can replay from it.
 
 import type { ConnectorMetricGroup } from '../connectors/metrics/connector-metric-group.ts';
+import type { Clock } from '../time/clock.ts';
 
-export interface SourceReaderContext {
+/** Its `now()` (Clock) is the task's processing-time clock (injected, so tests control it). */
+export interface SourceReaderContext extends Clock {
   readonly subtaskIndex: number;
   readonly parallelism: number;
   readonly attempt: number;
   /** wall-clock start of the job attempt (epoch ms); rate-limited sources pace from it */
   readonly startTime: number;
-  /** processing-time clock of the task (injected, so tests control it) */
-  now(): number;
   /** A metric group for this reader, labelled with the connector's name (runtime/connectors/metrics). */
   connectorMetrics?(connector: string): ConnectorMetricGroup;
   /** Per-split watermarks; present when the source has a watermark strategy (see SplitWatermarkOutput). */

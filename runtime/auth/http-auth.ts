@@ -9,6 +9,7 @@
 
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { RuntimeError } from '../errors/runtime-error.ts';
+import type { Clock } from '../time/clock.ts';
 import type { DeploymentKey } from './deployment-key.ts';
 import { RequestVerifier, type Principal } from './request-signing.ts';
 
@@ -19,7 +20,7 @@ const rawBodies = new WeakMap<FastifyRequest, Buffer>();
 
 export interface RequestAuthOptions {
   readonly key: DeploymentKey | undefined;
-  readonly clock?: { now(): number };
+  readonly clock?: Clock;
   readonly bodyLimit: number;
 }
 

@@ -6,6 +6,7 @@
 
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { RuntimeError } from '../errors/runtime-error.ts';
+import type { Clock } from '../time/clock.ts';
 import type { DeploymentKey } from './deployment-key.ts';
 
 export type Principal = 'operator' | 'jobmanager' | 'taskmanager';
@@ -58,7 +59,7 @@ export class RequestVerifier {
   /** nonce → the time it stops mattering (its timestamp + window) */
   private readonly seen = new Map<string, number>();
 
-  constructor(key: DeploymentKey, clock: { now(): number }, options: { windowMs?: number; maxNonces?: number } = {}) {
+  constructor(key: DeploymentKey, clock: Clock, options: { windowMs?: number; maxNonces?: number } = {}) {
     this.key = key;
     this.now = () => clock.now();
     this.windowMs = options.windowMs ?? REPLAY_WINDOW_MS;

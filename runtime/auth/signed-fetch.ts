@@ -2,6 +2,7 @@
 // response: what every runtime process and the operator use to call a JobManager or TaskManager.
 
 import { RuntimeError, fromWire } from '../errors/runtime-error.ts';
+import type { Clock } from '../time/clock.ts';
 import type { DeploymentKey } from './deployment-key.ts';
 import { signRequest, type Principal } from './request-signing.ts';
 
@@ -49,7 +50,7 @@ export async function readLimited(res: Response, limit: number, what: string): P
   return Buffer.concat(chunks).toString('utf8');
 }
 
-export function signedFetcher(key: DeploymentKey | undefined, principal: Principal, clock: { now(): number } = { now: () => Date.now() }) {
+export function signedFetcher(key: DeploymentKey | undefined, principal: Principal, clock: Clock = { now: () => Date.now() }) {
   return async function signedFetch(url: string, o: SignedFetchOptions = {}): Promise<SignedResponse> {
     const method = o.method ?? (o.body === undefined ? 'GET' : 'POST');
     const body = o.body === undefined ? undefined : JSON.stringify(o.body);

@@ -8,7 +8,7 @@ import { sourceSubtasks, targetSubtasks } from '../graph/channel-plan.ts';
 import type { StreamGraph } from '../graph/stream-graph.ts';
 import { LocalChannel } from '../network/local-channel.ts';
 import type { OperatorSnapshot } from '../state/state-file-format.ts';
-import type { ProcessingTimeService } from '../state/timer-service.ts';
+import type { ProcessingTimeService } from '../time/processing-time-service.ts';
 import type { InputChannelInfo } from '../task/input-gate.ts';
 import { StreamTask, type TaskOutputSpec } from '../task/stream-task.ts';
 

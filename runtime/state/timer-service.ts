@@ -9,12 +9,9 @@ import type { KeyedStateBackend } from './keyed-state-backend.ts';
 import type { Namespace } from './state-table.ts';
 import { TimerHeap, type Timer } from './timer-heap.ts';
 import { TimersCapture } from './timers-capture.ts';
+import type { ProcessingTimeService } from '../time/processing-time-service.ts';
 
-export interface ProcessingTimeService {
-  now(): number;
-  /** Runs `callback` (inside the task mailbox) at or after `time`; returns a canceller. */
-  schedule(time: number, callback: (time: number) => void): () => void;
-}
+export type { ProcessingTimeService } from '../time/processing-time-service.ts';
 
 export interface Triggerable {
   onEventTime(timer: Timer): void;

@@ -2,6 +2,7 @@
 // expired entries are dropped lazily when read (and never returned unless configured).
 
 import type { StateTtlConfig } from '../api/state.ts';
+import type { Clock } from '../time/clock.ts';
 
 interface Wrapped {
   v: unknown;
@@ -10,8 +11,8 @@ interface Wrapped {
 
 export class TtlPolicy {
   private readonly cfg: StateTtlConfig;
-  private readonly clock: { now(): number };
-  constructor(cfg: StateTtlConfig, clock: { now(): number }) {
+  private readonly clock: Clock;
+  constructor(cfg: StateTtlConfig, clock: Clock) {
     if (!(cfg.ttlMs > 0)) throw new Error(`MR_ERR_STATE_TTL: ttl.ttlMs must be a positive number of milliseconds, got ${cfg.ttlMs}`);
     this.cfg = cfg;
     this.clock = clock;

@@ -1,7 +1,7 @@
 // Processing-time services: the system clock with timers delivered through a mailbox, and a
 // manual clock for tests.
 
-import type { ProcessingTimeService } from '../state/timer-service.ts';
+import type { ProcessingTimeService } from '../time/processing-time-service.ts';
 import type { Mailbox } from './mailbox.ts';
 
 export class SystemProcessingTimeService implements ProcessingTimeService {

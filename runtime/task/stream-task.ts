@@ -15,7 +15,7 @@ import { TimestampsAndWatermarksOperator } from '../operators/timestamps-operato
 import { keyGroupRangeFor } from '../graph/key-groups.ts';
 import { END_OF_PARTITION } from '../network/buffers.ts';
 import type { OperatorSnapshot } from '../state/state-file-format.ts';
-import type { ProcessingTimeService } from '../state/timer-service.ts';
+import type { ProcessingTimeService } from '../time/processing-time-service.ts';
 import { systemClock, type Clock } from '../time/clock.ts';
 import { TaskConnectorMetrics } from '../connectors/metrics/task-connector-metrics.ts';
 import { BarrierHandler } from './barrier-handler.ts';

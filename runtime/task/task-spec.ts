@@ -7,7 +7,7 @@ import type { StreamGraph } from '../graph/stream-graph.ts';
 import type { SliceOptions } from '../checkpoint/async-snapshot.ts';
 import type { ChannelWriter } from '../network/buffers.ts';
 import type { OperatorSnapshot } from '../state/state-file-format.ts';
-import type { ProcessingTimeService } from '../state/timer-service.ts';
+import type { ProcessingTimeService } from '../time/processing-time-service.ts';
 import type { InputChannelInfo } from './input-gate.ts';
 import type { TaskCheckpointSnapshot } from '../checkpoint/task-snapshot.ts';
 

@@ -1,6 +1,7 @@
 // The one clock interface of the code base: time is passed in as a value, so tests drive it with a
 // ManualClock and production passes systemClock (or `Date`, which satisfies Clock).
-// Task timers are a different thing: they go through the task's mailbox (ProcessingTimeService).
+// Task timers go through the task's mailbox: ProcessingTimeService (processing-time-service.ts)
+// extends Clock with a schedule() whose callbacks run in the mailbox.
 
 /** Reads the time in epoch milliseconds. */
 export interface Clock {
