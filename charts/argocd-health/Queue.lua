@@ -1,7 +1,8 @@
 --   Active (Ready)                   Healthy (and says how many deployments wait for capacity)
 --   Pending                          Progressing
 --   QuotaRejected, invalid spec      Degraded
-local early = beingDeleted() or notReconciledYet("reconcile this Queue") or staleStatus() or invalidSpec()
+--   the operator's own requests refused by RBAC (condition OperatorForbidden True)   Degraded
+local early = beingDeleted() or operatorForbidden() or notReconciledYet("reconcile this Queue") or staleStatus() or invalidSpec()
 if early ~= nil then return early end
 
 local status = obj.status

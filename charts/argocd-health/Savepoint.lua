@@ -2,6 +2,7 @@
 --   Pending, InProgress              Progressing
 --   Failed                           Degraded
 --   being deleted, files refused     Degraded (DisposalRefused: the user must decide)
+--   the operator's own requests refused by RBAC (condition OperatorForbidden True)   Degraded
 -- Deleting its files was refused (a path outside the workspace's savepoint directory): the
 -- deletion waits for the user, so it is Degraded; a store that does not answer is retried.
 local disposed = condition("Disposed")
@@ -11,7 +12,7 @@ if obj.metadata.deletionTimestamp ~= nil and disposed ~= nil and disposed.status
   end
   return { status = "Progressing", message = "Being deleted: " .. messageOf(disposed, "deleting the savepoint files") }
 end
-local early = beingDeleted() or notReconciledYet("take this Savepoint")
+local early = beingDeleted() or operatorForbidden() or notReconciledYet("take this Savepoint")
 if early ~= nil then return early end
 
 -- Completed and Failed are final: the operator takes a savepoint once, and a later edit (for

@@ -58,6 +58,7 @@ const cases: Case[] = [
   ['Queue Active with deployments waiting', object('Queue', { phase: 'Active', queuedDeployments: 3, conditions: [ready('True', 'QuotaEnforced', 'ResourceQuota q holds 2 CU')] }), 'Healthy', /3 deployment\(s\) waiting for capacity/],
   ['Queue Pending', object('Queue', { phase: 'Pending', conditions: [ready('False', 'NamespaceNotActive', 'Millrace Namespace n is missing or not Active')] }), 'Progressing', /Pending: Millrace Namespace n/],
   ['Queue QuotaRejected', object('Queue', { phase: 'QuotaRejected', conditions: [ready('False', 'ExceedsNamespaceQuota', 'spec.cu 5 exceeds what namespace n has left')] }), 'Degraded', /spec.cu 5 exceeds/],
+  ['Queue the operator may not act on', object('Queue', { conditions: [{ type: 'OperatorForbidden', status: 'True', reason: 'OperatorForbidden', message: 'the API server refuses the operator to create resourcequotas in namespace team-a' }] }), 'Degraded', /^Operator forbidden: the API server refuses the operator to create resourcequotas/],
 
   ...common('Deployment'),
   ['Deployment Running', object('Deployment', { phase: 'Running', job: { id: 'j1', state: 'RUNNING', restarts: 0 }, conditions: [ready('True', 'Running', 'job j1 running')] }), 'Healthy', /^Job j1 running$/],
@@ -91,6 +92,7 @@ const cases: Case[] = [
   ...common('Savepoint'),
   ['Savepoint Pending', object('Savepoint', { phase: 'Pending', conditions: [ready('False', 'WaitingForRunningJob', 'the Deployment is Queued; a savepoint needs a running job')] }), 'Progressing', /^Pending: the Deployment is Queued/],
   ['Savepoint InProgress', object('Savepoint', { phase: 'InProgress', conditions: [ready('False', 'InProgress', 'savepoint of job j1 triggered (t1)')] }), 'Progressing', /^InProgress: savepoint of job j1/],
+  ['Savepoint Pending, the operator forbidden to trigger it', object('Savepoint', { phase: 'Pending', conditions: [{ type: 'OperatorForbidden', status: 'True', reason: 'OperatorForbidden', message: 'the API server refuses the operator to get secrets in namespace team-a' }, ready('False', 'OperatorForbidden', 'x')] }), 'Degraded', /^Operator forbidden: the API server refuses the operator to get secrets/],
   ['Savepoint Completed', object('Savepoint', { phase: 'Completed', path: 's3://b/flink-savepoints/n/d/savepoint-1', conditions: [ready('True', 'Completed', 'x')] }), 'Healthy', /stored at s3:\/\/b\/flink-savepoints/],
   ['Savepoint Completed, edited afterwards (final: not stale)', object('Savepoint', { phase: 'Completed', path: 's3://b/sp-1', conditions: [ready('True', 'Completed', 'x')] }, { generation: 3 }), 'Healthy', /stored at s3:\/\/b\/sp-1/],
   ['Savepoint being deleted, disposal refused', object('Savepoint', { phase: 'Completed', path: 'file:///tmp/sp', conditions: [ready('True', 'Completed', 'x'),
