@@ -66,7 +66,7 @@ describe("an operator-configured JobManager with the operator's default settings
     const storage = { bucket: s3.bucket, prefix: 'ws/', region: s3.region, forcePathStyle: true, endpoint: s3.endpoint, secretName: S3_SECRET_NAME };
     const objects = desiredDeploymentObjects(d, { defaultImage: 'localhost/millrace:dev', owner, storage });
 
-    // The pods' volumes: the ConfigMap, the S3 Secret, the key Secret, the scratch emptyDir.
+    // The pods' volumes: the configuration files (annotations or a ConfigMap), the S3 Secret, the key Secret, the scratch emptyDir.
     const volumeDirs: Record<string, string> = {};
     const volume = (name: string, files: Record<string, string>) => {
       const at = path.join(dir, 'volumes', name);
@@ -74,7 +74,7 @@ describe("an operator-configured JobManager with the operator's default settings
       for (const [f, content] of Object.entries(files)) writeFileSync(path.join(at, f), content, { mode: 0o600 });
       volumeDirs[name] = at;
     };
-    volume('config', objects.config.data as Record<string, string>);
+    volume('config', objects.files);
     volume('s3-credentials', { AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey });
     volume('auth', { [path.basename(AUTH_KEY_FILE)]: randomBytes(32).toString('hex') });
     volume('scratch', {});
