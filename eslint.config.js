@@ -2,7 +2,8 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'bench/flink/', 'bench/results/', 'dist/'] },
+  // .millrace/: local state and test output (a bundled job the console test uploads), not source
+  { ignores: ['node_modules/', 'bench/flink/', 'bench/results/', 'dist/', '.millrace/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
