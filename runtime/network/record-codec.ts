@@ -16,25 +16,8 @@
 // prototypes (objects arrive plain, as with JSON), holes in arrays (arrive as undefined), and a key
 // named `__proto__` (msgpackr renames it `__proto_`, so a frame can never set a prototype).
 
-// `msgpackr/pack` is msgpackr without its native string extractor: the extractor decodes a run of
-// strings as one string and hands out slices of it, so one string kept in state would keep its
-// whole frame's strings alive (measured: 6 KB held per kept Nexmark `extra`, 15 KB with
-// `bundleStrings`, against 0.1 KB with JSON or this entry). Decoding is as fast without it here.
-import { Packr } from 'msgpackr/pack';
+import { packr } from '../serialization/msgpack.ts';
 import { decodeFlat, encodeFlat, FLAT_TAG } from './flat-records.ts';
-
-const packr = new Packr({
-  // objects of one shape share one structure inside a frame
-  useRecords: true,
-  // typed arrays, Set, RegExp, Error as themselves, not as plain objects
-  moreTypes: true,
-  // 64-bit integers come back as bigint (numbers are never written as int64: above 32 bits they
-  // are written as float64), and bigints beyond 64 bits use msgpackr's bigint extension
-  int64AsType: 'bigint',
-  useBigIntExtension: true,
-  // binary values are copied out of the frame, so a kept one does not keep the frame alive
-  copyBuffers: true,
-});
 
 /**
  * The bytes of `values`. The result is a view of the codec's working buffer, valid until the next

@@ -23,9 +23,7 @@
 // function or symbol value is dropped from an object and undefined elsewhere. A cycle throws (a
 // RangeError, as JSON's TypeError did).
 
-// msgpackr without its native string extractor (see network/record-codec.ts: a kept string would
-// keep its whole buffer alive)
-import { Packr } from 'msgpackr/pack';
+import { packr } from '../serialization/msgpack.ts';
 
 const NULL = 0;
 const UNDEFINED = 1;
@@ -49,14 +47,6 @@ const MAX_SHORT_KEY_CHARS = 0xffff / 3;
 const SHORT = 24;
 /** A working buffer grown past this by a large record is let go after it. */
 const KEEP_BYTES = 4 * 1024 * 1024;
-
-const packr = new Packr({
-  useRecords: true,
-  moreTypes: true,
-  int64AsType: 'bigint',
-  useBigIntExtension: true,
-  copyBuffers: true,
-});
 
 /** Node's own string routines under Buffer#write/toString, without their argument handling. */
 interface FastBuffer extends Buffer {
