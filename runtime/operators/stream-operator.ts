@@ -36,7 +36,7 @@ export interface OperatorContext {
   readonly connectorMetrics?: TaskConnectorMetrics;
 }
 
-/** What one operator contributes to a checkpoint; JSON-able. */
+/** What one operator contributes to a checkpoint; plain data (state/state-codec.ts writes it). */
 
 export abstract class StreamOperator {
   output!: Output;
@@ -141,7 +141,7 @@ export abstract class StreamOperator {
     this.timers?.dispose();
   }
 
-  /** The whole snapshot at once, as JSON-able objects (operator harness tests; checkpoints use captureState). */
+  /** The whole snapshot at once, as plain data (operator harness tests; checkpoints use captureState). */
   snapshotState(checkpointId: number): OperatorSnapshot {
     const s: OperatorSnapshot = {};
     if (this.backend) s.keyed = this.backend.snapshot();
