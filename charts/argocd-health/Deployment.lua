@@ -7,6 +7,8 @@
 --   error, unschedulable, crash loop, OOM kill, eviction, a Secret it mounts missing, ...)  Degraded;
 --   a start that does not recover by spec.progressDeadlineSeconds becomes Failed
 --   the operator's own requests refused by RBAC (condition OperatorForbidden True)   Degraded
+--   its key Secret lost under running pods (condition AuthKeyProblem, reason KeyLost: no pod
+--   can be made again until it is suspended and resumed)   Degraded
 local early = beingDeleted() or operatorForbidden() or notReconciledYet("reconcile this Deployment") or staleStatus() or invalidSpec()
 if early ~= nil then return early end
 
@@ -15,6 +17,12 @@ local ready = condition("Ready")
 local phase = status.phase
 local why = status.reason
 if why == nil or why == "" then why = messageOf(ready, tostring(phase)) end
+
+-- The key Secret lost under running pods: no pod is made again until a person suspends and resumes.
+local key = condition("AuthKeyProblem")
+if key ~= nil and key.status == "True" and key.reason == "KeyLost" then
+  return { status = "Degraded", message = "Key lost: " .. messageOf(key, "the key Secret of the running pods is gone") }
+end
 
 -- A pod problem while the job starts or runs: retried, but a person has to look.
 local pods = condition("PodsHealthy")

@@ -87,6 +87,10 @@ const cases: Case[] = [
   ['Deployment the operator may not act on', object('Deployment', { conditions: [{ type: 'OperatorForbidden', status: 'True', reason: 'OperatorForbidden', message: 'since t the API server refuses the operator to create pods in namespace team-a: pods is forbidden' }, ready('False', 'OperatorForbidden', 'x')] }), 'Degraded', /^Operator forbidden: since t the API server refuses the operator to create pods in namespace team-a/],
   ['Deployment Starting, a Secret it mounts is missing', object('Deployment', { phase: 'Starting', conditions: [
     { type: 'PodsHealthy', status: 'False', reason: 'SecretMissing', message: "pod d-jm-1 cannot start: Secret 'kafka' (spec.secrets[0]) does not exist in namespace n" }, ready('False', 'SecretMissing', 'x')] }), 'Degraded', /^Starting, but SecretMissing: pod d-jm-1 cannot start: Secret 'kafka'/],
+  ['Deployment Running, its key Secret lost under the running pods', object('Deployment', { phase: 'Running', conditions: [
+    { type: 'AuthKeyProblem', status: 'True', reason: 'KeyLost', message: 'Secret d-auth is gone while pods d-jm-1 hold its key; suspend and resume' }, ready('True', 'Running', 'x')] }), 'Degraded', /^Key lost: Secret d-auth is gone/],
+  ['Deployment Running, its key Secret deletion postponed (the job runs on)', object('Deployment', { phase: 'Running', conditions: [
+    { type: 'AuthKeyProblem', status: 'True', reason: 'KeyDeletionPostponed', message: 'm' }, ready('True', 'Running', 'x')] }), 'Healthy', /Running/],
   ['Namespace Active, the operator forbidden there', object('Namespace', { phase: 'Active', conditions: [{ type: 'OperatorForbidden', status: 'True', reason: 'OperatorForbidden', message: 'm' }, ready('True', 'Active', 'x')] }, { generation: 2 }), 'Degraded', /^Operator forbidden: m/],
 
   ...common('Savepoint'),
