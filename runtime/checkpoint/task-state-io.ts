@@ -8,6 +8,9 @@ import { openObjectStore } from '../storage/open-object-store.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
 import type { StateFileHandle } from '../storage/snapshot-metadata.ts';
 import { openStateFile } from '../storage/snapshot-reader.ts';
+import { StorageError } from '../storage/errors.ts';
+import { fileInDir } from '../storage/layout.ts';
+import type { StateFileEntry } from '../storage/snapshot-metadata.ts';
 import { Readable } from 'node:stream';
 import { decodeOperatorSnapshot } from '../state/state-file-format.ts';
 import { SnapshotWriter } from '../storage/snapshot-writer.ts';
@@ -46,9 +49,23 @@ export class TaskStateIO {
     const location = { store: this.store(restore.storageUri), dir: restore.dir };
     const out: Record<string, OperatorSnapshot[]> = {};
     for (const [uid, entries] of Object.entries(restore.files)) {
-      out[uid] = await Promise.all(entries.map(async (e) => decodeOperatorSnapshot(await openStateFile(location, e))));
+      out[uid] = await Promise.all(entries.map(async (e) => this.decode(location, e)));
     }
     return out;
+  }
+
+  /**
+   * One state file's snapshot. A file that does not decode is named in the error, whichever
+   * notices first: the decoder (its first bytes) or the size and sha256 check (at its end).
+   */
+  private async decode(location: { store: ObjectStore; dir: string }, entry: StateFileEntry): Promise<OperatorSnapshot> {
+    try {
+      return await decodeOperatorSnapshot(await openStateFile(location, entry));
+    } catch (err) {
+      if (!(err instanceof StorageError) || err.file !== undefined) throw err;
+      const file = `${location.store.description}${fileInDir(location.dir, entry.file)}`;
+      throw new StorageError(err.code, `state file ${file}: ${err.message.slice(err.code.length + 2)}`, { file, cause: err });
+    }
   }
 
   close(): void {
