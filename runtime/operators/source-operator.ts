@@ -133,7 +133,9 @@ export class SourceOperator extends StreamOperator implements SourceOutput<unkno
       this.idle = combined.idle;
       transition = combined.idle ? 'idle' : 'active';
     }
-    if (!combined.idle && combined.watermark > this.lastWatermark) {
+    // emitted before the caller marks the subtask idle: when every split is idle this is the
+    // maximum over them (split-watermarks.ts)
+    if (combined.watermark > this.lastWatermark) {
       this.lastWatermark = combined.watermark;
       this.output.emitWatermark(combined.watermark);
     }

@@ -33,7 +33,7 @@ describe('per-split watermarks', () => {
     // p0's idle time starts at the first check without records (699), so it is idle from 999 on
     expect(w.current(699)).toEqual({ watermark: 1999, idle: false });
     expect(w.current(998)).toEqual({ watermark: 1999, idle: false });
-    expect(w.current(999)).toEqual({ watermark: MIN_WATERMARK, idle: true });
+    expect(w.current(999)).toEqual({ watermark: 1999, idle: true }); // all idle: the maximum over them
     // p1 comes back with an older time: it holds the minimum again
     p1.onEvent(1500);
     expect(w.current(1000)).toEqual({ watermark: 1499, idle: false });
@@ -49,7 +49,24 @@ describe('per-split watermarks', () => {
     p0.onEvent(2900);
     expect(w.current(250)).toEqual({ watermark: MIN_WATERMARK, idle: false });
     expect(w.current(750)).toEqual({ watermark: 2899, idle: false }); // p1 idle; p0 active at the check before
-    expect(w.current(1050)).toEqual({ watermark: MIN_WATERMARK, idle: true });
+    expect(w.current(1050)).toEqual({ watermark: 2899, idle: true });
+  });
+
+  test('when every split is idle the watermark is the maximum over them, even if no check saw only the silent one idle', () => {
+    // the records were there at the first check; the next comes 250 ms later (p1 not idle yet),
+    // the one after 500 ms later: p0 and p1 turn idle at the same check (kafka-watermarks in CI)
+    const w = new SplitWatermarks(bounded, 300);
+    const p0 = w.add('p0');
+    w.add('p1');
+    p0.onEvent(2900);
+    expect(w.current(0)).toEqual({ watermark: MIN_WATERMARK, idle: false });
+    expect(w.current(250)).toEqual({ watermark: MIN_WATERMARK, idle: false });
+    expect(w.current(750)).toEqual({ watermark: 2899, idle: true });
+    // a split without records never raises it
+    const silent = new SplitWatermarks(bounded, 300);
+    silent.add('p0');
+    silent.current(0);
+    expect(silent.current(300)).toEqual({ watermark: MIN_WATERMARK, idle: true });
   });
 
   test('without an idle timeout a silent split holds the watermark back forever', () => {

@@ -12,7 +12,11 @@
 // starts at the first check that sees no activity, so a split active at one check is never idle
 // at the next. Otherwise, with checks further apart than the timeout (a fetch that waits, a busy
 // machine), the last active split and a silent one go idle at the same check, and the subtask
-// turns idle without ever emitting the active split's watermark.
+// turns idle without ever emitting the active split's watermark. For checks that are irregular
+// even so (the split active at one check, silent at the next, idle at the one after while the
+// silent split turned idle only there too), the subtask, when every split is idle, first emits
+// the maximum of their watermarks, as Flink's StatusWatermarkValve flushes when all of its input
+// channels are idle: nothing can hold the watermark back any more.
 
 import { MIN_WATERMARK, type WatermarkGenerator } from '../api/watermarks.ts';
 
@@ -35,22 +39,24 @@ export class SplitWatermark {
     this.events++;
   }
 
-  /** The split's watermark, or undefined when it is idle at `now`. */
-  check(now: number, idleTimeoutMs: number | undefined): number | undefined {
+  /** The split's watermark, and whether it is idle at `now`. */
+  check(now: number, idleTimeoutMs: number | undefined): { watermark: number; idle: boolean } {
     if (this.events > 0) {
       this.events = 0;
       this.inactiveSince = undefined;
     } else if (this.inactiveSince === undefined) {
       this.inactiveSince = now;
-    } else if (idleTimeoutMs !== undefined && now - this.inactiveSince >= idleTimeoutMs) {
-      return undefined;
     }
-    return this.gen.currentWatermark();
+    const idle = this.inactiveSince !== undefined && idleTimeoutMs !== undefined && now - this.inactiveSince >= idleTimeoutMs;
+    return { watermark: this.gen.currentWatermark(), idle };
   }
 }
 
 export interface CombinedWatermark {
-  /** minimum over the active splits (MIN_WATERMARK when one of them has none yet) */
+  /**
+   * minimum over the active splits (MIN_WATERMARK when one of them has none yet); when every split
+   * is idle, the maximum over them (nothing holds it back any more)
+   */
   readonly watermark: number;
   /** every split is idle: the subtask must not hold downstream watermarks back */
   readonly idle: boolean;
@@ -87,13 +93,17 @@ export class SplitWatermarks {
   current(now: number): CombinedWatermark | undefined {
     if (this.splits.size === 0) return undefined;
     let min = Number.POSITIVE_INFINITY;
+    let maxIdle = MIN_WATERMARK;
     let active = 0;
     for (const s of this.splits.values()) {
-      const wm = s.check(now, this.idleTimeoutMs);
-      if (wm === undefined) continue;
+      const { watermark, idle } = s.check(now, this.idleTimeoutMs);
+      if (idle) {
+        if (watermark > maxIdle) maxIdle = watermark;
+        continue;
+      }
       active++;
-      if (wm < min) min = wm;
+      if (watermark < min) min = watermark;
     }
-    return active === 0 ? { watermark: MIN_WATERMARK, idle: true } : { watermark: min, idle: false };
+    return active === 0 ? { watermark: maxIdle, idle: true } : { watermark: min, idle: false };
   }
 }
