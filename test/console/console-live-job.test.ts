@@ -29,6 +29,9 @@ beforeAll(async () => {
   cluster = new SecureCluster({ job: JOB, namespace: 'console', deployment: 'live', params: { events: '0', rate: '400', out: mkdtempSync(join(tmpdir(), 'console-live-')) }, checkpointIntervalMs: 1000 });
   await cluster.start();
   jobId = await cluster.jobId();
+  // the page shows the job's state as the JobManager has it: wait until its tasks are deployed
+  // (on a loaded machine it was still CREATED when the page loaded)
+  await waitFor('the job RUNNING', async () => ((await cluster.job(jobId)).state === 'RUNNING' ? true : undefined), 60_000);
   world = await startConsoleWorld({ jobManagerUrl: (d) => (d.name === 'live' ? cluster.restUrl : 'http://127.0.0.1:9') });
   // what the operator made: the Deployment with its job in status, and its key Secret
   await world.admin.create({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'live-auth', namespace: world.teamA }, type: 'Opaque', stringData: { key: cluster.keyText } });
