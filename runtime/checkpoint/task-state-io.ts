@@ -6,11 +6,10 @@
 import type { OperatorSnapshot } from '../state/state-file-format.ts';
 import { openObjectStore } from '../storage/open-object-store.ts';
 import type { ObjectStore } from '../storage/object-store.ts';
-import type { StateFileHandle } from '../storage/snapshot-metadata.ts';
+import type { StateFileEntry, StateFileHandle } from '../storage/snapshot-metadata.ts';
 import { openStateFile } from '../storage/snapshot-reader.ts';
 import { StorageError } from '../storage/errors.ts';
 import { fileInDir } from '../storage/layout.ts';
-import type { StateFileEntry } from '../storage/snapshot-metadata.ts';
 import { Readable } from 'node:stream';
 import { decodeOperatorSnapshot } from '../state/state-file-format.ts';
 import { SnapshotWriter } from '../storage/snapshot-writer.ts';
