@@ -234,6 +234,13 @@ class RecordDecoder {
   }
 }
 
+/** A whole binary state file held in memory, decoded (tests and harnesses; restores stream the file). */
+export function decodeOperatorSnapshotBuffer(file: Buffer): OperatorSnapshot {
+  const d = new RecordDecoder();
+  d.push(file);
+  return d.finish();
+}
+
 /**
  * Decodes a state file stream, binary or JSON lines (told apart by the first byte). The stream
  * verifies size and sha256 at its end; a failure there rejects this.

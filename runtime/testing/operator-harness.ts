@@ -4,7 +4,7 @@
 import { keyGroupRangeFor } from '../graph/key-groups.ts';
 import type { Output } from '../operators/output.ts';
 import type { StreamOperator } from '../operators/stream-operator.ts';
-import type { OperatorSnapshot } from '../state/state-file-format.ts';
+import { decodeOperatorSnapshotBuffer, encodeOperatorSnapshot, type OperatorSnapshot } from '../state/state-file-format.ts';
 import { ManualProcessingTimeService } from '../task/processing-time.ts';
 
 export interface Emitted {
@@ -74,8 +74,8 @@ export class OperatorHarness {
     return this;
   }
   snapshot(checkpointId = 1): OperatorSnapshot {
-    // round-trip through JSON: what a checkpoint stores
-    return JSON.parse(JSON.stringify(this.operator.snapshotState(checkpointId))) as OperatorSnapshot;
+    // round-trip through the state file format: what a checkpoint stores and a restore reads
+    return decodeOperatorSnapshotBuffer(Buffer.concat(encodeOperatorSnapshot(this.operator.snapshotState(checkpointId))));
   }
   values(): unknown[] {
     return this.output.map((e) => e.value);
