@@ -25,8 +25,15 @@ describe('CU sizing', () => {
   });
   test('TaskManager count is ceil(parallelism / slots) and the whole deployment is counted', () => {
     expect(deploymentSize({ parallelism: 5, jobManager: { cu: 0.5 }, taskManager: { cu: 1.25, slots: 2 } }))
-      .toEqual({ taskManagers: 3, requiredCU: 4.25 });
+      .toEqual({ taskManagers: 3, standby: 0, requiredCU: 4.25 });
     expect(deploymentSize({ parallelism: 1, jobManager: { cu: 1 }, taskManager: { cu: 1, slots: 4 } }))
-      .toEqual({ taskManagers: 1, requiredCU: 2 });
+      .toEqual({ taskManagers: 1, standby: 0, requiredCU: 2 });
+  });
+  test('standby TaskManagers are whole pods on top of what the parallelism needs, and their CU are counted', () => {
+    // parallelism 4 on 2 slots: 2 TaskManagers, plus 1 standby = 3 pods of 1.5 CU, plus the JobManager's 0.5.
+    expect(deploymentSize({ parallelism: 4, jobManager: { cu: 0.5 }, taskManager: { cu: 1.5, slots: 2, standby: 1 } }))
+      .toEqual({ taskManagers: 3, standby: 1, requiredCU: 5 });
+    expect(deploymentSize({ parallelism: 1, jobManager: { cu: 1 }, taskManager: { cu: 0.25, slots: 1, standby: 3 } }))
+      .toEqual({ taskManagers: 4, standby: 3, requiredCU: 2 });
   });
 });

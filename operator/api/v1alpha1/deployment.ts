@@ -52,6 +52,9 @@ export const savepointPolicySchema = withRules(z.object({
 export type SavepointPolicy = z.infer<typeof savepointPolicySchema>;
 export const DEFAULT_SAVEPOINT_POLICY: SavepointPolicy = { periodicIntervalSeconds: 0, historyMaxCount: 10, historyMaxAgeSeconds: 0 };
 
+/** Bound of spec.taskManager.standby: each standby is a whole pod held free, so a typo costs capacity. */
+export const MAX_STANDBY_TASKMANAGERS = 16;
+
 /** Default of spec.progressDeadlineSeconds (Kubernetes Deployments use 600 s; a stream job's pods start faster). */
 export const DEFAULT_PROGRESS_DEADLINE_SECONDS = 300;
 
@@ -59,13 +62,15 @@ export const deploymentSpecSchema = z.object({
   source: sourceSchema,
   state: z.enum(['running', 'suspended', 'cancelled']).default('running').describe('Desired state of the job: running, suspended (stop, keep state, free CU) or cancelled (stop for good).'),
   queue: dnsLabel('Queue whose CU the deployment uses.').default(DEFAULT_QUEUE),
-  parallelism: z.number().int().min(1).max(4096).default(1).describe('Parallelism of the job; TaskManagers = ceil(parallelism / taskManager.slots).'),
+  parallelism: z.number().int().min(1).max(4096).default(1).describe('Parallelism of the job; TaskManagers = ceil(parallelism / taskManager.slots), plus taskManager.standby.'),
   jobManager: z.object({
     cu: computeUnits('Size of the JobManager pod.').default(1),
   }).default({ cu: 1 }).describe('JobManager resources.'),
   taskManager: z.object({
     cu: computeUnits('Size of each TaskManager pod.').default(1),
     slots: z.number().int().min(1).max(64).default(1).describe('Task slots per TaskManager.'),
+    standby: z.number().int().min(0, 'taskManager.standby must be 0 or more').max(MAX_STANDBY_TASKMANAGERS, `taskManager.standby is at most ${MAX_STANDBY_TASKMANAGERS}: each standby is a whole TaskManager pod held free`).optional()
+      .describe(`Standby TaskManager pods (0 to ${MAX_STANDBY_TASKMANAGERS}; absent: 0), as Flink's slotmanager.redundant-taskmanager-num: created on top of the ceil(parallelism / slots) the job needs, sized and counted against the queue's CU like the others, and kept free by the JobManager, so that after a TaskManager pod is lost the job restarts on a standby at once instead of waiting for a new pod; the replacement pod becomes the next standby. Changing it replaces the pods (the upgrade strategy applies).`),
   }).default({ cu: 1, slots: 1 }).describe('TaskManager resources.'),
   upgradeStrategy: z.enum(['stateful', 'stateless', 'none']).default('stateless').describe('How a spec change reaches a running job: stateful (savepoint, then restart from it), stateless (restart from scratch or the restore strategy), none (only on the next start).'),
   restore: restoreSchema.default({ strategy: 'latestState', allowNonRestoredState: false }),
@@ -108,7 +113,7 @@ export const deploymentStatusSchema = z.object({
   job: jobStatusSchema.optional(),
   cuInUse: z.number().optional().describe('CU held by the pods of this deployment.'),
   requiredCU: z.number().optional().describe('CU the whole deployment needs (JobManager + TaskManagers).'),
-  taskManagers: z.number().int().optional().describe('Number of TaskManager pods.'),
+  taskManagers: z.number().int().optional().describe('Number of TaskManager pods, standby ones (spec.taskManager.standby) included.'),
   queuedSince: z.string().optional().describe('When the deployment started waiting in its queue (RFC 3339).'),
   savepointInFlight: z.object({
     purpose: z.enum(['upgrade', 'suspend']).describe('Why the job is being stopped with a savepoint.'),

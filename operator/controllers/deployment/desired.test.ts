@@ -78,3 +78,41 @@ describe('job source and storage in the desired objects', () => {
     expect(c.volumeMounts.map((m) => m.name)).toEqual(['config', 'scratch', 'auth']);
   });
 });
+
+describe('standby TaskManagers (spec.taskManager.standby)', () => {
+  const withStandby = (standby: number | undefined) => deploymentSchema.parse({
+    apiVersion: 'millrace.dev/v1alpha1', kind: 'Deployment', metadata: { name: 'orders', namespace: 'team-a' },
+    spec: { source: { sql: 'SELECT 1' }, parallelism: 4, taskManager: { cu: 0.5, slots: 2, ...(standby === undefined ? {} : { standby }) } },
+  });
+  const tmNames = (out: ReturnType<typeof desiredDeploymentObjects>) => out.pods.filter((p) => p.metadata.labels?.['app.kubernetes.io/component'] === 'taskmanager').map((p) => p.metadata.name);
+
+  test('N more TaskManager pods than the parallelism needs, alike, and the JobManager told to keep N free', () => {
+    const out = desiredDeploymentObjects(withStandby(2), { defaultImage: 'millrace:dev', owner });
+    // parallelism 4 on 2 slots needs 2; plus 2 standby. They are the same pods (any of them may be
+    // the standby: the JobManager decides, and a replaced pod becomes the next one).
+    expect(tmNames(out)).toEqual([0, 1, 2, 3].map((i) => `orders-tm-${out.hash}-${i}`));
+    const specs = out.pods.slice(1).map((p) => JSON.stringify(p.spec).replaceAll(/orders-tm-\w+-\d/g, ''));
+    expect(new Set(specs).size).toBe(1);
+    expect(JSON.parse(out.files['millrace.json'] ?? '{}').taskManagers).toEqual({ standby: 2 });
+  });
+
+  test('absent or 0: no standby pod, no setting, and a spec without the field keeps its pods\' hash', () => {
+    const absent = withStandby(undefined);
+    // No default is filled in: pods made before the field existed keep their spec hash (no restart on an operator upgrade).
+    expect('standby' in absent.spec.taskManager).toBe(false);
+    const out = desiredDeploymentObjects(absent, { defaultImage: 'millrace:dev', owner });
+    expect(tmNames(out)).toHaveLength(2);
+    expect(JSON.parse(out.files['millrace.json'] ?? '{}')).not.toHaveProperty('taskManagers');
+    const zero = desiredDeploymentObjects(withStandby(0), { defaultImage: 'millrace:dev', owner });
+    expect(tmNames(zero)).toHaveLength(2);
+    expect(JSON.parse(zero.files['millrace.json'] ?? '{}')).not.toHaveProperty('taskManagers');
+    // A change of the standby count is a change of the pods (the upgrade strategy applies).
+    expect(desiredDeploymentObjects(withStandby(1), { defaultImage: 'millrace:dev', owner }).hash).not.toBe(out.hash);
+  });
+
+  test('a bad count is refused naming the field and the bound', () => {
+    expect(() => withStandby(17)).toThrow(/taskManager\.standby is at most 16/);
+    expect(() => withStandby(-1)).toThrow(/taskManager\.standby must be 0 or more/);
+    expect(() => withStandby(1.5)).toThrow(/standby/);
+  });
+});

@@ -1,6 +1,7 @@
 // Desired objects of a running Deployment (pure): the runtime configuration (in the pods' own
 // annotations, or a ConfigMap when it is large: config-files.ts), a Service in front of the
-// JobManager, one JobManager pod and N TaskManager pods sized from CU (requests = limits),
+// JobManager, one JobManager pod and N TaskManager pods sized from CU (requests = limits; N
+// counts the standby ones, which the JobManager keeps free: deployment-size.ts),
 // marked with the queue's PriorityClass, locked down (non-root, no privilege escalation,
 // read-only root, no service account token).
 import { createHash } from 'node:crypto';
@@ -105,6 +106,8 @@ export function runtimeConfig(d: Deployment, restoreSavepointPath?: string): Rec
     source: s.source,
     parallelism: s.parallelism,
     taskManager: { slots: s.taskManager.slots },
+    // The JobManager keeps this many TaskManagers free (runtime/jobmanager/jobmanager-config.ts); absent: none.
+    ...(s.taskManager.standby ? { taskManagers: { standby: s.taskManager.standby } } : {}),
     // A savepoint the operator took (stateful upgrade or suspend) or one named by restore.savepointName.
     restore: restoreSavepointPath ? { ...s.restore, strategy: 'savepoint', savepointPath: restoreSavepointPath } : s.restore,
     checkpoints: s.checkpoints,

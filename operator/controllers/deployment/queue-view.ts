@@ -47,7 +47,7 @@ function candidateFacts(d: Deployment): CandidateFacts {
     requiredCU: deploymentSize({
       parallelism: spec.parallelism ?? 1,
       jobManager: { cu: spec.jobManager?.cu ?? 1 },
-      taskManager: { cu: spec.taskManager?.cu ?? 1, slots: spec.taskManager?.slots ?? 1 },
+      taskManager: { cu: spec.taskManager?.cu ?? 1, slots: spec.taskManager?.slots ?? 1, standby: spec.taskManager?.standby },
     }).requiredCU,
     holdsCapacity: holdsCapacity(d.status?.phase),
     // A Failed or Finished job stays so until its spec changes (a new generation).
