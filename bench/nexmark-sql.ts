@@ -15,7 +15,6 @@
 //     [--warmup-seconds 10] [--parallelism 2] [--taskmanagers 2] [--verify-events 100000] [--seed 42]
 //     [--no-verify] [--no-write]
 
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,6 +36,7 @@ import { millraceCommand } from './lib/millrace.ts';
 import { isSmokeRun, MIN_MEASURE_SECONDS, MIN_RUNS, MIN_WARMUP_SECONDS } from './lib/report.ts';
 import { figuresOf, perCoreRatio, type SystemOutcome } from './lib/results.ts';
 import { runCaptured } from './lib/run-process.ts';
+import { sampleLoad, sourceOf, type LoadSample } from './lib/run-facts.ts';
 import { mergeQueries, renderSqlSection, renderSqlTable, replaceSqlSection, sqlTargetRatio, type SqlBenchReport, type SqlBenchSettings, type SqlQueryResult } from './lib/sql-report.ts';
 import { verifySqlQuery, type SqlVerification } from './lib/sql-verify.ts';
 import type { WindowFigures } from './lib/window.ts';
@@ -159,8 +159,8 @@ async function measureQuery(jar: string, query: string, verification: SqlVerific
   const { tasks, scans } = millraceTasks(sqlFile);
   const flinkExecutionPlan = await flinkPlan(jar, planFile);
 
-  const load: number[] = [];
-  const sampler = setInterval(() => load.push(loadavg()[0]!), 5000);
+  const sampler = sampleLoad();
+  let loadAverage: LoadSample | null;
   const figures: { flink: WindowFigures[]; millrace: WindowFigures[] } = { flink: [], millrace: [] };
   const failed: { flink?: string; millrace?: string } = {};
   const windowOptions = { warmupSeconds: settings.warmupSeconds, measureSeconds: settings.measureSeconds, cwd: ROOT, log };
@@ -184,7 +184,7 @@ async function measureQuery(jar: string, query: string, verification: SqlVerific
       }
     }
   } finally {
-    clearInterval(sampler);
+    loadAverage = sampler.stop();
   }
   const outcome = (system: 'flink' | 'millrace', planTasks: string[]): SystemOutcome => {
     const plan = { logical: [], implementation: [], tasks: planTasks };
@@ -197,16 +197,10 @@ async function measureQuery(jar: string, query: string, verification: SqlVerific
   const targetRatio = sqlTargetRatio(query);
   return {
     query, statement, measuredAt: new Date().toISOString(),
-    loadAverage: load.length === 0 ? null : { min: Math.min(...load), max: Math.max(...load), samples: load.length },
+    loadAverage,
     millraceTasks: tasks, millraceSourceScans: scans, flinkPlan: flinkExecutionPlan, flink, millrace,
     ratioMillraceToFlinkPerCore: ratio, ratioRange: range, targetRatio, targetMet: ratio === null ? null : ratio >= targetRatio, verification,
   };
-}
-
-/** The commit Millrace runs from and what under runtime/ differs from it (a shared work tree has others' work in progress). */
-function sourceOf(): { commit: string; modifiedRuntimeFiles: string[] } {
-  const git = (...args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' }).trim();
-  return { commit: git('rev-parse', '--short', 'HEAD'), modifiedRuntimeFiles: git('status', '--porcelain', '--', 'runtime').split('\n').filter((l) => l.length > 0).map((l) => l.slice(3)) };
 }
 
 async function main(): Promise<void> {
@@ -217,7 +211,7 @@ async function main(): Promise<void> {
   const results: SqlQueryResult[] = [];
   for (const query of queries) {
     log(`${query}: measuring (load average ${loadavg().map((l) => l.toFixed(2)).join(' / ')})`);
-    const source = sourceOf();
+    const source = sourceOf(ROOT);
     const result = { ...await measureQuery(jar, query, verified.get(query) ?? null), source };
     results.push(result);
     log(`${query}: M/F per core ${result.ratioMillraceToFlinkPerCore ?? 'n/a'}`);

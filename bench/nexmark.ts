@@ -28,6 +28,7 @@ import type { BenchReport, BenchSettings, Verification } from './lib/report.ts';
 import { latencyRate, queryResult, renderTable } from './lib/results.ts';
 import type { DeclaredPlan, LatencyOutcome, QueryResult, RowVerification, RunSummary, SystemOutcome } from './lib/results.ts';
 import { runMeasured, tail } from './lib/run-process.ts';
+import { mergeRows, sampleLoad, sourceOf, type LoadSample } from './lib/run-facts.ts';
 import { spreadOf } from './lib/stats.ts';
 import { checkRows, committedParts, flinkVerificationRows, generatorChecksumMatches, readJsonLines, VERIFY_EVENTS, verificationReference, verifyParameters } from './lib/verify.ts';
 import type { WindowFigures } from './lib/window.ts';
@@ -252,7 +253,16 @@ async function main(): Promise<void> {
   const results: QueryResult[] = [];
   for (const row of rows) {
     log(`${row.row}: ${row.millraceJob} against the Flink peer's ${row.query}`);
-    const result = await measureRow(jar, row);
+    const source = sourceOf(ROOT);
+    const sampler = sampleLoad();
+    let measured: QueryResult;
+    let loadAverage: LoadSample | null;
+    try {
+      measured = await measureRow(jar, row);
+    } finally {
+      loadAverage = sampler.stop();
+    }
+    const result: QueryResult = { ...measured, measuredAt: new Date().toISOString(), loadAverage, source };
     results.push(result);
     log(`${row.row}: plans ${result.plans === null ? 'not compared' : result.plans.same ? 'the same' : `differ at ${result.plans.differences.length} step(s)`}; M/F per core ${result.ratioMillraceToFlinkPerCore ?? 'n/a'}`);
   }
@@ -269,11 +279,16 @@ async function main(): Promise<void> {
     log(`${smoke ? 'smoke run' : '--no-write'}: bench/results/nexmark.json and bench/RESULTS.md left as they were`);
     return;
   }
+  const resultsJson = join(ROOT, 'bench', 'results', 'nexmark.json');
+  const previousReport = existsSync(resultsJson) ? JSON.parse(readFileSync(resultsJson, 'utf8')) as BenchReport : null;
+  const merged = mergeRows(previousReport && { settings: previousReport.settings, rows: previousReport.queries }, { settings: report.settings, rows: report.queries }, (q) => q.row);
+  if (merged.kept.length > 0) log(`kept the earlier figures of ${merged.kept.join(', ')} (same settings, not measured in this run)`);
+  const written: BenchReport = { ...report, queries: ROWS.flatMap((r) => merged.rows.filter((q) => q.row === r.row)), kept: merged.kept };
   mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
-  writeFileSync(join(ROOT, 'bench', 'results', 'nexmark.json'), `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(resultsJson, `${JSON.stringify(written, null, 2)}\n`);
   const resultsFile = join(ROOT, 'bench', 'RESULTS.md');
   const previous = existsSync(resultsFile) ? readFileSync(resultsFile, 'utf8') : '';
-  writeFileSync(resultsFile, replaceNexmarkSection(previous, renderResultsMarkdown(report)));
+  writeFileSync(resultsFile, replaceNexmarkSection(previous, renderResultsMarkdown(written)));
   log('wrote bench/results/nexmark.json and the Nexmark section of bench/RESULTS.md');
 }
 

@@ -5,6 +5,7 @@
 import type { MachineDescription } from './machine.ts';
 import type { QueryResult } from './results.ts';
 import { renderMarkdownTable } from './results.ts';
+import { busyBeyondItself, loadText, sourceText } from './run-facts.ts';
 
 export interface BenchSettings {
   readonly parallelism: number;
@@ -30,6 +31,8 @@ export interface BenchReport {
   readonly settings: BenchSettings;
   readonly verification: Verification;
   readonly queries: readonly QueryResult[];
+  /** rows not measured by this run, kept from the previous report (same settings) */
+  readonly kept?: readonly string[];
 }
 
 /** A measured window shorter than this, or warm-up shorter than that, is a smoke run, not a figure. */
@@ -77,13 +80,22 @@ export function renderResultsMarkdown(report: BenchReport): string {
     .map(({ q, system, f }) => `- ${q.row} ${system}: ${f.reason ?? f.latencyNote}`);
   const checksum = verification.generatorChecksum;
   const smoke = isSmokeRun(settings);
+  const loads = report.queries.flatMap((q) => (q.loadAverage ? [q.loadAverage.max] : []));
+  const busy = loads.length > 0 && busyBeyondItself(Math.max(...loads), machine.logicalCpus);
+  const kept = report.kept ?? [];
   return `${SECTION_BEGIN}
 # Nexmark: Millrace against Apache Flink
 
 Latest figures of \`npm run bench:nexmark\` (\`bench/nexmark.ts\`), generated ${report.generatedAt}.
 Raw figures: \`bench/results/nexmark.json\`.${smoke ? `
 
-**Smoke run, not figures:** ${settings.runs} run(s) of ${settings.measureSeconds} s after ${settings.warmupSeconds} s of warm-up (figures need at least ${MIN_RUNS} runs of ${MIN_MEASURE_SECONDS} s after ${MIN_WARMUP_SECONDS} s).` : ''}
+**Smoke run, not figures:** ${settings.runs} run(s) of ${settings.measureSeconds} s after ${settings.warmupSeconds} s of warm-up (figures need at least ${MIN_RUNS} runs of ${MIN_MEASURE_SECONDS} s after ${MIN_WARMUP_SECONDS} s).` : ''}${busy ? `
+
+**The machine was not idle:** the 1-minute load average reached ${Math.max(...loads).toFixed(2)} on ${machine.logicalCpus} logical CPUs while rows were
+measured (per row below), of which the benchmark's own processes account for at most about ${machine.logicalCpus}; other work competed for the
+same cores, so these figures are noisier than an idle machine's.` : ''}${kept.length > 0 ? `
+
+This run measured ${report.queries.filter((q) => !kept.includes(q.row)).map((q) => q.row).join(', ')}; the rows ${kept.join(', ')} are kept from an earlier run with the same settings (each row's time, load and source tree are under Results).` : ''}
 
 ## Machine
 
@@ -134,6 +146,10 @@ ${report.queries.map(verificationText).map((l) => `  ${l}`).join('\n')}
 ## Results
 
 ${renderMarkdownTable(report.queries)}
+
+Per row: when it was measured, the 1-minute load average meanwhile, and the tree Millrace ran from.
+
+${report.queries.map((q) => `- ${q.row}: ${q.measuredAt === undefined ? 'time, load and source tree not recorded' : `measured ${q.measuredAt}; load ${loadText(q.loadAverage ?? null)}; ${sourceText(q.source)}`}`).join('\n')}
 
 Targets (issue 15), for rows with the same logical plan: events/s per core at least 2× Flink's on q0–q2 and
 1.5× on q3, q5, q7, q8; p99 latency under 50 ms at half the maximum throughput.

@@ -100,6 +100,22 @@ describe('the Nexmark section of RESULTS.md', () => {
     expect(markdown).not.toContain('Smoke run');
   });
 
+  test('each row states when it was measured, the load meanwhile and its source tree; kept rows and a busy machine are named', () => {
+    const base = report();
+    const [q0, q5] = base.queries;
+    const rows = [
+      { ...q0!, measuredAt: '2026-01-01T00:05:00.000Z', loadAverage: { min: 1.9, max: 4.2, samples: 9 }, source: { commit: 'abc1234', modifiedRuntimeFiles: [] } },
+      { ...q5!, measuredAt: '2025-12-30T10:00:00.000Z', loadAverage: { min: 2, max: 2.5, samples: 9 }, source: { commit: 'def5678', modifiedRuntimeFiles: ['runtime/x.ts'] } },
+    ];
+    const markdown = renderResultsMarkdown({ ...base, queries: rows, kept: ['q5-best-keys'] });
+    expect(markdown).toContain('- q0: measured 2026-01-01T00:05:00.000Z; load 1.90–4.20 (9 samples); Millrace from commit abc1234');
+    expect(markdown).toContain('Millrace from commit def5678 with 1 uncommitted file(s) under runtime/ (runtime/x.ts)');
+    expect(markdown).toContain('This run measured q0; the rows q5-best-keys are kept from an earlier run with the same settings');
+    expect(markdown).toContain('**The machine was not idle:** the 1-minute load average reached 4.20 on 2 logical CPUs');
+    // an idle machine (load at most the benchmark's own cores + 1) gets no warning
+    expect(renderResultsMarkdown({ ...base, queries: [{ ...rows[0]!, loadAverage: { min: 1.9, max: 2.8, samples: 9 } }] })).not.toContain('not idle');
+  });
+
   test('a smoke run says so', () => {
     expect(isSmokeRun({ runs: 3, measureSeconds: 30, warmupSeconds: 10 })).toBe(false);
     expect(isSmokeRun({ runs: 1, measureSeconds: 30, warmupSeconds: 10 })).toBe(true);

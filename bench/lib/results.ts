@@ -2,6 +2,7 @@
 // plans and the verification of their outputs into the figures of bench/results/nexmark.json, the
 // terminal table and bench/RESULTS.md.
 
+import type { LoadSample, SourceTree } from './run-facts.ts';
 import { spreadOf, type Spread } from './stats.ts';
 import type { WindowFigures } from './window.ts';
 
@@ -85,6 +86,10 @@ export interface QueryResult {
   readonly perCoreTargetMet: boolean | null;
   readonly latencyTargetMet: boolean | null;
   readonly verification: RowVerification | null;
+  /** when the row was measured, the load meanwhile and the tree Millrace ran from (rows of earlier runs keep theirs) */
+  readonly measuredAt?: string;
+  readonly loadAverage?: LoadSample | null;
+  readonly source?: SourceTree;
 }
 
 /** Issue 15's targets for rows with equal plans: q0-q2 at least 2x Flink per core, q3, q5, q7, q8 1.5x, p99 < 50 ms. */

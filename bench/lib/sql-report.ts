@@ -6,6 +6,7 @@
 import type { MachineDescription } from './machine.ts';
 import { isSmokeRun, MIN_MEASURE_SECONDS, MIN_RUNS, MIN_WARMUP_SECONDS, replaceMarkedSection } from './report.ts';
 import type { SystemFigures } from './results.ts';
+import { busyBeyondItself, loadText, mergeRows, sourceText, type LoadSample, type SourceTree } from './run-facts.ts';
 import type { Spread } from './stats.ts';
 import type { SqlVerification } from './sql-verify.ts';
 
@@ -28,9 +29,9 @@ export interface SqlQueryResult {
   readonly statement: string;
   readonly measuredAt: string;
   /** 1-minute load average sampled every few seconds while this query ran */
-  readonly loadAverage: { readonly min: number; readonly max: number; readonly samples: number } | null;
+  readonly loadAverage: LoadSample | null;
   /** the checkout Millrace ran from: its commit and the files under runtime/ that differed from it */
-  readonly source?: { readonly commit: string; readonly modifiedRuntimeFiles: readonly string[] };
+  readonly source?: SourceTree;
   /** Millrace's tasks (operator chains) built from the file, and how many of them scan the generated table */
   readonly millraceTasks: readonly string[];
   readonly millraceSourceScans: number;
@@ -67,11 +68,9 @@ const queryNumber = (q: string): number => Number(/\d+/.exec(q)?.[0] ?? 0);
  * lock); each query keeps its own time and load average. Ordered by query number.
  */
 export function mergeQueries(previous: SqlBenchReport | null, current: SqlBenchReport): { queries: SqlQueryResult[]; kept: string[] } {
-  const same = previous !== null && JSON.stringify(previous.settings) === JSON.stringify(current.settings);
-  const ran = new Set(current.queries.map((q) => q.query));
-  const kept = same ? previous.queries.filter((q) => !ran.has(q.query)) : [];
-  const queries = [...current.queries, ...kept].sort((a, b) => queryNumber(a.query) - queryNumber(b.query) || a.query.localeCompare(b.query));
-  return { queries, kept: kept.map((q) => q.query) };
+  const merged = mergeRows(previous && { settings: previous.settings, rows: previous.queries }, { settings: current.settings, rows: current.queries }, (q) => q.query);
+  const queries = merged.rows.sort((a, b) => queryNumber(a.query) - queryNumber(b.query) || a.query.localeCompare(b.query));
+  return { queries, kept: merged.kept };
 }
 
 export const SQL_SECTION_BEGIN = '<!-- nexmark-sql:begin (written by npm run bench:nexmark-sql) -->';
@@ -122,15 +121,11 @@ function verificationLine(r: SqlQueryResult): string {
     + `Millrace ${v.millrace.rows ?? 'no'} rows, ${v.millrace.verdict}${v.millrace.verdict === 'equal' ? '' : ` (${v.millrace.detail})`}; row counts ${v.rowCountsEqual ? 'equal' : 'DIFFERENT'}`;
 }
 
-function loadText(r: SqlQueryResult): string {
-  return r.loadAverage === null ? 'not sampled' : `${r.loadAverage.min.toFixed(2)}–${r.loadAverage.max.toFixed(2)} (${r.loadAverage.samples} samples)`;
-}
-
 function queryText(r: SqlQueryResult): string {
   return [
     `### ${r.query}`,
     '',
-    `Measured ${r.measuredAt}; 1-minute load average during its runs ${loadText(r)}.${r.source === undefined ? '' : ` Millrace from commit ${r.source.commit}${r.source.modifiedRuntimeFiles.length === 0 ? '' : ` with ${r.source.modifiedRuntimeFiles.length} uncommitted file(s) under runtime/ (${r.source.modifiedRuntimeFiles.join(', ')})`}.`}`,
+    `Measured ${r.measuredAt}; 1-minute load average during its runs ${loadText(r.loadAverage)}.${r.source === undefined ? '' : ` ${sourceText(r.source)}.`}`,
     '',
     'Statement (the same text on both sides):',
     '',
@@ -151,8 +146,7 @@ export function renderSqlSection(report: SqlBenchReport): string {
   const { machine, settings } = report;
   const smoke = isSmokeRun(settings);
   const loads = report.queries.flatMap((q) => (q.loadAverage ? [q.loadAverage.max] : []));
-  // the benchmark itself keeps up to every core busy: only load beyond that is other work
-  const busy = loads.length > 0 && Math.max(...loads) > machine.logicalCpus + 1;
+  const busy = loads.length > 0 && busyBeyondItself(Math.max(...loads), machine.logicalCpus);
   const missing = report.queries.flatMap((q) => (['flink', 'millrace'] as const).filter((s) => !q[s].available).map((s) => `- ${q.query} ${s}: ${q[s].reason}`));
   return `${SQL_SECTION_BEGIN}
 # Nexmark SQL: Millrace SQL against Flink SQL
