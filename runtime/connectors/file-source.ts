@@ -20,6 +20,11 @@ export interface FileSourceOptions {
   readonly csvHeader?: boolean;
   /** CSV: convert numeric-looking fields to numbers; default true */
   readonly csvCastNumbers?: boolean;
+  /**
+   * Watch the directory (Flink's FileSource.monitorContinuously): list it again every this many ms
+   * and read each new file once (runtime/connectors/filesystem/file-discovery.ts). Unset: bounded.
+   */
+  readonly monitorIntervalMs?: number;
 }
 
 interface Position {
@@ -41,8 +46,11 @@ function listFiles(p: string): string[] {
 }
 
 export function fileSource<T = unknown>(o: FileSourceOptions): Source<T> {
-  // s3://bucket/prefix: every visible object under it, bounded, position checkpointed
-  if (isObjectStorePath(o.path)) return objectStoreFileSource<T>(o);
+  // s3://bucket/prefix, or a directory to watch: the filesystem connector's source, position checkpointed
+  if (o.monitorIntervalMs !== undefined && !(o.monitorIntervalMs > 0)) {
+    throw new Error(`MR_ERR_FILE_FORMAT: path '${o.path}': monitorIntervalMs must be a number of milliseconds greater than 0, got ${o.monitorIntervalMs}; leave it unset for a bounded read`);
+  }
+  if (isObjectStorePath(o.path) || o.monitorIntervalMs !== undefined) return objectStoreFileSource<T>(o);
   // Refused when the job is built, and each file again when opened (file-roots.ts).
   checkFilePath(o.path, 'path');
   return {

@@ -1,6 +1,6 @@
 // The DataStream and pipeline file connectors (`fileSource`, `fileSink`: JSON lines, CSV, text)
-// on `s3://` paths: the same exactly-once object-store sink and bounded source as the table
-// connector, with each record as one line (a single STRING column in the `raw` format).
+// on `s3://` paths (and the source watching a local directory): the same exactly-once object-store
+// sink and bounded or continuous source as the table connector, with each record as one line (a single STRING column in the `raw` format).
 // CSV on S3 is headerless (a header per rolled file would need the columns in every part).
 
 import { parse as parseCsv } from 'csv-parse/sync';
@@ -12,6 +12,7 @@ import { resolveFormat } from '../factory/format.ts';
 import { rawFormat } from '../factory/formats/raw.ts';
 import { insertRow, type ChangelogRow } from '../factory/row.ts';
 import { mapSource } from '../table/map-source.ts';
+import { isObjectStorePath } from './file-store.ts';
 import { DEFAULT_ROLLING_POLICY } from './rolling-policy.ts';
 import { filesystemSink } from './sink.ts';
 import { filesystemSource } from './source.ts';
@@ -25,11 +26,14 @@ export interface ObjectFileOptions {
   readonly csvHeader?: boolean;
   readonly csvColumns?: readonly string[];
   readonly csvCastNumbers?: boolean;
+  /** sources: watch the path, listing it every this many ms (continuous) */
+  readonly monitorIntervalMs?: number;
 }
 
 function refuseCsvHeader(o: ObjectFileOptions): void {
   if (o.format === 'csv' && o.csvHeader !== false) {
-    throw new Error(`MR_ERR_FILE_FORMAT: path '${o.path}': CSV files on S3 have no header line; set csvHeader: false (and csvColumns for a sink), or use jsonl`);
+    const where = isObjectStorePath(o.path) ? 'CSV files on S3 have' : 'a watched directory\'s CSV files have';
+    throw new Error(`MR_ERR_FILE_FORMAT: path '${o.path}': ${where} no header line; set csvHeader: false (and csvColumns for a sink), or use jsonl`);
   }
 }
 
@@ -59,7 +63,7 @@ export function objectStoreFileSink<T>(o: ObjectFileOptions): Sink<T> {
 
 export function objectStoreFileSource<T>(o: ObjectFileOptions): Source<T> {
   refuseCsvHeader(o);
-  const inner = filesystemSource({ table: o.path, path: o.path, columns: LINE, partitionKeys: [], format: lineFormat(o.path) });
+  const inner = filesystemSource({ table: o.path, path: o.path, columns: LINE, partitionKeys: [], format: lineFormat(o.path), ...(o.monitorIntervalMs === undefined ? {} : { monitorIntervalMs: o.monitorIntervalMs }) });
   return mapSource<ChangelogRow, T>(inner, `file:${o.path}`, (row) => {
     const text = String(row.values[0] ?? '');
     if (text === '') return null;

@@ -45,3 +45,6 @@ export function parseHiddenName(name: string): HiddenName | undefined {
 export const isHiddenFile = (name: string): boolean => name.startsWith('.') || name.startsWith('_');
 
 export const baseName = (key: string): string => key.slice(key.lastIndexOf('/') + 1);
+
+/** Keys readers see: no segment of the key hidden. */
+export const visibleKeys = (keys: readonly string[]): string[] => keys.filter((k) => !k.split('/').some(isHiddenFile)).sort();

@@ -15,12 +15,14 @@
 // hidden files and files made visible after the restored checkpoint (a replay writes them again).
 // Uploads, promotions and deletions run one after another on a promise chain; a checkpoint is
 // acknowledged only when its uploads are durable (flushPending), and a failure fails the task.
+// Connector metrics: records and bytes out counted when a rolled file's upload is stored.
 
 import type { Sink, SinkContext, SinkWriter } from '../../api/functions.ts';
 import type { RowField } from '../../sql/types/data-type.ts';
 import { ConnectorError } from '../factory/errors.ts';
 import type { BulkCodec, ResolvedFormat, RowEncoder } from '../factory/format.ts';
 import type { ChangelogRow } from '../factory/row.ts';
+import type { ConnectorMetricGroup } from '../metrics/connector-metric-group.ts';
 import { toTextValue } from '../factory/values.ts';
 import { openFileStore, type FileStore } from './file-store.ts';
 import { baseName, hiddenName, parseHiddenName, parsePartName, partName, shortJobId } from './part-names.ts';
@@ -122,6 +124,7 @@ class FilesystemWriter implements SinkWriter<ChangelogRow> {
   private lastTimeCheck = 0;
   private chain: Promise<void> = Promise.resolve();
   private failure: Error | undefined;
+  private metrics: ConnectorMetricGroup | undefined;
 
   constructor(o: FilesystemSinkOptions, partIdx: number[], dataIdx: number[], format: ResolvedFormat, ext: string) {
     this.o = o;
@@ -147,6 +150,7 @@ class FilesystemWriter implements SinkWriter<ChangelogRow> {
 
   open(ctx: SinkContext): void {
     this.store = openFileStore(this.o.path, this.o.env);
+    this.metrics = ctx.connectorMetrics?.('filesystem');
     this.job = shortJobId(ctx.jobId);
     this.subtask = ctx.subtaskIndex;
     this.attempt = ctx.attempt;
@@ -209,9 +213,14 @@ class FilesystemWriter implements SinkWriter<ChangelogRow> {
     if (!f) return;
     this.open_.delete(dir);
     const bytes = this.bulk ? this.bulk.encode(f.rows) : Buffer.from(f.lines.join(''));
+    const records = this.bulk ? f.rows.length : f.lines.length;
     const hidden = joinKey(dir, hiddenName({ job: this.job, subtask: this.subtask, attempt: this.attempt, seq: this.seq++ }));
     this.rolled.push({ dir, hidden });
-    this.enqueue(() => this.store.put(hidden, bytes));
+    this.enqueue(async () => {
+      await this.store.put(hidden, bytes);
+      // counted when the object is stored (visible when its checkpoint completes), as Kafka counts acknowledged records
+      this.metrics?.written(records, bytes.length);
+    });
   }
 
   private rollAll(): void {

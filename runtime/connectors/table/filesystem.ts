@@ -1,7 +1,7 @@
 // `'connector' = 'filesystem'` with Flink's options: files under a local directory or an S3
 // prefix (`s3://bucket/prefix`, with the workspace's S3 settings and credentials) in a format
 // (json, csv, raw, parquet); `PARTITIONED BY` columns become `col=value/` directories. Source:
-// bounded read of the visible files. Sink: exactly-once append, files visible when a checkpoint
+// bounded read of the visible files, or continuous with `source.monitor-interval`. Sink: exactly-once append, files visible when a checkpoint
 // completes, rolled by size and time, partitions committed with a success file
 // (runtime/connectors/filesystem/).
 
@@ -35,6 +35,7 @@ export const filesystemConnector = defineConnector({
     'partition.time-extractor.kind': enumOption(['default'] as const).default('default'),
     'partition.time-extractor.timestamp-pattern': stringOption().optional(),
     'partition.default-name': stringOption().default(DEFAULT_PARTITION_NAME),
+    'source.monitor-interval': durationOption().optional(),
   }),
   check(ctx) {
     const o = ctx.options;
@@ -60,13 +61,15 @@ export const filesystemConnector = defineConnector({
       fail("option 'sink.partition-commit.watermark-time-zone': only 'UTC' is supported (TIMESTAMP values are wall-clock times read as UTC)");
     }
     if (o['sink.rolling-policy.file-size'] <= 0) fail("option 'sink.rolling-policy.file-size' must be positive");
+    if (o['source.monitor-interval'] !== undefined && o['source.monitor-interval'] <= 0) fail("option 'source.monitor-interval' must be greater than 0; leave it unset for a bounded read");
   },
   source: (ctx) => ({
-    bounded: true,
+    // 'source.monitor-interval': list the path again every interval and read new files (continuous)
+    bounded: ctx.options['source.monitor-interval'] === undefined,
     changelogMode: 'insert-only',
     createSource: () => filesystemSource({
       table: ctx.table.name, path: ctx.options.path, columns: ctx.table.columns, partitionKeys: ctx.table.partitionKeys ?? [],
-      format: ctx.format!, defaultPartitionName: ctx.options['partition.default-name'],
+      format: ctx.format!, defaultPartitionName: ctx.options['partition.default-name'], monitorIntervalMs: ctx.options['source.monitor-interval'],
     }),
   }),
   lookup: (ctx) => filesystemLookup(ctx),
