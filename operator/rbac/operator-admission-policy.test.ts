@@ -8,7 +8,7 @@ const scope = { serviceAccount: { name: 'millrace', namespace: 'millrace-system'
 
 test('each rule is refused with a message that starts with its name', () => {
   const spec = operatorAdmissionPolicySpec(scope) as { validations: Array<{ message: string; messageExpression?: string; reason: string }> };
-  expect(spec.validations.map((v) => v.message.split(':')[0])).toEqual(['namespace-made-by-operator', 'namespace-labels', 'namespace-owner', 'rolebinding-namespace', 'rolebinding-role', 'tenant-binding-subject', 'millrace-create', 'millrace-spec-unchanged', 'millrace-delete']);
+  expect(spec.validations.map((v) => v.message.split(':')[0])).toEqual(['namespace-made-by-operator', 'namespace-labels', 'namespace-owner', 'rolebinding-namespace', 'rolebinding-role', 'tenant-binding-subject', 'millrace-create', 'millrace-spec-unchanged', 'millrace-delete', 'priorityclass-own']);
   for (const v of spec.validations) {
     expect(v.reason).toBe('Forbidden');
     if (v.messageExpression) expect(v.messageExpression.startsWith(`'${v.message}; ' + `)).toBe(true);

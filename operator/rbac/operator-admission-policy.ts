@@ -23,7 +23,11 @@
 //   is not matched, their status), and a Queue's spec only in namespaces it made;
 // - millrace-delete: it deletes Deployments, Queues and Savepoints only in namespaces it made,
 //   never a Workspace (Millrace Namespaces are cluster-scoped: it deletes those of a Workspace
-//   being deleted, which CEL cannot check).
+//   being deleted, which CEL cannot check);
+// - priorityclass-own: of the cluster's PriorityClasses it writes and deletes only its queues'
+//   (its managed-by label, a millrace- name, value 0, preemptionPolicy Never, never globalDefault),
+//   so its token can neither change nor delete another team's class nor make one that preempts
+//   or becomes every pod's default.
 import { LABELS, MANAGED_BY } from '../controllers/shared/context.ts';
 import { TENANT_BINDING_NAME } from './operator-role.ts';
 
@@ -80,6 +84,7 @@ export function operatorAdmissionPolicySpec(scope: OperatorScope): Record<string
         { apiGroups: ['rbac.authorization.k8s.io'], apiVersions: ['*'], operations: ops, resources: ['rolebindings'] },
         // The objects themselves; their status subresource is not matched.
         { apiGroups: [MILLRACE_GROUP], apiVersions: ['*'], operations: ops, resources: MILLRACE_RESOURCES },
+        { apiGroups: ['scheduling.k8s.io'], apiVersions: ['*'], operations: ops, resources: ['priorityclasses'] },
       ],
     },
     // Everyone else (admins, controllers, members) is not judged at all.
@@ -88,6 +93,7 @@ export function operatorAdmissionPolicySpec(scope: OperatorScope): Record<string
       { name: 'isNamespace', expression: "request.resource.group == '' && request.resource.resource == 'namespaces'" },
       { name: 'isRoleBinding', expression: "request.resource.resource == 'rolebindings'" },
       { name: 'isMillrace', expression: `request.resource.group == '${MILLRACE_GROUP}'` },
+      { name: 'isPriorityClass', expression: "request.resource.group == 'scheduling.k8s.io' && request.resource.resource == 'priorityclasses'" },
       { name: 'inOwnNamespace', expression: `namespaceObject != null && ${labelIs('namespaceObject', LABELS.managedBy, managed)}` },
       { name: 'writes', expression: "request.operation != 'DELETE'" },
     ],
@@ -125,6 +131,10 @@ export function operatorAdmissionPolicySpec(scope: OperatorScope): Record<string
         `!variables.isMillrace || request.operation != 'DELETE' || request.resource.resource == 'millracenamespaces' || (request.resource.resource in ${celList(['deployments', 'queues', 'savepoints'])} && variables.inOwnNamespace)`,
         'the Millrace operator deletes Deployments, Queues and Savepoints only in namespaces it made, and never a Workspace',
         `'not ' + request.resource.resource + ' ' + request.name + ' in ' + ${SCOPE}`),
+      rule('priorityclass-own',
+        `!variables.isPriorityClass || ((request.operation == 'CREATE' || ${labelIs('oldObject', LABELS.managedBy, managed)}) && (!variables.writes || (${labelIs('object', LABELS.managedBy, managed)} && object.metadata.name.startsWith('millrace-') && object.value == 0 && !(has(object.globalDefault) && object.globalDefault) && has(object.preemptionPolicy) && object.preemptionPolicy == 'Never')))`,
+        `the Millrace operator writes and deletes only its own queue PriorityClasses (label ${LABELS.managedBy}=${MANAGED_BY}, name millrace-*, value 0, preemptionPolicy Never, not globalDefault)`,
+        "request.name + ' is not one'"),
     ],
   };
 }

@@ -32,7 +32,11 @@ export const isTenantBindRule = (r: { resources?: string[]; verbs: string[]; res
 
 export function operatorClusterRole(name = 'millrace-operator'): KubeObject {
   const rules: Rule[] = [
-    { apiGroups: [GROUP], resources: ['workspaces', 'millracenamespaces', 'queues', 'deployments', 'savepoints'], verbs: ['get', 'list', 'watch', 'patch', 'update', 'delete'] },
+    // Delete: a Workspace's Namespaces as it is deleted, a Namespace's Deployments, Queues and
+    // Savepoints as it is deleted, replaced Savepoints; never a Workspace (the admission policy
+    // confines the rest to the namespaces it made).
+    { apiGroups: [GROUP], resources: ['workspaces'], verbs: ['get', 'list', 'watch', 'patch', 'update'] },
+    { apiGroups: [GROUP], resources: ['millracenamespaces', 'queues', 'deployments', 'savepoints'], verbs: ['get', 'list', 'watch', 'patch', 'update', 'delete'] },
     { apiGroups: [GROUP], resources: ['workspaces/status', 'millracenamespaces/status', 'queues/status', 'deployments/status', 'savepoints/status'], verbs: ['get', 'patch', 'update'] },
     // The default-queue of each namespace, the Savepoint objects recording suspend/upgrade savepoints, and periodic Savepoints.
     { apiGroups: [GROUP], resources: ['queues', 'savepoints'], verbs: ['create'] },
