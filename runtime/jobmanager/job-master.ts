@@ -4,6 +4,9 @@
 // redeploys all tasks as a new attempt, restored from the latest completed checkpoint (else the
 // snapshot the job was started from). Checkpoints themselves are the CheckpointCoordinator's;
 // the job master tells it when an attempt runs and when it stops.
+// The decisions are pure parts in failover/ (which tasks a failure restarts, whether and when to
+// restart, what to restore from) and attempt-deployment.ts; this class carries them out
+// (cancel, release, deploy, timers) as Flink's scheduler does.
 
 import type { Logger } from 'pino';
 import { ExecutionGraph, type TaskState } from '../graph/execution-graph.ts';
@@ -15,32 +18,24 @@ import type { RestartStrategy } from './restart-strategy.ts';
 import type { CheckpointCoordinator, SavepointRequest } from '../checkpoint/checkpoint-coordinator.ts';
 import type { CheckpointStorageAccess, CompletedSnapshot } from '../checkpoint/checkpoint-storage-access.ts';
 import { taskKey } from '../checkpoint/messages.ts';
-import { assignState, type StateAssignment } from '../checkpoint/state-assignment.ts';
 import type { TimerClock } from '../time/clock.ts';
+import { attemptDeployments } from './attempt-deployment.ts';
+import { lostPeer } from './failover/failure-causes.ts';
+import { FailureHandler } from './failover/failure-handler.ts';
+import { onDeployFailure, onTaskFailure, type FailoverAction } from './failover/failover-strategy.ts';
+import { RestoreChoice, type RestoreSource } from './failover/restore-choice.ts';
+import { TERMINAL_STATES, type JobState } from './job-state.ts';
+import type { JobSpec } from './job-spec.ts';
 
-export type JobState = 'CREATED' | 'RUNNING' | 'RESTARTING' | 'FINISHED' | 'FAILED' | 'CANCELLING' | 'CANCELED';
-export const TERMINAL_STATES: ReadonlySet<JobState> = new Set(['FINISHED', 'FAILED', 'CANCELED']);
-
-export interface JobSpec {
-  readonly jobUrl: string;
-  readonly params: Record<string, string>;
-  readonly parallelism: number;
-  readonly batchMode: boolean;
-  readonly latencyTrackingIntervalMs: number;
-}
+export { TERMINAL_STATES, type JobState } from './job-state.ts';
+export type { JobSpec } from './job-spec.ts';
+export type { RestoreSource } from './failover/restore-choice.ts';
 
 export interface TaskManagerGateway {
   deploy(tm: TaskManagerInfo, tdd: TaskDeploymentDescriptor): Promise<void>;
   /** warm-up of a TaskManager the attempt does not use (a standby): import the job module, build the graph */
   prepare?(tm: TaskManagerInfo, job: { jobUrl: string; params: Record<string, string>; parallelism: number }): Promise<void>;
   cancel(tm: TaskManagerInfo, jobId: string, attempt: number): Promise<void>;
-}
-
-/** A snapshot an attempt restores from, with the files each subtask reads. */
-export interface RestoreSource {
-  readonly snapshot: CompletedSnapshot;
-  readonly isSavepoint: boolean;
-  readonly assignment: StateAssignment;
 }
 
 export interface JobCheckpointing {
@@ -72,24 +67,6 @@ export interface TaskStateReport {
   readonly lastCheckpointId?: number;
 }
 
-/** A deployment that failed because the TaskManager is gone (not because the task is bad). */
-function isUnreachable(err: Error): boolean {
-  return /fetch failed|ECONNREFUSED|ECONNRESET|EHOSTUNREACH/.test(`${err.message} ${String((err as { cause?: unknown }).cause ?? '')}`);
-}
-
-/**
- * The data address a task of the attempt could not connect to (nothing listens there: its
- * TaskManager died), from the channel failure it reported; undefined for any other failure.
- */
-function refusedPeer(error: string): string | undefined {
-  return /MR_ERR_CHANNEL_FAILED: connection to (\S+) lost: connect ECONNREFUSED/.exec(error)?.[1];
-}
-
-/** The data address a task lost its connection to (its TaskManager may be dead); undefined for other failures. */
-function lostPeer(error: string): string | undefined {
-  return /MR_ERR_CHANNEL_FAILED: connection to (\S+) lost/.exec(error)?.[1];
-}
-
 export class JobMaster {
   readonly id: string;
   readonly spec: JobSpec;
@@ -104,14 +81,11 @@ export class JobMaster {
   failureCause: string | undefined;
   readonly exceptions: Array<{ timestamp: number; message: string }> = [];
   private readonly deps: JobMasterDeps;
-  private readonly restart: RestartStrategy;
+  /** what the current attempt restores from; the initial one is the snapshot the job started from */
+  private readonly restoreChoice = new RestoreChoice();
+  private readonly failures: FailureHandler;
   private slots: SlotInfo[] = [];
   private waitingSince = 0;
-  /** what the current attempt restores from; the initial one is the snapshot the job started from */
-  private restoreFrom: RestoreSource | undefined;
-  private initialRestore: RestoreSource | undefined;
-  /** checkpoints a task found a file of missing or corrupt: never restored from again */
-  private readonly unusable = new Set<number>();
   /** stop/cancel-with-savepoint in progress: the state the job ends in */
   private finalState: JobState = 'CANCELED';
 
@@ -119,7 +93,7 @@ export class JobMaster {
     this.id = id;
     this.spec = spec;
     this.graph = new ExecutionGraph(jobGraph);
-    this.restart = restart;
+    this.failures = new FailureHandler(restart, this.restoreChoice);
     this.deps = deps;
     this.submittedAt = deps.clock.now();
   }
@@ -130,8 +104,7 @@ export class JobMaster {
 
   /** The snapshot the first attempt restores from (a savepoint, or a checkpoint when resuming). */
   setInitialRestore(source: RestoreSource | undefined, firstAttempt = 0): void {
-    this.initialRestore = source;
-    this.restoreFrom = source;
+    this.restoreChoice.setInitial(source);
     if (firstAttempt > 0) this.graph.reset(firstAttempt);
     if (source) this.deps.checkpointing?.coordinator.continueAfter(source.snapshot.checkpointId);
   }
@@ -147,7 +120,7 @@ export class JobMaster {
 
   /** what the current (or next) attempt restores from */
   get restoredFrom(): RestoreSource | undefined {
-    return this.restoreFrom;
+    return this.restoreChoice.restoreFrom;
   }
 
   /** More consecutive checkpoint failures than tolerated: a failure like any other (restart strategy). */
@@ -202,42 +175,35 @@ export class JobMaster {
   private deployAttempt(): void {
     const attempt = this.graph.attempt;
     const startTime = this.deps.clock.now();
-    const locations: Record<string, string[]> = {};
-    for (const v of this.graph.jobGraph.vertices) locations[v.id] = Array.from({ length: v.parallelism }, (_, i) => this.slots[i]!.address);
+    const restore = this.restoreChoice.restoreFrom;
+    const deployments = attemptDeployments({ jobId: this.id, attempt, spec: this.spec, jobGraph: this.graph.jobGraph, slots: this.slots, restore, startTime });
     this.transition('RUNNING');
-    const restore = this.restoreFrom;
     if (restore) {
       this.coordinator?.stats.restoredFrom({ id: restore.snapshot.checkpointId, external_path: restore.snapshot.path, is_savepoint: restore.isSavepoint, restore_timestamp: startTime });
       this.deps.log.info({ jobId: this.id, attempt, checkpointId: restore.snapshot.checkpointId, path: restore.snapshot.path }, 'restoring from snapshot');
     }
     this.deps.onAttempt?.(attempt);
-    for (const v of this.graph.jobGraph.vertices) {
-      for (let i = 0; i < v.parallelism; i++) {
-        const slot = this.slots[i]!;
-        const tm = this.deps.rm.taskManagers.get(slot.taskManagerId);
-        const ev = this.graph.get(v.id, i)!;
-        ev.taskManagerId = slot.taskManagerId;
-        ev.slotAddress = slot.address;
-        ev.state = 'DEPLOYING';
-        if (!tm) {
-          this.failover(`MR_ERR_TASKMANAGER_LOST: TaskManager ${slot.taskManagerId} disappeared during deployment`);
-          return;
-        }
-        const tdd: TaskDeploymentDescriptor = {
-          jobId: this.id, attempt, jobUrl: this.spec.jobUrl, params: this.spec.params, parallelism: this.spec.parallelism,
-          vertexId: v.id, subtaskIndex: i, locations, batchMode: this.spec.batchMode, latencyTrackingIntervalMs: this.spec.latencyTrackingIntervalMs, startTime,
-          ...(restore ? {
-            restoring: true,
-            restore: { storageUri: restore.snapshot.target.storageUri, dir: restore.snapshot.target.dir, checkpointId: restore.snapshot.checkpointId, files: restore.assignment.files.get(taskKey(v.id, i)) ?? {} },
-          } : {}),
-        };
-        this.deps.gateway.deploy(tm, tdd).catch((err: Error) => {
-          const cause = `MR_ERR_DEPLOY_FAILED: deploying ${v.name} (${i + 1}/${v.parallelism}) to ${tm.id} failed: ${err.message}`;
-          if (isUnreachable(err)) this.redeployWithout(attempt, tm.id, cause);
-          else if (this.graph.attempt === attempt) this.failover(cause);
-        });
+    for (const d of deployments) {
+      const tm = this.deps.rm.taskManagers.get(d.slot.taskManagerId);
+      const ev = this.graph.get(d.vertexId, d.subtaskIndex)!;
+      ev.taskManagerId = d.slot.taskManagerId;
+      ev.slotAddress = d.slot.address;
+      ev.state = 'DEPLOYING';
+      if (!tm) {
+        this.failover(`MR_ERR_TASKMANAGER_LOST: TaskManager ${d.slot.taskManagerId} disappeared during deployment`);
+        return;
       }
+      this.deps.gateway.deploy(tm, d.tdd).catch((err: Error) => {
+        const action = onDeployFailure(err, { task: d.task, taskManagerId: tm.id, attempt }, this.graph.attempt);
+        if (action) this.act(attempt, action);
+      });
     }
+  }
+
+  /** Carries out what the failover strategy decided for a failure of `attempt`. */
+  private act(attempt: number, action: FailoverAction): void {
+    if (action.kind === 'redeploy-without') this.redeployWithout(attempt, action.taskManagerId, action.cause);
+    else this.failover(action.cause);
   }
 
   onTaskState(r: TaskStateReport): void {
@@ -267,9 +233,7 @@ export class JobMaster {
       // A peer's data port refusing connections is a TaskManager already lost: the failover that
       // led to this attempt counted it (a killed TaskManager's slots stay registered until its
       // heartbeat times out), so deploy again without it rather than count it twice.
-      const deadPeer = this.slots.find((slot) => slot.address === refusedPeer(r.error ?? ''));
-      if (deadPeer) this.redeployWithout(r.attempt, deadPeer.taskManagerId, r.error ?? 'task failed');
-      else this.failover(r.error ?? 'task failed');
+      this.act(r.attempt, onTaskFailure(r.error, this.slots));
     } else if ((r.state === 'CANCELED' || r.state === 'FINISHED') && this.state === 'CANCELLING') {
       if (this.graph.all().every((e) => e.state === 'CANCELED' || e.state === 'FINISHED' || e.state === 'FAILED')) this.finishCancel();
     } else if (r.state === 'FINISHED' && this.graph.allFinished()) {
@@ -344,23 +308,18 @@ export class JobMaster {
 
   /** Counts the failure against the restart strategy: restarts after its delay, or fails the job. */
   private onFailure(cause: string): void {
-    const now = this.deps.clock.now();
+    const { timestamp: now, unusable, restartDelayMs: delay } = this.failures.handle(cause, this.deps.clock.now());
     this.exceptions.push({ timestamp: now, message: cause });
     this.deps.log.warn({ jobId: this.id, attempt: this.graph.attempt, cause: cause.split('\n')[0] }, 'job failure');
     const attempt = this.graph.attempt;
     this.coordinator?.attemptStopped(`attempt ${attempt} failed`);
-    const restored = this.restoreFrom;
-    if (restored && /MR_ERR_CHECKPOINT_(MISSING|CORRUPT)/.test(cause)) {
+    if (unusable) {
       // a file of the snapshot is gone or damaged: never again; fall back to the one before
-      this.unusable.add(restored.snapshot.checkpointId);
-      if (this.initialRestore === restored) this.initialRestore = undefined;
-      const message = `MR_ERR_RESTORE_UNUSABLE: ${restored.isSavepoint ? 'savepoint' : 'checkpoint'} ${restored.snapshot.checkpointId} at ${restored.snapshot.path} cannot be restored (${cause.split('\n')[0]}); falling back to the previous checkpoint`;
-      this.exceptions.push({ timestamp: now, message });
-      this.deps.log.error({ jobId: this.id, checkpointId: restored.snapshot.checkpointId }, message);
+      this.exceptions.push({ timestamp: now, message: unusable.message });
+      this.deps.log.error({ jobId: this.id, checkpointId: unusable.checkpointId }, unusable.message);
     }
     this.cancelTasks(attempt);
     this.deps.rm.release(this.id);
-    const delay = this.restart.onFailure(now);
     if (delay === undefined) {
       this.failureCause = cause;
       this.transition('FAILED');
@@ -388,16 +347,10 @@ export class JobMaster {
   private async chooseRestore(): Promise<void> {
     const cp = this.deps.checkpointing;
     if (!cp) return;
-    const { checkpoint, skipped } = await cp.storage.latestCompleted(this.unusable);
-    for (const s of skipped) {
-      this.unusable.add(s.checkpointId);
-      const message = `MR_ERR_RESTORE_UNUSABLE: checkpoint ${s.checkpointId} is skipped: ${s.error.message}`;
-      this.exceptions.push({ timestamp: this.deps.clock.now(), message });
-      this.deps.log.error({ jobId: this.id, checkpointId: s.checkpointId }, message);
+    for (const s of await this.restoreChoice.choose(cp.storage, this.graph.jobGraph)) {
+      this.exceptions.push({ timestamp: this.deps.clock.now(), message: s.message });
+      this.deps.log.error({ jobId: this.id, checkpointId: s.checkpointId }, s.message);
     }
-    if (checkpoint) {
-      this.restoreFrom = { snapshot: checkpoint, isSavepoint: false, assignment: assignState(checkpoint.metadata, this.graph.jobGraph, true, checkpoint.path) };
-    } else this.restoreFrom = this.initialRestore;
   }
 
   /** Savepoint while running; with `stopAfter` the job then ends (stop → FINISHED, cancel → CANCELED). */
