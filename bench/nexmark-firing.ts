@@ -10,7 +10,7 @@
 import { parseArgs } from 'node:util';
 import { buildStreamGraph, type JobDefinition } from '../runtime/api/environment.ts';
 import { createNexmarkGenerator, type NexmarkEvent } from '../runtime/connectors/nexmark/index.ts';
-import { keyGroupFor, keyGroupRangeFor } from '../runtime/graph/key-groups.ts';
+import { keyGroupFor, keyGroupRangeFor } from '../runtime/keys/key-groups.ts';
 import { OperatorHarness } from '../runtime/testing/operator-harness.ts';
 
 const { values: options } = parseArgs({

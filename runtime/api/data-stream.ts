@@ -2,7 +2,7 @@
 // setParallelism, disableChaining) apply to the operator that produced the stream.
 
 import type { PartitionerSpec } from '../graph/stream-graph.ts';
-import type { Key } from '../graph/key-groups.ts';
+import type { Key } from '../keys/key-groups.ts';
 import { FilterOperator, FlatMapOperator, MapOperator } from '../operators/simple-operators.ts';
 import {
   CoProcessOperator, KeyedCoProcessOperator, KeyedProcessOperator, KeyedReduceOperator, ProcessOperator,

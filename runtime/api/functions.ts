@@ -1,7 +1,7 @@
 // User-function contracts of the job API (in the spirit of Flink's DataStream functions).
 // Contexts handed to user code are reused between calls: read them during the call only.
 
-import type { Key } from '../graph/key-groups.ts';
+import type { Key } from '../keys/key-groups.ts';
 import type { OutputTag } from './output-tag.ts';
 import type {
   AggregatingState, AggregatingStateDescriptor, ListState, ListStateDescriptor, MapState, MapStateDescriptor,

@@ -1,7 +1,7 @@
 // Keyed state: descriptors name a state (the name is its identity in snapshots) and say how it
 // behaves; the state objects read and write the value of the current key.
 
-import type { Key } from '../graph/key-groups.ts';
+import type { Key } from '../keys/key-groups.ts';
 import type { AggregateFunction, ReduceFunction } from './functions.ts';
 
 export interface StateTtlConfig {

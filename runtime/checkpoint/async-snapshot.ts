@@ -3,7 +3,7 @@
 // between slices so the task, its slot neighbours and the network keep running. The state files
 // it produces are byte for byte what a synchronous snapshot's encoding writes.
 
-import type { KeyGroupRange } from '../graph/key-groups.ts';
+import type { KeyGroupRange } from '../keys/key-groups.ts';
 import type { OperatorStateCapture } from '../state/snapshot-part.ts';
 
 /** What a state file needs besides its bytes (task-snapshot.ts's OperatorStateBytes). */

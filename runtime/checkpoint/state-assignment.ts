@@ -7,7 +7,7 @@
 // allowNonRestoredState.
 
 import { isUnionPosition } from '../api/source.ts';
-import { keyGroupRangeFor } from '../graph/key-groups.ts';
+import { keyGroupRangeFor } from '../keys/key-groups.ts';
 import type { JobGraph } from '../graph/job-graph.ts';
 import type { SnapshotMetadata, StateFileEntry } from '../storage/snapshot-metadata.ts';
 import { filesForKeyGroups } from '../storage/snapshot-metadata.ts';

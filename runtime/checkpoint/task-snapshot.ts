@@ -2,7 +2,7 @@
 // timings of the checkpoint's phases. Types only; the checkpoint upload code (task-state-io.ts)
 // and the task (task/task-checkpoints.ts) share them without the checkpoint code importing the task.
 
-import type { KeyGroupRange } from '../graph/key-groups.ts';
+import type { KeyGroupRange } from '../keys/key-groups.ts';
 
 /** One operator's state in a checkpoint, as of the barrier (serialized after it, in slices). */
 export interface OperatorStateBytes {

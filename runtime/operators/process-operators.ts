@@ -4,7 +4,7 @@ import type {
   CoProcessFunction, Collector, KeySelector, KeyedCoProcessFunction, KeyedProcessFunction,
   OnTimerContext, ProcessFunction, ReduceFunction, RichFunction, TimerService,
 } from '../api/functions.ts';
-import type { Key } from '../graph/key-groups.ts';
+import type { Key } from '../keys/key-groups.ts';
 import type { OutputTag } from '../api/output-tag.ts';
 import { valueState, type ValueState } from '../api/state.ts';
 import type { Timer } from '../state/timer-heap.ts';

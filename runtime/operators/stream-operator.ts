@@ -2,7 +2,7 @@
 // plus snapshotState and notifyCheckpointComplete. A task calls these from its single loop, so
 // none of them ever run concurrently for one operator.
 
-import type { KeyGroupRange } from '../graph/key-groups.ts';
+import type { KeyGroupRange } from '../keys/key-groups.ts';
 import type { RuntimeContext } from '../api/functions.ts';
 import { MIN_WATERMARK } from '../api/watermarks.ts';
 import { KeyedStateBackend } from '../state/keyed-state-backend.ts';

@@ -10,7 +10,7 @@
 import type { Collector, KeySelector, WindowContext } from '../api/functions.ts';
 import type { OutputTag } from '../api/output-tag.ts';
 import { EventTimeTrigger, ProcessingTimeTrigger, maxTimestamp, type TimeWindow, type Trigger, type WindowAssigner, type WindowResultCombiner } from '../api/windows.ts';
-import type { Key } from '../graph/key-groups.ts';
+import type { Key } from '../keys/key-groups.ts';
 import type { Timer } from '../state/timer-heap.ts';
 import { StreamOperator } from './stream-operator.ts';
 import { FixedWindows } from './windowing/fixed-windows.ts';

@@ -1,5 +1,5 @@
 import { listState, mapState, reducingState, valueState } from '../api/state.ts';
-import { keyGroupFor, keyGroupRangeFor, operatorIndexForKeyGroup } from '../graph/key-groups.ts';
+import { keyGroupFor, keyGroupRangeFor, operatorIndexForKeyGroup } from '../keys/key-groups.ts';
 import { KeyedStateBackend } from './keyed-state-backend.ts';
 
 const clock = { t: 0, now() { return this.t; } };

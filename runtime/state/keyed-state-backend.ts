@@ -3,7 +3,7 @@
 // entry of that key. Snapshots are plain data per key group, so restore can pick any key-group
 // range (rescaling) — the hook the checkpointing work builds on.
 
-import { keyGroupFor, normalizeKey, type Key, type KeyGroupRange } from '../graph/key-groups.ts';
+import { keyGroupFor, normalizeKey, type Key, type KeyGroupRange } from '../keys/key-groups.ts';
 import type {
   AggregatingState, AggregatingStateDescriptor, ListState, ListStateDescriptor, MapState, MapStateDescriptor,
   ReducingState, ReducingStateDescriptor, StateTtlConfig, ValueState, ValueStateDescriptor,

@@ -1,7 +1,7 @@
 // Keyed state of one operator as of a snapshot, serialized key group by key group in slices
 // while the task goes on changing the live tables (table-view.ts keeps the snapshot's values).
 
-import type { KeyGroupRange } from '../graph/key-groups.ts';
+import type { KeyGroupRange } from '../keys/key-groups.ts';
 import { keyedHeaderRecord } from './state-file-format.ts';
 import type { SnapshotPart } from './snapshot-part.ts';
 import type { TableView } from './table-view.ts';

@@ -1,7 +1,7 @@
 // One named keyed state, split by key group so a snapshot can be cut and re-assigned per key group.
 // Namespaced tables (window contents) hold per key a Map<namespace, value>.
 
-import type { Key, KeyGroupRange } from '../graph/key-groups.ts';
+import type { Key, KeyGroupRange } from '../keys/key-groups.ts';
 import type { TableView } from './table-view.ts';
 
 export type Namespace = number | string;

@@ -13,7 +13,7 @@
 // change in place after `value()` returns them. What this relies on: an object read from state
 // is changed only while its key is the current key, and no object is shared between entries.
 
-import type { Key } from '../graph/key-groups.ts';
+import type { Key } from '../keys/key-groups.ts';
 import { encodeStateEntry, entriesRecord } from './state-file-format.ts';
 import type { StateTable } from './state-table.ts';
 

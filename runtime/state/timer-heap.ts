@@ -3,7 +3,7 @@
 // timestamp fire together; nothing is allocated per timer beyond its map entry (windows of all
 // keys share their end timestamp, so this is much cheaper than one heap node per timer).
 
-import type { Key } from '../graph/key-groups.ts';
+import type { Key } from '../keys/key-groups.ts';
 import type { Namespace } from './state-table.ts';
 
 export interface Timer {

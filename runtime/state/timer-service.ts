@@ -3,7 +3,7 @@
 // firing is scheduled through the injected ProcessingTimeService, which hands the callback to
 // the task's mailbox so it never runs in the middle of processing a batch.
 
-import type { Key } from '../graph/key-groups.ts';
+import type { Key } from '../keys/key-groups.ts';
 import { MIN_WATERMARK } from '../api/watermarks.ts';
 import type { KeyedStateBackend } from './keyed-state-backend.ts';
 import type { Namespace } from './state-table.ts';

@@ -5,7 +5,7 @@
 
 import { TIMER_CHUNK, timersRecord } from './state-file-format.ts';
 import type { SnapshotPart } from './snapshot-part.ts';
-import type { Key } from '../graph/key-groups.ts';
+import type { Key } from '../keys/key-groups.ts';
 import type { Namespace } from './state-table.ts';
 import type { TimerHeapCapture, TimerSlot } from './timer-heap.ts';
 

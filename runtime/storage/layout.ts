@@ -4,7 +4,7 @@
 //   flink-savepoints/<namespace>/<deployment>/savepoint-<id>/      (+ _metadata)
 // Pure functions: no I/O, so every rule is unit-tested.
 import { createHash } from 'node:crypto';
-import type { KeyGroupRange } from '../graph/key-groups.ts';
+import type { KeyGroupRange } from '../keys/key-groups.ts';
 import { StorageError } from './errors.ts';
 
 export const METADATA_FILE = '_metadata';

@@ -2,7 +2,7 @@
 // (or all of them at a flush) to the channels. Partitioning: forward, rebalance, hash by key group,
 // broadcast, global.
 
-import { keyGroupFor, normalizeKey, operatorIndexForKeyGroup } from '../graph/key-groups.ts';
+import { keyGroupFor, normalizeKey, operatorIndexForKeyGroup } from '../keys/key-groups.ts';
 import type { KeySelector } from '../api/functions.ts';
 import { dataBuffer, eventBuffer, type ChannelWriter, type StreamBuffer } from '../network/buffers.ts';
 import type { PartitionerType } from '../graph/partitioner-type.ts';

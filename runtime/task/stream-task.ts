@@ -12,7 +12,7 @@
 import type { StreamOperator } from '../operators/stream-operator.ts';
 import { SourceOperator } from '../operators/source-operator.ts';
 import { TimestampsAndWatermarksOperator } from '../operators/timestamps-operator.ts';
-import { keyGroupRangeFor } from '../graph/key-groups.ts';
+import { keyGroupRangeFor } from '../keys/key-groups.ts';
 import { END_OF_PARTITION } from '../network/buffers.ts';
 import type { OperatorSnapshot } from '../state/state-file-format.ts';
 import type { ProcessingTimeService } from '../time/processing-time-service.ts';

@@ -1,7 +1,7 @@
 // Drives a single operator in isolation: records, watermarks and a manual processing-time clock
 // in; emitted records, side outputs and watermarks out; snapshot and restore in between.
 
-import { keyGroupRangeFor } from '../graph/key-groups.ts';
+import { keyGroupRangeFor } from '../keys/key-groups.ts';
 import type { Output } from '../operators/output.ts';
 import type { StreamOperator } from '../operators/stream-operator.ts';
 import { decodeOperatorSnapshotBuffer, encodeOperatorSnapshot, type OperatorSnapshot } from '../state/state-file-format.ts';

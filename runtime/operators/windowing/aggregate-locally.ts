@@ -8,7 +8,7 @@ import type { DataStream, KeyedStream } from '../../api/data-stream.ts';
 import type { OperatorOptions } from '../../api/environment.ts';
 import type { AggregateFunction, KeySelector, ProcessWindowFunction } from '../../api/functions.ts';
 import type { TimeWindow, WindowAssigner, WindowResultCombiner } from '../../api/windows.ts';
-import type { Key } from '../../graph/key-groups.ts';
+import type { Key } from '../../keys/key-groups.ts';
 import { WindowOperator } from '../window-operator.ts';
 
 export function aggregateWithLocalCombine<T, K extends Key, ACC, V, R, P>(

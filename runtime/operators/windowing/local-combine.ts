@@ -7,7 +7,7 @@
 // should one ever not, they are snapshotted with the first key group of the subtask and restored
 // by exactly the new subtask that owns that key group, so no row is lost or doubled.
 
-import type { KeyGroupRange } from '../../graph/key-groups.ts';
+import type { KeyGroupRange } from '../../keys/key-groups.ts';
 import type { WindowResultCombiner } from '../../api/windows.ts';
 
 export interface PendingPartials {

@@ -4,7 +4,7 @@
 
 import type { AggregateFunction, RuntimeContext } from '../../api/functions.ts';
 import type { WindowAssigner } from '../../api/windows.ts';
-import type { Key } from '../../graph/key-groups.ts';
+import type { Key } from '../../keys/key-groups.ts';
 import type { Timer } from '../../state/timer-heap.ts';
 import { SlidingPanes } from './sliding-panes.ts';
 import type { WindowMaxSnapshot } from './window-max.ts';

@@ -18,7 +18,7 @@
 // window end at all: the best keys are kept up to date per element, a watermark emits them, and
 // the panes that no open window needs are swept a few key groups per watermark afterwards.
 
-import type { Key } from '../../graph/key-groups.ts';
+import type { Key } from '../../keys/key-groups.ts';
 import { windowStartFor } from '../../api/windows.ts';
 import type { KeyedStateBackend } from '../../state/keyed-state-backend.ts';
 import type { StateTable } from '../../state/state-table.ts';

@@ -9,7 +9,7 @@
 // their keys, and a restore keeps those whose key is now owned. A key that is not kept scored
 // below a kept one, and only rises by receiving an element, so nothing is lost by rescaling.
 
-import type { Key } from '../../graph/key-groups.ts';
+import type { Key } from '../../keys/key-groups.ts';
 import type { PaneAggregate } from './sliding-panes.ts';
 
 interface WindowBest {

@@ -6,7 +6,7 @@ import {
   CountTrigger, EventTimeSessionWindows, EventTimeTrigger, ProcessingTimeTrigger, SlidingEventTimeWindows,
   TumblingEventTimeWindows, TumblingProcessingTimeWindows, type Trigger, type WindowAssigner,
 } from '../../api/windows.ts';
-import { keyGroupRangeFor, type Key } from '../../graph/key-groups.ts';
+import { keyGroupRangeFor, type Key } from '../../keys/key-groups.ts';
 import { KeyedStateBackend } from '../../state/keyed-state-backend.ts';
 import { InternalTimerService } from '../../state/timer-service.ts';
 import { ManualProcessingTimeService } from '../../task/processing-time.ts';

@@ -9,7 +9,7 @@
 
 import type { AggregateFunction, ProcessWindowFunction, ReduceFunction, RuntimeContext } from '../../api/functions.ts';
 import type { TimeWindow, WindowAssigner } from '../../api/windows.ts';
-import type { Key } from '../../graph/key-groups.ts';
+import type { Key } from '../../keys/key-groups.ts';
 import type { KeyedStateBackend } from '../../state/keyed-state-backend.ts';
 import type { StateTable } from '../../state/state-table.ts';
 import type { Timer } from '../../state/timer-heap.ts';

@@ -5,7 +5,7 @@
 // -U old / +U new (or +I), a delete into -D of the stored row, and drops an upsert that changes nothing.
 import { KeyedProcessFunction, type Collector, type KeyedProcessContext, type RuntimeContext } from '../../api/functions.ts';
 import { valueState, type ValueState } from '../../api/state.ts';
-import type { Key } from '../../graph/key-groups.ts';
+import type { Key } from '../../keys/key-groups.ts';
 import type { ChangelogRow } from '../../connectors/factory/row.ts';
 import type { WatermarkStrategy } from '../../api/watermarks.ts';
 import type { ChangelogInfo } from '../planner/changelog.ts';

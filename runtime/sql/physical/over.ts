@@ -9,7 +9,7 @@
 // accumulators (aggregate/aggs-handle.ts). The output is insert-only.
 import { KeyedProcessFunction, type Collector, type KeyedProcessContext, type OnTimerContext, type RuntimeContext } from '../../api/functions.ts';
 import { listState, valueState, type ListState, type ValueState } from '../../api/state.ts';
-import type { Key } from '../../graph/key-groups.ts';
+import type { Key } from '../../keys/key-groups.ts';
 import type { ChangelogRow } from '../../connectors/factory/row.ts';
 import type { FrameDef, NodeOf } from '../planner/logical-plan.ts';
 import { SqlError } from '../errors.ts';

@@ -7,7 +7,7 @@
 // - LIMIT n without ORDER BY: the first n rows in arrival order (the same Top-N, all rows tied).
 import { KeyedProcessFunction, type Collector, type KeyedProcessContext, type OnTimerContext, type RuntimeContext } from '../../api/functions.ts';
 import { listState, type ListState } from '../../api/state.ts';
-import type { Key } from '../../graph/key-groups.ts';
+import type { Key } from '../../keys/key-groups.ts';
 import type { ChangelogRow } from '../../connectors/factory/row.ts';
 import { changelogText } from '../planner/changelog.ts';
 import type { NodeOf } from '../planner/logical-plan.ts';

@@ -2,7 +2,7 @@
 // partition by some columns and keep rows in the runtime's keyed state, which snapshots as JSON.
 // Row values (connectors/factory/row.ts) may be bigint (BIGINT beyond 2^53), Uint8Array or Map,
 // which JSON does not carry: `toStateRow`/`fromStateRow` tag them; plain rows pass unchanged.
-import type { Key } from '../../graph/key-groups.ts';
+import type { Key } from '../../keys/key-groups.ts';
 import type { ChangelogRow } from '../../connectors/factory/row.ts';
 
 type Values = readonly unknown[];

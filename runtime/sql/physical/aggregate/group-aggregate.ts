@@ -6,7 +6,7 @@
 // group without state (expired by TTL) is ignored, as in Flink.
 import { KeyedProcessFunction, type Collector, type KeyedProcessContext, type RuntimeContext } from '../../../api/functions.ts';
 import { valueState, type ValueState } from '../../../api/state.ts';
-import type { Key } from '../../../graph/key-groups.ts';
+import type { Key } from '../../../keys/key-groups.ts';
 import type { ChangelogRow } from '../../../connectors/factory/row.ts';
 import type { NodeOf } from '../../planner/logical-plan.ts';
 import type { RowStream, TranslateContext } from '../context.ts';

@@ -1,7 +1,7 @@
 // The key of a group (GROUP BY columns, window partition) as the runtime's keyBy needs it: a
 // string or number that is equal exactly when the group values are equal. One column keeps its
 // number or string (cheapest hashing); several columns, NULL and BIGINT beyond 2^53 become text.
-import type { Key } from '../../../graph/key-groups.ts';
+import type { Key } from '../../../keys/key-groups.ts';
 import type { ChangelogRow } from '../../../connectors/factory/row.ts';
 import { valueKey } from './state-value.ts';
 

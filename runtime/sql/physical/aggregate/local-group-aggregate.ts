@@ -3,7 +3,7 @@
 // ([group keys..., row count, accumulators...]) to GlobalGroupAggregate, which merges them into
 // its state (mini-batch-group-aggregate.ts, `accumulators` mode). Stateless between bundles: a
 // bundle is flushed before every checkpoint barrier (mini-batch-operator.ts).
-import type { Key } from '../../../graph/key-groups.ts';
+import type { Key } from '../../../keys/key-groups.ts';
 import type { ChangelogRow } from '../../../connectors/factory/row.ts';
 import type { AggsHandle } from './aggs-handle.ts';
 import { MiniBatchOperator, type BundleTrigger } from './mini-batch-operator.ts';

@@ -7,7 +7,7 @@
 // In `accumulators` mode the input rows are LocalGroupAggregate's partial results
 // ([keys..., row count, accumulators...]), merged into the state instead of accumulated.
 import { valueState, type ValueState } from '../../../api/state.ts';
-import type { Key } from '../../../graph/key-groups.ts';
+import type { Key } from '../../../keys/key-groups.ts';
 import type { ChangelogRow } from '../../../connectors/factory/row.ts';
 import type { AggsHandle } from './aggs-handle.ts';
 import { sameValues, type GroupState } from './group-aggregate.ts';

@@ -4,7 +4,7 @@
 // accumulators. The aggregate keeps the plan-derived uid (the local operator holds no state between
 // bundles and gets `<uid>-local`).
 import { DataStream } from '../../../api/data-stream.ts';
-import type { Key } from '../../../graph/key-groups.ts';
+import type { Key } from '../../../keys/key-groups.ts';
 import type { ChangelogRow } from '../../../connectors/factory/row.ts';
 import type { NodeOf } from '../../planner/logical-plan.ts';
 import type { RowStream, TranslateContext } from '../context.ts';

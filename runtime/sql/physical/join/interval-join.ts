@@ -7,7 +7,7 @@
 // without a match; the output is insert-only.
 import { KeyedCoProcessFunction, type Collector, type KeyedProcessContext, type OnTimerContext, type RuntimeContext } from '../../../api/functions.ts';
 import { listState, type ListState } from '../../../api/state.ts';
-import type { Key } from '../../../graph/key-groups.ts';
+import type { Key } from '../../../keys/key-groups.ts';
 import type { ChangelogRow } from '../../../connectors/factory/row.ts';
 import type { JoinType } from '../../planner/logical-plan.ts';
 import { fromStateRow, hasNull, nulls, toStateRow } from '../state-rows.ts';

@@ -7,7 +7,7 @@
 // dropped. The output is insert-only.
 import { KeyedCoProcessFunction, type Collector, type KeyedProcessContext, type OnTimerContext, type RuntimeContext } from '../../../api/functions.ts';
 import { listState, type ListState } from '../../../api/state.ts';
-import type { Key } from '../../../graph/key-groups.ts';
+import type { Key } from '../../../keys/key-groups.ts';
 import type { ChangelogRow } from '../../../connectors/factory/row.ts';
 import { joinKeys } from '../../planner/join-keys.ts';
 import type { NodeOf } from '../../planner/logical-plan.ts';

@@ -6,7 +6,7 @@
 // are late and dropped, as Flink does.
 import { KeyedCoProcessFunction, type Collector, type KeyedProcessContext, type OnTimerContext, type RuntimeContext } from '../../../api/functions.ts';
 import { listState, type ListState } from '../../../api/state.ts';
-import type { Key } from '../../../graph/key-groups.ts';
+import type { Key } from '../../../keys/key-groups.ts';
 import type { ChangelogRow } from '../../../connectors/factory/row.ts';
 import type { JoinKeys } from '../../planner/join-keys.ts';
 import type { JoinType, NodeOf } from '../../planner/logical-plan.ts';

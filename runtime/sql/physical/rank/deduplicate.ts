@@ -6,7 +6,7 @@
 // last one (keep last).
 import { KeyedProcessFunction, type Collector, type KeyedProcessContext, type RuntimeContext } from '../../../api/functions.ts';
 import { valueState, type ValueState } from '../../../api/state.ts';
-import type { Key } from '../../../graph/key-groups.ts';
+import type { Key } from '../../../keys/key-groups.ts';
 import type { ChangelogRow } from '../../../connectors/factory/row.ts';
 import { fromStateRow, toStateRow } from '../state-rows.ts';
 

@@ -9,7 +9,7 @@
 // row back into range.
 import { KeyedProcessFunction, type Collector, type KeyedProcessContext, type RuntimeContext } from '../../../api/functions.ts';
 import { valueState, type ValueState } from '../../../api/state.ts';
-import type { Key } from '../../../graph/key-groups.ts';
+import type { Key } from '../../../keys/key-groups.ts';
 import type { ChangelogRow } from '../../../connectors/factory/row.ts';
 import { fromStateRow, rowText, toStateRow } from '../state-rows.ts';
 import type { RowOrder } from './sort-order.ts';

@@ -2,7 +2,7 @@
 // Top-N (top-n.ts), window Top-N (window-top-n.ts), deduplication (deduplicate.ts).
 import type { ChangelogRow } from '../../../connectors/factory/row.ts';
 import { SqlError } from '../../errors.ts';
-import type { Key } from '../../../graph/key-groups.ts';
+import type { Key } from '../../../keys/key-groups.ts';
 import type { NodeOf } from '../../planner/logical-plan.ts';
 import { changelogText } from '../../planner/changelog.ts';
 import { windowPropertyOf } from '../../planner/rules/window-join.ts';

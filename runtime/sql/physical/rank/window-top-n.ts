@@ -4,7 +4,7 @@
 // the rank range are emitted as inserts and the state is dropped. Late rows are dropped.
 import { KeyedProcessFunction, type Collector, type KeyedProcessContext, type OnTimerContext, type RuntimeContext } from '../../../api/functions.ts';
 import { listState, type ListState } from '../../../api/state.ts';
-import type { Key } from '../../../graph/key-groups.ts';
+import type { Key } from '../../../keys/key-groups.ts';
 import type { ChangelogRow } from '../../../connectors/factory/row.ts';
 import { fromStateRow, toStateRow } from '../state-rows.ts';
 import type { RowOrder } from './sort-order.ts';
