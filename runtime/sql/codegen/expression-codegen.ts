@@ -46,6 +46,7 @@ const unsupported = (what: string): never => {
 
 const scaleOf = (t: DataType): number => (t.root === 'DECIMAL' ? t.scale : 0);
 const isDecimal = (t: DataType): boolean => t.root === 'DECIMAL';
+const precisionOf = (t: DataType): number => (t as { precision: number }).precision;
 const isApprox = (t: DataType): boolean => t.root === 'DOUBLE' || t.root === 'FLOAT';
 
 /** A JavaScript literal for a SQL literal, in the runtime representation. */
@@ -259,6 +260,11 @@ function genCall(rex: Extract<Rex, { kind: 'call' }>, b: Builder): string {
   }
 }
 
+/** A call whose value comes from the dec helpers, so its text already has exactly its type's scale. */
+function isDecimalArithmetic(rex: Rex): boolean {
+  return rex.kind === 'call' && isDecimal(rex.type) && ['+', '-', '*', '/', 'MOD'].includes(rex.op);
+}
+
 function genCast(rex: Extract<Rex, { kind: 'call' }>, b: Builder): string {
   const from = rex.operands[0]!.type;
   const to = rex.type;
@@ -270,6 +276,10 @@ function genCast(rex: Extract<Rex, { kind: 'call' }>, b: Builder): string {
     else if (from.root === 'TIMESTAMP' || from.root === 'TIMESTAMP_LTZ') conv = `$h.formatTimestamp(${v}, ${from.precision})`;
     else if (from.root === 'BOOLEAN') conv = `(${v} ? 'TRUE' : 'FALSE')`;
     else conv = `String(${v})`;
+  } else if (isDecimal(to) && isDecimal(from) && scaleOf(from) === scaleOf(to) && precisionOf(to) >= precisionOf(from) && isDecimalArithmetic(rex.operands[0]!)) {
+    // Widening the result of DECIMAL arithmetic (Flink's CAST(0.908 * price AS DECIMAL(23, 3)) in
+    // q1): the dec helpers already return the exact text at this scale, which fits the wider type.
+    conv = v;
   } else if (isDecimal(to)) {
     conv = `$h.dec.cast(${v}, ${scaleOf(from)}, ${(to as { precision: number }).precision}, ${scaleOf(to)})`;
   } else if (to.root === 'BIGINT' || isInteger(to)) {

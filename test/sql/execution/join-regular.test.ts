@@ -95,6 +95,23 @@ describe('regular join changelog (operator)', () => {
     expect(text(restored.values())).toEqual(['+I[7,"9007199254740993n",7,"r"]']);
   });
 
+  test('insert-only sides keep append lists: equal rows join as often as they came, across a snapshot, with older map state read', async () => {
+    const appendOnly = { joinType: 'INNER' as const, leftInsertOnly: true, rightInsertOnly: true };
+    // a savepoint of the map form (before insert-only sides had lists) holds left row [1, "old"]
+    const before = await harness({ joinType: 'INNER' });
+    before.processElement(row('+I', 1, 'old'));
+    const h = await harness(appendOnly, [before.snapshot()]);
+    h.processElement(row('+I', 1, 'a'));
+    h.processElement(row('+I', 1, 'a'));
+    h.processElement2(row('+I', 1, 'x'));
+    const restored = await harness(appendOnly, [h.snapshot()]);
+    restored.processElement(row('+I', 1, 'b'));
+    restored.processElement2(row('+I', 2, 'y'));
+    restored.processElement2(row('+I', 1, 'z'));
+    expect(text(h.values())).toEqual(['+I[1,"old",1,"x"]', '+I[1,"a",1,"x"]', '+I[1,"a",1,"x"]']);
+    expect(text(restored.values())).toEqual(['+I[1,"b",1,"x"]', '+I[1,"old",1,"z"]', '+I[1,"a",1,"z"]', '+I[1,"a",1,"z"]', '+I[1,"b",1,"z"]']);
+  });
+
   test('table.exec.state.ttl: a row whose state expired no longer joins, a fresh one does', async () => {
     const fn = new RegularJoinFunction({ joinType: 'INNER', leftKeys: [0], rightKeys: [0], leftWidth: 2, rightWidth: 2, stateTtlMs: 1000 });
     const key = (r: unknown) => (r as ChangelogRow).values[0] as number;

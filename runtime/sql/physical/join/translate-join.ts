@@ -46,7 +46,9 @@ export function translateJoin(node: JoinNode, ctx: TranslateContext): RowStream 
   switch (variant.kind) {
     case 'regular': {
       const ttl = stateTtlMs(ctx.config);
-      return connected.processKeyed<ChangelogRow>(() => new RegularJoinFunction({ ...spec, stateTtlMs: ttl }), opts);
+      const insertOnly = (n: JoinNode['left']): boolean => ctx.changelog?.get(n)?.kinds.join() === 'I';
+      const sides = { leftInsertOnly: insertOnly(node.left), rightInsertOnly: insertOnly(node.right) };
+      return connected.processKeyed<ChangelogRow>(() => new RegularJoinFunction({ ...spec, ...sides, stateTtlMs: ttl }), opts);
     }
     case 'window': {
       const ends = windowEndIndexes(node, keys);
