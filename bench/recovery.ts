@@ -9,12 +9,20 @@
 //   npm run bench:recovery -- [--quick] [--state-mb 100,1000] [--state-parallelism 4] [--payload-bytes 1000] [--kills 3]
 //     [--checkpoint-interval-ms 10000] [--steady-rate 2000] [--q5-events 80000000]
 //     [--q5-interval-ms 10000] [--rounds 5] [--parts state,throughput,pause] [--seed N] [--log-dir DIR] [--no-write]
-//     [--standby N]
+//     [--standby N] [--tier process|node] [--tm-cu 0.5] [--jm-cu 0.25]
 //
 // --standby N: N more TaskManagers that the JobManager keeps free (`--standby-taskmanagers`, Flink's
 // slotmanager.redundant-taskmanager-num); each kill hits a TaskManager that runs tasks, after the
 // standby is back. Its figures go to bench/results/recovery-standby-N.json only: the generated
 // Recovery section of bench/RESULTS.md describes runs without standby.
+//
+// --tier node: the keyed-state part only, on the node tier (bench/lib/recovery-node.ts): the job
+// as a Deployment whose pods run localhost/millrace:dev (run `npm run image:build` after runtime
+// changes), checkpoints in the workspace bucket (MinIO), and each kill a TaskManager POD deleted,
+// timed until caught up as on the process tier. With --standby N the Deployment sets
+// spec.taskManager.standby N. --tm-cu/--jm-cu size the pods (1 CU = 1 core; the node has the
+// machine's cores). Its figures go to bench/results/recovery-node-standby-N.json only. Run it
+// under the cluster lock (`flock /tmp/millrace-cluster.lock npm run bench:recovery -- --tier node ...`).
 //
 // --parts pause: q5 on a JobManager with two TaskManagers, checkpoints every --q5-interval-ms (at most 2 s) to
 // S3, every completed checkpoint's pause, end-to-end duration and size from the REST API.
@@ -39,6 +47,7 @@ import { evaluateTargets, renderRecoverySection, renderRecoveryTables, replaceRe
 import { parseProgressMarkers, recoveryTimeMs, summarize, throughputCost, type ThroughputRun } from './lib/recovery-stats.ts';
 import { bucketMarkers, DEFAULT_CRITERIA, detectRecovery, type LagMarker } from './lib/recovery-detect.ts';
 import { runMeasured, tail } from './lib/run-process.ts';
+import { measureStateOnNode, renderNodeRecovery, writeNodeResult } from './lib/recovery-node.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 // keyed state updated on a fixed wall-clock schedule, so a kill leaves a backlog to catch up on
@@ -64,6 +73,9 @@ const { values: options } = parseArgs({
     'log-dir': { type: 'string' },
     'no-write': { type: 'boolean', default: false },
     standby: { type: 'string', default: '0' },
+    tier: { type: 'string', default: 'process' },
+    'tm-cu': { type: 'string', default: '0.5' },
+    'jm-cu': { type: 'string', default: '0.25' },
   },
 });
 
@@ -91,6 +103,15 @@ const rounds = positiveInteger('rounds', options.rounds ?? (quick ? '1' : '5'));
 const parts = new Set(options.parts.split(',').map((p) => p.trim()));
 const noWrite = options['no-write'];
 const standby = options.standby === '0' ? 0 : positiveInteger('standby', options.standby);
+if (options.tier !== 'process' && options.tier !== 'node') throw new Error(`MR_ERR_BENCH_OPTION: --tier is process or node, got "${options.tier}"`);
+const tier = options.tier;
+function cuOption(name: string, text: string): number {
+  const value = Number(text);
+  if (!(value >= 0.25) || value * 4 !== Math.round(value * 4)) throw new Error(`MR_ERR_BENCH_OPTION: --${name} is a CU size in steps of 0.25 (at least 0.25), got "${text}"`);
+  return value;
+}
+const taskManagerCU = cuOption('tm-cu', options['tm-cu']);
+const jobManagerCU = cuOption('jm-cu', options['jm-cu']);
 const seed = options.seed === undefined ? faultSeed() : positiveInteger('seed', options.seed);
 const timeoutMs = positiveInteger('timeout-seconds', options['timeout-seconds']) * 1000;
 /** Where the JobManager/TaskManager logs of the keyed-state runs are kept (default: removed at the end). */
@@ -364,9 +385,30 @@ async function measureThroughput(s3: S3Connection): Promise<ThroughputResult> {
   }
 }
 
+/** --tier node: the keyed-state recovery with TaskManager pods deleted (bench/lib/recovery-node.ts). */
+async function mainNode(machine: ReturnType<typeof describeMachine>): Promise<void> {
+  const random = seededRandom(seed);
+  const results = [];
+  for (const mb of stateSizesMB) {
+    const r = await measureStateOnNode({
+      jobModule: RECOVERY_LOAD, targetMB: mb, payloadBytes, stateParallelism, slotsPerTaskManager: Math.ceil(stateParallelism / TASK_MANAGERS),
+      steadyRate, kills, checkpointIntervalSeconds: Math.max(1, Math.round(stateIntervalMs / 1000)), standby, taskManagerCU, jobManagerCU,
+      random, timeoutMs, log, ...(keptLogDir ? { logDir: join(keptLogDir, `node-${mb}mb`) } : {}),
+    });
+    process.stdout.write(`${renderNodeRecovery(r)}\n\n`);
+    results.push(r);
+  }
+  if (noWrite) return;
+  mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
+  const file = join(ROOT, 'bench', 'results', `recovery-node-standby-${standby}.json`);
+  for (const r of results) writeNodeResult(file.replace(/\.json$/, `-${r.targetMB}mb.json`), r, { generatedAt: new Date().toISOString(), machine, seed, steadyRecordsPerSecond: steadyRate, checkpointIntervalMs: stateIntervalMs, image: 'localhost/millrace:dev' });
+  log(`wrote bench/results/recovery-node-standby-${standby}-<MB>mb.json (not bench/RESULTS.md: its Recovery section is the process tier's)`);
+}
+
 async function main(): Promise<void> {
   log(`seed ${seed} (replay with --seed ${seed})${quick ? '; --quick smoke run' : ''}`);
   const machine = describeMachine(join(ROOT, 'node_modules', '.bin', 'node'));
+  if (tier === 'node') return mainNode(machine);
   const s3 = await useS3();
   const random = seededRandom(seed);
   const state: StateSizeResult[] = [];

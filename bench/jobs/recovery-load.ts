@@ -11,7 +11,7 @@
 //   `{at, attempt, subtask, records, maxLagMs}`, where maxLagMs is the largest (arrival − due) of the
 //   records since the previous line (bench/lib/recovery-detect.ts reads them).
 //
-// Parameters: keys (100000), payloadBytes (1000), rate (2000), progressDir (required).
+// Parameters: keys (100000), payloadBytes (1000), rate (2000), progressDir (required; `-`: stdout).
 
 import { appendFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -20,7 +20,7 @@ import { KeyedProcessFunction, type Collector, type KeyedProcessContext, type Ru
 import type { Source, SourceReader } from '../../runtime/api/source.ts';
 import { valueState, type ValueState } from '../../runtime/api/state.ts';
 import { payloadFor } from '../../examples/recovery/keyed-state-load.ts';
-import type { LagMarker } from '../lib/recovery-detect.ts';
+import { PROGRESS_LOG_PREFIX, type LagMarker } from '../lib/recovery-detect.ts';
 
 interface Keyed {
   readonly key: number;
@@ -114,6 +114,7 @@ function lagSink(dir: string, everyMs = 100): Sink<Keyed> {
       return {
         open(c) {
           ctx = c;
+          if (dir === '-') return; // markers to stdout: a pod's log, which the node-tier bench follows
           mkdirSync(dir, { recursive: true });
           file = path.join(dir, `progress-${c.subtaskIndex}.jsonl`);
         },
@@ -125,7 +126,8 @@ function lagSink(dir: string, everyMs = 100): Sink<Keyed> {
           lastAt = now;
           const marker: LagMarker = { at: now, attempt: ctx.attempt, subtask: ctx.subtaskIndex, records, maxLagMs: maxLag };
           maxLag = null;
-          appendFileSync(file, `${JSON.stringify(marker)}\n`);
+          if (dir === '-') process.stdout.write(`${PROGRESS_LOG_PREFIX}${JSON.stringify(marker)}\n`);
+          else appendFileSync(file, `${JSON.stringify(marker)}\n`);
         },
       };
     },

@@ -119,3 +119,25 @@ export function detectRecovery(buckets: readonly Bucket[], killedAt: number, c: 
   }
   return { recovered: false, reason: 'not caught up yet' };
 }
+
+/**
+ * On the node tier the sink's markers go to the TaskManager's stdout, one line each with this
+ * prefix (progressDir `-` in bench/jobs/recovery-load.ts): the pod's log, which the bench follows.
+ */
+export const PROGRESS_LOG_PREFIX = 'MR_BENCH_PROGRESS ';
+
+/** The markers in a chunk of a TaskManager's log (other lines, and torn ones, skipped). */
+export function markersInLog(text: string): LagMarker[] {
+  const out: LagMarker[] = [];
+  for (const line of text.split('\n')) {
+    const i = line.indexOf(PROGRESS_LOG_PREFIX);
+    if (i < 0) continue;
+    try {
+      const m = JSON.parse(line.slice(i + PROGRESS_LOG_PREFIX.length)) as LagMarker;
+      if (typeof m.at === 'number' && typeof m.records === 'number' && typeof m.subtask === 'number' && typeof m.attempt === 'number') out.push(m);
+    } catch {
+      // not a whole marker
+    }
+  }
+  return out;
+}
