@@ -6,7 +6,7 @@
 import { stringify } from 'csv-stringify/sync';
 import { defineJob } from '../../runtime/api/environment.ts';
 import type { JobParams, StreamExecutionEnvironment } from '../../runtime/api/environment.ts';
-import { printSink } from '../../runtime/connectors/print-sink.ts';
+import { printSink } from '../../runtime/api/print-sink.ts';
 
 function build(env: StreamExecutionEnvironment, params: JobParams, transform: (w: string) => string): void {
   const words = params.get('words', 'stream processing from the bucket').split(/\s+/).filter(Boolean);

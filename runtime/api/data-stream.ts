@@ -20,7 +20,7 @@ import type {
 import type { OutputTag } from './output-tag.ts';
 import type { WatermarkStrategy } from './watermarks.ts';
 import type { TimeWindow, Trigger, WindowAssigner } from './windows.ts';
-import { printSink } from '../connectors/print-sink.ts';
+import { printSink } from './print-sink.ts';
 
 export interface StreamRef {
   readonly nodeId: number;

@@ -8,7 +8,7 @@ import type {
   ReducingState, ReducingStateDescriptor, ValueState, ValueStateDescriptor,
 } from './state.ts';
 import type { TimeWindow } from './windows.ts';
-import type { ConnectorMetricGroup } from '../connectors/metrics/connector-metric-group.ts';
+import type { ConnectorMetricGroup } from '../metrics/connector-metric-group.ts';
 
 export interface Collector<T> {
   collect(value: T): void;

@@ -1,7 +1,7 @@
 // Sources: one reader per subtask. A reader emits a bounded batch per poll (never blocks) and
 // exposes its position so the checkpointing work can replay from it.
 
-import type { ConnectorMetricGroup } from '../connectors/metrics/connector-metric-group.ts';
+import type { ConnectorMetricGroup } from '../metrics/connector-metric-group.ts';
 import type { Clock } from '../time/clock.ts';
 
 /** Its `now()` (Clock) is the task's processing-time clock (injected, so tests control it). */

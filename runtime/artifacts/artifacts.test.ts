@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { collectSink } from '../connectors/collect-sink.ts';
 import { executeLocally } from '../local/local-executor.ts';
-import { loadJob } from '../api/job-loader.ts';
+import { loadJob } from './job-loader.ts';
 import { LocalObjectStore } from '../storage/local-object-store.ts';
 import { cacheFileName, materializeJob } from './fetch-artifact.ts';
 import { formatJobUrl, parseJobUrl } from './job-url.ts';

@@ -3,13 +3,13 @@
 // mounted Secret), verified against the pin, written atomically to a cache file named by its
 // digest. The result is a pinned file: URL, which then is the process's configured job: the
 // JobManager and every TaskManager derive the same URL from the same pin, and the job loader
-// verifies the digest again on import (runtime/api/job-loader.ts keeps its rules unchanged).
+// verifies the digest again on import (runtime/artifacts/job-loader.ts keeps its rules unchanged).
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { MAX_ARTIFACT_BYTES, resolveJobUrl } from '../api/job-loader.ts';
+import { MAX_ARTIFACT_BYTES, resolveJobUrl } from './job-loader.ts';
 import { RuntimeError } from '../errors/runtime-error.ts';
 import { openObjectStore } from '../storage/open-object-store.ts';
 import type { ObjectStore } from '../storage/object-store.ts';

@@ -10,7 +10,7 @@ import { jobManagerCheckpointConfig, parseConfigFile, standbyTaskManagersOf } fr
 import { openObjectStore } from '../storage/open-object-store.ts';
 import { pino } from 'pino';
 import { redactOptions } from '../logging/redact.ts';
-import { resolveJobUrl } from '../api/job-loader.ts';
+import { resolveJobUrl } from '../artifacts/job-loader.ts';
 import { materializeJob } from '../artifacts/fetch-artifact.ts';
 import type { LogArchive } from '../logging/log-archive.ts';
 import { logDestination, podLogArchive } from '../logging/pod-log-archive.ts';

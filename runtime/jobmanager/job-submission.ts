@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { buildStreamGraph } from '../api/environment.ts';
-import { loadJob, type JobLoadPolicy } from '../api/job-loader.ts';
+import { loadJob, type JobLoadPolicy } from '../artifacts/job-loader.ts';
 import { RuntimeError, errorCode } from '../errors/runtime-error.ts';
 import { buildJobGraph } from '../graph/job-graph.ts';
 import type { ObjectStore } from '../storage/object-store.ts';

@@ -4,7 +4,7 @@
 
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import type { JobLoadPolicy } from '../api/job-loader.ts';
+import type { JobLoadPolicy } from '../artifacts/job-loader.ts';
 import type { DeploymentKey } from '../auth/deployment-key.ts';
 import { requireKeyForHost } from '../auth/deployment-key.ts';
 import { installRequestAuth } from '../auth/http-auth.ts';

@@ -5,7 +5,7 @@
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { loadJob, resolveJobUrl } from '../api/job-loader.ts';
+import { loadJob, resolveJobUrl } from '../artifacts/job-loader.ts';
 import { deploymentNameFor } from '../checkpoint/restore-points.ts';
 import { resolveStorageUri } from '../storage/default-location.ts';
 import { JobClient, TERMINAL, type JobStatus } from './job-client.ts';

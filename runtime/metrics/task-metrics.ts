@@ -1,6 +1,6 @@
 // What a task reports to its TaskManager (and on to the JobManager's REST API and /metrics).
 
-import type { ConnectorMetricsSnapshot } from '../connectors/metrics/connector-metric-group.ts';
+import type { ConnectorMetricsSnapshot } from './connector-metric-group.ts';
 import type { SparseHistogram } from './latency-histogram.ts';
 
 export interface TaskMetrics {

@@ -15,7 +15,7 @@ import { fileSink } from '../connectors/file-sink.ts';
 import { fileSource } from '../connectors/file-source.ts';
 import { createConnectorRegistry, objectSink, objectSource, type ConnectorRegistry } from '../connectors/factory/index.ts';
 import { nexmarkSource } from '../connectors/nexmark-source.ts';
-import { printSink } from '../connectors/print-sink.ts';
+import { printSink } from '../api/print-sink.ts';
 import { compileAggregates, compilePredicate, compileProjection, getField } from './functions.ts';
 import type { Row } from './functions.ts';
 import type { Pipeline, WindowStep } from './schema.ts';

@@ -2,7 +2,7 @@
 // with local channels (same slot) and network channels (other slots).
 
 import { buildStreamGraph } from '../api/environment.ts';
-import { loadJob, type JobLoadPolicy } from '../api/job-loader.ts';
+import { loadJob, type JobLoadPolicy } from '../artifacts/job-loader.ts';
 import { buildJobGraph, type JobGraph } from '../graph/job-graph.ts';
 import { channelKey, sourceSubtasks, targetSubtasks } from '../graph/channel-plan.ts';
 import type { StreamGraph } from '../graph/stream-graph.ts';

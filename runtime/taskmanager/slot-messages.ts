@@ -1,6 +1,6 @@
 // Messages between a TaskManager process and its slot worker threads.
 
-import type { JobLoadPolicy } from '../api/job-loader.ts';
+import type { JobLoadPolicy } from '../artifacts/job-loader.ts';
 import type { CheckpointAck, CheckpointDecline, NotifyCheckpointAborted, NotifyCheckpointComplete, TriggerCheckpoint } from '../checkpoint/messages.ts';
 import type { TaskMetrics } from '../metrics/task-metrics.ts';
 import type { TaskDeploymentDescriptor } from './deployment.ts';

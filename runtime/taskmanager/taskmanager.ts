@@ -11,7 +11,7 @@ import { Worker } from 'node:worker_threads';
 import Fastify from 'fastify';
 import type { Logger } from 'pino';
 import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
-import { checkJobUrl, type JobLoadPolicy } from '../api/job-loader.ts';
+import { checkJobUrl, type JobLoadPolicy } from '../artifacts/job-loader.ts';
 import { requireKeyForHost, type DeploymentKey } from '../auth/deployment-key.ts';
 import { installRequestAuth } from '../auth/http-auth.ts';
 import { signedFetcher } from '../auth/signed-fetch.ts';

@@ -3,7 +3,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { mkdtempSync } from 'node:fs';
-import { resolveJobUrl } from '../api/job-loader.ts';
+import { resolveJobUrl } from '../artifacts/job-loader.ts';
 import { JobClient, type JobStatus } from '../local/job-client.ts';
 import { ProcessCluster } from '../local/process-cluster.ts';
 

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { loadJob } from '../../runtime/api/job-loader.ts';
+import { loadJob } from '../../runtime/artifacts/job-loader.ts';
 import { executeLocally } from '../../runtime/local/local-executor.ts';
 import { createS3Client } from '../../runtime/storage/open-object-store.ts';
 import { resolveS3Settings } from '../../runtime/storage/s3-settings.ts';

@@ -17,7 +17,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BidStatsRow } from '../../examples/recovery/bid-stats.ts';
 import { canonicalBidStats, expectedBidStats } from '../../examples/recovery/reference.ts';
-import { resolveJobUrl } from '../../runtime/api/job-loader.ts';
+import { resolveJobUrl } from '../../runtime/artifacts/job-loader.ts';
 import type { JobStatus } from '../../runtime/local/job-client.ts';
 import { startMiniCluster, type MiniCluster } from '../../runtime/testing/mini-cluster.ts';
 import { describeDifference, diffMultisets, readCommittedJsonLines } from '../recovery/support/committed-output.ts';

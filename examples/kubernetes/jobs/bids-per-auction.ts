@@ -7,7 +7,7 @@ import { WatermarkStrategies } from '../../../runtime/api/watermarks.ts';
 import { TumblingEventTimeWindows } from '../../../runtime/api/windows.ts';
 import { nexmarkSource } from '../../../runtime/connectors/nexmark-source.ts';
 import type { Bid, NexmarkEvent } from '../../../runtime/connectors/nexmark/index.ts';
-import { printSink } from '../../../runtime/connectors/print-sink.ts';
+import { printSink } from '../../../runtime/api/print-sink.ts';
 
 interface AuctionCount { auction: number; bids: number }
 

@@ -15,7 +15,7 @@ import { createS3Client } from '../../../runtime/storage/open-object-store.ts';
 import { resolveS3Settings } from '../../../runtime/storage/s3-settings.ts';
 import { ArtifactStore } from '../../../runtime/artifacts/artifact-store.ts';
 import type { ArtifactKind } from '../../../runtime/artifacts/layout.ts';
-import { MAX_ARTIFACT_BYTES } from '../../../runtime/api/job-loader.ts';
+import { MAX_ARTIFACT_BYTES } from '../../../runtime/artifacts/job-loader.ts';
 import type { ConsoleContext, ConsoleRoutes, ConsoleUser } from '../context.ts';
 import { reply303OrJson } from '../context.ts';
 import { ConsoleError } from '../errors.ts';

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
-import { MAX_ARTIFACT_BYTES } from '../../../runtime/api/job-loader.ts';
+import { MAX_ARTIFACT_BYTES } from '../../../runtime/artifacts/job-loader.ts';
 import { createS3Client } from '../../../runtime/storage/open-object-store.ts';
 import { resolveS3Settings } from '../../../runtime/storage/s3-settings.ts';
 import { MillraceError } from '../../errors.ts';

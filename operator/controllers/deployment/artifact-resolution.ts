@@ -8,7 +8,7 @@
 // The recorded digest is reused while the job lives (pods recreated, JobManager restarted) and
 // resolved again when the spec changes or a stopped job starts again.
 import type { DeploymentSpec, DeploymentStatus } from '../../api/v1alpha1/deployment.ts';
-import { MAX_ARTIFACT_BYTES } from '../../../runtime/api/job-loader.ts';
+import { MAX_ARTIFACT_BYTES } from '../../../runtime/artifacts/job-loader.ts';
 import { formatJobUrl, parseJobUrl } from '../../../runtime/artifacts/job-url.ts';
 import { isBucketArtifactRef, resolveArtifactRef } from '../../../runtime/artifacts/layout.ts';
 import type { BucketScope } from '../../../runtime/artifacts/layout.ts';

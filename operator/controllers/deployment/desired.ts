@@ -134,7 +134,7 @@ export function runtimeArgs(d: Deployment, role: 'jobmanager' | 'taskmanager', p
   const s = d.spec;
   const job = podJob?.url ?? s.source.artifact?.uri ?? (s.source.pipeline !== undefined ? PIPELINE_JOB_MODULE : s.source.sql !== undefined ? SQL_JOB_MODULE : undefined);
   if (role === 'taskmanager') {
-    // --job: the only module the TaskManager loads (runtime/api/job-loader.ts)
+    // --job: the only module the TaskManager loads (runtime/artifacts/job-loader.ts)
     return ['taskmanager', '--jobmanager', `http://${serviceName(d.metadata.name)}.${d.metadata.namespace}.svc:${JOBMANAGER_REST_PORT}`, '--slots', String(s.taskManager.slots), '--host', '$(POD_IP)', '--port', String(TASKMANAGER_PORT), ...(job ? ['--job', job] : [])];
   }
   const args = ['jobmanager', '--host', '0.0.0.0', '--port', String(JOBMANAGER_REST_PORT), '--restart-strategy', restartStrategyFlag(s.restartStrategy)];

@@ -12,7 +12,7 @@
 // Like status.artifact, the pins are reused while the job lives and resolved again when the spec
 // changes or a stopped job starts again.
 import type { DeploymentSpec, DeploymentStatus } from '../../api/v1alpha1/deployment.ts';
-import { MAX_ARTIFACT_BYTES } from '../../../runtime/api/job-loader.ts';
+import { MAX_ARTIFACT_BYTES } from '../../../runtime/artifacts/job-loader.ts';
 import { formatJobUrl } from '../../../runtime/artifacts/job-url.ts';
 import { isArtifactPath, namespaceArtifactsDir } from '../../../runtime/artifacts/layout.ts';
 import type { BucketScope } from '../../../runtime/artifacts/layout.ts';

@@ -11,7 +11,7 @@ import type { SinkContext } from '../../api/functions.ts';
 import type { SourceReader, SourceReaderContext } from '../../api/source.ts';
 import { T } from '../../sql/types/data-type.ts';
 import { createConnectorRegistry, SecretResolver, type ChangelogRow, type TableDescriptor } from '../factory/index.ts';
-import { ConnectorMetricGroup } from '../metrics/connector-metric-group.ts';
+import { ConnectorMetricGroup } from '../../metrics/connector-metric-group.ts';
 import { FileDiscovery, ownerOf, type ContinuousPosition } from './file-discovery.ts';
 
 const registry = createConnectorRegistry({ secrets: new SecretResolver('/nonexistent') });

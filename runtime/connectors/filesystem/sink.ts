@@ -22,7 +22,7 @@ import type { RowField } from '../../sql/types/data-type.ts';
 import { ConnectorError } from '../factory/errors.ts';
 import type { BulkCodec, ResolvedFormat, RowEncoder } from '../factory/format.ts';
 import type { ChangelogRow } from '../factory/row.ts';
-import type { ConnectorMetricGroup } from '../metrics/connector-metric-group.ts';
+import type { ConnectorMetricGroup } from '../../metrics/connector-metric-group.ts';
 import { toTextValue } from '../factory/values.ts';
 import { openFileStore, type FileStore } from './file-store.ts';
 import { baseName, hiddenName, parseHiddenName, parsePartName, partName, shortJobId } from './part-names.ts';

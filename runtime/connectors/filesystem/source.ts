@@ -15,7 +15,7 @@
 import type { Source, SourceOutput, SourceReader, SourceReaderContext } from '../../api/source.ts';
 import type { RowField } from '../../sql/types/data-type.ts';
 import type { ResolvedFormat } from '../factory/format.ts';
-import type { ConnectorMetricGroup } from '../metrics/connector-metric-group.ts';
+import type { ConnectorMetricGroup } from '../../metrics/connector-metric-group.ts';
 import { insertRow, type ChangelogRow } from '../factory/row.ts';
 import { fromTextValue } from '../factory/values.ts';
 import { FileDiscovery, isContinuousPosition, type ContinuousPosition } from './file-discovery.ts';

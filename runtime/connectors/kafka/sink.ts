@@ -15,7 +15,7 @@ import { TransactionCoordinator } from './coordinator.ts';
 import { createPartitioner, type Partitioner, type PartitionerFunction } from './partitioners.ts';
 import { valueEncoder, type FormatOptions } from './record.ts';
 import { checkPrefix, recoveryPlan, transactionalId, type KafkaSinkState, type PendingTransaction } from './transactional-ids.ts';
-import type { ConnectorMetricGroup } from '../metrics/connector-metric-group.ts';
+import type { ConnectorMetricGroup } from '../../metrics/connector-metric-group.ts';
 
 const MAX_IN_FLIGHT = 4;
 

@@ -19,7 +19,7 @@ import { ownerOf, restoreFrom, splitKey, type KafkaSourceState, type Split } fro
 import { authenticationFailure, clientBase, type KafkaConnectionOptions } from './connection.ts';
 import { AbortedTransactionFilter } from './read-committed.ts';
 import { valueDecoder, type FormatOptions, type KafkaSourceRecord } from './record.ts';
-import type { ConnectorMetricGroup } from '../metrics/connector-metric-group.ts';
+import type { ConnectorMetricGroup } from '../../metrics/connector-metric-group.ts';
 import { kafkaRecordsLag } from '../metrics/lag.ts';
 
 /** Where partitions start when no checkpoint says otherwise (Flink's `scan.startup.mode`). */

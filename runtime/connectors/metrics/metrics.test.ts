@@ -1,5 +1,5 @@
 import { Registry } from 'prom-client';
-import { ConnectorMetricGroup } from './connector-metric-group.ts';
+import { ConnectorMetricGroup } from '../../metrics/connector-metric-group.ts';
 import { kafkaRecordsLag, pgTimestampToEpochMs, walLagBytes } from './lag.ts';
 import { connectorSeries, registerConnectorMetrics, type SubtaskConnectors } from './prometheus.ts';
 import { connectorGroup, TaskConnectorMetrics } from './task-connector-metrics.ts';

@@ -7,7 +7,7 @@
 // the Kafka consumer's records-lag per partition, and Flink CDC's currentEmitEventTimeLag.
 
 import { Counter, Gauge, type Registry } from 'prom-client';
-import type { ConnectorMetricsSnapshot } from './connector-metric-group.ts';
+import type { ConnectorMetricsSnapshot } from '../../metrics/connector-metric-group.ts';
 
 /** The connector snapshots of one running subtask. */
 export interface SubtaskConnectors {

@@ -2,7 +2,7 @@
 // several sinks): operators create a group per connector when the connector asks for one, and the
 // task's metrics carry their snapshots to the TaskManager.
 
-import { ConnectorMetricGroup, type ConnectorKind, type ConnectorMetricsSnapshot } from './connector-metric-group.ts';
+import { ConnectorMetricGroup, type ConnectorKind, type ConnectorMetricsSnapshot } from '../../metrics/connector-metric-group.ts';
 
 export class TaskConnectorMetrics {
   private readonly groups: ConnectorMetricGroup[] = [];

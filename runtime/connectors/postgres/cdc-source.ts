@@ -19,7 +19,7 @@ import { connectionConfig } from './sink.ts';
 import { quoteIdentifier, scanStatement } from './statements.ts';
 import type { PgSettings } from './url.ts';
 import { fromPgText } from './values.ts';
-import type { ConnectorMetricGroup } from '../metrics/connector-metric-group.ts';
+import type { ConnectorMetricGroup } from '../../metrics/connector-metric-group.ts';
 import { pgTimestampToEpochMs, walLagBytes } from '../metrics/lag.ts';
 
 export interface PostgresCdcOptions {

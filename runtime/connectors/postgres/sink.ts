@@ -13,7 +13,7 @@ import { ChangeBuffer, type Flush } from './buffer.ts';
 import { deleteStatement, insertStatement, rowsPerStatement, upsertStatement } from './statements.ts';
 import type { PgSettings } from './url.ts';
 import { textTypes, toPgParam } from './values.ts';
-import type { ConnectorMetricGroup } from '../metrics/connector-metric-group.ts';
+import type { ConnectorMetricGroup } from '../../metrics/connector-metric-group.ts';
 
 export interface PostgresSinkOptions {
   readonly connection: PgSettings;

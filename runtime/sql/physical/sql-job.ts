@@ -85,7 +85,7 @@ export function validateSqlJob(script: string, options: ValidateSqlJobOptions = 
 }
 
 /**
- * A SQL script file as a job of its own: how the job loader (runtime/api/job-loader.ts) runs a
+ * A SQL script file as a job of its own: how the job loader (runtime/artifacts/job-loader.ts) runs a
  * `*.sql` job URL, so `millrace run job.sql` and a Deployment whose artifact is a .sql file in the
  * workspace bucket run the script like this module does with `sql.file`.
  */

@@ -2,7 +2,7 @@
 // savepoints in Flink's shapes (the contract of issue 4). Calls made while the JobManager is
 // down (it is being killed on purpose) fail fast and are retried by the waiting helpers.
 
-import { resolveJobUrl } from '../../../runtime/api/job-loader.ts';
+import { resolveJobUrl } from '../../../runtime/artifacts/job-loader.ts';
 import type { JobStatus } from '../../../runtime/local/job-client.ts';
 
 export interface CompletedCheckpoint {

@@ -13,9 +13,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { RuntimeError } from '../errors/runtime-error.ts';
-import type { JobDefinition } from './environment.ts';
-import { pickJobExport } from '../artifacts/entry.ts';
-import { parseJobUrl } from '../artifacts/job-url.ts';
+import type { JobDefinition } from '../api/environment.ts';
+import { pickJobExport } from './entry.ts';
+import { parseJobUrl } from './job-url.ts';
 
 /** Kept for callers that test `instanceof`; its code is MR_ERR_JOB_LOAD. */
 export class JobLoadError extends RuntimeError {

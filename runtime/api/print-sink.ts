@@ -1,6 +1,6 @@
 // Prints each record as a line on stdout ("prefix> value" like Flink's print()).
 
-import type { Sink } from '../api/functions.ts';
+import type { Sink } from './functions.ts';
 
 export function printSink<T>(prefix?: string, write: (line: string) => void = (l) => process.stdout.write(l + '\n')): Sink<T> {
   return {
