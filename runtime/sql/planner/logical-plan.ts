@@ -84,7 +84,11 @@ export type LogicalNode =
    * Aggregation per window: output = group keys, aggregates, then the window properties
    * listed in `properties` (window_start, window_end, window_time) in that order.
    */
-  | { kind: 'WindowAggregate'; input: LogicalNode; window: WindowDef; groupKeys: number[]; aggCalls: AggCall[]; properties: ('window_start' | 'window_end' | 'window_time')[]; fields: Field[] }
+  | {
+      kind: 'WindowAggregate'; input: LogicalNode; window: WindowDef; groupKeys: number[]; aggCalls: AggCall[]; properties: ('window_start' | 'window_end' | 'window_time')[]; fields: Field[];
+      /** the legacy GROUP BY TUMBLE/HOP/SESSION (a HOP merges its panes oldest first, the table function newest first) */
+      legacy?: true;
+    }
   | { kind: 'Join'; left: LogicalNode; right: LogicalNode; joinType: JoinType; condition: Rex; variant: JoinVariant; fields: Field[] }
   /** A table function applied per row (LATERAL TABLE, UNNEST): input columns + the function's columns. */
   | { kind: 'Correlate'; input: LogicalNode; fn: string; args: Rex[]; joinType: 'INNER' | 'LEFT'; fields: Field[] }

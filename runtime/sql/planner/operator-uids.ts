@@ -27,6 +27,8 @@ function structure(node: LogicalNode, memo: Map<LogicalNode, string>): string {
     if (CHILD_KEYS.has(key) || key === 'name' || key === 'pos' || key === 'ddl') return undefined;
     // how an aggregate runs (mini-batch, local/global) leaves its state as it is: switching keeps the uid
     if (key === 'miniBatch' || key === 'twoPhase') return undefined;
+    // as the legacy GROUP BY HOP's merge order, which its uid had not included
+    if (key === 'legacy') return undefined;
     if (key === 'fields') return (value as { type: Parameters<typeof typeToString>[0] }[]).map((f) => typeToString(f.type));
     if (key === 'table' && value !== null && typeof value === 'object' && 'path' in value) return pathToString((value as { path: Parameters<typeof pathToString>[0] }).path);
     return value;

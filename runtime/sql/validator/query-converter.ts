@@ -658,7 +658,7 @@ function aggregateToRel(select: Select, input: LogicalNode, scope: Scope, aggreg
     const attr = timeAttributeOf(timeType)!;
     propertyOffset = keyFields.length + aggFields.length;
     node = {
-      kind: 'WindowAggregate', input: project, window: legacy.window, groupKeys: groupIdx, aggCalls: calls, properties: props,
+      kind: 'WindowAggregate', input: project, window: legacy.window, groupKeys: groupIdx, aggCalls: calls, properties: props, legacy: true,
       fields: [...keyFields, ...aggFields, { name: 'window_start', type: boundary }, { name: 'window_end', type: boundary }, { name: 'window_time', type: { root: ltz ? 'TIMESTAMP_LTZ' : 'TIMESTAMP', precision: 3, nullable: false, timeAttribute: attr } as DataType }],
     };
   } else {

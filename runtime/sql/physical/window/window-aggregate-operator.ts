@@ -5,6 +5,11 @@
 // time) passes its end − 1, and then dropped. As in Flink, a row whose earliest window has already
 // fired is late and dropped; at the end of a bounded input the processing-time windows still open
 // are emitted (Flink flushes them too). Sessions merge when they touch (Flink's TimeWindow).
+// HOP and CUMULATE keep slices instead (Flink's slice-shared windows and the legacy panes): a row
+// is accumulated once, into the slice holding it (gcd(size, slide) for HOP, the step for
+// CUMULATE), and a window is the merge of its slices when it fires. The order of that merge is
+// Flink's and shows in ARRAY_AGG/LISTAGG (checked on Flink 1.20.3): newest slice first for the HOP
+// table function (HoppingSliceAssigner), oldest first for CUMULATE and the legacy GROUP BY HOP.
 import { valueState, type ValueState } from '../../../api/state.ts';
 import type { KeySelector } from '../../../api/functions.ts';
 import type { ChangelogRow } from '../../../connectors/factory/row.ts';
@@ -13,7 +18,7 @@ import { StreamOperator } from '../../../operators/stream-operator.ts';
 import type { WindowDef } from '../../planner/logical-plan.ts';
 import type { AggsHandle } from '../aggregate/aggs-handle.ts';
 import { fromState, toState } from '../aggregate/state-value.ts';
-import { assignWindows, sessionsOverlap } from './window-assigner.ts';
+import { assignWindows, sessionsOverlap, windowStart } from './window-assigner.ts';
 
 /** One open window of a key: bounds and accumulators. */
 export interface OpenWindow {
@@ -22,11 +27,20 @@ export interface OpenWindow {
   a: unknown[];
 }
 
-/** What a key keeps: its group values (state form) and its open windows. */
+/**
+ * What a key keeps: its group values (state form) and its open windows, or with `sl` its slices
+ * and `f`, the time up to which its windows have fired (a slice outlives its first windows).
+ * State written before slices existed has no `sl`: such a key goes on with whole windows.
+ */
 export interface KeyWindows {
   k: unknown[];
   w: OpenWindow[];
+  sl?: 1;
+  f?: number;
 }
+
+/** How a sliced window merges its slices (see the header). */
+export type SliceOrder = 'newest-first' | 'oldest-first';
 
 export interface WindowAggregateSpec {
   readonly window: WindowDef;
@@ -35,17 +49,33 @@ export interface WindowAggregateSpec {
   readonly handle: AggsHandle;
   readonly properties: readonly ('window_start' | 'window_end' | 'window_time')[];
   readonly keySelector: KeySelector<unknown>;
+  /** HOP/CUMULATE only: keep slices, merged in this order when a window fires (else whole windows) */
+  readonly slices?: SliceOrder;
+}
+
+const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+
+/** The slice length of a sliced window: Flink's slice (window TVF) and pane (legacy HOP) size. */
+export function sliceSize(window: WindowDef): number {
+  switch (window.kind) {
+    case 'HOP': return gcd(window.size, window.slide);
+    case 'CUMULATE': return window.step;
+    case 'TUMBLE': return window.size;
+    case 'SESSION': throw new Error('session windows have no slices');
+  }
 }
 
 const NS = 0;
 
 export class WindowAggregateOperator extends StreamOperator {
   private readonly spec: WindowAggregateSpec;
+  private readonly slice: number;
   private state!: ValueState<KeyWindows>;
 
   constructor(spec: WindowAggregateSpec) {
     super(true);
     this.spec = spec;
+    this.slice = spec.slices === undefined ? 0 : sliceSize(spec.window);
   }
 
   override open(): void {
@@ -79,8 +109,19 @@ export class WindowAggregateOperator extends StreamOperator {
     this.backend!.setCurrentKey(this.spec.keySelector(row));
     let st = this.state.value();
     const fresh = st === undefined;
-    st ??= { k: this.spec.groupKeys.map((i) => toState(row.values[i])), w: [] };
-    if (window.kind === 'SESSION') {
+    st ??= { k: this.spec.groupKeys.map((i) => toState(row.values[i])), w: [], ...(this.slice > 0 ? { sl: 1 as const } : {}) };
+    if (st.sl === 1 && window.kind !== 'SESSION') {
+      const ws = assignWindows(window, ts);
+      if (ws.length === 0 || ws[0]!.end - 1 <= current) return; // late: the earliest of its windows has fired
+      const s = windowStart(ts, this.slice, window.offset ?? 0);
+      let sl = st.w.find((x) => x.s === s);
+      if (sl === undefined) {
+        sl = { s, e: s + this.slice, a: handle.create() };
+        st.w.push(sl);
+        for (const b of ws) this.register(b.end);
+      }
+      handle.accumulate(sl.a, row.values);
+    } else if (window.kind === 'SESSION') {
       let merged = { s: ts, e: ts + window.gap };
       const keep: OpenWindow[] = [];
       const absorbed: OpenWindow[] = [];
@@ -128,6 +169,10 @@ export class WindowAggregateOperator extends StreamOperator {
   private fire(time: number): void {
     const st = this.state.value();
     if (st === undefined) return;
+    if (st.sl === 1) {
+      this.fireSlices(st, time);
+      return;
+    }
     const due = st.w.filter((w) => w.e - 1 <= time).sort((a, b) => a.e - b.e || a.s - b.s);
     if (due.length === 0) return;
     const key = st.k.map(fromState);
@@ -139,6 +184,38 @@ export class WindowAggregateOperator extends StreamOperator {
     st.w = st.w.filter((w) => w.e - 1 > time);
     if (st.w.length === 0) this.state.clear();
     else this.state.update(st);
+  }
+
+  /** Sliced: emits the windows ending in (f, time + 1] that hold a slice, then drops the slices no later window needs. */
+  private fireSlices(st: KeyWindows, time: number): void {
+    const window = this.spec.window as Exclude<WindowDef, { kind: 'SESSION' }>;
+    const { handle } = this.spec;
+    const after = st.f ?? Number.NEGATIVE_INFINITY;
+    const windows = new Map<number, number>(); // end → start
+    let keep = false;
+    for (const sl of st.w) {
+      const ws = assignWindows(window, sl.s);
+      for (const b of ws) if (b.end - 1 <= time && b.end - 1 > after) windows.set(b.end, b.start);
+      if (ws[ws.length - 1]!.end - 1 > time) keep = true;
+    }
+    if (windows.size === 0) return;
+    const key = st.k.map(fromState);
+    const newestFirst = this.spec.slices === 'newest-first';
+    for (const [e, s] of [...windows].sort((a, b) => a[0] - b[0])) {
+      const acc = handle.create();
+      const parts = st.w.filter((sl) => sl.s >= s && sl.e <= e).sort((a, b) => (newestFirst ? b.s - a.s : a.s - b.s));
+      for (const sl of parts) handle.merge(acc, sl.a);
+      const values = [...key, ...handle.values(acc)];
+      for (const p of this.spec.properties) values.push(p === 'window_start' ? s : p === 'window_end' ? e : e - 1);
+      this.output.collect({ kind: '+I', values } satisfies ChangelogRow, e - 1);
+    }
+    if (!keep) {
+      this.state.clear();
+      return;
+    }
+    st.w = st.w.filter((sl) => assignWindows(window, sl.s).some((b) => b.end - 1 > time));
+    st.f = time;
+    this.state.update(st);
   }
 
   /** End of input: processing-time windows still open are emitted (event-time ones fired at the final watermark). */
