@@ -97,9 +97,22 @@ export function fromJsonValue(type: DataType, v: unknown, what: string): unknown
       if (t === undefined) throw bad(what, v, type);
       return t;
     }
-    case 'ARRAY': case 'MULTISET':
+    case 'ARRAY':
       if (!Array.isArray(v)) throw bad(what, v, type);
       return v.map((x, i) => fromJsonValue(type.element, x, `${what}[${i}]`));
+    case 'MULTISET': {
+      // Flink's json writes a MULTISET as an object element → count (multisetToJson); an array
+      // (what Millrace wrote before) is read too, each item one occurrence
+      if (Array.isArray(v)) return v.map((x, i) => fromJsonValue(type.element, x, `${what}[${i}]`));
+      if (typeof v !== 'object') throw bad(what, v, type);
+      const out: unknown[] = [];
+      for (const [k, n] of Object.entries(v as Record<string, unknown>)) {
+        const count = fromJsonValue({ root: 'INTEGER', nullable: false } as DataType, n, `${what}.${k}`) as number;
+        const x = fromTextValue(type.element, k, `${what} element`);
+        for (let i = 0; i < count; i++) out.push(x);
+      }
+      return out;
+    }
     case 'MAP':
       if (typeof v !== 'object' || Array.isArray(v)) throw bad(what, v, type);
       return new Map(Object.entries(v as Record<string, unknown>).map(([k, x]) => [fromTextValue(type.key, k, `${what} key`), fromJsonValue(type.value, x, `${what}.${k}`)]));
@@ -124,12 +137,27 @@ export function toJsonValue(type: DataType, v: unknown): unknown {
     case 'TIME': return formatTime(v as number);
     case 'TIMESTAMP': return formatSqlTimestamp(v as number);
     case 'TIMESTAMP_LTZ': return formatSqlTimestamp(v as number) + 'Z';
-    case 'ARRAY': case 'MULTISET': return (v as unknown[]).map((x) => toJsonValue(type.element, x));
+    case 'ARRAY': return (v as unknown[]).map((x) => toJsonValue(type.element, x));
+    case 'MULTISET': return multisetToJson(type.element, v as unknown[]);
     case 'MAP': return Object.fromEntries([...(v as Map<unknown, unknown>)].map(([k, x]) => [toTextValue(type.key, k), toJsonValue(type.value, x)]));
     case 'ROW': return Object.fromEntries(type.fields.map((f, i) => [f.name, toJsonValue(f.type, (v as unknown[])[i])]));
     case 'FLOAT': case 'DOUBLE': return Number.isFinite(v) ? v : String(v);
     default: return v;
   }
+}
+
+/**
+ * A MULTISET (an array holding each element as often as it is counted, row.ts) as Flink's json
+ * format writes it: an object element → count, the element as map keys are written (text), in
+ * first-arrival order (Flink's follows its HashMap; the entries are the same).
+ */
+function multisetToJson(element: DataType, items: readonly unknown[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const x of items) {
+    const k = toTextValue(element, x);
+    out[k] = (out[k] ?? 0) + 1;
+  }
+  return out;
 }
 
 /** A number that must appear in JSON text exactly as written (BIGINT beyond 2^53, DECIMAL). */

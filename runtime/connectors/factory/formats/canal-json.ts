@@ -10,6 +10,7 @@ import { booleanOption, stringOption } from '../options.ts';
 import type { ChangelogRow } from '../row.ts';
 import { stringifyJson } from '../values.ts';
 import { jsonToRow, rowToJson } from './changelog-json.ts';
+import { checkJsonKeys } from './json.ts';
 
 const notPlain = (ctx: FormatContext<unknown>): never => {
   throw new ConnectorError('MR_ERR_CONNECTOR_OPTIONS', `table '${ctx.table}': format 'canal-json' carries a changelog; use it with a connector that reads changelogs (kafka)`);
@@ -24,6 +25,10 @@ export const canalJsonFormat = defineFormat({
     'database.include': stringOption().optional(),
     'table.include': stringOption().optional(),
   }),
+  // Flink's JSON row converters underneath: MAP keys and MULTISET elements must be strings
+  check(ctx) {
+    for (const c of ctx.columns) checkJsonKeys(ctx.table, c.type, c.name);
+  },
   createDecoder(ctx) {
     const { columns, options: o } = ctx;
     const db = o['database.include'] === undefined ? undefined : new RegExp(`^(?:${o['database.include']})$`);

@@ -9,6 +9,7 @@ import { booleanOption, enumOption } from '../options.ts';
 import type { ChangelogRow } from '../row.ts';
 import { stringifyJson } from '../values.ts';
 import { jsonToRow, rowToJson } from './changelog-json.ts';
+import { checkJsonKeys } from './json.ts';
 
 const notPlain = (ctx: FormatContext<unknown>): never => {
   throw new ConnectorError('MR_ERR_CONNECTOR_OPTIONS', `table '${ctx.table}': format 'debezium-json' carries a changelog; use it with a connector that reads changelogs (kafka)`);
@@ -23,6 +24,10 @@ export const debeziumJsonFormat = defineFormat({
     'ignore-parse-errors': booleanOption().default(false),
     'timestamp-format.standard': enumOption(['SQL']).default('SQL'),
   }),
+  // Flink's JSON row converters underneath: MAP keys and MULTISET elements must be strings
+  check(ctx) {
+    for (const c of ctx.columns) checkJsonKeys(ctx.table, c.type, c.name);
+  },
   createDecoder(ctx) {
     const { columns, options: o } = ctx;
     return {

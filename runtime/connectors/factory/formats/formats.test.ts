@@ -59,3 +59,20 @@ describe('formats', () => {
     expect(encoder.encode(['x'])).toBe('x');
   });
 });
+
+describe('json: MAP and MULTISET as Flink 1.20.3 writes and reads them', () => {
+  // Flink wrote COLLECT(s) of a, b, a, c, a, b as {"a":3,"c":1,"b":2} (filesystem sink, json format)
+  test('a MULTISET is an object element → count, read back as its elements; an array is read too', () => {
+    const cols: RowField[] = [{ name: 'ms', type: T.multiset(T.string()) }, { name: 'mp', type: T.map(T.string(), T.int()) }];
+    const { decoder, encoder } = format(cols, 'json');
+    expect(encoder.encode([['a', 'a', 'a', 'b', 'b', 'c'], new Map([['x', 21]])])).toBe('{"ms":{"a":3,"b":2,"c":1},"mp":{"x":21}}');
+    expect(decoder.decode('{"ms":{"a":3,"c":1,"b":2},"mp":{"x":21}}')).toEqual([['a', 'a', 'a', 'c', 'b', 'b'], new Map([['x', 21]])]);
+    expect(decoder.decode('{"ms":["a","b","a"],"mp":null}')).toEqual([['a', 'b', 'a'], null]);
+    expect(encoder.encode([[], null])).toBe('{"ms":{},"mp":null}');
+  });
+
+  test('a MAP key or MULTISET element that is not a string is refused up front, as Flink does', () => {
+    expect(() => registry.resolveFormat('t', [{ name: 'mi', type: T.multiset(T.int()) }], 'json')).toThrow("table 't', column 'mi': JSON format doesn't support non-string as key type of map. The type is: MULTISET<INT>");
+    expect(() => registry.resolveFormat('t', [{ name: 'r', type: T.row([{ name: 'm', type: T.map(T.int(), T.string()) }]) }], 'json')).toThrow('The type is: MAP<INT, STRING>');
+  });
+});
