@@ -81,7 +81,7 @@ describe('recovery from checkpoints (local directory)', () => {
     const location = await mc.client.waitForSavepoint(id, await mc.client.triggerSavepoint(id, { 'cancel-job': true }));
     expect(location).toMatch(/flink-savepoints\/default\/window-counts\/savepoint-[^/]+\/$/);
     expect((await mc.client.waitForTerminal(id, 30_000)).state).toBe('CANCELED');
-    // a cancelled job takes no more savepoints
+    // a canceled job takes no more savepoints
     await expect(mc.client.triggerSavepoint(id)).rejects.toThrow(/MR_ERR_SAVEPOINT_NOT_RUNNING/);
     const restored = await mc.submit(WINDOW_COUNTS, { parallelism: 1, params, savepointPath: location });
     expect((await mc.client.waitForTerminal(restored, 120_000)).state).toBe('FINISHED');
