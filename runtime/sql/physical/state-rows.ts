@@ -26,6 +26,18 @@ export function valueText(v: unknown): string {
 /** The identity of a row's values (rows with equal values are the same record of a multiset). */
 export const rowText = (values: Values): string => valueText(values);
 
+const rowTexts = new WeakMap<Values, string>();
+
+/**
+ * rowText of a row array that is not changed afterwards, computed once per array: an operator that
+ * compares the rows it keeps again on every input (Top-N's before/after diff) pays for each text once.
+ */
+export function keptRowText(values: Values): string {
+  let t = rowTexts.get(values);
+  if (t === undefined) rowTexts.set(values, (t = valueText(values)));
+  return t;
+}
+
 /** Key of a row by some columns: the value itself for one number or string column, else a text. */
 export function keySelector(indexes: readonly number[]): (row: ChangelogRow) => Key {
   if (indexes.length === 0) return () => 0;

@@ -11,7 +11,7 @@ import { KeyedProcessFunction, type Collector, type KeyedProcessContext, type Ru
 import { valueState, type ValueState } from '../../../api/state.ts';
 import type { Key } from '../../../keys/key-groups.ts';
 import type { ChangelogRow } from '../../../connectors/factory/row.ts';
-import { fromStateRow, rowText, toStateRow } from '../state-rows.ts';
+import { fromStateRow, keptRowText, rowText, toStateRow } from '../state-rows.ts';
 import type { RowOrder } from './sort-order.ts';
 
 export interface TopNSpec {
@@ -102,25 +102,26 @@ export class TopNFunction extends KeyedProcessFunction<Key, ChangelogRow, Change
   }
 
   private emitChanges(before: Array<[Row, number]>, after: Array<[Row, number]>, out: Collector<ChangelogRow>): void {
-    const entryText = ([r, n]: [Row, number]): string => (this.spec.outputRankNumber ? `${n}#${rowText(r)}` : rowText(r));
-    const counts = new Map<string, number>();
-    for (const e of before) counts.set(entryText(e), (counts.get(entryText(e)) ?? 0) + 1);
-    const added: Array<[Row, number]> = [];
-    for (const e of after) {
-      const t = entryText(e);
-      const c = counts.get(t) ?? 0;
-      if (c > 0) counts.set(t, c - 1);
-      else added.push(e);
+    // The multiset difference of (row, rank) entries; the rank counts only when it is output. Rows
+    // kept in state are the same arrays from one input to the next (fromStateRow copies only
+    // tagged rows), so each row's text is computed once, and a text keys its entries' ranks.
+    const rankOf = (e: [Row, number]): number => (this.spec.outputRankNumber ? e[1] : 0);
+    const remaining = new Map<string, number[]>();
+    for (const e of before) {
+      const t = keptRowText(e[0]);
+      const list = remaining.get(t);
+      if (list === undefined) remaining.set(t, [rankOf(e)]);
+      else list.push(rankOf(e));
     }
-    const removed = before.filter((e) => {
-      const t = entryText(e);
-      const c = counts.get(t) ?? 0;
-      if (c > 0) {
-        counts.set(t, c - 1);
-        return true;
-      }
-      return false;
-    });
+    const take = (e: [Row, number]): boolean => {
+      const list = remaining.get(keptRowText(e[0]));
+      const at = list === undefined ? -1 : list.indexOf(rankOf(e));
+      if (at < 0) return false;
+      list!.splice(at, 1);
+      return true;
+    };
+    const added = after.filter((e) => !take(e));
+    const removed = before.filter(take);
     const value = ([r, n]: [Row, number]): unknown[] => (this.spec.outputRankNumber ? [...r, n] : r);
     if (this.spec.outputRankNumber) {
       // a rank whose row changed is an update of that rank's result row
