@@ -16,7 +16,7 @@
 // state TTL does; a retraction of an expired row still retracts the joined rows of its matches.
 import { KeyedCoProcessFunction, type Collector, type KeyedProcessContext, type RuntimeContext } from '../../../api/functions.ts';
 import { listState, mapState, type ListState, type MapState } from '../../../api/state.ts';
-import type { Key } from '../../../graph/key-groups.ts';
+import type { Key } from '../../../keys/key-groups.ts';
 import type { ChangelogRow, RowKind } from '../../../connectors/factory/row.ts';
 import type { JoinType } from '../../planner/logical-plan.ts';
 import { fromStateRow, hasNull, nulls, rowText, toStateRow } from '../state-rows.ts';

@@ -4,7 +4,7 @@
 // partitioned by the equi-join columns (planner/join-keys.ts); the other conjuncts are compiled
 // into one residual condition over the joined row (left columns, then right columns).
 import type { ChangelogRow } from '../../../connectors/factory/row.ts';
-import type { Key } from '../../../graph/key-groups.ts';
+import type { Key } from '../../../keys/key-groups.ts';
 import { joinKeys } from '../../planner/join-keys.ts';
 import type { NodeOf } from '../../planner/logical-plan.ts';
 import { timeAttributeOf } from '../../types/data-type.ts';

@@ -1,6 +1,6 @@
 // WindowAggregate → keyBy(group keys) + the SQL window operator (window-aggregate-operator.ts).
 // Event time when the window's time column is a rowtime attribute, processing time for PROCTIME.
-import type { Key } from '../../../graph/key-groups.ts';
+import type { Key } from '../../../keys/key-groups.ts';
 import type { NodeOf } from '../../planner/logical-plan.ts';
 import type { RowStream, TranslateContext } from '../context.ts';
 import { createAggsHandle } from '../aggregate/aggs-handle.ts';
