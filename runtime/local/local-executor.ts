@@ -10,7 +10,7 @@ import { LocalChannel } from '../network/local-channel.ts';
 import type { OperatorSnapshot } from '../state/state-file-format.ts';
 import type { ProcessingTimeService } from '../time/processing-time-service.ts';
 import type { InputChannelInfo } from '../task/input-gate.ts';
-import { StreamTask, type TaskOutputSpec } from '../task/stream-task.ts';
+import { StreamTask, type TaskCheckpointSnapshot, type TaskOutputSpec } from '../task/stream-task.ts';
 
 export interface LocalExecutionOptions {
   readonly parallelism?: number;
@@ -18,6 +18,10 @@ export interface LocalExecutionOptions {
   readonly jobId?: string;
   readonly processingTimeService?: ProcessingTimeService;
   readonly restored?: Readonly<Record<string, OperatorSnapshot[]>>;
+  /** per subtask instead of `restored` (state assigned by checkpoint/state-assignment.ts) */
+  readonly restoredFor?: (vertexId: string, subtaskIndex: number) => Readonly<Record<string, OperatorSnapshot[]>> | undefined;
+  /** receives each task's checkpoint snapshot (the SQL client's stop-with-savepoint) */
+  readonly onCheckpoint?: (snapshot: TaskCheckpointSnapshot) => void;
   readonly batchMode?: boolean;
 }
 
@@ -57,8 +61,8 @@ export function createLocalTasks(graph: StreamGraph, jobGraph: JobGraph, opts: L
         return { edge: e, targetParallelism: dst.parallelism, channels: targetSubtasks(e, dst.parallelism, s).map((d) => ch(e.id, s, d)) };
       });
       tasks.push(new StreamTask({
-        jobId, attempt: 0, graph, vertex: v, subtaskIndex: s, inputs, outputs, restored: opts.restored,
-        processingTimeService: opts.processingTimeService, batchMode: opts.batchMode,
+        jobId, attempt: 0, graph, vertex: v, subtaskIndex: s, inputs, outputs, restored: opts.restoredFor?.(v.id, s) ?? opts.restored,
+        processingTimeService: opts.processingTimeService, batchMode: opts.batchMode, ...(opts.onCheckpoint ? { onCheckpoint: opts.onCheckpoint } : {}),
       }));
     }
   }

@@ -12,7 +12,9 @@ export type SqlErrorCode =
   /** The planner cannot run the statement as written (for example an update stream into an append-only sink). */
   | 'MR_ERR_SQL_PLAN'
   /** Valid Flink SQL that Millrace does not support yet. */
-  | 'MR_ERR_SQL_UNSUPPORTED';
+  | 'MR_ERR_SQL_UNSUPPORTED'
+  /** The SQL client could not take a savepoint (STOP JOB ... WITH SAVEPOINT) or restore one ('execution.savepoint.path'). */
+  | 'MR_ERR_SQL_SAVEPOINT';
 
 export interface SqlPosition {
   /** 1-based line of the first character. */

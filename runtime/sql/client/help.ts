@@ -17,7 +17,7 @@ SET		Sets a session configuration property. Syntax: 'SET <key>=<value>;'. Use 'S
 SHOW FUNCTIONS		Shows all user-defined and built-in functions or only user-defined functions. Syntax: 'SHOW [USER] FUNCTIONS;'
 SHOW TABLES		Shows all registered tables.
 SHOW JOBS		Shows the jobs this client started and their status.
-STOP JOB		Stops a job this client started. Syntax: 'STOP JOB '<job id>';'
+STOP JOB		Stops a job this client started. Syntax: 'STOP JOB '<job id>' [WITH SAVEPOINT] [WITH DRAIN];' (the savepoint goes to 'execution.checkpointing.savepoint-dir'; SET 'execution.savepoint.path' makes INSERTs start from one)
 USE CATALOG		Sets the current catalog. Syntax: 'USE CATALOG <name>;'
 USE		Sets the current default database. Syntax: 'USE <name>;'
 BEGIN STATEMENT SET		Begins a statement set. Syntax: 'BEGIN STATEMENT SET;'

@@ -3,11 +3,13 @@
 // writing through its connectors; a SELECT becomes a job whose sink hands each row back to the
 // client (the "collect" path: Flink's client fetches a query's rows from the cluster the same way).
 import { randomBytes } from 'node:crypto';
-import { defineJob } from '../../api/environment.ts';
 import type { Sink } from '../../api/functions.ts';
 import type { ConnectorRegistry } from '../../connectors/factory/index.ts';
 import type { ChangelogRow } from '../../connectors/factory/row.ts';
-import { executeLocally } from '../../local/local-executor.ts';
+import { buildStreamGraph, defineJob } from '../../api/environment.ts';
+import { buildJobGraph } from '../../graph/job-graph.ts';
+import { createLocalTasks, executeLocally } from '../../local/local-executor.ts';
+import { LocalSavepoints, loadRestoredState } from './local-savepoints.ts';
 import type { CatalogTable } from '../catalog/catalog-objects.ts';
 import type { PlannedTree } from '../planner/planner.ts';
 import { translatePlans } from '../physical/translate.ts';
@@ -17,16 +19,37 @@ export interface RunningJob {
   /** resolves when the job's bounded sources ended; rejects with its failure */
   readonly done: Promise<void>;
   cancel(): void;
+  /** INSERT jobs: stop-with-savepoint into `targetDirectory`; resolves with the savepoint's path */
+  stopWithSavepoint?(targetDirectory: string, drain: boolean, stopping: () => void): Promise<string>;
+}
+
+/** Where an INSERT job starts from ('execution.savepoint.path'). */
+export interface RestoreSettings {
+  readonly path: string;
+  readonly allowNonRestoredState: boolean;
 }
 
 /** Flink's job ids: 32 hex digits. */
 export const newJobId = (): string => randomBytes(16).toString('hex');
 
-/** Starts the job of an INSERT or a statement set. */
-export function startInsertJob(trees: readonly PlannedTree[], registry: ConnectorRegistry, parallelism: number): RunningJob {
+/**
+ * Starts the job of an INSERT or a statement set, from a savepoint when `restore` is given (its
+ * state is assigned to the subtasks by uid, as a JobManager does). The job can stop with a savepoint.
+ */
+export async function startInsertJob(trees: readonly PlannedTree[], registry: ConnectorRegistry, parallelism: number, restore?: RestoreSettings): Promise<RunningJob> {
   const id = newJobId();
-  const exec = executeLocally(defineJob({ name: 'sql', build: (env) => translatePlans(env, trees, { registry }) }), { parallelism, jobId: id });
-  return { id, done: exec.done, cancel: () => exec.cancel() };
+  const graph = buildStreamGraph(defineJob({ name: 'sql', build: (env) => translatePlans(env, trees, { registry }) }), parallelism, {});
+  const jobGraph = buildJobGraph(graph);
+  const restoredFor = restore === undefined ? undefined : await loadRestoredState(restore.path, jobGraph, restore.allowNonRestoredState);
+  const savepoints = new LocalSavepoints(id);
+  const tasks = createLocalTasks(graph, jobGraph, { jobId: id, ...(restoredFor ? { restoredFor } : {}), onCheckpoint: (s) => savepoints.receive(s) });
+  savepoints.attach(tasks);
+  const cancel = (): void => tasks.forEach((t) => t.cancel());
+  const done = Promise.all(tasks.map((t) => t.run().catch((err: unknown) => {
+    cancel();
+    throw err;
+  }))).then(() => undefined);
+  return { id, done, cancel, stopWithSavepoint: (dir, drain, stopping) => savepoints.stopWithSavepoint(dir, drain, stopping) };
 }
 
 const RESULT_TABLE = 'collect_result';

@@ -3,7 +3,8 @@
 // at once; a SELECT runs on the local runtime and shows its rows in the session's result mode
 // (`SET 'sql-client.execution.result-mode' = 'table' | 'changelog' | 'tableau'`); an INSERT is
 // submitted as a job in this process (`'table.dml-sync' = 'true'` waits for it); BEGIN STATEMENT
-// SET; ... END; runs several INSERTs as one job; HELP, SHOW JOBS, CLEAR, QUIT. An error is
+// SET; ... END; runs several INSERTs as one job; HELP, SHOW JOBS, STOP JOB '<id>' [WITH SAVEPOINT
+// [WITH DRAIN]] (local-savepoints.ts), CLEAR, QUIT. An error is
 // printed with its code, line and column, and the client goes on.
 //
 // This class is the client's logic with its I/O passed in (lines in, text out), so the REPL
@@ -20,6 +21,7 @@ import { formatTable } from '../session/result.ts';
 import { SqlSession } from '../session/sql-session.ts';
 import { HELP_TEXT } from './help.ts';
 import { startInsertJob, startQueryJob } from './local-jobs.ts';
+import { IGNORE_UNCLAIMED_STATE_KEY, SAVEPOINT_DIR_KEYS, SAVEPOINT_PATH_KEY } from './local-savepoints.ts';
 import type { RunningJob } from './local-jobs.ts';
 import { changelogView, DEFAULT_MAX_COLUMN_WIDTH, MAX_COLUMN_WIDTH_KEY, RESULT_MODE_KEY, RESULT_MODES, TableauView, tableView } from './result-view.ts';
 import type { ResultMode } from './result-view.ts';
@@ -123,8 +125,8 @@ export class SqlClient {
       }
       if (word === 'CLEAR') return this.out('\u001b[2J\u001b[H');
       if (word === 'SHOW JOBS') return this.out(this.showJobs());
-      const stop = /^STOP\s+JOB\s+'([^']*)'(\s+WITH\s+SAVEPOINT)?$/i.exec(text.trim());
-      if (stop !== null) return await this.stopJob(stop[1]!, stop[2] !== undefined);
+      const stop = /^STOP\s+JOB\s+'([^']*)'(\s+WITH\s+SAVEPOINT)?(\s+WITH\s+DRAIN)?$/i.exec(text.trim());
+      if (stop !== null) return await this.stopJob(stop[1]!, stop[2] !== undefined, stop[3] !== undefined);
       if (word === 'BEGIN STATEMENT SET') {
         if (this.statementSet !== undefined) throw new SqlError('MR_ERR_SQL_VALIDATE', 'a statement set is already open: add INSERTs, then END;');
         this.statementSet = [];
@@ -176,7 +178,10 @@ export class SqlClient {
   }
 
   private async insert(trees: PlannedTree[], text: string): Promise<void> {
-    const job = startInsertJob(trees, this.registry, this.parallelism);
+    // as Flink: every INSERT while 'execution.savepoint.path' is set starts from that savepoint
+    const path = this.session.config.get(SAVEPOINT_PATH_KEY);
+    const restore = path === undefined || path === '' ? undefined : { path, allowNonRestoredState: (this.session.config.get(IGNORE_UNCLAIMED_STATE_KEY) ?? 'false').toLowerCase() === 'true' };
+    const job = await startInsertJob(trees, this.registry, this.parallelism, restore);
     const record: JobRecord = { job, name: text.replace(/\s+/g, ' ').slice(0, 60), startTime: new Date().toISOString(), status: 'RUNNING' };
     this.jobs.set(job.id, record);
     const ended = job.done.then(() => { if (record.status === 'RUNNING') record.status = 'FINISHED'; }, (err: unknown) => {
@@ -221,11 +226,24 @@ export class SqlClient {
     else this.out(mode === 'changelog' ? changelogView(fields, rows) : tableView(fields, rows));
   }
 
-  /** STOP JOB '<id>': the job ends (CANCELED); its sinks keep what they committed. */
-  private async stopJob(id: string, withSavepoint: boolean): Promise<void> {
-    if (withSavepoint) throw new SqlError('MR_ERR_SQL_UNSUPPORTED', 'STOP JOB ... WITH SAVEPOINT: jobs of the SQL client run in its process without checkpoint storage; run the script as a Deployment (or with millrace run) to take savepoints');
+  /**
+   * STOP JOB '<id>': the job ends (CANCELED); its sinks keep what they committed. WITH SAVEPOINT:
+   * a savepoint into the configured directory first (WITH DRAIN: after the final watermark, so
+   * every window fires), then the job ends FINISHED and the savepoint's path is shown. As in
+   * Flink's client, WITH DRAIN without WITH SAVEPOINT just stops the job.
+   */
+  private async stopJob(id: string, withSavepoint: boolean, drain: boolean): Promise<void> {
     const r = this.jobs.get(id);
     if (r === undefined) throw new SqlError('MR_ERR_SQL_VALIDATE', `no job '${id}' was started by this client (SHOW JOBS lists them)`);
+    if (withSavepoint) {
+      const dir = SAVEPOINT_DIR_KEYS.map((k) => this.session.config.get(k)).find((v) => v !== undefined && v !== '');
+      if (dir === undefined) throw new SqlError('MR_ERR_SQL_SAVEPOINT', `No savepoint directory is configured: SET '${SAVEPOINT_DIR_KEYS[0]}' = '<directory or s3://bucket/prefix>' first`);
+      if (r.status !== 'RUNNING' || r.job.stopWithSavepoint === undefined) throw new SqlError('MR_ERR_SQL_SAVEPOINT', `job ${id} is ${r.status}${r.status === 'RUNNING' ? ' (a SELECT)' : ''}: only a running INSERT job stops with a savepoint`);
+      const path = await r.job.stopWithSavepoint(dir, drain, () => (r.status = 'FINISHED'));
+      await r.job.done.catch(() => undefined);
+      this.out(formatTable({ columns: ['savepoint path'], rows: [[path]] }));
+      return;
+    }
     if (r.status === 'RUNNING') {
       r.status = 'CANCELED';
       r.job.cancel();

@@ -84,7 +84,8 @@ SHOW JOBS;
     expect(rows('odds')).toEqual(['1', '3', '5']);
   });
 
-  test('an INSERT into an unbounded source runs in the background: SHOW JOBS lists it RUNNING, STOP JOB ends it', async () => {
+  test('an INSERT into an unbounded source runs in the background: SHOW JOBS lists it RUNNING, STOP JOB WITH SAVEPOINT ends it with a savepoint the next INSERT starts from, STOP JOB ends that one', async () => {
+    const savepoints = mkdtempSync(path.join(tmpdir(), 'millrace-sql-client-savepoints-'));
     const child = spawn(process.execPath, [BIN, 'sql'], { stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => { out += d; });
@@ -103,10 +104,17 @@ CREATE TABLE sink (a BIGINT) WITH ('connector' = 'blackhole');
 INSERT INTO sink SELECT a FROM endless;
 SHOW JOBS;
 `);
-      const id = (await waitOut(/Job ID: ([0-9a-f]{32})/))[1]!;
+      const first = (await waitOut(/Job ID: ([0-9a-f]{32})/))[1]!;
+      await waitOut(new RegExp(`\\| ${first} \\| INSERT INTO sink SELECT a FROM endless \\| RUNNING`));
+      child.stdin.write(`SET 'execution.checkpointing.savepoint-dir' = '${savepoints}';\nSTOP JOB '${first}' WITH SAVEPOINT;\n`);
+      const savepoint = (await waitOut(new RegExp(`\\| (${savepoints}/savepoint-${first.slice(0, 6)}-[0-9a-f]+/) +\\|`)))[1]!;
+      expect(readdirSync(savepoint)).toContain('_metadata');
+      child.stdin.write(`SET 'execution.savepoint.path' = '${savepoint}';\nINSERT INTO sink SELECT a FROM endless;\nSHOW JOBS;\n`);
+      const id = (await waitOut(new RegExp(`Job ID: (?!${first})([0-9a-f]{32})`)))[1]!;
       await waitOut(new RegExp(`\\| ${id} \\| INSERT INTO sink SELECT a FROM endless \\| RUNNING`));
       child.stdin.end(`STOP JOB '${id}';\nSTOP JOB 'nope';\nSHOW JOBS;\n`);
       expect(await exited).toBe(0);
+      expect(out).toMatch(new RegExp(`\\| ${first} \\| INSERT INTO sink SELECT a FROM endless \\| FINISHED`));
       expect(out).toMatch(new RegExp(`\\| ${id} \\| INSERT INTO sink SELECT a FROM endless \\| CANCELED`));
       expect(out).toContain("MR_ERR_SQL_VALIDATE: no job 'nope' was started by this client (SHOW JOBS lists them)");
     } finally {
