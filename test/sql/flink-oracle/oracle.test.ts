@@ -3,7 +3,7 @@
 // generated; the rows its sinks end with must be what we compute directly from the generator.
 
 import { jest } from '@jest/globals';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SecretResolver, createConnectorRegistry } from '../../../runtime/connectors/factory/index.ts';
@@ -19,6 +19,10 @@ const EVENTS = 3000;
 const SEED = 7;
 const nexmarkDdl = ['ddl_gen.sql', 'ddl_views.sql'].map((f) => readFileSync(new URL(`../nexmark/queries/${f}`, import.meta.url), 'utf8')).join(';\n');
 
+/** Orders parsed JSON records by their text with object keys sorted (a multiset compare with toEqual). */
+const sortedKeys = (v: unknown): unknown => (Array.isArray(v) ? v.map(sortedKeys) : v !== null && typeof v === 'object' ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)).map(([k, x]) => [k, sortedKeys(x)])) : v);
+const byJson = (a: unknown, b: unknown): number => JSON.stringify(sortedKeys(a)).localeCompare(JSON.stringify(sortedKeys(b)));
+
 const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
 const sqlTimestamp = (ms: number): string => {
   const d = new Date(ms);
@@ -27,14 +31,17 @@ const sqlTimestamp = (ms: number): string => {
 
 // COLLECT (a MULTISET, compared as element counts) and ARRAY_AGG (arrival order, NULLs respected
 // unless IGNORE NULLS, DISTINCT): in a GROUP BY, in a GROUP BY over a retracting input (counts per
-// auction change, so auctions leave one group and join the next), and in a window TVF aggregate.
+// auction change, so auctions leave one group and join the next), and in a window TVF aggregate;
+// over HOP windows ARRAY_AGG and LISTAGG list the newest slice first (Flink merges slices).
 const COLLECT_SQL = `
 CREATE TABLE collect_by_auction (auction BIGINT, bidders MULTISET<BIGINT>, prices ARRAY<BIGINT>, channels ARRAY<VARCHAR>, channels_unless_price_div3 ARRAY<VARCHAR>, PRIMARY KEY (auction) NOT ENFORCED) WITH ('connector' = 'blackhole');
 CREATE TABLE collect_by_count (n BIGINT, auctions MULTISET<BIGINT>, arrived ARRAY<BIGINT>, PRIMARY KEY (n) NOT ENFORCED) WITH ('connector' = 'blackhole');
 CREATE TABLE collect_by_window (window_start TIMESTAMP(3), window_end TIMESTAMP(3), channels MULTISET<VARCHAR>, bidders ARRAY<BIGINT>, odd ARRAY<BIGINT>) WITH ('connector' = 'blackhole');
+CREATE TABLE collect_by_hop (window_start TIMESTAMP(3), window_end TIMESTAMP(3), auctions ARRAY<BIGINT>, channels VARCHAR) WITH ('connector' = 'blackhole');
 INSERT INTO collect_by_auction SELECT auction, COLLECT(bidder), ARRAY_AGG(price), ARRAY_AGG(DISTINCT channel), ARRAY_AGG(CASE WHEN MOD(price, 3) = 0 THEN NULL ELSE channel END IGNORE NULLS) FROM bid GROUP BY auction;
 INSERT INTO collect_by_count SELECT n, COLLECT(auction), ARRAY_AGG(auction) FROM (SELECT auction, COUNT(*) AS n FROM bid GROUP BY auction) GROUP BY n;
 INSERT INTO collect_by_window SELECT window_start, window_end, COLLECT(channel), ARRAY_AGG(bidder), ARRAY_AGG(CASE WHEN MOD(bidder, 2) = 1 THEN bidder END) FROM TABLE(TUMBLE(TABLE bid, DESCRIPTOR(\`dateTime\`), INTERVAL '10' SECOND)) GROUP BY window_start, window_end;
+INSERT INTO collect_by_hop SELECT window_start, window_end, ARRAY_AGG(auction), LISTAGG(channel) FROM TABLE(HOP(TABLE bid, DESCRIPTOR(\`dateTime\`), INTERVAL '0.05' SECOND, INTERVAL '0.15' SECOND)) GROUP BY window_start, window_end;
 `;
 
 describe('Flink SQL oracle (bench/flink-sql on Flink 1.20 from Maven Central)', () => {
@@ -103,7 +110,26 @@ INSERT INTO bids_per_channel SELECT channel, COUNT(*) FROM bid GROUP BY channel;
       `CREATE TABLE times (${timeColumns.map((c) => `${c.name} ${c.type.root === 'TIMESTAMP' ? 'TIMESTAMP(3)' : 'TIMESTAMP_LTZ(3)'}`).join(', ')}) WITH ('connector' = 'print', 'print-identifier' = 'times')`,
       `INSERT INTO times VALUES (${timeCalls.join(', ')})`,
     ];
-    const flinkOut = (await runFlinkStatements([ddl, insert, ...timeSql], workDir)).split('\n');
+    // the json format's MAP and MULTISET (runtime/connectors/factory/values.ts), in the same Flink run: a filesystem
+    // table read and written back; Flink reads a MULTISET from an object element → count and writes it so
+    const jsonIn = path.join(workDir, 'multisets.json');
+    writeFileSync(jsonIn, ['{"m":{"a":2,"b":1},"mp":{"k":3,"l":null},"r":{"ms":{"x":1}},"arr":[{"y":2},{}]}', '{"m":{},"mp":null,"r":null,"arr":[]}', '{"m":null}'].join('\n') + '\n');
+    const jsonSql = (out: string): string[] => {
+      const columns = 'm MULTISET<STRING>, mp MAP<STRING, INT>, r ROW<ms MULTISET<VARCHAR>>, arr ARRAY<MULTISET<STRING>>';
+      return [
+        `CREATE TABLE json_in (${columns}) WITH ('connector' = 'filesystem', 'path' = '${jsonIn}', 'format' = 'json')`,
+        `CREATE TABLE json_out (${columns}) WITH ('connector' = 'filesystem', 'path' = '${out}', 'format' = 'json')`,
+        'INSERT INTO json_out SELECT * FROM json_in',
+      ];
+    };
+    const flinkOut = (await runFlinkStatements([ddl, insert, ...timeSql, ...jsonSql(path.join(workDir, 'flink-json'))], workDir)).split('\n');
+    await runSqlFile(jsonSql(path.join(workDir, 'millrace-json')).map((s) => `${s};`).join('\n'));
+    const written = (dir: string): string[] => readdirSync(dir).filter((f) => !f.startsWith('.')).flatMap((f) => readFileSync(path.join(dir, f), 'utf8').split('\n').filter((l) => l !== ''));
+    const flinkJson = written(path.join(workDir, 'flink-json'));
+    expect(flinkJson).toHaveLength(3);
+    expect(flinkJson.map((l) => JSON.parse(l) as unknown)).toContainEqual({ m: { a: 2, b: 1 }, mp: { k: 3, l: null }, r: { ms: { x: 1 } }, arr: [{ y: 2 }, {}] });
+    // the same records (entries of an object in any order: Flink's follow its HashMap)
+    expect(written(path.join(workDir, 'millrace-json')).map((l) => JSON.parse(l) as unknown).sort(byJson)).toEqual(flinkJson.map((l) => JSON.parse(l) as unknown).sort(byJson));
     const flinkTimes = flinkOut.filter((l) => l.startsWith('times> '));
     expect(flinkTimes).toHaveLength(1);
     const millraceTimes = (await runSqlFile(timeSql.map((s) => `${s};`).join('\n'), { collectSinks: true })).sinks[0]!.changelog;
@@ -119,7 +145,7 @@ INSERT INTO bids_per_channel SELECT channel, COUNT(*) FROM bid GROUP BY channel;
     // Each line must match; Flink prints the two rows in either order (its subtasks race).
     expect([...ours].sort()).toEqual([...flinkLines].sort());
   });
-  test('sql:conformance slice in one Flink job: q6 refused by both, q14 equal with the JAVASCRIPT port of count_char, q19 equal (up to ties) at parallelism 2, q7 equal with its bid scans shared (source reuse), COLLECT and ARRAY_AGG equal', async () => {
+  test('sql:conformance slice in one Flink job: q6 refused by both, q14 equal with the JAVASCRIPT port of count_char, q19 equal (up to ties) at parallelism 2, q7 equal with its bid scans shared (source reuse), COLLECT and ARRAY_AGG equal (HOP: newest slice first)', async () => {
     const root = mkdtempSync(path.join(tmpdir(), 'millrace-conformance-'));
     const queries = ['q6', 'q14', 'q19', 'q7'].map((query) => ({ query, text: readFileSync(new URL(`../nexmark/queries/${query}.sql`, import.meta.url), 'utf8') }));
     queries.push({ query: 'collect', text: COLLECT_SQL });
@@ -133,7 +159,7 @@ INSERT INTO bids_per_channel SELECT channel, COUNT(*) FROM bid GROUP BY channel;
     const [q6, q14, q19, q7, collect] = results;
     expect(collect).toMatchObject({ verdict: 'equal' });
     // every INSERT of it has rows (the detail names each sink with its row count)
-    expect(collect!.detail.split('; ').map((d) => d.replace(/:.*$/, ''))).toEqual(['collect_by_auction', 'collect_by_count', 'collect_by_window']);
+    expect(collect!.detail.split('; ').map((d) => d.replace(/:.*$/, ''))).toEqual(['collect_by_auction', 'collect_by_count', 'collect_by_window', 'collect_by_hop']);
     expect(collect!.detail).not.toMatch(/: 0 rows/);
     expect(q6).toMatchObject({ verdict: 'refused by both', millraceRows: 'refused', flinkRows: 'refused' });
     expect(q6!.detail).toMatch(/^Flink 1\.20 refuses it \(Column 'rownum' not found in any table\); Millrace refuses it too \(MR_ERR_SQL_VALIDATE: /);
