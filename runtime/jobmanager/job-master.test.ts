@@ -19,6 +19,8 @@ import { CheckpointCoordinator } from '../checkpoint/checkpoint-coordinator.ts';
 import { CheckpointStorageAccess } from '../checkpoint/checkpoint-storage-access.ts';
 import { StorageError } from '../storage/errors.ts';
 import { LocalObjectStore } from '../storage/local-object-store.ts';
+import type { SnapshotMetadata } from '../storage/snapshot-metadata.ts';
+import { assignState } from '../checkpoint/state-assignment.ts';
 
 const HEARTBEAT_TIMEOUT_MS = 5000;
 
@@ -260,6 +262,32 @@ describe('a restart that cannot read its restore point', () => {
     time.advance(10_000);
 
     expect({ state: job.state, restarts: job.restarts }).toEqual({ state: 'CANCELED', restarts: 1 });
+  });
+});
+
+describe('a restore point a task found damaged', () => {
+  test('is recorded, never restored from again, and the restart falls back (here: to no state)', async () => {
+    const store = new FlakyStore({ directory: mkdtempSync(path.join(os.tmpdir(), 'job-master-')) });
+    const { time, job, runAll } = setUp('fixed-delay:attempts=3,delayMs=1000', checkpointingOn(store));
+    const metadata: SnapshotMetadata = { formatVersion: 1, kind: 'savepoint', jobId: 'job-0', checkpointId: 7, timestamp: 1, totalSize: 0, operators: {} };
+    const savepoint = {
+      snapshot: { checkpointId: 7, path: `${store.description}/savepoints/sp-7`, metadata, target: { storageUri: store.description, dir: 'savepoints/sp-7/' } },
+      isSavepoint: true,
+      assignment: assignState(metadata, job.graph.jobGraph, true),
+    };
+    job.setInitialRestore(savepoint);
+    job.start();
+    await flush();
+    runAll(0);
+    expect(job.restoredFrom).toBe(savepoint);
+
+    job.onTaskState({ attempt: 0, vertexId: job.graph.all()[0]!.vertexId, subtaskIndex: 0, state: 'FAILED', error: 'MR_ERR_CHECKPOINT_MISSING: a state file of savepoint 7 is gone' });
+    expect(job.exceptions.map((e) => e.message.split(' (')[0])).toEqual(['MR_ERR_CHECKPOINT_MISSING: a state file of savepoint 7 is gone', `MR_ERR_RESTORE_UNUSABLE: savepoint 7 at ${savepoint.snapshot.path} cannot be restored`]);
+    time.advance(1000);
+    await until(() => job.graph.attempt === 1);
+    await flush();
+    runAll(1);
+    expect({ state: job.state, attempt: job.graph.attempt, restarts: job.restarts, restoredFrom: job.restoredFrom }).toEqual({ state: 'RUNNING', attempt: 1, restarts: 1, restoredFrom: undefined });
   });
 });
 
