@@ -27,10 +27,6 @@ import { RestoreChoice, type RestoreSource } from './failover/restore-choice.ts'
 import { TERMINAL_STATES, type JobState } from './job-state.ts';
 import type { JobSpec } from './job-spec.ts';
 
-export { TERMINAL_STATES, type JobState } from './job-state.ts';
-export type { JobSpec } from './job-spec.ts';
-export type { RestoreSource } from './failover/restore-choice.ts';
-
 export interface TaskManagerGateway {
   deploy(tm: TaskManagerInfo, tdd: TaskDeploymentDescriptor): Promise<void>;
   /** warm-up of a TaskManager the attempt does not use (a standby): import the job module, build the graph */

@@ -1,7 +1,8 @@
 // Prometheus metrics of the JobManager, computed from its state at scrape time.
 
 import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
-import { TERMINAL_STATES, type JobMaster } from './job-master.ts';
+import type { JobMaster } from './job-master.ts';
+import { TERMINAL_STATES } from './job-state.ts';
 import type { ResourceManager } from './resource-manager.ts';
 
 /** Prometheus base units: times in seconds (the runtime keeps milliseconds). */

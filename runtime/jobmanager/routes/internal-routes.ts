@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { RuntimeError } from '../../errors/runtime-error.ts';
 import { parseRequest } from '../../errors/http-errors.ts';
 import type { TaskMetrics } from '../../metrics/task-metrics.ts';
-import { TERMINAL_STATES } from '../job-master.ts';
+import { TERMINAL_STATES } from '../job-state.ts';
 import type { JobManagerRouteContext } from './context.ts';
 import { checkpointAckBody, checkpointDeclineBody, heartbeatBody, jobIdParams, registerBody, taskStateBody } from './schemas.ts';
 

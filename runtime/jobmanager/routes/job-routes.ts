@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { RuntimeError } from '../../errors/runtime-error.ts';
 import { parseRequest } from '../../errors/http-errors.ts';
 import { mergedP99 } from '../../metrics/latency-histogram.ts';
-import { TERMINAL_STATES } from '../job-master.ts';
+import { TERMINAL_STATES } from '../job-state.ts';
 import { jobOf, type JobManagerRouteContext } from './context.ts';
 import { jobIdParams, submitBody } from './schemas.ts';
 
