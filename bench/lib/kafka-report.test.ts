@@ -60,6 +60,9 @@ describe('bench:kafka report', () => {
     expect(md).toContain('**Smoke run, not figures:** 1 run(s) of 10 s after 10 s of warm-up');
     expect(md).toContain('**The machine was not idle:** it reached 6.00 on 2 logical CPUs');
     expect(md).toContain('- millrace: failed: MR_ERR_BENCH_RAN_DRY: x');
+    const dry = renderKafkaSection(report({ drainChecks: [drainCheck('millrace', 2, 9_950_000, [9_900_000, 10_000_000])] }));
+    expect(dry).toContain('The input may have run dry: a run whose output topic ends below 9,900,000 records');
+    expect(dry).toContain('1 run(s) reached the limit (millrace run 2): those runs failed.');
     expect(renderKafkaTable(r)).toContain('>= 1: unknown');
   });
 
