@@ -20,17 +20,24 @@ export class PrivateMinio {
   readonly connection: S3Connection;
   private record: ServerRecord | undefined;
 
-  private constructor(dir: string, port: number, credentials: S3Credentials) {
+  private readonly hostAddress: string | undefined;
+
+  private constructor(dir: string, port: number, credentials: S3Credentials, hostAddress: string | undefined) {
     this.dir = dir;
     this.port = port;
     this.credentials = credentials;
-    this.connection = { endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', bucket: 'recovery-private', ...credentials };
+    this.hostAddress = hostAddress;
+    this.connection = { endpoint: `http://${hostAddress ?? '127.0.0.1'}:${port}`, region: 'us-east-1', bucket: 'recovery-private', ...credentials };
   }
 
-  /** Builds (once, cached) and starts a private server with data under `dir`, and creates its bucket. */
-  static async start(dir: string): Promise<PrivateMinio> {
+  /**
+   * Builds (once, cached) and starts a private server with data under `dir`, and creates its bucket.
+   * `hostAddress`: an address of this machine pods reach (`(await useNode()).hostAddress`); the
+   * server listens there and the endpoint uses it, as with useS3.
+   */
+  static async start(dir: string, options: { hostAddress?: string } = {}): Promise<PrivateMinio> {
     mkdirSync(dir, { recursive: true });
-    const server = new PrivateMinio(dir, await freePort(), generateCredentials());
+    const server = new PrivateMinio(dir, await freePort(), generateCredentials(), options.hostAddress);
     await server.resume();
     await ensureBucket(server.connection);
     return server;
@@ -46,6 +53,7 @@ export class PrivateMinio {
     this.record = await startServer({
       binary, version: minio.version, credentials: this.credentials, port: this.port, region: this.connection.region,
       dataDir: path.join(this.dir, 'data'), logFile: path.join(this.dir, 'minio.log'), serverFile: this.serverFile, owner: 'recovery-test',
+      ...(this.hostAddress ? { hostAddress: this.hostAddress } : {}),
     });
   }
 
