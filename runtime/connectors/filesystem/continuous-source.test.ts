@@ -7,10 +7,18 @@
 import { mkdirSync, mkdtempSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { buildStreamGraph, defineJob } from '../../api/environment.ts';
 import type { SinkContext } from '../../api/functions.ts';
 import type { SourceReader, SourceReaderContext } from '../../api/source.ts';
+import type { WatermarkStrategy } from '../../api/watermarks.ts';
+import { SourceOperator } from '../../operators/source-operator.ts';
+import { translatePlans } from '../../sql/physical/translate.ts';
+import { registryCapabilities } from '../../sql/planner/registry-capabilities.ts';
+import { SqlSession } from '../../sql/session/sql-session.ts';
+import { OperatorHarness } from '../../testing/operator-harness.ts';
 import { T } from '../../sql/types/data-type.ts';
 import { createConnectorRegistry, SecretResolver, type ChangelogRow, type TableDescriptor } from '../factory/index.ts';
+import { fileSource } from '../file-source.ts';
 import { ConnectorMetricGroup } from '../../metrics/connector-metric-group.ts';
 import { FileDiscovery, ownerOf, type ContinuousPosition } from './file-discovery.ts';
 
@@ -190,6 +198,26 @@ describe('continuous reader on a local directory (manual clock)', () => {
     for (const r of fresh) await r.close!();
   });
 
+  test('the DataStream fileSource watches a local directory with monitorIntervalMs', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'fs-continuous-ds-'));
+    writeFileSync(path.join(dir, 'a.jsonl'), '{"n":1}\n{"n":2}\n');
+    const src = fileSource<{ n: number }>({ path: dir, format: 'jsonl', monitorIntervalMs: 1_000 });
+    expect(src.bounded).toBe(false);
+    const clock = { now: 0 };
+    const reader = src.createReader() as unknown as SourceReader<ChangelogRow>;
+    await reader.open!(context(0, 1, clock));
+    const out: ChangelogRow[] = [];
+    await readUntil(reader, out, 2);
+    put(dir, 'b.jsonl', [3]);
+    clock.now = 1_000;
+    await readUntil(reader, out, 3);
+    expect(out).toEqual([{ n: 1 }, { n: 2 }, { id: 3 }]);
+    await expectNothingMore(reader, out);
+    await reader.close!();
+    expect(() => fileSource({ path: dir, format: 'csv', monitorIntervalMs: 1_000 })).toThrow(/MR_ERR_FILE_FORMAT: .*a watched directory's CSV files have no header line; set csvHeader: false/);
+    expect(() => fileSource({ path: dir, format: 'jsonl', monitorIntervalMs: 0 })).toThrow(/monitorIntervalMs must be a number of milliseconds greater than 0/);
+  });
+
   test('bad options and mismatched savepoints give clear errors', async () => {
     expect(() => registry.createSource(table('/tmp/x', '0 s'))).toThrow(/option 'source.monitor-interval' must be greater than 0/);
     expect(() => registry.createSource(table('/tmp/x', 'soon'))).toThrow(/source.monitor-interval/);
@@ -202,6 +230,51 @@ describe('continuous reader on a local directory (manual clock)', () => {
     expect(() => continuous.restoreStates!([{ files: [] }])).toThrow(/MR_ERR_FILESYSTEM_SOURCE: .*bounded source/);
     await bounded.close!();
     await continuous.close!();
+  });
+});
+
+describe("'table.exec.source.idle-timeout' on a continuous filesystem source", () => {
+  test('the SQL source goes idle when no new file comes for the timeout, and active with the next file', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'fs-continuous-idle-'));
+    writeFileSync(path.join(dir, 'part-1.json'), '{"id":1,"ts":"2024-01-01 00:00:01"}\n');
+    const reg = createConnectorRegistry();
+    const session = new SqlSession({ capabilities: registryCapabilities(reg) });
+    const job = session.executeScript(`SET 'table.exec.source.idle-timeout' = '300 ms';
+CREATE TABLE files (id BIGINT, ts TIMESTAMP(3), WATERMARK FOR ts AS ts) WITH ('connector' = 'filesystem', 'path' = '${dir}', 'format' = 'json', 'source.monitor-interval' = '1 s');
+CREATE TABLE out (id BIGINT) WITH ('connector' = 'blackhole');
+INSERT INTO out SELECT id FROM files;`).find((r) => r.kind === 'job');
+    if (job?.kind !== 'job') throw new Error('no job');
+    const node = buildStreamGraph(defineJob({ name: 'sql', build: (env) => translatePlans(env, job.trees, { registry: reg, config: session.config }) }), 1).nodes.find((n) => n.kind === 'source')!;
+    expect(node.source!.source.bounded).toBe(false);
+    expect(node.source!.strategy?.idleTimeoutMs).toBe(300);
+    const op = new SourceOperator(node.source!.source.createReader(), node.source!.strategy as WatermarkStrategy<unknown>);
+    const h = await new OperatorHarness(op).open();
+    /** Polls at `at` until the reader waits with nothing in flight, returns the idleness transitions. */
+    const pollAt = async (at: number): Promise<Array<'idle' | 'active'>> => {
+      h.setProcessingTime(at);
+      const seen: Array<'idle' | 'active'> = [];
+      for (let waits = 0; waits < 3;) {
+        const before = op.recordsEmitted;
+        const status = op.reader.pollNext(op, 100);
+        const t = op.afterPoll(op.recordsEmitted - before);
+        if (t) seen.push(t);
+        if (status === 'wait') {
+          waits++;
+          await op.reader.available!();
+        }
+      }
+      return seen;
+    };
+    expect(await pollAt(0)).toEqual([]);
+    expect(h.output).toHaveLength(1);
+    expect(await pollAt(299)).toEqual([]);
+    expect(await pollAt(300)).toEqual(['idle']);
+    writeFileSync(path.join(dir, '.part-2.tmp'), '{"id":2,"ts":"2024-01-01 00:00:02"}\n');
+    renameSync(path.join(dir, '.part-2.tmp'), path.join(dir, 'part-2.json'));
+    expect(await pollAt(999)).toEqual([]);
+    expect(await pollAt(1_000)).toEqual(['active']);
+    expect(h.output).toHaveLength(2);
+    await op.reader.close!();
   });
 });
 
