@@ -87,3 +87,15 @@ test.each(CASES)('%s refuses a malformed request with MR_ERR_REQUEST_INVALID nam
   expect(job).toMatchObject({ restarts: 0 });
   expect(['CANCELED', 'CANCELLING', 'FAILED', 'FINISHED']).not.toContain(job.state);
 });
+
+test('checkpoint acknowledgements are parsed even for a job without a coordinator or an unknown job', async () => {
+  const plain = await createJobManager({ host: '127.0.0.1', port: 0, log: pino({ level: 'silent' }) });
+  try {
+    for (const route of ['ack', 'decline']) {
+      const r = await plain.app.inject({ method: 'POST', url: `/internal/jobs/unknown-job/checkpoints/${route}`, payload: { checkpointId: 'one' } });
+      expect([route, r.statusCode, (r.json() as { error?: { code: string } }).error?.code]).toEqual([route, 400, 'MR_ERR_REQUEST_INVALID']);
+    }
+  } finally {
+    await plain.close();
+  }
+});

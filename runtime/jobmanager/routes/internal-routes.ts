@@ -42,13 +42,16 @@ export function registerInternalRoutes(app: FastifyInstance, ctx: JobManagerRout
 
   app.post('/internal/jobs/:id/checkpoints/ack', async (req) => {
     const { id } = parseRequest(jobIdParams, req.params, 'params');
-    jobs.get(id)?.coordinator?.acknowledge(parseRequest(checkpointAckBody, req.body, 'body'));
+    // parsed first: also refused when the job is unknown or has no coordinator
+    const ack = parseRequest(checkpointAckBody, req.body, 'body');
+    jobs.get(id)?.coordinator?.acknowledge(ack);
     return { ok: true };
   });
 
   app.post('/internal/jobs/:id/checkpoints/decline', async (req) => {
     const { id } = parseRequest(jobIdParams, req.params, 'params');
-    jobs.get(id)?.coordinator?.decline(parseRequest(checkpointDeclineBody, req.body, 'body'));
+    const decline = parseRequest(checkpointDeclineBody, req.body, 'body');
+    jobs.get(id)?.coordinator?.decline(decline);
     return { ok: true };
   });
 }
