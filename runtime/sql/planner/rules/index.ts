@@ -3,6 +3,7 @@
 import { constantFolding } from './constant-folding.ts';
 import { filterPushDown } from './filter-push-down.ts';
 import { intervalJoin } from './interval-join.ts';
+import { projectJoinTranspose } from './project-join-transpose.ts';
 import { projectMerge } from './project-merge.ts';
 import { projectWatermarkTranspose } from './project-watermark-transpose.ts';
 import { projectionPushDown } from './projection-push-down.ts';
@@ -22,6 +23,7 @@ export const DEFAULT_RULES: readonly Rule[] = [
   intervalJoin,
   windowJoin,
   windowRank,
+  projectJoinTranspose,
   projectMerge,
   projectWatermarkTranspose,
   projectionPushDown,
