@@ -7,6 +7,7 @@ import { executeLocally } from '../local/local-executor.ts';
 import { collectSink } from './collect-sink.ts';
 import { fileSink } from './file-sink.ts';
 import { fileSource } from './file-source.ts';
+import { ConnectorMetricGroup } from '../metrics/connector-metric-group.ts';
 
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'files-'));
 type Row = { id: number; name: string };
@@ -69,4 +70,25 @@ describe('file source and sink', () => {
     while (r2.pollNext(out, 10) !== 'end');
     expect(got).toEqual(['a', 'bb', 'ccc', 'dddd']);
   });
+});
+
+test('the local file source and sink report records and bytes as connector metrics', async () => {
+  const dir = tmp();
+  const text = '{"id":1,"name":"a"}\n{"id":2,"name":"b"}\n';
+  writeFileSync(path.join(dir, 'in.jsonl'), text);
+  const read = new ConnectorMetricGroup('source', 'filesystem', 'src');
+  const reader = fileSource<Row>({ path: dir, format: 'jsonl' }).createReader();
+  await reader.open!({ subtaskIndex: 0, parallelism: 1, attempt: 0, startTime: 0, now: () => 0, connectorMetrics: () => read });
+  const rows: Row[] = [];
+  while (reader.pollNext({ collect: (r) => rows.push(r) }, 100) !== 'end');
+  expect(rows).toHaveLength(2);
+  expect(read.snapshot()).toMatchObject({ recordsIn: 2, bytesIn: Buffer.byteLength(text) });
+  const written = new ConnectorMetricGroup('sink', 'filesystem', 'out');
+  const w = fileSink<Row>({ path: tmp(), format: 'jsonl' }).createWriter();
+  await w.open!({ subtaskIndex: 0, parallelism: 1, attempt: 0, jobId: 'j', startTime: 0, restoring: false, recordLatency: () => {}, connectorMetrics: () => written });
+  rows.forEach((r) => w.write(r, undefined));
+  w.snapshotState!(1);
+  expect(written.snapshot()).toMatchObject({ recordsOut: 2, bytesOut: Buffer.byteLength(text) });
+  await w.finish!();
+  await w.close!();
 });

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { checkFilePath } from './file-roots.ts';
 import { stringify } from 'csv-stringify/sync';
 import type { Sink } from '../api/functions.ts';
+import type { ConnectorMetricGroup } from '../metrics/connector-metric-group.ts';
 import { FileCommitter, type FileCommitState } from './file-commit.ts';
 import { isObjectStorePath } from './filesystem/file-store.ts';
 import { objectStoreFileSink } from './filesystem/object-files.ts';
@@ -38,6 +39,8 @@ export function fileSink<T>(o: FileSinkOptions): Sink<T> {
       let files: FileCommitter | undefined;
       let pending: string[] = [];
       let pendingBytes = 0;
+      let pendingRecords = 0;
+      let metrics: ConnectorMetricGroup | undefined;
       let columns = o.csvColumns ? [...o.csvColumns] : undefined;
       /** a CSV header starts every file, so each committed file reads on its own */
       let headerWritten = false;
@@ -46,9 +49,13 @@ export function fileSink<T>(o: FileSinkOptions): Sink<T> {
       const ext = o.ext ?? (o.format === 'lines' ? 'txt' : o.format);
       const flush = () => {
         if (pending.length === 0) return;
-        files!.write(pending.join(''));
+        const text = pending.join('');
+        files!.write(text);
+        // connector metrics: what reached the in-progress file (visible when its checkpoint completes)
+        metrics?.written(pendingRecords, Buffer.byteLength(text));
         pending = [];
         pendingBytes = 0;
+        pendingRecords = 0;
       };
       const push = (line: string) => {
         pending.push(line);
@@ -59,6 +66,7 @@ export function fileSink<T>(o: FileSinkOptions): Sink<T> {
         open(c) {
           checkFilePath(o.path, 'path');
           mkdirSync(o.path, { recursive: true });
+          metrics = c.connectorMetrics?.('filesystem');
           files = new FileCommitter({ dir: o.path, jobId: c.jobId, subtask: c.subtaskIndex, attempt: c.attempt, ext });
           if (c.attempt > 0 && !c.restoring) files.rollBackAll();
         },
@@ -66,6 +74,7 @@ export function fileSink<T>(o: FileSinkOptions): Sink<T> {
           files!.restore(states as FileCommitState[]);
         },
         write(value: T) {
+          pendingRecords++;
           if (o.format === 'jsonl' || o.format === 'lines') {
             push(o.format === 'lines' ? `${String(value)}\n` : JSON.stringify(value) + '\n');
             return;

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { checkFilePath } from './file-roots.ts';
 import { parse as parseCsv } from 'csv-parse/sync';
 import type { Source, SourceOutput, SourceReader } from '../api/source.ts';
+import type { ConnectorMetricGroup } from '../metrics/connector-metric-group.ts';
 import { isObjectStorePath } from './filesystem/file-store.ts';
 import { objectStoreFileSource } from './filesystem/object-files.ts';
 
@@ -66,6 +67,7 @@ export function fileSource<T = unknown>(o: FileSourceOptions): Source<T> {
       let bufStart = 0; // file offset of buf[0]
       let eof = false;
       let header: string[] | undefined;
+      let metrics: ConnectorMetricGroup | undefined;
       const parseLine = (line: string): unknown => {
         if (o.format === 'jsonl') return JSON.parse(line);
         if (o.format === 'text') return line;
@@ -113,11 +115,17 @@ export function fileSource<T = unknown>(o: FileSourceOptions): Source<T> {
       return {
         open(ctx) {
           files = listFiles(o.path).filter((_, i) => i % ctx.parallelism === ctx.subtaskIndex);
+          metrics = ctx.connectorMetrics?.('filesystem');
         },
         pollNext(out: SourceOutput<T>, max: number) {
           let emitted = 0;
+          let bytes = 0;
+          const counted = (status: 'more' | 'end'): 'more' | 'end' => {
+            metrics?.read(emitted, bytes);
+            return status;
+          };
           while (emitted < max) {
-            if (fd === undefined && !openFile()) return 'end';
+            if (fd === undefined && !openFile()) return counted('end');
             const nl = buf.indexOf(10, cur);
             if (nl >= 0) {
               const start = cur;
@@ -131,6 +139,7 @@ export function fileSource<T = unknown>(o: FileSourceOptions): Source<T> {
               const n = readSync(fd!, chunk, 0, CHUNK, bufStart + buf.length);
               if (n === 0) eof = true;
               else {
+                bytes += n;
                 bufStart += cur;
                 buf = Buffer.concat([buf.subarray(cur), chunk.subarray(0, n)]);
                 cur = 0;
@@ -142,7 +151,7 @@ export function fileSource<T = unknown>(o: FileSourceOptions): Source<T> {
             fd = undefined;
             pos = { file: pos.file + 1, offset: startOffsets[pos.file + 1] ?? 0 };
           }
-          return 'more';
+          return counted('more');
         },
         snapshotState: (): FileSourcePosition => ({
           files: files.slice(pos.file).map((f, i) => ({ path: f, offset: i === 0 ? pos.offset : (startOffsets[pos.file + i] ?? 0) })),
