@@ -97,6 +97,47 @@ describe('a refused Namespace quota change', () => {
   }, 180_000);
 });
 
+describe('standby TaskManagers (spec.taskManager.standby)', () => {
+  test('are pods on top of the parallelism\'s, counted in CU by admission and by the queue quota; the JobManager is told to keep them free; a deleted TaskManager pod is replaced', async () => {
+    const { rest } = cluster;
+    const { namespace } = await createWorkspaceAndNamespace(rest, { capacityCU: 10, quotaCU: 4 });
+    await waitForPhase(rest, 'Queue', 'default-queue', namespace, 'Active');
+    // Bad counts are refused by the API server, naming the field.
+    const bad = await rest.create({ apiVersion: API, kind: 'Deployment', metadata: { name: 'bad', namespace }, spec: { source: { pipeline: TEST_PIPELINE }, taskManager: { cu: 1, slots: 1, standby: 17 } } }).catch((e: unknown) => e);
+    expect((bad as { status?: number }).status).toBe(422);
+    expect((bad as Error).message).toMatch(/spec\.taskManager\.standby.*16/);
+
+    // parallelism 2 on 1 slot: 2 TaskManagers, plus 1 standby; 0.5 CU each and 0.5 for the JobManager = 2 CU.
+    const spec = (extra: Record<string, unknown>) => ({ source: { pipeline: TEST_PIPELINE }, parallelism: 2, jobManager: { cu: 0.5 }, ...NO_NODE, ...extra });
+    await applyAs(rest, { apiVersion: API, kind: 'Deployment', metadata: { name: 'spare', namespace }, spec: spec({ taskManager: { cu: 0.5, slots: 1, standby: 1 } }) });
+    const started = await waitForPhase(rest, 'Deployment', 'spare', namespace, 'Starting');
+    expect(started.status).toMatchObject({ taskManagers: 3, requiredCU: 2, cuInUse: 2 });
+    type Pod = KubeObject & { metadata: { uid?: string; annotations?: Record<string, string>; deletionTimestamp?: string } };
+    const pods = async () => (await rest.list<Pod>({ apiVersion: 'v1', kind: 'Pod', namespace }, { labelSelector: 'millrace.dev/deployment=spare' })).items.filter((p) => !p.metadata.deletionTimestamp);
+    const tms = async () => (await pods()).filter((p) => p.metadata.labels?.['app.kubernetes.io/component'] === 'taskmanager');
+    const before = await waitFor('3 TaskManager pods', async () => { const t = await tms(); return t.length === 3 ? t : undefined; });
+    const jm = (await pods()).find((p) => p.metadata.labels?.['app.kubernetes.io/component'] === 'jobmanager');
+    expect(JSON.parse(jm?.metadata.annotations?.['millrace.dev/config.millrace.json'] ?? '{}').taskManagers).toEqual({ standby: 1 });
+    // The API server counts the standby pod in the queue's quota like any other.
+    await waitFor('queue quota uses 2 CPU', async () => (await cluster.rest.get<KubeObject & { status?: { used?: Record<string, string> } }>({ apiVersion: 'v1', kind: 'ResourceQuota', namespace, name: 'millrace-queue-default-queue' })).status?.used?.['requests.cpu'] === '2');
+
+    // 2.5 CU more would fit the 4 CU queue without the standby's 0.5; with it, the newcomer waits.
+    await applyAs(rest, { apiVersion: API, kind: 'Deployment', metadata: { name: 'late', namespace }, spec: spec({ parallelism: 4, taskManager: { cu: 0.5, slots: 1 } }) });
+    const queued = await waitForPhase(rest, 'Deployment', 'late', namespace, 'Queued');
+    expect(queued.status?.requiredCU).toBe(2.5);
+
+    // A deleted TaskManager pod is created again (same name, a new pod): it becomes the next standby.
+    const victim = before[0]!;
+    // Unscheduled (NO_NODE), so gone at once.
+    await rest.delete({ apiVersion: 'v1', kind: 'Pod', namespace, name: victim.metadata.name });
+    const after = await waitFor('the deleted TaskManager pod replaced', async () => {
+      const t = await tms();
+      return t.length === 3 && t.some((p) => p.metadata.name === victim.metadata.name && p.metadata.uid !== victim.metadata.uid) ? t : undefined;
+    }, 60_000);
+    expect(after.map((p) => p.metadata.name).sort()).toEqual(before.map((p) => p.metadata.name).sort());
+  }, 180_000);
+});
+
 describe('USED', () => {
   test('on the Namespace and the Workspace drops within seconds of a Deployment being deleted', async () => {
     const { rest } = cluster;
