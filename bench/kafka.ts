@@ -80,7 +80,7 @@ const settings: KafkaBenchSettings = {
   taskmanagers: positiveInteger('taskmanagers', options.taskmanagers),
   // as many partitions as subtasks: each source subtask reads one partition on both sides
   partitions: parallelism,
-  records: positiveInteger('records', options.records ?? (quick ? '6000000' : '40000000')),
+  records: positiveInteger('records', options.records ?? (quick ? '16000000' : '60000000')),
   block: positiveInteger('block', options.block),
   seed: positiveInteger('seed', options.seed, 0),
   verifyRecords: positiveInteger('verify-records', options['verify-records']),
