@@ -51,6 +51,70 @@ export function insertionPoint(rows: readonly Row[], row: Row, order: RowOrder):
   return lo;
 }
 
+// The rows that left and entered the rank range: the multiset difference of (row, rank) entries
+// (the rank counts only when it is output), rows equal when their texts are (state-rows.ts). Of
+// several equal entries before, the first ones are the removed ones; of several after, the last
+// ones are the added ones. Two ways to the same result: a small range compares entries directly
+// (flat rows need no text at all), a large one keys them by text.
+const SMALL_RANGE = 32;
+type Entry = [Row, number];
+
+const isObject = (x: unknown): boolean => typeof x === 'object' && x !== null;
+
+/** Whether two rows have the same text (rowText), without computing it when every value is flat. */
+function sameRow(a: Row, b: Row): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return keptRowText(a) === keptRowText(b);
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] ?? null;
+    const y = b[i] ?? null;
+    if (x === y) continue;
+    if (isObject(x) || isObject(y)) return keptRowText(a) === keptRowText(b);
+    if (typeof x === 'number' && typeof y === 'number' && Number.isNaN(x) && Number.isNaN(y)) continue;
+    return false;
+  }
+  return true;
+}
+
+export function diffSmall(before: readonly Entry[], after: readonly Entry[], ranked: boolean): { added: Entry[]; removed: Entry[] } {
+  const remaining: Array<Entry | undefined> = [...before];
+  // an entry after takes the last equal entry before, so the first equal ones before are removed
+  const take = (e: Entry): boolean => {
+    for (let i = remaining.length - 1; i >= 0; i--) {
+      const b = remaining[i];
+      if (b !== undefined && (!ranked || b[1] === e[1]) && sameRow(b[0], e[0])) {
+        remaining[i] = undefined;
+        return true;
+      }
+    }
+    return false;
+  };
+  const added = after.filter((e) => !take(e));
+  return { added, removed: remaining.filter((e): e is Entry => e !== undefined) };
+}
+
+export function diffByText(before: readonly Entry[], after: readonly Entry[], ranked: boolean): { added: Entry[]; removed: Entry[] } {
+  // rows kept in state are the same arrays from one input to the next (fromStateRow copies only
+  // tagged rows), so each row's text is computed once; a text keys its entries' ranks
+  const rankOf = (e: Entry): number => (ranked ? e[1] : 0);
+  const left = new Map<string, number[]>();
+  for (const e of before) {
+    const t = keptRowText(e[0]);
+    const list = left.get(t);
+    if (list === undefined) left.set(t, [rankOf(e)]);
+    else list.push(rankOf(e));
+  }
+  const take = (e: Entry): boolean => {
+    const list = left.get(keptRowText(e[0]));
+    const at = list === undefined ? -1 : list.indexOf(rankOf(e));
+    if (at < 0) return false;
+    list!.splice(at, 1);
+    return true;
+  };
+  const added = after.filter((e) => !take(e));
+  return { added, removed: before.filter(take) };
+}
+
 export class TopNFunction extends KeyedProcessFunction<Key, ChangelogRow, ChangelogRow> {
   private readonly spec: TopNSpec;
   private state!: ValueState<Row[]>;
@@ -102,26 +166,7 @@ export class TopNFunction extends KeyedProcessFunction<Key, ChangelogRow, Change
   }
 
   private emitChanges(before: Array<[Row, number]>, after: Array<[Row, number]>, out: Collector<ChangelogRow>): void {
-    // The multiset difference of (row, rank) entries; the rank counts only when it is output. Rows
-    // kept in state are the same arrays from one input to the next (fromStateRow copies only
-    // tagged rows), so each row's text is computed once, and a text keys its entries' ranks.
-    const rankOf = (e: [Row, number]): number => (this.spec.outputRankNumber ? e[1] : 0);
-    const remaining = new Map<string, number[]>();
-    for (const e of before) {
-      const t = keptRowText(e[0]);
-      const list = remaining.get(t);
-      if (list === undefined) remaining.set(t, [rankOf(e)]);
-      else list.push(rankOf(e));
-    }
-    const take = (e: [Row, number]): boolean => {
-      const list = remaining.get(keptRowText(e[0]));
-      const at = list === undefined ? -1 : list.indexOf(rankOf(e));
-      if (at < 0) return false;
-      list!.splice(at, 1);
-      return true;
-    };
-    const added = after.filter((e) => !take(e));
-    const removed = before.filter(take);
+    const { added, removed } = before.length <= SMALL_RANGE ? diffSmall(before, after, this.spec.outputRankNumber) : diffByText(before, after, this.spec.outputRankNumber);
     const value = ([r, n]: [Row, number]): unknown[] => (this.spec.outputRankNumber ? [...r, n] : r);
     if (this.spec.outputRankNumber) {
       // a rank whose row changed is an update of that rank's result row
