@@ -3,6 +3,8 @@
 // JobManager and TaskManager pods RUN from the project image (localhost/millrace:dev, rebuilt by
 // `npm run image:build`). The operator runs in this process and reaches the JobManager Service
 // through its ClusterIP (kube-proxy serves ClusterIPs to host traffic).
+// The Deployment has one standby TaskManager pod (spec.taskManager.standby): deleting the pod the job
+// runs on restarts the job on the standby at once, and the replacement pod comes up as the next standby.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
@@ -111,7 +113,8 @@ describe('a Deployment on the node tier', () => {
 
     await applyAs(rest, {
       apiVersion: API, kind: 'Deployment', metadata: { name: 'bids', namespace },
-      spec: { source: { pipeline: PIPELINE }, parallelism: 2, jobManager: { cu: 0.25 }, taskManager: { cu: 0.5, slots: 2 }, upgradeStrategy: 'stateful', checkpoints: { intervalSeconds: 2, retained: 2 } },
+      // One standby TaskManager pod (spec.taskManager.standby): the failover below lands on it.
+      spec: { source: { pipeline: PIPELINE }, parallelism: 2, jobManager: { cu: 0.25 }, taskManager: { cu: 0.5, slots: 2, standby: 1 }, upgradeStrategy: 'stateful', checkpoints: { intervalSeconds: 2, retained: 2 } },
     });
     const settled = await waitFor('Deployment bids Running (or Failed)', async () => {
       const d = await getWithStatus(rest, 'Deployment', 'bids', namespace);
@@ -125,7 +128,8 @@ describe('a Deployment on the node tier', () => {
     const running = settled;
     const job = running.status?.job as { id: string; state: string; startTime?: string };
     expect(job).toMatchObject({ state: 'RUNNING', id: expect.any(String) });
-    expect(running.status?.cuInUse).toBe(0.75);
+    // The standby pod's CU count like the others': 0.25 + 2 × 0.5.
+    expect(running.status).toMatchObject({ cuInUse: 1.25, taskManagers: 2 });
 
     // The job in status is the one the JobManager in the pod reports.
     const fromJobManager = await jobManagerGet<{ state: string; name: string }>(rest, namespace, 'bids', `/jobs/${job.id}`);
@@ -133,14 +137,27 @@ describe('a Deployment on the node tier', () => {
 
     const pods = await podsOf(namespace, 'bids');
     expect(pods.map((p) => [p.metadata.labels?.['app.kubernetes.io/component'], p.status?.phase, p.spec.nodeName]).sort())
-      .toEqual([['jobmanager', 'Running', 'millrace-node'], ['taskmanager', 'Running', 'millrace-node']]);
+      .toEqual([['jobmanager', 'Running', 'millrace-node'], ['taskmanager', 'Running', 'millrace-node'], ['taskmanager', 'Running', 'millrace-node']]);
     for (const p of pods) {
       expect(p.spec.containers[0]?.env).toEqual(expect.arrayContaining([{ name: 'MILLRACE_S3_BUCKET', value: s3.bucket }, { name: 'MILLRACE_S3_ENDPOINT', value: s3.endpoint }]));
     }
     // The namespace's own short-lived credentials (not the workspace key) reached the pod as files,
     // readable by the runtime user, and as nothing else.
     const jm = pods.find((p) => p.metadata.labels?.['app.kubernetes.io/component'] === 'jobmanager')!;
-    const tm = pods.find((p) => p.metadata.labels?.['app.kubernetes.io/component'] === 'taskmanager')!;
+    // The TaskManager pod the job runs on (the other is the standby), from the JobManager's view.
+    const onPods = async (jobId: string) => {
+      const [j, t] = await Promise.all([
+        jobManagerGet<{ attempt: number; state: string; vertices: Array<{ subtasks: Array<{ taskManagerId?: string; state: string }> }> }>(rest, namespace, 'bids', `/jobs/${jobId}`),
+        jobManagerGet<{ taskmanagers: Array<{ id: string; restUrl: string }> }>(rest, namespace, 'bids', '/taskmanagers'),
+      ]);
+      const ids = new Set(j.vertices.flatMap((v) => v.subtasks.map((x) => x.taskManagerId)));
+      const ips = new Set(t.taskmanagers.filter((x) => ids.has(x.id)).map((x) => new URL(x.restUrl).hostname));
+      return { job: j, ips };
+    };
+    const placed = await waitFor('the job placed on one TaskManager pod, the other standby', async () => { const o = await onPods(job.id); return o.ips.size === 1 ? o : undefined; }, 60_000, 500);
+    const tm = pods.find((p) => p.metadata.labels?.['app.kubernetes.io/component'] === 'taskmanager' && placed.ips.has((p.status as { podIP?: string } | undefined)?.podIP ?? ''))!;
+    const standby = pods.find((p) => p.metadata.labels?.['app.kubernetes.io/component'] === 'taskmanager' && p !== tm)!;
+    expect(tm).toBeDefined();
     const namespaceSecret = await rest.get<KubeObject & { data: Record<string, string> }>({ apiVersion: 'v1', kind: 'Secret', namespace, name: 'millrace-s3-credentials' });
     const namespaceKeyId = Buffer.from(namespaceSecret.data.AWS_ACCESS_KEY_ID!, 'base64').toString('utf8');
     const podKeyId = (await kubectl('exec', '-n', namespace, jm.metadata.name, '--', 'cat', '/var/run/secrets/millrace/s3/AWS_ACCESS_KEY_ID')).trim();
@@ -156,6 +173,19 @@ describe('a Deployment on the node tier', () => {
       return log.split('\n').find((l) => /^e2e(:\d+)?> \{"auction":\d+,"windowStart":\d+,"windowEnd":\d+,"bids":\d+,"top":\d+\}$/.test(l));
     }, 120_000, 2000);
     expect(line).toBeDefined();
+
+    // The TaskManager pod running the job is deleted: the job runs again on the standby pod (there
+    // before the deletion) without waiting for a new one; the replacement becomes the next standby.
+    await rest.delete({ apiVersion: 'v1', kind: 'Pod', namespace, name: tm.metadata.name });
+    const standbyIp = (standby.status as { podIP?: string } | undefined)?.podIP ?? '';
+    const failedOver = await waitFor('the job RUNNING again on the standby pod', async () => {
+      const o = await onPods(job.id);
+      return o.job.attempt > placed.job.attempt && o.job.state === 'RUNNING' && o.job.vertices.every((v) => v.subtasks.every((x) => x.state === 'RUNNING')) ? o : undefined;
+    }, 120_000, 250);
+    expect([...failedOver.ips]).toEqual([standbyIp]);
+    const standbyNow = (await podsOf(namespace, 'bids')).find((p) => p.metadata.name === standby.metadata.name);
+    expect(standbyNow?.metadata.uid).toBe(standby.metadata.uid);
+    await waitFor('the deleted TaskManager pod replaced', async () => (await podsOf(namespace, 'bids')).some((p) => p.metadata.name === tm.metadata.name && p.metadata.uid !== tm.metadata.uid && p.status?.phase === 'Running'), 120_000, 1000);
 
     // Checkpoints go to the workspace bucket, through the Secret copy and the env the pods got.
     // With 2 retained checkpoints every 2 s, the one a status read names can be subsumed before the
