@@ -2,7 +2,10 @@
 // on a local cluster of real processes (`millrace jobmanager` + 2 `millrace taskmanager`,
 // test/recovery's harness; checkpoints on the same MinIO) survives two TaskManager SIGKILLs.
 // When it has finished, the visible files hold every id exactly once, in its partition, and no
-// hidden (pending or in-progress) object is left.
+// hidden (pending or in-progress) object is left. Then, on the same cluster, a continuous
+// filesystem source (`source.monitor-interval`) watches those files and copies them as JSON lines
+// while the test adds files in new partition directories and kills a TaskManager: the copy holds
+// every id once, and the TaskManagers' /metrics show the filesystem connector's records and bytes.
 import { jest } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -22,6 +25,8 @@ import { listKeys, s3Env } from './s3-env.ts';
 
 jest.setTimeout(300_000);
 const JOB = fileURLToPath(new URL('./fixtures/datagen-to-files.ts', import.meta.url));
+const COPY_JOB = fileURLToPath(new URL('./fixtures/files-copy.ts', import.meta.url));
+const COLUMNS = [{ name: 'id', type: T.bigint() }, { name: 'note', type: T.string() }, { name: 'bucket', type: T.string() }];
 const ROWS = 16_000;
 const RATE = 800; // ~20 s of input, so both kills hit a running job
 
@@ -39,7 +44,7 @@ describe('filesystem sink on S3 under TaskManager kills', () => {
     if (dir && !process.env.MILLRACE_KEEP_TEST_DIR) rmSync(dir, { recursive: true, force: true });
   });
 
-  test('two TaskManager SIGKILLs mid-stream: the finished files hold every id exactly once, nothing hidden left', async () => {
+  test('two TaskManager SIGKILLs mid-stream: the finished files hold every id exactly once, nothing hidden left; a continuous source copies them, with files added and a kill, each id once', async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'files-exactly-once-'));
     const s3 = await useS3();
     const env = s3Env(s3);
@@ -82,5 +87,65 @@ describe('filesystem sink on S3 under TaskManager kills', () => {
     expect(dup).toEqual([]);
     expect(ids).toEqual(Array.from({ length: ROWS }, (_, i) => i + 1));
     expect(rows.every((r) => r.values[2] === `b${Number(r.values[0]) % 4}`)).toBe(true);
+
+    // continuous: a job watching out/ copies every row into copy/ (JSON lines)
+    const copy = `s3://${s3.bucket}/${prefix}copy/`;
+    const copyId = await api.submit({ jobUrl: COPY_JOB, parallelism: 2, restartStrategy: 'fixed-delay:attempts=20,delayMs=200', params: { input: out, output: copy, interval: '300' } });
+    const copied = async (): Promise<number[]> => {
+      const back: ChangelogRow[] = [];
+      const read = registry.createSource({ name: 'copy', columns: COLUMNS, options: { connector: 'filesystem', path: copy, format: 'json' } }).createSource();
+      await executeLocally(defineJob({ name: 'read-copy', build: (e) => e.fromSource(read).sinkTo(collectSink(back)) }), { parallelism: 1 }).done;
+      return back.map((r) => Number(r.values[0])).sort((a, b) => a - b);
+    };
+    /** New files in a new partition directory of out/, written by the connector's sink in this process (they appear whole). */
+    const addFiles = async (bucket: string, from: number, n: number): Promise<void> => {
+      const sink = registry.createSink({ name: 'more', partitionKeys: ['bucket'], columns: COLUMNS, options: { connector: 'filesystem', path: out, format: 'parquet' } }).createSink();
+      const more = Array.from({ length: n }, (_, i) => ({ kind: '+I' as const, values: [from + i, `late ${from + i}`, bucket] }));
+      await executeLocally(defineJob({ name: `add-${bucket}`, build: (e) => e.fromElements(more).sinkTo(sink) }), { parallelism: 1 }).done;
+    };
+    const waitFor = async (what: string, pred: () => Promise<boolean>, timeoutMs = 120_000): Promise<void> => {
+      const deadline = Date.now() + timeoutMs;
+      while (!(await pred())) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${cluster!.logTail('jobmanager', 20)}`);
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    };
+    await api.waitForCheckpoints(copyId, 'a checkpoint of the copy job', (c) => (c.latest.completed?.id ?? 0) >= 2, 60_000);
+    await addFiles('late-a', ROWS + 1, 300);
+    log(`killing taskmanager-0 under the copy job (pid ${cluster.killTaskManager(0)})`);
+    const restartsAtB = (await api.waitForJob(copyId, 'the copy job running again', (s) => s.state === 'RUNNING' && s.restarts > 0, 120_000)).restarts;
+    await addFiles('late-b', ROWS + 301, 300);
+    const want = Array.from({ length: ROWS + 600 }, (_, i) => i + 1);
+    await waitFor('the copy to hold every row', async () => (await copied()).length >= want.length);
+    // two more checkpoints: a duplicate read late would show now
+    const at = (await api.checkpoints(copyId)).latest.completed?.id ?? 0;
+    await api.waitForCheckpoints(copyId, 'two more checkpoints of the copy job', (c) => (c.latest.completed?.id ?? 0) >= at + 2, 60_000);
+    expect(await copied()).toEqual(want);
+
+    // the filesystem connector's metrics of the running attempt: it read (at least) late-b after the restart, and wrote it
+    const { taskmanagers } = await api.call<{ taskmanagers: Array<{ restUrl: string }> }>('GET', '/taskmanagers');
+    let text = '';
+    for (const tm of taskmanagers) {
+      try {
+        text += await (await fetch(`${tm.restUrl}/metrics`, { signal: AbortSignal.timeout(5000) })).text();
+      } catch (err) {
+        log(`no /metrics from ${tm.restUrl} (the killed TaskManager?): ${(err as Error).message}`);
+      }
+    }
+    const sum = (metric: string): number => text.split('\n')
+      .filter((l) => l.startsWith(`${metric}{`) && l.includes('connector="filesystem"') && l.includes(`job_id="${copyId}"`))
+      .reduce((n, l) => n + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+    const restarts = (await api.job(copyId)).restarts;
+    log(`copy job: restarts ${restarts}; filesystem records in ${sum('millrace_connector_records_in_total')}, out ${sum('millrace_connector_records_out_total')}`);
+    for (const metric of ['records_in', 'bytes_in', 'records_out', 'bytes_out']) expect(text).toMatch(new RegExp(`^millrace_connector_${metric}_total\\{[^}]*job_id="${copyId}"[^}]*\\} `, 'm'));
+    // counters start at 0 with every attempt: exact only when no other restart came after late-b was added
+    if (restarts === restartsAtB) {
+      expect(sum('millrace_connector_records_in_total')).toBeGreaterThanOrEqual(300);
+      expect(sum('millrace_connector_bytes_in_total')).toBeGreaterThan(0);
+      expect(sum('millrace_connector_records_out_total')).toBeGreaterThanOrEqual(300);
+      expect(sum('millrace_connector_bytes_out_total')).toBeGreaterThan(sum('millrace_connector_records_out_total') * 10);
+    }
+    await api.cancel(copyId);
+    await api.waitForJob(copyId, 'canceled', (s) => s.state === 'CANCELED', 60_000);
   });
 });
