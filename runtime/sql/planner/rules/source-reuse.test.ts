@@ -150,3 +150,54 @@ describe('source reuse with a watermark pushed into the source (kafka)', () => {
     expect(new Set(uids).size).toBe(uids.length);
   });
 });
+
+describe('sub-plan reuse of stateful nodes (table.optimizer.reuse-sub-plan-enabled)', () => {
+  const AGG = 'SELECT user_id, COUNT(*) AS cnt FROM clicks GROUP BY user_id';
+  const SELF_JOIN_AGG = `INSERT INTO print_out SELECT a.user_id, b.cnt FROM (${AGG}) AS a JOIN (${AGG}) AS b ON a.user_id = b.user_id`;
+  const operators = (ts: readonly PlannedTree[], kind: string, config?: ReadonlyMap<string, string>): number => {
+    const graph = buildStreamGraph(defineJob({ name: 'sql', build: (env) => translatePlans(env, ts, { registry: createConnectorRegistry(), ...(config ? { config } : {}) }) }), 1);
+    return graph.nodes.filter((n) => n.name.startsWith(kind)).length;
+  };
+
+  it('an aggregate computed twice over the shared scan runs once, keeps the first copy\'s uid, and both sides read it', () => {
+    const plan = explain(SELF_JOIN_AGG);
+    expect(count(plan, 'GroupAggregate(')).toBe(1);
+    expect(plan).toContain('Reused(reference_id=[1])'); // the other side: the shared Calc over the shared aggregate
+    const shared = trees(SELF_JOIN_AGG);
+    expect(operators(shared, 'GroupAggregate')).toBe(1);
+    const off = testSession();
+    off.executeScript("SET 'table.optimizer.reuse-sub-plan-enabled' = 'false'");
+    const apart = trees(SELF_JOIN_AGG, off);
+    expect(count(explain(SELF_JOIN_AGG, off), 'GroupAggregate(')).toBe(2);
+    expect(operators(apart, 'GroupAggregate', off.config)).toBe(2);
+    const aggUids = (ts: readonly PlannedTree[]): string[] => [...operatorUids(ts.map((x) => x.optimized))].filter(([n]) => n.kind === 'Aggregate').map(([, u]) => u);
+    expect(aggUids(apart)).toEqual([aggUids(shared)[0], `${aggUids(shared)[0]}-2`]);
+  });
+
+  it('the statement set\'s INSERTs that group the same way share the aggregate; sinks stay apart', () => {
+    const session = testSession();
+    session.executeScript("CREATE TABLE print_two (user_id BIGINT, cnt BIGINT) WITH ('connector' = 'print')");
+    const t = trees(`EXECUTE STATEMENT SET BEGIN INSERT INTO print_out ${AGG}; INSERT INTO print_two ${AGG}; END`, session);
+    expect(operators(t, 'GroupAggregate')).toBe(1);
+    expect(operators(t, 'Sink')).toBe(2);
+  });
+
+  it('gives the same final rows with one aggregate as with two (a self-join of an updating aggregate, at parallelism 2)', async () => {
+    const sql = `CREATE TABLE n (id BIGINT) WITH ('connector' = 'datagen', 'number-of-rows' = '300', 'fields.id.kind' = 'sequence', 'fields.id.start' = '1', 'fields.id.end' = '300');
+CREATE TABLE o (k BIGINT, a BIGINT, b BIGINT) WITH ('connector' = 'print');
+INSERT INTO o SELECT x.k, x.c, y.c FROM (SELECT MOD(id, 7) AS k, COUNT(*) AS c FROM n GROUP BY MOD(id, 7)) AS x
+  JOIN (SELECT MOD(id, 7) AS k, COUNT(*) AS c FROM n GROUP BY MOD(id, 7)) AS y ON x.k = y.k`;
+    const final = async (reuse: string): Promise<string[]> => {
+      const { sinks } = await runSqlFile(sql, { collectSinks: true, parallelism: 2, config: { 'table.optimizer.reuse-sub-plan-enabled': reuse } });
+      const rows = new Map<string, number>();
+      for (const r of sinks[0]!.changelog) {
+        const k = JSON.stringify(r.values);
+        rows.set(k, (rows.get(k) ?? 0) + (r.kind === '+I' || r.kind === '+U' ? 1 : -1));
+      }
+      return [...rows].filter(([, n]) => n !== 0).flatMap(([k, n]) => Array<string>(n).fill(k)).sort();
+    };
+    const shared = await final('true');
+    expect(shared).toEqual(Array.from({ length: 7 }, (_, k) => JSON.stringify([k, k === 0 ? 42 : 43, k === 0 ? 42 : 43])).sort());
+    expect(shared).toEqual(await final('false'));
+  });
+});

@@ -8,10 +8,14 @@
 // Unlike the per-node rules (rule.ts) this one looks at whole plans: it runs after the optimizer
 // and the changelog derivation, over all the trees of one job (planner.ts, physical/translate.ts).
 //
-// Above a shared source, identical stateless steps (Calc: Project, Filter; WatermarkAssigner) over
-// the same shared input are shared too (Flink's `table.optimizer.reuse-sub-plan-enabled`, also on
-// by default): q7's two branches compute the event time, the watermark and `event_type = 2` once.
-// Stateful nodes are not shared: their uids, and so their savepoint state, stay as they were.
+// Above a shared source, identical steps over the same shared inputs are shared too (Flink's
+// `table.optimizer.reuse-sub-plan-enabled`, also on by default): q7's two branches compute the
+// event time, the watermark and `event_type = 2` once, and an aggregate, join, window, OVER or
+// Top-N computed twice over the same shared input (a self-join of one aggregate, a statement set
+// whose INSERTs group the same way) runs as one operator whose rows fan out. Sinks are never shared.
+// The translation keeps no per-consumer choice below a node (changelog kinds are derived bottom-up,
+// physical choices such as mini-batch are in the node and so in its digest), so one operator can
+// serve every consumer.
 //
 // A connector with watermark push-down (Kafka) builds its source from the WatermarkAssigner, the
 // Calc of computed columns below it and the scan (physical/watermark.ts): that unit is shared only
@@ -25,7 +29,9 @@
 // State: a shared scan is one source with one uid. Before reuse a second identical scan in one
 // job had the uid `table-scan-<hash>-2`; that state (the second copy of the same positions) is
 // gone, so restoring a savepoint taken without reuse needs allowNonRestoredState, or
-// `SET 'table.optimizer.reuse-source-enabled' = 'false'` to run the old plan.
+// `SET 'table.optimizer.reuse-source-enabled' = 'false'` to run the old plan. The same holds for a
+// shared stateful node: it keeps the first copy's uid, the `-2` copy's state is not restored (or
+// `SET 'table.optimizer.reuse-sub-plan-enabled' = 'false'` runs both copies, as before).
 import { SqlError } from '../../errors.ts';
 import type { CatalogTable } from '../../catalog/catalog-objects.ts';
 import type { ChangelogInfo } from '../changelog.ts';
@@ -34,7 +40,6 @@ import { inputsOf, withInputs } from '../logical-plan.ts';
 
 export const REUSE_SOURCE_KEY = 'table.optimizer.reuse-source-enabled';
 export const REUSE_SUB_PLAN_KEY = 'table.optimizer.reuse-sub-plan-enabled';
-const STATELESS = new Set<LogicalNode['kind']>(['Project', 'Filter', 'WatermarkAssigner']);
 const CHILD_KEYS = new Set(['input', 'left', 'right', 'inputs']);
 
 /** A job's planned trees (planner.ts's PlannedTree, without importing the planner). */
@@ -126,10 +131,11 @@ export function reuseSources<T extends ReusableTree>(trees: readonly T[], config
         const next = inputs.map(visit);
         out = next.some((n, i) => n !== inputs[i]) ? withInputs(node, next) : node;
         if (out !== node) adopt(node, out);
-        const inputId = next.length === 1 ? sharedIds.get(next[0]!) : undefined;
-        if (subPlans && STATELESS.has(out.kind) && inputId !== undefined) {
+        // a step is shared when every input is: the same computation over the same rows
+        const inputIds = next.map((n) => sharedIds.get(n));
+        if (subPlans && out.kind !== 'Sink' && inputIds.length > 0 && inputIds.every((id) => id !== undefined)) {
           const rebuilt = out;
-          out = share(`${out.kind}:${digest(out, true)}<${inputId}>`, out);
+          out = share(`${out.kind}:${digest(out, true)}<${inputIds.join(',')}>`, out);
           if (out !== rebuilt) adopt(rebuilt, out);
         }
       }
