@@ -9,10 +9,13 @@
 //   meanwhile mounts the same key and the same job runs on;
 // - a Deployment deleted and created again under the same name with the same spec starts a new
 //   job, never the old one, although the old job's record says RUNNING (and its held key goes).
+// The second test attacks that last job's pods from namespace B with NetworkPolicy enforced.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { useNode } from '../cluster/environment.ts';
+import { buildKubeRouter, startKubeRouter, stopKubeRouter } from '../cluster/kube/kube-router.ts';
+import { images } from '../cluster/kube/versions.ts';
 import { requireNodeImage } from '../cluster/image/node-image.ts';
 import { deletePrefix, s3Client } from '../cluster/s3/bucket.ts';
 import { useS3 } from '../cluster/s3/environment.ts';
@@ -24,6 +27,7 @@ import { canonicalJson } from '../../runtime/checkpoint/ha-store.ts';
 import { API, applyAs, eventsFor, getWithStatus, OPERATOR_NAMESPACE, startInProcessOperator, TEST_MANAGER, unique, useOperatorCluster, waitFor, waitForPhase } from '../operator/support/harness.ts';
 import type { Cluster } from '../operator/support/harness.ts';
 import { clusterIpJobManagers } from '../e2e/support/cluster-ip-jobmanagers.ts';
+import { JOBMANAGER_REST_PORT, TASKMANAGER_PORT } from '../../operator/controllers/deployment/desired.ts';
 
 const run = promisify(execFile);
 const IMAGE = process.env.MILLRACE_E2E_IMAGE ?? 'localhost/millrace:dev';
@@ -40,6 +44,10 @@ let operator: Operator | undefined;
 const secretName = unique('fence-s3');
 const prefix = `${unique('fence')}/`;
 let workspace = '';
+/** The first test's Deployment namespace (A) and last job, attacked by the second test. */
+let tenantA = '';
+let lastJob = '';
+const intruderNamespace = unique('fence-b');
 
 beforeAll(async () => {
   const node = await useNode();
@@ -52,7 +60,11 @@ beforeAll(async () => {
 }, 600_000);
 
 afterAll(async () => {
+  await stopKubeRouter();
   if (!cluster) return;
+  await cluster.rest.delete({ apiVersion: 'v1', kind: 'Namespace', name: intruderNamespace });
+  // The impostor carries the Deployment's label: the namespace's removal waits for it to go.
+  if (tenantA) for (const name of ['impostor', 'bystander']) await cluster.rest.delete({ apiVersion: 'v1', kind: 'Pod', namespace: tenantA, name });
   const { rest } = cluster;
   if (workspace) {
     await rest.delete({ apiVersion: API, kind: 'Workspace', name: workspace });
@@ -114,6 +126,7 @@ test('suspend waits for the cancellation; a resumed or re-created Deployment nev
   const { rest } = cluster;
   workspace = unique('fence-ws');
   const namespace = unique('fence-ns');
+  tenantA = namespace;
   await applyAs(rest, {
     apiVersion: API, kind: 'Workspace', metadata: { name: workspace },
     spec: { capacityCU: 2, storage: { bucket: s3.bucket, endpoint: s3.endpoint, region: s3.region, prefix, secretRef: { name: secretName, namespace: OPERATOR_NAMESPACE } } },
@@ -186,4 +199,67 @@ test('suspend waits for the cancellation; a resumed or re-created Deployment nev
   expect(third.revision).not.toBe(first.revision);
   const log3 = await kubectl('logs', '-n', namespace, (await jobManagerPod(namespace))!.metadata.name);
   expect(log3).toContain('MR_ERR_HA_RECORD_REFUSED');
+  lastJob = third.id;
 }, 900_000);
+
+// Issue 14 (tests): another tenant's pod calls this Deployment's real JobManager (submit, savepoint,
+// TaskManager registration) and TaskManager with NetworkPolicy enforced (kube-router, as in
+// k8s-network-policy.test.ts): every connection is dropped. A pod of A carrying the Deployment's
+// label passes the policy and is refused by the JobManager's signature check instead. The job runs on.
+function clientPod(namespace: string, name: string, labels: Record<string, string>) {
+  const limits = { cpu: '20m', memory: '16Mi', 'ephemeral-storage': '16Mi' };
+  return {
+    apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace, labels },
+    spec: {
+      terminationGracePeriodSeconds: 1,
+      securityContext: { runAsNonRoot: true, runAsUser: 65534, seccompProfile: { type: 'RuntimeDefault' } },
+      containers: [{ name: 'main', image: images.busybox, imagePullPolicy: 'IfNotPresent', command: ['sh', '-c', 'exec sleep 3600'], resources: { requests: limits, limits }, securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } } }],
+    },
+  };
+}
+/** An unsigned HTTP POST from a pod: the response, or undefined when no connection is made within 3 s. */
+async function post(namespace: string, pod: string, ip: string, port: number, path: string): Promise<string | undefined> {
+  const request = `POST ${path} HTTP/1.0\\r\\nContent-Type: application/json\\r\\nContent-Length: 2\\r\\n\\r\\n{}`;
+  const out = await kubectl('exec', '-n', namespace, pod, '--', 'sh', '-c', `printf '${request}' | nc -w 3 ${ip} ${port}`).catch(() => '');
+  return out.startsWith('HTTP/1.') ? out : undefined;
+}
+
+test("with NetworkPolicy enforced, another namespace's pod reaches neither the real JobManager nor TaskManager; a labelled impostor in A is refused unsigned; the job runs on", async () => {
+  expect(lastJob).not.toBe('');
+  const { rest } = cluster;
+  await buildKubeRouter();
+  await startKubeRouter();
+  await rest.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: intruderNamespace } }, TEST_MANAGER);
+  const pods = [clientPod(intruderNamespace, 'intruder', {}), clientPod(tenantA, 'bystander', {}), clientPod(tenantA, 'impostor', { 'millrace.dev/deployment': NAME })];
+  for (const p of pods) await rest.apply(p, TEST_MANAGER);
+  for (const p of pods) await kubectl('wait', '-n', p.metadata.namespace, '--for=condition=Ready', `pod/${p.metadata.name}`, '--timeout=180s');
+  const before = await podsOf(tenantA);
+  const ipOf = (component: string) => (before.find((p) => p.metadata.labels?.['app.kubernetes.io/component'] === component)!.status as { podIP: string }).podIP;
+  const jm = ipOf('jobmanager');
+  const tm = ipOf('taskmanager');
+  const attacks: Array<[string, number, string]> = [
+    [jm, JOBMANAGER_REST_PORT, '/jobs'],
+    [jm, JOBMANAGER_REST_PORT, `/jobs/${lastJob}/savepoints`],
+    [jm, JOBMANAGER_REST_PORT, '/internal/taskmanagers'],
+    [tm, TASKMANAGER_PORT, '/internal/cancel'],
+  ];
+
+  // kube-router applies the operator's policy within a sync: wait until it drops B's first attack.
+  await waitFor('the intruder dropped at the JobManager', async () => (await post(intruderNamespace, 'intruder', jm, JOBMANAGER_REST_PORT, '/jobs')) === undefined, 120_000, 500);
+  for (const [ip, port, path] of attacks) {
+    expect(await post(intruderNamespace, 'intruder', ip, port, path)).toBeUndefined();
+    expect(await post(tenantA, 'bystander', ip, port, path)).toBeUndefined();
+    const refused = await post(tenantA, 'impostor', ip, port, path);
+    expect(refused).toMatch(/^HTTP\/1\.[01] 40[13] /);
+    expect(refused).toContain('MR_ERR_AUTH_');
+  }
+
+  // Nothing lost: the same JobManager pod, never restarted, still runs the same job.
+  const d = await getWithStatus(rest, 'Deployment', NAME, tenantA);
+  expect(d?.status?.job).toMatchObject({ id: lastJob, state: 'RUNNING' });
+  const after = await jobManagerPod(tenantA);
+  const jmBefore = before.find((p) => p.metadata.labels?.['app.kubernetes.io/component'] === 'jobmanager')!;
+  expect(after?.metadata.uid).toBe(jmBefore.metadata.uid);
+  const restarts = (p: KubeObject | undefined) => (p?.status as { containerStatuses?: Array<{ restartCount: number }> } | undefined)?.containerStatuses?.[0]?.restartCount;
+  expect(restarts(after)).toBe(restarts(jmBefore));
+}, 300_000);
