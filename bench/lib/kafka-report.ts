@@ -6,7 +6,7 @@
 import type { MachineDescription } from './machine.ts';
 import { isSmokeRun, MIN_MEASURE_SECONDS, MIN_RUNS, MIN_WARMUP_SECONDS, replaceMarkedSection } from './report.ts';
 import type { SystemFigures } from './results.ts';
-import type { Spread } from './stats.ts';
+import { formatSpread } from './stats.ts';
 
 export interface KafkaBenchSettings {
   readonly runs: number;
@@ -99,9 +99,7 @@ export const KAFKA_SECTION_END = '<!-- kafka:end -->';
 export function replaceKafkaSection(previous: string, section: string): string {
   return replaceMarkedSection(previous, section, KAFKA_SECTION_BEGIN, KAFKA_SECTION_END, 'last');
 }
-
-const fmt = (v: number | null): string => (v === null ? 'n/a' : Math.round(v).toLocaleString('en-US'));
-const spread = (s: Spread | null): string => (s === null ? 'n/a' : `${fmt(s.median)} (${fmt(s.min)}–${fmt(s.max)}, spread ${(s.relativeSpread * 100).toFixed(0)}%)`);
+const spread = formatSpread;
 const HEADERS = ['system', 'events/s median (min–max)', 'cores', 'events/s per core median (min–max)', 'channel records/event', 'M/F per core (range)', 'target'];
 
 export function kafkaTableRows(r: KafkaBenchReport): string[][] {

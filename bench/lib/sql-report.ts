@@ -7,7 +7,7 @@ import type { MachineDescription } from './machine.ts';
 import { isSmokeRun, MIN_MEASURE_SECONDS, MIN_RUNS, MIN_WARMUP_SECONDS, replaceMarkedSection } from './report.ts';
 import type { SystemFigures } from './results.ts';
 import { busyBeyondItself, loadText, mergeRows, sourceText, type LoadSample, type SourceTree } from './run-facts.ts';
-import type { Spread } from './stats.ts';
+import { formatSpread } from './stats.ts';
 import type { SqlVerification } from './sql-verify.ts';
 
 export interface SqlBenchSettings {
@@ -79,9 +79,7 @@ export const SQL_SECTION_END = '<!-- nexmark-sql:end -->';
 export function replaceSqlSection(previous: string, section: string): string {
   return replaceMarkedSection(previous, section, SQL_SECTION_BEGIN, SQL_SECTION_END, 'last');
 }
-
-const fmt = (v: number | null): string => (v === null ? 'n/a' : Math.round(v).toLocaleString('en-US'));
-const spread = (s: Spread | null): string => (s === null ? 'n/a' : `${fmt(s.median)} (${fmt(s.min)}–${fmt(s.max)}, spread ${(s.relativeSpread * 100).toFixed(0)}%)`);
+const spread = formatSpread;
 
 export function sqlTableRows(results: readonly SqlQueryResult[]): string[][] {
   return results.flatMap((r) => (['flink', 'millrace'] as const).map((system) => {

@@ -23,3 +23,9 @@ export function spreadOf(values: readonly number[]): Spread {
   const max = Math.max(...values);
   return { runs: [...values], median: m, min, max, relativeSpread: m === 0 ? 0 : (max - min) / m };
 }
+
+/** A whole number with thousands separators, or n/a. */
+export const formatCount = (v: number | null): string => (v === null ? 'n/a' : Math.round(v).toLocaleString('en-US'));
+
+/** `median (min–max, spread N%)` as the reports print a spread. */
+export const formatSpread = (s: Spread | null): string => (s === null ? 'n/a' : `${formatCount(s.median)} (${formatCount(s.min)}–${formatCount(s.max)}, spread ${(s.relativeSpread * 100).toFixed(0)}%)`);
