@@ -31,9 +31,11 @@ describe('a measured window of millrace run', () => {
     const r = await measureMillraceWindow(command, args, { warmupSeconds: 1, measureSeconds: 3, cwd: ROOT, log: (l) => lines.push(l) });
     if (!r.ok) throw new Error(r.reason);
     const f = r.figures;
-    // the window lasts what was asked, give or take one metrics report (1 s heartbeats)
+    // the window lasts at least what was asked (give or take one 1 s metrics report); its end waits
+    // for the next report, which a loaded machine delays by seconds (6.7 s seen in CI's suite),
+    // so the upper bound only catches a window that never ends on time
     expect(f.seconds).toBeGreaterThanOrEqual(2.5);
-    expect(f.seconds).toBeLessThan(5.5);
+    expect(f.seconds).toBeLessThan(12);
     expect(f.events).toBeGreaterThan(0);
     expect(Math.abs(f.eventsPerSecond / (f.events / f.seconds) - 1)).toBeLessThan(0.001);
     // the runner, the JobManager and both TaskManagers are counted; never more CPU than the machine has

@@ -9,7 +9,8 @@
 //   meanwhile mounts the same key and the same job runs on;
 // - a Deployment deleted and created again under the same name with the same spec starts a new
 //   job, never the old one, although the old job's record says RUNNING (and its held key goes).
-// The second test attacks that last job's pods from namespace B with NetworkPolicy enforced.
+// The second test attacks that last job's pods from namespace B with NetworkPolicy enforced; the
+// third changes its pipeline to one that would print the pods' S3 credentials.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
@@ -262,4 +263,38 @@ test("with NetworkPolicy enforced, another namespace's pod reaches neither the r
   expect(after?.metadata.uid).toBe(jmBefore.metadata.uid);
   const restarts = (p: KubeObject | undefined) => (p?.status as { containerStatuses?: Array<{ restartCount: number }> } | undefined)?.containerStatuses?.[0]?.restartCount;
   expect(restarts(after)).toBe(restarts(jmBefore));
+}, 300_000);
+
+// Issue 14 (tests): the viewer-level exfiltration. An editor's pipeline whose file source reads the
+// S3 credentials mounted into the pods and prints them (viewers read pod logs) does not build on
+// the real JobManager pod: the JobManager exits with MR_ERR_FILE_PATH_NOT_ALLOWED, the Deployment's
+// status names the refused path, and the key is in no status, Event or pod log.
+const EXFILTRATION = 'name: fenced\nsource: { type: file, path: /var/run/secrets/millrace/s3/AWS_SECRET_ACCESS_KEY }\nsink: { type: print }\n';
+
+test('a pipeline that reads the mounted S3 credentials into its output does not build: the status names the path, the key is nowhere', async () => {
+  expect(lastJob).not.toBe('');
+  const { rest } = cluster;
+  const credentials = await rest.get<KubeObject & { data: Record<string, string> }>({ apiVersion: 'v1', kind: 'Secret', namespace: tenantA, name: 'millrace-s3-credentials' });
+  const secretKey = Buffer.from(credentials.data.AWS_SECRET_ACCESS_KEY!, 'base64').toString('utf8');
+  expect(secretKey.length).toBeGreaterThan(8);
+  // the second test's impostor carries the Deployment's label: gone first, or the upgrade waits for it
+  await rest.delete({ apiVersion: 'v1', kind: 'Pod', namespace: tenantA, name: 'impostor' }).catch(() => undefined);
+  await waitFor('the impostor pod gone', async () => !(await podsOf(tenantA)).some((p) => p.metadata.name === 'impostor'), 120_000, 500);
+  await rest.mergePatch({ apiVersion: API, kind: 'Deployment', namespace: tenantA, name: NAME }, { spec: { source: { pipeline: EXFILTRATION } } });
+  const logs: string[] = [];
+  let last: unknown;
+  const refusal = (d: Awaited<ReturnType<typeof getWithStatus>>) => d?.status?.conditions?.find((c) => /MR_ERR_FILE_PATH_NOT_ALLOWED/.test(c.message ?? ''));
+  const shown = await waitFor('the Deployment\'s status showing the refused path', async () => {
+    // collect the logs of every pod while they exist (the JobManager exits with the refusal)
+    for (const pod of await podsOf(tenantA)) logs.push(await kubectl('logs', '-n', tenantA, pod.metadata.name, '--all-containers').catch(() => ''));
+    const d = await getWithStatus(rest, 'Deployment', NAME, tenantA);
+    last = d?.status;
+    return refusal(d) ? d : undefined;
+  }, 240_000, 1000).catch((err: unknown) => { throw new Error(`${String(err)}; last status ${JSON.stringify(last)}`); });
+  // The JobManager exits (a crash loop until the progress deadline fails the Deployment); the status names the path.
+  expect(refusal(shown)?.message).toContain('/var/run/secrets/millrace/s3');
+  expect(logs.join('\n')).toContain('MR_ERR_FILE_PATH_NOT_ALLOWED');
+  expect(logs.join('\n')).not.toContain(secretKey);
+  expect(JSON.stringify(shown.status)).not.toContain(secretKey);
+  expect(JSON.stringify(await eventsFor(rest, tenantA, NAME))).not.toContain(secretKey);
 }, 300_000);
