@@ -214,8 +214,10 @@ describe('savepoint directories no Savepoint owns', () => {
 
     const sweptAt = await waitFor('leaked directory swept', async () => ((await keysUnder(leaked)).length === 0 ? Date.now() : undefined), 60_000, 500);
     expect(sweptAt).toBeGreaterThan(0);
-    // Namespace Events are in `default` (a Namespace is cluster-scoped).
-    expect((await eventsFor(rest, 'default', namespace)).find((e) => e.reason === 'SavepointFilesSwept')?.note).toContain(`s3://${s3.bucket}/${leaked}`);
+    // Namespace Events are in `default` (a Namespace is cluster-scoped); the Event is written after
+    // the files go, so wait for it (a loaded CI run read the Events before it was there)
+    const swept = await waitFor('the SavepointFilesSwept Event', async () => (await eventsFor(rest, 'default', namespace)).find((e) => e.reason === 'SavepointFilesSwept'), 30_000, 500);
+    expect(swept.note).toContain(`s3://${s3.bucket}/${leaked}`);
     expect(await savepointDirs(dirOf)).toEqual([...known].sort());
 
     // The namespace goes: its Deployment and Savepoints first (owned's files with it), then

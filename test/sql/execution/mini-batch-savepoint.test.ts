@@ -66,7 +66,9 @@ test('a mini-batch two-phase GROUP BY stopped with a savepoint and restored lose
   const logDir = mc.logDir;
   const first = await mc.submit(JOB, { parallelism: 2, params: { 'sql.file': file } });
   const seen = await mc.client.waitFor(first, (st) => printedResult(logDir).lines > 0 || st.state !== 'RUNNING', 60_000, 100);
-  expect({ state: seen.state, printed: printedResult(logDir).lines > 0 }).toEqual({ state: 'RUNNING', printed: true });
+  // a job that ended says why (its failure cause and exceptions) in the comparison
+  const why = seen.state === 'RUNNING' ? undefined : { cause: seen['failure-cause'], exceptions: seen.exceptions.map((e) => e.message) };
+  expect({ state: seen.state, printed: printedResult(logDir).lines > 0, why }).toEqual({ state: 'RUNNING', printed: true, why: undefined });
   const savepoint = await mc.client.waitForSavepoint(first, await mc.client.stop(first));
   expect((await mc.client.waitForTerminal(first, 30_000)).state).toBe('FINISHED');
   const before = printedResult(logDir).rows.size;
