@@ -6,6 +6,7 @@
 import type { MachineDescription } from './machine.ts';
 import { isSmokeRun, MIN_MEASURE_SECONDS, MIN_RUNS, MIN_WARMUP_SECONDS, replaceMarkedSection } from './report.ts';
 import type { SystemFigures } from './results.ts';
+import type { LoadSample } from './run-facts.ts';
 import { formatSpread } from './stats.ts';
 
 export interface KafkaBenchSettings {
@@ -64,7 +65,7 @@ export interface KafkaBenchReport {
   readonly flinkPlan: readonly string[];
   readonly verification: KafkaVerification | null;
   readonly drainChecks: readonly DrainCheck[];
-  readonly loadAverage: { readonly min: number; readonly max: number; readonly samples: number } | null;
+  readonly loadAverage: LoadSample | null;
   readonly flink: SystemFigures;
   readonly millrace: SystemFigures;
   readonly ratioMillraceToFlinkPerCore: number | null;
