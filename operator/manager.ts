@@ -30,6 +30,7 @@ import { reconcileQueue } from './controllers/queue/reconciler.ts';
 import { reconcileDeployment } from './controllers/deployment/reconciler.ts';
 import { reconcileSavepoint } from './controllers/savepoint/reconciler.ts';
 import { refreshUsage } from './controllers/shared/usage-refresh.ts';
+import { owningDeployment } from './controllers/deployment/pod-ownership.ts';
 
 export interface OperatorDeps {
   rest: KubeRest;
@@ -94,8 +95,9 @@ export class Operator {
     });
     // An instance with a watch selector stamps its labels on the pods it creates and caches only those.
     const pods = informer('Pod', 'v1', [`${LABELS.managedBy}=${MANAGED_BY}`, selector].filter(Boolean).join(','), slimPod);
+    // Only pods the Deployment owns count as its pods: a look-alike with its label holds nothing (pod-ownership.ts).
     pods.addIndex(POD_INDEX_DEPLOYMENT, (p) => {
-      const d = p.metadata.labels?.[LABELS.deployment];
+      const d = owningDeployment(p);
       return d ? [`${p.metadata.namespace}/${d}`] : [];
     });
     const caches = { workspaces, namespaces, queues, deployments, savepoints, pods } as unknown as Caches;
@@ -230,7 +232,7 @@ export class Operator {
       if (e === 'delete') { seen.delete(`Savepoint:${keyOf(o)}`); seen.delete(`Savepoint.phase:${keyOf(o)}`); }
     });
     pods.on((_e, o) => {
-      const d = o.metadata.labels?.[LABELS.deployment];
+      const d = owningDeployment(o);
       if (d) add('deployment', `${o.metadata.namespace}/${d}`, 'low');
     });
   }

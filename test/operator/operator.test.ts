@@ -354,6 +354,36 @@ describe('Deployment reconciler', () => {
     });
     expect(after).toHaveLength(2);
   }, 120_000);
+
+  test('a pod that only carries a Deployment\'s label (anyone who may create pods can make one) is not the Deployment\'s: the upgrade goes on without it and the operator leaves it alone', async () => {
+    const { rest } = cluster;
+    const { namespace } = await createWorkspaceAndNamespace(rest, { capacityCU: 10, quotaCU: 6 });
+    await waitForPhase(rest, 'Queue', 'default-queue', namespace, 'Active');
+    await applyAs(rest, deployment(namespace, 'held', { upgradeStrategy: 'stateless' }));
+    await waitForPhase(rest, 'Deployment', 'held', namespace, 'Starting');
+    const before = await waitFor('pods', async () => { const p = await podsOf(rest, namespace, 'held'); return p.length === 2 ? p : undefined; });
+    const jm = before.find((p) => p.metadata.name.startsWith('held-jm-'))!;
+    // Same labels (the Deployment's name, managed-by, the revision) and spec as its JobManager,
+    // no owner; a finalizer keeps it should anyone delete it, as a pod that never goes would.
+    const lookalike = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'held-jm-lookalike', namespace, labels: jm.metadata.labels, finalizers: ['millrace.dev-test/hold'] }, spec: { ...jm.spec, nodeName: undefined } };
+    await rest.create(lookalike);
+    try {
+      await rest.mergePatch({ apiVersion: API, kind: 'Deployment', namespace, name: 'held' }, { spec: { configuration: { 'pipeline.name': 'v2' } } });
+      const after = await waitFor('new pods of the upgrade, Starting at the new generation', async () => {
+        const d = await getWithStatus(rest, 'Deployment', 'held', namespace);
+        const live = (await podsOf(rest, namespace, 'held')).filter((x) => !x.metadata.deletionTimestamp && x.metadata.ownerReferences?.length);
+        const fresh = live.filter((x) => !before.some((b) => b.metadata.name === x.metadata.name));
+        return d?.status?.phase === 'Starting' && d.status.observedGeneration === d.metadata.generation && fresh.length === 2 ? d : undefined;
+      });
+      // Its CU in use are its own pods' (1.5 CU), not the look-alike's too.
+      expect(after.status?.cuInUse).toBe(1.5);
+      const kept = await rest.getOrUndefined<KubeObject>({ apiVersion: 'v1', kind: 'Pod', namespace, name: 'held-jm-lookalike' });
+      expect(kept?.metadata.deletionTimestamp).toBeUndefined();
+    } finally {
+      await rest.mergePatch({ apiVersion: 'v1', kind: 'Pod', namespace, name: 'held-jm-lookalike' }, { metadata: { finalizers: null } }).catch(() => undefined);
+      await rest.delete({ apiVersion: 'v1', kind: 'Pod', namespace, name: 'held-jm-lookalike' }).catch(() => undefined);
+    }
+  }, 120_000);
 });
 
 describe('Deployment and Savepoint with a local runtime JobManager', () => {

@@ -10,7 +10,8 @@ import { QueueMembers } from '../../capacity/queue-members.ts';
 import type { KubeObject } from '../../kube/rest-client.ts';
 import type { InformerHandler } from '../../kube/informer.ts';
 import { deploymentSize } from '../../capacity/deployment-size.ts';
-import { LABELS, podsOfDeployment } from '../shared/context.ts';
+import { podsOfDeployment } from '../shared/context.ts';
+import { owningDeployment } from './pod-ownership.ts';
 import type { ReconcileContext } from '../shared/context.ts';
 import { holdsCapacity } from './decide.ts';
 
@@ -137,7 +138,7 @@ function admissionIndexOf(ctx: ReconcileContext): AdmissionIndex | null {
   deployments.on((_, d) => built.refresh(d.metadata.namespace ?? '', d.metadata.name));
   // pods decide whether a stopping deployment still holds its CU
   pods.on((_, p) => {
-    const name = p.metadata.labels?.[LABELS.deployment];
+    const name = owningDeployment(p);
     if (name) built.refresh(p.metadata.namespace ?? '', name);
   });
   ledgerOf(ctx).onChange = (key) => {
