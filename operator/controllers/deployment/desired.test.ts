@@ -30,7 +30,7 @@ describe('desired Deployment objects', () => {
     expect(out.service.metadata.ownerReferences).toEqual([owner]);
     const args = (p: number) => (out.pods[p]?.spec as { containers: Array<{ args: string[] }> }).containers[0]?.args;
     // Inline SQL: the script in CONFIG_DIR, run by the runtime's SQL job module in both roles.
-    expect(args(0)).toEqual(['jobmanager', '--host', '0.0.0.0', '--port', '8081', '--restart-strategy', 'fixed-delay:attempts=3,delayMs=10000',
+    expect(args(0)).toEqual(['jobmanager', '--host', '0.0.0.0', '--port', '8081',
       '--job', '/opt/millrace/runtime/sql/physical/sql-job.ts', '--parallelism', '5', '--set', 'sql.file=/etc/millrace/job.sql']);
     expect(args(1)).toEqual(['taskmanager', '--jobmanager', 'http://orders-jobmanager.team-a.svc:8081', '--slots', '2', '--host', '$(POD_IP)', '--port', '6122', '--job', '/opt/millrace/runtime/sql/physical/sql-job.ts']);
     expect(out.files['job.sql']).toBe('SELECT 1');
@@ -53,7 +53,7 @@ describe('job source and storage in the desired objects', () => {
   test('an inline pipeline goes into CONFIG_DIR and the JobManager runs the pipeline job module on it', () => {
     const data = out.files;
     expect(data['pipeline.yaml']).toBe(pipeline);
-    expect(container(0).args).toEqual(['jobmanager', '--host', '0.0.0.0', '--port', '8081', '--restart-strategy', 'fixed-delay:attempts=3,delayMs=10000',
+    expect(container(0).args).toEqual(['jobmanager', '--host', '0.0.0.0', '--port', '8081',
       '--job', '/opt/millrace/runtime/pipeline/pipeline-job.ts', '--parallelism', '2', '--set', 'pipeline=/etc/millrace/pipeline.yaml', '--set', 'k=v']);
     expect(JSON.parse(data['millrace.json'] ?? '{}').restore).toEqual({ strategy: 'savepoint', allowNonRestoredState: false, savepointPath: 's3://ws-bucket/tenant/flink-savepoints/team-a/rates/savepoint-1/' });
   });
@@ -114,5 +114,23 @@ describe('standby TaskManagers (spec.taskManager.standby)', () => {
     expect(() => withStandby(17)).toThrow(/taskManager\.standby is at most 16/);
     expect(() => withStandby(-1)).toThrow(/taskManager\.standby must be 0 or more/);
     expect(() => withStandby(1.5)).toThrow(/standby/);
+  });
+});
+
+describe('restart strategy of a Deployment', () => {
+  const jobManagerArgs = (spec: Record<string, unknown>) => {
+    const dep = deploymentSchema.parse({ apiVersion: 'millrace.dev/v1alpha1', kind: 'Deployment', metadata: { name: 'r', namespace: 'team-a' }, spec: { source: { sql: 'SELECT 1' }, ...spec } });
+    const objs = desiredDeploymentObjects(dep, { defaultImage: 'millrace:dev', owner });
+    return (objs.pods[0]?.spec as { containers: Array<{ args: string[] }> }).containers[0]!.args;
+  };
+  test('absent: no flag, so the JobManager takes Flink\'s default with checkpoints (exponential delay from 1 s, no attempt limit)', () => {
+    const args = jobManagerArgs({});
+    expect(args).not.toContain('--restart-strategy');
+    expect(deploymentSchema.parse({ apiVersion: 'millrace.dev/v1alpha1', kind: 'Deployment', metadata: { name: 'r', namespace: 'team-a' }, spec: { source: { sql: 'SELECT 1' } } }).spec.restartStrategy).toBeUndefined();
+  });
+  test('given: its flag, with fixedDelay (3 attempts, 10 s) filled in for what it leaves out', () => {
+    expect(jobManagerArgs({ restartStrategy: {} })).toEqual(expect.arrayContaining(['--restart-strategy', 'fixed-delay:attempts=3,delayMs=10000']));
+    expect(jobManagerArgs({ restartStrategy: { type: 'exponentialDelay', delaySeconds: 2 } })).toEqual(expect.arrayContaining(['--restart-strategy', 'exponential-delay:initialMs=2000,maxMs=300000']));
+    expect(jobManagerArgs({ restartStrategy: { type: 'none' } })).toEqual(expect.arrayContaining(['--restart-strategy', 'none']));
   });
 });

@@ -117,8 +117,16 @@ export function runtimeConfig(d: Deployment, restoreSavepointPath?: string): Rec
   };
 }
 
-/** The runtime's restart strategy flag for the spec's restartStrategy. */
-export function restartStrategyFlag(r: DeploymentSpec['restartStrategy']): string {
+/**
+ * The runtime's restart strategy flag for the spec's restartStrategy; none when it is absent, so the
+ * JobManager picks Flink's default (runtime/jobmanager/restart-strategy.ts defaultRestartStrategySpec).
+ */
+export function restartStrategyArgs(r: DeploymentSpec['restartStrategy']): string[] {
+  if (r === undefined) return [];
+  return ['--restart-strategy', restartStrategyValue(r)];
+}
+
+function restartStrategyValue(r: NonNullable<DeploymentSpec['restartStrategy']>): string {
   if (r.type === 'none') return 'none';
   if (r.type === 'exponentialDelay') return `exponential-delay:initialMs=${r.delaySeconds * 1000},maxMs=${Math.max(r.delaySeconds * 1000, 300_000)}`;
   return `fixed-delay:attempts=${r.attempts},delayMs=${r.delaySeconds * 1000}`;
@@ -137,7 +145,7 @@ export function runtimeArgs(d: Deployment, role: 'jobmanager' | 'taskmanager', p
     // --job: the only module the TaskManager loads (runtime/artifacts/job-loader.ts)
     return ['taskmanager', '--jobmanager', `http://${serviceName(d.metadata.name)}.${d.metadata.namespace}.svc:${JOBMANAGER_REST_PORT}`, '--slots', String(s.taskManager.slots), '--host', '$(POD_IP)', '--port', String(TASKMANAGER_PORT), ...(job ? ['--job', job] : [])];
   }
-  const args = ['jobmanager', '--host', '0.0.0.0', '--port', String(JOBMANAGER_REST_PORT), '--restart-strategy', restartStrategyFlag(s.restartStrategy)];
+  const args = ['jobmanager', '--host', '0.0.0.0', '--port', String(JOBMANAGER_REST_PORT), ...restartStrategyArgs(s.restartStrategy)];
   if (job) {
     args.push('--job', job, '--parallelism', String(s.parallelism));
     if (s.source.pipeline !== undefined) args.push('--set', `pipeline=${PIPELINE_PATH}`);
