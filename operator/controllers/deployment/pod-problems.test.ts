@@ -54,8 +54,27 @@ describe('classifyPod', () => {
     expect(classifyPod(build, NOW)).toMatchObject({ reason: 'JobBuildFailed', permanent: true, message: 'pod d-jm-abc: MR_ERR_JOB_INVALID: build failed on purpose' });
   });
 
+  test('a job refused for its configuration (a forbidden file path, a pipeline, SQL or connector error) is JobBuildFailed, permanent once it failed twice', () => {
+    const refused = "MR_ERR_FILE_PATH_NOT_ALLOWED: path '/var/run/secrets/millrace/s3/AWS_SECRET_ACCESS_KEY' is inside /var/run/secrets, which file connectors never read or write; use a data directory";
+    const looping = (message: string, restartCount: number) => pod({ phase: 'Running', containerStatuses: [{ name: 'jobmanager', restartCount, state: { waiting: { reason: 'CrashLoopBackOff' } }, lastState: { terminated: { exitCode: 1, reason: 'Error', message } } }] });
+    expect(classifyPod(looping(refused, 0), NOW)).toMatchObject({ reason: 'JobBuildFailed', permanent: false, message: `pod d-jm-abc: ${refused}` });
+    expect(classifyPod(looping(refused, 1), NOW)).toMatchObject({ reason: 'JobBuildFailed', permanent: true, message: `pod d-jm-abc: ${refused}` });
+    for (const message of [
+      "MR_ERR_PIPELINE_INVALID: pipeline is invalid: source.type: Invalid option: expected one of \"nexmark\"|\"kafka\"|\"file\"",
+      'MR_ERR_PIPELINE_YAML: pipeline is not valid YAML: unexpected end of the stream',
+      "MR_ERR_SQL_PARSE: line 1, column 8: unexpected 'FORM'",
+      "MR_ERR_SQL_VALIDATE: line 3, column 12: column 'pricee' not found",
+      "MR_ERR_CONNECTOR_OPTIONS: table 'bids': option 'topic' is required",
+      "MR_ERR_CONNECTOR_UNKNOWN: table 'bids': 'connector' = 'kafak' is not a connector",
+      "MR_ERR_PARALLELISM_ABOVE_MAX: 'window' parallelism 300 exceeds maxParallelism 128",
+    ]) expect(classifyPod(looping(message, 1), NOW)).toMatchObject({ reason: 'JobBuildFailed', permanent: true });
+  });
+
   test('an other coded error is a crash loop, not a permanent failure', () => {
     expect(jobStartError('MR_ERR_STORAGE: bucket unreachable')).toBeUndefined();
+    // a Secret's content or storage can change without a new spec: a restart may succeed
+    expect(jobStartError("MR_ERR_SECRET: table 'bids': cannot read secret 'kafka' key 'password'")).toBeUndefined();
+    expect(jobStartError('MR_ERR_STORAGE_IO: s3://b/ha/job.json: connect ECONNREFUSED')).toBeUndefined();
     expect(jobStartError('no code here')).toBeUndefined();
     expect(jobStartError('MR_ERR_JOB_LOAD: x')).toBe('JobLoadFailed');
     expect(jobStartError('MR_ERR_JOB_URL_REFUSED: job module s3://b/j.js: only file paths, file: URLs and sha256-pinned http(s) URLs are loaded')).toBe('JobLoadFailed');

@@ -27,7 +27,11 @@ export const RECENT_OOM_MS = 5 * 60_000;
 
 /**
  * Runtime start-up errors (runtime/bin/termination-message.ts writes them to the termination
- * log) that a restart cannot fix: the job module does not load or its build() throws.
+ * log) that a restart cannot fix: the job module does not load, its build() throws, or the job it
+ * builds is refused for its configuration (the termination message carries the most specific
+ * code: a pipeline's, SQL's or connector's own, not MR_ERR_JOB_INVALID). The same spec fails the
+ * same way every time, so these end the start at once instead of crash-looping to the deadline.
+ * Codes that a change outside the spec can cure (storage, a Secret's content, Kafka) are not here.
  */
 const JOB_START_CODES: Record<string, PodProblemReason> = {
   MR_ERR_JOB_LOAD: 'JobLoadFailed',
@@ -35,6 +39,26 @@ const JOB_START_CODES: Record<string, PodProblemReason> = {
   MR_ERR_JOB_URL_REFUSED: 'JobLoadFailed',
   MR_ERR_JOB_DIGEST_MISMATCH: 'JobLoadFailed',
   MR_ERR_JOB_INVALID: 'JobBuildFailed',
+  // A file connector's path outside the allowed roots or inside a secret mount (runtime/connectors/file-roots.ts).
+  MR_ERR_FILE_PATH_NOT_ALLOWED: 'JobBuildFailed',
+  // The YAML pipeline (runtime/pipeline/parse.ts): not YAML, not a valid pipeline, no pipeline parameter.
+  MR_ERR_PIPELINE_YAML: 'JobBuildFailed',
+  MR_ERR_PIPELINE_INVALID: 'JobBuildFailed',
+  MR_ERR_PIPELINE_PARAM: 'JobBuildFailed',
+  // SQL that does not parse, validate or plan, or names what no catalog has (runtime/sql/).
+  MR_ERR_SQL_PARSE: 'JobBuildFailed',
+  MR_ERR_SQL_VALIDATE: 'JobBuildFailed',
+  MR_ERR_SQL_UNSUPPORTED: 'JobBuildFailed',
+  MR_ERR_SQL_PLAN: 'JobBuildFailed',
+  MR_ERR_SQL_CATALOG: 'JobBuildFailed',
+  // Connector and format options that do not validate (runtime/connectors/factory/, kafka/, nexmark/).
+  MR_ERR_CONNECTOR_OPTIONS: 'JobBuildFailed',
+  MR_ERR_CONNECTOR_UNKNOWN: 'JobBuildFailed',
+  MR_ERR_FORMAT_UNKNOWN: 'JobBuildFailed',
+  MR_ERR_KAFKA_OPTIONS: 'JobBuildFailed',
+  MR_ERR_NEXMARK_CONFIG: 'JobBuildFailed',
+  // An operator's parallelism above its maxParallelism (runtime/graph/job-graph.ts).
+  MR_ERR_PARALLELISM_ABOVE_MAX: 'JobBuildFailed',
 };
 
 const IMAGE_PULL = new Set(['ErrImagePull', 'ImagePullBackOff', 'ErrImageNeverPull', 'RegistryUnavailable']);
