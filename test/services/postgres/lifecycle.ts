@@ -9,6 +9,10 @@ import { decideServerAction, defaults, postgresPaths } from './plan.ts';
 import { findBinaries, findRunningServer, readPassword, startServer, stopServer } from './server.ts';
 
 export interface UpOptions {
+  /** An address of this machine pods can reach; the server listens there as well. */
+  hostAddress?: string;
+  /** Listen there too when the server is started, but never restart a running one for it. */
+  preferHostAddress?: string;
   /** Recorded with the server so a test run stops only what it started. */
   owner?: string;
   env?: NodeJS.ProcessEnv;
@@ -16,6 +20,7 @@ export interface UpOptions {
 }
 
 export interface UpResult {
+  /** host 127.0.0.1, or the host address when one was asked for */
   connection: ConnectionSettings;
   record: ServerRecord;
   started: boolean;
@@ -45,8 +50,9 @@ async function withStateLock<T>(paths: PostgresPaths, action: () => Promise<T>):
   }
 }
 
-async function connectionOf(paths: PostgresPaths, record: ServerRecord): Promise<ConnectionSettings> {
-  return { host: '127.0.0.1', port: record.port, user: defaults.user, password: await readPassword(paths), database: defaults.database };
+async function connectionOf(paths: PostgresPaths, record: ServerRecord, useHostAddress: boolean): Promise<ConnectionSettings> {
+  const host = useHostAddress && record.hostAddress ? record.hostAddress : '127.0.0.1';
+  return { host, port: record.port, user: defaults.user, password: await readPassword(paths), database: defaults.database };
 }
 
 /** Starts the server (initdb on first use) or reuses the running one. */
@@ -56,19 +62,26 @@ export async function upPostgres(options: UpOptions = {}): Promise<UpResult> {
   const paths = postgresPaths(env);
   const port = portFrom(env);
   const binaries = await findBinaries(env);
+  const { hostAddress } = options;
   return withStateLock(paths, async () => {
-    const action = decideServerAction(await findRunningServer(paths.serverFile), { version: binaries.version, port });
+    const action = decideServerAction(await findRunningServer(paths.serverFile), { version: binaries.version, port, ...(hostAddress ? { hostAddress } : {}) });
     if (action.kind === 'reuse') {
       log(`PostgreSQL already runs (pid ${action.record.pid})`);
-      return { connection: await connectionOf(paths, action.record), record: action.record, started: false };
+      return { connection: await connectionOf(paths, action.record, hostAddress !== undefined), record: action.record, started: false };
     }
     if (action.kind === 'restart') {
       log(`restarting PostgreSQL (pid ${action.record.pid}): ${action.reason}`);
       await stopServer(action.record, paths.serverFile);
     }
-    const record = await startServer({ paths, binaries, port, owner: action.kind === 'restart' ? action.record.owner : (options.owner ?? 'manual') });
-    log(`PostgreSQL ${binaries.version} started (pid ${record.pid}) on 127.0.0.1:${port}, data in ${paths.dataDir}`);
-    return { connection: await connectionOf(paths, record), record, started: true };
+    const listenOn = hostAddress ?? options.preferHostAddress;
+    const record = await startServer({
+      paths, binaries, port,
+      // a restarted server keeps the owner of the one it replaces
+      owner: action.kind === 'restart' ? action.record.owner : (options.owner ?? 'manual'),
+      ...(listenOn ? { hostAddress: listenOn } : {}),
+    });
+    log(`PostgreSQL ${binaries.version} started (pid ${record.pid}) on 127.0.0.1${listenOn ? ` and ${listenOn}` : ''}:${port}, data in ${paths.dataDir}`);
+    return { connection: await connectionOf(paths, record, hostAddress !== undefined), record, started: true };
   });
 }
 

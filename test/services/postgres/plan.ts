@@ -39,6 +39,8 @@ export interface ServerRecord {
   /** major version of the server binaries, e.g. "15" */
   version: string;
   port: number;
+  /** extra address (besides loopback) the server listens on, so pods on the node tier reach it */
+  hostAddress?: string;
   startedAt: string;
   /** `manual` for `npm run postgres:up`, a test run's id for a server a test run started */
   owner: string;
@@ -49,21 +51,26 @@ export type ServerAction =
   | { kind: 'reuse'; record: ServerRecord }
   | { kind: 'restart'; record: ServerRecord; reason: string };
 
-export function decideServerAction(running: ServerRecord | undefined, wanted: { version: string; port: number }): ServerAction {
+/** A server that listens on the wanted host address also serves loopback-only callers. */
+export function decideServerAction(running: ServerRecord | undefined, wanted: { version: string; port: number; hostAddress?: string }): ServerAction {
   if (!running) return { kind: 'start' };
   if (running.version !== wanted.version) return { kind: 'restart', record: running, reason: `it runs PostgreSQL ${running.version}, the installed binaries are ${wanted.version}` };
   if (running.port !== wanted.port) return { kind: 'restart', record: running, reason: `it listens on port ${running.port}, ${wanted.port} is wanted` };
+  if (wanted.hostAddress && running.hostAddress !== wanted.hostAddress) {
+    return { kind: 'restart', record: running, reason: `it does not listen on ${wanted.hostAddress} yet` };
+  }
   return { kind: 'reuse', record: running };
 }
 
 /**
- * Settings given on the postgres command line (they win over postgresql.conf): loopback TCP only,
- * no Unix socket (its default directory belongs to the system's server), logical WAL for CDC with
- * room for the replication slots and walsenders the tests open.
+ * Settings given on the postgres command line (they win over postgresql.conf): loopback TCP, and
+ * the node tier's host address when given (so pods reach the server); no Unix socket (its default
+ * directory belongs to the system's server), logical WAL for CDC with room for the replication
+ * slots and walsenders the tests open.
  */
-export function serverArguments(dataDir: string, port: number): string[] {
+export function serverArguments(dataDir: string, port: number, hostAddress?: string): string[] {
   const settings: Record<string, string> = {
-    listen_addresses: '127.0.0.1',
+    listen_addresses: hostAddress ? `127.0.0.1,${hostAddress}` : '127.0.0.1',
     port: String(port),
     unix_socket_directories: '',
     wal_level: 'logical',
@@ -73,6 +80,24 @@ export function serverArguments(dataDir: string, port: number): string[] {
     shared_buffers: '64MB',
   };
   return ['-D', dataDir, ...Object.entries(settings).flatMap(([key, value]) => ['-c', `${key}=${value}`])];
+}
+
+/**
+ * pg_hba.conf, written on every start (it replaces the one initdb made): every connection needs
+ * the role's password (scram-sha-256), none is trusted. Loopback for the tests' processes; with a
+ * host address, also `samenet`, i.e. any address on a subnet this machine is directly attached to:
+ * the pods' bridge of the local node tier (pods reach the host address from their own addresses)
+ * or, for kind, the docker network of its nodes (pod traffic arrives from the node's address).
+ * Nothing else can log in, whatever address it reaches.
+ */
+export function renderHba(hostAddress?: string): string {
+  const sources = ['127.0.0.1/32', '::1/128', ...(hostAddress ? ['samenet'] : [])];
+  return [
+    '# Written by test/services/postgres (plan.ts renderHba) on every start; edits are lost.',
+    '# TYPE  DATABASE     USER  ADDRESS  METHOD',
+    ...sources.flatMap((source) => [`host    all          all   ${source}  scram-sha-256`, `host    replication  all   ${source}  scram-sha-256`]),
+    '',
+  ].join('\n');
 }
 
 /** Highest major version among `/usr/lib/postgresql/<major>/bin` directories (Debian's layout). */

@@ -14,7 +14,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { PostgresEnvironmentError } from './errors.ts';
 import type { PostgresPaths, ServerRecord } from './plan.ts';
-import { defaults, pickMajorVersion, serverArguments } from './plan.ts';
+import { defaults, pickMajorVersion, renderHba, serverArguments } from './plan.ts';
 import { findRunningRecord, startTicksOf } from '../support/process-record.ts';
 
 export interface Binaries {
@@ -119,6 +119,8 @@ export interface StartOptions {
   paths: PostgresPaths;
   binaries: Binaries;
   port: number;
+  /** an address of this machine pods reach: the server listens there too (plan.ts renderHba says who may log in) */
+  hostAddress?: string;
   owner: string;
   readyTimeoutMs?: number;
 }
@@ -144,7 +146,11 @@ export async function startServer(o: StartOptions): Promise<ServerRecord> {
   try {
     const dataDir = await ensureCluster(paths, o.binaries, user, log.fd);
     const password = await readPassword(paths);
-    const child = spawn(join(o.binaries.bin, 'postgres'), serverArguments(dataDir, o.port), {
+    // the server's own pg_hba.conf, not initdb's: it must match the addresses listened on now
+    const hba = join(dataDir, 'pg_hba.conf');
+    await writeFile(hba, renderHba(o.hostAddress), { mode: 0o600 });
+    if (user) await chown(hba, user.uid, user.gid);
+    const child = spawn(join(o.binaries.bin, 'postgres'), serverArguments(dataDir, o.port, o.hostAddress), {
       detached: true, // its own process group: it outlives `postgres:up` and a test run's worker
       stdio: ['ignore', log.fd, log.fd],
       ...(user ?? {}),
@@ -153,7 +159,7 @@ export async function startServer(o: StartOptions): Promise<ServerRecord> {
     child.once('error', () => {});
     child.unref();
     if (child.pid === undefined) throw new PostgresEnvironmentError('MR_ERR_POSTGRES_START_FAILED', `cannot start ${o.binaries.bin}/postgres`);
-    const record: ServerRecord = { pid: child.pid, startTicks: (await startTicksOf(child.pid)) ?? '', version: o.binaries.version, port: o.port, startedAt: new Date().toISOString(), owner: o.owner };
+    const record: ServerRecord = { pid: child.pid, startTicks: (await startTicksOf(child.pid)) ?? '', version: o.binaries.version, port: o.port, ...(o.hostAddress ? { hostAddress: o.hostAddress } : {}), startedAt: new Date().toISOString(), owner: o.owner };
     await writeFile(paths.serverFile, JSON.stringify(record, null, 2) + '\n', { mode: 0o600 });
     let ended: string | undefined;
     void exited.then((how) => (ended = how));
@@ -175,7 +181,7 @@ export async function startServer(o: StartOptions): Promise<ServerRecord> {
         const text = await readFile(paths.logFile, 'utf8').catch(() => '');
         throw new PostgresEnvironmentError(
           'MR_ERR_POSTGRES_START_FAILED',
-          `PostgreSQL on 127.0.0.1:${o.port} ${ended ? `ended (${ended})` : 'was not ready in time'}; if the port is taken set MILLRACE_POSTGRES_PORT to a free one. Last lines of ${paths.logFile}:\n${text.split('\n').slice(-15).join('\n')}`,
+          `PostgreSQL on 127.0.0.1${o.hostAddress ? ` and ${o.hostAddress}` : ''}:${o.port} ${ended ? `ended (${ended})` : 'was not ready in time'}; if the port is taken set MILLRACE_POSTGRES_PORT to a free one. Last lines of ${paths.logFile}:\n${text.split('\n').slice(-15).join('\n')}`,
         );
       }
       await sleep(200);
