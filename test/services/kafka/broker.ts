@@ -42,7 +42,7 @@ function runJava(args: string[], logFd: number) {
 export async function startBroker(o: StartOptions): Promise<BrokerRecord> {
   const { paths } = o;
   await mkdir(paths.stateDir, { recursive: true, mode: 0o700 });
-  await writeFile(paths.configFile, renderBrokerConfig({ port: o.port, controllerPort: o.port + 1, hostPort: defaults.hostPort, dataDir: paths.dataDir, ...(o.hostAddress ? { hostAddress: o.hostAddress } : {}), ...(o.security ? { security: o.security } : {}) }));
+  await writeFile(paths.configFile, renderBrokerConfig({ port: o.port, controllerPort: o.port + 1, hostPort: defaults.hostPort, hostSaslPort: defaults.hostSaslPort, dataDir: paths.dataDir, ...(o.hostAddress ? { hostAddress: o.hostAddress } : {}), ...(o.security ? { security: o.security } : {}) }));
   await writeFile(paths.log4jFile, log4jConfig);
   const classpath = `${o.lib}/*`;
   const log = await open(paths.logFile, 'a', 0o600);
@@ -70,7 +70,7 @@ export async function startBroker(o: StartOptions): Promise<BrokerRecord> {
       port: o.port,
       startedAt: new Date().toISOString(),
       owner: o.owner,
-      ...(o.hostAddress ? { hostAddress: o.hostAddress } : {}),
+      ...(o.hostAddress ? { hostAddress: o.hostAddress, hostSaslPort: defaults.hostSaslPort } : {}),
     };
     await writeFile(paths.brokerFile, JSON.stringify(record, null, 2) + '\n', { mode: 0o600 });
     let ended: string | undefined;

@@ -9,8 +9,8 @@ import { defaults, kafkaPaths } from './plan.ts';
 
 const usage = `usage: cli.ts up [--host-address <ip>]
        cli.ts down | status | install
-  --host-address  also listen on this address of the machine (port ${defaults.hostPort}) so pods reach it; by
-                  default the local cluster's host address (10.245.0.1) while it runs, loopback only otherwise
+  --host-address  also listen on this address of the machine (port ${defaults.hostPort}, and SASL_PLAINTEXT with
+                  SCRAM-SHA-256/512 on ${defaults.hostSaslPort}) so pods reach it; by default the local cluster's host address (10.245.0.1) while it runs, loopback only otherwise
   environment: MILLRACE_KAFKA_PORT (default ${defaults.port}; the next port is the controller's),
                MILLRACE_CACHE_DIR (default ~/.cache/millrace), JAVA_HOME (default: java on PATH)`;
 
@@ -27,7 +27,7 @@ async function main(argv: string[]): Promise<number> {
     case 'up': {
       const hostAddress = values['host-address'] ?? localClusterHostAddress();
       const { record } = await upKafka({ ...(hostAddress ? { hostAddress } : {}), log });
-      log(`bootstrap 127.0.0.1:${record.port}${record.hostAddress ? ` (pods: ${record.hostAddress}:${defaults.hostPort})` : ''}`);
+      log(`bootstrap 127.0.0.1:${record.port}${record.hostAddress ? ` (pods: ${record.hostAddress}:${defaults.hostPort}, SASL/SCRAM ${record.hostAddress}:${record.hostSaslPort ?? '-'})` : ''}`);
       process.stdout.write(`export MILLRACE_KAFKA_BOOTSTRAP=127.0.0.1:${record.port}\n`);
       return 0;
     }
@@ -42,7 +42,7 @@ async function main(argv: string[]): Promise<number> {
         process.stdout.write('kafka: not running\n');
         return 3;
       }
-      const where = [`127.0.0.1:${record.port}`, ...(record.hostAddress ? [`${record.hostAddress}:${defaults.hostPort}`] : [])].join(' and ');
+      const where = [`127.0.0.1:${record.port}`, ...(record.hostAddress ? [`${record.hostAddress}:${defaults.hostPort}`] : []), ...(record.hostSaslPort !== undefined ? [`SASL ${record.hostAddress}:${record.hostSaslPort}`] : [])].join(' and ');
       process.stdout.write(`kafka: Apache Kafka ${record.version} running, pid ${record.pid}, on ${where}, since ${record.startedAt}, started by ${record.owner}\n`);
       return 0;
     }

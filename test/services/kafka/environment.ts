@@ -8,6 +8,12 @@ import { downKafka, upKafka } from './lifecycle.ts';
 export interface KafkaConnection {
   /** `host:port` to bootstrap from */
   bootstrap: string;
+  /**
+   * With a host address: `host:port` of the SASL_PLAINTEXT listener there (SCRAM-SHA-256/512; make
+   * a user with `createScramUser` of scram-users.ts). MILLRACE_KAFKA_SASL_BOOTSTRAP names an existing
+   * broker's, beside MILLRACE_KAFKA_BOOTSTRAP.
+   */
+  saslBootstrap?: string;
 }
 
 export interface UseKafkaOptions {
@@ -29,18 +35,21 @@ export function useKafka(options: UseKafkaOptions = {}): Promise<KafkaConnection
 }
 
 async function resolveKafka(options: UseKafkaOptions): Promise<KafkaConnection> {
-  if (process.env.MILLRACE_KAFKA_BOOTSTRAP) return { bootstrap: process.env.MILLRACE_KAFKA_BOOTSTRAP };
+  if (process.env.MILLRACE_KAFKA_BOOTSTRAP) {
+    const sasl = process.env.MILLRACE_KAFKA_SASL_BOOTSTRAP;
+    return { bootstrap: process.env.MILLRACE_KAFKA_BOOTSTRAP, ...(sasl ? { saslBootstrap: sasl } : {}) };
+  }
   // While the local cluster runs, listen on its host address from the start even for loopback
   // callers (as MinIO does), so a later caller whose pods need the broker causes no restart under
   // tests in other workers.
   const preferred = options.hostAddress ? undefined : localClusterHostAddress();
-  const { record, bootstrap } = await upKafka({
+  const { record, bootstrap, saslBootstrap } = await upKafka({
     ...(options.hostAddress ? { hostAddress: options.hostAddress } : {}),
     ...(preferred ? { preferHostAddress: preferred } : {}),
     owner: process.env.MILLRACE_TEST_RUN_ID ?? 'test',
     log: (line) => process.stderr.write(`[kafka] ${line}\n`),
   });
-  return { bootstrap: options.hostAddress ? bootstrap : `127.0.0.1:${record.port}` };
+  return options.hostAddress ? { bootstrap, ...(saslBootstrap ? { saslBootstrap } : {}) } : { bootstrap: `127.0.0.1:${record.port}` };
 }
 
 /** For a test run's global teardown: stops the broker only if this run started it. */

@@ -7,7 +7,7 @@ import { findRunningBroker, startBroker, stopBroker } from './broker.ts';
 import { KafkaEnvironmentError } from './errors.ts';
 import { ensureKafkaJars } from './install.ts';
 import type { BrokerRecord, KafkaPaths } from './plan.ts';
-import { bootstrapFor, decideBrokerAction, defaults, kafka, kafkaPaths } from './plan.ts';
+import { bootstrapFor, decideBrokerAction, defaults, kafka, kafkaPaths, saslBootstrapFor } from './plan.ts';
 
 export interface UpOptions {
   /** An address of this machine pods can reach; the broker gets a listener there as well. */
@@ -23,8 +23,15 @@ export interface UpOptions {
 export interface UpResult {
   /** `127.0.0.1:<port>` (or the host address listener when one was asked for) */
   bootstrap: string;
+  /** the host address's SASL_PLAINTEXT (SCRAM) listener, when a host address was asked for */
+  saslBootstrap?: string;
   record: BrokerRecord;
   started: boolean;
+}
+
+function result(record: BrokerRecord, useHostAddress: boolean, started: boolean): UpResult {
+  const sasl = useHostAddress ? saslBootstrapFor(record) : undefined;
+  return { bootstrap: bootstrapFor(record, useHostAddress), ...(sasl ? { saslBootstrap: sasl } : {}), record, started };
 }
 
 function portFrom(env: NodeJS.ProcessEnv): number {
@@ -63,7 +70,7 @@ export async function upKafka(options: UpOptions = {}): Promise<UpResult> {
     const action = decideBrokerAction(await findRunningBroker(paths.brokerFile), { version: kafka.version, port, ...(hostAddress ? { hostAddress } : {}) });
     if (action.kind === 'reuse') {
       log(`Kafka already runs (pid ${action.record.pid})`);
-      return { bootstrap: bootstrapFor(action.record, hostAddress !== undefined), record: action.record, started: false };
+      return result(action.record, hostAddress !== undefined, false);
     }
     if (action.kind === 'restart') {
       log(`restarting Kafka (pid ${action.record.pid}): ${action.reason}`);
@@ -76,8 +83,8 @@ export async function upKafka(options: UpOptions = {}): Promise<UpResult> {
       owner: action.kind === 'restart' ? action.record.owner : (options.owner ?? 'manual'),
       ...(listenOn ? { hostAddress: listenOn } : {}),
     });
-    log(`Kafka ${kafka.version} started (pid ${record.pid}) on 127.0.0.1:${port}${listenOn ? ` and ${listenOn}:${defaults.hostPort}` : ''}, data in ${paths.dataDir}`);
-    return { bootstrap: bootstrapFor(record, hostAddress !== undefined), record, started: true };
+    log(`Kafka ${kafka.version} started (pid ${record.pid}) on 127.0.0.1:${port}${listenOn ? ` and ${listenOn}:${defaults.hostPort} (SASL/SCRAM: ${defaults.hostSaslPort})` : ''}, data in ${paths.dataDir}`);
+    return result(record, hostAddress !== undefined, true);
   });
 }
 

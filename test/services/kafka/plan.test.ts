@@ -1,4 +1,4 @@
-import { bootstrapFor, decideBrokerAction, kafka, kafkaPaths, renderBrokerConfig, scramFormatArgs } from './plan.ts';
+import { bootstrapFor, decideBrokerAction, kafka, kafkaPaths, renderBrokerConfig, saslBootstrapFor, scramFormatArgs } from './plan.ts';
 import type { BrokerRecord } from './plan.ts';
 
 const running: BrokerRecord = { pid: 42, startTicks: '100', version: kafka.version, port: 19092, startedAt: '2026-01-01T00:00:00Z', owner: 'manual' };
@@ -15,6 +15,10 @@ describe('local Kafka broker plan', () => {
     expect(decideBrokerAction(running, { version: kafka.version, port: 19092, hostAddress: '10.245.0.1' })).toMatchObject({ kind: 'restart', reason: expect.stringContaining('10.245.0.1') });
     // one with the host address also serves loopback-only callers
     expect(decideBrokerAction({ ...running, hostAddress: '10.245.0.1' }, { version: kafka.version, port: 19092 })).toMatchObject({ kind: 'reuse' });
+    // one started before the host address had a SASL listener is restarted for pods, not for loopback callers
+    expect(decideBrokerAction({ ...running, hostAddress: '10.245.0.1' }, { version: kafka.version, port: 19092, hostAddress: '10.245.0.1' })).toMatchObject({ kind: 'restart', reason: expect.stringContaining('SASL') });
+    const current = { ...running, hostAddress: '10.245.0.1', hostSaslPort: 19095 };
+    expect(decideBrokerAction(current, { version: kafka.version, port: 19092, hostAddress: '10.245.0.1' })).toEqual({ kind: 'reuse', record: current });
   });
 
   test('the config is a KRaft broker+controller on loopback, with a pod listener only when asked', () => {
@@ -29,7 +33,21 @@ describe('local Kafka broker plan', () => {
     expect(bootstrapFor({ port: 19092, hostAddress: '10.245.0.1' }, false)).toBe('127.0.0.1:19092');
   });
 
-  test('a private broker can add SASL and TLS listeners; the shared config has none', () => {
+  test('with a host address pods also get a SASL_PLAINTEXT listener there, offering SCRAM only (users live in the cluster metadata)', () => {
+    const config = renderBrokerConfig({ port: 19092, controllerPort: 19093, hostPort: 19094, hostSaslPort: 19095, hostAddress: '10.245.0.1', dataDir: '/d' });
+    expect(config).toContain('advertised.listeners=PLAINTEXT://127.0.0.1:19092,HOST://10.245.0.1:19094,HOST_SASL://10.245.0.1:19095\n');
+    expect(config).toContain('listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,HOST:PLAINTEXT,HOST_SASL:SASL_PLAINTEXT\n');
+    expect(config).toContain('listener.name.host_sasl.sasl.enabled.mechanisms=SCRAM-SHA-256,SCRAM-SHA-512\n');
+    expect(config).toContain('listener.name.host_sasl.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;\n');
+    // inter-broker traffic stays plain on loopback; no PLAIN users in the config
+    expect(config).toContain('inter.broker.listener.name=PLAINTEXT\n');
+    expect(config).not.toContain('PlainLoginModule');
+    expect(saslBootstrapFor({ hostAddress: '10.245.0.1', hostSaslPort: 19095 })).toBe('10.245.0.1:19095');
+    expect(saslBootstrapFor({ hostAddress: '10.245.0.1' })).toBeUndefined();
+    expect(saslBootstrapFor({})).toBeUndefined();
+  });
+
+  test('a private broker can add SASL and TLS listeners on loopback; the shared config has none there', () => {
     const shared = renderBrokerConfig({ port: 19092, controllerPort: 19093, hostPort: 19094, dataDir: '/d' });
     expect(shared).not.toMatch(/SASL|SSL|sasl|ssl/);
     const secure = renderBrokerConfig({

@@ -7,7 +7,14 @@ import { join } from 'node:path';
 export const kafka = { version: '4.4.0' } as const;
 
 // Below Linux's ephemeral range (32768-60999), so no outgoing connection can hold them (as with MinIO's).
-export const defaults = { port: 19092, controllerPort: 19093, hostPort: 19094, heapMb: 512 } as const;
+export const defaults = { port: 19092, controllerPort: 19093, hostPort: 19094, hostSaslPort: 19095, heapMb: 512 } as const;
+
+/**
+ * The SASL mechanisms of the host address's SASL_PLAINTEXT listener. Its users are SCRAM
+ * credentials a test creates in the cluster metadata when it needs one (scram-users.ts), with a
+ * password of its own, so a leak of that password can be searched for.
+ */
+export const hostSaslMechanisms = ['SCRAM-SHA-256', 'SCRAM-SHA-512'] as const;
 
 export interface KafkaPaths {
   /** jars of the pinned version (cache, survives kafka:down) */
@@ -47,6 +54,8 @@ export interface BrokerRecord {
   port: number;
   /** extra address (besides loopback) with its own listener, so pods reach the broker */
   hostAddress?: string;
+  /** port of the SASL_PLAINTEXT (SCRAM) listener on the host address; absent on brokers started before it existed */
+  hostSaslPort?: number;
   startedAt: string;
   /** `manual` for `npm run kafka:up`, a test run's id for a broker a test run started */
   owner: string;
@@ -71,6 +80,9 @@ export function decideBrokerAction(running: BrokerRecord | undefined, wanted: Wa
   if (wanted.hostAddress && running.hostAddress !== wanted.hostAddress) {
     return { kind: 'restart', record: running, reason: `it does not listen on ${wanted.hostAddress} yet` };
   }
+  if (wanted.hostAddress && running.hostSaslPort === undefined) {
+    return { kind: 'restart', record: running, reason: `it has no SASL listener on ${wanted.hostAddress} yet` };
+  }
   return { kind: 'reuse', record: running };
 }
 
@@ -78,6 +90,8 @@ export interface BrokerConfigInput {
   port: number;
   controllerPort: number;
   hostPort: number;
+  /** with a host address: its SASL_PLAINTEXT (SCRAM) listener's port */
+  hostSaslPort?: number;
   hostAddress?: string;
   dataDir: string;
   /** extra authenticated listeners (a private test broker's; the shared broker has none) */
@@ -140,17 +154,28 @@ function securityConfig(s: BrokerSecurity | undefined): { listeners: string[]; p
 
 /**
  * server.properties of a single-node KRaft broker that is its own controller. Loopback always;
- * with a host address a second listener there (advertised as such) for pods. Replication factors
- * are 1 (one node) and the first group rebalance is not delayed, so tests do not wait 3 s.
+ * with a host address two listeners there (advertised as such) for pods: HOST, plain, and
+ * HOST_SASL, SASL_PLAINTEXT with SCRAM (`hostSaslMechanisms`). Replication factors are 1 (one
+ * node) and the first group rebalance is not delayed, so tests do not wait 3 s.
  */
 export function renderBrokerConfig(c: BrokerConfigInput): string {
   const listeners = [`PLAINTEXT://127.0.0.1:${c.port}`, `CONTROLLER://127.0.0.1:${c.controllerPort}`];
   const advertised = [`PLAINTEXT://127.0.0.1:${c.port}`];
   const protocols = ['PLAINTEXT:PLAINTEXT', 'CONTROLLER:PLAINTEXT'];
+  const hostLines: string[] = [];
   if (c.hostAddress) {
     listeners.push(`HOST://${formatHost(c.hostAddress)}:${c.hostPort}`);
     advertised.push(`HOST://${formatHost(c.hostAddress)}:${c.hostPort}`);
     protocols.push('HOST:PLAINTEXT');
+    if (c.hostSaslPort !== undefined) {
+      listeners.push(`HOST_SASL://${formatHost(c.hostAddress)}:${c.hostSaslPort}`);
+      advertised.push(`HOST_SASL://${formatHost(c.hostAddress)}:${c.hostSaslPort}`);
+      protocols.push('HOST_SASL:SASL_PLAINTEXT');
+      hostLines.push(
+        `listener.name.host_sasl.sasl.enabled.mechanisms=${hostSaslMechanisms.join(',')}`,
+        ...hostSaslMechanisms.map((m) => `listener.name.host_sasl.${m.toLowerCase()}.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;`),
+      );
+    }
   }
   const security = securityConfig(c.security);
   listeners.push(...security.listeners);
@@ -175,6 +200,7 @@ export function renderBrokerConfig(c: BrokerConfigInput): string {
     'group.initial.rebalance.delay.ms=0',
     // topics are made by the tests and jobs that use them, never by a typo in a consumer
     'auto.create.topics.enable=false',
+    ...hostLines,
     ...security.lines,
     '',
   ].join('\n');
@@ -198,6 +224,11 @@ export const STARTED_LINE = 'Kafka Server started';
 /** `host:port` clients bootstrap from: the host address listener when asked for and present. */
 export function bootstrapFor(record: Pick<BrokerRecord, 'port' | 'hostAddress'>, useHostAddress: boolean): string {
   return useHostAddress && record.hostAddress ? `${formatHost(record.hostAddress)}:${defaults.hostPort}` : `127.0.0.1:${record.port}`;
+}
+
+/** `host:port` of the host address's SASL_PLAINTEXT listener, when the broker has one. */
+export function saslBootstrapFor(record: Pick<BrokerRecord, 'hostAddress' | 'hostSaslPort'>): string | undefined {
+  return record.hostAddress && record.hostSaslPort !== undefined ? `${formatHost(record.hostAddress)}:${record.hostSaslPort}` : undefined;
 }
 
 function formatHost(address: string): string {
