@@ -31,6 +31,7 @@ import { reconcileDeployment } from './controllers/deployment/reconciler.ts';
 import { reconcileSavepoint } from './controllers/savepoint/reconciler.ts';
 import { refreshUsage } from './controllers/shared/usage-refresh.ts';
 import { owningDeployment } from './controllers/deployment/pod-ownership.ts';
+import { deploymentEventPriority } from './controllers/deployment/event-priority.ts';
 
 export interface OperatorDeps {
   rest: KubeRest;
@@ -207,7 +208,8 @@ export class Operator {
       const ns = o.metadata.namespace ?? '';
       const queue = ((o as Obj).spec?.queue as string | undefined) ?? 'default-queue';
       trackQueued(keyOf(o), e !== 'delete' && phaseOf(o) === 'Queued' ? `${ns}/${queue}` : undefined);
-      if (e === 'delete' || changed('Deployment', o, specSignature(o))) add('deployment', keyOf(o));
+      // A spec not yet reconciled goes high, a settled one (the initial list after a restart) low: event-priority.ts.
+      if (e === 'delete' || changed('Deployment', o, specSignature(o))) add('deployment', keyOf(o), deploymentEventPriority(e, o));
       if (e === 'delete' || changed('Deployment.phase', o, `${phaseOf(o)}|${(o.status as { cuInUse?: number } | undefined)?.cuInUse ?? ''}`)) {
         // The queue's status only reports usage: one refresh per second at most, however many
         // of its deployments change (1,000 starting at once made 1,000 queue reconciles).
