@@ -20,8 +20,40 @@ function minimalFraction(ms: number): string {
 
 /** `yyyy-MM-dd HH:mm:ss[.fff]`: Flink's SQL timestamp text (JSON and CSV formats, CAST to STRING). */
 export function formatSqlTimestamp(ms: number, separator: ' ' | 'T' = ' '): string {
+  // years 1970–9999 (every record a Kafka or file pipeline usually carries) by arithmetic; the rest through Date
+  if (Number.isInteger(ms) && ms >= 0 && ms < YEAR_10000_MS) return formatSqlTimestampFast(ms, separator);
   const p = parts(ms);
   return `${p.date}${separator}${pad(p.h)}:${pad(p.m)}:${pad(p.s)}${minimalFraction(p.frac)}`;
+}
+
+/** 0000-01-01 … 9999-12-31 as epoch ms: 10000-01-01T00:00:00Z */
+const YEAR_10000_MS = 253_402_300_800_000;
+const TWO_DIGITS = Array.from({ length: 100 }, (_, i) => pad(i));
+/** `.5` for 500 ms, `` for 0: minimalFraction of every millisecond value */
+const FRACTIONS = Array.from({ length: 1000 }, (_, i) => minimalFraction(i));
+
+/**
+ * formatSqlTimestamp for 0 <= ms < year 10000, without a Date: the civil date of the day number
+ * (Howard Hinnant's days_from_civil inverse), the time of day by division. Same text as parts().
+ */
+function formatSqlTimestampFast(ms: number, separator: string): string {
+  const days = Math.floor(ms / DAY_MS);
+  let rest = ms - days * DAY_MS;
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  const h = Math.floor(rest / 3_600_000);
+  rest -= h * 3_600_000;
+  const m = Math.floor(rest / 60_000);
+  rest -= m * 60_000;
+  const s = Math.floor(rest / 1000);
+  return `${TWO_DIGITS[Math.floor(year / 100)]}${TWO_DIGITS[year % 100]}-${TWO_DIGITS[month]}-${TWO_DIGITS[day]}${separator}${TWO_DIGITS[h]}:${TWO_DIGITS[m]}:${TWO_DIGITS[s]}${FRACTIONS[rest - s * 1000]}`;
 }
 
 /** Java's LocalDateTime#toString: seconds and fraction only when non-zero, fraction in groups of three digits. */
@@ -51,6 +83,55 @@ const TIMESTAMP = /^\s*(-?\d{4,})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?:
 
 /** Parses `yyyy-MM-dd[( |T)HH:mm[:ss[.f…]]][Z]` to epoch ms (wall clock read as UTC); undefined when it is not one. */
 export function parseTimestamp(text: string): number | undefined {
+  const fast = parseCanonicalTimestamp(text);
+  return fast >= 0 ? fast : parseTimestampText(text);
+}
+
+/** The value of the two digits at i, or -1. */
+function twoDigits(text: string, i: number): number {
+  const a = text.charCodeAt(i) - 48;
+  const b = text.charCodeAt(i + 1) - 48;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * The common shape, `yyyy-MM-dd( |T)HH:mm:ss[.f{1,9}]` with a year from 1000 and every field in
+ * range, without a regular expression (Flink's json and csv formats write it; a Kafka source reads
+ * one per record); -1 for anything else, which parseTimestampText then decides.
+ */
+function parseCanonicalTimestamp(text: string): number {
+  const n = text.length;
+  if (n < 19 || n > 29 || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) return -1;
+  const sep = text.charCodeAt(10);
+  if (sep !== 32 && sep !== 84) return -1;
+  const y1 = twoDigits(text, 0);
+  const y2 = twoDigits(text, 2);
+  const mo = twoDigits(text, 5);
+  const d = twoDigits(text, 8);
+  const h = twoDigits(text, 11);
+  const mi = twoDigits(text, 14);
+  const s = twoDigits(text, 17);
+  if (y1 < 10 || y2 < 0 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 59) return -1;
+  const y = y1 * 100 + y2;
+  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+  if (d > (mo === 2 && leap ? 29 : DAYS_IN_MONTH[mo - 1]!)) return -1;
+  let frac = 0;
+  if (n > 19) {
+    // `.` and 1–9 digits, the first three are the milliseconds
+    if (text.charCodeAt(19) !== 46 || n === 20) return -1;
+    for (let i = 20; i < n; i++) {
+      const c = text.charCodeAt(i) - 48;
+      if (c < 0 || c > 9) return -1;
+      if (i < 23) frac = frac * 10 + c;
+    }
+    for (let i = n; i < 23; i++) frac *= 10;
+  }
+  return Date.UTC(y, mo - 1, d, h, mi, s, frac);
+}
+
+function parseTimestampText(text: string): number | undefined {
   const m = TIMESTAMP.exec(text);
   if (!m) return undefined;
   const [, y, mo, d, h, mi, s, f] = m;

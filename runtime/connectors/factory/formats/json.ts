@@ -8,7 +8,7 @@ import { ConnectorError } from '../errors.ts';
 import { defineFormat } from '../format.ts';
 import { booleanOption, enumOption } from '../options.ts';
 import { FormatDataError, fromJsonValue, stringifyJson, toJsonValue } from '../values.ts';
-import { formatSqlTimestamp } from '../temporal.ts';
+import { formatSqlTimestamp, parseTimestamp } from '../temporal.ts';
 import { typeToString, type DataType } from '../../../sql/types/data-type.ts';
 
 /** Flink's RowDataToJsonConverters/JsonToRowDataConverters: a MAP's key and a MULTISET's element must be a string type. */
@@ -45,16 +45,22 @@ export const jsonFormat = defineFormat({
   },
   createDecoder(ctx) {
     const { columns, options: o } = ctx;
+    const names = columns.map((c) => c.name);
+    const readers = columns.map((c) => columnReader(c.type, c.name));
+    const failOnMissing = o['fail-on-missing-field'];
     return {
       decode(record) {
         try {
           const obj = JSON.parse(record) as unknown;
           if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) throw new FormatDataError('expected a JSON object');
           const rec = obj as Record<string, unknown>;
-          return columns.map((c) => {
-            if (o['fail-on-missing-field'] && !(c.name in rec)) throw new FormatDataError(`field '${c.name}' is missing`);
-            return fromJsonValue(c.type, rec[c.name], c.name);
-          });
+          const values = new Array<unknown>(readers.length);
+          for (let i = 0; i < readers.length; i++) {
+            const name = names[i]!;
+            if (failOnMissing && !(name in rec)) throw new FormatDataError(`field '${name}' is missing`);
+            values[i] = readers[i]!(rec[name]);
+          }
+          return values;
         } catch (err) {
           if (o['ignore-parse-errors']) return null;
           throw new ConnectorError('MR_ERR_FORMAT_DATA', `table '${ctx.table}', format json: cannot read record '${record.slice(0, 200)}': ${(err as Error).message}; set 'json.ignore-parse-errors' = 'true' to skip such records`);
@@ -65,15 +71,53 @@ export const jsonFormat = defineFormat({
   createEncoder(ctx) {
     const iso = ctx.options['timestamp-format.standard'] === 'ISO-8601';
     const { columns } = ctx;
+    // `{"a":` then `,"b":` …: the object's text is built field by field, each by its type's writer
+    const prefixes = columns.map((c, i) => `${i === 0 ? '{' : ','}${JSON.stringify(c.name)}:`);
+    const writers = columns.map((c) => columnWriter(c.type, iso));
     return {
       encode(values) {
-        const obj: Record<string, unknown> = {};
-        columns.forEach((c, i) => {
-          const v = values[i];
-          obj[c.name] = iso && c.type.root === 'TIMESTAMP' && typeof v === 'number' ? formatSqlTimestamp(v, 'T') : toJsonValue(c.type, v);
-        });
-        return stringifyJson(obj);
+        if (writers.length === 0) return '{}';
+        let text = '';
+        for (let i = 0; i < writers.length; i++) text += prefixes[i]! + writers[i]!(values[i]);
+        return text + '}';
       },
     };
   },
 });
+
+/**
+ * One column's JSON value → row value, the common cases (a whole number for an integer type, a
+ * string for a string type, SQL timestamp text) checked first, everything else by fromJsonValue.
+ */
+function columnReader(type: DataType, name: string): (v: unknown) => unknown {
+  const general = (v: unknown): unknown => fromJsonValue(type, v, name);
+  switch (type.root) {
+    case 'TINYINT': case 'SMALLINT': case 'INTEGER': case 'BIGINT':
+      return (v) => (typeof v === 'number' && Number.isInteger(v) ? v : general(v));
+    case 'CHAR': case 'VARCHAR':
+      return (v) => (typeof v === 'string' ? v : general(v));
+    case 'TIMESTAMP': case 'TIMESTAMP_LTZ':
+      return (v) => {
+        const t = typeof v === 'string' ? parseTimestamp(v) : undefined;
+        return t !== undefined ? t : general(v);
+      };
+    default:
+      return general;
+  }
+}
+
+/** One column's row value → its JSON text, as stringifyJson(toJsonValue(...)) writes it. */
+function columnWriter(type: DataType, iso: boolean): (v: unknown) => string {
+  const general = (v: unknown): string => stringifyJson(toJsonValue(type, v));
+  switch (type.root) {
+    case 'TINYINT': case 'SMALLINT': case 'INTEGER': case 'BIGINT':
+      return (v) => (typeof v === 'number' && Number.isFinite(v) ? String(v) : general(v));
+    case 'CHAR': case 'VARCHAR':
+      return (v) => (typeof v === 'string' ? JSON.stringify(v) : general(v));
+    case 'TIMESTAMP':
+      // timestamp text is digits, `-`, `:`, `.` and the separator: nothing to escape
+      return (v) => (typeof v === 'number' ? `"${formatSqlTimestamp(v, iso ? 'T' : ' ')}"` : general(v));
+    default:
+      return general;
+  }
+}
