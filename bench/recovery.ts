@@ -9,7 +9,7 @@
 //   npm run bench:recovery -- [--quick] [--state-mb 100,1000] [--state-parallelism 4] [--payload-bytes 1000] [--kills 3]
 //     [--checkpoint-interval-ms 10000] [--steady-rate 2000] [--q5-events 80000000]
 //     [--q5-interval-ms 10000] [--rounds 5] [--parts state,throughput,pause] [--seed N] [--log-dir DIR] [--no-write]
-//     [--standby N] [--tier process|node] [--tm-cu 0.5] [--jm-cu 0.25]
+//     [--standby N] [--local-recovery] [--tier process|node] [--tm-cu 0.5] [--jm-cu 0.25]
 //
 // --standby N: N more TaskManagers that the JobManager keeps free (`--standby-taskmanagers`, Flink's
 // slotmanager.redundant-taskmanager-num); each kill hits a TaskManager that runs tasks, after the
@@ -73,6 +73,7 @@ const { values: options } = parseArgs({
     'log-dir': { type: 'string' },
     'no-write': { type: 'boolean', default: false },
     standby: { type: 'string', default: '0' },
+    'local-recovery': { type: 'boolean', default: false },
     tier: { type: 'string', default: 'process' },
     'tm-cu': { type: 'string', default: '0.5' },
     'jm-cu': { type: 'string', default: '0.25' },
@@ -103,6 +104,8 @@ const rounds = positiveInteger('rounds', options.rounds ?? (quick ? '1' : '5'));
 const parts = new Set(options.parts.split(',').map((p) => p.trim()));
 const noWrite = options['no-write'];
 const standby = options.standby === '0' ? 0 : positiveInteger('standby', options.standby);
+/** --local-recovery: the job sets state.backend.local-recovery, so restarted tasks on a surviving TaskManager read their state from its disk */
+const localRecovery = options['local-recovery'];
 if (options.tier !== 'process' && options.tier !== 'node') throw new Error(`MR_ERR_BENCH_OPTION: --tier is process or node, got "${options.tier}"`);
 const tier = options.tier;
 function cuOption(name: string, text: string): number {
@@ -205,7 +208,7 @@ async function measureState(s3: S3Connection, targetMB: number, random: SeededRa
     const api = new JobApi(cluster.restUrl);
     const id = await api.submit({
       jobUrl: RECOVERY_LOAD, parallelism: stateParallelism, restartStrategy: 'fixed-delay:attempts=1000,delayMs=0',
-      params: { keys: String(keys), payloadBytes: String(payloadBytes), rate: String(steadyRate), progressDir },
+      params: { keys: String(keys), payloadBytes: String(payloadBytes), rate: String(steadyRate), progressDir, ...(localRecovery ? { 'state.backend.local-recovery': 'true' } : {}) },
     });
     poller = setInterval(() => {
       api.checkpoints(id).then((c) => {

@@ -27,6 +27,7 @@ const USAGE = `usage:
                [--summary-json FILE] [--restart-strategy SPEC] [--batch] [--latency-interval-ms MS] [--no-progress]
                [--checkpoint-interval-ms MS (10000; 0 = off)] [--checkpoint-dir URI] [--resume]
                [--from-savepoint URI] [--allow-non-restored-state]
+               [--local-recovery: restore from the TaskManagers' local copies of checkpoints (state.backend.local-recovery)]
   millrace sql [-f <script.sql>] [--set key=value ...] [--parallelism N]   (without -f: the interactive SQL client; -i <init.sql> first)
                (runs the INSERTs of a Flink SQL script locally until its bounded sources end)
   millrace jobmanager [--host H (127.0.0.1)] [--port 8081] [--allow-unauthenticated] [--heartbeat-timeout-ms 5000] [--restart-strategy SPEC]
@@ -36,7 +37,7 @@ const USAGE = `usage:
                [--checkpoint-timeout-ms MS] [--min-pause-ms MS] [--checkpoints-retained N]
                [--tolerable-failed-checkpoints N] [--from-savepoint URI] [--allow-non-restored-state] [--no-ha-resume]
                (also reads the JSON file named by MILLRACE_CONFIG; flags win)
-  millrace taskmanager --jobmanager URL [--slots N] [--host DATA_HOST] [--port 6122] [--id ID]
+  millrace taskmanager --jobmanager URL [--slots N] [--host DATA_HOST] [--port 6122] [--id ID] [--local-state-dir DIR]
                [--job <job-module>] [--allow-unauthenticated]
 
 ${ARTIFACTS_USAGE}
@@ -125,6 +126,8 @@ async function main(argv: string[]): Promise<void> {
       'from-savepoint': { type: 'string' },
       'allow-non-restored-state': { type: 'boolean' },
       'no-ha-resume': { type: 'boolean' },
+      'local-recovery': { type: 'boolean' },
+      'local-state-dir': { type: 'string' },
       'allow-unauthenticated': { type: 'boolean' },
       file: { type: 'string', short: 'f' },
       init: { type: 'string', short: 'i' },
@@ -143,7 +146,7 @@ async function main(argv: string[]): Promise<void> {
       taskManagers: int(values.taskmanagers, 'taskmanagers', 1) || 1,
       standbyTaskManagers: int(values['standby-taskmanagers'], 'standby-taskmanagers', 0),
       slots: values.slots === undefined ? undefined : int(values.slots, 'slots', 1),
-      params: keyValues(values.set),
+      params: { ...keyValues(values.set), ...(values['local-recovery'] ? { 'state.backend.local-recovery': 'true' } : {}) },
       summaryJson: values['summary-json'],
       restartStrategy: values['restart-strategy'],
       batchMode: values.batch === true,
@@ -230,7 +233,7 @@ async function main(argv: string[]): Promise<void> {
     const tm = await startTaskManager({
       jobManagerUrl: values.jobmanager ?? process.env.MILLRACE_JOBMANAGER_URL ?? fail('MR_ERR_CLI: taskmanager needs --jobmanager URL'),
       slots: int(values.slots, 'slots', os.availableParallelism()) || 1,
-      dataHost: host, restHost: host === '127.0.0.1' ? '127.0.0.1' : '0.0.0.0', restPort: int(values.port, 'port', 6122), log, id: values.id,
+      dataHost: host, restHost: host === '127.0.0.1' ? '127.0.0.1' : '0.0.0.0', restPort: int(values.port, 'port', 6122), log, id: values.id, localStateDir: values['local-state-dir'],
       key: loadDeploymentKey(process.env), configuredJob: values.job ? await materializeJob(values.job, { env: process.env }) : undefined, allowUnauthenticated: values['allow-unauthenticated'] === true,
     });
     const stop = () => void tm.close().then(() => archive?.close()).then(() => process.exit(0));

@@ -39,6 +39,7 @@ export function attemptDeployments(a: AttemptToDeploy): TaskDeployment[] {
       const tdd: TaskDeploymentDescriptor = {
         jobId: a.jobId, attempt: a.attempt, jobUrl: spec.jobUrl, params: spec.params, parallelism: spec.parallelism,
         vertexId: v.id, subtaskIndex: i, locations, batchMode: spec.batchMode, latencyTrackingIntervalMs: spec.latencyTrackingIntervalMs, startTime: a.startTime,
+        ...(spec.localRecovery ? { localRecovery: true } : {}),
         ...(restore ? {
           restoring: true,
           restore: { storageUri: restore.snapshot.target.storageUri, dir: restore.snapshot.target.dir, checkpointId: restore.snapshot.checkpointId, files: restore.assignment.files.get(taskKey(v.id, i)) ?? {} },

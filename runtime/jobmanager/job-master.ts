@@ -15,6 +15,7 @@ import type { TaskDeploymentDescriptor } from '../taskmanager/deployment.ts';
 import type { TaskMetrics } from '../metrics/task-metrics.ts';
 import type { ResourceManager, SlotInfo, TaskManagerInfo } from './resource-manager.ts';
 import type { RestartStrategy } from './restart-strategy.ts';
+import { placeLikeBefore } from './slot-selection.ts';
 import type { CheckpointCoordinator, SavepointRequest } from '../checkpoint/checkpoint-coordinator.ts';
 import type { CheckpointStorageAccess, CompletedSnapshot } from '../checkpoint/checkpoint-storage-access.ts';
 import { taskKey } from '../checkpoint/messages.ts';
@@ -150,7 +151,9 @@ export class JobMaster {
   private tryDeploy(): void {
     if (TERMINAL_STATES.has(this.state) || this.state === 'CANCELLING') return;
     const needed = this.graph.slotsNeeded();
-    const slots = this.deps.rm.allocate(this.id, needed);
+    const allocated = this.deps.rm.allocate(this.id, needed);
+    // subtasks back where the previous attempt ran them, where the local copies of their state are
+    const slots = allocated && placeLikeBefore(allocated, this.slots.map((s) => s.taskManagerId));
     if (!slots) {
       if (this.deps.clock.now() - this.waitingSince > this.deps.slotTimeoutMs) {
         this.fail(`MR_ERR_NOT_ENOUGH_SLOTS: job needs ${needed} slots but only ${this.deps.rm.freeSlots().length} are free after ${this.deps.slotTimeoutMs} ms; start more TaskManagers or lower the parallelism`);

@@ -6,4 +6,6 @@ export interface JobSpec {
   readonly parallelism: number;
   readonly batchMode: boolean;
   readonly latencyTrackingIntervalMs: number;
+  /** state.backend.local-recovery: tasks keep local copies of checkpoints and restore from them */
+  readonly localRecovery?: boolean;
 }

@@ -21,6 +21,7 @@ import type { RestoreSource } from './failover/restore-choice.ts';
 import { TERMINAL_STATES } from './job-state.ts';
 import type { ResourceManager, TaskManagerInfo } from './resource-manager.ts';
 import { defaultRestartStrategySpec, parseRestartStrategy } from './restart-strategy.ts';
+import { localRecoveryOf } from '../checkpoint/local-recovery-option.ts';
 import type { SubmitRequest } from './submit-request.ts';
 import type { TimerClock } from '../time/clock.ts';
 
@@ -124,7 +125,7 @@ export function jobSubmission(d: JobSubmissionDeps): { submit(req: SubmitRequest
     const id = resume?.jobId ?? randomUUID().replaceAll('-', '');
     const spec = {
       jobUrl: req.jobUrl, params: req.params ?? {}, parallelism, batchMode: req.batchMode ?? false,
-      latencyTrackingIntervalMs: req.latencyTrackingIntervalMs ?? 0,
+      latencyTrackingIntervalMs: req.latencyTrackingIntervalMs ?? 0, localRecovery: localRecoveryOf(req.params ?? {}),
     };
     // the coordinator's callbacks reach the job master created below
     const self: { jm?: JobMaster } = {};

@@ -3,7 +3,7 @@
 
 import { ManualClock } from '../time/clock.ts';
 import { ResourceManager } from './resource-manager.ts';
-import { selectSlots, standbyCount, type SelectableTaskManager } from './slot-selection.ts';
+import { placeLikeBefore, selectSlots, standbyCount, type SelectableTaskManager } from './slot-selection.ts';
 
 const tm = (id: string, slots: number, opts: { used?: number; suspected?: boolean } = {}): SelectableTaskManager => ({
   id, suspected: opts.suspected === true,
@@ -24,6 +24,18 @@ describe('selectSlots', () => {
   test('too little capacity without it: the standby is used rather than not running', () => {
     expect(names(selectSlots([tm('a', 2), tm('b', 2)], 4, 1))).toEqual(['a/0', 'b/0', 'a/1', 'b/1']);
     expect(names(selectSlots([tm('a', 1), tm('b', 1), tm('c', 1)], 3, 2))).toEqual(['a/0', 'b/0', 'c/0']);
+  });
+
+  test('previous placement: each subtask goes back to its TaskManager (where its local state copy is); a lost one\'s subtasks take what is left', () => {
+    // a, b, c ran subtasks 0..2; b was killed (suspected), d is the standby: the survivors keep their subtasks
+    const chosen = selectSlots([tm('a', 1), tm('b', 1, { suspected: true }), tm('c', 1), tm('d', 1)], 3, 1);
+    expect(names(chosen)).toEqual(['a/0', 'c/0', 'd/0']);
+    expect(names(placeLikeBefore(chosen!, ['a', 'b', 'c']))).toEqual(['a/0', 'd/0', 'c/0']);
+    // two slots each: subtasks 0 and 2 were on a, 1 and 3 on b (lost); c is the standby
+    expect(names(placeLikeBefore(selectSlots([tm('a', 2), tm('c', 2)], 4, 1)!, ['a', 'b', 'a', 'b']))).toEqual(['a/0', 'c/0', 'a/1', 'c/1']);
+    // more subtasks than before on a TaskManager, or none before: the chosen order
+    expect(names(placeLikeBefore(selectSlots([tm('a', 2), tm('c', 2)], 4, 0)!, ['c', 'c', 'c']))).toEqual(['c/0', 'c/1', 'a/0', 'a/1']);
+    expect(names(placeLikeBefore(selectSlots([tm('a', 1), tm('c', 1)], 2, 0)!, []))).toEqual(['a/0', 'c/0']);
   });
 
   test('all or nothing: fewer free slots than subtasks gives nothing', () => {

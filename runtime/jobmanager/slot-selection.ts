@@ -11,6 +11,10 @@
 //   still hold the attempt; without enough capacity the standby is used (running beats waiting).
 // - Within the TaskManagers used, slots are interleaved (tm0/slot0, tm1/slot0, tm0/slot1, ...) so
 //   subtasks spread over processes.
+// - Among the chosen slots, a subtask goes back to the TaskManager it ran on in the previous
+//   attempt when one of them is there (`placeLikeBefore`), as Flink's scheduler prefers previous
+//   allocations: that TaskManager holds the local copy of the subtask's state (local recovery), so
+//   its restore reads no remote file. The others take the remaining slots in order.
 
 export interface SelectableTaskManager {
   readonly id: string;
@@ -45,6 +49,26 @@ export function selectSlots(taskManagers: readonly SelectableTaskManager[], n: n
     .sort((a, b) => Number(a.suspected) - Number(b.suspected) || a.index - b.index || order.get(a.taskManagerId)! - order.get(b.taskManagerId)!)
     .slice(0, n)
     .map(({ taskManagerId, index }) => ({ taskManagerId, index }));
+}
+
+/**
+ * The chosen slots in subtask order, subtask i on a slot of `previous[i]` (the TaskManager it ran
+ * on before) when one of the chosen slots is there; the others keep the chosen order.
+ */
+export function placeLikeBefore<S extends { readonly taskManagerId: string }>(chosen: readonly S[], previous: ReadonlyArray<string | undefined>): S[] {
+  const taken = new Set<number>();
+  const placed = chosen.map((_, i) => {
+    const at = previous[i] === undefined ? -1 : chosen.findIndex((s, k) => !taken.has(k) && s.taskManagerId === previous[i]);
+    if (at >= 0) taken.add(at);
+    return at;
+  });
+  let next = 0;
+  return placed.map((at) => {
+    if (at >= 0) return chosen[at]!;
+    while (taken.has(next)) next++;
+    taken.add(next);
+    return chosen[next]!;
+  });
 }
 
 /** How many healthy TaskManagers are wholly free: the standby a failover can use at once. */

@@ -6,6 +6,8 @@
 
 import { fork, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -41,6 +43,8 @@ export class ProcessCluster {
   private stopping = false;
   private readonly logs: WriteStream[] = [];
   respawns = 0;
+  /** local copies of checkpoint state (local recovery) of this cluster's TaskManagers, deleted at stop */
+  private readonly localStateRoot = path.join(os.tmpdir(), 'millrace-local-state', `cluster-${process.pid}-${Date.now().toString(36)}`);
 
   constructor(options: ProcessClusterOptions) {
     this.options = options;
@@ -80,7 +84,9 @@ export class ProcessCluster {
   }
 
   private spawnTaskManager(index: number): ChildProcess {
-    const child = fork(MILLRACE_BIN, ['taskmanager', '--jobmanager', this.restUrl, '--slots', String(this.options.slotsPerTaskManager), '--host', '127.0.0.1', '--port', '0', '--id', `tm-${index}-${Date.now().toString(36)}`], {
+    // one local state directory per TaskManager place: the replacement of a killed process clears what it left
+    const localStateDir = path.join(this.localStateRoot, `tm-${index}`);
+    const child = fork(MILLRACE_BIN, ['taskmanager', '--jobmanager', this.restUrl, '--slots', String(this.options.slotsPerTaskManager), '--host', '127.0.0.1', '--port', '0', '--id', `tm-${index}-${Date.now().toString(36)}`, '--local-state-dir', localStateDir], {
       stdio: ['ignore', this.options.taskManagerStdout ?? 'inherit', 'pipe', 'ipc'], execPath: process.execPath, detached: true, env: this.env(),
     });
     child.stderr!.pipe(this.log(`taskmanager-${index}`), { end: false });
@@ -157,5 +163,6 @@ export class ProcessCluster {
       c.kill('SIGTERM');
     })));
     for (const l of this.logs) l.end();
+    await rm(this.localStateRoot, { recursive: true, force: true });
   }
 }

@@ -11,13 +11,15 @@ import type { OperatorSnapshot } from '../state/state-file-format.ts';
 import type { InputChannelInfo } from '../task/input-gate.ts';
 import { StreamTask, type TaskCheckpointSnapshot, type TaskOutputSpec } from '../task/stream-task.ts';
 import type { SubtaskRestore } from '../checkpoint/messages.ts';
-import type { TaskStateIO } from '../checkpoint/task-state-io.ts';
+import type { RestoreReads, TaskStateIO } from '../checkpoint/task-state-io.ts';
 
 export interface TaskHooks {
   readonly stateIO?: TaskStateIO;
   readonly onCheckpoint?: (snapshot: TaskCheckpointSnapshot) => void;
   /** what job modules this slot loads (in a cluster: only the configured one) */
   readonly loadPolicy?: JobLoadPolicy;
+  /** counts where the restored state files came from (local copies or checkpoint storage) */
+  readonly restoreReads?: RestoreReads;
 }
 
 export interface TaskDeploymentDescriptor {
@@ -39,6 +41,8 @@ export interface TaskDeploymentDescriptor {
   readonly restoring?: boolean;
   /** wall-clock start of the attempt (epoch ms), the same for all its tasks */
   readonly startTime: number;
+  /** local recovery (state.backend.local-recovery): keep local copies of checkpoints and restore from them */
+  readonly localRecovery?: boolean;
 }
 
 export const executionId = (d: { jobId: string; attempt: number; vertexId: string; subtaskIndex: number }): string =>
@@ -77,7 +81,7 @@ export async function createTask(d: TaskDeploymentDescriptor, net: NetworkEnviro
   let restored = d.restored;
   if (d.restore) {
     if (!hooks.stateIO) throw new Error('MR_ERR_RESTORE: this slot cannot read checkpoint storage');
-    restored = await hooks.stateIO.load(d.restore);
+    restored = await hooks.stateIO.load(d.restore, d.localRecovery === true ? { jobId: d.jobId } : undefined, hooks.restoreReads);
   }
   // every process rebuilds the graph (operator code can't be shipped); a single StreamGraph per
   // slot would be shared by its tasks, but operator instances are created per task anyway.

@@ -30,6 +30,7 @@ export const deployBody = z.object({
   restore: subtaskRestore.optional(),
   restoring: z.boolean().optional(),
   startTime: z.number().min(0),
+  localRecovery: z.boolean().optional(),
 }).refine((d) => d.locations[d.vertexId]?.[d.subtaskIndex] !== undefined, { message: 'locations must name the slot of vertexId/subtaskIndex', path: ['locations'] });
 
 export const cancelBody = z.object({ jobId: z.union([id, z.literal('*')]), attempt: count });

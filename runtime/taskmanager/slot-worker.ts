@@ -5,7 +5,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { NetworkEnvironment } from '../network/network-environment.ts';
 import { TaskCanceledError, type StreamTask } from '../task/stream-task.ts';
 import { createTask, executionId, forgetGraphs, prepareJob, type TaskDeploymentDescriptor } from './deployment.ts';
-import { TaskStateIO } from '../checkpoint/task-state-io.ts';
+import { noRestoreReads, TaskStateIO, type RestoreReads } from '../checkpoint/task-state-io.ts';
+import { LocalStateCopies } from '../checkpoint/local-state-copies.ts';
 import type { SnapshotTarget } from '../checkpoint/messages.ts';
 import type { TaskCheckpointSnapshot } from '../checkpoint/task-snapshot.ts';
 import type { FromSlot, SlotWorkerData, ToSlot } from './slot-messages.ts';
@@ -13,7 +14,7 @@ import { DeploymentKey } from '../auth/deployment-key.ts';
 import { RuntimeError } from '../errors/runtime-error.ts';
 
 const port = parentPort!;
-const { host, keySecret, loadPolicy } = workerData as SlotWorkerData;
+const { host, keySecret, loadPolicy, localStateDir } = workerData as SlotWorkerData;
 const dataKey = keySecret ? new DeploymentKey(keySecret, 'the TaskManager').derive('data') : undefined;
 const net = new NetworkEnvironment({
   key: dataKey,
@@ -25,12 +26,14 @@ const DEPLOY_TIMEOUT_MS = Number(process.env.MILLRACE_DEPLOY_TIMEOUT_MS ?? 300_0
 const tasks = new Map<string, { task?: StreamTask; tdd: TaskDeploymentDescriptor; canceled: boolean }>();
 
 const send = (m: FromSlot): void => port.postMessage(m);
-const stateIO = new TaskStateIO();
+// the TaskManager's local copies of checkpoint state (shared by its slots; it clears them at start and stop)
+const localCopies = localStateDir ? new LocalStateCopies(localStateDir) : undefined;
+const stateIO = new TaskStateIO(process.env, localCopies, (error) => send({ type: 'local-copy-failed', reason: error.message }));
 
 // Where checkpoint n of an attempt goes. Non-source tasks learn the id from the barrier, which
 // may overtake the trigger message to this slot: their upload waits for the target.
 const TARGET_WAIT_MS = 60_000;
-const targets = new Map<string, { target?: SnapshotTarget; waiters: Array<(t: SnapshotTarget | undefined) => void> }>();
+const targets = new Map<string, { target?: SnapshotTarget; isSavepoint?: boolean; waiters: Array<(t: SnapshotTarget | undefined) => void> }>();
 const targetKey = (jobId: string, attempt: number, id: number) => `${jobId}/${attempt}/${id}`;
 
 function targetFor(jobId: string, attempt: number, id: number): Promise<SnapshotTarget | undefined> {
@@ -49,10 +52,11 @@ function targetFor(jobId: string, attempt: number, id: number): Promise<Snapshot
   });
 }
 
-function setTarget(jobId: string, attempt: number, id: number, target: SnapshotTarget): void {
+function setTarget(jobId: string, attempt: number, id: number, target: SnapshotTarget, isSavepoint: boolean): void {
   const k = targetKey(jobId, attempt, id);
   const e = targets.get(k) ?? { waiters: [] };
   e.target = target;
+  e.isSavepoint = isSavepoint;
   targets.set(k, e);
   for (const w of e.waiters.splice(0)) w(target);
   // older checkpoints of the job are over (at most one is in flight)
@@ -69,17 +73,19 @@ async function uploadAndAcknowledge(d: TaskDeploymentDescriptor, snap: TaskCheck
   try {
     const target = await targetFor(d.jobId, d.attempt, snap.checkpointId);
     if (!target) throw new Error(`MR_ERR_CHECKPOINT_TARGET: no trigger for checkpoint ${snap.checkpointId} reached this slot within ${TARGET_WAIT_MS} ms`);
-    const handles = await stateIO.upload(target, snap);
+    // a checkpoint (not a savepoint: it is not restored by failovers) of a job with local recovery leaves a local copy
+    const keepLocal = d.localRecovery === true && targets.get(targetKey(d.jobId, d.attempt, snap.checkpointId))?.isSavepoint === false;
+    const handles = await stateIO.upload(target, snap, keepLocal ? { jobId: d.jobId } : undefined);
     send({ type: 'checkpoint-ack', ack: { ...base, handles, alignmentMs: snap.alignmentMs, syncMs: snap.syncMs, asyncMs: snap.serializeWallMs + (performance.now() - t0) } });
   } catch (err) {
     send({ type: 'checkpoint-decline', decline: { ...base, reason: (err as Error).message } });
   }
 }
 
-function report(d: TaskDeploymentDescriptor, state: 'RUNNING' | 'FINISHED' | 'FAILED' | 'CANCELED', error?: string, task?: StreamTask, deployMs?: number): void {
+function report(d: TaskDeploymentDescriptor, state: 'RUNNING' | 'FINISHED' | 'FAILED' | 'CANCELED', error?: string, task?: StreamTask, deployed?: { ms: number; reads: RestoreReads }): void {
   send({
     type: 'task-state', executionId: executionId(d), jobId: d.jobId, attempt: d.attempt, vertexId: d.vertexId, subtaskIndex: d.subtaskIndex, state, error, metrics: task?.metrics(), lastCheckpointId: task?.lastCheckpointId,
-    ...(deployMs !== undefined ? { deployMs, restored: d.restore !== undefined } : {}),
+    ...(deployed !== undefined ? { deployMs: deployed.ms, restored: d.restore !== undefined, ...(d.restore !== undefined ? { stateReads: deployed.reads } : {}) } : {}),
   });
 }
 
@@ -93,10 +99,11 @@ async function deploy(d: TaskDeploymentDescriptor): Promise<void> {
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new RuntimeError('MR_ERR_DEPLOY_TIMEOUT', `MR_ERR_DEPLOY_TIMEOUT: deploying ${id} took longer than ${DEPLOY_TIMEOUT_MS} ms`)), DEPLOY_TIMEOUT_MS);
     });
-    const task = await Promise.race([createTask(d, net, { stateIO, loadPolicy, onCheckpoint: (snap) => void uploadAndAcknowledge(d, snap) }), timeout]).finally(() => clearTimeout(timer));
+    const reads = noRestoreReads();
+    const task = await Promise.race([createTask(d, net, { stateIO, loadPolicy, restoreReads: reads, onCheckpoint: (snap) => void uploadAndAcknowledge(d, snap) }), timeout]).finally(() => clearTimeout(timer));
     entry.task = task;
     if (entry.canceled) task.cancel();
-    report(d, 'RUNNING', undefined, undefined, Math.round(performance.now() - started));
+    report(d, 'RUNNING', undefined, undefined, { ms: Math.round(performance.now() - started), reads });
     await task.run();
     report(d, 'FINISHED', undefined, task);
   } catch (err) {
@@ -142,12 +149,14 @@ port.on('message', (m: ToSlot) => {
     }
   } else if (m.type === 'trigger-checkpoint') {
     const t = m.trigger;
-    setTarget(t.jobId, t.attempt, t.checkpointId, t.target);
+    setTarget(t.jobId, t.attempt, t.checkpointId, t.target, t.isSavepoint);
     for (const e of tasks.values()) {
       if (e.tdd.jobId === t.jobId && e.tdd.attempt === t.attempt && e.task?.spec.vertex.isSource) e.task.triggerCheckpoint(t.checkpointId, { drain: t.drain === true });
     }
   } else if (m.type === 'checkpoint-complete') {
     const n = m.notify;
+    // older local copies are subsumed (only if this TaskManager holds one of n: a savepoint leaves none)
+    localCopies?.subsume(n.jobId, n.checkpointId).catch((error: Error) => send({ type: 'local-copy-failed', reason: error.message }));
     for (const e of tasks.values()) {
       if (e.tdd.jobId === n.jobId && e.tdd.attempt === n.attempt) e.task?.notifyCheckpointComplete(n.checkpointId, n.stopAfter === true);
     }

@@ -7,6 +7,7 @@
 
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import Fastify from 'fastify';
 import type { Logger } from 'pino';
@@ -22,6 +23,7 @@ import { registerConnectorMetrics } from '../connectors/metrics/prometheus.ts';
 import { executionId, type TaskDeploymentDescriptor } from './deployment.ts';
 import { cancelBody, deployBody, notifyAbortedBody, notifyCompleteBody, prepareBody, triggerBody } from './schemas.ts';
 import type { FromSlot, SlotWorkerData, ToSlot } from './slot-messages.ts';
+import { LocalStateCopies } from '../checkpoint/local-state-copies.ts';
 
 /** Prometheus base units: times in seconds (the runtime keeps milliseconds). */
 const seconds = (ms: number | undefined): number | undefined => (ms === undefined ? undefined : ms / 1000);
@@ -40,6 +42,11 @@ export interface TaskManagerOptions {
   /** with a key: the only job module this TaskManager loads */
   readonly configuredJob?: string;
   readonly allowUnauthenticated?: boolean;
+  /**
+   * where local copies of checkpoint state go (local recovery, for jobs that enable it; Flink's
+   * taskmanager.state.local.root-dirs); default <tmpdir>/millrace-local-state/<id>. Cleared at start and stop.
+   */
+  readonly localStateDir?: string;
 }
 
 interface Slot {
@@ -68,9 +75,12 @@ export async function startTaskManager(o: TaskManagerOptions): Promise<TaskManag
   let registered = false;
   let stopped = false;
   const post = (path: string, body: unknown) => call(`${o.jobManagerUrl}${path}`, { body });
+  const localCopies = new LocalStateCopies(o.localStateDir ?? join(os.tmpdir(), 'millrace-local-state', id));
+  // copies left by an earlier process under this directory belong to no task of this one
+  await localCopies.clear();
 
   function startWorker(slot: Slot): Promise<void> {
-    const data: SlotWorkerData = { host: o.dataHost, keySecret: o.key?.secretForWorkers(), loadPolicy };
+    const data: SlotWorkerData = { host: o.dataHost, keySecret: o.key?.secretForWorkers(), loadPolicy, localStateDir: localCopies.root };
     const worker = new Worker(new URL('./slot-worker.ts', import.meta.url), { workerData: data });
     slot.worker = worker;
     return new Promise<void>((resolve, reject) => {
@@ -92,12 +102,14 @@ export async function startTaskManager(o: TaskManagerOptions): Promise<TaskManag
             metrics.delete(m.executionId);
             slot.executions.delete(m.executionId);
           }
-          const { deployMs, restored, ...report } = m;
-          // how long a failover's deployment and restore took, per subtask
-          if (deployMs !== undefined) log.info({ jobId: m.jobId, attempt: m.attempt, vertexId: m.vertexId, subtask: m.subtaskIndex, slot: slot.index, deployMs, restored }, 'task running');
+          const { deployMs, restored, stateReads, ...report } = m;
+          // how long a failover's deployment and restore took, per subtask, and where its state came from
+          if (deployMs !== undefined) log.info({ jobId: m.jobId, attempt: m.attempt, vertexId: m.vertexId, subtask: m.subtaskIndex, slot: slot.index, deployMs, restored, ...(stateReads ? { stateReads } : {}) }, 'task running');
           void reportState({ ...report, metrics: m.metrics ?? last?.m });
         } else if (m.type === 'peer-refused') {
           log.warn({ slot: slot.index, peer: m.peer, code: m.code, reason: m.reason }, 'data connection refused');
+        } else if (m.type === 'local-copy-failed') {
+          log.warn({ slot: slot.index, reason: m.reason }, 'a local copy of checkpoint state could not be kept or deleted; restores read checkpoint storage');
         }
       });
       worker.on('error', (err) => {
@@ -297,6 +309,7 @@ export async function startTaskManager(o: TaskManagerOptions): Promise<TaskManag
         });
       })));
       await app.close();
+      await localCopies.clear();
     },
   };
 }

@@ -70,7 +70,9 @@ export class RecoveryCluster {
     for (let index = 0; index < this.options.taskManagers; index++) {
       const tm: SupervisedProcess = new SupervisedProcess({
         name: `taskmanager-${index}`, module: MILLRACE_BIN, env, restartDelayMs,
-        args: () => ['taskmanager', '--jobmanager', this.restUrl, '--slots', String(this.options.slotsPerTaskManager), '--host', '127.0.0.1', '--port', '0', '--id', `tm-${index}-${tm.starts}`],
+        args: () => ['taskmanager', '--jobmanager', this.restUrl, '--slots', String(this.options.slotsPerTaskManager), '--host', '127.0.0.1', '--port', '0', '--id', `tm-${index}-${tm.starts}`,
+          // one local state directory per place: the replacement of a killed process clears what it left
+          '--local-state-dir', path.join(this.options.logDir, 'local-state', `tm-${index}`)],
         logFile: path.join(this.options.logDir, `taskmanager-${index}.log`), onEvent: this.record,
       });
       this.taskManagers.push(tm);
