@@ -8,6 +8,7 @@ import {
   CoProcessOperator, KeyedCoProcessOperator, KeyedProcessOperator, KeyedReduceOperator, ProcessOperator,
 } from '../operators/process-operators.ts';
 import { IntervalJoinOperator } from '../operators/interval-join-operator.ts';
+import { SinkCommitterOperator } from '../operators/sink-committer-operator.ts';
 import { SinkOperator } from '../operators/sink-operator.ts';
 import { TimestampsAndWatermarksOperator } from '../operators/timestamps-operator.ts';
 import { WindowOperator, type WindowFunctionSpec } from '../operators/window-operator.ts';
@@ -125,9 +126,14 @@ export class DataStream<T> {
 
   /** `factory` is called once per subtask. */
   sinkTo(sink: Sink<T>, opts?: OperatorOptions): DataStreamSink {
+    const hasCommitter = sink.createCommitter !== undefined;
     const node = this.env.addOperator('sink', opts?.name ?? `Sink: ${sink.name}`, this.refs.map((ref) => ({ ref, inputIndex: 0 })),
-      () => new SinkOperator(sink.createWriter() as never), opts);
-    return new DataStreamSink(this.env, node.id);
+      () => new SinkOperator(sink.createWriter() as never, hasCommitter), opts);
+    if (!hasCommitter) return new DataStreamSink(this.env, node.id);
+    // the global committer: one subtask after all writers, as Flink places its PartitionCommitter
+    const committer = this.env.addOperator('sink', `${node.name}: Committer`, [{ ref: { nodeId: node.id }, inputIndex: 0, partitioner: { type: 'global' } }],
+      () => new SinkCommitterOperator(sink.createCommitter!()), { parallelism: 1, uid: committerUid(node.uid) });
+    return new DataStreamSink(this.env, node.id, committer.id);
   }
 
   print(prefix?: string): DataStreamSink {
@@ -135,9 +141,24 @@ export class DataStream<T> {
   }
 }
 
+/** The committer's uid follows the writer's, so `.uid()` on the sink names both states. */
+const committerUid = (writerUid: string): string => `${writerUid}-committer`;
+
 export class DataStreamSink extends DataStream<never> {
-  constructor(env: StreamExecutionEnvironment, nodeId: number) {
+  private readonly committerId: number | undefined;
+  constructor(env: StreamExecutionEnvironment, nodeId: number, committerId?: number) {
     super(env, [{ nodeId }]);
+    this.committerId = committerId;
+  }
+  override uid(uid: string): this {
+    super.uid(uid);
+    if (this.committerId !== undefined) this.env.graph.node(this.committerId).uid = committerUid(uid);
+    return this;
+  }
+  override name(name: string): this {
+    super.name(name);
+    if (this.committerId !== undefined) this.env.graph.node(this.committerId).name = `${name}: Committer`;
+    return this;
   }
 }
 

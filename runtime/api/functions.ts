@@ -140,7 +140,7 @@ export interface SinkWriter<T> {
   flushPending?(checkpointId: number): Promise<void>;
   /** Phase 2: the checkpoint completed, commit what is pending up to it. */
   notifyCheckpointComplete?(checkpointId: number): void;
-  /** The sink's input watermark advanced (a file sink commits partitions by partition time). */
+  /** The sink's input watermark advanced. */
   onWatermark?(watermark: number): void;
   /** After open, on restore: the states of the old subtasks assigned to this one (commit theirs, abort the rest). */
   initializeState?(states: unknown[]): void;
@@ -159,9 +159,42 @@ export interface SinkContext {
   recordLatency(ms: number): void;
   /** A metric group for this writer, labelled with the connector's name (runtime/connectors/metrics). */
   connectorMetrics?(connector: string): ConnectorMetricGroup;
+  /**
+   * Sinks with a committer: sends a message to the sink's one committer subtask. Messages of one
+   * writer arrive in the order sent, after every record and checkpoint barrier emitted before.
+   */
+  sendToCommitter?(message: unknown): void;
+}
+
+/**
+ * A sink's global committer (Flink's PartitionCommitter after a streaming file writer): one
+ * subtask after all writer subtasks, fed by their `sendToCommitter` messages, checkpointed like an
+ * operator. The filesystem sink commits a partition here only once every writer reported it.
+ */
+export interface SinkCommitter<M> {
+  open?(ctx: SinkCommitterContext): void | Promise<void>;
+  /** After open, on restore: the committer's state of the restored checkpoint. */
+  initializeState?(states: unknown[]): void;
+  receive(message: M): void;
+  /** The checkpoint barrier reached the committer; `watermark` is its input watermark then. */
+  snapshotState?(checkpointId: number, watermark: number): unknown;
+  /** Resolves when the side effects of the messages received before the barrier are durable. */
+  flushPending?(checkpointId: number): Promise<void>;
+  finish?(): void | Promise<void>;
+  close?(): void | Promise<void>;
+}
+
+export interface SinkCommitterContext {
+  readonly jobId: string;
+  readonly attempt: number;
+  readonly restoring: boolean;
+  /** processing time (the task's clock) */
+  now(): number;
 }
 
 export interface Sink<T> {
   readonly name: string;
   createWriter(): SinkWriter<T>;
+  /** Present when the sink needs one committer after its writers (added to the graph with parallelism 1). */
+  createCommitter?(): SinkCommitter<unknown>;
 }

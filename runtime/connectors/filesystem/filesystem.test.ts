@@ -1,17 +1,18 @@
-// The filesystem connector's parts on a local directory: partition paths and times, the commit
-// trigger, part names, and the sink's two-phase commit driven by hand (manual clock, explicit
-// checkpoints, a crash and a restore) with files read back by the connector's own source.
+// The filesystem connector's parts on a local directory: partition paths and times, part names,
+// and the sink's two-phase commit driven by hand (explicit checkpoints, a crash and a restore),
+// its writer's reports carried to the global committer by the test, with files read back by the
+// connector's own source. The commit decision itself: partition-commit.test.ts.
 
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { SinkContext, SinkWriter } from '../../api/functions.ts';
+import type { SinkCommitter, SinkContext, SinkWriter } from '../../api/functions.ts';
 import { T, type RowField } from '../../sql/types/data-type.ts';
 import { executeLocally } from '../../local/local-executor.ts';
 import { defineJob } from '../../api/environment.ts';
 import { collectSink } from '../collect-sink.ts';
 import { createConnectorRegistry, SecretResolver, type ChangelogRow, type TableDescriptor } from '../factory/index.ts';
-import { committablePartitions } from './partition-commit.ts';
+import type { FilesystemPartitionCommitter } from './partition-committer.ts';
 import { parseHiddenName, parsePartName, partName, hiddenName } from './part-names.ts';
 import { escapePathName, partitionPath, partitionTime, partitionValuesOf } from './partitions.ts';
 import { rollsOnSize, rollsOnTime } from './rolling-policy.ts';
@@ -32,16 +33,6 @@ describe('partition directories and times (pure)', () => {
     expect(partitionTime(['dt', 'hm'], ['2024-01-02', '10:05'], '$dt $hm:00')).toBe(Date.UTC(2024, 0, 2, 10, 5));
     expect(partitionTime(['dt'], ['2024-01-02'], undefined)).toBe(Date.UTC(2024, 0, 2));
     expect(partitionTime(['dt'], ['not a date'], undefined)).toBeUndefined();
-  });
-
-  test('partition-time commits once the watermark passes time + delay; process-time once the clock passes creation + delay', () => {
-    const p = { path: 'dt=x', createdAt: 1_000, time: 60_000 };
-    const pt = { trigger: 'partition-time' as const, delayMs: 60_000, successFileName: '_SUCCESS' };
-    expect(committablePartitions(pt, [p], 0, 120_000)).toEqual([]);
-    expect(committablePartitions(pt, [p], 0, 120_001)).toEqual([p]);
-    const proc = { ...pt, trigger: 'process-time' as const, delayMs: 500 };
-    expect(committablePartitions(proc, [p], 1_500, 0)).toEqual([]);
-    expect(committablePartitions(proc, [p], 1_501, 0)).toEqual([p]);
   });
 
   test('rolling by size, by time since opened and by inactivity', () => {
@@ -68,8 +59,14 @@ const row = (id: number): ChangelogRow => {
   return { kind: '+I', values: [id, `n${id}`, at, d.slice(0, 10), d.slice(11, 16)] };
 };
 
-function ctx(attempt: number, restoring: boolean): SinkContext {
-  return { subtaskIndex: 0, parallelism: 1, attempt, jobId: 'job-1', startTime: 0, restoring, recordLatency: () => {} };
+function ctx(attempt: number, restoring: boolean, toCommitter?: unknown[]): SinkContext {
+  return { subtaskIndex: 0, parallelism: 1, attempt, jobId: 'job-1', startTime: 0, restoring, recordLatency: () => {}, ...(toCommitter ? { sendToCommitter: (m) => toCommitter.push(m) } : {}) };
+}
+
+/** Hands the writer's reports to the committer, as the committer's input channel does. */
+async function deliver(reports: unknown[], committer: SinkCommitter<unknown>): Promise<void> {
+  for (const r of reports.splice(0)) committer.receive(r);
+  await committer.flushPending!(0);
 }
 
 /** Every visible file under dir (relative paths), recursively. */
@@ -84,7 +81,7 @@ async function readBack(table: TableDescriptor): Promise<unknown[][]> {
 }
 
 describe('filesystem sink: two-phase commit on a local directory', () => {
-  test.each(['csv', 'json', 'parquet'])('%s: files appear only when their checkpoint completes; a crash after a later checkpoint rolls back to the restored one; partitions get _SUCCESS by partition time', async (format) => {
+  test.each(['csv', 'json', 'parquet'])('%s: files appear only when their checkpoint completes; a crash after a later checkpoint rolls back to the restored one; the committer writes _SUCCESS by partition time, once per partition across the restore', async (format) => {
     const dir = mkdtempSync(path.join(tmpdir(), `millrace-fs-2pc-${format}-`));
     const table: TableDescriptor = {
       name: 'out', columns, partitionKeys: ['dt', 'hm'],
@@ -94,34 +91,50 @@ describe('filesystem sink: two-phase commit on a local directory', () => {
         'sink.partition-commit.policy.kind': 'success-file', 'partition.time-extractor.timestamp-pattern': '$dt $hm:00',
       },
     };
-    const sink = () => {
-      const s = registry.createSink(table).createSink();
-      return s.createWriter() as SinkWriter<ChangelogRow> & { onWatermark(w: number): void };
+    const sink = registry.createSink(table).createSink();
+    const committer = (): FilesystemPartitionCommitter => {
+      const c = sink.createCommitter!() as FilesystemPartitionCommitter;
+      c.open({ jobId: 'job-1', attempt: 0, restoring: false, now: () => 0 });
+      return c;
     };
-    const w1 = sink();
-    w1.open!(ctx(0, false));
+    const reports: unknown[] = [];
+    const w1 = sink.createWriter() as SinkWriter<ChangelogRow>;
+    w1.open!(ctx(0, false, reports));
+    const c1 = committer();
     for (let i = 0; i < 6; i++) w1.write(row(i), undefined); // 10:00 and 10:01
-    w1.onWatermark(Date.UTC(2024, 0, 2, 10, 1, 30)); // past 10:00 + 1 min (10:00 committable), not 10:01 + 1 min
     const s1 = w1.snapshotState!(1) as FilesystemSinkState;
+    // barrier 1 at the committer: watermark past 10:00 + 1 min (10:00 committable), not 10:01 + 1 min
+    const c1State = c1.snapshotState(1, Date.UTC(2024, 0, 2, 10, 1, 30));
     await w1.flushPending!(1);
     expect(visible(dir)).toEqual([]); // pending: uploaded under hidden names only
     w1.notifyCheckpointComplete!(1);
+    await w1.flushPending!(1); // the promotions, then the report
+    expect(reports).toEqual([{ checkpointId: 1, subtask: 0, parallelism: 1, partitions: [{ path: 'dt=2024-01-02/hm=10%3A00', time: Date.UTC(2024, 0, 2, 10, 0) }, { path: 'dt=2024-01-02/hm=10%3A01', time: Date.UTC(2024, 0, 2, 10, 1) }] }]);
+    await deliver(reports, c1);
     for (let i = 6; i < 9; i++) w1.write(row(i), undefined); // 10:02
     w1.snapshotState!(2);
     await w1.flushPending!(2); // checkpoint 2 never completes: the task crashes
     await w1.close!();
+    await c1.close();
+    expect(c1.committed).toBe(1);
     const ext = format;
     expect(visible(dir)).toEqual([`dt=2024-01-02/hm=10%3A00/part-job1-0-c1-0.${ext}`, `dt=2024-01-02/hm=10%3A01/part-job1-0-c1-1.${ext}`]);
     expect(existsSync(path.join(dir, 'dt=2024-01-02/hm=10%3A00/_SUCCESS'))).toBe(true);
     expect(existsSync(path.join(dir, 'dt=2024-01-02/hm=10%3A01/_SUCCESS'))).toBe(false);
     // restore from checkpoint 1 (attempt 1): checkpoint 2's hidden file is removed, the replay writes 6..8 again
-    const w2 = sink();
-    w2.open!(ctx(1, true));
+    // the committer restores its checkpoint-1 state, from before checkpoint 1's report: the writer reports 10:00 again
+    const w2 = sink.createWriter() as SinkWriter<ChangelogRow>;
+    w2.open!(ctx(1, true, reports));
     w2.initializeState!([s1]);
+    const c2 = committer();
+    c2.initializeState([JSON.parse(JSON.stringify(c1State))]);
     for (let i = 6; i < 12; i++) w2.write(row(i), undefined);
-    w2.onWatermark(Date.UTC(2024, 0, 2, 10, 5));
     await w2.finish!();
     await w2.close!();
+    await deliver(reports, c2);
+    await c2.finish();
+    await c2.close();
+    expect(c2.committed).toBe(3); // 10:01, 10:02, 10:03: 10:00's success file exists and is left alone
     const hidden = (readdirSync(dir, { recursive: true }) as string[]).filter((f) => path.basename(f).startsWith('.'));
     expect(hidden).toEqual([]);
     for (const hm of ['10%3A00', '10%3A01', '10%3A02', '10%3A03']) expect(existsSync(path.join(dir, `dt=2024-01-02/hm=${hm}/_SUCCESS`))).toBe(true);

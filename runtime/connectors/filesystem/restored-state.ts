@@ -31,8 +31,14 @@ export function checkRestoredFiles(state: RestoredFiles, root: string): void {
         && parseHiddenName(baseName(f.hidden as string)) !== undefined && parsePartName(baseName(f.final as string)) !== undefined;
       if (!own) throw new FilePathError(`the filesystem sink's restored state names ${JSON.stringify(f)}, not a part file of ${root}; refusing to move files outside the output directory`, root);
     }
-    for (const dir of p.partitions ?? []) {
-      if (!safePartition(dir)) throw new FilePathError(`the filesystem sink's restored state names partition ${JSON.stringify(dir)}, not a partition directory of ${root}; refusing to write outside the output directory`, root);
-    }
+    checkRestoredPartitions(p.partitions ?? [], root);
+  }
+}
+
+/** Throws FilePathError naming the first partition that is not a partition directory under `root` (the committer writes success files into them). */
+export function checkRestoredPartitions(partitions: readonly unknown[], root: string): void {
+  for (const p of partitions) {
+    const dir = typeof p === 'object' && p !== null && 'path' in p ? (p as { path: unknown }).path : p;
+    if (!safePartition(dir)) throw new FilePathError(`the filesystem sink's restored state names partition ${JSON.stringify(dir)}, not a partition directory of ${root}; refusing to write outside the output directory`, root);
   }
 }

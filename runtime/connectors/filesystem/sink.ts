@@ -7,7 +7,14 @@
 //                subtask's checkpoint state under the visible name it will get;
 //   finished     when the checkpoint completes, pending files are promoted to
 //                `part-<job>-<subtask>-c<checkpoint>-<i>.<ext>` (rename on disk, copy + delete
-//                on S3); then partitions whose commit trigger fired get their success file.
+//                on S3).
+//
+// With a partition commit policy the sink has a global committer (partition-committer.ts, one
+// subtask after the writers, as Flink's PartitionCommitter): after promoting a completed
+// checkpoint's files, each writer subtask reports to it the partitions those files are in, and the
+// committer writes a partition's success file once every subtask has reported the checkpoint and
+// the commit trigger fired. A restored subtask reports the partitions of the pending files it
+// finished on restore with its next report (the committer's state may predate them).
 //
 // A checkpoint rolls every open file (Flink does so for bulk formats; here for all, so the state
 // never holds a half-written object). A restore first finishes the pending files recorded in the
@@ -26,9 +33,10 @@ import type { ConnectorMetricGroup } from '../../metrics/connector-metric-group.
 import { toTextValue } from '../factory/values.ts';
 import { openFileStore, type FileStore } from './file-store.ts';
 import { baseName, hiddenName, parseHiddenName, parsePartName, partName, shortJobId } from './part-names.ts';
-import { checkRestoredFiles } from './restored-state.ts';
-import { committablePartitions, type KnownPartition, type PartitionCommitPolicy } from './partition-commit.ts';
-import { DEFAULT_PARTITION_NAME, partitionPath, partitionTime } from './partitions.ts';
+import { checkRestoredFiles, checkRestoredPartitions } from './restored-state.ts';
+import { FilesystemPartitionCommitter } from './partition-committer.ts';
+import { END_OF_INPUT, type PartitionCommitInfo, type PartitionCommitPolicy, type ReportedPartition } from './partition-commit.ts';
+import { DEFAULT_PARTITION_NAME, partitionPath, partitionTime, partitionValuesOf } from './partitions.ts';
 import { rollsOnSize, rollsOnTime, type RollingPolicy } from './rolling-policy.ts';
 
 export interface FilesystemSinkOptions {
@@ -61,7 +69,7 @@ interface PendingFile {
 interface PendingCheckpoint {
   readonly checkpointId: number;
   readonly files: PendingFile[];
-  /** partition directories to commit once the files are visible */
+  /** partition directories written into, reported to the committer once the files are visible */
   readonly partitions: string[];
 }
 
@@ -71,8 +79,10 @@ export interface FilesystemSinkState {
   readonly subtask: number;
   readonly checkpointId: number;
   readonly pending: PendingCheckpoint[];
-  /** partitions written and not committed yet */
-  readonly partitions: KnownPartition[];
+  /** partitions with visible files not reported to the committer yet (after a restore) */
+  readonly unreported?: string[];
+  /** checkpoints of releases before the global committer: partitions written and not committed yet */
+  readonly partitions?: ReadonlyArray<{ readonly path: string }>;
 }
 
 interface OpenFile {
@@ -96,9 +106,11 @@ export function filesystemSink(o: FilesystemSinkOptions): Sink<ChangelogRow> {
   if (dataIdx.length === 0) throw new ConnectorError('MR_ERR_CONNECTOR_OPTIONS', `table '${o.table}': every column is a partition column; a filesystem table needs at least one column that is not in PARTITIONED BY`);
   const dataFormat = o.format.forColumns(dataIdx.map((i) => o.columns[i]!));
   const ext = o.ext ?? (o.format.name === 'raw' ? 'txt' : o.format.name);
+  const commit = o.partitionKeys.length > 0 ? o.commit : undefined;
   return {
     name: `filesystem:${o.table}`,
     createWriter: () => new FilesystemWriter(o, partIdx, dataIdx, dataFormat, ext),
+    ...(commit ? { createCommitter: () => new FilesystemPartitionCommitter({ table: o.table, path: o.path, policy: commit, ...(o.env ? { env: o.env } : {}) }) as never } : {}),
   };
 }
 
@@ -113,14 +125,18 @@ class FilesystemWriter implements SinkWriter<ChangelogRow> {
   private store!: FileStore;
   private job = '';
   private subtask = 0;
+  private parallelism = 1;
   private attempt = 0;
   private seq = 0;
   private open_ = new Map<string, OpenFile>();
   /** rolled since the last checkpoint: uploaded (or uploading) under `hidden` in partition `dir` */
   private rolled: Array<{ dir: string; hidden: string }> = [];
   private pending: PendingCheckpoint[] = [];
-  private known = new Map<string, KnownPartition>();
-  private watermark = Number.NEGATIVE_INFINITY;
+  /** partitions written since the last checkpoint */
+  private written = new Set<string>();
+  /** partitions with visible files not reported yet (restored) */
+  private unreported = new Set<string>();
+  private sendToCommitter: ((info: PartitionCommitInfo) => void) | undefined;
   private lastTimeCheck = 0;
   private chain: Promise<void> = Promise.resolve();
   private failure: Error | undefined;
@@ -153,7 +169,9 @@ class FilesystemWriter implements SinkWriter<ChangelogRow> {
     this.metrics = ctx.connectorMetrics?.('filesystem');
     this.job = shortJobId(ctx.jobId);
     this.subtask = ctx.subtaskIndex;
+    this.parallelism = ctx.parallelism;
     this.attempt = ctx.attempt;
+    if (this.o.commit && this.o.partitionKeys.length > 0) this.sendToCommitter = ctx.sendToCommitter;
     this.lastTimeCheck = this.now();
     // a failover without a checkpoint replays from the start: this subtask's earlier files go
     if (ctx.attempt > 0 && !ctx.restoring) this.enqueue(() => this.rollBack(this.job, this.subtask, 0));
@@ -162,7 +180,13 @@ class FilesystemWriter implements SinkWriter<ChangelogRow> {
   initializeState(states: unknown[]): void {
     // names from storage are checked before anything moves (restored-state.ts)
     for (const s of states as FilesystemSinkState[]) checkRestoredFiles(s, this.o.path);
-    for (const s of states as FilesystemSinkState[]) for (const p of s.partitions) if (!this.known.has(p.path)) this.known.set(p.path, p);
+    for (const s of states as FilesystemSinkState[]) checkRestoredPartitions([...(s.unreported ?? []), ...(s.partitions ?? [])], this.o.path);
+    // the restored pending files become visible now: their partitions go with the next report
+    if (this.sendToCommitter) for (const s of states as FilesystemSinkState[]) {
+      for (const p of s.pending) for (const dir of p.partitions) this.unreported.add(dir);
+      for (const dir of s.unreported ?? []) this.unreported.add(dir);
+      for (const p of s.partitions ?? []) this.unreported.add(p.path);
+    }
     this.enqueue(async () => {
       for (const s of states as FilesystemSinkState[]) for (const p of s.pending) await this.commit(p);
       for (const s of states as FilesystemSinkState[]) await this.rollBack(s.job, s.subtask, s.checkpointId);
@@ -177,10 +201,7 @@ class FilesystemWriter implements SinkWriter<ChangelogRow> {
     const now = this.now();
     const partValues = this.partIdx.map((i) => (row.values[i] === null || row.values[i] === undefined ? null : toTextValue(this.o.columns[i]!.type, row.values[i])));
     const dir = this.partIdx.length === 0 ? '' : partitionPath(this.o.partitionKeys, partValues, this.o.defaultPartitionName ?? DEFAULT_PARTITION_NAME);
-    if (this.partIdx.length > 0 && !this.known.has(dir)) {
-      const time = partitionTime(this.o.partitionKeys, partValues, this.o.timestampPattern);
-      this.known.set(dir, { path: dir, createdAt: now, ...(time === undefined ? {} : { time }) });
-    }
+    if (this.partIdx.length > 0) this.written.add(dir);
     let f = this.open_.get(dir);
     if (!f) {
       f = { lines: [], rows: [], bytes: 0, openedAt: now, lastWriteAt: now };
@@ -201,10 +222,6 @@ class FilesystemWriter implements SinkWriter<ChangelogRow> {
       this.lastTimeCheck = now;
       for (const [d, file] of [...this.open_]) if (rollsOnTime(this.o.rolling, file, now)) this.roll(d);
     }
-  }
-
-  onWatermark(watermark: number): void {
-    this.watermark = watermark;
   }
 
   /** Closes the open file of a partition: its bytes go to a hidden object (pending from the next checkpoint). */
@@ -231,13 +248,13 @@ class FilesystemWriter implements SinkWriter<ChangelogRow> {
     this.rollAll();
     const files = this.rolled.map((r, i) => ({ hidden: r.hidden, final: joinKey(r.dir, partName({ job: this.job, subtask: this.subtask, checkpointId, index: i }, this.ext)) }));
     this.rolled = [];
-    const ready = this.o.commit ? committablePartitions(this.o.commit, [...this.known.values()], this.now(), this.watermark) : [];
-    for (const p of ready) this.known.delete(p.path);
-    if (files.length > 0 || ready.length > 0) this.pending.push({ checkpointId, files, partitions: ready.map((p) => p.path) });
+    const partitions = [...this.written];
+    this.written = new Set();
+    if (files.length > 0 || partitions.length > 0) this.pending.push({ checkpointId, files, partitions });
     return {
       job: this.job, subtask: this.subtask, checkpointId,
       pending: this.pending.map((p) => ({ checkpointId: p.checkpointId, files: [...p.files], partitions: [...p.partitions] })),
-      partitions: [...this.known.values()],
+      ...(this.unreported.size > 0 ? { unreported: [...this.unreported] } : {}),
     };
   }
 
@@ -248,15 +265,32 @@ class FilesystemWriter implements SinkWriter<ChangelogRow> {
   notifyCheckpointComplete(checkpointId: number): void {
     const done = this.pending.filter((p) => p.checkpointId <= checkpointId);
     this.pending = this.pending.filter((p) => p.checkpointId > checkpointId);
-    if (done.length > 0) this.enqueue(async () => {
+    const report = this.report(checkpointId, done);
+    if (done.length > 0 || report) this.enqueue(async () => {
       for (const p of done) await this.commit(p);
+      // every subtask reports every completed checkpoint (also with no partitions): the committer waits for all
+      if (report) this.sendToCommitter!(report);
     });
   }
 
-  /** Phase 2: files of a completed checkpoint become visible, then its partitions are committed. */
+  /** The report to the committer for `checkpointId` (undefined without a committer); takes the unreported partitions. */
+  private report(checkpointId: number, done: readonly PendingCheckpoint[]): PartitionCommitInfo | undefined {
+    if (!this.sendToCommitter) return undefined;
+    const dirs = new Set(this.unreported);
+    this.unreported.clear();
+    for (const p of done) for (const dir of p.partitions) dirs.add(dir);
+    return { checkpointId, subtask: this.subtask, parallelism: this.parallelism, partitions: [...dirs].map((dir) => this.reported(dir)) };
+  }
+
+  private reported(dir: string): ReportedPartition {
+    const values = partitionValuesOf(`${dir}/x`, this.o.defaultPartitionName ?? DEFAULT_PARTITION_NAME);
+    const time = partitionTime(this.o.partitionKeys, this.o.partitionKeys.map((k) => values.get(k) ?? null), this.o.timestampPattern);
+    return time === undefined ? { path: dir } : { path: dir, time };
+  }
+
+  /** Phase 2: files of a completed checkpoint become visible. */
   private async commit(p: PendingCheckpoint): Promise<void> {
     for (const f of p.files) await this.store.promote(f.hidden, f.final);
-    if (this.o.commit) for (const dir of p.partitions) await this.store.put(joinKey(dir, this.o.commit.successFileName), new Uint8Array(0));
   }
 
   /** Deletes what (job, subtask) left besides committed data up to checkpoint `after`. */
@@ -273,20 +307,22 @@ class FilesystemWriter implements SinkWriter<ChangelogRow> {
     }
   }
 
-  /** End of input: everything becomes visible (pending under their names, the rest as end files) and every partition is committed. */
+  /** End of input: everything becomes visible (pending under their names, the rest as end files); the committer then commits every partition. */
   async finish(): Promise<void> {
     this.rollAll();
     const end: PendingCheckpoint = {
-      checkpointId: Number.MAX_SAFE_INTEGER,
+      checkpointId: END_OF_INPUT,
       files: this.rolled.map((r, i) => ({ hidden: r.hidden, final: joinKey(r.dir, partName({ job: this.job, subtask: this.subtask, index: i }, this.ext)) })),
-      partitions: this.o.commit ? [...this.known.keys()] : [],
+      partitions: [...this.written],
     };
     this.rolled = [];
-    this.known.clear();
+    this.written = new Set();
     const all = [...this.pending, end];
     this.pending = [];
+    const report = this.report(END_OF_INPUT, all);
     this.enqueue(async () => {
       for (const p of all) await this.commit(p);
+      if (report) this.sendToCommitter!(report);
     });
     await this.settled();
   }
