@@ -1,7 +1,7 @@
 // The connector examples as a user runs them: the partitioned Parquet SQL with `millrace sql -f`
 // (rows read back by the connector's own source), the DataStream job and the pipeline run
-// in-process to a temporary directory, and the Kafka SQL and the Deployment with spec.secrets
-// checked the way the operator checks a Deployment (parse, plan; secrets listed).
+// in-process to a temporary directory, and the Kafka SQL and the Deployments with spec.secrets
+// checked the way the operator checks a Deployment (parse, plan; secrets listed and defined).
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -52,14 +52,27 @@ test('02: the Kafka changelog script passes the operator\'s check (parse, plan, 
   expect(validateSqlSource(readFileSync(path.join(DIR, '02-kafka-changelog.sql'), 'utf8'))).toBeUndefined();
 });
 
-test('deployment-secrets.yaml: a valid Deployment whose script passes the check and whose every ${secret:...} names a listed Secret that the file defines', () => {
-  const docs = parseAllDocuments(readFileSync(path.join(DIR, 'deployment-secrets.yaml'), 'utf8')).map((d) => d.toJS() as { kind: string; metadata: { name: string }; stringData?: Record<string, string> });
-  const secret = docs.find((d) => d.kind === 'Secret')!;
-  const dep = deploymentSchema.parse({ ...docs.find((d) => d.kind === 'Deployment'), metadata: { name: 'orders-to-postgres', namespace: 'team-a' } });
-  expect(validateSqlSource(dep.spec.source.sql!)).toBeUndefined();
+// The Deployment examples (kafka-to-postgres.yaml also runs on the node tier: test/e2e/kafka-to-postgres.test.ts).
+const deploymentExamples = readdirSync(DIR).filter((f) => f.endsWith('.yaml') && /^kind: Deployment$/m.test(readFileSync(path.join(DIR, f), 'utf8'))).sort();
+
+test('the Deployment examples are the two directions between Kafka and PostgreSQL', () => {
+  expect(deploymentExamples).toEqual(['kafka-to-postgres.yaml', 'postgres-cdc-to-kafka.yaml']);
+});
+
+test.each(deploymentExamples)('%s: a valid Deployment whose script passes the operator\'s check, whose every Secret reference (`${secret:<name>/<key>}`) names a key of a listed, job-labelled Secret the file defines', (file) => {
+  type Doc = { kind: string; metadata: { name: string; labels?: Record<string, string> }; stringData?: Record<string, string> };
+  const docs = parseAllDocuments(readFileSync(path.join(DIR, file), 'utf8')).map((d) => d.toJS() as Doc);
+  const secrets = new Map(docs.filter((d) => d.kind === 'Secret').map((d) => [d.metadata.name, d]));
+  const dep = deploymentSchema.parse({ ...docs.find((d) => d.kind === 'Deployment'), metadata: { name: 'example', namespace: 'team-a' } });
+  const sql = dep.spec.source.sql!;
+  expect(validateSqlSource(sql)).toBeUndefined();
   expect(unlistedSecrets(dep.spec)).toBeUndefined();
-  expect(referencedSecrets(dep.spec)).toEqual([secret.metadata.name]);
-  for (const m of dep.spec.source.sql!.matchAll(/\$\{secret:[^/]+\/([^}]+)\}/g)) expect(Object.keys(secret.stringData!)).toContain(m[1]);
+  expect(referencedSecrets(dep.spec).sort()).toEqual([...secrets.keys()].sort());
+  expect([...dep.spec.secrets ?? []].sort()).toEqual([...secrets.keys()].sort());
+  for (const s of secrets.values()) expect(s.metadata.labels?.['millrace.dev/job-secret']).toBe('true');
+  const references = [...sql.matchAll(/\$\{secret:([^/}]+)\/([^}]+)\}/g)].map((m) => [m[1], m[2]] as const);
+  expect(references.length).toBeGreaterThan(0);
+  for (const [name, key] of references) expect({ name, key, defined: Object.keys(secrets.get(name!)?.stringData ?? {}).includes(key!) }).toEqual({ name, key, defined: true });
 });
 
 test('files-job.ts and files-pipeline.yaml run and commit their files', async () => {

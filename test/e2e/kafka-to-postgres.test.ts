@@ -1,21 +1,18 @@
 // Issue 12's end-to-end proof on the node tier: the SQL Deployment of
-// examples/connectors/kafka-to-postgres.yaml reads a Kafka topic (the shared broker, on the
-// cluster's host address) and upserts per-customer totals into a PostgreSQL table by
-// primary key. Its connectors take their settings from two Secrets listed in spec.secrets (the
-// Kafka consumer group, the database password of a role made for this test); checkpoints go to the
-// workspace bucket (MinIO). A TaskManager pod is deleted after a completed checkpoint, while the job
+// examples/connectors/kafka-to-postgres.yaml reads a Kafka topic (the shared broker's SASL_PLAINTEXT
+// listener on the cluster's host address, SCRAM-SHA-256) and upserts per-customer totals into a
+// PostgreSQL table by primary key (the shared server, on the same host address, scram-sha-256
+// logins). Its connectors take their credentials from two Secrets listed in spec.secrets (the
+// Kafka user and password, the password of a database role; both made for this test with random
+// passwords); checkpoints go to the workspace bucket (MinIO). A TaskManager pod is deleted after a completed checkpoint, while the job
 // has records to read; the operator creates a new pod, the JobManager restores the job from the
 // checkpoint, and the table ends exactly equal to what the records add up to (a lost record lowers
-// a count, a record counted twice raises it). The Deployment is Running again, and neither Secret's
-// value is in its status, the namespace's Events, the pods' and ConfigMaps' configuration or any
+// a count, a record counted twice raises it). The Deployment is Running again, and neither
+// password is in its status, the namespace's Events, the pods' and ConfigMaps' configuration or any
 // pod's log. The operator runs in this process (as in sql-deployment.test.ts).
-//
-// The shared PostgreSQL listens on 127.0.0.1 only (test/services/postgres/plan.ts), so pods reach
-// it through a TCP relay this test opens on the host address (see `relayToLoopback`).
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import pg from 'pg';
@@ -26,7 +23,8 @@ import { deletePrefix } from '../cluster/s3/bucket.ts';
 import { useS3, type S3Connection } from '../cluster/s3/environment.ts';
 import { createTopic, produce, uniqueTopic, type TestRecord } from '../connectors/kafka/kafka-admin.ts';
 import { useKafka } from '../services/kafka/environment.ts';
-import { createDatabase, dropDatabase } from '../services/postgres/environment.ts';
+import { createScramUser, deleteScramUser, scramLogin, waitForScramLogin } from '../services/kafka/scram-users.ts';
+import { createDatabase, dropDatabase, jdbcUrl } from '../services/postgres/environment.ts';
 import type { ConnectionSettings } from '../services/postgres/plan.ts';
 import type { KubeObject } from '../../operator/kube/rest-client.ts';
 import type { Operator } from '../../operator/manager.ts';
@@ -37,7 +35,9 @@ import { clusterIpJobManagers, jobManagerGet } from './support/cluster-ip-jobman
 const run = promisify(execFile);
 const IMAGE = process.env.MILLRACE_E2E_IMAGE ?? 'localhost/millrace:dev';
 
-// The Secrets' values: random, so finding one anywhere can only mean it leaked.
+// The Secrets' values: random, so finding a password anywhere can only mean it leaked.
+const KAFKA_USER = `e2e-orders-${randomBytes(4).toString('hex')}`;
+const KAFKA_PASSWORD = `kpw-${randomBytes(12).toString('hex')}`;
 const GROUP_ID = `orders-${randomBytes(6).toString('hex')}`;
 const DB_PASSWORD = `pw-${randomBytes(12).toString('hex')}`;
 const DB_ROLE = `e2e_orders_${randomBytes(4).toString('hex')}`;
@@ -62,12 +62,12 @@ function expectedTotals(): Array<{ customer: string; orders: number; total: numb
 }
 
 // The Secrets and the Deployment of examples/connectors/kafka-to-postgres.yaml, as a user applies
-// them, with this machine's addresses, the test's topic, role and values put in, checkpoints every
-// 2 s and restarts after 1 s (the example's 10 s and 5 s would only make the test slower).
+// them, with this machine's addresses, the test's topic, group, user, role and values put in,
+// checkpoints every 2 s and restarts after 1 s (the example's 10 s and 5 s would only make the test slower).
 const EXAMPLE = fileURLToPath(new URL('../../examples/connectors/kafka-to-postgres.yaml', import.meta.url));
 function exampleObjects(o: { namespace: string; bootstrap: string; topic: string; jdbcUrl: string }): KubeObject[] {
   const docs = parseAllDocuments(readFileSync(EXAMPLE, 'utf8')).map((d) => d.toJS() as KubeObject & { stringData?: Record<string, string>; spec?: { source: { sql: string } } & Record<string, unknown> });
-  const values: Record<string, Record<string, string>> = { 'orders-kafka': { 'group-id': GROUP_ID }, 'orders-db': { password: DB_PASSWORD } };
+  const values: Record<string, Record<string, string>> = { 'orders-kafka': { username: KAFKA_USER, password: KAFKA_PASSWORD }, 'orders-db': { password: DB_PASSWORD } };
   return docs.map((d) => {
     const metadata = { ...d.metadata, namespace: o.namespace };
     if (d.kind === 'Secret') {
@@ -76,7 +76,8 @@ function exampleObjects(o: { namespace: string; bootstrap: string; topic: string
     }
     const sql = [
       ["'topic' = 'orders'", `'topic' = '${o.topic}'`],
-      ["'kafka.shop.svc:9092'", `'${o.bootstrap}'`],
+      ["'kafka.shop.svc:9093'", `'${o.bootstrap}'`],
+      ["'properties.group.id' = 'orders-to-postgres'", `'properties.group.id' = '${GROUP_ID}'`],
       ["'jdbc:postgresql://postgres.shop.svc:5432/shop'", `'${o.jdbcUrl}'`],
       ["'username' = 'orders_job'", `'username' = '${DB_ROLE}'`],
     ].reduce((text, [from, to]) => { expect(text).toContain(from); return text.replace(from!, to!); }, d.spec!.source.sql);
@@ -87,37 +88,15 @@ function exampleObjects(o: { namespace: string; bootstrap: string; topic: string
 type PodView = KubeObject & { status?: { phase?: string; containerStatuses?: Array<{ ready?: boolean }> } };
 interface CheckpointsView { counts: { completed: number; restored: number }; latest: { completed: { id: number } | null; restored: { id: number; is_savepoint: boolean } | null } }
 
-/**
- * Accepts TCP connections on `host` (an ephemeral port) and pipes each to 127.0.0.1:`port`, so
- * pods reach a server that listens on loopback only. Connections arrive at the server from
- * 127.0.0.1, which its pg_hba.conf admits with a password (scram-sha-256).
- */
-async function relayToLoopback(host: string, port: number): Promise<{ port: number; close: () => Promise<void> }> {
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((client) => {
-    const upstream = net.connect(port, '127.0.0.1');
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.on('close', () => sockets.delete(s));
-      s.on('error', () => { client.destroy(); upstream.destroy(); });
-    }
-    client.pipe(upstream).pipe(client);
-  });
-  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, host, resolve));
-  return {
-    port: (server.address() as net.AddressInfo).port,
-    close: () => new Promise<void>((resolve) => { for (const s of sockets) s.destroy(); server.close(() => resolve()); }),
-  };
-}
-
 let cluster: Cluster;
 let kubeconfigPath: string;
 let hostAddress: string;
 let s3: S3Connection;
 let bootstrap: string;
+let saslBootstrap: string;
 let db: ConnectionSettings | undefined;
 let admin: pg.Client | undefined;
-let relay: { port: number; close: () => Promise<void> } | undefined;
+let kafkaUser = false;
 let operator: Operator | undefined;
 const storageSecret = unique('k2p-s3');
 const prefix = `${unique('e2e-k2p')}/`;
@@ -129,14 +108,24 @@ beforeAll(async () => {
   await requireNodeImage(IMAGE);
   cluster = await useOperatorCluster();
   s3 = await useS3({ hostAddress });
-  ({ bootstrap } = await useKafka({ hostAddress }));
-  // A database and a login role of this test's own; the job writes with the role's password.
-  db = await createDatabase('e2e_k2p');
+  const kafka = await useKafka({ hostAddress });
+  bootstrap = kafka.bootstrap;
+  if (!kafka.saslBootstrap) throw new Error('the Kafka broker has no SASL listener for pods: with MILLRACE_KAFKA_BOOTSTRAP set, also set MILLRACE_KAFKA_SASL_BOOTSTRAP (SASL_PLAINTEXT, SCRAM-SHA-256)');
+  saslBootstrap = kafka.saslBootstrap;
+  // A Kafka user of this test's own (SCRAM-SHA-256); the job reads with its password. The SASL
+  // listener refuses a wrong password, so the job's reads prove the Secret's password was used.
+  await createScramUser(bootstrap, KAFKA_USER, KAFKA_PASSWORD);
+  kafkaUser = true;
+  await waitForScramLogin(saslBootstrap, KAFKA_USER, KAFKA_PASSWORD);
+  await expect(scramLogin(saslBootstrap, KAFKA_USER, `${KAFKA_PASSWORD}-wrong`)).rejects.toThrow();
+  // A database and a login role of this test's own, on the host address where pods connect; the
+  // job writes with the role's password.
+  db = await createDatabase('e2e_k2p', { hostAddress });
+  expect(db.host).toBe(hostAddress);
   admin = new pg.Client(db);
   await admin.connect();
   await admin.query(`CREATE ROLE ${DB_ROLE} LOGIN PASSWORD '${DB_PASSWORD}'`);
   await admin.query(`CREATE TABLE totals (customer TEXT PRIMARY KEY, orders BIGINT NOT NULL, total BIGINT NOT NULL); GRANT SELECT, INSERT, UPDATE ON totals TO ${DB_ROLE}`);
-  relay = await relayToLoopback(hostAddress, db.port);
   await cluster.rest.apply({ apiVersion: 'v1', kind: 'Secret', metadata: { name: storageSecret, namespace: OPERATOR_NAMESPACE }, stringData: { AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey } }, TEST_MANAGER);
   operator = await startInProcessOperator(cluster, { jobManagers: clusterIpJobManagers(cluster.rest), defaultImage: IMAGE });
 }, 600_000);
@@ -151,7 +140,7 @@ afterAll(async () => {
   }
   await operator?.stop();
   if (rest) await rest.delete({ apiVersion: 'v1', kind: 'Secret', namespace: OPERATOR_NAMESPACE, name: storageSecret });
-  await relay?.close();
+  if (kafkaUser) await deleteScramUser(bootstrap, KAFKA_USER).catch((err: unknown) => process.stderr.write(`[e2e-k2p] Kafka user not deleted: ${String(err)}\n`));
   await admin?.end();
   if (db) {
     await dropDatabase(db);
@@ -187,7 +176,7 @@ async function diagnostics(namespace: string): Promise<string> {
   return out.join('\n');
 }
 
-test('Kafka → PostgreSQL upsert with Secrets for both survives a TaskManager pod deletion: the table ends exact, the Deployment Running, no Secret value anywhere', async () => {
+test('Kafka (SASL/SCRAM) → PostgreSQL upsert with Secrets for both survives a TaskManager pod deletion: the table ends exact, the Deployment Running, no password anywhere', async () => {
   const { rest } = cluster;
   workspace = unique('e2e-k2p-ws');
   const namespace = unique('e2e-k2p-ns');
@@ -203,7 +192,7 @@ test('Kafka → PostgreSQL upsert with Secrets for both survives a TaskManager p
   const topic = uniqueTopic('e2e-orders');
   await createTopic(bootstrap, topic, 2);
   await produce(bootstrap, topic, batch(0));
-  const objects = exampleObjects({ namespace, bootstrap, topic, jdbcUrl: `jdbc:postgresql://${hostAddress}:${relay!.port}/${db!.database}` });
+  const objects = exampleObjects({ namespace, bootstrap: saslBootstrap, topic, jdbcUrl: jdbcUrl(db!) });
   expect(objects.map((x) => `${x.kind}/${x.metadata.name}`)).toEqual(['Secret/orders-kafka', 'Secret/orders-db', `Deployment/${name}`]);
   for (const x of objects) {
     if (x.kind === 'Secret') await rest.apply(x, TEST_MANAGER); // as whoever may write Secrets in the namespace
@@ -281,7 +270,8 @@ test('Kafka → PostgreSQL upsert with Secrets for both survives a TaskManager p
     logs: logs.join('\n'),
   };
   expect(places.configuration).toContain('${secret:orders-db/password}');
+  expect(places.configuration).toContain('${secret:orders-kafka/password}');
   for (const [where, text] of Object.entries(places)) {
-    expect({ where, groupId: text.includes(GROUP_ID), password: text.includes(DB_PASSWORD) }).toEqual({ where, groupId: false, password: false });
+    expect({ where, kafkaPassword: text.includes(KAFKA_PASSWORD), dbPassword: text.includes(DB_PASSWORD) }).toEqual({ where, kafkaPassword: false, dbPassword: false });
   }
 }, 600_000);
