@@ -12,7 +12,7 @@ import { signedFetcher } from '../auth/signed-fetch.ts';
 import { installErrorHandlers } from '../errors/http-errors.ts';
 import type { TaskDeploymentDescriptor } from '../taskmanager/deployment.ts';
 import type { JobMaster } from './job-master.ts';
-import { ResourceManager, type TaskManagerInfo } from './resource-manager.ts';
+import { HEARTBEAT_CHECK_INTERVAL_MS, ResourceManager, type TaskManagerInfo } from './resource-manager.ts';
 import { HaStore } from '../checkpoint/ha-store.ts';
 import { registerCheckpointRoutes } from './checkpoint-routes.ts';
 import { registerClusterRoutes } from './routes/cluster-routes.ts';
@@ -88,7 +88,7 @@ export async function createJobManager(o: JobManagerOptions): Promise<JobManager
     cancel: (tm: TaskManagerInfo, jobId: string, attempt: number) => post(call, `${tm.restUrl}/internal/cancel`, { jobId, attempt }),
     prepare: (tm: TaskManagerInfo, job: { jobUrl: string; params: Record<string, string>; parallelism: number }) => post(call, `${tm.restUrl}/internal/prepare`, job),
   };
-  const monitor = setInterval(() => rm.checkHeartbeats(), 500);
+  const monitor = setInterval(() => rm.checkHeartbeats(), HEARTBEAT_CHECK_INTERVAL_MS);
 
   const cpo = o.checkpointing;
   const ha = cpo?.deployment ? new HaStore(cpo.store, { namespace: cpo.namespace, deployment: cpo.deployment }, { key: o.key, configuredJob: o.key ? o.configuredJob : undefined, ...(o.revision ? { revision: o.revision } : {}) }) : undefined;

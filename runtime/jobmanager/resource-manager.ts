@@ -1,10 +1,12 @@
 // TaskManagers known to the JobManager: registration, heartbeats, loss detection, and slots.
 // A TaskManager whose heartbeat is older than the timeout is declared lost (a SIGKILLed process
-// stops heartbeating; with 1 s heartbeats and a 5 s timeout it is noticed within ~6 s). Slots are
+// stops heartbeating; with 1 s heartbeats and a 5 s timeout it is noticed within ~6 s); time the
+// JobManager's own event loop was blocked does not count (heartbeat-silence.ts). Slots are
 // chosen by slot-selection.ts: a number of standby TaskManagers is kept wholly free, and a
 // TaskManager a task lost its connection to is avoided until it heartbeats again.
 
 import type { Clock } from '../time/clock.ts';
+import { HeartbeatSilence } from './heartbeat-silence.ts';
 import { selectSlots, standbyCount, type SelectableTaskManager } from './slot-selection.ts';
 
 export interface SlotInfo {
@@ -26,6 +28,9 @@ export interface TaskManagerInfo {
   suspectedAt?: number;
 }
 
+/** How often the JobManager calls checkHeartbeats(). */
+export const HEARTBEAT_CHECK_INTERVAL_MS = 500;
+
 export interface ResourceManagerOptions {
   /** TaskManagers kept wholly free for failovers (Flink's slotmanager.redundant-taskmanager-num); default 0 */
   readonly standbyTaskManagers?: number;
@@ -39,6 +44,9 @@ export class ResourceManager {
   private order = 0;
   private readonly orderOf = new Map<string, number>();
   readonly standbyTarget: number;
+  private readonly silence = new HeartbeatSilence(HEARTBEAT_CHECK_INTERVAL_MS);
+  /** per TaskManager: the silence mark of its last heartbeat */
+  private readonly heardMark = new Map<string, number>();
 
   constructor(clock: Clock, heartbeatTimeoutMs: number, onLost: (tm: TaskManagerInfo) => void, options: ResourceManagerOptions = {}) {
     this.clock = clock;
@@ -56,6 +64,7 @@ export class ResourceManager {
       slots: slots.map((s) => ({ taskManagerId: id, index: s.index, address: s.address })),
     };
     this.taskManagers.set(id, tm);
+    this.heardMark.set(id, this.silence.mark());
     this.orderOf.set(id, this.order++);
     return tm;
   }
@@ -64,14 +73,19 @@ export class ResourceManager {
     const tm = this.taskManagers.get(id);
     if (!tm) return false;
     tm.lastHeartbeat = this.clock.now();
+    this.heardMark.set(id, this.silence.mark());
     tm.cpu = cpu;
     return true;
   }
 
-  /** Declares TaskManagers with stale heartbeats lost; returns them. */
+  /**
+   * Declares TaskManagers lost that were silent for longer than the timeout while the JobManager
+   * could hear them; returns them. Called every HEARTBEAT_CHECK_INTERVAL_MS.
+   */
   checkHeartbeats(): TaskManagerInfo[] {
     const now = this.clock.now();
-    const lost = [...this.taskManagers.values()].filter((tm) => now - tm.lastHeartbeat > this.heartbeatTimeoutMs);
+    this.silence.checked(now);
+    const lost = [...this.taskManagers.values()].filter((tm) => this.silence.silenceMs(now, tm.lastHeartbeat, this.heardMark.get(tm.id) ?? 0) > this.heartbeatTimeoutMs);
     for (const tm of lost) this.remove(tm);
     return lost;
   }
@@ -103,6 +117,7 @@ export class ResourceManager {
 
   private remove(tm: TaskManagerInfo): void {
     this.taskManagers.delete(tm.id);
+    this.heardMark.delete(tm.id);
     this.onLost(tm);
   }
 
