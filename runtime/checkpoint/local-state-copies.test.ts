@@ -58,7 +58,7 @@ describe('local copies of checkpoint state (local recovery)', () => {
     const restore = await checkpoint(1, 7);
     const [copy] = readdirSync(path.join(local, copies.dirOf({ jobId: 'job1', checkpointId: 1, storageUri: remote, dir: 'chk-1/' })), { withFileTypes: true }).map((f) => path.join(f.parentPath, f.name));
     const bytes = readFileSync(copy!);
-    bytes[bytes.length - 1] ^= 0xff;
+    bytes.writeUInt8(bytes.readUInt8(bytes.length - 1) ^ 0xff, bytes.length - 1);
     writeFileSync(copy!, bytes);
     const reads = noRestoreReads();
     await expect(io.load(restore, { jobId: 'job1' }, reads)).resolves.toEqual({ counts: [{ operator: { n: 7 } }] });
