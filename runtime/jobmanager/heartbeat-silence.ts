@@ -24,13 +24,14 @@ export class HeartbeatSilence {
   /**
    * A periodic check runs at `now`. A delay of more than one interval beyond the interval is a
    * block of the event loop (smaller delays are the jitter of a busy machine and count as heard).
+   * Returns the deaf time this check found (0: none).
    */
-  checked(now: number): void {
-    if (this.lastCheckAt !== undefined) {
-      const delay = now - this.lastCheckAt - this.checkIntervalMs;
-      if (delay > this.checkIntervalMs) this.deafMs += delay;
-    }
+  checked(now: number): number {
+    const delay = this.lastCheckAt === undefined ? 0 : now - this.lastCheckAt - this.checkIntervalMs;
     this.lastCheckAt = now;
+    if (delay <= this.checkIntervalMs) return 0;
+    this.deafMs += delay;
+    return delay;
   }
 
   /** What to keep with a heartbeat (or registration) received now: the deaf time so far. */

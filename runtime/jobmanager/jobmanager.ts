@@ -82,7 +82,10 @@ export async function createJobManager(o: JobManagerOptions): Promise<JobManager
   const rm = new ResourceManager(clock, o.heartbeatTimeoutMs ?? 5000, (tm) => {
     log.warn({ taskManagerId: tm.id }, 'TaskManager lost');
     for (const j of jobs.values()) j.onTaskManagerLost(tm);
-  }, { standbyTaskManagers: o.standbyTaskManagers });
+  }, {
+    standbyTaskManagers: o.standbyTaskManagers,
+    onEventLoopBlocked: (ms) => log.warn({ blockedMs: ms }, 'JobManager event loop was blocked; TaskManager heartbeats were not counted as missed meanwhile'),
+  });
   const gateway = {
     deploy: (tm: TaskManagerInfo, tdd: TaskDeploymentDescriptor) => post(call, `${tm.restUrl}/internal/deploy`, tdd, DEPLOY_TIMEOUT_MS),
     cancel: (tm: TaskManagerInfo, jobId: string, attempt: number) => post(call, `${tm.restUrl}/internal/cancel`, { jobId, attempt }),

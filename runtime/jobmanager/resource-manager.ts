@@ -34,6 +34,8 @@ export const HEARTBEAT_CHECK_INTERVAL_MS = 500;
 export interface ResourceManagerOptions {
   /** TaskManagers kept wholly free for failovers (Flink's slotmanager.redundant-taskmanager-num); default 0 */
   readonly standbyTaskManagers?: number;
+  /** a heartbeat check found the JobManager's event loop blocked for `ms` (not counted as silence) */
+  readonly onEventLoopBlocked?: (ms: number) => void;
 }
 
 export class ResourceManager {
@@ -44,6 +46,7 @@ export class ResourceManager {
   private order = 0;
   private readonly orderOf = new Map<string, number>();
   readonly standbyTarget: number;
+  private readonly onEventLoopBlocked: ((ms: number) => void) | undefined;
   private readonly silence = new HeartbeatSilence(HEARTBEAT_CHECK_INTERVAL_MS);
   /** per TaskManager: the silence mark of its last heartbeat */
   private readonly heardMark = new Map<string, number>();
@@ -53,6 +56,7 @@ export class ResourceManager {
     this.heartbeatTimeoutMs = heartbeatTimeoutMs;
     this.onLost = onLost;
     this.standbyTarget = options.standbyTaskManagers ?? 0;
+    this.onEventLoopBlocked = options.onEventLoopBlocked;
   }
 
   register(id: string, restUrl: string, slots: Array<{ index: number; address: string }>, cpuCount: number): TaskManagerInfo {
@@ -84,7 +88,8 @@ export class ResourceManager {
    */
   checkHeartbeats(): TaskManagerInfo[] {
     const now = this.clock.now();
-    this.silence.checked(now);
+    const blockedMs = this.silence.checked(now);
+    if (blockedMs > 0) this.onEventLoopBlocked?.(blockedMs);
     const lost = [...this.taskManagers.values()].filter((tm) => this.silence.silenceMs(now, tm.lastHeartbeat, this.heardMark.get(tm.id) ?? 0) > this.heartbeatTimeoutMs);
     for (const tm of lost) this.remove(tm);
     return lost;
