@@ -30,6 +30,7 @@ import { reconcileQueue } from './controllers/queue/reconciler.ts';
 import { reconcileDeployment } from './controllers/deployment/reconciler.ts';
 import { reconcileSavepoint } from './controllers/savepoint/reconciler.ts';
 import { refreshUsage } from './controllers/shared/usage-refresh.ts';
+import { usageRefreshDelayMs } from './controllers/shared/usage-coalescing.ts';
 import { owningDeployment } from './controllers/deployment/pod-ownership.ts';
 import { deploymentEventPriority } from './controllers/deployment/event-priority.ts';
 
@@ -58,8 +59,6 @@ export interface OperatorDeps {
   operatorTenantAccess?: OperatorTenantAccess;
 }
 
-/** Delay that gathers a queue's status refreshes caused by its deployments into one. */
-export const QUEUE_STATUS_COALESCE_MS = 1000;
 
 type ControllerName = 'workspace' | 'namespace' | 'queue' | 'deployment' | 'savepoint' | 'namespaceUsage' | 'workspaceUsage' | 'queueUsage';
 type Obj = KubeObject & { spec?: Record<string, unknown> };
@@ -213,13 +212,15 @@ export class Operator {
       if (e === 'delete' || changed('Deployment.phase', o, `${phaseOf(o)}|${(o.status as { cuInUse?: number } | undefined)?.cuInUse ?? ''}`)) {
         // The queue's status only reports usage: one refresh per second at most, however many
         // of its deployments change (1,000 starting at once made 1,000 queue reconciles).
-        this.queues.get('queueUsage')?.addAfter(`${ns}/${queue}`, QUEUE_STATUS_COALESCE_MS);
+        // The window grows with the objects of the kind (usage-coalescing.ts): 50 namespaces in a wave
+        // would otherwise take 100 patches a second.
+        this.queues.get('queueUsage')?.addAfter(`${ns}/${queue}`, usageRefreshDelayMs(queues.size));
         // USED of the Namespace and of its Workspace sum the deployments' cuInUse: same coalescing,
         // and only USED is refreshed: no full pass of a settled namespace (usage-refresh.ts); one
         // being deleted, which waits for its deployments to go, still gets its full pass.
-        this.queues.get('namespaceUsage')?.addAfter(ns, QUEUE_STATUS_COALESCE_MS);
+        this.queues.get('namespaceUsage')?.addAfter(ns, usageRefreshDelayMs(namespaces.size));
         const ws = c.namespaces.get(ns)?.spec?.workspace;
-        if (ws) this.queues.get('workspaceUsage')?.addAfter(ws, QUEUE_STATUS_COALESCE_MS);
+        if (ws) this.queues.get('workspaceUsage')?.addAfter(ws, usageRefreshDelayMs(workspaces.size));
         // Capacity may have freed: the deployments waiting in this queue decide again.
         for (const k of queuedIn.get(`${ns}/${queue}`) ?? []) add('deployment', k);
         for (const s of c.savepoints.byIndex(SAVEPOINT_INDEX_DEPLOYMENT, keyOf(o))) add('savepoint', keyOf(s));

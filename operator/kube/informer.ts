@@ -118,6 +118,13 @@ export class SupervisedInformer<T extends KubeObject> {
 
   get synced(): boolean { return this.syncedOnce; }
 
+  /** Objects cached (O(namespaces), no copy). */
+  get size(): number {
+    let n = 0;
+    for (const m of this.objects.values()) n += m.size;
+    return n;
+  }
+
   /** Starts and resolves once the first list has filled the cache (or on stop()). */
   async start(): Promise<void> {
     if (!this.stopped) return this.untilSynced();
