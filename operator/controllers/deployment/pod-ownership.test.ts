@@ -20,6 +20,9 @@ describe('which Deployment a pod belongs to', () => {
     expect(owningDeployment(pod(labels, [owner({ name: 'payments' })]))).toBeUndefined();
     expect(owningDeployment(pod(labels, [owner({ controller: false })]))).toBeUndefined();
     expect(owningDeployment(pod(labels, [owner({ controller: undefined })]))).toBeUndefined();
+    // Setting blockOwnerDeletion needs update on the Deployment's finalizers (OwnerReferencesPermissionEnforcement).
+    expect(owningDeployment(pod(labels, [owner({ blockOwnerDeletion: false })]))).toBeUndefined();
+    expect(owningDeployment(pod(labels, [owner({ blockOwnerDeletion: undefined })]))).toBeUndefined();
     expect(owningDeployment(pod(labels, [owner({ apiVersion: 'apps/v1' })]))).toBeUndefined();
     expect(owningDeployment(pod(labels, [owner({ kind: 'StatefulSet' })]))).toBeUndefined();
   });
