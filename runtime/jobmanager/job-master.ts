@@ -346,7 +346,7 @@ export class JobMaster {
   private async chooseRestore(): Promise<void> {
     const cp = this.deps.checkpointing;
     if (!cp) return;
-    for (const s of await this.restoreChoice.choose(cp.storage, this.graph.jobGraph)) {
+    for (const s of await this.restoreChoice.choose(cp.storage, this.graph.jobGraph, cp.coordinator.latest)) {
       this.exceptions.push({ timestamp: this.deps.clock.now(), message: s.message });
       this.deps.log.error({ jobId: this.id, checkpointId: s.checkpointId }, s.message);
     }

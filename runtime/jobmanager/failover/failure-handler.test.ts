@@ -77,4 +77,20 @@ describe('failure handler', () => {
     expect(await points.choose(storage, graph)).toEqual([]);
     expect(points.restoreFrom).toBeUndefined();
   });
+
+  test('the coordinator\'s latest completed checkpoint is restored without reading storage, unless a task found it damaged', async () => {
+    const checkpoint = { checkpointId: 9, path: '/store/chk-9/', metadata: { ...metadata, kind: 'checkpoint' as const, checkpointId: 9 }, target: { storageUri: '/store', dir: 'chk-9/' } };
+    const points = new RestoreChoice();
+    const handler = new FailureHandler(fixedDelay(3, 0), points);
+    let asked = 0;
+    const storage = { latestCompleted: async () => { asked++; return { checkpoint: undefined, skipped: [] }; } };
+    expect(await points.choose(storage, graph, checkpoint)).toEqual([]);
+    expect(points.restoreFrom?.snapshot).toBe(checkpoint);
+    expect(asked).toBe(0);
+
+    expect(handler.handle("MR_ERR_CHECKPOINT_CORRUPT: state file f-0 of operator 'src' has sha256 1", 0).unusable?.checkpointId).toBe(9);
+    expect(await points.choose(storage, graph, checkpoint)).toEqual([]);
+    expect(asked).toBe(1);
+    expect(points.restoreFrom).toBeUndefined();
+  });
 });

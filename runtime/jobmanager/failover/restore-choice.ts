@@ -55,9 +55,16 @@ export class RestoreChoice {
   /**
    * Chooses what the next attempt restores from: the newest completed checkpoint in `storage` no
    * task found damaged (those the listing had to skip are returned), else the snapshot the job
-   * started from, else nothing. Rejects when storage cannot be read.
+   * started from, else nothing. Rejects when storage cannot be read. `known`, the coordinator's
+   * latest completed checkpoint, is taken without asking storage unless a task found it damaged
+   * (as Flink restores from its in-memory completed checkpoint store): listing and reading
+   * `_metadata` again cost the restart S3 round trips for what this process wrote itself.
    */
-  async choose(storage: Pick<CheckpointStorageAccess, 'latestCompleted'>, jobGraph: JobGraph): Promise<UnusableSnapshot[]> {
+  async choose(storage: Pick<CheckpointStorageAccess, 'latestCompleted'>, jobGraph: JobGraph, known?: CompletedSnapshot): Promise<UnusableSnapshot[]> {
+    if (known && !this.unusable.has(known.checkpointId)) {
+      this.current = { snapshot: known, isSavepoint: false, assignment: assignState(known.metadata, jobGraph, true, known.path) };
+      return [];
+    }
     const { checkpoint, skipped } = await storage.latestCompleted(this.unusable);
     const dropped = skipped.map((s) => {
       this.unusable.add(s.checkpointId);
