@@ -43,7 +43,14 @@ const observeSeconds = Number(values['observe-seconds']);
  * the observation (the requeue wave): does a newcomer get its pods soon, or wait behind the wave?
  */
 const probeEveryMs = Number(values['probe-every-ms']);
-const PROBES_AT_MOST = 200;
+/** Probes at most: enough for the whole wave at 10,000 (one every 2 s over a wave of ~15 minutes), each 0.5 CU of capacity. */
+const PROBES_AT_MOST = Math.max(200, Math.ceil(count / 10));
+/**
+ * How long the wave may take before the run gives up: 10 minutes, or 150 ms per Deployment beyond
+ * 4,000 (at the ~13 a second of the 2,000 run, 10,000 take about 13 minutes); a run without
+ * progress for 60 s still fails at once (stalled() below).
+ */
+const WAVE_TIMEOUT_MS = Math.max(600_000, count * 150);
 if (!Number.isInteger(count) || count < 1 || !Number.isInteger(namespaceCount) || namespaceCount < 1 || namespaceCount > count || !Number.isInteger(concurrency) || concurrency < 1 || !Number.isFinite(observeSeconds) || observeSeconds < 0 || !Number.isFinite(probeEveryMs) || probeEveryMs < 0) {
   process.stderr.write('usage: npm run bench:operator -- [--deployments N] [--namespaces M (1..N)] [--concurrency N] [--observe-seconds S] [--probe-every-ms MS] [--no-write] [--cpu-prof DIR] [--node-flag FLAG]...\n');
   process.exit(2);
@@ -195,7 +202,7 @@ try {
   const benchWithPods = () => [...allPodsAt.keys()].filter(isBench).length;
   await waitFor('every deployment has its pods', async () => benchWithPods() === count
     || stalled('pods created', podsSeen.size)
-    || confirmedEvery(5000, async () => (await podsInRun()) === (count + probes.length) * 2), 600_000, 100);
+    || confirmedEvery(5000, async () => (await podsInRun()) === (count + probes.length) * 2), WAVE_TIMEOUT_MS, 100);
   if (stall) throw stall;
   const podsMs = performance.now() - t0;
   lastCheck = 0;
@@ -208,7 +215,7 @@ try {
         written += list.items.filter((d) => d.metadata.name.startsWith('b') && isStatusWritten(d)).length;
       }
       return written === count && (await podsInRun()) === (count + probes.length) * 2;
-    }), 600_000, 100);
+    }), WAVE_TIMEOUT_MS, 100);
   if (stall) throw stall;
   const settledMs = performance.now() - t0;
   probesDuringCreation = probes.length;
