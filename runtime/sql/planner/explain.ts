@@ -5,7 +5,7 @@ import { typeToString } from '../types/data-type.ts';
 import type { AggCall, Field, LogicalNode, SortKey, WindowDef } from './logical-plan.ts';
 import { inputsOf } from './logical-plan.ts';
 import { rexToString } from './rex.ts';
-import { aggregateChain } from './explain-aggregate.ts';
+import { aggregateChain, globalWindowAggregateLine } from './explain-aggregate.ts';
 import type { PushedWatermarks } from './explain-watermark.ts';
 
 const names = (fields: readonly Field[]): string[] => fields.map((f) => f.name);
@@ -66,6 +66,7 @@ export function describeNode(node: LogicalNode, sourceDigest?: string): string {
     case 'WindowAggregate': {
       const inNames = names(node.input.fields);
       const select = [...node.groupKeys.map((k) => inNames[k]!), ...node.aggCalls.map((a) => aggToString(a, inNames)), ...node.properties.map((p) => `${p === 'window_start' ? 'start' : p === 'window_end' ? 'end' : 'rowtime'}('w$) AS ${p}`)];
+      if (node.twoPhase === true) return globalWindowAggregateLine(node, select);
       return `WindowAggregate(${node.groupKeys.length ? `groupBy=[${node.groupKeys.map((k) => inNames[k]).join(', ')}], ` : ''}window=[${windowToString(node.window, inNames)}], select=[${select.join(', ')}])`;
     }
     case 'Join': {

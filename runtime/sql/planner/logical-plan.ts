@@ -88,6 +88,8 @@ export type LogicalNode =
       kind: 'WindowAggregate'; input: LogicalNode; window: WindowDef; groupKeys: number[]; aggCalls: AggCall[]; properties: ('window_start' | 'window_end' | 'window_time')[]; fields: Field[];
       /** the legacy GROUP BY TUMBLE/HOP/SESSION (a HOP merges its panes oldest first, the table function newest first) */
       legacy?: true;
+      /** set by rules/two-phase-window-aggregate.ts: a local pre-aggregation per slice before the shuffle */
+      twoPhase?: true;
     }
   | { kind: 'Join'; left: LogicalNode; right: LogicalNode; joinType: JoinType; condition: Rex; variant: JoinVariant; fields: Field[] }
   /** A table function applied per row (LATERAL TABLE, UNNEST): input columns + the function's columns. */

@@ -51,6 +51,12 @@ export interface WindowAggregateSpec {
   readonly keySelector: KeySelector<unknown>;
   /** HOP/CUMULATE only: keep slices, merged in this order when a window fires (else whole windows) */
   readonly slices?: SliceOrder;
+  /**
+   * The global phase of a two-phase window aggregation: the input rows are LocalWindowAggregate's
+   * partials, [group keys..., slice start, accumulators...] (`groupKeys` are then 0..n−1), merged
+   * into their slice (or window) instead of accumulated.
+   */
+  readonly partials?: true;
 }
 
 const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
@@ -98,6 +104,10 @@ export class WindowAggregateOperator extends StreamOperator {
 
   processElement(value: unknown): void {
     const row = value as ChangelogRow;
+    if (this.spec.partials === true) {
+      this.processPartial(row);
+      return;
+    }
     const { window, handle } = this.spec;
     let ts: number;
     if (this.spec.eventTime) {
@@ -155,6 +165,48 @@ export class WindowAggregateOperator extends StreamOperator {
       }
     }
     if (fresh || st.w.length > 0) this.state.update(st);
+  }
+
+  /** A partial of one group and slice (see `partials`): late as its rows would be, else merged. */
+  private processPartial(row: ChangelogRow): void {
+    const window = this.spec.window as Exclude<WindowDef, { kind: 'SESSION' }>;
+    const { handle, groupKeys } = this.spec;
+    const start = row.values[groupKeys.length] as number;
+    // the windows holding the slice are those holding each of its rows (slices align with them)
+    const ws = assignWindows(window, start);
+    if (ws.length === 0 || ws[0]!.end - 1 <= this.now()) return; // late: the earliest of its windows has fired
+    const accs = row.values.slice(groupKeys.length + 1);
+    this.backend!.setCurrentKey(this.spec.keySelector(row));
+    let st = this.state.value();
+    st ??= { k: groupKeys.map((i) => toState(row.values[i])), w: [], ...(this.slice > 0 ? { sl: 1 as const } : {}) };
+    if (st.sl === 1) {
+      let sl = st.w.find((x) => x.s === start);
+      if (sl === undefined) {
+        sl = { s: start, e: start + this.slice, a: handle.create() };
+        st.w.push(sl);
+        for (const b of ws) this.register(b.end);
+      }
+      handle.merge(sl.a, accs);
+    } else {
+      // whole windows (TUMBLE; a HOP key saved before slices existed): the partial goes into each
+      for (const b of ws) {
+        let w = st.w.find((x) => x.s === b.start && x.e === b.end);
+        if (w === undefined) {
+          w = { s: b.start, e: b.end, a: handle.create() };
+          st.w.push(w);
+          this.register(b.end);
+        }
+        handle.merge(w.a, ws.length === 1 ? accs : this.copyOf(accs));
+      }
+    }
+    this.state.update(st);
+  }
+
+  /** Fresh accumulators holding `accs` (merging one partial into several windows shares nothing). */
+  private copyOf(accs: readonly unknown[]): unknown[] {
+    const copy = this.spec.handle.create();
+    this.spec.handle.merge(copy, structuredClone(accs));
+    return copy;
   }
 
   protected override onEventTime(t: Timer): void {

@@ -1,7 +1,8 @@
 // The rewrites the session's configuration switches on (optimizer-config.ts), applied once each,
 // in order, after the fixpoint of the default rules: split distinct aggregation, then mini-batch,
-// then local/global aggregation (which needs mini-batch). All off by default, as in Flink, so a
-// plan without these keys is the default rules' plan.
+// then local/global aggregation (which needs mini-batch). Those are off by default, as in Flink.
+// Local/global window aggregation is on by default (Flink's agg-phase-strategy AUTO plans it
+// without mini-batch) and off with ONE_PHASE.
 import type { ConnectorCapabilities } from '../changelog.ts';
 import type { LogicalNode } from '../logical-plan.ts';
 import { transformUp } from '../logical-plan.ts';
@@ -10,6 +11,7 @@ import { aggregateOptimizerConfig } from './optimizer-config.ts';
 import type { Rule } from './rule.ts';
 import { splitDistinctAggregate } from './split-distinct-aggregate.ts';
 import { twoPhaseAggregate } from './two-phase-aggregate.ts';
+import { twoPhaseWindowAggregate } from './two-phase-window-aggregate.ts';
 
 export function configuredRules(config: ReadonlyMap<string, string> | undefined, capabilities: ConnectorCapabilities): Rule[] {
   const c = aggregateOptimizerConfig(config);
@@ -19,6 +21,7 @@ export function configuredRules(config: ReadonlyMap<string, string> | undefined,
     rules.push(miniBatch(c.miniBatch));
     if (c.aggPhaseStrategy !== 'ONE_PHASE') rules.push(twoPhaseAggregate(capabilities));
   }
+  if (c.aggPhaseStrategy !== 'ONE_PHASE') rules.push(twoPhaseWindowAggregate);
   return rules;
 }
 
