@@ -3,6 +3,7 @@
 // (explicit or default with equal parallelism) and neither side disabled chaining. Only the tail of
 // a chain writes to the network. The job graph is plain data (it crosses processes as JSON).
 
+import type { RecordType } from '../network/typed-rows.ts';
 import type { PartitionerType } from './partitioner-type.ts';
 import type { StreamEdge, StreamGraph, StreamNode } from './stream-graph.ts';
 
@@ -14,6 +15,8 @@ export interface JobEdge {
   readonly inputIndex: number;
   readonly partitioner: PartitionerType;
   readonly sideOutputTag?: string;
+  /** the declared type of the records on this edge (its source node's, main output only) */
+  readonly recordType?: RecordType;
 }
 
 export interface JobVertex {
@@ -81,6 +84,7 @@ export function buildJobGraph(g: StreamGraph): JobGraph {
     const toJobEdge = (e: StreamEdge): JobEdge => ({
       id: e.id, source: vid(e.sourceId), target: vid(e.targetId), inputIndex: e.inputIndex,
       partitioner: resolvePartitioner(g, e), sideOutputTag: e.sideOutputTag,
+      ...(e.sideOutputTag === undefined && g.node(e.sourceId).recordType ? { recordType: g.node(e.sourceId).recordType } : {}),
     });
     return {
       id: vid(head.id),

@@ -7,6 +7,7 @@ import type { Source } from '../api/source.ts';
 import type { WatermarkStrategy } from '../api/watermarks.ts';
 import type { StreamOperator } from '../operators/stream-operator.ts';
 import type { PartitionerType } from './partitioner-type.ts';
+import type { RecordType } from '../network/typed-rows.ts';
 
 export interface PartitionerSpec {
   /** 'default' becomes forward when parallelism matches, otherwise rebalance */
@@ -35,6 +36,11 @@ export interface StreamNode {
   readonly source?: { readonly source: Source<unknown>; readonly strategy?: WatermarkStrategy<unknown> };
   readonly inputs: StreamEdge[];
   readonly outputs: StreamEdge[];
+  /**
+   * The declared type of what the node emits on its main output (SQL: its changelog rows' row
+   * type), when known: its channels to other slots then write rows by type (network/typed-rows.ts).
+   */
+  recordType?: RecordType;
 }
 
 export type RuntimeMode = 'streaming' | 'batch';

@@ -10,6 +10,7 @@
 import { DATA, type StreamBuffer } from './buffers.ts';
 import { RuntimeError } from '../errors/runtime-error.ts';
 import { decodeRecords, encodeRecords } from './record-codec.ts';
+import type { TypedRowCodec } from './typed-rows.ts';
 
 export const FRAME_OPEN = 1;
 export const FRAME_CREDIT = 2;
@@ -98,17 +99,42 @@ export function encodeBuffer(channel: number, buf: StreamBuffer): Buffer {
   }
   const n = buf.values.length;
   const records = encodeRecords(buf.values);
-  const total = HEADER + 4 + 8 * n + records.length;
-  const b = Buffer.allocUnsafe(total);
-  b.writeUInt32LE(total - 4, 0);
-  b.writeUInt8(FRAME_DATA, 4);
-  b.writeUInt32LE(channel, 5);
-  b.writeUInt32LE(n, HEADER);
-  let off = HEADER + 4;
-  const ts = buf.timestamps;
-  for (let i = 0; i < n; i++, off += 8) b.writeDoubleLE(ts[i]!, off);
-  b.set(records, off);
+  const b = Buffer.allocUnsafe(dataFrameBytes(n, records.length));
+  encodeDataInto(b, 0, channel, buf.timestamps, n, records);
   return b;
+}
+
+/** The size of a DATA frame of `n` records whose encoding takes `recordBytes`. */
+export const dataFrameBytes = (n: number, recordBytes: number): number => HEADER + 4 + 8 * n + recordBytes;
+
+// timestamps go in and out as one block through an aligned scratch array (bytes as little-endian
+// doubles; on a big-endian machine they are written one by one)
+const LITTLE_ENDIAN = new Uint8Array(new Float64Array([1]).buffer)[7] === 0x3f;
+let stamps = new Float64Array(1024);
+let stampBytes = new Uint8Array(stamps.buffer);
+
+function stampScratch(n: number): void {
+  if (stamps.length >= n) return;
+  stamps = new Float64Array(Math.max(n, 2 * stamps.length));
+  stampBytes = new Uint8Array(stamps.buffer);
+}
+
+/** Writes a DATA frame at `offset` of `b` (which has room); returns the offset after it. */
+export function encodeDataInto(b: Buffer, offset: number, channel: number, timestamps: readonly number[], n: number, records: Uint8Array): number {
+  const total = dataFrameBytes(n, records.length);
+  b.writeUInt32LE(total - 4, offset);
+  b[offset + 4] = FRAME_DATA;
+  b.writeUInt32LE(channel, offset + 5);
+  b.writeUInt32LE(n, offset + HEADER);
+  let off = offset + HEADER + 4;
+  if (LITTLE_ENDIAN && timestamps.length === n) {
+    stampScratch(n);
+    stamps.set(timestamps);
+    b.set(stampBytes.subarray(0, 8 * n), off);
+    off += 8 * n;
+  } else for (let i = 0; i < n; i++, off += 8) b.writeDoubleLE(timestamps[i]!, off);
+  b.set(records, off);
+  return off + records.length;
 }
 
 export interface Frame {
@@ -117,15 +143,21 @@ export interface Frame {
   readonly body: Buffer;
 }
 
-export function decodeData(body: Buffer): StreamBuffer {
+/** The records of a DATA frame's body; `typed` is the channel's declared row type, if any. */
+export function decodeData(body: Buffer, typed?: TypedRowCodec): StreamBuffer {
   const n = body.readUInt32LE(0);
   if (4 + 8 * n > body.length) throw new FrameError(`DATA frame announces ${n} records but has ${body.length} bytes`);
   const timestamps = new Array<number>(n);
   let off = 4;
-  for (let i = 0; i < n; i++, off += 8) timestamps[i] = body.readDoubleLE(off);
+  if (LITTLE_ENDIAN) {
+    stampScratch(n);
+    stampBytes.set(body.subarray(off, off + 8 * n));
+    for (let i = 0; i < n; i++) timestamps[i] = stamps[i]!;
+    off += 8 * n;
+  } else for (let i = 0; i < n; i++, off += 8) timestamps[i] = body.readDoubleLE(off);
   let values: unknown[];
   try {
-    values = decodeRecords(body.subarray(off), n);
+    values = decodeRecords(body.subarray(off), n, typed);
   } catch (err) {
     throw new FrameError(`DATA frame with a body that is not a record batch: ${(err as Error).message}`);
   }

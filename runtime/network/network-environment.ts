@@ -12,6 +12,7 @@ import { TurnFlusher, type FlushScheduler } from './turn-flusher.ts';
 import { LocalChannel } from './local-channel.ts';
 import { ClientHandshake, HANDSHAKE_TIMEOUT_MS, ServerHandshake } from './handshake.ts';
 import { errorCode } from '../errors/runtime-error.ts';
+import { recordTypeFingerprint, TypedRowCodec, type RecordType } from './typed-rows.ts';
 
 /** TCP keepalive probes start after this idle time (their interval and count are the kernel's). */
 const KEEPALIVE_DELAY_MS = 1000;
@@ -35,6 +36,9 @@ export class ChannelFailedError extends Error {
 /** Receiver end of a remote channel. */
 class RemoteInputChannel implements ChannelReader {
   readonly key: string;
+  /** the declared row type's codec, and its fingerprint ('' when the channel declared none) */
+  readonly typed: TypedRowCodec | undefined;
+  readonly fingerprint: string;
   private readonly queue: StreamBuffer[] = [];
   private listener: (() => void) | undefined;
   /** credits go back on the connection the data came from */
@@ -44,8 +48,10 @@ class RemoteInputChannel implements ChannelReader {
   private closed = false;
   ended = false;
 
-  constructor(key: string) {
+  constructor(key: string, type: RecordType | undefined) {
     this.key = key;
+    this.typed = type ? new TypedRowCodec(type) : undefined;
+    this.fingerprint = recordTypeFingerprint(type);
   }
   bind(out: FrameBatch, channelNo: number): void {
     this.out = out;
@@ -85,12 +91,14 @@ class RemoteInputChannel implements ChannelReader {
 class RemoteOutputChannel implements ChannelWriter {
   private readonly conn: OutgoingConnection;
   private readonly channelNo: number;
+  private readonly typed: TypedRowCodec | undefined;
   private credits = 0;
   private readonly pending: StreamBuffer[] = [];
   private waiters: Array<() => void> = [];
-  constructor(conn: OutgoingConnection, channelNo: number) {
+  constructor(conn: OutgoingConnection, channelNo: number, type: RecordType | undefined) {
     this.conn = conn;
     this.channelNo = channelNo;
+    this.typed = type ? new TypedRowCodec(type) : undefined;
   }
   write(b: StreamBuffer): void {
     if (this.conn.failure) throw this.conn.failure;
@@ -98,8 +106,10 @@ class RemoteOutputChannel implements ChannelWriter {
     else this.pending.push(b);
   }
   private send(b: StreamBuffer): void {
-    if (b.kind === DATA) this.credits--;
-    this.conn.out.add(encodeBuffer(this.channelNo, b));
+    if (b.kind === DATA) {
+      this.credits--;
+      this.conn.out.addData(this.channelNo, b, this.typed);
+    } else this.conn.out.add(encodeBuffer(this.channelNo, b));
   }
   addCredit(n: number): void {
     this.credits += n;
@@ -185,13 +195,23 @@ class OutgoingConnection {
     this.socket.on('error', fail);
     this.socket.on('close', () => fail());
   }
-  open(key: string): RemoteOutputChannel {
+  open(key: string, type: RecordType | undefined): RemoteOutputChannel {
     const no = this.channels.length;
-    const ch = new RemoteOutputChannel(this, no);
+    const ch = new RemoteOutputChannel(this, no, type);
     this.channels.push(ch);
-    this.out.add(encodeOpen(no, key));
+    // the declared row type goes with the OPEN: the receiver refuses a channel typed otherwise
+    const fingerprint = recordTypeFingerprint(type);
+    this.out.add(encodeOpen(no, fingerprint === '' ? key : `${key}${TYPE_SEPARATOR}${fingerprint}`));
     return ch;
   }
+}
+
+/** Between a channel key and its row type's fingerprint in an OPEN frame (never in a key). */
+const TYPE_SEPARATOR = '\u0000';
+
+/** A refusal of a channel whose ends declared different row types. */
+function typeMismatch(key: string, declared: string, expected: string): FrameError {
+  return new FrameError(`channel ${key} was opened with record type ${declared || '(none)'} but this slot expects ${expected || '(none)'}; both ends must run the same job (graph)`);
 }
 
 function splitAddress(address: string): [string, number] {
@@ -235,7 +255,7 @@ export class NetworkEnvironment {
   private readonly outgoing = new Map<string, OutgoingConnection>();
   private readonly inputs = new Map<string, RemoteInputChannel>();
   /** OPENs whose task is not deployed yet, with the events that came before it (sent without credit) */
-  private readonly unmatchedOpens = new Map<string, { out: FrameBatch; channel: number; table: Array<RemoteInputChannel | undefined>; early: StreamBuffer[] }>();
+  private readonly unmatchedOpens = new Map<string, { out: FrameBatch; channel: number; table: Array<RemoteInputChannel | undefined>; early: StreamBuffer[]; fingerprint: string; refuse: (err: Error) => void }>();
   private readonly locals = new Map<string, LocalChannel>();
   private readonly incoming = new Set<net.Socket>();
 
@@ -315,9 +335,17 @@ export class NetworkEnvironment {
       if (f.type === FRAME_PING) return;
       if (f.type === FRAME_CREDIT) throw new FrameError('CREDIT frame sent to the receiving side');
       if (f.type === FRAME_OPEN) {
-        const key = f.body.toString('utf8');
+        const opened = f.body.toString('utf8');
+        const sep = opened.indexOf(TYPE_SEPARATOR);
+        const key = sep < 0 ? opened : opened.slice(0, sep);
+        const fingerprint = sep < 0 ? '' : opened.slice(sep + 1);
         const ch = this.inputs.get(key);
         if (ch) {
+          if (ch.fingerprint !== fingerprint) {
+            const err = typeMismatch(key, fingerprint, ch.fingerprint);
+            ch.fail(err);
+            throw err;
+          }
           byChannel[f.channel] = ch;
           ch.bind(out, f.channel);
         } else {
@@ -325,7 +353,7 @@ export class NetworkEnvironment {
           // credit, but events (watermarks, end of partition) may: they wait here
           const pending: StreamBuffer[] = [];
           early[f.channel] = pending;
-          this.unmatchedOpens.set(key, { out, channel: f.channel, table: byChannel, early: pending });
+          this.unmatchedOpens.set(key, { out, channel: f.channel, table: byChannel, early: pending, fingerprint, refuse });
         }
         return;
       }
@@ -336,7 +364,7 @@ export class NetworkEnvironment {
         early[f.channel]!.push(decodeEvent(f.body));
         return;
       }
-      if (f.type === FRAME_DATA) ch.deliver(decodeData(f.body));
+      if (f.type === FRAME_DATA) ch.deliver(decodeData(f.body, ch.typed));
       else if (f.type === FRAME_EVENT) ch.deliver(decodeEvent(f.body));
     }, this.options.maxFrameBytes);
     socket.on('data', (c: Buffer) => {
@@ -372,13 +400,23 @@ export class NetworkEnvironment {
     socket.on('close', fail);
   }
 
-  /** Receiver side: a channel from a task in another slot. */
-  inputChannel(key: string): ChannelReader {
-    const ch = new RemoteInputChannel(key);
+  /**
+   * Receiver side: a channel from a task in another slot. `type` is the row type the job graph
+   * declares for its edge (both ends must declare the same; see typed-rows.ts).
+   */
+  inputChannel(key: string, type?: RecordType): ChannelReader {
+    const ch = new RemoteInputChannel(key, type);
     this.inputs.set(key, ch);
     const open = this.unmatchedOpens.get(key);
     if (open) {
       this.unmatchedOpens.delete(key);
+      if (open.fingerprint !== ch.fingerprint) {
+        // the connection it came on is closed (its channels fail, the job fails over)
+        const err = typeMismatch(key, open.fingerprint, ch.fingerprint);
+        open.refuse(err);
+        ch.fail(err);
+        return ch;
+      }
       open.table[open.channel] = ch;
       ch.bind(open.out, open.channel);
       for (const b of open.early) ch.deliver(b);
@@ -386,8 +424,8 @@ export class NetworkEnvironment {
     return ch;
   }
 
-  /** Sender side: a channel to a task in the slot at `address`. */
-  outputChannel(address: string, key: string): ChannelWriter {
+  /** Sender side: a channel to a task in the slot at `address`; `type` as for inputChannel. */
+  outputChannel(address: string, key: string, type?: RecordType): ChannelWriter {
     let c = this.outgoing.get(address);
     if (!c || c.failure) {
       const conn = new OutgoingConnection(address, this.flusher, () => {
@@ -400,7 +438,7 @@ export class NetworkEnvironment {
       this.batches.add(conn.out);
       this.outgoing.set(address, c);
     }
-    return c.open(key);
+    return c.open(key, type);
   }
 
   /** Same-slot channel: both ends get the same LocalChannel. */

@@ -18,18 +18,28 @@
 
 import { packr } from '../serialization/msgpack.ts';
 import { decodeFlat, encodeFlat, FLAT_TAG } from './flat-records.ts';
+import { isTypedBody, type TypedRowCodec } from './typed-rows.ts';
 
 /**
  * The bytes of `values`. The result is a view of the codec's working buffer, valid until the next
  * call: copy it (into the frame) before encoding again.
  */
-export function encodeRecords(values: readonly unknown[]): Uint8Array {
-  return encodeFlat(values) ?? packr.pack(values);
+export function encodeRecords(values: readonly unknown[], typed?: TypedRowCodec): Uint8Array {
+  // a typed channel's batch with a row its type does not describe goes the generic way
+  return typed?.encode(values) ?? encodeFlat(values) ?? packr.pack(values);
 }
 
-/** The `n` values in `bytes`; throws an Error when they are not exactly an array of `n` values. */
-export function decodeRecords(bytes: Uint8Array, n: number): unknown[] {
-  if (bytes[0] === FLAT_TAG) return decodeFlat(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), n);
+/**
+ * The `n` values in `bytes`; throws an Error when they are not exactly an array of `n` values.
+ * Typed bytes are read only with the channel's declared type (`typed`).
+ */
+export function decodeRecords(bytes: Uint8Array, n: number, typed?: TypedRowCodec): unknown[] {
+  if (bytes[0] === FLAT_TAG) {
+    const body = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    if (!isTypedBody(body)) return decodeFlat(body, n);
+    if (!typed) throw new Error('typed rows on a channel that declared no row type');
+    return typed.decode(body, n);
+  }
   const values: unknown = packr.unpack(bytes);
   if (!Array.isArray(values) || values.length !== n) throw new Error(`${Array.isArray(values) ? values.length : 'no'} values for ${n} timestamps`);
   return values;

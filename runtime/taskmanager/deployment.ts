@@ -95,7 +95,7 @@ export async function createTask(d: TaskDeploymentDescriptor, net: NetworkEnviro
     const src = byId.get(e.source)!;
     for (const u of sourceSubtasks(e, src.parallelism, s)) {
       const key = channelKey(d.jobId, d.attempt, e.id, u, s);
-      const reader = d.locations[src.id]![u] === self ? net.localChannel(key) : net.inputChannel(key);
+      const reader = d.locations[src.id]![u] === self ? net.localChannel(key) : net.inputChannel(key, e.recordType);
       inputs.push({ reader, inputIndex: e.inputIndex });
     }
   }
@@ -104,7 +104,7 @@ export async function createTask(d: TaskDeploymentDescriptor, net: NetworkEnviro
     const channels = targetSubtasks(e, dst.parallelism, s).map((t) => {
       const key = channelKey(d.jobId, d.attempt, e.id, s, t);
       const at = d.locations[dst.id]![t]!;
-      return at === self ? net.localChannel(key) : net.outputChannel(at, key);
+      return at === self ? net.localChannel(key) : net.outputChannel(at, key, e.recordType);
     });
     return { edge: e, targetParallelism: dst.parallelism, channels };
   });
