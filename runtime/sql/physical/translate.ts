@@ -29,6 +29,7 @@ import { translateWindowAggregate } from './window/window-aggregate.ts';
 import { translateWindowTableFunction } from './window/window-table-function.ts';
 import { translateWatermarkAssigner } from './watermark.ts';
 import { markIdleScans } from './source-idleness.ts';
+import { declareRowType } from './record-type.ts';
 
 /** Adds the operators of one job (the sinks of an INSERT or a statement set) to `env`. */
 export function translatePlans(env: StreamExecutionEnvironment, planned: readonly PlannedTree[], options: TranslateOptions): void {
@@ -46,6 +47,8 @@ export function translatePlans(env: StreamExecutionEnvironment, planned: readonl
         let s = built.get(node);
         if (s === undefined) {
           s = translateNode(node, ctx, tree.changelog);
+          // the channels after it write its rows by type (network/typed-rows.ts)
+          declareRowType(env.graph, s, node.fields);
           built.set(node, s);
         }
         return s;
