@@ -44,8 +44,14 @@ export interface ScanTableSource {
    * strategy given to `fromSource` (per split: per Kafka partition) instead of an operator after it.
    */
   readonly watermarkPushDown?: boolean;
+  /**
+   * Flink's SupportsProjectionPushDown: `createSource(projection)` emits only these physical
+   * columns (indexes among the table's physical columns), in this order, so the format builds no
+   * value for a column the query does not read.
+   */
+  readonly projectionPushDown?: boolean;
   /** A runtime source of rows; a row's timestamp is the event time the connector knows, if any. */
-  createSource(): Source<ChangelogRow>;
+  createSource(projection?: readonly number[]): Source<ChangelogRow>;
 }
 
 export interface TableSink {

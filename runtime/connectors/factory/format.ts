@@ -4,6 +4,7 @@
 // message value) into the column values of row.ts, and back.
 
 import type { z } from 'zod';
+import { ConnectorError } from './errors.ts';
 import type { RowField } from '../../sql/types/data-type.ts';
 import type { ChangelogMode, ChangelogRow } from './row.ts';
 
@@ -47,10 +48,13 @@ export interface FormatFactory<S extends z.ZodObject = z.ZodObject> {
   readonly options: S;
   /** Refuses columns the format cannot carry (raw: exactly one). Throws ConnectorError. */
   check?(ctx: FormatContext<z.infer<S>>): void;
-  createDecoder(ctx: FormatContext<z.infer<S>>): RowDecoder;
+  /** `projection` only when `projectable`: the decoder returns the values of these columns, in this order. */
+  createDecoder(ctx: FormatContext<z.infer<S>>, projection?: readonly number[]): RowDecoder;
   createEncoder(ctx: FormatContext<z.infer<S>>): RowEncoder;
   /** Changelog formats: the row kinds records carry (default insert-only). */
   readonly changelogMode?: ChangelogMode;
+  /** createDecoder takes a projection (json): the values of these columns (indexes), in this order. */
+  readonly projectable?: boolean;
   /** Bulk formats only (files written whole, e.g. parquet): the codec for these columns. */
   bulk?(ctx: FormatContext<z.infer<S>>, columns: readonly RowField[]): BulkCodec;
 }
@@ -62,7 +66,8 @@ export function defineFormat<S extends z.ZodObject>(f: FormatFactory<S>): Format
 /** A format with its options validated, ready to make decoders and encoders for one table. */
 export interface ResolvedFormat {
   readonly name: string;
-  createDecoder(): RowDecoder;
+  /** `projection` (only when `projectable`): the decoder returns the values of these columns (indexes), in this order. */
+  createDecoder(projection?: readonly number[]): RowDecoder;
   createEncoder(): RowEncoder;
   /** The same format and options over other columns (a filesystem table's files omit its partition columns). */
   forColumns(columns: readonly RowField[]): ResolvedFormat;
@@ -70,6 +75,8 @@ export interface ResolvedFormat {
   readonly createBulk?: () => BulkCodec;
   /** insert-only unless the format carries a changelog */
   readonly changelogMode: ChangelogMode;
+  /** createDecoder takes a projection (json); projection push-down needs it */
+  readonly projectable: boolean;
 }
 
 export function resolveFormat(factory: FormatFactory, ctx: FormatContext<unknown>): ResolvedFormat {
@@ -77,10 +84,14 @@ export function resolveFormat(factory: FormatFactory, ctx: FormatContext<unknown
   const c = ctx as FormatContext<z.infer<z.ZodObject>>;
   return {
     name: f.name,
-    createDecoder: () => f.createDecoder(c),
+    createDecoder: (projection) => {
+      if (projection !== undefined && f.projectable !== true) throw new ConnectorError('MR_ERR_CONNECTOR_ABILITY', `table '${c.table}': format '${f.name}' cannot decode a projection of its columns`);
+      return f.createDecoder(c, projection);
+    },
     createEncoder: () => f.createEncoder(c),
     forColumns: (columns) => resolveFormat(f, { ...c, columns }),
     changelogMode: f.changelogMode ?? 'insert-only',
+    projectable: f.projectable === true,
     ...(f.bulk ? { createBulk: () => f.bulk!(c, c.columns) } : {}),
   };
 }

@@ -80,6 +80,7 @@ interface Chunk {
 }
 
 const OFFSET_OUT_OF_RANGE = 1;
+const NO_HEADERS: KafkaSourceRecord['headers'] = Object.freeze([]);
 
 type FetchResponse = Awaited<ReturnType<Consumer['fetch']>>;
 
@@ -470,14 +471,16 @@ class KafkaSourceReader<T> implements SourceReader<T> {
           if (last < from) continue;
           next = Number(last) + 1;
           if (s.filter.skip(batch)) continue;
+          // offsets and timestamps fit a double exactly (< 2^53): per record plain additions, no BigInt
+          const firstOffset = Number(batch.firstOffset);
+          const firstTimestamp = Number(batch.firstTimestamp);
           for (const r of batch.records) {
-            const offset = batch.firstOffset + BigInt(r.offsetDelta);
-            if (offset < from) continue;
-            const o = Number(offset);
+            const o = firstOffset + r.offsetDelta;
+            if (o < s.fetchOffset) continue;
             if (s.stop !== undefined && o >= s.stop) break;
             records.push({
-              topic: s.topic, partition: s.partition, offset: o, timestamp: Number(batch.firstTimestamp + r.timestampDelta),
-              key: r.key, value: r.value, headers: r.headers.map(([k, v]: [Buffer | null, Buffer | null]) => [k === null ? '' : k.toString('utf8'), v] as const),
+              topic: s.topic, partition: s.partition, offset: o, timestamp: firstTimestamp + Number(r.timestampDelta),
+              key: r.key, value: r.value, headers: r.headers.length === 0 ? NO_HEADERS : r.headers.map(([k, v]: [Buffer | null, Buffer | null]) => [k === null ? '' : k.toString('utf8'), v] as const),
             });
           }
         }

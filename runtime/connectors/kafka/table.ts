@@ -28,8 +28,8 @@ export function parseSpecificOffsets(text: string, topic: string, table: string,
 }
 
 /** A record value's rows in a format: bytes for binary formats, the changelog of changelog formats; none for a tombstone or a skipped record. */
-export function valueRows(format: ResolvedFormat): (value: Buffer | null) => ChangelogRow[] {
-  const decoder = format.createDecoder();
+export function valueRows(format: ResolvedFormat, projection?: readonly number[]): (value: Buffer | null) => ChangelogRow[] {
+  const decoder = format.createDecoder(projection);
   return (value) => {
     if (value === null) return [];
     if (decoder.decodeChangelog) return decoder.decodeChangelog(value.toString('utf8'));
@@ -97,12 +97,17 @@ export const kafkaConnector = defineConnector({
       ...(o['properties.isolation.level'] ? { isolationLevel: o['properties.isolation.level'] } : {}),
       ...(o['scan.watermark.idle-timeout'] !== undefined ? { watermarkIdleTimeoutMs: o['scan.watermark.idle-timeout'] } : {}),
     };
+    const format = ctx.format!;
+    // projection push-down: the json format then builds rows of only the columns the query uses
+    const projectable = format.projectable && format.changelogMode === 'insert-only';
     return {
       bounded: bounded !== 'unbounded',
       watermarkPushDown: true,
-      changelogMode: ctx.format!.changelogMode,
-      createSource() {
-        const decode = valueRows(ctx.format!);
+      projectionPushDown: projectable,
+      changelogMode: format.changelogMode,
+      createSource(projection) {
+        if (projection !== undefined && !projectable) throw new ConnectorError('MR_ERR_CONNECTOR_ABILITY', `table '${table}': format '${format.name}' cannot read a projection of the columns`);
+        const decode = valueRows(format, projection);
         // a record becomes the rows its format gives (a changelog format's update: -U and +U)
         return flatMapSource(kafkaSource<ChangelogRow[]>({ ...options, deserializer: (r) => decode(r.value) }), `kafka:${table}`, (rows) => rows);
       },

@@ -28,6 +28,8 @@ export interface TranslateContext extends TranslateOptions {
   readonly changelog?: ReadonlyMap<LogicalNode, ChangelogInfo>;
   /** one raw source per table of the job (scan.ts), when source reuse is on */
   readonly sources?: Map<string, RowStream>;
+  /** scans whose table no other scan of the job reads: their source may read just their columns (scan.ts) */
+  readonly soleScans?: ReadonlySet<LogicalNode>;
   /** translates an input node (memoized: a node shared by two sinks is built once) */
   translate(node: LogicalNode): RowStream;
 }

@@ -6,9 +6,9 @@
 // (changelog-normalize.ts), and the planner refuses updates where Flink does.
 import type { StreamExecutionEnvironment } from '../../api/environment.ts';
 import type { ChangelogInfo } from '../planner/changelog.ts';
-import type { LogicalNode } from '../planner/logical-plan.ts';
+import { inputsOf, type LogicalNode } from '../planner/logical-plan.ts';
 import { operatorUids } from '../planner/operator-uids.ts';
-import { reuseSources } from '../planner/rules/source-reuse.ts';
+import { reuseSources, tableSourceKey } from '../planner/rules/source-reuse.ts';
 import { tableDescriptor } from '../planner/registry-capabilities.ts';
 import type { PlannedTree } from '../planner/planner.ts';
 import { SqlError } from '../errors.ts';
@@ -40,9 +40,10 @@ export function translatePlans(env: StreamExecutionEnvironment, planned: readonl
   // one memo for the job: a node shared by several trees (a reused source) is built once and fans out
   const built = new Map<LogicalNode, RowStream>();
   const sources = new Map<string, RowStream>();
+  const soleScans = scansAloneOnTheirTable(trees.map((t) => t.optimized));
   for (const tree of trees) {
     const ctx: TranslateContext = {
-      ...options, env, uids, sources, changelog: tree.changelog,
+      ...options, env, uids, sources, soleScans, changelog: tree.changelog,
       translate(node) {
         let s = built.get(node);
         if (s === undefined) {
@@ -60,6 +61,25 @@ export function translatePlans(env: StreamExecutionEnvironment, planned: readonl
     // updates reach the sink as -U/+U/-D rows; the planner already refused them for append-only sinks
     translateSink(root, ctx);
   }
+}
+
+/** The scan nodes (after reuse: one node per shared scan) that are the only scan of their table in the job. */
+function scansAloneOnTheirTable(roots: readonly LogicalNode[]): Set<LogicalNode> {
+  const byTable = new Map<string, Set<LogicalNode>>();
+  const seen = new Set<LogicalNode>();
+  const visit = (node: LogicalNode): void => {
+    if (seen.has(node)) return;
+    seen.add(node);
+    if (node.kind === 'TableScan') {
+      const key = tableSourceKey(node.table);
+      let scans = byTable.get(key);
+      if (!scans) byTable.set(key, (scans = new Set()));
+      scans.add(node);
+    }
+    for (const input of inputsOf(node)) visit(input);
+  };
+  for (const root of roots) visit(root);
+  return new Set([...byTable.values()].filter((scans) => scans.size === 1).map((scans) => [...scans][0]!));
 }
 
 function translateNode(node: LogicalNode, ctx: TranslateContext, changelog: ReadonlyMap<LogicalNode, ChangelogInfo>): RowStream {

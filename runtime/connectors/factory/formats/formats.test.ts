@@ -28,6 +28,18 @@ describe('formats', () => {
     expect(encoder.encode(values)).toBe('{"id":7,"price":12.30,"ts":"2025-01-01 00:00:04.5","bid":{"auction":1001,"dateTime":"2025-01-01 00:00:04"},"tags":["a","b"],"ok":true}');
   });
 
+  test('json with a projection (push-down) gives those columns in that order, and still reads and checks the others', () => {
+    const columns: RowField[] = [{ name: 'a', type: T.bigint() }, { name: 'b', type: T.string() }, { name: 'ts', type: T.timestamp(3) }];
+    const projected = registry.resolveFormat('t', columns, 'json').createDecoder([2, 0]);
+    expect(projected.decode('{"a":1,"b":"x","ts":"2025-01-01 00:00:04.5"}')).toEqual([Date.UTC(2025, 0, 1, 0, 0, 4, 500), 1]);
+    expect(projected.decode('{"a":2}')).toEqual([null, 2]);
+    // a bad value in a column the query does not read fails the record as without push-down (Flink reads the whole row)
+    expect(() => registry.resolveFormat('t', columns, 'json').createDecoder([1]).decode('{"a":"abc","b":"x"}')).toThrow(/cannot read record/);
+    expect(registry.resolveFormat('t', columns, 'json', { 'ignore-parse-errors': 'true' }).createDecoder([1]).decode('{"a":"abc","b":"x"}')).toBeNull();
+    expect(() => registry.resolveFormat('t', columns, 'json', { 'fail-on-missing-field': 'true' }).createDecoder([0]).decode('{"a":1,"b":"x"}')).toThrow(/field 'ts' is missing/);
+    expect(() => registry.resolveFormat('t', columns, 'csv').createDecoder([0])).toThrow(/format 'csv' cannot decode a projection/);
+  });
+
   test('json: BIGINT beyond 2^53 is written exactly; a missing field is NULL; a bad record fails unless ignore-parse-errors', () => {
     const { decoder, encoder } = format([{ name: 'n', type: T.bigint() }], 'json');
     expect(encoder.encode([2n ** 62n])).toBe('{"n":4611686018427387904}');

@@ -1,13 +1,15 @@
 // Flink's `json` format: one JSON object per record, keys are the column names, nested ROWs are
 // objects, timestamps are SQL text (`2025-01-01 00:00:04.5`) unless `timestamp-format.standard`
 // is `ISO-8601`, decimals and large BIGINTs are written as exact numbers. A MAP is an object and
-// so is a MULTISET (element → count); as in Flink, their keys must be strings (checked up front).
+// so is a MULTISET (element → count); as in Flink, their keys must be strings (checked up front),
+// and a NULL key is written as `map-null-key.mode` says (json-map-null-key.ts).
 
 import { z } from 'zod';
 import { ConnectorError } from '../errors.ts';
 import { defineFormat } from '../format.ts';
 import { booleanOption, enumOption } from '../options.ts';
 import { FormatDataError, fromJsonValue, stringifyJson, toJsonValue } from '../values.ts';
+import { holdsMapKeys, mapNullKeyOptions, toJsonValueWithNullKeys, type MapNullKeyPolicy } from './json-map-null-key.ts';
 import { formatSqlTimestamp, parseTimestamp } from '../temporal.ts';
 import { typeToString, type DataType } from '../../../sql/types/data-type.ts';
 
@@ -31,11 +33,13 @@ export function checkJsonKeys(table: string, type: DataType, column: string): vo
 export const jsonFormat = defineFormat({
   name: 'json',
   description: 'one JSON object per record (JSON lines in files)',
+  projectable: true,
   options: z.object({
     'fail-on-missing-field': booleanOption().default(false),
     'ignore-parse-errors': booleanOption().default(false),
     'timestamp-format.standard': enumOption(['SQL', 'ISO-8601']).default('SQL'),
     'encode.decimal-as-plain-number': booleanOption().default(false),
+    ...mapNullKeyOptions,
   }),
   check(ctx) {
     if (ctx.options['fail-on-missing-field'] && ctx.options['ignore-parse-errors']) {
@@ -43,24 +47,31 @@ export const jsonFormat = defineFormat({
     }
     for (const c of ctx.columns) checkJsonKeys(ctx.table, c.type, c.name);
   },
-  createDecoder(ctx) {
+  createDecoder(ctx, projection) {
     const { columns, options: o } = ctx;
     const names = columns.map((c) => c.name);
     const readers = columns.map((c) => columnReader(c.type, c.name));
     const failOnMissing = o['fail-on-missing-field'];
+    // with a projection every column is still read and checked (a bad or missing field fails or
+    // skips the record as without one, as in Flink, whose json format reads the whole row), but
+    // only the projected values make the row
+    const all = new Array<unknown>(readers.length);
     return {
       decode(record) {
         try {
           const obj = JSON.parse(record) as unknown;
           if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) throw new FormatDataError('expected a JSON object');
           const rec = obj as Record<string, unknown>;
-          const values = new Array<unknown>(readers.length);
+          const values = projection === undefined ? new Array<unknown>(readers.length) : all;
           for (let i = 0; i < readers.length; i++) {
             const name = names[i]!;
             if (failOnMissing && !(name in rec)) throw new FormatDataError(`field '${name}' is missing`);
             values[i] = readers[i]!(rec[name]);
           }
-          return values;
+          if (projection === undefined) return values;
+          const projected = new Array<unknown>(projection.length);
+          for (let i = 0; i < projection.length; i++) projected[i] = all[projection[i]!];
+          return projected;
         } catch (err) {
           if (o['ignore-parse-errors']) return null;
           throw new ConnectorError('MR_ERR_FORMAT_DATA', `table '${ctx.table}', format json: cannot read record '${record.slice(0, 200)}': ${(err as Error).message}; set 'json.ignore-parse-errors' = 'true' to skip such records`);
@@ -73,7 +84,8 @@ export const jsonFormat = defineFormat({
     const { columns } = ctx;
     // `{"a":` then `,"b":` …: the object's text is built field by field, each by its type's writer
     const prefixes = columns.map((c, i) => `${i === 0 ? '{' : ','}${JSON.stringify(c.name)}:`);
-    const writers = columns.map((c) => columnWriter(c.type, iso));
+    const nullKeys: MapNullKeyPolicy = { mode: ctx.options['map-null-key.mode'], literal: ctx.options['map-null-key.literal'], table: ctx.table };
+    const writers = columns.map((c) => columnWriter(c.type, iso, nullKeys, c.name));
     return {
       encode(values) {
         if (writers.length === 0) return '{}';
@@ -107,7 +119,9 @@ function columnReader(type: DataType, name: string): (v: unknown) => unknown {
 }
 
 /** One column's row value → its JSON text, as stringifyJson(toJsonValue(...)) writes it. */
-function columnWriter(type: DataType, iso: boolean): (v: unknown) => string {
+function columnWriter(type: DataType, iso: boolean, nullKeys: MapNullKeyPolicy, name: string): (v: unknown) => string {
+  // a MAP or MULTISET at any depth: its NULL keys as 'json.map-null-key.mode' says (json-map-null-key.ts)
+  if (holdsMapKeys(type)) return (v) => stringifyJson(toJsonValueWithNullKeys(type, v, nullKeys, name));
   const general = (v: unknown): string => stringifyJson(toJsonValue(type, v));
   switch (type.root) {
     case 'TINYINT': case 'SMALLINT': case 'INTEGER': case 'BIGINT':
