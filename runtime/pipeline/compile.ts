@@ -51,7 +51,7 @@ function sinkOf(p: Pipeline): Sink<Row> {
     case 'file': return fileSink<Row>({ path: s.path, format: s.format });
     case 'print': return printSink<Row>(s.prefix);
     case 'blackhole': return blackholeSink<Row>();
-    case 'connector': return objectSink(registry(), { name: s.name ?? 'sink', columns: s.columns, options: s.options });
+    case 'connector': return objectSink(registry(), { name: s.name ?? 'sink', columns: s.columns, options: s.options, ...(s.partitionKeys ? { partitionKeys: s.partitionKeys } : {}) });
   }
 }
 

@@ -3,7 +3,7 @@
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { defineJob } from '../api/environment.ts';
+import { buildStreamGraph, defineJob } from '../api/environment.ts';
 import { collectSink } from '../connectors/collect-sink.ts';
 import { executeLocally } from '../local/local-executor.ts';
 import { buildPipeline } from './compile.ts';
@@ -16,6 +16,33 @@ async function run(yaml: string, collect?: Row[]): Promise<void> {
 }
 
 describe('pipelines with factory connectors (type: connector)', () => {
+  test('a partitioned filesystem sink with a success file: the graph has one committer after the writers, and every partition gets _SUCCESS', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'millrace-pipeline-partitions-'));
+    const yaml = `
+source:
+  type: connector
+  columns: { id: BIGINT }
+  options: { connector: datagen, fields.id.kind: sequence, fields.id.start: 1, fields.id.end: 100, rows-per-second: 1000000 }
+steps:
+  - type: select
+    fields: [id]
+sink:
+  type: connector
+  columns: { id: BIGINT, part: STRING }
+  partitionKeys: [part]
+  options: { connector: filesystem, path: ${dir}, format: json, sink.partition-commit.policy.kind: success-file }
+`;
+    const graph = buildStreamGraph(defineJob({ name: 'p', build: (env) => buildPipeline(env, parsePipeline(yaml)) }), 2);
+    const committer = graph.nodes.find((n) => n.name.endsWith(': Committer'))!;
+    expect(committer).toMatchObject({ uid: 'pipeline-sink-committer', parallelism: 1 });
+    expect(committer.inputs.map((e) => [graph.node(e.sourceId).uid, e.partitioner.type])).toEqual([['pipeline-sink', 'global']]);
+    await run(yaml);
+    // every id lands in the NULL partition (no 'part' field): one partition, written by both subtasks, committed once
+    const files = readdirSync(path.join(dir, 'part=__DEFAULT_PARTITION__'));
+    expect(files.filter((f) => !f.startsWith('part-'))).toEqual(['_SUCCESS']);
+    expect(new Set(files.filter((f) => f.startsWith('part-')).map((f) => f.split('-')[2]))).toEqual(new Set(['0', '1']));
+  });
+
   test('a datagen source, a filter and a filesystem json sink: exactly the matching rows land in committed files', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'millrace-pipeline-connector-'));
     await run(`

@@ -98,7 +98,11 @@ export const pipelineSinkSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('file'), path: z.string().min(1), format: z.enum(['jsonl', 'csv']).default('jsonl') }),
   z.strictObject({ type: z.literal('print'), prefix: z.string().optional() }),
   z.strictObject({ type: z.literal('blackhole') }),
-  z.strictObject(connectorTable),
+  z.strictObject({
+    ...connectorTable,
+    partitionKeys: z.array(fieldName).min(1).optional()
+      .describe("PARTITIONED BY columns (the filesystem connector writes col=value/ directories and commits partitions with 'sink.partition-commit.*')."),
+  }),
 ], { error: 'expected sink.type file, print, blackhole or connector' });
 
 /** Output fields a window step adds besides its aggregates. */

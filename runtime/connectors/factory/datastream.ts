@@ -23,6 +23,8 @@ export interface ObjectTable {
   /** column name → Flink SQL type text, in order */
   readonly columns: Readonly<Record<string, string>>;
   readonly primaryKey?: readonly string[];
+  /** PARTITIONED BY columns (filesystem) */
+  readonly partitionKeys?: readonly string[];
   readonly options: Readonly<Record<string, string>>;
 }
 
@@ -40,7 +42,7 @@ export function parseTypeText(text: string, where: string): DataType {
 
 export function describeTable(t: ObjectTable): TableDescriptor {
   const columns: RowField[] = Object.entries(t.columns).map(([name, type]) => ({ name, type: parseTypeText(type, `table '${t.name}', column '${name}'`) }));
-  return { name: t.name, columns, options: t.options, ...(t.primaryKey ? { primaryKey: t.primaryKey } : {}) };
+  return { name: t.name, columns, options: t.options, ...(t.primaryKey ? { primaryKey: t.primaryKey } : {}), ...(t.partitionKeys ? { partitionKeys: t.partitionKeys } : {}) };
 }
 
 function toObject(type: DataType, v: unknown): unknown {
@@ -88,5 +90,7 @@ export function objectSink(registry: ConnectorRegistry, table: ObjectTable): Sin
       }
       return out;
     },
+    // a sink with a global committer (the filesystem sink's partition commit) keeps it
+    ...(inner.createCommitter ? { createCommitter: () => inner.createCommitter!() } : {}),
   };
 }

@@ -178,6 +178,8 @@ describe('filesystem sink: two-phase commit on a local directory', () => {
     const t = (options: Record<string, string>, partitionKeys?: string[]): TableDescriptor => ({ name: 'out', columns: columns.slice(0, 3), options: { connector: 'filesystem', path: '/tmp/x', format: 'csv', ...options }, ...(partitionKeys ? { partitionKeys } : {}) });
     expect(() => registry.validate(t({ 'sink.partition-commit.policy.kind': 'metastore' }, ['name']))).toThrow(/'metastore' is not supported here.*use success-file/);
     expect(() => registry.validate(t({ 'sink.partition-commit.policy.kind': 'success-file' }))).toThrow(/needs a partitioned table/);
+    expect(() => registry.validate(t({ 'sink.partition-commit.policy.kind': 'success-file', 'sink.partition-commit.success-file.name': '../_DONE' }, ['name']))).toThrow(/option 'sink.partition-commit.success-file.name' = '..\/_DONE' must be a file name without '\/'/);
+    expect(() => registry.validate(t({ 'sink.partition-commit.trigger': 'event-time' }, ['name']))).toThrow(/sink.partition-commit.trigger/);
     expect(() => registry.validate(t({ path: 'hdfs://nn/x' }))).toThrow(/scheme is not supported/);
     expect(() => registry.validate(t({}, ['nope']))).toThrow(/PARTITIONED BY names 'nope'/);
     expect(() => registry.validate({ name: 'out', columns: [{ name: 'm', type: T.map(T.string(), T.int()) }], options: { connector: 'filesystem', path: '/tmp/x', format: 'parquet' } })).toThrow(/column 'm' has type MAP/);

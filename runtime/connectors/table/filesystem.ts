@@ -57,6 +57,11 @@ export const filesystemConnector = defineConnector({
       if (k !== 'success-file') fail(`option 'sink.partition-commit.policy.kind': '${k}' is not supported here (no metastore, no custom classes); use success-file`);
     }
     if (kinds.length > 0 && keys.length === 0) fail("option 'sink.partition-commit.policy.kind' needs a partitioned table; add PARTITIONED BY (...) or remove the option");
+    const successFile = o['sink.partition-commit.success-file.name'];
+    // the committer writes it into each partition directory; the source skips names starting with '.' or '_'
+    if (successFile === '' || /[/\\]/.test(successFile) || successFile === '.' || successFile === '..') {
+      fail(`option 'sink.partition-commit.success-file.name' = '${successFile}' must be a file name without '/' (default _SUCCESS)`);
+    }
     if (o['sink.partition-commit.watermark-time-zone'].toUpperCase() !== 'UTC') {
       fail("option 'sink.partition-commit.watermark-time-zone': only 'UTC' is supported (TIMESTAMP values are wall-clock times read as UTC)");
     }
