@@ -23,13 +23,13 @@ import { buildStreamGraph } from '../runtime/api/environment.ts';
 import { buildJobGraph } from '../runtime/graph/job-graph.ts';
 import { sqlScriptJob } from '../runtime/sql/physical/sql-job.ts';
 import { downKafka, upKafka } from '../test/services/kafka/lifecycle.ts';
-import { kafka as kafkaRelease } from '../test/services/kafka/plan.ts';
+import { kafka as kafkaRelease, kafkaPaths } from '../test/services/kafka/plan.ts';
 import { onInterrupt, runBench } from './lib/children.ts';
 import { javaArgs } from './lib/flink.ts';
 import { benchScript, benchStatements, checkOutput, type TopicNames } from './lib/kafka-data.ts';
 import { ensureFlinkKafkaJar, FLINK_KAFKA_CONNECTOR_VERSION } from './lib/kafka-flink.ts';
 import { drainCheck, renderKafkaSection, renderKafkaTable, replaceKafkaSection, type DrainCheck, type KafkaBenchReport, type KafkaBenchSettings, type KafkaVerification, type SideVerification } from './lib/kafka-report.ts';
-import { bidRecords, createTopic, deleteTopic, endOffsets, ensureInputTopic, readValues, type InputTopic } from './lib/kafka-topics.ts';
+import { bidRecords, createTopic, deleteTopic, endOffsets, ensureInputTopic, readValues, waitForTopicFilesGone, type InputTopic } from './lib/kafka-topics.ts';
 import { describeMachine } from './lib/machine.ts';
 import { millraceCommand } from './lib/millrace.ts';
 import { isSmokeRun, MIN_MEASURE_SECONDS, MIN_RUNS, MIN_WARMUP_SECONDS } from './lib/report.ts';
@@ -96,6 +96,8 @@ const log = (line: string) => process.stderr.write(`[bench:kafka] ${line}\n`);
 const workDir = mkdtempSync(join(tmpdir(), 'millrace-bench-kafka-'));
 const runId = Date.now().toString(36);
 const createdTopics = new Set<string>();
+/** topics deleted during the run, whose files cleanUp waits for the broker to remove */
+const deletedTopics = new Set<string>();
 let brokerStartedHere = false;
 let bootstrap = '';
 
@@ -109,6 +111,7 @@ async function freshTopic(name: string): Promise<string> {
 async function dropTopic(name: string): Promise<void> {
   await deleteTopic(bootstrap, name);
   createdTopics.delete(name);
+  deletedTopics.add(name);
 }
 
 /** The plan file KafkaSqlBench reads and the SQL file `millrace run` reads, for the same statements. */
@@ -264,8 +267,12 @@ async function main(): Promise<void> {
 /** Topics this run made (the input too, unless --keep-input) and the broker if it was started here. */
 async function cleanUp(): Promise<void> {
   if (bootstrap !== '') {
+    const topics = [...createdTopics, ...deletedTopics];
     for (const topic of createdTopics) await deleteTopic(bootstrap, topic).catch((e: unknown) => log(`could not delete ${topic}: ${(e as Error).message}`));
     createdTopics.clear();
+    // the broker removes a deleted topic's files a little later: wait for that before stopping it
+    const left = await waitForTopicFilesGone(kafkaPaths().dataDir, topics, 60_000);
+    if (left.length > 0) log(`the broker still holds files of deleted topics after 60 s: ${left.slice(0, 5).join(', ')}${left.length > 5 ? ', ...' : ''}`);
   }
   if (brokerStartedHere) {
     brokerStartedHere = false;

@@ -3,7 +3,7 @@
 // verification topic, the output topics, and reading them back.
 
 import { Admin, Producer } from '@platformatic/kafka';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { createNexmarkGenerator } from '../../runtime/connectors/nexmark/index.ts';
@@ -50,6 +50,23 @@ export async function deleteTopic(bootstrap: string, topic: string): Promise<voi
     if ((await a.listTopics()).includes(topic)) await a.deleteTopics({ topics: [topic] });
   });
   rmSync(join(CACHE_DIR, `${topic}.json`), { force: true });
+}
+
+/**
+ * Waits until the broker's data directory holds no partition directory of `topics` (a deleted
+ * topic's directories are renamed `<topic>-<p>.<id>-delete` and removed `file.delete.delay.ms`
+ * later, test/services/kafka/plan.ts), so stopping the broker leaves no deleted topic on the disk.
+ * Returns the directories still there at the deadline.
+ */
+export async function waitForTopicFilesGone(dataDir: string, topics: readonly string[], timeoutMs: number): Promise<string[]> {
+  const left = () => (existsSync(dataDir) ? readdirSync(dataDir) : []).filter((d) => topics.some((t) => d.startsWith(`${t}-`) && /^\d+(\.[0-9a-f]+-delete)?$/.test(d.slice(t.length + 1))));
+  const deadline = Date.now() + timeoutMs;
+  let dirs = left();
+  while (dirs.length > 0 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    dirs = left();
+  }
+  return dirs;
 }
 
 /** End offset of every partition of `topic` (records written so far, as the topics start empty). */
