@@ -267,8 +267,9 @@ test("with NetworkPolicy enforced, another namespace's pod reaches neither the r
 
 // Issue 14 (tests): the viewer-level exfiltration. An editor's pipeline whose file source reads the
 // S3 credentials mounted into the pods and prints them (viewers read pod logs) does not build on
-// the real JobManager pod: the JobManager exits with MR_ERR_FILE_PATH_NOT_ALLOWED, the Deployment's
-// status names the refused path, and the key is in no status, Event or pod log.
+// the real JobManager pod: the JobManager exits with MR_ERR_FILE_PATH_NOT_ALLOWED, the Deployment
+// fails at once (JobBuildFailed: the same spec would fail the same way, so no crash loop until the
+// progress deadline), its status names the refused path, and the key is in no status, Event or pod log.
 const EXFILTRATION = 'name: fenced\nsource: { type: file, path: /var/run/secrets/millrace/s3/AWS_SECRET_ACCESS_KEY }\nsink: { type: print }\n';
 
 test('a pipeline that reads the mounted S3 credentials into its output does not build: the status names the path, the key is nowhere', async () => {
@@ -284,15 +285,16 @@ test('a pipeline that reads the mounted S3 credentials into its output does not 
   const logs: string[] = [];
   let last: unknown;
   const refusal = (d: Awaited<ReturnType<typeof getWithStatus>>) => d?.status?.conditions?.find((c) => /MR_ERR_FILE_PATH_NOT_ALLOWED/.test(c.message ?? ''));
-  const shown = await waitFor('the Deployment\'s status showing the refused path', async () => {
+  const shown = await waitFor('the Deployment Failed with the refused path', async () => {
     // collect the logs of every pod while they exist (the JobManager exits with the refusal)
     for (const pod of await podsOf(tenantA)) logs.push(await kubectl('logs', '-n', tenantA, pod.metadata.name, '--all-containers').catch(() => ''));
     const d = await getWithStatus(rest, 'Deployment', NAME, tenantA);
     last = d?.status;
-    return refusal(d) ? d : undefined;
+    return d?.status?.phase === 'Failed' && refusal(d) ? d : undefined;
   }, 240_000, 1000).catch((err: unknown) => { throw new Error(`${String(err)}; last status ${JSON.stringify(last)}`); });
-  // The JobManager exits (a crash loop until the progress deadline fails the Deployment); the status names the path.
-  expect(refusal(shown)?.message).toContain('/var/run/secrets/millrace/s3');
+  // The JobManager exits; its second identical exit fails the start (not the progress deadline), naming the path.
+  const readyCondition = shown.status?.conditions?.find((c) => c.type === 'Ready');
+  expect(readyCondition).toMatchObject({ status: 'False', reason: 'JobBuildFailed', message: expect.stringMatching(/^the job cannot start: pod fenced-jm-\S+: MR_ERR_FILE_PATH_NOT_ALLOWED: .*'\/var\/run\/secrets\/millrace\/s3\/AWS_SECRET_ACCESS_KEY'/) });
   expect(logs.join('\n')).toContain('MR_ERR_FILE_PATH_NOT_ALLOWED');
   expect(logs.join('\n')).not.toContain(secretKey);
   expect(JSON.stringify(shown.status)).not.toContain(secretKey);
