@@ -32,6 +32,8 @@ import { reconcileSavepoint } from './controllers/savepoint/reconciler.ts';
 import { refreshUsage } from './controllers/shared/usage-refresh.ts';
 import { usageRefreshDelayMs } from './controllers/shared/usage-coalescing.ts';
 import { owningDeployment } from './controllers/deployment/pod-ownership.ts';
+import { waitingHead } from './controllers/deployment/queue-view.ts';
+import { usableQueueCU } from './controllers/queue/in-force.ts';
 import { deploymentEventPriority } from './controllers/deployment/event-priority.ts';
 
 export interface OperatorDeps {
@@ -60,7 +62,7 @@ export interface OperatorDeps {
 }
 
 
-type ControllerName = 'workspace' | 'namespace' | 'queue' | 'deployment' | 'savepoint' | 'namespaceUsage' | 'workspaceUsage' | 'queueUsage';
+type ControllerName = 'workspace' | 'namespace' | 'queue' | 'deployment' | 'savepoint' | 'namespaceUsage' | 'workspaceUsage' | 'queueUsage' | 'queueWaiting';
 type Obj = KubeObject & { spec?: Record<string, unknown> };
 
 export class Operator {
@@ -132,6 +134,17 @@ export class Operator {
       namespaceUsage: fresh('Namespace', async (key) => { if (await refreshUsage(ctx, 'Namespace', key) === 'full') this.queues.get('namespace')?.add(key); }),
       workspaceUsage: fresh('Workspace', async (key) => { if (await refreshUsage(ctx, 'Workspace', key) === 'full') this.queues.get('workspace')?.add(key); }),
       queueUsage: fresh('Queue', async (key) => { if (await refreshUsage(ctx, 'Queue', key) === 'full') this.queues.get('queue')?.add(key); }),
+      // The CU in use of a queue changed: the head of its waiting line decides again (queue-view.ts
+      // waitingHead), not every Deployment waiting (O(queued) passes per change, each writing its
+      // place in line). Run from its own queue, so the admission index has seen the event first.
+      queueWaiting: async (key) => {
+        const { namespace = '', name } = splitKey(key);
+        const queueCU = usableQueueCU(ctx.caches.queues.get(name, namespace));
+        if (queueCU === undefined) return; // not active: the queue's own events wake its deployments
+        const head = waitingHead(ctx, namespace, name, queueCU)
+          ?? ctx.caches.deployments.list(namespace).filter((d) => (d.spec?.queue ?? 'default-queue') === name).map((d) => d.metadata.name);
+        for (const d of head) this.queues.get('deployment')?.add(`${namespace}/${d}`);
+      },
     };
     for (const name of Object.keys(this.reconcilers) as ControllerName[]) this.queues.set(name, new WorkQueue({ clock: deps.clock, random: deps.random }));
 
@@ -189,24 +202,9 @@ export class Operator {
         for (const d of list(c.deployments, ns)) if ((d.spec?.queue ?? 'default-queue') === o.metadata.name) add('deployment', keyOf(d));
       }
     });
-    // Queued deployments by namespace/queue, kept from the events: waking those of one queue
-    // costs O(queued), not a copy of the namespace's whole list per event (O(n^2) at 10,000).
-    const queuedIn = new Map<string, Set<string>>();
-    const queuedAt = new Map<string, string>();
-    const trackQueued = (key: string, where: string | undefined) => {
-      const before = queuedAt.get(key);
-      if (before === where) return;
-      if (before !== undefined) { const set = queuedIn.get(before); set?.delete(key); if (set?.size === 0) queuedIn.delete(before); }
-      if (where === undefined) { queuedAt.delete(key); return; }
-      queuedAt.set(key, where);
-      let set = queuedIn.get(where);
-      if (!set) { set = new Set(); queuedIn.set(where, set); }
-      set.add(key);
-    };
     deployments.on((e, o) => {
       const ns = o.metadata.namespace ?? '';
       const queue = ((o as Obj).spec?.queue as string | undefined) ?? 'default-queue';
-      trackQueued(keyOf(o), e !== 'delete' && phaseOf(o) === 'Queued' ? `${ns}/${queue}` : undefined);
       // A spec not yet reconciled goes high, a settled one (the initial list after a restart) low: event-priority.ts.
       if (e === 'delete' || changed('Deployment', o, specSignature(o))) add('deployment', keyOf(o), deploymentEventPriority(e, o));
       if (e === 'delete' || changed('Deployment.phase', o, `${phaseOf(o)}|${(o.status as { cuInUse?: number } | undefined)?.cuInUse ?? ''}`)) {
@@ -221,8 +219,8 @@ export class Operator {
         this.queues.get('namespaceUsage')?.addAfter(ns, usageRefreshDelayMs(namespaces.size));
         const ws = c.namespaces.get(ns)?.spec?.workspace;
         if (ws) this.queues.get('workspaceUsage')?.addAfter(ws, usageRefreshDelayMs(workspaces.size));
-        // Capacity may have freed: the deployments waiting in this queue decide again.
-        for (const k of queuedIn.get(`${ns}/${queue}`) ?? []) add('deployment', k);
+        // Capacity may have freed: the head of the queue's waiting line decides again (queueWaiting above).
+        this.queues.get('queueWaiting')?.add(`${ns}/${queue}`);
         for (const s of c.savepoints.byIndex(SAVEPOINT_INDEX_DEPLOYMENT, keyOf(o))) add('savepoint', keyOf(s));
       }
       if (e === 'delete') { seen.delete(`Deployment:${keyOf(o)}`); seen.delete(`Deployment.phase:${keyOf(o)}`); }

@@ -44,6 +44,11 @@ describe('a queue kept up to date member by member', () => {
         }
         const expected = decideAdmission(queueCU, 'q', [...facts.values()].map(candidate));
         expect(queue.result(queueCU, 'q')).toEqual(expected);
+        // The head: the waiting ones decideAdmission admits, then the first it keeps waiting (never-fitting ones aside).
+        const waitingInOrder = [...facts.values()].filter((f) => f.wantsToRun && !f.admitted && f.requiredCU <= queueCU)
+          .sort((a, b) => a.arrivalMs - b.arrivalMs || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map((f) => f.name);
+        const admittedNow = waitingInOrder.findIndex((n) => !expected.decisions.get(n)?.admitted);
+        expect(queue.head(queueCU)).toEqual(admittedNow < 0 ? waitingInOrder : waitingInOrder.slice(0, admittedNow + 1));
         for (const n of facts.keys()) expect(queue.decision(queueCU, 'q', n)).toEqual(expected.decisions.get(n));
       }
       expect(queue.size).toBe(facts.size);
@@ -57,5 +62,19 @@ describe('a queue kept up to date member by member', () => {
     expect(queue.decision(500, 'q', 'w0499')).toEqual({ admitted: true });
     expect(queue.decision(500, 'q', 'w0500')).toEqual({ admitted: false, position: 1, reason: 'needs 1 CU, queue q has 0 of 500 CU free' });
     expect(queue.result(500, 'q')).toMatchObject({ usedCU: 500, queued: 500 });
+  });
+
+  test('when capacity frees, only the head of the waiting line is woken, not all that wait', () => {
+    const queue = new QueueMembers();
+    const running = (name: string, cu: number, arrivalMs: number) => ({ name, arrivalMs, requiredCU: cu, admitted: true, wantsToRun: true, holdsPods: true });
+    queue.upsert(running('r1', 2, 0));
+    queue.upsert(running('r2', 2, 1));
+    for (let i = 0; i < 1000; i++) queue.upsert({ name: `w${String(i).padStart(4, '0')}`, arrivalMs: 10 + i, requiredCU: 1, admitted: false, wantsToRun: true, holdsPods: false });
+    queue.upsert({ name: 'huge', arrivalMs: 5, requiredCU: 100, admitted: false, wantsToRun: true, holdsPods: false });
+    // Full: the first in line learns that nothing is free; the other 999 are not woken.
+    expect(queue.head(4)).toEqual(['w0000']);
+    // r1 stops (2 CU free): two are admitted, the third waits on.
+    queue.upsert({ ...running('r1', 2, 0), admitted: false, wantsToRun: false, holdsPods: false });
+    expect(queue.head(4)).toEqual(['w0000', 'w0001', 'w0002']);
   });
 });

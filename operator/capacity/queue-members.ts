@@ -75,6 +75,27 @@ export class QueueMembers {
     return walkWaiting(queueCU, queueName, this.usedQuarters, this.waiting, name).decisions.get(name);
   }
 
+  /**
+   * The waiting deployments whose decision a change of the CU in use can alter: each one the
+   * first-come-first-served walk admits now, and the first that then has to wait (its free CU
+   * changed). Those behind it keep waiting whatever changed ahead, so waking them all on every change
+   * made O(waiting) passes per change. One that can never fit (larger than the queue) holds no place
+   * and is skipped. Costs the head's length, not the queue's.
+   */
+  head(queueCU: number): string[] {
+    const capacity = quarters(queueCU);
+    let used = this.usedQuarters;
+    const names: string[] = [];
+    for (const f of this.waiting) {
+      const need = quarters(f.requiredCU);
+      if (need > capacity) continue;
+      names.push(f.name);
+      if (used + need > capacity) break;
+      used += need;
+    }
+    return names;
+  }
+
   /** Every member's decision, the CU in use and how many wait: what decideAdmission returns for the same members. */
   result(queueCU: number, queueName: string): AdmissionResult {
     const decisions = new Map<string, AdmissionDecision>();

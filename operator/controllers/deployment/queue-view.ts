@@ -86,6 +86,14 @@ export function admissionDecision(ctx: ReconcileContext, namespace: string, queu
   return queueAdmission(ctx, namespace, queue, queueCU).decisions.get(name);
 }
 
+/**
+ * The Deployments of a queue to look at again after the CU in use changed: the head of its waiting
+ * line (QueueMembers.head). Undefined without informer caches (no index): then all waiting ones.
+ */
+export function waitingHead(ctx: ReconcileContext, namespace: string, queue: string, queueCU: number): string[] | undefined {
+  return admissionIndexOf(ctx)?.queue(namespace, queue).head(queueCU);
+}
+
 /** Every queue's members, kept up to date from informer events and the ledger. */
 class AdmissionIndex {
   private readonly queues = new Map<string, QueueMembers>();
