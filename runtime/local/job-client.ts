@@ -63,15 +63,23 @@ export interface CheckpointsStatus {
 
 export const TERMINAL = new Set(['FINISHED', 'FAILED', 'CANCELED']);
 
+/** How long a REST call may take (a status, a trigger). */
+const CALL_TIMEOUT_MS = 10_000;
+/**
+ * How long a submission may take: the JobManager imports the job module and builds its graph before
+ * it answers, which for a SQL job took 11 s on a loaded 2-core machine (Flink's client.timeout is 60 s too).
+ */
+const SUBMIT_TIMEOUT_MS = 60_000;
+
 export class JobClient {
   readonly baseUrl: string;
   constructor(baseUrl: string) {
     this.baseUrl = baseUrl;
   }
-  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  private async call<T>(method: string, path: string, body?: unknown, timeoutMs = CALL_TIMEOUT_MS): Promise<T> {
     const res = await fetch(`${this.baseUrl}${path}`, {
       method, headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(10_000),
+      body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(timeoutMs),
     });
     const text = await res.text();
     if (!res.ok) {
@@ -90,7 +98,7 @@ export class JobClient {
     return (await this.submitJob(req)).id;
   }
   submitJob(req: SubmitBody): Promise<{ id: string; restoredFrom: { path: string; checkpointId: number; isSavepoint: boolean } | null }> {
-    return this.call('POST', '/jobs', req);
+    return this.call('POST', '/jobs', req, SUBMIT_TIMEOUT_MS);
   }
   checkpoints(id: string): Promise<CheckpointsStatus> {
     return this.call('GET', `/jobs/${id}/checkpoints`);
