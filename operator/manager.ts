@@ -61,7 +61,6 @@ export interface OperatorDeps {
   operatorTenantAccess?: OperatorTenantAccess;
 }
 
-
 type ControllerName = 'workspace' | 'namespace' | 'queue' | 'deployment' | 'savepoint' | 'namespaceUsage' | 'workspaceUsage' | 'queueUsage' | 'queueWaiting';
 type Obj = KubeObject & { spec?: Record<string, unknown> };
 
@@ -143,7 +142,9 @@ export class Operator {
         if (queueCU === undefined) return; // not active: the queue's own events wake its deployments
         const head = waitingHead(ctx, namespace, name, queueCU)
           ?? ctx.caches.deployments.list(namespace).filter((d) => (d.spec?.queue ?? 'default-queue') === name).map((d) => d.metadata.name);
-        for (const d of head) this.queues.get('deployment')?.add(`${namespace}/${d}`);
+        // Only those a pass put in Queued: one not reconciled yet is on its way anyway (a pass in
+        // flight would run again for nothing).
+        for (const d of head) if (ctx.caches.deployments.get(d, namespace)?.status?.phase === 'Queued') this.queues.get('deployment')?.add(`${namespace}/${d}`);
       },
     };
     for (const name of Object.keys(this.reconcilers) as ControllerName[]) this.queues.set(name, new WorkQueue({ clock: deps.clock, random: deps.random }));
@@ -208,10 +209,10 @@ export class Operator {
       // A spec not yet reconciled goes high, a settled one (the initial list after a restart) low: event-priority.ts.
       if (e === 'delete' || changed('Deployment', o, specSignature(o))) add('deployment', keyOf(o), deploymentEventPriority(e, o));
       if (e === 'delete' || changed('Deployment.phase', o, `${phaseOf(o)}|${(o.status as { cuInUse?: number } | undefined)?.cuInUse ?? ''}`)) {
-        // The queue's status only reports usage: one refresh per second at most, however many
-        // of its deployments change (1,000 starting at once made 1,000 queue reconciles).
-        // The window grows with the objects of the kind (usage-coalescing.ts): 50 namespaces in a wave
-        // would otherwise take 100 patches a second.
+        // The queue's status only reports usage: one refresh per window at most, however many of its
+        // deployments change (1,000 starting at once made 1,000 queue reconciles); the window grows
+        // with the objects of the kind (usage-coalescing.ts): 50 namespaces in a wave would otherwise
+        // take 100 patches a second.
         this.queues.get('queueUsage')?.addAfter(`${ns}/${queue}`, usageRefreshDelayMs(queues.size));
         // USED of the Namespace and of its Workspace sum the deployments' cuInUse: same coalescing,
         // and only USED is refreshed: no full pass of a settled namespace (usage-refresh.ts); one
