@@ -124,7 +124,8 @@ function runSlot(role: 'sender' | 'receiver', settings: Settings, address?: stri
   return new Promise((resolve, reject) => {
     worker.on('message', (m: { address?: string; result?: SlotResult }) => {
       if (m.address !== undefined) onAddress?.(m.address);
-      if (m.result !== undefined) resolve(m.result);
+      // the slot's sockets would keep the worker alive: it is ended once it reported
+      if (m.result !== undefined) void worker.terminate().then(() => resolve(m.result!));
     });
     worker.on('error', reject);
   });
