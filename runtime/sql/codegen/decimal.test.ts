@@ -55,6 +55,12 @@ describe('DECIMAL arithmetic', () => {
     expect(dec.mul('0.908', 3, 1_000_001, 0, 23, 3)).toBe('908000.908');
     expect(dec.mul('0.908', 3, -7, 0, 23, 3)).toBe('-6.356');
     expect(dec.mul('0.908', 3, 9_007_199_254_740_991, 0, 23, 3)).toBe('8178536923304819.828');
+    // results of 10^9 and more are written as two small integers (digitsOf): zeros inside kept
+    expect(dec.mul('0.908', 3, 1_101_322, 0, 23, 3)).toBe('1000000.376');
+    expect(dec.mul('1', 0, 1_000_000_007, 0, 20, 2)).toBe('1000000007.00');
+    expect(dec.mul('-1', 0, 5_000_000_000_000, 0, 20, 0)).toBe('-5000000000000');
+    expect(dec.cast(999_999_999, 0, 20, 0)).toBe('999999999');
+    expect(dec.cast('0.001', 3, 5, 3)).toBe('0.001');
     expect(dec.mul('0.5', 1, 3, 0, 10, 0)).toBe('2');
     expect(dec.mul('-0.5', 1, 3, 0, 10, 0)).toBe('-2');
     expect(dec.mul('0.5', 1, 5, 0, 10, 0)).toBe('3');

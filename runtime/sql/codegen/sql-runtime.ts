@@ -107,18 +107,32 @@ function rescaleNumber(v: number, from: number, to: number): number {
   return Math.abs(r) * 2 >= d ? q + (v < 0 ? -1 : 1) : q;
 }
 
+const ZEROS = '0000000000000000';
+
+/**
+ * The digits of a non-negative safe integer. Below 10^9 it is a small integer, which V8 writes
+ * fast; above, String() takes the double-to-text path (~0.3 µs, q1's 0.908 * price mostly lands
+ * there), so it is written as two small integers: the digits above 10^9 and the nine below.
+ */
+function digitsOf(abs: number): string {
+  if (abs < 1e9) return String(abs);
+  const low = abs % 1e9; // exact for integers
+  const lowText = String(low);
+  return String((abs - low) / 1e9) + ZEROS.slice(0, 9 - lowText.length) + lowText;
+}
+
 /** The text of a safe integer at scale s, NULL when it has more than p digits (as `fit`). */
 function fitNumber(v: number, p: number, s: number): string | null {
   const neg = v < 0;
   const abs = neg ? -v : v;
   // every safe integer has at most 16 digits
   if (p < 16 && abs >= POW10[p]!) return null;
-  if (s === 0) return String(v === 0 ? 0 : v);
   if (s > 15) return text(BigInt(v), s);
-  const d = POW10[s]!;
-  const r = abs % d;
-  const fraction = String(r);
-  const out = `${(abs - r) / d}.${fraction.length < s ? '0'.repeat(s - fraction.length) + fraction : fraction}`;
+  let digits = digitsOf(abs);
+  if (s === 0) return neg ? `-${digits}` : digits;
+  if (digits.length <= s) digits = ZEROS.slice(0, s + 1 - digits.length) + digits;
+  const cut = digits.length - s;
+  const out = `${digits.slice(0, cut)}.${digits.slice(cut)}`;
   return neg ? `-${out}` : out;
 }
 
