@@ -11,11 +11,13 @@ import { startMiniCluster, type MiniCluster } from '../../../runtime/testing/min
 import { DEFAULT_VARIABLES, substituteVariables } from '../nexmark/nexmark-queries.ts';
 
 const JOB = fileURLToPath(new URL('../../../runtime/sql/physical/sql-job.ts', import.meta.url));
-// paced (rate.limited) from the job's start: the input lasts 15 s, so it is still running when the
-// first windows are committed even when the machine is busy and the tasks start late (a paced
-// source catches up on what was due meanwhile; at load 34 on 2 cores the slots took 12 s to import
-// the SQL job and the 10 s input once ended before the stop); the restored run paces the rest the same way
-const EVENTS = 60_000;
+// paced (rate.limited) from the job's start (the JobManager's deploy time): the input lasts 30 s, so
+// it is still running when the first windows are committed even when the machine is busy and the
+// tasks start late (a paced source catches up on what was due meanwhile). At load 25-34 on 2 cores
+// the slots took 11-12 s to import the SQL job, and two 1.3 s checkpoints came before the first
+// committed window: a 10 s and then a 15 s input ended before the stop. The restored run paces the
+// rest the same way (its sources wait for the part the first run emitted), so the file takes ~45 s.
+const EVENTS = 120_000;
 const RATE = 4000;
 const BASE_TIME = Date.UTC(2025, 0, 1); // event time of the first event, on both sides
 
@@ -62,7 +64,7 @@ test('a window aggregation stopped with a savepoint and restored emits every win
   const before = committed().length;
 
   const second = await mc.submit(JOB, { parallelism: 2, params: { 'sql.file': file }, savepointPath: savepoint });
-  expect((await mc.client.waitForTerminal(second, 60_000)).state).toBe('FINISHED');
+  expect((await mc.client.waitForTerminal(second, 90_000)).state).toBe('FINISHED');
   expect((await mc.client.checkpoints(second)).latest.restored).toMatchObject({ is_savepoint: true });
 
   const lines = readdirSync(out).filter((f) => !f.startsWith('.')).flatMap((f) => readFileSync(path.join(out, f), 'utf8').split('\n').filter((l) => l !== ''));
@@ -79,4 +81,4 @@ test('a window aggregation stopped with a savepoint and restored emits every win
   const expected = [...windows].map(([k, w]) => { const [bidder, ws] = k.split(','); return `${bidder},${w.n},${w.total},${ws}`; });
   expect(before).toBeGreaterThan(0); // the first run committed some windows before it stopped
   expect(lines.sort()).toEqual(expected.sort());
-}, 150_000);
+}, 210_000);
