@@ -38,6 +38,16 @@ export function valueRows(format: ResolvedFormat, projection?: readonly number[]
   };
 }
 
+/** An insert-only format's row of a record value; undefined for a tombstone or a skipped record. */
+function valueRow(format: ResolvedFormat, projection?: readonly number[]): (value: Buffer | null) => ChangelogRow | undefined {
+  const decoder = format.createDecoder(projection);
+  return (value) => {
+    if (value === null) return undefined;
+    const values = decoder.decodeBytes ? decoder.decodeBytes(value) : decoder.decode(value.toString('utf8'));
+    return values === null ? undefined : insertRow(values);
+  };
+}
+
 export const kafkaConnector = defineConnector({
   name: 'kafka',
   description: 'Apache Kafka topics in a format; source (unbounded or bounded) and append sink (none, at-least-once, exactly-once)',
@@ -107,6 +117,11 @@ export const kafkaConnector = defineConnector({
       changelogMode: format.changelogMode,
       createSource(projection) {
         if (projection !== undefined && !projectable) throw new ConnectorError('MR_ERR_CONNECTOR_ABILITY', `table '${table}': format '${format.name}' cannot read a projection of the columns`);
+        if (format.changelogMode === 'insert-only') {
+          // one row per record (or none): the source emits it as it is, no list per record
+          const decode = valueRow(format, projection);
+          return kafkaSource<ChangelogRow>({ ...options, deserializer: (r) => decode(r.value) });
+        }
         const decode = valueRows(format, projection);
         // a record becomes the rows its format gives (a changelog format's update: -U and +U)
         return flatMapSource(kafkaSource<ChangelogRow[]>({ ...options, deserializer: (r) => decode(r.value) }), `kafka:${table}`, (rows) => rows);
