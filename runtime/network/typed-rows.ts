@@ -82,6 +82,9 @@ export class TypedRowCodec {
   private readonly kinds: readonly FieldKind[];
   private readonly codes: Uint8Array;
   private readonly maskBytes: number;
+  /** straight-line code for this type's rows (made once per codec, see rowReader/valuesWriter) */
+  private readonly readRow: RowReader;
+  private readonly writeValues: ValuesWriter;
 
   // encoding state (encoding is synchronous)
   private out = Buffer.allocUnsafe(64 * 1024) as FastBuffer;
@@ -100,6 +103,8 @@ export class TypedRowCodec {
     this.kinds = type.changelogRow;
     this.codes = Uint8Array.from(this.kinds, codeOf);
     this.maskBytes = (this.kinds.length + 7) >> 3;
+    this.readRow = rowReader(this.kinds);
+    this.writeValues = valuesWriter(this.kinds);
   }
 
   /**
@@ -132,7 +137,6 @@ export class TypedRowCodec {
     const fieldsAt = 6;
     this.at = fieldsAt;
     const k = this.codes.length;
-    const mb = this.maskBytes;
     for (let i = 0, n = values.length; i < n; i++) {
       const r = values[i] as { kind: unknown; values: unknown } | null;
       if (r === null || typeof r !== 'object' || getPrototypeOf(r) !== OBJECT_PROTO) return NOT_TYPED;
@@ -141,17 +145,7 @@ export class TypedRowCodec {
       const kind = KIND_BYTE[r.kind as string];
       const v = r.values as unknown[];
       if (keys !== 2 || kind === undefined || !Array.isArray(v) || getPrototypeOf(v) !== ARRAY_PROTO || v.length !== k) return NOT_TYPED;
-      this.reserve(1 + mb);
-      const out = this.out;
-      const maskAt = this.at + 1;
-      out[this.at] = kind;
-      out.fill(0, maskAt, maskAt + mb);
-      this.at = maskAt + mb;
-      for (let f = 0; f < k; f++) {
-        const x = v[f];
-        if (x === null) this.out[maskAt + (f >> 3)]! |= 1 << (f & 7);
-        else if (!this.writeCode(this.codes[f]!, this.kinds[f]!, x)) return NOT_TYPED;
-      }
+      if (!this.writeValues(this, kind, v)) return NOT_TYPED;
     }
     let off = this.at;
     this.out.writeUInt32LE(off - fieldsAt, 2);
@@ -282,17 +276,7 @@ export class TypedRowCodec {
     this.strPos = mode === TYPED_BLOCK ? fieldsEnd : -1;
     try {
       const rows = new Array<unknown>(n);
-      for (let i = 0; i < n; i++) {
-        const p = this.pos;
-        if (p + 1 + mb > fieldsEnd) throw new Error('a row runs past the end of the fields');
-        const kind = ROW_KINDS[body[p]!];
-        if (kind === undefined) throw new Error(`unknown row kind ${body[p]}`);
-        const maskAt = p + 1;
-        this.pos = maskAt + mb;
-        const values = new Array<unknown>(k);
-        for (let f = 0; f < k; f++) values[f] = (body[maskAt + (f >> 3)]! >> (f & 7)) & 1 ? null : this.readCode(this.codes[f]!, this.kinds[f]!);
-        rows[i] = { kind, values };
-      }
+      for (let i = 0; i < n; i++) rows[i] = this.readRow(this, body);
       if (this.pos !== fieldsEnd) throw new Error(`${fieldsEnd - this.pos} bytes of fields left after ${n} rows`);
       const end = mode === TYPED_BLOCK ? this.strPos : fieldsEnd;
       if (end !== body.length) throw new Error(`${body.length - end} bytes left after ${n} rows`);
@@ -377,6 +361,64 @@ export class TypedRowCodec {
     if (present !== 1) throw new Error(`presence byte ${present}`);
     return this.readCode(codeOf(kind), kind);
   }
+}
+
+type RowReader = (c: TypedRowCodec, b: Buffer) => unknown;
+type ValuesWriter = (c: TypedRowCodec, kind: number, values: unknown[]) => boolean;
+
+/**
+ * A row reader for `kinds` as straight-line code: fixed-size fields read inline (their bounds are
+ * the buffer's, and a row that ran past the fields fails the final position check), the others
+ * through readCode. About twice as fast as a loop with a switch per field.
+ */
+function rowReader(kinds: readonly FieldKind[]): RowReader {
+  const mb = (kinds.length + 7) >> 3;
+  let body = `let p = c.pos;
+if (p + ${1 + mb} > c.fieldsEnd) throw new Error('a row runs past the end of the fields');
+const kind = K[b[p]];
+if (kind === undefined) throw new Error('unknown row kind ' + b[p]);
+`;
+  for (let j = 0; j < mb; j++) body += `const m${j} = b[p + ${1 + j}];\n`;
+  body += `p += ${1 + mb};\n`;
+  kinds.forEach((kind, f) => {
+    let read: string;
+    if (kind === 'i32') read = `v${f} = b.readInt32LE(p); p += 4;`;
+    else if (kind === 'f64') read = `v${f} = b.readDoubleLE(p); p += 8;`;
+    else if (kind === 'i64') read = `v${f} = b.readDoubleLE(p); p += 8; if (v${f} !== v${f}) { v${f} = b.readBigInt64LE(p); p += 8; }`;
+    else read = `c.pos = p; v${f} = c.readCode(${codeOf(kind)}, KINDS[${f}]); p = c.pos;`;
+    body += `let v${f} = null;\nif ((m${f >> 3} & ${1 << (f & 7)}) === 0) { ${read} }\n`;
+  });
+  body += `c.pos = p;\nreturn { kind, values: [${kinds.map((_, f) => `v${f}`).join(', ')}] };`;
+  return new Function('K', 'KINDS', `return function readRow(c, b) {\n${body}\n};`)(ROW_KINDS, kinds) as RowReader;
+}
+
+/** The writer of a row's kind byte, NULL bitmap and values for `kinds`, as straight-line code. */
+function valuesWriter(kinds: readonly FieldKind[]): ValuesWriter {
+  const k = kinds.length;
+  const mb = (k + 7) >> 3;
+  // room for every fixed-size field after this point (an i64 takes at most 16 bytes)
+  const room = (from: number): number => 16 * (k - from);
+  let body = `c.reserve(${1 + mb + room(0)});
+let out = c.out;
+let at = c.at;
+const maskAt = at + 1;
+out[at] = kind;
+at += ${1 + mb};
+let x;
+`;
+  for (let j = 0; j < mb; j++) body += `let m${j} = 0;\n`;
+  kinds.forEach((kind, f) => {
+    const helper = `{ c.at = at; if (!c.writeCode(${codeOf(kind)}, KINDS[${f}], x)) return false; c.reserve(${room(f + 1)}); out = c.out; at = c.at; }`;
+    let write: string;
+    if (kind === 'i32') write = `if (typeof x === 'number' && (x | 0) === x && (x !== 0 || 1 / x > 0)) { out.writeInt32LE(x, at); at += 4; } else return false;`;
+    else if (kind === 'f64') write = `if (typeof x === 'number') { out.writeDoubleLE(x, at); at += 8; } else return false;`;
+    else if (kind === 'i64') write = `if (typeof x === 'number' && x === x) { out.writeDoubleLE(x, at); at += 8; } else ${helper}`;
+    else write = helper;
+    body += `x = values[${f}];\nif (x === null) m${f >> 3} |= ${1 << (f & 7)};\nelse ${write}\n`;
+  });
+  for (let j = 0; j < mb; j++) body += `out[maskAt + ${j}] = m${j};\n`;
+  body += 'c.at = at;\nreturn true;';
+  return new Function('KINDS', `return function writeValues(c, kind, values) {\n${body}\n};`)(kinds) as ValuesWriter;
 }
 
 const NOT_TYPED = -1;
