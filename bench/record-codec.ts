@@ -17,6 +17,7 @@ import { parseArgs } from 'node:util';
 import { Packr } from 'msgpackr/pack';
 import { createNexmarkGenerator } from '../runtime/connectors/nexmark/generator.ts';
 import { encodeRecords, decodeRecords } from '../runtime/network/record-codec.ts';
+import { TypedRowCodec, type RecordType } from '../runtime/network/typed-rows.ts';
 
 interface Codec {
   readonly name: string;
@@ -43,6 +44,19 @@ function msgpackr(name: string, options: ConstructorParameters<typeof Packr>[0])
 
 const runtime: Codec = { name: 'runtime record-codec.ts', encode: (v) => encodeRecords(v), decode: (b, n) => decodeRecords(b, n) };
 
+/** The runtime's codec on a channel that declares the SQL row type (a SQL job's channels). */
+function runtimeTyped(type: RecordType): Codec {
+  const typed = new TypedRowCodec(type);
+  return { name: 'runtime, typed (SQL row type)', encode: (v) => encodeRecords(v, typed), decode: (b, n) => decodeRecords(b, n, typed) };
+}
+
+/** The row types of the SQL record sets (what the planner declares for their channels). */
+const SQL_ROW_TYPES: ReadonlyMap<string, RecordType> = new Map<string, RecordType>([
+  ['sql row (scan)', { changelogRow: ['i64', 'i64', 'i64', 'string', 'string', 'f64', 'string'] }],
+  ['sql row (aggregate)', { changelogRow: ['i64', 'i64', 'f64', 'f64', 'string'] }],
+  ['sql row (wide)', { changelogRow: ['i64', 'string', 'bytes', 'f64', { array: 'i32' }, 'string'] }],
+]);
+
 async function cborX(path: string): Promise<Codec> {
   const { Encoder } = (await import(path)) as { Encoder: new (o: object) => { encode(v: unknown): Uint8Array; decode(b: Uint8Array): unknown } };
   const e = new Encoder({ useRecords: true, mapsAsObjects: true });
@@ -66,7 +80,9 @@ function datasets(records: number): Map<string, unknown[]> {
   const sqlScan = (bids as { auction: number; bidder: number; price: number; channel: string; url: string; dateTime: number; extra: string }[])
     .map((b) => ({ kind: '+I', values: [b.auction, b.bidder, b.price, b.channel, b.url, b.dateTime, b.extra] }));
   const sqlAgg = sqlScan.map((r, i) => ({ kind: i % 7 === 0 ? '-U' : '+U', values: [r.values[0], i % 1000, 1_700_000_000_000 + i, 1_700_000_010_000 + i, `${i}.25`] }));
-  return new Map([['nexmark bid', bids], ['nexmark person', persons], ['nexmark auction', auctions], ['sql row (scan)', sqlScan], ['sql row (aggregate)', sqlAgg]]);
+  // rows JSON cannot carry: BIGINT beyond 2^53, DECIMAL(38, 4), BYTES, TIMESTAMP(9), ARRAY<INT>, a NULL STRING
+  const sqlWide = sqlScan.map((r, i) => ({ kind: '+I', values: [2n ** 60n + BigInt(i), `${r.values[2]}.${String(i % 10_000).padStart(4, '0')}`, Uint8Array.of(i & 255, 7, 9), r.values[5], [i, i + 1], null] }));
+  return new Map([['nexmark bid', bids], ['nexmark person', persons], ['nexmark auction', auctions], ['sql row (scan)', sqlScan], ['sql row (aggregate)', sqlAgg], ['sql row (wide)', sqlWide]]);
 }
 
 interface Figure {
@@ -112,11 +128,14 @@ async function main(): Promise<void> {
   for (const [name, data] of datasets(records)) {
     process.stdout.write(`\n${name} (${data.length} records)\n`);
     let base = 0;
-    for (const c of codecs) {
+    const type = SQL_ROW_TYPES.get(name);
+    for (const c of type ? [...codecs, runtimeTyped(type)] : codecs) {
+      // JSON cannot carry a bigint or bytes: the wide rows start from msgpackr
+      if (c === json && name === 'sql row (wide)') continue;
       const figs = Array.from({ length: runs }, () => measure(c, data, batch));
       const ns = median(figs.map((f) => f.nsPerRecord));
-      if (c === json) base = ns;
-      process.stdout.write(`  ${c.name.padEnd(32)} ${(ns / 1000).toFixed(3)} µs/record  ${figs[0]!.bytesPerRecord.toFixed(1).padStart(6)} B/record  ${(base / ns).toFixed(2)}× JSON\n`);
+      if (c === json || (base === 0 && name === 'sql row (wide)')) base = ns;
+      process.stdout.write(`  ${c.name.padEnd(32)} ${(ns / 1000).toFixed(3)} µs/record  ${figs[0]!.bytesPerRecord.toFixed(1).padStart(6)} B/record  ${(base / ns).toFixed(2)}× ${name === 'sql row (wide)' ? 'msgpackr maps' : 'JSON'}\n`);
     }
   }
 }
