@@ -109,6 +109,23 @@ describe('local copies of checkpoint state (local recovery)', () => {
     errors.length = 0;
   });
 
+  test('a canceled deployment stops its restore: the reads reject with the cancellation, locally and remotely', async () => {
+    const restore = await checkpoint(1, 5);
+    const canceled = new Error('the deployment was canceled');
+    const aborted = new AbortController();
+    aborted.abort(canceled);
+    await expect(io.load(restore, { jobId: 'job1' }, noRestoreReads(), aborted.signal)).rejects.toBe(canceled);
+    // aborted while the files are being read
+    for (const local of [{ jobId: 'job1' }, undefined]) {
+      const during = new AbortController();
+      const reads = noRestoreReads();
+      const loading = io.load(restore, local, reads, during.signal);
+      during.abort(canceled);
+      await expect(loading).rejects.toBe(canceled);
+      expect(reads).toMatchObject({ localFiles: 0, remoteFiles: 0 });
+    }
+  });
+
   test('state.backend.local-recovery: off by default, true/false, anything else refused naming the key', () => {
     expect(localRecoveryOf({})).toBe(false);
     expect(localRecoveryOf({ 'state.backend.local-recovery': 'true' })).toBe(true);

@@ -31,6 +31,14 @@ export interface RestoreReads {
 
 export const noRestoreReads = (): RestoreReads => ({ localFiles: 0, localBytes: 0, remoteFiles: 0, remoteBytes: 0, localRejected: 0 });
 
+/** The stream, destroyed (its reader rejects) when `signal` aborts. */
+function abortable(stream: Readable, signal: AbortSignal | undefined): Readable {
+  if (!signal) return stream;
+  if (signal.aborted) stream.destroy(signal.reason as Error);
+  else signal.addEventListener('abort', () => stream.destroy(signal.reason as Error), { once: true });
+  return stream;
+}
+
 export class TaskStateIO {
   private readonly stores = new Map<string, ObjectStore>();
   private readonly env: Record<string, string | undefined>;
@@ -79,15 +87,19 @@ export class TaskStateIO {
   /**
    * Reads the files assigned to a subtask: operator uid → the snapshots to initialize from. With
    * `local` (the job has local recovery) each file is first looked for among the local copies.
+   * `signal` (the deployment was canceled: a failover came first) stops the reads at once, so a
+   * canceled restore does not go on taking the CPU the next attempt's restore needs.
    */
-  async load(restore: SubtaskRestore, local?: { jobId: string }, reads: RestoreReads = noRestoreReads()): Promise<Record<string, OperatorSnapshot[]>> {
+  async load(restore: SubtaskRestore, local?: { jobId: string }, reads: RestoreReads = noRestoreReads(), signal?: AbortSignal): Promise<Record<string, OperatorSnapshot[]>> {
+    signal?.throwIfAborted();
     const location = { store: this.store(restore.storageUri), dir: restore.dir };
     const localKey = local && this.localCopies ? { jobId: local.jobId, checkpointId: restore.checkpointId, storageUri: restore.storageUri, dir: restore.dir } : undefined;
     const out: Record<string, OperatorSnapshot[]> = {};
     for (const [uid, entries] of Object.entries(restore.files)) {
       out[uid] = await Promise.all(entries.map(async (e) => {
         if (localKey) {
-          const fromDisk = await this.decodeLocal(localKey, e);
+          const fromDisk = await this.decodeLocal(localKey, e, signal);
+          signal?.throwIfAborted();
           if (fromDisk === 'rejected') reads.localRejected++;
           else if (fromDisk) {
             reads.localFiles++;
@@ -95,7 +107,7 @@ export class TaskStateIO {
             return fromDisk;
           }
         }
-        const snapshot = await this.decode(location, e);
+        const snapshot = await this.decode(location, e, signal);
         reads.remoteFiles++;
         reads.remoteBytes += e.size;
         return snapshot;
@@ -105,10 +117,10 @@ export class TaskStateIO {
   }
 
   /** The local copy's snapshot; undefined when there is none, 'rejected' when it fails its check or does not decode. */
-  private async decodeLocal(key: LocalCopyKey, entry: StateFileEntry): Promise<OperatorSnapshot | undefined | 'rejected'> {
+  private async decodeLocal(key: LocalCopyKey, entry: StateFileEntry, signal: AbortSignal | undefined): Promise<OperatorSnapshot | undefined | 'rejected'> {
     try {
       const stream = await this.localCopies!.open(key, entry);
-      return stream ? await decodeOperatorSnapshot(stream) : undefined;
+      return stream ? await decodeOperatorSnapshot(abortable(stream, signal)) : undefined;
     } catch {
       return 'rejected';
     }
@@ -118,10 +130,11 @@ export class TaskStateIO {
    * One state file's snapshot. A file that does not decode is named in the error, whichever
    * notices first: the decoder (its first bytes) or the size and sha256 check (at its end).
    */
-  private async decode(location: { store: ObjectStore; dir: string }, entry: StateFileEntry): Promise<OperatorSnapshot> {
+  private async decode(location: { store: ObjectStore; dir: string }, entry: StateFileEntry, signal?: AbortSignal): Promise<OperatorSnapshot> {
     try {
-      return await decodeOperatorSnapshot(await openStateFile(location, entry));
+      return await decodeOperatorSnapshot(abortable(await openStateFile(location, entry), signal));
     } catch (err) {
+      signal?.throwIfAborted();
       if (!(err instanceof StorageError) || err.file !== undefined) throw err;
       const file = `${location.store.description}${fileInDir(location.dir, entry.file)}`;
       throw new StorageError(err.code, `state file ${file}: ${err.message.slice(err.code.length + 2)}`, { file, cause: err });

@@ -20,6 +20,8 @@ export interface TaskHooks {
   readonly loadPolicy?: JobLoadPolicy;
   /** counts where the restored state files came from (local copies or checkpoint storage) */
   readonly restoreReads?: RestoreReads;
+  /** aborted when the deployment is canceled: the state download and decoding stop */
+  readonly signal?: AbortSignal;
 }
 
 export interface TaskDeploymentDescriptor {
@@ -81,7 +83,7 @@ export async function createTask(d: TaskDeploymentDescriptor, net: NetworkEnviro
   let restored = d.restored;
   if (d.restore) {
     if (!hooks.stateIO) throw new Error('MR_ERR_RESTORE: this slot cannot read checkpoint storage');
-    restored = await hooks.stateIO.load(d.restore, d.localRecovery === true ? { jobId: d.jobId } : undefined, hooks.restoreReads);
+    restored = await hooks.stateIO.load(d.restore, d.localRecovery === true ? { jobId: d.jobId } : undefined, hooks.restoreReads, hooks.signal);
   }
   // every process rebuilds the graph (operator code can't be shipped); a single StreamGraph per
   // slot would be shared by its tasks, but operator instances are created per task anyway.

@@ -23,7 +23,7 @@ const net = new NetworkEnvironment({
 });
 /** a deployment (job module import, state download) that takes longer fails the task */
 const DEPLOY_TIMEOUT_MS = Number(process.env.MILLRACE_DEPLOY_TIMEOUT_MS ?? 300_000);
-const tasks = new Map<string, { task?: StreamTask; tdd: TaskDeploymentDescriptor; canceled: boolean }>();
+const tasks = new Map<string, { task?: StreamTask; tdd: TaskDeploymentDescriptor; canceled: boolean; deploying?: AbortController }>();
 
 const send = (m: FromSlot): void => port.postMessage(m);
 // the TaskManager's local copies of checkpoint state (shared by its slots; it clears them at start and stop)
@@ -91,7 +91,8 @@ function report(d: TaskDeploymentDescriptor, state: 'RUNNING' | 'FINISHED' | 'FA
 
 async function deploy(d: TaskDeploymentDescriptor): Promise<void> {
   const id = executionId(d);
-  const entry: { task?: StreamTask; tdd: TaskDeploymentDescriptor; canceled: boolean } = { tdd: d, canceled: false };
+  // canceled while deploying (a failover came first): the restore stops instead of taking the CPU the next attempt needs
+  const entry: { task?: StreamTask; tdd: TaskDeploymentDescriptor; canceled: boolean; deploying?: AbortController } = { tdd: d, canceled: false, deploying: new AbortController() };
   tasks.set(id, entry);
   const started = performance.now();
   try {
@@ -100,8 +101,9 @@ async function deploy(d: TaskDeploymentDescriptor): Promise<void> {
       timer = setTimeout(() => reject(new RuntimeError('MR_ERR_DEPLOY_TIMEOUT', `MR_ERR_DEPLOY_TIMEOUT: deploying ${id} took longer than ${DEPLOY_TIMEOUT_MS} ms`)), DEPLOY_TIMEOUT_MS);
     });
     const reads = noRestoreReads();
-    const task = await Promise.race([createTask(d, net, { stateIO, loadPolicy, restoreReads: reads, onCheckpoint: (snap) => void uploadAndAcknowledge(d, snap) }), timeout]).finally(() => clearTimeout(timer));
+    const task = await Promise.race([createTask(d, net, { stateIO, loadPolicy, restoreReads: reads, signal: entry.deploying!.signal, onCheckpoint: (snap) => void uploadAndAcknowledge(d, snap) }), timeout]).finally(() => clearTimeout(timer));
     entry.task = task;
+    entry.deploying = undefined;
     if (entry.canceled) task.cancel();
     report(d, 'RUNNING', undefined, undefined, { ms: Math.round(performance.now() - started), reads });
     await task.run();
@@ -146,6 +148,7 @@ port.on('message', (m: ToSlot) => {
       if ((m.jobId !== '*' && t.tdd.jobId !== m.jobId) || t.tdd.attempt > m.attempt) continue;
       t.canceled = true;
       t.task?.cancel();
+      t.deploying?.abort(new TaskCanceledError(`the deployment of ${executionId(t.tdd)} was canceled`));
     }
   } else if (m.type === 'trigger-checkpoint') {
     const t = m.trigger;
