@@ -2,7 +2,8 @@
 // take part in two-phase commit (snapshotState = pre-commit, notifyCheckpointComplete = commit).
 // A sink with a global committer has one more node after this one: what the writer sends it
 // (`sendToCommitter`, often from the end of an asynchronous commit) is queued and emitted from
-// the task's mailbox, in order, and at finish before the end of input goes downstream.
+// the task's mailbox, in order, at the latest before the next checkpoint barrier, and at finish
+// before the end of input goes downstream.
 
 import type { SinkWriter } from '../api/functions.ts';
 import { NO_TIMESTAMP } from './output.ts';
@@ -49,6 +50,8 @@ export class SinkOperator extends StreamOperator {
     this.writer.write(value, Number.isNaN(ts) ? undefined : ts);
   }
   protected override snapshotOperatorState(checkpointId: number): unknown {
+    // messages handed over before this barrier go before it (the barrier is sent after the snapshot)
+    this.emitToCommitter();
     return this.writer.snapshotState?.(checkpointId);
   }
   override checkpointFlush(checkpointId: number): Promise<void> | undefined {

@@ -143,6 +143,24 @@ describe('filesystem sink: two-phase commit on a local directory', () => {
     if (format === 'csv') expect(readFileSync(path.join(dir, `dt=2024-01-02/hm=10%3A00/part-job1-0-c1-0.csv`), 'utf8')).toBe('0,n0,2024-01-02 10:00:00\n1,n1,2024-01-02 10:00:20\n2,n2,2024-01-02 10:00:40\n');
   });
 
+  test('a report still promoting at the next barrier stays in the writer\'s state, so a restore from that checkpoint reports it again', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'millrace-fs-inflight-'));
+    const table: TableDescriptor = { name: 'out', columns, partitionKeys: ['dt', 'hm'], options: { connector: 'filesystem', path: dir, format: 'json', 'sink.partition-commit.policy.kind': 'success-file' } };
+    const reports: unknown[] = [];
+    const w = registry.createSink(table).createSink().createWriter();
+    w.open!(ctx(0, false, reports));
+    w.write(row(0), undefined);
+    w.snapshotState!(1);
+    await w.flushPending!(1);
+    w.notifyCheckpointComplete!(1); // promotion and report run asynchronously
+    const s2 = w.snapshotState!(2) as FilesystemSinkState; // barrier 2 before the report went out
+    expect(s2.unreported).toEqual(['dt=2024-01-02/hm=10%3A00']);
+    await w.flushPending!(2);
+    expect(reports).toHaveLength(1);
+    expect((w.snapshotState!(3) as FilesystemSinkState).unreported).toBeUndefined();
+    await w.close!();
+  });
+
   test('rolling by size splits a checkpoint into several files, all committed together', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'millrace-fs-roll-'));
     const table: TableDescriptor = { name: 'out', columns: columns.slice(0, 3), options: { connector: 'filesystem', path: dir, format: 'json', 'sink.rolling-policy.file-size': '200b' } };

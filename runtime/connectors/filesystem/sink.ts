@@ -136,6 +136,8 @@ class FilesystemWriter implements SinkWriter<ChangelogRow> {
   private written = new Set<string>();
   /** partitions with visible files not reported yet (restored) */
   private unreported = new Set<string>();
+  /** reports built and not yet handed to the committer's channel (their promotions still run) */
+  private inFlight: PartitionCommitInfo[] = [];
   private sendToCommitter: ((info: PartitionCommitInfo) => void) | undefined;
   private lastTimeCheck = 0;
   private chain: Promise<void> = Promise.resolve();
@@ -254,7 +256,8 @@ class FilesystemWriter implements SinkWriter<ChangelogRow> {
     return {
       job: this.job, subtask: this.subtask, checkpointId,
       pending: this.pending.map((p) => ({ checkpointId: p.checkpointId, files: [...p.files], partitions: [...p.partitions] })),
-      ...(this.unreported.size > 0 ? { unreported: [...this.unreported] } : {}),
+      // a report still in flight at this barrier reaches the committer after it: a restore from here sends it again
+      ...(this.unreported.size + this.inFlight.length > 0 ? { unreported: [...new Set([...this.unreported, ...this.inFlight.flatMap((r) => r.partitions.map((p) => p.path))])] } : {}),
     };
   }
 
@@ -269,7 +272,7 @@ class FilesystemWriter implements SinkWriter<ChangelogRow> {
     if (done.length > 0 || report) this.enqueue(async () => {
       for (const p of done) await this.commit(p);
       // every subtask reports every completed checkpoint (also with no partitions): the committer waits for all
-      if (report) this.sendToCommitter!(report);
+      if (report) this.send(report);
     });
   }
 
@@ -279,7 +282,15 @@ class FilesystemWriter implements SinkWriter<ChangelogRow> {
     const dirs = new Set(this.unreported);
     this.unreported.clear();
     for (const p of done) for (const dir of p.partitions) dirs.add(dir);
-    return { checkpointId, subtask: this.subtask, parallelism: this.parallelism, partitions: [...dirs].map((dir) => this.reported(dir)) };
+    const report = { checkpointId, subtask: this.subtask, parallelism: this.parallelism, partitions: [...dirs].map((dir) => this.reported(dir)) };
+    this.inFlight.push(report);
+    return report;
+  }
+
+  /** Hands a report to the committer's channel (the sink operator emits it before its next barrier). */
+  private send(report: PartitionCommitInfo): void {
+    this.inFlight = this.inFlight.filter((r) => r !== report);
+    this.sendToCommitter!(report);
   }
 
   private reported(dir: string): ReportedPartition {
@@ -322,7 +333,7 @@ class FilesystemWriter implements SinkWriter<ChangelogRow> {
     const report = this.report(END_OF_INPUT, all);
     this.enqueue(async () => {
       for (const p of all) await this.commit(p);
-      if (report) this.sendToCommitter!(report);
+      if (report) this.send(report);
     });
     await this.settled();
   }
