@@ -185,6 +185,26 @@ describe('job master failover counting', () => {
     expect({ state: job.state, restarts: job.restarts }).toEqual({ state: 'RUNNING', restarts: 1 });
   });
 
+  test('with a standby, a task whose upstream connection closed (no address in the message) also sends the restart past the dead TaskManager, its subtasks back where they ran', async () => {
+    const { time, g, job, runAll } = setUp('fixed-delay:attempts=1,delayMs=0', undefined, 1);
+    job.start();
+    await flush();
+    runAll(0);
+    const placed = new Map(job.graph.all().map((e) => [`${e.vertexId}/${e.subtaskIndex}`, e.taskManagerId]));
+    // tm-b is SIGKILLed: a task on tm-a reads from an upstream subtask on tm-b, whose connection closes
+    g.dead.add('tm-b');
+    const edge = job.graph.jobGraph.vertices.flatMap((v) => v.inputs).find((e) => !e.partitioner.startsWith('forward'))!;
+    const upstreamOnB = job.graph.all().find((e) => e.vertexId === edge.source && e.taskManagerId === 'tm-b')!;
+    const onA = job.graph.all().find((e) => e.vertexId === edge.target && e.taskManagerId === 'tm-a')!;
+    job.onTaskState({ attempt: 0, vertexId: onA.vertexId, subtaskIndex: onA.subtaskIndex, state: 'FAILED', error: `Error: MR_ERR_CHANNEL_FAILED: upstream connection closed before end of partition (job-1/0/${edge.id}/${upstreamOnB.subtaskIndex}/${onA.subtaskIndex})` });
+    time.advance(0);
+    await flush();
+    expect({ state: job.state, restarts: job.restarts, attempt: job.graph.attempt }).toEqual({ state: 'RUNNING', restarts: 1, attempt: 1 });
+    expect(g.deployed.filter((d) => d.attempt === 1 && d.tm === 'tm-b')).toEqual([]);
+    // tm-a keeps its subtasks (their local state copies are there); tm-b's go to the standby
+    for (const e of job.graph.all()) expect(e.taskManagerId).toBe(placed.get(`${e.vertexId}/${e.subtaskIndex}`) === 'tm-a' ? 'tm-a' : 'tm-standby-0');
+  });
+
   test('a failing task is still a failure: one restart, a new attempt', async () => {
     const { time, job, runAll } = setUp('fixed-delay:attempts=3,delayMs=1000');
     job.start();

@@ -21,7 +21,7 @@ import type { CheckpointStorageAccess, CompletedSnapshot } from '../checkpoint/c
 import { taskKey } from '../checkpoint/messages.ts';
 import type { TimerClock } from '../time/clock.ts';
 import { attemptDeployments } from './attempt-deployment.ts';
-import { lostPeer } from './failover/failure-causes.ts';
+import { closedUpstream, lostPeer } from './failover/failure-causes.ts';
 import { FailureHandler } from './failover/failure-handler.ts';
 import { onDeployFailure, onTaskFailure, type FailoverAction } from './failover/failover-strategy.ts';
 import { RestoreChoice, type RestoreSource } from './failover/restore-choice.ts';
@@ -217,6 +217,11 @@ export class JobMaster {
       const peer = lostPeer(r.error ?? '');
       const owner = peer === undefined ? undefined : this.deps.rm.ownerOf(peer);
       if (owner) this.deps.rm.suspect(owner.id);
+      // an input whose upstream connection closed: the TaskManager of that upstream subtask
+      const upstream = closedUpstream(r.error ?? '');
+      const edge = upstream && this.graph.jobGraph.vertices.flatMap((v) => v.inputs).find((e) => e.id === upstream.edgeId);
+      const upstreamTm = edge ? this.graph.get(edge.source, upstream!.subtaskIndex)?.taskManagerId : undefined;
+      if (upstreamTm !== undefined && this.deps.rm.taskManagers.has(upstreamTm)) this.deps.rm.suspect(upstreamTm);
     }
     if (this.state === 'RESTARTING') return;
     ev.state = r.state;

@@ -15,6 +15,17 @@ export function refusedPeer(error: string): string | undefined {
   return /MR_ERR_CHANNEL_FAILED: connection to (\S+) lost: connect ECONNREFUSED/.exec(error)?.[1];
 }
 
+/**
+ * The upstream subtask whose data connection to the failed task closed before its partition ended
+ * (runtime/network/network-environment.ts; a connection serves a pair of slots and closes only
+ * when a process or slot dies), from the channel key `<job>/<attempt>/<edge>/<from>/<to>` in the
+ * message; undefined for other failures.
+ */
+export function closedUpstream(error: string): { edgeId: number; subtaskIndex: number } | undefined {
+  const m = /MR_ERR_CHANNEL_FAILED: upstream connection closed before end of partition \([^/\s]+\/\d+\/(\d+)\/(\d+)\/\d+\)/.exec(error);
+  return m ? { edgeId: Number(m[1]), subtaskIndex: Number(m[2]) } : undefined;
+}
+
 /** The data address a task lost its connection to (its TaskManager may be dead); undefined for other failures. */
 export function lostPeer(error: string): string | undefined {
   return /MR_ERR_CHANNEL_FAILED: connection to (\S+) lost/.exec(error)?.[1];
