@@ -12,10 +12,12 @@ import { startMiniCluster, type MiniCluster } from '../../../runtime/testing/min
 import { DEFAULT_VARIABLES, substituteVariables } from '../nexmark/nexmark-queries.ts';
 
 const JOB = fileURLToPath(new URL('../../../runtime/sql/physical/sql-job.ts', import.meta.url));
-const EVENTS = 10_000;
-// events per second, paced (rate.limited): the job runs about 20 s, stopped after its first commit.
+const EVENTS = 15_000;
+// events per second, paced (rate.limited): the input lasts 30 s, stopped after its first commit.
 // The pace counts from the job's start, so tasks deployed late on a loaded machine catch up in a
-// burst: at 2,000/s (10 s) the job once finished before the stop reached it.
+// burst: at 2,000/s (10 s) the job once finished before the stop reached it, and at load 33 the first
+// checkpoint came 20 s after the deploy, when a 20 s input had ended. The restored run paces the
+// whole input again (its sources wait for the part already emitted).
 const RATE = 500;
 const BASE_TIME = Date.UTC(2025, 0, 1);
 
@@ -54,7 +56,7 @@ test('a regular join stopped with a savepoint and restored joins later bids with
 
   const second = await mc.submit(JOB, { parallelism: 2, params: { 'sql.file': file }, savepointPath: savepoint });
   // a restored job that fails says why (its exceptions): it failed once under the whole suite
-  const restored = await mc.client.waitForTerminal(second, 60_000);
+  const restored = await mc.client.waitForTerminal(second, 90_000);
   expect({ state: restored.state, exceptions: restored.exceptions }).toMatchObject({ state: 'FINISHED' });
   expect((await mc.client.checkpoints(second)).latest.restored).toMatchObject({ is_savepoint: true });
 
@@ -66,4 +68,4 @@ test('a regular join stopped with a savepoint and restored joins later bids with
   expect(before.length).toBeGreaterThan(0); // the first run committed joined rows before it stopped
   expect(before.length).toBeLessThan(expected.length); // and the second run wrote the rest
   expect(lines.sort()).toEqual(expected.sort());
-}, 150_000);
+}, 210_000);
