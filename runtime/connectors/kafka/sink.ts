@@ -272,9 +272,15 @@ class KafkaSinkWriter<T> implements SinkWriter<T> {
       const client = open?.producer ?? this.producer!;
       const counts = new Map<string, number>();
       for (const r of records) if (!counts.has(r.topic)) counts.set(r.topic, await this.partitionsOf(r.topic, client));
-      const messages = records.map((r) => ({
-        topic: r.topic, partition: this.partition(r.source, r.key, counts.get(r.topic)!), value: r.value as Buffer, ...(r.key ? { key: r.key } : {}), ...(r.headers ? { headers: r.headers } : {}),
-      }));
+      // one object per record, built field by field (no spread temporaries)
+      const messages = new Array<{ topic: string; partition: number; value: Buffer; key?: Buffer; headers?: Map<Buffer, Buffer> }>(records.length);
+      for (let i = 0; i < records.length; i++) {
+        const r = records[i]!;
+        const m: (typeof messages)[number] = { topic: r.topic, partition: this.partition(r.source, r.key, counts.get(r.topic)!), value: r.value as Buffer };
+        if (r.key) m.key = r.key;
+        if (r.headers) m.headers = r.headers;
+        messages[i] = m;
+      }
       // up to MAX_IN_FLIGHT requests at once (the idempotent producer keeps their order per partition)
       const sent = open ? open.tx!.send({ messages }) : this.producer!.send({ messages });
       const tracked = sent.then(() => this.metrics?.written(records.length, sizeOf(records)), (error: unknown) => {
