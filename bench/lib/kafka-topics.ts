@@ -54,7 +54,7 @@ export async function deleteTopic(bootstrap: string, topic: string): Promise<voi
 
 /**
  * Waits until the broker's data directory holds no partition directory of `topics` (a deleted
- * topic's directories are renamed `<topic>-<p>.<id>-delete` and removed `file.delete.delay.ms`
+ * topic's directories are renamed `<topic>-<p>.<id>-delete` and removed `log.segment.delete.delay.ms`
  * later, test/services/kafka/plan.ts), so stopping the broker leaves no deleted topic on the disk.
  * Returns the directories still there at the deadline.
  */

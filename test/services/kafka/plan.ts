@@ -200,9 +200,10 @@ export function renderBrokerConfig(c: BrokerConfigInput): string {
     'group.initial.rebalance.delay.ms=0',
     // topics are made by the tests and jobs that use them, never by a typo in a consumer
     'auto.create.topics.enable=false',
-    // a deleted topic's files go a second after the deletion instead of a minute: a broker stopped
-    // soon after (bench:kafka deletes its 15 GiB input) would otherwise leave them on the disk
-    'file.delete.delay.ms=1000',
+    // a deleted topic's files go a second after the deletion instead of a minute (the broker's
+    // default of the topics' file.delete.delay.ms): a broker stopped soon after (bench:kafka
+    // deletes its 15 GiB input) would otherwise leave them on the disk
+    'log.segment.delete.delay.ms=1000',
     ...hostLines,
     ...security.lines,
     '',
