@@ -98,7 +98,12 @@ async function deploy(d: TaskDeploymentDescriptor): Promise<void> {
   try {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new RuntimeError('MR_ERR_DEPLOY_TIMEOUT', `MR_ERR_DEPLOY_TIMEOUT: deploying ${id} took longer than ${DEPLOY_TIMEOUT_MS} ms`)), DEPLOY_TIMEOUT_MS);
+      timer = setTimeout(() => {
+        const error = new RuntimeError('MR_ERR_DEPLOY_TIMEOUT', `MR_ERR_DEPLOY_TIMEOUT: deploying ${id} took longer than ${DEPLOY_TIMEOUT_MS} ms`);
+        // the restore of a deployment given up on stops too
+        entry.deploying?.abort(error);
+        reject(error);
+      }, DEPLOY_TIMEOUT_MS);
     });
     const reads = noRestoreReads();
     const task = await Promise.race([createTask(d, net, { stateIO, loadPolicy, restoreReads: reads, signal: entry.deploying!.signal, onCheckpoint: (snap) => void uploadAndAcknowledge(d, snap) }), timeout]).finally(() => clearTimeout(timer));
