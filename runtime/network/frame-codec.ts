@@ -4,7 +4,7 @@
 //   frame   := u32 length-of-rest | u8 type | u32 channel | payload
 //   OPEN    := utf8 channel key                       (sender → receiver)
 //   CREDIT  := u32 credits                            (receiver → sender)
-//   DATA    := u32 n | f64 timestamps[n] | MessagePack array of the n values (record-codec.ts)
+//   DATA    := u32 n | f64 timestamps[n] | the n values (record-codec.ts: typed rows, flat records or MessagePack)
 //   EVENT   := u8 kind | f64 value                    (watermark, idle, end, marker, barrier)
 
 import { DATA, type StreamBuffer } from './buffers.ts';
