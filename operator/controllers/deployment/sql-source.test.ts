@@ -33,6 +33,15 @@ describe('a Deployment\'s inline SQL, checked before any pod exists', () => {
     expect(validateSqlSource(`${SRC}\nCREATE TABLE out (id BIGINT, name STRING) WITH ('connector' = 'print', 'print-identifier' = '\${secret:print-conf/prefix}');\nINSERT INTO out SELECT * FROM src;`)).toBeUndefined();
   });
 
+  test('Kafka over TLS with a private CA and a client keystore from Secrets passes: those files exist only in the pods, where the job opens them', () => {
+    const kafka = (extra: string) => `CREATE TABLE k (id BIGINT, name STRING) WITH ('connector' = 'kafka', 'topic' = 't', 'properties.bootstrap.servers' = 'kafka:9093', 'format' = 'json', 'properties.security.protocol' = 'SASL_SSL', 'properties.sasl.mechanism' = 'SCRAM-SHA-256', 'properties.sasl.jaas.config' = 'org.apache.kafka.common.security.scram.ScramLoginModule required username="app" password="\${secret:kafka/password}";'${extra});\n${SRC}\nINSERT INTO k SELECT * FROM src;`;
+    expect(validateSqlSource(kafka(", 'properties.ssl.truststore.type' = 'PEM', 'properties.ssl.truststore.location' = '/etc/millrace/secrets/kafka-ca/ca.pem'"))).toBeUndefined();
+    expect(validateSqlSource(kafka(", 'properties.ssl.truststore.type' = 'PEM', 'properties.ssl.truststore.certificates' = '${secret:kafka-ca/ca.pem}', 'properties.ssl.keystore.type' = 'PKCS12', 'properties.ssl.keystore.location' = '/etc/millrace/secrets/kafka-client/client.p12', 'properties.ssl.keystore.password' = '${secret:kafka-client/password}'"))).toBeUndefined();
+    // the options themselves are still checked here
+    expect(validateSqlSource(kafka(", 'properties.ssl.truststore.location' = '/etc/millrace/secrets/kafka-ca/ca.pem'"))?.message).toMatch(/properties\.ssl\.truststore\.location' without 'properties\.ssl\.truststore\.type' is a JKS truststore/);
+    expect(validateSqlSource(kafka(", 'properties.ssl.truststore.type' = 'PEM', 'properties.ssl.truststore.certificates' = 'not a certificate'"))?.message).toMatch(/holds no PEM certificate/);
+  });
+
   test('a TypeScript UDF does not load from the operator\'s or a pod\'s file system: without its declared types (sql-modules.ts) the call is named with where modules belong', () => {
     const p = validateSqlSource(`CREATE FUNCTION count_char AS 'udf/count-char.ts#count_char' LANGUAGE JAVASCRIPT;\n${SRC}\n${OUT.replace('name STRING', 'n BIGINT')}\nINSERT INTO out SELECT id, count_char(name, 'c') FROM src;`);
     expect(p?.message).toMatch(/^spec\.source\.sql: line 4, column 28: function 'count_char' \('udf\/count-char\.ts#count_char'\): module 'udf\/count-char\.ts' was not pinned for this job; in a Deployment, function modules are files of the workspace bucket's sql-artifacts\/namespaces\/<namespace>\//);

@@ -6,7 +6,8 @@
 //   TaskManager pods, and the runtime's SQL job module runs it (`--set sql.file=...`).
 // JAVASCRIPT functions are checked with the types their modules' types files declare
 // (sql-modules.ts); no module is loaded. The check never reads a Secret: `${secret:...}`
-// references resolve to a placeholder here, and to the mounted value in the pods.
+// references resolve to a placeholder here, and to the mounted value in the pods; files the options
+// name (a Kafka truststore, a keystore) are opened only there (checkOnly).
 import { createConnectorRegistry, SecretResolver } from '../../../runtime/connectors/factory/index.ts';
 import { validateSqlJob } from '../../../runtime/sql/physical/sql-job.ts';
 import type { ScriptProblem } from '../../../runtime/sql/session/validate-script.ts';
@@ -52,7 +53,7 @@ export function validateSqlSource(sql: string, configuration: Record<string, str
   const key = `${field}\n${JSON.stringify(Object.entries(configuration).sort())}\n${declared ? JSON.stringify([...declared].sort(([a], [b]) => a.localeCompare(b))) : ''}\n${sql}`;
   const known = checked.get(key);
   if (known !== undefined) return known ?? undefined;
-  const registry = createConnectorRegistry({ secrets: new SecretResolver('/nonexistent', () => 'secret-placeholder') });
+  const registry = createConnectorRegistry({ secrets: new SecretResolver('/nonexistent', () => 'secret-placeholder'), checkOnly: true });
   let problem: SqlSourceProblem | null;
   try {
     const v = validateSqlJob(sql, { registry, config: configuration, ...(declared ? { udfDeclared: declared } : {}) });

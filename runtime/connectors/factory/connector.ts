@@ -32,6 +32,12 @@ export interface ConnectorContext<O> {
   readonly options: O;
   /** the format, when the connector takes one and the table names it */
   readonly format: ResolvedFormat | undefined;
+  /**
+   * true where the statements are only checked, away from the job's pods (the operator): files the
+   * options name and values read from Secrets are not there, so their contents are checked where
+   * the job runs; everything else is checked here.
+   */
+  readonly checkOnly?: boolean;
 }
 
 export interface ScanTableSource {

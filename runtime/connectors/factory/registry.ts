@@ -16,15 +16,19 @@ export type Ability = 'source' | 'sink' | 'lookup';
 export interface ConnectorRegistryOptions {
   /** reads `${secret:...}` references; default: MILLRACE_SECRETS_DIR or the pod mount point */
   readonly secrets?: SecretResolver;
+  /** the statements are only checked here, away from the job's files and Secrets (ConnectorContext.checkOnly) */
+  readonly checkOnly?: boolean;
 }
 
 export class ConnectorRegistry {
   private readonly connectors = new Map<string, TableConnector>();
   private readonly formats = new Map<string, FormatFactory>();
   readonly secrets: SecretResolver;
+  private readonly checkOnly: boolean;
 
   constructor(options: ConnectorRegistryOptions = {}) {
     this.secrets = options.secrets ?? new SecretResolver();
+    this.checkOnly = options.checkOnly ?? false;
   }
 
   registerConnector(c: TableConnector): this {
@@ -115,7 +119,7 @@ export class ConnectorRegistry {
       factory.check?.(fctx);
       format = resolveFormat(factory, fctx);
     }
-    const ctx = { table, options: v.connector, format };
+    const ctx = { table, options: v.connector, format, ...(this.checkOnly ? { checkOnly: true } : {}) };
     connector.check?.(ctx);
     return { connector, ctx };
   }

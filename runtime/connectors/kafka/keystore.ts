@@ -20,12 +20,17 @@ export const KEYSTORE_KEYS = ['ssl.keystore.type', 'ssl.keystore.location', 'ssl
 const PRIVATE_KEY = /-----BEGIN (?:ENCRYPTED |RSA |EC )?PRIVATE KEY-----[\s\S]*?-----END (?:ENCRYPTED |RSA |EC )?PRIVATE KEY-----/;
 const CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
 
-/** The TLS options of the client certificate, or undefined when no keystore option is set. */
+/**
+ * The TLS options of the client certificate, or undefined when no keystore option is set.
+ * `checkOnly` (the operator, away from the job's pods): the options are checked, the keystore's
+ * file and contents are not (they are mounted where the job runs); an empty options object returns.
+ */
 export function clientCertificate(
   p: KeystoreProperties,
   name: (k: (typeof KEYSTORE_KEYS)[number]) => string,
   fail: (text: string) => never,
   read: (file: string) => Buffer = (f) => readFileSync(f),
+  checkOnly = false,
 ): SecureContextOptions | undefined {
   if (KEYSTORE_KEYS.every((k) => p[k] === undefined)) return undefined;
   const type = (p['ssl.keystore.type'] ?? 'JKS').trim().toUpperCase();
@@ -42,6 +47,7 @@ export function clientCertificate(
   if (type === 'PKCS12') {
     if (location === undefined) fail(`${name('ssl.keystore.type')} = 'PKCS12' needs ${name('ssl.keystore.location')} (the .p12 file)`);
     for (const k of ['ssl.keystore.certificate.chain', 'ssl.keystore.key', 'ssl.key.password'] as const) if (p[k] !== undefined) fail(`${name(k)} is for PEM keystores; a PKCS12 keystore takes ${name('ssl.keystore.password')}`);
+    if (checkOnly) return {};
     options = { pfx: load(), ...(p['ssl.keystore.password'] !== undefined ? { passphrase: p['ssl.keystore.password'] } : {}) };
   } else if (type === 'PEM') {
     const inline = p['ssl.keystore.certificate.chain'] !== undefined || p['ssl.keystore.key'] !== undefined;
@@ -50,6 +56,7 @@ export function clientCertificate(
       fail(`${name('ssl.keystore.type')} = 'PEM' needs ${name('ssl.keystore.location')} (a PEM file with the private key and the certificate chain) or both ${name('ssl.keystore.certificate.chain')} and ${name('ssl.keystore.key')}`);
     }
     if (p['ssl.keystore.password'] !== undefined) fail(`${name('ssl.keystore.password')} is for PKCS12 keystores; an encrypted PEM key takes ${name('ssl.key.password')}`);
+    if (checkOnly) return {};
     const text = location !== undefined ? load().toString('utf8') : `${p['ssl.keystore.key']}\n${p['ssl.keystore.certificate.chain']}`;
     const keyOption = location !== undefined ? name('ssl.keystore.location') : name('ssl.keystore.key');
     const chainOption = location !== undefined ? name('ssl.keystore.location') : name('ssl.keystore.certificate.chain');

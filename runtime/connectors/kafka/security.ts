@@ -76,6 +76,8 @@ export interface KafkaSecurityContext {
   readonly readFile?: (file: string) => string;
   /** reads `ssl.keystore.location` (tests) */
   readonly readBinary?: (file: string) => Buffer;
+  /** only checking, away from the job's pods: truststore and keystore files and Secret-held PEM are not opened (ConnectorContext.checkOnly) */
+  readonly checkOnly?: boolean;
 }
 
 /**
@@ -144,7 +146,10 @@ export function kafkaConnectionSecurity(p: KafkaSecurityProperties, c: KafkaSecu
   }
   if (type === 'PEM' && location === undefined && inline === undefined) fail(`${name('ssl.truststore.type')} = 'PEM' needs ${name('ssl.truststore.location')} (a PEM file) or ${name('ssl.truststore.certificates')} (inline PEM)`);
   let ca: string[] | undefined;
-  if (location !== undefined) {
+  const inlineFromSecret = SecretResolver.references(c.written?.['ssl.truststore.certificates'] ?? '');
+  if (c.checkOnly && (location !== undefined || inlineFromSecret)) {
+    // the file or the Secret is mounted in the job's pods, not here: its certificates are checked there
+  } else if (location !== undefined) {
     let text: string;
     try {
       text = (c.readFile ?? ((f: string) => readFileSync(f, 'utf8')))(location);
@@ -161,7 +166,7 @@ export function kafkaConnectionSecurity(p: KafkaSecurityProperties, c: KafkaSecu
     fail(`${name('ssl.endpoint.identification.algorithm')} = '${algorithm}' is not supported; use 'https' (the default: the broker's certificate must name its host) or '' (no host name check)`);
   }
   const checkHost = algorithm === undefined || algorithm.trim() !== '';
-  const client = clientCertificate(p, name, fail, c.readBinary); // mutual TLS (keystore.ts)
+  const client = clientCertificate(p, name, fail, c.readBinary, c.checkOnly); // mutual TLS (keystore.ts)
   return {
     tls: { ...(ca ? { ca } : {}), ...(checkHost ? {} : { checkServerIdentity: () => undefined }), ...(client ?? {}) },
     ...(saslOptions ? { sasl: saslOptions } : {}),
@@ -256,7 +261,7 @@ function deepMessage(error: unknown): string {
 }
 
 /** For the `kafka` and `upsert-kafka` tables: `{ connection }` to spread into the source's or sink's options (empty for PLAINTEXT). */
-export function tableConnection(table: { readonly name: string; readonly options: Readonly<Record<string, string>> }, options: Readonly<Record<string, unknown>>): Pick<KafkaConnectionOptions, 'connection'> {
-  const connection = kafkaConnectionSecurity(securityPropertiesOf(options), { where: `table '${table.name}'`, prefix: 'properties.', written: securityPropertiesOf(table.options) });
+export function tableConnection(table: { readonly name: string; readonly options: Readonly<Record<string, string>> }, options: Readonly<Record<string, unknown>>, checkOnly = false): Pick<KafkaConnectionOptions, 'connection'> {
+  const connection = kafkaConnectionSecurity(securityPropertiesOf(options), { where: `table '${table.name}'`, prefix: 'properties.', written: securityPropertiesOf(table.options), checkOnly });
   return connection ? { connection } : {};
 }

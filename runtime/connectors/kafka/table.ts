@@ -73,7 +73,7 @@ export const kafkaConnector = defineConnector({
   check(ctx) {
     const o = ctx.options;
     const table = ctx.table.name;
-    tableConnection(ctx.table, o); // security options (SASL, TLS) consistent, truststore readable
+    tableConnection(ctx.table, o, ctx.checkOnly); // security options (SASL, TLS) consistent, truststore readable where the job runs
     if ((o.topic === undefined) === (o['topic-pattern'] === undefined)) throw new ConnectorError('MR_ERR_CONNECTOR_OPTIONS', `table '${table}': give exactly one of 'topic' and 'topic-pattern'`);
     const mode = o['scan.startup.mode'];
     if (mode === 'timestamp' && o['scan.startup.timestamp-millis'] === undefined) throw new ConnectorError('MR_ERR_CONNECTOR_OPTIONS', `table '${table}': 'scan.startup.mode' = 'timestamp' needs 'scan.startup.timestamp-millis'`);
@@ -97,7 +97,7 @@ export const kafkaConnector = defineConnector({
     const options: KafkaSourceOptions<ChangelogRow> = {
       name: `kafka:${table}`,
       bootstrapServers: o['properties.bootstrap.servers'],
-      ...tableConnection(ctx.table, o),
+      ...tableConnection(ctx.table, o, ctx.checkOnly),
       ...(topics ? { topics } : { topicPattern: o['topic-pattern']! }),
       ...(o['properties.group.id'] ? { groupId: o['properties.group.id'] } : {}),
       startingOffsets: starting,
@@ -144,7 +144,7 @@ export const kafkaConnector = defineConnector({
         return kafkaSink<ChangelogRow>({
           name: `kafka:${table}`,
           bootstrapServers: o['properties.bootstrap.servers'],
-          ...tableConnection(ctx.table, o),
+          ...tableConnection(ctx.table, o, ctx.checkOnly),
           topic: o.topic!,
           deliveryGuarantee: guarantee,
           ...(o['sink.transactional-id-prefix'] ? { transactionalIdPrefix: o['sink.transactional-id-prefix'] } : {}),

@@ -77,7 +77,7 @@ export const upsertKafkaConnector = defineConnector({
   }),
   check(ctx) {
     const t = ctx.table;
-    tableConnection(t, ctx.options); // security options (SASL, TLS) consistent, truststore readable
+    tableConnection(t, ctx.options, ctx.checkOnly); // security options (SASL, TLS) consistent, truststore readable where the job runs
     if (!t.primaryKey || t.primaryKey.length === 0) throw new ConnectorError('MR_ERR_CONNECTOR_OPTIONS', `table '${t.name}': 'upsert-kafka' needs a PRIMARY KEY (...) NOT ENFORCED; its columns are the record key`);
     if (ctx.options.topic.includes(';')) throw new ConnectorError('MR_ERR_CONNECTOR_OPTIONS', `table '${t.name}': 'upsert-kafka' reads and writes one 'topic'`);
     if (ctx.options['sink.delivery-guarantee'] === 'exactly-once' && !ctx.options['sink.transactional-id-prefix']) {
@@ -100,7 +100,7 @@ export const upsertKafkaConnector = defineConnector({
       const inner = kafkaSource<ChangelogRow[]>({
         name: `upsert-kafka:${t.name}`,
         bootstrapServers: ctx.options['properties.bootstrap.servers'],
-        ...tableConnection(t, ctx.options),
+        ...tableConnection(t, ctx.options, ctx.checkOnly),
         topics: [ctx.options.topic],
         ...(ctx.options['properties.group.id'] ? { groupId: ctx.options['properties.group.id'] } : {}),
         startingOffsets: 'earliest',
@@ -132,7 +132,7 @@ export const upsertKafkaConnector = defineConnector({
       return withoutUpdateBefore(kafkaSink<ChangelogRow>({
         name: `upsert-kafka:${t.name}`,
         bootstrapServers: ctx.options['properties.bootstrap.servers'],
-        ...tableConnection(t, ctx.options),
+        ...tableConnection(t, ctx.options, ctx.checkOnly),
         topic: ctx.options.topic,
         deliveryGuarantee: guarantee,
         ...(ctx.options['sink.transactional-id-prefix'] ? { transactionalIdPrefix: ctx.options['sink.transactional-id-prefix'] } : {}),
