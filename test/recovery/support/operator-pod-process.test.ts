@@ -17,7 +17,8 @@ const places = {
 test("the JobManager pod becomes a process with the pod's own settings; only mounts, image paths, host and port change", () => {
   const jm = podAsLocalProcess(objects.pods[0]!, places);
   expect(jm.role).toBe('jobmanager');
-  expect(jm.args).toEqual(['jobmanager', '--host', '127.0.0.1', '--port', '40001', '--restart-strategy', 'fixed-delay:attempts=3,delayMs=10000',
+  // No --restart-strategy: a Deployment without spec.restartStrategy gets the JobManager's default (Flink's, exponential delay).
+  expect(jm.args).toEqual(['jobmanager', '--host', '127.0.0.1', '--port', '40001',
     '--job', '/repo/runtime/pipeline/pipeline-job.ts', '--parallelism', '1', '--set', 'pipeline=/v/config/pipeline.yaml']);
   expect(jm.env).toMatchObject({
     POD_IP: '127.0.0.1', MILLRACE_CONFIG: '/v/config/millrace.json', MILLRACE_S3_CREDENTIALS_DIR: '/v/s3', MILLRACE_S3_ENDPOINT: 'http://127.0.0.1:9',
