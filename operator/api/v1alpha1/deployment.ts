@@ -163,7 +163,7 @@ export const deploymentStatusSchema = z.object({
       })).describe('The functions of the script from this module, as its types file declares them (what the operator checked the script with; it never runs tenant code).'),
     })).describe('One entry per module the script names.'),
   }).optional().describe('The JAVASCRIPT function modules of a SQL job, pinned by their sha256.'),
-  lastReportedCause: z.string().optional().describe('Reason of the last start-up or pod problem reported as a Warning Event (one Event per cause); cleared once the job runs with healthy pods.'),
+  lastReportedCause: z.string().optional().describe('Reasons of the start-up or pod problems reported as Warning Events in this start or run, comma-separated (one Event per cause, also when causes alternate); cleared once the job runs with healthy pods.'),
   run: z.number().int().min(1).optional().describe('How many times the operator started the job afresh (after Queued, Suspended, Cancelled or Failed). The pods\' revision (MILLRACE_DEPLOYMENT_REVISION) carries it with the Deployment\'s uid and spec hash, so a JobManager never resumes the HA record of a job the operator ended, even if its cancellation never reached storage.'),
   cancelRequested: z.object({
     jobId: z.string().describe('Job the operator asked to cancel.'),

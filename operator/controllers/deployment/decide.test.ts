@@ -186,6 +186,14 @@ describe('start-up failures: pod problems, the progress deadline, one Event per 
     const later = pass(30, seen.next, [withProblem({ ...pullFailure, message: 'pod d-jm-1: Back-off pulling image' })]);
     expect(later.d.events).toEqual([]); // the same cause is not reported again
     expect(later.d.phase).toBe('Starting');
+    // Causes that alternate (another pod's speaks while this one restarts) are each reported once.
+    const crash: PodProblem = { pod: 'd-tm-1-0', role: 'taskmanager', reason: 'CrashLoopBackOff', message: 'pod d-tm-1-0: container taskmanager exited with code 1', permanent: false };
+    const other = pass(35, later.next, [withProblem(undefined), withProblem(crash, 'd-tm-1-0')]);
+    expect(other.d.events).toEqual([{ type: 'Warning', reason: 'CrashLoopBackOff', note: crash.message }]);
+    expect(other.d.lastReportedCause).toBe('ImagePullBackOff,CrashLoopBackOff');
+    const back = pass(40, other.next, [withProblem(pullFailure)]);
+    expect(back.d.events).toEqual([]);
+    expect(back.d.lastReportedCause).toBe('ImagePullBackOff,CrashLoopBackOff');
 
     const failed = pass(60, later.next, [withProblem(pullFailure), withProblem(undefined, 'd-tm-1-0')]);
     expect(failed.d).toMatchObject({ phase: 'Failed', createPods: false, deletePods: ['d-jm-1', 'd-tm-1-0'] });

@@ -85,7 +85,7 @@ export interface Decision {
   /** While Starting: when the current start began, and when it fails unless it reaches Running (epoch ms). */
   startingSince?: string;
   deadlineAt?: number;
-  /** The cause last reported as a Warning Event (status.lastReportedCause). */
+  /** The causes reported as Warning Events in this start or run, comma-separated (status.lastReportedCause). */
   lastReportedCause?: string;
 }
 
@@ -262,10 +262,14 @@ export function decideDeployment(input: DecisionInput): Decision {
   const startingSince = phase === 'Starting' && !restarting ? (newStart ? input.now : previous?.startingSince) : undefined;
   // An evicted or failed pod is replaced at once; its cause keeps speaking for this start or run (pod-problems.ts).
   if (!problem && !newStart && (phase === 'Starting' || phase === 'Running')) problem = lingeringProblem(previous?.conditions?.find((c) => c.type === 'PodsHealthy'), Date.parse(input.now));
-  let lastReportedCause = newStart ? undefined : previous?.lastReportedCause;
-  if (problem && lastReportedCause !== problem.reason) {
+  // Every cause reported in this start or run (comma-separated): one that speaks again after another
+  // did (the JobManager's JobLoadFailed, a TaskManager's CrashLoopBackOff while the JobManager
+  // restarts, JobLoadFailed again) is not reported twice.
+  const reported = newStart ? [] : (previous?.lastReportedCause ?? '').split(',').filter((c) => c !== '');
+  let lastReportedCause = reported.length > 0 ? reported.join(',') : undefined;
+  if (problem && !reported.includes(problem.reason)) {
     events.push({ type: 'Warning', reason: problem.reason, note: problem.message });
-    lastReportedCause = problem.reason;
+    lastReportedCause = [...reported, problem.reason].join(',');
   }
   if (!problem && phase === 'Running') lastReportedCause = undefined;
   conditions.push(podsHealthy(problem, live.length));
